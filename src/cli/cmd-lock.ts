@@ -1,0 +1,114 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { exitCodeFor } from "../diagnostics/diagnostic.js";
+import { diskFleetReader } from "../config/fleet-files.js";
+import { effectiveCluster } from "../config/layer.js";
+import { loadFleet } from "../config/load-fleet.js";
+import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
+import { describePin, lockFromPins, resolvePins } from "../sources/resolve-pins.js";
+import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
+import type { CliIO } from "./io.js";
+
+/** Help text of `braid lock`. */
+export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
+
+Resolves every source pin of the fleet to a commit and writes braid.lock (commit it). Pins already in
+braid.lock are kept; pins edited since are re-resolved and reported. --update re-resolves floating pins
+(branches, semver ranges, default branches) of all sources, or only of the named SOURCEs. --explain prints,
+per pin, the candidate tags and why each was taken or skipped.
+`;
+
+/** `braid lock`. */
+export async function lockCommand(
+  io: CliIO,
+  values: { fleet?: string; format?: string; quiet?: boolean; update?: boolean; explain?: boolean },
+  positionals: string[],
+): Promise<number> {
+  const format = pickFormat(values.format, ["text", "json"], "text");
+  const dir = fleetDir(io, values.fleet);
+  const reader = diskFleetReader(dir);
+  const { fleet, diagnostics } = await loadFleet(reader);
+  if (!fleet || diagnostics.some((d) => d.severity === "error")) {
+    printDiagnostics(io, diagnostics, format);
+    return exitCodeFor(diagnostics) || 1;
+  }
+  const unknown = positionals.filter((s) => !fleet.sources.some((f) => f.name === s));
+  if (unknown.length) {
+    io.stderr(`error USAGE: unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}\n`);
+    return 2;
+  }
+  if (positionals.length && !values.update) {
+    io.stderr("error USAGE: source names are only taken with --update\n");
+    return 2;
+  }
+  let lock: Lock | undefined;
+  const text = await reader.read(LOCK_FILE);
+  if (text !== undefined) {
+    const parsed = parseLock(text);
+    if (parsed.diagnostics.length && !values.update) {
+      printDiagnostics(io, parsed.diagnostics, format);
+      return 1;
+    }
+    lock = parsed.lock;
+  }
+  const clusters = fleet.clusters.map((c) => effectiveCluster(fleet, c));
+  const update = values.update ? (positionals.length ? positionals : true) : undefined;
+  const senv = sourceEnv(io, dir);
+  const resolved = await resolvePins(clusters, senv, { lock, update });
+  // --explain shows why each tag was taken or skipped now, so it resolves afresh (without writing that)
+  const explained = values.explain ? (await resolvePins(clusters, senv, { update: true })).pins : resolved.pins;
+  const explainOf = (key: string) => explained.get(key)?.resolution?.explain ?? [];
+  const all = [...diagnostics, ...resolved.diagnostics];
+  const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const failed = all.some((d) => d.severity === "error");
+  if (!failed) {
+    const out = serializeLock(lockFromPins(pins));
+    if (out !== text) await writeFile(join(dir, LOCK_FILE), out);
+  }
+  if (format === "json") {
+    io.stdout(
+      JSON.stringify(
+        {
+          written: !failed,
+          pins: pins.map((p) => ({
+            source: p.source.name,
+            ref: p.ref ?? null,
+            commit: p.resolution?.commit ?? null,
+            tag: p.resolution?.tag ?? null,
+            version: p.resolution?.version ?? null,
+            branch: p.resolution?.branch ?? null,
+            status: p.status,
+            clusters: p.clusters,
+            candidates: values.explain ? explainOf(p.key) : undefined,
+          })),
+          diagnostics: all,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  } else {
+    printDiagnostics(io, all, format, values.quiet);
+    if (!values.quiet) {
+      const rows = [["SOURCE", "PIN", "RESOLVED", "COMMIT", "CLUSTERS", "STATUS"]];
+      for (const p of pins)
+        rows.push([
+          p.source.name,
+          describePin(p).slice(p.source.name.length + 1),
+          p.resolution?.tag ?? p.resolution?.branch ?? "-",
+          p.resolution?.commit.slice(0, 12) ?? "FAILED",
+          String(p.clusters.length),
+          p.status,
+        ]);
+      io.stdout(table(rows));
+      if (values.explain)
+        for (const p of pins) {
+          io.stdout(`\n${describePin(p)}\n`);
+          for (const v of explainOf(p.key))
+            io.stdout(`  ${v.taken ? "✓" : "·"} ${v.tag}${v.version && v.version !== v.tag ? ` (${v.version})` : ""}: ${v.reason}\n`);
+        }
+      io.stdout(failed ? "braid.lock not written: fix the errors above\n" : `wrote ${LOCK_FILE} (${pins.length} pins)\n`);
+    }
+  }
+  return failed ? exitCodeFor(all) || 1 : 0;
+}

@@ -1,0 +1,218 @@
+import type { Document } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { JsonPath } from "../model/resource.js";
+import type { FleetReader } from "./fleet-files.js";
+import { normalizePatches } from "./normalize-patches.js";
+import { checkFleetRules } from "./rules.js";
+import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
+import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
+import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
+
+/** The fleet file name. */
+export const FLEET_FILE = "braid.yaml";
+
+interface LoadedDoc {
+  value: Record<string, unknown>;
+  yaml: YamlFile;
+  doc: Document.Parsed;
+}
+
+/** Reads one config file: exactly one YAML document of the given kind, schema-checked. */
+async function loadConfigDoc(
+  reader: FleetReader,
+  path: string,
+  kind: keyof typeof SCHEMA_FILES,
+  diagnostics: Diagnostic[],
+): Promise<LoadedDoc | undefined> {
+  const text = await reader.read(path);
+  if (text === undefined) {
+    diagnostics.push({
+      code: "CONFIG_NOT_FOUND",
+      severity: "error",
+      message: `${path} not found in ${reader.label}`,
+      location: { file: path },
+      hint: kind === "Fleet" ? "run braid in the fleet folder, or pass --fleet DIR (the folder holding braid.yaml)" : undefined,
+    });
+    return undefined;
+  }
+  const yaml = parseYamlFile(text, path);
+  if (yaml.diagnostics.length) {
+    diagnostics.push(...yaml.diagnostics);
+    return undefined;
+  }
+  const docs = yaml.docs.filter((d) => d.contents !== null);
+  if (docs.length !== 1) {
+    diagnostics.push({
+      code: "CONFIG_SCHEMA",
+      severity: "error",
+      message: docs.length ? `${path} holds ${docs.length} YAML documents; a config file holds exactly one` : `${path} is empty`,
+      location: { file: path, ...(docs[1] ? positionOf(yaml, docs[1], []) : { line: 1, column: 1 }) },
+      hint: kind === "Cluster" || kind === "Group" ? `one ${kind} per file` : undefined,
+    });
+    return undefined;
+  }
+  const doc = docs[0]!;
+  const js = documentToJs(doc, path, yaml.lineCounter);
+  if (js.diagnostic) {
+    diagnostics.push(js.diagnostic);
+    return undefined;
+  }
+  const value = js.value;
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    diagnostics.push({
+      code: "CONFIG_SCHEMA",
+      severity: "error",
+      message: `${path} must be a mapping with apiVersion: braid/v1alpha1 and kind: ${kind}`,
+      location: { file: path, ...positionOf(yaml, doc, []) },
+    });
+    return undefined;
+  }
+  const problems = checkConfigSchema(kind, value, yaml, doc);
+  if (problems.length) {
+    diagnostics.push(...problems);
+    return undefined;
+  }
+  return { value: value as Record<string, unknown>, yaml, doc };
+}
+
+function loc(d: LoadedDoc, path: JsonPath): SourceLocation {
+  return { file: d.yaml.file, ...positionOf(d.yaml, d.doc, path) };
+}
+
+function toVars(
+  d: LoadedDoc,
+  vars: Record<string, unknown> | undefined,
+  basePath: JsonPath,
+): { vars: Record<string, string>; varLocations: Record<string, SourceLocation> } {
+  const out: Record<string, string> = {};
+  const locations: Record<string, SourceLocation> = {};
+  for (const [k, v] of Object.entries(vars ?? {})) {
+    out[k] = String(v);
+    locations[k] = loc(d, [...basePath, k]);
+  }
+  return { vars: out, varLocations: locations };
+}
+
+function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec }[] | undefined, basePath: JsonPath): PinDef[] {
+  return (list ?? []).map((s, i) => ({
+    source: s.name,
+    ref: s.ref,
+    location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
+  }));
+}
+
+async function toLayer(
+  d: LoadedDoc,
+  name: string,
+  spec: Record<string, unknown>,
+  layer: string,
+  reader: FleetReader,
+  diagnostics: Diagnostic[],
+): Promise<LayerDef> {
+  const { patches, diagnostics: pd } = await normalizePatches((spec.patches as never[]) ?? [], {
+    yaml: d.yaml,
+    doc: d.doc,
+    basePath: ["spec", "patches"],
+    layer,
+    reader,
+  });
+  diagnostics.push(...pd);
+  return {
+    name,
+    file: d.yaml.file,
+    sources: toPins(d, spec.sources as never, ["spec", "sources"]),
+    ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
+    patches,
+  };
+}
+
+function configFiles(names: string[]): string[] {
+  return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith("."));
+}
+
+/**
+ * Loads and checks the whole fleet: braid.yaml, clusters/*.yaml, groups/*.yaml and the patch files they name.
+ * Returns every problem found (it does not stop at the first); `fleet` is undefined when braid.yaml is unusable.
+ */
+export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const f = await loadConfigDoc(reader, FLEET_FILE, "Fleet", diagnostics);
+  if (!f) return { diagnostics };
+  const spec = f.value.spec as Record<string, unknown>;
+  const meta = f.value.metadata as { name: string };
+
+  const sources: SourceDef[] = ((spec.sources as Record<string, unknown>[]) ?? []).map((s, i) => ({
+    name: s.name as string,
+    url: s.url as string,
+    ref: s.ref as RefSpec | undefined,
+    path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
+    include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
+    exclude: (s.exclude as string[] | undefined) ?? [],
+    location: loc(f, ["spec", "sources", i]),
+  }));
+  const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
+  defaults.sources = sources.map((s, i) => ({ source: s.name, ref: s.ref, location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]) }));
+
+  const validation = (spec.validation as Record<string, unknown> | undefined) ?? {};
+  const output = (spec.output as Record<string, unknown> | undefined) ?? {};
+  const publish = (spec.publish as Record<string, unknown> | undefined) ?? {};
+  const preview = (spec.preview as Record<string, unknown> | undefined) ?? {};
+
+  const groups: GroupDef[] = [];
+  for (const file of configFiles(await reader.list("groups"))) {
+    const path = `groups/${file}`;
+    const g = await loadConfigDoc(reader, path, "Group", diagnostics);
+    if (!g) continue;
+    const gspec = g.value.spec as Record<string, unknown>;
+    const gmeta = g.value.metadata as { name: string };
+    const layer = await toLayer(g, gmeta.name, gspec, `group ${gmeta.name}`, reader, diagnostics);
+    groups.push({
+      ...layer,
+      priority: (gspec.priority as number | undefined) ?? 0,
+      selector: gspec.selector as LabelSelector,
+      location: loc(g, ["metadata", "name"]),
+    });
+  }
+  groups.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const clusters: ClusterDef[] = [];
+  for (const file of configFiles(await reader.list("clusters"))) {
+    const path = `clusters/${file}`;
+    const c = await loadConfigDoc(reader, path, "Cluster", diagnostics);
+    if (!c) continue;
+    const cspec = (c.value.spec as Record<string, unknown> | undefined) ?? {};
+    const cmeta = c.value.metadata as { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    const layer = await toLayer(c, cmeta.name, cspec, `cluster ${cmeta.name}`, reader, diagnostics);
+    clusters.push({
+      ...layer,
+      labels: cmeta.labels ?? {},
+      annotations: cmeta.annotations ?? {},
+      location: loc(c, ["metadata", "name"]),
+    });
+  }
+  clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const fleet: Fleet = {
+    dir: reader.label,
+    name: meta.name,
+    sources,
+    kubernetesVersion: spec.kubernetesVersion as string,
+    validation: {
+      strict: (validation.strict as boolean | undefined) ?? true,
+      ignoreMissingSchemas: (validation.ignoreMissingSchemas as boolean | undefined) ?? false,
+      kubernetesOpenAPI: (validation.kubernetesOpenAPI as string | undefined) || undefined,
+      skipKinds: (validation.skipKinds as string[] | undefined) ?? [],
+    },
+    output: {
+      branch: (output.branch as string | undefined) ?? "deploy",
+      path: (output.path as string | undefined) ?? "clusters/{cluster}",
+    },
+    publish: { pruneThreshold: (publish.pruneThreshold as number | undefined) ?? 0.5 },
+    preview: { sensitivePaths: (preview.sensitivePaths as string[] | undefined) ?? [] },
+    defaults,
+    groups,
+    clusters,
+  };
+  diagnostics.push(...checkFleetRules(fleet));
+  return { fleet, diagnostics };
+}

@@ -1,0 +1,190 @@
+import { isScalar, Scalar, type Document } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Json, JsonObject, JsonPath } from "../model/resource.js";
+import type { FleetReader } from "./fleet-files.js";
+import { docPositionMap } from "./position-map.js";
+import type { PatchDef, TargetSpec } from "./types.js";
+import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
+import { resolveInside } from "./safe-path.js";
+
+interface PatchEntry {
+  target?: TargetSpec;
+  type?: PatchDef["type"];
+  patch?: string | Json;
+  path?: string;
+  optional?: boolean;
+}
+
+/** Where a config entry lives, for normalizing the patches listed in it. */
+export interface PatchContext {
+  yaml: YamlFile;
+  doc: Document.Parsed;
+  /** Path of the patches list inside the document, e.g. ["spec", "patches"]. */
+  basePath: JsonPath;
+  layer: string;
+  reader: FleetReader;
+}
+
+/** Normalizes a layer's `patches` list: inline text parsed, files read, one PatchDef per patch body. */
+export async function normalizePatches(
+  entries: readonly PatchEntry[],
+  ctx: PatchContext,
+): Promise<{ patches: PatchDef[]; diagnostics: Diagnostic[] }> {
+  const patches: PatchDef[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const entryPath = [...ctx.basePath, i];
+    const location: SourceLocation = { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, entryPath) };
+    const type = entry.type ?? "strategic";
+    const common = { type, target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
+    const bodies: { body: Json; def: Omit<PatchDef, keyof typeof common | "body"> }[] = [];
+
+    if (entry.path !== undefined) {
+      const rel = resolveInside(entry.path);
+      if (!rel) {
+        diagnostics.push({
+          code: "PATH_ESCAPE",
+          severity: "error",
+          message: `patch file "${entry.path}" is outside the fleet folder`,
+          location: { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) },
+          hint: "patch paths are relative to braid.yaml and must stay inside the fleet folder",
+        });
+        continue;
+      }
+      const text = await ctx.reader.read(rel);
+      if (text === undefined) {
+        diagnostics.push({
+          code: "CONFIG_NOT_FOUND",
+          severity: "error",
+          message: `patch file "${rel}" does not exist`,
+          location: { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) },
+          hint: "paths are relative to the folder holding braid.yaml",
+        });
+        continue;
+      }
+      const parsed = parseYamlFile(text, rel);
+      diagnostics.push(...parsed.diagnostics);
+      if (parsed.diagnostics.length) continue;
+      for (const doc of parsed.docs) {
+        if (doc.contents === null) continue;
+        const js = documentToJs(doc, rel, parsed.lineCounter);
+        if (js.diagnostic) {
+          diagnostics.push(js.diagnostic);
+          continue;
+        }
+        const docLoc = { file: rel, ...positionOf(parsed, doc, []) };
+        bodies.push({
+          body: js.value as Json,
+          def: {
+            location: docLoc,
+            positions: docPositionMap(parsed, doc, { file: rel }),
+            opLocations: opLocations(js.value, parsed, doc, [], { file: rel }),
+          },
+        });
+      }
+    } else if (typeof entry.patch === "string") {
+      const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
+      const shift = scalarShift(ctx.yaml, node);
+      const parsed = parseYamlFile(entry.patch, ctx.yaml.file);
+      if (parsed.diagnostics.length) {
+        for (const d of parsed.diagnostics)
+          diagnostics.push({
+            ...d,
+            code: "PATCH_INVALID",
+            message: `the patch text is not valid YAML: ${d.message}`,
+            location: { file: ctx.yaml.file, line: (d.location?.line ?? 1) + shift.line, column: (d.location?.column ?? 1) + shift.column },
+          });
+        continue;
+      }
+      for (const doc of parsed.docs) {
+        if (doc.contents === null) continue;
+        const js = documentToJs(doc, ctx.yaml.file, parsed.lineCounter);
+        if (js.diagnostic) {
+          diagnostics.push(js.diagnostic);
+          continue;
+        }
+        const base = { file: ctx.yaml.file };
+        const shifted = (p?: { line: number; column: number }) =>
+          p ? { line: p.line + shift.line, column: p.column + shift.column } : {};
+        bodies.push({
+          body: js.value as Json,
+          def: {
+            location,
+            positions: docPositionMap(parsed, doc, base, [], shift),
+            opLocations: Array.isArray(js.value)
+              ? js.value.map((_, j) => ({ ...base, ...shifted(positionOf(parsed, doc, [j])) }))
+              : undefined,
+          },
+        });
+      }
+    } else if (entry.patch !== undefined) {
+      const base = { file: ctx.yaml.file };
+      bodies.push({
+        body: entry.patch,
+        def: {
+          location,
+          positions: docPositionMap(ctx.yaml, ctx.doc, base, [...entryPath, "patch"]),
+          opLocations: opLocations(entry.patch, ctx.yaml, ctx.doc, [...entryPath, "patch"], base),
+        },
+      });
+    }
+
+    for (const { body, def } of bodies) {
+      const problem = checkBody(type, body, entry.target);
+      if (problem) {
+        diagnostics.push({ code: "PATCH_INVALID", severity: "error", message: problem.message, hint: problem.hint, location: def.location });
+        continue;
+      }
+      patches.push({ ...common, ...def, body });
+    }
+  }
+  return { patches, diagnostics };
+}
+
+function opLocations(
+  value: unknown,
+  yaml: Pick<YamlFile, "lineCounter">,
+  doc: Document.Parsed,
+  basePath: JsonPath,
+  base: { file: string },
+): SourceLocation[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map((_, j) => ({ ...base, ...positionOf(yaml, doc, [...basePath, j]) }));
+}
+
+/** How far a block scalar's content is from the start of the file (for positions inside inline patch text). */
+function scalarShift(yaml: YamlFile, node: unknown): { line: number; column: number } {
+  if (!isScalar(node) || !node.range) return { line: 0, column: 0 };
+  const start = yaml.lineCounter.linePos(node.range[0]);
+  const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+  if (!block) return { line: start.line - 1, column: start.col - 1 };
+  // content starts on the line after the indicator; its indentation is that line's leading spaces
+  const lines = yaml.text.split("\n");
+  const next = lines[start.line] ?? "";
+  const indent = next.length - next.trimStart().length;
+  return { line: start.line, column: indent };
+}
+
+function checkBody(
+  type: PatchDef["type"],
+  body: Json,
+  target: TargetSpec | undefined,
+): { message: string; hint?: string } | undefined {
+  if (type === "json6902") {
+    if (!target) return { message: "a json6902 patch needs a target", hint: "add target: { kind: …, name: … }" };
+    if (!Array.isArray(body)) return { message: "a json6902 patch must be a list of operations", hint: "e.g. [ { op: replace, path: /spec/replicas, value: 3 } ]" };
+    return undefined;
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    return { message: `a ${type} patch must be a mapping (a partial resource)` };
+  if (!target) {
+    const o = body as JsonObject;
+    const meta = o.metadata as JsonObject | undefined;
+    if (typeof o.kind !== "string" || !meta || typeof meta.name !== "string")
+      return {
+        message: `a ${type} patch without a target must name its object (apiVersion, kind and metadata.name)`,
+        hint: "add a target selector, or write kind and metadata.name into the patch",
+      };
+  }
+  return undefined;
+}

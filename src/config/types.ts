@@ -1,0 +1,125 @@
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Json, PositionMap } from "../model/resource.js";
+
+/** A Git ref as Flux's GitRepository.spec.ref, plus braid's tagPrefix. */
+export interface RefSpec {
+  branch?: string;
+  tag?: string;
+  semver?: string;
+  name?: string;
+  commit?: string;
+  tagPrefix?: string;
+}
+
+/** A shared source repository defined in braid.yaml. */
+export interface SourceDef {
+  name: string;
+  url: string;
+  ref?: RefSpec;
+  path: string;
+  include: string[];
+  exclude: string[];
+  location: SourceLocation;
+}
+
+/** Patch target selector (Kustomize semantics). */
+export interface TargetSpec {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
+}
+
+/** One patch, normalized: a single body with its own position map. */
+export interface PatchDef {
+  type: "strategic" | "merge" | "json6902";
+  /** Explicit target; for strategic patches without one, derived from the patch body. */
+  target?: TargetSpec;
+  body: Json;
+  optional: boolean;
+  /** Where the patch entry is declared (the config file and line). */
+  location: SourceLocation;
+  /** Positions of the fields inside the patch body (for errors on fields a patch introduced). */
+  positions: PositionMap;
+  /** For json6902: the location of each operation. */
+  opLocations?: SourceLocation[];
+  /** "fleet", "group <name>" or "cluster <name>". */
+  layer: string;
+}
+
+/** A source pin as one layer states it. */
+export interface PinDef {
+  source: string;
+  ref?: RefSpec;
+  location: SourceLocation;
+}
+
+/** A layer of settings: fleet defaults, a group, or a cluster. */
+export interface LayerDef {
+  name: string;
+  file: string;
+  sources: PinDef[];
+  vars: Record<string, string>;
+  varLocations: Record<string, SourceLocation>;
+  patches: PatchDef[];
+}
+
+/** A label selector in Kubernetes object form. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+/** A group (groups/<name>.yaml). */
+export interface GroupDef extends LayerDef {
+  priority: number;
+  selector: LabelSelector;
+  location: SourceLocation;
+}
+
+/** A cluster (clusters/<name>.yaml). */
+export interface ClusterDef extends LayerDef {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  location: SourceLocation;
+}
+
+/** The whole fleet, normalized. */
+export interface Fleet {
+  /** Directory holding braid.yaml (absolute), or a label when read from Git. */
+  dir: string;
+  name: string;
+  sources: SourceDef[];
+  kubernetesVersion: string;
+  validation: { strict: boolean; ignoreMissingSchemas: boolean; kubernetesOpenAPI?: string; skipKinds: string[] };
+  output: { branch: string; path: string };
+  publish: { pruneThreshold: number };
+  preview: { sensitivePaths: string[] };
+  defaults: LayerDef;
+  groups: GroupDef[];
+  clusters: ClusterDef[];
+}
+
+/** One pin of one cluster after layering. */
+export interface EffectivePin {
+  source: SourceDef;
+  ref: RefSpec | undefined;
+  /** Where the winning ref was written. */
+  location: SourceLocation;
+}
+
+/** A cluster's settings after layering fleet → groups → cluster. */
+export interface EffectiveCluster {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  pins: EffectivePin[];
+  vars: Record<string, string>;
+  patches: PatchDef[];
+  /** Group names applied, in order. */
+  groups: string[];
+  location: SourceLocation;
+}

@@ -1,0 +1,131 @@
+import { isCollection, isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { JsonPath } from "../model/resource.js";
+
+/** A parsed YAML file: its documents with positions kept. */
+export interface YamlFile {
+  file: string;
+  text: string;
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+}
+
+/** Most aliases one file may expand (alias bombs are refused). */
+export const MAX_ALIAS_COUNT = 100;
+
+/** Parses every document of a file, collecting syntax errors with positions instead of throwing. */
+export function parseYamlFile(
+  text: string,
+  file: string,
+  base: Partial<SourceLocation> = {},
+): YamlFile & { diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as
+    | Document.Parsed[]
+    | { errors?: unknown }; // EmptyStream
+  const list = Array.isArray(docs) ? docs : [];
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of list) {
+    for (const e of doc.errors) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      diagnostics.push({
+        code: "YAML_SYNTAX",
+        severity: "error",
+        message: firstLine(e.message),
+        location: { ...base, file, line: pos.line, column: pos.col },
+        hint: "fix the YAML syntax at this position",
+      });
+    }
+  }
+  return { file, text, docs: list, lineCounter, diagnostics };
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** Converts a parsed document to plain JSON, refusing alias bombs with a diagnostic. */
+export function documentToJs(
+  doc: Document.Parsed,
+  file: string,
+  lineCounter: LineCounter,
+  base: Partial<SourceLocation> = {},
+): { value: unknown; diagnostic?: Diagnostic } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (e) {
+    const start = doc.contents?.range?.[0] ?? 0;
+    const pos = lineCounter.linePos(start);
+    const msg = e instanceof Error ? e.message : String(e);
+    const bomb = /alias/i.test(msg);
+    return {
+      value: undefined,
+      diagnostic: {
+        code: bomb ? "YAML_ALIAS_LIMIT" : "YAML_SYNTAX",
+        severity: "error",
+        message: bomb
+          ? `the document expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`
+          : msg,
+        location: { ...base, file, line: pos.line, column: pos.col },
+        hint: bomb ? "write the repeated content out, or use fewer aliases" : undefined,
+      },
+    };
+  }
+}
+
+/** Finds the node at a path (keys or indexes); falls back to the closest existing parent. */
+export function nodeAt(doc: Document.Parsed, path: JsonPath, exact = false): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const seg of path) {
+    if (!isCollection(node)) return exact ? undefined : (node as Node | undefined);
+    const key = isMap(node) && typeof seg === "number" ? String(seg) : seg;
+    const next = (node as { get(k: unknown, keepScalar: boolean): unknown }).get(key, true);
+    if (next === undefined) {
+      if (exact) return undefined;
+      // point at the key of the map when the value is missing
+      return node as Node;
+    }
+    node = next;
+  }
+  return node as Node | undefined;
+}
+
+/** The key node of a map entry at path, when the last segment is a key. */
+function keyNodeAt(doc: Document.Parsed, path: JsonPath): Node | undefined {
+  if (path.length === 0) return undefined;
+  const parent = nodeAt(doc, path.slice(0, -1), true);
+  if (!parent || !isCollection(parent)) return undefined;
+  const last = path[path.length - 1];
+  for (const item of (parent as { items: unknown[] }).items) {
+    const pair = item as { key?: unknown };
+    if (pair && typeof pair === "object" && "key" in pair) {
+      const k = pair.key;
+      if ((isScalar(k) && k.value === last) || k === last) return isScalar(k) ? k : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Line/column (1-based) of the value at path, or of its closest parent. */
+export function positionOf(
+  yaml: Pick<YamlFile, "lineCounter">,
+  doc: Document.Parsed,
+  path: JsonPath,
+  opts: { preferKey?: boolean; exact?: boolean } = {},
+): { line: number; column: number } | undefined {
+  const node = (opts.preferKey ? keyNodeAt(doc, path) : undefined) ?? nodeAt(doc, path, opts.exact);
+  const start = node?.range?.[0];
+  if (start === undefined) return undefined;
+  const p = yaml.lineCounter.linePos(start);
+  return { line: p.line, column: p.col };
+}
+
+/** Parses a JSON pointer ("/a/0/b~1c") into segments; numeric segments become numbers. */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === "" || pointer === "/") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}

@@ -1,0 +1,83 @@
+/**
+ * The closed set of diagnostic codes. Each code has a category, which decides the exit code.
+ * Add new codes here (keep them grouped by area); never classify errors by message text.
+ */
+export type Category = "content" | "usage" | "environment" | "internal";
+
+/** What each category exits with (SPEC: Exit codes). */
+export const EXIT_CODES: Record<Category, 1 | 2 | 3 | 4> = {
+  content: 1,
+  usage: 2,
+  environment: 3,
+  internal: 4,
+};
+
+/** Code table: category and a one-line summary. */
+export const CODES = {
+  // usage
+  USAGE: { category: "usage", summary: "bad command-line usage" },
+  // config
+  YAML_SYNTAX: { category: "content", summary: "the file is not valid YAML" },
+  YAML_ALIAS_LIMIT: { category: "content", summary: "the YAML uses too many aliases (alias bomb?)" },
+  CONFIG_NOT_FOUND: { category: "content", summary: "a config file is missing" },
+  CONFIG_SCHEMA: { category: "content", summary: "a config file does not match its schema" },
+  CONFIG_NAME_MISMATCH: { category: "content", summary: "a cluster's name differs from its file name" },
+  CONFIG_DUPLICATE: { category: "content", summary: "a name is defined twice" },
+  CONFIG_UNKNOWN_SOURCE: { category: "content", summary: "a source name is not defined in braid.yaml" },
+  CONFIG_REF_CONFLICT: { category: "content", summary: "a ref sets kinds that cannot be combined" },
+  CONFIG_SELECTOR: { category: "content", summary: "a label selector is invalid" },
+  GROUP_MATCHES_NOTHING: { category: "content", summary: "a group selector matches no cluster" },
+  FLEET_EMPTY: { category: "content", summary: "the fleet has no clusters" },
+  // sources and refs
+  SOURCE_NOT_FOUND: { category: "content", summary: "a source repository cannot be found" },
+  SOURCE_UNREACHABLE: { category: "environment", summary: "a source remote does not answer" },
+  SOURCE_AUTH: { category: "environment", summary: "a source remote refused the credentials" },
+  REF_NOT_FOUND: { category: "content", summary: "a ref resolves to nothing" },
+  REF_NOT_REACHABLE: { category: "content", summary: "a commit is not reachable from its branch" },
+  COMMIT_NOT_FOUND: { category: "content", summary: "a commit does not exist" },
+  SEMVER_RANGE: { category: "content", summary: "a semver range is invalid" },
+  SEMVER_NO_MATCH: { category: "content", summary: "no tag satisfies a semver range" },
+  LOCK_INVALID: { category: "content", summary: "braid.lock is malformed" },
+  LOCK_STALE: { category: "content", summary: "a pin changed since braid.lock was written" },
+  PATH_ESCAPE: { category: "content", summary: "a path leaves its root" },
+  // manifests and render
+  MANIFEST_INVALID: { category: "content", summary: "a manifest document is not a Kubernetes object" },
+  MANIFEST_BINARY: { category: "content", summary: "a file matching the globs is not text" },
+  DUPLICATE_RESOURCE: { category: "content", summary: "two documents define the same object" },
+  PATCH_INVALID: { category: "content", summary: "a patch is malformed" },
+  PATCH_NO_MATCH: { category: "content", summary: "a patch target matches nothing" },
+  PATCH_FAILED: { category: "content", summary: "a patch cannot be applied" },
+  SUBST_UNDEFINED: { category: "content", summary: "a variable is undefined and has no default" },
+  SUBST_SYNTAX: { category: "content", summary: "a substitution expression is malformed" },
+  // validation
+  OPENAPI_UNAVAILABLE: { category: "environment", summary: "no Kubernetes OpenAPI document can be read" },
+  OPENAPI_INVALID: { category: "content", summary: "the Kubernetes OpenAPI document is unusable" },
+  OPENAPI_UNKNOWN_VERSION: { category: "content", summary: "no OpenAPI document for this Kubernetes version" },
+  SCHEMA_VIOLATION: { category: "content", summary: "a resource does not match its schema" },
+  SCHEMA_MISSING: { category: "content", summary: "no schema for a kind" },
+  ORG_SCHEMA_INVALID: { category: "content", summary: "an org schema is malformed" },
+  ORG_POLICY: { category: "content", summary: "a resource breaks an org schema" },
+  CEL_NOT_EVALUATED: { category: "content", summary: "CEL rules are not evaluated" },
+  // publish
+  PUBLISH_PRUNE: { category: "content", summary: "publishing would delete too much" },
+  PUBLISH_RACE: { category: "environment", summary: "the push kept losing to other publishers" },
+  PUBLISH_PUSH: { category: "environment", summary: "the push failed" },
+  PUBLISH_NOT_A_REPO: { category: "content", summary: "the fleet is not in a Git repository" },
+  PUBLISH_CLUSTERS_FAILED: { category: "content", summary: "clusters failed, nothing was published" },
+  // preview / GitHub
+  REV_NOT_FOUND: { category: "content", summary: "a revision does not exist in the fleet repository" },
+  GITHUB_API: { category: "environment", summary: "the GitHub API refused or failed" },
+  GITHUB_CONTEXT: { category: "usage", summary: "the GitHub repository, PR or token is unknown" },
+  // environment / internal
+  IO: { category: "environment", summary: "a file cannot be read or written" },
+  NETWORK: { category: "environment", summary: "a network request failed" },
+  INTERNAL: { category: "internal", summary: "an internal error in braid" },
+} as const satisfies Record<string, { category: Category; summary: string }>;
+
+/** A diagnostic code. */
+export type Code = keyof typeof CODES;
+
+/** The exit code for a code's category. */
+export function exitCodeOf(code: Code): 1 | 2 | 3 | 4 {
+  return EXIT_CODES[CODES[code].category];
+}

@@ -1,0 +1,92 @@
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
+
+/** A JSON value as parsed from YAML. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object. */
+export type JsonObject = { [key: string]: Json };
+/** A path into a JSON value. */
+export type JsonPath = readonly (string | number)[];
+
+/** Identity of a Kubernetes object. `group` is "" for the core group; `namespace` is "" when unset. */
+export interface ResourceId {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** Where a document came from. */
+export interface Origin {
+  source: string;
+  commit: string;
+  /** Path of the file inside the source repository. */
+  file: string;
+  /** 0-based index of the document in its file. */
+  docIndex: number;
+  line: number;
+  column: number;
+}
+
+/**
+ * Maps a JSON path inside a resource to where that field was written. A resource carries a stack of
+ * these: its own document first, then one per patch that touched it; lookups go from the last to the first.
+ */
+export interface PositionMap {
+  locate(path: JsonPath): SourceLocation | undefined;
+}
+
+/** A Kubernetes object with its provenance kept beside it (never inside it). */
+export interface Resource {
+  id: ResourceId;
+  object: JsonObject;
+  origin: Origin;
+  positions: readonly PositionMap[];
+}
+
+/** Splits apiVersion into group and version. */
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.lastIndexOf("/");
+  return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+/** Reads the id of an object (missing fields become ""). */
+export function idOf(object: JsonObject): ResourceId {
+  const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
+  const meta = (object.metadata && typeof object.metadata === "object" && !Array.isArray(object.metadata)
+    ? object.metadata
+    : {}) as JsonObject;
+  return {
+    ...splitApiVersion(apiVersion),
+    kind: typeof object.kind === "string" ? object.kind : "",
+    namespace: typeof meta.namespace === "string" ? meta.namespace : "",
+    name: typeof meta.name === "string" ? meta.name : "",
+  };
+}
+
+/** Key used for duplicate detection: group/kind/namespace/name (version does not matter). */
+export function idKey(id: ResourceId): string {
+  return `${id.group}|${id.kind}|${id.namespace}|${id.name}`;
+}
+
+/** "Deployment ingress/nginx" or "Namespace ingress". */
+export function describeId(id: ResourceId): string {
+  return `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;
+}
+
+/** The best-known location of a field: the last position map that knows it, else the document's start. */
+export function locateField(resource: Resource, path: JsonPath): SourceLocation {
+  for (let i = resource.positions.length - 1; i >= 0; i--) {
+    const loc = resource.positions[i]!.locate(path);
+    if (loc) return loc;
+  }
+  // walk up the path until some layer knows a parent
+  for (let n = path.length - 1; n >= 0; n--) {
+    for (let i = resource.positions.length - 1; i >= 0; i--) {
+      const loc = resource.positions[i]!.locate(path.slice(0, n));
+      if (loc) return loc;
+    }
+  }
+  const o = resource.origin;
+  return { file: o.file, line: o.line, column: o.column, source: o.source, commit: o.commit };
+}

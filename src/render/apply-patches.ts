@@ -1,0 +1,135 @@
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { PatchDef } from "../config/types.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
+import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
+import { applyJson6902 } from "./json6902.js";
+import { applyMergePatch } from "./merge-patch.js";
+import { matchesTarget, type TargetSelector } from "./select-targets.js";
+import { strategicMerge, targetFromPatchDocument } from "./strategic-merge.js";
+
+/** Positions of fields a JSON6902 patch wrote: the value of the last op whose path covers the field. */
+function opsPositionMap(patch: PatchDef): PositionMap {
+  const ops = Array.isArray(patch.body) ? (patch.body as JsonObject[]) : [];
+  const parsed = ops.map((op) =>
+    typeof op?.path === "string" && op.path.startsWith("/")
+      ? op.path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+      : undefined,
+  );
+  return {
+    locate(path: JsonPath): SourceLocation | undefined {
+      for (let j = ops.length - 1; j >= 0; j--) {
+        const p = parsed[j];
+        const op = ops[j]!;
+        if (!p || !("value" in op) || p.length > path.length) continue;
+        if (!p.every((seg, i) => seg === String(path[i]) || (seg === "-" && typeof path[i] === "number"))) continue;
+        const inner = patch.positions.locate([j, "value", ...path.slice(p.length)]);
+        if (inner) return inner;
+        return patch.opLocations?.[j];
+      }
+      return undefined;
+    },
+  };
+}
+
+function stripIdentity(body: JsonObject): JsonObject {
+  const { apiVersion: _a, kind: _k, ...rest } = body;
+  const meta = rest.metadata;
+  if (meta && typeof meta === "object" && !Array.isArray(meta)) {
+    const { name: _n, namespace: _ns, ...m } = meta as JsonObject;
+    if (Object.keys(m).length) rest.metadata = m;
+    else delete rest.metadata;
+  }
+  return rest;
+}
+
+/**
+ * Applies a cluster's patches in layer order. Each patch selects its targets among the current resources;
+ * a patch that matches nothing is an error unless optional. Returns a new list (inputs are not mutated).
+ */
+export function applyPatches(
+  resources: readonly Resource[],
+  patches: readonly PatchDef[],
+  schema: KubeSchemaIndex | undefined,
+  cluster: string,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  let current = [...resources];
+  const diagnostics: Diagnostic[] = [];
+  for (const patch of patches) {
+    const selector: TargetSelector | undefined =
+      patch.target ?? (patch.type !== "json6902" ? targetFromPatchDocument(patch.body as JsonObject) : undefined);
+    if (!selector) {
+      diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: "the patch has no target", location: patch.location });
+      continue;
+    }
+    let matched = 0;
+    const next: Resource[] = [];
+    for (const res of current) {
+      if (!matchesTarget(res.object, selector)) {
+        next.push(res);
+        continue;
+      }
+      matched++;
+      const result = applyOne(res, patch, schema);
+      if ("error" in result) {
+        diagnostics.push({
+          code: "PATCH_FAILED",
+          severity: "error",
+          cluster,
+          resource: describeId(res.id),
+          message: result.error,
+          location: result.location ?? patch.location,
+          related: [{ message: "patched resource", location: { file: res.origin.file, line: res.origin.line, column: res.origin.column, source: res.origin.source, commit: res.origin.commit } }],
+        });
+        next.push(res);
+        continue;
+      }
+      if (result.object === null) continue; // $patch: delete of the whole object
+      next.push({
+        ...res,
+        id: idOf(result.object),
+        object: result.object,
+        positions: [...res.positions, patch.type === "json6902" ? opsPositionMap(patch) : patch.positions],
+      });
+    }
+    if (matched === 0 && !patch.optional)
+      diagnostics.push({
+        code: "PATCH_NO_MATCH",
+        severity: "error",
+        cluster,
+        message: `the ${patch.type} patch from ${patch.layer} matches no resource (target ${describeSelector(selector)})`,
+        location: patch.location,
+        hint: "fix the target, or set optional: true if the patch may legitimately match nothing",
+      });
+    current = next;
+  }
+  return { resources: current, diagnostics };
+}
+
+function applyOne(
+  res: Resource,
+  patch: PatchDef,
+  schema: KubeSchemaIndex | undefined,
+): { object: JsonObject | null } | { error: string; location?: SourceLocation } {
+  try {
+    if (patch.type === "json6902") {
+      const r = applyJson6902(res.object, patch.body as Json[]);
+      if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
+      return { object: r.object };
+    }
+    const body = patch.target ? stripIdentity(patch.body as JsonObject) : (patch.body as JsonObject);
+    if (patch.type === "merge") return { object: applyMergePatch(res.object, body) as JsonObject };
+    if (body.$patch === "delete") return { object: null };
+    return { object: strategicMerge(res.object, body, schema?.patchSchema(res.id)) };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function describeSelector(s: TargetSelector): string {
+  return (
+    Object.entries(s)
+      .filter(([, v]) => v !== undefined && v !== "")
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(", ") || "(empty)"
+  );
+}

@@ -1,0 +1,34 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { describeId, idKey, type Resource } from "../model/resource.js";
+
+function originLocation(r: Resource) {
+  const o = r.origin;
+  return { file: o.file, line: o.line, column: o.column, source: o.source, commit: o.commit };
+}
+
+/** Two documents with the same group/kind/namespace/name in one cluster: an error naming both origins. Keeps the first. */
+export function checkDuplicates(resources: readonly Resource[], cluster: string): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  const seen = new Map<string, Resource>();
+  const out: Resource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const r of resources) {
+    const key = idKey(r.id);
+    const first = seen.get(key);
+    if (first) {
+      diagnostics.push({
+        code: "DUPLICATE_RESOURCE",
+        severity: "error",
+        cluster,
+        resource: describeId(r.id),
+        message: `${describeId(r.id)}${r.id.group ? ` (${r.id.group})` : ""} is defined twice`,
+        location: originLocation(r),
+        related: [{ message: "first defined", location: originLocation(first) }],
+        hint: "remove one of them, or exclude one file from its source (exclude: [...])",
+      });
+      continue;
+    }
+    seen.set(key, r);
+    out.push(r);
+  }
+  return { resources: out, diagnostics };
+}

@@ -1,0 +1,134 @@
+/**
+ * RFC 6902 JSON patch (`type: json6902`) through fast-json-patch, with validation on and without touching
+ * the input. Every failure names the operation (index, op, path) and says why in plain words.
+ */
+import jsonpatch from "fast-json-patch";
+import type { Json, JsonObject } from "../model/resource.js";
+
+/** One JSON6902 operation as written in a patch. */
+export interface Json6902Operation {
+  op: "add" | "remove" | "replace" | "move" | "copy" | "test";
+  path: string;
+  value?: Json;
+  from?: string;
+}
+
+/** Why an operation failed; `opIndex` is 0-based (map it to the operation's line). */
+export interface Json6902Error {
+  opIndex: number;
+  op?: string;
+  path?: string;
+  message: string;
+}
+
+const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function pointerProblem(p: string): string | undefined {
+  if (p !== "" && !p.startsWith("/")) return `'${p}' is not a JSON pointer: it must be empty or start with '/'`;
+  if (/~(?![01])/.test(p)) return `'${p}' is not a JSON pointer: '~' must be followed by 0 or 1 (escape '~' as ~0 and '/' as ~1)`;
+  if (p.split("/").some((s) => s === "__proto__")) return `'${p}' touches __proto__, which is not allowed`;
+  return undefined;
+}
+
+/** Checks the shape of an operation list (before any is applied); returns the first problem. */
+export function validateJson6902(ops: unknown): Json6902Error | undefined {
+  if (!Array.isArray(ops)) return { opIndex: -1, message: "a json6902 patch must be a list of operations" };
+  for (let i = 0; i < ops.length; i++) {
+    const o: unknown = ops[i];
+    const at = (message: string): Json6902Error => ({
+      opIndex: i,
+      ...(isMap(o) && typeof o.op === "string" ? { op: o.op } : {}),
+      ...(isMap(o) && typeof o.path === "string" ? { path: o.path } : {}),
+      message: `operation ${i + 1}${isMap(o) && typeof o.op === "string" ? ` (${o.op} ${String(o.path ?? "")})` : ""}: ${message}`,
+    });
+    if (!isMap(o)) return at("an operation must be a map with 'op' and 'path'");
+    if (typeof o.op !== "string" || !OPS.has(o.op)) {
+      return at(`'op' must be one of add, remove, replace, move, copy, test (got ${JSON.stringify(o.op ?? null)})`);
+    }
+    if (typeof o.path !== "string") return at("'path' is missing or not a string");
+    const pp = pointerProblem(o.path);
+    if (pp) return at(pp);
+    if ((o.op === "add" || o.op === "replace" || o.op === "test") && !Object.hasOwn(o, "value")) {
+      return at(`'${o.op}' needs a 'value'`);
+    }
+    if (o.op === "move" || o.op === "copy") {
+      if (typeof o.from !== "string") return at(`'${o.op}' needs a 'from' pointer`);
+      const fp = pointerProblem(o.from);
+      if (fp) return at(fp);
+      if (o.op === "move" && o.path.startsWith(o.from + "/")) return at(`cannot move ${o.from} into its own child ${o.path}`);
+    }
+  }
+  return undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "missing";
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function parentOf(p: string): string {
+  return p.slice(0, Math.max(0, p.lastIndexOf("/")));
+}
+
+function lookup(doc: Json, p: string): unknown {
+  try {
+    return jsonpatch.getValueByPointer(doc, p);
+  } catch {
+    return undefined;
+  }
+}
+
+function explain(name: string, op: Json6902Operation, doc: Json): string {
+  switch (name) {
+    case "OPERATION_PATH_UNRESOLVABLE":
+      return lookup(doc, parentOf(op.path)) === undefined
+        ? `the path does not exist (its parent ${parentOf(op.path) || "/"} is missing)`
+        : `the path does not exist, so there is nothing to ${op.op}`;
+    case "OPERATION_PATH_CANNOT_ADD":
+      return `cannot add here: the parent ${parentOf(op.path) || "/"} does not exist`;
+    case "OPERATION_FROM_UNRESOLVABLE":
+      return `the 'from' path ${op.from ?? ""} does not exist`;
+    case "TEST_OPERATION_FAILED":
+      return `test failed: the value is ${describe(lookup(doc, op.path))}, expected ${describe(op.value)}`;
+    case "OPERATION_VALUE_OUT_OF_BOUNDS": {
+      const list = lookup(doc, parentOf(op.path));
+      return `the index is past the end of the list (it has ${Array.isArray(list) ? list.length : 0} items; use '-' to append)`;
+    }
+    case "OPERATION_PATH_ILLEGAL_ARRAY_INDEX":
+      return `'${op.path.slice(op.path.lastIndexOf("/") + 1)}' is not a list index (use a number, or '-' to append)`;
+    default:
+      return `cannot apply the operation (${name})`;
+  }
+}
+
+/**
+ * Applies RFC 6902 operations to a copy of `target`. The input is never mutated. On failure, the error
+ * names the first operation that failed and why; no partial result is returned. The result must still be
+ * an object (a resource): replacing the root with anything else is an error.
+ */
+export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonObject } | { error: Json6902Error } {
+  const bad = validateJson6902(ops);
+  if (bad) return { error: bad };
+  const list = ops as Json6902Operation[];
+  let doc: Json = structuredClone(target);
+  for (let i = 0; i < list.length; i++) {
+    const op = structuredClone(list[i]!);
+    try {
+      const r = jsonpatch.applyOperation(doc, op as jsonpatch.Operation, true, true, true, i);
+      doc = r.newDocument as Json;
+    } catch (e) {
+      const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";
+      const why = name ? explain(name, op, doc) : e instanceof Error ? e.message : String(e);
+      return { error: { opIndex: i, op: op.op, path: op.path, message: `operation ${i + 1} (${op.op} ${op.path}): ${why}` } };
+    }
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    return { error: { opIndex: list.length - 1, message: "the patched document is no longer an object" } };
+  }
+  return { object: doc };
+}

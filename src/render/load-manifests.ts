@@ -1,0 +1,240 @@
+import fs from "node:fs";
+import { posix } from "node:path";
+import git from "isomorphic-git";
+import { minimatch } from "minimatch";
+import { isScalar, Scalar, visit, type Document } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { SourceDef } from "../config/types.js";
+import { docPositionMap } from "../config/position-map.js";
+import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
+import { idOf, type JsonObject, type Resource } from "../model/resource.js";
+import { gitCache } from "../sources/git-objects.js";
+import { PLAIN_VAR_MARK } from "./substitute.js";
+
+/** A file of a source at a commit. */
+interface TreeFile {
+  /** Path inside the repository. */
+  path: string;
+  oid: string;
+}
+
+/** A blob parsed once per run, whatever the number of clusters and paths that use it. */
+interface ParsedBlob {
+  yaml?: YamlFile;
+  docs: { doc: Document.Parsed; value?: unknown; error?: Diagnostic }[];
+  problems: Diagnostic[];
+}
+
+/** Caches of one run: parsed blobs by oid, loaded lists by source/commit/selection. */
+export interface ManifestCache {
+  blobs: Map<string, Promise<ParsedBlob>>;
+  loads: Map<string, Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }>>;
+}
+
+/** A fresh cache for one run. */
+export function createManifestCache(): ManifestCache {
+  return { blobs: new Map(), loads: new Map() };
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Marks strings from plain scalars that hold `${` so substitution can resolve their type as Flux does. */
+function markPlainVars(doc: Document.Parsed): void {
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === "key") return;
+      if (node.type === Scalar.PLAIN && typeof node.value === "string" && node.value.includes("${"))
+        node.value = PLAIN_VAR_MARK + node.value;
+    },
+  });
+}
+
+async function parseBlob(gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
+  const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
+  let text: string;
+  try {
+    if (blob.includes(0)) throw new Error("NUL byte");
+    text = decoder.decode(blob);
+  } catch {
+    return {
+      docs: [],
+      problems: [
+        {
+          code: "MANIFEST_BINARY",
+          severity: "error",
+          message: `${file} matches the include globs but is not UTF-8 text`,
+          hint: "exclude it (exclude: [...]) or narrow include",
+        },
+      ],
+    };
+  }
+  const yaml = parseYamlFile(text, file);
+  if (yaml.diagnostics.length) return { yaml, docs: [], problems: yaml.diagnostics };
+  const docs: ParsedBlob["docs"] = [];
+  for (const doc of yaml.docs) {
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
+    markPlainVars(doc);
+    const js = documentToJs(doc, file, yaml.lineCounter);
+    docs.push({ doc, value: js.value, error: js.diagnostic });
+  }
+  return { yaml, docs, problems: [] };
+}
+
+async function listTree(gitdir: string, oid: string, prefix: string, out: (TreeFile & { mode: string })[]): Promise<void> {
+  const { tree } = await git.readTree({ fs, gitdir, oid, cache: gitCache });
+  for (const e of tree) {
+    const path = prefix ? `${prefix}/${e.path}` : e.path;
+    if (e.type === "tree") await listTree(gitdir, e.oid, path, out);
+    else if (e.type === "blob") out.push({ path, oid: e.oid, mode: e.mode });
+  }
+}
+
+function matches(rel: string, source: SourceDef): boolean {
+  return source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
+}
+
+/** Lists the files of a source at a commit under its path that match include/exclude; symlinks are followed inside the root only. */
+export async function listSourceFiles(
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+): Promise<{ files: TreeFile[]; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const base = { source: source.name, commit };
+  let rootOid: string;
+  try {
+    rootOid = (await git.readTree({ fs, gitdir, oid: commit, filepath: source.path || undefined, cache: gitCache })).oid;
+  } catch {
+    return {
+      files: [],
+      diagnostics: [
+        {
+          code: "SOURCE_NOT_FOUND",
+          severity: "error",
+          message: `source "${source.name}" has no folder "${source.path}" at ${commit.slice(0, 12)}`,
+          location: source.location,
+          hint: "check spec.sources[].path in braid.yaml",
+        },
+      ],
+    };
+  }
+  const all: (TreeFile & { mode: string })[] = [];
+  await listTree(gitdir, rootOid, source.path, all);
+  const byPath = new Map(all.map((f) => [f.path, f]));
+  const files: TreeFile[] = [];
+  for (const f of all) {
+    const rel = source.path ? f.path.slice(source.path.length + 1) : f.path;
+    if (!matches(rel, source)) continue;
+    if (f.mode === "120000") {
+      const { blob } = await git.readBlob({ fs, gitdir, oid: f.oid, cache: gitCache });
+      const target = new TextDecoder().decode(blob);
+      const resolved = posix.normalize(posix.join(posix.dirname(f.path), target));
+      const inside = !target.startsWith("/") && (source.path === "" ? !resolved.startsWith("..") : resolved.startsWith(`${source.path}/`));
+      const dest = inside ? byPath.get(resolved) : undefined;
+      if (!dest || dest.mode === "120000") {
+        diagnostics.push({
+          code: "PATH_ESCAPE",
+          severity: "error",
+          message: inside
+            ? `symlink ${f.path} points to ${target}, which is not a file of the source`
+            : `symlink ${f.path} points to ${target}, outside the source's root "${source.path || "/"}"; refused`,
+          location: { ...base, file: f.path },
+          hint: "sources may only link to files inside their own path",
+        });
+        continue;
+      }
+      files.push({ path: f.path, oid: dest.oid });
+      continue;
+    }
+    files.push({ path: f.path, oid: f.oid });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, diagnostics };
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function checkObject(o: unknown): string | undefined {
+  if (!isObject(o)) return "a manifest document must be a mapping (a Kubernetes object)";
+  if (typeof o.apiVersion !== "string" || !o.apiVersion) return "the document has no apiVersion";
+  if (typeof o.kind !== "string" || !o.kind) return "the document has no kind";
+  const meta = o.metadata;
+  if (!isObject(meta) || typeof meta.name !== "string" || !meta.name) return `${o.kind} has no metadata.name`;
+  return undefined;
+}
+
+/**
+ * Loads every manifest of a source at a commit: files selected by path/include/exclude, each YAML document
+ * parsed once per run, `List` kinds expanded and empty documents skipped as kubectl does, provenance kept.
+ */
+export function loadSourceManifests(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
+  const key = `${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${source.include.join(",")}\u0000${source.exclude.join(",")}`;
+  let p = cache.loads.get(key);
+  if (!p) {
+    p = load(cache, gitdir, commit, source);
+    cache.loads.set(key, p);
+  }
+  return p;
+}
+
+async function load(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
+  const { files, diagnostics } = await listSourceFiles(gitdir, commit, source);
+  const resources: Resource[] = [];
+  for (const f of files) {
+    let parsedP = cache.blobs.get(f.oid);
+    if (!parsedP) {
+      parsedP = parseBlob(gitdir, f.oid, f.path);
+      cache.blobs.set(f.oid, parsedP);
+    }
+    const parsed = await parsedP;
+    const base = { source: source.name, commit, file: f.path };
+    for (const d of parsed.problems) diagnostics.push({ ...d, location: { ...d.location, ...base, file: f.path } as SourceLocation });
+    if (!parsed.yaml) continue;
+    const yaml = parsed.yaml;
+    for (const [docIndex, entry] of parsed.docs.entries()) {
+      if (entry.error) {
+        diagnostics.push({ ...entry.error, location: { ...entry.error.location, ...base } as SourceLocation });
+        continue;
+      }
+      const items: { value: unknown; path: (string | number)[] }[] = [];
+      const v = entry.value;
+      if (isObject(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items))
+        v.items.forEach((item, i) => items.push({ value: item, path: ["items", i] }));
+      else items.push({ value: v, path: [] });
+      for (const item of items) {
+        const pos = positionOf(yaml, entry.doc, item.path) ?? { line: 1, column: 1 };
+        const problem = checkObject(item.value);
+        if (problem) {
+          diagnostics.push({
+            code: "MANIFEST_INVALID",
+            severity: "error",
+            message: problem,
+            location: { ...base, ...pos },
+            hint: "every document needs apiVersion, kind and metadata.name (or exclude the file)",
+          });
+          continue;
+        }
+        const object = item.value as JsonObject;
+        resources.push({
+          id: idOf(object),
+          object,
+          origin: { source: source.name, commit, file: f.path, docIndex, line: pos.line, column: pos.column },
+          positions: [docPositionMap(yaml, entry.doc, base, item.path)],
+        });
+      }
+    }
+  }
+  return { resources, diagnostics };
+}

@@ -1,0 +1,68 @@
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
+import type { Resource } from "../model/resource.js";
+import { serializeResource, serializeYaml } from "./serialize-yaml.js";
+
+/** One rendered file: path relative to the cluster folder, and its bytes as text. */
+export interface OutputFile {
+  path: string;
+  content: string;
+  resource?: Resource;
+}
+
+/** A cluster's rendered folder. */
+export interface ClusterOutput {
+  cluster: string;
+  /** Folder of the cluster in the output tree (from output.path), e.g. clusters/prod-eu-1. */
+  dir: string;
+  files: OutputFile[];
+}
+
+const serialized = new WeakMap<object, string>();
+
+/** Serializes an object once (objects shared by many clusters are written once per run). */
+export function serializeOnce(object: Resource["object"]): string {
+  let s = serialized.get(object);
+  if (s === undefined) {
+    s = serializeResource(object);
+    serialized.set(object, s);
+  }
+  return s;
+}
+
+/** The folder of a resource: its namespace, `_cluster` for cluster-scoped kinds, `default` for namespaced ones without one. */
+export function folderOf(r: Resource, schema: KubeSchemaIndex | undefined): string {
+  const scope = schema?.scope(r.id);
+  if (scope === "Cluster") return "_cluster";
+  if (r.id.namespace) return r.id.namespace;
+  return scope === "Namespaced" ? "default" : "_cluster";
+}
+
+/**
+ * Lays out a cluster's resources: `<namespace or _cluster>/<kind>-<name>.yaml` (lower case; the group is added
+ * as `<kind>.<group>-<name>.yaml` only where two resources would otherwise share a file), plus a
+ * kustomization.yaml listing every file. Files are sorted by path.
+ */
+export function layoutCluster(
+  cluster: string,
+  dirTemplate: string,
+  resources: readonly Resource[],
+  schema: KubeSchemaIndex | undefined,
+): ClusterOutput {
+  const plain = (r: Resource) => `${folderOf(r, schema)}/${r.id.kind}-${r.id.name}.yaml`.toLowerCase();
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(plain(r), (counts.get(plain(r)) ?? 0) + 1);
+  const files: OutputFile[] = resources.map((r) => {
+    let path = plain(r);
+    if ((counts.get(path) ?? 0) > 1)
+      path = `${folderOf(r, schema)}/${r.id.kind}${r.id.group ? `.${r.id.group}` : ""}-${r.id.name}.yaml`.toLowerCase();
+    return { path, content: serializeOnce(r.object), resource: r };
+  });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const kustomization = serializeYaml({
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    resources: files.map((f) => f.path),
+  });
+  files.push({ path: "kustomization.yaml", content: kustomization });
+  return { cluster, dir: dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, ""), files };
+}

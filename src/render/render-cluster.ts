@@ -1,0 +1,55 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { EffectiveCluster } from "../config/types.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
+import { describeId, idOf, locateField, type Resource } from "../model/resource.js";
+import { applyPatches } from "./apply-patches.js";
+import { checkDuplicates } from "./check-duplicates.js";
+import { substituteObject, stripMarks } from "./substitute.js";
+
+/** Substitutes the cluster's variables into every resource (Flux post-build semantics, strict). */
+export function substituteAll(
+  resources: readonly Resource[],
+  vars: Record<string, string>,
+  cluster: string,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const out = resources.map((r) => {
+    const { object, errors, changed } = substituteObject(r.object, vars, { strict: true });
+    for (const e of errors)
+      diagnostics.push({
+        code: e.code,
+        severity: "error",
+        cluster,
+        resource: describeId(r.id),
+        path: "/" + e.path.join("/"),
+        message: e.message,
+        location: locateField(r, e.path),
+        hint: e.code === "SUBST_UNDEFINED" ? `define ${e.variable ?? "it"} under spec.vars (fleet, group or cluster), or give a default: \${${e.variable ?? "VAR"}:-value}` : undefined,
+      });
+    return changed ? { ...r, object, id: idOf(object) } : r;
+  });
+  return { resources: out, diagnostics };
+}
+
+/**
+ * Renders one cluster from the manifests of its pinned sources (in pin order). The stages, in order:
+ * 1. patches, in layer order (fleet, groups, cluster);
+ * 2. variable substitution;
+ * 3. duplicate check.
+ * Validation and output happen after (they need the whole fleet's schemas).
+ */
+export function renderCluster(
+  cluster: EffectiveCluster,
+  manifests: readonly Resource[],
+  schema: KubeSchemaIndex | undefined,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
+  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name);
+  const unique = checkDuplicates(substituted.resources, cluster.name);
+  return {
+    resources: unique.resources,
+    diagnostics: [...patched.diagnostics, ...substituted.diagnostics, ...unique.diagnostics],
+  };
+}
+
+export { stripMarks };

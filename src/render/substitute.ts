@@ -1,0 +1,214 @@
+/**
+ * Flux post-build substitution applied to one resource.
+ *
+ * Flux serializes the resource to YAML, runs envsubst over the text and parses it back (sigs.k8s.io/yaml,
+ * go-yaml v2, YAML 1.1 resolution), so a plain `replicas: ${R}` becomes a number. braid substitutes
+ * scalar by scalar on the parsed object, so positions survive, and gets the same types this way: the
+ * manifest loader prefixes strings that came from plain (unquoted) scalars holding `${` with
+ * {@link PLAIN_VAR_MARK}; such a string is substituted and then resolved as go-yaml v2 resolves a plain
+ * scalar. Every other string stays a string — unlike Flux, a quoted `"${PORT}"` stays "3000" (SPEC).
+ *
+ * Not modelled: a value whose text would change the YAML structure in Flux (a plain `${X}` with X = "a: b"
+ * or "[1]" or "x # y") stays one string here; leading and trailing spaces of a marked result are trimmed,
+ * as the YAML parser would.
+ */
+import type { Json, JsonObject } from "../model/resource.js";
+import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
+
+/** Prefix the loader puts on strings from plain scalars that contain `${` (a private-use character). */
+export const PLAIN_VAR_MARK = "\uE000";
+
+/** A substitution problem inside a resource, with the JSON path of the value (or key) it is in. */
+export interface SubstError {
+  path: (string | number)[];
+  variable?: string;
+  message: string;
+  code: "SUBST_UNDEFINED" | "SUBST_SYNTAX";
+}
+
+const DISABLE_KEYS = ["kustomize.toolkit.fluxcd.io/substitute", "braid/substitute"];
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function unmark(v: Json | undefined): Json | undefined {
+  return typeof v === "string" && v.startsWith(PLAIN_VAR_MARK) ? v.slice(1) : v;
+}
+
+/**
+ * True when the resource must not be substituted: labelled or annotated
+ * `kustomize.toolkit.fluxcd.io/substitute: disabled` or `braid/substitute: disabled`, or SOPS-encrypted
+ * (a top-level `sops` mapping).
+ */
+export function isSubstitutionDisabled(object: JsonObject): boolean {
+  if (isObject(object.sops)) return true;
+  const meta = object.metadata;
+  if (!isObject(meta)) return false;
+  for (const field of ["labels", "annotations"]) {
+    const m = meta[field];
+    if (!isObject(m)) continue;
+    for (const key of DISABLE_KEYS) if (unmark(m[key]) === "disabled") return true;
+  }
+  return false;
+}
+
+/** Deep-removes {@link PLAIN_VAR_MARK} without substituting; unchanged subtrees are returned as they are. */
+export function stripMarks<T extends Json>(value: T): T {
+  return strip(value) as T;
+}
+
+function strip(value: Json): Json {
+  if (typeof value === "string") return value.startsWith(PLAIN_VAR_MARK) ? value.slice(1) : value;
+  if (Array.isArray(value)) {
+    let out: Json[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const s = strip(value[i]!);
+      if (s !== value[i] && !out) out = value.slice(0, i);
+      if (out) out.push(s);
+    }
+    return out ?? value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  let out: JsonObject | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const nk = k.startsWith(PLAIN_VAR_MARK) ? k.slice(1) : k;
+    const s = strip(value[k]!);
+    if ((s !== value[k] || nk !== k) && !out) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = value[keys[j]!]!;
+    }
+    if (out) out[nk] = s;
+  }
+  return out ?? value;
+}
+
+interface WalkState {
+  vars: Vars;
+  opts: EnvsubstOptions;
+  errors: SubstError[];
+  path: (string | number)[];
+  changed: boolean;
+}
+
+function substString(s: string, st: WalkState, isKey: boolean): Json {
+  const marked = s.startsWith(PLAIN_VAR_MARK);
+  const raw = marked ? s.slice(1) : s;
+  if (!raw.includes("$")) return marked && !isKey ? resolvePlainScalar(raw.trim()) : raw;
+  const { output, errors } = envsubst(raw, st.vars, st.opts);
+  for (const e of errors) {
+    st.errors.push({ path: [...st.path], code: e.code, message: e.message, ...(e.variable !== undefined ? { variable: e.variable } : {}) });
+  }
+  if (output !== raw) st.changed = true;
+  if (!marked || isKey) return output;
+  const resolved = resolvePlainScalar(output.trim());
+  if (resolved !== raw) st.changed = true;
+  return resolved;
+}
+
+function walk(value: Json, st: WalkState): Json {
+  if (typeof value === "string") return value.includes("$") ? substString(value, st, false) : value;
+  if (Array.isArray(value)) {
+    let out: Json[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      st.path.push(i);
+      const s = walk(value[i]!, st);
+      st.path.pop();
+      if (s !== value[i] && !out) out = value.slice(0, i);
+      if (out) out.push(s);
+    }
+    return out ?? value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  let out: JsonObject | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    st.path.push(k);
+    const nk = k.includes("$") ? (substString(k, st, true) as string) : k;
+    const s = walk(value[k]!, st);
+    st.path.pop();
+    if ((s !== value[k] || nk !== k) && !out) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = value[keys[j]!]!;
+    }
+    if (out) out[nk] = s;
+  }
+  return out ?? value;
+}
+
+/**
+ * Substitutes variables in every string (values and map keys) of a resource. Returns a new object —
+ * the input is never mutated; subtrees without `$` are shared with it — the errors with the JSON path of
+ * each offending value, and whether substitution changed anything (mark removal alone does not count).
+ * A disabled resource ({@link isSubstitutionDisabled}) only has its marks removed.
+ */
+export function substituteObject(
+  object: JsonObject,
+  vars: Vars,
+  opts: EnvsubstOptions = {},
+): { object: JsonObject; errors: SubstError[]; changed: boolean } {
+  if (isSubstitutionDisabled(object)) return { object: { ...(stripMarks(object) as JsonObject) }, errors: [], changed: false };
+  const st: WalkState = { vars, opts, errors: [], path: [], changed: false };
+  const out = walk(object, st) as JsonObject;
+  return { object: out === object ? { ...object } : out, errors: st.errors, changed: st.changed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain scalar resolution as go-yaml v2 does it (then converted to JSON by sigs.k8s.io/yaml).
+// Differences from the `yaml` package's YAML 1.1 schema: no sexagesimal numbers (`1:30` is a string),
+// `0o17` is an int, timestamps stay strings, `08` is the float 8.
+
+const V2_WORDS = new Map<string, Json>([
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((w): [string, Json] => [w, true]),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((w): [string, Json] => [w, false]),
+  ...["", "~", "null", "Null", "NULL"].map((w): [string, Json] => [w, null]),
+]);
+
+/** Go's strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64) syntax (after go-yaml removed underscores). */
+const GO_INT = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function goInt(sign: string, digits: string): bigint {
+  const p = digits[1];
+  let n: bigint;
+  if (p === "x" || p === "X") n = BigInt("0x" + digits.slice(2));
+  else if (p === "b" || p === "B") n = BigInt("0b" + digits.slice(2));
+  else if (p === "o" || p === "O") n = BigInt("0o" + digits.slice(2));
+  else if (digits.length > 1 && digits[0] === "0") n = BigInt("0o" + digits.slice(1));
+  else n = BigInt(digits);
+  return sign === "-" ? -n : n;
+}
+
+/**
+ * Resolves the text of a plain YAML scalar the way go-yaml v2 does into an untyped value: null, bool
+ * (yes/no/on/off/y/n too), int (decimal, 0x, 0o, 0b, leading-0 octal, `_` separators), float; anything
+ * else — and infinities or NaN, which JSON cannot hold — stays a string.
+ */
+export function resolvePlainScalar(text: string): Json {
+  const word = V2_WORDS.get(text);
+  if (word !== undefined) return word;
+  const c = text[0]!;
+  if (c === ".") {
+    return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? finiteOr(Number(text), text) : text;
+  }
+  if (!(c === "+" || c === "-" || (c >= "0" && c <= "9"))) return text;
+  const plain = text.replaceAll("_", "");
+  const m = GO_INT.exec(plain);
+  if (m) {
+    const n = goInt(m[1]!, m[2]!);
+    const unsigned = m[1] === "";
+    if ((n >= INT64_MIN && n <= INT64_MAX) || (unsigned && n <= UINT64_MAX)) return n === 0n ? 0 : Number(n);
+  }
+  if (YAML_STYLE_FLOAT.test(plain)) return finiteOr(Number(plain), text);
+  return text;
+}
+
+function finiteOr(n: number, text: string): Json {
+  return Number.isFinite(n) ? n : text;
+}

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import git from "isomorphic-git";
+import { BraidError } from "../diagnostics/diagnostic.js";
+
+/** Shared isomorphic-git pack cache: one per process keeps packfile indexes parsed once. */
+export const gitCache: object = {};
+
+/** A ref of a repository with the commit it points to (annotated tags peeled). */
+export interface RefEntry {
+  ref: string;
+  /** Object the ref points to (a tag object for annotated tags). */
+  oid: string;
+  /** The commit, after peeling. */
+  commit: string;
+}
+
+/** Peels an object id to a commit (annotated tags → their target, recursively). */
+export async function peelToCommit(gitdir: string, oid: string): Promise<string> {
+  let current = oid;
+  for (let i = 0; i < 10; i++) {
+    const obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache: gitCache });
+    if (obj.type === "commit") return current;
+    if (obj.type === "tag") {
+      current = (obj.object as { object: string }).object;
+      continue;
+    }
+    throw new BraidError({ code: "REF_NOT_FOUND", message: `object ${oid} is a ${obj.type}, not a commit` });
+  }
+  throw new BraidError({ code: "REF_NOT_FOUND", message: `tag chain at ${oid} is too deep` });
+}
+
+/** Lists refs under a prefix (e.g. "refs/tags/") with their peeled commits; sorted by name. */
+export async function listRefsPeeled(gitdir: string, prefix: string): Promise<RefEntry[]> {
+  const names = await git.listRefs({ fs, gitdir, filepath: prefix.replace(/\/$/, "") });
+  const out: RefEntry[] = [];
+  for (const name of names.sort()) {
+    const ref = `${prefix.replace(/\/$/, "")}/${name}`;
+    try {
+      const oid = await git.resolveRef({ fs, gitdir, ref });
+      out.push({ ref, oid, commit: await peelToCommit(gitdir, oid) });
+    } catch {
+      // a ref to a tree or blob, or a dangling ref: not a candidate
+    }
+  }
+  return out;
+}
+
+/** Committer time (unix seconds) of a commit. */
+export async function commitTime(gitdir: string, oid: string): Promise<number> {
+  const c = await git.readCommit({ fs, gitdir, oid, cache: gitCache });
+  return c.commit.committer.timestamp;
+}
+
+/** True when the object exists in the repository. */
+export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+  try {
+    await git.readObject({ fs, gitdir, oid, format: "deflated", cache: gitCache });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The branch HEAD points to (e.g. "main"), if HEAD is symbolic. */
+export async function headBranch(gitdir: string): Promise<string | undefined> {
+  try {
+    const ref = await git.resolveRef({ fs, gitdir, ref: "HEAD", depth: 2 });
+    return ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `ancestor` is `commit` or one of its ancestors. */
+export async function isAncestor(gitdir: string, ancestor: string, commit: string): Promise<boolean> {
+  if (ancestor === commit) return true;
+  return git.isDescendent({ fs, gitdir, oid: commit, ancestor, depth: -1, cache: gitCache });
+}

@@ -1,0 +1,153 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { toDiagnostic } from "../diagnostics/diagnostic.js";
+import type { EffectiveCluster, RefSpec, SourceDef } from "../config/types.js";
+import { canonicalRef, pinKey, type Lock, type LockEntry } from "./lock.js";
+import { openSource, type SourceEnv } from "./open-source.js";
+import { resolveRef, type RepoHandle, type Resolution } from "./resolve-ref.js";
+import { hasObject } from "./git-objects.js";
+
+/** One distinct pin of the fleet and what it resolved to. */
+export interface ResolvedPin {
+  key: string;
+  source: SourceDef;
+  ref: RefSpec | undefined;
+  clusters: string[];
+  /** undefined when it failed (see diagnostics). */
+  resolution?: Resolution;
+  repo?: RepoHandle;
+  /** "locked": taken from braid.lock; "resolved": no lock entry; "updated": re-resolved by --update; "stale": the pin changed since the lock. */
+  status: "locked" | "resolved" | "updated" | "stale";
+  /** The lock entry it replaced, when it changed. */
+  previous?: LockEntry;
+}
+
+/** Options of a resolution run. */
+export interface ResolveOptions {
+  lock?: Lock;
+  /** true: re-resolve every pin; a list: re-resolve the pins of these sources. */
+  update?: boolean | string[];
+}
+
+/**
+ * Resolves every distinct pin of the given clusters, reusing braid.lock where it still matches the pin and no
+ * update was asked for. Each source is opened once; failures become diagnostics naming the pin.
+ */
+export async function resolvePins(
+  clusters: readonly EffectiveCluster[],
+  senv: SourceEnv,
+  opts: ResolveOptions = {},
+): Promise<{ pins: Map<string, ResolvedPin>; diagnostics: Diagnostic[] }> {
+  const pins = new Map<string, ResolvedPin>();
+  for (const c of clusters)
+    for (const p of c.pins) {
+      const key = pinKey(p.source.name, p.ref);
+      const entry = pins.get(key) ?? { key, source: p.source, ref: canonicalRef(p.ref), clusters: [], status: "resolved" as const };
+      entry.clusters.push(c.name);
+      pins.set(key, entry);
+    }
+
+  const locked = new Map<string, LockEntry>();
+  const lockedBySource = new Map<string, LockEntry[]>();
+  for (const e of opts.lock?.pins ?? []) {
+    locked.set(pinKey(e.source, e.ref), e);
+    lockedBySource.set(e.source, [...(lockedBySource.get(e.source) ?? []), e]);
+  }
+  const updating = (source: string) => opts.update === true || (Array.isArray(opts.update) && opts.update.includes(source));
+
+  const bySource = new Map<string, ResolvedPin[]>();
+  for (const pin of pins.values()) bySource.set(pin.source.name, [...(bySource.get(pin.source.name) ?? []), pin]);
+
+  const diagnostics: Diagnostic[] = [];
+  await Promise.all(
+    [...bySource.values()].map(async (list) => {
+      const source = list[0]!.source;
+      const usable = (pin: ResolvedPin) => {
+        const e = locked.get(pin.key);
+        return e && e.url === source.url && !updating(source.name) ? e : undefined;
+      };
+      const allLocked = list.every((p) => usable(p));
+      let repo: RepoHandle;
+      try {
+        repo = await openSource(source, senv, {
+          refresh: !allLocked,
+          commits: list.map((p) => usable(p)?.commit).filter((c): c is string => Boolean(c)),
+          extraRefs: list.map((p) => p.ref?.name).filter((n): n is string => Boolean(n)),
+        });
+      } catch (e) {
+        const d = toDiagnostic(e);
+        diagnostics.push({ ...d, location: d.location ?? source.location });
+        return;
+      }
+      for (const pin of list) {
+        pin.repo = repo;
+        const e = usable(pin);
+        if (e && (await hasObject(repo.gitdir, e.commit))) {
+          pin.status = "locked";
+          pin.resolution = {
+            commit: e.commit,
+            tag: e.tag,
+            version: e.version,
+            branch: e.branch,
+            explain: [{ tag: e.tag ?? e.branch ?? e.commit, taken: true, reason: `locked in braid.lock at ${e.commit.slice(0, 12)}` }],
+          };
+          continue;
+        }
+        const previous = locked.get(pin.key);
+        if (previous) pin.status = updating(source.name) ? "updated" : "stale";
+        else if (lockedBySource.has(source.name) && opts.lock) {
+          pin.status = "stale";
+          pin.previous = lockedBySource.get(source.name)![0];
+        }
+        if (previous) pin.previous = previous;
+        try {
+          pin.resolution = await resolveRef(repo, pin.ref);
+        } catch (err) {
+          const d = toDiagnostic(err);
+          diagnostics.push({ ...d, location: d.location ?? pinLocation(clusters, pin) });
+        }
+      }
+    }),
+  );
+  for (const pin of pins.values()) {
+    if (pin.status === "stale" && pin.resolution && !opts.update)
+      diagnostics.push({
+        code: "LOCK_STALE",
+        severity: "warning",
+        message: `pin ${describePin(pin)} is not in braid.lock (edited since the lock was written); re-resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}`.replace("  ", " "),
+        location: pinLocation(clusters, pin),
+        hint: "run braid lock and commit braid.lock so previews and publishes use the same commits",
+      });
+  }
+  return { pins, diagnostics };
+}
+
+/** "platform-base@{semver: >=1.2.0}" */
+export function describePin(pin: { source: { name: string }; ref: RefSpec | undefined }): string {
+  const ref = canonicalRef(pin.ref);
+  if (!ref) return `${pin.source.name} (default branch)`;
+  return `${pin.source.name} ${Object.entries(ref).map(([k, v]) => `${k}: ${v}`).join(", ")}`;
+}
+
+function pinLocation(clusters: readonly EffectiveCluster[], pin: ResolvedPin): Diagnostic["location"] {
+  for (const c of clusters) for (const p of c.pins) if (pinKey(p.source.name, p.ref) === pin.key) return p.location;
+  return pin.source.location;
+}
+
+/** The lock that records these pins. */
+export function lockFromPins(pins: Iterable<ResolvedPin>): Lock {
+  const out: LockEntry[] = [];
+  for (const p of pins) {
+    if (!p.resolution) continue;
+    out.push({
+      source: p.source.name,
+      url: p.source.url,
+      ref: p.ref,
+      commit: p.resolution.commit,
+      tag: p.resolution.tag,
+      version: p.resolution.version,
+      branch: p.resolution.branch,
+      clusters: [...p.clusters].sort(),
+    });
+  }
+  return { pins: out };
+}

@@ -1,0 +1,129 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
+import type { RefSpec } from "../config/types.js";
+import { commitTime, hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "./git-objects.js";
+import { selectSemverTag, type CandidateVerdict } from "./semver.js";
+import fs from "node:fs";
+import git from "isomorphic-git";
+
+/** What a pin resolved to, and why. */
+export interface Resolution {
+  commit: string;
+  tag?: string;
+  version?: string;
+  branch?: string;
+  /** One line per candidate or step, for `braid lock --explain`. */
+  explain: CandidateVerdict[];
+}
+
+/** A repository to resolve in (a local repo's gitdir, or the cache mirror of a remote). */
+export interface RepoHandle {
+  source: string;
+  gitdir: string;
+  /** For messages (credentials already removed). */
+  displayUrl: string;
+}
+
+function short(list: string[], max = 20): string {
+  if (list.length === 0) return "none";
+  return list.length > max ? `${list.slice(0, max).join(", ")}, … (${list.length} in all)` : list.join(", ");
+}
+
+async function resolveNamed(repo: RepoHandle, ref: string): Promise<string | undefined> {
+  try {
+    const oid = await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
+    return await peelToCommit(repo.gitdir, oid);
+  } catch {
+    return undefined;
+  }
+}
+
+async function branchCommit(repo: RepoHandle, branch: string): Promise<string> {
+  const commit = await resolveNamed(repo, `refs/heads/${branch}`);
+  if (commit) return commit;
+  const branches = (await listRefsPeeled(repo.gitdir, "refs/heads/")).map((r) => r.ref.slice(11));
+  throw new BraidError({
+    code: "REF_NOT_FOUND",
+    message: `source "${repo.source}" has no branch "${branch}" (${repo.displayUrl})`,
+    hint: `branches: ${short(branches)}`,
+  });
+}
+
+/**
+ * Resolves a pin to a commit with Flux's GitRepository.spec.ref precedence: commit (optionally checked against
+ * branch), name, semver, tag, branch; no ref means the repository's default branch (its HEAD).
+ */
+export async function resolveRef(repo: RepoHandle, ref: RefSpec | undefined): Promise<Resolution> {
+  const r = ref ?? {};
+  if (r.commit) {
+    if (!(await hasObject(repo.gitdir, r.commit)))
+      throw new BraidError({
+        code: "COMMIT_NOT_FOUND",
+        message: `source "${repo.source}" has no commit ${r.commit} (${repo.displayUrl})`,
+        hint: "check the SHA; braid needs the full 40-character commit id",
+      });
+    const commit = await peelToCommit(repo.gitdir, r.commit);
+    if (r.branch) {
+      const tip = await branchCommit(repo, r.branch);
+      if (!(await isAncestor(repo.gitdir, commit, tip)))
+        throw new BraidError({
+          code: "REF_NOT_REACHABLE",
+          message: `commit ${r.commit.slice(0, 12)} is not reachable from branch "${r.branch}" of source "${repo.source}"`,
+          hint: `the branch tip is ${tip.slice(0, 12)}; pin a commit of that branch, or drop "branch"`,
+        });
+      return { commit, branch: r.branch, explain: [{ tag: `commit ${r.commit}`, taken: true, reason: `on branch ${r.branch}` }] };
+    }
+    return { commit, explain: [{ tag: `commit ${r.commit}`, taken: true, reason: "pinned commit" }] };
+  }
+  if (r.name) {
+    const commit = await resolveNamed(repo, r.name);
+    if (!commit)
+      throw new BraidError({
+        code: "REF_NOT_FOUND",
+        message: `source "${repo.source}" has no ref "${r.name}" (${repo.displayUrl})`,
+        hint: "name takes a full ref such as refs/heads/main, refs/tags/v1.0.0 or refs/pull/42/head",
+      });
+    const tag = r.name.startsWith("refs/tags/") ? r.name.slice(10) : undefined;
+    const branch = r.name.startsWith("refs/heads/") ? r.name.slice(11) : undefined;
+    return { commit, tag, branch, explain: [{ tag: r.name, taken: true, reason: "named ref" }] };
+  }
+  if (r.semver) {
+    const tags = await listRefsPeeled(repo.gitdir, "refs/tags/");
+    const candidates = [];
+    for (const t of tags) candidates.push({ tag: t.ref.slice(10), commit: t.commit, commitTime: await commitTime(repo.gitdir, t.commit) });
+    const sel = selectSemverTag(candidates, r.semver, r.tagPrefix);
+    if (!sel.selected) {
+      const considered = sel.verdicts.map((v) => v.tag);
+      throw new BraidError({
+        code: "SEMVER_NO_MATCH",
+        message: `no tag of source "${repo.source}" satisfies semver "${r.semver}"${r.tagPrefix ? ` with tagPrefix "${r.tagPrefix}"` : ""} (${repo.displayUrl})`,
+        hint: `tags considered: ${short(considered)}; run "braid lock --explain" for why each was skipped`,
+      });
+    }
+    return { commit: sel.selected.commit, tag: sel.selected.tag, version: sel.selected.version, explain: sel.verdicts };
+  }
+  if (r.tag) {
+    const commit = await resolveNamed(repo, `refs/tags/${r.tag}`);
+    if (!commit) {
+      const tags = (await listRefsPeeled(repo.gitdir, "refs/tags/")).map((t) => t.ref.slice(10));
+      throw new BraidError({
+        code: "REF_NOT_FOUND",
+        message: `source "${repo.source}" has no tag "${r.tag}" (${repo.displayUrl})`,
+        hint: `tags: ${short(tags)}`,
+      });
+    }
+    return { commit, tag: r.tag, explain: [{ tag: r.tag, taken: true, reason: "pinned tag" }] };
+  }
+  const branch = r.branch ?? (await headBranch(repo.gitdir));
+  if (!branch)
+    throw new BraidError({
+      code: "REF_NOT_FOUND",
+      message: `source "${repo.source}" has no default branch (HEAD is not a branch) (${repo.displayUrl})`,
+      hint: "pin a ref: branch, tag, semver, name or commit",
+    });
+  const commit = await branchCommit(repo, branch);
+  return {
+    commit,
+    branch,
+    explain: [{ tag: `branch ${branch}`, taken: true, reason: r.branch ? "branch tip" : "default branch tip" }],
+  };
+}

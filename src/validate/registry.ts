@@ -1,0 +1,89 @@
+/**
+ * The schema registry: one ajv instance holding the Kubernetes definitions once as a shared schema; each
+ * kind (built-in, CRD version, org schema) is compiled lazily on first use and kept for the run, so it can be
+ * reused across clusters.
+ */
+import { Ajv, type ValidateFunction } from "ajv";
+import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-openapi.js";
+import type { Gvk } from "../model/kube-schema.js";
+import { addKubeFormats } from "./kube-formats.js";
+import { builtinDefinitions, builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
+
+/** Compiled validators, by kind. */
+export interface SchemaRegistry {
+  readonly openapi: KubeOpenApi;
+  readonly strict: boolean;
+  /** Validator of a kind the OpenAPI document serves; undefined when it does not know the kind. */
+  builtin(gvk: Gvk): ValidateFunction | undefined;
+  /** Validator of a custom resource from its CRD version's openAPIV3Schema (compiled once per distinct schema). */
+  custom(openAPIV3Schema: unknown): ValidateFunction;
+  /** Validator of an org schema or a kubeconform-style kind schema; throws when the schema does not compile. */
+  org(schema: SwaggerSchema, asKindSchema: boolean): ValidateFunction;
+  /** How many schemas were compiled, and the time spent compiling them. */
+  stats(): { compiled: number; compileMs: number };
+}
+
+/** Creates a registry over one compact OpenAPI document. */
+export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boolean }): SchemaRegistry {
+  const ajv = newAjv();
+  ajv.addSchema(builtinDefinitions(openapi, opts.strict));
+  const builtins = new Map<string, ValidateFunction | undefined>();
+  const bySchema = new Map<string, ValidateFunction>();
+  let compiled = 0;
+  let compileMs = 0;
+
+  const compile = (schema: SwaggerSchema): ValidateFunction => {
+    const t0 = performance.now();
+    try {
+      return ajv.compile(schema);
+    } finally {
+      compileMs += performance.now() - t0;
+      compiled++;
+    }
+  };
+  const cachedByText = (prefix: string, schema: SwaggerSchema, make: () => SwaggerSchema): ValidateFunction => {
+    const key = prefix + JSON.stringify(schema);
+    let fn = bySchema.get(key);
+    if (!fn) {
+      fn = compile(make());
+      bySchema.set(key, fn);
+    }
+    return fn;
+  };
+
+  return {
+    openapi,
+    strict: opts.strict,
+    builtin(gvk) {
+      const key = gvkKey(gvk.group, gvk.version, gvk.kind);
+      if (builtins.has(key)) return builtins.get(key);
+      const entry = openapi.kinds[key];
+      const fn = entry ? compile(builtinKindSchema(entry.definition)) : undefined;
+      builtins.set(key, fn);
+      return fn;
+    },
+    custom(openAPIV3Schema) {
+      const s = (typeof openAPIV3Schema === "object" && openAPIV3Schema !== null ? openAPIV3Schema : {}) as SwaggerSchema;
+      return cachedByText("crd:", s, () => crdResourceSchema(s, opts.strict));
+    },
+    org(schema, asKindSchema) {
+      return cachedByText(asKindSchema ? "kind:" : "org:", schema, () =>
+        asKindSchema ? kindSchemaFromFile(schema, opts.strict) : stripIds(schema),
+      );
+    },
+    stats: () => ({ compiled, compileMs }),
+  };
+}
+
+/** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
+export function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false });
+  addKubeFormats(ajv);
+  return ajv;
+}
+
+/** User schemas may carry `$id`/`$schema`; both are dropped so many schemas can live in one ajv. */
+export function stripIds(schema: SwaggerSchema): SwaggerSchema {
+  const { $id: _id, $schema: _s, ...rest } = schema;
+  return rest;
+}

@@ -1,0 +1,146 @@
+/**
+ * Validates one cluster's rendered resources: each against its kind's schema (a CRD in the render or under
+ * schemas/, else the Kubernetes OpenAPI, else a kind schema from schemas/), its metadata name rule, and the
+ * org policies that match it. Every problem is reported, with cluster, resource, JSON path and source line.
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
+import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
+import { indexCrds, isCrd, type CrdVersion } from "./crd.js";
+import { nameProblem } from "./object-name.js";
+import { policyApplies, type OrgPolicy } from "./org-schemas.js";
+import { createSchemaRegistry, type SchemaRegistry } from "./registry.js";
+import { explainSchemaErrors } from "./schema-errors.js";
+
+/** Everything validation needs for one cluster. */
+export interface ValidationContext {
+  cluster: string;
+  openapi: KubeOpenApi;
+  /** CRDs from the fleet's schemas/ (CRDs in the rendered resources are picked up as well, and win). */
+  crds: Resource[];
+  policies: OrgPolicy[];
+  strict: boolean;
+  ignoreMissingSchemas: boolean;
+  /** "Kind", "group/version/Kind" or "apiVersion/Kind" (e.g. "v1/ConfigMap"). */
+  skipKinds: string[];
+  /** Reuse across clusters (same openapi and strict); created when absent. */
+  registry?: SchemaRegistry;
+}
+
+/** Validates resources; returns every diagnostic (errors, warnings for ignored missing schemas, a CEL note). */
+export function validateResources(resources: readonly Resource[], ctx: ValidationContext): Diagnostic[] {
+  const registry =
+    ctx.registry && ctx.registry.openapi === ctx.openapi && ctx.registry.strict === ctx.strict
+      ? ctx.registry
+      : createSchemaRegistry(ctx.openapi, { strict: ctx.strict });
+  const crds = indexCrds([...ctx.crds, ...resources.filter(isCrd)]);
+  const kindSchemas = new Set<string>();
+  for (const p of ctx.policies) {
+    if (p.kindSchema) for (const k of p.match.kinds ?? []) kindSchemas.add(gvkKey(k.group ?? "", k.version ?? "", k.kind));
+  }
+  const celUsed = new Map<string, CrdVersion>();
+  const out: Diagnostic[] = [];
+
+  for (const r of resources) {
+    const { group, version, kind } = r.id;
+    const resource = describeId(r.id);
+    const base = { cluster: ctx.cluster, resource };
+    if (!kind || !version) {
+      out.push({
+        code: "SCHEMA_VIOLATION",
+        severity: "error",
+        message: "the document has no apiVersion or kind",
+        location: locateField(r, []),
+        ...base,
+        path: "/",
+      });
+      continue;
+    }
+    const key = gvkKey(group, version, kind);
+    if (!skipped(ctx.skipKinds, group, version, kind)) {
+      const crd = crds.versions.get(key);
+      const validate = crd ? registry.custom(crd.schema ?? {}) : registry.builtin({ group, version, kind });
+      if (crd && crd.celRules > 0) celUsed.set(`${crd.crd}/${crd.version}`, crd);
+      if (validate) {
+        if (!validate(r.object)) {
+          out.push(...explainSchemaErrors(validate.errors ?? [], { code: "SCHEMA_VIOLATION", cluster: ctx.cluster, resource: r }));
+        }
+      } else if (!kindSchemas.has(key)) {
+        out.push(missingSchema(r, crds.servedByGroupKind.get(`${group}/${kind}`), ctx));
+      }
+      out.push(...checkName(r, ctx.cluster));
+    }
+    for (const p of ctx.policies) {
+      if (!policyApplies(p, r)) continue;
+      const validate = registry.org(p.schema, p.kindSchema);
+      if (validate(r.object)) continue;
+      out.push(
+        ...explainSchemaErrors(validate.errors ?? [], {
+          code: p.kindSchema ? "SCHEMA_VIOLATION" : "ORG_POLICY",
+          cluster: ctx.cluster,
+          resource: r,
+          prefix: p.kindSchema ? undefined : `policy "${p.name}":`,
+          hint: p.description,
+          related: [{ message: p.kindSchema ? `schema ${p.name}` : `policy "${p.name}"`, location: p.location }],
+        }),
+      );
+    }
+  }
+  if (celUsed.size) out.push(celSummary([...celUsed.values()], ctx.cluster));
+  return out;
+}
+
+/** True when a kind is listed under validation.skipKinds. */
+export function skipped(skipKinds: readonly string[], group: string, version: string, kind: string): boolean {
+  if (!skipKinds.length) return false;
+  const apiVersion = group ? `${group}/${version}` : version;
+  return skipKinds.some((s) => s === kind || s === `${group}/${version}/${kind}` || s === `${apiVersion}/${kind}`);
+}
+
+function missingSchema(r: Resource, served: string[] | undefined, ctx: ValidationContext): Diagnostic {
+  const { group, version, kind } = r.id;
+  const apiVersion = group ? `${group}/${version}` : version;
+  const message = served
+    ? `no schema for ${kind} ${apiVersion}: its CustomResourceDefinition serves ${served.join(", ")}, not ${version}`
+    : `no schema for ${kind} ${apiVersion}: Kubernetes ${ctx.openapi.kubernetesVersion} does not serve it and no CustomResourceDefinition defines it`;
+  return {
+    code: "SCHEMA_MISSING",
+    severity: ctx.ignoreMissingSchemas ? "warning" : "error",
+    message: ctx.ignoreMissingSchemas ? `${message} (not validated: ignoreMissingSchemas is set)` : message,
+    location: locateField(r, ["apiVersion"]),
+    cluster: ctx.cluster,
+    resource: describeId(r.id),
+    path: "/apiVersion",
+    hint:
+      `add its CustomResourceDefinition to the render or under schemas/, add a JSON schema with ` +
+      `x-kubernetes-group-version-kind ${group || '""'}/${version}/${kind} under schemas/, or list "${kind}" under validation.skipKinds`,
+  };
+}
+
+function checkName(r: Resource, cluster: string): Diagnostic[] {
+  const meta = r.object.metadata;
+  if (!isObject(meta)) return []; // the schema reports a missing or malformed metadata
+  const base = { code: "SCHEMA_VIOLATION" as const, severity: "error" as const, cluster, resource: describeId(r.id) };
+  if (typeof meta.name !== "string" || meta.name === "") {
+    if (typeof meta.generateName === "string" && meta.generateName) return [];
+    return [{ ...base, message: 'missing required field "name"', location: locateField(r, ["metadata"]), path: "/metadata/name" }];
+  }
+  const problem = nameProblem(r.id.group, r.id.kind, meta.name);
+  return problem ? [{ ...base, message: problem, location: locateField(r, ["metadata", "name"]), path: "/metadata/name" }] : [];
+}
+
+function celSummary(used: CrdVersion[], cluster: string): Diagnostic {
+  const rules = used.reduce((n, v) => n + v.celRules, 0);
+  const names = [...new Set(used.map((v) => `${v.kind} (${v.crd} ${v.version})`))].sort();
+  return {
+    code: "CEL_NOT_EVALUATED",
+    severity: "info",
+    message: `${rules} CEL rule${rules === 1 ? "" : "s"} (x-kubernetes-validations) of ${names.join(", ")} ${rules === 1 ? "was" : "were"} not evaluated; the API server checks ${rules === 1 ? "it" : "them"} on apply`,
+    cluster,
+    location: locateField(used[0]!.source, []),
+  };
+}
+
+function isObject(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
