@@ -349,6 +349,84 @@ data: {noenv: "1"}
     ],
   },
   {
+    name: "quirks: new lists and maps, nulls inside new maps, $patch: merge, elements without merge key",
+    resources: DEPLOY,
+    patches: [
+      {
+        patch: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: apps}
+spec:
+  strategy: {type: Recreate, rollingUpdate: null}
+  template:
+    spec:
+      initContainers: [{name: init, image: init:1, env: [{name: X, value: null}]}]
+      tolerations: [{key: k, operator: Exists}]
+      imagePullSecrets: [{name: reg}]
+      nodeSelector: {zone: a, gone: null}
+      volumes:
+      - $patch: merge
+      - name: data
+        $patch: delete
+`,
+      },
+      {
+        patch: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: apps}
+spec:
+  template:
+    spec:
+      containers:
+      - image: nameless:1
+`,
+      },
+      {
+        patch: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: apps}
+spec:
+  template:
+    spec:
+      volumes: [{$patch: delete}]
+      imagePullSecrets: [{$patch: replace}, {name: other}]
+`,
+      },
+    ],
+  },
+  {
+    name: "service ports merge by port and protocol",
+    resources: `
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: apps}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, protocol: TCP, targetPort: 8080}
+  - {name: dns, port: 53, protocol: UDP}
+  - {name: dns-tcp, port: 53, protocol: TCP}
+  externalIPs: [1.2.3.4]
+`,
+    patches: [
+      {
+        patch: `
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: apps}
+spec:
+  ports:
+  - {port: 53, protocol: UDP, name: dns-udp}
+  - {port: 443, targetPort: 8443}
+  - {port: 80, targetPort: 9090}
+`,
+      },
+    ],
+  },
+  {
     name: "$patch: delete at the top removes the resource",
     resources: CONFIGMAPS,
     patches: [{ patch: `

@@ -48,7 +48,7 @@ export type Vars = ReadonlyMap<string, string> | Readonly<Record<string, string>
 
 /** Options of {@link envsubst}. */
 export interface EnvsubstOptions {
-  /** An undefined variable without a default is an error (default true, as in Flux ≥ 2.5). */
+  /** An undefined variable without a default is an error (default true, as kustomize-controller ≥ v1.9). */
   strict?: boolean;
 }
 
@@ -195,7 +195,8 @@ class Parser {
 
   /** Letters, digits and `_` (Unicode, as Flux's scanner accepts them). */
   private ident(): string {
-    const m = IDENT.exec(this.s.slice(this.i));
+    IDENT.lastIndex = this.i;
+    const m = IDENT.exec(this.s);
     const name = m ? m[0] : "";
     this.i += name.length;
     return name;
@@ -246,7 +247,7 @@ class Parser {
   }
 }
 
-const IDENT = /^[\p{L}\p{Nd}_]+/u;
+const IDENT = /[\p{L}\p{Nd}_]+/uy;
 
 const parseCache = new Map<string, Part[] | SyntaxFault>();
 const PARSE_CACHE_MAX = 10_000;
@@ -267,7 +268,7 @@ function parse(input: string): Part[] | SyntaxFault {
 }
 
 interface EvalState {
-  vars: ReadonlyMap<string, string>;
+  vars: Vars;
   strict: boolean;
   errors: EnvsubstError[];
   reported: Set<string>;
@@ -282,7 +283,7 @@ function evalParts(parts: readonly Part[], st: EvalState): string {
 }
 
 function evalExpr(e: Expr, st: EvalState): string {
-  const value = st.vars.get(e.name);
+  const value = lookup(st.vars, e.name);
   const set = value !== undefined;
   const v = value ?? "";
   if (DEFAULT_OPS.has(e.op)) {
@@ -328,17 +329,10 @@ function evalExpr(e: Expr, st: EvalState): string {
   }
 }
 
-/** Newline-free values of the variables; memoized per vars object. */
-const normalized = new WeakMap<object, ReadonlyMap<string, string>>();
-
-function normalizeVars(vars: Vars): ReadonlyMap<string, string> {
-  const hit = normalized.get(vars);
-  if (hit) return hit;
-  const entries = vars instanceof Map ? [...vars] : Object.entries(vars as Record<string, string>);
-  const map = new Map<string, string>();
-  for (const [k, v] of entries) map.set(k, v.includes("\n") ? v.replaceAll("\n", "") : v);
-  normalized.set(vars, map);
-  return map;
+/** The value of a variable, newlines removed (as kustomize-controller loads them); undefined when unset. */
+function lookup(vars: Vars, name: string): string | undefined {
+  const v = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
+  return typeof v === "string" && v.includes("\n") ? v.replaceAll("\n", "") : v;
 }
 
 /**
@@ -356,7 +350,7 @@ export function envsubst(
   if (tree instanceof SyntaxFault) {
     return { output: input, errors: [{ code: "SUBST_SYNTAX", message: tree.message, offset: tree.offset }] };
   }
-  const st: EvalState = { vars: normalizeVars(vars), strict: opts.strict ?? true, errors: [], reported: new Set() };
+  const st: EvalState = { vars, strict: opts.strict ?? true, errors: [], reported: new Set() };
   const output = evalParts(tree, st);
   return { output, errors: st.errors };
 }

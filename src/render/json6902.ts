@@ -85,10 +85,18 @@ function lookup(doc: Json, p: string): unknown {
 
 function explain(name: string, op: Json6902Operation, doc: Json): string {
   switch (name) {
-    case "OPERATION_PATH_UNRESOLVABLE":
-      return lookup(doc, parentOf(op.path)) === undefined
+    case "OPERATION_PATH_UNRESOLVABLE": {
+      const parent = lookup(doc, parentOf(op.path));
+      const last = op.path.slice(op.path.lastIndexOf("/") + 1);
+      if (Array.isArray(parent)) {
+        return /^(0|[1-9]\d*)$/.test(last)
+          ? `index ${last} is past the end of the list (it has ${parent.length} items)`
+          : `'${last}' is not a list index (use a number)`;
+      }
+      return parent === undefined
         ? `the path does not exist (its parent ${parentOf(op.path) || "/"} is missing)`
         : `the path does not exist, so there is nothing to ${op.op}`;
+    }
     case "OPERATION_PATH_CANNOT_ADD":
       return `cannot add here: the parent ${parentOf(op.path) || "/"} does not exist`;
     case "OPERATION_FROM_UNRESOLVABLE":

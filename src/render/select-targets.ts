@@ -101,7 +101,7 @@ function anchoredRegex(pattern: string): RegExp | string {
     flags = "i";
   }
   try {
-    return new RegExp(p, flags);
+    return new RegExp(`^(?:${p})$`, flags);
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }

@@ -9,7 +9,8 @@
  * lists keyed by several keys (container ports) put new patch elements first and then the target's
  * elements; `$patch: replace` on a single list element leaves that element unchanged, as kustomize does.
  *
- * Beyond kustomize (which copies these keys into its output verbatim): `$retainKeys` clears the target
+ * Beyond kustomize (which copies these keys into its output verbatim): `$patch: delete` as the element of
+ * a replaced list (no merge strategy, or no schema) removes the list; `$retainKeys` clears the target
  * map's other keys, `$deleteFromPrimitiveList/<field>` removes scalars, `$setElementOrder/<field>` is
  * dropped. No directive key ever reaches the result.
  */
@@ -168,6 +169,8 @@ function walk(dest: Node, origin: Node, schema: PatchSchema | undefined, path: s
   if (kind === "map") return walkMap(dest, origin, schema, path);
   if (kind === "list") {
     if (schema?.patchStrategy?.includes("merge")) return walkAssociativeList(dest, origin, schema, path);
+    // kustomize copies list directives of replaced lists verbatim (an invalid list); braid honours them
+    if (Array.isArray(origin) && directive(origin, path) === "delete") return undefined;
     return origin !== undefined ? origin : dest;
   }
   return origin !== undefined ? origin : dest;

@@ -93,23 +93,32 @@ interface WalkState {
   changed: boolean;
 }
 
+function needsWork(s: string): boolean {
+  return s.charCodeAt(0) === 0xe000 || s.includes("$");
+}
+
+/** Spaces and tabs around a plain scalar are not part of it. */
+function trimPlain(s: string): string {
+  return s.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
 function substString(s: string, st: WalkState, isKey: boolean): Json {
   const marked = s.startsWith(PLAIN_VAR_MARK);
   const raw = marked ? s.slice(1) : s;
-  if (!raw.includes("$")) return marked && !isKey ? resolvePlainScalar(raw.trim()) : raw;
+  if (!raw.includes("$")) return marked && !isKey ? resolvePlainScalar(trimPlain(raw)) : raw;
   const { output, errors } = envsubst(raw, st.vars, st.opts);
   for (const e of errors) {
     st.errors.push({ path: [...st.path], code: e.code, message: e.message, ...(e.variable !== undefined ? { variable: e.variable } : {}) });
   }
   if (output !== raw) st.changed = true;
   if (!marked || isKey) return output;
-  const resolved = resolvePlainScalar(output.trim());
+  const resolved = resolvePlainScalar(trimPlain(output));
   if (resolved !== raw) st.changed = true;
   return resolved;
 }
 
 function walk(value: Json, st: WalkState): Json {
-  if (typeof value === "string") return value.includes("$") ? substString(value, st, false) : value;
+  if (typeof value === "string") return needsWork(value) ? substString(value, st, false) : value;
   if (Array.isArray(value)) {
     let out: Json[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -127,7 +136,7 @@ function walk(value: Json, st: WalkState): Json {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     st.path.push(k);
-    const nk = k.includes("$") ? (substString(k, st, true) as string) : k;
+    const nk = needsWork(k) ? (substString(k, st, true) as string) : k;
     const s = walk(value[k]!, st);
     st.path.pop();
     if ((s !== value[k] || nk !== k) && !out) {

@@ -62,7 +62,7 @@ export function loadFleetSchemas(files: readonly { path: string; text: string }[
       const { value, diagnostic } = documentToJs(doc, f.path, yaml.lineCounter);
       if (diagnostic) return void out.diagnostics.push({ ...diagnostic, code: "ORG_SCHEMA_INVALID" });
       const at = (path: (string | number)[]): SourceLocation => {
-        const p = positionOf(yaml, doc, path);
+        const p = positionOf(yaml, doc, path, { preferKey: true });
         return { file: f.path, line: p?.line, column: p?.column };
       };
       const before = out.policies.length;
@@ -155,7 +155,8 @@ function readPolicy(value: Record<string, unknown>, at: (path: (string | number)
   if (!policyValidator(value)) {
     for (const e of policyValidator.errors ?? []) {
       if (e.keyword === "if") continue;
-      const path = pointerToPath(e.instancePath);
+      const extraField = (e.params as { additionalProperty?: unknown }).additionalProperty;
+      const path = [...pointerToPath(e.instancePath), ...(e.keyword === "additionalProperties" ? [String(extraField)] : [])];
       const extra =
         e.keyword === "additionalProperties"
           ? `: unknown field "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"`

@@ -49,10 +49,13 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], ctx: SchemaE
     summaries.set(i, combinatorMessage(e, branch));
   });
 
+  // a value of the wrong type: its enum/format/pattern errors only repeat the problem
+  const wrongType = new Set(errors.filter((e, i) => e.keyword === "type" && !consumed.has(i)).map((e) => e.instancePath));
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   errors.forEach((e, i) => {
     if (consumed.has(i) || e.keyword === "propertyNames" || e.keyword === "if") return;
+    if (e.keyword !== "type" && e.propertyName === undefined && wrongType.has(e.instancePath) && !summaries.has(i)) return;
     const { pointer, locatePointer, message } = describe(e, summaries.get(i));
     const key = `${pointer}|${message}`;
     if (seen.has(key)) return;
@@ -69,7 +72,16 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], ctx: SchemaE
       ...(ctx.related ? { related: ctx.related } : {}),
     });
   });
-  return out;
+  return out.sort(byPosition);
+}
+
+/** Source order: line, column, then path. */
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
+    ((a.path ?? "") < (b.path ?? "") ? -1 : (a.path ?? "") > (b.path ?? "") ? 1 : 0)
+  );
 }
 
 function describe(e: ErrorObject, summary: string | undefined): { pointer: string; locatePointer: string; message: string } {
