@@ -5,7 +5,7 @@
  * without the Kubernetes OpenAPI fixture.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -497,7 +497,7 @@ describe.skipIf(skipReason !== undefined)("kustomize conformance (kubectl kustom
   it.each(CASES.map((c, i) => [c.name, c, i] as const))("%s", async (_name, c, i) => {
     const caseDir = join(dir, `case-${i}`);
     await rm(caseDir, { recursive: true, force: true });
-    await import("node:fs/promises").then((fs) => fs.mkdir(caseDir, { recursive: true }));
+    await mkdir(caseDir, { recursive: true });
     await writeFile(join(caseDir, "resources.yaml"), c.resources);
     const kustomization = {
       apiVersion: "kustomize.config.k8s.io/v1beta1",

@@ -1,0 +1,204 @@
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ClusterResult, FleetRun } from "../render/render-fleet.js";
+import { folderOf } from "../render/output-tree.js";
+import { serializeResource } from "../render/serialize-yaml.js";
+import { describeId, idKey, type JsonObject, type Resource } from "../model/resource.js";
+import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "./redact.js";
+
+/** What happened to one resource. */
+export type ChangeKind = "added" | "removed" | "changed";
+
+/** One resource change of a cluster. */
+export interface ResourceChange {
+  change: ChangeKind;
+  /** "Deployment ingress/nginx". */
+  resource: string;
+  /** File of the resource inside the cluster folder, e.g. ingress/deployment-nginx.yaml. */
+  path: string;
+  /** Unified diff of the redacted YAML (file headers `a/<path>`, `b/<path>`); empty for removed resources. */
+  diff: string;
+}
+
+/** What happened to a cluster. `failed`: it has errors at head and rendered nothing to compare. */
+export type ClusterStatus = "added" | "removed" | "changed" | "unchanged" | "failed";
+
+/** The changes of one cluster. */
+export interface ClusterDiff {
+  cluster: string;
+  status: ClusterStatus;
+  added: number;
+  changed: number;
+  removed: number;
+  /** True when the cluster has errors at head. */
+  errors: boolean;
+  changes: ResourceChange[];
+}
+
+/** Clusters whose changes are identical, shown once. */
+export interface ChangeGroup {
+  clusters: string[];
+  status: ClusterStatus;
+  added: number;
+  changed: number;
+  removed: number;
+  changes: ResourceChange[];
+}
+
+/** One side of the comparison. */
+export interface PreviewSide {
+  rev: string;
+  commit?: string;
+}
+
+/** The whole preview, as data (every format is rendered from this). */
+export interface PreviewReport {
+  base: PreviewSide;
+  head: PreviewSide;
+  /** Every cluster of base ∪ head, by name. */
+  clusters: ClusterDiff[];
+  /** Clusters with changes (or failures), grouped by identical changes. */
+  groups: ChangeGroup[];
+  unchanged: string[];
+  /** Errors and warnings at head, secret values scrubbed. */
+  diagnostics: Diagnostic[];
+  /** Remarks such as "the fleet did not render at base". */
+  notes: string[];
+  totals: { added: number; changed: number; removed: number; clustersChanged: number; clustersUnchanged: number };
+}
+
+/** Inputs of diffFleetRuns. */
+export interface DiffOptions {
+  base: PreviewSide;
+  head: PreviewSide;
+  notes?: string[];
+}
+
+interface Entry {
+  resource: Resource;
+  path: string;
+}
+
+function entriesOf(c: ClusterResult | undefined): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  if (!c) return out;
+  const paths = new Map<Resource, string>();
+  for (const f of c.output?.files ?? []) if (f.resource) paths.set(f.resource, f.path);
+  for (const r of c.resources) {
+    const path = paths.get(r) ?? `${folderOf(r, undefined)}/${r.id.kind}-${r.id.name}.yaml`.toLowerCase();
+    out.set(idKey(r.id), { resource: r, path });
+  }
+  return out;
+}
+
+const byName = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
+
+/**
+ * Compares two fleet runs cluster by cluster and resource by resource (pure). Objects are redacted first
+ * (Secret data, sensitive paths of either side, SOPS documents), so no diff can carry a secret value.
+ * `base` undefined means an empty fleet (e.g. it did not exist or did not render at base).
+ */
+export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: DiffOptions): PreviewReport {
+  const sensitive: SensitivePath[] = parseSensitivePaths([
+    ...(base?.fleet?.preview.sensitivePaths ?? []),
+    ...(head.fleet?.preview.sensitivePaths ?? []),
+  ]);
+  const yamlCache = new WeakMap<JsonObject, string>();
+  const yamlOf = (o: JsonObject) => {
+    let y = yamlCache.get(o);
+    if (y === undefined) {
+      y = serializeResource(redactObject(o, sensitive));
+      yamlCache.set(o, y);
+    }
+    return y;
+  };
+  const diffCache = new Map<string, string>();
+  const diffOf = (path: string, a: string, b: string, added: boolean) => {
+    const key = `${path}\0${a}\0${b}`;
+    let d = diffCache.get(key);
+    if (d === undefined) {
+      d = createTwoFilesPatch(added ? "/dev/null" : `a/${path}`, `b/${path}`, a, b, undefined, undefined, {
+        context: 3,
+        headerOptions: FILE_HEADERS_ONLY,
+      });
+      diffCache.set(key, d);
+    }
+    return d;
+  };
+
+  const baseClusters = new Map((base?.clusters ?? []).map((c) => [c.name, c]));
+  const headClusters = new Map(head.clusters.map((c) => [c.name, c]));
+  const names = [...new Set([...baseClusters.keys(), ...headClusters.keys()])].sort();
+  const clusters: ClusterDiff[] = [];
+  for (const name of names) {
+    const b = baseClusters.get(name);
+    const h = headClusters.get(name);
+    const errors = !!h && !h.ok;
+    if (h && errors && h.resources.length === 0) {
+      clusters.push({ cluster: name, status: "failed", added: 0, changed: 0, removed: 0, errors, changes: [] });
+      continue;
+    }
+    const before = entriesOf(b);
+    const after = entriesOf(h);
+    const changes: ResourceChange[] = [];
+    for (const [key, e] of after) {
+      const old = before.get(key);
+      const now = yamlOf(e.resource.object);
+      if (!old) changes.push({ change: "added", resource: describeId(e.resource.id), path: e.path, diff: diffOf(e.path, "", now, true) });
+      else {
+        const was = yamlOf(old.resource.object);
+        if (was !== now || old.path !== e.path)
+          changes.push({ change: "changed", resource: describeId(e.resource.id), path: e.path, diff: diffOf(e.path, was, now, false) });
+      }
+    }
+    for (const [key, e] of before)
+      if (!after.has(key)) changes.push({ change: "removed", resource: describeId(e.resource.id), path: e.path, diff: "" });
+    changes.sort(byName((c) => `${c.path}\0${c.resource}`));
+    const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
+    const status: ClusterStatus = !b ? "added" : !h ? "removed" : errors ? "failed" : changes.length ? "changed" : "unchanged";
+    clusters.push({ cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes });
+  }
+
+  const groups = groupClusters(clusters.filter((c) => c.status !== "unchanged"));
+  const secrets = [...(base?.clusters ?? []), ...head.clusters].flatMap((c) => c.resources.flatMap((r) => sensitiveValues(r.object, sensitive)));
+  const scrub = (s: string | undefined) => (s === undefined ? s : scrubText(s, secrets));
+  const diagnostics = [...head.diagnostics, ...head.clusters.flatMap((c) => c.diagnostics)]
+    .filter((d) => d.severity === "error" || d.severity === "warning")
+    .map((d) => ({
+      ...d,
+      message: scrub(d.message)!,
+      hint: scrub(d.hint),
+      related: d.related?.map((r) => ({ ...r, message: scrub(r.message)! })),
+    }));
+  const unchanged = clusters.filter((c) => c.status === "unchanged").map((c) => c.cluster);
+  const sum = (k: "added" | "changed" | "removed") => clusters.reduce((n, c) => n + c[k], 0);
+  return {
+    base: opts.base,
+    head: opts.head,
+    clusters,
+    groups,
+    unchanged,
+    diagnostics,
+    notes: opts.notes ?? [],
+    totals: {
+      added: sum("added"),
+      changed: sum("changed"),
+      removed: sum("removed"),
+      clustersChanged: clusters.length - unchanged.length,
+      clustersUnchanged: unchanged.length,
+    },
+  };
+}
+
+/** Groups clusters whose status and changes (resource, kind, diff) are identical; order: largest group first, then name. */
+export function groupClusters(clusters: readonly ClusterDiff[]): ChangeGroup[] {
+  const bySig = new Map<string, ChangeGroup>();
+  for (const c of clusters) {
+    const sig = JSON.stringify([c.status, c.errors, c.changes.map((x) => [x.change, x.resource, x.path, x.diff])]);
+    const g = bySig.get(sig);
+    if (g) g.clusters.push(c.cluster);
+    else
+      bySig.set(sig, { clusters: [c.cluster], status: c.status, added: c.added, changed: c.changed, removed: c.removed, changes: c.changes });
+  }
+  return [...bySig.values()].sort((a, b) => b.clusters.length - a.clusters.length || (a.clusters[0]! < b.clusters[0]! ? -1 : 1));
+}

@@ -1,0 +1,168 @@
+/**
+ * The deploy tree, built in memory as content-addressed nodes and written to the object store only
+ * where the store lacks it: identical files across clusters are one blob, identical folders one tree,
+ * and a subtree the store already has (e.g. an unchanged cluster) is skipped whole.
+ */
+import { hashObject, objectExists, writeObject, type ObjectStore } from "./git-store.js";
+
+/** A file to place in the tree. */
+export interface TreeFile {
+  path: string;
+  content: string;
+}
+
+interface BlobNode {
+  kind: "blob";
+  oid: string;
+  content?: Buffer;
+}
+interface GraftNode {
+  kind: "graft";
+  oid: string;
+}
+interface DirNode {
+  kind: "dir";
+  children: Map<string, Node>;
+  oid?: string;
+  bytes?: Buffer;
+}
+type Node = BlobNode | GraftNode | DirNode;
+
+/** A deploy tree under construction. */
+export interface DeployTree {
+  root: DirNode;
+  /** content → blob oid memo (serialized resources shared across clusters are one string object). */
+  blobs: Map<string, { oid: string; content: Buffer }>;
+}
+
+/** An empty tree. */
+export function createDeployTree(): DeployTree {
+  return { root: { kind: "dir", children: new Map() }, blobs: new Map() };
+}
+
+function checkName(name: string, path: string): void {
+  if (!name || name === "." || name === ".." || name === ".git" || name.includes("\0"))
+    throw new Error(`invalid path in deploy tree: "${path}"`);
+}
+
+function dirAt(tree: DeployTree, parts: string[], path: string): DirNode {
+  let node = tree.root;
+  for (const part of parts) {
+    checkName(part, path);
+    let next = node.children.get(part);
+    if (!next || next.kind !== "dir") {
+      next = { kind: "dir", children: new Map() };
+      node.children.set(part, next);
+    }
+    node = next;
+  }
+  return node;
+}
+
+function split(path: string): { parents: string[]; name: string } {
+  const parts = path.split("/").filter(Boolean);
+  const name = parts.pop();
+  if (name === undefined) throw new Error(`empty path in deploy tree`);
+  return { parents: parts, name };
+}
+
+/** Adds (or replaces) a file. */
+export function addFile(tree: DeployTree, path: string, content: string): void {
+  const { parents, name } = split(path);
+  checkName(name, path);
+  let blob = tree.blobs.get(content);
+  if (!blob) {
+    const buf = Buffer.from(content, "utf8");
+    blob = { oid: hashObject("blob", buf), content: buf };
+    tree.blobs.set(content, blob);
+  }
+  dirAt(tree, parents, path).children.set(name, { kind: "blob", oid: blob.oid, content: blob.content });
+}
+
+/** Places an existing tree of the store (e.g. a held-back cluster's last good folder) at a path. */
+export function graftTree(tree: DeployTree, path: string, oid: string): void {
+  const { parents, name } = split(path);
+  checkName(name, path);
+  dirAt(tree, parents, path).children.set(name, { kind: "graft", oid });
+}
+
+/** Git's tree entry order: byte order of names, with folders compared as `name/`. */
+function entryKey(name: string, node: Node): string {
+  return node.kind === "blob" ? name : `${name}/`;
+}
+
+function hashDir(dir: DirNode): string {
+  if (dir.oid) return dir.oid;
+  const entries = [...dir.children].filter(([, n]) => n.kind !== "dir" || n.children.size > 0);
+  entries.sort(([a, na], [b, nb]) => Buffer.compare(Buffer.from(entryKey(a, na)), Buffer.from(entryKey(b, nb))));
+  const parts: Buffer[] = [];
+  for (const [name, node] of entries) {
+    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
+    parts.push(Buffer.from(`${node.kind === "blob" ? "100644" : "40000"} ${name}\0`), Buffer.from(oid, "hex"));
+  }
+  dir.bytes = Buffer.concat(parts);
+  dir.oid = hashObject("tree", dir.bytes);
+  return dir.oid;
+}
+
+/** The oid of the tree (computed, nothing written). */
+export function treeOid(tree: DeployTree): string {
+  return hashDir(tree.root);
+}
+
+/** The oid of the subtree at a path (undefined when absent). */
+export function subtreeOid(tree: DeployTree, path: string): string | undefined {
+  let node: Node | undefined = tree.root;
+  for (const part of path.split("/").filter(Boolean)) {
+    if (!node || node.kind !== "dir") return undefined;
+    node = node.children.get(part);
+  }
+  if (!node || node.kind === "blob") return undefined;
+  return node.kind === "graft" ? node.oid : hashDir(node);
+}
+
+/** A bounded number of writes in flight. */
+function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (job) => {
+    if (active >= max) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await job();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * Writes every object of the tree the store does not have yet, children before their parent (so a
+ * tree in the store always has its contents, even after a crash), with up to `concurrency` writes in
+ * flight. Returns the root oid and how many objects were written.
+ */
+export async function writeDeployTree(store: ObjectStore, tree: DeployTree, concurrency = 32): Promise<{ oid: string; written: number }> {
+  const root = treeOid(tree);
+  const limit = limiter(concurrency);
+  const inflight = new Map<string, Promise<void>>();
+  let written = 0;
+  const ensure = (node: Node): Promise<void> => {
+    if (node.kind === "graft") return Promise.resolve();
+    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
+    let p = inflight.get(oid);
+    if (p) return p;
+    p = (async () => {
+      if (await limit(() => objectExists(store, oid))) return;
+      if (node.kind === "dir") {
+        await Promise.all([...node.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0).map(ensure));
+        await limit(() => writeObject(store, "tree", node.bytes!, oid));
+      } else await limit(() => writeObject(store, "blob", node.content!, oid));
+      written++;
+    })();
+    inflight.set(oid, p);
+    return p;
+  };
+  await ensure(tree.root);
+  return { oid: root, written };
+}

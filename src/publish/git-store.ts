@@ -1,0 +1,237 @@
+/**
+ * Low-level access to a repository's object store for publishing. Reads go through isomorphic-git
+ * (loose objects and packs). Writes of blobs, trees and commits are done here, by hand: isomorphic-git
+ * writes a loose object straight to its final name, so a crash can leave a truncated object that it then
+ * treats as present. Here each object goes to a temp file first and is renamed into place (as git does),
+ * and a ref moves only through `<ref>.lock` with a compare-and-swap on the old value.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { deflate as deflateCb } from "node:zlib";
+import git from "isomorphic-git";
+import { BraidError } from "../diagnostics/diagnostic.js";
+import { gitCache } from "../sources/git-objects.js";
+
+const deflate = promisify(deflateCb);
+
+/** A Git object type this module writes. */
+export type ObjectType = "blob" | "tree" | "commit";
+
+/** The Git id of an object: sha1 over `<type> <size>\0<content>`. */
+export function hashObject(type: ObjectType, content: Uint8Array): string {
+  return createHash("sha1").update(`${type} ${content.length}\0`).update(content).digest("hex");
+}
+
+/** One entry of a tree as read from the store. */
+export interface StoredEntry {
+  name: string;
+  mode: string;
+  oid: string;
+  type: "blob" | "tree" | "commit";
+}
+
+/** Object-store handle: a gitdir plus the knowledge gathered while publishing (which objects exist). */
+export interface ObjectStore {
+  gitdir: string;
+  /** Oids known to exist (read or written during this run). */
+  known: Set<string>;
+  /** Whether the repository has packfiles (then a missing loose object may still exist). */
+  hasPacks: boolean;
+  /** Trees read so far, by oid. */
+  trees: Map<string, StoredEntry[]>;
+}
+
+/** Opens a gitdir for publishing. */
+export async function openStore(gitdir: string): Promise<ObjectStore> {
+  let hasPacks = false;
+  try {
+    hasPacks = (await readdir(join(gitdir, "objects", "pack"))).some((f) => f.endsWith(".idx"));
+  } catch {
+    hasPacks = false;
+  }
+  return { gitdir, known: new Set(), hasPacks, trees: new Map() };
+}
+
+function loosePath(gitdir: string, oid: string): string {
+  return join(gitdir, "objects", oid.slice(0, 2), oid.slice(2));
+}
+
+/** True when the object is in the store (loose, packed, or written during this run). */
+export async function objectExists(store: ObjectStore, oid: string): Promise<boolean> {
+  if (store.known.has(oid)) return true;
+  try {
+    await stat(loosePath(store.gitdir, oid));
+    store.known.add(oid);
+    return true;
+  } catch {
+    // not loose
+  }
+  if (!store.hasPacks) return false;
+  try {
+    await git.readObject({ fs, gitdir: store.gitdir, oid, format: "deflated", cache: gitCache });
+    store.known.add(oid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes one loose object atomically (temp file, then rename); a no-op when the file exists. */
+export async function writeObject(store: ObjectStore, type: ObjectType, content: Uint8Array, oid = hashObject(type, content)): Promise<string> {
+  if (store.known.has(oid)) return oid;
+  const path = loosePath(store.gitdir, oid);
+  const header = Buffer.from(`${type} ${content.length}\0`);
+  const data = await deflate(Buffer.concat([header, content]));
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await writeFile(tmp, data, { mode: 0o444 });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw ioError(`cannot write object ${oid} in ${store.gitdir}`, e);
+  }
+  store.known.add(oid);
+  return oid;
+}
+
+/** Reads a tree's entries (undefined when the oid is not a tree in the store). */
+export async function readTreeEntries(store: ObjectStore, oid: string): Promise<StoredEntry[] | undefined> {
+  const hit = store.trees.get(oid);
+  if (hit) return hit;
+  try {
+    const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: gitCache });
+    store.known.add(oid);
+    const entries = tree.map((e) => ({ name: e.path, mode: e.mode, oid: e.oid, type: e.type }));
+    store.trees.set(oid, entries);
+    return entries;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a tree object from entries (sorted here in Git's order); returns its oid. */
+export async function writeTreeEntries(store: ObjectStore, entries: readonly StoredEntry[]): Promise<string> {
+  const key = (e: StoredEntry) => Buffer.from(e.type === "tree" ? `${e.name}/` : e.name);
+  const sorted = [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
+  const parts: Buffer[] = [];
+  for (const e of sorted) parts.push(Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.name}\0`), Buffer.from(e.oid, "hex"));
+  return writeObject(store, "tree", Buffer.concat(parts));
+}
+
+/** Reads a blob as text. */
+export async function readBlobText(store: ObjectStore, oid: string): Promise<string> {
+  const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid, cache: gitCache });
+  return Buffer.from(blob).toString("utf8");
+}
+
+/** The entry at a slash-separated path below a tree (undefined when absent). */
+export async function entryAt(store: ObjectStore, treeOid: string, path: string): Promise<StoredEntry | undefined> {
+  const parts = path.split("/").filter(Boolean);
+  let current: StoredEntry = { name: "", mode: "040000", oid: treeOid, type: "tree" };
+  for (const part of parts) {
+    if (current.type !== "tree") return undefined;
+    const entries = await readTreeEntries(store, current.oid);
+    const next = entries?.find((e) => e.name === part);
+    if (!next) return undefined;
+    current = next;
+  }
+  return current;
+}
+
+/** Every blob below a tree as path → oid (paths relative to that tree). */
+export async function listBlobs(store: ObjectStore, treeOid: string, prefix = ""): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const entries = (await readTreeEntries(store, treeOid)) ?? [];
+  for (const e of entries) {
+    const p = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.type === "tree") for (const [k, v] of await listBlobs(store, e.oid, p)) out.set(k, v);
+    else if (e.type === "blob") out.set(p, e.oid);
+  }
+  return out;
+}
+
+/** A commit's tree and parents. */
+export async function readCommitInfo(store: ObjectStore, oid: string): Promise<{ tree: string; parents: string[]; message: string }> {
+  const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid, cache: gitCache });
+  return { tree: commit.tree, parents: commit.parent, message: commit.message };
+}
+
+/** The commit a ref points to (undefined when the ref does not exist). */
+export async function readRef(gitdir: string, ref: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs, gitdir, ref });
+  } catch {
+    return undefined;
+  }
+}
+
+/** A person in a commit: name, email, unix seconds, timezone offset in minutes (east positive). */
+export interface Signature {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset?: number;
+}
+
+function formatSignature(s: Signature): string {
+  const off = s.timezoneOffset ?? 0;
+  const sign = off < 0 ? "-" : "+";
+  const abs = Math.abs(off);
+  const tz = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}${String(abs % 60).padStart(2, "0")}`;
+  const clean = (t: string) => t.replace(/[<>\n]/g, "");
+  return `${clean(s.name)} <${clean(s.email)}> ${Math.floor(s.timestamp)} ${tz}`;
+}
+
+/** Writes a commit object; returns its oid. */
+export async function writeCommitObject(
+  store: ObjectStore,
+  c: { tree: string; parents: string[]; author: Signature; committer?: Signature; message: string },
+): Promise<string> {
+  const lines = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${formatSignature(c.author)}`, `committer ${formatSignature(c.committer ?? c.author)}`];
+  const message = c.message.endsWith("\n") ? c.message : `${c.message}\n`;
+  return writeObject(store, "commit", Buffer.from(`${lines.join("\n")}\n\n${message}`, "utf8"));
+}
+
+/**
+ * Moves a ref from `expected` (undefined: the ref must not exist) to `oid`, git's way: create
+ * `<ref>.lock` exclusively, check the current value, write, rename over the ref. Returns false when the
+ * ref moved meanwhile (another publisher won); throws when another process holds the lock.
+ */
+export async function compareAndSwapRef(gitdir: string, ref: string, expected: string | undefined, oid: string): Promise<boolean> {
+  const path = join(gitdir, ref);
+  const lock = `${path}.lock`;
+  await mkdir(dirname(path), { recursive: true });
+  let handle;
+  try {
+    handle = await open(lock, "wx");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST")
+      throw new BraidError({
+        code: "PUBLISH_RACE",
+        message: `${ref} is locked by another process (${lock} exists)`,
+        hint: "wait for the other publisher; if none is running, delete the stale .lock file",
+      });
+    throw ioError(`cannot lock ${ref}`, e);
+  }
+  try {
+    const current = await readRef(gitdir, ref);
+    if (current !== expected) return false;
+    await handle.writeFile(`${oid}\n`);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(lock, path);
+    return true;
+  } finally {
+    if (handle) await handle.close();
+    await rm(lock, { force: true });
+  }
+}
+
+function ioError(message: string, e: unknown): BraidError {
+  return new BraidError({ code: "IO", message: `${message}: ${(e as Error).message ?? String(e)}` });
+}
