@@ -1,11 +1,12 @@
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { PatchDef } from "../config/types.js";
+import { pointerToPath } from "../config/yaml-file.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
-import { matchesTarget, type TargetSelector } from "./select-targets.js";
-import { strategicMerge, targetFromPatchDocument } from "./strategic-merge.js";
+import { compileTarget, matchesTarget, type TargetSelector } from "./select-targets.js";
+import { applyStrategicPatch, targetFromPatchDocument } from "./strategic-merge.js";
 
 /** Positions of fields a JSON6902 patch wrote: the value of the last op whose path covers the field. */
 function opsPositionMap(patch: PatchDef): PositionMap {
@@ -31,6 +32,7 @@ function opsPositionMap(patch: PatchDef): PositionMap {
   };
 }
 
+/** A patch with a target applies to whatever it selects: its own identity fields are not merged. */
 function stripIdentity(body: JsonObject): JsonObject {
   const { apiVersion: _a, kind: _k, ...rest } = body;
   const meta = rest.metadata;
@@ -61,10 +63,15 @@ export function applyPatches(
       diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: "the patch has no target", location: patch.location });
       continue;
     }
+    const compiled = compileTarget(selector);
+    if ("error" in compiled) {
+      diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: compiled.error, location: patch.location });
+      continue;
+    }
     let matched = 0;
     const next: Resource[] = [];
     for (const res of current) {
-      if (!matchesTarget(res.object, selector)) {
+      if (!matchesTarget(res.object, selector, { clusterScoped: schema?.scope(res.id) === "Cluster" })) {
         next.push(res);
         continue;
       }
@@ -118,8 +125,9 @@ function applyOne(
     }
     const body = patch.target ? stripIdentity(patch.body as JsonObject) : (patch.body as JsonObject);
     if (patch.type === "merge") return { object: applyMergePatch(res.object, body) as JsonObject };
-    if (body.$patch === "delete") return { object: null };
-    return { object: strategicMerge(res.object, body, schema?.patchSchema(res.id)) };
+    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id));
+    if ("error" in r) return { error: r.error.message, location: patch.positions.locate(pointerToPath(r.error.path)) };
+    return { object: r.object };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { COMMANDS, main } from "../src/cli/main.js";
+import { memoryIO } from "../src/cli/io.js";
+import { OPENAPI, setupGoldenCase } from "./helpers/golden.js";
+
+const BASIC = join(import.meta.dirname, "golden", "basic");
+
+describe("braid CLI", () => {
+  it("prints help for every command and exits 0", async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const io = memoryIO();
+      expect(await main([name, "--help"], io)).toBe(0);
+      expect(io.out.join("")).toContain(`braid ${name}`);
+    }
+  });
+
+  it("exits 2 on usage errors", async () => {
+    const io = memoryIO();
+    expect(await main(["render", "--nope"], io)).toBe(2);
+    expect(io.err.join("")).toContain("USAGE");
+    expect(await main(["frobnicate"], memoryIO())).toBe(2);
+    expect(await main(["validate", "--format", "xml"], memoryIO())).toBe(2);
+    expect(await main([], memoryIO())).toBe(2);
+  });
+
+  it("exits 1 with a clear message when braid.yaml is missing", async () => {
+    const io = memoryIO({ cwd: "/nonexistent-braid-fleet" });
+    expect(await main(["validate"], io)).toBe(1);
+    expect(io.err.join("")).toMatch(/braid\.yaml.*not found[\s\S]*--fleet/);
+  });
+
+  it("exits 3 saying how to provide an OpenAPI document when none is reachable", async () => {
+    const { root, fleetDir } = await setupGoldenCase(BASIC);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: join(root, "missing"), BRAID_CACHE: join(root, "cache") } });
+    expect(await main(["validate"], io)).toBe(3);
+    const err = io.err.join("");
+    expect(err).toContain("OPENAPI_UNAVAILABLE");
+    expect(err).toContain("BRAID_KUBERNETES_OPENAPI");
+  });
+
+  it("validate writes nothing, reports json and github formats, and --cluster narrows the run", async () => {
+    const { root, fleetDir } = await setupGoldenCase(BASIC);
+    const env = { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(root, "cache") };
+    const io = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["validate", "--format", "json", "--cluster", "dev-1"], io)).toBe(0);
+    const report = JSON.parse(io.out.join(""));
+    expect(report.clusters.map((c: { name: string }) => c.name)).toEqual(["dev-1"]);
+    const bad = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["validate", "--cluster", "nope"], bad)).toBe(2);
+  });
+
+  it("render --format json reports files and digests; a second run is byte-identical", async () => {
+    const { root, fleetDir } = await setupGoldenCase(BASIC);
+    const env = { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(root, "cache") };
+    const a = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["render", "--out", join(root, "a"), "--format", "json"], a)).toBe(0);
+    const b = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["render", "--out", join(root, "b"), "--format", "json"], b)).toBe(0);
+    const ra = JSON.parse(a.out.join(""));
+    const rb = JSON.parse(b.out.join(""));
+    expect(ra.files).toBe(12);
+    expect(ra.clusters.map((c: { inputDigest: string }) => c.inputDigest)).toEqual(rb.clusters.map((c: { inputDigest: string }) => c.inputDigest));
+  });
+});
