@@ -108,7 +108,7 @@ const AMBIGUOUS = new RegExp(
 
 function scalarString(s: string, blockIndent: string, allowBlock = false): string {
   if (s.length > 0 && SAFE_PLAIN.test(s) && !AMBIGUOUS.test(s) && !/: |:$/.test(s)) return s;
-  if (allowBlock && s.includes("\n") && canBlock(s)) {
+  if (allowBlock && s.includes("\n") && /\S/.test(s) && canBlock(s)) {
     const trailing = /\n+$/.exec(s)?.[0].length ?? 0;
     const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
     const indicator = s.startsWith(" ") || s.startsWith("\n") ? "2" : "";
