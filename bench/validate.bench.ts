@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { idOf, type JsonObject, type Resource } from "../src/model/resource.js";
 import { loadKubeOpenApi } from "../src/validate/openapi-load.js";
+import type { OrgPolicy } from "../src/validate/org-schemas.js";
 import { createSchemaRegistry } from "../src/validate/registry.js";
 import { validateResources } from "../src/validate/validate-resources.js";
 
@@ -46,7 +47,16 @@ const CRD: JsonObject = {
   },
 };
 
-/** One document of kind number `k` (of 12), the i-th of the run. */
+/** An org policy on Deployments and StatefulSets: a `team` label is required. */
+const TEAM_POLICY: OrgPolicy = {
+  name: "require-team-label",
+  location: { file: "schemas/team.yaml", line: 1 },
+  match: { kinds: [{ group: "apps", kind: "Deployment" }, { group: "apps", kind: "StatefulSet" }] },
+  schema: { type: "object", properties: { metadata: { type: "object", required: ["labels"], properties: { labels: { required: ["team"] } } } } },
+  kindSchema: false,
+};
+
+/** The i-th document of the run (12 kinds in turn). */
 function doc(i: number): JsonObject {
   const ns = `team-${i % 50}`;
   const name = `app-${i}`;
@@ -141,7 +151,7 @@ export async function run(): Promise<Record<string, number | string>> {
       cluster: "bench",
       openapi,
       crds: [crd],
-      policies: [],
+      policies: [TEAM_POLICY],
       strict: true,
       ignoreMissingSchemas: false,
       skipKinds: [],

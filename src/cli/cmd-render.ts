@@ -64,7 +64,7 @@ export function summaryTable(run: FleetRun): string {
       c.name,
       c.ok ? "ok" : "FAILED",
       String(c.resources.length),
-      c.pins.map((p) => `${p.source.name}@${p.resolution?.tag ?? p.resolution?.branch ?? ""}(${p.resolution?.commit.slice(0, 7)})`).join(" "),
+      c.pins.map((p) => `${p.source.name}@${p.resolution?.tag ?? p.resolution?.branch ?? "commit"}(${p.resolution?.commit.slice(0, 7)})`).join(" "),
     ]);
   return table(rows);
 }

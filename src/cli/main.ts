@@ -2,7 +2,10 @@ import { parseArgs } from "node:util";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { exitCodeOf } from "../diagnostics/codes.js";
 import { formatText } from "../diagnostics/format.js";
+import { INVENTORY_HELP, inventoryCommand } from "./cmd-inventory.js";
 import { lockCommand, LOCK_HELP } from "./cmd-lock.js";
+import { PUBLISH_HELP, publishCommand } from "./cmd-publish.js";
+import { previewCommand, PREVIEW_HELP } from "./cmd-preview.js";
 import { RENDER_HELP, renderCommand, VALIDATE_HELP, validateCommand } from "./cmd-render.js";
 import { COMMON_OPTIONS } from "./common.js";
 import type { CliIO } from "./io.js";
@@ -50,6 +53,36 @@ export const COMMANDS: Record<string, CommandDef> = {
     help: VALIDATE_HELP,
     options: { cluster: { type: "string", multiple: true }, update: { type: "boolean" } },
     run: (io, v) => validateCommand(io, v),
+  },
+  publish: {
+    help: PUBLISH_HELP,
+    options: {
+      branch: { type: "string" },
+      push: { type: "string" },
+      update: { type: "boolean" },
+      partial: { type: "boolean" },
+      "allow-prune": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      message: { type: "string", short: "m" },
+    },
+    run: (io, v) => publishCommand(io, v),
+  },
+  inventory: {
+    help: INVENTORY_HELP,
+    options: { update: { type: "boolean" } },
+    run: (io, v) => inventoryCommand(io, v),
+  },
+  preview: {
+    help: PREVIEW_HELP,
+    options: {
+      base: { type: "string" },
+      head: { type: "string" },
+      out: { type: "string" },
+      "github-comment": { type: "boolean" },
+      repo: { type: "string" },
+      pr: { type: "string" },
+    },
+    run: (io, v) => previewCommand(io, v),
   },
 };
 

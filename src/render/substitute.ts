@@ -151,7 +151,8 @@ function walk(value: Json, st: WalkState): Json {
 /**
  * Substitutes variables in every string (values and map keys) of a resource. Returns a new object —
  * the input is never mutated; subtrees without `$` are shared with it — the errors with the JSON path of
- * each offending value, and whether substitution changed anything (mark removal alone does not count).
+ * each offending value, and whether the result differs from the input (mark removal counts). When nothing
+ * changes, the input object itself comes back, so identical resources stay shared across clusters.
  * A disabled resource ({@link isSubstitutionDisabled}) only has its marks removed.
  */
 export function substituteObject(
@@ -159,10 +160,13 @@ export function substituteObject(
   vars: Vars,
   opts: EnvsubstOptions = {},
 ): { object: JsonObject; errors: SubstError[]; changed: boolean } {
-  if (isSubstitutionDisabled(object)) return { object: { ...(stripMarks(object) as JsonObject) }, errors: [], changed: false };
+  if (isSubstitutionDisabled(object)) {
+    const stripped = stripMarks(object);
+    return { object: stripped, errors: [], changed: stripped !== object };
+  }
   const st: WalkState = { vars, opts, errors: [], path: [], changed: false };
   const out = walk(object, st) as JsonObject;
-  return { object: out === object ? { ...object } : out, errors: st.errors, changed: st.changed };
+  return { object: out, errors: st.errors, changed: out !== object };
 }
 
 // ---------------------------------------------------------------------------------------------

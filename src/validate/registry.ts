@@ -42,13 +42,19 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
       compiled++;
     }
   };
-  const cachedByText = (prefix: string, schema: SwaggerSchema, make: () => SwaggerSchema): ValidateFunction => {
+  // by identity first (the same schema object is asked for once per resource), then by content
+  const byObject = { "crd:": new WeakMap<object, ValidateFunction>(), "kind:": new WeakMap<object, ValidateFunction>(), "org:": new WeakMap<object, ValidateFunction>() };
+  const cachedByText = (prefix: "crd:" | "kind:" | "org:", schema: SwaggerSchema, make: () => SwaggerSchema): ValidateFunction => {
+    const objects = byObject[prefix];
+    let fn = objects.get(schema);
+    if (fn) return fn;
     const key = prefix + JSON.stringify(schema);
-    let fn = bySchema.get(key);
+    fn = bySchema.get(key);
     if (!fn) {
       fn = compile(make());
       bySchema.set(key, fn);
     }
+    objects.set(schema, fn);
     return fn;
   };
 
@@ -78,7 +84,7 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
 
 /** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
 export function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false } });
   addKubeFormats(ajv);
   return ajv;
 }

@@ -21,7 +21,8 @@ export interface ValidationContext {
   policies: OrgPolicy[];
   strict: boolean;
   ignoreMissingSchemas: boolean;
-  /** "Kind", "group/version/Kind" or "apiVersion/Kind" (e.g. "v1/ConfigMap"). */
+  /** Kinds not checked against a Kubernetes schema (org policies still apply): "Kind", "group/version/Kind"
+   * or "apiVersion/Kind" (e.g. "v1/ConfigMap"). */
   skipKinds: string[];
   /** Reuse across clusters (same openapi and strict); created when absent. */
   registry?: SchemaRegistry;
@@ -43,15 +44,14 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
 
   for (const r of resources) {
     const { group, version, kind } = r.id;
-    const resource = describeId(r.id);
-    const base = { cluster: ctx.cluster, resource };
     if (!kind || !version) {
       out.push({
         code: "SCHEMA_VIOLATION",
         severity: "error",
         message: "the document has no apiVersion or kind",
         location: locateField(r, []),
-        ...base,
+        cluster: ctx.cluster,
+        resource: describeId(r.id),
         path: "/",
       });
       continue;
@@ -68,7 +68,8 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       } else if (!kindSchemas.has(key)) {
         out.push(missingSchema(r, crds.servedByGroupKind.get(`${group}/${kind}`), ctx));
       }
-      out.push(...checkName(r, ctx.cluster));
+      const nameDiags = checkName(r, ctx.cluster);
+      if (nameDiags.length) out.push(...nameDiags);
     }
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;
@@ -120,13 +121,13 @@ function missingSchema(r: Resource, served: string[] | undefined, ctx: Validatio
 function checkName(r: Resource, cluster: string): Diagnostic[] {
   const meta = r.object.metadata;
   if (!isObject(meta)) return []; // the schema reports a missing or malformed metadata
-  const base = { code: "SCHEMA_VIOLATION" as const, severity: "error" as const, cluster, resource: describeId(r.id) };
+  const base = () => ({ code: "SCHEMA_VIOLATION" as const, severity: "error" as const, cluster, resource: describeId(r.id) });
   if (typeof meta.name !== "string" || meta.name === "") {
     if (typeof meta.generateName === "string" && meta.generateName) return [];
-    return [{ ...base, message: 'missing required field "name"', location: locateField(r, ["metadata"]), path: "/metadata/name" }];
+    return [{ ...base(), message: 'missing required field "name"', location: locateField(r, ["metadata"]), path: "/metadata/name" }];
   }
   const problem = nameProblem(r.id.group, r.id.kind, meta.name);
-  return problem ? [{ ...base, message: problem, location: locateField(r, ["metadata", "name"]), path: "/metadata/name" }] : [];
+  return problem ? [{ ...base(), message: problem, location: locateField(r, ["metadata", "name"]), path: "/metadata/name" }] : [];
 }
 
 function celSummary(used: CrdVersion[], cluster: string): Diagnostic {

@@ -1,0 +1,110 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { BraidError, exitCodeFor, toDiagnostic } from "../diagnostics/diagnostic.js";
+import { findFleetRepo, gitFleetReader, resolveRevision } from "../config/git-fleet-reader.js";
+import { diffFleetRuns } from "../preview/diff-runs.js";
+import { formatPreviewJson } from "../preview/format-json.js";
+import { formatMarkdown } from "../preview/format-markdown.js";
+import { formatPreviewText } from "../preview/format-text.js";
+import { githubTarget, upsertStickyComment } from "../preview/github-comment.js";
+import { renderFleet, type FleetRun } from "../render/render-fleet.js";
+import { fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
+import type { CliIO } from "./io.js";
+
+/** Help text of `braid preview`. */
+export const PREVIEW_HELP = `braid preview --base REV --head REV [--format markdown|json|text] [--out FILE]
+              [--github-comment] [--repo owner/name] [--pr N] [--fleet DIR] [--quiet]
+
+Renders the fleet as it is at two revisions of the Git repository that contains it (read from the object
+store, no checkout; each revision with its own braid.lock) and reports, per cluster, the resources added,
+changed (with a unified YAML diff) and removed, and the errors and warnings at head. Clusters with identical
+changes are shown once with the list of clusters. Secret data/stringData and preview.sensitivePaths are shown
+as short hashes; SOPS documents by their cleartext metadata only.
+
+REV: a commit id (full or abbreviated), a branch, a tag or a full ref, optionally with ~N / ^N.
+--format markdown (default) stays under GitHub's 65,536-character comment limit, cutting details cluster by
+  cluster with a note; --out FILE gets the full, uncut report in the chosen format.
+--github-comment creates or updates one sticky comment on the pull request (found by a hidden marker).
+  Needs GITHUB_TOKEN; repository from --repo or GITHUB_REPOSITORY; PR from --pr or GITHUB_EVENT_PATH;
+  API root from GITHUB_API_URL (GitHub Enterprise).
+Exit: 0 ok; 1 errors at head (the preview is still printed) or unknown revision; 2 usage; 3 GitHub API,
+network or environment.
+`;
+
+interface PreviewFlags {
+  fleet?: string;
+  format?: string;
+  quiet?: boolean;
+  base?: string;
+  head?: string;
+  out?: string;
+  "github-comment"?: boolean;
+  repo?: string;
+  pr?: string;
+}
+
+/** `braid preview`. */
+export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<number> {
+  const format = pickFormat(values.format, ["markdown", "json", "text"], "markdown");
+  if (!values.base || !values.head)
+    throw new BraidError({ code: "USAGE", message: "preview needs --base REV and --head REV", hint: "e.g. braid preview --base origin/main --head HEAD" });
+  const dir = fleetDir(io, values.fleet);
+  const repo = await findFleetRepo(dir);
+  const baseCommit = await resolveRevision(repo.gitdir, values.base);
+  const headCommit = await resolveRevision(repo.gitdir, values.head);
+  // Resolve the GitHub target before the (slow) renders, so a missing token fails fast.
+  const target = values["github-comment"] ? await githubTarget(io.env, { repo: values.repo, pr: values.pr }, (p) => readFile(p, "utf8")) : undefined;
+
+  const bar = progress(io, !values.quiet);
+  const run = (rev: string, commit: string, side: string) =>
+    renderFleet({
+      reader: gitFleetReader({ gitdir: repo.gitdir, commit, subdir: repo.subdir, label: `${rev}:${repo.subdir || "."}` }),
+      senv: sourceEnv(io, dir),
+      openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
+      cwd: io.cwd,
+      onProgress: (done, total, name) => bar.update(done, total, `${side}: rendered ${name}`),
+    });
+  const notes: string[] = [];
+  let head: FleetRun;
+  let base: FleetRun | undefined;
+  try {
+    head = await run(values.head, headCommit, "head");
+    try {
+      base = await run(values.base, baseCommit, "base");
+    } catch (e) {
+      notes.push(`the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`);
+    }
+  } finally {
+    bar.end();
+  }
+  if (base && !base.fleet) {
+    notes.push("the fleet does not load at base (it may not exist there yet); every cluster is shown as added");
+    base = undefined;
+  } else if (base) {
+    const errs = [...base.diagnostics, ...base.clusters.flatMap((c) => c.diagnostics)].filter((d) => d.severity === "error").length;
+    if (errs) notes.push(`the fleet had ${errs} error${errs === 1 ? "" : "s"} at base; clusters that failed there are compared with what rendered`);
+  }
+  if (!head.fleet) notes.push("the fleet config does not load at head (see the errors); its clusters cannot be compared");
+
+  const report = diffFleetRuns(base, head, { base: { rev: values.base, commit: baseCommit }, head: { rev: values.head, commit: headCommit }, notes });
+  const outPath = values.out ? resolve(io.cwd, values.out) : undefined;
+  const markdown = format === "markdown" || target ? formatMarkdown(report, { fullReport: values.out }) : undefined;
+  const full =
+    format === "json" ? formatPreviewJson(report) : format === "text" ? formatPreviewText(report) : formatMarkdown(report, { limit: Infinity }).text;
+  if (outPath) {
+    try {
+      await mkdir(dirname(outPath), { recursive: true });
+      await writeFile(outPath, full);
+    } catch (e) {
+      throw new BraidError({ code: "IO", message: `cannot write ${outPath}: ${(e as Error).message}` });
+    }
+  }
+  io.stdout(format === "markdown" ? markdown!.text : full);
+  if (markdown?.truncated && !values.quiet)
+    io.stderr(`note: the markdown preview was cut to fit GitHub's comment limit${outPath ? `; full report: ${outPath}` : "; use --out FILE for the full report"}\n`);
+  if (target) {
+    const res = await upsertStickyComment(target, markdown!.text);
+    if (!values.quiet) io.stderr(`preview comment ${res.action} on ${target.owner}/${target.repo}#${target.pr}${res.url ? `: ${res.url}` : ""}\n`);
+  }
+  return exitCodeFor(report.diagnostics);
+}

@@ -1,0 +1,135 @@
+import fs from "node:fs";
+import git from "isomorphic-git";
+import { exitCodeFor } from "../diagnostics/diagnostic.js";
+import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";
+import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
+import { allDiagnostics, runWithProgress } from "./cmd-render.js";
+import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
+import type { CliIO } from "./io.js";
+
+/** Help text of `braid publish`. */
+export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
+              [--message TEXT] [--fleet DIR] [--format text|json] [--quiet]
+
+Renders every cluster and commits the output to the deploy branch (default: output.branch of braid.yaml),
+built straight in the Git object store, with inventory.json and README.md at its root and the trailers
+Braid-Fleet-Commit and Braid-Source. Without --push the branch is written in the fleet's own repository;
+--push REMOTE (an http(s) URL, a local repository path, or a remote of the fleet repo) fetches that
+remote's branch, builds on it and pushes (token from BRAID_GIT_TOKEN[_<HOST>]); a push that loses a race is
+rebuilt on the new tip and retried, never forced.
+
+  --update       re-resolve floating pins; when braid.lock changes it is committed to the fleet repo first
+  --partial      publish the clusters that passed; failed clusters keep their last good output (exit 1)
+  --allow-prune  allow removing clusters, or losing more than publish.pruneThreshold of a cluster's resources
+  --dry-run      print what would be committed; write nothing
+  --message      the commit's summary line
+
+No change in the output: no commit, exit 0. Exit 1 content errors, 3 push/network failure or a lost race.
+`;
+
+interface PublishFlags {
+  fleet?: string;
+  format?: string;
+  quiet?: boolean;
+  branch?: string;
+  push?: string;
+  update?: boolean;
+  partial?: boolean;
+  "allow-prune"?: boolean;
+  "dry-run"?: boolean;
+  message?: string;
+}
+
+/** Author of braid's commits: GIT_AUTHOR_NAME/EMAIL, else the fleet repo's user.name/email, else braid. */
+export async function commitAuthor(io: CliIO, repo: FleetRepo | undefined): Promise<{ name: string; email: string }> {
+  const config = async (path: string): Promise<string | undefined> => {
+    if (!repo) return undefined;
+    const v = (await git.getConfig({ fs, gitdir: repo.gitdir, path }).catch(() => undefined)) as unknown;
+    return typeof v === "string" && v ? v : undefined;
+  };
+  return {
+    name: io.env.GIT_AUTHOR_NAME || (await config("user.name")) || "braid",
+    email: io.env.GIT_AUTHOR_EMAIL || (await config("user.email")) || "braid@localhost",
+  };
+}
+
+/** `braid publish`. */
+export async function publishCommand(io: CliIO, values: PublishFlags): Promise<number> {
+  const format = pickFormat(values.format, ["text", "json"], "text");
+  const dir = fleetDir(io, values.fleet);
+  const senv = sourceEnv(io, dir);
+  const repo = await findFleetRepo(dir);
+  // resolve --push before rendering, so a bad flag fails fast
+  const target = values.push
+    ? await resolvePushTarget(values.push, { cwd: io.cwd, ...(repo ? { repo } : {}), cacheDir: senv.cacheDir, env: io.env, ...(senv.timeoutMs ? { timeoutMs: senv.timeoutMs } : {}) })
+    : undefined;
+  const run = await runWithProgress(io, { fleet: values.fleet, quiet: values.quiet, update: values.update }, format);
+  const result = await publish({
+    run,
+    fleetDir: dir,
+    ...(values.branch ? { branch: values.branch } : {}),
+    ...(target ? { target } : {}),
+    partial: Boolean(values.partial),
+    allowPrune: Boolean(values["allow-prune"]),
+    dryRun: Boolean(values["dry-run"]),
+    ...(values.message ? { message: values.message } : {}),
+    writeLock: Boolean(values.update),
+    author: await commitAuthor(io, repo),
+  });
+  const diagnostics = [...allDiagnostics(run), ...result.diagnostics];
+  if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");
+  else {
+    printDiagnostics(io, diagnostics, format, values.quiet);
+    if (!values.quiet || result.status === "refused") io.stdout(resultText(result));
+  }
+  if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
+  return result.held.length ? Math.max(1, exitCodeFor(diagnostics)) : 0;
+}
+
+function counts(r: PublishResult): string {
+  const parts = [`${r.added.length} added`, `${r.changed.length} changed`, `${r.removed.length} removed`, `${r.unchangedCount} unchanged`];
+  if (r.held.length) parts.push(`${r.held.length} held back`);
+  return parts.join(", ");
+}
+
+/** Text report of a publish. */
+export function resultText(r: PublishResult): string {
+  const where = `branch ${r.branch} of ${r.target || "the fleet repository"}`;
+  const lock = r.lockCommit ? `committed braid.lock to the fleet repository: ${r.lockCommit}\n` : "";
+  switch (r.status) {
+    case "refused":
+      return `nothing published to ${where}\n`;
+    case "unchanged":
+      return `${lock}no change: the rendered output equals the tip of ${where}${r.commit ? ` (${r.commit.slice(0, 12)})` : ""}; nothing committed\n`;
+    case "dry-run":
+      return `dry run: would commit to ${where}${r.parent ? ` on top of ${r.parent.slice(0, 12)}` : " (new branch)"} (${counts(r)}):\n\n${indent(r.message ?? "")}`;
+    case "published":
+      return `${lock}published ${r.commit} to ${where} (${counts(r)}; ${r.objectsWritten} objects written${r.attempts > 1 ? `, ${r.attempts} attempts` : ""})\n\n${indent(r.message ?? "")}`;
+  }
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((l) => (l ? `    ${l}` : l)).join("\n").replace(/\n*$/, "\n");
+}
+
+function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, unknown> {
+  return {
+    status: r.status,
+    branch: r.branch,
+    target: r.target,
+    commit: r.commit ?? null,
+    parent: r.parent ?? null,
+    tree: r.tree ?? null,
+    fleetCommit: r.fleetCommit ?? null,
+    lockCommit: r.lockCommit ?? null,
+    message: r.message ?? null,
+    added: r.added,
+    changed: r.changed,
+    removed: r.removed,
+    heldBack: r.held,
+    unchanged: r.unchangedCount,
+    attempts: r.attempts,
+    objectsWritten: r.objectsWritten,
+    diagnostics,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The inventory at the deploy-branch root: `inventory.json` (machine-readable) and `README.md` (a table a
+ * person reads on the Git host). Both are a pure function of the rendered clusters — no dates, no fleet
+ * commit — so an unchanged fleet gives byte-identical files and publish stays a no-op.
+ */
+import type { ClusterResult, FleetRun } from "../render/render-fleet.js";
+import { redactUrl } from "../sources/credentials.js";
+
+/** Inventory file name at the deploy-branch root. */
+export const INVENTORY_FILE = "inventory.json";
+/** README file name at the deploy-branch root. */
+export const README_FILE = "README.md";
+/** Annotation naming a cluster's owner. */
+export const OWNER_ANNOTATION = "braid/owner";
+
+/** One source as a cluster uses it. */
+export interface InventorySource {
+  name: string;
+  url: string;
+  tag: string | null;
+  branch: string | null;
+  commit: string;
+}
+
+/** One cluster in the inventory. */
+export interface InventoryCluster {
+  name: string;
+  /** Folder of the cluster on the deploy branch (Flux Kustomization `path`). */
+  path: string;
+  labels: Record<string, string>;
+  owner: string | null;
+  sources: InventorySource[];
+  /** Number of resources. */
+  resources: number;
+  /** Resource count by kind (sorted by kind). */
+  kinds: Record<string, number>;
+  /** sha256 over everything that decides the cluster's output. */
+  inputDigest: string;
+  /** Set when the cluster failed and its previous output was kept (publish --partial). */
+  heldBack?: true;
+}
+
+/** The whole inventory. */
+export interface Inventory {
+  apiVersion: "braid/v1alpha1";
+  kind: "Inventory";
+  fleet: string;
+  clusters: InventoryCluster[];
+}
+
+function sortedRecord(r: Record<string, string | number>): Record<string, never> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Record<string, never>;
+}
+
+/** The inventory entry of one rendered cluster (undefined when it has no output). */
+export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined {
+  if (!c.output) return undefined;
+  const kinds: Record<string, number> = {};
+  for (const r of c.resources) kinds[r.id.kind] = (kinds[r.id.kind] ?? 0) + 1;
+  return {
+    name: c.name,
+    path: c.output.dir,
+    labels: sortedRecord(c.cluster.labels),
+    owner: c.cluster.annotations[OWNER_ANNOTATION] ?? null,
+    sources: c.pins
+      .filter((p) => p.resolution)
+      .map((p) => ({
+        name: p.source.name,
+        url: redactUrl(p.source.url),
+        tag: p.resolution!.tag ?? null,
+        branch: p.resolution!.branch ?? null,
+        commit: p.resolution!.commit,
+      })),
+    resources: c.resources.length,
+    kinds: sortedRecord(kinds),
+    inputDigest: c.inputDigest,
+  };
+}
+
+/**
+ * Builds the inventory of a run. `held` gives, for clusters that failed and were held back, their
+ * previous entry (from the deploy tip's inventory); a failed cluster without one is left out.
+ */
+export function buildInventory(run: FleetRun, held: ReadonlyMap<string, InventoryCluster | undefined> = new Map()): Inventory {
+  const clusters: InventoryCluster[] = [];
+  for (const c of run.clusters) {
+    if (held.has(c.name)) {
+      const prev = held.get(c.name);
+      if (prev) clusters.push({ ...prev, heldBack: true });
+      continue;
+    }
+    const entry = inventoryCluster(c);
+    if (entry) clusters.push(entry);
+  }
+  clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { apiVersion: "braid/v1alpha1", kind: "Inventory", fleet: run.fleet?.name ?? "", clusters };
+}
+
+/** inventory.json text (2-space indent, trailing newline). */
+export function inventoryJson(inv: Inventory): string {
+  return JSON.stringify(inv, null, 2) + "\n";
+}
+
+/** Parses an inventory.json; undefined when it is not one. */
+export function parseInventory(text: string): Inventory | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<Inventory>;
+    if (v && v.kind === "Inventory" && Array.isArray(v.clusters)) return v as Inventory;
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+/** "platform-base@v1.4.2 (abc1234)" */
+export function describeSource(s: InventorySource): string {
+  return `${s.name}@${s.tag ?? s.branch ?? s.commit.slice(0, 12)} (${s.commit.slice(0, 7)})`;
+}
+
+function labelsText(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}
+
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** The README.md of the deploy branch: what it is, how Flux uses it, and a table of clusters. */
+export function inventoryReadme(inv: Inventory): string {
+  const lines = [
+    `# Deploy branch${inv.fleet ? ` of fleet \`${cell(inv.fleet)}\`` : ""}`,
+    "",
+    "Written by `braid publish`; do not edit by hand (the next publish replaces everything).",
+    "Each cluster's folder holds its rendered manifests and a `kustomization.yaml`; Flux applies",
+    "it with a `Kustomization` whose `path` is that folder. `inventory.json` holds the same data as the table.",
+    "",
+    "| Cluster | Owner | Labels | Sources | Resources |",
+    "| --- | --- | --- | --- | ---: |",
+  ];
+  for (const c of inv.clusters) {
+    const name = `[${cell(c.name)}](${c.path.split("/").map(encodeURIComponent).join("/")})${c.heldBack ? " (held back)" : ""}`;
+    lines.push(
+      `| ${name} | ${cell(c.owner ?? "—")} | ${cell(labelsText(c.labels)) || "—"} | ${cell(c.sources.map(describeSource).join(", ")) || "—"} | ${c.resources} |`,
+    );
+  }
+  lines.push("", `${inv.clusters.length} cluster${inv.clusters.length === 1 ? "" : "s"}.`, "");
+  return lines.join("\n");
+}
+
+/** Rows of the `braid inventory --format table` output (header first). */
+export function inventoryRows(inv: Inventory): string[][] {
+  const rows = [["CLUSTER", "OWNER", "LABELS", "RESOURCES", "SOURCES"]];
+  for (const c of inv.clusters)
+    rows.push([
+      c.name + (c.heldBack ? " (held back)" : ""),
+      c.owner ?? "-",
+      labelsText(c.labels) || "-",
+      String(c.resources),
+      c.sources.map(describeSource).join(" ") || "-",
+    ]);
+  return rows;
+}

@@ -1,0 +1,328 @@
+/**
+ * `braid publish`: turns a rendered fleet into one commit on the deploy branch. The steps, in order:
+ *  1. gate: refuse when the fleet failed (all or nothing), unless --partial holds failed clusters back;
+ *  2. read the deploy tip (local ref, or fetched from the remote);
+ *  3. plan the tree on that tip (new output, grafted held-back folders, inventory) and run the prune guard;
+ *  4. same tree as the tip → done, nothing written;
+ *  5. --update: commit the changed braid.lock to the fleet repo (the deploy commit then names it);
+ *  6. write the missing objects and the commit, then move the ref (compare-and-swap) or push;
+ *  7. lost the race (ref moved / non-fast-forward) → back off, and go to 2; after the last try, PUBLISH_RACE.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import git from "isomorphic-git";
+import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { FleetRun } from "../render/render-fleet.js";
+import { redactUrl } from "../sources/credentials.js";
+import { fetchBranch, pushBranch } from "../sources/git-remote.js";
+import { serializeLock } from "../sources/lock.js";
+import { isRemoteUrl } from "../sources/open-source.js";
+import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
+import { commitLockFile, findFleetRepo, fleetHead, type FleetRepo } from "./commit-lock.js";
+import { writeDeployTree } from "./deploy-tree.js";
+import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "./git-store.js";
+import type { Inventory } from "./inventory.js";
+import { planDeploy, type DeployPlan } from "./plan-deploy.js";
+
+/** Where the deploy branch lives. */
+export type PublishTarget =
+  /** A repository on this machine (the fleet's own, or a local path given to --push): objects written into it. */
+  | { kind: "local"; gitdir: string; label: string }
+  /** An http(s) remote: built in a cache repository, then pushed. */
+  | { kind: "remote"; url: string; cacheDir: string; env: Record<string, string | undefined>; timeoutMs?: number };
+
+/** Options of {@link publish}. */
+export interface PublishOptions {
+  run: FleetRun;
+  /** Folder holding braid.yaml (absolute). */
+  fleetDir: string;
+  /** Deploy branch (default: the fleet's output.branch). */
+  branch?: string;
+  /** Default: the fleet's own repository. */
+  target?: PublishTarget;
+  partial?: boolean;
+  allowPrune?: boolean;
+  dryRun?: boolean;
+  /** Replaces the summary line of the commit message. */
+  message?: string;
+  /** --update: commit braid.lock to the fleet repo when the run's lock changed. */
+  writeLock?: boolean;
+  /** Author and committer of the commits. */
+  author: { name: string; email: string };
+  /** Clock (unix seconds); default: now. */
+  now?: () => number;
+  /** Tries before giving up on a race (default 5). */
+  maxAttempts?: number;
+  /** First backoff in ms, doubled on each retry, with jitter (default 500). */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Called right before the ref update or push of each attempt (tests use it to stage races). */
+  beforeUpdate?: (attempt: number) => Promise<void>;
+}
+
+/** What a publish did. */
+export interface PublishResult {
+  status: "published" | "unchanged" | "dry-run" | "refused";
+  branch: string;
+  /** Where (repository path or URL without credentials). */
+  target: string;
+  /** The new deploy commit (published), or the tip (unchanged). */
+  commit?: string;
+  /** The tip the commit was built on. */
+  parent?: string;
+  tree?: string;
+  message?: string;
+  added: ClusterChange[];
+  changed: ClusterChange[];
+  removed: string[];
+  held: HeldCluster[];
+  unchangedCount: number;
+  inventory?: Inventory;
+  /** The braid.lock commit made in the fleet repo (--update). */
+  lockCommit?: string;
+  fleetCommit?: string;
+  attempts: number;
+  objectsWritten: number;
+  /** Why it was refused, and prune-guard warnings. */
+  diagnostics: Diagnostic[];
+}
+
+/** Source codes whose failure is already reflected in the failed clusters (tolerated by --partial). */
+const PIN_CODES = new Set(["SOURCE_NOT_FOUND", "REF_NOT_FOUND", "REF_NOT_REACHABLE", "COMMIT_NOT_FOUND", "SEMVER_NO_MATCH", "SEMVER_RANGE", "LOCK_STALE"]);
+
+/** Step 1: the problems that stop a publish before anything is read or written. */
+export function gate(run: FleetRun, partial: boolean): Diagnostic[] {
+  const fleetErrors = run.diagnostics.filter((d) => d.severity === "error" && (!partial || !PIN_CODES.has(d.code)));
+  if (!run.fleet || fleetErrors.length)
+    return [
+      {
+        code: "PUBLISH_CLUSTERS_FAILED",
+        severity: "error",
+        message: `the fleet has ${fleetErrors.length || "config"} error${fleetErrors.length === 1 ? "" : "s"} (above); nothing was published`,
+      },
+    ];
+  const failed = run.clusters.filter((c) => !c.ok).map((c) => c.name);
+  if (failed.length && !partial)
+    return [
+      {
+        code: "PUBLISH_CLUSTERS_FAILED",
+        severity: "error",
+        message: `${failed.length} of ${run.clusters.length} clusters failed (${failed.slice(0, 20).join(", ")}${failed.length > 20 ? ", …" : ""}); nothing was published`,
+        hint: "fix the errors above, or publish the clusters that passed with --partial (failed clusters keep their last good output)",
+      },
+    ];
+  return [];
+}
+
+interface Target {
+  label: string;
+  store: ObjectStore;
+  tip(): Promise<string | undefined>;
+  /** Moves the branch from `base` to `commit`: "ok", or "race" when someone else moved it first. */
+  update(base: string | undefined, commit: string): Promise<"ok" | "race">;
+}
+
+function localTarget(store: ObjectStore, label: string, ref: string): Target {
+  return {
+    label,
+    store,
+    tip: () => readRef(store.gitdir, ref),
+    update: async (base, commit) => ((await compareAndSwapRef(store.gitdir, ref, base, commit)) ? "ok" : "race"),
+  };
+}
+
+/** The cache repository a remote deploy branch is built in: `<cacheDir>/publish/<digest>.git`. */
+export function publishCachePath(cacheDir: string, url: string): string {
+  return join(cacheDir, "publish", `${createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16)}.git`);
+}
+
+async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string): Promise<Target> {
+  const gitdir = publishCachePath(t.cacheDir, t.url);
+  if (!fs.existsSync(join(gitdir, "HEAD"))) {
+    await mkdir(gitdir, { recursive: true });
+    await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
+  }
+  const store = await openStore(gitdir);
+  const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), gitdir };
+  const localRef = `refs/heads/${branch}`;
+  return {
+    label: redactUrl(t.url),
+    store,
+    async tip() {
+      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` });
+      store.hasPacks = true; // the fetch stores a pack
+      return oid;
+    },
+    async update(_base, commit) {
+      await git.writeRef({ fs, gitdir, ref: localRef, value: commit, force: true });
+      const res = await pushBranch({ ...ropts, localRef, remoteRef: localRef });
+      if (res.ok) return "ok";
+      if (res.reason === "non-fast-forward") return "race";
+      throw new BraidError({ code: "PUBLISH_PUSH", message: res.message, hint: "the server refused the push (a hook or branch protection?); the deploy branch is unchanged" });
+    },
+  };
+}
+
+/**
+ * Resolves `--push REMOTE`: an http(s) URL, a local path, or the name of a remote configured in the fleet
+ * repository (its URL is then taken, and resolved the same way).
+ */
+export async function resolvePushTarget(
+  remote: string,
+  ctx: { cwd: string; repo?: FleetRepo; cacheDir: string; env: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<PublishTarget> {
+  let url = remote;
+  let base = ctx.cwd;
+  if (ctx.repo && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) {
+    const configured = (await git.getConfig({ fs, gitdir: ctx.repo.gitdir, path: `remote.${remote}.url` })) as string | undefined;
+    if (configured) {
+      url = configured;
+      base = ctx.repo.dir;
+    }
+  }
+  if (isRemoteUrl(url)) return { kind: "remote", url, cacheDir: ctx.cacheDir, env: ctx.env, ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^file:\/\//i.test(url)) throw pushUsage(remote, `unsupported URL scheme in ${redactUrl(url)}`);
+  if (/^[^/]+@[^/]+:/.test(url)) throw pushUsage(remote, `SSH remotes (${url}) are not supported; use an https URL with a token`);
+  const path = url.replace(/^file:\/\//i, "");
+  const abs = isAbsolute(path) ? path : resolve(base, path);
+  for (const gitdir of [join(abs, ".git"), abs])
+    if (fs.existsSync(join(gitdir, "objects")) && fs.existsSync(join(gitdir, "refs"))) return { kind: "local", gitdir, label: abs };
+  throw pushUsage(remote, `"${remote}" is neither an http(s) URL, a Git repository path, nor a remote of the fleet repository`);
+}
+
+function pushUsage(remote: string, message: string): BraidError {
+  return new BraidError({ code: "USAGE", message: `--push ${redactUrl(remote)}: ${message}` });
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Publishes a rendered fleet to its deploy branch (see the steps at the top of this file). */
+export async function publish(opts: PublishOptions): Promise<PublishResult> {
+  const run = opts.run;
+  const branch = opts.branch ?? run.fleet?.output.branch ?? "deploy";
+  const result: PublishResult = {
+    status: "refused",
+    branch,
+    target: "",
+    added: [],
+    changed: [],
+    removed: [],
+    held: [],
+    unchangedCount: 0,
+    attempts: 0,
+    objectsWritten: 0,
+    diagnostics: [],
+  };
+  // 1. gate
+  result.diagnostics = gate(run, Boolean(opts.partial));
+  if (result.diagnostics.length) return result;
+
+  const repo = await findFleetRepo(opts.fleetDir);
+  let target: Target;
+  const ref = `refs/heads/${branch}`;
+  if (!opts.target || opts.target.kind === "local") {
+    const gitdir = opts.target?.gitdir ?? repo?.gitdir;
+    if (!gitdir)
+      throw new BraidError({
+        code: "PUBLISH_NOT_A_REPO",
+        message: `${opts.fleetDir} is not inside a Git repository, so there is no deploy branch to write`,
+        hint: "run `git init` in the fleet repo, or publish to another repository with --push URL",
+      });
+    if (repo && gitdir === repo.gitdir && (await git.currentBranch({ fs, gitdir, fullname: true }).catch(() => undefined)) === ref)
+      throw new BraidError({
+        code: "USAGE",
+        message: `the deploy branch "${branch}" is checked out in ${repo.dir}; braid will not move a checked-out branch`,
+        hint: "check out another branch, or publish to another branch with --branch",
+      });
+    target = localTarget(await openStore(gitdir), opts.target?.label ?? repo?.dir ?? gitdir, ref);
+  } else target = await remoteTarget(opts.target, branch);
+  result.target = target.label;
+
+  let fleetCommit = repo ? await fleetHead(repo) : undefined;
+  const lockWanted = Boolean(opts.writeLock && run.lockChanged && !run.diagnostics.some((d) => d.severity === "error"));
+  if (lockWanted && !repo)
+    throw new BraidError({ code: "PUBLISH_NOT_A_REPO", message: `${opts.fleetDir} is not inside a Git repository: braid.lock cannot be committed` });
+  const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  const sleep = opts.sleep ?? defaultSleep;
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
+  const backoff = opts.backoffMs ?? 500;
+  const threshold = run.fleet!.publish.pruneThreshold;
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    result.attempts = attempt;
+    // 2–3. tip and plan
+    const base = await target.tip();
+    const plan = await planDeploy(target.store, base, run, { partial: Boolean(opts.partial), allowPrune: Boolean(opts.allowPrune), pruneThreshold: threshold });
+    fill(result, plan);
+    result.diagnostics = plan.diagnostics;
+    if (plan.diagnostics.some((d) => d.severity === "error")) {
+      result.status = "refused";
+      return result;
+    }
+    // 4. no-op
+    if (plan.unchanged) {
+      result.status = "unchanged";
+      if (base) result.commit = base;
+      break;
+    }
+    // 5. lock commit (once)
+    if (lockWanted && !result.lockCommit && !opts.dryRun) {
+      result.lockCommit = await commitLockFile(repo!, serializeLock(run.lock), { author: { ...opts.author, timestamp: now() } });
+      fleetCommit = result.lockCommit;
+    }
+    result.message = commitMessage({
+      added: plan.added,
+      changed: plan.changed,
+      removed: plan.removed,
+      held: plan.held,
+      unchanged: plan.unchangedCount,
+      ...(fleetCommit ? { fleetCommit } : {}),
+      sources: plan.sources,
+      ...(opts.message ? { subject: opts.message } : {}),
+    });
+    if (opts.dryRun) {
+      result.status = "dry-run";
+      break;
+    }
+    // 6. objects, commit, ref
+    const written = await writeDeployTree(target.store, plan.tree);
+    result.objectsWritten += written.written;
+    const commit = await writeCommitObject(target.store, {
+      tree: plan.treeOid,
+      parents: base ? [base] : [],
+      author: { ...opts.author, timestamp: now() },
+      message: result.message,
+    });
+    result.objectsWritten++;
+    await opts.beforeUpdate?.(attempt);
+    if ((await target.update(base, commit)) === "ok") {
+      result.status = "published";
+      result.commit = commit;
+      break;
+    }
+    // 7. lost the race
+    if (attempt === maxAttempts)
+      throw new BraidError({
+        code: "PUBLISH_RACE",
+        message: `the deploy branch "${branch}" of ${target.label} kept moving: ${maxAttempts} attempts lost to other publishers; nothing was published`,
+        hint: "run the publish again; make scheduled jobs share a concurrency group so they do not overlap",
+      });
+    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + Math.random())));
+  }
+  if (fleetCommit) result.fleetCommit = fleetCommit;
+  return result;
+}
+
+function fill(result: PublishResult, plan: DeployPlan): void {
+  result.added = plan.added;
+  result.changed = plan.changed;
+  result.removed = plan.removed;
+  result.held = plan.held;
+  result.unchangedCount = plan.unchangedCount;
+  result.inventory = plan.inventory;
+  result.tree = plan.treeOid;
+  if (plan.base) result.parent = plan.base;
+  else delete result.parent;
+}
