@@ -6,6 +6,7 @@ import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Resource } from "../model/resource.js";
 import { LOCK_FILE, parseLock, pinKey, type Lock } from "../sources/lock.js";
 import type { SourceEnv } from "../sources/open-source.js";
@@ -127,9 +128,10 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
 
   // 5. clusters
   const cache = createManifestCache();
+  const indexFor = indexCache();
   let done = 0;
   for (const cluster of effective) {
-    const result = await renderOne(cluster, resolved.pins, cache, fleet, baseIndex, fleetSchemas, openapi, registry, opts);
+    const result = await renderOne(cluster, resolved.pins, cache, fleet, baseIndex, fleetSchemas, openapi, registry, opts, indexFor);
     run.clusters.push(result);
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
@@ -146,6 +148,7 @@ async function renderOne(
   openapi: KubeOpenApi,
   registry: ReturnType<typeof createSchemaRegistry>,
   opts: FleetRunOptions,
+  indexFor: ReturnType<typeof indexCache>,
 ): Promise<ClusterResult> {
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
@@ -184,7 +187,7 @@ async function renderOne(
   const rendered = renderCluster(cluster, manifests, baseIndex);
   diagnostics.push(...rendered.diagnostics);
   const renderedCrds = rendered.resources.filter(isCrd);
-  const index = renderedCrds.length ? createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds]) : baseIndex;
+  const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
   if (!opts.skipValidation)
     diagnostics.push(
       ...validateResources(rendered.resources, {
@@ -208,6 +211,25 @@ async function renderOne(
     diagnostics,
     ok,
     inputDigest,
+  };
+}
+
+/** Clusters that render the same CRD objects (shared, unpatched) share one schema index within a run. */
+function indexCache(): (crds: readonly Resource[], make: () => KubeSchemaIndex) => KubeSchemaIndex {
+  const objectIds = new WeakMap<object, number>();
+  const indexes = new Map<string, KubeSchemaIndex>();
+  let next = 0;
+  return (crds, make) => {
+    const key = crds
+      .map((r) => {
+        let id = objectIds.get(r.object);
+        if (id === undefined) objectIds.set(r.object, (id = ++next));
+        return id;
+      })
+      .join(",");
+    let index = indexes.get(key);
+    if (!index) indexes.set(key, (index = make()));
+    return index;
   };
 }
 

@@ -14,10 +14,8 @@ export function createKubeSchemaIndex(openapi: KubeOpenApi, crds: Resource[]): K
   const crdScopeByGroupKind = new Map<string, "Cluster" | "Namespaced">();
   for (const v of crdVersions.values()) crdScopeByGroupKind.set(`${v.group}/${v.kind}`, v.scope);
   const patchSchemas = new Map<string, PatchSchema | undefined>();
-  return {
-    kubernetesVersion: openapi.kubernetesVersion,
-    scope(gvk: Gvk) {
-      const key = gvkKey(gvk.group, gvk.version, gvk.kind);
+  const scopes = new Map<string, "Cluster" | "Namespaced" | undefined>();
+  const scopeOf = (gvk: Gvk, key: string): "Cluster" | "Namespaced" | undefined => {
       const crd = crdVersions.get(key);
       if (crd) return crd.scope;
       const entry = openapi.kinds[key];
@@ -29,6 +27,13 @@ export function createKubeSchemaIndex(openapi: KubeOpenApi, crds: Resource[]): K
         if (e.scope && k.startsWith(`${gvk.group}/`) && k.endsWith(`/${gvk.kind}`) && k.split("/").length === 3) return e.scope;
       }
       return undefined;
+  };
+  return {
+    kubernetesVersion: openapi.kubernetesVersion,
+    scope(gvk: Gvk) {
+      const key = gvkKey(gvk.group, gvk.version, gvk.kind);
+      if (!scopes.has(key)) scopes.set(key, scopeOf(gvk, key));
+      return scopes.get(key);
     },
     patchSchema(gvk: Gvk) {
       const key = gvkKey(gvk.group, gvk.version, gvk.kind);
