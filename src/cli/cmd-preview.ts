@@ -70,7 +70,7 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   try {
     head = await run(values.head, headCommit, "head");
     try {
-      base = await run(values.base, baseCommit, "base");
+      base = baseCommit === headCommit ? head : await run(values.base, baseCommit, "base");
     } catch (e) {
       notes.push(`the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`);
     }

@@ -97,21 +97,30 @@ export function summaryJson(run: FleetRun, extra: Record<string, unknown> = {}):
   );
 }
 
+/** Writes files with bounded concurrency, creating each folder once. */
+async function writeFiles(files: readonly { path: string; content: string }[], concurrency = 64): Promise<void> {
+  const dirs = [...new Set(files.map((f) => dirname(f.path)))].sort();
+  for (const d of dirs) await mkdir(d, { recursive: true });
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++]!;
+      await writeFile(f.path, f.content);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+}
+
 /** `braid render`. */
 export async function renderCommand(io: CliIO, values: RunFlags & { out?: string }): Promise<number> {
   const format = pickFormat(values.format, ["text", "json"], "text");
   const run = await runWithProgress(io, values, format);
   const out = values.out ? resolve(io.cwd, values.out) : await mkdtemp(join(tmpdir(), "braid-render-"));
-  let files = 0;
-  for (const c of run.clusters) {
-    if (!c.output) continue;
-    for (const f of c.output.files) {
-      const path = join(out, c.output.dir, f.path);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, f.content);
-      files++;
-    }
-  }
+  const writes: { path: string; content: string }[] = [];
+  for (const c of run.clusters)
+    for (const f of c.output?.files ?? []) writes.push({ path: join(out, c.output!.dir, f.path), content: f.content });
+  await writeFiles(writes);
+  const files = writes.length;
   const diagnostics = allDiagnostics(run);
   if (format === "json") io.stdout(summaryJson(run, { out, files }));
   else {

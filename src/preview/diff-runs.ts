@@ -112,9 +112,16 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
     }
     return y;
   };
+  // diffs are memoized by (path, interned texts): clusters sharing objects share one diff string
+  const textIds = new Map<string, number>();
+  const idOfText = (t: string) => {
+    let id = textIds.get(t);
+    if (id === undefined) textIds.set(t, (id = textIds.size));
+    return id;
+  };
   const diffCache = new Map<string, string>();
   const diffOf = (path: string, a: string, b: string, added: boolean) => {
-    const key = `${path}\0${a}\0${b}`;
+    const key = `${path}\0${idOfText(a)}\0${idOfText(b)}`;
     let d = diffCache.get(key);
     if (d === undefined) {
       d = createTwoFilesPatch(added ? "/dev/null" : `a/${path}`, `b/${path}`, a, b, undefined, undefined, {
@@ -145,7 +152,7 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
       const old = before.get(key);
       const now = yamlOf(e.resource.object);
       if (!old) changes.push({ change: "added", resource: describeId(e.resource.id), path: e.path, diff: diffOf(e.path, "", now, true) });
-      else {
+      else if (old.resource.object !== e.resource.object || old.path !== e.path) {
         const was = yamlOf(old.resource.object);
         if (was !== now || old.path !== e.path)
           changes.push({ change: "changed", resource: describeId(e.resource.id), path: e.path, diff: diffOf(e.path, was, now, false) });
@@ -160,7 +167,14 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
   }
 
   const groups = groupClusters(clusters.filter((c) => c.status !== "unchanged"));
-  const secrets = [...(base?.clusters ?? []), ...head.clusters].flatMap((c) => c.resources.flatMap((r) => sensitiveValues(r.object, sensitive)));
+  const seen = new WeakSet<JsonObject>();
+  const secrets: string[] = [];
+  for (const c of [...(base?.clusters ?? []), ...head.clusters])
+    for (const r of c.resources)
+      if (!seen.has(r.object)) {
+        seen.add(r.object);
+        secrets.push(...sensitiveValues(r.object, sensitive));
+      }
   const scrub = (s: string | undefined) => (s === undefined ? s : scrubText(s, secrets));
   const diagnostics = [...head.diagnostics, ...head.clusters.flatMap((c) => c.diagnostics)]
     .filter((d) => d.severity === "error" || d.severity === "warning")
@@ -193,8 +207,14 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
 /** Groups clusters whose status and changes (resource, kind, diff) are identical; order: largest group first, then name. */
 export function groupClusters(clusters: readonly ClusterDiff[]): ChangeGroup[] {
   const bySig = new Map<string, ChangeGroup>();
+  const diffIds = new Map<string, number>();
+  const diffId = (d: string) => {
+    let id = diffIds.get(d);
+    if (id === undefined) diffIds.set(d, (id = diffIds.size));
+    return id;
+  };
   for (const c of clusters) {
-    const sig = JSON.stringify([c.status, c.errors, c.changes.map((x) => [x.change, x.resource, x.path, x.diff])]);
+    const sig = JSON.stringify([c.status, c.errors, c.changes.map((x) => [x.change, x.resource, x.path, diffId(x.diff)])]);
     const g = bySig.get(sig);
     if (g) g.clusters.push(c.cluster);
     else

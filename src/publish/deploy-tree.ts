@@ -93,10 +93,13 @@ function entryKey(name: string, node: Node): string {
 
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
-  const entries = [...dir.children].filter(([, n]) => n.kind !== "dir" || n.children.size > 0);
-  entries.sort(([a, na], [b, nb]) => Buffer.compare(Buffer.from(entryKey(a, na)), Buffer.from(entryKey(b, nb))));
+  const entries = [...dir.children]
+    .filter(([, n]) => n.kind !== "dir" || n.children.size > 0)
+    .map(([name, node]) => ({ name, node, key: entryKey(name, node) }));
+  // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
+  entries.sort((a, b) => (/^[\x00-\x7f]*$/.test(a.key + b.key) ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
   const parts: Buffer[] = [];
-  for (const [name, node] of entries) {
+  for (const { name, node } of entries) {
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
     parts.push(Buffer.from(`${node.kind === "blob" ? "100644" : "40000"} ${name}\0`), Buffer.from(oid, "hex"));
   }

@@ -3,8 +3,8 @@
  *  1. gate: refuse when the fleet failed (all or nothing), unless --partial holds failed clusters back;
  *  2. read the deploy tip (local ref, or fetched from the remote);
  *  3. plan the tree on that tip (new output, grafted held-back folders, inventory) and run the prune guard;
- *  4. same tree as the tip → done, nothing written;
- *  5. --update: commit the changed braid.lock to the fleet repo (the deploy commit then names it);
+ *  4. --update: commit the changed braid.lock to the fleet repo (the deploy commit then names it);
+ *  5. same tree as the tip → done, no deploy commit;
  *  6. write the missing objects and the commit, then move the ref (compare-and-swap) or push;
  *  7. lost the race (ref moved / non-fast-forward) → back off, and go to 2; after the last try, PUBLISH_RACE.
  */
@@ -16,7 +16,7 @@ import git from "isomorphic-git";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetRun } from "../render/render-fleet.js";
 import { redactUrl } from "../sources/credentials.js";
-import { fetchBranch, pushBranch } from "../sources/git-remote.js";
+import { fetchBranch, listRemoteRefs, pushBranch } from "../sources/git-remote.js";
 import { serializeLock } from "../sources/lock.js";
 import { isRemoteUrl } from "../sources/open-source.js";
 import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
@@ -155,11 +155,15 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       store.hasPacks = true; // the fetch stores a pack
       return oid;
     },
-    async update(_base, commit) {
+    async update(base, commit) {
       await git.writeRef({ fs, gitdir, ref: localRef, value: commit, force: true });
       const res = await pushBranch({ ...ropts, localRef, remoteRef: localRef });
       if (res.ok) return "ok";
       if (res.reason === "non-fast-forward") return "race";
+      // A concurrent push can also surface as a failed ref update ("cannot lock ref"): if the branch
+      // moved away from the tip we built on, it was a race, whatever the words.
+      const { refs } = await listRemoteRefs(ropts);
+      if (refs.find((r) => r.ref === localRef)?.oid !== base) return "race";
       throw new BraidError({ code: "PUBLISH_PUSH", message: res.message, hint: "the server refused the push (a hook or branch protection?); the deploy branch is unchanged" });
     },
   };
@@ -261,16 +265,16 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       result.status = "refused";
       return result;
     }
-    // 4. no-op
+    // 4. lock commit (once; also when the output is unchanged, e.g. a first lock)
+    if (lockWanted && !result.lockCommit && !opts.dryRun) {
+      result.lockCommit = await commitLockFile(repo!, serializeLock(run.lock), { author: { ...opts.author, timestamp: now() } });
+      fleetCommit = result.lockCommit;
+    }
+    // 5. no-op
     if (plan.unchanged) {
       result.status = "unchanged";
       if (base) result.commit = base;
       break;
-    }
-    // 5. lock commit (once)
-    if (lockWanted && !result.lockCommit && !opts.dryRun) {
-      result.lockCommit = await commitLockFile(repo!, serializeLock(run.lock), { author: { ...opts.author, timestamp: now() } });
-      fleetCommit = result.lockCommit;
     }
     result.message = commitMessage({
       added: plan.added,

@@ -66,6 +66,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "braid-openapi-"));
   server = createServer(async (req, res) => {
     requests.push(req.url ?? "");
+    if (req.url === "/private/swagger.json") {
+      const ok = req.headers.authorization === `Basic ${Buffer.from("bot:s3cret").toString("base64")}`;
+      res.writeHead(ok ? 200 : 401);
+      res.end(ok ? JSON.stringify(miniDoc()) : "no");
+      return;
+    }
     const m = /^\/k8s\/v([\d.]+)\/swagger\.json$/.exec(req.url ?? "");
     if (m && m[1] === "1.34.0") {
       res.writeHead(200, { "content-type": "application/json" });
@@ -144,6 +150,15 @@ describe("loadKubeOpenApi: where the document comes from", () => {
     const { openapi } = await loadKubeOpenApiWithInfo(opts({ envValue: `${base}/k8s/v{version}.0/swagger.json` }));
     expect(openapi.origin).toBe(`${base}/k8s/v1.34.0/swagger.json`);
     expect(openapi.kinds["apps/v1/StatefulSet"]?.scope).toBe("Namespaced");
+  });
+
+  it("sends URL credentials as Basic auth and keeps them out of the origin", async () => {
+    const url = base.replace("http://", "http://bot:s3cret@") + "/private/swagger.json";
+    const { openapi } = await loadKubeOpenApiWithInfo(opts({ envValue: url }));
+    expect(openapi.origin).toBe(`${base}/private/swagger.json`);
+    const e = await thrown(loadKubeOpenApiWithInfo(opts({ envValue: url.replace("s3cret", "wrong") })));
+    expect(e.code).toBe("OPENAPI_UNAVAILABLE");
+    expect(e.message).not.toContain("wrong");
   });
 
   it("downloads the default upstream document once, then reads it from the cache", async () => {

@@ -50,6 +50,16 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** fetch refuses URLs with user:password; they become a Basic Authorization header instead. */
+function withBasicAuth(url: string): { href: string; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { href: url, headers: {} };
+  const token = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
+  u.username = "";
+  u.password = "";
+  return { href: u.toString(), headers: { authorization: `Basic ${token}` } };
+}
+
 /** Reads a document from a file or a folder of `v<version>.json` files. */
 export async function readOpenApiPath(path: string, version: string, setting: string): Promise<OpenApiBytes> {
   let info;
@@ -82,7 +92,8 @@ export async function readOpenApiUrl(url: string, version: string, timeoutMs: nu
   const origin = redactUrl(url);
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+    const { href, headers } = withBasicAuth(url);
+    res = await fetch(href, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow", headers });
   } catch (e) {
     const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : errText(e);
     throw unavailable(`cannot download the Kubernetes OpenAPI document from ${origin} (${setting}): ${why}`);

@@ -7,6 +7,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-openapi.js";
 import type { Gvk } from "../model/kube-schema.js";
 import { addKubeFormats } from "./kube-formats.js";
+import { kubePatternRegExp } from "./pattern-regexp.js";
 import { builtinDefinitions, builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
 
 /** Compiled validators, by kind. */
@@ -84,7 +85,7 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
 
 /** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
 export function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false } });
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp } });
   addKubeFormats(ajv);
   return ajv;
 }

@@ -507,6 +507,20 @@ ${spec}`;
     expect(ds[0]!.message).toContain("widgets.example.com");
   });
 
+  it("runs RE2-style patterns, and reports a CRD schema that cannot compile once instead of aborting", () => {
+    const crd = CRD.replace(
+      "                color: { type: string, enum: [red, green] }",
+      () => "                color: { type: string, pattern: '(?i)^[a-z\\_]+$' }",
+    );
+    expect(run(cr("  size: 1\n  color: RED_ish\n"), { crdText: crd }).filter((d) => d.severity === "error")).toEqual([]);
+    expect(run(cr("  size: 1\n  color: red-1\n"), { crdText: crd }).filter((d) => d.severity === "error").map((d) => d.path)).toEqual(["/spec/color"]);
+    const broken = CRD.replace("size: { type: integer, minimum: 1 }", "size: { type: wat }");
+    const text = `${cr("  size: 1\n")}---\n${cr("  size: 2\n").replace("blue", "green")}`;
+    const ds = run(text, { crdText: broken }).filter((d) => d.severity === "error");
+    expect(ds.map((d) => [d.code, d.location?.file])).toEqual([["SCHEMA_MISSING", "crds.yaml"]]);
+    expect(ds[0]!.message).toContain("widgets.example.com (v1) cannot be compiled");
+  });
+
   it("collapses anyOf/oneOf fan-out into one message", () => {
     const crd = CRD.replace(
       "                size: { type: integer, minimum: 1 }",

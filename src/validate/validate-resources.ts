@@ -3,6 +3,7 @@
  * schemas/, else the Kubernetes OpenAPI, else a kind schema from schemas/), its metadata name rule, and the
  * org policies that match it. Every problem is reported, with cluster, resource, JSON path and source line.
  */
+import type { ValidateFunction } from "ajv";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
 import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
@@ -40,6 +41,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
     if (p.kindSchema) for (const k of p.match.kinds ?? []) kindSchemas.add(gvkKey(k.group ?? "", k.version ?? "", k.kind));
   }
   const celUsed = new Map<string, CrdVersion>();
+  const broken = new Set<string>();
   const out: Diagnostic[] = [];
 
   for (const r of resources) {
@@ -59,13 +61,15 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
     const key = gvkKey(group, version, kind);
     if (!skipped(ctx.skipKinds, group, version, kind)) {
       const crd = crds.versions.get(key);
-      const validate = crd ? registry.custom(crd.schema ?? {}) : registry.builtin({ group, version, kind });
       if (crd && crd.celRules > 0) celUsed.set(`${crd.crd}/${crd.version}`, crd);
+      const validate = compileOnce(broken, out, ctx, r, crd, () =>
+        crd ? registry.custom(crd.schema ?? {}) : registry.builtin({ group, version, kind }),
+      );
       if (validate) {
         if (!validate(r.object)) {
           out.push(...explainSchemaErrors(validate.errors ?? [], { code: "SCHEMA_VIOLATION", cluster: ctx.cluster, resource: r }));
         }
-      } else if (!kindSchemas.has(key)) {
+      } else if (validate === undefined && !kindSchemas.has(key)) {
         out.push(missingSchema(r, crds.servedByGroupKind.get(`${group}/${kind}`), ctx));
       }
       const nameDiags = checkName(r, ctx.cluster);
@@ -73,8 +77,8 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
     }
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;
-      const validate = registry.org(p.schema, p.kindSchema);
-      if (validate(r.object)) continue;
+      const validate = compileOnce(broken, out, ctx, r, undefined, () => registry.org(p.schema, p.kindSchema), p);
+      if (!validate || validate(r.object)) continue;
       out.push(
         ...explainSchemaErrors(validate.errors ?? [], {
           code: p.kindSchema ? "SCHEMA_VIOLATION" : "ORG_POLICY",
@@ -89,6 +93,43 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
   }
   if (celUsed.size) out.push(celSummary([...celUsed.values()], ctx.cluster));
   return out;
+}
+
+/**
+ * Gets a validator; a schema that does not compile (a broken CRD, a pattern JavaScript cannot run) is
+ * reported once and gives `null` (the kind is then not validated) instead of aborting the run.
+ */
+function compileOnce(
+  broken: Set<string>,
+  out: Diagnostic[],
+  ctx: ValidationContext,
+  r: Resource,
+  crd: CrdVersion | undefined,
+  get: () => ValidateFunction | undefined,
+  policy?: OrgPolicy,
+): ValidateFunction | undefined | null {
+  try {
+    return get();
+  } catch (e) {
+    const where = policy
+      ? `the schema of ${policy.kindSchema ? policy.name : `policy "${policy.name}"`}`
+      : crd
+        ? `the schema of CustomResourceDefinition ${crd.crd} (${crd.version})`
+        : `the OpenAPI schema of ${r.id.kind}`;
+    const msg = `${where} cannot be compiled: ${e instanceof Error ? e.message : String(e)}`;
+    if (!broken.has(msg)) {
+      broken.add(msg);
+      out.push({
+        code: policy ? "ORG_SCHEMA_INVALID" : "SCHEMA_MISSING",
+        severity: ctx.ignoreMissingSchemas && !policy ? "warning" : "error",
+        message: `${msg}; it is not applied`,
+        location: policy ? policy.location : crd ? locateField(crd.source, ["spec", "versions"]) : locateField(r, ["kind"]),
+        cluster: ctx.cluster,
+        resource: describeId(r.id),
+      });
+    }
+    return null;
+  }
 }
 
 /** True when a kind is listed under validation.skipKinds. */

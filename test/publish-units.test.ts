@@ -1,0 +1,184 @@
+/** Unit tables for the publish building blocks: tree objects (checked against git), message, prune guard, refs. */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BraidError } from "../src/diagnostics/diagnostic.js";
+import { commitMessage, parseTrailers, subjectLine, trailerLines, type CommitSummary } from "../src/publish/commit-message.js";
+import { addFile, createDeployTree, graftTree, subtreeOid, treeOid, writeDeployTree } from "../src/publish/deploy-tree.js";
+import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/publish/git-store.js";
+import { inventoryReadme, parseInventory } from "../src/publish/inventory.js";
+import { checkPrune } from "../src/publish/prune-guard.js";
+import { git } from "./helpers/fixture-repo.js";
+
+let repo: string;
+beforeAll(async () => {
+  repo = await mkdtemp(join(tmpdir(), "braid-units-"));
+  await git(repo, ["init", "-q", "--bare", "-b", "main"]);
+});
+afterAll(() => rm(repo, { recursive: true, force: true }));
+
+describe("deploy tree objects", () => {
+  const FILES: Record<string, string> = {
+    "a.b": "dot\n",
+    "a-b": "dash\n",
+    "a/b.yaml": "kind: X\n",
+    "a/c/d.yaml": "deep\n",
+    "ab/x.yaml": "same\n",
+    "zz/x.yaml": "same\n",
+    "README.md": "ü unicode\n",
+  };
+
+  it("hashes blobs like git hash-object", async () => {
+    const work = await mkdtemp(join(tmpdir(), "braid-hash-"));
+    await writeFile(join(work, "f"), "hello\n");
+    expect(hashObject("blob", Buffer.from("hello\n"))).toBe(await git(work, ["hash-object", "f"]));
+    await rm(work, { recursive: true });
+  });
+
+  it("builds the same tree oid git builds (entry order included), writes a sound store, shares blobs", async () => {
+    const tree = createDeployTree();
+    for (const [p, c] of Object.entries(FILES)) addFile(tree, p, c);
+    const store = await openStore(repo);
+    const { oid, written } = await writeDeployTree(store, tree);
+    // blobs: 6 distinct contents; trees: root, a, a/c, ab, zz (ab and zz are identical: one object)
+    expect(written).toBe(6 + 4);
+    expect(subtreeOid(tree, "ab")).toBe(subtreeOid(tree, "zz"));
+    // git agrees: build the same tree through its index
+    const work = await mkdtemp(join(tmpdir(), "braid-tree-"));
+    await git(work, ["init", "-q"]);
+    for (const [p, c] of Object.entries(FILES)) {
+      await writeFile(join(work, "blob"), c);
+      const blob = await git(work, ["hash-object", "-w", "blob"]);
+      await git(work, ["update-index", "--add", "--cacheinfo", `100644,${blob},${p}`]);
+    }
+    expect(await git(work, ["write-tree"])).toBe(oid);
+    await rm(work, { recursive: true });
+    await git(repo, ["fsck", "--strict"]);
+    expect(await git(repo, ["cat-file", "-p", `${oid}:a/c/d.yaml`])).toBe("deep");
+    // writing again writes nothing; a graft keeps a stored subtree as is
+    expect((await writeDeployTree(await openStore(repo), tree)).written).toBe(0);
+    const next = createDeployTree();
+    graftTree(next, "kept/here", subtreeOid(tree, "a")!);
+    addFile(next, "new.txt", "new\n");
+    const second = await writeDeployTree(await openStore(repo), next);
+    expect(second.written).toBe(3); // the new blob, `kept/` and the root; the grafted folder is not rewritten
+    expect(await git(repo, ["cat-file", "-p", `${second.oid}:kept/here/c/d.yaml`])).toBe("deep");
+  });
+
+  it.each([["../x"], ["a/../b"], [".git/config"], [""]])("rejects the path %j", (p) => {
+    expect(() => addFile(createDeployTree(), p, "x")).toThrow();
+  });
+
+  it("writes a commit git can read", async () => {
+    const tree = createDeployTree();
+    addFile(tree, "x", "1\n");
+    const store = await openStore(repo);
+    const { oid } = await writeDeployTree(store, tree);
+    const commit = await writeCommitObject(store, {
+      tree: oid,
+      parents: [],
+      author: { name: "A <b>", email: "a@b", timestamp: 1_700_000_000, timezoneOffset: 90 },
+      message: "subject\n\nBraid-Source: s@v1 abc",
+    });
+    expect(await git(repo, ["log", "-1", "--format=%an|%ae|%at|%ai|%s", commit])).toBe("A b|a@b|1700000000|2023-11-14 23:43:20 +0130|subject");
+    expect(treeOid(tree)).toBe(oid);
+  });
+});
+
+describe("compareAndSwapRef", () => {
+  it("moves a ref only from the expected value, and refuses while another process holds the lock", async () => {
+    const store = await openStore(repo);
+    const tree = createDeployTree();
+    addFile(tree, "x", "cas\n");
+    const { oid } = await writeDeployTree(store, tree);
+    const c1 = await writeCommitObject(store, { tree: oid, parents: [], author: { name: "a", email: "a", timestamp: 1 }, message: "1" });
+    const c2 = await writeCommitObject(store, { tree: oid, parents: [c1], author: { name: "a", email: "a", timestamp: 2 }, message: "2" });
+    expect(await compareAndSwapRef(repo, "refs/heads/cas", undefined, c1)).toBe(true);
+    expect(await compareAndSwapRef(repo, "refs/heads/cas", undefined, c2)).toBe(false);
+    expect(await compareAndSwapRef(repo, "refs/heads/cas", c1, c2)).toBe(true);
+    expect(await git(repo, ["rev-parse", "refs/heads/cas"])).toBe(c2);
+    await writeFile(join(repo, "refs/heads/cas.lock"), "");
+    const err = await compareAndSwapRef(repo, "refs/heads/cas", c2, c1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BraidError);
+    expect((err as BraidError).code).toBe("PUBLISH_RACE");
+    await rm(join(repo, "refs/heads/cas.lock"));
+  });
+});
+
+describe("commit message", () => {
+  const base: CommitSummary = { added: [], changed: [], removed: [], held: [], unchanged: 0, sources: [] };
+  it.each<[Partial<CommitSummary>, string]>([
+    [{ added: [{ name: "a", resources: 1 }] }, "braid: 1 cluster added"],
+    [{ added: [{ name: "a", resources: 1 }], changed: [{ name: "b", resources: 2 }, { name: "c", resources: 2 }] }, "braid: 1 cluster added, 2 changed"],
+    [{ changed: [{ name: "b", resources: 2 }], removed: ["x"] }, "braid: 1 cluster changed, 1 removed"],
+    [{ removed: ["x", "y"] }, "braid: 2 clusters removed"],
+    [{ held: [{ name: "h", reason: "E", kept: true }] }, "braid: 1 held back"],
+    [{}, "braid: update inventory"],
+  ])("subject of %j", (s, want) => {
+    expect(subjectLine({ ...base, ...s })).toBe(want);
+  });
+
+  it("ends with the trailers: fleet commit first, then one Braid-Source per distinct pin, sorted", () => {
+    const s: CommitSummary = {
+      ...base,
+      changed: [{ name: "b", resources: 2 }],
+      held: [{ name: "h", reason: "PATCH_NO_MATCH a patch\nmatches nothing", kept: true }],
+      fleetCommit: "f".repeat(40),
+      sources: [
+        { name: "mon", ref: "main", commit: "2".repeat(40) },
+        { name: "base", ref: "v1.2.0", commit: "1".repeat(40) },
+        { name: "base", ref: "v1.2.0", commit: "1".repeat(40) },
+        { name: "pinned", commit: "3".repeat(40) },
+      ],
+    };
+    const msg = commitMessage(s);
+    expect(msg).toContain("Held back (failed to render; last good output kept):\n  - h: PATCH_NO_MATCH a patch matches nothing\n");
+    expect(msg.endsWith(
+      `\n\nBraid-Fleet-Commit: ${"f".repeat(40)}\nBraid-Source: base@v1.2.0 ${"1".repeat(40)}\nBraid-Source: mon@main ${"2".repeat(40)}\nBraid-Source: pinned@${"3".repeat(40)} ${"3".repeat(40)}\n`,
+    )).toBe(true);
+    expect(parseTrailers(msg)).toEqual({ fleetCommit: "f".repeat(40), sources: trailerLines(s).slice(1).map((l) => l.slice("Braid-Source: ".length)) });
+    expect(commitMessage({ ...s, subject: "custom\nignored" }).split("\n")[0]).toBe("custom");
+  });
+});
+
+describe("prune guard", () => {
+  const files = (n: number) => [...Array.from({ length: n }, (_, i) => `ns/configmap-${i}.yaml`), "kustomization.yaml"];
+  it.each<[string, string[], string[] | undefined, number, string[]]>([
+    ["keeps everything", files(4), files(4), 0.5, []],
+    ["loses exactly half: allowed", files(4), files(2), 0.5, []],
+    ["loses 3 of 4", files(4), files(1), 0.5, ["error"]],
+    ["loses 1 of 4 with threshold 0.2", files(4), files(3), 0.2, ["error"]],
+    ["gains files", files(2), files(10), 0.5, []],
+    ["empty before", [], files(0), 0.5, []],
+    ["removed from the fleet", files(3), undefined, 0.5, ["error"]],
+  ])("%s", (_name, before, after, threshold, want) => {
+    const out = checkPrune([{ name: "c", before, after }], threshold, false);
+    expect(out.map((d) => d.severity)).toEqual(want);
+    for (const d of out) expect(d.code).toBe("PUBLISH_PRUNE");
+    expect(checkPrune([{ name: "c", before, after }], threshold, true).map((d) => d.severity)).toEqual(want.map(() => "warning"));
+  });
+
+  it("lists the files that would be deleted, not counting kustomization.yaml", () => {
+    const [d] = checkPrune([{ name: "c", before: files(4), after: ["ns/configmap-0.yaml", "kustomization.yaml"] }], 0.5, false);
+    expect(d!.message).toContain("lose 3 of its 4 resources (75%");
+    expect(d!.message).toContain("\n  - ns/configmap-3.yaml");
+    expect(d!.message).not.toContain("kustomization.yaml");
+  });
+});
+
+describe("inventory README", () => {
+  it("escapes table cells and marks held-back clusters", () => {
+    const text = inventoryReadme({
+      apiVersion: "braid/v1alpha1",
+      kind: "Inventory",
+      fleet: "f",
+      clusters: [
+        { name: "a", path: "clusters/a", labels: { "x|y": "1" }, owner: "team|ops", sources: [], resources: 0, kinds: {}, inputDigest: "d", heldBack: true },
+      ],
+    });
+    expect(text).toContain("| [a](clusters/a) (held back) | team\\|ops | x\\|y=1 | — | 0 |");
+    expect(parseInventory("{}")).toBeUndefined();
+    expect(parseInventory("not json")).toBeUndefined();
+  });
+});
