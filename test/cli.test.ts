@@ -62,4 +62,29 @@ describe("braid CLI", () => {
     expect(ra.files).toBe(12);
     expect(ra.clusters.map((c: { inputDigest: string }) => c.inputDigest)).toEqual(rb.clusters.map((c: { inputDigest: string }) => c.inputDigest));
   });
+
+  it("render --out replaces cluster folders, links identical files, and refuses a folder holding the fleet", async () => {
+    const { root, fleetDir } = await setupGoldenCase(BASIC);
+    const env = { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(root, "cache") };
+    const out = join(root, "out");
+    const { mkdir, writeFile, stat, readFile } = await import("node:fs/promises");
+    await mkdir(join(out, "clusters", "dev-1", "web"), { recursive: true });
+    await writeFile(join(out, "clusters", "dev-1", "web", "stale.yaml"), "old");
+    await writeFile(join(out, "keep.txt"), "mine");
+    expect(await main(["render", "--out", out], memoryIO({ cwd: fleetDir, env }))).toBe(0);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(out, "clusters", "dev-1", "web", "stale.yaml"))).toBe(false);
+    expect(await readFile(join(out, "keep.txt"), "utf8")).toBe("mine");
+    const a = await stat(join(out, "clusters", "dev-1", "web", "service-web.yaml"));
+    const b = await stat(join(out, "clusters", "prod-eu-1", "_cluster", "namespace-web.yaml"));
+    const c = await stat(join(out, "clusters", "dev-1", "_cluster", "namespace-web.yaml"));
+    expect(a.nlink).toBe(1); // differs between clusters (NodePort patch)
+    expect(b.ino).toBe(c.ino); // identical in both clusters: one file, linked
+    const again = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["render", "--out", out], again)).toBe(0);
+    expect(await readFile(join(out, "clusters", "dev-1", "_cluster", "namespace-web.yaml"), "utf8")).toContain("kind: Namespace");
+    const refused = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["render", "--out", root], refused)).toBe(2);
+    expect(refused.err.join("")).toContain("holds the fleet folder");
+  });
 });

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { link, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { dirname, join, resolve, sep } from "node:path";
+import { BraidError, exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { renderFleet, type FleetRun } from "../render/render-fleet.js";
 import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, type Format } from "./common.js";
@@ -97,29 +97,68 @@ export function summaryJson(run: FleetRun, extra: Record<string, unknown> = {}):
   );
 }
 
-/** Writes files with bounded concurrency, creating each folder once. */
-async function writeFiles(files: readonly { path: string; content: string }[], concurrency = 64): Promise<void> {
+/**
+ * Writes the output tree: each cluster folder is replaced whole (no stale files survive), folders are created
+ * once, and a file whose content was already written in this run is a hard link to that first copy (most
+ * files are identical across clusters; linking is ~15× faster than writing). Falls back to writing where the
+ * file system refuses links.
+ */
+async function writeFiles(
+  clusterDirs: readonly string[],
+  files: readonly { path: string; content: string }[],
+  concurrency = 64,
+): Promise<void> {
+  for (const d of clusterDirs) await rm(d, { recursive: true, force: true });
   const dirs = [...new Set(files.map((f) => dirname(f.path)))].sort();
   for (const d of dirs) await mkdir(d, { recursive: true });
+  const first = new Map<string, string>();
+  const originals: { path: string; content: string }[] = [];
+  const copies: { path: string; content: string; from: string }[] = [];
+  for (const f of files) {
+    const from = first.get(f.content);
+    if (from === undefined) {
+      first.set(f.content, f.path);
+      originals.push(f);
+    } else copies.push({ ...f, from });
+  }
+  let canLink = true;
+  await pool(originals, concurrency, (f) => writeFile(f.path, f.content));
+  await pool(copies, concurrency, async (f) => {
+    if (canLink) {
+      try {
+        await link(f.from, f.path);
+        return;
+      } catch {
+        canLink = false;
+      }
+    }
+    await writeFile(f.path, f.content);
+  });
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
-      const f = files[next++]!;
-      await writeFile(f.path, f.content);
-    }
+    while (next < items.length) await fn(items[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /** `braid render`. */
 export async function renderCommand(io: CliIO, values: RunFlags & { out?: string }): Promise<number> {
   const format = pickFormat(values.format, ["text", "json"], "text");
-  const run = await runWithProgress(io, values, format);
   const out = values.out ? resolve(io.cwd, values.out) : await mkdtemp(join(tmpdir(), "braid-render-"));
+  const fleet = fleetDir(io, values.fleet);
+  if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
+    throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
+  const run = await runWithProgress(io, values, format);
   const writes: { path: string; content: string }[] = [];
   for (const c of run.clusters)
     for (const f of c.output?.files ?? []) writes.push({ path: join(out, c.output!.dir, f.path), content: f.content });
-  await writeFiles(writes);
+  await writeFiles(
+    run.clusters.filter((c) => c.output).map((c) => join(out, c.output!.dir)),
+    writes,
+  );
   const files = writes.length;
   const diagnostics = allDiagnostics(run);
   if (format === "json") io.stdout(summaryJson(run, { out, files }));
