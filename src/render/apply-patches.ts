@@ -5,7 +5,7 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
-import { compileTarget, matchesTarget, type TargetSelector } from "./select-targets.js";
+import { compileTarget, type TargetSelector } from "./select-targets.js";
 import { applyStrategicPatch, targetFromPatchDocument } from "./strategic-merge.js";
 
 /** Positions of fields a JSON6902 patch wrote: the value of the last op whose path covers the field. */
@@ -71,7 +71,8 @@ export function applyPatches(
     let matched = 0;
     const next: Resource[] = [];
     for (const res of current) {
-      if (!matchesTarget(res.object, selector, { clusterScoped: schema?.scope(res.id) === "Cluster" })) {
+      const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
+      if (!compiled.matches(res.object, { clusterScoped })) {
         next.push(res);
         continue;
       }

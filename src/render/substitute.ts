@@ -93,6 +93,26 @@ interface WalkState {
   changed: boolean;
 }
 
+/** Objects known to hold no `$` and no mark anywhere (resources are shared across clusters: check once). */
+const inert = new WeakMap<object, boolean>();
+
+function isInert(object: JsonObject): boolean {
+  let known = inert.get(object);
+  if (known === undefined) {
+    known = !hasWork(object);
+    inert.set(object, known);
+  }
+  return known;
+}
+
+function hasWork(value: Json): boolean {
+  if (typeof value === "string") return needsWork(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(hasWork);
+  for (const k in value) if (needsWork(k) || hasWork(value[k]!)) return true;
+  return false;
+}
+
 function needsWork(s: string): boolean {
   return s.charCodeAt(0) === 0xe000 || s.includes("$");
 }
@@ -160,6 +180,7 @@ export function substituteObject(
   vars: Vars,
   opts: EnvsubstOptions = {},
 ): { object: JsonObject; errors: SubstError[]; changed: boolean } {
+  if (isInert(object)) return { object, errors: [], changed: false };
   if (isSubstitutionDisabled(object)) {
     const stripped = stripMarks(object);
     return { object: stripped, errors: [], changed: stripped !== object };
