@@ -1,40 +1,22 @@
 import fs from "node:fs";
-import { realpath } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { stat } from "node:fs/promises";
 import git from "isomorphic-git";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { gitCache } from "../sources/git-objects.js";
 import type { FleetReader } from "./fleet-files.js";
-
-/** Where a fleet folder sits inside its Git repository. */
-export interface FleetRepo {
-  /** Working-tree root of the repository. */
-  root: string;
-  gitdir: string;
-  /** The fleet folder relative to the root, posix, "" for the root itself. */
-  subdir: string;
-}
+import { locateFleetRepo, type FleetRepo } from "./fleet-repo.js";
 
 /** Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository). */
 export async function findFleetRepo(fleetDir: string): Promise<FleetRepo> {
-  let dir: string;
-  try {
-    dir = await realpath(fleetDir);
-  } catch {
-    throw new BraidError({ code: "USAGE", message: `fleet folder ${fleetDir} does not exist` });
-  }
-  let root: string;
-  try {
-    root = await realpath(await git.findRoot({ fs, filepath: dir }));
-  } catch {
+  if (!(await stat(fleetDir).catch(() => undefined))) throw new BraidError({ code: "USAGE", message: `fleet folder ${fleetDir} does not exist` });
+  const repo = await locateFleetRepo(fleetDir);
+  if (!repo)
     throw new BraidError({
       code: "PUBLISH_NOT_A_REPO",
       message: `${fleetDir} is not inside a Git repository`,
       hint: "preview compares two revisions of the fleet repository; run it in a clone of that repository",
     });
-  }
-  const subdir = relative(root, dir).split(sep).join("/");
-  return { root, gitdir: join(root, ".git"), subdir };
+  return repo;
 }
 
 async function expandName(gitdir: string, name: string): Promise<string | undefined> {

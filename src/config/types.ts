@@ -23,15 +23,8 @@ export interface SourceDef {
 }
 
 /** Patch target selector (Kustomize semantics). */
-export interface TargetSpec {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
+export type { TargetSelector as TargetSpec } from "../render/select-targets.js";
+import type { TargetSelector as TargetSpec } from "../render/select-targets.js";
 
 /** One patch, normalized: a single body with its own position map. */
 export interface PatchDef {

@@ -18,36 +18,8 @@ import {
   type Signature,
 } from "./git-store.js";
 
-/** Where the fleet lives in Git. */
-export interface FleetRepo {
-  /** Working tree root. */
-  dir: string;
-  gitdir: string;
-  /** Folder holding braid.yaml (absolute). */
-  fleetDir: string;
-}
-
-/** Finds the Git repository containing the fleet folder (undefined when there is none). */
-export async function findFleetRepo(fleetDir: string): Promise<FleetRepo | undefined> {
-  let dir: string;
-  try {
-    dir = await git.findRoot({ fs, filepath: fleetDir });
-  } catch {
-    return undefined;
-  }
-  let gitdir = join(dir, ".git");
-  try {
-    const st = await fs.promises.stat(gitdir);
-    if (st.isFile()) {
-      // a worktree or submodule: `.git` is a file "gitdir: <path>"
-      const m = /^gitdir:\s*(.+)$/m.exec(await fs.promises.readFile(gitdir, "utf8"));
-      if (m) gitdir = isAbsolute(m[1]!.trim()) ? m[1]!.trim() : join(dir, m[1]!.trim());
-    }
-  } catch {
-    return undefined;
-  }
-  return { dir, gitdir, fleetDir };
-}
+export { locateFleetRepo as findFleetRepo, type FleetRepo } from "../config/fleet-repo.js";
+import type { FleetRepo } from "../config/fleet-repo.js";
 
 /** The commit HEAD points to in the fleet repo (undefined in an empty repository). */
 export async function fleetHead(repo: FleetRepo): Promise<string | undefined> {

@@ -4,6 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
+import { redactUrl } from "../sources/credentials.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** The upstream release document (downloaded once into the cache when nothing else is configured). */
@@ -35,19 +36,6 @@ export function locateOpenApi(value: string, version: string, baseDir: string): 
   if (/^https?:\/\//i.test(v)) return { type: "url", url: v };
   const p = v.startsWith("file://") ? new URL(v).pathname : v;
   return { type: "path", path: isAbsolute(p) ? p : resolve(baseDir, p) };
-}
-
-/** Removes user:password from a URL so it can appear in messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = "";
-    u.password = "";
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 /** fetch refuses URLs with user:password; they become a Basic Authorization header instead. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
-import { matchesLabelSelector } from "./label-selector.js";
+import { matchesLabelSelectorObject } from "../render/select-targets.js";
 import { loadKubeOpenApi } from "./openapi-load.js";
 import { loadFleetSchemas } from "./org-schemas.js";
 import { resourcesFromYaml } from "./test-resource.js";
@@ -125,9 +125,9 @@ describe("kind schemas from schemas/ in validation", () => {
   });
 });
 
-describe("matchesLabelSelector", () => {
+describe("policy label selectors (matchesLabelSelectorObject)", () => {
   const labels = { app: "web", tier: "front" };
-  const table: [Parameters<typeof matchesLabelSelector>[0], boolean][] = [
+  const table: [Parameters<typeof matchesLabelSelectorObject>[1], boolean][] = [
     [{}, true],
     [{ matchLabels: { app: "web" } }, true],
     [{ matchLabels: { app: "db" } }, false],
@@ -138,5 +138,5 @@ describe("matchesLabelSelector", () => {
     [{ matchExpressions: [{ key: "app", operator: "DoesNotExist" }] }, false],
     [{ matchLabels: { app: "web" }, matchExpressions: [{ key: "zone", operator: "Exists" }] }, false],
   ];
-  it.each(table)("%j → %s", (selector, want) => expect(matchesLabelSelector(selector, labels)).toBe(want));
+  it.each(table)("%j → %s", (selector, want) => expect(matchesLabelSelectorObject(labels, selector)).toBe(want));
 });

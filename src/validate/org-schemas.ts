@@ -12,7 +12,7 @@ import { documentToJs, parseYamlFile, pointerToPath, positionOf } from "../confi
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SwaggerSchema } from "../model/kube-openapi.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
-import { matchesLabelSelector } from "./label-selector.js";
+import { matchesLabelSelectorObject } from "../render/select-targets.js";
 import { gvkList } from "./openapi-compact.js";
 import { newAjv, stripIds } from "./registry.js";
 
@@ -202,7 +202,7 @@ export function policyApplies(policy: OrgPolicy, r: Resource): boolean {
     const raw = isObject(meta) && isObject(meta.labels) ? meta.labels : {};
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(raw)) if (typeof v === "string") labels[k] = v;
-    if (!matchesLabelSelector(policy.match.labelSelector, labels)) return false;
+    if (!matchesLabelSelectorObject(labels, policy.match.labelSelector)) return false;
   }
   return true;
 }
