@@ -41,7 +41,7 @@ export async function runWithProgress(io: CliIO, values: RunFlags, format: Forma
       senv: sourceEnv(io, dir),
       openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
       cwd: io.cwd,
-      only: values.cluster,
+      only: values.cluster?.flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
       update: values.update,
       skipValidation,
       onProgress: (done, total, name) => bar.update(done, total, `rendered ${name}`),
