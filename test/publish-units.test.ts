@@ -174,7 +174,7 @@ describe("inventory README", () => {
       kind: "Inventory",
       fleet: "f",
       clusters: [
-        { name: "a", path: "clusters/a", labels: { "x|y": "1" }, owner: "team|ops", sources: [], resources: 0, kinds: {}, inputDigest: "d", heldBack: true },
+        { cluster: "a", name: "a", path: "clusters/a", labels: { "x|y": "1" }, owner: "team|ops", sources: [], resources: 0, kinds: {}, inputDigest: "d", heldBack: true },
       ],
     });
     expect(text).toContain("| [a](clusters/a) (held back) | team\\|ops | x\\|y=1 | — | 0 |");

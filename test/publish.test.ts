@@ -77,6 +77,7 @@ describe("publish to the fleet's own repository", () => {
     expect(inv).toMatchObject({ apiVersion: "braid/v1alpha1", kind: "Inventory", fleet: "test" });
     expect(inv.clusters.map((c: { name: string }) => c.name)).toEqual(["dev-us-1", "prod-eu-1"]);
     expect(inv.clusters[1]).toEqual({
+      cluster: "prod-eu-1",
       name: "prod-eu-1",
       path: "clusters/prod-eu-1",
       labels: { env: "prod", region: "eu" },

@@ -154,7 +154,11 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   const run = await runWithProgress(io, values, format);
   const writes: { path: string; content: string }[] = [];
   for (const c of run.clusters)
-    for (const f of c.output?.files ?? []) writes.push({ path: join(out, c.output!.dir, f.path), content: f.content });
+    for (const f of c.output?.files ?? []) {
+      const path = join(out, c.output!.dir, f.path);
+      if (!path.startsWith(out + sep)) throw new BraidError({ code: "PATH_ESCAPE", message: `output path ${c.output!.dir}/${f.path} leaves ${out}` });
+      writes.push({ path, content: f.content });
+    }
   await writeFiles(
     run.clusters.filter((c) => c.output).map((c) => join(out, c.output!.dir)),
     writes,
@@ -164,6 +168,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   if (format === "json") io.stdout(summaryJson(run, { out, files }));
   else {
     printDiagnostics(io, diagnostics, format, values.quiet);
+    if (values.quiet && !values.out) io.stdout(`${out}\n`);
     if (!values.quiet) {
       io.stdout(summaryTable(run));
       const failed = run.clusters.filter((c) => !c.ok).length;

@@ -1,5 +1,5 @@
 import { homedir, tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import type { SourceEnv } from "../sources/open-source.js";
@@ -24,10 +24,11 @@ export function cacheDir(io: CliIO): string {
   return home ? join(home, ".cache", "braid") : join(tmpdir(), "braid-cache");
 }
 
-/** The fleet folder from --fleet (default: the current directory). */
+/** The fleet folder from --fleet (default: the current directory); a path to braid.yaml means its folder. */
 export function fleetDir(io: CliIO, flag: string | undefined): string {
   if (!flag) return io.cwd;
-  return isAbsolute(flag) ? flag : resolve(io.cwd, flag);
+  const path = isAbsolute(flag) ? flag : resolve(io.cwd, flag);
+  return /(^|[\\/])braid\.ya?ml$/.test(path) ? dirname(path) : path;
 }
 
 /** Source access settings from the environment. */

@@ -27,6 +27,12 @@ Exit codes: 0 ok, 1 content errors, 2 usage, 3 environment (network, auth, API),
 Environment: BRAID_KUBERNETES_OPENAPI, BRAID_CACHE, BRAID_GIT_TOKEN[_<HOST>], BRAID_GIT_TIMEOUT_MS.
 `;
 
+/** `--cluster a b --cluster c` and `--cluster a,b`: names after the flag arrive as positionals. */
+function withClusters(values: Record<string, unknown>, positionals: string[]): Record<string, unknown> {
+  const names = [...((values.cluster as string[] | undefined) ?? []), ...positionals];
+  return names.length ? { ...values, cluster: names } : values;
+}
+
 type Handler = (io: CliIO, values: Record<string, unknown>, positionals: string[]) => Promise<number>;
 
 interface CommandDef {
@@ -41,7 +47,8 @@ export const COMMANDS: Record<string, CommandDef> = {
   render: {
     help: RENDER_HELP,
     options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" } },
-    run: (io, v) => renderCommand(io, v),
+    positionals: true,
+    run: (io, v, p) => renderCommand(io, withClusters(v, p)),
   },
   lock: {
     help: LOCK_HELP,
@@ -52,7 +59,8 @@ export const COMMANDS: Record<string, CommandDef> = {
   validate: {
     help: VALIDATE_HELP,
     options: { cluster: { type: "string", multiple: true }, update: { type: "boolean" } },
-    run: (io, v) => validateCommand(io, v),
+    positionals: true,
+    run: (io, v, p) => validateCommand(io, withClusters(v, p)),
   },
   publish: {
     help: PUBLISH_HELP,

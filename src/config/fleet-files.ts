@@ -20,7 +20,8 @@ export function diskFleetReader(dir: string): FleetReader {
       try {
         return await readFile(join(dir, path), "utf8");
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
         throw e;
       }
     },

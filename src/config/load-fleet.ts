@@ -176,7 +176,8 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   groups.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const clusters: ClusterDef[] = [];
-  for (const file of configFiles(await reader.list("clusters"))) {
+  const clusterFiles = configFiles(await reader.list("clusters"));
+  for (const file of clusterFiles) {
     const path = `clusters/${file}`;
     const c = await loadConfigDoc(reader, path, "Cluster", diagnostics);
     if (!c) continue;
@@ -213,6 +214,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     groups,
     clusters,
   };
-  diagnostics.push(...checkFleetRules(fleet));
+  // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
+  diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));
   return { fleet, diagnostics };
 }

@@ -35,9 +35,8 @@ export async function normalizePatches(
   for (const [i, entry] of entries.entries()) {
     const entryPath = [...ctx.basePath, i];
     const location: SourceLocation = { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, entryPath) };
-    const type = entry.type ?? "strategic";
-    const common = { type, target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
-    const bodies: { body: Json; def: Omit<PatchDef, keyof typeof common | "body"> }[] = [];
+    const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
+    const bodies: { body: Json; def: Omit<PatchDef, keyof typeof common | "body" | "type"> }[] = [];
 
     if (entry.path !== undefined) {
       const rel = resolveInside(entry.path);
@@ -130,12 +129,14 @@ export async function normalizePatches(
     }
 
     for (const { body, def } of bodies) {
+      // as kustomize does, a list of operations is a JSON6902 patch unless the type says otherwise
+      const type = entry.type ?? (Array.isArray(body) ? "json6902" : "strategic");
       const problem = checkBody(type, body, entry.target);
       if (problem) {
         diagnostics.push({ code: "PATCH_INVALID", severity: "error", message: problem.message, hint: problem.hint, location: def.location });
         continue;
       }
-      patches.push({ ...common, ...def, body });
+      patches.push({ ...common, type, ...def, body });
     }
   }
   return { patches, diagnostics };

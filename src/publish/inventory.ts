@@ -24,6 +24,9 @@ export interface InventorySource {
 
 /** One cluster in the inventory. */
 export interface InventoryCluster {
+  /** The cluster's name (SPEC: "cluster"). */
+  cluster: string;
+  /** Same as `cluster` (kept for tools that read `name`). */
   name: string;
   /** Folder of the cluster on the deploy branch (Flux Kustomization `path`). */
   path: string;
@@ -58,6 +61,7 @@ export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined
   const kinds: Record<string, number> = {};
   for (const r of c.resources) kinds[r.id.kind] = (kinds[r.id.kind] ?? 0) + 1;
   return {
+    cluster: c.name,
     name: c.name,
     path: c.output.dir,
     labels: sortedRecord(c.cluster.labels),

@@ -32,6 +32,13 @@ function opsPositionMap(patch: PatchDef): PositionMap {
   };
 }
 
+/** metadata.namespace of a patch body ("" when it names none). */
+function namespaceOf(body: Json): string {
+  const meta = body && typeof body === "object" && !Array.isArray(body) ? (body as JsonObject).metadata : undefined;
+  const ns = meta && typeof meta === "object" && !Array.isArray(meta) ? (meta as JsonObject).namespace : undefined;
+  return typeof ns === "string" ? ns : "";
+}
+
 /** A patch with a target applies to whatever it selects: its own identity fields are not merged. */
 function stripIdentity(body: JsonObject): JsonObject {
   const { apiVersion: _a, kind: _k, ...rest } = body;
@@ -42,6 +49,17 @@ function stripIdentity(body: JsonObject): JsonObject {
     else delete rest.metadata;
   }
   return rest;
+}
+
+/**
+ * The target kustomize infers for a strategic/merge patch without one: the patch's own id, matched as
+ * kustomize's `GetById` does, by effective namespace (a patch without namespace names the object in
+ * `default`, not the name in every namespace).
+ */
+function inferredTarget(body: JsonObject): TargetSelector | undefined {
+  const sel = targetFromPatchDocument(body);
+  if (sel && sel.namespace === undefined) sel.namespace = "default";
+  return sel;
 }
 
 /**
@@ -57,8 +75,9 @@ export function applyPatches(
   let current = [...resources];
   const diagnostics: Diagnostic[] = [];
   for (const patch of patches) {
+    const inferred = patch.target === undefined;
     const selector: TargetSelector | undefined =
-      patch.target ?? (patch.type !== "json6902" ? targetFromPatchDocument(patch.body as JsonObject) : undefined);
+      patch.target ?? (patch.type !== "json6902" ? inferredTarget(patch.body as JsonObject) : undefined);
     if (!selector) {
       diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: "the patch has no target", location: patch.location });
       continue;
@@ -68,11 +87,17 @@ export function applyPatches(
       diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: compiled.error, location: patch.location });
       continue;
     }
+    // kustomize compares an inferred id's namespace only for namespaced kinds (both sides have none otherwise)
+    const { namespace: _ns, ...withoutNamespace } = selector;
+    const anyNamespace = inferred ? compileTarget(withoutNamespace) : compiled;
+    // a patch that names its own object without a namespace selects it in `default` (or cluster-scoped), as kustomize does
+    const ownNamespace = !patch.target && patch.type !== "json6902" ? namespaceOf(patch.body) : undefined;
     let matched = 0;
     const next: Resource[] = [];
     for (const res of current) {
       const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
-      if (!compiled.matches(res.object, { clusterScoped })) {
+      const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
+      if (!matcher.matches(res.object, { clusterScoped: clusterScoped && matcher === compiled })) {
         next.push(res);
         continue;
       }

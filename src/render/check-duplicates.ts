@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idKey, type Resource } from "../model/resource.js";
 
 function originLocation(r: Resource) {
@@ -6,13 +7,21 @@ function originLocation(r: Resource) {
   return { file: o.file, line: o.line, column: o.column, source: o.source, commit: o.commit };
 }
 
-/** Two documents with the same group/kind/namespace/name in one cluster: an error naming both origins. Keeps the first. */
-export function checkDuplicates(resources: readonly Resource[], cluster: string): { resources: Resource[]; diagnostics: Diagnostic[] } {
+/**
+ * Two documents with the same group/kind/namespace/name in one cluster: an error naming both origins. Keeps
+ * the first. As for kustomize and the API server, a namespaced object without a namespace is in `default`.
+ */
+export function checkDuplicates(
+  resources: readonly Resource[],
+  cluster: string,
+  schema?: KubeSchemaIndex,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const seen = new Map<string, Resource>();
   const out: Resource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const r of resources) {
-    const key = idKey(r.id);
+    const namespace = r.id.namespace || (schema?.scope(r.id) === "Cluster" ? "" : "default");
+    const key = idKey({ ...r.id, namespace });
     const first = seen.get(key);
     if (first) {
       diagnostics.push({

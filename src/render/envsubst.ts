@@ -174,7 +174,14 @@ class Parser {
           op = ("/" + c2) as Op;
           this.i++;
         }
-        const args = [this.seq("/}", "pattern", start)];
+        // as bash: after `//`, a `/` is the first character of the pattern (`${v///}` removes every `/`)
+        let lead: Part[] = [];
+        if (op === "//" && s[this.i] === "/") {
+          lead = ["/"];
+          this.i++;
+        }
+        const pattern = this.seq("/}", "pattern", start);
+        const args = [lead.length ? mergeText(lead, pattern) : pattern];
         if (s[this.i] === "/") {
           this.i++;
           args.push(this.seq("}", "replacement", start));
@@ -247,6 +254,15 @@ class Parser {
   }
 }
 
+/** Prepends text parts to a sequence, joining adjacent text. */
+function mergeText(lead: Part[], rest: Part[]): Part[] {
+  const first = rest[0];
+  if (typeof first === "string" && typeof lead[lead.length - 1] === "string") {
+    return [...lead.slice(0, -1), (lead[lead.length - 1] as string) + first, ...rest.slice(1)];
+  }
+  return [...lead, ...rest];
+}
+
 const IDENT = /[\p{L}\p{Nd}_]+/uy;
 
 const parseCache = new Map<string, Part[] | SyntaxFault>();
@@ -299,6 +315,11 @@ function evalExpr(e: Expr, st: EvalState): string {
       offset: e.start,
     });
   }
+  // as bash: an unset variable has no substring and no replacement, and an empty one nothing to
+  // remove (the offset, pattern and replacement are then not evaluated: no undefined-variable error)
+  if (!set && (e.op === ":" || e.op.startsWith("/"))) return "";
+  if (v === "" && (e.op === "#" || e.op === "##" || e.op === "%" || e.op === "%%")) return "";
+  if (e.op === ":") return substring(v, e, st);
   const args = e.args.map((a) => evalParts(a, st));
   switch (e.op) {
     case "":
@@ -314,8 +335,6 @@ function evalExpr(e: Expr, st: EvalState): string {
       return mapAll(v, "upper");
     case ",,":
       return mapAll(v, "lower");
-    case ":":
-      return substring(v, args[0]!, args[1], e, st);
     case "#":
       return trimPrefix(v, args[0]!, false);
     case "##":
@@ -367,10 +386,25 @@ function codePointLength(s: string): number {
   return n;
 }
 
+/**
+ * The simple (one to one) case mappings that differ from the first character of JavaScript's full
+ * mapping: "İ" lowercases to "i", Greek letters with ypogegrammeni uppercase to their titlecase form.
+ */
+function simpleCase(cp: number, to: "upper" | "lower"): number | undefined {
+  if (to === "lower") return cp === 0x130 ? 0x69 : undefined;
+  if ((cp >= 0x1f80 && cp <= 0x1faf && (cp & 0xf) < 8) || cp === 0x1fb3 || cp === 0x1fc3 || cp === 0x1ff3) {
+    return cp >= 0x1fb3 ? cp + 9 : cp + 8;
+  }
+  return undefined;
+}
+
 function mapChar(c: string, to: "upper" | "lower"): string {
   const m = to === "upper" ? c.toUpperCase() : c.toLowerCase();
-  // one character to one character, as Go's unicode.ToUpper/ToLower do ("ß" stays "ß")
-  return codePointLength(m) === 1 ? m : c;
+  if (codePointLength(m) === 1) return m;
+  // one character to one character, as Go's unicode.ToUpper/ToLower and glibc's towupper do
+  // ("ß" stays "ß", "İ" lowercases to "i")
+  const simple = simpleCase(c.codePointAt(0)!, to);
+  return simple === undefined ? c : String.fromCodePoint(simple);
 }
 
 function mapFirst(s: string, to: "upper" | "lower"): string {
@@ -436,14 +470,20 @@ export function evalArithmetic(expr: string): number | undefined {
   return k === toks.length && v !== undefined && Number.isSafeInteger(v) ? v : undefined;
 }
 
-function substring(v: string, offArg: string, lenArg: string | undefined, e: Expr, st: EvalState): string {
-  const off = evalArithmetic(offArg);
-  const len = lenArg === undefined ? undefined : evalArithmetic(lenArg);
-  if (off === undefined || (lenArg !== undefined && len === undefined)) return v; // as Flux
+/**
+ * `${v:off:len}`. As in bash, the length (and any variable in it) is evaluated only when the offset
+ * falls inside the value.
+ */
+function substring(v: string, e: Expr, st: EvalState): string {
+  const off = evalArithmetic(evalParts(e.args[0]!, st));
+  if (off === undefined) return v; // as Flux
   const chars = ASCII.test(v) ? null : Array.from(v);
   const n = chars ? chars.length : v.length;
   let from = off < 0 ? n + off : off;
   if (from < 0 || from > n) return "";
+  const lenArg = e.args[1] === undefined ? undefined : evalParts(e.args[1], st);
+  const len = lenArg === undefined ? undefined : evalArithmetic(lenArg);
+  if (lenArg !== undefined && len === undefined) return v; // as Flux
   let to = n;
   if (len !== undefined) {
     to = len < 0 ? n + len : Math.min(n, from + len);
@@ -464,27 +504,38 @@ function substring(v: string, offArg: string, lenArg: string | undefined, e: Exp
 // ---------------------------------------------------------------------------------------------
 // Glob patterns (bash pattern matching without extglob)
 
+/** glibc's C.UTF-8 `isspace` set (no no-break spaces). */
+const SPACE = "[\\t-\\r \\u1680\\u2000-\\u2006\\u2008-\\u200a\\u2028\\u2029\\u205f\\u3000]";
+/** Assigned, non-surrogate code points. */
+const ASSIGNED = "[^\\p{Cn}\\p{Cs}]";
+
+/**
+ * Character classes as bash matches them in the C.UTF-8 locale (glibc's ctype tables): letters are
+ * Unicode Alphabetic (marks included), digits of other scripts count as alpha, titlecase letters
+ * such as "ǅ" are upper (and lower), punct is every printable character that is not alnum or space.
+ * Each is a regular expression matching one code point.
+ */
 const POSIX_CLASSES: Record<string, string> = {
-  alpha: "\\p{L}",
-  digit: "0-9",
-  alnum: "\\p{L}\\p{Nd}",
-  upper: "\\p{Lu}",
-  lower: "\\p{Ll}",
-  space: "\\s",
-  blank: " \\t",
-  punct: "!-\\/:-@\\[-`{-~",
-  print: "\\P{C}",
-  graph: "!-~\\p{L}\\p{N}\\p{P}\\p{S}",
-  cntrl: "\\p{Cc}",
-  xdigit: "0-9A-Fa-f",
-  word: "\\w",
+  alpha: "(?![0-9])[\\p{Alphabetic}\\p{Nd}]",
+  digit: "[0-9]",
+  alnum: "[\\p{Alphabetic}\\p{Nd}]",
+  upper: "[\\p{Uppercase}\\p{Lt}]",
+  lower: "[\\p{Lowercase}\\u01c5\\u01c8\\u01cb\\u01f2]",
+  space: SPACE,
+  blank: "[ \\t\\u1680\\u2000-\\u2006\\u2008-\\u200a\\u205f\\u3000]",
+  punct: `(?![\\p{Alphabetic}\\p{Nd}\\p{Cc}]|${SPACE})${ASSIGNED}`,
+  graph: `(?!\\p{Cc}|${SPACE})${ASSIGNED}`,
+  print: `(?![\\t-\\r\\u2028\\u2029\\p{Cc}])${ASSIGNED}`,
+  cntrl: "[\\p{Cc}\\u2028\\u2029]",
+  xdigit: "[0-9A-Fa-f]",
+  word: "[\\p{Alphabetic}\\p{Nd}_]",
 };
 
 function escapeRe(c: string): string {
   return /[A-Za-z0-9 _]/.test(c) ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`;
 }
 
-/** Parses a bracket expression at pattern[i] === "[". Returns the regex class and the next index. */
+/** Parses a bracket expression at pattern[i] === "[". Returns a regex matching one code point and the next index. */
 function bracket(chars: readonly string[], i: number): { re: string; next: number } | undefined {
   let k = i + 1;
   let negate = false;
@@ -493,6 +544,7 @@ function bracket(chars: readonly string[], i: number): { re: string; next: numbe
     k++;
   }
   const items: string[] = [];
+  const classes: string[] = [];
   let first = true;
   for (;;) {
     const c = chars[k];
@@ -504,7 +556,7 @@ function bracket(chars: readonly string[], i: number): { re: string; next: numbe
       if (end > 0 && chars[end + 1] === "]") {
         const cls = POSIX_CLASSES[chars.slice(k + 2, end).join("")];
         if (cls === undefined) return undefined;
-        items.push(cls);
+        classes.push(cls);
         k = end + 2;
         continue;
       }
@@ -521,8 +573,9 @@ function bracket(chars: readonly string[], i: number): { re: string; next: numbe
     }
     items.push(escapeRe(lo));
   }
-  const body = items.join("");
-  const re = body === "" ? (negate ? "[\\s\\S]" : "[]") : `[${negate ? "^" : ""}${body}]`;
+  const alternatives = items.length ? [`[${items.join("")}]`, ...classes] : classes;
+  const any = alternatives.join("|");
+  const re = negate ? (any ? `(?!${any})[\\s\\S]` : "[\\s\\S]") : any ? `(?:${any})` : "[]";
   return { re, next: k + 1 };
 }
 

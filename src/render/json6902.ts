@@ -1,6 +1,10 @@
 /**
  * RFC 6902 JSON patch (`type: json6902`) through fast-json-patch, with validation on and without touching
  * the input. Every failure names the operation (index, op, path) and says why in plain words.
+ *
+ * Like `kubectl kustomize` (evanphx/json-patch v5), negative list indices count from the end. Stricter
+ * than it, as RFC 6902 asks: `replace` of a missing key is an error (kustomize adds the key), and so is
+ * `copy` from a missing path (kustomize writes null).
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
@@ -114,6 +118,44 @@ function explain(name: string, op: Json6902Operation, doc: Json): string {
   }
 }
 
+function decode(seg: string): string {
+  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/**
+ * Negative list indices count from the end, as kustomize's JSON patch library reads them: for `add` the
+ * last segment may go one further (`-1` appends). Segments that are not negative indices of a list stay.
+ */
+function resolveNegativeIndices(doc: Json, pointer: string, addLast: boolean): string {
+  if (!/\/-\d/.test(pointer)) return pointer;
+  const segs = pointer.split("/").slice(1);
+  let node: unknown = doc;
+  const out: string[] = [];
+  segs.forEach((seg, i) => {
+    let s = seg;
+    if (Array.isArray(node) && /^-[1-9]\d*$/.test(seg)) {
+      const len = node.length + (addLast && i === segs.length - 1 ? 1 : 0);
+      const n = Number(seg);
+      if (n >= -len) s = String(n + len);
+    }
+    out.push(s);
+    const key = decode(s);
+    node = Array.isArray(node) ? node[Number(key)] : isMap(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+  });
+  return "/" + out.join("/");
+}
+
+/**
+ * What kustomize's JSON patch library does beyond RFC 6902, applied as a rewrite of the operation against
+ * the current document: negative list indices.
+ */
+function kustomizeCompatible(doc: Json, op: Json6902Operation): Json6902Operation {
+  const out: Json6902Operation = { ...op };
+  if (op.op !== "move") out.path = resolveNegativeIndices(doc, op.path, op.op === "add" || op.op === "copy");
+  if (op.from !== undefined) out.from = resolveNegativeIndices(doc, op.from, false);
+  return out;
+}
+
 /**
  * Applies RFC 6902 operations to a copy of `target`. The input is never mutated. On failure, the error
  * names the first operation that failed and why; no partial result is returned. The result must still be
@@ -127,7 +169,7 @@ export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonO
   for (let i = 0; i < list.length; i++) {
     const op = structuredClone(list[i]!);
     try {
-      const r = jsonpatch.applyOperation(doc, op as jsonpatch.Operation, true, true, true, i);
+      const r = jsonpatch.applyOperation(doc, kustomizeCompatible(doc, op) as jsonpatch.Operation, true, true, true, i);
       doc = r.newDocument as Json;
     } catch (e) {
       const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";

@@ -49,14 +49,27 @@ export function layoutCluster(
   schema: KubeSchemaIndex | undefined,
 ): ClusterOutput {
   const plain = (r: Resource) => `${folderOf(r, schema)}/${r.id.kind}-${r.id.name}.yaml`.toLowerCase();
-  const counts = new Map<string, number>();
-  for (const r of resources) counts.set(plain(r), (counts.get(plain(r)) ?? 0) + 1);
-  const files: OutputFile[] = resources.map((r) => {
-    let path = plain(r);
-    if ((counts.get(path) ?? 0) > 1)
-      path = `${folderOf(r, schema)}/${r.id.kind}${r.id.group ? `.${r.id.group}` : ""}-${r.id.name}.yaml`.toLowerCase();
-    return { path, content: serializeOnce(r.object), resource: r };
-  });
+  const qualified = (r: Resource) =>
+    `${folderOf(r, schema)}/${r.id.kind}${r.id.group ? `.${r.id.group}` : ""}-${r.id.name}.yaml`.toLowerCase();
+  // resources of different API groups that would share a file get the group in their names
+  const groupsAt = new Map<string, Set<string>>();
+  for (const r of resources) groupsAt.set(plain(r), (groupsAt.get(plain(r)) ?? new Set()).add(r.id.group));
+  const named = resources.map((r) => ({ r, path: groupsAt.get(plain(r))!.size > 1 ? qualified(r) : plain(r) }));
+  // still equal (names differing only in case): number them in a stable order
+  const byPath = new Map<string, { r: Resource; path: string }[]>();
+  for (const n of named) byPath.set(n.path, [...(byPath.get(n.path) ?? []), n]);
+  const taken = new Set(byPath.keys());
+  for (const group of byPath.values()) {
+    if (group.length < 2) continue;
+    group.sort((a, b) => (a.r.id.name < b.r.id.name ? -1 : a.r.id.name > b.r.id.name ? 1 : 0));
+    for (const n of group.slice(1)) {
+      let i = 2;
+      while (taken.has(n.path.replace(/\.yaml$/, `-${i}.yaml`))) i++;
+      n.path = n.path.replace(/\.yaml$/, `-${i}.yaml`);
+      taken.add(n.path);
+    }
+  }
+  const files: OutputFile[] = named.map(({ r, path }) => ({ path, content: serializeOnce(r.object), resource: r }));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kustomization = serializeYaml({
     apiVersion: "kustomize.config.k8s.io/v1beta1",

@@ -45,7 +45,7 @@ export function renderCluster(
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
   const substituted = substituteAll(patched.resources, cluster.vars, cluster.name);
-  const unique = checkDuplicates(substituted.resources, cluster.name);
+  const unique = checkDuplicates(substituted.resources, cluster.name, schema);
   return {
     resources: unique.resources,
     diagnostics: [...patched.diagnostics, ...substituted.diagnostics, ...unique.diagnostics],

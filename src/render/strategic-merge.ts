@@ -104,7 +104,8 @@ export function applyStrategicPatch(
 /**
  * The target kustomize infers for a strategic-merge patch that has none: its group/version, kind, name
  * and namespace (each matched exactly: regex characters are escaped). Undefined when the patch names no
- * kind and no name. A patch without namespace matches the name in every namespace.
+ * kind and no name. The namespace is left out when the patch has none (`applyPatches` then matches
+ * `default`, as kustomize does).
  */
 export function targetFromPatchDocument(patch: JsonObject): TargetSelector | undefined {
   const sel: TargetSelector = {};
@@ -281,7 +282,17 @@ function walkMap(dest: Node, origin: Node, schema: PatchSchema | undefined, path
 
 /** VisitList of merge2 for associative lists. */
 function visitAssociativeList(dest: Node, origin: Node, path: string[]): Node {
-  if (isMissingOrNull(dest)) return origin;
+  if (isMissingOrNull(dest)) {
+    // kustomize writes `[{$patch: …}]` here and loses the patch's elements; braid applies the directive
+    if (!Array.isArray(origin)) return origin;
+    let ps: Directive = "merge";
+    try {
+      ps = directive(origin, path);
+    } catch {
+      // as for maps: kyaml ignores directive errors when the target has nothing here
+    }
+    return ps === "delete" ? undefined : origin;
+  }
   if (origin === null) return undefined;
   const ps = directive(origin, path);
   if (ps === "delete") return undefined;

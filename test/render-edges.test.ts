@@ -1,0 +1,99 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import { memoryIO } from "../src/cli/io.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI, readTree } from "./helpers/golden.js";
+
+const run = promisify(execFile);
+const hasKubectl = await run("kubectl", ["version", "--client"]).then(
+  () => true,
+  () => false,
+);
+
+async function fleetWith(files: Record<string, string>, clusterBody = "") {
+  const { dir } = await makeFixtureRepo([{ files, tags: ["v1.0.0"] }]);
+  const fleetDir = await writeFleet({
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1.0.0 }`),
+    "clusters/a.yaml": clusterYaml("a", clusterBody),
+  });
+  return fleetDir;
+}
+
+async function render(fleetDir: string, extra: string[] = []) {
+  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+  const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+  const code = await main(["render", "--out", out, "--format", "json", ...extra], io);
+  return { code, out, report: JSON.parse(io.out.join("") || "{}"), err: io.err.join("") };
+}
+
+const cm = (name: string, ns?: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}${ns ? `, namespace: ${ns}` : ""} }\ndata: { k: ${name}${ns ?? ""} }\n`;
+
+describe("render edge cases", () => {
+  it("a namespaced object without namespace and the same in `default` are duplicates", async () => {
+    const fleetDir = await fleetWith({ "a.yaml": cm("x"), "b.yaml": cm("x", "default") });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.report.diagnostics.map((d: { code: string }) => d.code)).toEqual(["DUPLICATE_RESOURCE"]);
+  });
+
+  it("names differing only in case get distinct files, and kubectl kustomize builds the folder", async () => {
+    const role = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: ${name} }\nrules: []\n`;
+    const fleetDir = await fleetWith({ "a.yaml": role("Foo"), "b.yaml": role("foo"), "c.yaml": role("foo-2") });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual([
+      "_cluster/clusterrole-foo-2.yaml",
+      "_cluster/clusterrole-foo-3.yaml",
+      "_cluster/clusterrole-foo.yaml",
+      "kustomization.yaml",
+    ]);
+    if (hasKubectl) {
+      const { stdout } = await run("kubectl", ["kustomize", join(r.out, "clusters", "a")]);
+      expect(stdout.match(/kind: ClusterRole/g)).toHaveLength(3);
+    }
+  });
+
+  it("a strategic patch naming its object without namespace selects it in default only (as kustomize)", async () => {
+    const body = "  patches:\n    - patch: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: { name: x }\n        data: { k: patched }\n";
+    const other = await render(await fleetWith({ "a.yaml": cm("x", "apps") }, body));
+    expect(other.code).toBe(1);
+    expect(other.report.diagnostics[0].code).toBe("PATCH_NO_MATCH");
+    const dflt = await render(await fleetWith({ "a.yaml": cm("x") }, body));
+    expect(dflt.code, dflt.err).toBe(0);
+    expect(await readFile(join(dflt.out, "clusters", "a", "default", "configmap-x.yaml"), "utf8")).toContain("k: patched");
+  });
+
+  it("a list of operations without type is a JSON6902 patch (as kustomize)", async () => {
+    const body = "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        - { op: replace, path: /data/k, value: six }\n";
+    const r = await render(await fleetWith({ "a.yaml": cm("x", "apps") }, body));
+    expect(r.code, r.err).toBe(0);
+    expect(await readFile(join(r.out, "clusters", "a", "apps", "configmap-x.yaml"), "utf8")).toContain("k: six");
+  });
+
+  it("--fleet may name braid.yaml; --cluster takes several names", async () => {
+    const fleetDir = await fleetWith({ "a.yaml": cm("x", "apps") });
+    const io = memoryIO({ cwd: "/", env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    expect(await main(["validate", "--fleet", join(fleetDir, "braid.yaml"), "--cluster", "a", "--format", "json"], io)).toBe(0);
+    const two = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    expect(await main(["validate", "--cluster", "a", "b"], two)).toBe(2);
+    expect(two.err.join("")).toContain('no cluster named "b"');
+  });
+
+  it("an output.path that leaves the output folder is a config error", async () => {
+    for (const path of ["../../{cluster}", "/abs/{cluster}", "a/./{cluster}", "a//{cluster}", "clusters"]) {
+      const fleetDir = await writeFleet({
+        "braid.yaml": fleetYaml("    - { name: s, url: ./x }", `  output: { path: "${path}" }`),
+        "clusters/a.yaml": clusterYaml("a"),
+      });
+      const r = await render(fleetDir);
+      expect(r.code, path).toBe(1);
+      expect(r.report.diagnostics[0]).toMatchObject({ code: "CONFIG_SCHEMA", path: "/spec/output/path" });
+    }
+  });
+});
