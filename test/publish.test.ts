@@ -255,6 +255,18 @@ describe("publish to the fleet's own repository", () => {
     expect(await git(ws.fleet, ["log", "-1", "--format=%B", "deploy"])).toContain("Removed:\n  - dev-us-1");
   });
 
+  it("warns when the fleet has uncommitted changes (Braid-Fleet-Commit would not reproduce the output)", async () => {
+    const ws = await workspace(TWO());
+    const clean = await cli(ws, ["publish"]);
+    expect(clean.code).toBe(0);
+    expect(clean.err).not.toContain("FLEET_DIRTY");
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(ws.fleet, "clusters", "prod-eu-1.yaml"), testCluster("prod-eu-1", { replicas: 5 }));
+    const dirty = await cli(ws, ["publish"]);
+    expect(dirty.code).toBe(0);
+    expect(dirty.err).toMatch(/FLEET_DIRTY.*clusters\/prod-eu-1\.yaml/);
+  });
+
   it("--dry-run prints the commit it would make and writes nothing", async () => {
     const ws = await workspace(TWO());
     const objects = async () => (await git(ws.fleet, ["count-objects", "-v"])).split("\n")[0];

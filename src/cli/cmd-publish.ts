@@ -2,6 +2,9 @@ import fs from "node:fs";
 import git from "isomorphic-git";
 import { exitCodeFor } from "../diagnostics/diagnostic.js";
 import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";
+import { uncommittedFleetFiles } from "../config/fleet-repo.js";
+import { LOCK_FILE } from "../sources/lock.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
 import { allDiagnostics, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
@@ -76,7 +79,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     writeLock: Boolean(values.update),
     author: await commitAuthor(io, repo),
   });
-  const diagnostics = [...allDiagnostics(run), ...result.diagnostics];
+  const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
   if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");
   else {
     printDiagnostics(io, diagnostics, format, values.quiet);
@@ -84,6 +87,22 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
   return result.held.length ? Math.max(1, exitCodeFor(diagnostics)) : 0;
+}
+
+/** Rendered from uncommitted files, the deploy commit's Braid-Fleet-Commit (HEAD) would not reproduce it: say so. */
+async function dirtyWarning(repo: FleetRepo | undefined, update: boolean): Promise<Diagnostic[]> {
+  if (!repo) return [];
+  const files = (await uncommittedFleetFiles(repo).catch(() => [])).filter((f) => !(update && f === LOCK_FILE));
+  if (!files.length) return [];
+  return [
+    {
+      code: "FLEET_DIRTY",
+      severity: "warning",
+      message: `the fleet folder has uncommitted changes (${files.slice(0, 5).join(", ")}${files.length > 5 ? `, … ${files.length} in all` : ""}): the output was rendered from them, but Braid-Fleet-Commit names HEAD, which does not hold them`,
+      location: { file: files[0]! },
+      hint: "commit the fleet changes first, so the deploy commit's provenance reproduces it",
+    },
+  ];
 }
 
 function counts(r: PublishResult): string {

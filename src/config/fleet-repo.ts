@@ -39,3 +39,16 @@ export async function locateFleetRepo(fleetDir: string): Promise<FleetRepo | und
   }
   return { dir, gitdir, fleetDir, subdir: relative(dir, real).split(sep).join("/") };
 }
+
+/**
+ * Files of the fleet folder whose working-tree content differs from HEAD (modified, added, deleted), as
+ * paths relative to the fleet folder. Ignored files do not count.
+ */
+export async function uncommittedFleetFiles(repo: FleetRepo): Promise<string[]> {
+  const rows = await git.statusMatrix({ fs, dir: repo.dir, gitdir: repo.gitdir, filepaths: repo.subdir ? [repo.subdir] : undefined });
+  const prefix = repo.subdir ? `${repo.subdir}/` : "";
+  return rows
+    .filter(([, head, workdir]) => !(head === 1 && workdir === 1) && !(head === 0 && workdir === 0))
+    .map(([path]) => path.slice(prefix.length))
+    .sort();
+}

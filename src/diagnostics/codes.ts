@@ -63,6 +63,7 @@ export const CODES = {
   PUBLISH_RACE: { category: "environment", summary: "the push kept losing to other publishers" },
   PUBLISH_PUSH: { category: "environment", summary: "the push failed" },
   PUBLISH_NOT_A_REPO: { category: "content", summary: "the fleet is not in a Git repository" },
+  FLEET_DIRTY: { category: "content", summary: "the fleet has uncommitted changes (a warning)" },
   PUBLISH_CLUSTERS_FAILED: { category: "content", summary: "clusters failed, nothing was published" },
   // preview / GitHub
   REV_NOT_FOUND: { category: "content", summary: "a revision does not exist in the fleet repository" },

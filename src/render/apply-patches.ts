@@ -2,7 +2,7 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { PatchDef } from "../config/types.js";
 import { pointerToPath } from "../config/yaml-file.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
+import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource, type ResourceId } from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { compileTarget, type TargetSelector } from "./select-targets.js";
@@ -32,13 +32,6 @@ function opsPositionMap(patch: PatchDef): PositionMap {
   };
 }
 
-/** metadata.namespace of a patch body ("" when it names none). */
-function namespaceOf(body: Json): string {
-  const meta = body && typeof body === "object" && !Array.isArray(body) ? (body as JsonObject).metadata : undefined;
-  const ns = meta && typeof meta === "object" && !Array.isArray(meta) ? (meta as JsonObject).namespace : undefined;
-  return typeof ns === "string" ? ns : "";
-}
-
 /** A patch with a target applies to whatever it selects: its own identity fields are not merged. */
 function stripIdentity(body: JsonObject): JsonObject {
   const { apiVersion: _a, kind: _k, ...rest } = body;
@@ -63,8 +56,29 @@ function inferredTarget(body: JsonObject): TargetSelector | undefined {
 }
 
 /**
- * Applies a cluster's patches in layer order. Each patch selects its targets among the current resources;
- * a patch that matches nothing is an error unless optional. Returns a new list (inputs are not mutated).
+ * The object as selectors see it: kustomize matches a target's name and namespace against the object's
+ * current id or the id it was loaded with (a JSON6902 patch may have renamed or moved it), each separately.
+ */
+function identities(res: Resource, first: ResourceId | undefined): JsonObject[] {
+  if (!first) return [res.object];
+  const meta = (typeof res.object.metadata === "object" && res.object.metadata !== null && !Array.isArray(res.object.metadata)
+    ? res.object.metadata
+    : {}) as JsonObject;
+  const out: JsonObject[] = [res.object];
+  for (const namespace of new Set([res.id.namespace, first.namespace])) {
+    for (const name of new Set([res.id.name, first.name])) {
+      if (namespace === res.id.namespace && name === res.id.name) continue;
+      const { namespace: _ns, ...rest } = meta;
+      out.push({ ...res.object, metadata: { ...rest, name, ...(namespace !== "" ? { namespace } : {}) } });
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies a cluster's patches in layer order. Each patch selects its targets among the current resources
+ * (by current or original name and namespace, as kustomize); a patch that matches nothing is an error
+ * unless optional. Returns a new list (inputs are not mutated).
  */
 export function applyPatches(
   resources: readonly Resource[],
@@ -74,6 +88,8 @@ export function applyPatches(
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   let current = [...resources];
   const diagnostics: Diagnostic[] = [];
+  /** Resources an earlier patch renamed or moved: their id as loaded. */
+  const original = new Map<Resource, ResourceId>();
   for (const patch of patches) {
     const inferred = patch.target === undefined;
     const selector: TargetSelector | undefined =
@@ -90,14 +106,13 @@ export function applyPatches(
     // kustomize compares an inferred id's namespace only for namespaced kinds (both sides have none otherwise)
     const { namespace: _ns, ...withoutNamespace } = selector;
     const anyNamespace = inferred ? compileTarget(withoutNamespace) : compiled;
-    // a patch that names its own object without a namespace selects it in `default` (or cluster-scoped), as kustomize does
-    const ownNamespace = !patch.target && patch.type !== "json6902" ? namespaceOf(patch.body) : undefined;
     let matched = 0;
     const next: Resource[] = [];
     for (const res of current) {
       const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
       const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
-      if (!matcher.matches(res.object, { clusterScoped: clusterScoped && matcher === compiled })) {
+      const options = { clusterScoped: clusterScoped && matcher === compiled };
+      if (!identities(res, original.get(res)).some((o) => matcher.matches(o, options))) {
         next.push(res);
         continue;
       }
@@ -117,12 +132,15 @@ export function applyPatches(
         continue;
       }
       if (result.object === null) continue; // $patch: delete of the whole object
-      next.push({
+      const patched: Resource = {
         ...res,
         id: idOf(result.object),
         object: result.object,
         positions: [...res.positions, patch.type === "json6902" ? opsPositionMap(patch) : patch.positions],
-      });
+      };
+      const first = original.get(res) ?? res.id;
+      if (first.name !== patched.id.name || first.namespace !== patched.id.namespace) original.set(patched, first);
+      next.push(patched);
     }
     if (matched === 0 && !patch.optional)
       diagnostics.push({

@@ -196,8 +196,10 @@ class Gen {
       if (r < 0.45) out.push(this.text(PATTERN_LITERALS));
       else if (r < 0.8) {
         let g = this.pick(GLOBS);
-        // bash quirk left out: in the `/` forms a bracket that starts with `!]` or `^]` never matches
+        // bash quirks left out: in the `/` forms a bracket that starts with `!]` or `^]` never matches,
+        // and an unclosed `[` followed by `*` matches one character too few
         if (slashForm && g === "[!]x]") g = "[!x]";
+        if (slashForm && g === "[") g = "\\[";
         out.push({ flux: g, sh: g });
       } else if (r < 0.9 && nest && !(slashForm && i === 0)) {
         // (bash quirk left out: a `/` pattern whose expansion starts with `#` or `%` is anchored there)

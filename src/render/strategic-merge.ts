@@ -10,7 +10,8 @@
  * elements; `$patch: replace` on a single list element leaves that element unchanged, as kustomize does.
  *
  * Beyond kustomize (which copies these keys into its output verbatim): `$patch: delete` as the element of
- * a replaced list (no merge strategy, or no schema) removes the list; `$retainKeys` clears the target
+ * a replaced list (no merge strategy, or no schema) removes the list; a list directive in a merge list the
+ * target lacks is applied (kustomize outputs only `[{$patch: …}]`); `$retainKeys` clears the target
  * map's other keys, `$deleteFromPrimitiveList/<field>` removes scalars, `$setElementOrder/<field>` is
  * dropped. No directive key ever reaches the result.
  */
