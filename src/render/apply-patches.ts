@@ -163,18 +163,42 @@ function applyOne(
 ): { object: JsonObject | null } | { error: string; location?: SourceLocation } {
   try {
     if (patch.type === "json6902") {
-      const r = applyJson6902(res.object, patch.body as Json[]);
+      const r = applyJson6902(withAnnotations(res.object), patch.body as Json[]);
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
-      return { object: r.object };
+      return { object: dropEmptyAnnotations(r.object) };
     }
     const body = patch.target ? stripIdentity(patch.body as JsonObject) : (patch.body as JsonObject);
-    if (patch.type === "merge") return { object: applyMergePatch(res.object, body) as JsonObject };
+    if (patch.type === "merge") return { object: dropEmptyAnnotations(applyMergePatch(res.object, body) as JsonObject) };
     const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id));
     if ("error" in r) return { error: r.error.message, location: patch.positions.locate(pointerToPath(r.error.path)) };
-    return { object: r.object };
+    return { object: r.object && dropEmptyAnnotations(r.object) };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * kustomize keeps build annotations on every object while it patches, so a JSON6902 `add` of
+ * /metadata/annotations/<key> works on an object without annotations: give it an empty map to add to.
+ */
+function withAnnotations(object: JsonObject): JsonObject {
+  const meta = object.metadata;
+  if (!isObject(meta) || Object.hasOwn(meta, "annotations")) return object;
+  return { ...object, metadata: { ...meta, annotations: {} } };
+}
+
+/** kustomize never writes an empty `metadata.annotations` map (it strips its build annotations from it). */
+function dropEmptyAnnotations(object: JsonObject): JsonObject {
+  const meta = object.metadata;
+  if (!isObject(meta)) return object;
+  const annotations = meta.annotations;
+  if (!isObject(annotations) || Object.keys(annotations).length > 0) return object;
+  const { annotations: _a, ...rest } = meta;
+  return { ...object, metadata: rest };
 }
 
 function describeSelector(s: TargetSelector): string {

@@ -9,7 +9,9 @@
  * - `${v=def}` / `${v:=def}` do not assign in Flux: when `v` occurs elsewhere in the template, bash gets
  *   `${v-def}` / `${v:-def}` (same value, no assignment);
  * - `&` in a replacement is literal: bash runs with `shopt -u patsub_replacement`;
- * - quotes and backslashes in defaults, newlines in values and `:+`/`:?` are not generated.
+ * - quotes and backslashes in defaults, newlines in values and `:+`/`:?` are not generated;
+ * - bash quirks braid does not copy (see envsubst.ts) are not generated: `[!]…]` and an unclosed `[`
+ *   in a `/` pattern, a nested expansion at the start of a `/` pattern, a value ending in `\`.
  * The seed can be changed with BRAID_ENVSUBST_FUZZ_SEED to explore further.
  */
 import { spawn } from "node:child_process";
@@ -167,7 +169,11 @@ class Gen {
         ];
       }
       default: {
-        const parts: Frag[] = [...open(`\${${name}${op}`), ...this.pattern(true, nest, depth)];
+        const pattern = this.pattern(true, nest, depth);
+        // `${v/` + empty pattern + `/rep}` would read as `${v//rep}` (the same for bash and braid, but
+        // then the replacement is a pattern and escapes the exclusions below)
+        if (op === "/" && pattern.length === 0) pattern.push(this.text(PATTERN_LITERALS));
+        const parts: Frag[] = [...open(`\${${name}${op}`), ...pattern];
         const r = this.rnd();
         if (r < 0.8) parts.push(...open("/"), ...this.replacement(nest, depth));
         else if (r < 0.9) parts.push(...open("/"));
@@ -360,7 +366,7 @@ describe(`envsubst fuzzed against bash (seed ${SEED})`, () => {
         );
       }
     });
-    expect(diffs.slice(0, 300)).toEqual([]);
+    expect(diffs.slice(0, 40)).toEqual([]);
   });
 
   it("strict: an undefined variable is an error exactly when bash set -u fails", () => {
@@ -379,6 +385,6 @@ describe(`envsubst fuzzed against bash (seed ${SEED})`, () => {
         );
       }
     });
-    expect(diffs.slice(0, 300)).toEqual([]);
+    expect(diffs.slice(0, 40)).toEqual([]);
   });
 });

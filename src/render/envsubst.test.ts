@@ -15,6 +15,8 @@ const VARS: Record<string, string> = {
   m: "MiXeD Case",
   g: "a*b?c[d]",
   n2: "-2",
+  t: "İᾳǅx",
+  q: "ǅa\u00a0ª1٣.Ⅻ",
 };
 
 /**
@@ -59,11 +61,19 @@ describe("envsubst: same result as bash", () => {
     "${u:-}", "${u=${v:1:2}}", "${u:-${f%%.*}-${#z}}", "${v:-${u}}",
     // text around
     "pre-${v}-post ${f%%.*}/${#z}", "a $ b", "${v}${v}", "x${u:-}y",
+    // regressions found by envsubst-fuzz.test.ts
+    "${s///}", "${s////-}", "${s///bar/X}", "${v///x}", // after `//` a `/` starts the pattern
+    "${u/#/x}", "${u/%/x}", "${u//*/x}", "${u/*/x}", "${u:0:-1}", "${u: -1:-2}", // unset: nothing to replace
+    "${t,,}", "${t^^}", "${t,}", "${t^}", // simple case mappings (İ → i, ᾳ → ᾼ)
+    "${q//[[:upper:]]/U}", "${q//[[:lower:]]/l}", "${q//[[:space:]]/_}", "${q//[[:alpha:]]/a}",
+    "${q//[[:alnum:]]/n}", "${q//[[:punct:]]/p}", "${q//[[:graph:]]/g}", "${q//[![:alnum:]]/-}", "${q//[a[:digit:]]/d}",
   ];
   const strictCases = [
     "${u}", "${#u}", "${u^}", "${u^^}", "${u,}", "${u,,}", "${u:0}", "${u:0:2}", "${u#a}", "${u##a}", "${u%a}",
     "${u%%a}", "${u/a/b}", "${u//a/b}", "${u/#a/b}", "${u/%a/b}", "${u:-x}", "${u:=x}", "${u-x}", "${u=x}",
     "${e}", "${#e}", "${u:-${v}}", "${u:-${w}}", "${v#${w}}",
+    // evaluated lazily, as bash does: a length past the offset, a pattern with nothing to remove from
+    "${v:10:${w}}", "${v:1:${w}}", "${e#${w}}", "${e%%${w}}", "${e/${w}/x}", "${e/x/${w}}",
   ];
   let refs: Map<string, { out: string; ok: boolean }>;
   let strictRefs: Map<string, { out: string; ok: boolean }>;

@@ -18,6 +18,15 @@
  * - `#`, `##`, `%`, `%%` and all `/` forms match glob patterns (`*`, `?`, `[...]` with `!`/`^`,
  *   ranges and `[:class:]`, `\` escapes), shortest/longest as bash does (Flux replaces literal text
  *   only, reverses patterns for `%`, and never matches an empty prefix, so `${v#*}` cut one character);
+ *   character classes are those of bash in the C.UTF-8 locale (glibc: `[:upper:]` includes "ǅ",
+ *   `[:alpha:]` marks and other scripts' digits, `[:punct:]` every printable non-alnum non-space);
+ * - after `//`, a `/` is the first character of the pattern, as bash reads it (`${v///}` removes
+ *   every `/`, `${v///a/b}` replaces every `/a`);
+ * - an unset variable has no substring and nothing to replace: `${u:…}` and every `/` form give ""
+ *   (Flux applies them to "", so `${u/#/x}` gave "x"; only visible when not strict);
+ * - nothing is evaluated that bash does not evaluate, so an undefined variable there is no error in
+ *   strict mode: the length of `${v:off:len}` when the offset is past the end, the pattern of `#`,
+ *   `##`, `%`, `%%` when the value is empty, and unused defaults (below);
  * - substring offsets and lengths are integer arithmetic (`${v: -2}`, `${v:(-2)}`, `${v:1:-1}`);
  *   a negative offset past the start gives "" (Flux gave the whole value); an end before the
  *   offset is an error, as in bash;
@@ -28,7 +37,15 @@
  * - the pattern of `/` may be empty and the `/replacement` may be left out (`${v/#/x}`, `${v//x}`);
  *   a substring offset may be empty when a length follows (`${v::2}`), and the length may be empty;
  * - lengths, offsets and case changes count Unicode code points (Flux counts UTF-8 bytes; bash in a
- *   UTF-8 locale counts characters).
+ *   UTF-8 locale counts characters); case changes use the simple one-to-one mappings, as Go and glibc
+ *   do ("ß" stays, "İ" lowercases to "i", "ᾳ" uppercases to "ᾼ").
+ *
+ * Bash quirks braid does not copy (its own `#`, `case` and `[[` disagree with them): in the `/` forms,
+ * a bracket starting `[!]` or `[^]` never matches, an unclosed `[` before `*` matches one character
+ * short, a pattern that ends in a backslash from a variable never matches, and a pattern whose
+ * expansion starts with `#` or `%` becomes anchored. Characters newer than the machine's glibc may
+ * classify and case-map differently (Unicode version skew). `envsubst-fuzz.test.ts` checks the rest
+ * against bash.
  */
 
 /** Codes of substitution errors (a subset of the diagnostic codes). */
