@@ -61,9 +61,7 @@ function inferredTarget(body: JsonObject): TargetSelector | undefined {
  */
 function identities(res: Resource, first: ResourceId | undefined): JsonObject[] {
   if (!first) return [res.object];
-  const meta = (typeof res.object.metadata === "object" && res.object.metadata !== null && !Array.isArray(res.object.metadata)
-    ? res.object.metadata
-    : {}) as JsonObject;
+  const meta = isObject(res.object.metadata) ? res.object.metadata : {};
   const out: JsonObject[] = [res.object];
   for (const namespace of new Set([res.id.namespace, first.namespace])) {
     for (const name of new Set([res.id.name, first.name])) {

@@ -152,6 +152,15 @@ export async function listSourceFiles(
   return { files, diagnostics };
 }
 
+/** kustomize (and so Flux) never emits an empty or null `metadata.annotations`: neither does braid. */
+function withoutEmptyAnnotations(o: JsonObject): JsonObject {
+  const meta = o.metadata as JsonObject;
+  const a = meta.annotations;
+  if (!("annotations" in meta) || (a !== null && (!isObject(a) || Object.keys(a).length > 0))) return o;
+  const { annotations: _drop, ...rest } = meta;
+  return { ...o, metadata: rest };
+}
+
 function isObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
@@ -226,7 +235,7 @@ async function load(
           });
           continue;
         }
-        const object = item.value as JsonObject;
+        const object = withoutEmptyAnnotations(item.value as JsonObject);
         resources.push({
           id: idOf(object),
           object,
