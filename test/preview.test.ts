@@ -141,21 +141,33 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
     expect(out).toContain("+      - image: web:1.1");
     expect(out).toContain("-      - image: web:1.0");
     expect(out).not.toContain("web:9.9");
-    // the shared change is shown once (one section for c1, c3..c6), listing every cluster
-    const shared = out.split("<details>").find((s) => s.includes("5 clusters"))!;
-    expect(shared).toBeDefined();
-    for (const c of ["c1", "c3", "c4", "c5", "c6"]) expect(shared).toContain(`\`${c}\``);
-    expect(out.split("+      - image: web:1.1").length - 1).toBe(2); // shared group + c2
+    // each distinct change is shown once: the Secret change in one section for c1..c6, the image bump of the
+    // Deployment in one section for c1, c3..c6, and c2's own Deployment change (image and replicas) apart
+    const sections = out.split("<details><summary>").slice(1);
+    const six = sections.filter((s) => s.startsWith("<b>6 clusters</b>"));
+    expect(six).toHaveLength(1);
+    expect(six[0]).toContain("Applies to: `c1`, `c2`, `c3`, `c4`, `c5`, `c6`");
+    expect(six[0]).toContain("`Secret apps/db`");
+    expect(out.split("`Secret apps/db` — `apps/secret-db.yaml`\n\n```diff").length - 1).toBe(1);
+    const five = sections.filter((s) => s.startsWith("<b>5 clusters</b>"));
+    expect(five).toHaveLength(1);
+    expect(five[0]).toContain("Applies to: `c1`, `c3`, `c4`, `c5`, `c6`");
+    expect(five[0]).toContain("+      - image: web:1.1");
+    expect(out.split("+      - image: web:1.1").length - 1).toBe(2); // shared section + c2
     // c2: image and replicas
-    const c2 = out.split("<details>").find((s) => s.includes("<b>c2</b>"))!;
-    expect(c2).toContain("-  replicas: 3");
-    expect(c2).toContain("+  replicas: 4");
+    const c2 = sections.filter((s) => s.startsWith("<b>c2</b>"));
+    expect(c2).toHaveLength(1);
+    expect(c2[0]).toContain("-  replicas: 3");
+    expect(c2[0]).toContain("+  replicas: 4");
+    expect(c2[0]).not.toContain("Secret");
     // added and removed clusters
     expect(out).toMatch(/<b>new<\/b> — 🆕 added: \+4/);
     expect(out).toMatch(/<b>old<\/b> — 🗑️ removed: -4/);
-    // summary table first, before any details
+    // summary table first, before any details; per-cluster counts (c2 has ~2 like the others)
     expect(out.indexOf("| Clusters | Status |")).toBeLessThan(out.indexOf("<details>"));
-    expect(out).toMatch(/\| c1, c3, c4, c5, c6 \| ✏️ changed \| 0 \| 2 \| 0 \|/);
+    expect(out).toMatch(/\| c1, c2, c3, c4, c5, c6 \| ✏️ changed \| 0 \| 2 \| 0 \|/);
+    expect(out).toMatch(/\| new \| 🆕 added \| 4 \| 0 \| 0 \|/);
+    expect(out).toMatch(/\| old \| 🗑️ removed \| 0 \| 0 \| 4 \|/);
   }, 60_000);
 
   it("secrets: only hash changes, no cleartext in markdown, json or text (stdout and --out)", async () => {
@@ -172,18 +184,27 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
     }
     const { out } = await preview(repo.fleetDir, ["--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
     const report = JSON.parse(out);
-    const secretChange = report.groups[0].changes.find((c: { resource: string }) => c.resource === "Secret apps/db");
+    const secretChanges = report.changes.filter((c: { resource: string; change: string }) => c.resource === "Secret apps/db" && c.change === "changed");
+    expect(secretChanges).toHaveLength(1);
+    const secretChange = secretChanges[0];
+    expect(secretChange.clusters).toEqual(["c1", "c2", "c3", "c4", "c5", "c6"]);
     // the password changed → one hashed line out, one in; the token did not change
     expect(secretChange.diff).toMatch(/-  password: sha256:[0-9a-f]{12}\n\+  password: sha256:[0-9a-f]{12}/);
     expect(secretChange.diff).not.toMatch(/[-+]  token:/);
     expect(report.totals).toMatchObject({ clustersChanged: 8, clustersUnchanged: 0 });
-    expect(report.groups[0].clusters).toEqual(["c1", "c3", "c4", "c5", "c6"]);
+    const deployments = report.changes.filter((c: { resource: string; change: string }) => c.resource === "Deployment apps/web" && c.change === "changed");
+    expect(deployments.map((c: { clusters: string[] }) => c.clusters)).toEqual([["c1", "c3", "c4", "c5", "c6"], ["c2"]]);
+    expect(report.clusters.find((c: { cluster: string }) => c.cluster === "c2")).toEqual({ cluster: "c2", status: "changed", added: 0, changed: 2, removed: 0, errors: false });
   }, 60_000);
 
-  it("text format lists groups and diffs", async () => {
+  it("text format lists sections of shared changes and diffs", async () => {
     const { code, out } = await preview(repo.fleetDir, ["--base", "HEAD~1", "--head", "HEAD", "--format", "text"]);
     expect(code).toBe(0);
-    expect(out).toContain("=== c1, c3, c4, c5, c6 (changed) ===");
+    expect(out).toContain("=== 6 clusters: c1, c2, c3, c4, c5, c6 (changed) ===");
+    expect(out).toContain("=== 5 clusters: c1, c3, c4, c5, c6 (changed) ===");
+    expect(out).toContain("=== c2 (changed) ===");
+    expect(out).toMatch(/changed {6}0 {5}2 {5}0 {2}c1, c2, c3, c4, c5, c6\n/);
+    expect(out.split("    +  password: sha256:").length - 1).toBe(1);
     expect(out).toContain("+ Namespace apps  _cluster/namespace-apps.yaml");
   }, 60_000);
 
@@ -191,7 +212,7 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
     const { code, out } = await preview(repo.fleetDir, ["--base", "HEAD", "--head", repo.commits[1]!.slice(0, 10), "--format", "json"]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
-    expect(report.groups).toEqual([]);
+    expect(report.changes).toEqual([]);
     expect(report.unchanged).toEqual(["c1", "c2", "c3", "c4", "c5", "c6", "new"]);
   }, 60_000);
 

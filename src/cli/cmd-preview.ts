@@ -22,8 +22,8 @@ changes are shown once with the list of clusters. Secret data/stringData and pre
 as short hashes; SOPS documents by their cleartext metadata only.
 
 REV: a commit id (full or abbreviated), a branch, a tag or a full ref, optionally with ~N / ^N.
---format markdown (default) stays under GitHub's 65,536-character comment limit, cutting details cluster by
-  cluster with a note; --out FILE gets the full, uncut report in the chosen format.
+--format markdown (default) stays under GitHub's 65,536-character comment limit, leaving out whole changes
+  with a note; --out FILE gets the full, uncut report in the chosen format.
 --github-comment creates or updates one sticky comment on the pull request (found by a hidden marker).
   Needs GITHUB_TOKEN; repository from --repo or GITHUB_REPOSITORY; PR from --pr or GITHUB_EVENT_PATH;
   API root from GITHUB_API_URL (GitHub Enterprise).

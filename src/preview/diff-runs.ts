@@ -4,6 +4,7 @@ import type { ClusterResult, FleetRun } from "../render/render-fleet.js";
 import { folderOf } from "../render/output-tree.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { describeId, idKey, type JsonObject, type Resource } from "../model/resource.js";
+import { groupChanges, summaryRows, type ChangeSection, type SummaryRow } from "./group-changes.js";
 import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "./redact.js";
 
 /** What happened to one resource. */
@@ -35,16 +36,6 @@ export interface ClusterDiff {
   changes: ResourceChange[];
 }
 
-/** Clusters whose changes are identical, shown once. */
-export interface ChangeGroup {
-  clusters: string[];
-  status: ClusterStatus;
-  added: number;
-  changed: number;
-  removed: number;
-  changes: ResourceChange[];
-}
-
 /** One side of the comparison. */
 export interface PreviewSide {
   rev: string;
@@ -57,8 +48,13 @@ export interface PreviewReport {
   head: PreviewSide;
   /** Every cluster of base ∪ head, by name. */
   clusters: ClusterDiff[];
-  /** Clusters with changes (or failures), grouped by identical changes. */
-  groups: ChangeGroup[];
+  /** Summary table: changed or failed clusters with the same status and +/~/- counts share a row. */
+  rows: SummaryRow[];
+  /**
+   * Every distinct resource change once, with the clusters it applies to; changes that apply to exactly the
+   * same clusters share a section. Most clusters first.
+   */
+  sections: ChangeSection[];
   unchanged: string[];
   /** Errors and warnings at head, secret values scrubbed. */
   diagnostics: Diagnostic[];
@@ -166,7 +162,6 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
     clusters.push({ cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes });
   }
 
-  const groups = groupClusters(clusters.filter((c) => c.status !== "unchanged"));
   const seen = new WeakSet<JsonObject>();
   const secrets: string[] = [];
   for (const c of [...(base?.clusters ?? []), ...head.clusters])
@@ -190,7 +185,8 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
     base: opts.base,
     head: opts.head,
     clusters,
-    groups,
+    rows: summaryRows(clusters),
+    sections: groupChanges(clusters),
     unchanged,
     diagnostics,
     notes: opts.notes ?? [],
@@ -202,23 +198,4 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
       clustersUnchanged: unchanged.length,
     },
   };
-}
-
-/** Groups clusters whose status and changes (resource, kind, diff) are identical; order: largest group first, then name. */
-export function groupClusters(clusters: readonly ClusterDiff[]): ChangeGroup[] {
-  const bySig = new Map<string, ChangeGroup>();
-  const diffIds = new Map<string, number>();
-  const diffId = (d: string) => {
-    let id = diffIds.get(d);
-    if (id === undefined) diffIds.set(d, (id = diffIds.size));
-    return id;
-  };
-  for (const c of clusters) {
-    const sig = JSON.stringify([c.status, c.errors, c.changes.map((x) => [x.change, x.resource, x.path, diffId(x.diff)])]);
-    const g = bySig.get(sig);
-    if (g) g.clusters.push(c.cluster);
-    else
-      bySig.set(sig, { clusters: [c.cluster], status: c.status, added: c.added, changed: c.changed, removed: c.removed, changes: c.changes });
-  }
-  return [...bySig.values()].sort((a, b) => b.clusters.length - a.clusters.length || (a.clusters[0]! < b.clusters[0]! ? -1 : 1));
 }

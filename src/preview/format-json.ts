@@ -1,6 +1,9 @@
 import type { PreviewReport } from "./diff-runs.js";
 
-/** Renders the preview as JSON (the whole report; unchanged clusters listed by name only). */
+/**
+ * Renders the preview as JSON: totals, per-cluster status and +/~/- counts (unchanged clusters by name only),
+ * then `changes`: every distinct resource change once with the clusters it applies to, in section order.
+ */
 export function formatPreviewJson(r: PreviewReport): string {
   return (
     JSON.stringify(
@@ -14,7 +17,7 @@ export function formatPreviewJson(r: PreviewReport): string {
           .filter((c) => c.status !== "unchanged")
           .map(({ cluster, status, added, changed, removed, errors }) => ({ cluster, status, added, changed, removed, errors })),
         unchanged: r.unchanged,
-        groups: r.groups,
+        changes: r.sections.flatMap((sec) => sec.changes.map(({ change, resource, path, clusters, diff }) => ({ change, resource, path, clusters, diff }))),
         diagnostics: r.diagnostics,
       },
       null,

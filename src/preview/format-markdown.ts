@@ -1,6 +1,7 @@
 import { formatLocation } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { ChangeGroup, PreviewReport, ResourceChange } from "./diff-runs.js";
+import type { ClusterStatus, PreviewReport, ResourceChange } from "./diff-runs.js";
+import type { ChangeSection, SharedChange, SummaryRow } from "./group-changes.js";
 
 /** Hidden marker that identifies braid's sticky PR comment. */
 export const PREVIEW_MARKER = "<!-- braid-preview -->";
@@ -22,16 +23,23 @@ export interface MarkdownOptions {
 export interface MarkdownResult {
   text: string;
   truncated: boolean;
-  /** Change groups (one per set of clusters with identical changes) whose details were left out. */
-  omittedGroups: number;
-  /** Clusters in those groups. */
-  omittedClusters: number;
-  /** Resource changes not shown (in omitted groups and in a group cut part-way). */
+  /** Distinct resource changes (each shown once with its clusters) whose details were left out. */
   omittedChanges: number;
+  /** Sections (sets of clusters sharing changes) left out entirely. */
+  omittedSections: number;
+  /** Clusters with at least one resource change left out. */
+  omittedClusters: number;
+  /** Cluster lists shortened to "… and N more". */
+  shortenedLists: number;
+  /** Summary table rows left out. */
+  omittedRows: number;
 }
 
+/** Cluster lists up to this many names are written inline; longer ones are collapsed to a count plus `<details>`. */
+export const INLINE_CLUSTERS = 10;
+
 const SIGN: Record<ResourceChange["change"], string> = { added: "+", changed: "~", removed: "-" };
-const STATUS: Record<ChangeGroup["status"], string> = {
+const STATUS: Record<ClusterStatus, string> = {
   added: "🆕 added",
   removed: "🗑️ removed",
   changed: "✏️ changed",
@@ -88,101 +96,126 @@ function header(r: PreviewReport, maxDiagnostics: number): string {
   return s;
 }
 
-function tableRow(g: ChangeGroup): string {
-  return `| ${esc(g.clusters.join(", "))} | ${STATUS[g.status]} | ${g.added} | ${g.changed} | ${g.removed} |\n`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** A cluster list: names as given by `name`, comma-separated, cut to about `maxChars` with "… and N more". */
+function nameList(clusters: readonly string[], maxChars: number, name: (c: string) => string): { text: string; shortened: boolean } {
+  let text = "";
+  for (let i = 0; i < clusters.length; i++) {
+    const next = (i ? ", " : "") + name(clusters[i]!);
+    if (text.length + next.length > maxChars && i > 0) return { text: `${text}, … and ${clusters.length - i} more (see the full report)`, shortened: true };
+    text += next;
+  }
+  return { text, shortened: false };
+}
+
+function tableRow(row: SummaryRow, maxChars: number): { text: string; shortened: boolean } {
+  const list = nameList(row.clusters, maxChars, esc);
+  const cell = row.clusters.length <= INLINE_CLUSTERS ? list.text : `<details><summary>${plural(row.clusters.length, "cluster")}</summary>${list.text}</details>`;
+  return { text: `| ${cell} | ${STATUS[row.status]} | ${row.added} | ${row.changed} | ${row.removed} |\n`, shortened: list.shortened };
 }
 
 const TABLE_HEAD = "| Clusters | Status | + | ~ | - |\n|---|---|--:|--:|--:|\n";
 
-function sectionOpen(g: ChangeGroup): string {
-  const who = g.clusters.length === 1 ? g.clusters[0]! : `${g.clusters.length} clusters`;
-  let s = `<details><summary><b>${esc(who)}</b> — ${STATUS[g.status]}: ${counts(g)}</summary>\n\n`;
-  if (g.clusters.length > 1) s += `Applies to: ${g.clusters.map((c) => `\`${c}\``).join(", ")}\n\n`;
-  return s;
+function sectionOpen(s: ChangeSection, maxChars: number): { text: string; shortened: boolean } {
+  const who = s.clusters.length === 1 ? s.clusters[0]! : plural(s.clusters.length, "cluster");
+  let text = `<details><summary><b>${esc(who)}</b> — ${s.status ? `${STATUS[s.status]}: ` : ""}${counts(s)}</summary>\n\n`;
+  if (s.clusters.length === 1) return { text, shortened: false };
+  const list = nameList(s.clusters, maxChars, (c) => `\`${esc(c)}\``);
+  text +=
+    s.clusters.length <= INLINE_CLUSTERS
+      ? `Applies to: ${list.text}\n\n`
+      : `<details><summary>Applies to ${plural(s.clusters.length, "cluster")}</summary>\n\n${list.text}\n\n</details>\n\n`;
+  return { text, shortened: list.shortened };
 }
 
-const SECTION_CLOSE = "</details>\n\n";
+const SECTION_CLOSE = "\n</details>\n\n";
 
-function item(g: ChangeGroup, c: ResourceChange): string {
-  let s = `- ${SIGN[c.change]} \`${esc(c.resource)}\` — \`${c.path}\`\n`;
-  // a whole new cluster is listed, not dumped; removed resources have nothing to show
-  if (c.diff && g.status !== "added") s += "\n" + fence(c.diff, "diff") + "\n";
-  return s;
+/** Closes a section, with the blank line that ends a list or a fence before `</details>`. */
+const close = (body: string) => (body.endsWith("\n\n") ? SECTION_CLOSE.slice(1) : SECTION_CLOSE);
+
+function item(s: ChangeSection, c: SharedChange): string {
+  let out = `- ${SIGN[c.change]} \`${esc(c.resource)}\` — \`${c.path}\`\n`;
+  // whole new clusters are listed, not dumped; removed resources have nothing to show
+  if (c.diff && s.status !== "added") out += "\n" + fence(c.diff, "diff") + "\n";
+  return out;
 }
 
 /**
  * Renders the preview as GitHub markdown: marker, summary line, notes, diagnostics at head (file:line), a table
- * (one row per set of clusters with identical changes → +/~/- counts), then a collapsible section per set with
- * a unified diff per changed resource. Stays under `limit` characters: sections are cut group by group (the
- * last one resource by resource) and a note says how much was left out and where the full report is.
+ * (clusters with the same status and per-cluster +/~/- counts share a row), then one collapsible section per
+ * set of clusters: every distinct resource change is shown once, with a unified diff and the list of clusters
+ * it applies to (a count plus a `<details>` list when longer than INLINE_CLUSTERS).
+ *
+ * Stays under `limit` characters. Sections are written in their report order (most clusters first) and each
+ * distinct change is kept or left out whole: a change that does not fit is left out and later (smaller) ones
+ * may still be shown; a section with no change left is left out entirely. Very long cluster lists are cut to
+ * "… and N more". A note says what was left out and where the full report is.
  */
 export function formatMarkdown(r: PreviewReport, opts: MarkdownOptions = {}): MarkdownResult {
   const limit = opts.limit ?? GITHUB_COMMENT_LIMIT;
-  const reserve = 700;
+  const reserve = 800;
   const budget = limit - 1 - reserve;
+  const listChars = Number.isFinite(budget) ? Math.max(200, Math.min(8000, Math.floor(budget / 8))) : Infinity;
   let out = header(r, opts.maxDiagnostics ?? 50);
-  let omittedGroups = 0;
-  let omittedClusters = 0;
   let omittedChanges = 0;
-  let cutRows = 0;
-  if (r.groups.length) {
+  let omittedSections = 0;
+  let shortenedLists = 0;
+  let omittedRows = 0;
+  const omittedClusters = new Set<string>();
+  if (r.rows.length) {
     out += TABLE_HEAD;
-    for (let i = 0; i < r.groups.length; i++) {
-      const row = tableRow(r.groups[i]!);
-      if (out.length + row.length > budget / 2) {
-        cutRows = r.groups.length - i;
-        out += `| … ${cutRows} more row${cutRows === 1 ? "" : "s"} in the full report | | | | |\n`;
+    for (let i = 0; i < r.rows.length; i++) {
+      const row = tableRow(r.rows[i]!, listChars);
+      if (out.length + row.text.length > budget / 2) {
+        omittedRows = r.rows.length - i;
+        out += `| … ${plural(omittedRows, "more row")} in the full report | | | | |\n`;
         break;
       }
-      out += row;
+      out += row.text;
+      if (row.shortened) shortenedLists++;
     }
     out += "\n";
   }
-  if (r.unchanged.length) out += `Unchanged: ${r.unchanged.length} cluster${r.unchanged.length === 1 ? "" : "s"}.\n\n`;
+  if (r.unchanged.length) out += `Unchanged: ${plural(r.unchanged.length, "cluster")}.\n\n`;
 
-  for (let i = 0; i < r.groups.length; i++) {
-    const g = r.groups[i]!;
-    const open = sectionOpen(g);
-    const items = g.changes.map((c) => item(g, c));
-    const whole = open + items.join("") + SECTION_CLOSE;
-    if (out.length + whole.length <= budget) {
-      out += whole;
-      continue;
-    }
-    // cut: fit what we can of this section, then leave out the rest
-    let part = "";
-    let shown = 0;
-    const tail = (n: number) => `\n_… ${n} more resource change${n === 1 ? "" : "s"} of ${g.clusters.length === 1 ? "this cluster" : "these clusters"} not shown._\n\n`;
-    if (out.length + open.length + SECTION_CLOSE.length + 120 <= budget) {
-      for (const it of items) {
-        if (out.length + open.length + part.length + it.length + SECTION_CLOSE.length + 120 > budget) break;
-        part += it;
-        shown++;
+  const tailReserve = 160;
+  for (const s of r.sections) {
+    const open = sectionOpen(s, listChars);
+    const items = s.changes.map((c) => item(s, c));
+    const whole = open.text + items.join("") + close(items.join(""));
+    let left: SharedChange[] = [];
+    if (out.length + whole.length <= budget) out += whole;
+    else {
+      let body = "";
+      const room = () => budget - out.length - open.text.length - SECTION_CLOSE.length - tailReserve - body.length;
+      items.forEach((it, i) => {
+        if (it.length <= room()) body += it;
+        else left.push(s.changes[i]!);
+      });
+      if (left.length === items.length) {
+        omittedSections++;
+        left = s.changes;
+      } else {
+        const n = left.length;
+        out += `${open.text}${body}\n_… ${plural(n, "more resource change")} of ${s.clusters.length === 1 ? "this cluster" : "these clusters"} left out (see the full report)._\n\n</details>\n\n`;
       }
     }
-    if (shown > 0) {
-      out += open + part + tail(items.length - shown) + SECTION_CLOSE;
-      omittedChanges += items.length - shown;
-    } else {
-      omittedGroups++;
-      omittedClusters += g.clusters.length;
-      omittedChanges += g.changes.length;
-    }
-    for (const rest of r.groups.slice(i + 1)) {
-      omittedGroups++;
-      omittedClusters += rest.clusters.length;
-      omittedChanges += rest.changes.length;
-    }
-    break;
+    if (left.length < items.length && open.shortened) shortenedLists++;
+    omittedChanges += left.length;
+    if (left.length) for (const c of s.clusters) omittedClusters.add(c);
   }
-  const truncated = omittedGroups > 0 || omittedChanges > 0 || cutRows > 0;
+  const truncated = omittedChanges > 0 || omittedRows > 0 || shortenedLists > 0;
   if (truncated) {
     const where = opts.fullReport ? `the full report is in \`${esc(opts.fullReport)}\`` : "run `braid preview --out FILE` for the full report";
-    const what =
-      omittedGroups > 0
-        ? `details of ${omittedGroups} section${omittedGroups === 1 ? "" : "s"} (${omittedClusters} cluster${omittedClusters === 1 ? "" : "s"}, ${omittedChanges} resource change${omittedChanges === 1 ? "" : "s"}) were left out`
-        : `${omittedChanges} resource change${omittedChanges === 1 ? "" : "s"} were left out`;
-    out += `> ✂️ **Preview cut to fit one GitHub comment:** ${what}${cutRows ? `, and ${cutRows} table row${cutRows === 1 ? "" : "s"}` : ""}; ${where}.\n`;
+    const what: string[] = [];
+    if (omittedChanges)
+      what.push(
+        `${plural(omittedChanges, "resource change")} left out (${omittedSections ? `${plural(omittedSections, "whole section")}, ` : ""}${plural(omittedClusters.size, "cluster")} affected)`,
+      );
+    if (shortenedLists) what.push(`${plural(shortenedLists, "cluster list")} shortened`);
+    if (omittedRows) what.push(`${plural(omittedRows, "table row")} left out`);
+    out += `> ✂️ **Preview cut to fit one GitHub comment:** ${what.join(", ")}; ${where}.\n`;
   }
-  return { text: out, truncated, omittedGroups, omittedClusters, omittedChanges };
+  return { text: out, truncated, omittedChanges, omittedSections, omittedClusters: omittedClusters.size, shortenedLists, omittedRows };
 }

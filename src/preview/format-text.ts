@@ -3,7 +3,10 @@ import type { PreviewReport } from "./diff-runs.js";
 
 const SIGN = { added: "+", changed: "~", removed: "-" } as const;
 
-/** Renders the preview as plain text: summary, diagnostics at head, one block per set of clusters with identical changes. */
+/**
+ * Renders the preview as plain text: summary, diagnostics at head, a table (status, per-cluster +/~/- counts,
+ * clusters), then one block per set of clusters in which every distinct resource change is shown once.
+ */
 export function formatPreviewText(r: PreviewReport): string {
   const t = r.totals;
   const side = (s: PreviewReport["base"]) => `${s.rev}${s.commit ? ` (${s.commit.slice(0, 7)})` : ""}`;
@@ -14,18 +17,18 @@ export function formatPreviewText(r: PreviewReport): string {
     s += `\nDiagnostics at head:\n`;
     for (const d of r.diagnostics) s += formatText(d) + "\n";
   }
-  if (r.groups.length) {
-    s += "\n";
-    const width = Math.max(8, ...r.groups.map((g) => g.clusters.join(", ").length));
-    s += `${"CLUSTERS".padEnd(width)}  STATUS     +     ~     -\n`;
-    for (const g of r.groups)
-      s += `${g.clusters.join(", ").padEnd(width)}  ${g.status.padEnd(9)} ${String(g.added).padStart(2)}  ${String(g.changed).padStart(4)}  ${String(g.removed).padStart(4)}\n`;
+  if (r.rows.length) {
+    s += `\nSTATUS       +     ~     -  CLUSTERS\n`;
+    for (const row of r.rows)
+      s += `${row.status.padEnd(9)} ${String(row.added).padStart(4)}  ${String(row.changed).padStart(4)}  ${String(row.removed).padStart(4)}  ${row.clusters.join(", ")}\n`;
   }
-  for (const g of r.groups) {
-    s += `\n=== ${g.clusters.join(", ")} (${g.status}) ===\n`;
-    for (const c of g.changes) {
+  for (const sec of r.sections) {
+    const count = sec.clusters.length > 1 ? `${sec.clusters.length} clusters: ` : "";
+    s += `\n=== ${count}${sec.clusters.join(", ")}${sec.status ? ` (${sec.status})` : ""} ===\n`;
+    for (const c of sec.changes) {
       s += `${SIGN[c.change]} ${c.resource}  ${c.path}\n`;
-      if (c.diff && g.status !== "added") s += c.diff.replace(/^/gm, "    ").replace(/ +$/gm, "") + (c.diff.endsWith("\n") ? "" : "\n");
+      // whole new clusters are listed, not dumped
+      if (c.diff && sec.status !== "added") s += c.diff.replace(/^/gm, "    ").replace(/ +$/gm, "") + (c.diff.endsWith("\n") ? "" : "\n");
     }
   }
   return s;
