@@ -197,6 +197,23 @@ describe("publish to the fleet's own repository", () => {
     expect(res.out).toMatch(/published [0-9a-f]{40}/);
   });
 
+  it("--partial: the trailers also name the sources of the output kept for a held-back cluster", async () => {
+    const ws = await workspace(TWO());
+    await publishWs(ws);
+    await ws.commitFleet({
+      "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 3, ref: "tag: v1.1.0" }),
+      "clusters/dev-us-1.yaml": testCluster("dev-us-1", {
+        ref: "tag: v1.1.0",
+        extra: "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
+      }),
+    });
+    const r = await publishWs(ws, { partial: true });
+    expect(r.status).toBe("published");
+    const trailers = parseTrailers(await git(ws.fleet, ["log", "-1", "--format=%B", "deploy"]));
+    const sources = trailers.sources.map((t) => t.replace(/ [0-9a-f]{40}$/, ""));
+    expect(sources.sort()).toEqual(["base@v1.0.0", "base@v1.1.0"]);
+  });
+
   it("prune guard: losing more than half of a cluster's resources needs --allow-prune", async () => {
     const ws = await workspace(TWO());
     const first = await publishWs(ws);

@@ -190,6 +190,54 @@ describe("lock file", () => {
     expect(await readFile(join(fleetDir, "braid.lock"), "utf8")).toBe(text);
   });
 
+  it("a locked commit that the source no longer has is an error, never silently replaced", async () => {
+    const made = await makeFixtureRepo([{ files: { "a.yaml": "1" } }, { files: { "a.yaml": "2" } }]);
+    const fleetDir = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: base\n      url: ${made.dir}\n      ref: { branch: main }`),
+      "clusters/a.yaml": clusterYaml("a"),
+    });
+    const lock = lockFromPins((await resolveFleet(fleetDir)).pins.values());
+    expect(lock.pins[0]!.commit).toBe(made.commits[1]);
+    // rewrite history upstream: the locked commit disappears
+    await git(made.dir, ["reset", "-q", "--hard", made.commits[0]!]);
+    await git(made.dir, ["commit", "-q", "--allow-empty", "-m", "rewritten"], 1_900_000_000);
+    await git(made.dir, ["reflog", "expire", "--expire=now", "--all"]);
+    await git(made.dir, ["gc", "-q", "--prune=now"]);
+    const r = await resolveFleet(fleetDir, { lock });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["LOCK_COMMIT_MISSING"]);
+    expect(r.diagnostics[0]!.hint).toContain("braid lock --update base");
+    expect([...r.pins.values()][0]!.resolution).toBeUndefined();
+    // --update is the way out
+    const u = await resolveFleet(fleetDir, { lock, update: ["base"] });
+    expect(u.diagnostics).toEqual([]);
+  });
+
+  it("--explain lists the candidates of a pin that failed, and says what --update would take for a locked one", async () => {
+    const made = await makeFixtureRepo([{ files: { "a.yaml": "1" }, tags: ["v1.0.0", "v1.1"] }]);
+    const fleetDir = await fleetWith("", made.dir);
+    const env = { BRAID_CACHE: join(fleetDir, ".cache") };
+    expect(await main(["lock"], memoryIO({ cwd: fleetDir, env }))).toBe(0);
+    await git(made.dir, ["commit", "-q", "--allow-empty", "-m", "next"], 1_800_000_000);
+    await git(made.dir, ["tag", "v1.3.0"], 1_800_000_000);
+    const io = memoryIO({ cwd: fleetDir, env });
+    expect(await main(["lock", "--explain"], io)).toBe(0);
+    const out = io.out.join("");
+    expect(out).toMatch(/locked at v1\.0\.0 [0-9a-f]{12}; candidates now \(--update would take v1\.3\.0\)/);
+    expect(out).toContain("✓ v1.3.0");
+
+    const bad = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: base\n      url: ${made.dir}\n      ref: { semver: ">=9.0.0" }`),
+      "clusters/a.yaml": clusterYaml("a"),
+    });
+    const io2 = memoryIO({ cwd: bad, env: { BRAID_CACHE: join(bad, ".cache") } });
+    expect(await main(["lock", "--explain"], io2)).toBe(1);
+    const out2 = io2.out.join("");
+    expect(out2).toContain("could not be resolved; candidates considered:");
+    expect(out2).toMatch(/· v1\.3\.0 \(1\.3\.0\): does not satisfy >=9\.0\.0/);
+    expect(out2).toMatch(/· v1\.1: not a three-part semver/);
+    expect(out2).toMatch(/base +semver: >=9\.0\.0 .*FAILED .*failed/);
+  });
+
   it("a broken lock is reported, not ignored", () => {
     const { diagnostics } = parseLock("apiVersion: braid/v1alpha1\nkind: Lock\npins: [ { source: x } ]\n");
     expect(diagnostics[0]!.code).toBe("LOCK_INVALID");

@@ -55,9 +55,25 @@ export async function lockCommand(
   const update = values.update ? (positionals.length ? positionals : true) : undefined;
   const senv = sourceEnv(io, dir);
   const resolved = await resolvePins(clusters, senv, { lock, update });
-  // --explain shows why each tag was taken or skipped now, so it resolves afresh (without writing that)
-  const explained = values.explain ? (await resolvePins(clusters, senv, { update: true })).pins : resolved.pins;
-  const explainOf = (key: string) => explained.get(key)?.resolution?.explain ?? [];
+  // --explain: a pin resolved in this run explains itself; a pin kept from braid.lock is explained by what
+  // the candidates are now, i.e. what --update would take (resolved afresh, never written)
+  const fresh = values.explain && [...resolved.pins.values()].some((p) => p.status === "locked")
+    ? (await resolvePins(clusters, senv, { update: true })).pins
+    : resolved.pins;
+  const explainOf = (key: string) => {
+    const pin = resolved.pins.get(key);
+    if (pin?.status !== "locked") return pin?.resolution?.explain ?? pin?.explain ?? [];
+    const now = fresh.get(key);
+    return now?.resolution?.explain ?? now?.explain ?? [];
+  };
+  const explainTitle = (key: string) => {
+    const pin = resolved.pins.get(key);
+    if (!pin?.resolution) return "could not be resolved; candidates considered:";
+    if (pin.status !== "locked") return `resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? pin.resolution.commit.slice(0, 12)}:`;
+    const now = fresh.get(key)?.resolution;
+    const same = now?.commit === pin.resolution.commit;
+    return `locked at ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}; candidates now (${same ? "--update would keep it" : `--update would take ${now?.tag ?? now?.branch ?? now?.commit.slice(0, 12) ?? "nothing"}`}):`.replace("at  ", "at ");
+  };
   const all = [...diagnostics, ...resolved.diagnostics];
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const failed = all.some((d) => d.severity === "error");
@@ -78,6 +94,7 @@ export async function lockCommand(
             version: p.resolution?.version ?? null,
             branch: p.resolution?.branch ?? null,
             status: p.status,
+            explanation: values.explain ? explainTitle(p.key) : undefined,
             clusters: p.clusters,
             candidates: values.explain ? explainOf(p.key) : undefined,
           })),
@@ -98,12 +115,12 @@ export async function lockCommand(
           p.resolution?.tag ?? p.resolution?.branch ?? "-",
           p.resolution?.commit.slice(0, 12) ?? "FAILED",
           String(p.clusters.length),
-          p.status,
+          p.resolution ? p.status : "failed",
         ]);
       io.stdout(table(rows));
       if (values.explain)
         for (const p of pins) {
-          io.stdout(`\n${describePin(p)}\n`);
+          io.stdout(`\n${describePin(p)} — ${explainTitle(p.key)}\n`);
           for (const v of explainOf(p.key))
             io.stdout(`  ${v.taken ? "✓" : "·"} ${v.tag}${v.version && v.version !== v.tag ? ` (${v.version})` : ""}: ${v.reason}\n`);
         }

@@ -38,6 +38,7 @@ export const CODES = {
   SEMVER_RANGE: { category: "content", summary: "a semver range is invalid" },
   SEMVER_NO_MATCH: { category: "content", summary: "no tag satisfies a semver range" },
   LOCK_INVALID: { category: "content", summary: "braid.lock is malformed" },
+  LOCK_COMMIT_MISSING: { category: "content", summary: "a commit pinned in braid.lock no longer exists in its source" },
   LOCK_STALE: { category: "content", summary: "a pin changed since braid.lock was written" },
   PATH_ESCAPE: { category: "content", summary: "a path leaves its root" },
   // manifests and render

@@ -31,10 +31,13 @@ export interface Diagnostic {
 /** An exception that carries a diagnostic: thrown only to abort (unreachable remote, bad usage, bugs). */
 export class BraidError extends Error {
   readonly diagnostic: Diagnostic;
-  constructor(diagnostic: Omit<Diagnostic, "severity"> & { severity?: Diagnostic["severity"] }) {
+  /** Optional structured detail for the caller (e.g. the candidates a failed semver pin considered). */
+  explain?: unknown;
+  constructor(diagnostic: Omit<Diagnostic, "severity"> & { severity?: Diagnostic["severity"] }, explain?: unknown) {
     super(diagnostic.message);
     this.name = "BraidError";
     this.diagnostic = { severity: "error", ...diagnostic };
+    this.explain = explain;
   }
   get code(): Code {
     return this.diagnostic.code;

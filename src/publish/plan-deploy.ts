@@ -82,6 +82,9 @@ export async function planDeploy(store: ObjectStore, base: string | undefined, r
       if (prev && prevTree?.type === "tree") graftTree(tree, prev.path, prevTree.oid);
       held.push({ name: c.name, reason: firstError(c.diagnostics), kept: Boolean(prev && prevTree?.type === "tree") });
       heldEntries.set(c.name, prevTree?.type === "tree" ? prev : undefined);
+      // the kept folder was rendered from the previous sources: the trailers must name them too
+      if (prev && prevTree?.type === "tree")
+        for (const p of prev.sources) sources.push({ name: p.name, ref: p.tag ?? p.branch ?? undefined, commit: p.commit });
       continue;
     }
     for (const f of c.output.files) addFile(tree, `${c.output.dir}/${f.path}`, f.content);

@@ -209,7 +209,8 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const result: PublishResult = {
     status: "refused",
     branch,
-    target: "",
+    // named before the gate, so a refusal says where nothing was published
+    target: opts.target ? (opts.target.kind === "remote" ? redactUrl(opts.target.url) : opts.target.label) : "",
     added: [],
     changed: [],
     removed: [],

@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { toDiagnostic } from "../diagnostics/diagnostic.js";
+import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
+import type { CandidateVerdict } from "./semver.js";
 import type { EffectiveCluster, RefSpec, SourceDef } from "../config/types.js";
 import { canonicalRef, pinKey, type Lock, type LockEntry } from "./lock.js";
 import { openSource, type SourceEnv } from "./open-source.js";
@@ -19,6 +20,10 @@ export interface ResolvedPin {
   status: "locked" | "resolved" | "updated" | "stale";
   /** The lock entry it replaced, when it changed. */
   previous?: LockEntry;
+  /** Why a pin is not taken from braid.lock (status "stale"). */
+  staleReason?: "url" | "edited" | "new";
+  /** Candidates considered when resolution failed (for `braid lock --explain`). */
+  explain?: CandidateVerdict[];
 }
 
 /** Options of a resolution run. */
@@ -81,39 +86,55 @@ export async function resolvePins(
       for (const pin of list) {
         pin.repo = repo;
         const e = usable(pin);
-        if (e && (await hasObject(repo.gitdir, e.commit))) {
-          pin.status = "locked";
-          pin.resolution = {
-            commit: e.commit,
-            tag: e.tag,
-            version: e.version,
-            branch: e.branch,
-            explain: [{ tag: e.tag ?? e.branch ?? e.commit, taken: true, reason: `locked in braid.lock at ${e.commit.slice(0, 12)}` }],
-          };
+        if (e) {
+          if (await hasObject(repo.gitdir, e.commit)) {
+            pin.status = "locked";
+            pin.resolution = {
+              commit: e.commit,
+              tag: e.tag,
+              version: e.version,
+              branch: e.branch,
+              explain: [{ tag: e.tag ?? e.branch ?? e.commit, taken: true, reason: `locked in braid.lock at ${e.commit.slice(0, 12)}` }],
+            };
+          } else {
+            // never silently replace a locked commit: what was previewed must be what is published
+            diagnostics.push({
+              code: "LOCK_COMMIT_MISSING",
+              severity: "error",
+              message: `braid.lock pins ${describePin(pin)} to commit ${e.commit.slice(0, 12)}, which source "${source.name}" no longer has (${repo.displayUrl})`,
+              location: pinLocation(clusters, pin),
+              hint: `the branch or tag was rewritten upstream; run "braid lock --update ${source.name}" to pin what it points to now, review and commit braid.lock`,
+            });
+          }
           continue;
         }
         const previous = locked.get(pin.key);
-        if (previous) pin.status = updating(source.name) ? "updated" : "stale";
-        else if (lockedBySource.has(source.name) && opts.lock) {
+        if (previous) {
+          pin.previous = previous;
+          pin.status = updating(source.name) ? "updated" : "stale";
+          if (pin.status === "stale") pin.staleReason = previous.url !== source.url ? "url" : "edited";
+        } else if (opts.lock) {
           pin.status = "stale";
-          pin.previous = lockedBySource.get(source.name)![0];
+          pin.previous = lockedBySource.get(source.name)?.[0];
+          pin.staleReason = lockedBySource.has(source.name) ? "edited" : "new";
         }
-        if (previous) pin.previous = previous;
         try {
           pin.resolution = await resolveRef(repo, pin.ref);
         } catch (err) {
           const d = toDiagnostic(err);
+          pin.explain = err instanceof BraidError ? (err.explain as CandidateVerdict[] | undefined) : undefined;
           diagnostics.push({ ...d, location: d.location ?? pinLocation(clusters, pin) });
         }
       }
     }),
   );
+  const why = { url: "its source URL changed since the lock was written", edited: "edited since the lock was written", new: "new since the lock was written" };
   for (const pin of pins.values()) {
     if (pin.status === "stale" && pin.resolution && !opts.update)
       diagnostics.push({
         code: "LOCK_STALE",
         severity: "warning",
-        message: `pin ${describePin(pin)} is not in braid.lock (edited since the lock was written); re-resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}`.replace("  ", " "),
+        message: `pin ${describePin(pin)} is not in braid.lock (${why[pin.staleReason ?? "edited"]}); re-resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}`.replace("  ", " "),
         location: pinLocation(clusters, pin),
         hint: "run braid lock and commit braid.lock so previews and publishes use the same commits",
       });

@@ -93,11 +93,14 @@ export async function resolveRef(repo: RepoHandle, ref: RefSpec | undefined): Pr
     const sel = selectSemverTag(candidates, r.semver, r.tagPrefix);
     if (!sel.selected) {
       const considered = sel.verdicts.map((v) => v.tag);
-      throw new BraidError({
+      throw new BraidError(
+        {
         code: "SEMVER_NO_MATCH",
         message: `no tag of source "${repo.source}" satisfies semver "${r.semver}"${r.tagPrefix ? ` with tagPrefix "${r.tagPrefix}"` : ""} (${repo.displayUrl})`,
         hint: `tags considered: ${short(considered)}; run "braid lock --explain" for why each was skipped`,
-      });
+        },
+        sel.verdicts,
+      );
     }
     return { commit: sel.selected.commit, tag: sel.selected.tag, version: sel.selected.version, explain: sel.verdicts };
   }

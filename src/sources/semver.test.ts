@@ -21,15 +21,23 @@ describe("parseTagVersion (fluxcd/pkg/version ParseVersion)", () => {
     ["1.2.3.4", undefined], // four parts: skipped
     ["1.2.3-rc.1+build.5", "1.2.3-rc.1+build.5"],
     ["1.2.3+build", "1.2.3+build"],
-    ["01.2.3", "1.2.3"], // leading zeros are coerced (Masterminds CoerceNewVersion; npm rejects)
-    ["2025.02.03-rc.1", "2025.2.3-rc.1"],
+    // fluxcd/pkg/version ParseVersion runs Masterminds StrictNewVersion: no leading zeros in the numbers
+    ["01.2.3", undefined],
+    ["1.02.3", undefined],
+    ["1.2.03", undefined],
+    ["v01.4.0", undefined],
+    ["2025.02.03-rc.1", undefined],
+    ["0.0.0", "0.0.0"],
+    ["10.20.30", "10.20.30"],
     ["1.2.3-01", undefined], // numeric pre-release identifier with a leading zero
     ["1.2.3-rc.01", undefined],
     ["1.2.3-0a", "1.2.3-0a"], // alphanumeric identifier may start with 0
     ["1.2.3+001", "1.2.3+001"], // build metadata may have leading zeros
     ["1.2.3-rc-1", "1.2.3-rc-1"],
-    ["1.2-rc.1", "1.2.0-rc.1"], // quirk: two dots in total, so ParseVersion lets NewVersion coerce it
-    ["1.2+b.1", "1.2.0+b.1"],
+    ["1.2-rc.1", undefined], // StrictNewVersion splits "1", "2-rc", "1": not numeric
+    ["1.2+b.1", undefined],
+    ["1.2.3-rc.1_x", undefined], // "_" is not allowed in identifiers
+    ["1.2.3+b_1", undefined],
     ["1..3", undefined],
     ["1.2.3-", undefined],
     ["1.2.3-rc..1", undefined],
@@ -50,7 +58,7 @@ describe("parseTagVersion (fluxcd/pkg/version ParseVersion)", () => {
   });
 
   it("keeps the original text", () => {
-    expect(parseTagVersion("v01.2.3")?.original).toBe("v01.2.3");
+    expect(parseTagVersion("v1.2.3-rc.1")?.original).toBe("v1.2.3-rc.1");
   });
 });
 
@@ -404,8 +412,10 @@ describe("selectSemverTag", () => {
     ]);
   });
 
-  it("normalizes the version of a tag with leading zeros", () => {
-    expect(selectSemverTag([T("v2025.01.15")], ">=2025.0.0").selected?.version).toBe("2025.1.15");
+  it("skips a tag with leading zeros, as Flux does (StrictNewVersion)", () => {
+    const s = selectSemverTag([T("v2025.01.15"), T("v2025.1.14")], ">=2025.0.0");
+    expect(s.selected?.tag).toBe("v2025.1.14");
+    expect(s.verdicts.find((v) => v.tag === "v2025.01.15")).toMatchObject({ taken: false, reason: "not a three-part semver" });
   });
 
   describe("ties in precedence (build metadata only)", () => {

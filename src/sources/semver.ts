@@ -86,13 +86,42 @@ export function parseLooseVersion(text: string): ParsedVersion | undefined {
   return { major, minor, patch, prerelease, build: m[5] ?? "", original: text };
 }
 
+/** A numeric version segment as Masterminds `StrictNewVersion` accepts it: digits, no leading zero. */
+const STRICT_SEGMENT = /^(0|[1-9][0-9]*)$/;
+const IDENT = /^[0-9A-Za-z-]+$/;
+
 /**
  * Parses a tag as Flux would (after prefix stripping); undefined when it is not a candidate.
- * Like fluxcd/pkg/version `ParseVersion`: the tag must contain at least two dots, then parse leniently.
+ * fluxcd/pkg/version `ParseVersion` = Masterminds `StrictNewVersion` of the tag without a leading `v`:
+ * exactly three dot-separated numeric parts without leading zeros, then an optional `-pre-release`
+ * (identifiers of [0-9A-Za-z-], numeric ones without leading zeros) and `+build` (identifiers of [0-9A-Za-z-]).
  */
 export function parseTagVersion(tag: string): ParsedVersion | undefined {
-  if (tag.split(".").length < 3) return undefined;
-  return parseLooseVersion(tag);
+  const text = tag.startsWith("v") ? tag.slice(1) : tag;
+  const first = text.indexOf(".");
+  const second = first < 0 ? -1 : text.indexOf(".", first + 1);
+  if (second < 0) return undefined;
+  const major = text.slice(0, first);
+  const minor = text.slice(first + 1, second);
+  let patch = text.slice(second + 1);
+  let build = "";
+  let prerelease = "";
+  const plus = patch.indexOf("+");
+  if (plus >= 0) {
+    build = patch.slice(plus + 1);
+    patch = patch.slice(0, plus);
+    if (!build.split(".").every((id) => IDENT.test(id))) return undefined;
+  }
+  const dash = patch.indexOf("-");
+  if (dash >= 0) {
+    prerelease = patch.slice(dash + 1);
+    patch = patch.slice(0, dash);
+    if (!prerelease.split(".").every((id) => IDENT.test(id)) || !validPrerelease(prerelease)) return undefined;
+  }
+  if (![major, minor, patch].every((p) => STRICT_SEGMENT.test(p))) return undefined;
+  const [ma, mi, pa] = [toUint64(major), toUint64(minor), toUint64(patch)];
+  if (ma === undefined || mi === undefined || pa === undefined) return undefined;
+  return { major: ma, minor: mi, patch: pa, prerelease, build, original: tag };
 }
 
 /** Normalized text of a version: `major.minor.patch[-pre][+build]`, without `v`. */
