@@ -58,6 +58,7 @@ export const CODES = {
   SCHEMA_MISSING: { category: "content", summary: "no schema for a kind" },
   ORG_SCHEMA_INVALID: { category: "content", summary: "an org schema is malformed" },
   ORG_POLICY: { category: "content", summary: "a resource breaks an org schema" },
+  SOPS_NOT_VALIDATED: { category: "content", summary: "SOPS-encrypted documents are checked by metadata only" },
   CEL_NOT_EVALUATED: { category: "content", summary: "CEL rules are not evaluated" },
   // publish
   PUBLISH_PRUNE: { category: "content", summary: "publishing would delete too much" },

@@ -609,3 +609,33 @@ spec:
     expect(ds[1]!.message).toContain('policy "no-host-network"');
   });
 });
+
+describe("SOPS-encrypted documents", () => {
+  const SOPS = `apiVersion: v1
+kind: Secret
+metadata:
+  name: db-credentials
+  namespace: shop
+type: Opaque
+data:
+  password: ENC[AES256_GCM,data:Tr7o=,iv:1=,tag:2=,type:str]
+sops:
+  kms: []
+  lastmodified: "2024-01-01T00:00:00Z"
+  mac: ENC[AES256_GCM,data:x=,type:str]
+  version: 3.8.1
+`;
+
+  it("are checked by metadata only, with one info line, instead of failing on ciphertext and the sops key", () => {
+    const ds = run(SOPS);
+    expect(brief(ds)).toEqual([{ code: "SOPS_NOT_VALIDATED", path: undefined, line: undefined, severity: "info" }]);
+    // the same document without the sops key is validated in full (and the ciphertext fails base64)
+    const plain = run(SOPS.replace(/sops:[\s\S]*$/, ""));
+    expect(plain.map((d) => d.code)).toContain("SCHEMA_VIOLATION");
+  });
+
+  it("still have their names checked", () => {
+    const ds = run(SOPS.replace("name: db-credentials", "name: DB_Credentials"));
+    expect(ds.map((d) => d.code).sort()).toEqual(["SCHEMA_VIOLATION", "SOPS_NOT_VALIDATED"]);
+  });
+});
