@@ -43,8 +43,10 @@ async function branchCommit(repo: RepoHandle, branch: string): Promise<string> {
   const branches = (await listRefsPeeled(repo.gitdir, "refs/heads/")).map((r) => r.ref.slice(11));
   throw new BraidError({
     code: "REF_NOT_FOUND",
-    message: `source "${repo.source}" has no branch "${branch}" (${repo.displayUrl})`,
-    hint: `branches: ${short(branches)}`,
+    message: branches.length
+      ? `source "${repo.source}" has no branch "${branch}" (${repo.displayUrl})`
+      : `source "${repo.source}" has no branches at all: the repository is empty (${repo.displayUrl})`,
+    hint: branches.length ? `branches: ${short(branches)}` : "push the manifests to the repository, or fix the url",
   });
 }
 
