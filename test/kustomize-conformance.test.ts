@@ -20,27 +20,13 @@ import { matchesTarget, type TargetSelector } from "../src/render/select-targets
 import { applyStrategicPatch, targetFromPatchDocument } from "../src/render/strategic-merge.js";
 import { createPatchSchema } from "../src/validate/patch-schema.js";
 import { gvkKey } from "../src/model/kube-openapi.js";
-import { hasOpenApiFixture, loadOpenApiFixture } from "./helpers/openapi-fixture.js";
+import { loadOpenApiFixture } from "./helpers/openapi-fixture.js";
+
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
 
 const run = promisify(execFile);
 
-async function findKubectl(): Promise<string | undefined> {
-  try {
-    await run("kubectl", ["version", "--client"], { timeout: 20_000 });
-    return "kubectl";
-  } catch {
-    return undefined;
-  }
-}
-
-const kubectl = await findKubectl();
-const haveOpenApi = hasOpenApiFixture("1.34");
-const skipReason = !kubectl
-  ? "kubectl is not on PATH: the kustomize conformance cases are skipped"
-  : !haveOpenApi
-    ? "the Kubernetes 1.34 OpenAPI fixture is missing: the kustomize conformance cases are skipped"
-    : undefined;
-if (skipReason) console.warn(`[kustomize-conformance] ${skipReason}`);
+const skipReason = kubectlSkipReason("kustomize conformance");
 
 interface PatchCase {
   /** YAML text: a partial resource, or a list of JSON6902 operations. */

@@ -44,27 +44,13 @@ import type { TargetSelector } from "../src/render/select-targets.js";
 import { createKubeSchemaIndex } from "../src/validate/kube-schema-index.js";
 import { compactOpenApi } from "../src/validate/openapi-compact.js";
 import { resourcesFromYaml } from "../src/validate/test-resource.js";
-import { hasOpenApiFixture, OPENAPI_DIR } from "./helpers/openapi-fixture.js";
+import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
+
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
 
 const run = promisify(execFile);
 
-async function findKubectl(): Promise<string | undefined> {
-  try {
-    await run("kubectl", ["version", "--client"], { timeout: 20_000 });
-    return "kubectl";
-  } catch {
-    return undefined;
-  }
-}
-
-const kubectl = await findKubectl();
-const haveOpenApi = hasOpenApiFixture("1.34");
-const skipReason = !kubectl
-  ? "kubectl is not on PATH: the kustomize differential cases are skipped"
-  : !haveOpenApi
-    ? "the Kubernetes 1.34 OpenAPI fixture is missing: the kustomize differential cases are skipped"
-    : undefined;
-if (skipReason) console.warn(`[kustomize-differential] ${skipReason}`);
+const skipReason = kubectlSkipReason("kustomize differential");
 
 interface PatchCase {
   /** YAML text: a partial resource (strategic merge) or a list of JSON6902 operations. */

@@ -8,12 +8,10 @@ import { memoryIO } from "../src/cli/io.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI, readTree } from "./helpers/golden.js";
+import { kubectl } from "./helpers/kubectl.js";
 
 const run = promisify(execFile);
-const hasKubectl = await run("kubectl", ["version", "--client"]).then(
-  () => true,
-  () => false,
-);
+const hasKubectl = Boolean(kubectl);
 
 async function fleetWith(files: Record<string, string>, clusterBody = "") {
   const { dir } = await makeFixtureRepo([{ files, tags: ["v1.0.0"] }]);
