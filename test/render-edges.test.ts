@@ -94,4 +94,56 @@ describe("render edge cases", () => {
       expect(r.report.diagnostics[0]).toMatchObject({ code: "CONFIG_SCHEMA", path: "/spec/output/path" });
     }
   });
+
+  it("reads YAML as kubectl does: leading-zero octal ints, _ separators and << merge keys", async () => {
+    const src = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: merged
+  namespace: apps
+  labels: &d { LOG: info, MODE: "0644" }
+data:
+  <<: *d
+  EXTRA: "yes"
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: apps }
+spec:
+  containers: [ { name: c, image: i } ]
+  activeDeadlineSeconds: 1_000
+  volumes:
+    - name: v
+      secret: { secretName: s, defaultMode: 0440 }
+`;
+    const fleetDir = await fleetWith({ "a.yaml": src });
+    const r = await render(fleetDir);
+    expect(r.code, r.err + JSON.stringify(r.report.diagnostics)).toBe(0);
+    const pod = await readFile(join(r.out, "clusters", "a", "apps", "pod-p.yaml"), "utf8");
+    expect(pod).toContain("defaultMode: 288");
+    expect(pod).toContain("activeDeadlineSeconds: 1000");
+    const merged = await readFile(join(r.out, "clusters", "a", "apps", "configmap-merged.yaml"), "utf8");
+    expect(merged).toContain('EXTRA: "yes"');
+    expect(merged).toContain("LOG: info");
+    expect(merged).toContain('MODE: "0644"');
+    if (hasKubectl) {
+      const { writeFile, mkdtemp } = await import("node:fs/promises");
+      const dir = await mkdtemp(join(fleetDir, "..", "kz-"));
+      await writeFile(join(dir, "r.yaml"), src);
+      await writeFile(join(dir, "kustomization.yaml"), "resources: [r.yaml]\n");
+      const { stdout } = await run("kubectl", ["kustomize", dir]);
+      expect(stdout).toContain("defaultMode: 288");
+      expect(stdout).toContain("activeDeadlineSeconds: 1000");
+      expect(stdout).toMatch(/LOG: info/);
+    }
+  });
+
+  it("one YAML syntax error is one message (with a count of what follows), not a cascade", async () => {
+    const fleetDir = await fleetWith({ "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata: { a: ${X}, b: [ }\nfoo: [\n" });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    const syntax = r.report.diagnostics.filter((d: { code: string }) => d.code === "YAML_SYNTAX");
+    expect(syntax).toHaveLength(1);
+    expect(syntax[0].message).toMatch(/more errors? in this file/);
+  });
 });

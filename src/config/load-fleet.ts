@@ -6,7 +6,8 @@ import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
-import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
+import { isScalar } from "yaml";
+import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
 export const FLEET_FILE = "braid.yaml";
@@ -87,7 +88,9 @@ function toVars(
   const out: Record<string, string> = {};
   const locations: Record<string, SourceLocation> = {};
   for (const [k, v] of Object.entries(vars ?? {})) {
-    out[k] = String(v);
+    // a number keeps the text it was written as (`MODE: 0644` is "0644", not 420)
+    const node = typeof v === "number" ? nodeAt(d.doc, [...basePath, k], true) : undefined;
+    out[k] = isScalar(node) && typeof node.source === "string" ? node.source : String(v);
     locations[k] = loc(d, [...basePath, k]);
   }
   return { vars: out, varLocations: locations };

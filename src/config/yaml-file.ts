@@ -10,6 +10,28 @@ export interface YamlFile {
   lineCounter: LineCounter;
 }
 
+/**
+ * Integers as Kubernetes tooling reads them (go-yaml v3 in kustomize/Flux): besides YAML 1.2's forms, a
+ * leading-zero octal (`0644` is 420: file modes) and `_` separators (`1_000`). Without these, `defaultMode:
+ * 0440` would silently become 440.
+ */
+const KUBE_INT_TAGS = [
+  {
+    identify: (v: unknown) => typeof v === "number",
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    test: /^[-+]?0[0-7]+$/,
+    resolve: (s: string) => (s.startsWith("-") ? -1 : 1) * parseInt(s.replace(/^[-+]/, ""), 8),
+  },
+  {
+    identify: (v: unknown) => typeof v === "number",
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    test: /^[-+]?[0-9][0-9_]*_[0-9_]*$/,
+    resolve: (s: string) => Number(s.replace(/_/g, "")),
+  },
+];
+
 /** Most aliases one file may expand (alias bombs are refused). */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -20,18 +42,25 @@ export function parseYamlFile(
   base: Partial<SourceLocation> = {},
 ): YamlFile & { diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true, // `<<:` merge keys, as kubectl/kustomize read them
+    customTags: (tags) => [...(KUBE_INT_TAGS as typeof tags), ...tags],
+  }) as
     | Document.Parsed[]
     | { errors?: unknown }; // EmptyStream
   const list = Array.isArray(docs) ? docs : [];
   const diagnostics: Diagnostic[] = [];
-  for (const doc of list) {
-    for (const e of doc.errors) {
+  const errors = list.flatMap((d) => d.errors);
+  for (const e of errors.slice(0, 1)) {
+    {
       const pos = lineCounter.linePos(e.pos[0]);
       diagnostics.push({
         code: "YAML_SYNTAX",
         severity: "error",
-        message: firstLine(e.message),
+        message: firstLine(e.message) + (errors.length > 1 ? ` (${errors.length - 1} more error${errors.length > 2 ? "s" : ""} in this file follow from it, or come after it)` : ""),
         location: { ...base, file, line: pos.line, column: pos.col },
         hint: "fix the YAML syntax at this position",
       });
@@ -57,7 +86,7 @@ export function documentToJs(
     const start = doc.contents?.range?.[0] ?? 0;
     const pos = lineCounter.linePos(start);
     const msg = e instanceof Error ? e.message : String(e);
-    const bomb = /alias/i.test(msg);
+    const bomb = /excessive alias count/i.test(msg);
     return {
       value: undefined,
       diagnostic: {

@@ -56,6 +56,8 @@ export function addKubeFormats(ajv: Ajv): void {
   addFormats.default(ajv, ["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6"]);
   ajv.addFormat("quantity", { type: "string", validate: (s: string) => QUANTITY.test(s) });
   ajv.addFormat("k8s-qualified-name", { type: "string", validate: isQualifiedName });
+  // the API server lower-cases annotation keys before checking them (ValidateAnnotations: case does not matter)
+  ajv.addFormat("k8s-annotation-key", { type: "string", validate: (s: string) => isQualifiedName(s.toLowerCase()) });
   ajv.addFormat("k8s-label-value", { type: "string", validate: isLabelValue });
   ajv.addFormat("k8s-dns-label", { type: "string", validate: isDns1123Label });
 }

@@ -67,13 +67,19 @@ export function kindSchemaFromFile(schema: SwaggerSchema, strict: boolean): Swag
   return strict ? addStrict(rest) : rest;
 }
 
-function convert(node: unknown, ctx: Ctx): SwaggerSchema {
+/**
+ * Where `null` is accepted: in built-in kinds everywhere except required fields (the API server decodes null as
+ * "unset"); in custom resources where the schema says `nullable`, and for object properties and map values,
+ * which the API server prunes (PruneNonNullableNullsWithoutDefaults) — never as a list item.
+ */
+function convert(node: unknown, ctx: Ctx, position: "property" | "item" | "root" = "root", required = false): SwaggerSchema {
   if (!isObject(node)) return {};
   const out: SwaggerSchema = {};
   const preserve = node["x-kubernetes-preserve-unknown-fields"] === true;
   const intOrString = node["x-kubernetes-int-or-string"] === true || node.format === "int-or-string";
   const embedded = node["x-kubernetes-embedded-resource"] === true;
-  const nullable = ctx.mode === "builtin" || node.nullable === true;
+  const nullable =
+    ctx.mode === "builtin" ? !required : node.nullable === true || (position === "property" && !required);
   for (const [key, value] of Object.entries(node)) {
     switch (key) {
       case "type":
@@ -87,15 +93,21 @@ function convert(node: unknown, ctx: Ctx): SwaggerSchema {
       case "properties":
         if (isObject(value)) {
           const props: SwaggerSchema = {};
-          for (const [name, sub] of Object.entries(value)) props[name] = convert(sub, ctx);
+          const req = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
+          for (const [name, sub] of Object.entries(value)) {
+            props[name] = convert(sub, ctx, "property", req.has(name));
+            // a required field given as null is missing (a $ref node carries no type to take null away from)
+            if (req.has(name) && ctx.mode === "builtin" && props[name] && (props[name] as SwaggerSchema).$ref)
+              props[name] = { ...(props[name] as SwaggerSchema), not: { type: "null" } };
+          }
           out.properties = props;
         }
         break;
       case "additionalProperties":
-        out.additionalProperties = typeof value === "boolean" ? value : convert(value, ctx);
+        out.additionalProperties = typeof value === "boolean" ? value : convert(value, ctx, "property");
         break;
       case "items":
-        out.items = Array.isArray(value) ? value.map((v) => convert(v, ctx)) : convert(value, ctx);
+        out.items = Array.isArray(value) ? value.map((v) => convert(v, ctx, "item")) : convert(value, ctx, "item");
         break;
       case "allOf":
       case "anyOf":
@@ -186,7 +198,7 @@ function withMetadataRules(meta: SwaggerSchema): SwaggerSchema {
   props.labels = labelMap();
   props.annotations = {
     type: ["object", "null"],
-    propertyNames: { format: "k8s-qualified-name" },
+    propertyNames: { format: "k8s-annotation-key" },
     additionalProperties: { type: "string" },
   };
   props.namespace = { type: ["string", "null"], format: "k8s-dns-label" };

@@ -118,6 +118,7 @@ function describe(e: ErrorObject, summary: string | undefined): { pointer: strin
     case "const":
       return { pointer: at, locatePointer: at, message: `must be ${JSON.stringify(p.allowedValue)}` };
     case "not":
+      if (e.data === null) return { pointer: at, locatePointer: at, message: "is required and must not be null" };
       return { pointer: at, locatePointer: at, message: "matches a schema it must not match" };
     default:
       return { pointer: at, locatePointer: at, message: e.message ?? `fails "${e.keyword}"` };

@@ -471,9 +471,26 @@ ${spec}`;
     expect(run(badMeta, { crdText: crd }).map((d) => d.path)).toContain("/metadata/labels/a");
   });
 
-  it("null is refused in a CR unless nullable; null is accepted in built-in kinds", () => {
-    expect(run(cr("  size: 1\n  color: null\n  note: null\n"), { crdText: CRD }).filter((d) => d.severity === "error").map((d) => d.path)).toEqual(["/spec/color"]);
+  it("null in a CR: an optional field or map value is pruned by the API server (accepted); a required field is refused", () => {
+    const errors = (spec: string) => run(cr(spec), { crdText: CRD }).filter((d) => d.severity === "error");
+    expect(errors("  size: 1\n  color: null\n  note: null\n  labels: { a: null }\n")).toEqual([]);
+    expect(errors("  size: null\n").map((d) => d.path)).toEqual(["/spec/size"]);
+  });
+
+  it("null in built-in kinds: accepted as unset, except for required fields (the API server says Required value)", () => {
     expect(run(`apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x, creationTimestamp: null, labels: null }\ndata: null\n`)).toEqual([]);
+    const dep = (spec: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d, namespace: x }\nspec:\n${spec}`;
+    const ds = run(dep("  selector: null\n  template:\n    metadata: { labels: { a: b } }\n    spec:\n      containers: null\n"));
+    expect(ds.map((d) => [d.path, d.message])).toEqual([
+      ["/spec/selector", "is required and must not be null"],
+      ["/spec/template/spec/containers", expect.stringContaining("not null")],
+    ]);
+  });
+
+  it("annotation keys are checked case-insensitively (as the API server does); label keys are not", () => {
+    const cm = (meta: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x, ${meta} }\n`;
+    expect(run(cm("annotations: { Example.COM/Owner: x }"))).toEqual([]);
+    expect(run(cm("labels: { Example.COM/Owner: x }")).map((d) => d.path)).toEqual(["/metadata/labels/Example.COM~1Owner"]);
   });
 
   it("an embedded resource needs apiVersion and kind", () => {
@@ -637,5 +654,18 @@ sops:
   it("still have their names checked", () => {
     const ds = run(SOPS.replace("name: db-credentials", "name: DB_Credentials"));
     expect(ds.map((d) => d.code).sort()).toEqual(["SCHEMA_VIOLATION", "SOPS_NOT_VALIDATED"]);
+  });
+});
+
+describe("a built-in kind at a version this Kubernetes does not serve", () => {
+  it("names the versions it does serve", () => {
+    const ds = run(`apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata: { name: h, namespace: x }
+spec: { scaleTargetRef: { kind: Deployment, name: d }, maxReplicas: 3 }
+`);
+    expect(ds.map((d) => d.code)).toEqual(["SCHEMA_MISSING"]);
+    expect(ds[0]!.message).toBe("HorizontalPodAutoscaler autoscaling/v2beta2 is not served by Kubernetes 1.34: use autoscaling/v1 or autoscaling/v2");
+    expect(ds[0]!.hint).toContain("autoscaling/v2");
   });
 });

@@ -162,9 +162,17 @@ export function skipped(skipKinds: readonly string[], group: string, version: st
 function missingSchema(r: Resource, served: string[] | undefined, ctx: ValidationContext): Diagnostic {
   const { group, version, kind } = r.id;
   const apiVersion = group ? `${group}/${version}` : version;
+  // a built-in kind at a version this Kubernetes no longer (or not yet) serves: name the versions it does serve
+  const builtinVersions = Object.keys(ctx.openapi.kinds)
+    .map((k) => k.split("/"))
+    .filter((p) => p.length === 3 && p[0] === group && p[2] === kind)
+    .map((p) => (p[0] ? `${p[0]}/${p[1]}` : p[1]!))
+    .sort();
   const message = served
     ? `no schema for ${kind} ${apiVersion}: its CustomResourceDefinition serves ${served.join(", ")}, not ${version}`
-    : `no schema for ${kind} ${apiVersion}: Kubernetes ${ctx.openapi.kubernetesVersion} does not serve it and no CustomResourceDefinition defines it`;
+    : builtinVersions.length
+      ? `${kind} ${apiVersion} is not served by Kubernetes ${ctx.openapi.kubernetesVersion}: use ${builtinVersions.join(" or ")}`
+      : `no schema for ${kind} ${apiVersion}: Kubernetes ${ctx.openapi.kubernetesVersion} does not serve it and no CustomResourceDefinition defines it`;
   return {
     code: "SCHEMA_MISSING",
     severity: ctx.ignoreMissingSchemas ? "warning" : "error",
@@ -173,9 +181,10 @@ function missingSchema(r: Resource, served: string[] | undefined, ctx: Validatio
     cluster: ctx.cluster,
     resource: describeId(r.id),
     path: "/apiVersion",
-    hint:
-      `add its CustomResourceDefinition to the render or under schemas/, add a JSON schema with ` +
-      `x-kubernetes-group-version-kind ${group || '""'}/${version}/${kind} under schemas/, or list "${kind}" under validation.skipKinds`,
+    hint: builtinVersions.length
+      ? `the API server would reject it on apply; change apiVersion to ${builtinVersions[builtinVersions.length - 1]} (check the fields that changed between versions)`
+      : `add its CustomResourceDefinition to the render or under schemas/, add a JSON schema with ` +
+        `x-kubernetes-group-version-kind ${group || '""'}/${version}/${kind} under schemas/, or list "${kind}" under validation.skipKinds`,
   };
 }
 
