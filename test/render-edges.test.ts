@@ -146,4 +146,12 @@ spec:
     expect(syntax).toHaveLength(1);
     expect(syntax[0].message).toMatch(/more errors? in this file/);
   });
+
+  it("an undefined variable inside a block scalar is reported at its own line", async () => {
+    const src = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata:\n  run.sh: |\n    echo start\n    echo $HOME\n    echo ${MISSING}\n";
+    const r = await render(await fleetWith({ "a.yaml": src }));
+    expect(r.code).toBe(1);
+    const d = r.report.diagnostics.find((x: { code: string }) => x.code === "SUBST_UNDEFINED");
+    expect(d.location).toMatchObject({ file: "a.yaml", line: 8 });
+  });
 });

@@ -1,10 +1,30 @@
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { EffectiveCluster } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { describeId, idOf, locateField, type Resource } from "../model/resource.js";
+import { describeId, idOf, locateField, type Json, type Resource } from "../model/resource.js";
 import { applyPatches } from "./apply-patches.js";
 import { checkDuplicates } from "./check-duplicates.js";
-import { substituteObject, stripMarks } from "./substitute.js";
+import { PLAIN_VAR_MARK, substituteObject, stripMarks } from "./substitute.js";
+
+function valueAt(object: Json, path: readonly (string | number)[]): Json | undefined {
+  let v: Json | undefined = object;
+  for (const seg of path) v = v !== null && typeof v === "object" ? (v as Record<string, Json>)[seg as string] : undefined;
+  return v;
+}
+
+/**
+ * For an expression inside a multi-line value (a block scalar such as a ConfigMap script), the line of the
+ * expression itself: the block's content starts on the line after its `|` or `>` indicator.
+ */
+function lineInValue(loc: SourceLocation, value: Json | undefined, offset: number | undefined): SourceLocation {
+  if (typeof value !== "string" || offset === undefined || loc.line === undefined) return loc;
+  const raw = value.startsWith(PLAIN_VAR_MARK) ? value.slice(1) : value;
+  if (!raw.includes("\n")) return loc;
+  const before = raw.slice(0, offset);
+  const lines = before.split("\n").length - 1;
+  const { column: _c, ...rest } = loc;
+  return { ...rest, line: loc.line + 1 + lines };
+}
 
 /** Substitutes the cluster's variables into every resource (Flux post-build semantics, strict). */
 export function substituteAll(
@@ -23,7 +43,7 @@ export function substituteAll(
         resource: describeId(r.id),
         path: "/" + e.path.join("/"),
         message: e.message,
-        location: locateField(r, e.path),
+        location: lineInValue(locateField(r, e.path), valueAt(r.object, e.path), e.offset),
         hint: e.code === "SUBST_UNDEFINED" ? `define ${e.variable ?? "it"} under spec.vars (fleet, group or cluster), or give a default: \${${e.variable ?? "VAR"}:-value}` : undefined,
       });
     return changed ? { ...r, object, id: idOf(object) } : r;

@@ -23,6 +23,8 @@ export interface SubstError {
   path: (string | number)[];
   variable?: string;
   message: string;
+  /** Where in the string value the offending expression starts (UTF-16 index). */
+  offset?: number;
   code: "SUBST_UNDEFINED" | "SUBST_SYNTAX";
 }
 
@@ -128,7 +130,13 @@ function substString(s: string, st: WalkState, isKey: boolean): Json {
   if (!raw.includes("$")) return marked && !isKey ? resolvePlainScalar(trimPlain(raw)) : raw;
   const { output, errors } = envsubst(raw, st.vars, st.opts);
   for (const e of errors) {
-    st.errors.push({ path: [...st.path], code: e.code, message: e.message, ...(e.variable !== undefined ? { variable: e.variable } : {}) });
+    st.errors.push({
+      path: [...st.path],
+      code: e.code,
+      message: e.message,
+      ...(e.variable !== undefined ? { variable: e.variable } : {}),
+      ...(e.offset !== undefined ? { offset: e.offset } : {}),
+    });
   }
   if (output !== raw) st.changed = true;
   if (!marked || isKey) return output;
