@@ -1,5 +1,6 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { BraidError, exitCodeFor, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { findFleetRepo, gitFleetReader, resolveRevision } from "../config/git-fleet-reader.js";
 import { diffFleetRuns } from "../preview/diff-runs.js";
@@ -87,8 +88,13 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   if (!head.fleet) notes.push("the fleet config does not load at head (see the errors); its clusters cannot be compared");
 
   const report = diffFleetRuns(base, head, { base: { rev: values.base, commit: baseCommit }, head: { rev: values.head, commit: headCommit }, notes });
-  const outPath = values.out ? resolve(io.cwd, values.out) : undefined;
-  const markdown = format === "markdown" || target ? formatMarkdown(report, { fullReport: values.out }) : undefined;
+  let outPath = values.out ? resolve(io.cwd, values.out) : undefined;
+  let markdown = format === "markdown" || target ? formatMarkdown(report, { fullReport: values.out }) : undefined;
+  if (markdown?.truncated && !outPath) {
+    // SPEC: beyond one comment, the markdown is cut and the full diff goes to a file — a temp file unless --out
+    outPath = join(await mkdtemp(join(tmpdir(), "braid-preview-")), format === "json" ? "preview.json" : format === "text" ? "preview.txt" : "preview.md");
+    markdown = formatMarkdown(report, { fullReport: outPath });
+  }
   const full =
     format === "json" ? formatPreviewJson(report) : format === "text" ? formatPreviewText(report) : formatMarkdown(report, { limit: Infinity }).text;
   if (outPath) {
@@ -101,7 +107,7 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   }
   io.stdout(format === "markdown" ? markdown!.text : full);
   if (markdown?.truncated && !values.quiet)
-    io.stderr(`note: the markdown preview was cut to fit GitHub's comment limit${outPath ? `; full report: ${outPath}` : "; use --out FILE for the full report"}\n`);
+    io.stderr(`note: the markdown preview was cut to fit GitHub's comment limit; full report: ${outPath}\n`);
   if (target) {
     const res = await upsertStickyComment(target, markdown!.text);
     if (!values.quiet) io.stderr(`preview comment ${res.action} on ${target.owner}/${target.repo}#${target.pr}${res.url ? `: ${res.url}` : ""}\n`);
