@@ -62,9 +62,11 @@ export async function resolvePins(
   const bySource = new Map<string, ResolvedPin[]>();
   for (const pin of pins.values()) bySource.set(pin.source.name, [...(bySource.get(pin.source.name) ?? []), pin]);
 
-  const diagnostics: Diagnostic[] = [];
+  // sources are opened concurrently; each keeps its own list so the report's order does not depend on timing
+  const perSource = [...bySource.values()].map(() => [] as Diagnostic[]);
   await Promise.all(
-    [...bySource.values()].map(async (list) => {
+    [...bySource.values()].map(async (list, index) => {
+      const diagnostics = perSource[index]!;
       const source = list[0]!.source;
       const usable = (pin: ResolvedPin) => {
         const e = locked.get(pin.key);
@@ -128,6 +130,7 @@ export async function resolvePins(
       }
     }),
   );
+  const diagnostics = perSource.flat();
   const why = { url: "its source URL changed since the lock was written", edited: "edited since the lock was written", new: "new since the lock was written" };
   for (const pin of pins.values()) {
     if (pin.status === "stale" && pin.resolution && !opts.update)
