@@ -669,3 +669,54 @@ spec: { scaleTargetRef: { kind: Deployment, name: d }, maxReplicas: 3 }
     expect(ds[0]!.hint).toContain("autoscaling/v2");
   });
 });
+
+describe("checks the API server makes beyond the schema", () => {
+  it("ConfigMap/Secret keys, container names and ports, CronJob name length", () => {
+    const text = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: c, namespace: x }
+data: { "bad/key": a, good.key_1-x: b }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: s, namespace: x }
+stringData: { "has space": a }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: d, namespace: x }
+spec:
+  selector: { matchLabels: { a: b } }
+  template:
+    metadata: { labels: { a: b } }
+    spec:
+      containers:
+        - name: Web
+          image: i
+          ports: [ { containerPort: 70000 } ]
+      initContainers:
+        - name: init
+          image: i
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: a-very-long-cronjob-name-that-exceeds-fifty-two-chars, namespace: x }
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [ { name: ok, image: i } ]
+`;
+    const ds = run(text);
+    expect(ds.map((d) => [d.resource, d.path, d.location?.line])).toEqual([
+      ["ConfigMap x/c", "/data/bad~1key", 4],
+      ["Secret x/s", "/stringData/has space", 9],
+      ["Deployment x/d", "/spec/template/spec/containers/0/name", 20],
+      ["Deployment x/d", "/spec/template/spec/containers/0/ports/0/containerPort", 22],
+      ["CronJob x/a-very-long-cronjob-name-that-exceeds-fifty-two-chars", "/metadata/name", 29],
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import type { ValidateFunction } from "ajv";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
 import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
+import { apiServerRules } from "./api-rules.js";
 import { indexCrds, isCrd, type CrdVersion } from "./crd.js";
 import { nameProblem } from "./object-name.js";
 import { policyApplies, type OrgPolicy } from "./org-schemas.js";
@@ -87,6 +88,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       }
       const nameDiags = checkName(r, ctx.cluster);
       if (nameDiags.length) out.push(...nameDiags);
+      out.push(...apiServerRules(r, ctx.cluster));
     }
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;

@@ -1,0 +1,91 @@
+/**
+ * A few checks the API server makes beyond the OpenAPI schema, chosen because they fail an apply outright and
+ * are easy to get wrong in hand-written manifests: ConfigMap/Secret keys, container names and ports, and the
+ * CronJob name length. Every check mirrors one of Kubernetes' own validation functions (named in the message).
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { describeId, locateField, type Json, type JsonObject, type JsonPath, type Resource } from "../model/resource.js";
+import { DNS1123_LABEL } from "./kube-formats.js";
+
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function isMap(v: Json | undefined): v is JsonObject {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function at(o: Json | undefined, path: readonly string[]): Json | undefined {
+  let v = o;
+  for (const seg of path) v = isMap(v) ? v[seg] : undefined;
+  return v;
+}
+
+/** Where the pod spec of a workload kind is. */
+const POD_SPEC: Record<string, string[]> = {
+  Pod: ["spec"],
+  PodTemplate: ["template", "spec"],
+  Deployment: ["spec", "template", "spec"],
+  StatefulSet: ["spec", "template", "spec"],
+  DaemonSet: ["spec", "template", "spec"],
+  ReplicaSet: ["spec", "template", "spec"],
+  ReplicationController: ["spec", "template", "spec"],
+  Job: ["spec", "template", "spec"],
+  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+/** The API-server checks for one resource (core and apps/batch groups only). */
+export function apiServerRules(r: Resource, cluster: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fail = (path: JsonPath, message: string) =>
+    out.push({
+      code: "SCHEMA_VIOLATION",
+      severity: "error",
+      cluster,
+      resource: describeId(r.id),
+      path: "/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/"),
+      message,
+      location: locateField(r, path),
+      hint: "the API server would reject this on apply",
+    });
+  const { group, kind } = r.id;
+  const o = r.object;
+
+  if (group === "" && (kind === "ConfigMap" || kind === "Secret")) {
+    for (const field of kind === "ConfigMap" ? ["data", "binaryData"] : ["data", "stringData"]) {
+      const m = o[field];
+      if (!isMap(m)) continue;
+      for (const key of Object.keys(m))
+        if (key.length > 253 || !CONFIG_KEY.test(key))
+          fail([field, key], `invalid key "${key}": a ${kind} key must consist of alphanumerics, '-', '_' or '.' (IsConfigMapKey)`);
+    }
+  }
+
+  if (group === "batch" && kind === "CronJob" && typeof at(o, ["metadata", "name"]) === "string") {
+    const name = at(o, ["metadata", "name"]) as string;
+    if (name.length > 52) fail(["metadata", "name"], `a CronJob name must be no more than 52 characters (it has ${name.length}): its Jobs append 11`);
+  }
+
+  const podPath = (group === "" || group === "apps" || group === "batch") && POD_SPEC[kind];
+  if (podPath) {
+    const spec = at(o, podPath);
+    if (isMap(spec))
+      for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
+        const containers = spec[list];
+        if (!Array.isArray(containers)) continue;
+        containers.forEach((c, i) => {
+          if (!isMap(c)) return;
+          const base = [...podPath, list, i];
+          if (typeof c.name === "string" && !(c.name.length <= 63 && DNS1123_LABEL.test(c.name)))
+            fail([...base, "name"], `container name "${c.name}" must be a DNS-1123 label (lower-case alphanumerics and '-')`);
+          const ports = c.ports;
+          if (Array.isArray(ports))
+            ports.forEach((p, j) => {
+              if (!isMap(p)) return;
+              for (const f of ["containerPort", "hostPort"])
+                if (typeof p[f] === "number" && (p[f] < (f === "hostPort" ? 0 : 1) || p[f] > 65535))
+                  fail([...base, "ports", j, f], `${f} ${p[f]} is outside 1–65535`);
+            });
+        });
+      }
+  }
+  return out;
+}
