@@ -16,6 +16,8 @@ export interface KustomizationContext {
   file: string;
   /** Folder of the kustomization file inside the repository (e.g. `deploy/base`); "" for the root. */
   dir: string;
+  /** The whole parsed kustomization (e.g. generators read `generatorOptions` from it). */
+  kustomization: { [key: string]: Json };
   /** Location of a field of the kustomization file (e.g. `["images", 0, "newTag"]`), when known. */
   locate(path: JsonPath): SourceLocation | undefined;
   /**

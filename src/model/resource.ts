@@ -42,6 +42,12 @@ export interface Resource {
   object: JsonObject;
   origin: Origin;
   positions: readonly PositionMap[];
+  /**
+   * Ids this resource had before a kustomize build renamed it (oldest first: namePrefix/nameSuffix,
+   * generator hash suffixes, namespace), so references to the old names can be updated. Absent when never
+   * renamed.
+   */
+  previous?: readonly ResourceId[];
 }
 
 /** Splits apiVersion into group and version. */
