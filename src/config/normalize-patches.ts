@@ -6,6 +6,7 @@ import { docPositionMap } from "./position-map.js";
 import type { PatchDef, TargetSpec } from "./types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 import { resolveInside } from "./safe-path.js";
+import { plainVarPaths } from "../render/plain-scalars.js";
 
 interface PatchEntry {
   target?: TargetSpec;
@@ -78,6 +79,7 @@ export async function normalizePatches(
             location: docLoc,
             positions: docPositionMap(parsed, doc, { file: rel }),
             opLocations: opLocations(js.value, parsed, doc, [], { file: rel }),
+            plain: plainVarPaths(doc),
           },
         });
       }
@@ -113,6 +115,7 @@ export async function normalizePatches(
             opLocations: Array.isArray(js.value)
               ? js.value.map((_, j) => ({ ...base, ...shifted(positionOf(parsed, doc, [j])) }))
               : undefined,
+            plain: plainVarPaths(doc),
           },
         });
       }
@@ -124,6 +127,7 @@ export async function normalizePatches(
           location,
           positions: docPositionMap(ctx.yaml, ctx.doc, base, [...entryPath, "patch"]),
           opLocations: opLocations(entry.patch, ctx.yaml, ctx.doc, [...entryPath, "patch"], base),
+          plain: plainVarPaths(ctx.doc, [...entryPath, "patch"]),
         },
       });
     }

@@ -39,6 +39,8 @@ export interface PatchDef {
   positions: PositionMap;
   /** For json6902: the location of each operation. */
   opLocations?: SourceLocation[];
+  /** JSON pointers (inside `body`) of the plain YAML scalars holding `${` (render/plain-scalars.ts). */
+  plain?: ReadonlySet<string>;
   /** "fleet", "group <name>" or "cluster <name>". */
   layer: string;
 }

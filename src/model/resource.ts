@@ -48,6 +48,11 @@ export interface Resource {
    * renamed.
    */
   previous?: readonly ResourceId[];
+  /**
+   * JSON pointers of the strings written as plain (unquoted) YAML scalars holding `${` — by the source
+   * or by a patch — which substitution types as Flux does (see render/plain-scalars.ts). Absent: none.
+   */
+  plain?: ReadonlySet<string>;
 }
 
 /** Splits apiVersion into group and version. */

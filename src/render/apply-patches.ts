@@ -5,6 +5,7 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource, type ResourceId } from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
+import { NO_PLAIN, plainAfterMergePatch } from "./plain-scalars.js";
 import { compileTarget, type TargetSelector } from "./select-targets.js";
 import { applyStrategicPatch, targetFromPatchDocument } from "./strategic-merge.js";
 
@@ -130,11 +131,13 @@ export function applyPatches(
         continue;
       }
       if (result.object === null) continue; // $patch: delete of the whole object
+      const { plain: _old, ...rest } = res;
       const patched: Resource = {
-        ...res,
+        ...rest,
         id: idOf(result.object),
         object: result.object,
         positions: [...res.positions, patch.type === "json6902" ? opsPositionMap(patch) : patch.positions],
+        ...(result.plain.size ? { plain: result.plain } : {}),
       };
       const first = original.get(res) ?? res.id;
       if (first.name !== patched.id.name || first.namespace !== patched.id.namespace) original.set(patched, first);
@@ -158,18 +161,23 @@ function applyOne(
   res: Resource,
   patch: PatchDef,
   schema: KubeSchemaIndex | undefined,
-): { object: JsonObject | null } | { error: string; location?: SourceLocation } {
+): { object: JsonObject | null; plain: ReadonlySet<string> } | { error: string; location?: SourceLocation } {
+  // plain-scalar provenance travels with the values each patch moves (render/plain-scalars.ts)
+  const plain = { target: res.plain ?? NO_PLAIN, patch: patch.plain ?? NO_PLAIN };
   try {
     if (patch.type === "json6902") {
-      const r = applyJson6902(withAnnotations(res.object), patch.body as Json[]);
+      const r = applyJson6902(withAnnotations(res.object), patch.body as Json[], { target: plain.target, ops: plain.patch });
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
-      return { object: dropEmptyAnnotations(r.object) };
+      return { object: dropEmptyAnnotations(r.object), plain: r.plain ?? NO_PLAIN };
     }
     const body = patch.target ? stripIdentity(patch.body as JsonObject) : (patch.body as JsonObject);
-    if (patch.type === "merge") return { object: dropEmptyAnnotations(applyMergePatch(res.object, body) as JsonObject) };
-    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id));
+    if (patch.type === "merge") {
+      const object = dropEmptyAnnotations(applyMergePatch(res.object, body) as JsonObject);
+      return { object, plain: plainAfterMergePatch(plain.target, body, plain.patch, object) };
+    }
+    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id), {}, plain);
     if ("error" in r) return { error: r.error.message, location: patch.positions.locate(pointerToPath(r.error.path)) };
-    return { object: r.object && dropEmptyAnnotations(r.object) };
+    return { object: r.object && dropEmptyAnnotations(r.object), plain: r.plain ?? NO_PLAIN };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

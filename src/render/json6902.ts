@@ -8,6 +8,7 @@
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
+import { below, plainAfterJson6902Op, prune, type PlainPaths } from "./plain-scalars.js";
 
 /** One JSON6902 operation as written in a patch. */
 export interface Json6902Operation {
@@ -159,17 +160,26 @@ function kustomizeCompatible(doc: Json, op: Json6902Operation): Json6902Operatio
 /**
  * Applies RFC 6902 operations to a copy of `target`. The input is never mutated. On failure, the error
  * names the first operation that failed and why; no partial result is returned. The result must still be
- * an object (a resource): replacing the root with anything else is an error.
+ * an object (a resource): replacing the root with anything else is an error. With `plain` (the target's
+ * plain-scalar pointers, and the operation list's), the result's come back too: each operation moves them
+ * with the values it moves.
  */
-export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonObject } | { error: Json6902Error } {
+export function applyJson6902(
+  target: JsonObject,
+  ops: unknown,
+  plain?: { target: PlainPaths; ops: PlainPaths },
+): { object: JsonObject; plain?: Set<string> } | { error: Json6902Error } {
   const bad = validateJson6902(ops);
   if (bad) return { error: bad };
   const list = ops as Json6902Operation[];
   let doc: Json = structuredClone(target);
+  let paths = plain ? new Set(plain.target) : undefined;
   for (let i = 0; i < list.length; i++) {
     const op = structuredClone(list[i]!);
     try {
-      const r = jsonpatch.applyOperation(doc, kustomizeCompatible(doc, op) as jsonpatch.Operation, true, true, true, i);
+      const resolved = kustomizeCompatible(doc, op);
+      if (paths && plain && op.op !== "test") paths = plainAfterJson6902Op(paths, resolved, doc, below(plain.ops, `/${i}/value`));
+      const r = jsonpatch.applyOperation(doc, resolved as jsonpatch.Operation, true, true, true, i);
       doc = r.newDocument as Json;
     } catch (e) {
       const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";
@@ -180,5 +190,5 @@ export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonO
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     return { error: { opIndex: list.length - 1, message: "the patched document is no longer an object" } };
   }
-  return { object: doc };
+  return paths ? { object: doc, plain: prune(paths, doc) } : { object: doc };
 }

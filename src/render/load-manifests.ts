@@ -2,14 +2,14 @@ import fs from "node:fs";
 import { posix } from "node:path";
 import git from "isomorphic-git";
 import { minimatch } from "minimatch";
-import { isScalar, Scalar, visit, type Document } from "yaml";
+import { isScalar, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../config/position-map.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { gitCache } from "../sources/git-objects.js";
-import { PLAIN_VAR_MARK } from "./substitute.js";
+import { plainVarPaths } from "./plain-scalars.js";
 
 /** A file of a source at a commit. */
 interface TreeFile {
@@ -38,17 +38,6 @@ export function createManifestCache(): ManifestCache {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Marks strings from plain scalars that hold `${` so substitution can resolve their type as Flux does. */
-function markPlainVars(doc: Document.Parsed): void {
-  visit(doc, {
-    Scalar(key, node) {
-      if (key === "key") return;
-      if (node.type === Scalar.PLAIN && typeof node.value === "string" && node.value.includes("${"))
-        node.value = PLAIN_VAR_MARK + node.value;
-    },
-  });
-}
-
 async function parseBlob(gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
   const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
   let text: string;
@@ -73,7 +62,6 @@ async function parseBlob(gitdir: string, oid: string, file: string): Promise<Par
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
-    markPlainVars(doc);
     const js = documentToJs(doc, file, yaml.lineCounter);
     docs.push({ doc, value: js.value, error: js.diagnostic });
   }
@@ -236,11 +224,14 @@ async function load(
           continue;
         }
         const object = withoutEmptyAnnotations(item.value as JsonObject);
+        // which `${` strings were written unquoted: provenance for typing them after substitution
+        const plain = plainVarPaths(entry.doc, item.path);
         resources.push({
           id: idOf(object),
           object,
           origin: { source: source.name, commit, file: f.path, docIndex, line: pos.line, column: pos.column },
           positions: [docPositionMap(yaml, entry.doc, base, item.path)],
+          ...(plain.size ? { plain } : {}),
         });
       }
     }

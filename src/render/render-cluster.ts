@@ -4,7 +4,7 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idOf, locateField, type Json, type Resource } from "../model/resource.js";
 import { applyPatches } from "./apply-patches.js";
 import { checkDuplicates } from "./check-duplicates.js";
-import { PLAIN_VAR_MARK, substituteObject, stripMarks } from "./substitute.js";
+import { substituteObject } from "./substitute.js";
 
 function valueAt(object: Json, path: readonly (string | number)[]): Json | undefined {
   let v: Json | undefined = object;
@@ -18,9 +18,8 @@ function valueAt(object: Json, path: readonly (string | number)[]): Json | undef
  */
 function lineInValue(loc: SourceLocation, value: Json | undefined, offset: number | undefined): SourceLocation {
   if (typeof value !== "string" || offset === undefined || loc.line === undefined) return loc;
-  const raw = value.startsWith(PLAIN_VAR_MARK) ? value.slice(1) : value;
-  if (!raw.includes("\n")) return loc;
-  const before = raw.slice(0, offset);
+  if (!value.includes("\n")) return loc;
+  const before = value.slice(0, offset);
   const lines = before.split("\n").length - 1;
   const { column: _c, ...rest } = loc;
   return { ...rest, line: loc.line + 1 + lines };
@@ -34,7 +33,7 @@ export function substituteAll(
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const out = resources.map((r) => {
-    const { object, errors, changed } = substituteObject(r.object, vars, { strict: true });
+    const { object, errors, changed } = substituteObject(r.object, vars, { strict: true }, r.plain);
     for (const e of errors)
       diagnostics.push({
         code: e.code,
@@ -71,5 +70,3 @@ export function renderCluster(
     diagnostics: [...patched.diagnostics, ...substituted.diagnostics, ...unique.diagnostics],
   };
 }
-
-export { stripMarks };

@@ -20,6 +20,8 @@ import type { PatchSchema } from "../model/kube-schema.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { splitApiVersion } from "../model/resource.js";
 import type { TargetSelector } from "./select-targets.js";
+import type { PlainPaths } from "./plain-scalars.js";
+import { escapeSegment } from "./plain-scalars.js";
 
 /** A strategic-merge failure: where in the object, and why. */
 export interface StrategicMergeError {
@@ -59,21 +61,90 @@ export function strategicMerge(target: JsonObject, patch: JsonObject, schema: Pa
   return r.object ?? {};
 }
 
+/** Plain-scalar provenance of the target and the patch (see plain-scalars.ts). */
+export interface PlainInputs {
+  target: PlainPaths;
+  patch: PlainPaths;
+}
+
 /** Like {@link strategicMerge}, with failures as data and `null` when the patch deletes the object. */
 export function tryStrategicMerge(
   target: JsonObject,
   patch: JsonObject,
   schema: PatchSchema | undefined,
-): { object: JsonObject | null } | { error: StrategicMergeError } {
+  plain?: PlainInputs,
+): { object: JsonObject | null; plain?: Set<string> } | { error: StrategicMergeError } {
+  const dest = structuredClone(target);
+  const origin = structuredClone(patch);
+  const previous = tags;
+  tags = plain ? new WeakMap() : undefined;
   try {
-    const result = walk(structuredClone(target), structuredClone(patch), schema, []);
+    if (plain) {
+      tagPaths(dest, plain.target);
+      tagPaths(origin, plain.patch);
+    }
+    const result = walk(dest, origin, schema, []);
     if (!isMap(result)) return { object: null };
     stripDirectives(result);
-    return { object: result };
+    return plain ? { object: result, plain: taggedPaths(result) } : { object: result };
   } catch (e) {
     if (e instanceof MergeFailure) return { error: { path: pointer(e.path), message: e.message } };
     throw e;
+  } finally {
+    tags = previous;
   }
+}
+
+// ---- plain-scalar provenance while merging: tags on the (cloned) containers, by key or index ----
+
+/** Containers of the merge in progress → keys of their plain `${` strings (undefined: not tracked). */
+let tags: WeakMap<object, Set<string>> | undefined;
+
+function tagPaths(root: Json, paths: PlainPaths): void {
+  for (const p of paths) {
+    const segs = p.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    let node: Json | undefined = root;
+    for (const seg of segs.slice(0, -1)) node = node !== null && typeof node === "object" ? (node as Record<string, Json>)[seg] : undefined;
+    if (node !== null && typeof node === "object") setTag(node, segs[segs.length - 1]!, true);
+  }
+}
+
+function setTag(container: object, key: string | number, plain: boolean): void {
+  if (!tags) return;
+  let set = tags.get(container);
+  if (!set) {
+    if (!plain) return;
+    tags.set(container, (set = new Set()));
+  }
+  if (plain) set.add(String(key));
+  else set.delete(String(key));
+}
+
+function hasTag(container: object, key: string | number): boolean {
+  return tags?.get(container)?.has(String(key)) ?? false;
+}
+
+function taggedPaths(root: Json): Set<string> {
+  const out = new Set<string>();
+  const visit = (node: Json, at: string): void => {
+    if (node === null || typeof node !== "object") return;
+    const entries: [string, Json][] = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : Object.entries(node);
+    for (const [k, v] of entries) {
+      const here = `${at}/${escapeSegment(k)}`;
+      if (typeof v === "string") {
+        if (v.includes("${") && hasTag(node, k)) out.add(here);
+      } else visit(v, here);
+    }
+  };
+  visit(root, "");
+  return out;
+}
+
+/** The `${` strings of a list of scalars that were written plain. */
+function plainTexts(list: Node): Set<string> {
+  const out = new Set<string>();
+  if (Array.isArray(list)) list.forEach((v, i) => typeof v === "string" && hasTag(list, i) && out.add(v));
+  return out;
 }
 
 /**
@@ -86,10 +157,17 @@ export function applyStrategicPatch(
   patch: JsonObject,
   schema: PatchSchema | undefined,
   options: StrategicPatchOptions = {},
-): { object: JsonObject | null } | { error: StrategicMergeError } {
-  const r = tryStrategicMerge(target, patch, schema);
+  plain?: PlainInputs,
+): { object: JsonObject | null; plain?: Set<string> } | { error: StrategicMergeError } {
+  const r = tryStrategicMerge(target, patch, schema, plain);
   if ("error" in r || r.object === null) return r;
   const out = r.object;
+  if (r.plain && plain) {
+    for (const p of ["/apiVersion", "/kind", "/metadata/name", "/metadata/namespace"]) {
+      if (plain.target.has(p)) r.plain.add(p);
+      else r.plain.delete(p);
+    }
+  }
   if (Object.keys(out).length === 0) return { object: null };
   if (typeof target.apiVersion === "string") out.apiVersion = target.apiVersion;
   if (!options.allowKindChange && target.kind !== undefined) out.kind = target.kind;
@@ -99,7 +177,7 @@ export function applyStrategicPatch(
   if (!options.allowNameChange && tmeta.name !== undefined) ensureMeta().name = tmeta.name;
   if (typeof tmeta.namespace === "string" && tmeta.namespace !== "") ensureMeta().namespace = tmeta.namespace;
   else if (meta) delete meta.namespace;
-  return { object: out };
+  return r.plain ? { object: out, plain: r.plain } : { object: out };
 }
 
 /**
@@ -270,6 +348,8 @@ function walkMap(dest: Node, origin: Node, schema: PatchSchema | undefined, path
   for (const key of [...names].sort()) {
     const child = schema ? (schema.property(key) ?? schema.elements()) : undefined;
     const val = walk(field(d, key), field(origin, key), child, [...path, key]);
+    if (tags && d !== origin && isMap(origin) && has(origin, key) && typeof val === "string" && val === origin[key])
+      setTag(d, key, hasTag(origin, key));
     if (val === KEEP_NULL) d[key] = null;
     else if (val === undefined || val === null) delete d[key];
     else d[key] = val;
@@ -311,7 +391,16 @@ function walkAssociativeList(dest: Node, origin: Node, schema: PatchSchema, path
       : [];
   const values = elementValues(keys, [origin, d]);
   if (values.length !== 0 || keys.length > 0) return setAssociativeElements(values, keys, d, origin, schema, path);
-  return setAssociativeElements(primitiveValues([origin, d]), [""], d, origin, schema, path);
+  // a set of scalars: a `${` text is plain when the side it is taken from wrote it plain (patch first)
+  const fromPatch = tags ? plainTexts(origin) : undefined;
+  const fromTarget = tags ? plainTexts(d) : undefined;
+  const patchTexts = new Set(Array.isArray(origin) ? origin : []);
+  const result = setAssociativeElements(primitiveValues([origin, d]), [""], d, origin, schema, path);
+  if (tags && Array.isArray(result))
+    result.forEach((v, i) => {
+      if (typeof v === "string") setTag(result, i, patchTexts.has(v) ? fromPatch!.has(v) : fromTarget!.has(v));
+    });
+  return result;
 }
 
 /** Key values of every element, patch first (kustomize's "prepend" direction), without repeats. */

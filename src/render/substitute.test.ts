@@ -1,6 +1,32 @@
 import { describe, expect, it } from "vitest";
 import type { Json, JsonObject } from "../model/resource.js";
-import { isSubstitutionDisabled, PLAIN_VAR_MARK as M, resolvePlainScalar, stripMarks, substituteObject } from "./substitute.js";
+import { pointerOf } from "./plain-scalars.js";
+import { isSubstitutionDisabled, resolvePlainScalar, substituteObject as substituteWithPlain } from "./substitute.js";
+import type { EnvsubstOptions, Vars } from "./envsubst.js";
+
+/**
+ * Test shorthand: a string starting with M was written as a plain YAML scalar. The mark is removed and its
+ * pointer goes into the plain set the resource carries beside its object (as the loader does).
+ */
+const M = "\u0001PLAIN\u0001";
+
+function unmark(value: Json, path: (string | number)[], plain: Set<string>): Json {
+  if (typeof value === "string") {
+    if (!value.startsWith(M)) return value;
+    plain.add(pointerOf(path));
+    return value.slice(M.length);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => unmark(v, [...path, i], plain));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unmark(v, [...path, k], plain)]));
+}
+
+function substituteObject(object: JsonObject, vars: Vars, opts: EnvsubstOptions = {}) {
+  if (!JSON.stringify(object).includes("PLAIN")) return substituteWithPlain(object, vars, opts);
+  const plain = new Set<string>();
+  const input = deepFreeze(unmark(object, [], plain) as JsonObject);
+  return substituteWithPlain(input, vars, opts, plain);
+}
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === "object") {
@@ -39,8 +65,7 @@ const vars = { ENV: "prod", R: "3", REGISTRY: "ghcr.io/acme", PORT: "3000", DEBU
 
 describe("substituteObject", () => {
   it("substitutes values and resolves plain scalars as go-yaml v2, quoted ones stay strings", () => {
-    const input = deepFreeze(deployment());
-    const r = substituteObject(input, vars);
+    const r = substituteObject(deployment(), vars);
     expect(r.errors).toEqual([]);
     expect(r.changed).toBe(true);
     expect(r.object).toEqual({
@@ -71,12 +96,20 @@ describe("substituteObject", () => {
 
   it("never mutates its input and shares untouched subtrees", () => {
     const input = deployment({ annotations: { a: "plain", b: "no vars" } });
-    const before = JSON.parse(JSON.stringify(input)) as JsonObject;
-    const r = substituteObject(input, vars);
-    expect(input).toEqual(before);
-    expect(r.object).not.toBe(input);
+    const plain = new Set<string>();
+    const unmarked = unmark(input, [], plain) as JsonObject;
+    const before = JSON.parse(JSON.stringify(unmarked)) as JsonObject;
+    const r = substituteWithPlain(unmarked, vars, {}, plain);
+    expect(unmarked).toEqual(before);
+    expect(r.object).not.toBe(unmarked);
     const meta = r.object.metadata as JsonObject;
-    expect(meta.annotations).toBe((input.metadata as JsonObject).annotations);
+    expect(meta.annotations).toBe((unmarked.metadata as JsonObject).annotations);
+  });
+
+  it("types only the strings the plain set names, wherever they are", () => {
+    const input = { spec: { a: "${N}", b: ["${N}", "${N}"], "c/d": "${N}" } };
+    const r = substituteWithPlain(input, { N: "7" }, {}, new Set(["/spec/b/1", "/spec/c~1d"]));
+    expect(r.object).toEqual({ spec: { a: "7", b: ["7", 7], "c/d": 7 } });
   });
 
   it("returns the input itself with changed=false when there is nothing to do (shared across clusters)", () => {
@@ -87,7 +120,7 @@ describe("substituteObject", () => {
   });
 
   it("substitutes map keys, which stay strings", () => {
-    const r = substituteObject({ data: { [`\${ENV}.conf`]: "x", [`${M}\${R}`]: `${M}\${R}` } }, vars);
+    const r = substituteObject({ data: { [`\${ENV}.conf`]: "x", ["${R}"]: `${M}\${R}` } }, vars);
     expect(r.object).toEqual({ data: { "prod.conf": "x", "3": 3 } });
     expect(r.changed).toBe(true);
   });
@@ -134,21 +167,19 @@ describe("substituteObject", () => {
     ["kustomize.toolkit.fluxcd.io/substitute", "annotations"],
     ["braid/substitute", "labels"],
     ["braid/substitute", "annotations"],
-  ])("leaves a resource with %s: disabled in %s alone, but removes the marks", (key, field) => {
-    const input = deepFreeze(deployment({ [field]: { [key]: "disabled" } }));
-    const r = substituteObject(input, vars);
+  ])("leaves a resource with %s: disabled in %s alone", (key, field) => {
+    const r = substituteObject(deployment({ [field]: { [key]: "disabled" } }), vars);
     expect(r.errors).toEqual([]);
-    expect(r.changed).toBe(true); // only the marks were removed
+    expect(r.changed).toBe(false);
     const spec = r.object.spec as JsonObject;
     expect(spec.replicas).toBe("${R}");
-    expect(JSON.stringify(r.object)).not.toContain(M);
     expect((r.object.metadata as JsonObject).name).toBe("app-${ENV}");
   });
 
   it("leaves SOPS-encrypted documents alone", () => {
     const input = { kind: "Secret", stringData: { pw: `${M}ENC[\${X}]` }, sops: { mac: "x" } };
     const r = substituteObject(input, {});
-    expect(r).toEqual({ object: { kind: "Secret", stringData: { pw: "ENC[${X}]" }, sops: { mac: "x" } }, errors: [], changed: true });
+    expect(r).toEqual({ object: { kind: "Secret", stringData: { pw: "ENC[${X}]" }, sops: { mac: "x" } }, errors: [], changed: false });
   });
 });
 
@@ -167,22 +198,6 @@ describe("isSubstitutionDisabled", () => {
     [{}, false],
   ] as [JsonObject, boolean][])("%j → %s", (object, disabled) => {
     expect(isSubstitutionDisabled(object)).toBe(disabled);
-  });
-});
-
-describe("stripMarks", () => {
-  it("removes marks deep, in values and keys, without mutating", () => {
-    const input = deepFreeze({ a: [`${M}x`, { [`${M}k`]: `${M}\${y}` }], b: 1, c: null, d: "plain" }) as Json;
-    expect(stripMarks(input)).toEqual({ a: ["x", { k: "${y}" }], b: 1, c: null, d: "plain" });
-  });
-  it("returns the same value when there is nothing to strip", () => {
-    const input: Json = { a: ["x", { k: "y" }], b: true };
-    expect(stripMarks(input)).toBe(input);
-    expect(stripMarks("s")).toBe("s");
-    expect(stripMarks(3)).toBe(3);
-  });
-  it("only removes a leading mark", () => {
-    expect(stripMarks(`a${M}`)).toBe(`a${M}`);
   });
 });
 

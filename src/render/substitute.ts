@@ -4,19 +4,19 @@
  * Flux serializes the resource to YAML, runs envsubst over the text and parses it back (sigs.k8s.io/yaml,
  * go-yaml v2, YAML 1.1 resolution), so a plain `replicas: ${R}` becomes a number. braid substitutes
  * scalar by scalar on the parsed object, so positions survive, and gets the same types this way: the
- * manifest loader prefixes strings that came from plain (unquoted) scalars holding `${` with
- * {@link PLAIN_VAR_MARK}; such a string is substituted and then resolved as go-yaml v2 resolves a plain
- * scalar. Every other string stays a string — unlike Flux, a quoted `"${PORT}"` stays "3000" (SPEC).
+ * resource carries the JSON pointers of the strings that were written as plain (unquoted) scalars holding
+ * `${` — by its source or by a patch (render/plain-scalars.ts) — and each of those is substituted and then
+ * resolved as go-yaml v2 resolves a plain scalar. Every other string stays a string.
  *
- * Not modelled: a value whose text would change the YAML structure in Flux (a plain `${X}` with X = "a: b"
- * or "[1]" or "x # y") stays one string here; leading and trailing spaces of a marked result are trimmed,
- * as the YAML parser would.
+ * Where braid differs from Flux, on purpose (SPEC): Flux's text is kustomize's JSON→YAML re-encoding,
+ * which drops the quotes the author wrote, so in Flux a quoted `"${PORT}"` also becomes a number; in
+ * braid it stays the string "3000". Not modelled: a value whose text would change the YAML structure in
+ * Flux (a plain `${X}` with X = "a: b" or "[1]" or "x # y") stays one string here; leading and trailing
+ * spaces of a plain result are trimmed, as the YAML parser would.
  */
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
-
-/** Prefix the loader puts on strings from plain scalars that contain `${` (a private-use character). */
-export const PLAIN_VAR_MARK = "\uE000";
+import { escapeSegment, NO_PLAIN, type PlainPaths } from "./plain-scalars.js";
 
 /** A substitution problem inside a resource, with the JSON path of the value (or key) it is in. */
 export interface SubstError {
@@ -34,10 +34,6 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function unmark(v: Json | undefined): Json | undefined {
-  return typeof v === "string" && v.startsWith(PLAIN_VAR_MARK) ? v.slice(1) : v;
-}
-
 /**
  * True when the resource must not be substituted: labelled or annotated
  * `kustomize.toolkit.fluxcd.io/substitute: disabled` or `braid/substitute: disabled`, or SOPS-encrypted
@@ -50,52 +46,20 @@ export function isSubstitutionDisabled(object: JsonObject): boolean {
   for (const field of ["labels", "annotations"]) {
     const m = meta[field];
     if (!isObject(m)) continue;
-    for (const key of DISABLE_KEYS) if (unmark(m[key]) === "disabled") return true;
+    for (const key of DISABLE_KEYS) if (m[key] === "disabled") return true;
   }
   return false;
-}
-
-/** Deep-removes {@link PLAIN_VAR_MARK} without substituting; unchanged subtrees are returned as they are. */
-export function stripMarks<T extends Json>(value: T): T {
-  return strip(value) as T;
-}
-
-function strip(value: Json): Json {
-  if (typeof value === "string") return value.startsWith(PLAIN_VAR_MARK) ? value.slice(1) : value;
-  if (Array.isArray(value)) {
-    let out: Json[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const s = strip(value[i]!);
-      if (s !== value[i] && !out) out = value.slice(0, i);
-      if (out) out.push(s);
-    }
-    return out ?? value;
-  }
-  if (value === null || typeof value !== "object") return value;
-  let out: JsonObject | undefined;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    const nk = k.startsWith(PLAIN_VAR_MARK) ? k.slice(1) : k;
-    const s = strip(value[k]!);
-    if ((s !== value[k] || nk !== k) && !out) {
-      out = {};
-      for (let j = 0; j < i; j++) out[keys[j]!] = value[keys[j]!]!;
-    }
-    if (out) out[nk] = s;
-  }
-  return out ?? value;
 }
 
 interface WalkState {
   vars: Vars;
   opts: EnvsubstOptions;
+  plain: PlainPaths;
   errors: SubstError[];
   path: (string | number)[];
-  changed: boolean;
 }
 
-/** Objects known to hold no `$` and no mark anywhere (resources are shared across clusters: check once). */
+/** Objects known to hold no `$` anywhere (resources are shared across clusters: check once). */
 const inert = new WeakMap<object, boolean>();
 
 function isInert(object: JsonObject): boolean {
@@ -108,15 +72,11 @@ function isInert(object: JsonObject): boolean {
 }
 
 function hasWork(value: Json): boolean {
-  if (typeof value === "string") return needsWork(value);
+  if (typeof value === "string") return value.includes("$");
   if (value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) return value.some(hasWork);
-  for (const k in value) if (needsWork(k) || hasWork(value[k]!)) return true;
+  for (const k in value) if (k.includes("$") || hasWork(value[k]!)) return true;
   return false;
-}
-
-function needsWork(s: string): boolean {
-  return s.charCodeAt(0) === 0xe000 || s.includes("$");
 }
 
 /** Spaces and tabs around a plain scalar are not part of it. */
@@ -124,11 +84,15 @@ function trimPlain(s: string): string {
   return s.replace(/^[ \t]+|[ \t]+$/g, "");
 }
 
+function isPlain(st: WalkState): boolean {
+  if (st.plain.size === 0) return false;
+  let p = "";
+  for (const seg of st.path) p += "/" + escapeSegment(seg);
+  return st.plain.has(p);
+}
+
 function substString(s: string, st: WalkState, isKey: boolean): Json {
-  const marked = s.startsWith(PLAIN_VAR_MARK);
-  const raw = marked ? s.slice(1) : s;
-  if (!raw.includes("$")) return marked && !isKey ? resolvePlainScalar(trimPlain(raw)) : raw;
-  const { output, errors } = envsubst(raw, st.vars, st.opts);
+  const { output, errors } = envsubst(s, st.vars, st.opts);
   for (const e of errors) {
     st.errors.push({
       path: [...st.path],
@@ -138,15 +102,12 @@ function substString(s: string, st: WalkState, isKey: boolean): Json {
       ...(e.offset !== undefined ? { offset: e.offset } : {}),
     });
   }
-  if (output !== raw) st.changed = true;
-  if (!marked || isKey) return output;
-  const resolved = resolvePlainScalar(trimPlain(output));
-  if (resolved !== raw) st.changed = true;
-  return resolved;
+  if (isKey || !s.includes("${") || !isPlain(st)) return output;
+  return resolvePlainScalar(trimPlain(output));
 }
 
 function walk(value: Json, st: WalkState): Json {
-  if (typeof value === "string") return needsWork(value) ? substString(value, st, false) : value;
+  if (typeof value === "string") return value.includes("$") ? substString(value, st, false) : value;
   if (Array.isArray(value)) {
     let out: Json[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -164,7 +125,7 @@ function walk(value: Json, st: WalkState): Json {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     st.path.push(k);
-    const nk = needsWork(k) ? (substString(k, st, true) as string) : k;
+    const nk = k.includes("$") ? (substString(k, st, true) as string) : k;
     const s = walk(value[k]!, st);
     st.path.pop();
     if ((s !== value[k] || nk !== k) && !out) {
@@ -177,23 +138,21 @@ function walk(value: Json, st: WalkState): Json {
 }
 
 /**
- * Substitutes variables in every string (values and map keys) of a resource. Returns a new object —
- * the input is never mutated; subtrees without `$` are shared with it — the errors with the JSON path of
- * each offending value, and whether the result differs from the input (mark removal counts). When nothing
+ * Substitutes variables in every string (values and map keys) of a resource. `plain` names the strings
+ * written as plain YAML scalars (JSON pointers): after substitution those are typed as YAML types them.
+ * Returns a new object — the input is never mutated; subtrees without `$` are shared with it — the errors
+ * with the JSON path of each offending value, and whether the result differs from the input. When nothing
  * changes, the input object itself comes back, so identical resources stay shared across clusters.
- * A disabled resource ({@link isSubstitutionDisabled}) only has its marks removed.
+ * A disabled resource ({@link isSubstitutionDisabled}) comes back untouched.
  */
 export function substituteObject(
   object: JsonObject,
   vars: Vars,
   opts: EnvsubstOptions = {},
+  plain: PlainPaths = NO_PLAIN,
 ): { object: JsonObject; errors: SubstError[]; changed: boolean } {
-  if (isInert(object)) return { object, errors: [], changed: false };
-  if (isSubstitutionDisabled(object)) {
-    const stripped = stripMarks(object);
-    return { object: stripped, errors: [], changed: stripped !== object };
-  }
-  const st: WalkState = { vars, opts, errors: [], path: [], changed: false };
+  if (isInert(object) || isSubstitutionDisabled(object)) return { object, errors: [], changed: false };
+  const st: WalkState = { vars, opts, plain, errors: [], path: [] };
   const out = walk(object, st) as JsonObject;
   return { object: out, errors: st.errors, changed: out !== object };
 }

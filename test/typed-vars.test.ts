@@ -1,0 +1,383 @@
+/**
+ * Typed variables wherever they were written (issue 9): Flux substitutes on the built YAML text, so an
+ * unquoted `${VAR}` becomes the YAML type of its value whether a source or a patch (strategic text, inline
+ * mapping, JSON6902 value) wrote it; a quoted `"${VAR}"` stays a string (SPEC). And merge keys holding
+ * variables merge before substitution, as kustomize does. Everything runs through the CLI on a real
+ * fixture repository; where kubectl is on the machine, the same source and patches go through
+ * `kubectl kustomize` and then Flux's substitution (envsubst on the text, YAML parsed back) for comparison.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import { memoryIO } from "../src/cli/io.js";
+import { envsubst } from "../src/render/envsubst.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { OPENAPI } from "./helpers/golden.js";
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
+
+const run = promisify(execFile);
+
+async function writeAll(root: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+}
+
+/** A source repository (manifests under `manifests/`) and a fleet using it; renders with the CLI. */
+async function renderFleet(
+  source: Record<string, string>,
+  fleet: { spec?: string; cluster?: string; files?: Record<string, string>; sourceExtra?: string },
+): Promise<{ code: number; out: string; err: string; dir: string; root: string }> {
+  const root = await mkdtemp(join(tmpdir(), "braid-typed-"));
+  await makeFixtureRepo([{ files: source, tags: ["v1.0.0"] }], { dir: join(root, "source") });
+  await writeAll(join(root, "fleet"), {
+    "braid.yaml": `apiVersion: braid/v1alpha1
+kind: Fleet
+metadata: { name: typed }
+spec:
+  kubernetesVersion: "1.34"
+  validation: { ignoreMissingSchemas: true }
+  sources:
+    - name: app
+      url: ../source
+      ref: { tag: v1.0.0 }
+      path: manifests
+${fleet.sourceExtra ?? ""}
+${fleet.spec ?? ""}`,
+    "clusters/c1.yaml": `apiVersion: braid/v1alpha1
+kind: Cluster
+metadata: { name: c1 }
+spec:
+${fleet.cluster ?? "  vars: {}"}
+`,
+    ...fleet.files,
+  });
+  const env = { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(root, "cache") };
+  const io = memoryIO({ cwd: join(root, "fleet"), env });
+  const dir = join(root, "out");
+  const code = await main(["render", "--out", dir], io);
+  return { code, out: io.out.join(""), err: io.err.join(""), dir: join(dir, "clusters", "c1"), root };
+}
+
+const read = (dir: string, file: string): Promise<string> => readFile(join(dir, file), "utf8");
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: apps
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      containers:
+        - name: \${APP}
+          image: nginx:1
+`;
+
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: apps
+spec:
+  selector: { app: web }
+  ports:
+    - port: 80
+      targetPort: 8080
+`;
+
+const VARS = `  vars: { APP: web, REPLICAS: "3", PORT: "9090", COUNT: "3", DEBUG: "on" }`;
+
+describe("typed variables written by patches", () => {
+  it("a strategic patch file's plain `replicas: ${REPLICAS}` renders as a number, a quoted one as a string", async () => {
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT },
+      {
+        cluster: `${VARS}
+  patches:
+    - path: patches/replicas.yaml`,
+        files: {
+          "patches/replicas.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: apps }
+spec:
+  replicas: \${REPLICAS}
+  template:
+    metadata:
+      annotations:
+        replicas: "\${REPLICAS}"
+`,
+        },
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const text = await read(r.dir, "apps/deployment-web.yaml");
+    expect(text).toContain("\n  replicas: 3\n");
+    expect(text).toContain('replicas: "3"'); // quoted in the patch: a string (annotations must be strings)
+    const obj = parse(text);
+    expect(obj.spec.replicas).toBe(3);
+  }, 60_000);
+
+  it("a patch's plain `${DEBUG}` = on is the YAML 1.1 bool true (go-yaml v2): an annotation cannot hold it", async () => {
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Deployment }
+      patch: |
+        metadata:
+          annotations:
+            debug: \${DEBUG}`,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "clusters/c1.yaml:11:20: error SCHEMA_VIOLATION: [cluster c1 Deployment apps/web /metadata/annotations/debug] must be string, not boolean true\n",
+    );
+  }, 60_000);
+
+  it("inline text and inline mapping patches type their plain variables too", async () => {
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT, "manifests/svc.yaml": SERVICE },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Deployment, name: web }
+      patch: |
+        spec:
+          replicas: \${REPLICAS}
+    - target: { kind: Service, name: web }
+      patch:
+        spec:
+          ports:
+            - port: 80
+              targetPort: \${PORT}`,
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(parse(await read(r.dir, "apps/deployment-web.yaml")).spec.replicas).toBe(3);
+    expect(parse(await read(r.dir, "apps/service-web.yaml")).spec.ports).toEqual([{ port: 80, targetPort: 9090 }]);
+  }, 60_000);
+
+  it("a JSON6902 value `${PORT}` gives a Service an integer targetPort; a quoted one stays a named port string", async () => {
+    const r = await renderFleet(
+      { "manifests/svc.yaml": SERVICE },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Service, name: web }
+      type: json6902
+      patch: |
+        - op: replace
+          path: /spec/ports/0/targetPort
+          value: \${PORT}
+        - op: add
+          path: /spec/ports/-
+          value:
+            name: metrics
+            port: \${PORT}
+            targetPort: "\${APP}"
+        - op: add
+          path: /metadata/annotations
+          value: { port: "\${PORT}" }`,
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const svc = parse(await read(r.dir, "apps/service-web.yaml"));
+    expect(svc.spec.ports).toEqual([
+      { port: 80, targetPort: 9090 },
+      { name: "metrics", port: 9090, targetPort: "web" },
+    ]);
+    expect(svc.metadata.annotations).toEqual({ port: "9090" });
+  }, 60_000);
+
+  it("HelmRelease values: a plain `${COUNT}` is the number 3 (not '3') from the source and from a merge patch", async () => {
+    const r = await renderFleet(
+      {
+        "manifests/hr.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: { name: podinfo, namespace: apps }
+spec:
+  interval: 5m
+  chart: { spec: { chart: podinfo, sourceRef: { kind: HelmRepository, name: podinfo } } }
+  values:
+    replicaCount: \${COUNT}
+    quoted: "\${COUNT}"
+`,
+      },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: HelmRelease, name: podinfo }
+      type: merge
+      patch:
+        spec:
+          values:
+            hpa:
+              maxReplicas: \${COUNT}
+              enabled: \${DEBUG}`,
+      },
+    );
+    expect(r.err).toContain("warning SCHEMA_MISSING"); // no HelmRelease CRD here
+    expect(r.err).not.toContain(" error ");
+    expect(r.code).toBe(0);
+    const text = await read(r.dir, "apps/helmrelease-podinfo.yaml");
+    const hr = parse(text);
+    expect(hr.spec.values).toEqual({ replicaCount: 3, quoted: "3", hpa: { maxReplicas: 3, enabled: true } });
+    expect(text).not.toContain("'3'");
+  }, 60_000);
+
+  it("a patch that replaces a plain value with a quoted one leaves a string, and the reverse a number", async () => {
+    const r = await renderFleet(
+      {
+        "manifests/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata: { name: cfg, namespace: apps }
+data:
+  a: x
+`,
+        "manifests/deploy.yaml": DEPLOYMENT.replace("replicas: 1", "replicas: ${REPLICAS}"),
+      },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Deployment }
+      patch: |
+        metadata:
+          annotations: { r: "\${REPLICAS}" }`,
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const d = parse(await read(r.dir, "apps/deployment-web.yaml"));
+    expect(d.spec.replicas).toBe(3); // the source's plain scalar keeps its type through the patch
+    expect(d.metadata.annotations).toEqual({ r: "3" });
+  }, 60_000);
+});
+
+describe("merge keys holding variables", () => {
+  it("a strategic patch's container `name: ${APP}` merges with the source's `name: ${APP}`: one container", async () => {
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT },
+      {
+        cluster: `${VARS}
+  patches:
+    - patch: |
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: apps }
+        spec:
+          template:
+            spec:
+              containers:
+                - name: \${APP}
+                  image: nginx:2`,
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const d = parse(await read(r.dir, "apps/deployment-web.yaml"));
+    expect(d.spec.template.spec.containers).toEqual([{ name: "web", image: "nginx:2" }]);
+  }, 60_000);
+
+  it("a quoted `name: \"${APP}\"` in the patch merges with a plain one in the source (kustomize compares text)", async () => {
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Deployment }
+      patch:
+        spec:
+          template:
+            spec:
+              containers:
+                - name: "\${APP}"
+                  image: nginx:3`,
+      },
+    );
+    expect(r.code).toBe(0);
+    const d = parse(await read(r.dir, "apps/deployment-web.yaml"));
+    expect(d.spec.template.spec.containers).toEqual([{ name: "web", image: "nginx:3" }]);
+  }, 60_000);
+});
+
+/** Flux's post-build step on a kustomize build: envsubst over the YAML text, then the text parsed back. */
+function fluxSubstitute(text: string, vars: Record<string, string>): unknown[] {
+  const { output, errors } = envsubst(text, vars, { strict: true });
+  expect(errors).toEqual([]);
+  return parseAllDocuments(output, { version: "1.1" }).map((d) => d.toJS() as unknown);
+}
+
+const skip = kubectlSkipReason("typed variables vs kubectl kustomize", false);
+
+describe.skipIf(skip !== undefined)("typed variables: braid vs kubectl kustomize + Flux substitution", () => {
+  it("renders the same objects for plain variables in source, strategic, inline and JSON6902 patches", async () => {
+    const vars = { APP: "web", REPLICAS: "3", PORT: "9090" };
+    const strategic = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: apps }
+spec:
+  replicas: \${REPLICAS}
+  template:
+    spec:
+      containers:
+        - name: \${APP}
+          image: nginx:2
+          ports:
+            - containerPort: \${PORT}
+`;
+    const json6902 = `- op: replace
+  path: /spec/ports/0/targetPort
+  value: \${PORT}
+`;
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT, "manifests/svc.yaml": SERVICE },
+      {
+        cluster: `  vars: { APP: web, REPLICAS: "3", PORT: "9090" }
+  patches:
+    - path: patches/deploy.yaml
+    - target: { kind: Service, name: web }
+      path: patches/svc.yaml`,
+        files: { "patches/deploy.yaml": strategic, "patches/svc.yaml": json6902 },
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const ours = [parse(await read(r.dir, "apps/deployment-web.yaml")), parse(await read(r.dir, "apps/service-web.yaml"))];
+
+    const k = join(r.root, "kustomize");
+    await writeAll(k, {
+      "deploy.yaml": DEPLOYMENT,
+      "svc.yaml": SERVICE,
+      "deploy-patch.yaml": strategic,
+      "svc-patch.yaml": json6902,
+      "kustomization.yaml": `resources: [deploy.yaml, svc.yaml]
+patches:
+  - path: deploy-patch.yaml
+  - path: svc-patch.yaml
+    target: { kind: Service, name: web }
+`,
+    });
+    const { stdout } = await run(kubectl!, ["kustomize", k]);
+    const theirs = fluxSubstitute(stdout, vars);
+    const byKind = (objs: unknown[], kind: string) => objs.find((o) => (o as { kind: string }).kind === kind);
+    expect(ours[0]).toEqual(byKind(theirs, "Deployment"));
+    expect(ours[1]).toEqual(byKind(theirs, "Service"));
+  }, 60_000);
+});
