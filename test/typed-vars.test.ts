@@ -381,3 +381,119 @@ patches:
     expect(ours[1]).toEqual(byKind(theirs, "Service"));
   }, 60_000);
 });
+
+/** Text from upstream manifests that is not meant for Flux's substitution (shapes seen in kube-prometheus and argo-cd HA). */
+const UPSTREAM_LIKE = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: upstream
+  namespace: apps
+data:
+  dashboard.json: '{"datasource": "\${datasource}", "title": "\${__data.fields.name}"}'
+  blackbox.yml: |
+    modules:
+      http_2xx:
+        replacement: \${1}
+  sentinel.sh: |
+    AUTH="\${AUTH}"
+    ID="\${SENTINEL_ID_\${INDEX}}"
+    echo $$HOME $\${HOME}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shell
+  namespace: apps
+spec:
+  containers:
+    - name: sh
+      image: busybox
+      args: ["sh", "-c", "echo $$(HOME)"]
+`;
+
+describe("substitute: true|false per source", () => {
+  it("a source with substitute: false renders untouched ($$ included); the default substitutes and fails on upstream text", async () => {
+    const off = await renderFleet({ "manifests/upstream.yaml": UPSTREAM_LIKE }, { sourceExtra: "      substitute: false" });
+    expect(off.err).toBe("");
+    expect(off.code).toBe(0);
+    const cm = parse(await read(off.dir, "apps/configmap-upstream.yaml"));
+    const source = parseAllDocuments(UPSTREAM_LIKE).map((d) => d.toJS());
+    expect(cm).toEqual(source[0]);
+    expect(parse(await read(off.dir, "apps/pod-shell.yaml"))).toEqual(source[1]);
+
+    const on = await renderFleet({ "manifests/upstream.yaml": UPSTREAM_LIKE }, {});
+    expect(on.code).toBe(1);
+    const lines = on.err.split("\n").filter((l) => / error /.test(l));
+    expect(lines.map((l) => l.replace(/^app@[0-9a-f]+:/, "").replace(/\].*$/, "]"))).toEqual([
+      "manifests/upstream.yaml:7:19: error SUBST_SYNTAX: [cluster c1 ConfigMap apps/upstream /data/dashboard.json]",
+      "manifests/upstream.yaml:11: error SUBST_UNDEFINED: [cluster c1 ConfigMap apps/upstream /data/blackbox.yml]",
+      "manifests/upstream.yaml:14: error SUBST_SYNTAX: [cluster c1 ConfigMap apps/upstream /data/sentinel.sh]",
+    ]);
+    expect(on.err).toContain(
+      "  hint: 1 cannot be defined (variable names match ^[_a-zA-Z][_a-zA-Z0-9]*$), or give a default: ${1:-value}; " +
+        'if the text is not meant for substitution, set substitute: false on source "app" (braid.yaml, or a group or cluster), ' +
+        "annotate the resource kustomize.toolkit.fluxcd.io/substitute: disabled, or write $${ for a literal ${\n",
+    );
+    expect(on.err).toContain(
+      "  hint: fix the expression (Flux's envsubst syntax); if the text is not meant for substitution (a shell or template expression), " +
+        'set substitute: false on source "app"',
+    );
+  }, 60_000);
+
+  it("a substituted source turns $$ into $ ($$(HOME) in container args becomes $(HOME))", async () => {
+    const pod = UPSTREAM_LIKE.split("---\n")[1]!;
+    const r = await renderFleet({ "manifests/pod.yaml": pod }, {});
+    expect(r.err).toBe("");
+    expect(parse(await read(r.dir, "apps/pod-shell.yaml")).spec.containers[0].args).toEqual(["sh", "-c", "echo $(HOME)"]);
+  }, 60_000);
+
+  it("layers like pins: a group turns it off for its clusters, a cluster back on; the input digest follows", async () => {
+    const pod = UPSTREAM_LIKE.split("---\n")[1]!;
+    const r = await renderFleet(
+      { "manifests/pod.yaml": pod },
+      {
+        cluster: `  vars: {}
+  sources:
+    - name: app
+      substitute: true`,
+        files: {
+          "groups/raw.yaml": `apiVersion: braid/v1alpha1
+kind: Group
+metadata: { name: raw }
+spec:
+  selector: {}
+  sources:
+    - name: app
+      substitute: false
+`,
+          "clusters/c2.yaml": `apiVersion: braid/v1alpha1
+kind: Cluster
+metadata: { name: c2 }
+`,
+        },
+      },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const args = async (c: string) => parse(await read(join(r.dir, "..", c), "apps/pod-shell.yaml")).spec.containers[0].args[2];
+    expect(await args("c1")).toBe("echo $(HOME)"); // the cluster says true
+    expect(await args("c2")).toBe("echo $$(HOME)"); // the group says false
+
+    // the effective setting is part of the input digest: flip only it and the digest changes
+    const digest = async (extra: string) => {
+      const x = await renderFleet({ "manifests/pod.yaml": pod }, { sourceExtra: extra });
+      const io = memoryIO({ cwd: join(x.root, "fleet"), env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(x.root, "cache") } });
+      expect(await main(["render", "--out", join(x.root, "o2"), "--format", "json"], io)).toBe(0);
+      return JSON.parse(io.out.join("")).clusters[0].inputDigest as string;
+    };
+    const [a, b, c] = [await digest(""), await digest("      substitute: true"), await digest("      substitute: false")];
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  }, 120_000);
+
+  it("rejects a non-boolean substitute with a located schema error", async () => {
+    const r = await renderFleet({ "manifests/pod.yaml": UPSTREAM_LIKE }, { sourceExtra: "      substitute: maybe" });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^braid\.yaml:12:19: error CONFIG_SCHEMA: .*substitute/m);
+  }, 60_000);
+});

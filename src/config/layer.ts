@@ -27,14 +27,21 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
   const pins = new Map<string, EffectivePin>();
   for (const p of fleet.defaults.sources) {
     const source = sourceByName.get(p.source);
-    if (source && (named.size === 0 || named.has(p.source))) pins.set(p.source, { source, ref: p.ref, location: p.location });
+    if (source && (named.size === 0 || named.has(p.source)))
+      pins.set(p.source, { source, ref: p.ref, substitute: source.substitute ?? true, location: p.location });
   }
   for (const layer of layers)
     for (const p of layer.sources) {
       const source = sourceByName.get(p.source);
       if (!source) continue;
       const prev = pins.get(p.source);
-      pins.set(p.source, p.ref ? { source, ref: p.ref, location: p.location } : (prev ?? { source, ref: source.ref, location: p.location }));
+      const substitute = p.substitute ?? prev?.substitute ?? source.substitute ?? true;
+      pins.set(
+        p.source,
+        p.ref
+          ? { source, ref: p.ref, substitute, location: p.location }
+          : { ...(prev ?? { source, ref: source.ref, location: p.location }), substitute },
+      );
     }
 
   const vars: Record<string, string> = { ...builtinVars(cluster) };

@@ -19,6 +19,8 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Flux post-build substitution on this source's manifests (absent: true; layers may override it). */
+  substitute?: boolean;
   location: SourceLocation;
 }
 
@@ -49,6 +51,8 @@ export interface PatchDef {
 export interface PinDef {
   source: string;
   ref?: RefSpec;
+  /** `substitute: true|false` as this layer states it (absent: inherited). */
+  substitute?: boolean;
   location: SourceLocation;
 }
 
@@ -102,6 +106,8 @@ export interface Fleet {
 export interface EffectivePin {
   source: SourceDef;
   ref: RefSpec | undefined;
+  /** Whether variables are substituted in this source's manifests for this cluster (last layer that says; absent: true). */
+  substitute?: boolean;
   /** Where the winning ref was written. */
   location: SourceLocation;
 }

@@ -25,14 +25,19 @@ function lineInValue(loc: SourceLocation, value: Json | undefined, offset: numbe
   return { ...rest, line: loc.line + 1 + lines };
 }
 
-/** Substitutes the cluster's variables into every resource (Flux post-build semantics, strict). */
+/**
+ * Substitutes the cluster's variables into every resource (Flux post-build semantics, strict), except the
+ * resources of sources set to `substitute: false` for this cluster, which stay as written (`$$` included).
+ */
 export function substituteAll(
   resources: readonly Resource[],
   vars: Record<string, string>,
   cluster: string,
+  unsubstituted: ReadonlySet<string> = new Set(),
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const out = resources.map((r) => {
+    if (unsubstituted.has(r.origin.source)) return r;
     const { object, errors, changed } = substituteObject(r.object, vars, { strict: true }, r.plain);
     for (const e of errors)
       diagnostics.push({
@@ -43,7 +48,7 @@ export function substituteAll(
         path: "/" + e.path.join("/"),
         message: e.message,
         location: lineInValue(locateField(r, e.path), valueAt(r.object, e.path), e.offset),
-        hint: e.code === "SUBST_UNDEFINED" ? `define ${e.variable ?? "it"} under spec.vars (fleet, group or cluster), or give a default: \${${e.variable ?? "VAR"}:-value}` : undefined,
+        hint: substHint(e.code, e.variable, r.origin.source),
       });
     return changed ? { ...r, object, id: idOf(object) } : r;
   });
@@ -63,10 +68,31 @@ export function renderCluster(
   schema: KubeSchemaIndex | undefined,
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
-  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name);
+  const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
+  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name, unsubstituted);
   const unique = checkDuplicates(substituted.resources, cluster.name, schema);
   return {
     resources: unique.resources,
     diagnostics: [...patched.diagnostics, ...substituted.diagnostics, ...unique.diagnostics],
   };
+}
+
+/**
+ * The hint of a SUBST_* error: every way out — define the variable (or give a default), fix the
+ * expression, or keep the text as written: `substitute: false` on its source, the Flux annotation on the
+ * resource, or `$${` for a literal `${`.
+ */
+export function substHint(code: "SUBST_UNDEFINED" | "SUBST_SYNTAX", variable: string | undefined, source: string): string {
+  const keep =
+    `set substitute: false on source "${source}" (braid.yaml, or a group or cluster), ` +
+    "annotate the resource kustomize.toolkit.fluxcd.io/substitute: disabled, " +
+    "or write $${ for a literal ${";
+  if (code === "SUBST_UNDEFINED") {
+    const v = variable ?? "VAR";
+    const define = /^[_a-zA-Z][_a-zA-Z0-9]*$/.test(v)
+      ? `define ${v} under spec.vars (fleet, group or cluster)`
+      : `${v} cannot be defined (variable names match ^[_a-zA-Z][_a-zA-Z0-9]*$)`;
+    return `${define}, or give a default: \${${v}:-value}; if the text is not meant for substitution, ${keep}`;
+  }
+  return `fix the expression (Flux's envsubst syntax); if the text is not meant for substitution (a shell or template expression), ${keep}`;
 }

@@ -177,11 +177,20 @@ async function renderOne(
       message: "a source pin of this cluster could not be resolved (see the error above)",
       location: cluster.location,
     });
+  // a source that is not substituted, and which patch values are plain (typed) scalars, change the output too
+  const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
   const inputDigest = digestOf({
     kubernetesVersion: fleet.kubernetesVersion,
-    pins: used.map((p) => ({ s: p.source.name, c: p.resolution!.commit, p: p.source.path, i: p.source.include, e: p.source.exclude })),
+    pins: used.map((p) => ({
+      s: p.source.name,
+      c: p.resolution!.commit,
+      p: p.source.path,
+      i: p.source.include,
+      e: p.source.exclude,
+      ...(unsubstituted.has(p.source.name) ? { substitute: false } : {}),
+    })),
     vars: cluster.vars,
-    patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional]),
+    patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional, ...(p.plain?.size ? [[...p.plain].sort()] : [])]),
   });
 
   const rendered = renderCluster(cluster, manifests, baseIndex);
