@@ -317,6 +317,31 @@ describe("merge keys holding variables", () => {
   }, 60_000);
 });
 
+describe("duplicate container names", () => {
+  it("a JSON6902 patch adding a second container named like the first fails where the patch wrote it", async () => {
+    const r = await renderFleet(
+      { "manifests/deploy.yaml": DEPLOYMENT },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Deployment, name: web }
+      type: json6902
+      patch:
+        - op: add
+          path: /spec/template/spec/initContainers
+          value:
+            - name: \${APP}
+              image: busybox`,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n")[0]).toBe(
+      "clusters/c1.yaml:13:21: error SCHEMA_VIOLATION: [cluster c1 Deployment apps/web /spec/template/spec/initContainers/0/name] " +
+        'duplicate container name "web": initContainers[0] has the name of containers[0] (names are unique across containers, initContainers and ephemeralContainers)',
+    );
+  }, 60_000);
+});
+
 /** Flux's post-build step on a kustomize build: envsubst over the YAML text, then the text parsed back. */
 function fluxSubstitute(text: string, vars: Record<string, string>): unknown[] {
   const { output, errors } = envsubst(text, vars, { strict: true });

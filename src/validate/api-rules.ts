@@ -1,7 +1,7 @@
 /**
  * A few checks the API server makes beyond the OpenAPI schema, chosen because they fail an apply outright and
- * are easy to get wrong in hand-written manifests: ConfigMap/Secret keys, container names and ports, and the
- * CronJob name length. Every check mirrors one of Kubernetes' own validation functions (named in the message).
+ * are easy to get wrong in hand-written manifests: ConfigMap/Secret keys, container names (valid, and unique
+ * across containers, initContainers and ephemeralContainers) and ports, and the CronJob name length. Every check mirrors one of Kubernetes' own validation functions (named in the message).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { describeId, locateField, type Json, type JsonObject, type JsonPath, type Resource } from "../model/resource.js";
@@ -35,8 +35,9 @@ const POD_SPEC: Record<string, string[]> = {
 /** The API-server checks for one resource (core and apps/batch groups only). */
 export function apiServerRules(r: Resource, cluster: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const fail = (path: JsonPath, message: string) =>
+  const fail = (path: JsonPath, message: string, related?: Diagnostic["related"]) =>
     out.push({
+      ...(related ? { related } : {}),
       code: "SCHEMA_VIOLATION",
       severity: "error",
       cluster,
@@ -67,6 +68,8 @@ export function apiServerRules(r: Resource, cluster: string): Diagnostic[] {
   const podPath = (group === "" || group === "apps" || group === "batch") && POD_SPEC[kind];
   if (podPath) {
     const spec = at(o, podPath);
+    // ValidatePodSpec: one name space for containers, initContainers and ephemeralContainers
+    const seen = new Map<string, JsonPath>();
     if (isMap(spec))
       for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
         const containers = spec[list];
@@ -76,6 +79,16 @@ export function apiServerRules(r: Resource, cluster: string): Diagnostic[] {
           const base = [...podPath, list, i];
           if (typeof c.name === "string" && !(c.name.length <= 63 && DNS1123_LABEL.test(c.name)))
             fail([...base, "name"], `container name "${c.name}" must be a DNS-1123 label (lower-case alphanumerics and '-')`);
+          if (typeof c.name === "string") {
+            const first = seen.get(c.name);
+            if (first)
+              fail(
+                [...base, "name"],
+                `duplicate container name "${c.name}": ${list}[${i}] has the name of ${String(first[first.length - 3])}[${String(first[first.length - 2])}] (names are unique across containers, initContainers and ephemeralContainers)`,
+                [{ message: "first container with this name", location: locateField(r, first) }],
+              );
+            else seen.set(c.name, [...base, "name"]);
+          }
           const ports = c.ports;
           if (Array.isArray(ports))
             ports.forEach((p, j) => {
