@@ -51,6 +51,7 @@ function deref(doc: Document.Parsed, node: unknown): unknown {
 }
 
 function keyText(key: unknown): string {
+  if (isScalar(key) && typeof key.value === "symbol") return "<<"; // the yaml package's merge key
   if (isScalar(key)) return key.value === null || key.value === undefined ? "" : String(key.value);
   return String(key);
 }
