@@ -357,7 +357,21 @@ const skip = kubectlSkipReason("typed variables vs kubectl kustomize");
 
 describe.skipIf(skip !== undefined)("typed variables: braid vs kubectl kustomize + Flux substitution", () => {
   it("renders the same objects for plain variables in source, strategic, inline and JSON6902 patches", async () => {
-    const vars = { APP: "web", REPLICAS: "3", PORT: "9090" };
+    const vars = { APP: "web", REPLICAS: "3", PORT: "9090", COUNT: "3", DEBUG: "on" };
+    const helmRelease = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: { name: podinfo, namespace: apps }
+spec:
+  interval: 5m
+  values:
+    replicaCount: \${COUNT}
+`;
+    const hrPatch = `- op: add
+  path: /spec/values/hpa
+  value:
+    enabled: \${DEBUG}
+    maxReplicas: \${COUNT}
+`;
     const strategic = `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web, namespace: apps }
@@ -376,19 +390,25 @@ spec:
   value: \${PORT}
 `;
     const r = await renderFleet(
-      { "manifests/deploy.yaml": DEPLOYMENT, "manifests/svc.yaml": SERVICE },
+      { "manifests/deploy.yaml": DEPLOYMENT, "manifests/svc.yaml": SERVICE, "manifests/hr.yaml": helmRelease },
       {
-        cluster: `  vars: { APP: web, REPLICAS: "3", PORT: "9090" }
+        cluster: `  vars: { APP: web, REPLICAS: "3", PORT: "9090", COUNT: "3", DEBUG: "on" }
   patches:
     - path: patches/deploy.yaml
     - target: { kind: Service, name: web }
-      path: patches/svc.yaml`,
-        files: { "patches/deploy.yaml": strategic, "patches/svc.yaml": json6902 },
+      path: patches/svc.yaml
+    - target: { kind: HelmRelease }
+      path: patches/hr.yaml`,
+        files: { "patches/deploy.yaml": strategic, "patches/svc.yaml": json6902, "patches/hr.yaml": hrPatch },
       },
     );
-    expect(r.err).toBe("");
+    expect(r.err).toContain("warning SCHEMA_MISSING"); // no HelmRelease CRD here
     expect(r.code).toBe(0);
-    const ours = [parse(await read(r.dir, "apps/deployment-web.yaml")), parse(await read(r.dir, "apps/service-web.yaml"))];
+    const ours = [
+      parse(await read(r.dir, "apps/deployment-web.yaml")),
+      parse(await read(r.dir, "apps/service-web.yaml")),
+      parse(await read(r.dir, "apps/helmrelease-podinfo.yaml")),
+    ];
 
     const k = join(r.root, "kustomize");
     await writeAll(k, {
@@ -396,11 +416,15 @@ spec:
       "svc.yaml": SERVICE,
       "deploy-patch.yaml": strategic,
       "svc-patch.yaml": json6902,
-      "kustomization.yaml": `resources: [deploy.yaml, svc.yaml]
+      "hr.yaml": helmRelease,
+      "hr-patch.yaml": hrPatch,
+      "kustomization.yaml": `resources: [deploy.yaml, svc.yaml, hr.yaml]
 patches:
   - path: deploy-patch.yaml
   - path: svc-patch.yaml
     target: { kind: Service, name: web }
+  - path: hr-patch.yaml
+    target: { kind: HelmRelease }
 `,
     });
     const { stdout } = await run(kubectl!, ["kustomize", k]);
@@ -408,6 +432,8 @@ patches:
     const byKind = (objs: unknown[], kind: string) => objs.find((o) => (o as { kind: string }).kind === kind);
     expect(ours[0]).toEqual(byKind(theirs, "Deployment"));
     expect(ours[1]).toEqual(byKind(theirs, "Service"));
+    expect(ours[2]).toEqual(byKind(theirs, "HelmRelease"));
+    expect(ours[2].spec.values).toEqual({ replicaCount: 3, hpa: { enabled: true, maxReplicas: 3 } });
   }, 60_000);
 });
 
