@@ -55,6 +55,8 @@ describe("through a JSON6902 patch", () => {
     ["replace by a quoted value drops it", [{ op: "replace", path: "/spec/keep", value: "${K}" }], [], ["/spec/list/0", "/spec/list/2"]],
     ["replace a subtree with a plain mapping value", [{ op: "replace", path: "/spec", value: { n: "${N}", m: "${M}" } }], ["/0/value/m"], ["/spec/m"]],
     ["move takes the provenance along", [{ op: "move", from: "/spec/keep", path: "/spec/moved" }], [], ["/spec/list/0", "/spec/list/2", "/spec/moved"]],
+    ["move to the end of the same list", [{ op: "move", from: "/spec/list/0", path: "/spec/list/-" }], [], ["/spec/keep", "/spec/list/1", "/spec/list/2"]],
+    ["move forward inside a list", [{ op: "move", from: "/spec/list/2", path: "/spec/list/0" }], [], ["/spec/keep", "/spec/list/0", "/spec/list/1"]],
     ["copy duplicates it", [{ op: "copy", from: "/spec/list/2", path: "/spec/copy" }], [], ["/spec/copy", "/spec/keep", "/spec/list/0", "/spec/list/2"]],
     ["negative indices count from the end", [{ op: "remove", path: "/spec/list/-3" }], [], ["/spec/keep", "/spec/list/1"]],
   ] as [string, Json[], string[], string[]][])("%s", (_, ops, opsPlain, expected) => {

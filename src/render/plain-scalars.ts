@@ -188,12 +188,13 @@ export function plainAfterJson6902Op(
     const segs = splitPointer(path);
     return Array.isArray(valueAt(before, segs.length > 1 ? "/" + segs.slice(0, -1).join("/") : ""));
   };
-  /** `-` appends: name the new last index. */
+  /** `-` appends: name the new last index (after a move out of the same list, one less). */
   const concrete = (path: string): string => {
     if (!path.endsWith("/-")) return path;
     const parent = path.slice(0, -2);
     const list = valueAt(before, parent);
-    return `${parent}/${Array.isArray(list) ? list.length : 0}`;
+    const movedOut = op.op === "move" && op.from !== undefined && op.from.slice(0, op.from.lastIndexOf("/")) === parent ? 1 : 0;
+    return `${parent}/${Array.isArray(list) ? list.length - movedOut : 0}`;
   };
   const current = new Set(plain);
   switch (op.op) {
