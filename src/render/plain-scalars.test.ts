@@ -124,6 +124,17 @@ describe("through a strategic merge patch", () => {
     expect(sorted(r.plain)).toEqual(["/items/1/v", "/items/2/v", "/keep", "/metadata/name", "/plain/1", "/tags/0", "/tags/1", "/tags/2"]);
   });
 
+  it("the identity kustomize restores from the target keeps the target's provenance, unless a name change is allowed", () => {
+    const target = { kind: "K", metadata: { name: "${N}" } } as JsonObject;
+    const patch = { metadata: { name: "${M}" } } as JsonObject;
+    const inputs = { target: new Set(["/metadata/name"]), patch: new Set<string>() };
+    const kept = applyStrategicPatch(target, patch, undefined, {}, inputs);
+    const renamed = applyStrategicPatch(target, patch, undefined, { allowNameChange: true }, inputs);
+    if ("error" in kept || "error" in renamed) throw new Error("merge failed");
+    expect([kept.object?.metadata, sorted(kept.plain)]).toEqual([{ name: "${N}" }, ["/metadata/name"]]);
+    expect([renamed.object?.metadata, sorted(renamed.plain)]).toEqual([{ name: "${M}" }, []]);
+  });
+
   it("one element for a merge key holding a variable, written plain on one side and quoted on the other", () => {
     const r = applyStrategicPatch({ items: [{ name: "${APP}", v: 1 }] }, { items: [{ name: "${APP}", v: 2 }] }, schema, {}, {
       target: new Set(["/items/0/name"]),

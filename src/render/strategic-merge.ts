@@ -163,7 +163,11 @@ export function applyStrategicPatch(
   if ("error" in r || r.object === null) return r;
   const out = r.object;
   if (r.plain && plain) {
-    for (const p of ["/apiVersion", "/kind", "/metadata/name", "/metadata/namespace"]) {
+    // the identity fields kustomize restores from the target keep the target's provenance
+    const restored = ["/apiVersion", "/metadata/namespace"];
+    if (!options.allowKindChange) restored.push("/kind");
+    if (!options.allowNameChange) restored.push("/metadata/name");
+    for (const p of restored) {
       if (plain.target.has(p)) r.plain.add(p);
       else r.plain.delete(p);
     }
