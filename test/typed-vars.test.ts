@@ -321,6 +321,29 @@ describe.skipIf(NO_OPENAPI)("merge keys holding variables", () => {
   }, 60_000);
 });
 
+describe.skipIf(NO_OPENAPI)("a quoted \"${PORT}\" Service targetPort", () => {
+  it("is the string \"9090\", which the API server rejects: braid says so where the patch wrote it", async () => {
+    const r = await renderFleet(
+      { "manifests/svc.yaml": SERVICE },
+      {
+        cluster: `${VARS}
+  patches:
+    - target: { kind: Service, name: web }
+      type: json6902
+      patch:
+        - op: replace
+          path: /spec/ports/0/targetPort
+          value: "\${PORT}"`,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n")[0]).toBe(
+      "clusters/c1.yaml:12:18: error SCHEMA_VIOLATION: [cluster c1 Service apps/web /spec/ports/0/targetPort] targetPort \"9090\" is neither a port number " +
+        "nor a port name (IsValidPortName: 1–15 lower-case letters, digits and '-', with a letter); write it unquoted to make it a number",
+    );
+  }, 60_000);
+});
+
 describe.skipIf(NO_OPENAPI)("duplicate container names", () => {
   it("a JSON6902 patch adding a second container named like the first fails where the patch wrote it", async () => {
     const r = await renderFleet(

@@ -36,3 +36,24 @@ describe("apiServerRules: duplicate container names (ValidatePodSpec)", () => {
     expect(apiServerRules(resource(o), "c1")).toEqual([]);
   });
 });
+
+describe("apiServerRules: a Service's targetPort (validateServicePort)", () => {
+  const service = (targetPort: unknown): JsonObject =>
+    ({ apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { ports: [{ port: 80, targetPort }] } }) as JsonObject;
+  it.each([
+    ["9090", 'targetPort "9090" is neither a port number nor a port name (IsValidPortName: 1–15 lower-case letters, digits and \'-\', with a letter); write it unquoted to make it a number'],
+    ["Http", 'targetPort "Http" is neither a port number nor a port name (IsValidPortName: 1–15 lower-case letters, digits and \'-\', with a letter)'],
+    ["a--b", expect.stringContaining('targetPort "a--b"')],
+    ["-http", expect.stringContaining('targetPort "-http"')],
+    ["very-long-port-name", expect.stringContaining("very-long-port-name")],
+    [0, "targetPort 0 is outside 1–65535"],
+    [70000, "targetPort 70000 is outside 1–65535"],
+    ["http", undefined],
+    ["h2c-9090", undefined],
+    [8080, undefined],
+  ] as [unknown, unknown][])("%j", (targetPort, message) => {
+    const diags = apiServerRules(resource(service(targetPort)), "c1");
+    if (message === undefined) expect(diags).toEqual([]);
+    else expect(diags.map((d) => [d.path, d.message])).toEqual([["/spec/ports/0/targetPort", message]]);
+  });
+});

@@ -1,13 +1,19 @@
 /**
  * A few checks the API server makes beyond the OpenAPI schema, chosen because they fail an apply outright and
  * are easy to get wrong in hand-written manifests: ConfigMap/Secret keys, container names (valid, and unique
- * across containers, initContainers and ephemeralContainers) and ports, and the CronJob name length. Every check mirrors one of Kubernetes' own validation functions (named in the message).
+ * across containers, initContainers and ephemeralContainers) and ports, a Service's targetPort, and the
+ * CronJob name length. Every check mirrors one of Kubernetes' own validation functions (named in the message).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { describeId, locateField, type Json, type JsonObject, type JsonPath, type Resource } from "../model/resource.js";
 import { DNS1123_LABEL } from "./kube-formats.js";
 
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** IsValidPortName: an IANA service name (1–15 of a-z, 0-9 and '-', a letter, no '-' at the ends or twice). */
+function isValidPortName(s: string): boolean {
+  return s.length >= 1 && s.length <= 15 && /^[-a-z0-9]+$/.test(s) && /[a-z]/.test(s) && !s.includes("--") && !s.startsWith("-") && !s.endsWith("-");
+}
 
 function isMap(v: Json | undefined): v is JsonObject {
   return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -64,6 +70,17 @@ export function apiServerRules(r: Resource, cluster: string): Diagnostic[] {
     const name = at(o, ["metadata", "name"]) as string;
     if (name.length > 52) fail(["metadata", "name"], `a CronJob name must be no more than 52 characters (it has ${name.length}): its Jobs append 11`);
   }
+
+  if (group === "" && kind === "Service" && Array.isArray(at(o, ["spec", "ports"])))
+    (at(o, ["spec", "ports"]) as Json[]).forEach((p, i) => {
+      const t = isMap(p) ? p.targetPort : undefined;
+      if (typeof t === "string" && !isValidPortName(t))
+        fail(
+          ["spec", "ports", i, "targetPort"],
+          `targetPort "${t}" is neither a port number nor a port name (IsValidPortName: 1–15 lower-case letters, digits and '-', with a letter)${/^\d+$/.test(t) ? "; write it unquoted to make it a number" : ""}`,
+        );
+      else if (typeof t === "number" && (t < 1 || t > 65535)) fail(["spec", "ports", i, "targetPort"], `targetPort ${t} is outside 1–65535`);
+    });
 
   const podPath = (group === "" || group === "apps" || group === "batch") && POD_SPEC[kind];
   if (podPath) {
