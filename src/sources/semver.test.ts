@@ -21,12 +21,14 @@ describe("parseTagVersion (fluxcd/pkg/version ParseVersion)", () => {
     ["1.2.3.4", undefined], // four parts: skipped
     ["1.2.3-rc.1+build.5", "1.2.3-rc.1+build.5"],
     ["1.2.3+build", "1.2.3+build"],
-    // fluxcd/pkg/version ParseVersion runs Masterminds StrictNewVersion: no leading zeros in the numbers
-    ["01.2.3", undefined],
-    ["1.02.3", undefined],
-    ["1.2.03", undefined],
-    ["v01.4.0", undefined],
-    ["2025.02.03-rc.1", undefined],
+    // ParseVersion: three `.` parts, then Masterminds NewVersion, which coerces leading zeros
+    ["01.2.3", "1.2.3"],
+    ["1.02.3", "1.2.3"],
+    ["1.2.03", "1.2.3"],
+    ["v01.4.0", "1.4.0"],
+    ["2025.02.03-rc.1", "2025.2.3-rc.1"],
+    ["v2025.01.15", "2025.1.15"],
+    ["00.00.00", "0.0.0"],
     ["0.0.0", "0.0.0"],
     ["10.20.30", "10.20.30"],
     ["1.2.3-01", undefined], // numeric pre-release identifier with a leading zero
@@ -34,8 +36,17 @@ describe("parseTagVersion (fluxcd/pkg/version ParseVersion)", () => {
     ["1.2.3-0a", "1.2.3-0a"], // alphanumeric identifier may start with 0
     ["1.2.3+001", "1.2.3+001"], // build metadata may have leading zeros
     ["1.2.3-rc-1", "1.2.3-rc-1"],
-    ["1.2-rc.1", undefined], // StrictNewVersion splits "1", "2-rc", "1": not numeric
-    ["1.2+b.1", undefined],
+    // the three parts are counted on the whole tag, then the loose grammar lets minor/patch be missing
+    ["1.2-rc.1", "1.2.0-rc.1"],
+    ["1.2-rc.1.0", "1.2.0-rc.1.0"],
+    ["1.2+b.1", "1.2.0+b.1"],
+    ["1.2+build.7", "1.2.0+build.7"],
+    ["1-a.b", undefined], // "1-a", "b": two parts
+    ["1-a.b.c", "1.0.0-a.b.c"],
+    ["v1+x.y", undefined],
+    ["v1+x.y.z", "1.0.0+x.y.z"],
+    ["1.2-rc1", undefined], // only two parts
+    ["1-rc.01.x", undefined], // numeric pre-release identifier with a leading zero
     ["1.2.3-rc.1_x", undefined], // "_" is not allowed in identifiers
     ["1.2.3+b_1", undefined],
     ["1..3", undefined],
@@ -404,18 +415,22 @@ describe("selectSemverTag", () => {
       { tag: "2.0.0", version: "2.0.0", taken: false, reason: "does not satisfy >=1.0.0 <2.0.0" },
       { tag: "v1.2.3", version: "1.2.3", taken: false, reason: "lower than v1.4.0" },
       { tag: "v0.9.0", version: "0.9.0", taken: false, reason: "does not satisfy >=1.0.0 <2.0.0" },
-      { tag: "1.2.3.4", taken: false, reason: "not a three-part semver" },
-      { tag: "V1.3.0", taken: false, reason: "not a three-part semver" }, // names in code-unit order
-      { tag: "latest", taken: false, reason: "not a three-part semver" },
-      { tag: "release-1", taken: false, reason: "not a three-part semver" },
-      { tag: "v1.2", taken: false, reason: "not a three-part semver" },
+      { tag: "1.2.3.4", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version)" },
+      { tag: "V1.3.0", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version)" }, // names in code-unit order
+      { tag: "latest", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+      { tag: "release-1", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+      { tag: "v1.2", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
     ]);
   });
 
-  it("skips a tag with leading zeros, as Flux does (StrictNewVersion)", () => {
-    const s = selectSemverTag([T("v2025.01.15"), T("v2025.1.14")], ">=2025.0.0");
-    expect(s.selected?.tag).toBe("v2025.1.14");
-    expect(s.verdicts.find((v) => v.tag === "v2025.01.15")).toMatchObject({ taken: false, reason: "not a three-part semver" });
+  it("takes a tag with leading zeros, as Flux does (ParseVersion coerces)", () => {
+    const s = selectSemverTag([T("v2025.01.15"), T("v2025.1.14"), T("v1.9.0")], ">=1.0.0");
+    expect(s.selected?.tag).toBe("v2025.01.15");
+    expect(s.verdicts.map((v) => [v.tag, v.version, v.reason])).toEqual([
+      ["v2025.01.15", "2025.1.15", "selected"],
+      ["v2025.1.14", "2025.1.14", "lower than v2025.01.15"],
+      ["v1.9.0", "1.9.0", "lower than v2025.01.15"],
+    ]);
   });
 
   describe("ties in precedence (build metadata only)", () => {
@@ -484,7 +499,7 @@ describe("selectSemverTag", () => {
       { tag: "monitoring/v1.3.0", version: "1.3.0", taken: true, reason: "selected" },
       { tag: "monitoring/v1.2.0", version: "1.2.0", taken: false, reason: "lower than monitoring/v1.3.0" },
       { tag: "logging/v9.0.0", taken: false, reason: 'does not start with tagPrefix "monitoring/"' },
-      { tag: "monitoring/latest", taken: false, reason: "not a three-part semver" },
+      { tag: "monitoring/latest", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
       { tag: "v5.0.0", taken: false, reason: 'does not start with tagPrefix "monitoring/"' },
     ]);
   });
