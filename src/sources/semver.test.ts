@@ -539,3 +539,52 @@ describe("selectSemverTag", () => {
     expect.assertions(2);
   });
 });
+
+/**
+ * Tag sets with the tag Flux checks out, each derived by hand from the Go code: fluxcd/pkg version.go
+ * ParseVersion (strings.SplitN(tag, ".", 3) must give three parts, then Masterminds NewVersion, which
+ * coerces: looseVersionRegex, ParseUint per segment, validatePrerelease), Constraints.Check, and
+ * git/gogit cloneSemVer (sort.SliceStable by LessThan, equal versions by commit time; the last wins).
+ * `tag@time` sets the commit time; `null` is Flux's "no match found for semver".
+ */
+describe("selectSemverTag picks what Flux's cloneSemVer checks out", () => {
+  const sets: [range: string, tags: string[], flux: string | null, why: string][] = [
+    [">=1.0.0", ["v2025.01.15", "v1.9.0"], "v2025.01.15", "leading zeros coerced: 2025.1.15"],
+    [">=1.0.0", ["1.2-rc.1.0", "1.1.0"], "1.1.0", "1.2.0-rc.1.0 parses (three parts on the whole tag) but is a pre-release"],
+    [">=1.2.0-0", ["1.2-rc.1.0", "1.1.0"], "1.2-rc.1.0", "pre-releases admitted: rc.1.0 > 0 (word > number)"],
+    [">=1.2.0-rc.1", ["1.2-rc.1.0", "1.2.0-rc.1"], "1.2-rc.1.0", "rc.1.0 > rc.1 (more identifiers)"],
+    ["^1.0.0", ["1.2+build.7", "1.1.9"], "1.2+build.7", "1.2.0+build.7"],
+    ["*", ["v1.2", "1.2.3.4", "latest", "V1.0.0"], null, "two parts; four parts; no parts; capital V"],
+    ["1.x", ["01.02.03", "1.2.2"], "01.02.03", "1.2.3 > 1.2.2"],
+    [">=1.0.0", ["v1.0.0@100", "1.0.0@200"], "1.0.0", "equal versions: the newer commit"],
+    [">=1.0.0", ["v1.0.0@300", "1.0.0@200"], "v1.0.0", "equal versions: the newer commit"],
+    ["*", ["1.0.0+a@100", "1.0.0+b@50", "0.9.0@999"], "1.0.0+a", "build metadata is not compared"],
+    ["~1.2", ["1.2.9", "1.3.0", "v1.2.10"], "v1.2.10", "numeric patch order"],
+    [">=1.0.0-0 <2.0.0", ["1.0.0-rc.2", "1.0.0-rc.10", "1.0.0-beta"], "1.0.0-rc.10", "numeric identifiers compare as numbers"],
+    [">=1.0.0-0", ["1.0.0-01", "1.0.0-1"], "1.0.0-1", "a numeric pre-release identifier with a leading zero is invalid"],
+    ["*", ["18446744073709551616.0.0", "1.0.0"], "1.0.0", "uint64 overflow: not a version"],
+    ["<1.0.0", ["0.0.0", "00.0.1"], "00.0.1", "0.0.1"],
+    ["1.2.3", ["1.2.3@1", "v1.2.3+meta@999"], "v1.2.3+meta", "equal versions: the newer commit"],
+    [">=2.0.0", ["2.0", "2.0.0.0", "v2.0.0-rc.1"], null, "two parts; four numbers; pre-release not admitted"],
+    ["2.x || 3.x", ["3.0-alpha.1.2", "2.9.9", "3.0.0"], "3.0.0", "3.0.0 > 3.0.0-alpha.1.2"],
+    ["2.x || 3.x", ["3.0-alpha.1.2", "2.9.9"], "2.9.9", "the pre-release is not admitted"],
+    ["*", ["1.2.3-rc.1_x", "1.2.3_x.y", "1.2.3-", "1.2..3", "1.2.3+"], null, "invalid characters or empty identifiers"],
+    [">= 1.0", ["1.0-0.0.0"], null, "1.0.0-0.0.0 is a pre-release"],
+    ["^0.1.0", ["0.1.5@100", "v0.1.05@200", "0.2.0@300"], "v0.1.05", "0.1.5 twice: the newer commit; ^0.1 excludes 0.2.0"],
+    [">=1.0.0", ["1-rc.1.2", "1.0-rc.1"], null, "1.0.0-rc.1.2 is a pre-release; 1.0-rc.1 has two parts"],
+    [">=0.0.0-0", ["1-rc.1.2", "1.0-rc.1"], "1-rc.1.2", "1.0.0-rc.1.2"],
+    [">=1.0.0", ["v1.2.3 ", " v1.2.3", "v1.2.3\t"], null, "spaces are not part of the grammar"],
+    ["!=1.2.3", ["01.2.3", "1.2.2"], "1.2.2", "01.2.3 is 1.2.3"],
+    ["*", ["1.10.0", "1.9.0", "1.09.1"], "1.10.0", "numeric minor order: 10 > 9"],
+    ["<=1.9.1", ["1.10.0", "1.9.0", "1.09.1"], "1.09.1", "1.9.1"],
+  ];
+  it.each(sets)("%s over %j: %s (%s)", (range, tags, flux) => {
+    const candidates = tags.map((t) => {
+      const at = t.lastIndexOf("@");
+      return at < 0 ? T(t) : T(t.slice(0, at), Number(t.slice(at + 1)));
+    });
+    for (const order of [candidates, [...candidates].reverse()]) {
+      expect(selectSemverTag(order, range).selected?.tag ?? null).toBe(flux);
+    }
+  });
+});
