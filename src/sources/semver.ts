@@ -360,7 +360,8 @@ function loserReason(m: Matched, winner: Matched): string {
   if (m.candidate.commitTime !== winner.candidate.commitTime) {
     return `same version as ${winner.candidate.tag}, whose commit is newer`;
   }
-  return `same version and commit time as ${winner.candidate.tag}, which wins the tie (build metadata, then name)`;
+  // Flux sorts equal versions by commit time only; a tie there is left to Go's map order (not reproducible)
+  return `same version and commit time as ${winner.candidate.tag}, which wins the tie (build metadata, then name; Flux's choice here depends on Go map order)`;
 }
 
 /** Picks the tag for a semver pin, with a verdict per candidate (sorted deterministically: taken first, then by version desc, then name). */
