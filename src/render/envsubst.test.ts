@@ -328,6 +328,12 @@ describe("envsubst errors", () => {
     expect(envsubst("${a:2:-1}", VARS, { strict: false }).errors[0]!.code).toBe("SUBST_SYNTAX");
   });
 
+  it("fails, never crashes, on nesting deeper than the JavaScript stack", () => {
+    const deep = "${a:-".repeat(20000) + "}".repeat(20000);
+    expect(envsubst(deep, VARS).errors).toEqual([{ code: "SUBST_SYNTAX", message: "expressions nested too deeply", offset: 0 }]);
+    expect(envsubst("${e:-".repeat(50) + "x" + "}".repeat(50), VARS)).toEqual({ output: "x", errors: [] });
+  });
+
   it("accepts Map variables and leaves text without `$` alone", () => {
     expect(envsubst("${a}-${b}", new Map([["a", "1"], ["b", "2"]]))).toEqual({ output: "1-2", errors: [] });
     expect(envsubst("no dollars", {})).toEqual({ output: "no dollars", errors: [] });

@@ -54,6 +54,9 @@ export interface EnvsubstOptions {
 /** Valid variable names, as kustomize-controller checks them before substituting. */
 export const VAR_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
+/** Nesting deep enough to exhaust the JavaScript stack (thousands of levels; Go's grows). */
+const TOO_DEEP = "expressions nested too deeply";
+
 const parseCache = new Map<string, Node[] | ParseError>();
 const PARSE_CACHE_MAX = 10_000;
 
@@ -63,8 +66,9 @@ function parseCached(bytes: string): Node[] | ParseError {
     try {
       t = parse(bytes);
     } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      t = e;
+      if (e instanceof RangeError) t = new ParseError(TOO_DEEP, 0);
+      else if (!(e instanceof ParseError)) throw e;
+      else t = e;
     }
     if (parseCache.size >= PARSE_CACHE_MAX) parseCache.clear();
     parseCache.set(bytes, t);
@@ -100,7 +104,7 @@ export function envsubst(
   if (tree instanceof ParseError) {
     return {
       output: input,
-      errors: [{ code: "SUBST_SYNTAX", message: `${tree.message} (Flux's envsubst cannot parse this)`, offset: charOffset(bytes, tree.offset) }],
+      errors: [{ code: "SUBST_SYNTAX", message: tree.message === TOO_DEEP ? TOO_DEEP : `${tree.message} (Flux's envsubst cannot parse this)`, offset: charOffset(bytes, tree.offset) }],
     };
   }
   const strict = opts.strict ?? true;
@@ -115,7 +119,13 @@ export function envsubst(
     problems: [],
     reported: new Set(),
   };
-  const out = evalNodes(tree, st);
+  let out: string;
+  try {
+    out = evalNodes(tree, st);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return { output: input, errors: [{ code: "SUBST_SYNTAX", message: TOO_DEEP, offset: 0 }] };
+  }
   const expr = (n: FuncNode): string => fromBytes(bytes.slice(n.start, n.end)) ?? "";
   const errors: EnvsubstError[] = st.problems.map((p) => {
     const variable = fromBytes(p.param) ?? p.param;
