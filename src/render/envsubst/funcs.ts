@@ -56,9 +56,9 @@ export const toSubstr: SubstituteFunc = (s, args) => {
   const end = add64(pos, length);
   if (end >= len) return pos < len ? s.slice(Number(pos)) : "";
   // s[pos:end] with end < len(s): Go panics when end < pos (a negative length, or an offset past the end)
-  if (end < pos || end < 0n) {
-    throw new GoPanic(`slice bounds out of range [${pos}:${end}]`);
-  }
+  // (Go's runtime message: a negative end first, then an end before the start)
+  if (end < 0n) throw new GoPanic(`slice bounds out of range [:${end}]`);
+  if (end < pos) throw new GoPanic(`slice bounds out of range [${pos}:${end}]`);
   return s.slice(Number(pos), Number(end));
 };
 
