@@ -114,6 +114,7 @@ const TABLE: Record<string, [string, Want][]> = {
     ["${u:-a b c}", "a b c"],
     ["${u:-'q' \"w\" \\x}", "'q' \"w\" \\x"], // no escapes in defaults
     ["${u:-$$x}", "$$x"], // no `$$` escape in defaults (mode without scanEscape)
+    ["${u:-$${a}}", "$hello"], // so `$${` there is a `$` and then a nested expression
     ["${u:-${a}}", "hello"],
     ["${u:-pre${a}post}", "prehellopost"],
     ["${u:-${e:-${a^^}}}", "HELLO"],
@@ -166,6 +167,7 @@ const TABLE: Record<string, [string, Want][]> = {
     ["${a:4:-3}", PANIC],
     ["${a:7:-3}", PANIC], // pos past the end with pos+length < len
     ["${a:1:-9}", PANIC],
+    ["${a:9:-1}", ""], // pos+length >= len(s) and pos past the end: "" before any slicing
     ["${a:${n}:-1}", PANIC],
     ["${a:99999999999999999999}", "hello"], // out of range for Atoi
     ["${u:1}", UNDEF],
