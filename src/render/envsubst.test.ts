@@ -296,8 +296,8 @@ describe("envsubst errors", () => {
 
   it("reports each undefined variable once, at its first use, nested defaults included", () => {
     expect(envsubst("é ${u} ${a:-${w}} ${u}", VARS).errors).toEqual([
-      { code: "SUBST_UNDEFINED", variable: "u", message: 'variable "u" is not defined (strict mode) in ${u}', offset: 2 },
-      { code: "SUBST_UNDEFINED", variable: "w", message: 'variable "w" is not defined (strict mode) in ${w}', offset: 12 },
+      { code: "SUBST_UNDEFINED", variable: "u", message: 'variable "u" is not defined and has no default', offset: 2 },
+      { code: "SUBST_UNDEFINED", variable: "w", message: 'variable "w" is not defined and has no default', offset: 12 },
     ]);
   });
 

@@ -133,7 +133,7 @@ export function envsubst(
       ? {
           code: "SUBST_UNDEFINED",
           variable,
-          message: `variable ${JSON.stringify(variable)} is not defined (strict mode) in ${expr(p.node)}`,
+          message: `variable ${JSON.stringify(variable)} is not defined and has no default`,
           offset: charOffset(bytes, p.node.start),
         }
       : {
