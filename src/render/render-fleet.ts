@@ -16,6 +16,7 @@ import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
 import { loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
+import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
 import { layoutCluster, type ClusterOutput } from "./output-tree.js";
@@ -201,13 +202,24 @@ async function renderOne(
         registry,
       }),
     );
-  const ok = !hasErrors(diagnostics);
+  // without validation (inventory) the names still decide the file paths: check them anyway
+  else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
+  let ok = !hasErrors(diagnostics);
+  let output: ClusterOutput | undefined;
+  if (ok)
+    try {
+      output = layoutCluster(cluster.name, fleet.output.path, rendered.resources, index);
+    } catch (e) {
+      if (!(e instanceof BraidError)) throw e;
+      diagnostics.push({ ...e.diagnostic, cluster: cluster.name });
+      ok = false;
+    }
   return {
     name: cluster.name,
     cluster,
     pins: used,
     resources: rendered.resources,
-    output: ok ? layoutCluster(cluster.name, fleet.output.path, rendered.resources, index) : undefined,
+    output,
     diagnostics,
     ok,
     inputDigest,
