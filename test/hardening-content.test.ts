@@ -96,3 +96,67 @@ describe("15.4 the output layout's last guard", () => {
     );
   });
 });
+
+describe("15.7 Secret values in previews and render diagnostics", () => {
+  const secretYaml = `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: apps
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"Secret","data":{"pw":"T0xEcGxhaW4tc2VjcmV0"},"stringData":{"x":"old-cleartext-pw"}}'
+data:
+  pw: TkVXcGxhaW4tc2VjcmV0
+`;
+  const testPatch = `  patches:
+    - target: { kind: Secret, name: db }
+      type: json6902
+      patch:
+        - { op: test, path: /data/pw, value: VEVTVG9wT0xEcGxhaW4= }
+        - { op: replace, path: /data/pw, value: TkVXcGxhaW4tc2VjcmV0 }
+`;
+  const leaks = ["VEVTVG9wT0xEcGxhaW4=", "TESTopOLDplain", "TkVXcGxhaW4tc2VjcmV0", "NEWplain-secret", "T0xEcGxhaW4tc2VjcmV0", "OLDplain-secret", "old-cleartext-pw"];
+
+  it("a failing json6902 test on a Secret shows hashes, in every preview format, in --out and in render", async () => {
+    const { dir: src } = await makeFixtureRepo([{ files: { "s.yaml": secretYaml }, tags: ["v1.0.0"] }]);
+    const braid = fleetYaml(`    - name: s\n      url: ${src}\n      ref: { tag: v1.0.0 }`);
+    const { dir } = await makeFixtureRepo([
+      { files: { "braid.yaml": braid, "clusters/a.yaml": clusterYaml("a") } },
+      { files: { "clusters/a.yaml": clusterYaml("a", testPatch) } },
+    ]);
+    const { hashValue } = await import("../src/preview/redact.js");
+    for (const format of ["markdown", "json", "text"]) {
+      const out = join(dir, "..", `preview-${format}-${Math.random().toString(36).slice(2)}.out`);
+      const r = await cli(dir, ["preview", "--base", "HEAD~1", "--head", "HEAD", "--format", format, "--out", out]);
+      const { readFile } = await import("node:fs/promises");
+      const all = r.out + r.err + (existsSync(out) ? await readFile(out, "utf8") : "");
+      expect(all, format).toContain(`test failed: the value is ${hashValue("TkVXcGxhaW4tc2VjcmV0")}, expected ${hashValue("VEVTVG9wT0xEcGxhaW4=")}`);
+      for (const leak of leaks) expect(all, `${format}: ${leak}`).not.toContain(leak);
+    }
+    const r = await cli(dir, ["render"]);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain(`expected ${hashValue("VEVTVG9wT0xEcGxhaW4=")}`);
+    expect(r.out + r.err).not.toContain("VEVTVG9wT0xEcGxhaW4=");
+  });
+
+  it("a Secret's last-applied-configuration annotation is hashed in a preview diff", async () => {
+    const { redactObject, sensitiveValues, hashValue } = await import("../src/preview/redact.js");
+    const { resourcesFromYaml } = await import("../src/validate/test-resource.js");
+    const [r] = resourcesFromYaml(secretYaml);
+    const shown = JSON.stringify(redactObject(r!.object));
+    for (const leak of leaks) expect(shown).not.toContain(leak);
+    expect(shown).toContain(hashValue(JSON.parse(JSON.stringify(r!.object)).metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]));
+    expect(sensitiveValues(r!.object)).toEqual(expect.arrayContaining(["T0xEcGxhaW4tc2VjcmV0", "old-cleartext-pw"]));
+  });
+});
+
+describe("15.7 render diagnostics quoting a Secret value", () => {
+  it("a schema error on a Secret's data shows the value's hash", async () => {
+    const fleet = await fleetRepo({ "s.yaml": "apiVersion: v1\nkind: Secret\nmetadata: { name: s, namespace: apps }\ndata: { pw: \"hunter2-not-base64!\" }\n" });
+    const { hashValue } = await import("../src/preview/redact.js");
+    const r = await cli(fleet, ["validate"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`s.yaml:4:13: error SCHEMA_VIOLATION: [cluster c0001 Secret apps/s /data/pw] "${hashValue("hunter2-not-base64!")}" is not base64-encoded data`);
+    expect(r.out + r.err).not.toContain("hunter2");
+  });
+});

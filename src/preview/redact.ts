@@ -35,6 +35,9 @@ export function isSopsDocument(object: JsonObject): boolean {
 
 const isMap = (v: Json | undefined): v is JsonObject => !!v && typeof v === "object" && !Array.isArray(v);
 
+/** The annotation where `kubectl apply` keeps the last applied object (for a Secret: its values). */
+export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
 function hashAll(map: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(map)) out[k] = hashValue(v);
@@ -83,6 +86,12 @@ export function redactObject(object: JsonObject, sensitive: readonly SensitivePa
       if (isMap(v)) out[field] = hashAll(v);
       else if (v !== undefined && v !== null) out[field] = hashValue(v);
     }
+    // `kubectl apply` keeps the whole Secret, values included, in this annotation
+    const meta = out.metadata;
+    const annotations = isMap(meta) ? meta.annotations : undefined;
+    if (isMap(meta) && isMap(annotations) && Object.hasOwn(annotations, LAST_APPLIED)) {
+      out.metadata = { ...meta, annotations: { ...annotations, [LAST_APPLIED]: hashValue(annotations[LAST_APPLIED]!) } };
+    }
   }
   for (const p of sensitive) {
     if (p.kind && p.kind !== out.kind) continue;
@@ -114,6 +123,19 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
           if (decoded && !decoded.includes("\uFFFD")) out.push(decoded);
         }
       }
+    const meta = object.metadata;
+    const annotations = isMap(meta) ? meta.annotations : undefined;
+    const last = isMap(annotations) && Object.hasOwn(annotations, LAST_APPLIED) ? annotations[LAST_APPLIED] : undefined;
+    if (last !== undefined && last !== null) {
+      add(last);
+      // the values inside it, as a Secret of their own (without recursing into its own annotation)
+      try {
+        const inner = typeof last === "string" ? (JSON.parse(last) as Json) : last;
+        if (isMap(inner)) out.push(...sensitiveValues({ kind: "Secret", data: inner.data ?? null, stringData: inner.stringData ?? null }));
+      } catch {
+        // not JSON: hidden whole above
+      }
+    }
   }
   const collect = (value: Json, segments: readonly string[]) => {
     if (segments.length === 0) return add(value);

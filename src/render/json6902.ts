@@ -8,6 +8,7 @@
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
+import { hashValue } from "../preview/redact.js";
 
 /** One JSON6902 operation as written in a patch. */
 export interface Json6902Operation {
@@ -105,8 +106,11 @@ function explain(name: string, op: Json6902Operation, doc: Json): string {
       return `cannot add here: the parent ${parentOf(op.path) || "/"} does not exist`;
     case "OPERATION_FROM_UNRESOLVABLE":
       return `the 'from' path ${op.from ?? ""} does not exist`;
-    case "TEST_OPERATION_FAILED":
-      return `test failed: the value is ${describe(lookup(doc, op.path))}, expected ${describe(op.value)}`;
+    case "TEST_OPERATION_FAILED": {
+      // a Secret's values (and what a patch expects of them) are shown only as hashes, as previews show them
+      const show = isMap(doc) && doc.kind === "Secret" ? (v: unknown) => (v === undefined ? "missing" : hashValue(v as Json)) : describe;
+      return `test failed: the value is ${show(lookup(doc, op.path))}, expected ${show(op.value)}`;
+    }
     case "OPERATION_VALUE_OUT_OF_BOUNDS": {
       const list = lookup(doc, parentOf(op.path));
       return `the index is past the end of the list (it has ${Array.isArray(list) ? list.length : 0} items; use '-' to append)`;
