@@ -160,3 +160,69 @@ describe("15.7 render diagnostics quoting a Secret value", () => {
     expect(r.out + r.err).not.toContain("hunter2");
   });
 });
+
+describe("15.10 prototype keys are plain keys", () => {
+  it("__proto__/constructor added by strategic, merge and json6902 patches are kept; a var named __proto__ substitutes", async () => {
+    const cmYaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: apps }\ndata: { v: \"${__proto__}\", w: \"${constructor:=d}\" }\n";
+    const body = `  vars: { __proto__: from-var }
+  patches:
+    - target: { kind: ConfigMap, name: web }
+      patch: |
+        data: { __proto__: strategic, constructor: c1 }
+    - target: { kind: ConfigMap, name: web }
+      type: json6902
+      patch:
+        - { op: test, path: /data/__proto__, value: strategic }
+        - { op: add, path: /data/toString, value: j }
+    - target: { kind: ConfigMap, name: web }
+      type: merge
+      patch: { data: { __proto__: merge } }
+    - target: { kind: ConfigMap, name: web }
+      type: json6902
+      patch: [ { op: test, path: /data/__proto__, value: merge } ]
+`;
+    const fleet = await fleetRepo({ "cm.yaml": cmYaml }, "", { "clusters/c0001.yaml": clusterYaml("c0001", body) });
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await cli(fleet, ["render", "--out", out, "--cluster", "c0001"]);
+    expect(r.code, r.err).toBe(0);
+    const { readFile } = await import("node:fs/promises");
+    expect(await readFile(join(out, "clusters/c0001/apps/configmap-web.yaml"), "utf8")).toBe(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+  namespace: apps
+data:
+  __proto__: merge
+  constructor: c1
+  toString: j
+  v: from-var
+  w: d
+`);
+  });
+
+  it("a json6902 test or replace of an inherited member name (toString) is a missing path, not a crash", async () => {
+    const { applyJson6902 } = await import("../src/render/json6902.js");
+    expect(applyJson6902({ data: {} }, [{ op: "test", path: "/data/toString", value: "v" }])).toEqual({
+      error: { opIndex: 0, op: "test", path: "/data/toString", message: 'operation 1 (test /data/toString): test failed: the value is missing, expected "v"' },
+    });
+    expect(applyJson6902({ data: {} }, [{ op: "replace", path: "/data/constructor", value: "v" }])).toMatchObject({
+      error: { message: "operation 1 (replace /data/constructor): the path does not exist, so there is nothing to replace" },
+    });
+  });
+
+  it.each(["/spec/constructor", "/metadata/toString", "/constructor/prototype/x", "/__proto__/x", "/spec/__proto__"])(
+    "preview.sensitivePaths %s: no crash, no key added; an own key of that name is hashed",
+    async (path) => {
+      const { redactObject, parseSensitivePaths, sensitiveValues, hashValue } = await import("../src/preview/redact.js");
+      const plain = { kind: "X", spec: { a: 1 }, metadata: { name: "x" } };
+      expect(redactObject(plain, parseSensitivePaths([path]))).toEqual(plain);
+      expect(sensitiveValues(plain, parseSensitivePaths([path]))).toEqual([]);
+      let text = '"secret-value"';
+      for (const s of path.slice(1).split("/").reverse()) text = `{"${s}":${text}}`;
+      const withKey = { kind: "X", ...JSON.parse(text) };
+      const red = JSON.stringify(redactObject(withKey, parseSensitivePaths([path])));
+      expect(red).not.toContain("secret-value");
+      expect(red).toContain(hashValue("secret-value"));
+    },
+  );
+});

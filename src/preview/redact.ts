@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 
 /** A sensitive path from `preview.sensitivePaths`: a JSON pointer, for every kind or for one (`Kind:/pointer`). */
@@ -40,7 +41,7 @@ export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 function hashAll(map: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(map)) out[k] = hashValue(v);
+  for (const [k, v] of Object.entries(map)) setOwn(out, k, hashValue(v));
   return out;
 }
 
@@ -56,11 +57,14 @@ function redactAt(value: Json, segments: readonly string[]): Json {
   if (isMap(value)) {
     if (head === "*") {
       const out: JsonObject = {};
-      for (const [k, v] of Object.entries(value)) out[k] = redactAt(v, rest);
+      for (const [k, v] of Object.entries(value)) setOwn(out, k, redactAt(v, rest));
       return out;
     }
-    if (!(head in value)) return value;
-    return { ...value, [head]: redactAt(value[head]!, rest) };
+    // own keys only: `constructor` or `toString` in a path is a key name, never a member of Object
+    if (!Object.hasOwn(value, head)) return value;
+    const out = { ...value };
+    setOwn(out, head, redactAt(value[head]!, rest));
+    return out;
   }
   return value;
 }
@@ -142,10 +146,10 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
     const [head, ...rest] = segments as [string, ...string[]];
     if (Array.isArray(value)) {
       if (head === "*") value.forEach((v) => collect(v, rest));
-      else if (value[Number(head)] !== undefined) collect(value[Number(head)]!, rest);
+      else if (/^(0|[1-9]\d*)$/.test(head) && value[Number(head)] !== undefined) collect(value[Number(head)]!, rest);
     } else if (isMap(value)) {
       if (head === "*") Object.values(value).forEach((v) => collect(v, rest));
-      else if (head in value) collect(value[head]!, rest);
+      else if (Object.hasOwn(value, head)) collect(value[head]!, rest);
     }
   };
   for (const p of sensitive) if (!p.kind || p.kind === object.kind) collect(object, p.segments);

@@ -8,6 +8,7 @@
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
+import { nullProtoClone, plainClone } from "../model/own-keys.js";
 import { hashValue } from "../preview/redact.js";
 
 /** One JSON6902 operation as written in a patch. */
@@ -35,7 +36,6 @@ function isMap(v: unknown): v is Record<string, unknown> {
 function pointerProblem(p: string): string | undefined {
   if (p !== "" && !p.startsWith("/")) return `'${p}' is not a JSON pointer: it must be empty or start with '/'`;
   if (/~(?![01])/.test(p)) return `'${p}' is not a JSON pointer: '~' must be followed by 0 or 1 (escape '~' as ~0 and '/' as ~1)`;
-  if (p.split("/").some((s) => s === "__proto__")) return `'${p}' touches __proto__, which is not allowed`;
   return undefined;
 }
 
@@ -169,11 +169,12 @@ export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonO
   const bad = validateJson6902(ops);
   if (bad) return { error: bad };
   const list = ops as Json6902Operation[];
-  let doc: Json = structuredClone(target);
+  // prototype-free copies: `__proto__`, `constructor`, `toString` are plain keys, as they are to kustomize
+  let doc: Json = nullProtoClone(target);
   for (let i = 0; i < list.length; i++) {
-    const op = structuredClone(list[i]!);
+    const op = nullProtoClone(list[i] as unknown as Json) as unknown as Json6902Operation;
     try {
-      const r = jsonpatch.applyOperation(doc, kustomizeCompatible(doc, op) as jsonpatch.Operation, true, true, true, i);
+      const r = jsonpatch.applyOperation(doc, kustomizeCompatible(doc, op) as jsonpatch.Operation, true, true, false, i);
       doc = r.newDocument as Json;
     } catch (e) {
       const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";
@@ -184,5 +185,5 @@ export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonO
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     return { error: { opIndex: list.length - 1, message: "the patched document is no longer an object" } };
   }
-  return { object: doc };
+  return { object: plainClone(doc) as JsonObject };
 }
