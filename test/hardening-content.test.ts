@@ -226,3 +226,61 @@ data:
     },
   );
 });
+
+describe("15.5 / 15.13 symbolic links in the fleet: followed inside, refused outside (working tree and Git revisions alike)", () => {
+  async function linkedFleet() {
+    const { symlink, writeFile, mkdir } = await import("node:fs/promises");
+    const { git } = await import("./helpers/fixture-repo.js");
+    const cmYaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: apps }\ndata: { a: \"1\" }\n";
+    const body = (file: string) => `  patches:\n    - path: ${file}\n`;
+    const fleet = await fleetRepo({ "cm.yaml": cmYaml });
+    const outsideName = `outside-${Math.random().toString(36).slice(2)}.yaml`;
+    await writeFile(join(fleet, "..", outsideName), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: apps }\ndata: { a: outside }\n");
+    await mkdir(join(fleet, "real"), { recursive: true });
+    await writeFile(join(fleet, "real", "p.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: apps }\ndata: { a: inside }\n");
+    await mkdir(join(fleet, "patches"), { recursive: true });
+    await symlink("../real/p.yaml", join(fleet, "patches", "in.yaml"));
+    await symlink(`../../${outsideName}`, join(fleet, "patches", "p.yaml"));
+    await mkdir(join(fleet, "other"), { recursive: true });
+    await writeFile(join(fleet, "other", "c0003.yaml"), clusterYaml("c0003", body("patches/in.yaml")));
+    await symlink("../other/c0003.yaml", join(fleet, "clusters", "c0003.yaml"));
+    await writeFile(join(fleet, "clusters", "c0001.yaml"), clusterYaml("c0001", body("patches/p.yaml")));
+    await git(fleet, ["add", "-A"]);
+    await git(fleet, ["commit", "-q", "-m", "links"]);
+    return { fleet, outsideName };
+  }
+
+  it("render: a patch file linked out of the fleet is a located PATH_ESCAPE; linked inside it applies; a linked cluster file is read", async () => {
+    const { fleet, outsideName } = await linkedFleet();
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await cli(fleet, ["render", "--out", out, "--format", "json"]);
+    expect(r.code, r.err).toBe(1);
+    const report = JSON.parse(r.out) as { diagnostics: { code: string; message: string; location?: { file: string; line?: number } }[]; clusters: { name: string; status: string }[] };
+    expect(report.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line, d.message])).toEqual([
+      ["PATH_ESCAPE", "clusters/c0001.yaml", 8, `patches/p.yaml is a symbolic link to "../${outsideName}", which is outside the fleet folder`],
+    ]);
+    const { readFile } = await import("node:fs/promises");
+    expect(await readFile(join(out, "clusters/c0003/apps/configmap-web.yaml"), "utf8")).toContain("a: inside");
+  });
+
+  it("preview: the same for the Git revision (symlink blobs), not 'file missing'", async () => {
+    const { fleet, outsideName } = await linkedFleet();
+    const r = await cli(fleet, ["preview", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
+    const report = JSON.parse(r.out) as { diagnostics: { code: string; message: string; location?: { file: string; line?: number } }[]; clusters: { cluster: string; status: string; added: number }[] };
+    expect(report.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line, d.message])).toEqual([
+      ["PATH_ESCAPE", "clusters/c0001.yaml", 8, `patches/p.yaml is a symbolic link to "../${outsideName}", which is outside the fleet folder`],
+    ]);
+    expect(report.clusters.find((c) => c.cluster === "c0003")).toMatchObject({ status: "added", added: 1 });
+  });
+
+  it("a cluster file linked out of the fleet is an error, not skipped silently", async () => {
+    const { symlink, writeFile } = await import("node:fs/promises");
+    const fleet = await fleetRepo({ "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web, namespace: apps }\n" });
+    const name = `c9-${Math.random().toString(36).slice(2)}.yaml`;
+    await writeFile(join(fleet, "..", name), clusterYaml("c0009"));
+    await symlink(`../../${name}`, join(fleet, "clusters", "c0009.yaml"));
+    const r = await cli(fleet, ["validate"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`clusters/c0009.yaml: error PATH_ESCAPE: clusters/c0009.yaml is a symbolic link to "../${name}", which is outside the fleet folder`);
+  });
+});

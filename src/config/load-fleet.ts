@@ -1,3 +1,4 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Document } from "yaml";
 import { setOwn } from "../model/own-keys.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
@@ -26,7 +27,14 @@ async function loadConfigDoc(
   kind: keyof typeof SCHEMA_FILES,
   diagnostics: Diagnostic[],
 ): Promise<LoadedDoc | undefined> {
-  const text = await reader.read(path);
+  let text: string | undefined;
+  try {
+    text = await reader.read(path);
+  } catch (e) {
+    if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
+    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder
+    return undefined;
+  }
   if (text === undefined) {
     diagnostics.push({
       code: "CONFIG_NOT_FOUND",
