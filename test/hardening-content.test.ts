@@ -284,3 +284,29 @@ describe("15.5 / 15.13 symbolic links in the fleet: followed inside, refused out
     expect(r.err).toContain(`clusters/c0009.yaml: error PATH_ESCAPE: clusters/c0009.yaml is a symbolic link to "../${name}", which is outside the fleet folder`);
   });
 });
+
+describe("15.13 control characters in diagnostics are escaped", () => {
+  const evilName = "a\x1b[2J\rb\nINJECTED.yaml:4:1: error FAKE: x\u0085.yaml";
+  it.each(["text", "github"])("a source file name holding ESC, CR, LF and NEL cannot forge a line or drive the terminal (%s)", async (format) => {
+    const fleet = await fleetRepo({ [evilName]: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: \"x\\ny\x1b\" }\n" });
+    const r = await cli(fleet, ["validate", "--format", format]);
+    expect(r.code).toBe(1);
+    const all = r.out + r.err;
+    expect(all).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(all.split("\n").filter((l) => l.startsWith("INJECTED"))).toEqual([]);
+    if (format === "text") expect(all).toContain("a\\x1b[2J\\rb\\nINJECTED.yaml:4:1: error FAKE: x\\x85.yaml:3:19: error SCHEMA_VIOLATION");
+    else expect(all).toContain("::error title=SCHEMA_VIOLATION::s@");
+  });
+
+  it("escapeControl: one line for single-line fields; messages continue indented", async () => {
+    const { escapeControl, formatText } = await import("../src/diagnostics/format.js");
+    expect(escapeControl("a\x1bb\r\n\x00\t\x9b\u2028")).toBe("a\\x1bb\\r\\n\\x00\\t\\x9b\\u2028");
+    expect(formatText({ code: "YAML_SYNTAX", severity: "error", message: "m\nINJECTED: error", location: { file: "f\n.yaml", line: 1 } })).toBe(
+      "f\\n.yaml:1: error YAML_SYNTAX: m\n    INJECTED: error",
+    );
+    const { formatGithub } = await import("../src/diagnostics/format.js");
+    expect(formatGithub({ code: "YAML_SYNTAX", severity: "error", message: "m\r\n::error::x", location: { file: "a:b,c\nd.yaml", line: 2 } })).toBe(
+      "::error file=a%3Ab%2Cc\\nd.yaml,line=2,title=YAML_SYNTAX::a:b,c\\nd.yaml:2: error YAML_SYNTAX: m\\r%0A    ::error::x",
+    );
+  });
+});
