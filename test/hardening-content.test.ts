@@ -306,7 +306,7 @@ describe("15.13 control characters in diagnostics are escaped", () => {
     );
     const { formatGithub } = await import("../src/diagnostics/format.js");
     expect(formatGithub({ code: "YAML_SYNTAX", severity: "error", message: "m\r\n::error::x", location: { file: "a:b,c\nd.yaml", line: 2 } })).toBe(
-      "::error file=a%3Ab%2Cc\\nd.yaml,line=2,title=YAML_SYNTAX::a:b,c\\nd.yaml:2: error YAML_SYNTAX: m\\r%0A    ::error::x",
+      "::error file=a%3Ab%2Cc\\nd.yaml,line=2,title=YAML_SYNTAX::error YAML_SYNTAX: m\\r%0A    ::error::x",
     );
   });
 });
