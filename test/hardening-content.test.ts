@@ -310,3 +310,26 @@ describe("15.13 control characters in diagnostics are escaped", () => {
     );
   });
 });
+
+describe("15.13 a source tree entry named '..'", () => {
+  it("is a clear located error naming the entry, not 'source has no folder'", async () => {
+    const { git } = await import("./helpers/fixture-repo.js");
+    const { dir: src } = await makeFixtureRepo([{ files: { "README.md": "x\n" } }]);
+    const { execFileSync } = await import("node:child_process");
+    const sh = (cmd: string) => execFileSync("sh", ["-c", cmd], { cwd: src, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "F", GIT_AUTHOR_EMAIL: "f@e", GIT_COMMITTER_NAME: "F", GIT_COMMITTER_EMAIL: "f@e", GIT_AUTHOR_DATE: "1700000000 +0000", GIT_COMMITTER_DATE: "1700000000 +0000" } }).trim();
+    const blob = sh(`printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x, namespace: apps}\\n' | git hash-object -w --stdin`);
+    const inner = sh(`printf '100644 blob ${blob}\\tkustomization.yaml\\n' | git mktree`);
+    const m = sh(`printf '040000 tree ${inner}\\t..\\n100644 blob ${blob}\\tok.yaml\\n' | git mktree`);
+    const root = sh(`printf '040000 tree ${m}\\tm\\n' | git mktree`);
+    const commit = sh(`git commit-tree ${root} -m evil`);
+    await git(src, ["tag", "v1.0.0", commit]);
+    const { dir: fleet } = await makeFixtureRepo([
+      { files: { "braid.yaml": fleetYaml(`    - name: s\n      url: ${src}\n      ref: { tag: v1.0.0 }\n      path: m`), "clusters/c0001.yaml": clusterYaml("c0001") } },
+    ]);
+    const r = await cli(fleet, ["validate"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`braid.yaml:7:7: error PATH_ESCAPE: [cluster c0001] source "s" at ${commit.slice(0, 12)} holds a tree entry "m/..", a name Git refuses`);
+    expect(r.err).toContain(`  the entry: s@${commit.slice(0, 7)}:m/..`);
+    expect(r.err).not.toContain("has no folder");
+  });
+});
