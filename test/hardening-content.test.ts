@@ -333,3 +333,30 @@ describe("15.13 a source tree entry named '..'", () => {
     expect(r.err).not.toContain("has no folder");
   });
 });
+
+describe("15.13 deep YAML", () => {
+  const deep = (n: number, style: "block" | "flow") => {
+    const head = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: apps\nspec:\n";
+    if (style === "flow") return `${head}  a: ${"[".repeat(n)}1${"]".repeat(n)}\n`;
+    let s = head;
+    for (let i = 0; i < n; i++) s += `${"  ".repeat(i + 1)}a:${i === n - 1 ? " 1" : ""}\n`;
+    return s;
+  };
+
+  it.each(["block", "flow"] as const)("800 levels (%s) render; 5000 levels are a located YAML_TOO_DEEP, not a stack overflow", async (style) => {
+    const fleet = await fleetRepo({ "ok.yaml": deep(800, style) }, "  validation: { skipKinds: [Widget] }\n", {
+      "clusters/c0002.yaml": clusterYaml("c0002", "  sources: []\n"),
+    });
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await cli(fleet, ["render", "--out", out, "--cluster", "c0001"]);
+    expect(r.code, r.err).toBe(0);
+    const { readFile } = await import("node:fs/promises");
+    expect((await readFile(join(out, "clusters/c0001/apps/widget-w.yaml"), "utf8")).length).toBeGreaterThan(800);
+
+    const fleet2 = await fleetRepo({ "deep.yaml": deep(5000, style) }, "  validation: { skipKinds: [Widget] }\n");
+    const r2 = await cli(fleet2, ["validate", "--cluster", "c0001"]);
+    expect(r2.code, r2.err).toBe(1);
+    expect(r2.err).toMatch(/deep\.yaml:\d+:\d+: error YAML_TOO_DEEP: \[cluster c0001\] the YAML nests too deeply to be read \(braid reads at least 800 levels; kubectl kustomize stops at 10000\)/);
+    expect(r2.err).not.toContain("Maximum call stack");
+  });
+});
