@@ -360,3 +360,17 @@ describe("15.13 deep YAML", () => {
     expect(r2.err).not.toContain("Maximum call stack");
   });
 });
+
+describe("15.7 patchSecretValues", () => {
+  it("collects what patches of Secrets write or expect, and nothing of other kinds", async () => {
+    const { patchSecretValues } = await import("../src/preview/redact.js");
+    expect(
+      patchSecretValues({ type: "json6902", target: { kind: "Secret" }, body: [{ op: "test", path: "/data/pw", value: "expected-old" }, { op: "add", path: "/stringData", value: { k: "new-clear" } }, { op: "add", path: "/spec/x", value: "not-secret" }] }),
+    ).toEqual(expect.arrayContaining(["expected-old", "new-clear"]));
+    expect(patchSecretValues({ type: "json6902", target: { kind: "Secret" }, body: [{ op: "add", path: "/spec/x", value: "not-secret" }] })).toEqual([]);
+    expect(patchSecretValues({ type: "strategic", body: { kind: "Secret", stringData: { a: "s3cret-sm" } } })).toEqual(["s3cret-sm"]);
+    expect(patchSecretValues({ type: "merge", target: { kind: "Sec.*" }, body: { data: { a: "bWVyZ2Utc2VjcmV0" } } })).toEqual(expect.arrayContaining(["bWVyZ2Utc2VjcmV0", "merge-secret"]));
+    expect(patchSecretValues({ type: "merge", target: { kind: "ConfigMap" }, body: { data: { a: "visible" } } })).toEqual([]);
+    expect(patchSecretValues({ type: "merge", target: { kind: "(" }, body: { data: { a: "x-bad-regex" } } })).toEqual([]);
+  });
+});

@@ -162,3 +162,33 @@ export function scrubText(text: string, values: readonly string[]): string {
   for (const v of [...new Set(values)].sort((a, b) => b.length - a.length)) if (s.includes(v)) s = s.split(v).join(hashValue(v));
   return s;
 }
+
+/**
+ * The Secret values a patch writes or expects (for scrubbing messages about it): the data, stringData and
+ * last-applied annotation of a strategic or merge patch, and the values of JSON6902 operations under those
+ * fields, for a patch whose target kind can match `Secret` (or whose body is a Secret when it has no target).
+ */
+export function patchSecretValues(patch: { type: string; target?: { kind?: string }; body: Json }): string[] {
+  const kind = patch.target?.kind;
+  let secret: boolean;
+  try {
+    secret = kind ? new RegExp(`^(?:${kind})$`).test("Secret") : isMap(patch.body) && patch.body.kind === "Secret";
+  } catch {
+    secret = false;
+  }
+  if (!secret) return [];
+  const body = patch.body;
+  if (patch.type === "json6902" && Array.isArray(body)) {
+    const out: string[] = [];
+    for (const op of body) {
+      if (!isMap(op) || !Object.hasOwn(op, "value") || typeof op.path !== "string") continue;
+      if (!/^\/(data|stringData|metadata\/annotations)(\/|$)|^$/.test(op.path)) continue;
+      const field = op.path.split("/")[1] === "stringData" ? "stringData" : "data";
+      const v = op.value!;
+      out.push(...sensitiveValues({ kind: "Secret", [field]: isMap(v) ? v : { v } }));
+      if (isMap(v)) out.push(...sensitiveValues({ kind: "Secret", ...v }));
+    }
+    return out;
+  }
+  return isMap(body) ? sensitiveValues({ ...body, kind: "Secret" }) : [];
+}

@@ -16,7 +16,7 @@ import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
 import { loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
-import { scrubText, sensitiveValues } from "../preview/redact.js";
+import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
 import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
@@ -205,7 +205,7 @@ async function renderOne(
     );
   // without validation (inventory) the names still decide the file paths: check them anyway
   else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
-  scrubSecretValues(diagnostics, [...manifests, ...rendered.resources]);
+  scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
   let output: ClusterOutput | undefined;
   if (ok)
@@ -228,10 +228,10 @@ async function renderOne(
   };
 }
 
-/** Replaces every Secret value (before or after patches) that a diagnostic quotes by its hash, in place. */
-function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resource[]): void {
+/** Replaces every Secret value (before or after patches, or in a patch of a Secret) that a diagnostic quotes by its hash, in place. */
+function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resource[], patches: EffectiveCluster["patches"]): void {
   if (!diagnostics.length) return;
-  const values = new Set<string>();
+  const values = new Set<string>(patches.flatMap(patchSecretValues));
   const seen = new Set<object>();
   for (const r of resources)
     if (r.object.kind === "Secret" && !seen.has(r.object)) {
