@@ -374,3 +374,15 @@ describe("15.7 patchSecretValues", () => {
     expect(patchSecretValues({ type: "merge", target: { kind: "(" }, body: { data: { a: "x-bad-regex" } } })).toEqual([]);
   });
 });
+
+describe("15.4 apiVersion", () => {
+  it("a group that is not a DNS subdomain is a located error (the group can become part of a file name)", async () => {
+    const w = (apiVersion: string) => `apiVersion: ${apiVersion}\nkind: Widget\nmetadata: { name: w, namespace: apps }\n`;
+    const fleet = await fleetRepo({ "a.yaml": w("../../x/v1"), "b.yaml": w("example.com/v1") }, "  validation: { skipKinds: [Widget] }\n");
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await cli(fleet, ["render", "--out", out, "--cluster", "c0001"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('a.yaml:1:13: error SCHEMA_VIOLATION: [cluster c0001 Widget apps/w /apiVersion] apiVersion "../../x/v1" is not <group>/<version>');
+    expect(await listAll(out)).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
-import { isDns1123Label } from "./kube-formats.js";
+import { isDns1123Label, isDns1123Subdomain } from "./kube-formats.js";
 import { nameProblem } from "./object-name.js";
 
 /** A kind as Go type names are written (Kubernetes kinds are Go type names): letters, digits, `_`. */
@@ -33,6 +33,15 @@ export function checkIdentity(r: Resource, cluster: string): Diagnostic[] {
   const { kind } = r.id;
   const kindWhy = kind ? kindProblem(kind) : undefined;
   if (kindWhy) out.push({ ...base, message: kindWhy, location: locateField(r, ["kind"]), path: "/kind" });
+  const { group, version } = r.id;
+  // the group can become part of a file name (`<kind>.<group>-<name>.yaml`)
+  if ((group && !isDns1123Subdomain(group)) || (version && !isDns1123Label(version)))
+    out.push({
+      ...base,
+      message: `apiVersion ${JSON.stringify(r.object.apiVersion)} is not <group>/<version> (group a DNS-1123 subdomain, version a DNS-1123 label, e.g. apps/v1)`,
+      location: locateField(r, ["apiVersion"]),
+      path: "/apiVersion",
+    });
   const meta = r.object.metadata;
   if (!isMap(meta)) return out; // the schema reports a missing or malformed metadata
   if (meta.namespace !== undefined && meta.namespace !== null && meta.namespace !== "") {
