@@ -96,10 +96,11 @@ function toVars(
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; enabled?: boolean }[] | undefined, basePath: JsonPath): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
+    ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
   }));
 }
@@ -151,6 +152,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    enabled: (s.enabled as boolean | undefined) ?? true,
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);

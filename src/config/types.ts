@@ -19,6 +19,8 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Whether clusters run the source unless a layer says otherwise (undefined: true). */
+  enabled?: boolean;
   location: SourceLocation;
 }
 
@@ -47,6 +49,8 @@ export interface PatchDef {
 export interface PinDef {
   source: string;
   ref?: RefSpec;
+  /** `enabled` as the layer wrote it: undefined leaves the source set alone. */
+  enabled?: boolean;
   location: SourceLocation;
 }
 
@@ -114,5 +118,7 @@ export interface EffectiveCluster {
   patches: PatchDef[];
   /** Group names applied, in order. */
   groups: string[];
+  /** Fleet sources this cluster does not run (disabled by a layer or by default), in fleet order. */
+  disabledSources: string[];
   location: SourceLocation;
 }
