@@ -153,11 +153,11 @@ async function renderOne(
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
   const manifests: Resource[] = [];
-  let pinFailed = false;
+  const failedSources: string[] = [];
   for (const p of cluster.pins) {
     const pin = pins.get(pinKey(p.source.name, p.ref));
     if (!pin?.resolution || !pin.repo) {
-      pinFailed = true;
+      failedSources.push(p.source.name);
       continue;
     }
     used.push(pin);
@@ -169,14 +169,6 @@ async function renderOne(
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
   }
-  if (pinFailed)
-    diagnostics.push({
-      code: "REF_NOT_FOUND",
-      severity: "error",
-      cluster: cluster.name,
-      message: "a source pin of this cluster could not be resolved (see the error above)",
-      location: cluster.location,
-    });
   const inputDigest = digestOf({
     kubernetesVersion: fleet.kubernetesVersion,
     pins: used.map((p) => ({ s: p.source.name, c: p.resolution!.commit, p: p.source.path, i: p.source.include, e: p.source.exclude })),
@@ -185,7 +177,7 @@ async function renderOne(
   });
 
   const rendered = renderCluster(cluster, manifests, baseIndex);
-  diagnostics.push(...rendered.diagnostics);
+  diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
   const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
   if (!opts.skipValidation)
@@ -212,6 +204,30 @@ async function renderOne(
     ok,
     inputDigest,
   };
+}
+
+/**
+ * One root cause, one error: when a pin of the cluster failed, its source's objects are missing, so every
+ * "patch matches nothing" is a likely follow-on. They are dropped and counted in the one cluster error.
+ */
+function suppressFollowOns(cluster: EffectiveCluster, failedSources: string[], rendered: Diagnostic[]): Diagnostic[] {
+  if (!failedSources.length) return rendered;
+  const kept = rendered.filter((d) => d.code !== "PATCH_NO_MATCH");
+  const suppressed = rendered.length - kept.length;
+  const names = failedSources.map((s) => `"${s}"`).join(", ");
+  return [
+    {
+      code: "REF_NOT_FOUND",
+      severity: "error",
+      cluster: cluster.name,
+      message:
+        `the pin of source ${names} could not be resolved (see the error above), so its objects are missing` +
+        (suppressed ? `; ${suppressed} follow-on "patch matches nothing" error${suppressed === 1 ? " was" : "s were"} suppressed` : ""),
+      location: cluster.location,
+      hint: suppressed ? "fix the pin; the suppressed patch errors are reported again if they remain" : undefined,
+    },
+    ...kept,
+  ];
 }
 
 /** Clusters that render the same CRD objects (shared, unpatched) share one schema index within a run. */
