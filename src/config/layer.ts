@@ -52,6 +52,7 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
     vars,
     patches,
     groups: groups.map((g) => g.name),
+    kubernetesVersion: layers.reduce((v, l) => l.kubernetesVersion ?? v, fleet.kubernetesVersion),
     disabledSources: fleet.sources.filter((s) => !enabled.get(s.name)).map((s) => s.name),
     location: cluster.location,
   };

@@ -127,6 +127,7 @@ async function toLayer(
     sources: toPins(d, spec.sources as never, ["spec", "sources"]),
     ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
     patches,
+    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
   };
 }
 

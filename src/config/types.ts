@@ -62,6 +62,8 @@ export interface LayerDef {
   vars: Record<string, string>;
   varLocations: Record<string, SourceLocation>;
   patches: PatchDef[];
+  /** The layer's `kubernetesVersion`, when it sets one (groups and clusters). */
+  kubernetesVersion?: string;
 }
 
 /** A label selector in Kubernetes object form. */
@@ -118,6 +120,8 @@ export interface EffectiveCluster {
   patches: PatchDef[];
   /** Group names applied, in order. */
   groups: string[];
+  /** The Kubernetes API version the cluster is validated and patched against (the last layer that sets it). */
+  kubernetesVersion: string;
   /** Fleet sources this cluster does not run (disabled by a layer or by default), in fleet order. */
   disabledSources: string[];
   location: SourceLocation;

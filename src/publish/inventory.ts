@@ -32,6 +32,8 @@ export interface InventoryCluster {
   path: string;
   labels: Record<string, string>;
   owner: string | null;
+  /** The Kubernetes API version the cluster was validated against. */
+  kubernetesVersion?: string;
   sources: InventorySource[];
   /** Number of resources. */
   resources: number;
@@ -66,6 +68,7 @@ export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined
     path: c.output.dir,
     labels: sortedRecord(c.cluster.labels),
     owner: c.cluster.annotations[OWNER_ANNOTATION] ?? null,
+    kubernetesVersion: c.cluster.kubernetesVersion,
     sources: c.pins
       .filter((p) => p.resolution)
       .map((p) => ({

@@ -108,34 +108,58 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   run.lock = lockFromPins(resolved.pins.values());
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
-  // 4. schemas
-  const openapi = await loadKubeOpenApi({
-    kubernetesVersion: fleet.kubernetesVersion,
-    envValue: opts.openapiEnv,
-    configValue: fleet.validation.kubernetesOpenAPI,
-    fleetDir: opts.senv.fleetDir,
-    cwd: opts.cwd,
-    cacheDir: opts.senv.cacheDir,
-  });
-  run.openapi = openapi;
+  // 4. schemas: the fleet's Kubernetes version first, every other version a cluster uses once, when needed
   const schemaFiles: { path: string; text: string }[] = [];
   for (const path of await opts.reader.walk("schemas"))
     if (/\.(ya?ml|json)$/.test(path)) schemaFiles.push({ path, text: (await opts.reader.read(path)) ?? "" });
   const fleetSchemas = loadFleetSchemas(schemaFiles);
   run.diagnostics.push(...fleetSchemas.diagnostics);
-  const baseIndex = createKubeSchemaIndex(openapi, fleetSchemas.crds);
-  const registry = createSchemaRegistry(openapi, { strict: fleet.validation.strict });
+  const apiFor = kubeApiCache(fleet, fleetSchemas, opts);
+  run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
 
   // 5. clusters
   const cache = createManifestCache();
-  const indexFor = indexCache();
   let done = 0;
   for (const cluster of effective) {
-    const result = await renderOne(cluster, resolved.pins, cache, fleet, baseIndex, fleetSchemas, openapi, registry, opts, indexFor);
+    const api = await apiFor(cluster.kubernetesVersion);
+    const result = await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts);
     run.clusters.push(result);
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
   return run;
+}
+
+/** One Kubernetes version's API: the OpenAPI, its schema index and compiled validators. */
+interface KubeApi {
+  openapi: KubeOpenApi;
+  baseIndex: KubeSchemaIndex;
+  registry: ReturnType<typeof createSchemaRegistry>;
+  indexFor: ReturnType<typeof indexCache>;
+}
+
+/** Loads each Kubernetes version's OpenAPI once per run (clusters may run different versions). */
+function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSchemas>, opts: FleetRunOptions): (version: string) => Promise<KubeApi> {
+  const apis = new Map<string, Promise<KubeApi>>();
+  return (version) => {
+    let api = apis.get(version);
+    if (!api) {
+      api = loadKubeOpenApi({
+        kubernetesVersion: version,
+        envValue: opts.openapiEnv,
+        configValue: fleet.validation.kubernetesOpenAPI,
+        fleetDir: opts.senv.fleetDir,
+        cwd: opts.cwd,
+        cacheDir: opts.senv.cacheDir,
+      }).then((openapi) => ({
+        openapi,
+        baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
+        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict }),
+        indexFor: indexCache(),
+      }));
+      apis.set(version, api);
+    }
+    return api;
+  };
 }
 
 async function renderOne(
@@ -143,13 +167,11 @@ async function renderOne(
   pins: Map<string, ResolvedPin>,
   cache: ReturnType<typeof createManifestCache>,
   fleet: Fleet,
-  baseIndex: ReturnType<typeof createKubeSchemaIndex>,
   fleetSchemas: ReturnType<typeof loadFleetSchemas>,
-  openapi: KubeOpenApi,
-  registry: ReturnType<typeof createSchemaRegistry>,
+  api: KubeApi,
   opts: FleetRunOptions,
-  indexFor: ReturnType<typeof indexCache>,
 ): Promise<ClusterResult> {
+  const { openapi, baseIndex, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
   const manifests: Resource[] = [];
@@ -170,7 +192,7 @@ async function renderOne(
     }
   }
   const inputDigest = digestOf({
-    kubernetesVersion: fleet.kubernetesVersion,
+    kubernetesVersion: cluster.kubernetesVersion,
     pins: used.map((p) => ({ s: p.source.name, c: p.resolution!.commit, p: p.source.path, i: p.source.include, e: p.source.exclude })),
     vars: cluster.vars,
     patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional]),
