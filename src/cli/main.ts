@@ -7,6 +7,7 @@ import { lockCommand, LOCK_HELP } from "./cmd-lock.js";
 import { PUBLISH_HELP, publishCommand } from "./cmd-publish.js";
 import { previewCommand, PREVIEW_HELP } from "./cmd-preview.js";
 import { RENDER_HELP, renderCommand, VALIDATE_HELP, validateCommand } from "./cmd-render.js";
+import { ROLLOUT_HELP, rolloutCommand } from "./cmd-rollout.js";
 import { COMMON_OPTIONS } from "./common.js";
 import type { CliIO } from "./io.js";
 
@@ -21,6 +22,7 @@ Commands:
   publish    render all, commit to the deploy branch, push
   preview    what a fleet change does, per cluster (for pull requests)
   inventory  clusters, owners and versions
+  rollout    move a source's new version through waves of clusters (status, advance, approve, pause, resume, abort)
 
 Every command takes --fleet DIR (default: the current directory) and --help.
 Exit codes: 0 ok, 1 content errors, 2 usage, 3 environment (network, auth, API), 4 internal bug.
@@ -91,6 +93,12 @@ export const COMMANDS: Record<string, CommandDef> = {
       pr: { type: "string" },
     },
     run: (io, v) => previewCommand(io, v),
+  },
+  rollout: {
+    help: ROLLOUT_HELP,
+    options: { "dry-run": { type: "boolean" }, repo: { type: "string" }, by: { type: "string" } },
+    positionals: true,
+    run: (io, v, p) => rolloutCommand(io, v, p),
   },
 };
 

@@ -7,6 +7,8 @@ import { checkFleetRules } from "./rules.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
+import { toRolloutDef } from "../rollout/rollout-def.js";
+import type { RolloutDef } from "../rollout/types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
@@ -199,6 +201,13 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   }
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  const rollouts: RolloutDef[] = [];
+  for (const file of configFiles(await reader.list("rollouts"))) {
+    const r = await loadConfigDoc(reader, `rollouts/${file}`, "Rollout", diagnostics);
+    if (r) rollouts.push(toRolloutDef(r.value, r.yaml.file, (path) => loc(r, path)));
+  }
+  rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
   const fleet: Fleet = {
     dir: reader.label,
     name: meta.name,
@@ -219,6 +228,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     defaults,
     groups,
     clusters,
+    rollouts,
   };
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));

@@ -1,5 +1,6 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, PositionMap } from "../model/resource.js";
+import type { RolloutDef } from "../rollout/types.js";
 
 /** A Git ref as Flux's GitRepository.spec.ref, plus braid's tagPrefix. */
 export interface RefSpec {
@@ -100,6 +101,8 @@ export interface Fleet {
   defaults: LayerDef;
   groups: GroupDef[];
   clusters: ClusterDef[];
+  /** Rollouts (rollouts/*.yaml), by name. */
+  rollouts?: RolloutDef[];
 }
 
 /** One pin of one cluster after layering. */
@@ -122,6 +125,8 @@ export interface EffectiveCluster {
   groups: string[];
   /** The Kubernetes API version the cluster is validated and patched against (the last layer that sets it). */
   kubernetesVersion: string;
+  /** The rollouts this cluster is part of (set by the render's rollout stage). */
+  rollouts?: { rollout: string; wave: string; moved: boolean }[];
   /** Fleet sources this cluster does not run (disabled by a layer or by default), in fleet order. */
   disabledSources: string[];
   location: SourceLocation;

@@ -34,6 +34,8 @@ export interface InventoryCluster {
   owner: string | null;
   /** The Kubernetes API version the cluster was validated against. */
   kubernetesVersion?: string;
+  /** The rollouts the cluster is in: which wave, and whether it has moved to the target. */
+  rollouts?: { rollout: string; wave: string; moved: boolean }[];
   sources: InventorySource[];
   /** Number of resources. */
   resources: number;
@@ -69,6 +71,7 @@ export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined
     labels: sortedRecord(c.cluster.labels),
     owner: c.cluster.annotations[OWNER_ANNOTATION] ?? null,
     kubernetesVersion: c.cluster.kubernetesVersion,
+    ...(c.cluster.rollouts?.length ? { rollouts: c.cluster.rollouts } : {}),
     sources: c.pins
       .filter((p) => p.resolution)
       .map((p) => ({

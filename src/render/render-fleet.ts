@@ -17,6 +17,7 @@ import { loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
 import { validateResources } from "../validate/validate-resources.js";
+import { rolloutStage } from "../rollout/stage.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
 import { layoutCluster, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
@@ -102,10 +103,12 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     run.diagnostics.push(...parsed.diagnostics);
     lock = parsed.lock;
   }
+  // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
+  run.diagnostics.push(...rolloutStage(fleet, effective, lock));
   const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update });
   run.pins = resolved.pins;
   run.diagnostics.push(...resolved.diagnostics);
-  run.lock = lockFromPins(resolved.pins.values());
+  run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
   // 4. schemas: the fleet's Kubernetes version first, every other version a cluster uses once, when needed
