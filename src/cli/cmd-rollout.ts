@@ -188,7 +188,7 @@ async function advance(io: CliIO, ctx: RolloutContext, name: string | undefined,
           ? `rollout ${r.rollout}: ${values["dry-run"] ? "would move" : "moved"} ${r.moved.join(", ")} (wave ${r.wave})\n`
           : `rollout ${r.rollout}: nothing to move: ${r.waiting ?? r.phase}\n`,
       );
-    if (commit) io.stdout(`braid.lock committed: ${commit.slice(0, 12)} — run braid publish to render the moved clusters\n`);
+    if (commit) io.stdout(`braid.lock committed: ${commit.slice(0, 12)}${results.some((r) => r.moved.length) ? " — run braid publish to render the moved clusters" : ""}\n`);
   }
   return exitCodeFor(diagnostics);
 }
