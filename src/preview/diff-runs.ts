@@ -5,6 +5,7 @@ import { folderOf } from "../render/output-tree.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { describeId, idKey, type JsonObject, type Resource } from "../model/resource.js";
 import { groupChanges, summaryRows, type ChangeSection, type SummaryRow } from "./group-changes.js";
+import { rolloutPlanNotes } from "../rollout/preview-plan.js";
 import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "./redact.js";
 
 /** What happened to one resource. */
@@ -164,7 +165,7 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
     const sources = b && h ? sourceSetChange(b, h) : undefined;
     clusters.push({ cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes, ...(sources ? { sources } : {}) });
   }
-  const notes = [...(opts.notes ?? [])];
+  const notes = [...(opts.notes ?? []), ...rolloutPlanNotes(base, head)];
   for (const c of clusters)
     if (c.sources)
       notes.push(`cluster ${c.cluster} changes which sources it runs: ${[...c.sources.added.map((s) => `+${s}`), ...c.sources.removed.map((s) => `-${s}`)].join(" ")}`);

@@ -49,6 +49,7 @@ export function waveStatuses(def: RolloutDef, plan: readonly WavePlan[], state: 
   const movedAt = new Map(state.clusters.filter((c) => c.movedAt).map((c) => [c.name, c.movedAt!]));
   const approved = new Set((state.approvals ?? []).map((a) => a.name));
   return plan.map(({ wave, clusters }) => {
+    if (clusters.length === 0) return { wave: wave.name, clusters, moved: [], deployed: [], gate: "no clusters", passed: true };
     const moved = clusters.filter((c) => movedAt.has(c));
     const deployed = moved.filter((c) => facts.deployed.has(c));
     const all = moved.length === clusters.length && deployed.length === moved.length;
