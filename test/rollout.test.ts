@@ -286,6 +286,40 @@ describe("braid rollout", () => {
     expect((await f.cli(["rollout", "resume", "app-v2"], 7)).code).toBe(1);
   }, 120_000);
 
+  it("pause stops advance until resume; status prints a table per wave", async () => {
+    const f = await makeFleet(gh, { a1: "canary", a2: "canary", b1: "early" }, ROLLOUT);
+    expect((await f.cli(["publish"], 0)).code).toBe(0);
+    const p = await f.cli(["rollout", "pause", "app-v2"], 1); // a rollout not started yet starts paused
+    expect([p.code, p.out.replace(/[0-9a-f]{12}/, "X")]).toEqual([0, "rollout app-v2: paused (braid.lock committed: X)\n"]);
+    expect((await f.cli(["rollout", "advance"], 2)).out).toBe("rollout app-v2: nothing to move: the rollout is paused (paused by hand)\n");
+    expect((await f.cli(["rollout", "pause", "app-v2"], 2)).err).toContain("error ROLLOUT_STATE");
+    expect((await f.cli(["rollout", "resume", "app-v2"], 3)).code).toBe(0);
+    expect(moved((await f.cli(["rollout", "advance"], 4)).out)).toEqual(["a1"]);
+    expect((await f.cli(["publish"], 5)).code).toBe(0);
+    const deploy = (await git(f.dir, ["rev-parse", "deploy"])).slice(0, 7);
+    const st = await f.cli(["rollout", "status"], 6);
+    expect(st.code).toBe(0);
+    expect(st.out).toBe(
+      [
+        `rollout app-v2: source app → v2.0.0 (${f.v2.slice(0, 7)}), active`,
+        "",
+        "wave canary: 1/2 on the target — 1 to move",
+        "  CLUSTER  COMMIT       SINCE                     DEPLOY COMMIT",
+        `  a1       new ${f.v2.slice(0, 7)}  ${at(4).replace(".000Z", ".000Z")}  ${deploy}`,
+        `  a2       old ${f.v1.slice(0, 7)}  -                         -`,
+        "",
+        'wave early: 0/1 on the target — 1 to move; needs approval "go-prod"',
+        "  CLUSTER  COMMIT       SINCE  DEPLOY COMMIT",
+        `  b1       old ${f.v1.slice(0, 7)}  -      -`,
+        "",
+        "wave prod: 0/0 on the target — no clusters — passed",
+        "  CLUSTER  COMMIT  SINCE  DEPLOY COMMIT",
+        "",
+        "",
+      ].join("\n"),
+    );
+  }, 60_000);
+
   it("times out a health gate after healthTimeout", async () => {
     const rollout = ROLLOUT.replace(/    - name: early[\s\S]*$/, "").replace("maxParallel: 1\n      gate: { soak: 1h }", "gate: { health: flux-commit-status, healthTimeout: 30m }").concat(
       "    - name: prod\n      selector: { matchLabels: { ring: prod } }\n",

@@ -89,7 +89,7 @@ async function status(io: CliIO, ctx: RolloutContext, name: string | undefined, 
       report.push({ name: def.name, source: def.source, phase: "not started", waves: plan.map((w) => ({ wave: w.wave.name, clusters: w.clusters.map((c) => ({ name: c, moved: false })) })) });
       continue;
     }
-    const facts = await gatherFacts(ctx, def, plan, state, { now, ...(githubFor(io, values, def, plan)) });
+    const facts = await gatherFacts(ctx, def, plan, state, { now, healthOptional: true, ...githubFor(io, values, def, plan) });
     const statuses = waveStatuses(def, plan, state, facts);
     report.push(statusJson(def, state, statuses, facts.deployed));
   }
@@ -147,7 +147,7 @@ function statusText(r: StatusJson): string {
   for (const w of r.waves) {
     const moved = w.clusters.filter((c) => c.moved).length;
     out += `\nwave ${w.wave}: ${moved}/${w.clusters.length} on the target${w.gate ? ` — ${w.gate}` : ""}${w.passed ? " — passed" : ""}\n`;
-    out += table([["CLUSTER", "COMMIT", "SINCE", "DEPLOY COMMIT"], ...w.clusters.map((c) => [c.name, `${c.moved ? "new" : "old"} ${c.commit?.slice(0, 7) ?? ""}`.trim(), c.movedAt ?? "-", c.deployCommit?.slice(0, 7) ?? "-"])]).replace(/^/gm, "  ");
+    out += table([["CLUSTER", "COMMIT", "SINCE", "DEPLOY COMMIT"], ...w.clusters.map((c) => [c.name, `${c.moved ? "new" : "old"} ${c.commit?.slice(0, 7) ?? ""}`.trim(), c.movedAt ?? "-", c.deployCommit?.slice(0, 7) ?? "-"])]).replace(/^(?=.)/gm, "  ");
   }
   return out + "\n";
 }

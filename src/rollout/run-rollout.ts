@@ -129,6 +129,8 @@ export async function currentState(ctx: RolloutContext, def: RolloutDef, plan: r
 export interface FactOptions {
   now: number;
   github?: GithubStatusTarget;
+  /** Without GitHub access, report health as pending instead of failing (status). */
+  healthOptional?: boolean;
 }
 
 /** Deploy commits of the moved clusters and, for waves with a health gate, Flux's reports on them. */
@@ -140,7 +142,7 @@ export async function gatherFacts(ctx: RolloutContext, def: RolloutDef, plan: re
     .filter(([c]) => gated.has(c))
     .map(([cluster, d]) => ({ cluster, commit: d.commit, kustomization: def.healthKustomization.replaceAll("{cluster}", cluster) }));
   let health = new Map<string, "success" | "failure" | "pending">();
-  if (wanted.length) {
+  if (wanted.length && (opts.github || !opts.healthOptional)) {
     if (!opts.github)
       throw new BraidError({
         code: "GITHUB_CONTEXT",
