@@ -244,6 +244,7 @@ describe("braid rollout", () => {
     const inv = await f.inventory();
     expect(Object.values(versionOf(inv, f)).every((v) => v === "v2")).toBe(true);
     expect(inv.clusters.find((c) => c.cluster === "c10")!.rollouts).toEqual([{ rollout: "app-v2", wave: "prod", moved: true }]);
+    expect(await git(f.dir, ["show", "deploy:README.md"])).toContain(`| app@v2.0.0 (${f.v2.slice(0, 7)}) [rollout app-v2: wave prod, moved] | 3 |`);
 
     const st = await f.cli(["rollout", "status", "app-v2", "--format", "json"], ++t);
     const report = JSON.parse(st.out).rollouts[0];

@@ -127,6 +127,11 @@ export function describeSource(s: InventorySource): string {
   return `${s.name}@${s.tag ?? s.branch ?? s.commit.slice(0, 12)} (${s.commit.slice(0, 7)})`;
 }
 
+/** " [rollout app-v2: wave prod, moved]" when the cluster is in rollouts, else "". */
+function rolloutText(c: InventoryCluster): string {
+  return (c.rollouts ?? []).map((r) => ` [rollout ${r.rollout}: wave ${r.wave}${r.moved ? ", moved" : ""}]`).join("");
+}
+
 function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -152,7 +157,7 @@ export function inventoryReadme(inv: Inventory): string {
   for (const c of inv.clusters) {
     const name = `[${cell(c.name)}](${c.path.split("/").map(encodeURIComponent).join("/")})${c.heldBack ? " (held back)" : ""}`;
     lines.push(
-      `| ${name} | ${cell(c.owner ?? "—")} | ${cell(labelsText(c.labels)) || "—"} | ${cell(c.sources.map(describeSource).join(", ")) || "—"} | ${c.resources} |`,
+      `| ${name} | ${cell(c.owner ?? "—")} | ${cell(labelsText(c.labels)) || "—"} | ${cell(c.sources.map(describeSource).join(", ") + rolloutText(c)) || "—"} | ${c.resources} |`,
     );
   }
   lines.push("", `${inv.clusters.length} cluster${inv.clusters.length === 1 ? "" : "s"}.`, "");
@@ -168,7 +173,7 @@ export function inventoryRows(inv: Inventory): string[][] {
       c.owner ?? "-",
       labelsText(c.labels) || "-",
       String(c.resources),
-      c.sources.map(describeSource).join(" ") || "-",
+      (c.sources.map(describeSource).join(" ") + rolloutText(c)) || "-",
     ]);
   return rows;
 }
