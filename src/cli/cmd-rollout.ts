@@ -77,7 +77,8 @@ function githubTarget(io: CliIO, values: RolloutFlags): GithubStatusTarget | und
   return { token, owner, repo, apiUrl: (io.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "") };
 }
 
-const short = (p: { commit: string; tag?: string; branch?: string }) => `${p.tag ?? p.branch ?? "commit"} (${p.commit.slice(0, 7)})`;
+const short = (p: { commit: string; tag?: string; branch?: string; version?: string }) =>
+  p.version ? `Kubernetes ${p.version}` : `${p.tag ?? p.branch ?? "commit"} (${p.commit.slice(0, 7)})`;
 
 async function status(io: CliIO, ctx: RolloutContext, name: string | undefined, format: "text" | "json", values: RolloutFlags): Promise<number> {
   const now = braidNow(io);
@@ -133,7 +134,7 @@ function statusJson(def: RolloutDef, state: RolloutState, statuses: WaveStatus[]
         return {
           name: c,
           moved,
-          commit: (moved ? state.target : cs?.previous)?.commit ?? "",
+          commit: (moved ? state.target : cs?.previous)?.commit || (moved ? state.target : cs?.previous)?.version || "",
           ...(cs?.movedAt ? { movedAt: cs.movedAt } : {}),
           ...(deployed.get(c) ? { deployCommit: deployed.get(c)!.commit } : {}),
         };

@@ -1,5 +1,5 @@
 import type { EffectiveCluster, Fleet, RefSpec } from "../config/types.js";
-import type { PinnedCommit, RolloutState } from "./types.js";
+import { KUBERNETES_VERSION, type PinnedCommit, type RolloutState } from "./types.js";
 
 /** The ref a rollout pins a cluster with: the tag when there is one (readable), else the commit. */
 export function refOf(p: PinnedCommit): RefSpec {
@@ -29,6 +29,13 @@ export function applyRollouts(fleet: Fleet, clusters: EffectiveCluster[], states
     if (!defined.has(state.name)) continue;
     for (const cs of state.clusters) {
       const cluster = byName.get(cs.name);
+      if (cluster && state.source === KUBERNETES_VERSION) {
+        const moved = !!cs.movedAt && state.phase !== "aborted";
+        const version = (moved ? state.target : cs.previous).version;
+        if (version) cluster.kubernetesVersion = version;
+        where.set(cs.name, [...(where.get(cs.name) ?? []), { rollout: state.name, wave: cs.wave, moved }]);
+        continue;
+      }
       const i = cluster?.pins.findIndex((p) => p.source.name === state.source) ?? -1;
       if (!cluster || i < 0) continue;
       const moved = !!cs.movedAt && state.phase !== "aborted";

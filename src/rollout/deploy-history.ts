@@ -1,12 +1,12 @@
 /**
  * Finds, per cluster, the deploy commit that first carried the cluster's new output: walking the deploy branch
  * back from its tip (first parents), the oldest commit of the unbroken run whose inventory.json shows the
- * cluster running the target commit of the source. Its commit time starts the soak; Flux's commit status on it
+ * cluster running the target (commit of the source, or Kubernetes version). Its commit time starts the soak; Flux's commit status on it
  * is the health gate.
  */
 import fs from "node:fs";
 import git from "isomorphic-git";
-import type { Inventory } from "../publish/inventory.js";
+import type { Inventory, InventoryCluster } from "../publish/inventory.js";
 import { INVENTORY_FILE } from "../publish/inventory.js";
 import type { Deployed } from "./advance.js";
 
@@ -33,12 +33,11 @@ async function inventoryAt(gitdir: string, oid: string): Promise<Inventory | und
   }
 }
 
-/** For each of `clusters`, the first deploy commit (of the run ending at the tip) that runs `target` of `source`. */
+/** For each of `clusters`, the first deploy commit (of the run ending at the tip) whose inventory entry `runsTarget`. */
 export async function findDeployed(
   gitdir: string,
   branch: string,
-  source: string,
-  target: string,
+  runsTarget: (c: InventoryCluster) => boolean,
   clusters: readonly string[],
 ): Promise<Map<string, Deployed>> {
   const out = new Map<string, Deployed>();
@@ -50,7 +49,7 @@ export async function findDeployed(
     if (open.size === 0) break;
     const inv = await inventoryAt(gitdir, entry.oid);
     const running = new Set(
-      (inv?.clusters ?? []).filter((c) => c.sources.some((s) => s.name === source && s.commit === target)).map((c) => c.cluster),
+      (inv?.clusters ?? []).filter(runsTarget).map((c) => c.cluster),
     );
     for (const c of [...open]) {
       if (running.has(c)) out.set(c, { commit: entry.oid, at: entry.commit.committer.timestamp * 1000 });

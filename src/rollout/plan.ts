@@ -10,12 +10,12 @@ export interface WavePlan {
 }
 
 /**
- * The wave plan of a rollout (pure): every cluster that runs the rollout's source is in the first wave whose
- * selector matches it. A cluster that runs the source and matches no wave is an error, never skipped.
+ * The wave plan of a rollout (pure): every cluster that runs the rollout's source (every cluster, for a rollout of
+ * the Kubernetes version) is in the first wave whose selector matches it. A cluster that runs the source and matches no wave is an error, never skipped.
  */
 export function planRollout(fleet: Fleet, def: RolloutDef, clusters: readonly EffectiveCluster[]): { plan: WavePlan[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  if (!fleet.sources.some((s) => s.name === def.source)) {
+  if (!def.kubernetesVersion && !fleet.sources.some((s) => s.name === def.source)) {
     diagnostics.push({
       code: "CONFIG_UNKNOWN_SOURCE",
       severity: "error",
@@ -28,7 +28,7 @@ export function planRollout(fleet: Fleet, def: RolloutDef, clusters: readonly Ef
   const plan: WavePlan[] = def.waves.map((wave) => ({ wave, clusters: [] }));
   const uncovered: string[] = [];
   for (const c of [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (!c.pins.some((p) => p.source.name === def.source)) continue;
+    if (!def.kubernetesVersion && !c.pins.some((p) => p.source.name === def.source)) continue;
     const w = plan.find((p) => matchesLabelSelectorObject(c.labels, p.wave.selector));
     if (w) w.clusters.push(c.name);
     else uncovered.push(c.name);
@@ -37,7 +37,7 @@ export function planRollout(fleet: Fleet, def: RolloutDef, clusters: readonly Ef
     diagnostics.push({
       code: "ROLLOUT_UNCOVERED",
       severity: "error",
-      message: `rollout ${def.name}: ${uncovered.length} cluster${uncovered.length === 1 ? "" : "s"} running source "${def.source}" ${uncovered.length === 1 ? "is" : "are"} in no wave: ${uncovered.join(", ")}`,
+      message: `rollout ${def.name}: ${uncovered.length} cluster${uncovered.length === 1 ? "" : "s"} ${def.kubernetesVersion ? "of the fleet" : `running source "${def.source}"`} ${uncovered.length === 1 ? "is" : "are"} in no wave: ${uncovered.join(", ")}`,
       location: def.location,
       hint: "add a wave whose selector matches them (an empty selector matches every cluster), or disable the source there",
     });

@@ -1,7 +1,7 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { LabelSelector } from "../config/types.js";
 import type { JsonPath } from "../model/resource.js";
-import { parseDuration, type RolloutDef } from "./types.js";
+import { KUBERNETES_VERSION, parseDuration, type RolloutDef } from "./types.js";
 
 const DEFAULT_HEALTH_TIMEOUT = "1h";
 
@@ -27,12 +27,13 @@ export function toRolloutDef(value: Record<string, unknown>, file: string, loc: 
   return {
     name: meta.name,
     file,
-    source: spec.source as string,
-    target: spec.target as RolloutDef["target"],
+    source: (spec.source as string | undefined) ?? KUBERNETES_VERSION,
+    target: (spec.target as RolloutDef["target"] | undefined) ?? {},
+    ...(typeof spec.kubernetesVersion === "string" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
     healthKustomization: (spec.healthKustomization as string | undefined) ?? "{cluster}",
     waves,
     location: loc(["metadata", "name"]),
-    sourceLocation: loc(["spec", "source"]),
+    sourceLocation: loc(["spec", spec.source === undefined ? "kubernetesVersion" : "source"]),
   };
 }
 

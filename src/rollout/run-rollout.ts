@@ -13,6 +13,7 @@ import { loadFleet } from "../config/load-fleet.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import { commitLockFile } from "../publish/commit-lock.js";
 import type { Signature } from "../publish/git-store.js";
+import type { InventoryCluster } from "../publish/inventory.js";
 import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
 import { openSource, type SourceEnv } from "../sources/open-source.js";
 import { resolveRef } from "../sources/resolve-ref.js";
@@ -99,14 +100,16 @@ export async function currentState(ctx: RolloutContext, def: RolloutDef, plan: r
   const waveOf = new Map(plan.flatMap((w) => w.clusters.map((c) => [c, w.wave.name] as const)));
   const missing = [...waveOf.keys()].filter((c) => !existing?.clusters.some((s) => s.name === c));
   const previous = new Map<string, PinnedCommit>();
-  if (missing.length) {
+  if (missing.length && def.kubernetesVersion)
+    for (const c of layered(ctx.fleet, ctx.lock.rollouts)) if (missing.includes(c.name)) previous.set(c.name, { commit: "", version: c.kubernetesVersion });
+  if (missing.length && !def.kubernetesVersion) {
     const clusters = layered(ctx.fleet, ctx.lock.rollouts).filter((c) => missing.includes(c.name));
     const { pins, diagnostics } = await resolvePins(clusters, ctx.senv, { lock: ctx.lock });
     if (diagnostics.some((d) => d.severity === "error")) throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
     for (const p of pins.values())
       if (p.source.name === def.source && p.resolution) for (const c of p.clusters) previous.set(c, pinned(p.resolution));
   }
-  let target = existing?.target;
+  let target = existing?.target ?? (def.kubernetesVersion ? { commit: "", version: def.kubernetesVersion } : undefined);
   if (!target) {
     const source = ctx.fleet.sources.find((s) => s.name === def.source)!;
     const repo = await openSource(source, ctx.senv, { refresh: true });
@@ -136,7 +139,10 @@ export interface FactOptions {
 /** Deploy commits of the moved clusters and, for waves with a health gate, Flux's reports on them. */
 export async function gatherFacts(ctx: RolloutContext, def: RolloutDef, plan: readonly WavePlan[], state: RolloutState, opts: FactOptions): Promise<RolloutFacts> {
   const moved = state.clusters.filter((c) => c.movedAt).map((c) => c.name);
-  const deployed = ctx.repo ? await findDeployed(ctx.repo.gitdir, ctx.fleet.output.branch, def.source, state.target.commit, moved) : new Map();
+  const runsTarget = def.kubernetesVersion
+    ? (c: InventoryCluster) => c.kubernetesVersion === state.target.version
+    : (c: InventoryCluster) => c.sources.some((s) => s.name === def.source && s.commit === state.target.commit);
+  const deployed = ctx.repo ? await findDeployed(ctx.repo.gitdir, ctx.fleet.output.branch, runsTarget, moved) : new Map();
   const gated = new Set(plan.filter((w) => w.wave.gate.health).flatMap((w) => w.clusters));
   const wanted = [...deployed.entries()]
     .filter(([c]) => gated.has(c))

@@ -30,8 +30,11 @@ export interface WaveDef {
 export interface RolloutDef {
   name: string;
   file: string;
+  /** The source rolled out; "kubernetesVersion" for a rollout of the Kubernetes version. */
   source: string;
   target: { tag?: string; semver?: string; tagPrefix?: string };
+  /** Set for a rollout of the clusters' Kubernetes API version instead of a source. */
+  kubernetesVersion?: string;
   /** Name of each cluster's Flux Kustomization; `{cluster}` is replaced. */
   healthKustomization: string;
   waves: WaveDef[];
@@ -41,7 +44,10 @@ export interface RolloutDef {
 
 /** A commit a cluster is pinned to by a rollout (with the tag or branch it came from, for people). */
 export interface PinnedCommit {
+  /** "" in a rollout of the Kubernetes version. */
   commit: string;
+  /** The Kubernetes version, in a rollout of it. */
+  version?: string;
   tag?: string;
   branch?: string;
 }
@@ -67,6 +73,9 @@ export interface RolloutState {
   clusters: RolloutClusterState[];
   approvals?: { name: string; at: string; by?: string }[];
 }
+
+/** The `source` of a rollout of the Kubernetes version (never a source name: those are DNS labels). */
+export const KUBERNETES_VERSION = "kubernetesVersion";
 
 /** Parses a duration such as 30m, 1h30m, 2d, 45s into milliseconds. */
 export function parseDuration(text: string): number {

@@ -87,7 +87,12 @@ export function serializeLock(lock: Lock): string {
 
 /** Rollout states sorted by name, clusters by name, keys in a fixed order (deterministic lock files). */
 function serializeRollouts(rollouts: readonly RolloutState[]): unknown[] {
-  const pinned = (p: RolloutState["target"]) => ({ commit: p.commit, ...(p.tag ? { tag: p.tag } : {}), ...(p.branch ? { branch: p.branch } : {}) });
+  const pinned = (p: RolloutState["target"]) => ({
+    ...(p.commit ? { commit: p.commit } : {}),
+    ...(p.version ? { version: p.version } : {}),
+    ...(p.tag ? { tag: p.tag } : {}),
+    ...(p.branch ? { branch: p.branch } : {}),
+  });
   return [...rollouts]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((r) => ({
