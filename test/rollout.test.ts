@@ -203,6 +203,10 @@ describe("braid rollout", () => {
     expect(await f.cli(["rollout", "advance", "--dry-run"], t)).toMatchObject({ code: 0 });
     await publish(["c01"]);
     expect(versionOf(await f.inventory(), f)).toMatchObject({ c01: "v2", c02: "v1", c03: "v1" });
+    // braid lock keeps the rollout's state and pins
+    const lockBefore = await f.lock();
+    expect((await f.cli(["lock"], t)).code).toBe(0);
+    expect(await f.lock()).toBe(lockBefore);
     expect(moved((await advance()).out)).toEqual(["c02"]);
     await publish(["c02"]);
     const soakStart = T0 + t * 60_000;
