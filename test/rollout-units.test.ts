@@ -7,6 +7,7 @@ import { formatMarkdown } from "../src/preview/format-markdown.js";
 import type { FleetRun } from "../src/render/render-fleet.js";
 import { advanceRollout } from "../src/rollout/advance.js";
 import { planRollout } from "../src/rollout/plan.js";
+import { healthFromStatuses } from "../src/rollout/flux-health.js";
 import { batchSize } from "../src/rollout/rollout-def.js";
 import type { RolloutState } from "../src/rollout/types.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
@@ -45,6 +46,15 @@ describe("rollout units", () => {
     ["10%", 3, 1],
     ["100%", 3, 3],
   ])("maxParallel %s of %i clusters moves %i per step", (max, size, want) => expect(batchSize(max, size)).toBe(want));
+
+  it.each<[string, { context: string; state: string }[], string]>([
+    ["no status yet", [], "pending"],
+    ["its Kustomization succeeded", [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "success" }], "success"],
+    ["context is lower-cased by Flux", [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "success" }], "success"],
+    ["another cluster's failure", [{ context: "kustomization/braid-prod-10/8f1c2d3e", state: "failure" }], "pending"],
+    ["a failure of its own wins", [{ context: "kustomization/braid-prod-1/aaaa", state: "success" }, { context: "kustomization/braid-prod-1/bbbb", state: "error" }], "failure"],
+    ["a pending report", [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "pending" }], "pending"],
+  ])("health of braid-prod-1: %s", (_n, statuses, want) => expect(healthFromStatuses(statuses, "braid-Prod-1".toLowerCase())).toBe(want));
 
   it("rejects a malformed rollout with its position", async () => {
     const { diagnostics } = await fleetWith(ROLLOUT("    - { name: dev, selector: {}, maxParallel: 0 }\n"));
