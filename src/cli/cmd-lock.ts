@@ -4,6 +4,7 @@ import { exitCodeFor } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
+import { applyRollouts } from "../rollout/apply.js";
 import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
 import { describePin, lockFromPins, resolvePins } from "../sources/resolve-pins.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
@@ -52,6 +53,7 @@ export async function lockCommand(
     lock = parsed.lock;
   }
   const clusters = fleet.clusters.map((c) => effectiveCluster(fleet, c));
+  applyRollouts(fleet, clusters, lock?.rollouts); // clusters in a rollout keep the pins it gave them
   const update = values.update ? (positionals.length ? positionals : true) : undefined;
   const senv = sourceEnv(io, dir);
   const resolved = await resolvePins(clusters, senv, { lock, update });
@@ -78,7 +80,7 @@ export async function lockCommand(
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const failed = all.some((d) => d.severity === "error");
   if (!failed) {
-    const out = serializeLock(lockFromPins(pins));
+    const out = serializeLock({ ...lockFromPins(pins), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) });
     if (out !== text) await writeFile(join(dir, LOCK_FILE), out);
   }
   if (format === "json") {

@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
 import { allDiagnostics, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
+import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
 
 /** Help text of `braid publish`. */
@@ -78,6 +79,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     ...(values.message ? { message: values.message } : {}),
     writeLock: Boolean(values.update),
     author: await commitAuthor(io, repo),
+    now: () => Math.floor(braidNow(io) / 1000),
   });
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
   if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");

@@ -17,6 +17,7 @@ Commands:
   publish    render all, commit to the deploy branch, push
   preview    what a fleet change does, per cluster (for pull requests)
   inventory  clusters, owners and versions
+  rollout    move a source's new version through waves of clusters (status, advance, approve, pause, resume, abort)
 
 Every command takes --fleet DIR (default: the current directory) and --help.
 Exit codes: 0 ok, 1 content errors, 2 usage, 3 environment (network, auth, API), 4 internal bug.
@@ -104,6 +105,14 @@ export const COMMANDS: Record<string, CommandDef> = {
     load: async () => {
       const m = await import("./cmd-preview.js");
       return { help: m.PREVIEW_HELP, run: (io, v) => m.previewCommand(io, v) };
+    },
+  },
+  rollout: {
+    options: { "dry-run": { type: "boolean" }, repo: { type: "string" }, by: { type: "string" } },
+    positionals: true,
+    load: async () => {
+      const m = await import("./cmd-rollout.js");
+      return { help: m.ROLLOUT_HELP, run: (io, v, p) => m.rolloutCommand(io, v, p) };
     },
   },
 };

@@ -9,6 +9,8 @@ import { checkFleetRules } from "./rules.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
+import { toRolloutDef } from "../rollout/rollout-def.js";
+import type { RolloutDef } from "../rollout/types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
@@ -105,10 +107,11 @@ function toVars(
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; enabled?: boolean }[] | undefined, basePath: JsonPath): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
+    ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
   }));
 }
@@ -135,6 +138,7 @@ async function toLayer(
     sources: toPins(d, spec.sources as never, ["spec", "sources"]),
     ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
     patches,
+    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
   };
 }
 
@@ -160,6 +164,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    enabled: (s.enabled as boolean | undefined) ?? true,
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
@@ -205,6 +210,13 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   }
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  const rollouts: RolloutDef[] = [];
+  for (const file of configFiles(await reader.list("rollouts"))) {
+    const r = await loadConfigDoc(reader, `rollouts/${file}`, "Rollout", diagnostics);
+    if (r) rollouts.push(toRolloutDef(r.value, r.yaml.file, (path) => loc(r, path)));
+  }
+  rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
   const fleet: Fleet = {
     dir: reader.label,
     name: meta.name,
@@ -225,6 +237,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     defaults,
     groups,
     clusters,
+    rollouts,
   };
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));

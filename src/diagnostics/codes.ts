@@ -68,6 +68,10 @@ export const CODES = {
   PUBLISH_NOT_A_REPO: { category: "content", summary: "the fleet is not in a Git repository" },
   FLEET_DIRTY: { category: "content", summary: "the fleet has uncommitted changes (a warning)" },
   PUBLISH_CLUSTERS_FAILED: { category: "content", summary: "clusters failed, nothing was published" },
+  // rollouts
+  ROLLOUT_UNCOVERED: { category: "content", summary: "a cluster running a rollout's source is in no wave" },
+  ROLLOUT_STATE: { category: "content", summary: "a rollout command does not fit the rollout's state" },
+  ROLLOUT_HEALTH: { category: "content", summary: "a rollout's health gate failed or timed out (the rollout is paused)" },
   // preview / GitHub
   REV_NOT_FOUND: { category: "content", summary: "a revision does not exist in the fleet repository" },
   GITHUB_API: { category: "environment", summary: "the GitHub API refused or failed" },
