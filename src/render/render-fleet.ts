@@ -18,7 +18,7 @@ import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
-import { layoutCluster, type ClusterOutput } from "./output-tree.js";
+import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 
 /** The result of rendering one cluster. */
@@ -202,12 +202,14 @@ async function renderOne(
       }),
     );
   const ok = !hasErrors(diagnostics);
+  // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)
+  const resources = withDefaultNamespaces(rendered.resources, index);
   return {
     name: cluster.name,
     cluster,
     pins: used,
-    resources: rendered.resources,
-    output: ok ? layoutCluster(cluster.name, fleet.output.path, rendered.resources, index) : undefined,
+    resources,
+    output: ok ? layoutCluster(cluster.name, fleet.output.path, resources, index) : undefined,
     diagnostics,
     ok,
     inputDigest,
