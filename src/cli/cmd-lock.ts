@@ -8,6 +8,7 @@ import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.
 import { describePin, lockFromPins, resolvePins } from "../sources/resolve-pins.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid lock`. */
 export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
@@ -85,6 +86,8 @@ export async function lockCommand(
     io.stdout(
       JSON.stringify(
         {
+          ...resultHeader("LockResult"),
+          ok: !failed,
           written: !failed,
           pins: pins.map((p) => ({
             source: p.source.name,

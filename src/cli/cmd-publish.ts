@@ -9,6 +9,7 @@ import { publish, resolvePushTarget, type PublishResult } from "../publish/publi
 import { allDiagnostics, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid publish`. */
 export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
@@ -133,6 +134,8 @@ function indent(text: string): string {
 
 function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, unknown> {
   return {
+    ...resultHeader("PublishResult"),
+    ok: r.status !== "refused" && r.held.length === 0,
     status: r.status,
     branch: r.branch,
     target: r.target,

@@ -6,6 +6,7 @@ import { diskFleetReader } from "../config/fleet-files.js";
 import { renderFleet, type FleetRun } from "../render/render-fleet.js";
 import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, type Format } from "./common.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json] [--quiet]
@@ -70,10 +71,11 @@ export function summaryTable(run: FleetRun): string {
 }
 
 /** JSON summary of a run. */
-export function summaryJson(run: FleetRun, extra: Record<string, unknown> = {}): string {
+export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationResult", extra: Record<string, unknown> = {}): string {
   return (
     JSON.stringify(
       {
+        ...resultHeader(kind),
         ...extra,
         ok: run.clusters.every((c) => c.ok) && !run.diagnostics.some((d) => d.severity === "error"),
         clusters: run.clusters.map((c) => ({
@@ -165,7 +167,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   );
   const files = writes.length;
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run, { out, files }));
+  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out, files }));
   else {
     printDiagnostics(io, diagnostics, format, values.quiet);
     if (values.quiet && !values.out) io.stdout(`${out}\n`);
@@ -183,7 +185,7 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
   const run = await runWithProgress(io, values, format);
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run));
+  if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {
     printDiagnostics(io, diagnostics, format, values.quiet);
     const errors = diagnostics.filter((d) => d.severity === "error").length;

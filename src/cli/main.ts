@@ -8,6 +8,8 @@ import { PUBLISH_HELP, publishCommand } from "./cmd-publish.js";
 import { previewCommand, PREVIEW_HELP } from "./cmd-preview.js";
 import { RENDER_HELP, renderCommand, VALIDATE_HELP, validateCommand } from "./cmd-render.js";
 import { COMMON_OPTIONS } from "./common.js";
+import { closest, unknownFlagMessage } from "./did-you-mean.js";
+import { errorDocument, wantsJson } from "./json-document.js";
 import type { CliIO } from "./io.js";
 
 const MAIN_HELP = `braid — GitOps repo composition: pinned shared repos + per-cluster overlays → rendered manifests for Flux
@@ -106,35 +108,36 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const cmd = COMMANDS[name];
-  if (!cmd) {
-    io.stderr(`error USAGE: unknown command "${name}"\n\n${MAIN_HELP}`);
+  const json = wantsJson(rest);
+  // a usage error: the message and the command's usage on stderr (and an ErrorResult on stdout under --format json)
+  const usage = (message: string, help: string): number => {
+    if (json) io.stdout(errorDocument(name, 2, { code: "USAGE", severity: "error", message }));
+    io.stderr(`error USAGE: ${message}\n\n${help}`);
     return 2;
+  };
+  if (!cmd) {
+    const guess = closest(name, Object.keys(COMMANDS));
+    return usage(`unknown command "${name}"${guess ? `; did you mean "${guess}"?` : ""}`, MAIN_HELP);
   }
+  const options = { ...COMMON_OPTIONS, ...cmd.options };
   let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...COMMON_OPTIONS, ...cmd.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr(`error USAGE: ${(e as Error).message}\n\n${cmd.help}`);
-    return 2;
+    return usage(unknownFlagMessage(e, options) ?? (e as Error).message, cmd.help);
   }
   if (parsed.values.help) {
     io.stdout(cmd.help);
     return 0;
   }
-  if (parsed.positionals.length && !cmd.positionals) {
-    io.stderr(`error USAGE: unexpected argument "${parsed.positionals[0]}"\n\n${cmd.help}`);
-    return 2;
-  }
+  if (parsed.positionals.length && !cmd.positionals) return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
   try {
     return await cmd.run(io, parsed.values as Record<string, unknown>, parsed.positionals);
   } catch (e) {
     const d = toDiagnostic(e);
+    const code = e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
+    if (json) io.stdout(errorDocument(name, code, d));
     io.stderr(formatText(d) + "\n");
-    return e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
+    return code;
   }
 }
