@@ -89,6 +89,7 @@ export const COMMANDS: Record<string, CommandDef> = {
       head: { type: "string" },
       out: { type: "string" },
       "github-comment": { type: "boolean" },
+      "comment-optional": { type: "boolean" },
       repo: { type: "string" },
       pr: { type: "string" },
     },
