@@ -4,8 +4,8 @@ import { exitCodeFor } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
-import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
-import { describePin, lockFromPins, resolvePins } from "../sources/resolve-pins.js";
+import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
+import { describePin, lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
@@ -75,6 +75,7 @@ export async function lockCommand(
     const same = now?.commit === pin.resolution.commit;
     return `locked at ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}; candidates now (${same ? "--update would keep it" : `--update would take ${now?.tag ?? now?.branch ?? now?.commit.slice(0, 12) ?? "nothing"}`}):`.replace("at  ", "at ");
   };
+  const before = new Map((lock?.pins ?? []).map((e) => [pinKey(e.source, e.ref), e]));
   const all = [...diagnostics, ...resolved.diagnostics];
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const failed = all.some((d) => d.severity === "error");
@@ -100,6 +101,7 @@ export async function lockCommand(
             explanation: values.explain ? explainTitle(p.key) : undefined,
             clusters: p.clusters,
             candidates: values.explain ? explainOf(p.key) : undefined,
+            ...(values.update ? updateJson(before.get(p.key), p) : {}),
           })),
           diagnostics: all,
         },
@@ -121,6 +123,7 @@ export async function lockCommand(
           p.resolution ? p.status : "failed",
         ]);
       io.stdout(table(rows));
+      if (values.update) io.stdout(updateText(pins, before));
       if (values.explain)
         for (const p of pins) {
           io.stdout(`\n${describePin(p)} — ${explainTitle(p.key)}\n`);
@@ -131,4 +134,33 @@ export async function lockCommand(
     }
   }
   return failed ? exitCodeFor(all) || 1 : 0;
+}
+
+/** "v1.4.2 (abc1234)": a pin's tag or branch and short commit. */
+function version(e: { tag?: string; branch?: string; commit: string }): string {
+  const name = e.tag ?? e.branch;
+  return name ? `${name} (${e.commit.slice(0, 7)})` : e.commit.slice(0, 12);
+}
+
+/** `lock --update`: one line per pin, old → new for every pin that moved, "unchanged" otherwise. */
+export function updateText(pins: readonly ResolvedPin[], before: ReadonlyMap<string, LockEntry>): string {
+  const lines = pins.map((p) => {
+    const was = before.get(p.key);
+    const now = p.resolution;
+    const what = describePin(p);
+    if (!now) return `  ${what}: failed${was ? ` (stays at ${version(was)})` : ""}`;
+    if (!was) return `  ${what}: new → ${version(now)}`;
+    if (was.commit === now.commit) return `  ${what}: unchanged ${version(now)}`;
+    return `  ${what}: ${version(was)} → ${version(now)}`;
+  });
+  const moved = pins.filter((p) => p.resolution && before.get(p.key)?.commit !== p.resolution.commit).length;
+  return `\nupdate: ${moved ? `${moved} pin${moved === 1 ? "" : "s"} moved` : "every pin unchanged"}\n${lines.join("\n")}\n`;
+}
+
+/** `lock --update --format json`: each pin's previous lock entry and whether it moved. */
+function updateJson(was: LockEntry | undefined, p: ResolvedPin): { previous: { commit: string; tag: string | null; branch: string | null } | null; changed: boolean } {
+  return {
+    previous: was ? { commit: was.commit, tag: was.tag ?? null, branch: was.branch ?? null } : null,
+    changed: Boolean(p.resolution) && was?.commit !== p.resolution?.commit,
+  };
 }
