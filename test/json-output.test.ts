@@ -91,6 +91,10 @@ describe("--format json documents", () => {
     expect(res.code).toBe(2);
     expectValid(res.doc, "ErrorResult");
     expect(res.doc).toMatchObject({ command: "render", ok: false, exitCode: 2, diagnostics: [{ code: "USAGE", message: "unknown flag --clustr; did you mean --cluster?" }] });
+    const lock = await cli(["lock", "--update", "nope", "--format", "json"]);
+    expect(lock.code).toBe(2);
+    expectValid(lock.doc, "ErrorResult");
+    expect(lock.doc).toMatchObject({ command: "lock", diagnostics: [{ code: "USAGE", message: "unknown source nope; sources: base" }] });
   });
 
   it("an environment error (exit 3) prints an ErrorResult with its code", async () => {

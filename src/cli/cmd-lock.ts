@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { exitCodeFor } from "../diagnostics/diagnostic.js";
+import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
@@ -34,14 +34,9 @@ export async function lockCommand(
     return exitCodeFor(diagnostics) || 1;
   }
   const unknown = positionals.filter((s) => !fleet.sources.some((f) => f.name === s));
-  if (unknown.length) {
-    io.stderr(`error USAGE: unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}\n`);
-    return 2;
-  }
-  if (positionals.length && !values.update) {
-    io.stderr("error USAGE: source names are only taken with --update\n");
-    return 2;
-  }
+  if (unknown.length)
+    throw new BraidError({ code: "USAGE", message: `unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}` });
+  if (positionals.length && !values.update) throw new BraidError({ code: "USAGE", message: "source names are only taken with --update" });
   let lock: Lock | undefined;
   const text = await reader.read(LOCK_FILE);
   if (text !== undefined) {
