@@ -81,6 +81,15 @@ describe("validate --format github", () => {
   });
 });
 
+describe("an environment failure under --format github", () => {
+  it("is an ::error annotation too (exit 3)", async () => {
+    const repo = await repoWith({ "prod-01": clusterYaml("prod-01", "", "{ env: prod }") });
+    const r = await validate(repo, { BRAID_KUBERNETES_OPENAPI: join(root, "no-openapi") });
+    expect(r.code).toBe(3);
+    expect(r.lines[0]).toMatch(/^::error title=OPENAPI_UNAVAILABLE::error OPENAPI_UNAVAILABLE: BRAID_KUBERNETES_OPENAPI points to /);
+  });
+});
+
 describe("githubAnnotations", () => {
   it("keeps a single cluster's name in the text and names source files in the text only", () => {
     const out = githubAnnotations(

@@ -25,11 +25,16 @@ export function errorDocument(command: string, exitCode: number, diagnostic: Dia
   return jsonDocument("ErrorResult", { command, ok: false, exitCode, diagnostics: [diagnostic] });
 }
 
-/** True when the raw arguments ask for `--format json` (read before parsing, so a usage error can honour it). */
-export function wantsJson(args: readonly string[]): boolean {
+/** True when the raw arguments ask for `--format <format>` (read before parsing, so a usage error can honour it). */
+export function wantsFormat(args: readonly string[], format: string): boolean {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--") break;
-    if (args[i] === "--format=json" || (args[i] === "--format" && args[i + 1] === "json")) return true;
+    if (args[i] === `--format=${format}` || (args[i] === "--format" && args[i + 1] === format)) return true;
   }
   return false;
+}
+
+/** True when the raw arguments ask for `--format json`. */
+export function wantsJson(args: readonly string[]): boolean {
+  return wantsFormat(args, "json");
 }

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { exitCodeOf } from "../diagnostics/codes.js";
-import { formatText } from "../diagnostics/format.js";
+import { formatGithub, formatText } from "../diagnostics/format.js";
 import { COMMON_OPTIONS } from "./common.js";
 import { closest, unknownFlagMessage } from "./did-you-mean.js";
-import { errorDocument, wantsJson } from "./json-document.js";
+import { errorDocument, wantsFormat, wantsJson } from "./json-document.js";
 import type { CliIO } from "./io.js";
 
 const MAIN_HELP = `braid — GitOps repo composition: pinned shared repos + per-cluster overlays → rendered manifests for Flux
@@ -164,7 +164,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const d = toDiagnostic(e);
     const code = e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
     if (json) io.stdout(errorDocument(name, code, d));
-    io.stderr(formatText(d) + "\n");
+    io.stderr((wantsFormat(rest, "github") ? formatGithub(d) : formatText(d)) + "\n");
     return code;
   }
 }
