@@ -17,7 +17,7 @@ const validators = new Map<string, ValidateFunction>();
 let ws: Workspace;
 
 beforeAll(async () => {
-  const files = (await readdir(SCHEMAS)).filter((f) => f.endsWith("-result.schema.json") || f === "result-common.schema.json");
+  const files = (await readdir(SCHEMAS)).filter((f) => f.endsWith("-result.schema.json") || f === "result-common.schema.json" || f === "inventory.schema.json");
   const docs = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(SCHEMAS, f), "utf8")) as { $id: string; properties?: { kind?: { const?: string } } }));
   for (const d of docs) ajv.addSchema(d);
   for (const d of docs) if (d.properties?.kind?.const) validators.set(d.properties.kind.const, ajv.getSchema(d.$id)!);
@@ -37,7 +37,7 @@ function keysOf(v: unknown, out = new Set<string>()): Set<string> {
   else if (v && typeof v === "object")
     for (const [k, x] of Object.entries(v)) {
       out.add(k);
-      if (k !== "ref") keysOf(x, out);
+      if (k !== "ref" && k !== "labels" && k !== "kinds") keysOf(x, out);
     }
   return out;
 }
@@ -74,6 +74,9 @@ describe("--format json documents", () => {
     const preview = await cli(["preview", "--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
     expect(preview.code, preview.err).toBe(0);
     expectValid(preview.doc, "PreviewResult");
+    const inventory = await cli(["inventory", "--format", "json"]);
+    expect(inventory.code).toBe(0);
+    expectValid(inventory.doc, "Inventory");
     expect((preview.doc.totals as { changed: number }).changed).toBe(2);
   });
 
