@@ -39,6 +39,9 @@ describe("braid CLI", () => {
     const far = memoryIO();
     expect(await main(["lock", "--zzz"], far)).toBe(2);
     expect(far.err.join("").split("\n")[0]).toBe("error USAGE: unknown flag --zzz");
+    const fmt = memoryIO();
+    expect(await main(["validate", "--format", "jsno"], fmt)).toBe(2);
+    expect(fmt.err.join("")).toBe('error USAGE: --format must be one of text, json, github (got "jsno"; did you mean json?)\n');
     const cmd = memoryIO();
     expect(await main(["rendr"], cmd)).toBe(2);
     expect(cmd.err.join("").split("\n")[0]).toBe('error USAGE: unknown command "rendr"; did you mean "render"?');
