@@ -251,6 +251,14 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
     return { code, out: io.out.join(""), err: io.err.join("") };
   }
 
+  it("--format json with a failing comment: stdout stays one PreviewResult document (exit 3)", async () => {
+    gh.fail = { status: 401, message: "Bad credentials" };
+    const r = await cli({ GITHUB_TOKEN: TOKEN }, ["--repo", "acme/fleet", "--pr", "7", "--format", "json"]);
+    expect(r.code).toBe(3);
+    expect((JSON.parse(r.out) as { kind: string }).kind).toBe("PreviewResult");
+    expect(r.err).toContain("error GITHUB_API");
+  }, 60_000);
+
   it("unreachable GitHub API → exit 3, 'cannot reach' (not HTTP 500)", async () => {
     const port = await closedPort();
     const r = await cli({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: `http://127.0.0.1:${port}` });

@@ -145,6 +145,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const guess = closest(name, Object.keys(COMMANDS));
     return usage(`unknown command "${name}"${guess ? `; did you mean "${guess}"?` : ""}`, MAIN_HELP);
   }
+  let printed = false;
   try {
     const cmd = await def.load();
     const options = { ...COMMON_OPTIONS, ...def.options };
@@ -159,11 +160,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     if (parsed.positionals.length && !def.positionals) return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
-    return await cmd.run(io, parsed.values as Record<string, unknown>, parsed.positionals);
+    // a command that already printed its own document keeps stdout to it (one JSON document per run)
+    const tracked: CliIO = { ...io, stdout: (t) => ((printed = true), io.stdout(t)) };
+    return await cmd.run(tracked, parsed.values as Record<string, unknown>, parsed.positionals);
   } catch (e) {
     const d = toDiagnostic(e);
     const code = e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
-    if (json) io.stdout(errorDocument(name, code, d));
+    if (json && !printed) io.stdout(errorDocument(name, code, d));
     io.stderr((wantsFormat(rest, "github") ? formatGithub(d) : formatText(d)) + "\n");
     return code;
   }
