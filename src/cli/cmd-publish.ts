@@ -10,6 +10,7 @@ import { allDiagnostics, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid publish`. */
 export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
@@ -135,6 +136,8 @@ function indent(text: string): string {
 
 function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, unknown> {
   return {
+    ...resultHeader("PublishResult"),
+    ok: r.status !== "refused" && r.held.length === 0,
     status: r.status,
     branch: r.branch,
     target: r.target,

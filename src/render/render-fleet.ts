@@ -21,7 +21,7 @@ import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { rolloutStage } from "../rollout/stage.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
-import { layoutCluster, type ClusterOutput } from "./output-tree.js";
+import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 
 /** The result of rendering one cluster. */
@@ -224,10 +224,12 @@ async function renderOne(
   else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
+  // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)
+  const resources = withDefaultNamespaces(rendered.resources, index);
   let output: ClusterOutput | undefined;
   if (ok)
     try {
-      output = layoutCluster(cluster.name, fleet.output.path, rendered.resources, index);
+      output = layoutCluster(cluster.name, fleet.output.path, resources, index);
     } catch (e) {
       if (!(e instanceof BraidError)) throw e;
       diagnostics.push({ ...e.diagnostic, cluster: cluster.name });
@@ -237,7 +239,7 @@ async function renderOne(
     name: cluster.name,
     cluster,
     pins: used,
-    resources: rendered.resources,
+    resources,
     output,
     diagnostics,
     ok,
