@@ -4,7 +4,6 @@
  * and the state `success` (info events) or `failure` (error events). braid reads the combined status of each
  * deploy commit through octokit and matches the cluster's Kustomization by that context prefix.
  */
-import { Octokit } from "octokit";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** Where the deploy repository's statuses are read. */
@@ -30,7 +29,8 @@ export async function readFluxHealth(
   clusters: readonly { cluster: string; commit: string; kustomization: string }[],
 ): Promise<Map<string, "success" | "failure" | "pending">> {
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const octokit = new Octokit({ auth: t.token, baseUrl: t.apiUrl, userAgent: "braid-rollout", log: silent, retry: { enabled: false }, throttle: { enabled: false } });
+  const { Octokit } = await import("../github/client.js"); // loaded only when a health gate is read
+  const octokit = new Octokit({ auth: t.token, baseUrl: t.apiUrl, userAgent: "braid-rollout", log: silent, retry: { enabled: false } });
   const byCommit = new Map<string, { context: string; state: string }[]>();
   const out = new Map<string, "success" | "failure" | "pending">();
   for (const c of clusters) {
