@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import git from "isomorphic-git";
-import { exitCodeFor } from "../diagnostics/diagnostic.js";
+import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
+import { branchNameProblem } from "../git/ref-name.js";
 import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";
 import { uncommittedFleetFiles } from "../config/fleet-repo.js";
 import { LOCK_FILE } from "../sources/lock.js";
@@ -59,6 +60,7 @@ export async function commitAuthor(io: CliIO, repo: FleetRepo | undefined): Prom
 /** `braid publish`. */
 export async function publishCommand(io: CliIO, values: PublishFlags): Promise<number> {
   const format = pickFormat(values.format, ["text", "json"], "text");
+  if (values.branch !== undefined) checkBranchFlag(values.branch);
   const dir = fleetDir(io, values.fleet);
   const senv = sourceEnv(io, dir);
   const repo = await findFleetRepo(dir);
@@ -87,6 +89,17 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
   return result.held.length ? Math.max(1, exitCodeFor(diagnostics)) : 0;
+}
+
+/** `--branch` must be a name git accepts: it becomes a path under the gitdir (exit 2, before anything is read). */
+function checkBranchFlag(branch: string): void {
+  const problem = branchNameProblem(branch);
+  if (problem)
+    throw new BraidError({
+      code: "USAGE",
+      message: `--branch ${JSON.stringify(branch)} is not a valid Git branch name: ${problem}`,
+      hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
+    });
 }
 
 /** Rendered from uncommitted files, the deploy commit's Braid-Fleet-Commit (HEAD) would not reproduce it: say so. */

@@ -4,6 +4,7 @@ import type { JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
 import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
+import { branchNameProblem } from "../git/ref-name.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
@@ -217,6 +218,15 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     groups,
     clusters,
   };
+  const branchProblem = branchNameProblem(fleet.output.branch);
+  if (branchProblem)
+    diagnostics.push({
+      code: "CONFIG_REF_NAME",
+      severity: "error",
+      message: `output.branch "${fleet.output.branch}" is not a valid Git branch name: ${branchProblem}`,
+      location: loc(f, ["spec", "output", "branch"]),
+      hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
+    });
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));
   return { fleet, diagnostics };

@@ -28,6 +28,8 @@ export const CODES = {
   CONFIG_SELECTOR: { category: "content", summary: "a label selector is invalid" },
   GROUP_MATCHES_NOTHING: { category: "content", summary: "a group selector matches no cluster" },
   FLEET_EMPTY: { category: "content", summary: "the fleet has no clusters" },
+  CONFIG_REF_NAME: { category: "content", summary: "a branch or ref name breaks Git's ref-name rules" },
+  CONFIG_URL: { category: "content", summary: "a source URL is malformed or carries credentials" },
   // sources and refs
   SOURCE_NOT_FOUND: { category: "content", summary: "a source repository cannot be found" },
   SOURCE_UNREACHABLE: { category: "environment", summary: "a source remote does not answer" },

@@ -14,6 +14,7 @@ import { mkdir } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { branchNameProblem } from "../git/ref-name.js";
 import type { FleetRun } from "../render/render-fleet.js";
 import { redactUrl } from "../sources/credentials.js";
 import { fetchBranch, listRemoteRefs, pushBranch } from "../sources/git-remote.js";
@@ -223,6 +224,9 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   // 1. gate
   result.diagnostics = gate(run, Boolean(opts.partial));
   if (result.diagnostics.length) return result;
+  // a ref name is a path under the gitdir: never write one git would refuse (the CLI and config checks say it first)
+  const branchProblem = branchNameProblem(branch);
+  if (branchProblem) throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
 
   const repo = await findFleetRepo(opts.fleetDir);
   let target: Target;
