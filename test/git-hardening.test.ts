@@ -1,5 +1,5 @@
 /** Issue 15, git side: ref names, worktrees, push targets, URLs and tokens, exit codes, temp files. */
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
@@ -92,5 +92,79 @@ describe("ref names (15.1)", () => {
     const r = await cli(ws, ["render"]);
     expect(r.code, r.err).toBe(1);
     expect(r.err).toMatch(/clusters\/prod-eu-1\.yaml:\d+:\d+: error CONFIG_REF_NAME: ref\.branch "\.\.\/\.\.\/config" is not a valid Git branch name/);
+  });
+});
+
+describe("worktrees (15.3)", () => {
+  it("publish, FLEET_DIRTY and preview work from a `git worktree add` checkout", async () => {
+    const ws = await workspace();
+    const wt = join(ws.root, "wt");
+    await git(ws.fleet, ["worktree", "add", "-q", "-b", "f", wt]);
+    const head = await git(wt, ["rev-parse", "HEAD"]);
+    const r = await cli(ws, ["publish", "--fleet", wt, "--format", "json"], {}, wt);
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.status).toBe("published");
+    expect(out.diagnostics.map((d: { code: string }) => d.code)).not.toContain("FLEET_DIRTY");
+    // objects and the ref are where git looks: the common dir
+    expect(await git(ws.fleet, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
+    expect(await git(wt, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
+    expect(await git(ws.fleet, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(head);
+    await git(ws.fleet, ["fsck", "--strict", "--no-dangling"]);
+    expect(await readdir(join(ws.fleet, ".git", "worktrees", "wt"))).not.toContain("refs");
+    // an uncommitted change in the worktree is reported as such (and only it)
+    await writeFile(join(wt, "clusters", "prod-eu-1.yaml"), testCluster("prod-eu-1", { region: "ap" }));
+    const dirty = await cli(ws, ["publish", "--fleet", wt, "--format", "json", "--dry-run"], {}, wt);
+    expect(dirty.code, dirty.err).toBe(0);
+    const d = JSON.parse(dirty.out).diagnostics.find((x: { code: string }) => x.code === "FLEET_DIRTY");
+    expect(d.message).toMatch(/^the fleet folder has uncommitted changes \(clusters\/prod-eu-1\.yaml\)/);
+    // preview reads the worktree's HEAD, not the main checkout's
+    await git(wt, ["commit", "-qam", "ap"]);
+    const p = await cli(ws, ["preview", "--fleet", wt, "--base", "HEAD~1", "--head", "HEAD", "--format", "json"], {}, wt);
+    expect(p.code, p.err).toBe(0);
+    expect(p.out).toContain("prod-eu-1");
+    expect(p.out).toContain("ap");
+  });
+
+  it("refuses to move a branch checked out in another worktree of the fleet repository", async () => {
+    const ws = await workspace();
+    await git(ws.fleet, ["worktree", "add", "-q", "-b", "deploy", join(ws.root, "wt-deploy")]);
+    const before = await git(ws.fleet, ["rev-parse", "deploy"]);
+    const r = await cli(ws, ["publish"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`error USAGE: the deploy branch "deploy" is checked out in ${join(ws.root, "wt-deploy")}; braid will not move a checked-out branch`);
+    expect(await git(ws.fleet, ["rev-parse", "deploy"])).toBe(before);
+  });
+});
+
+describe("push targets (15.9)", () => {
+  it("--push PATH to a non-bare repository whose checked-out branch is the target is refused, as git's denyCurrentBranch", async () => {
+    const ws = await workspace();
+    const other = join(ws.root, "other");
+    await git(ws.root, ["init", "-q", "-b", "deploy", other]);
+    await git(other, ["commit", "-q", "--allow-empty", "-m", "x"]);
+    const before = await git(other, ["rev-parse", "deploy"]);
+    const r = await cli(ws, ["publish", "--push", other]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`the deploy branch "deploy" is checked out in ${other}; braid will not move a checked-out branch`);
+    expect(await git(other, ["rev-parse", "deploy"])).toBe(before);
+    // another branch of it is fine
+    const ok = await cli(ws, ["publish", "--push", other, "--branch", "rendered"]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(await git(other, ["rev-parse", "deploy"])).toBe(before);
+    await git(other, ["rev-parse", "--verify", "rendered"]);
+  });
+
+  it("--push <symlink to the fleet repository> does not bypass the checked-out guard", async () => {
+    const ws = await workspace();
+    const link = join(ws.root, "link");
+    await symlink(ws.fleet, link);
+    const before = await git(ws.fleet, ["rev-parse", "main"]);
+    const r = await cli(ws, ["publish", "--push", link, "--branch", "main"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`the deploy branch "main" is checked out in ${ws.fleet};`);
+    expect(await git(ws.fleet, ["rev-parse", "main"])).toBe(before);
+    const same = await cli(ws, ["publish", "--branch", "main"]);
+    expect(same.code).toBe(2);
   });
 });

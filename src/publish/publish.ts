@@ -10,11 +10,12 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { branchNameProblem } from "../git/ref-name.js";
+import { checkedOutBranches, commonDirOf, readGitFile } from "../git/worktrees.js";
 import type { FleetRun } from "../render/render-fleet.js";
 import { redactUrl } from "../sources/credentials.js";
 import { fetchBranch, listRemoteRefs, pushBranch } from "../sources/git-remote.js";
@@ -191,14 +192,29 @@ export async function resolvePushTarget(
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^file:\/\//i.test(url)) throw pushUsage(remote, `unsupported URL scheme in ${redactUrl(url)}`);
   if (/^[^/]+@[^/]+:/.test(url)) throw pushUsage(remote, `SSH remotes (${url}) are not supported; use an https URL with a token`);
   const path = url.replace(/^file:\/\//i, "");
-  const abs = isAbsolute(path) ? path : resolve(base, path);
-  for (const gitdir of [join(abs, ".git"), abs])
+  const given = isAbsolute(path) ? path : resolve(base, path);
+  // real paths: a symlink to the fleet repository is the fleet repository
+  const abs = await realpath(given).catch(() => given);
+  const dotGit = join(abs, ".git");
+  const own = fs.statSync(dotGit, { throwIfNoEntry: false })?.isFile() ? await readGitFile(dotGit, abs) : dotGit;
+  for (const candidate of [own, abs]) {
+    if (!candidate) continue;
+    const gitdir = await realpath(await commonDirOf(candidate)).catch(() => candidate);
     if (fs.existsSync(join(gitdir, "objects")) && fs.existsSync(join(gitdir, "refs"))) return { kind: "local", gitdir, label: abs };
+  }
   throw pushUsage(remote, `"${remote}" is neither an http(s) URL, a Git repository path, nor a remote of the fleet repository`);
 }
 
 function pushUsage(remote: string, message: string): BraidError {
   return new BraidError({ code: "USAGE", message: `--push ${redactUrl(remote)}: ${message}` });
+}
+
+/** Whether a gitdir is a bare repository (`core.bare`; without it, a gitdir named `.git` is not bare). */
+async function isBareRepo(gitdir: string): Promise<boolean> {
+  const v = (await git.getConfig({ fs, gitdir, path: "core.bare" }).catch(() => undefined)) as unknown;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") return v === "true";
+  return !/[\\/]\.git$/.test(gitdir);
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -239,11 +255,13 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         message: `${opts.fleetDir} is not inside a Git repository, so there is no deploy branch to write`,
         hint: "run `git init` in the fleet repo, or publish to another repository with --push URL",
       });
-    if (repo && gitdir === repo.gitdir && (await git.currentBranch({ fs, gitdir, fullname: true }).catch(() => undefined)) === ref)
+    // git's receive.denyCurrentBranch: never move a branch that a working tree (any worktree) has checked out
+    const checkedOutIn = (await checkedOutBranches(gitdir, await isBareRepo(gitdir))).get(ref);
+    if (checkedOutIn)
       throw new BraidError({
         code: "USAGE",
-        message: `the deploy branch "${branch}" is checked out in ${repo.dir}; braid will not move a checked-out branch`,
-        hint: "check out another branch, or publish to another branch with --branch",
+        message: `the deploy branch "${branch}" is checked out in ${checkedOutIn}; braid will not move a checked-out branch`,
+        hint: "check out another branch there, publish to another branch with --branch, or push to a bare repository",
       });
     target = localTarget(await openStore(gitdir), opts.target?.label ?? repo?.dir ?? gitdir, ref);
   } else target = await remoteTarget(opts.target, branch);
