@@ -34,6 +34,8 @@ export const CODES = {
   SOURCE_NOT_FOUND: { category: "content", summary: "a source repository cannot be found" },
   SOURCE_UNREACHABLE: { category: "environment", summary: "a source remote does not answer" },
   SOURCE_AUTH: { category: "environment", summary: "a source remote refused the credentials" },
+  SOURCE_TRANSPORT: { category: "environment", summary: "no transport reaches this remote (SSH needs git on PATH)" },
+  CACHE_LOCKED: { category: "environment", summary: "another braid process held the cache too long" },
   REF_NOT_FOUND: { category: "content", summary: "a ref resolves to nothing" },
   REF_NOT_REACHABLE: { category: "content", summary: "a commit is not reachable from its branch" },
   COMMIT_NOT_FOUND: { category: "content", summary: "a commit does not exist" },

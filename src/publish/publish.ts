@@ -8,7 +8,7 @@
  *  6. write the missing objects and the commit, then move the ref (compare-and-swap) or push;
  *  7. lost the race (ref moved / non-fast-forward) → back off, and go to 2; after the last try, PUBLISH_RACE.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { mkdir, realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
@@ -18,9 +18,11 @@ import { branchNameProblem } from "../git/ref-name.js";
 import { checkedOutBranches, commonDirOf, readGitFile } from "../git/worktrees.js";
 import type { FleetRun } from "../render/render-fleet.js";
 import { redactUrl } from "../sources/credentials.js";
-import { fetchBranch, listRemoteRefs, pushBranch } from "../sources/git-remote.js";
+import { fetchBranch, listRemoteRefs, pushBranch, type RemoteOptions } from "../sources/git-remote.js";
+import { withCacheLock } from "../sources/cache-lock.js";
 import { serializeLock } from "../sources/lock.js";
-import { isRemoteUrl } from "../sources/open-source.js";
+import { classifyRemote } from "../sources/remote-url.js";
+import { requireSshTransport } from "../sources/system-git.js";
 import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
 import { commitLockFile, findFleetRepo, fleetHead, type FleetRepo } from "./commit-lock.js";
 import { writeDeployTree } from "./deploy-tree.js";
@@ -142,10 +144,12 @@ export function publishCachePath(cacheDir: string, url: string): string {
 
 async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string): Promise<Target> {
   const gitdir = publishCachePath(t.cacheDir, t.url);
-  if (!fs.existsSync(join(gitdir, "HEAD"))) {
-    await mkdir(gitdir, { recursive: true });
-    await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
-  }
+  if (!fs.existsSync(join(gitdir, "HEAD")))
+    await withCacheLock(gitdir, async () => {
+      if (fs.existsSync(join(gitdir, "HEAD"))) return; // another process made it meanwhile
+      await mkdir(gitdir, { recursive: true });
+      await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
+    });
   const store = await openStore(gitdir);
   const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), gitdir };
   const localRef = `refs/heads/${branch}`;
@@ -158,9 +162,19 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       return oid;
     },
     async update(base, commit) {
-      await git.writeRef({ fs, gitdir, ref: localRef, value: commit, force: true });
-      const res = await pushBranch({ ...ropts, localRef, remoteRef: localRef });
-      if (res.ok) return "ok";
+      // a ref of this process only: processes sharing the cache never push each other's commit
+      const own = `refs/braid/push/${process.pid}-${randomBytes(4).toString("hex")}`;
+      await git.writeRef({ fs, gitdir, ref: own, value: commit, force: true });
+      let res;
+      try {
+        res = await pushBranch({ ...ropts, localRef: own, remoteRef: localRef });
+      } finally {
+        await git.deleteRef({ fs, gitdir, ref: own }).catch(() => undefined);
+      }
+      if (res.ok) {
+        await verifyPushed(ropts, localRef, commit);
+        return "ok";
+      }
       if (res.reason === "non-fast-forward") return "race";
       // A concurrent push can also surface as a failed ref update ("cannot lock ref"): if the branch
       // moved away from the tip we built on, it was a race, whatever the words.
@@ -169,6 +183,30 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       throw new BraidError({ code: "PUBLISH_PUSH", message: res.message, hint: "the server refused the push (a hook or branch protection?); the deploy branch is unchanged" });
     },
   };
+}
+
+/**
+ * After a push that reported success, the remote's branch must be the commit (or, when another publisher
+ * pushed right after, a descendant of it); otherwise "published" would be a lie: PUBLISH_PUSH (exit 3).
+ */
+async function verifyPushed(ropts: RemoteOptions & { gitdir: string }, ref: string, commit: string): Promise<void> {
+  const { refs } = await listRemoteRefs(ropts);
+  const tip = refs.find((r) => r.ref === ref)?.oid;
+  if (tip === commit) return;
+  if (tip) {
+    const check = `refs/braid/verify/${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      const got = await fetchBranch({ ...ropts, remoteRef: ref, localRef: check });
+      if (got && (await git.isDescendent({ fs, gitdir: ropts.gitdir, oid: got, ancestor: commit, depth: -1 }).catch(() => false))) return;
+    } finally {
+      await git.deleteRef({ fs, gitdir: ropts.gitdir, ref: check }).catch(() => undefined);
+    }
+  }
+  throw new BraidError({
+    code: "PUBLISH_PUSH",
+    message: `the push of ${commit} to ${redactUrl(ropts.url)} was reported as done, but the remote's ${ref} is ${tip ?? "missing"}, which does not contain it`,
+    hint: "run the publish again; if it repeats, check the server (a hook rewriting refs?)",
+  });
 }
 
 /**
@@ -188,9 +226,12 @@ export async function resolvePushTarget(
       base = ctx.repo.dir;
     }
   }
-  if (isRemoteUrl(url)) return { kind: "remote", url, cacheDir: ctx.cacheDir, env: ctx.env, ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^file:\/\//i.test(url)) throw pushUsage(remote, `unsupported URL scheme in ${redactUrl(url)}`);
-  if (/^[^/]+@[^/]+:/.test(url)) throw pushUsage(remote, `SSH remotes (${url}) are not supported; use an https URL with a token`);
+  const spec = classifyRemote(url);
+  if (spec.kind === "invalid") throw pushUsage(remote, `${redactUrl(url)} is refused: ${spec.problem}`);
+  if (spec.kind === "http" || spec.kind === "ssh") {
+    if (spec.kind === "ssh") await requireSshTransport(ctx.env, redactUrl(url));
+    return { kind: "remote", url, cacheDir: ctx.cacheDir, env: ctx.env, ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}) };
+  }
   const path = url.replace(/^file:\/\//i, "");
   const given = isAbsolute(path) ? path : resolve(base, path);
   // real paths: a symlink to the fleet repository is the fleet repository
