@@ -1,4 +1,6 @@
 /** Issue 15, git side: ref names, worktrees, push targets, URLs and tokens, exit codes, temp files. */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -168,3 +170,137 @@ describe("push targets (15.9)", () => {
     expect(same.code).toBe(2);
   });
 });
+
+const TOKEN = "tok-5e3c1a9b7d-secret";
+const BIN = join(import.meta.dirname, "..", "bin", "braid.js");
+
+/** Runs the real CLI in a child process (so Node's own warnings would show up in stderr too). */
+function spawnCli(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: env as NodeJS.ProcessEnv, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? -1) : 0;
+      resolve({ code: typeof code === "number" ? code : -1, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** Every file name and file content below a folder, as one text (to search for a token). */
+async function everything(dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const p = join(e.parentPath, e.name);
+    parts.push(p);
+    if (e.isFile()) parts.push((await readFile(p)).toString("latin1"));
+  }
+  return parts.join("\n");
+}
+
+async function authServer(ws: Workspace): Promise<{ server: GitServer; base: string; deploy: string; bare: string }> {
+  const root = join(ws.root, "auth-server");
+  await mkdir(root, { recursive: true });
+  await git(root, ["clone", "-q", "--bare", ws.base, join(root, "base.git")]);
+  const bare = join(root, "deploy.git");
+  await git(root, ["init", "-q", "--bare", "-b", "main", bare]);
+  const s = await startGitServer({ root, auth: { username: "x-access-token", password: TOKEN } });
+  cleanups.push(() => s.close());
+  return { server: s, base: `${s.url}/base.git`, deploy: `${s.url}/deploy.git`, bare };
+}
+
+describe("URLs and tokens (15.6, 15.8)", () => {
+  it("a token in braid.yaml's source URL is refused, located, and never written to the lock, the cache or output", async () => {
+    const ws = await workspace();
+    const { base } = await authServer(ws);
+    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: ${base.replace("http://", `http://bot:${TOKEN}@`)}`);
+    await ws.commitFleet({ "braid.yaml": yaml });
+    const line = yaml.split("\n").findIndex((l) => l.includes("url:")) + 1;
+    for (const cmd of [["lock"], ["render"], ["publish"]]) {
+      const r = await cli(ws, cmd, { PATH: process.env.PATH ?? "", HOME: ws.root });
+      expect([cmd[0], r.code]).toEqual([cmd[0], 1]);
+      expect(r.err).toContain(`braid.yaml:${line}:12: error CONFIG_URL: source "base": url ${base} carries a password or token in its user info; credentials never come from config`);
+      expect(`${r.out}${r.err}`).not.toContain(TOKEN);
+    }
+    if (existsSync(ws.cache)) expect(await everything(ws.cache)).not.toContain(TOKEN.slice(4));
+    expect(existsSync(join(ws.fleet, "braid.lock"))).toBe(false);
+    expect(await git(ws.fleet, ["status", "--porcelain"])).toBe("");
+  });
+
+  it("a URL whose userinfo would change the host is refused; the token is never printed (CLI process, no DEP0170)", async () => {
+    const ws = await workspace();
+    const url = `http://user:a/${TOKEN}@127.0.0.1:9/deploy.git`;
+    const env = { PATH: process.env.PATH, HOME: ws.root, BRAID_CACHE: ws.cache, BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV };
+    const r = await spawnCli(["publish", "--push", url], ws.fleet, env);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("error USAGE: --push http://127.0.0.1:9/deploy.git: http://127.0.0.1:9/deploy.git is refused: it is not a valid URL");
+    expect(r.out).not.toContain(TOKEN);
+    expect(r.out).not.toContain("DEP0170");
+    // parsed by WHATWG with another host ("user", port 123): refused too
+    const other = await spawnCli(["publish", "--push", `http://user:123/${TOKEN}@127.0.0.1:9/deploy.git`], ws.fleet, env);
+    expect(other.code).toBe(2);
+    expect(other.out).toContain('has an "@" after the host "user:123"');
+    expect(other.out).not.toContain(TOKEN);
+    // in braid.yaml: a located config error
+    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: "${url}"`);
+    await ws.commitFleet({ "braid.yaml": yaml });
+    const c = await spawnCli(["render"], ws.fleet, env);
+    expect(c.code).toBe(1);
+    expect(c.out).toMatch(/braid\.yaml:\d+:\d+: error CONFIG_URL: source "base": url http:\/\/127\.0\.0\.1:9\/deploy\.git is refused/);
+    expect(c.out).not.toContain(TOKEN);
+    expect(c.out).not.toContain("DEP0170");
+  });
+});
+
+describe("transports (issue 11)", () => {
+  for (const transport of ["system", "embedded"] as const) {
+    it(`${transport}: fetches a source and pushes the deploy branch with a per-host token; the token appears nowhere`, async () => {
+      const ws = await workspace();
+      const { server: s, base, deploy, bare } = await authServer(ws);
+      const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: ${base}`);
+      await ws.commitFleet({ "braid.yaml": yaml });
+      const env = { PATH: process.env.PATH ?? "", HOME: ws.root, BRAID_GIT_TRANSPORT: transport, BRAID_GIT_TOKEN_127_0_0_1: TOKEN };
+      const denied = await cli(ws, ["publish", "--push", deploy], { ...env, BRAID_GIT_TOKEN_127_0_0_1: "wrong" });
+      expect(denied.code).toBe(3);
+      expect(denied.err).toContain("SOURCE_AUTH");
+      expect(denied.err).toContain("BRAID_GIT_TOKEN_127_0_0_1");
+      const r = await cli(ws, ["publish", "--push", deploy, "--update", "--format", "json"], env);
+      expect(r.code, r.err).toBe(0);
+      const out = JSON.parse(r.out);
+      expect(out.status).toBe("published");
+      expect(await git(bare, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
+      await git(bare, ["fsck", "--strict", "--no-dangling"]);
+      // the system transport is git itself: its requests carry git's user agent
+      expect(s.requests.some((q) => q.authorization)).toBe(true);
+      const text = `${r.out}${r.err}${denied.out}${denied.err}`;
+      expect(text).not.toContain(TOKEN);
+      expect(await everything(ws.fleet)).not.toContain(TOKEN);
+      expect(await everything(ws.cache)).not.toContain(TOKEN);
+      expect(await git(bare, ["show", "deploy:inventory.json"])).not.toContain(TOKEN);
+      expect(await readFile(join(ws.fleet, "braid.lock"), "utf8")).toContain(base);
+    });
+  }
+
+  it("without git on PATH, an SSH remote is a clear error (never read as a local path)", async () => {
+    const ws = await workspace();
+    const noGit = { PATH: join(ws.root, "empty-bin"), HOME: ws.root };
+    for (const url of ["ssh://git@git.example.com/org/deploy.git", "git@git.example.com:org/deploy.git"]) {
+      const r = await cli(ws, ["publish", "--push", url], noGit);
+      expect([url, r.code]).toEqual([url, 3]);
+      expect(r.err).toContain(`error SOURCE_TRANSPORT: ${url} is an SSH remote: SSH needs git on PATH`);
+    }
+    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, "url: git@git.example.com:org/platform.git");
+    await ws.commitFleet({ "braid.yaml": yaml });
+    const r = await cli(ws, ["render"], noGit);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/braid\.yaml:\d+:\d+: error SOURCE_TRANSPORT: git@git\.example\.com:org\/platform\.git is an SSH remote: SSH needs git on PATH/);
+    expect(r.err).not.toContain("is not a Git repository");
+  });
+
+  it.skipIf(!findSshd())("SSH through a local sshd on loopback", () => {
+    // only where sshd exists; see the skip message below
+  });
+  if (!findSshd()) it.skip("SSH through a local sshd on loopback: skipped, there is no sshd on this machine", () => undefined);
+});
+
+function findSshd(): string | undefined {
+  for (const p of ["/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"]) if (existsSync(p)) return p;
+  return undefined;
+}

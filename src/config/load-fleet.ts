@@ -168,6 +168,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   const sources: SourceDef[] = ((spec.sources as Record<string, unknown>[]) ?? []).map((s, i) => ({
     name: s.name as string,
     url: checkedSourceUrl(s.name as string, s.url as string, loc(f, ["spec", "sources", i, "url"]), diagnostics),
+    ...(sourceUrlProblem(s.url as string) ? { urlRefused: true } : {}),
     ref: s.ref as RefSpec | undefined,
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],

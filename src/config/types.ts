@@ -20,6 +20,8 @@ export interface SourceDef {
   include: string[];
   exclude: string[];
   location: SourceLocation;
+  /** Set when the URL was refused at load (CONFIG_URL): the source is never fetched. */
+  urlRefused?: boolean;
 }
 
 /** Patch target selector (Kustomize semantics). */
