@@ -304,3 +304,47 @@ function findSshd(): string | undefined {
   for (const p of ["/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"]) if (existsSync(p)) return p;
   return undefined;
 }
+
+describe("a shared BRAID_CACHE (15.2)", () => {
+  it("2 concurrent `braid publish --push` processes x 10 rounds with one cache: every reported commit is on the remote, history linear", async () => {
+    const ws = await workspace();
+    const { url, bare } = await server(ws);
+    const second = join(ws.root, "fleet2");
+    await git(ws.root, ["clone", "-q", ws.fleet, second]);
+    const fleets = [ws.fleet, second];
+    const published: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      for (const [i, dir] of fleets.entries()) {
+        await writeFile(join(dir, "clusters", "prod-eu-1.yaml"), testCluster("prod-eu-1", { region: `r${round}f${i}` }));
+        await git(dir, ["commit", "-qam", `round ${round}`]);
+      }
+      const runs = await Promise.all(
+        fleets.map((dir, i) =>
+          spawnCli(["publish", "--push", url, "--format", "json"], dir, {
+            PATH: process.env.PATH,
+            HOME: ws.root,
+            BRAID_CACHE: ws.cache,
+            BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV,
+            // one process through the system git, the other through isomorphic-git, alternating
+            BRAID_GIT_TRANSPORT: (round + i) % 2 ? "embedded" : "system",
+          }),
+        ),
+      );
+      for (const r of runs) {
+        expect(r.code, r.out).toBe(0);
+        const json = JSON.parse(r.out.slice(r.out.indexOf("{"), r.out.lastIndexOf("}") + 1));
+        expect(json.status).toBe("published");
+        published.push(json.commit);
+      }
+    }
+    const history = (await git(bare, ["rev-list", "--first-parent", "deploy"])).split("\n");
+    expect(await git(bare, ["rev-list", "--merges", "deploy"])).toBe("");
+    for (const c of published) expect(history).toContain(c);
+    expect(history.length).toBe(published.length);
+    await git(bare, ["fsck", "--strict", "--no-dangling"]);
+    // nothing of a process is left behind in the cache: no lock, no temporary refs
+    const cacheFiles = await everything(ws.cache);
+    expect(cacheFiles).not.toContain(".braid-lock");
+    expect(cacheFiles).not.toMatch(/refs\/braid\/(push|verify)\//);
+  }, 300_000);
+});
