@@ -348,3 +348,43 @@ describe("a shared BRAID_CACHE (15.2)", () => {
     expect(cacheFiles).not.toMatch(/refs\/braid\/(push|verify)\//);
   }, 300_000);
 });
+
+describe("exit codes (15.12)", () => {
+  it("--push to a URL answering 404 exits 3 (a push failure), through both transports", async () => {
+    const ws = await workspace();
+    const { server: s } = await server(ws);
+    for (const transport of ["system", "embedded"]) {
+      const r = await cli(ws, ["publish", "--push", `${s.url}/missing.git`], { PATH: process.env.PATH ?? "", HOME: ws.root, BRAID_GIT_TRANSPORT: transport });
+      expect([transport, r.code]).toEqual([transport, 3]);
+      expect(r.err).toContain("error PUBLISH_PUSH: ");
+      expect(r.err).toContain("/missing.git: repository not found");
+    }
+  });
+
+  it("render --out FILE/sub is a usage error (exit 2), not an internal error", async () => {
+    const ws = await workspace();
+    const file = join(ws.root, "a-file");
+    await writeFile(file, "x\n");
+    for (const out of [join(file, "sub"), file]) {
+      const r = await cli(ws, ["render", "--out", out]);
+      expect([out, r.code]).toEqual([out, 2]);
+      expect(r.err).toContain(`error USAGE: --out ${out}: ${file} is a file, not a folder`);
+    }
+  });
+
+  it("BRAID_CACHE=/proc/braid-cache fails fast with exit 3 (no busy loop)", async () => {
+    const ws = await workspace();
+    const { url } = await server(ws);
+    const started = Date.now();
+    for (const args of [["publish", "--push", url], ["render"]]) {
+      const yaml = args[0] === "render" ? (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: ${url.replace("deploy.git", "base.git")}`) : undefined;
+      if (yaml) {
+        await git(join(ws.root, "server"), ["clone", "-q", "--bare", ws.base, "base.git"]);
+        await ws.commitFleet({ "braid.yaml": yaml });
+      }
+      const r = await cli(ws, args, { BRAID_CACHE: "/proc/braid-cache" });
+      expect([args[0], r.code, r.err]).toEqual([args[0], 3, expect.stringContaining("/proc/braid-cache")]);
+    }
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});

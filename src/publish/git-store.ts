@@ -7,13 +7,14 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { deflate as deflateCb } from "node:zlib";
 import git from "isomorphic-git";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { gitCache } from "../sources/git-objects.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 const deflate = promisify(deflateCb);
 
@@ -85,7 +86,7 @@ export async function writeObject(store: ObjectStore, type: ObjectType, content:
   const path = loosePath(store.gitdir, oid);
   const header = Buffer.from(`${type} ${content.length}\0`);
   const data = await deflate(Buffer.concat([header, content]));
-  await mkdir(dirname(path), { recursive: true });
+  await mkdirp(dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     await writeFile(tmp, data, { mode: 0o444 });
@@ -204,7 +205,7 @@ export async function writeCommitObject(
 export async function compareAndSwapRef(gitdir: string, ref: string, expected: string | undefined, oid: string): Promise<boolean> {
   const path = join(gitdir, ref);
   const lock = `${path}.lock`;
-  await mkdir(dirname(path), { recursive: true });
+  await mkdirp(dirname(path));
   let handle;
   try {
     handle = await open(lock, "wx");

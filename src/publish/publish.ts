@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { mkdir, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -29,6 +29,7 @@ import { writeDeployTree } from "./deploy-tree.js";
 import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "./git-store.js";
 import type { Inventory } from "./inventory.js";
 import { planDeploy, type DeployPlan } from "./plan-deploy.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 /** Where the deploy branch lives. */
 export type PublishTarget =
@@ -147,7 +148,7 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
   if (!fs.existsSync(join(gitdir, "HEAD")))
     await withCacheLock(gitdir, async () => {
       if (fs.existsSync(join(gitdir, "HEAD"))) return; // another process made it meanwhile
-      await mkdir(gitdir, { recursive: true });
+      await mkdirp(gitdir);
       await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
     });
   const store = await openStore(gitdir);
@@ -157,7 +158,12 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
     label: redactUrl(t.url),
     store,
     async tip() {
-      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` });
+      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` }).catch((e: unknown) => {
+        // a push target that does not exist is a failed push (exit 3), not a missing source (exit 1)
+        if (e instanceof BraidError && e.code === "SOURCE_NOT_FOUND")
+          throw new BraidError({ ...e.diagnostic, code: "PUBLISH_PUSH", hint: "check the --push URL; a private repository may also answer 404 without credentials. Nothing was published" });
+        throw e;
+      });
       store.hasPacks = true; // the fetch stores a pack
       return oid;
     },

@@ -7,8 +7,9 @@
  */
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 /** Default longest wait for a cache lock: 10 minutes (a slow fetch of a large repository by another job). */
 export const DEFAULT_LOCK_WAIT_MS = 600_000;
@@ -44,7 +45,7 @@ export function processAlive(pid: number): boolean {
 
 async function acquire(path: string, waitMs: number): Promise<() => Promise<void>> {
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdirp(dirname(path));
   } catch (e) {
     throw new BraidError({ code: "IO", message: `cannot create the cache folder ${dirname(path)}: ${(e as Error).message}`, hint: "set BRAID_CACHE to a writable folder" });
   }

@@ -27,6 +27,7 @@ import { withCacheLock } from "./cache-lock.js";
 import { DEFAULT_GIT_TIMEOUT_MS, timedHttpClient, withAdvertisedHead } from "./git-http.js";
 import { classifyRemote } from "./remote-url.js";
 import { gitComplaint, gitFailureKind, runGit, sshNeedsGit, transportFor, type Transport } from "./system-git.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 /** How to reach one remote. */
 export interface RemoteOptions {
@@ -334,7 +335,7 @@ async function initMirror(gitdir: string, url: string): Promise<void> {
 
 /** Moves a freshly cloned mirror into place; if another process won the race, keeps theirs. */
 async function publishMirror(tmp: string, gitdir: string): Promise<void> {
-  await fs.promises.mkdir(join(gitdir, ".."), { recursive: true });
+  await mkdirp(join(gitdir, ".."));
   try {
     await rename(tmp, gitdir);
   } catch (e) {
