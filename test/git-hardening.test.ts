@@ -5,6 +5,7 @@ import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
+import { publish } from "../src/publish/publish.js";
 import { memoryIO } from "../src/cli/io.js";
 import { git } from "./helpers/fixture-repo.js";
 import { startGitServer, type GitServer } from "./helpers/git-http-server.js";
@@ -267,8 +268,10 @@ describe("transports (issue 11)", () => {
       expect(out.status).toBe("published");
       expect(await git(bare, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
       await git(bare, ["fsck", "--strict", "--no-dangling"]);
-      // the system transport is git itself: its requests carry git's user agent
+      // the system transport is git itself: every request carries git's user agent (isomorphic-git's otherwise)
       expect(s.requests.some((q) => q.authorization)).toBe(true);
+      const agents = new Set(s.requests.map((q) => (q.userAgent === undefined || q.userAgent.startsWith("git/isomorphic-git") ? "embedded" : q.userAgent.startsWith("git/") ? "system" : q.userAgent)));
+      expect([...agents]).toEqual([transport]);
       const text = `${r.out}${r.err}${denied.out}${denied.err}`;
       expect(text).not.toContain(TOKEN);
       expect(await everything(ws.fleet)).not.toContain(TOKEN);
@@ -306,6 +309,35 @@ function findSshd(): string | undefined {
 }
 
 describe("a shared BRAID_CACHE (15.2)", () => {
+  it("two publishers on one cache whose ref updates interleave exactly: neither loses its commit", async () => {
+    const a = await workspace();
+    const b = await makeWorkspace({ "dev-us-1": testCluster("dev-us-1", { region: "us" }) });
+    cleanups.push(() => b.cleanup());
+    const { url, bare } = await server(a);
+    const [runA, runB] = [await a.render(), await b.render()];
+    // both reach the ref update / push at the same moment (a barrier), on the same cache
+    let waiting = 0;
+    let open: () => void = () => undefined;
+    const barrier = new Promise<void>((r) => (open = r));
+    const beforeUpdate = async (attempt: number) => {
+      if (attempt !== 1) return;
+      if (++waiting === 2) open();
+      await barrier;
+    };
+    const target = { kind: "remote" as const, url, cacheDir: a.cache, env: {} };
+    // (each fleet's tree drops the other's cluster: allowed here)
+    const common = { author: { name: "t", email: "t@t" }, target, beforeUpdate, allowPrune: true, sleep: async () => undefined };
+    const [ra, rb] = await Promise.all([
+      publish({ run: runA, fleetDir: a.fleet, ...common }),
+      publish({ run: runB, fleetDir: b.fleet, ...common }),
+    ]);
+    expect([ra.status, rb.status]).toEqual(["published", "published"]);
+    const history = (await git(bare, ["rev-list", "--first-parent", "deploy"])).split("\n");
+    expect(history).toContain(ra.commit);
+    expect(history).toContain(rb.commit);
+    expect(history.length).toBe(2);
+  });
+
   it("2 concurrent `braid publish --push` processes x 10 rounds with one cache: every reported commit is on the remote, history linear", async () => {
     const ws = await workspace();
     const { url, bare } = await server(ws);
