@@ -1,5 +1,5 @@
 /** Issue 15, git side: ref names, worktrees, push targets, URLs and tokens, exit codes, temp files. */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -418,5 +418,38 @@ describe("exit codes (15.12)", () => {
       expect([args[0], r.code, r.err]).toEqual([args[0], 3, expect.stringContaining("/proc/braid-cache")]);
     }
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe("temp files (15.11)", () => {
+  it("temp objects of dead processes are cleaned at the next run; live ones are kept; git gc prunes braid's temp names", async () => {
+    const ws = await workspace();
+    const dead = await new Promise<number>((resolve) => {
+      const c = spawn("true");
+      c.on("exit", () => resolve(c.pid!));
+    });
+    const live = spawn("sleep", ["60"]);
+    cleanups.push(async () => void live.kill("SIGKILL"));
+    const objects = join(ws.fleet, ".git", "objects");
+    await mkdir(join(objects, "ab"), { recursive: true });
+    const leftovers = {
+      deadNew: join(objects, "ab", `tmp_obj_${dead}_0a1b2c3d`),
+      deadOld: join(objects, "ab", `${"c".repeat(38)}.tmp-${dead}-0a1b2c3d`),
+      live: join(objects, "ab", `tmp_obj_${live.pid}_0a1b2c3d`),
+      foreign: join(objects, "ab", "unrelated-file"),
+    };
+    for (const f of Object.values(leftovers)) await writeFile(f, "partial");
+    const r = await cli(ws, ["publish"]);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(leftovers.deadNew)).toBe(false);
+    expect(existsSync(leftovers.deadOld)).toBe(false);
+    expect(existsSync(leftovers.live)).toBe(true);
+    expect(existsSync(leftovers.foreign)).toBe(true);
+    // a temp object named as braid names it is one git's own gc prunes
+    await git(ws.fleet, ["gc", "-q", "--prune=now"]);
+    expect(existsSync(leftovers.live)).toBe(false);
+    // and braid's own writes leave none behind
+    const names = (await readdir(objects, { recursive: true })).filter((n) => /tmp/.test(n));
+    expect(names).toEqual([]);
   });
 });
