@@ -281,6 +281,23 @@ describe("transports (issue 11)", () => {
     });
   }
 
+  it("system: the header actions/checkout saves in the fleet repository's config authenticates the push", async () => {
+    const ws = await workspace();
+    const { deploy, bare } = await authServer(ws);
+    const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString("base64")}`;
+    const host = new URL(deploy).origin;
+    await git(ws.fleet, ["config", "--local", `http.${host}/.extraheader`, header]);
+    const env = { PATH: process.env.PATH ?? "", HOME: ws.root };
+    const r = await cli(ws, ["publish", "--push", deploy, "--format", "json"], env);
+    expect(r.code, r.err).toBe(0);
+    expect(await git(bare, ["rev-parse", "refs/heads/deploy"])).toBe(JSON.parse(r.out).commit);
+    expect(`${r.out}${r.err}`).not.toContain(TOKEN);
+    // the embedded transport does not read git config: it needs BRAID_GIT_TOKEN[_<HOST>]
+    const embedded = await cli(ws, ["publish", "--push", deploy, "--allow-prune"], { ...env, BRAID_GIT_TRANSPORT: "embedded" });
+    expect(embedded.code).toBe(3);
+    expect(embedded.err).toContain("SOURCE_AUTH");
+  });
+
   it("without git on PATH, an SSH remote is a clear error (never read as a local path)", async () => {
     const ws = await workspace();
     const noGit = { PATH: join(ws.root, "empty-bin"), HOME: ws.root };

@@ -143,7 +143,7 @@ export function publishCachePath(cacheDir: string, url: string): string {
   return join(cacheDir, "publish", `${createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16)}.git`);
 }
 
-async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string): Promise<Target> {
+async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string, configFrom?: string): Promise<Target> {
   const gitdir = publishCachePath(t.cacheDir, t.url);
   if (!fs.existsSync(join(gitdir, "HEAD")))
     await withCacheLock(gitdir, async () => {
@@ -152,7 +152,7 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
     });
   const store = await openStore(gitdir);
-  const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), gitdir };
+  const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), ...(configFrom ? { configFrom } : {}), gitdir };
   const localRef = `refs/heads/${branch}`;
   return {
     label: redactUrl(t.url),
@@ -311,7 +311,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         hint: "check out another branch there, publish to another branch with --branch, or push to a bare repository",
       });
     target = localTarget(await openStore(gitdir), opts.target?.label ?? repo?.dir ?? gitdir, ref);
-  } else target = await remoteTarget(opts.target, branch);
+  } else target = await remoteTarget(opts.target, branch, repo?.gitdir);
   result.target = target.label;
 
   let fleetCommit = repo ? await fleetHead(repo) : undefined;

@@ -26,7 +26,7 @@ import {
 import { withCacheLock } from "./cache-lock.js";
 import { DEFAULT_GIT_TIMEOUT_MS, timedHttpClient, withAdvertisedHead } from "./git-http.js";
 import { classifyRemote } from "./remote-url.js";
-import { gitComplaint, gitFailureKind, runGit, sshNeedsGit, transportFor, type Transport } from "./system-git.js";
+import { gitComplaint, gitFailureKind, inheritedExtraHeaders, runGit, sshNeedsGit, transportFor, type Transport } from "./system-git.js";
 import { mkdirp } from "../git/mkdirp.js";
 
 /** How to reach one remote. */
@@ -38,6 +38,11 @@ export interface RemoteOptions {
   env: Record<string, string | undefined>;
   /** Idle timeout per request in ms (default 30 s). */
   timeoutMs?: number;
+  /**
+   * A repository (the fleet's gitdir) whose `http.<url>.extraheader` settings the system git should also
+   * apply (actions/checkout saves the job's token there); braid's cache repositories do not read it.
+   */
+  configFrom?: string;
 }
 
 /** One ref as the remote advertises it; `peeled` is the commit of an annotated tag. */
@@ -58,6 +63,8 @@ interface Connection {
   transport: Transport;
   /** The system git (transport "system"). */
   git?: string;
+  /** Config entries inherited from the fleet repository (see RemoteOptions.configFrom). */
+  inherited: [string, string][];
   env: Record<string, string | undefined>;
   timeoutMs: number;
   url: string;
@@ -77,6 +84,7 @@ function connect(opts: RemoteOptions): Connection {
   const secrets = secretsOf(credentials);
   return {
     ...chosen,
+    inherited: chosen.transport === "system" ? inheritedExtraHeaders(opts.configFrom) : [],
     env: opts.env,
     timeoutMs: opts.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
     url,
@@ -458,7 +466,7 @@ function classify(e: unknown, conn: Connection): BraidError {
 /** Config for one git run: braid's token for this URL as an Authorization header (env, never argv). */
 function gitConfigFor(conn: Connection): [string, string][] {
   const auth = conn.headers.Authorization;
-  if (!auth) return [];
+  if (!auth) return conn.inherited;
   const key = `http.${conn.url}.extraHeader`;
   // the empty value resets headers a less specific http.<url>.extraheader (e.g. actions/checkout's) added
   return [[key, ""], [key, `Authorization: ${auth}`]];

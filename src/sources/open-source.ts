@@ -4,6 +4,7 @@ import { BraidError } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { redactUrl } from "./credentials.js";
 import { classifyRemote } from "./remote-url.js";
+import { locateFleetRepo } from "../config/fleet-repo.js";
 import { ensureCommits, syncRemote } from "./git-remote.js";
 import type { RepoHandle } from "./resolve-ref.js";
 
@@ -57,7 +58,8 @@ export async function openSource(
   if (!isRemoteUrl(source.url)) {
     return { source: source.name, gitdir: await localGitdir(source, senv.fleetDir), displayUrl: source.url };
   }
-  const ropts = { url: source.url, cacheDir: senv.cacheDir, env: senv.env, timeoutMs: senv.timeoutMs };
+  const configFrom = (await locateFleetRepo(senv.fleetDir))?.gitdir;
+  const ropts = { url: source.url, cacheDir: senv.cacheDir, env: senv.env, timeoutMs: senv.timeoutMs, ...(configFrom ? { configFrom } : {}) };
   const { gitdir } = opts.refresh
     ? await syncRemote({ ...ropts, extraRefs: opts.extraRefs })
     : await ensureCommits(ropts, opts.commits ?? []);

@@ -9,7 +9,7 @@
  * environment variables: never in argv (other users can read argv), never in the URL.
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
@@ -166,4 +166,30 @@ export function gitFailureKind(stderr: string): "auth" | "not-found" | "unreacha
   if (/Could not resolve (host|proxy)|Failed to connect|Connection refused|Connection timed out|Operation timed out|Operation too slow|Couldn't connect|Connection reset|Empty reply from server|Network is unreachable|No route to host|Could not read from remote repository|The requested URL returned error: 5\d\d|SSL|TLS|certificate/i.test(stderr))
     return "unreachable";
   return "other";
+}
+
+/**
+ * The `http.<url>.extraheader` settings of a repository's own config (where actions/checkout saves the
+ * job's token), to hand on to git runs in braid's cache repositories, which do not read that config.
+ */
+export function inheritedExtraHeaders(gitdir: string | undefined): [string, string][] {
+  if (!gitdir) return [];
+  let text: string;
+  try {
+    text = readFileSync(join(gitdir, "config"), "utf8");
+  } catch {
+    return [];
+  }
+  const out: [string, string][] = [];
+  let section: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const head = /^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
+    if (head) {
+      section = head[1]!.toLowerCase() === "http" && head[2] !== undefined ? head[2].replace(/\\(.)/g, "$1") : undefined;
+      continue;
+    }
+    const kv = /^\s*extraheader\s*=\s*(.*?)\s*$/i.exec(line);
+    if (section !== undefined && kv) out.push([`http.${section}.extraheader`, kv[1]!.replace(/^"(.*)"$/, "$1")]);
+  }
+  return out;
 }

@@ -77,7 +77,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
 }
 
 function authorized(header: string | undefined, auth: { username: string; password: string }): boolean {
-  if (!header?.startsWith("Basic ")) return false;
+  if (!header || !/^basic /i.test(header)) return false; // the scheme is case-insensitive (RFC 7235)
   const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
   return decoded === `${auth.username}:${auth.password}`;
 }
