@@ -19,8 +19,9 @@ Renders every cluster and commits the output to the deploy branch (default: outp
 built straight in the Git object store, with inventory.json and README.md at its root and the trailers
 Braid-Fleet-Commit and Braid-Source. Without --push the branch is written in the fleet's own repository;
 --push REMOTE (an http(s) URL, a local repository path, or a remote of the fleet repo) fetches that
-remote's branch, builds on it and pushes (token from BRAID_GIT_TOKEN[_<HOST>]); a push that loses a race is
-rebuilt on the new tip and retried, never forced.
+remote's branch, builds on it and pushes (through the system git when on PATH, which also brings SSH and
+git's credentials; token from BRAID_GIT_TOKEN[_<HOST>]); a push that loses a race is rebuilt on the new tip
+and retried, never forced; after the push the remote branch is read back and must hold the commit.
 
   --update       re-resolve floating pins; when braid.lock changes it is committed to the fleet repo first
   --partial      publish the clusters that passed; failed clusters keep their last good output (exit 1)

@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { open, readFile, rm } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { mkdirp } from "../git/mkdirp.js";
 
@@ -70,7 +70,8 @@ async function acquire(path: string, waitMs: number): Promise<() => Promise<void
     const owner = await readFile(path, "utf8").catch(() => undefined);
     if (owner === undefined) continue; // released meanwhile
     const [pid, host] = owner.trim().split(" ");
-    if (owner.endsWith("\n") && host === hostname() && !processAlive(Number(pid))) {
+    const unfinished = !owner.endsWith("\n") && (await stat(path).then((st) => Date.now() - st.mtimeMs > 30_000, () => false));
+    if (unfinished || (owner.endsWith("\n") && host === hostname() && !processAlive(Number(pid)))) {
       // stale: its owner died (kill -9) without releasing it
       await rm(path, { force: true });
       continue;

@@ -23,7 +23,7 @@ import {
   resolveRemote,
   secretsOf,
 } from "./credentials.js";
-import { withCacheLock } from "./cache-lock.js";
+import { processAlive, withCacheLock } from "./cache-lock.js";
 import { DEFAULT_GIT_TIMEOUT_MS, timedHttpClient, withAdvertisedHead } from "./git-http.js";
 import { classifyRemote } from "./remote-url.js";
 import { gitComplaint, gitFailureKind, inheritedExtraHeaders, runGit, sshNeedsGit, transportFor, type Transport } from "./system-git.js";
@@ -302,6 +302,7 @@ const MIRRORED = /^refs\/(heads|tags)\//;
 
 /** One sync: list, fetch what is missing, then make the cache's refs equal the remote's. */
 async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): Promise<{ gitdir: string; fetched: boolean }> {
+  await removeDeadClones(gitdir);
   const remote = await listWith(conn);
   const isNew = !(await exists(gitdir));
   const workdir = isNew ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
@@ -330,6 +331,17 @@ async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): 
   } catch (e) {
     if (isNew) await rm(workdir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** Removes `<gitdir>.tmp-<pid>-<hex>` clones left by processes that died mid-clone (we hold the lock). */
+async function removeDeadClones(gitdir: string): Promise<void> {
+  const dir = join(gitdir, "..");
+  const prefix = `${gitdir.slice(dir.length + 1)}.tmp-`;
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
 
