@@ -535,7 +535,18 @@ async function systemList(conn: Connection): Promise<{ refs: RemoteRef[]; head?:
   return { refs: [...byRef.values()], ...(head ? { head } : {}) };
 }
 
+/**
+ * Removes git's own `*.lock` files from a cache repository. Only called while holding braid's lock on it,
+ * so any such file belongs to a git that died with its braid (kill -9) and would fail every later run.
+ */
+async function clearDeadGitLocks(gitdir: string): Promise<void> {
+  for (const f of ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock"]) await rm(join(gitdir, f), { force: true });
+  const refs = await fs.promises.readdir(join(gitdir, "refs"), { recursive: true }).catch(() => [] as string[]);
+  for (const r of refs) if (r.endsWith(".lock")) await rm(join(gitdir, "refs", r), { force: true });
+}
+
 async function systemFetch(conn: Connection, gitdir: string, refspecs: string[], prune = false): Promise<void> {
+  await clearDeadGitLocks(gitdir);
   const args = ["fetch", "--no-tags", "--no-write-fetch-head", "--progress", ...(prune ? ["--prune"] : []), conn.url, ...refspecs];
   const r = await gitIn(conn, args, gitdir);
   if (r.code !== 0) throw gitError(conn, "fetch", r);
@@ -545,6 +556,7 @@ async function systemPush(
   conn: Connection,
   opts: { gitdir: string; localRef: string; remoteRef: string },
 ): Promise<{ ok: true } | { ok: false; reason: "non-fast-forward" | "rejected"; message: string }> {
+  await clearDeadGitLocks(opts.gitdir);
   const r = await gitIn(conn, ["push", "--porcelain", "--progress", conn.url, `${opts.localRef}:${opts.remoteRef}`], opts.gitdir);
   const scrub = (t: string): string => redactSecrets(t, conn.secrets);
   // porcelain: "<flag>\t<from>:<to>\t<summary> (<reason>)"; "!" is a refused ref (transport.c)

@@ -96,6 +96,9 @@ export function runGit(run: GitRun): Promise<GitResult> {
     // git's own stall detection for HTTP, on top of the idle watchdog below
     ["http.lowSpeedLimit", "1"],
     ["http.lowSpeedTime", String(Math.max(1, Math.ceil(timeoutMs / 1000)))],
+    // no background gc / pack-refs in braid's cache repositories (other braid processes read them)
+    ["gc.auto", "0"],
+    ["maintenance.auto", "false"],
     ...(run.config ?? []),
   ];
   const base = Number(env.GIT_CONFIG_COUNT) || 0;
