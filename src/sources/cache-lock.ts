@@ -16,7 +16,7 @@ export const DEFAULT_LOCK_WAIT_MS = 600_000;
 
 const held = new Map<string, Promise<unknown>>();
 
-/** Runs `job` holding the lock of `gitdir` (re-entrant within one process: jobs queue up). */
+/** Runs `job` holding the lock of `gitdir`; calls in one process queue up (not re-entrant: never nest them). */
 export async function withCacheLock<T>(gitdir: string, job: () => Promise<T>, opts: { waitMs?: number } = {}): Promise<T> {
   const prev = held.get(gitdir) ?? Promise.resolve();
   const next = prev.catch(() => undefined).then(async () => {
