@@ -129,6 +129,22 @@ describe("worktrees (15.3)", () => {
     expect(p.out).toContain("ap");
   });
 
+  it("publish --update in a worktree commits braid.lock on the worktree's branch, as git would", async () => {
+    const ws = await workspace();
+    const wt = join(ws.root, "wt");
+    await git(ws.fleet, ["worktree", "add", "-q", "-b", "f", wt]);
+    const mainBefore = await git(ws.fleet, ["rev-parse", "main"]);
+    const r = await cli(ws, ["publish", "--fleet", wt, "--update", "--format", "json"], {}, wt);
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.lockCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(await git(wt, ["rev-parse", "HEAD"])).toBe(out.lockCommit);
+    expect(await git(ws.fleet, ["rev-parse", "refs/heads/f"])).toBe(out.lockCommit);
+    expect(await git(ws.fleet, ["rev-parse", "main"])).toBe(mainBefore);
+    expect(await git(wt, ["status", "--porcelain"])).toBe("");
+    expect(await git(ws.fleet, ["status", "--porcelain"])).toBe("");
+  });
+
   it("refuses to move a branch checked out in another worktree of the fleet repository", async () => {
     const ws = await workspace();
     await git(ws.fleet, ["worktree", "add", "-q", "-b", "deploy", join(ws.root, "wt-deploy")]);
@@ -314,10 +330,10 @@ describe("transports (issue 11)", () => {
     expect(r.err).not.toContain("is not a Git repository");
   });
 
-  it.skipIf(!findSshd())("SSH through a local sshd on loopback", () => {
-    // only where sshd exists; see the skip message below
-  });
-  if (!findSshd()) it.skip("SSH through a local sshd on loopback: skipped, there is no sshd on this machine", () => undefined);
+  // An SSH remote served by a local sshd on loopback belongs here where the machine has sshd; none had it
+  // when this was written, so the case is left as a todo there and skipped (saying why) elsewhere.
+  if (findSshd()) it.todo("SSH through a local sshd on loopback (sshd found: write this test)");
+  else it.skip("SSH through a local sshd on loopback: skipped, there is no sshd on this machine", () => undefined);
 });
 
 function findSshd(): string | undefined {
