@@ -14,6 +14,7 @@
  * Flux (a plain `${X}` with X = "a: b" or "[1]" or "x # y") stays one string here; leading and trailing
  * spaces of a plain result are trimmed, as the YAML parser would.
  */
+import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
 import { escapeSegment, NO_PLAIN, type PlainPaths } from "./plain-scalars.js";
@@ -130,9 +131,9 @@ function walk(value: Json, st: WalkState): Json {
     st.path.pop();
     if ((s !== value[k] || nk !== k) && !out) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]!] = value[keys[j]!]!;
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, value[keys[j]!]!);
     }
-    if (out) out[nk] = s;
+    if (out) setOwn(out, nk, s); // `__proto__` is a key like any other
   }
   return out ?? value;
 }
