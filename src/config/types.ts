@@ -39,8 +39,10 @@ export interface PatchDef {
   positions: PositionMap;
   /** For json6902: the location of each operation. */
   opLocations?: SourceLocation[];
-  /** "fleet", "group <name>" or "cluster <name>". */
+  /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
   layer: string;
+  /** kustomize's `options` of a targeted strategic patch: the patch may rename the object or change its kind. */
+  options?: { allowNameChange?: boolean; allowKindChange?: boolean };
 }
 
 /** A source pin as one layer states it. */

@@ -33,11 +33,13 @@ function opsPositionMap(patch: PatchDef): PositionMap {
 }
 
 /** A patch with a target applies to whatever it selects: its own identity fields are not merged. */
-function stripIdentity(body: JsonObject): JsonObject {
-  const { apiVersion: _a, kind: _k, ...rest } = body;
+function stripIdentity(body: JsonObject, options: PatchDef["options"] = {}): JsonObject {
+  const { apiVersion: _a, kind, ...rest } = body;
+  if (options.allowKindChange && kind !== undefined) rest.kind = kind;
   const meta = rest.metadata;
   if (meta && typeof meta === "object" && !Array.isArray(meta)) {
-    const { name: _n, namespace: _ns, ...m } = meta as JsonObject;
+    const { name, namespace: _ns, ...m } = meta as JsonObject;
+    if (options.allowNameChange && name !== undefined) m.name = name;
     if (Object.keys(m).length) rest.metadata = m;
     else delete rest.metadata;
   }
@@ -165,9 +167,9 @@ function applyOne(
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
       return { object: dropEmptyAnnotations(r.object) };
     }
-    const body = patch.target ? stripIdentity(patch.body as JsonObject) : (patch.body as JsonObject);
+    const body = patch.target ? stripIdentity(patch.body as JsonObject, patch.options) : (patch.body as JsonObject);
     if (patch.type === "merge") return { object: dropEmptyAnnotations(applyMergePatch(res.object, body) as JsonObject) };
-    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id));
+    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id), patch.options);
     if ("error" in r) return { error: r.error.message, location: patch.positions.locate(pointerToPath(r.error.path)) };
     return { object: r.object && dropEmptyAnnotations(r.object) };
   } catch (e) {

@@ -17,7 +17,8 @@ import { loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
 import { validateResources } from "../validate/validate-resources.js";
-import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
+import { loadSource } from "../kustomize/load-source.js";
+import { createManifestCache } from "./load-manifests.js";
 import { layoutCluster, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 
@@ -162,7 +163,7 @@ async function renderOne(
     }
     used.push(pin);
     try {
-      const loaded = await loadSourceManifests(cache, pin.repo.gitdir, pin.resolution.commit, p.source);
+      const loaded = await loadSource(cache, pin.repo.gitdir, pin.resolution.commit, p.source, baseIndex);
       manifests.push(...loaded.resources);
       diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
     } catch (e) {

@@ -1,0 +1,234 @@
+/**
+ * Sources that are kustomize bases, differentially against `kubectl kustomize` (kustomize v5.5): each case
+ * is a folder of one real Git source repository; the fleet has one cluster per case pinning only that case's
+ * source; `braid render` writes every cluster, and each cluster's objects (parsed from the output tree) must
+ * equal kubectl's build of the same folder, object by object (compared by id; kustomize's own output
+ * order is checked separately in sort-resources.test.ts). Skipped, with a message, without kubectl.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI, readTree } from "./helpers/golden.js";
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
+
+const run = promisify(execFile);
+const skipReason = kubectlSkipReason("kustomize base");
+
+const DEPLOY = (name: string, extra = "") => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels: { app: ${name} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      serviceAccountName: ${name}
+      containers:
+        - name: main
+          image: ghcr.io/acme/${name}:1.0.0
+          ports: [{ containerPort: 8080 }]${extra}
+`;
+const SERVICE = (name: string) => `apiVersion: v1
+kind: Service
+metadata: { name: ${name} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80, targetPort: 8080 }]
+`;
+const SA = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: ${name} }\n`;
+const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
+const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${body}`;
+
+/** Each case: files (paths relative to the case folder) and the folder the source points at. */
+export const CASES: Record<string, { files: Record<string, string>; path: string }> = {
+  "resources-files": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources:\n  - app.yaml\n  - svc.yaml\n"),
+      "app.yaml": `${DEPLOY("web")}---\n${SA("web")}`,
+      "svc.yaml": SERVICE("web"),
+      "ignored.yaml": SERVICE("not-listed"),
+    },
+  },
+  "nested-overlays": {
+    path: "overlays/prod",
+    files: {
+      "base/kustomization.yaml": KUST("resources:\n  - deploy.yaml\n  - sa.yaml\n"),
+      "base/deploy.yaml": DEPLOY("api"),
+      "base/sa.yaml": SA("api"),
+      "overlays/staging/kustomization.yaml": KUST("resources:\n  - ../../base\n  - svc.yaml\n"),
+      "overlays/staging/svc.yaml": SERVICE("api"),
+      "overlays/prod/kustomization.yaml": KUST(
+        "resources:\n  - ../staging\npatches:\n  - path: replicas.yaml\n",
+      ),
+      "overlays/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec: { replicas: 5 }\n",
+    },
+  },
+  namespace: {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("namespace: team-a\nresources:\n  - all.yaml\n"),
+      "all.yaml": [
+        DEPLOY("web"),
+        SA("web"),
+        SA("default"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: { name: placeholder }\n",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: reader }\nrules: []\n",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: rb, namespace: elsewhere }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader }\nsubjects:\n  - { kind: ServiceAccount, name: default }\n  - { kind: ServiceAccount, name: other, namespace: zzz }\n  - { kind: User, name: default, apiGroup: rbac.authorization.k8s.io }\n",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: { name: crb }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader }\nsubjects:\n  - { kind: ServiceAccount, name: default, namespace: kube-system }\n",
+      ].join("---\n"),
+    },
+  },
+  components: {
+    path: "overlay",
+    files: {
+      "base/kustomization.yaml": KUST("resources:\n  - deploy.yaml\n"),
+      "base/deploy.yaml": DEPLOY("worker"),
+      "components/probes/kustomization.yaml": COMPONENT(
+        "resources:\n  - sa.yaml\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      - op: add\n        path: /spec/template/spec/containers/0/readinessProbe\n        value: { httpGet: { path: /ready, port: 8080 } }\n",
+      ),
+      "components/probes/sa.yaml": SA("worker"),
+      "components/more/kustomization.yaml": COMPONENT(
+        "patches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: worker }\n      spec: { replicas: 3 }\n",
+      ),
+      "overlay/kustomization.yaml": KUST("namespace: jobs\nresources:\n  - ../base\ncomponents:\n  - ../components/probes\n  - ../components/more\n"),
+    },
+  },
+  "patches-all-kinds": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST(`resources:
+  - app.yaml
+patches:
+  - target: { kind: Deployment, labelSelector: "app=a" }
+    patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: ignored }
+      spec:
+        template:
+          spec:
+            containers:
+              - name: main
+                env: [{ name: MODE, value: a }]
+  - target: { kind: Service, name: "b.*" }
+    patch: |
+      - op: replace
+        path: /spec/ports/0/port
+        value: 8081
+  - path: json-ops.yaml
+    target: { group: apps, version: v1, kind: Deployment, name: b }
+  - target: { kind: Deployment, name: nothing-matches }
+    patch: |
+      - op: add
+        path: /spec/paused
+        value: true
+  - target: { kind: Service, name: a }
+    options: { allowNameChange: true }
+    patch: |
+      apiVersion: v1
+      kind: Service
+      metadata: { name: a-renamed }
+patchesStrategicMerge:
+  - smp.yaml
+  - |-
+    apiVersion: v1
+    kind: Service
+    metadata: { name: b, labels: { tier: inline } }
+patchesJson6902:
+  - target: { group: apps, version: v1, kind: Deployment, name: a }
+    patch: |
+      - op: add
+        path: /metadata/annotations
+        value: { legacy: json6902 }
+`),
+      "app.yaml": [DEPLOY("a"), DEPLOY("b"), SERVICE("a"), SERVICE("b")].join("---\n"),
+      "json-ops.yaml": "- op: replace\n  path: /spec/replicas\n  value: 2\n",
+      "smp.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: b }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          image: ghcr.io/acme/b:2.0.0\n",
+    },
+  },
+  "sort-fifo-and-legacy-lists": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("sortOptions:\n  order: fifo\nresources:\n  - list.yaml\n"),
+      "list.yaml": `apiVersion: v1\nkind: List\nitems:\n${[SERVICE("z"), SA("y")].map((d) => "  - " + d.trim().split("\n").join("\n    ")).join("\n")}\n`,
+    },
+  },
+  "no-kustomization-resource-folder-with-yml-name": {
+    path: "app",
+    files: {
+      "app/kustomization.yml": KUST("resources:\n  - ../shared/Kustomize-dir\n"),
+      "shared/Kustomize-dir/Kustomization": KUST("resources:\n  - cm.yaml\n"),
+      "shared/Kustomize-dir/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: '1' }\n",
+    },
+  },
+};
+
+function objectsOf(yamlText: string): Record<string, unknown>[] {
+  return parseAllDocuments(yamlText)
+    .map((d) => d.toJS() as Record<string, unknown> | null)
+    .filter((o): o is Record<string, unknown> => o !== null);
+}
+
+function keyOf(o: Record<string, unknown>): string {
+  const m = (o.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${String(o.apiVersion)}|${String(o.kind)}|${m.namespace ?? ""}|${m.name ?? ""}`;
+}
+
+function byKey(objects: Record<string, unknown>[]): Record<string, unknown> {
+  return Object.fromEntries(objects.map((o) => [keyOf(o), o]));
+}
+
+describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kustomize", () => {
+  let repo: string;
+  let out: string;
+  let report: { clusters: { name: string; ok: boolean }[]; diagnostics: { code: string; message: string }[] };
+  let code: number;
+  let stderr: string;
+
+  beforeAll(async () => {
+    const files: Record<string, string> = {};
+    for (const [name, c] of Object.entries(CASES)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
+    repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
+    const sources = Object.entries(CASES)
+      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`)
+      .join("\n");
+    const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
+    for (const name of Object.keys(CASES)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
+    const fleetDir = await writeFleet(fleetFiles);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+    code = await main(["render", "--out", out, "--format", "json"], io);
+    stderr = io.err.join("");
+    report = JSON.parse(io.out.join("") || "{}");
+  }, 120_000);
+
+  it("renders every case without a diagnostic", () => {
+    expect(report.diagnostics ?? [], stderr).toEqual([]);
+    expect(code, stderr).toBe(0);
+  });
+
+  for (const [name, c] of Object.entries(CASES))
+    it(`${name}: each object equals kubectl kustomize's`, async () => {
+      const { stdout } = await run(kubectl!, ["kustomize", join(repo, "cases", name, c.path)], { maxBuffer: 64 << 20 });
+      const expected = byKey(objectsOf(stdout));
+      const tree = await readTree(join(out, "clusters", name));
+      const rendered = byKey(
+        Object.entries(tree)
+          .filter(([p]) => !p.endsWith("kustomization.yaml"))
+          .flatMap(([, text]) => objectsOf(text)),
+      );
+      expect(Object.keys(rendered).sort()).toEqual(Object.keys(expected).sort());
+      expect(rendered).toEqual(expected);
+    });
+
+});
