@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { exitCodeOf } from "../diagnostics/codes.js";
 import { formatText } from "../diagnostics/format.js";
+import { explainSourceCommand } from "./cmd-explain-source.js";
 import { INVENTORY_HELP, inventoryCommand } from "./cmd-inventory.js";
 import { lockCommand, LOCK_HELP } from "./cmd-lock.js";
 import { PUBLISH_HELP, publishCommand } from "./cmd-publish.js";
@@ -46,9 +47,10 @@ interface CommandDef {
 export const COMMANDS: Record<string, CommandDef> = {
   render: {
     help: RENDER_HELP,
-    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" } },
+    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" }, "explain-source": { type: "string" } },
     positionals: true,
-    run: (io, v, p) => renderCommand(io, withClusters(v, p)),
+    run: (io, v, p) =>
+      v["explain-source"] !== undefined ? explainSourceCommand(io, withClusters(v, p) as never) : renderCommand(io, withClusters(v, p)),
   },
   lock: {
     help: LOCK_HELP,

@@ -27,14 +27,20 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
   const pins = new Map<string, EffectivePin>();
   for (const p of fleet.defaults.sources) {
     const source = sourceByName.get(p.source);
-    if (source && (named.size === 0 || named.has(p.source))) pins.set(p.source, { source, ref: p.ref, location: p.location });
+    if (source && (named.size === 0 || named.has(p.source)))
+      pins.set(p.source, { source, ref: p.ref, location: p.location, ...(p.namespace ? { namespace: p.namespace } : {}) });
   }
   for (const layer of layers)
     for (const p of layer.sources) {
       const source = sourceByName.get(p.source);
       if (!source) continue;
       const prev = pins.get(p.source);
-      pins.set(p.source, p.ref ? { source, ref: p.ref, location: p.location } : (prev ?? { source, ref: source.ref, location: p.location }));
+      const next: EffectivePin = p.ref ? { source, ref: p.ref, location: p.location } : { ...(prev ?? { source, ref: source.ref, location: p.location }) };
+      // the namespace layers on its own: a layer that sets only a namespace keeps the ref, and vice versa
+      const namespace = p.namespace ?? prev?.namespace ?? (prev ? undefined : fleetNamespace(fleet, p.source));
+      if (namespace) next.namespace = namespace;
+      else delete next.namespace;
+      pins.set(p.source, next);
     }
 
   const vars: Record<string, string> = { ...builtinVars(cluster) };
@@ -52,4 +58,9 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
     groups: groups.map((g) => g.name),
     location: cluster.location,
   };
+}
+
+/** The namespace braid.yaml gives a source, when a later layer is the first to pin it. */
+function fleetNamespace(fleet: Fleet, source: string): EffectivePin["namespace"] {
+  return fleet.defaults.sources.find((p) => p.source === source)?.namespace;
 }

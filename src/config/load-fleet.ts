@@ -96,11 +96,12 @@ function toVars(
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; namespace?: string }[] | undefined, basePath: JsonPath): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } } : {}),
   }));
 }
 
@@ -151,10 +152,16 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    ...(typeof s.namespace === "string" ? { namespace: s.namespace } : {}),
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
-  defaults.sources = sources.map((s, i) => ({ source: s.name, ref: s.ref, location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]) }));
+  defaults.sources = sources.map((s, i) => ({
+    source: s.name,
+    ref: s.ref,
+    location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(f, ["spec", "sources", i, "namespace"]) } } : {}),
+  }));
 
   const validation = (spec.validation as Record<string, unknown> | undefined) ?? {};
   const output = (spec.output as Record<string, unknown> | undefined) ?? {};

@@ -19,6 +19,8 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Flux's `targetNamespace`: the namespace transformer over everything the source yields. */
+  namespace?: string;
   location: SourceLocation;
 }
 
@@ -50,6 +52,8 @@ export interface PinDef {
   source: string;
   ref?: RefSpec;
   location: SourceLocation;
+  /** The source's target namespace as this layer sets it, and where. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A layer of settings: fleet defaults, a group, or a cluster. */
@@ -104,6 +108,8 @@ export interface EffectivePin {
   ref: RefSpec | undefined;
   /** Where the winning ref was written. */
   location: SourceLocation;
+  /** The target namespace after layering (fleet source → groups → cluster), and where it was set. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A cluster's settings after layering fleet → groups → cluster. */
