@@ -48,8 +48,12 @@ const SA = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: { 
 const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
 const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${body}`;
 
-/** Each case: files (paths relative to the case folder) and the folder the source points at. */
-export const CASES: Record<string, { files: Record<string, string>; path: string }> = {
+/**
+ * Each case: files (paths relative to the case folder), the folder the source points at, and — for a folder
+ * without kustomization — the folder holding the kustomization Flux would generate for it (built by kubectl
+ * with LoadRestrictionsNone, as kustomize-controller builds).
+ */
+export const CASES: Record<string, { files: Record<string, string>; path: string; oracle?: string }> = {
   "resources-files": {
     path: ".",
     files: {
@@ -163,6 +167,18 @@ patchesJson6902:
       "list.yaml": `apiVersion: v1\nkind: List\nitems:\n${[SERVICE("z"), SA("y")].map((d) => "  - " + d.trim().split("\n").join("\n    ")).join("\n")}\n`,
     },
   },
+  "plain-folder-with-kustomize-subfolders": {
+    path: "deploy",
+    oracle: "flux-generated",
+    files: {
+      "deploy/crds.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: plain, namespace: apps }\ndata: { a: b }\n",
+      "deploy/app/kustomization.yaml": KUST("namespace: apps\nresources:\n  - svc.yaml\n"),
+      "deploy/app/svc.yaml": SERVICE("web"),
+      "deploy/app/nested/kustomization.yaml": KUST("resources: [not-built.yaml]\n"),
+      "deploy/app/not-listed.yaml": SERVICE("not-listed"),
+      "flux-generated/kustomization.yaml": KUST("resources:\n  - ../deploy/crds.yaml\n  - ../deploy/app\n"),
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {
@@ -219,7 +235,8 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
 
   for (const [name, c] of Object.entries(CASES))
     it(`${name}: each object equals kubectl kustomize's`, async () => {
-      const { stdout } = await run(kubectl!, ["kustomize", join(repo, "cases", name, c.path)], { maxBuffer: 64 << 20 });
+      const args = c.oracle ? ["--load-restrictor", "LoadRestrictionsNone", join(repo, "cases", name, c.oracle)] : [join(repo, "cases", name, c.path)];
+      const { stdout } = await run(kubectl!, ["kustomize", ...args], { maxBuffer: 64 << 20 });
       const expected = byKey(objectsOf(stdout));
       const tree = await readTree(join(out, "clusters", name));
       const rendered = byKey(

@@ -50,8 +50,7 @@ export function loadSource(
   let p = cache.loads.get(key) as Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
     p = (async () => {
-      if (!(await isKustomizeSource(gitdir, commit, source.path)))
-        return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
+      if (!(await isKustomizeSource(gitdir, commit, source.path))) return loadPlain(cache, gitdir, commit, source, schema);
       const tree = await treeOf(cache, gitdir, commit);
       const built = await buildKustomization({ tree, source: source.name, cache, schema }, source.path);
       return { ...built, kustomization: true };
@@ -59,4 +58,50 @@ export function loadSource(
     cache.loads.set(key, p);
   }
   return p;
+}
+
+/**
+ * Folders below `path` (not `path` itself) holding a kustomization file, outermost only: Flux's generated
+ * kustomization (fluxcd/pkg kustomize `scanManifests`) lists such a folder as a resource and does not
+ * descend into it.
+ */
+export function kustomizationFolders(tree: SourceTree, path: string): string[] {
+  const prefix = path ? `${path}/` : "";
+  const names = KUSTOMIZATION_FILE_NAMES as readonly string[];
+  const dirs: string[] = [];
+  for (const p of tree.paths()) {
+    if (!p.startsWith(prefix)) continue;
+    const slash = p.lastIndexOf("/");
+    const dir = slash < 0 ? "" : p.slice(0, slash);
+    if (dir === path || !names.includes(p.slice(slash + 1))) continue;
+    if (dirs.some((d) => dir === d || dir.startsWith(`${d}/`))) continue;
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
+/**
+ * A source without a kustomization in its folder, as Flux's generated kustomization reads it: every
+ * manifest matching include/exclude, except that a sub-folder holding a kustomization is built as one.
+ */
+async function loadPlain(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+  schema: KubeSchemaIndex | undefined,
+): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
+  const tree = await treeOf(cache, gitdir, commit).catch(() => undefined);
+  const folders = tree ? kustomizationFolders(tree, source.path) : [];
+  if (!tree || folders.length === 0) return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
+  const rel = (d: string) => (source.path ? d.slice(source.path.length + 1) : d);
+  const plain = await loadSourceManifests(cache, gitdir, commit, { ...source, exclude: [...source.exclude, ...folders.map((d) => `${rel(d)}/**`)] });
+  const resources = [...plain.resources];
+  const diagnostics = [...plain.diagnostics];
+  for (const dir of folders) {
+    const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir);
+    resources.push(...built.resources);
+    diagnostics.push(...built.diagnostics);
+  }
+  return { resources, diagnostics, kustomization: false };
 }

@@ -21,6 +21,8 @@ export interface SourceTree {
   commit: string;
   /** The blob at a repository path (symlinks followed inside the repository), or undefined. */
   file(path: string): TreeBlob | undefined;
+  /** Every file path of the tree (symlinks included), sorted. */
+  paths(): string[];
   /** Whether a folder exists at a repository path ("" is the root). */
   isDir(path: string): boolean;
   /** The content of a blob. */
@@ -82,6 +84,7 @@ export async function openSourceTree(gitdir: string, commit: string): Promise<So
       return target ? { path, oid: target.oid } : undefined;
     },
     isDir: (path) => dirs.has(path),
+    paths: () => [...files.keys()].sort(),
     async read(blob) {
       return (await git.readBlob({ fs, gitdir, oid: blob.oid, cache: gitCache })).blob;
     },
