@@ -15,11 +15,12 @@ import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idKey, type Json, type JsonPath, type Resource } from "../model/resource.js";
 import { loadFileResources, type ManifestCache } from "../render/load-manifests.js";
-import type { KustomizationContext, TransformResult } from "./context.js";
+import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { checkFields, registeredField } from "./fields.js";
 import { findKustomization, readKustomization, type KustomizationFile } from "./kustomization-file.js";
 import { applyKustomizationPatches, isRemote, readKustomizationPatches, type PatchField } from "./kustomize-patches.js";
 import { transformNamespace } from "./namespace.js";
+import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
@@ -180,12 +181,20 @@ async function buildFolder(
         resources = await runField(step.field, args, resources, ctx, diagnostics);
       }
   }
-  // 5. name references, at the end of a folder's build
+  // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
+  //    name references, at the end of a folder's build
+  const addNameHashes = rootTransformers().addNameHashes;
+  if (role === "root" && addNameHashes) resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
   if (role !== "component" && NAME_REFERENCES.fix) {
     const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
     resources = fixed;
   }
   return { resources, k };
+}
+
+/** Transformers that run once on the top folder's result, when the registry provides them. */
+function rootTransformers(): { addNameHashes?: Transformer } {
+  return (registry as unknown as { ROOT_TRANSFORMERS?: { addNameHashes?: Transformer } }).ROOT_TRANSFORMERS ?? {};
 }
 
 /** The entries of a list field, with their paths; anything but a list of strings is an error. */
