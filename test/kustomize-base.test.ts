@@ -16,6 +16,7 @@ import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI, readTree } from "./helpers/golden.js";
 import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
+import { FIELD_TRANSFORMERS, type RegisteredField } from "../src/kustomize/registry.js";
 
 const run = promisify(execFile);
 const skipReason = kubectlSkipReason("kustomize base");
@@ -53,7 +54,7 @@ const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha
  * without kustomization — the folder holding the kustomization Flux would generate for it (built by kubectl
  * with LoadRestrictionsNone, as kustomize-controller builds).
  */
-export const CASES: Record<string, { files: Record<string, string>; path: string; oracle?: string }> = {
+export const CASES: Record<string, { files: Record<string, string>; path: string; oracle?: string; needs?: RegisteredField[] }> = {
   "resources-files": {
     path: ".",
     files: {
@@ -179,6 +180,36 @@ patchesJson6902:
       "flux-generated/kustomization.yaml": KUST("resources:\n  - ../deploy/crds.yaml\n  - ../deploy/app\n"),
     },
   },
+  // combinations with the fields built by registered transformers (skipped until they are registered)
+  "overlay-over-base-over-component-prefix-namespace-generator": {
+    path: "overlays/prod",
+    needs: ["namePrefix", "configMapGenerator", "images", "commonLabels", "labels"],
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources:\n  - deploy.yaml\n  - sa.yaml\n  - svc.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals: [MODE=base, LEVEL=info]\n",
+      ),
+      "base/deploy.yaml": DEPLOY(
+        "web",
+        "\n          envFrom: [{ configMapRef: { name: web-config } }]\n      volumes:\n        - name: cfg\n          configMap: { name: web-config }",
+      ),
+      "base/sa.yaml": SA("web"),
+      "base/svc.yaml": SERVICE("web"),
+      "components/team/kustomization.yaml": COMPONENT("labels:\n  - pairs: { team: shop }\n    includeTemplates: true\n"),
+      "overlays/prod/kustomization.yaml": KUST(
+        "namePrefix: prod-\nnamespace: shop\ncommonLabels: { env: prod }\nresources:\n  - ../../base\ncomponents:\n  - ../../components/team\nconfigMapGenerator:\n  - name: web-config\n    behavior: merge\n    literals: [MODE=prod]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: 2.0.0\n",
+      ),
+    },
+  },
+  "suffix-replicas-annotations-secret-images-digest": {
+    path: ".",
+    needs: ["nameSuffix", "replicas", "commonAnnotations", "secretGenerator", "images"],
+    files: {
+      "kustomization.yaml": KUST(
+        "nameSuffix: -v2\ncommonAnnotations: { owner: team-a }\nresources: [app.yaml]\nreplicas:\n  - { name: api, count: 4 }\nsecretGenerator:\n  - name: creds\n    literals: [user=admin]\n    type: Opaque\ngeneratorOptions:\n  labels: { generated: \"true\" }\nimages:\n  - name: ghcr.io/acme/api\n    newName: registry.acme.example/api\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+      ),
+      "app.yaml": DEPLOY("api", "\n          env: [{ name: PASS, valueFrom: { secretKeyRef: { name: creds, key: user } } }]"),
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {
@@ -204,6 +235,11 @@ function byKey(objects: Record<string, unknown>[]): Record<string, unknown> {
   return Object.fromEntries(objects.map((o) => [keyOf(o), o]));
 }
 
+/** Cases whose fields all have a registered transformer (the others are skipped, saying so). */
+const RUNNABLE = Object.fromEntries(Object.entries(CASES).filter(([, c]) => (c.needs ?? []).every((f) => FIELD_TRANSFORMERS[f])));
+const WAITING = Object.keys(CASES).filter((n) => !(n in RUNNABLE));
+if (WAITING.length) console.warn(`[kustomize base] skipped until their transformers are registered: ${WAITING.join(", ")}`);
+
 describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kustomize", () => {
   let repo: string;
   let out: string;
@@ -213,13 +249,13 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
 
   beforeAll(async () => {
     const files: Record<string, string> = {};
-    for (const [name, c] of Object.entries(CASES)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
+    for (const [name, c] of Object.entries(RUNNABLE)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
     repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
-    const sources = Object.entries(CASES)
+    const sources = Object.entries(RUNNABLE)
       .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`)
       .join("\n");
     const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
-    for (const name of Object.keys(CASES)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
+    for (const name of Object.keys(RUNNABLE)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
     const fleetDir = await writeFleet(fleetFiles);
     const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
     out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
@@ -234,7 +270,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
   });
 
   for (const [name, c] of Object.entries(CASES))
-    it(`${name}: each object equals kubectl kustomize's`, async () => {
+    it.skipIf(!(name in RUNNABLE))(`${name}: each object equals kubectl kustomize's`, async () => {
       const args = c.oracle ? ["--load-restrictor", "LoadRestrictionsNone", join(repo, "cases", name, c.oracle)] : [join(repo, "cases", name, c.path)];
       const { stdout } = await run(kubectl!, ["kustomize", ...args], { maxBuffer: 64 << 20 });
       const expected = byKey(objectsOf(stdout));
