@@ -167,6 +167,23 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     expect(r.brief).toEqual(["SOURCE_EMPTY braid.yaml:7:7"]);
   });
 
+  it("a plain source builds its sub-folders holding a kustomization, unless include/exclude leave them out", async () => {
+    const { fleetDir } = await fleetWith(
+      {
+        "app/cm.yaml": CM("plain"),
+        "app/team/kustomization.yaml": KUST("namespace: team\nresources: [cm.yaml]\n"),
+        "app/team/cm.yaml": CM("built"),
+        "app/legacy/kustomization.yaml": KUST("helmCharts: [{ name: x }]\n"),
+      },
+      { sourceExtra: "\n      exclude: [\"legacy/**\"]" },
+    );
+    const r = await render(fleetDir);
+    expect(r.report.diagnostics).toEqual([]);
+    expect(r.code).toBe(0);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["default/configmap-plain.yaml", "kustomization.yaml", "team/configmap-built.yaml"]);
+  });
+
   it("a plain source without manifests warns too", async () => {
     const { fleetDir } = await fleetWith({ "app/README.md": "nothing here\n" });
     const r = await render(fleetDir);

@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import git from "isomorphic-git";
+import { minimatch } from "minimatch";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -63,9 +64,10 @@ export function loadSource(
 /**
  * Folders below `path` (not `path` itself) holding a kustomization file, outermost only: Flux's generated
  * kustomization (fluxcd/pkg kustomize `scanManifests`) lists such a folder as a resource and does not
- * descend into it.
+ * descend into it. `selected` says whether braid's include/exclude keep a folder (asked with the path of a
+ * `kustomization.yaml` in it, relative to `path`): a folder the globs leave out is not built.
  */
-export function kustomizationFolders(tree: SourceTree, path: string): string[] {
+export function kustomizationFolders(tree: SourceTree, path: string, selected: (rel: string) => boolean = () => true): string[] {
   const prefix = path ? `${path}/` : "";
   const names = KUSTOMIZATION_FILE_NAMES as readonly string[];
   const dirs: string[] = [];
@@ -75,6 +77,7 @@ export function kustomizationFolders(tree: SourceTree, path: string): string[] {
     const dir = slash < 0 ? "" : p.slice(0, slash);
     if (dir === path || !names.includes(p.slice(slash + 1))) continue;
     if (dirs.some((d) => dir === d || dir.startsWith(`${d}/`))) continue;
+    if (!selected(`${path ? dir.slice(path.length + 1) : dir}/kustomization.yaml`)) continue;
     dirs.push(dir);
   }
   return dirs;
@@ -92,7 +95,8 @@ async function loadPlain(
   schema: KubeSchemaIndex | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const tree = await treeOf(cache, gitdir, commit).catch(() => undefined);
-  const folders = tree ? kustomizationFolders(tree, source.path) : [];
+  const selected = (rel: string) => source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
+  const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];
   if (!tree || folders.length === 0) return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
   const rel = (d: string) => (source.path ? d.slice(source.path.length + 1) : d);
   const plain = await loadSourceManifests(cache, gitdir, commit, { ...source, exclude: [...source.exclude, ...folders.map((d) => `${rel(d)}/**`)] });
