@@ -157,6 +157,18 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     );
   });
 
+  it("the namespace transformer takes scopes from the Kubernetes OpenAPI (kinds newer than kustomize's stay cluster-scoped)", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("namespace: team\nresources: [all.yaml]\n"),
+      "app/all.yaml": `${CM("c")}---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: vap\nspec:\n  validations: [{ expression: "true" }]\n`,
+    });
+    const r = await render(fleetDir);
+    expect(r.report.diagnostics).toEqual([]);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["_cluster/validatingadmissionpolicy-vap.yaml", "kustomization.yaml", "team/configmap-c.yaml"]);
+    expect(tree["_cluster/validatingadmissionpolicy-vap.yaml"]).not.toContain("namespace");
+  });
+
   it("a source that yields no objects is a warning naming it and its path", async () => {
     const { fleetDir } = await fleetWith({ "app/kustomization.yaml": KUST("resources: []\n"), "other/cm.yaml": CM("x") });
     const r = await render(fleetDir);
