@@ -218,6 +218,21 @@ patchesJson6902:
       "app.yaml": DEPLOY("api", "\n          env: [{ name: PASS, valueFrom: { secretKeyRef: { name: creds, key: user } } }]"),
     },
   },
+  "generators-merge-replace-files-envs-prefix-suffix-patch-references": {
+    path: "overlay",
+    needs: ["configMapGenerator", "secretGenerator", "namePrefix", "nameSuffix", "commonAnnotations"],
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources: [deploy.yaml]\nconfigMapGenerator:\n  - name: app\n    files: [app.properties]\n    envs: [defaults.env]\nsecretGenerator:\n  - name: tls\n    literals: [crt=base]\n",
+      ),
+      "base/deploy.yaml": DEPLOY("app", "\n          envFrom: [{ configMapRef: { name: app } }, { secretRef: { name: tls } }]"),
+      "base/app.properties": "color=blue\nsize=3\n",
+      "base/defaults.env": "A=1\nB=2\n",
+      "overlay/kustomization.yaml": KUST(
+        "namePrefix: eu-\nnameSuffix: -x\nnamespace: shop\ncommonAnnotations: { region: eu }\nresources: [../base]\nconfigMapGenerator:\n  - name: app\n    behavior: merge\n    literals: [B=3, C=4]\nsecretGenerator:\n  - name: tls\n    behavior: replace\n    literals: [crt=prod, key=k]\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      - op: add\n        path: /spec/template/spec/volumes\n        value: [{ name: cfg, configMap: { name: app } }, { name: certs, secret: { secretName: tls } }]\n",
+      ),
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {
