@@ -218,7 +218,7 @@ patchesJson6902:
       "app.yaml": DEPLOY("api", "\n          env: [{ name: PASS, valueFrom: { secretKeyRef: { name: creds, key: user } } }]"),
     },
   },
-  "generators-merge-replace-files-envs-prefix-suffix-patch-references": {
+  "generators-merge-replace-prefix-suffix-refs": {
     path: "overlay",
     needs: ["configMapGenerator", "secretGenerator", "namePrefix", "nameSuffix", "commonAnnotations"],
     files: {
