@@ -126,6 +126,19 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.code).toBe(1);
     expect(r.brief).toEqual(["SCHEMA_VIOLATION base/deploy.yaml:6:13"]);
   });
+
+  it("a field written by a kustomization's inline patch points at the patch line", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "resources:\n  - deploy.yaml\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      spec:\n        paused: sometimes\n",
+      ),
+      "app/deploy.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: web, image: nginx }]\n",
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual(["SCHEMA_VIOLATION app/kustomization.yaml:9:17"]);
+  });
 });
 
 describe.skipIf(skipReason !== undefined)("kustomize bases: integration with braid's layers", () => {
