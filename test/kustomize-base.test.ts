@@ -169,6 +169,16 @@ patchesJson6902:
       "smp.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: b }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          image: ghcr.io/acme/b:2.0.0\n",
     },
   },
+  "legacy-patches-delete-and-multi-document": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources: [all.yaml]\npatchesStrategicMerge:\n  - multi.yaml\npatchesJson6902:\n  - target: { version: v1, kind: Service, name: b }\n    path: ops.json\n"),
+      "all.yaml": [SERVICE("a"), SERVICE("b"), DEPLOY("d"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\ndata: { a: b }\n"].join("---\n"),
+      "multi.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\n$patch: delete\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          $patch: delete\n        - name: sidecar\n          image: busybox\n",
+      "ops.json": '[{"op": "add", "path": "/spec/ports/-", "value": {"name": "extra", "port": 81}}, {"op": "add", "path": "/spec/ports/0/name", "value": "web"}]',
+    },
+  },
   "sort-fifo-and-legacy-lists": {
     path: ".",
     files: {
