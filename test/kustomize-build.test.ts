@@ -32,7 +32,7 @@ async function fleetWith(repoFiles: Record<string, string>, opts: { path?: strin
   const { dir } = await makeFixtureRepo([{ files: repoFiles, tags: ["v1"] }]);
   const clusters = opts.clusters ?? { a: "" };
   const files: Record<string, string> = {
-    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: ${opts.path ?? "app"}${opts.sourceExtra ?? ""}`, opts.fleetExtra ?? ""),
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }${opts.path === "" ? "" : `\n      path: ${opts.path ?? "app"}`}${opts.sourceExtra ?? ""}`, opts.fleetExtra ?? ""),
   };
   for (const [name, body] of Object.entries(clusters)) files[`clusters/${name}.yaml`] = clusterYaml(name, body);
   return { repo: dir, fleetDir: await writeFleet(files) };
@@ -207,6 +207,16 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     expect(r.code).toBe(0);
     const tree = await readTree(join(r.out, "clusters", "a"));
     expect(Object.keys(tree).sort()).toEqual(["default/configmap-plain.yaml", "kustomization.yaml", "team/configmap-built.yaml"]);
+  });
+
+  it("a kustomization at the repository root is built; its paths may not climb out of the root", async () => {
+    const { fleetDir } = await fleetWith(
+      { "kustomization.yaml": KUST("resources:\n  - app/cm.yaml\n  - ../elsewhere\n"), "app/cm.yaml": CM("root"), "other.yaml": CM("not-listed") },
+      { path: "" },
+    );
+    const r = await render(fleetDir);
+    expect(r.brief).toEqual(["PATH_ESCAPE kustomization.yaml:5:5"]);
+    expect(r.report.diagnostics[0]!.message).toBe('resource "../elsewhere" leaves the source repository');
   });
 
   it("a plain source without manifests warns too", async () => {
