@@ -242,6 +242,18 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     expect(io.err.join("")).toBe("# s yields 2 objects for a (before braid's patches and variables)\n");
   });
 
+  it("--explain-source --format json gives each object with its origin", async () => {
+    const { fleetDir } = await fleetWith(repoFiles);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    expect(await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io)).toBe(0);
+    const out = JSON.parse(io.out.join("")) as { source: string; objects: { origin: { file: string; line: number }; object: { kind: string } }[]; diagnostics: unknown[] };
+    expect(out.objects.map((o) => [o.origin.file, o.origin.line, o.object.kind])).toEqual([
+      ["app/role.yaml", 1, "ClusterRole"],
+      ["app/cm.yaml", 1, "ConfigMap"],
+    ]);
+    expect(out.diagnostics).toEqual([]);
+  });
+
   it("--explain-source needs one cluster that runs the source", async () => {
     const { fleetDir } = await fleetWith(repoFiles);
     const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });

@@ -10,7 +10,7 @@ import type { Resource } from "../model/resource.js";
 import { renderFleet } from "../render/render-fleet.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { stripMarks } from "../render/substitute.js";
-import { fleetDir, printDiagnostics, sourceEnv } from "./common.js";
+import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import type { CliIO } from "./io.js";
 
 /** Flags of `braid render --explain-source`. */
@@ -19,6 +19,7 @@ export interface ExplainSourceFlags {
   cluster?: string[];
   update?: boolean;
   quiet?: boolean;
+  format?: string;
   "explain-source": string;
 }
 
@@ -35,6 +36,7 @@ export function explainYaml(resources: readonly Resource[]): string {
 /** Runs the explanation; prints YAML on stdout and the source's diagnostics on stderr. */
 export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags): Promise<number> {
   const name = values["explain-source"];
+  const format = pickFormat(values.format, ["text", "json"], "text");
   const clusters = (values.cluster ?? []).flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean);
   if (clusters.length !== 1)
     throw new BraidError({ code: "USAGE", message: "--explain-source needs exactly one --cluster", hint: "e.g. braid render --explain-source apps --cluster prod-eu-1" });
@@ -56,8 +58,13 @@ export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags
     throw new BraidError({ code: "USAGE", message: `cluster "${cluster.name}" does not run source "${name}"`, hint: `its sources: ${cluster.cluster.pins.map((p) => p.source.name).join(", ")}` });
   // problems of the fleet, and those located in the source (its build, its files)
   const diagnostics: Diagnostic[] = [...run.diagnostics, ...(cluster?.diagnostics ?? []).filter((d) => d.location?.source === name || d.code === "SOURCE_EMPTY")];
-  printDiagnostics(io, diagnostics, "text", values.quiet);
   const explained = cluster?.explained ?? [];
+  if (format === "json") {
+    const objects = explained.map((r) => ({ origin: { file: r.origin.file, line: r.origin.line, commit: r.origin.commit }, object: stripMarks(r.object) }));
+    io.stdout(JSON.stringify({ source: name, cluster: clusters[0], objects, diagnostics }, null, 2) + "\n");
+    return exitCodeFor(diagnostics);
+  }
+  printDiagnostics(io, diagnostics, "text", values.quiet);
   io.stdout(explainYaml(explained));
   if (!values.quiet) io.stderr(`# ${name} yields ${explained.length} object${explained.length === 1 ? "" : "s"} for ${clusters[0]} (before braid's patches and variables)\n`);
   return exitCodeFor(diagnostics);

@@ -9,7 +9,7 @@ import type { CliIO } from "./io.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json] [--quiet]
-       braid render --explain-source SOURCE --cluster NAME [--fleet DIR] [--update]
+       braid render --explain-source SOURCE --cluster NAME [--fleet DIR] [--update] [--format text|json]
 
 Renders clusters to a folder (default: a new temp dir, printed): per cluster, one file per resource at
 <output.path>/<namespace or _cluster>/<kind>-<name>.yaml and a kustomization.yaml listing them. Uses braid.lock
