@@ -179,6 +179,18 @@ patchesJson6902:
       "ops.json": '[{"op": "add", "path": "/spec/ports/-", "value": {"name": "extra", "port": 81}}, {"op": "add", "path": "/spec/ports/0/name", "value": "web"}]',
     },
   },
+  "renamed-in-base-patched-by-old-name": {
+    path: "overlay",
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources: [d.yaml]\npatches:\n  - target: { kind: Deployment, name: web }\n    patch: |\n      - op: replace\n        path: /metadata/name\n        value: web-v2\n",
+      ),
+      "base/d.yaml": DEPLOY("web"),
+      "overlay/kustomization.yaml": KUST(
+        "resources: [../base]\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: web }\n      spec: { replicas: 4 }\n  - target: { kind: Deployment, name: web }\n    patch: |\n      - op: add\n        path: /spec/paused\n        value: true\n",
+      ),
+    },
+  },
   "sort-fifo-and-legacy-lists": {
     path: ".",
     files: {
@@ -240,6 +252,17 @@ patchesJson6902:
       "base/defaults.env": "A=1\nB=2\n",
       "overlay/kustomization.yaml": KUST(
         "namePrefix: eu-\nnameSuffix: -x\nnamespace: shop\ncommonAnnotations: { region: eu }\nresources: [../base]\nconfigMapGenerator:\n  - name: app\n    behavior: merge\n    literals: [B=3, C=4]\nsecretGenerator:\n  - name: tls\n    behavior: replace\n    literals: [crt=prod, key=k]\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      - op: add\n        path: /spec/template/spec/volumes\n        value: [{ name: cfg, configMap: { name: app } }, { name: certs, secret: { secretName: tls } }]\n",
+      ),
+    },
+  },
+  "generator-then-component-merge-then-overlay-replace": {
+    path: "overlay",
+    needs: ["configMapGenerator"],
+    files: {
+      "base/kustomization.yaml": KUST("configMapGenerator:\n  - name: cfg\n    literals: [A=1]\n"),
+      "comp/kustomization.yaml": COMPONENT("configMapGenerator:\n  - name: cfg\n    behavior: merge\n    literals: [B=2]\n"),
+      "overlay/kustomization.yaml": KUST(
+        "resources: [../base]\ncomponents: [../comp]\nconfigMapGenerator:\n  - name: cfg\n    behavior: replace\n    literals: [C=3]\n",
       ),
     },
   },

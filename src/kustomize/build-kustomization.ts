@@ -1,9 +1,10 @@
 /**
  * The kustomize build driver: builds the kustomization in a source's folder natively, in kustomize's order
- * (api/internal/target/kusttarget.go `accumulateTarget`):
+ * (api/internal/target/kusttarget.go `accumulateTarget`, as released in v5.4–v5.8: generators before
+ * components; kustomize's unreleased main branch swaps them):
  *  1. resources — files (every document) and folders holding their own kustomization, built recursively;
- *  2. components — folders of kind Component, each applied to everything accumulated so far, in order;
- *  3. generators — configMapGenerator, secretGenerator;
+ *  2. generators — configMapGenerator, secretGenerator;
+ *  3. components — folders of kind Component, each applied to everything accumulated so far, in order;
  *  4. transformers in kustomize's builtin order — patchesStrategicMerge, patches, namespace, namePrefix,
  *     nameSuffix, labels + commonLabels, commonAnnotations, patchesJson6902, replicas, images, replacements;
  *  5. name references (a folder build, not a component), then — for the top folder only — sortOptions.
@@ -141,21 +142,21 @@ async function buildFolder(
     const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
     resources = appendAll(resources, loaded, diagnostics);
   }
-  // 2. components
+  // Unsupported fields stop here: half a build would render something the user did not write.
+  if (refused.length) return { resources, k };
+  const ctx = contextOf(env, k);
+  // 2. generators
+  for (const field of GENERATOR_STEPS) {
+    if (k.value[field] === undefined) continue;
+    resources = await runField(field, k.value[field]!, resources, ctx, diagnostics);
+  }
+  // 3. components
   for (const { value: entry, path } of listOf(k, "components", diagnostics)) {
     const at = k.locate(path);
     const target = resolveEntry(k, entry, at, "component", diagnostics);
     if (target === undefined) continue;
     const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
     if (built) resources = built.resources;
-  }
-  // Unsupported fields stop here: half a build would render something the user did not write.
-  if (refused.length) return { resources, k };
-  const ctx = contextOf(env, k);
-  // 3. generators
-  for (const field of GENERATOR_STEPS) {
-    if (k.value[field] === undefined) continue;
-    resources = await runField(field, k.value[field]!, resources, ctx, diagnostics);
   }
   // 4. transformers
   for (const step of TRANSFORMER_STEPS) {
