@@ -1,12 +1,19 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Document } from "yaml";
+import { setOwn } from "../model/own-keys.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
 import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
+import { branchNameProblem } from "../git/ref-name.js";
+import { redactUrl } from "../sources/credentials.js";
+import { sourceUrlProblem } from "../sources/remote-url.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
+import { toRolloutDef } from "../rollout/rollout-def.js";
+import type { RolloutDef } from "../rollout/types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
@@ -25,7 +32,14 @@ async function loadConfigDoc(
   kind: keyof typeof SCHEMA_FILES,
   diagnostics: Diagnostic[],
 ): Promise<LoadedDoc | undefined> {
-  const text = await reader.read(path);
+  let text: string | undefined;
+  try {
+    text = await reader.read(path);
+  } catch (e) {
+    if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
+    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder
+    return undefined;
+  }
   if (text === undefined) {
     diagnostics.push({
       code: "CONFIG_NOT_FOUND",
@@ -90,16 +104,21 @@ function toVars(
   for (const [k, v] of Object.entries(vars ?? {})) {
     // a number keeps the text it was written as (`MODE: 0644` is "0644", not 420)
     const node = typeof v === "number" ? nodeAt(d.doc, [...basePath, k], true) : undefined;
-    out[k] = isScalar(node) && typeof node.source === "string" ? node.source : String(v);
-    locations[k] = loc(d, [...basePath, k]);
+    setOwn(out, k, isScalar(node) && typeof node.source === "string" ? node.source : String(v)); // `__proto__` is a name too
+    setOwn(locations, k, loc(d, [...basePath, k]));
   }
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; namespace?: string }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(
+  d: LoadedDoc,
+  list: { name: string; ref?: RefSpec; enabled?: boolean; namespace?: string }[] | undefined,
+  basePath: JsonPath,
+): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
+    ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
     ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } } : {}),
   }));
@@ -127,7 +146,26 @@ async function toLayer(
     sources: toPins(d, spec.sources as never, ["spec", "sources"]),
     ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
     patches,
+    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
   };
+}
+
+/**
+ * A source URL as braid will use it: credentials never come from config, so a URL carrying a userinfo
+ * password or token (or one WHATWG reads with another host) is reported (CONFIG_URL, located) and only
+ * its redacted form goes on (to the lock, the cache, messages).
+ */
+function checkedSourceUrl(name: string, url: string, location: SourceLocation, diagnostics: Diagnostic[]): string {
+  const problem = sourceUrlProblem(url);
+  if (!problem) return url;
+  diagnostics.push({
+    code: "CONFIG_URL",
+    severity: "error",
+    message: `source "${name}": url ${redactUrl(url)} ${problem}`,
+    location,
+    hint: "write the URL without user name or token; give the token in the environment (BRAID_GIT_TOKEN_<HOST>, see README: Sources)",
+  });
+  return redactUrl(url);
 }
 
 function configFiles(names: string[]): string[] {
@@ -147,11 +185,13 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
 
   const sources: SourceDef[] = ((spec.sources as Record<string, unknown>[]) ?? []).map((s, i) => ({
     name: s.name as string,
-    url: s.url as string,
+    url: checkedSourceUrl(s.name as string, s.url as string, loc(f, ["spec", "sources", i, "url"]), diagnostics),
+    ...(sourceUrlProblem(s.url as string) ? { urlRefused: true } : {}),
     ref: s.ref as RefSpec | undefined,
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    enabled: (s.enabled as boolean | undefined) ?? true,
     ...(typeof s.namespace === "string" ? { namespace: s.namespace } : {}),
     location: loc(f, ["spec", "sources", i]),
   }));
@@ -203,6 +243,13 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   }
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  const rollouts: RolloutDef[] = [];
+  for (const file of configFiles(await reader.list("rollouts"))) {
+    const r = await loadConfigDoc(reader, `rollouts/${file}`, "Rollout", diagnostics);
+    if (r) rollouts.push(toRolloutDef(r.value, r.yaml.file, (path) => loc(r, path)));
+  }
+  rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
   const fleet: Fleet = {
     dir: reader.label,
     name: meta.name,
@@ -223,7 +270,17 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     defaults,
     groups,
     clusters,
+    rollouts,
   };
+  const branchProblem = branchNameProblem(fleet.output.branch);
+  if (branchProblem)
+    diagnostics.push({
+      code: "CONFIG_REF_NAME",
+      severity: "error",
+      message: `output.branch "${fleet.output.branch}" is not a valid Git branch name: ${branchProblem}`,
+      location: loc(f, ["spec", "output", "branch"]),
+      hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
+    });
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));
   return { fleet, diagnostics };
