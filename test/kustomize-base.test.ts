@@ -276,10 +276,22 @@ patchesJson6902:
   },
 };
 
+/**
+ * The objects of a YAML stream. braid writes `namespace: default` on namespaced objects that have none (the
+ * output tree's rule); kubectl leaves it out: both sides drop an explicit `default` before comparing.
+ */
 function objectsOf(yamlText: string): Record<string, unknown>[] {
   return parseAllDocuments(yamlText)
     .map((d) => d.toJS() as Record<string, unknown> | null)
-    .filter((o): o is Record<string, unknown> => o !== null);
+    .filter((o): o is Record<string, unknown> => o !== null)
+    .map(withoutDefaultNamespace);
+}
+
+function withoutDefaultNamespace(o: Record<string, unknown>): Record<string, unknown> {
+  const meta = o.metadata as { namespace?: string } | undefined;
+  if (meta?.namespace !== "default") return o;
+  const { namespace: _n, ...rest } = meta;
+  return { ...o, metadata: rest };
 }
 
 function keyOf(o: Record<string, unknown>): string {
@@ -308,10 +320,10 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
     for (const [name, c] of Object.entries(RUNNABLE)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
     repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
     const sources = Object.entries(RUNNABLE)
-      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`)
+      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      enabled: false\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`)
       .join("\n");
     const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
-    for (const name of Object.keys(RUNNABLE)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
+    for (const name of Object.keys(RUNNABLE)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n      enabled: true\n`);
     const fleetDir = await writeFleet(fleetFiles);
     const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
     out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
