@@ -110,13 +110,18 @@ function toVars(
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; enabled?: boolean; substitute?: boolean }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(
+  d: LoadedDoc,
+  list: { name: string; ref?: RefSpec; enabled?: boolean; namespace?: string; substitute?: boolean }[] | undefined,
+  basePath: JsonPath,
+): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
     ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     ...(s.substitute !== undefined ? { substitute: s.substitute } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } } : {}),
   }));
 }
 
@@ -189,10 +194,16 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     exclude: (s.exclude as string[] | undefined) ?? [],
     substitute: (s.substitute as boolean | undefined) ?? true,
     enabled: (s.enabled as boolean | undefined) ?? true,
+    ...(typeof s.namespace === "string" ? { namespace: s.namespace } : {}),
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
-  defaults.sources = sources.map((s, i) => ({ source: s.name, ref: s.ref, location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]) }));
+  defaults.sources = sources.map((s, i) => ({
+    source: s.name,
+    ref: s.ref,
+    location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(f, ["spec", "sources", i, "namespace"]) } } : {}),
+  }));
 
   const validation = (spec.validation as Record<string, unknown> | undefined) ?? {};
   const output = (spec.output as Record<string, unknown> | undefined) ?? {};

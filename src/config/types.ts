@@ -22,6 +22,8 @@ export interface SourceDef {
   exclude: string[];
   /** Flux post-build substitution on this source's manifests (absent: true; layers may override it). */
   substitute?: boolean;
+  /** Flux's `targetNamespace`: the namespace transformer over everything the source yields. */
+  namespace?: string;
   /** Whether clusters run the source unless a layer says otherwise (undefined: true). */
   enabled?: boolean;
   location: SourceLocation;
@@ -48,8 +50,10 @@ export interface PatchDef {
   opLocations?: SourceLocation[];
   /** JSON pointers (inside `body`) of the plain YAML scalars holding `${` (render/plain-scalars.ts). */
   plain?: ReadonlySet<string>;
-  /** "fleet", "group <name>" or "cluster <name>". */
+    /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
   layer: string;
+  /** kustomize's `options` of a targeted strategic patch: the patch may rename the object or change its kind. */
+  options?: { allowNameChange?: boolean; allowKindChange?: boolean };
 }
 
 /** A source pin as one layer states it. */
@@ -61,6 +65,8 @@ export interface PinDef {
   /** `enabled` as the layer wrote it: undefined leaves the source set alone. */
   enabled?: boolean;
   location: SourceLocation;
+  /** The source's target namespace as this layer sets it, and where. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A layer of settings: fleet defaults, a group, or a cluster. */
@@ -121,6 +127,8 @@ export interface EffectivePin {
   substitute?: boolean;
   /** Where the winning ref was written. */
   location: SourceLocation;
+  /** The target namespace after layering (fleet source → groups → cluster), and where it was set. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A cluster's settings after layering fleet → groups → cluster. */
