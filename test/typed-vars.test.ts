@@ -274,6 +274,36 @@ data:
   }, 60_000);
 });
 
+describe.skipIf(NO_OPENAPI)("typed variables in a kustomize-built source", () => {
+  it("a kustomization's own patch types its plain variables and merges a variable merge key", async () => {
+    const r = await renderFleet(
+      {
+        "manifests/deploy.yaml": DEPLOYMENT,
+        "manifests/kustomization.yaml": `resources: [deploy.yaml]
+patches:
+  - patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: web, namespace: apps }
+      spec:
+        replicas: \${REPLICAS}
+        template:
+          spec:
+            containers:
+              - name: \${APP}
+                image: nginx:2
+`,
+      },
+      { cluster: VARS },
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const d = parse(await read(r.dir, "apps/deployment-web.yaml"));
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.template.spec.containers).toEqual([{ name: "web", image: "nginx:2" }]);
+  }, 60_000);
+});
+
 describe.skipIf(NO_OPENAPI)("merge keys holding variables", () => {
   it("a strategic patch's container `name: ${APP}` merges with the source's `name: ${APP}`: one container", async () => {
     const r = await renderFleet(
