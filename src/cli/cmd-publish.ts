@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { exitCodeFor } from "../diagnostics/diagnostic.js";
 import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";
 import { uncommittedFleetFiles } from "../config/fleet-repo.js";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 
 /** Where a fleet folder sits inside its Git repository. */
 export interface FleetRepo {

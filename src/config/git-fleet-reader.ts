@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { stat } from "node:fs/promises";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { gitCache } from "../sources/git-objects.js";
 import type { FleetReader } from "./fleet-files.js";

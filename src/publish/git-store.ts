@@ -11,7 +11,7 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promi
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { deflate as deflateCb } from "node:zlib";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { gitCache } from "../sources/git-objects.js";
 

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetRun } from "../render/render-fleet.js";
 import { redactUrl } from "../sources/credentials.js";
