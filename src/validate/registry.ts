@@ -8,7 +8,8 @@ import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-open
 import type { Gvk } from "../model/kube-schema.js";
 import { addKubeFormats } from "./kube-formats.js";
 import { kubePatternRegExp } from "./pattern-regexp.js";
-import { builtinDefinitions, builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
+import { builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
+import { createDefinitionsLoader } from "./registry-definitions.js";
 
 /** Compiled validators, by kind. */
 export interface SchemaRegistry {
@@ -26,9 +27,8 @@ export interface SchemaRegistry {
 
 /** Creates a registry over one compact OpenAPI document. */
 export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boolean }): SchemaRegistry {
-  const ajv = newAjv();
-  // the definitions come from the API server's own document: not checked against the meta-schema (saves time)
-  ajv.addSchema(builtinDefinitions(openapi, opts.strict), undefined, undefined, false);
+  // only the definitions the compiled schemas refer to are converted and given to ajv (see registry-definitions.ts)
+  const definitions = createDefinitionsLoader(openapi, opts.strict);
   const builtins = new Map<string, ValidateFunction | undefined>();
   const bySchema = new Map<string, ValidateFunction>();
   let compiled = 0;
@@ -37,7 +37,7 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
   const compile = (schema: SwaggerSchema): ValidateFunction => {
     const t0 = performance.now();
     try {
-      return ajv.compile(schema);
+      return definitions.ajvFor(schema).compile(schema);
     } finally {
       compileMs += performance.now() - t0;
       compiled++;
