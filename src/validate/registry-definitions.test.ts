@@ -6,7 +6,7 @@ import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
 import { builtinDefinitions, builtinKindSchema, crdResourceSchema } from "./kube-json-schema.js";
 import { loadKubeOpenApi } from "./openapi-load.js";
 import { createDefinitionsLoader } from "./registry-definitions.js";
-import { createSchemaRegistry, newAjv } from "./registry.js";
+import { createSchemaRegistry, newAjv, stripIds } from "./registry.js";
 import { OPENAPI_DIR, openApiSkipReason } from "../../test/helpers/openapi-fixture.js";
 
 const NO_OPENAPI = openApiSkipReason("registry-definitions", "1.34");
@@ -70,6 +70,16 @@ describe.skipIf(NO_OPENAPI)("definitions loaded as compiled schemas need them", 
       expect(fullCrd(cr)).toBe(false);
       expect(lazyCrd.errors).toEqual(fullCrd.errors);
       expect(failures).toBeGreaterThan(6);
+      // a schema that breaks the meta-schema is refused with ajv's own error, as a compile in one instance does
+      const broken = { type: "object", properties: { a: { minimum: "x", type: "wrong" } } };
+      let expected = "";
+      try {
+        whole.compile(stripIds(broken));
+      } catch (e) {
+        expected = (e as Error).message;
+      }
+      expect(expected).toMatch(/^schema is invalid: /);
+      expect(() => registry.org(broken, false)).toThrow(expected);
     });
   }
 });

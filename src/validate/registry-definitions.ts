@@ -4,7 +4,7 @@
  * the whole document cost more than compiling the kinds used. Each schema to compile is scanned for its refs
  * into the shared definitions document (`k8s#/definitions/…`), transitively; when a definition it needs is not
  * yet in the current ajv instance, a new instance is made holding every definition needed so far (validators
- * compiled by earlier instances stay valid). The document keeps its `$id` and definition names, so refs,
+ * compiled by earlier instances stay valid; the meta-schema check is done once, apart). The document keeps its `$id` and definition names, so refs,
  * schema paths and errors are those of the whole document.
  */
 import type { Ajv } from "ajv";
@@ -16,7 +16,14 @@ const REF_PREFIX = `${DEFS_ID}#/definitions/`;
 
 /** Gives the ajv instance to compile a schema with. */
 export interface DefinitionsLoader {
+  /** An instance that does not check schemas against the meta-schema (see checkSchema). */
   ajvFor(schema: SwaggerSchema): Ajv;
+  /**
+   * Checks a schema against the JSON Schema meta-schema and throws ajv's own "schema is invalid" error, as
+   * `compile` does; one long-lived instance does it, so the meta-schema is compiled once per registry, and only
+   * when a schema that is not a built-in kind's `{ $ref }` is compiled.
+   */
+  checkSchema(schema: SwaggerSchema): void;
   /** Names of the definitions converted so far. */
   loaded(): string[];
 }
@@ -25,6 +32,7 @@ export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean): 
   const converted = new Map<string, SwaggerSchema | undefined>();
   let ajv: Ajv | undefined;
   let inAjv = new Set<string>();
+  let metaAjv: Ajv | undefined;
 
   const convert = (name: string): SwaggerSchema | undefined => {
     if (!converted.has(name)) converted.set(name, builtinDefinition(openapi, strict, name));
@@ -67,11 +75,15 @@ export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean): 
           const def = convert(n);
           if (def) definitions[n] = def;
         }
-        ajv = newAjv();
+        ajv = newAjv({ validateSchema: false });
         // the definitions come from the API server's own document: not checked against the meta-schema (saves time)
         ajv.addSchema({ $id: DEFS_ID, definitions }, undefined, undefined, false);
       }
       return ajv!;
+    },
+    checkSchema(schema) {
+      metaAjv ??= newAjv();
+      metaAjv.validateSchema(schema, true);
     },
     loaded: () => [...converted.keys()].filter((n) => converted.get(n)),
   };

@@ -34,9 +34,11 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
   let compiled = 0;
   let compileMs = 0;
 
-  const compile = (schema: SwaggerSchema): ValidateFunction => {
+  /** `trusted`: a built-in kind's `{ $ref }`, valid against the meta-schema by construction (not checked). */
+  const compile = (schema: SwaggerSchema, trusted = false): ValidateFunction => {
     const t0 = performance.now();
     try {
+      if (!trusted) definitions.checkSchema(schema);
       return definitions.ajvFor(schema).compile(schema);
     } finally {
       compileMs += performance.now() - t0;
@@ -66,7 +68,7 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
       const key = gvkKey(gvk.group, gvk.version, gvk.kind);
       if (builtins.has(key)) return builtins.get(key);
       const entry = openapi.kinds[key];
-      const fn = entry ? compile(builtinKindSchema(entry.definition)) : undefined;
+      const fn = entry ? compile(builtinKindSchema(entry.definition), true) : undefined;
       builtins.set(key, fn);
       return fn;
     },
@@ -84,8 +86,8 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
 }
 
 /** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
-export function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp } });
+export function newAjv(extra: { validateSchema?: false } = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp }, ...extra });
   addKubeFormats(ajv);
   return ajv;
 }
