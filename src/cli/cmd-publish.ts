@@ -8,7 +8,9 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
 import { allDiagnostics, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
+import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid publish`. */
 export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
@@ -78,6 +80,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     ...(values.message ? { message: values.message } : {}),
     writeLock: Boolean(values.update),
     author: await commitAuthor(io, repo),
+    now: () => Math.floor(braidNow(io) / 1000),
   });
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
   if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");
@@ -133,6 +136,8 @@ function indent(text: string): string {
 
 function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, unknown> {
   return {
+    ...resultHeader("PublishResult"),
+    ok: r.status !== "refused" && r.held.length === 0,
     status: r.status,
     branch: r.branch,
     target: r.target,

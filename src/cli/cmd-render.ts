@@ -6,9 +6,11 @@ import { diskFleetReader } from "../config/fleet-files.js";
 import { renderFleet, type FleetRun } from "../render/render-fleet.js";
 import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, type Format } from "./common.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
+import { printGithubAnnotations } from "./github-output.js";
 
 /** Help text of `braid render`. */
-export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json] [--quiet]
+export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
 
 Renders clusters to a folder (default: a new temp dir, printed): per cluster, one file per resource at
 <output.path>/<namespace or _cluster>/<kind>-<name>.yaml and a kustomization.yaml listing them. Uses braid.lock
@@ -20,7 +22,9 @@ export const VALIDATE_HELP = `braid validate [--fleet DIR] [--cluster NAME…] [
 
 Checks the config, renders every cluster in memory and validates the result against the Kubernetes OpenAPI
 of kubernetesVersion, CRD schemas and the fleet's org policies. Writes nothing. Exit 1 on any error.
---format github prints GitHub Actions annotations (::error file=…,line=…::).
+--format github prints GitHub Actions annotations (::error file=…,line=…::): paths relative to the repository
+root (GITHUB_WORKSPACE, else the Git top level), one annotation per problem however many clusters repeat it,
+and beyond GitHub's 10 per type and step, the full list in $GITHUB_STEP_SUMMARY.
 `;
 
 interface RunFlags {
@@ -70,10 +74,11 @@ export function summaryTable(run: FleetRun): string {
 }
 
 /** JSON summary of a run. */
-export function summaryJson(run: FleetRun, extra: Record<string, unknown> = {}): string {
+export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationResult", extra: Record<string, unknown> = {}): string {
   return (
     JSON.stringify(
       {
+        ...resultHeader(kind),
         ...extra,
         ok: run.clusters.every((c) => c.ok) && !run.diagnostics.some((d) => d.severity === "error"),
         clusters: run.clusters.map((c) => ({
@@ -146,7 +151,7 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 
 /** `braid render`. */
 export async function renderCommand(io: CliIO, values: RunFlags & { out?: string }): Promise<number> {
-  const format = pickFormat(values.format, ["text", "json"], "text");
+  const format = pickFormat(values.format, ["text", "json", "github"], "text");
   const out = values.out ? resolve(io.cwd, values.out) : await mkdtemp(join(tmpdir(), "braid-render-"));
   const fleet = fleetDir(io, values.fleet);
   if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
@@ -165,9 +170,10 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   );
   const files = writes.length;
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run, { out, files }));
+  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out, files }));
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet);
+    if (format === "github") await printGithubAnnotations(io, diagnostics, fleet, values.quiet);
+    else printDiagnostics(io, diagnostics, format, values.quiet);
     if (values.quiet && !values.out) io.stdout(`${out}\n`);
     if (!values.quiet) {
       io.stdout(summaryTable(run));
@@ -183,9 +189,10 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
   const run = await runWithProgress(io, values, format);
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run));
+  if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet);
+    if (format === "github") await printGithubAnnotations(io, diagnostics, fleetDir(io, values.fleet), values.quiet);
+    else printDiagnostics(io, diagnostics, format, values.quiet);
     const errors = diagnostics.filter((d) => d.severity === "error").length;
     const warnings = diagnostics.filter((d) => d.severity === "warning").length;
     if (!values.quiet)

@@ -1,4 +1,6 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Document } from "yaml";
+import { setOwn } from "../model/own-keys.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
@@ -7,6 +9,8 @@ import { checkFleetRules } from "./rules.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
+import { toRolloutDef } from "../rollout/rollout-def.js";
+import type { RolloutDef } from "../rollout/types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
@@ -25,7 +29,14 @@ async function loadConfigDoc(
   kind: keyof typeof SCHEMA_FILES,
   diagnostics: Diagnostic[],
 ): Promise<LoadedDoc | undefined> {
-  const text = await reader.read(path);
+  let text: string | undefined;
+  try {
+    text = await reader.read(path);
+  } catch (e) {
+    if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
+    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder
+    return undefined;
+  }
   if (text === undefined) {
     diagnostics.push({
       code: "CONFIG_NOT_FOUND",
@@ -90,16 +101,17 @@ function toVars(
   for (const [k, v] of Object.entries(vars ?? {})) {
     // a number keeps the text it was written as (`MODE: 0644` is "0644", not 420)
     const node = typeof v === "number" ? nodeAt(d.doc, [...basePath, k], true) : undefined;
-    out[k] = isScalar(node) && typeof node.source === "string" ? node.source : String(v);
-    locations[k] = loc(d, [...basePath, k]);
+    setOwn(out, k, isScalar(node) && typeof node.source === "string" ? node.source : String(v)); // `__proto__` is a name too
+    setOwn(locations, k, loc(d, [...basePath, k]));
   }
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; enabled?: boolean }[] | undefined, basePath: JsonPath): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
+    ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
   }));
 }
@@ -126,6 +138,7 @@ async function toLayer(
     sources: toPins(d, spec.sources as never, ["spec", "sources"]),
     ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
     patches,
+    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
   };
 }
 
@@ -151,6 +164,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    enabled: (s.enabled as boolean | undefined) ?? true,
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
@@ -196,6 +210,13 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   }
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  const rollouts: RolloutDef[] = [];
+  for (const file of configFiles(await reader.list("rollouts"))) {
+    const r = await loadConfigDoc(reader, `rollouts/${file}`, "Rollout", diagnostics);
+    if (r) rollouts.push(toRolloutDef(r.value, r.yaml.file, (path) => loc(r, path)));
+  }
+  rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
   const fleet: Fleet = {
     dir: reader.label,
     name: meta.name,
@@ -216,6 +237,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     defaults,
     groups,
     clusters,
+    rollouts,
   };
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));

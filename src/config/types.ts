@@ -1,5 +1,6 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, PositionMap } from "../model/resource.js";
+import type { RolloutDef } from "../rollout/types.js";
 
 /** A Git ref as Flux's GitRepository.spec.ref, plus braid's tagPrefix. */
 export interface RefSpec {
@@ -19,6 +20,8 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Whether clusters run the source unless a layer says otherwise (undefined: true). */
+  enabled?: boolean;
   location: SourceLocation;
 }
 
@@ -47,6 +50,8 @@ export interface PatchDef {
 export interface PinDef {
   source: string;
   ref?: RefSpec;
+  /** `enabled` as the layer wrote it: undefined leaves the source set alone. */
+  enabled?: boolean;
   location: SourceLocation;
 }
 
@@ -58,6 +63,8 @@ export interface LayerDef {
   vars: Record<string, string>;
   varLocations: Record<string, SourceLocation>;
   patches: PatchDef[];
+  /** The layer's `kubernetesVersion`, when it sets one (groups and clusters). */
+  kubernetesVersion?: string;
 }
 
 /** A label selector in Kubernetes object form. */
@@ -94,6 +101,8 @@ export interface Fleet {
   defaults: LayerDef;
   groups: GroupDef[];
   clusters: ClusterDef[];
+  /** Rollouts (rollouts/*.yaml), by name. */
+  rollouts?: RolloutDef[];
 }
 
 /** One pin of one cluster after layering. */
@@ -114,5 +123,11 @@ export interface EffectiveCluster {
   patches: PatchDef[];
   /** Group names applied, in order. */
   groups: string[];
+  /** The Kubernetes API version the cluster is validated and patched against (the last layer that sets it). */
+  kubernetesVersion: string;
+  /** The rollouts this cluster is part of (set by the render's rollout stage). */
+  rollouts?: { rollout: string; wave: string; moved: boolean }[];
+  /** Fleet sources this cluster does not run (disabled by a layer or by default), in fleet order. */
+  disabledSources: string[];
   location: SourceLocation;
 }

@@ -19,6 +19,7 @@ export const CODES = {
   // config
   YAML_SYNTAX: { category: "content", summary: "the file is not valid YAML" },
   YAML_ALIAS_LIMIT: { category: "content", summary: "the YAML uses too many aliases (alias bomb?)" },
+  YAML_TOO_DEEP: { category: "content", summary: "the YAML nests deeper than braid can read" },
   CONFIG_NOT_FOUND: { category: "content", summary: "a config file is missing" },
   CONFIG_SCHEMA: { category: "content", summary: "a config file does not match its schema" },
   CONFIG_NAME_MISMATCH: { category: "content", summary: "a cluster's name differs from its file name" },
@@ -67,6 +68,10 @@ export const CODES = {
   PUBLISH_NOT_A_REPO: { category: "content", summary: "the fleet is not in a Git repository" },
   FLEET_DIRTY: { category: "content", summary: "the fleet has uncommitted changes (a warning)" },
   PUBLISH_CLUSTERS_FAILED: { category: "content", summary: "clusters failed, nothing was published" },
+  // rollouts
+  ROLLOUT_UNCOVERED: { category: "content", summary: "a cluster running a rollout's source is in no wave" },
+  ROLLOUT_STATE: { category: "content", summary: "a rollout command does not fit the rollout's state" },
+  ROLLOUT_HEALTH: { category: "content", summary: "a rollout's health gate failed or timed out (the rollout is paused)" },
   // preview / GitHub
   REV_NOT_FOUND: { category: "content", summary: "a revision does not exist in the fleet repository" },
   GITHUB_API: { category: "environment", summary: "the GitHub API refused or failed" },

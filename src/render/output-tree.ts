@@ -1,5 +1,6 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import type { Resource } from "../model/resource.js";
+import { describeId, locateField, type Resource } from "../model/resource.js";
 import { serializeResource, serializeYaml } from "./serialize-yaml.js";
 
 /** One rendered file: path relative to the cluster folder, and its bytes as text. */
@@ -35,6 +36,28 @@ export function folderOf(r: Resource, schema: KubeSchemaIndex | undefined): stri
   if (scope === "Cluster") return "_cluster";
   if (r.id.namespace) return r.id.namespace;
   return scope === "Namespaced" ? "default" : "_cluster";
+}
+
+const namespaced = new WeakMap<object, Resource["object"]>();
+
+/**
+ * Every namespaced object without a namespace gets `metadata.namespace: default` written into it (a copy; the
+ * copy is shared by every cluster that renders the same object). Flux's kustomize-controller applies with
+ * server-side apply, which refuses a namespaced object that names no namespace. Objects of unknown scope are
+ * left as they are.
+ */
+export function withDefaultNamespaces(resources: readonly Resource[], schema: KubeSchemaIndex | undefined): Resource[] {
+  return resources.map((r) => {
+    if (r.id.namespace || schema?.scope(r.id) !== "Namespaced") return r;
+    let object = namespaced.get(r.object);
+    if (!object) {
+      const meta = r.object.metadata;
+      const metadata = meta && typeof meta === "object" && !Array.isArray(meta) ? meta : {};
+      object = { ...r.object, metadata: { ...metadata, namespace: "default" } };
+      namespaced.set(r.object, object);
+    }
+    return { ...r, id: { ...r.id, namespace: "default" }, object };
+  });
 }
 
 /**
@@ -77,5 +100,24 @@ export function layoutCluster(
     resources: files.map((f) => f.path),
   });
   files.push({ path: "kustomization.yaml", content: kustomization });
-  return { cluster, dir: dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, ""), files };
+  const dir = dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, "");
+  // the last guard: names were checked before (object-identity.ts); nothing may leave the cluster folder
+  if (!isContainedPath(dir))
+    throw new BraidError({ code: "PATH_ESCAPE", message: `the output folder "${dir}" of cluster ${cluster} leaves the output tree`, cluster });
+  for (const f of files)
+    if (!isContainedPath(f.path) || f.path.split("/").length !== (f.resource ? 2 : 1))
+      throw new BraidError({
+        code: "PATH_ESCAPE",
+        message: `the output file "${f.path}" would leave its folder`,
+        cluster,
+        resource: f.resource && describeId(f.resource.id),
+        location: f.resource && locateField(f.resource, ["metadata", "name"]),
+        hint: "give the object a name, namespace and kind that Kubernetes accepts",
+      });
+  return { cluster, dir, files };
+}
+
+/** A relative path whose segments are all plain names (no "", ".", "..", backslash or control character). */
+export function isContainedPath(path: string): boolean {
+  return path.split("/").every((s) => s !== "" && s !== "." && s !== ".." && !/[\\\x00-\x1f\x7f]/.test(s));
 }

@@ -16,9 +16,12 @@ import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
 import { loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
+import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
+import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
+import { rolloutStage } from "../rollout/stage.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
-import { layoutCluster, type ClusterOutput } from "./output-tree.js";
+import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 
 /** The result of rendering one cluster. */
@@ -102,40 +105,66 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     run.diagnostics.push(...parsed.diagnostics);
     lock = parsed.lock;
   }
+  // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
+  run.diagnostics.push(...rolloutStage(fleet, effective, lock));
   const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update });
   run.pins = resolved.pins;
   run.diagnostics.push(...resolved.diagnostics);
-  run.lock = lockFromPins(resolved.pins.values());
+  run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
-  // 4. schemas
-  const openapi = await loadKubeOpenApi({
-    kubernetesVersion: fleet.kubernetesVersion,
-    envValue: opts.openapiEnv,
-    configValue: fleet.validation.kubernetesOpenAPI,
-    fleetDir: opts.senv.fleetDir,
-    cwd: opts.cwd,
-    cacheDir: opts.senv.cacheDir,
-  });
-  run.openapi = openapi;
+  // 4. schemas: the fleet's Kubernetes version first, every other version a cluster uses once, when needed
   const schemaFiles: { path: string; text: string }[] = [];
   for (const path of await opts.reader.walk("schemas"))
     if (/\.(ya?ml|json)$/.test(path)) schemaFiles.push({ path, text: (await opts.reader.read(path)) ?? "" });
   const fleetSchemas = loadFleetSchemas(schemaFiles);
   run.diagnostics.push(...fleetSchemas.diagnostics);
-  const baseIndex = createKubeSchemaIndex(openapi, fleetSchemas.crds);
-  const registry = createSchemaRegistry(openapi, { strict: fleet.validation.strict });
+  const apiFor = kubeApiCache(fleet, fleetSchemas, opts);
+  run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
 
   // 5. clusters
   const cache = createManifestCache();
-  const indexFor = indexCache();
   let done = 0;
   for (const cluster of effective) {
-    const result = await renderOne(cluster, resolved.pins, cache, fleet, baseIndex, fleetSchemas, openapi, registry, opts, indexFor);
+    const api = await apiFor(cluster.kubernetesVersion);
+    const result = await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts);
     run.clusters.push(result);
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
   return run;
+}
+
+/** One Kubernetes version's API: the OpenAPI, its schema index and compiled validators. */
+interface KubeApi {
+  openapi: KubeOpenApi;
+  baseIndex: KubeSchemaIndex;
+  registry: ReturnType<typeof createSchemaRegistry>;
+  indexFor: ReturnType<typeof indexCache>;
+}
+
+/** Loads each Kubernetes version's OpenAPI once per run (clusters may run different versions). */
+function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSchemas>, opts: FleetRunOptions): (version: string) => Promise<KubeApi> {
+  const apis = new Map<string, Promise<KubeApi>>();
+  return (version) => {
+    let api = apis.get(version);
+    if (!api) {
+      api = loadKubeOpenApi({
+        kubernetesVersion: version,
+        envValue: opts.openapiEnv,
+        configValue: fleet.validation.kubernetesOpenAPI,
+        fleetDir: opts.senv.fleetDir,
+        cwd: opts.cwd,
+        cacheDir: opts.senv.cacheDir,
+      }).then((openapi) => ({
+        openapi,
+        baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
+        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict }),
+        indexFor: indexCache(),
+      }));
+      apis.set(version, api);
+    }
+    return api;
+  };
 }
 
 async function renderOne(
@@ -143,21 +172,19 @@ async function renderOne(
   pins: Map<string, ResolvedPin>,
   cache: ReturnType<typeof createManifestCache>,
   fleet: Fleet,
-  baseIndex: ReturnType<typeof createKubeSchemaIndex>,
   fleetSchemas: ReturnType<typeof loadFleetSchemas>,
-  openapi: KubeOpenApi,
-  registry: ReturnType<typeof createSchemaRegistry>,
+  api: KubeApi,
   opts: FleetRunOptions,
-  indexFor: ReturnType<typeof indexCache>,
 ): Promise<ClusterResult> {
+  const { openapi, baseIndex, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
   const manifests: Resource[] = [];
-  let pinFailed = false;
+  const failedSources: string[] = [];
   for (const p of cluster.pins) {
     const pin = pins.get(pinKey(p.source.name, p.ref));
     if (!pin?.resolution || !pin.repo) {
-      pinFailed = true;
+      failedSources.push(p.source.name);
       continue;
     }
     used.push(pin);
@@ -169,23 +196,15 @@ async function renderOne(
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
   }
-  if (pinFailed)
-    diagnostics.push({
-      code: "REF_NOT_FOUND",
-      severity: "error",
-      cluster: cluster.name,
-      message: "a source pin of this cluster could not be resolved (see the error above)",
-      location: cluster.location,
-    });
   const inputDigest = digestOf({
-    kubernetesVersion: fleet.kubernetesVersion,
+    kubernetesVersion: cluster.kubernetesVersion,
     pins: used.map((p) => ({ s: p.source.name, c: p.resolution!.commit, p: p.source.path, i: p.source.include, e: p.source.exclude })),
     vars: cluster.vars,
     patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional]),
   });
 
   const rendered = renderCluster(cluster, manifests, baseIndex);
-  diagnostics.push(...rendered.diagnostics);
+  diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
   const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
   if (!opts.skipValidation)
@@ -201,17 +220,73 @@ async function renderOne(
         registry,
       }),
     );
-  const ok = !hasErrors(diagnostics);
+  // without validation (inventory) the names still decide the file paths: check them anyway
+  else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
+  scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
+  let ok = !hasErrors(diagnostics);
+  // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)
+  const resources = withDefaultNamespaces(rendered.resources, index);
+  let output: ClusterOutput | undefined;
+  if (ok)
+    try {
+      output = layoutCluster(cluster.name, fleet.output.path, resources, index);
+    } catch (e) {
+      if (!(e instanceof BraidError)) throw e;
+      diagnostics.push({ ...e.diagnostic, cluster: cluster.name });
+      ok = false;
+    }
   return {
     name: cluster.name,
     cluster,
     pins: used,
-    resources: rendered.resources,
-    output: ok ? layoutCluster(cluster.name, fleet.output.path, rendered.resources, index) : undefined,
+    resources,
+    output,
     diagnostics,
     ok,
     inputDigest,
   };
+}
+
+/** Replaces every Secret value (before or after patches, or in a patch of a Secret) that a diagnostic quotes by its hash, in place. */
+function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resource[], patches: EffectiveCluster["patches"]): void {
+  if (!diagnostics.length) return;
+  const values = new Set<string>(patches.flatMap(patchSecretValues));
+  const seen = new Set<object>();
+  for (const r of resources)
+    if (r.object.kind === "Secret" && !seen.has(r.object)) {
+      seen.add(r.object);
+      for (const v of sensitiveValues(r.object)) values.add(v);
+    }
+  if (!values.size) return;
+  const list = [...values];
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    diagnostics[i] = { ...d, message: scrubText(d.message, list), ...(d.hint ? { hint: scrubText(d.hint, list) } : {}) };
+  }
+}
+
+/**
+ * One root cause, one error: when a pin of the cluster failed, its source's objects are missing, so every
+ * "patch matches nothing" is a likely follow-on. They are dropped and counted in the one cluster error.
+ */
+function suppressFollowOns(cluster: EffectiveCluster, failedSources: string[], rendered: Diagnostic[]): Diagnostic[] {
+  if (!failedSources.length) return rendered;
+  const kept = rendered.filter((d) => d.code !== "PATCH_NO_MATCH");
+  const suppressed = rendered.length - kept.length;
+  const names = failedSources.map((s) => `"${s}"`).join(", ");
+  return [
+    {
+      code: "REF_NOT_FOUND",
+      severity: "error",
+      cluster: cluster.name,
+      message:
+        `the pin of source ${names} could not be resolved (see the error above), so its objects are missing` +
+        (suppressed ? `; ${suppressed} follow-on "patch matches nothing" error${suppressed === 1 ? " was" : "s were"} suppressed` : ""),
+      location: cluster.location,
+      hint: suppressed ? "fix the pin; the suppressed patch errors are reported again if they remain" : undefined,
+    },
+    ...kept,
+  ];
 }
 
 /** Clusters that render the same CRD objects (shared, unpatched) share one schema index within a run. */
