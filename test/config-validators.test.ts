@@ -59,6 +59,10 @@ const SAMPLES: Record<keyof typeof SCHEMA_FILES, unknown[]> = {
     { apiVersion: "braid/v1alpha1", kind: "Group", metadata: meta, spec: { clusters: ["a"] } },
     { apiVersion: "braid/v1alpha1", kind: "Group", metadata: {}, spec: { clusters: [1, {}], x: [] } },
   ],
+  Rollout: [
+    { apiVersion: "braid/v1alpha1", kind: "Rollout", metadata: meta, spec: { waves: [], source: "s", target: { tag: "v2" }, extra: 1 } },
+    { apiVersion: "braid/v1alpha1", kind: "Rollout", metadata: meta, spec: { waves: "x", source: "s", kubernetesVersion: "1.34" } },
+  ],
   Lock: [
     { apiVersion: "braid/v1alpha1", kind: "Lock", sources: {} },
     { apiVersion: "braid/v1alpha1", kind: "Lock", sources: { s: { commit: "zz", url: 1 } }, more: true },
