@@ -53,8 +53,8 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     throw new BraidError({ code: "USAGE", message: "preview needs --base REV and --head REV", hint: "e.g. braid preview --base origin/main --head HEAD" });
   const dir = fleetDir(io, values.fleet);
   const repo = await findFleetRepo(dir);
-  const baseCommit = await resolveRevision(repo.gitdir, values.base);
-  const headCommit = await resolveRevision(repo.gitdir, values.head);
+  const baseCommit = await resolveRevision(repo.gitdir, values.base, repo.fs);
+  const headCommit = await resolveRevision(repo.gitdir, values.head, repo.fs);
   // Resolve the GitHub target before the (slow) renders, so a missing token fails fast.
   const target = values["github-comment"] ? await githubTarget(io.env, { repo: values.repo, pr: values.pr }, (p) => readFile(p, "utf8")) : undefined;
 

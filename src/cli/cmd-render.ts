@@ -8,6 +8,7 @@ import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, typ
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { printGithubAnnotations } from "./github-output.js";
+import { checkOutDir } from "./out-dir.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
@@ -156,6 +157,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   const fleet = fleetDir(io, values.fleet);
   if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
     throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
+  await checkOutDir(out);
   const run = await runWithProgress(io, values, format);
   const writes: { path: string; content: string }[] = [];
   for (const c of run.clusters)

@@ -23,7 +23,8 @@ Commands:
 
 Every command takes --fleet DIR (default: the current directory) and --help.
 Exit codes: 0 ok, 1 content errors, 2 usage, 3 environment (network, auth, API), 4 internal bug.
-Environment: BRAID_KUBERNETES_OPENAPI, BRAID_CACHE, BRAID_GIT_TOKEN[_<HOST>], BRAID_GIT_TIMEOUT_MS.
+Environment: BRAID_KUBERNETES_OPENAPI, BRAID_CACHE, BRAID_GIT_TOKEN[_<HOST>], BRAID_GIT_TIMEOUT_MS,
+BRAID_GIT_TRANSPORT (system|embedded; default: the system git when on PATH).
 `;
 
 /** `--cluster a b --cluster c` and `--cluster a,b`: names after the flag arrive as positionals. */

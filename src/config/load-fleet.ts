@@ -6,6 +6,9 @@ import type { JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
 import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
+import { branchNameProblem } from "../git/ref-name.js";
+import { redactUrl } from "../sources/credentials.js";
+import { sourceUrlProblem } from "../sources/remote-url.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
@@ -142,6 +145,24 @@ async function toLayer(
   };
 }
 
+/**
+ * A source URL as braid will use it: credentials never come from config, so a URL carrying a userinfo
+ * password or token (or one WHATWG reads with another host) is reported (CONFIG_URL, located) and only
+ * its redacted form goes on (to the lock, the cache, messages).
+ */
+function checkedSourceUrl(name: string, url: string, location: SourceLocation, diagnostics: Diagnostic[]): string {
+  const problem = sourceUrlProblem(url);
+  if (!problem) return url;
+  diagnostics.push({
+    code: "CONFIG_URL",
+    severity: "error",
+    message: `source "${name}": url ${redactUrl(url)} ${problem}`,
+    location,
+    hint: "write the URL without user name or token; give the token in the environment (BRAID_GIT_TOKEN_<HOST>, see README: Sources)",
+  });
+  return redactUrl(url);
+}
+
 function configFiles(names: string[]): string[] {
   return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith("."));
 }
@@ -159,7 +180,8 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
 
   const sources: SourceDef[] = ((spec.sources as Record<string, unknown>[]) ?? []).map((s, i) => ({
     name: s.name as string,
-    url: s.url as string,
+    url: checkedSourceUrl(s.name as string, s.url as string, loc(f, ["spec", "sources", i, "url"]), diagnostics),
+    ...(sourceUrlProblem(s.url as string) ? { urlRefused: true } : {}),
     ref: s.ref as RefSpec | undefined,
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
@@ -239,6 +261,15 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     clusters,
     rollouts,
   };
+  const branchProblem = branchNameProblem(fleet.output.branch);
+  if (branchProblem)
+    diagnostics.push({
+      code: "CONFIG_REF_NAME",
+      severity: "error",
+      message: `output.branch "${fleet.output.branch}" is not a valid Git branch name: ${branchProblem}`,
+      location: loc(f, ["spec", "output", "branch"]),
+      hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
+    });
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));
   return { fleet, diagnostics };

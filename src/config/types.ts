@@ -23,6 +23,8 @@ export interface SourceDef {
   /** Whether clusters run the source unless a layer says otherwise (undefined: true). */
   enabled?: boolean;
   location: SourceLocation;
+  /** Set when the URL was refused at load (CONFIG_URL): the source is never fetched. */
+  urlRefused?: boolean;
 }
 
 /** Patch target selector (Kustomize semantics). */
