@@ -71,6 +71,16 @@ export async function runDemo(): Promise<number> {
   if (!(await run("Resolving every pin (writes braid.lock)", ["lock"]))) return 1;
   if (!(await run("Why each semver pin took its tag", ["lock", "--explain"]))) return 1;
   if (!(await run("Rendering every cluster", ["render", "--out", join(work, "rendered")]))) return 1;
+  if (
+    !(await run("What the storefront source (a kustomize overlay) builds for prod-us-1, before braid's patches", [
+      "render",
+      "--explain-source",
+      "storefront",
+      "--cluster",
+      "prod-us-1",
+    ]))
+  )
+    return 1;
   await git(fleetDir, ["add", "braid.lock"]);
   await git(fleetDir, ["commit", "-q", "-m", "Lock source pins"]);
 

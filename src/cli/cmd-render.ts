@@ -12,10 +12,13 @@ import { checkOutDir } from "./out-dir.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
+       braid render --explain-source SOURCE --cluster NAME [--fleet DIR] [--update] [--format text|json]
 
 Renders clusters to a folder (default: a new temp dir, printed): per cluster, one file per resource at
 <output.path>/<namespace or _cluster>/<kind>-<name>.yaml and a kustomization.yaml listing them. Uses braid.lock
 when present; --update re-resolves floating pins. Clusters that fail are reported and not written; exit 1.
+--explain-source prints (YAML, each object after a "# file:line" comment) what SOURCE yields for the cluster
+before braid's own patches and variables: its kustomize build, or its manifests. Writes nothing.
 `;
 
 /** Help text of `braid validate`. */

@@ -51,11 +51,17 @@ interface CommandDef {
 /** Commands register here; each lives in its own cli/cmd-*.ts file. */
 export const COMMANDS: Record<string, CommandDef> = {
   render: {
-    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" } },
+    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" }, "explain-source": { type: "string" } },
     positionals: true,
     load: async () => {
       const m = await import("./cmd-render.js");
-      return { help: m.RENDER_HELP, run: (io, v, p) => m.renderCommand(io, withClusters(v, p)) };
+      return {
+        help: m.RENDER_HELP,
+        run: async (io, v, p) =>
+          v["explain-source"] !== undefined
+            ? (await import("./cmd-explain-source.js")).explainSourceCommand(io, withClusters(v, p) as never)
+            : m.renderCommand(io, withClusters(v, p)),
+      };
     },
   },
   lock: {

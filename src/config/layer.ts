@@ -29,14 +29,20 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
   const pins = new Map<string, EffectivePin>();
   for (const p of fleet.defaults.sources) {
     const source = sourceByName.get(p.source);
-    if (source) pins.set(p.source, { source, ref: p.ref, location: p.location });
+    if (source) pins.set(p.source, { source, ref: p.ref, location: p.location, ...(p.namespace ? { namespace: p.namespace } : {}) });
   }
   for (const layer of layers)
     for (const p of layer.sources) {
       const source = sourceByName.get(p.source);
       if (!source) continue;
       if (p.enabled !== undefined) enabled.set(p.source, p.enabled);
-      if (p.ref) pins.set(p.source, { source, ref: p.ref, location: p.location });
+      const prev = pins.get(p.source);
+      const next: EffectivePin = p.ref ? { source, ref: p.ref, location: p.location } : { ...(prev ?? { source, ref: source.ref, location: p.location }) };
+      // the namespace layers on its own: a layer that sets only a namespace keeps the ref, and vice versa
+      const namespace = p.namespace ?? prev?.namespace;
+      if (namespace) next.namespace = namespace;
+      else delete next.namespace;
+      pins.set(p.source, next);
     }
   const running = [...pins.values()].filter((p) => enabled.get(p.source.name));
 

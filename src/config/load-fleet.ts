@@ -110,12 +110,17 @@ function toVars(
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec; enabled?: boolean }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(
+  d: LoadedDoc,
+  list: { name: string; ref?: RefSpec; enabled?: boolean; namespace?: string }[] | undefined,
+  basePath: JsonPath,
+): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
     ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } } : {}),
   }));
 }
 
@@ -187,10 +192,16 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
     enabled: (s.enabled as boolean | undefined) ?? true,
+    ...(typeof s.namespace === "string" ? { namespace: s.namespace } : {}),
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
-  defaults.sources = sources.map((s, i) => ({ source: s.name, ref: s.ref, location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]) }));
+  defaults.sources = sources.map((s, i) => ({
+    source: s.name,
+    ref: s.ref,
+    location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(f, ["spec", "sources", i, "namespace"]) } } : {}),
+  }));
 
   const validation = (spec.validation as Record<string, unknown> | undefined) ?? {};
   const output = (spec.output as Record<string, unknown> | undefined) ?? {};

@@ -20,6 +20,8 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Flux's `targetNamespace`: the namespace transformer over everything the source yields. */
+  namespace?: string;
   /** Whether clusters run the source unless a layer says otherwise (undefined: true). */
   enabled?: boolean;
   location: SourceLocation;
@@ -44,8 +46,10 @@ export interface PatchDef {
   positions: PositionMap;
   /** For json6902: the location of each operation. */
   opLocations?: SourceLocation[];
-  /** "fleet", "group <name>" or "cluster <name>". */
+  /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
   layer: string;
+  /** kustomize's `options` of a targeted strategic patch: the patch may rename the object or change its kind. */
+  options?: { allowNameChange?: boolean; allowKindChange?: boolean };
 }
 
 /** A source pin as one layer states it. */
@@ -55,6 +59,8 @@ export interface PinDef {
   /** `enabled` as the layer wrote it: undefined leaves the source set alone. */
   enabled?: boolean;
   location: SourceLocation;
+  /** The source's target namespace as this layer sets it, and where. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A layer of settings: fleet defaults, a group, or a cluster. */
@@ -113,6 +119,8 @@ export interface EffectivePin {
   ref: RefSpec | undefined;
   /** Where the winning ref was written. */
   location: SourceLocation;
+  /** The target namespace after layering (fleet source → groups → cluster), and where it was set. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A cluster's settings after layering fleet → groups → cluster. */

@@ -55,6 +55,10 @@ export const CODES = {
   PATCH_FAILED: { category: "content", summary: "a patch cannot be applied" },
   SUBST_UNDEFINED: { category: "content", summary: "a variable is undefined and has no default" },
   SUBST_SYNTAX: { category: "content", summary: "a substitution expression is malformed" },
+  // kustomize bases (sources whose path holds a kustomization)
+  KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization is malformed or names what does not exist" },
+  KUSTOMIZE_UNSUPPORTED: { category: "content", summary: "a kustomization uses a field braid does not build" },
+  SOURCE_EMPTY: { category: "content", summary: "a source yields no objects (a warning)" },
   // validation
   OPENAPI_UNAVAILABLE: { category: "environment", summary: "no Kubernetes OpenAPI document can be read" },
   OPENAPI_INVALID: { category: "content", summary: "the Kubernetes OpenAPI document is unusable" },

@@ -19,8 +19,11 @@ import { createSchemaRegistry } from "../validate/registry.js";
 import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
 import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
+import { loadSource } from "../kustomize/load-source.js";
+import { transformNamespace } from "../kustomize/namespace.js";
+import type { SourceDef } from "../config/types.js";
 import { rolloutStage } from "../rollout/stage.js";
-import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
+import { createManifestCache } from "./load-manifests.js";
 import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 
@@ -36,6 +39,8 @@ export interface ClusterResult {
   ok: boolean;
   /** sha256 over everything that decides this cluster's output. */
   inputDigest: string;
+  /** With `explainSource`: what that source yielded for this cluster, before braid's patches and variables. */
+  explained?: Resource[];
 }
 
 /** A whole fleet run. */
@@ -65,6 +70,8 @@ export interface FleetRunOptions {
   /** Skip schema validation (render still needs the OpenAPI for scopes and merge keys). */
   skipValidation?: boolean;
   onProgress?: (done: number, total: number, cluster: string) => void;
+  /** Keep what this source yields per cluster (its kustomize build or manifests) in `ClusterResult.explained`. */
+  explainSource?: string;
 }
 
 function digestOf(value: unknown): string {
@@ -180,6 +187,7 @@ async function renderOne(
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
   const manifests: Resource[] = [];
+  let explained: Resource[] | undefined;
   const failedSources: string[] = [];
   for (const p of cluster.pins) {
     const pin = pins.get(pinKey(p.source.name, p.ref));
@@ -189,9 +197,12 @@ async function renderOne(
     }
     used.push(pin);
     try {
-      const loaded = await loadSourceManifests(cache, pin.repo.gitdir, pin.resolution.commit, p.source);
-      manifests.push(...loaded.resources);
+      const loaded = await loadSource(cache, pin.repo.gitdir, pin.resolution.commit, p.source, baseIndex);
+      const yielded = p.namespace ? transformNamespace(loaded.resources, p.namespace.value, baseIndex, p.namespace.location) : loaded.resources;
+      if (opts.explainSource === p.source.name) explained = yielded;
+      manifests.push(...yielded);
       diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
+      if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics)) diagnostics.push(sourceEmpty(p.source, pin.resolution.commit, loaded.kustomization, cluster.name));
     } catch (e) {
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
@@ -199,6 +210,7 @@ async function renderOne(
   const inputDigest = digestOf({
     kubernetesVersion: cluster.kubernetesVersion,
     pins: used.map((p) => ({ s: p.source.name, c: p.resolution!.commit, p: p.source.path, i: p.source.include, e: p.source.exclude })),
+    namespaces: cluster.pins.map((p) => p.namespace?.value ?? null),
     vars: cluster.vars,
     patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional]),
   });
@@ -244,6 +256,7 @@ async function renderOne(
     diagnostics,
     ok,
     inputDigest,
+    ...(explained ? { explained } : {}),
   };
 }
 
@@ -312,4 +325,19 @@ function normalizeLock(lock: Lock): unknown {
   return lock.pins
     .map((p) => ({ k: pinKey(p.source, p.ref), u: p.url, c: p.commit, t: p.tag ?? null, b: p.branch ?? null, cl: [...(p.clusters ?? [])].sort() }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+}
+
+/** A source that yields no object: a warning naming the source and its path (Flux would apply nothing). */
+function sourceEmpty(source: SourceDef, commit: string, kustomization: boolean, cluster: string): Diagnostic {
+  const where = source.path ? `"${source.path}"` : "the repository root";
+  return {
+    code: "SOURCE_EMPTY",
+    severity: "warning",
+    cluster,
+    message: kustomization
+      ? `source "${source.name}" yields no objects: the kustomization in ${where} builds nothing at ${commit.slice(0, 12)}`
+      : `source "${source.name}" yields no objects: no manifest under ${where} matches include/exclude at ${commit.slice(0, 12)}`,
+    location: source.location,
+    hint: kustomization ? "check the kustomization's resources" : "check spec.sources[].path, include and exclude in braid.yaml",
+  };
 }
