@@ -50,6 +50,7 @@ export const CODES = {
   PATCH_FAILED: { category: "content", summary: "a patch cannot be applied" },
   SUBST_UNDEFINED: { category: "content", summary: "a variable is undefined and has no default" },
   SUBST_SYNTAX: { category: "content", summary: "a substitution expression is malformed" },
+  KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization field has an invalid value" },
   // validation
   OPENAPI_UNAVAILABLE: { category: "environment", summary: "no Kubernetes OpenAPI document can be read" },
   OPENAPI_INVALID: { category: "content", summary: "the Kubernetes OpenAPI document is unusable" },
