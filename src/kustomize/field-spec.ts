@@ -15,7 +15,7 @@ export interface FieldSpec {
 }
 
 /** True when a field spec applies to a resource of this id. */
-export function specSelects(spec: FieldSpec, id: Pick<ResourceId, "group" | "version" | "kind">): boolean {
+export function specSelects(spec: Pick<FieldSpec, "kind" | "group" | "version">, id: Pick<ResourceId, "group" | "version" | "kind">): boolean {
   return (
     (spec.kind === undefined || spec.kind === id.kind) &&
     (spec.group === undefined || spec.group === id.group) &&
@@ -48,7 +48,7 @@ export function walkFieldSpec(
     const raw = segments[i]!;
     const list = raw.endsWith("[]");
     const key = list ? raw.slice(0, -2) : raw;
-    if (i === segments.length - 1 && !list) {
+    if (i === segments.length - 1) {
       visit(node, key, [...path, key]);
       return;
     }
@@ -60,7 +60,6 @@ export function walkFieldSpec(
     if (child === undefined || child === null) return;
     if (list) {
       if (!Array.isArray(child)) return;
-      if (i === segments.length - 1) return;
       child.forEach((item, n) => walk(item, i + 1, [...path, key, n]));
       return;
     }
