@@ -10,6 +10,7 @@ import { commonAnnotations, commonLabels, labels } from "./labels.js";
 import { namePrefix, nameSuffix } from "./name-affix.js";
 import { addNameHashes } from "./name-hash.js";
 import { fixNameReferences } from "./name-references.js";
+import { replacements } from "./replacements.js";
 import { replicas } from "./replicas.js";
 
 /** Fields whose transformers live in their own files. */
@@ -36,6 +37,7 @@ export const FIELD_TRANSFORMERS: Partial<Record<RegisteredField, Transformer | A
   commonAnnotations,
   images,
   replicas,
+  replacements,
 };
 
 /** Updates references (env, volumes, roleRef, …) to objects renamed during the build; identity when unset. */

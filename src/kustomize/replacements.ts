@@ -1,0 +1,394 @@
+/**
+ * `replacements` (kustomize's ReplacementTransformer, api/filters/replacement): copies one field of a
+ * source object into fields of target objects. Entries are inline or `path:` files (one replacement or a
+ * list). Source and targets are selected by group/version/kind/name/namespace, matching current or earlier
+ * ids (before prefixes, suffixes and hashes); targets may also `reject` ids. Field paths are dot-separated
+ * with `[key=value]` list selectors (the value is a regular expression, unanchored, as in kustomize), list
+ * indexes and `*`. `options.delimiter`/`index` take one part of the source and write one part of the target
+ * (a negative index prefixes, an index past the end appends); `options.create` creates missing fields.
+ * Like kustomize, a scalar written over a scalar keeps the target's type (a string "3" over `replicas: 1`
+ * stays a number); a created field reads the text back as a plain YAML scalar (`"3"` becomes 3), except
+ * annotations, which kustomize always writes as strings.
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { parseYamlFile, documentToJs } from "../config/yaml-file.js";
+import { BraidError } from "../diagnostics/diagnostic.js";
+import type { Json, JsonObject, JsonPath, Resource, ResourceId } from "../model/resource.js";
+import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
+import { isObject } from "./field-spec.js";
+import { entryLocation, invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { isClusterScoped } from "./cluster-scoped.js";
+import { matchesLabelSelector, parseSelectorString } from "../render/select-targets.js";
+
+/** A selector of objects (kustomize's ResId selector plus label/annotation selectors for targets). */
+interface Selector {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
+}
+
+interface Options {
+  delimiter?: string;
+  index: number;
+  create: boolean;
+}
+
+class ReplacementError extends Error {
+  constructor(
+    message: string,
+    readonly at: JsonPath,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Splits `a.b.[name=x.y].c` at dots outside brackets. */
+export function splitFieldPath(path: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let depth = 0;
+  for (const ch of path) {
+    if (ch === "[") depth++;
+    if (ch === "]") depth = Math.max(0, depth - 1);
+    if (ch === "." && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const isIndex = (s: string): boolean => /^\d+$/.test(s);
+const isListSelector = (s: string): boolean => s.startsWith("[") && s.endsWith("]");
+
+function ids(res: Resource): ResourceId[] {
+  return [res.id, ...(res.previous ?? [])];
+}
+
+function effectiveNs(id: ResourceId): string {
+  return isClusterScoped(id) ? "" : id.namespace || "default";
+}
+
+function selectedBy(id: ResourceId, sel: Selector): boolean {
+  return (
+    (!sel.name || sel.name === id.name) &&
+    (!sel.namespace || effectiveNs({ ...id, namespace: sel.namespace }) === effectiveNs(id)) &&
+    (!sel.group || sel.group === id.group) &&
+    (!sel.version || sel.version === id.version) &&
+    (!sel.kind || sel.kind === id.kind)
+  );
+}
+
+function metaMap(res: Resource, key: "labels" | "annotations"): Record<string, string> {
+  const meta = isObject(res.object.metadata) ? res.object.metadata : {};
+  const m = meta[key];
+  return isObject(m) ? (Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === "string")) as Record<string, string>) : {};
+}
+
+function matchesMeta(res: Resource, sel: Selector, at: JsonPath): boolean {
+  for (const [field, key] of [
+    ["labelSelector", "labels"],
+    ["annotationSelector", "annotations"],
+  ] as const) {
+    const s = sel[field];
+    if (!s) continue;
+    const req = parseSelectorString(s);
+    if ("error" in req) throw new ReplacementError(`${field}: ${req.error}`, [...at, field], "write a Kubernetes label selector, e.g. app=web,tier!=db");
+    if (!matchesLabelSelector(metaMap(res, key), req)) return false;
+  }
+  return true;
+}
+
+function readSelector(v: Json | undefined, at: JsonPath): Selector {
+  if (v === undefined || v === null) return {};
+  if (!isObject(v)) throw new ReplacementError("a selector must be a map", at, "write kind, name, namespace, group or version");
+  const out: Selector = {};
+  for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
+    const x = v[k];
+    if (x === undefined || x === null) continue;
+    if (typeof x !== "string") throw new ReplacementError(`${k} must be a string`, [...at, k], `quote it: ${k}: "${String(x)}"`);
+    out[k] = x;
+  }
+  return out;
+}
+
+function readOptions(v: Json | undefined, at: JsonPath): Options {
+  const out: Options = { index: 0, create: false };
+  if (v === undefined || v === null) return out;
+  if (!isObject(v)) throw new ReplacementError("options must be a map", at, "write delimiter, index or create");
+  if (v.delimiter !== undefined && v.delimiter !== null) {
+    if (typeof v.delimiter !== "string") throw new ReplacementError("delimiter must be a string", [...at, "delimiter"], 'quote it: delimiter: "."');
+    if (v.delimiter !== "") out.delimiter = v.delimiter;
+  }
+  if (v.index !== undefined && v.index !== null) {
+    if (typeof v.index !== "number" || !Number.isInteger(v.index)) throw new ReplacementError("index must be an integer", [...at, "index"], "write index: 0");
+    out.index = v.index;
+  }
+  if (v.create === true) out.create = true;
+  return out;
+}
+
+function scalarText(v: Json): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (v === null) return "";
+  return undefined;
+}
+
+/** A field lookup with kustomize's PathGetter (exact `[key=value]`, indexes). */
+function lookup(node: Json, segs: readonly string[]): Json | undefined {
+  let cur: Json | undefined = node;
+  for (const seg of segs) {
+    if (cur === undefined) return undefined;
+    if (isListSelector(seg)) {
+      if (!Array.isArray(cur)) return undefined;
+      const [k, v] = splitSelector(seg);
+      cur = cur.find((el) => (k === "" ? scalarText(el) === v : isObject(el) && scalarText(el[k] ?? null) === v && el[k] !== undefined));
+    } else if (isIndex(seg) && Array.isArray(cur)) cur = cur[Number(seg)];
+    else if (isObject(cur)) cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+function splitSelector(seg: string): [string, string] {
+  const inner = seg.slice(1, -1);
+  const eq = inner.indexOf("=");
+  return eq < 0 ? ["", inner] : [inner.slice(0, eq), inner.slice(eq + 1)];
+}
+
+function regexMatch(pattern: string, s: string): boolean {
+  try {
+    return new RegExp(pattern).test(s);
+  } catch {
+    return s === pattern;
+  }
+}
+
+type Slot = { holder: JsonObject | Json[]; key: string | number; path: JsonPath };
+
+/** kustomize's PathMatcher: every place a field path reaches (creating it when asked). */
+function matchPath(object: JsonObject, segs: readonly string[], create: boolean, valueIsScalar: boolean): Slot[] {
+  const out: Slot[] = [];
+  const kindFor = (next: string | undefined): Json => (next === undefined ? (valueIsScalar ? null : {}) : isIndex(next) || isListSelector(next) ? [] : {});
+  const walk = (slot: Slot, i: number): void => {
+    if (i === segs.length) {
+      out.push(slot);
+      return;
+    }
+    const node = (slot.holder as Record<string | number, Json>)[slot.key];
+    const seg = segs[i]!;
+    const next = segs[i + 1];
+    if (isIndex(seg)) {
+      if (!Array.isArray(node)) return;
+      const idx = Number(seg);
+      if (idx === node.length && create) node.push(kindFor(next));
+      if (idx < node.length) walk({ holder: node, key: idx, path: [...slot.path, idx] }, i + 1);
+      return;
+    }
+    if (isListSelector(seg)) {
+      if (!Array.isArray(node)) return;
+      const [k, pattern] = splitSelector(seg);
+      const hits: number[] = [];
+      node.forEach((el, n) => {
+        const text = k === "" ? scalarText(el) : isObject(el) && el[k] !== undefined ? scalarText(el[k]!) : undefined;
+        if (text !== undefined && regexMatch(pattern, text.trim())) hits.push(n);
+      });
+      if (!hits.length && create) {
+        node.push(k === "" ? pattern : { [k]: pattern });
+        hits.push(node.length - 1);
+      }
+      for (const n of hits) walk({ holder: node, key: n, path: [...slot.path, n] }, i + 1);
+      return;
+    }
+    if (seg === "*") {
+      if (Array.isArray(node)) node.forEach((_, n) => walk({ holder: node, key: n, path: [...slot.path, n] }, i + 1));
+      return;
+    }
+    if (!isObject(node)) return;
+    if (node[seg] === undefined && create) node[seg] = kindFor(next);
+    if (node[seg] === undefined) return;
+    walk({ holder: node, key: seg, path: [...slot.path, seg] }, i + 1);
+  };
+  walk({ holder: { root: object }, key: "root", path: [] }, 0);
+  return out;
+}
+
+/** A scalar's text read back as YAML reads a plain scalar (for fields without a type yet). */
+function plainScalar(text: string): Json {
+  if (/^[-+]?(0|[1-9][0-9]*)$/.test(text)) return Number(text);
+  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
+  if (text === "true" || text === "True" || text === "TRUE") return true;
+  if (text === "false" || text === "False" || text === "FALSE") return false;
+  if (text === "" || text === "~" || text === "null" || text === "Null" || text === "NULL") return null;
+  return text;
+}
+
+/** The text written over an existing scalar, in the target's own type. */
+function keepType(old: Json, text: string): Json {
+  if (typeof old === "number") return /^[-+]?[0-9.eE+-]+$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (typeof old === "boolean") return text === "true" ? true : text === "false" ? false : text;
+  return text;
+}
+
+interface Replacement {
+  at: JsonPath;
+  source: { select: Selector; fieldPath: string; options: Options; at: JsonPath };
+  targets: { select: Selector; reject: Selector[]; fieldPaths: string[]; options: Options; at: JsonPath }[];
+}
+
+function readReplacement(v: Json, at: JsonPath): Replacement {
+  if (!isObject(v)) throw new ReplacementError("a replacement must be a map with source and targets", at, "write source: {kind: …, name: …} and targets: [...]");
+  if (!isObject(v.source) || !Array.isArray(v.targets) || v.targets.length === 0)
+    throw new ReplacementError("a replacement needs a source and at least one target", at, "write source: {kind: …, name: …, fieldPath: …} and targets: [{select: …, fieldPaths: […]}]");
+  const s = v.source;
+  const fieldPath = s.fieldPath ?? "metadata.name";
+  if (typeof fieldPath !== "string") throw new ReplacementError("fieldPath must be a string", [...at, "source", "fieldPath"], "write fieldPath: data.key");
+  const targets = v.targets.map((t, i) => {
+    const tat = [...at, "targets", i];
+    if (!isObject(t) || !isObject(t.select)) throw new ReplacementError("a target must select objects", tat, "write select: {kind: …}");
+    const fps = t.fieldPaths ?? ["metadata.name"];
+    if (!Array.isArray(fps) || !fps.every((f) => typeof f === "string")) throw new ReplacementError("fieldPaths must be a list of strings", [...tat, "fieldPaths"], "write fieldPaths: [spec.x]");
+    const reject = t.reject ?? [];
+    if (!Array.isArray(reject)) throw new ReplacementError("reject must be a list of selectors", [...tat, "reject"], "write reject: [{name: …}]");
+    return {
+      select: readSelector(t.select, [...tat, "select"]),
+      reject: reject.map((r, j) => readSelector(r, [...tat, "reject", j])),
+      fieldPaths: (fps.length ? fps : ["metadata.name"]) as string[],
+      options: readOptions(t.options, [...tat, "options"]),
+      at: tat,
+    };
+  });
+  return { at, source: { select: readSelector(s, [...at, "source"]), fieldPath, options: readOptions(s.options, [...at, "source", "options"]), at: [...at, "source"] }, targets };
+}
+
+/** Applies one replacement to the list (copies what it changes). */
+function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Resource[] {
+  const sources = list.filter((res) => ids(res).some((id) => selectedBy(id, r.source.select)));
+  if (sources.length === 0) throw new ReplacementError("the replacement source selects nothing", r.source.at, "select an object of this kustomization by kind and name");
+  if (sources.length > 1) throw new ReplacementError(`the replacement source selects ${sources.length} objects`, r.source.at, "add kind, name or namespace until one object is selected");
+  const segs = splitFieldPath(r.source.fieldPath);
+  let value = lookup(sources[0]!.object, segs);
+  if (value === undefined || value === null || (typeof value === "string" && value === "") || (Array.isArray(value) && !value.length) || (isObject(value) && !Object.keys(value).length))
+    throw new ReplacementError(`fieldPath ${r.source.fieldPath} is missing in the replacement source`, [...r.source.at, "fieldPath"], "name a field the source object has");
+  if (r.source.options.delimiter !== undefined) {
+    const text = scalarText(value);
+    if (text === undefined) throw new ReplacementError("delimiter can only be used with scalar fields", [...r.source.at, "options", "delimiter"], "point fieldPath at a string");
+    const parts = text.split(r.source.options.delimiter);
+    const i = r.source.options.index;
+    if (i < 0 || i >= parts.length) throw new ReplacementError(`options.index ${i} is out of bounds for ${JSON.stringify(text)}`, [...r.source.at, "options", "index"], `use an index below ${parts.length}`);
+    value = typeof value === "string" ? parts[i]! : plainScalar(parts[i]!);
+  }
+  const valueText = scalarText(value) ?? "";
+  const valueIsScalar = scalarText(value) !== undefined;
+  return list.map((res) => {
+    const target = r.targets.find((t) => {
+      const all = ids(res);
+      return all.some((id) => selectedBy(id, t.select)) && matchesMeta(res, t.select, [...t.at, "select"]) && !t.reject.some((rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)));
+    });
+    if (!target) return res;
+    let object = structuredClone(res.object);
+    const written = new WrittenFields();
+    for (const t of r.targets) {
+      const all = ids(res);
+      const chosen = all.some((id) => selectedBy(id, t.select)) && matchesMeta(res, t.select, [...t.at, "select"]) && !t.reject.some((rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)));
+      if (!chosen) continue;
+      t.fieldPaths.forEach((fp, k) => {
+        const slots = matchPath(object, splitFieldPath(fp), t.options.create, valueIsScalar);
+        if (!slots.length) throw new ReplacementError(`${t.options.create ? "unable to find or create" : "unable to find"} field ${fp} in ${res.id.kind} ${res.id.name}`, [...t.at, "fieldPaths", k], "add options: {create: true}, or fix the path");
+        for (const slot of slots) {
+          const old = (slot.holder as Record<string | number, Json>)[slot.key]!;
+          let text = valueText;
+          let next: Json;
+          if (t.options.delimiter !== undefined) {
+            const oldText = scalarText(old);
+            if (oldText === undefined) throw new ReplacementError("delimiter can only be used with scalar fields", [...t.at, "options", "delimiter"], "point the field path at a string");
+            const parts = oldText.split(t.options.delimiter);
+            if (t.options.index < 0) parts.unshift(text);
+            else if (t.options.index >= parts.length) parts.push(text);
+            else parts[t.options.index] = text;
+            text = parts.join(t.options.delimiter);
+            next = scalarText(old) !== undefined && !Array.isArray(old) && !isObject(old) ? keepType(old, text) : text;
+          } else if (!Array.isArray(old) && !isObject(old)) {
+            // a created (or null) field is an untagged node: its text reads back as YAML reads a plain scalar
+            next = old === null ? (valueIsScalar ? plainScalar(text) : structuredClone(value)) : keepType(old, text);
+            // kustomize rewrites annotations as strings when it drops its build annotations
+            if (slot.path.length === 3 && slot.path[0] === "metadata" && slot.path[1] === "annotations" && next !== null) next = scalarText(next) ?? next;
+          } else next = structuredClone(value);
+          (slot.holder as Record<string | number, Json>)[slot.key] = next;
+          if (slot.holder !== undefined && slot.path.length === 0) object = next as JsonObject;
+          written.add(slot.path, t.at);
+        }
+      });
+    }
+    return written.size ? withObject(res, object, written, ctx) : res;
+  });
+}
+
+const hasId = (s: Selector): boolean => Boolean(s.group || s.version || s.kind || s.name || s.namespace);
+const hasMeta = (s: Selector): boolean => Boolean(s.labelSelector || s.annotationSelector);
+
+/** Reads `path:` entries (a file holding one replacement or a list). */
+async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diagnostic[]): Promise<Replacement[]> {
+  const out: Replacement[] = [];
+  for (const [i, entry] of args.entries()) {
+    const at: JsonPath = ["replacements", i];
+    try {
+      if (isObject(entry) && typeof entry.path === "string") {
+        let bytes: Uint8Array;
+        try {
+          bytes = await ctx.readFile(entry.path);
+        } catch (e) {
+          if (e instanceof BraidError) {
+            diagnostics.push({ ...e.diagnostic, location: e.diagnostic.location ?? entryLocation(ctx, [...at, "path"]) });
+            continue;
+          }
+          throw new ReplacementError(`cannot read ${entry.path}`, [...at, "path"], "name a file inside the kustomization's folder");
+        }
+        const file = ctx.dir ? `${ctx.dir}/${entry.path}` : entry.path;
+        const yaml = parseYamlFile(new TextDecoder().decode(bytes), file, { source: ctx.source, commit: ctx.commit });
+        if (yaml.diagnostics.length) {
+          diagnostics.push(...yaml.diagnostics);
+          continue;
+        }
+        const doc = yaml.docs[0];
+        const value = doc ? documentToJs(doc, file, yaml.lineCounter).value : null;
+        const list = Array.isArray(value) ? value : [value as Json];
+        list.forEach((r, j) => out.push(readReplacement(r, Array.isArray(value) ? [...at, "path", j] : [...at, "path"])));
+      } else out.push(readReplacement(entry, at));
+    } catch (e) {
+      if (!(e instanceof ReplacementError)) throw e;
+      diagnostics.push(invalidField(ctx, e.at, e.message, e.hint));
+    }
+  }
+  return out;
+}
+
+/** `replacements`: each applied in order; the first failing one stops the field (as in kustomize). */
+export const replacements: AsyncTransformer = async (resources, args, ctx): Promise<TransformResult> => {
+  const diagnostics: Diagnostic[] = [];
+  if (args === null) return { resources: [...resources], diagnostics };
+  if (!Array.isArray(args)) {
+    diagnostics.push(invalidField(ctx, ["replacements"], "replacements must be a list", "write - source: {…}\n  targets: [...]"));
+    return { resources: [...resources], diagnostics };
+  }
+  const list = await expand(args, ctx, diagnostics);
+  if (diagnostics.length) return { resources: [...resources], diagnostics };
+  let out = [...resources];
+  for (const r of list) {
+    try {
+      out = apply(out, r, ctx);
+    } catch (e) {
+      if (!(e instanceof ReplacementError)) throw e;
+      diagnostics.push(invalidField(ctx, e.at, e.message, e.hint));
+      return { resources: [...resources], diagnostics };
+    }
+  }
+  return { resources: out, diagnostics };
+};
