@@ -13,13 +13,14 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareExampleRepos, readVersionsFile, type PreparedRepos, type VersionTag } from "../examples/prepare-repos.js";
+import { OPENAPI_DIR, openApiSkipReason } from "./helpers/openapi-fixture.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const EXAMPLES = join(ROOT, "examples");
 const FLEET_SRC = join(EXAMPLES, "fleet-repo");
 const BASE_SRC = join(EXAMPLES, "base-repos");
-const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(ROOT, "../shared/data/kubernetes-openapi");
+const OPENAPI = OPENAPI_DIR;
 
 async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await run("git", args, { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C" } });
@@ -272,7 +273,7 @@ try {
 } catch (e) {
   skipReason = `src/render/render-fleet.ts does not load: ${e instanceof Error ? e.message : String(e)}`;
 }
-if (!skipReason && !existsSync(OPENAPI)) skipReason = `no Kubernetes OpenAPI at ${OPENAPI} (set BRAID_KUBERNETES_OPENAPI)`;
+if (!skipReason) skipReason = openApiSkipReason("examples") ?? "";
 
 describe.skipIf(Boolean(skipReason))(`rendering the example fleet${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   let work: string;

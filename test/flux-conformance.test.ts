@@ -5,18 +5,17 @@
  */
 import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import { delimiter, join } from "node:path";
-import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { publish } from "../src/publish/publish.js";
 import { git } from "./helpers/fixture-repo.js";
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
 import { makeWorkspace, testCluster, type Workspace } from "./helpers/publish-fleet.js";
 
 const run = promisify(execFile);
-const kubectl = (process.env.PATH ?? "").split(delimiter).map((d) => join(d, "kubectl")).find((p) => existsSync(p));
-if (!kubectl) console.warn("flux-conformance: kubectl is not on PATH; skipping the kubectl kustomize checks");
+const SKIP = kubectlSkipReason("flux-conformance");
 
 const spaces: Workspace[] = [];
 afterAll(async () => {
@@ -33,7 +32,7 @@ function canonical(objects: unknown[]): string[] {
   return objects.map((o) => JSON.stringify(sortKeys(o))).sort();
 }
 
-describe.skipIf(!kubectl)("Flux conformance: kubectl kustomize on the published branch", () => {
+describe.skipIf(SKIP)("Flux conformance: kubectl kustomize on the published branch", () => {
   it("builds every cluster folder to exactly the rendered resources", async () => {
     const ws = await makeWorkspace({
       "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }),

@@ -16,6 +16,7 @@ import { githubTarget, upsertStickyComment, type GithubTarget } from "../src/pre
 import { PREVIEW_MARKER } from "../src/preview/format-markdown.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml } from "./helpers/fleet-dir.js";
+import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
 
 const TOKEN = "ghs_supersecrettoken1234567890";
 
@@ -201,7 +202,7 @@ describe("githubTarget", () => {
   });
 });
 
-const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
+const OPENAPI = OPENAPI_DIR;
 const haveOpenApi = existsSync(join(OPENAPI, "v1.34.json"));
 
 describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {

@@ -12,8 +12,9 @@ import { memoryIO } from "../src/cli/io.js";
 import { serializeLock } from "../src/sources/lock.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml } from "./helpers/fleet-dir.js";
+import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
 
-const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
+const OPENAPI = OPENAPI_DIR;
 const haveOpenApi = existsSync(join(OPENAPI, "v1.34.json"));
 if (!haveOpenApi) console.warn(`[preview] no Kubernetes OpenAPI at ${OPENAPI}: preview end-to-end tests are skipped`);
 

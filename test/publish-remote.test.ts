@@ -9,6 +9,9 @@ import { publish, type PublishOptions, type PublishTarget } from "../src/publish
 import { git } from "./helpers/fixture-repo.js";
 import { startGitServer, type GitServer } from "./helpers/git-http-server.js";
 import { makeWorkspace, OPENAPI_ENV, testCluster, type Workspace } from "./helpers/publish-fleet.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const NO_OPENAPI = openApiSkipReason("publish-remote");
 
 const AUTHOR = { name: "Braid Test", email: "braid@test" };
 const TOKEN = "tok-9f8e7d6c5b4a-secret";
@@ -47,7 +50,7 @@ function cli(ws: Workspace, args: string[], env: Record<string, string> = {}) {
 const remoteTip = (bare: string, branch = "deploy") => git(bare, ["rev-parse", "--verify", "-q", `refs/heads/${branch}`]).catch(() => "");
 const pushes = (server: GitServer) => server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack")).length;
 
-describe("publish --push over smart HTTP", () => {
+describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
   it("pushes to a remote without auth; a second run pushes nothing", async () => {
     const { ws, server, url, bare } = await setup();
     const res = await cli(ws, ["publish", "--push", url, "--format", "json"]);

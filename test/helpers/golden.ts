@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { makeFixtureRepo } from "./fixture-repo.js";
 
-/** The Kubernetes OpenAPI folder for tests (BRAID_KUBERNETES_OPENAPI, else ../shared/data/kubernetes-openapi). */
-export const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? join(import.meta.dirname, "..", "..", "..", "shared", "data", "kubernetes-openapi");
+/** The Kubernetes OpenAPI folder for tests (see openapi-fixture.ts). */
+export { OPENAPI_DIR as OPENAPI } from "./openapi-fixture.js";
 
 /** Reads every file below a folder: relative path → content. */
 export async function readTree(dir: string): Promise<Record<string, string>> {

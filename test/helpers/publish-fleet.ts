@@ -7,8 +7,10 @@ import { renderFleet, type FleetRun } from "../../src/render/render-fleet.js";
 import { git, makeFixtureRepo } from "./fixture-repo.js";
 import { clusterYaml, fleetYaml } from "./fleet-dir.js";
 
+import { OPENAPI_DIR } from "./openapi-fixture.js";
+
 /** The OpenAPI folder for renderFleet. */
-export const OPENAPI_ENV = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../../shared/data/kubernetes-openapi");
+export const OPENAPI_ENV = OPENAPI_DIR;
 
 /** Manifests of the source repo at v1.0.0. */
 export const BASE_V1: Record<string, string> = {
