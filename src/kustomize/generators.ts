@@ -95,8 +95,8 @@ async function read(ctx: KustomizationContext, path: string, at: JsonPath, diagn
     return await ctx.readFile(path);
   } catch (e) {
     if (e instanceof BraidError) {
-      const d = e.diagnostic;
-      diagnostics.push({ ...d, location: d.location ?? entryLocation(ctx, at) });
+      // the entry that names the file is a better place than wherever the reader pointed
+      diagnostics.push({ ...e.diagnostic, location: entryLocation(ctx, at) });
     } else {
       diagnostics.push(invalidField(ctx, at, `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, "name a file inside the kustomization's folder"));
     }

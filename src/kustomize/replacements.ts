@@ -288,17 +288,11 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
   const valueText = scalarText(value) ?? "";
   const valueIsScalar = scalarText(value) !== undefined;
   return list.map((res) => {
-    const target = r.targets.find((t) => {
-      const all = ids(res);
-      return all.some((id) => selectedBy(id, t.select)) && matchesMeta(res, t.select, [...t.at, "select"]) && !t.reject.some((rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)));
-    });
-    if (!target) return res;
+    const chosen = r.targets.filter((t) => targets(res, t));
+    if (!chosen.length) return res;
     let object = structuredClone(res.object);
     const written = new WrittenFields();
-    for (const t of r.targets) {
-      const all = ids(res);
-      const chosen = all.some((id) => selectedBy(id, t.select)) && matchesMeta(res, t.select, [...t.at, "select"]) && !t.reject.some((rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)));
-      if (!chosen) continue;
+    for (const t of chosen) {
       t.fieldPaths.forEach((fp, k) => {
         const slots = matchPath(object, splitFieldPath(fp), t.options.create, valueIsScalar);
         if (!slots.length) throw new ReplacementError(`${t.options.create ? "unable to find or create" : "unable to find"} field ${fp} in ${res.id.kind} ${res.id.name}`, [...t.at, "fieldPaths", k], "add options: {create: true}, or fix the path");
@@ -322,13 +316,20 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
             if (slot.path.length === 3 && slot.path[0] === "metadata" && slot.path[1] === "annotations" && next !== null) next = scalarText(next) ?? next;
           } else next = structuredClone(value);
           (slot.holder as Record<string | number, Json>)[slot.key] = next;
-          if (slot.holder !== undefined && slot.path.length === 0) object = next as JsonObject;
+          if (slot.path.length === 0 && isObject(next)) object = next;
           written.add(slot.path, t.at);
         }
       });
     }
     return written.size ? withObject(res, object, written, ctx) : res;
   });
+}
+
+/** True when a target entry selects the object (by any of its ids and its labels) and rejects none of it. */
+function targets(res: Resource, t: Replacement["targets"][number]): boolean {
+  const all = ids(res);
+  if (!all.some((id) => selectedBy(id, t.select)) || !matchesMeta(res, t.select, [...t.at, "select"])) return false;
+  return !t.reject.some((rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)));
 }
 
 const hasId = (s: Selector): boolean => Boolean(s.group || s.version || s.kind || s.name || s.namespace);
@@ -346,7 +347,7 @@ async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diag
           bytes = await ctx.readFile(entry.path);
         } catch (e) {
           if (e instanceof BraidError) {
-            diagnostics.push({ ...e.diagnostic, location: e.diagnostic.location ?? entryLocation(ctx, [...at, "path"]) });
+            diagnostics.push({ ...e.diagnostic, location: entryLocation(ctx, [...at, "path"]) });
             continue;
           }
           throw new ReplacementError(`cannot read ${entry.path}`, [...at, "path"], "name a file inside the kustomization's folder");
