@@ -106,3 +106,26 @@ export async function differential(
     await removeFolder(dir);
   }
 }
+
+/**
+ * The registered fields of one kustomization in kustomize's order (generators, namePrefix, nameSuffix,
+ * labels, commonLabels, commonAnnotations, replicas, images, replacements), then — at the root only — the
+ * name hashes, then name references: what the build driver does with them, without resources/patches.
+ */
+export async function buildFields(resources: Resource[], ctx: KustomizationContext, root: boolean): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
+  const { FIELD_TRANSFORMERS, NAME_REFERENCES, ROOT_TRANSFORMERS } = await import("../../src/kustomize/registry.js");
+  const order = ["configMapGenerator", "secretGenerator", "namePrefix", "nameSuffix", "labels", "commonLabels", "commonAnnotations", "replicas", "images", "replacements"] as const;
+  const diagnostics: unknown[] = [];
+  let list = resources;
+  for (const field of order) {
+    const args = ctx.kustomization[field];
+    if (args === undefined) continue;
+    const r = await FIELD_TRANSFORMERS[field]!(list, args, ctx);
+    list = r.resources;
+    diagnostics.push(...r.diagnostics);
+  }
+  if (root) list = ROOT_TRANSFORMERS.addNameHashes!(list, null, ctx).resources;
+  const fixed = NAME_REFERENCES.fix!(list, null, ctx);
+  diagnostics.push(...fixed.diagnostics);
+  return { resources: fixed.resources, diagnostics };
+}
