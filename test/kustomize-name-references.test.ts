@@ -108,6 +108,8 @@ apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: web
+  annotations:
+    nginx.ingress.kubernetes.io/auth-tls-secret: creds
 spec:
   tls:
   - secretName: creds

@@ -38,7 +38,7 @@ export function walkFieldSpec(
   spec: Pick<FieldSpec, "path" | "create">,
   visit: (parent: JsonObject, key: string, path: JsonPath) => void,
 ): void {
-  const segments = spec.path.split("/").filter((s) => s !== "");
+  const segments = splitSpecPath(spec.path);
   const walk = (node: Json | undefined, i: number, path: (string | number)[]): void => {
     if (Array.isArray(node)) {
       node.forEach((item, n) => walk(item, i, [...path, n]));
@@ -66,6 +66,14 @@ export function walkFieldSpec(
     walk(child, i + 1, [...path, key]);
   };
   if (segments.length) walk(object, 0, []);
+}
+
+/** Splits a field spec path at `/`; `\\/` is a slash inside a key (annotation names). */
+export function splitSpecPath(path: string): string[] {
+  return path
+    .split(/(?<!\\)\//)
+    .map((s) => s.replace(/\\\//g, "/"))
+    .filter((s) => s !== "");
 }
 
 /** A deep copy of a JSON value (objects are only ever changed through copies). */
