@@ -167,6 +167,33 @@ secretGenerator:
   });
 });
 
+describe.skipIf(skip !== undefined)("generators against kubectl kustomize: hash flags across merge", () => {
+  it("merge over a base that disabled the hash keeps no hash; a merge that disables it drops it", async () => {
+    await compare(
+      {
+        "base/kustomization.yaml": `configMapGenerator:
+- name: plain
+  literals: [A=1]
+  options: {disableNameSuffixHash: true}
+- name: hashed
+  literals: [A=1]
+`,
+        "kustomization.yaml": `resources: [base]
+configMapGenerator:
+- name: plain
+  behavior: merge
+  literals: [B=2]
+- name: hashed
+  behavior: replace
+  literals: [C=3]
+  options: {disableNameSuffixHash: true}
+`,
+      },
+      "base",
+    );
+  });
+});
+
 describe("name hash encoding", () => {
   it("writes JSON as Go does and maps the digest's first ten characters", () => {
     expect(goJson({ name: "a", data: { z: "<&>\u2028", b: "é" }, kind: "ConfigMap" })).toBe(

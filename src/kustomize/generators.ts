@@ -5,7 +5,8 @@
  * characters, as kustomize writes them). `options` and the kustomization's `generatorOptions` add labels,
  * annotations, `immutable`, and turn off the content-hash suffix (added at the root: name-hash.ts).
  * `behavior: merge|replace` folds the object into one of the same id (current or earlier) from the bases:
- * it keeps that object's name and namespace, merges labels and annotations (and, for merge, data).
+ * it keeps that object's name and namespace, merges labels and annotations (and, for merge, data); the
+ * hash suffix stays only when both the base's object and the new entry want it.
  */
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type Resource, type ResourceId } from "../model/resource.js";
@@ -329,7 +330,8 @@ function makeGenerator(kind: Kind): AsyncTransformer {
         positions: behavior === "merge" ? [...old.positions, made.written.positionMap(ctx)] : [made.written.positionMap(ctx)],
         ...(behavior === "replace" ? { origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 } } : {}),
       };
-      if (made.options.disableNameSuffixHash) delete folded.nameHash;
+      // kustomize keeps the base's build annotations: the hash stays only when both sides want it
+      if (made.options.disableNameSuffixHash || !old.nameHash) delete folded.nameHash;
       else folded.nameHash = true;
       out = out.map((r) => (r === old ? folded : r));
     }
