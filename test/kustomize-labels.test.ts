@@ -107,7 +107,37 @@ data:
   a: b
 `;
 
-const CASES: { name: string; kustomization: string }[] = [
+const BARE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: bare
+spec:
+  template:
+    spec:
+      containers:
+      - name: c
+        image: nginx
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: bare
+spec:
+  ports:
+  - port: 80
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+spec:
+  template:
+    metadata: {}
+`;
+
+const CASES: { name: string; kustomization: string; workloads?: string }[] = [
+  { name: "commonLabels create missing selectors and labels; custom kinds get metadata only", kustomization: "commonLabels:\n  team: a\ncommonAnnotations:\n  note: v\n", workloads: BARE },
+  { name: "labels with includeSelectors create missing selectors", kustomization: "labels:\n- pairs:\n    team: a\n  includeSelectors: true\n  includeTemplates: true\n", workloads: BARE },
   { name: "commonLabels: metadata, selectors, templates, affinity, volumeClaimTemplates", kustomization: "commonLabels:\n  team: a\n  env: prod\n" },
   { name: "labels: pairs only (metadata)", kustomization: "labels:\n- pairs:\n    team: a\n" },
   { name: "labels: includeSelectors", kustomization: "labels:\n- pairs:\n    team: a\n  includeSelectors: true\n" },
@@ -124,7 +154,7 @@ describe.skipIf(skip !== undefined)("labels and annotations against kubectl kust
   for (const c of CASES) {
     it(c.name, async () => {
       const { expected, actual, diagnostics } = await differential(
-        { name: c.name, files: { "kustomization.yaml": `resources:\n- workloads.yaml\n${c.kustomization}`, "workloads.yaml": WORKLOADS }, resources: ["workloads.yaml"] },
+        { name: c.name, files: { "kustomization.yaml": `resources:\n- workloads.yaml\n${c.kustomization}`, "workloads.yaml": c.workloads ?? WORKLOADS }, resources: ["workloads.yaml"] },
         (resources, ctx) => {
           let list = resources;
           const diags: unknown[] = [];
