@@ -1,6 +1,6 @@
 /**
  * Seeded random overlays over a base, using only the registered fields (generators with merge/replace,
- * prefixes and suffixes, labels, annotations, images, replicas), compared with `kubectl kustomize`. Each
+ * prefixes and suffixes, labels, annotations, images, replicas, replacements), compared with `kubectl kustomize`. Each
  * seed is one case, so a failure names the seed that reproduces it.
  */
 import { describe, expect, it } from "vitest";
@@ -104,11 +104,13 @@ function kustomizations(seed: number): { base: string; overlay: string } {
     r.chance(0.6) &&
       `images:\n- name: registry.example/app\n${r.pick(['  newTag: "2.0"', "  digest: sha256:" + "b".repeat(64), "  newName: mirror.example/app", '  newName: mirror.example/app\n  newTag: "3"'])}`,
     r.chance(0.5) && `replicas:\n- name: ${r.pick(["app", "db"])}\n  count: ${r.int(5)}`,
+    r.chance(0.4) &&
+      `replacements:\n- source: {kind: ${r.pick(["Service", "Deployment"])}, fieldPath: metadata.name${r.chance(0.5) ? ', options: {delimiter: "-", index: 0}' : ""}}\n  targets:\n  - select: {kind: StatefulSet}\n    fieldPaths: [spec.serviceName]\n  - select: {kind: Deployment}\n    fieldPaths: [spec.template.metadata.annotations.svc]\n    options: {create: true${r.chance(0.5) ? ', delimiter: ".", index: 1' : ""}}`,
   ]);
   return { base, overlay };
 }
 
-const SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i);
+const SEEDS = Array.from({ length: 40 }, (_, i) => 1000 + i);
 
 describe.skipIf(skip !== undefined)("random overlays of the registered fields against kubectl kustomize", () => {
   for (const seed of SEEDS) {
