@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, QUANTITY } from "./kube-formats.js";
+import { isBase64Bytes, isDns1035Label, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, QUANTITY } from "./kube-formats.js";
 import { nameProblem } from "./object-name.js";
+import { newAjv } from "./registry.js";
 
 describe("Kubernetes name and value formats", () => {
   const cases: [string, (s: string) => boolean, string, boolean][] = [
@@ -30,8 +31,18 @@ describe("Kubernetes name and value formats", () => {
     ["quantity", (s) => QUANTITY.test(s), "+.5", true],
     ["quantity", (s) => QUANTITY.test(s), "1GB", false],
     ["quantity", (s) => QUANTITY.test(s), "2 cores", false],
+    ["byte", isBase64Bytes, "aGVsbG8=", true],
+    ["byte", isBase64Bytes, `${"A".repeat(70)}\n${"A".repeat(4)}==\n`, true],
+    ["byte", isBase64Bytes, "aGVsbG8", false],
+    ["byte", isBase64Bytes, "not base64!", false],
   ];
   it.each(cases)("%s %s: %s", (_n, fn, value, want) => expect(fn(value)).toBe(want));
+
+  it("format: byte accepts base64 in lines, as the API server does (kustomize's generated Secrets)", () => {
+    const validate = newAjv().compile({ type: "object", additionalProperties: { type: "string", format: "byte" } });
+    expect(validate({ crt: `${"A".repeat(70)}\n${"A".repeat(4)}==\n`, short: "aGk=" })).toBe(true);
+    expect(validate({ bad: "aGk" })).toBe(false);
+  });
 
   it("applies the name rule of each kind", () => {
     expect(nameProblem("rbac.authorization.k8s.io", "ClusterRole", "system:controller:x")).toBeUndefined();
