@@ -51,20 +51,9 @@ export function isPathSegmentName(s: string): boolean {
   return s !== "." && s !== ".." && !/[/%]/.test(s);
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * True for `format: byte` as the API server decodes it (Go's base64.StdEncoding, which skips `\r` and
- * `\n`): kustomize's secretGenerator writes base64 in lines of 70 characters.
- */
-export function isBase64Bytes(s: string): boolean {
-  return BASE64.test(s.replace(/[\r\n]/g, ""));
-}
-
 /** Registers every format braid's Kubernetes schemas use. */
 export function addKubeFormats(ajv: Ajv): void {
-  addFormats.default(ajv, ["int32", "int64", "double", "float", "date-time", "date", "uuid", "ipv4", "ipv6"]);
-  ajv.addFormat("byte", { type: "string", validate: isBase64Bytes });
+  addFormats.default(ajv, ["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6"]);
   ajv.addFormat("quantity", { type: "string", validate: (s: string) => QUANTITY.test(s) });
   ajv.addFormat("k8s-qualified-name", { type: "string", validate: isQualifiedName });
   // the API server lower-cases annotation keys before checking them (ValidateAnnotations: case does not matter)
