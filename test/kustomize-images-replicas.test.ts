@@ -83,6 +83,7 @@ const CASES: { name: string; kustomization: string }[] = [
   { name: "digest replaces a tag", kustomization: "images:\n- name: nginx\n  digest: sha256:3333333333333333333333333333333333333333333333333333333333333333\n" },
   { name: "newName keeps the tag; newName + newTag + digest", kustomization: "images:\n- name: nginx\n  newName: ghcr.io/acme/nginx\n- name: busybox\n  newName: mirror/busybox\n  newTag: '1.36'\n  digest: sha256:4444444444444444444444444444444444444444444444444444444444444444\n" },
   { name: "containers anywhere in custom resources", kustomization: "images:\n- name: nginx\n  newTag: new\n" },
+  { name: "tagSuffix is appended by both passes, as kustomize v5.5 does", kustomization: "images:\n- name: nginx\n  tagSuffix: -fips\n" },
   { name: "replicas: deployment and statefulset, not job", kustomization: "replicas:\n- name: web\n  count: 5\n- name: db\n  count: 0\n" },
 ];
 
@@ -131,6 +132,52 @@ describe("images: reference forms", () => {
     ["nginxother", { name: "nginx", newTag: "2" }, undefined],
   ])("updates %s with %j", (image, args, out) => {
     expect(updateImage(image, args)).toBe(out);
+  });
+});
+
+describe("unknown fields in entries are located errors (kustomize reads kustomizations strictly)", () => {
+  it("images, replicas, generators, labels and replacements entries", async () => {
+    const { configMapGenerator } = await import("../src/kustomize/generators.js");
+    const { labels } = await import("../src/kustomize/labels.js");
+    const { replacements } = await import("../src/kustomize/replacements.js");
+    const dir = await writeFolder({
+      "kustomization.yaml": `images:
+- name: nginx
+  newtag: "2"
+replicas:
+- name: web
+  replicas: 2
+configMapGenerator:
+- name: a
+  literal: [A=1]
+labels:
+- pair: {a: b}
+replacements:
+- source: {kind: ConfigMap, fieldpath: data.x}
+  targets: [{select: {kind: Service}}]
+`,
+    });
+    try {
+      const ctx = await contextFor(dir);
+      const k = ctx.kustomization;
+      const all = [
+        ...images([], k.images!, ctx).diagnostics,
+        ...replicas([], k.replicas!, ctx).diagnostics,
+        ...(await configMapGenerator([], k.configMapGenerator!, ctx)).diagnostics,
+        ...labels([], k.labels!, ctx).diagnostics,
+        ...(await replacements([], k.replacements!, ctx)).diagnostics,
+      ];
+      expect(all.map((d) => [d.code, d.location?.line, d.location?.column, d.message])).toEqual([
+        ["KUSTOMIZE_INVALID", 3, 11, 'unknown field "newtag" in images[0]'],
+        ["KUSTOMIZE_INVALID", 6, 13, 'unknown field "replicas" in replicas[0]'],
+        ["KUSTOMIZE_INVALID", 9, 12, 'unknown field "literal" in configMapGenerator[0]'],
+        ["KUSTOMIZE_INVALID", 11, 9, 'unknown field "pair" in labels[0]'],
+        ["KUSTOMIZE_INVALID", 13, 40, 'unknown field "fieldpath" in a replacement'],
+      ]);
+      expect(all[0]!.hint).toBe("the fields here are: name, newName, newTag, digest, tagSuffix");
+    } finally {
+      await removeFolder(dir);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type Resource, type ResourceId } from "../model/resource.js";
 import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
 import { isObject } from "./field-spec.js";
-import { entryLocation, invalidField, WrittenFields } from "./resource-edit.js";
+import { checkKeys, entryLocation, invalidField, WrittenFields } from "./resource-edit.js";
 
 type Kind = "ConfigMap" | "Secret";
 
@@ -75,6 +75,7 @@ function readOptions(local: Json | undefined, global: Json | undefined, at: Json
       diagnostics.push(invalidField(ctx, path, "generator options must be a map", "write labels, annotations, disableNameSuffixHash or immutable"));
       continue;
     }
+    checkKeys(opts, ["labels", "annotations", "disableNameSuffixHash", "immutable"], path, ctx, diagnostics);
     for (const key of ["labels", "annotations"] as const) {
       const m = stringMap(opts[key]);
       if (!m) diagnostics.push(invalidField(ctx, [...path, key], `${key} must be a map of strings`, "quote values that YAML reads as numbers or booleans"));
@@ -282,13 +283,11 @@ function makeGenerator(kind: Kind): AsyncTransformer {
         diagnostics.push(invalidField(ctx, at, `${field}[${i}] needs a name`, "write name: app-config"));
         continue;
       }
+      const keys = ["name", "namespace", "behavior", "options", "literals", "files", "envs", "env", ...(kind === "Secret" ? ["type"] : [])];
+      if (!checkKeys(entry, keys, at, ctx, diagnostics)) continue;
       const behavior = entry.behavior === undefined || entry.behavior === null || entry.behavior === "unspecified" ? "create" : entry.behavior;
       if (behavior !== "create" && behavior !== "merge" && behavior !== "replace") {
         diagnostics.push(invalidField(ctx, [...at, "behavior"], `behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`, "write behavior: merge"));
-        continue;
-      }
-      if (kind === "ConfigMap" && entry.type !== undefined) {
-        diagnostics.push(invalidField(ctx, [...at, "type"], "type applies to secretGenerator only", "remove type"));
         continue;
       }
       const made = await generateOne(kind, entry, at, ctx, diagnostics);

@@ -3,14 +3,15 @@
  * passes per entry: every `containers`/`initContainers` list anywhere in the object, then the image field
  * specs; CustomResourceDefinitions are left alone. An image matches `name` when it is the name, optionally
  * followed by `:tag` and/or `@sha256:digest` (`name` is used as a regular expression, as kustomize does).
- * `newTag` drops an existing digest, `digest` drops an existing tag, both set both.
+ * `newTag` drops an existing digest, `digest` drops an existing tag, both set both; `tagSuffix` appends to
+ * the tag — twice, since both passes match again (kustomize v5.5 writes `nginx:1.0-fips-fips`).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { cloneJson, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { IMAGE_SPECS } from "./field-specs-data.js";
-import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { checkKeys, invalidField, withObject, WrittenFields } from "./resource-edit.js";
 
 /** One `images` entry. */
 export interface ImageArgs {
@@ -18,6 +19,7 @@ export interface ImageArgs {
   newName?: string;
   newTag?: string;
   digest?: string;
+  tagSuffix?: string;
 }
 
 /** Splits an image reference into name, tag and digest (a `:` in the registry host is not a tag). */
@@ -50,8 +52,11 @@ export function updateImage(image: string, args: ImageArgs): string | undefined 
   if (args.newTag && args.digest) [tag, digest] = [args.newTag, args.digest];
   else if (args.newTag) [tag, digest] = [args.newTag, ""];
   else if (args.digest) [tag, digest] = ["", args.digest];
+  else if (args.tagSuffix) [tag, digest] = [tag + args.tagSuffix, ""];
   return name + (tag ? `:${tag}` : "") + (digest ? `@${digest}` : "");
 }
+
+const IMAGE_KEYS = ["name", "newName", "newTag", "digest", "tagSuffix"] as const;
 
 /** Reads one `images` entry (string fields; numbers are errors, as in kustomize). */
 function readImage(entry: Json, i: number, ctx: KustomizationContext, diagnostics: Diagnostic[]): ImageArgs | undefined {
@@ -60,8 +65,8 @@ function readImage(entry: Json, i: number, ctx: KustomizationContext, diagnostic
     return undefined;
   }
   const out: Partial<ImageArgs> = {};
-  let ok = true;
-  for (const key of ["name", "newName", "newTag", "digest"] as const) {
+  let ok = checkKeys(entry, IMAGE_KEYS, ["images", i], ctx, diagnostics);
+  for (const key of IMAGE_KEYS) {
     const v = entry[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== "string") {

@@ -9,7 +9,7 @@ import type { Json, JsonPath, Resource } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { cloneJson, type FieldSpec, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { COMMON_ANNOTATION_SPECS, COMMON_LABEL_SPECS, TEMPLATE_LABEL_SPECS } from "./field-specs-data.js";
-import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { checkKeys, invalidField, withObject, WrittenFields } from "./resource-edit.js";
 
 const METADATA_LABELS: FieldSpec = { path: "metadata/labels", create: true };
 
@@ -90,6 +90,7 @@ function readFieldSpecs(v: Json | undefined, at: JsonPath, ctx: KustomizationCon
   }
   const out: FieldSpec[] = [];
   v.forEach((item, i) => {
+    if (isObject(item) && !checkKeys(item, ["path", "group", "version", "kind", "create"], [...at, i], ctx, diagnostics)) return;
     if (!isObject(item) || typeof item.path !== "string" || item.path === "") {
       diagnostics.push(invalidField(ctx, [...at, i], "a field spec needs a path", "write - path: spec/x/labels"));
       return;
@@ -118,6 +119,7 @@ export const labels: Transformer = (resources, args, ctx): TransformResult => {
       diagnostics.push(invalidField(ctx, ["labels", i], "a labels entry must be a map", "write - pairs: {app: web}"));
       return;
     }
+    if (!checkKeys(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], ["labels", i], ctx, diagnostics)) return;
     const pairs = readPairs(entry.pairs ?? null, ["labels", i, "pairs"], ctx, diagnostics);
     const specs = readFieldSpecs(entry.fields, ["labels", i, "fields"], ctx, diagnostics);
     if (!pairs) return;

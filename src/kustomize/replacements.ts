@@ -105,9 +105,18 @@ function matchesMeta(res: Resource, sel: Selector, at: JsonPath): boolean {
   return true;
 }
 
-function readSelector(v: Json | undefined, at: JsonPath): Selector {
+/** Unknown keys are errors, as in kustomize's strict reading. */
+function onlyKeys(v: JsonObject, allowed: readonly string[], at: JsonPath): void {
+  const bad = Object.keys(v).find((k) => !allowed.includes(k));
+  if (bad !== undefined) throw new ReplacementError(`unknown field ${JSON.stringify(bad)} in a replacement`, [...at, bad], `the fields here are: ${allowed.join(", ")}`);
+}
+
+const ID_KEYS = ["group", "version", "kind", "name", "namespace"];
+
+function readSelector(v: Json | undefined, at: JsonPath, extra: readonly string[] = ["labelSelector", "annotationSelector"]): Selector {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) throw new ReplacementError("a selector must be a map", at, "write kind, name, namespace, group or version");
+  onlyKeys(v, [...ID_KEYS, ...extra], at);
   const out: Selector = {};
   for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
     const x = v[k];
@@ -122,6 +131,7 @@ function readOptions(v: Json | undefined, at: JsonPath): Options {
   const out: Options = { index: 0, create: false };
   if (v === undefined || v === null) return out;
   if (!isObject(v)) throw new ReplacementError("options must be a map", at, "write delimiter, index or create");
+  onlyKeys(v, ["delimiter", "index", "encoding", "create"], at);
   if (v.delimiter !== undefined && v.delimiter !== null) {
     if (typeof v.delimiter !== "string") throw new ReplacementError("delimiter must be a string", [...at, "delimiter"], 'quote it: delimiter: "."');
     if (v.delimiter !== "") out.delimiter = v.delimiter;
@@ -247,12 +257,15 @@ function readReplacement(v: Json, at: JsonPath): Replacement {
   if (!isObject(v)) throw new ReplacementError("a replacement must be a map with source and targets", at, "write source: {kind: …, name: …} and targets: [...]");
   if (!isObject(v.source) || !Array.isArray(v.targets) || v.targets.length === 0)
     throw new ReplacementError("a replacement needs a source and at least one target", at, "write source: {kind: …, name: …, fieldPath: …} and targets: [{select: …, fieldPaths: […]}]");
+  onlyKeys(v, ["source", "targets"], at);
   const s = v.source;
+  onlyKeys(s, [...ID_KEYS, "fieldPath", "options"], [...at, "source"]);
   const fieldPath = s.fieldPath ?? "metadata.name";
   if (typeof fieldPath !== "string") throw new ReplacementError("fieldPath must be a string", [...at, "source", "fieldPath"], "write fieldPath: data.key");
   const targets = v.targets.map((t, i) => {
     const tat = [...at, "targets", i];
     if (!isObject(t) || !isObject(t.select)) throw new ReplacementError("a target must select objects", tat, "write select: {kind: …}");
+    onlyKeys(t, ["select", "reject", "fieldPaths", "options"], tat);
     const fps = t.fieldPaths ?? ["metadata.name"];
     if (!Array.isArray(fps) || !fps.every((f) => typeof f === "string")) throw new ReplacementError("fieldPaths must be a list of strings", [...tat, "fieldPaths"], "write fieldPaths: [spec.x]");
     const reject = t.reject ?? [];
@@ -265,7 +278,7 @@ function readReplacement(v: Json, at: JsonPath): Replacement {
       at: tat,
     };
   });
-  return { at, source: { select: readSelector(s, [...at, "source"]), fieldPath, options: readOptions(s.options, [...at, "source", "options"]), at: [...at, "source"] }, targets };
+  return { at, source: { select: readSelector({ ...s, fieldPath: null, options: null }, [...at, "source"], ["fieldPath", "options"]), fieldPath, options: readOptions(s.options, [...at, "source", "options"]), at: [...at, "source"] }, targets };
 }
 
 /** Applies one replacement to the list (copies what it changes). */

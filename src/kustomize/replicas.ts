@@ -8,7 +8,7 @@ import type { Resource } from "../model/resource.js";
 import type { TransformResult, Transformer } from "./context.js";
 import { cloneJson, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { REPLICA_SPECS } from "./field-specs-data.js";
-import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { checkKeys, invalidField, withObject, WrittenFields } from "./resource-edit.js";
 
 function hasName(res: Resource, name: string): boolean {
   return res.id.name === name || (res.previous ?? []).some((p) => p.name === name);
@@ -28,6 +28,7 @@ export const replicas: Transformer = (resources, args, ctx): TransformResult => 
       diagnostics.push(invalidField(ctx, ["replicas", i], `replicas[${i}] needs a name`, "write - name: web\n  count: 3"));
       return;
     }
+    if (!checkKeys(entry, ["name", "count"], ["replicas", i], ctx, diagnostics)) return;
     const count = entry.count;
     if (typeof count !== "number" || !Number.isInteger(count)) {
       diagnostics.push(invalidField(ctx, ["replicas", i, "count"], `replicas[${i}].count must be an integer`, "write count: 3"));

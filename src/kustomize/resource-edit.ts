@@ -53,3 +53,28 @@ export function entryLocation(ctx: KustomizationContext, path: JsonPath): Source
 export function invalidField(ctx: KustomizationContext, path: JsonPath, message: string, hint: string): Diagnostic {
   return { code: "KUSTOMIZE_INVALID", severity: "error", message, hint, location: entryLocation(ctx, path) };
 }
+
+/**
+ * Unknown keys of a kustomization entry are errors, as kustomize's strict reading makes them (a typo such as
+ * `newtag` would otherwise do nothing). Returns false when one was found.
+ */
+export function checkKeys(
+  entry: { [key: string]: unknown },
+  allowed: readonly string[],
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): boolean {
+  let ok = true;
+  for (const key of Object.keys(entry)) {
+    if (allowed.includes(key)) continue;
+    ok = false;
+    diagnostics.push(invalidField(ctx, [...at, key], `unknown field ${JSON.stringify(key)} in ${describePath(at)}`, `the fields here are: ${allowed.join(", ")}`));
+  }
+  return ok;
+}
+
+/** `images[0]`, `configMapGenerator[1].options`, … */
+function describePath(at: JsonPath): string {
+  return at.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
