@@ -31,16 +31,57 @@ function subjectNamespaces(res: Resource): Set<string> {
   return out;
 }
 
-/** Objects a referrer may refer to (kustomize's SubsetThatCouldBeReferencedByResource). */
-function visibleFrom(referrer: Resource, all: readonly Resource[]): Resource[] {
-  if (isClusterScoped(referrer.id)) return [...all];
-  const extra = subjectNamespaces(referrer);
-  return all.filter((r) => isClusterScoped(r.id) || nsEq(r.id.namespace, referrer.id.namespace) || extra.has(r.id.namespace));
-}
-
 /** kustomize's effective namespace: "default" for "", none for cluster-scoped kinds. */
 function effectiveNamespace(id: ResourceId): string | undefined {
   return isClusterScoped(id) ? undefined : id.namespace || "default";
+}
+
+/** What a referrer can see: kustomize's SubsetThatCouldBeReferencedByResource, with its namespaces. */
+interface Visible {
+  has(r: Resource): boolean;
+  /** Effective original / current namespaces of the visible objects. */
+  orgNamespaces: Set<string>;
+  namespaces: Set<string>;
+}
+
+/** Visibility per referrer namespace (computed once per namespace and subject set, not per referrer). */
+function visibilityCache(all: readonly Resource[]): (referrer: Resource) => Visible {
+  const cache = new Map<string, Visible>();
+  return (referrer) => {
+    const cluster = isClusterScoped(referrer.id);
+    const extra = subjectNamespaces(referrer);
+    const key = cluster ? "\0cluster" : `${referrer.id.namespace || "default"}\0${[...extra].sort().join("\0")}`;
+    let v = cache.get(key);
+    if (!v) {
+      const set = new Set(
+        cluster ? all : all.filter((r) => isClusterScoped(r.id) || nsEq(r.id.namespace, referrer.id.namespace) || extra.has(r.id.namespace)),
+      );
+      const orgNamespaces = new Set<string>();
+      const namespaces = new Set<string>();
+      for (const r of set) {
+        const o = effectiveNamespace(r.previous?.[0] ?? r.id);
+        const c = effectiveNamespace(r.id);
+        if (o !== undefined) orgNamespaces.add(o);
+        if (c !== undefined) namespaces.add(c);
+      }
+      v = { has: (r) => set.has(r), orgNamespaces, namespaces };
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+/** Renamed objects by each name they had before. */
+function byEarlierName(all: readonly Resource[]): Map<string, Resource[]> {
+  const out = new Map<string, Resource[]>();
+  for (const r of all) {
+    for (const name of new Set((r.previous ?? []).map((p) => p.name))) {
+      const list = out.get(name);
+      if (list) list.push(r);
+      else out.set(name, [r]);
+    }
+  }
+  return out;
 }
 
 /** The kustomization entry that most likely renamed things (for positions of rewritten references). */
@@ -79,16 +120,20 @@ export const fixNameReferences: Transformer = (resources, _args, ctx): Transform
   const diagnostics: Diagnostic[] = [];
   if (!resources.some((r) => r.previous?.length)) return { resources: [...resources], diagnostics };
   const from = renameEntry(ctx);
+  const visibility = visibilityCache(resources);
+  const earlier = byEarlierName(resources);
   const out = resources.map((referrer) => {
     const orgId = referrer.previous?.[0] ?? referrer.id;
     let object: JsonObject | undefined;
     const written = new WrittenFields();
-    let candidates: Resource[] | undefined;
+    let visible: Visible | undefined;
     for (const target of NAME_REFERENCE_SPECS) {
       for (const spec of target.referrers) {
         if (!specSelects(spec, orgId)) continue;
         object ??= structuredClone(referrer.object);
-        candidates ??= visibleFrom(referrer, resources);
+        visible ??= visibility(referrer);
+        const seen = visible;
+        const named = (name: string): Resource[] => (earlier.get(name) ?? []).filter((r) => seen.has(r));
         const tie = (rs: Resource[], name: string): void => {
           diagnostics.push({
             code: "KUSTOMIZE_INVALID",
@@ -102,7 +147,7 @@ export const fixNameReferences: Transformer = (resources, _args, ctx): Transform
         const setScalar = (holder: JsonObject | Json[], key: string | number, path: JsonPath): void => {
           const v = (holder as Record<string | number, Json>)[key];
           if (typeof v !== "string") return;
-          const r = selectReferral(v, candidates!, target, referrer, spec.path, (rs) => rs.every((x) => x.id.name === rs[0]!.id.name));
+          const r = selectReferral(v, named(v), target, referrer, spec.path, (rs) => rs.every((x) => x.id.name === rs[0]!.id.name));
           if (!r) return;
           if ("tie" in r) return tie(r.tie, v);
           if (r.id.name === v) return;
@@ -111,11 +156,13 @@ export const fixNameReferences: Transformer = (resources, _args, ctx): Transform
         };
         const setMapping = (node: JsonObject, path: JsonPath): void => {
           if (typeof node.name !== "string") return;
-          let pool = candidates!;
+          let pool = named(node.name);
           if (typeof node.namespace === "string") {
+            // kustomize groups the visible objects by original namespace first, then by current namespace
             const ns = node.namespace;
-            const byOrg = pool.filter((r) => effectiveNamespace(r.previous?.[0] ?? r.id) === ns);
-            pool = byOrg.length ? byOrg : pool.filter((r) => effectiveNamespace(r.id) === ns);
+            pool = seen.orgNamespaces.has(ns)
+              ? pool.filter((r) => effectiveNamespace(r.previous?.[0] ?? r.id) === ns)
+              : pool.filter((r) => effectiveNamespace(r.id) === ns);
           }
           const r = selectReferral(node.name, pool, target, referrer, spec.path, (rs) =>
             rs.every((x) => x.id.name === rs[0]!.id.name && x.id.namespace === rs[0]!.id.namespace),
