@@ -1,12 +1,8 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { exitCodeOf } from "../diagnostics/codes.js";
 import { formatText } from "../diagnostics/format.js";
-import { INVENTORY_HELP, inventoryCommand } from "./cmd-inventory.js";
-import { lockCommand, LOCK_HELP } from "./cmd-lock.js";
-import { PUBLISH_HELP, publishCommand } from "./cmd-publish.js";
-import { previewCommand, PREVIEW_HELP } from "./cmd-preview.js";
-import { RENDER_HELP, renderCommand, VALIDATE_HELP, validateCommand } from "./cmd-render.js";
 import { COMMON_OPTIONS } from "./common.js";
 import type { CliIO } from "./io.js";
 
@@ -35,35 +31,46 @@ function withClusters(values: Record<string, unknown>, positionals: string[]): R
 
 type Handler = (io: CliIO, values: Record<string, unknown>, positionals: string[]) => Promise<number>;
 
-interface CommandDef {
+/** What a command module gives once loaded: its help text and its handler. */
+interface LoadedCommand {
   help: string;
+  run: Handler;
+}
+
+interface CommandDef {
   options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
   positionals?: boolean;
-  run: Handler;
+  /** Imports the command's module only when that command runs (start-up stays fast). */
+  load: () => Promise<LoadedCommand>;
 }
 
 /** Commands register here; each lives in its own cli/cmd-*.ts file. */
 export const COMMANDS: Record<string, CommandDef> = {
   render: {
-    help: RENDER_HELP,
     options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" } },
     positionals: true,
-    run: (io, v, p) => renderCommand(io, withClusters(v, p)),
+    load: async () => {
+      const m = await import("./cmd-render.js");
+      return { help: m.RENDER_HELP, run: (io, v, p) => m.renderCommand(io, withClusters(v, p)) };
+    },
   },
   lock: {
-    help: LOCK_HELP,
     options: { update: { type: "boolean" }, explain: { type: "boolean" } },
     positionals: true,
-    run: (io, v, p) => lockCommand(io, v, p),
+    load: async () => {
+      const m = await import("./cmd-lock.js");
+      return { help: m.LOCK_HELP, run: (io, v, p) => m.lockCommand(io, v, p) };
+    },
   },
   validate: {
-    help: VALIDATE_HELP,
     options: { cluster: { type: "string", multiple: true }, update: { type: "boolean" } },
     positionals: true,
-    run: (io, v, p) => validateCommand(io, withClusters(v, p)),
+    load: async () => {
+      const m = await import("./cmd-render.js");
+      return { help: m.VALIDATE_HELP, run: (io, v, p) => m.validateCommand(io, withClusters(v, p)) };
+    },
   },
   publish: {
-    help: PUBLISH_HELP,
     options: {
       branch: { type: "string" },
       push: { type: "string" },
@@ -73,15 +80,19 @@ export const COMMANDS: Record<string, CommandDef> = {
       "dry-run": { type: "boolean" },
       message: { type: "string", short: "m" },
     },
-    run: (io, v) => publishCommand(io, v),
+    load: async () => {
+      const m = await import("./cmd-publish.js");
+      return { help: m.PUBLISH_HELP, run: (io, v) => m.publishCommand(io, v) };
+    },
   },
   inventory: {
-    help: INVENTORY_HELP,
     options: { update: { type: "boolean" } },
-    run: (io, v) => inventoryCommand(io, v),
+    load: async () => {
+      const m = await import("./cmd-inventory.js");
+      return { help: m.INVENTORY_HELP, run: (io, v) => m.inventoryCommand(io, v) };
+    },
   },
   preview: {
-    help: PREVIEW_HELP,
     options: {
       base: { type: "string" },
       head: { type: "string" },
@@ -90,9 +101,23 @@ export const COMMANDS: Record<string, CommandDef> = {
       repo: { type: "string" },
       pr: { type: "string" },
     },
-    run: (io, v) => previewCommand(io, v),
+    load: async () => {
+      const m = await import("./cmd-preview.js");
+      return { help: m.PREVIEW_HELP, run: (io, v) => m.previewCommand(io, v) };
+    },
   },
 };
+
+/** Runs braid with the given arguments; returns the exit code. Never throws. */
+/** braid's version, from the package.json beside src/ (or dist/). */
+export function braidVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 /** Runs braid with the given arguments; returns the exit code. Never throws. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -102,35 +127,36 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === "--version" || name === "-v") {
-    io.stdout("braid 0.1.0\n");
+    io.stdout(`braid ${braidVersion()}\n`);
     return 0;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
+  const def = COMMANDS[name];
+  if (!def) {
     io.stderr(`error USAGE: unknown command "${name}"\n\n${MAIN_HELP}`);
     return 2;
   }
-  let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...COMMON_OPTIONS, ...cmd.options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    io.stderr(`error USAGE: ${(e as Error).message}\n\n${cmd.help}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout(cmd.help);
-    return 0;
-  }
-  if (parsed.positionals.length && !cmd.positionals) {
-    io.stderr(`error USAGE: unexpected argument "${parsed.positionals[0]}"\n\n${cmd.help}`);
-    return 2;
-  }
-  try {
+    const cmd = await def.load();
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        options: { ...COMMON_OPTIONS, ...def.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      io.stderr(`error USAGE: ${(e as Error).message}\n\n${cmd.help}`);
+      return 2;
+    }
+    if (parsed.values.help) {
+      io.stdout(cmd.help);
+      return 0;
+    }
+    if (parsed.positionals.length && !def.positionals) {
+      io.stderr(`error USAGE: unexpected argument "${parsed.positionals[0]}"\n\n${cmd.help}`);
+      return 2;
+    }
     return await cmd.run(io, parsed.values as Record<string, unknown>, parsed.positionals);
   } catch (e) {
     const d = toDiagnostic(e);

@@ -1,4 +1,4 @@
-import { Octokit, RequestError } from "octokit";
+import { Octokit, RequestError, type GithubOctokit } from "../github/client.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { redactSecrets } from "../sources/credentials.js";
 import { GITHUB_COMMENT_LIMIT, PREVIEW_MARKER } from "./format-markdown.js";
@@ -89,14 +89,13 @@ function apiError(e: unknown, t: GithubTarget, what: string): BraidError {
 }
 
 /** An Octokit client for the target with braid's settings: no retries, no throttling waits, no logging. */
-export function githubClient(t: GithubTarget): InstanceType<typeof Octokit> {
+export function githubClient(t: GithubTarget): GithubOctokit {
   return new Octokit({
     auth: t.token,
     baseUrl: t.apiUrl,
     userAgent: "braid-preview",
     log: silent,
     retry: { enabled: false },
-    throttle: { enabled: false },
   });
 }
 

@@ -21,12 +21,14 @@ describe("parseTagVersion (fluxcd/pkg/version ParseVersion)", () => {
     ["1.2.3.4", undefined], // four parts: skipped
     ["1.2.3-rc.1+build.5", "1.2.3-rc.1+build.5"],
     ["1.2.3+build", "1.2.3+build"],
-    // fluxcd/pkg/version ParseVersion runs Masterminds StrictNewVersion: no leading zeros in the numbers
-    ["01.2.3", undefined],
-    ["1.02.3", undefined],
-    ["1.2.03", undefined],
-    ["v01.4.0", undefined],
-    ["2025.02.03-rc.1", undefined],
+    // ParseVersion: three `.` parts, then Masterminds NewVersion, which coerces leading zeros
+    ["01.2.3", "1.2.3"],
+    ["1.02.3", "1.2.3"],
+    ["1.2.03", "1.2.3"],
+    ["v01.4.0", "1.4.0"],
+    ["2025.02.03-rc.1", "2025.2.3-rc.1"],
+    ["v2025.01.15", "2025.1.15"],
+    ["00.00.00", "0.0.0"],
     ["0.0.0", "0.0.0"],
     ["10.20.30", "10.20.30"],
     ["1.2.3-01", undefined], // numeric pre-release identifier with a leading zero
@@ -34,8 +36,17 @@ describe("parseTagVersion (fluxcd/pkg/version ParseVersion)", () => {
     ["1.2.3-0a", "1.2.3-0a"], // alphanumeric identifier may start with 0
     ["1.2.3+001", "1.2.3+001"], // build metadata may have leading zeros
     ["1.2.3-rc-1", "1.2.3-rc-1"],
-    ["1.2-rc.1", undefined], // StrictNewVersion splits "1", "2-rc", "1": not numeric
-    ["1.2+b.1", undefined],
+    // the three parts are counted on the whole tag, then the loose grammar lets minor/patch be missing
+    ["1.2-rc.1", "1.2.0-rc.1"],
+    ["1.2-rc.1.0", "1.2.0-rc.1.0"],
+    ["1.2+b.1", "1.2.0+b.1"],
+    ["1.2+build.7", "1.2.0+build.7"],
+    ["1-a.b", undefined], // "1-a", "b": two parts
+    ["1-a.b.c", "1.0.0-a.b.c"],
+    ["v1+x.y", undefined],
+    ["v1+x.y.z", "1.0.0+x.y.z"],
+    ["1.2-rc1", undefined], // only two parts
+    ["1-rc.01.x", undefined], // numeric pre-release identifier with a leading zero
     ["1.2.3-rc.1_x", undefined], // "_" is not allowed in identifiers
     ["1.2.3+b_1", undefined],
     ["1..3", undefined],
@@ -404,18 +415,22 @@ describe("selectSemverTag", () => {
       { tag: "2.0.0", version: "2.0.0", taken: false, reason: "does not satisfy >=1.0.0 <2.0.0" },
       { tag: "v1.2.3", version: "1.2.3", taken: false, reason: "lower than v1.4.0" },
       { tag: "v0.9.0", version: "0.9.0", taken: false, reason: "does not satisfy >=1.0.0 <2.0.0" },
-      { tag: "1.2.3.4", taken: false, reason: "not a three-part semver" },
-      { tag: "V1.3.0", taken: false, reason: "not a three-part semver" }, // names in code-unit order
-      { tag: "latest", taken: false, reason: "not a three-part semver" },
-      { tag: "release-1", taken: false, reason: "not a three-part semver" },
-      { tag: "v1.2", taken: false, reason: "not a three-part semver" },
+      { tag: "1.2.3.4", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version)" },
+      { tag: "V1.3.0", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version)" }, // names in code-unit order
+      { tag: "latest", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+      { tag: "release-1", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+      { tag: "v1.2", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
     ]);
   });
 
-  it("skips a tag with leading zeros, as Flux does (StrictNewVersion)", () => {
-    const s = selectSemverTag([T("v2025.01.15"), T("v2025.1.14")], ">=2025.0.0");
-    expect(s.selected?.tag).toBe("v2025.1.14");
-    expect(s.verdicts.find((v) => v.tag === "v2025.01.15")).toMatchObject({ taken: false, reason: "not a three-part semver" });
+  it("takes a tag with leading zeros, as Flux does (ParseVersion coerces)", () => {
+    const s = selectSemverTag([T("v2025.01.15"), T("v2025.1.14"), T("v1.9.0")], ">=1.0.0");
+    expect(s.selected?.tag).toBe("v2025.01.15");
+    expect(s.verdicts.map((v) => [v.tag, v.version, v.reason])).toEqual([
+      ["v2025.01.15", "2025.1.15", "selected"],
+      ["v2025.1.14", "2025.1.14", "lower than v2025.01.15"],
+      ["v1.9.0", "1.9.0", "lower than v2025.01.15"],
+    ]);
   });
 
   describe("ties in precedence (build metadata only)", () => {
@@ -484,7 +499,7 @@ describe("selectSemverTag", () => {
       { tag: "monitoring/v1.3.0", version: "1.3.0", taken: true, reason: "selected" },
       { tag: "monitoring/v1.2.0", version: "1.2.0", taken: false, reason: "lower than monitoring/v1.3.0" },
       { tag: "logging/v9.0.0", taken: false, reason: 'does not start with tagPrefix "monitoring/"' },
-      { tag: "monitoring/latest", taken: false, reason: "not a three-part semver" },
+      { tag: "monitoring/latest", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
       { tag: "v5.0.0", taken: false, reason: 'does not start with tagPrefix "monitoring/"' },
     ]);
   });
@@ -522,5 +537,54 @@ describe("selectSemverTag", () => {
       expect((e as BraidError).code).toBe("SEMVER_RANGE");
     }
     expect.assertions(2);
+  });
+});
+
+/**
+ * Tag sets with the tag Flux checks out, each derived by hand from the Go code: fluxcd/pkg version.go
+ * ParseVersion (strings.SplitN(tag, ".", 3) must give three parts, then Masterminds NewVersion, which
+ * coerces: looseVersionRegex, ParseUint per segment, validatePrerelease), Constraints.Check, and
+ * git/gogit cloneSemVer (sort.SliceStable by LessThan, equal versions by commit time; the last wins).
+ * `tag@time` sets the commit time; `null` is Flux's "no match found for semver".
+ */
+describe("selectSemverTag picks what Flux's cloneSemVer checks out", () => {
+  const sets: [range: string, tags: string[], flux: string | null, why: string][] = [
+    [">=1.0.0", ["v2025.01.15", "v1.9.0"], "v2025.01.15", "leading zeros coerced: 2025.1.15"],
+    [">=1.0.0", ["1.2-rc.1.0", "1.1.0"], "1.1.0", "1.2.0-rc.1.0 parses (three parts on the whole tag) but is a pre-release"],
+    [">=1.2.0-0", ["1.2-rc.1.0", "1.1.0"], "1.2-rc.1.0", "pre-releases admitted: rc.1.0 > 0 (word > number)"],
+    [">=1.2.0-rc.1", ["1.2-rc.1.0", "1.2.0-rc.1"], "1.2-rc.1.0", "rc.1.0 > rc.1 (more identifiers)"],
+    ["^1.0.0", ["1.2+build.7", "1.1.9"], "1.2+build.7", "1.2.0+build.7"],
+    ["*", ["v1.2", "1.2.3.4", "latest", "V1.0.0"], null, "two parts; four parts; no parts; capital V"],
+    ["1.x", ["01.02.03", "1.2.2"], "01.02.03", "1.2.3 > 1.2.2"],
+    [">=1.0.0", ["v1.0.0@100", "1.0.0@200"], "1.0.0", "equal versions: the newer commit"],
+    [">=1.0.0", ["v1.0.0@300", "1.0.0@200"], "v1.0.0", "equal versions: the newer commit"],
+    ["*", ["1.0.0+a@100", "1.0.0+b@50", "0.9.0@999"], "1.0.0+a", "build metadata is not compared"],
+    ["~1.2", ["1.2.9", "1.3.0", "v1.2.10"], "v1.2.10", "numeric patch order"],
+    [">=1.0.0-0 <2.0.0", ["1.0.0-rc.2", "1.0.0-rc.10", "1.0.0-beta"], "1.0.0-rc.10", "numeric identifiers compare as numbers"],
+    [">=1.0.0-0", ["1.0.0-01", "1.0.0-1"], "1.0.0-1", "a numeric pre-release identifier with a leading zero is invalid"],
+    ["*", ["18446744073709551616.0.0", "1.0.0"], "1.0.0", "uint64 overflow: not a version"],
+    ["<1.0.0", ["0.0.0", "00.0.1"], "00.0.1", "0.0.1"],
+    ["1.2.3", ["1.2.3@1", "v1.2.3+meta@999"], "v1.2.3+meta", "equal versions: the newer commit"],
+    [">=2.0.0", ["2.0", "2.0.0.0", "v2.0.0-rc.1"], null, "two parts; four numbers; pre-release not admitted"],
+    ["2.x || 3.x", ["3.0-alpha.1.2", "2.9.9", "3.0.0"], "3.0.0", "3.0.0 > 3.0.0-alpha.1.2"],
+    ["2.x || 3.x", ["3.0-alpha.1.2", "2.9.9"], "2.9.9", "the pre-release is not admitted"],
+    ["*", ["1.2.3-rc.1_x", "1.2.3_x.y", "1.2.3-", "1.2..3", "1.2.3+"], null, "invalid characters or empty identifiers"],
+    [">= 1.0", ["1.0-0.0.0"], null, "1.0.0-0.0.0 is a pre-release"],
+    ["^0.1.0", ["0.1.5@100", "v0.1.05@200", "0.2.0@300"], "v0.1.05", "0.1.5 twice: the newer commit; ^0.1 excludes 0.2.0"],
+    [">=1.0.0", ["1-rc.1.2", "1.0-rc.1"], null, "1.0.0-rc.1.2 is a pre-release; 1.0-rc.1 has two parts"],
+    [">=0.0.0-0", ["1-rc.1.2", "1.0-rc.1"], "1-rc.1.2", "1.0.0-rc.1.2"],
+    [">=1.0.0", ["v1.2.3 ", " v1.2.3", "v1.2.3\t"], null, "spaces are not part of the grammar"],
+    ["!=1.2.3", ["01.2.3", "1.2.2"], "1.2.2", "01.2.3 is 1.2.3"],
+    ["*", ["1.10.0", "1.9.0", "1.09.1"], "1.10.0", "numeric minor order: 10 > 9"],
+    ["<=1.9.1", ["1.10.0", "1.9.0", "1.09.1"], "1.09.1", "1.9.1"],
+  ];
+  it.each(sets)("%s over %j: %s (%s)", (range, tags, flux) => {
+    const candidates = tags.map((t) => {
+      const at = t.lastIndexOf("@");
+      return at < 0 ? T(t) : T(t.slice(0, at), Number(t.slice(at + 1)));
+    });
+    for (const order of [candidates, [...candidates].reverse()]) {
+      expect(selectSemverTag(order, range).selected?.tag ?? null).toBe(flux);
+    }
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Semver tag selection for `ref: { semver, tagPrefix? }`, with the semantics Flux's source-controller has:
- * tags are parsed by fluxcd/pkg/version `ParseVersion` and ranges by Masterminds semver v3 `NewConstraint`
- * / `Check` (v3.5.0). This is a re-implementation from those rules (not npm `semver`, whose range
- * semantics differ). Pure: no I/O, no clock.
+ * tags are parsed by fluxcd/pkg/version `ParseVersion` (three `.`-separated parts, then Masterminds
+ * `NewVersion`, which coerces: `v`, leading zeros, missing minor or patch) and ranges by Masterminds
+ * semver v3 `NewConstraint` / `Check` (v3.5.0); the winner is chosen as fluxcd/pkg git/gogit
+ * `cloneSemVer` sorts (highest version, then newest commit). This is a re-implementation from those
+ * rules (not npm `semver`, whose range semantics differ). Pure: no I/O, no clock.
  */
 import { BraidError } from "../diagnostics/diagnostic.js";
 
@@ -86,42 +88,31 @@ export function parseLooseVersion(text: string): ParsedVersion | undefined {
   return { major, minor, patch, prerelease, build: m[5] ?? "", original: text };
 }
 
-/** A numeric version segment as Masterminds `StrictNewVersion` accepts it: digits, no leading zero. */
-const STRICT_SEGMENT = /^(0|[1-9][0-9]*)$/;
-const IDENT = /^[0-9A-Za-z-]+$/;
+/**
+ * Why fluxcd/pkg/version `ParseVersion` rejects a tag (undefined when it accepts it). ParseVersion splits
+ * the whole tag on `.` into at most three parts and needs three (so at least two dots anywhere, the
+ * pre-release and build included), then runs Masterminds `NewVersion`, which coerces (v3.5.0,
+ * `CoerceNewVersion`): optional `v`, optional minor and patch, leading zeros in them accepted, then
+ * `-pre.release` (numeric identifiers without leading zeros) and `+build`, numbers within uint64.
+ */
+export function tagParseProblem(tag: string): string | undefined {
+  if (tag.split(".").length < 3) return "invalid semantic version: fewer than three dot-separated parts";
+  const m = LOOSE_VERSION.exec(tag);
+  if (!m) return "invalid semantic version";
+  if ([m[1], m[2], m[3]].some((d) => toUint64(d) === undefined)) {
+    return "error parsing version segment: value out of range (uint64)";
+  }
+  if (m[4] !== undefined && !validPrerelease(m[4])) return "version segment starts with 0 (a numeric pre-release identifier)";
+  return undefined;
+}
 
 /**
- * Parses a tag as Flux would (after prefix stripping); undefined when it is not a candidate.
- * fluxcd/pkg/version `ParseVersion` = Masterminds `StrictNewVersion` of the tag without a leading `v`:
- * exactly three dot-separated numeric parts without leading zeros, then an optional `-pre-release`
- * (identifiers of [0-9A-Za-z-], numeric ones without leading zeros) and `+build` (identifiers of [0-9A-Za-z-]).
+ * Parses a tag as Flux would (after prefix stripping); undefined when it is not a candidate (see
+ * {@link tagParseProblem}): `v2025.01.15` is 2025.1.15, `1.2-rc.1.0` is 1.2.0-rc.1.0, `1.2+build.7` is
+ * 1.2.0+build.7; `v1.2`, `1.2.3.4`, `V1.2.3` are not versions.
  */
 export function parseTagVersion(tag: string): ParsedVersion | undefined {
-  const text = tag.startsWith("v") ? tag.slice(1) : tag;
-  const first = text.indexOf(".");
-  const second = first < 0 ? -1 : text.indexOf(".", first + 1);
-  if (second < 0) return undefined;
-  const major = text.slice(0, first);
-  const minor = text.slice(first + 1, second);
-  let patch = text.slice(second + 1);
-  let build = "";
-  let prerelease = "";
-  const plus = patch.indexOf("+");
-  if (plus >= 0) {
-    build = patch.slice(plus + 1);
-    patch = patch.slice(0, plus);
-    if (!build.split(".").every((id) => IDENT.test(id))) return undefined;
-  }
-  const dash = patch.indexOf("-");
-  if (dash >= 0) {
-    prerelease = patch.slice(dash + 1);
-    patch = patch.slice(0, dash);
-    if (!prerelease.split(".").every((id) => IDENT.test(id)) || !validPrerelease(prerelease)) return undefined;
-  }
-  if (![major, minor, patch].every((p) => STRICT_SEGMENT.test(p))) return undefined;
-  const [ma, mi, pa] = [toUint64(major), toUint64(minor), toUint64(patch)];
-  if (ma === undefined || mi === undefined || pa === undefined) return undefined;
-  return { major: ma, minor: mi, patch: pa, prerelease, build, original: tag };
+  return tagParseProblem(tag) === undefined ? parseLooseVersion(tag) : undefined;
 }
 
 /** Normalized text of a version: `major.minor.patch[-pre][+build]`, without `v`. */
@@ -369,7 +360,8 @@ function loserReason(m: Matched, winner: Matched): string {
   if (m.candidate.commitTime !== winner.candidate.commitTime) {
     return `same version as ${winner.candidate.tag}, whose commit is newer`;
   }
-  return `same version and commit time as ${winner.candidate.tag}, which wins the tie (build metadata, then name)`;
+  // Flux sorts equal versions by commit time only; a tie there is left to Go's map order (not reproducible)
+  return `same version and commit time as ${winner.candidate.tag}, which wins the tie (build metadata, then name; Flux's choice here depends on Go map order)`;
 }
 
 /** Picks the tag for a semver pin, with a verdict per candidate (sorted deterministically: taken first, then by version desc, then name). */
@@ -386,7 +378,8 @@ export function selectSemverTag(tags: readonly TagCandidate[], range: string, ta
     }
     const parsed = parseTagVersion(tag.slice(prefix.length));
     if (!parsed) {
-      verdicts.push({ tag, taken: false, reason: "not a three-part semver" });
+      const problem = tagParseProblem(tag.slice(prefix.length)) ?? "invalid semantic version";
+      verdicts.push({ tag, taken: false, reason: `not a version (Flux's ParseVersion: ${problem})` });
       continue;
     }
     const version = formatVersion(parsed);
