@@ -126,7 +126,7 @@ secretGenerator:
     });
   });
 
-  it("behavior merge and replace over a base's generators", async () => {
+  it("behavior merge and replace over a base's generators (a merged Secret takes the entry's type: Opaque)", async () => {
     await compare(
       {
         "base/kustomization.yaml": `configMapGenerator:
@@ -140,6 +140,9 @@ secretGenerator:
 secretGenerator:
 - name: sec
   literals: [P=1]
+- name: tls
+  type: kubernetes.io/tls
+  literals: [tls.crt=a, tls.key=b]
 `,
         "kustomization.yaml": `resources:
 - base
@@ -160,6 +163,9 @@ secretGenerator:
   literals: [Q=2]
   options:
     disableNameSuffixHash: true
+- name: tls
+  behavior: merge
+  literals: [extra=c]
 `,
       },
       "base",
