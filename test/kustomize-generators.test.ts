@@ -247,6 +247,23 @@ describe("generators: errors and positions", () => {
     }
   });
 
+  it("a bad generatorOptions is reported once, at generatorOptions, whatever the number of entries", async () => {
+    const dir = await writeFolder({
+      "kustomization.yaml": "generatorOptions:\n  disableHash: true\nconfigMapGenerator:\n- name: a\n- name: b\nsecretGenerator:\n- name: c\n",
+    });
+    try {
+      const ctx = await contextFor(dir);
+      const cm = await configMapGenerator([], ctx.kustomization.configMapGenerator!, ctx);
+      const sec = await secretGenerator([], ctx.kustomization.secretGenerator!, ctx);
+      expect([...cm.diagnostics, ...sec.diagnostics].map((d) => [d.code, d.location?.line, d.message])).toEqual([
+        ["KUSTOMIZE_INVALID", 2, 'unknown field "disableHash" in generatorOptions'],
+      ]);
+      expect([...cm.resources, ...sec.resources]).toEqual([]);
+    } finally {
+      await removeFolder(dir);
+    }
+  });
+
   it("a generated object's origin and fields point at its kustomization entry", async () => {
     const dir = await writeFolder({ "kustomization.yaml": "configMapGenerator:\n- name: a\n  literals:\n  - K=v\n  - L=w\n" });
     try {

@@ -63,13 +63,21 @@ function stringMap(v: Json | undefined): Record<string, string> | undefined {
 }
 
 /** Local options over the kustomization's generatorOptions (local labels and annotations win). */
-function readOptions(local: Json | undefined, global: Json | undefined, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Options {
+function readOptions(
+  local: Json | undefined,
+  global: Json | undefined,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+  globalDiagnostics: Diagnostic[],
+): Options {
   const out: Options = { labels: {}, annotations: {}, disableNameSuffixHash: false, immutable: false };
-  const layers: [Json | undefined, JsonPath][] = [
-    [global, ["generatorOptions"]],
-    [local, at],
+  const layers: [Json | undefined, JsonPath, Diagnostic[]][] = [
+    [global, ["generatorOptions"], globalDiagnostics],
+    [local, at, diagnostics],
   ];
-  for (const [opts, path] of layers) {
+  for (const [opts, path, sink] of layers) {
+    const diagnostics = sink;
     if (opts === undefined || opts === null) continue;
     if (!isObject(opts)) {
       diagnostics.push(invalidField(ctx, path, "generator options must be a map", "write labels, annotations, disableNameSuffixHash or immutable"));
@@ -187,9 +195,16 @@ async function readPairs(entry: JsonObject, at: JsonPath, ctx: KustomizationCont
 }
 
 /** Builds the generated object of one entry (undefined after a diagnostic). */
-async function generateOne(kind: Kind, entry: JsonObject, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Promise<{ object: JsonObject; written: WrittenFields; options: Options } | undefined> {
+async function generateOne(
+  kind: Kind,
+  entry: JsonObject,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+  globalDiagnostics: Diagnostic[],
+): Promise<{ object: JsonObject; written: WrittenFields; options: Options } | undefined> {
   const before = diagnostics.length;
-  const options = readOptions(entry.options, ctx.kustomization.generatorOptions, [...at, "options"], ctx, diagnostics);
+  const options = readOptions(entry.options, ctx.kustomization.generatorOptions, [...at, "options"], ctx, diagnostics, globalDiagnostics);
   const pairs = await readPairs(entry, at, ctx, diagnostics);
   const written = new WrittenFields();
   written.add([], at);
@@ -290,7 +305,12 @@ function makeGenerator(kind: Kind): AsyncTransformer {
         diagnostics.push(invalidField(ctx, [...at, "behavior"], `behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`, "write behavior: merge"));
         continue;
       }
-      const made = await generateOne(kind, entry, at, ctx, diagnostics);
+      // generatorOptions problems are reported once: by the first generator entry of the kustomization
+      const first = i === 0 && (kind === "ConfigMap" || ctx.kustomization.configMapGenerator === undefined);
+      const globalSink: Diagnostic[] = [];
+      const made = await generateOne(kind, entry, at, ctx, diagnostics, globalSink);
+      if (first) diagnostics.push(...globalSink);
+      if (globalSink.length) continue;
       if (!made) continue;
       const id = idOf(made.object);
       const matches = out.filter((r) => sameId(r.id, id) || (r.previous ?? []).some((p) => sameId(p, id)));
