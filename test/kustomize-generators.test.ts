@@ -239,7 +239,13 @@ describe("generators: errors and positions", () => {
       ]);
       expect(r.resources).toEqual([]);
 
-      const ok = await configMapGenerator([], [{ name: "x", literals: ["K=v"] }], ctx);
+      const ok = await configMapGenerator([], [{ name: "x", literals: ["K=v", "J=w"] }], ctx);
+      const m2 = await configMapGenerator(ok.resources, [{ name: "x", behavior: "merge", literals: ["K=new"] }], ctx);
+      expect(m2.resources[0]!.object.data).toEqual({ K: "new", J: "w" });
+      // the merged key points at the merging entry (configMapGenerator[0].literals[0] here: line 4); the
+      // base's other key keeps the base's position
+      expect(locateField(m2.resources[0]!, ["data", "K"])).toMatchObject({ line: 4 });
+      expect(locateField(m2.resources[0]!, ["data", "J"])).toEqual(locateField(ok.resources[0]!, ["data", "J"]));
       const again = await configMapGenerator(ok.resources, [{ name: "x", literals: ["K=w"] }], ctx);
       expect(again.diagnostics.map((d) => d.message)).toEqual(["ConfigMap x already exists; behavior must be merge or replace"]);
     } finally {

@@ -202,11 +202,14 @@ async function generateOne(
   ctx: KustomizationContext,
   diagnostics: Diagnostic[],
   globalDiagnostics: Diagnostic[],
-): Promise<{ object: JsonObject; written: WrittenFields; options: Options } | undefined> {
+): Promise<{ object: JsonObject; written: WrittenFields; keys: WrittenFields; options: Options } | undefined> {
   const before = diagnostics.length;
   const options = readOptions(entry.options, ctx.kustomization.generatorOptions, [...at, "options"], ctx, diagnostics, globalDiagnostics);
   const pairs = await readPairs(entry, at, ctx, diagnostics);
+  // `written` answers for the whole generated object; `keys` only for its data keys (a merge keeps the
+  // base's positions for everything else)
   const written = new WrittenFields();
+  const keys = new WrittenFields();
   written.add([], at);
   written.add(["metadata", "name"], [...at, "name"]);
   const seen = new Set<string>();
@@ -226,7 +229,9 @@ async function generateOne(
     if (kind === "Secret") data[p.key] = kustomizeBase64(p.value);
     else if (text !== undefined) data[p.key] = text;
     else binaryData[p.key] = kustomizeBase64(p.value);
-    written.add([text === undefined && kind === "ConfigMap" ? "binaryData" : "data", p.key], p.from);
+    const field = text === undefined && kind === "ConfigMap" ? "binaryData" : "data";
+    written.add([field, p.key], p.from);
+    keys.add([field, p.key], p.from);
   }
   if (diagnostics.length > before) return undefined;
   const metadata: JsonObject = { name: entry.name as string };
@@ -244,7 +249,7 @@ async function generateOne(
     if (Object.keys(binaryData).length) object.binaryData = binaryData;
   }
   if (options.immutable) object.immutable = true;
-  return { object, written, options };
+  return { object, written, keys, options };
 }
 
 function sameNamespace(a: string, b: string): boolean {
@@ -346,7 +351,7 @@ function makeGenerator(kind: Kind): AsyncTransformer {
         ...old,
         id: idOf(object),
         object,
-        positions: behavior === "merge" ? [...old.positions, made.written.positionMap(ctx)] : [made.written.positionMap(ctx)],
+        positions: behavior === "merge" ? [...old.positions, made.keys.positionMap(ctx)] : [made.written.positionMap(ctx)],
         ...(behavior === "replace" ? { origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 } } : {}),
       };
       // kustomize keeps the base's build annotations: the hash stays only when both sides want it
