@@ -4,7 +4,8 @@
  * located errors.
  */
 import { describe, expect, it } from "vitest";
-import { replacements, splitFieldPath } from "../src/kustomize/replacements.js";
+import { splitFieldPath } from "../src/kustomize/field-path.js";
+import { replacements } from "../src/kustomize/replacements.js";
 import { locateField } from "../src/model/resource.js";
 import { contextFor, differential, removeFolder, resourcesOf, writeFolder } from "./helpers/kustomize-fields.js";
 import { kubectlSkipReason } from "./helpers/kubectl.js";

@@ -16,6 +16,7 @@ import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath, Resource, ResourceId } from "../model/resource.js";
 import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
 import { isObject } from "./field-spec.js";
+import { keepType, lookup, matchPath, plainScalar, scalarText, splitFieldPath } from "./field-path.js";
 import { entryLocation, invalidField, withObject, WrittenFields } from "./resource-edit.js";
 import { isClusterScoped } from "./cluster-scoped.js";
 import { matchesLabelSelector, parseSelectorString } from "../render/select-targets.js";
@@ -46,26 +47,6 @@ class ReplacementError extends Error {
     super(message);
   }
 }
-
-/** Splits `a.b.[name=x.y].c` at dots outside brackets. */
-export function splitFieldPath(path: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let depth = 0;
-  for (const ch of path) {
-    if (ch === "[") depth++;
-    if (ch === "]") depth = Math.max(0, depth - 1);
-    if (ch === "." && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-const isIndex = (s: string): boolean => /^\d+$/.test(s);
-const isListSelector = (s: string): boolean => s.startsWith("[") && s.endsWith("]");
 
 function ids(res: Resource): ResourceId[] {
   return [res.id, ...(res.previous ?? [])];
@@ -142,109 +123,6 @@ function readOptions(v: Json | undefined, at: JsonPath): Options {
   }
   if (v.create === true) out.create = true;
   return out;
-}
-
-function scalarText(v: Json): string | undefined {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (v === null) return "";
-  return undefined;
-}
-
-/** A field lookup with kustomize's PathGetter (exact `[key=value]`, indexes). */
-function lookup(node: Json, segs: readonly string[]): Json | undefined {
-  let cur: Json | undefined = node;
-  for (const seg of segs) {
-    if (cur === undefined) return undefined;
-    if (isListSelector(seg)) {
-      if (!Array.isArray(cur)) return undefined;
-      const [k, v] = splitSelector(seg);
-      cur = cur.find((el) => (k === "" ? scalarText(el) === v : isObject(el) && scalarText(el[k] ?? null) === v && el[k] !== undefined));
-    } else if (isIndex(seg) && Array.isArray(cur)) cur = cur[Number(seg)];
-    else if (isObject(cur)) cur = cur[seg];
-    else return undefined;
-  }
-  return cur;
-}
-
-function splitSelector(seg: string): [string, string] {
-  const inner = seg.slice(1, -1);
-  const eq = inner.indexOf("=");
-  return eq < 0 ? ["", inner] : [inner.slice(0, eq), inner.slice(eq + 1)];
-}
-
-function regexMatch(pattern: string, s: string): boolean {
-  try {
-    return new RegExp(pattern).test(s);
-  } catch {
-    return s === pattern;
-  }
-}
-
-type Slot = { holder: JsonObject | Json[]; key: string | number; path: JsonPath };
-
-/** kustomize's PathMatcher: every place a field path reaches (creating it when asked). */
-function matchPath(object: JsonObject, segs: readonly string[], create: boolean, valueIsScalar: boolean): Slot[] {
-  const out: Slot[] = [];
-  const kindFor = (next: string | undefined): Json => (next === undefined ? (valueIsScalar ? null : {}) : isIndex(next) || isListSelector(next) ? [] : {});
-  const walk = (slot: Slot, i: number): void => {
-    if (i === segs.length) {
-      out.push(slot);
-      return;
-    }
-    const node = (slot.holder as Record<string | number, Json>)[slot.key];
-    const seg = segs[i]!;
-    const next = segs[i + 1];
-    if (isIndex(seg)) {
-      if (!Array.isArray(node)) return;
-      const idx = Number(seg);
-      if (idx === node.length && create) node.push(kindFor(next));
-      if (idx < node.length) walk({ holder: node, key: idx, path: [...slot.path, idx] }, i + 1);
-      return;
-    }
-    if (isListSelector(seg)) {
-      if (!Array.isArray(node)) return;
-      const [k, pattern] = splitSelector(seg);
-      const hits: number[] = [];
-      node.forEach((el, n) => {
-        const text = k === "" ? scalarText(el) : isObject(el) && el[k] !== undefined ? scalarText(el[k]!) : undefined;
-        if (text !== undefined && regexMatch(pattern, text.trim())) hits.push(n);
-      });
-      if (!hits.length && create) {
-        node.push(k === "" ? pattern : { [k]: pattern });
-        hits.push(node.length - 1);
-      }
-      for (const n of hits) walk({ holder: node, key: n, path: [...slot.path, n] }, i + 1);
-      return;
-    }
-    if (seg === "*") {
-      if (Array.isArray(node)) node.forEach((_, n) => walk({ holder: node, key: n, path: [...slot.path, n] }, i + 1));
-      return;
-    }
-    if (!isObject(node)) return;
-    if (node[seg] === undefined && create) node[seg] = kindFor(next);
-    if (node[seg] === undefined) return;
-    walk({ holder: node, key: seg, path: [...slot.path, seg] }, i + 1);
-  };
-  walk({ holder: { root: object }, key: "root", path: [] }, 0);
-  return out;
-}
-
-/** A scalar's text read back as YAML reads a plain scalar (for fields without a type yet). */
-function plainScalar(text: string): Json {
-  if (/^[-+]?(0|[1-9][0-9]*)$/.test(text)) return Number(text);
-  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
-  if (text === "true" || text === "True" || text === "TRUE") return true;
-  if (text === "false" || text === "False" || text === "FALSE") return false;
-  if (text === "" || text === "~" || text === "null" || text === "Null" || text === "NULL") return null;
-  return text;
-}
-
-/** The text written over an existing scalar, in the target's own type. */
-function keepType(old: Json, text: string): Json {
-  if (typeof old === "number") return /^[-+]?[0-9.eE+-]+$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : text;
-  if (typeof old === "boolean") return text === "true" ? true : text === "false" ? false : text;
-  return text;
 }
 
 interface Replacement {
