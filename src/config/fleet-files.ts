@@ -1,24 +1,63 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** Read access to the fleet's files (a folder on disk, or a tree in Git for previews). Paths are posix, relative. */
 export interface FleetReader {
   /** Human label of where the fleet is (folder path or "rev:path"). */
   readonly label: string;
+  /**
+   * The file's text (undefined when it does not exist). Symbolic links are followed while they stay inside the
+   * fleet folder; one that leads out of it throws a PATH_ESCAPE error (see `symlinkEscape`).
+   */
   read(path: string): Promise<string | undefined>;
-  /** Names of the files directly inside a folder (empty when it does not exist). */
+  /** Names of the files directly inside a folder (empty when it does not exist); symbolic links to files included. */
   list(dir: string): Promise<string[]>;
-  /** Every file below a folder, recursively, as paths relative to the fleet. */
+  /** Every file below a folder, recursively, as paths relative to the fleet (symbolic links to files included). */
   walk(dir: string): Promise<string[]>;
+}
+
+/** The error of a fleet file whose symbolic link leads out of the fleet folder (same for a folder and a Git revision). */
+export function symlinkEscape(path: string, target: string): BraidError {
+  return new BraidError({
+    code: "PATH_ESCAPE",
+    message: `${path} is a symbolic link to ${JSON.stringify(target)}, which is outside the fleet folder`,
+    location: { file: path },
+    hint: "fleet files (config, patches, schemas) must stay inside the fleet folder: copy the file in instead of linking it",
+  });
 }
 
 /** A FleetReader over a folder on disk. */
 export function diskFleetReader(dir: string): FleetReader {
+  let root: Promise<string> | undefined;
+  /** The real path of a fleet file, checked to stay inside the fleet folder; undefined when it does not exist. */
+  async function resolveInFleet(path: string): Promise<string | undefined> {
+    const full = join(dir, path);
+    let real: string;
+    try {
+      real = await realpath(full);
+    } catch {
+      return undefined;
+    }
+    const top = await (root ??= realpath(dir).catch(() => dir));
+    if (real !== top && !real.startsWith(top.endsWith(sep) ? top : top + sep)) {
+      throw symlinkEscape(path, relative(top, real).split(sep).join("/") || real);
+    }
+    return real;
+  }
+  /** True for a directory entry that is a file, or a symbolic link to one. */
+  async function isFileEntry(e: { name: string; isFile(): boolean; isSymbolicLink(): boolean }, at: string): Promise<boolean> {
+    if (e.isFile()) return true;
+    if (!e.isSymbolicLink()) return false;
+    return (await stat(join(at, e.name)).catch(() => undefined))?.isFile() ?? false;
+  }
   return {
     label: dir,
     async read(path) {
       try {
-        return await readFile(join(dir, path), "utf8");
+        const real = await resolveInFleet(path);
+        if (real === undefined) return undefined;
+        return await readFile(real, "utf8");
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
@@ -27,8 +66,11 @@ export function diskFleetReader(dir: string): FleetReader {
     },
     async list(sub) {
       try {
-        const entries = await readdir(join(dir, sub), { withFileTypes: true });
-        return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+        const at = join(dir, sub);
+        const entries = await readdir(at, { withFileTypes: true });
+        const out: string[] = [];
+        for (const e of entries) if (await isFileEntry(e, at)) out.push(e.name);
+        return out.sort();
       } catch {
         return [];
       }
@@ -37,15 +79,16 @@ export function diskFleetReader(dir: string): FleetReader {
       const out: string[] = [];
       async function go(rel: string): Promise<void> {
         let entries;
+        const at = join(dir, rel);
         try {
-          entries = await readdir(join(dir, rel), { withFileTypes: true });
+          entries = await readdir(at, { withFileTypes: true });
         } catch {
           return;
         }
         for (const e of entries) {
           const p = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) await go(p);
-          else if (e.isFile()) out.push(p);
+          if (e.isDirectory()) await go(p); // (a symbolic link to a folder is not walked)
+          else if (await isFileEntry(e, at)) out.push(p);
         }
       }
       await go(sub);

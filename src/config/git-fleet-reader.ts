@@ -1,9 +1,10 @@
 import fs from "node:fs";
+import { posix } from "node:path";
 import { stat } from "node:fs/promises";
 import git from "isomorphic-git";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { gitCache } from "../sources/git-objects.js";
-import type { FleetReader } from "./fleet-files.js";
+import { symlinkEscape, type FleetReader } from "./fleet-files.js";
 import { locateFleetRepo, type FleetRepo } from "./fleet-repo.js";
 
 /** Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository). */
@@ -97,7 +98,8 @@ interface TreeEntry {
 /**
  * A FleetReader over one commit of a repository, reading straight from the object store (no checkout).
  * `subdir` is the fleet folder inside the repository; paths given to the reader are relative to it.
- * Symlinks and submodules are not followed (they read as absent).
+ * Symbolic links (mode 120000) are followed as the working tree would follow them, while the file they
+ * lead to stays inside the fleet folder (else PATH_ESCAPE, as for a folder on disk); submodules read as absent.
  */
 export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: string; label?: string }): FleetReader {
   const { gitdir, commit } = opts;
@@ -116,26 +118,69 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
     }
     return t;
   }
-  async function entry(path: string): Promise<TreeEntry | undefined> {
-    const i = path.lastIndexOf("/");
-    const entries = await tree(i < 0 ? "" : path.slice(0, i));
-    return entries?.find((e) => e.path === path.slice(i + 1));
+  const isLink = (e: TreeEntry) => e.mode === "120000";
+  const isFile = (e: TreeEntry) => e.type === "blob" && !isLink(e);
+  const blobText = async (oid: string) => Buffer.from((await git.readBlob({ fs, gitdir, oid, cache: gitCache })).blob).toString("utf8");
+
+  /**
+   * The blob a repository path leads to, following symbolic links in every segment (at most 40, as Linux);
+   * undefined when nothing is there. A file reached outside the fleet folder throws PATH_ESCAPE.
+   */
+  async function resolveFile(fleetPath: string): Promise<TreeEntry | undefined> {
+    let parts = full(fleetPath).split("/").filter(Boolean);
+    let hops = 0;
+    for (let i = 0; i < parts.length; ) {
+      const dir = parts.slice(0, i).join("/");
+      const e = (await tree(dir))?.find((x) => x.path === parts[i]);
+      if (!e) return undefined;
+      if (isLink(e)) {
+        if (++hops > 40) return undefined;
+        const target = await blobText(e.oid);
+        const joined = posix.normalize(target.startsWith("/") ? target : [dir, target].filter(Boolean).join("/"));
+        const rest = parts.slice(i + 1);
+        if (target.startsWith("/") || joined === ".." || joined.startsWith("../")) {
+          const up = base.split("/").filter(Boolean).map(() => "..");
+          throw symlinkEscape(fleetPath, target.startsWith("/") ? target : posix.normalize([...up, joined, ...rest].join("/")));
+        }
+        parts = [...joined.split("/").filter((x) => x && x !== "."), ...rest];
+        i = 0;
+        continue;
+      }
+      if (i < parts.length - 1) {
+        if (e.type !== "tree") return undefined;
+        i++;
+        continue;
+      }
+      if (!isFile(e)) return undefined;
+      const at = parts.join("/");
+      if (base && !at.startsWith(`${base}/`)) throw symlinkEscape(fleetPath, posix.relative(base, at));
+      return e;
+    }
+    return undefined;
   }
-  const isFile = (e: TreeEntry) => e.type === "blob" && e.mode !== "120000";
+  /** A tree entry that is a file, or a symbolic link leading to one (or out of the fleet: read() reports it). */
+  async function listable(dir: string, e: TreeEntry): Promise<boolean> {
+    if (isFile(e)) return true;
+    if (!isLink(e)) return false;
+    try {
+      return (await resolveFile(dir ? `${dir}/${e.path}` : e.path)) !== undefined;
+    } catch {
+      return true;
+    }
+  }
 
   return {
     label: opts.label ?? `${commit.slice(0, 7)}:${base || "."}`,
     async read(path) {
-      const p = full(path);
-      if (!p) return undefined;
-      const e = await entry(p);
-      if (!e || !isFile(e)) return undefined;
-      const { blob } = await git.readBlob({ fs, gitdir, oid: e.oid, cache: gitCache });
-      return Buffer.from(blob).toString("utf8");
+      if (!full(path)) return undefined;
+      const e = await resolveFile(path);
+      return e ? blobText(e.oid) : undefined;
     },
     async list(dir) {
-      const entries = await tree(full(dir));
-      return (entries ?? []).filter(isFile).map((e) => e.path).sort();
+      const rel = dir.replace(/^\.?\/+|\/+$/g, "");
+      const out: string[] = [];
+      for (const e of (await tree(full(dir))) ?? []) if (await listable(rel, e)) out.push(e.path);
+      return out.sort();
     },
     async walk(dir) {
       const out: string[] = [];
@@ -145,7 +190,7 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
         for (const e of entries ?? []) {
           const p = sub ? `${sub}/${e.path}` : e.path;
           if (e.type === "tree") await go(p);
-          else if (isFile(e)) out.push(p);
+          else if (await listable(sub, e)) out.push(p);
         }
       }
       await go(rel);

@@ -1,3 +1,4 @@
+import { setOwn } from "../model/own-keys.js";
 import { matchesLabelSelectorObject } from "../render/select-targets.js";
 import type { ClusterDef, EffectiveCluster, EffectivePin, Fleet, LayerDef } from "./types.js";
 
@@ -39,7 +40,7 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
 
   const vars: Record<string, string> = { ...builtinVars(cluster) };
   const patches = [...fleet.defaults.patches];
-  for (const layer of [fleet.defaults, ...layers]) Object.assign(vars, layer.vars);
+  for (const layer of [fleet.defaults, ...layers]) for (const [k, v] of Object.entries(layer.vars)) setOwn(vars, k, v); // `__proto__` too
   for (const layer of layers) patches.push(...layer.patches);
 
   return {

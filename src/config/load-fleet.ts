@@ -1,4 +1,6 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Document } from "yaml";
+import { setOwn } from "../model/own-keys.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
@@ -25,7 +27,14 @@ async function loadConfigDoc(
   kind: keyof typeof SCHEMA_FILES,
   diagnostics: Diagnostic[],
 ): Promise<LoadedDoc | undefined> {
-  const text = await reader.read(path);
+  let text: string | undefined;
+  try {
+    text = await reader.read(path);
+  } catch (e) {
+    if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
+    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder
+    return undefined;
+  }
   if (text === undefined) {
     diagnostics.push({
       code: "CONFIG_NOT_FOUND",
@@ -90,8 +99,8 @@ function toVars(
   for (const [k, v] of Object.entries(vars ?? {})) {
     // a number keeps the text it was written as (`MODE: 0644` is "0644", not 420)
     const node = typeof v === "number" ? nodeAt(d.doc, [...basePath, k], true) : undefined;
-    out[k] = isScalar(node) && typeof node.source === "string" ? node.source : String(v);
-    locations[k] = loc(d, [...basePath, k]);
+    setOwn(out, k, isScalar(node) && typeof node.source === "string" ? node.source : String(v)); // `__proto__` is a name too
+    setOwn(locations, k, loc(d, [...basePath, k]));
   }
   return { vars: out, varLocations: locations };
 }

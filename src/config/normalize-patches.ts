@@ -1,3 +1,4 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import { isScalar, Scalar, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
@@ -50,7 +51,19 @@ export async function normalizePatches(
         });
         continue;
       }
-      const text = await ctx.reader.read(rel);
+      let text: string | undefined;
+      try {
+        text = await ctx.reader.read(rel);
+      } catch (e) {
+        if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
+        // a symbolic link out of the fleet folder: located at the entry that names the file
+        diagnostics.push({
+          ...e.diagnostic,
+          location: { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) },
+          related: [{ message: "the link", location: { file: rel } }],
+        });
+        continue;
+      }
       if (text === undefined) {
         diagnostics.push({
           code: "CONFIG_NOT_FOUND",

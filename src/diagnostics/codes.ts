@@ -19,6 +19,7 @@ export const CODES = {
   // config
   YAML_SYNTAX: { category: "content", summary: "the file is not valid YAML" },
   YAML_ALIAS_LIMIT: { category: "content", summary: "the YAML uses too many aliases (alias bomb?)" },
+  YAML_TOO_DEEP: { category: "content", summary: "the YAML nests deeper than braid can read" },
   CONFIG_NOT_FOUND: { category: "content", summary: "a config file is missing" },
   CONFIG_SCHEMA: { category: "content", summary: "a config file does not match its schema" },
   CONFIG_NAME_MISMATCH: { category: "content", summary: "a cluster's name differs from its file name" },

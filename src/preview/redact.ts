@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 
 /** A sensitive path from `preview.sensitivePaths`: a JSON pointer, for every kind or for one (`Kind:/pointer`). */
@@ -35,9 +36,12 @@ export function isSopsDocument(object: JsonObject): boolean {
 
 const isMap = (v: Json | undefined): v is JsonObject => !!v && typeof v === "object" && !Array.isArray(v);
 
+/** The annotation where `kubectl apply` keeps the last applied object (for a Secret: its values). */
+export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
 function hashAll(map: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(map)) out[k] = hashValue(v);
+  for (const [k, v] of Object.entries(map)) setOwn(out, k, hashValue(v));
   return out;
 }
 
@@ -53,11 +57,14 @@ function redactAt(value: Json, segments: readonly string[]): Json {
   if (isMap(value)) {
     if (head === "*") {
       const out: JsonObject = {};
-      for (const [k, v] of Object.entries(value)) out[k] = redactAt(v, rest);
+      for (const [k, v] of Object.entries(value)) setOwn(out, k, redactAt(v, rest));
       return out;
     }
-    if (!(head in value)) return value;
-    return { ...value, [head]: redactAt(value[head]!, rest) };
+    // own keys only: `constructor` or `toString` in a path is a key name, never a member of Object
+    if (!Object.hasOwn(value, head)) return value;
+    const out = { ...value };
+    setOwn(out, head, redactAt(value[head]!, rest));
+    return out;
   }
   return value;
 }
@@ -82,6 +89,12 @@ export function redactObject(object: JsonObject, sensitive: readonly SensitivePa
       const v = out[field];
       if (isMap(v)) out[field] = hashAll(v);
       else if (v !== undefined && v !== null) out[field] = hashValue(v);
+    }
+    // `kubectl apply` keeps the whole Secret, values included, in this annotation
+    const meta = out.metadata;
+    const annotations = isMap(meta) ? meta.annotations : undefined;
+    if (isMap(meta) && isMap(annotations) && Object.hasOwn(annotations, LAST_APPLIED)) {
+      out.metadata = { ...meta, annotations: { ...annotations, [LAST_APPLIED]: hashValue(annotations[LAST_APPLIED]!) } };
     }
   }
   for (const p of sensitive) {
@@ -114,16 +127,29 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
           if (decoded && !decoded.includes("\uFFFD")) out.push(decoded);
         }
       }
+    const meta = object.metadata;
+    const annotations = isMap(meta) ? meta.annotations : undefined;
+    const last = isMap(annotations) && Object.hasOwn(annotations, LAST_APPLIED) ? annotations[LAST_APPLIED] : undefined;
+    if (last !== undefined && last !== null) {
+      add(last);
+      // the values inside it, as a Secret of their own (without recursing into its own annotation)
+      try {
+        const inner = typeof last === "string" ? (JSON.parse(last) as Json) : last;
+        if (isMap(inner)) out.push(...sensitiveValues({ kind: "Secret", data: inner.data ?? null, stringData: inner.stringData ?? null }));
+      } catch {
+        // not JSON: hidden whole above
+      }
+    }
   }
   const collect = (value: Json, segments: readonly string[]) => {
     if (segments.length === 0) return add(value);
     const [head, ...rest] = segments as [string, ...string[]];
     if (Array.isArray(value)) {
       if (head === "*") value.forEach((v) => collect(v, rest));
-      else if (value[Number(head)] !== undefined) collect(value[Number(head)]!, rest);
+      else if (/^(0|[1-9]\d*)$/.test(head) && value[Number(head)] !== undefined) collect(value[Number(head)]!, rest);
     } else if (isMap(value)) {
       if (head === "*") Object.values(value).forEach((v) => collect(v, rest));
-      else if (head in value) collect(value[head]!, rest);
+      else if (Object.hasOwn(value, head)) collect(value[head]!, rest);
     }
   };
   for (const p of sensitive) if (!p.kind || p.kind === object.kind) collect(object, p.segments);
@@ -135,4 +161,34 @@ export function scrubText(text: string, values: readonly string[]): string {
   let s = text;
   for (const v of [...new Set(values)].sort((a, b) => b.length - a.length)) if (s.includes(v)) s = s.split(v).join(hashValue(v));
   return s;
+}
+
+/**
+ * The Secret values a patch writes or expects (for scrubbing messages about it): the data, stringData and
+ * last-applied annotation of a strategic or merge patch, and the values of JSON6902 operations under those
+ * fields, for a patch whose target kind can match `Secret` (or whose body is a Secret when it has no target).
+ */
+export function patchSecretValues(patch: { type: string; target?: { kind?: string }; body: Json }): string[] {
+  const kind = patch.target?.kind;
+  let secret: boolean;
+  try {
+    secret = kind ? new RegExp(`^(?:${kind})$`).test("Secret") : isMap(patch.body) && patch.body.kind === "Secret";
+  } catch {
+    secret = false;
+  }
+  if (!secret) return [];
+  const body = patch.body;
+  if (patch.type === "json6902" && Array.isArray(body)) {
+    const out: string[] = [];
+    for (const op of body) {
+      if (!isMap(op) || !Object.hasOwn(op, "value") || typeof op.path !== "string") continue;
+      if (!/^\/(data|stringData|metadata\/annotations)(\/|$)|^$/.test(op.path)) continue;
+      const field = op.path.split("/")[1] === "stringData" ? "stringData" : "data";
+      const v = op.value!;
+      out.push(...sensitiveValues({ kind: "Secret", [field]: isMap(v) ? v : { v } }));
+      if (isMap(v)) out.push(...sensitiveValues({ kind: "Secret", ...v }));
+    }
+    return out;
+  }
+  return isMap(body) ? sensitiveValues({ ...body, kind: "Secret" }) : [];
 }

@@ -8,6 +8,8 @@
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
+import { nullProtoClone, plainClone } from "../model/own-keys.js";
+import { hashValue } from "../preview/redact.js";
 
 /** One JSON6902 operation as written in a patch. */
 export interface Json6902Operation {
@@ -34,7 +36,6 @@ function isMap(v: unknown): v is Record<string, unknown> {
 function pointerProblem(p: string): string | undefined {
   if (p !== "" && !p.startsWith("/")) return `'${p}' is not a JSON pointer: it must be empty or start with '/'`;
   if (/~(?![01])/.test(p)) return `'${p}' is not a JSON pointer: '~' must be followed by 0 or 1 (escape '~' as ~0 and '/' as ~1)`;
-  if (p.split("/").some((s) => s === "__proto__")) return `'${p}' touches __proto__, which is not allowed`;
   return undefined;
 }
 
@@ -105,8 +106,11 @@ function explain(name: string, op: Json6902Operation, doc: Json): string {
       return `cannot add here: the parent ${parentOf(op.path) || "/"} does not exist`;
     case "OPERATION_FROM_UNRESOLVABLE":
       return `the 'from' path ${op.from ?? ""} does not exist`;
-    case "TEST_OPERATION_FAILED":
-      return `test failed: the value is ${describe(lookup(doc, op.path))}, expected ${describe(op.value)}`;
+    case "TEST_OPERATION_FAILED": {
+      // a Secret's values (and what a patch expects of them) are shown only as hashes, as previews show them
+      const show = isMap(doc) && doc.kind === "Secret" ? (v: unknown) => (v === undefined ? "missing" : hashValue(v as Json)) : describe;
+      return `test failed: the value is ${show(lookup(doc, op.path))}, expected ${show(op.value)}`;
+    }
     case "OPERATION_VALUE_OUT_OF_BOUNDS": {
       const list = lookup(doc, parentOf(op.path));
       return `the index is past the end of the list (it has ${Array.isArray(list) ? list.length : 0} items; use '-' to append)`;
@@ -165,11 +169,12 @@ export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonO
   const bad = validateJson6902(ops);
   if (bad) return { error: bad };
   const list = ops as Json6902Operation[];
-  let doc: Json = structuredClone(target);
+  // prototype-free copies: `__proto__`, `constructor`, `toString` are plain keys, as they are to kustomize
+  let doc: Json = nullProtoClone(target);
   for (let i = 0; i < list.length; i++) {
-    const op = structuredClone(list[i]!);
+    const op = nullProtoClone(list[i] as unknown as Json) as unknown as Json6902Operation;
     try {
-      const r = jsonpatch.applyOperation(doc, kustomizeCompatible(doc, op) as jsonpatch.Operation, true, true, true, i);
+      const r = jsonpatch.applyOperation(doc, kustomizeCompatible(doc, op) as jsonpatch.Operation, true, true, false, i);
       doc = r.newDocument as Json;
     } catch (e) {
       const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";
@@ -180,5 +185,5 @@ export function applyJson6902(target: JsonObject, ops: unknown): { object: JsonO
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     return { error: { opIndex: list.length - 1, message: "the patched document is no longer an object" } };
   }
-  return { object: doc };
+  return { object: plainClone(doc) as JsonObject };
 }

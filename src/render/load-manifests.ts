@@ -80,13 +80,51 @@ async function parseBlob(gitdir: string, oid: string, file: string): Promise<Par
   return { yaml, docs, problems: [] };
 }
 
-async function listTree(gitdir: string, oid: string, prefix: string, out: (TreeFile & { mode: string })[]): Promise<void> {
-  const { tree } = await git.readTree({ fs, gitdir, oid, cache: gitCache });
+/** The entry name of isomorphic-git's refusal to parse a tree holding `..`, `.git`… (undefined for other errors). */
+function unsafeEntry(e: unknown): string | undefined {
+  const err = e as { code?: string; data?: { filepath?: string } };
+  return err?.code === "UnsafeFilepathError" ? String(err.data?.filepath ?? "") : undefined;
+}
+
+/** Entry names Git itself refuses (verify_path, fsck hasDot/hasDotdot/hasDotgit): never paths. */
+function badEntryName(name: string): boolean {
+  return name === "" || name === "." || name === ".." || name.toLowerCase() === ".git" || /[/\0]/.test(name);
+}
+
+function unsafeDiagnostic(source: SourceDef, commit: string, path: string): Diagnostic {
+  return {
+    code: "PATH_ESCAPE",
+    severity: "error",
+    message: `source "${source.name}" at ${commit.slice(0, 12)} holds a tree entry ${JSON.stringify(path)}, a name Git refuses (such as "." or ".." or ".git"); the source is not read there`,
+    location: source.location,
+    related: [{ message: "the entry", location: { source: source.name, commit, file: path } }],
+    hint: "the source repository was written by a tool that bypasses Git's checks (git fsck reports it); rewrite the commit without that entry",
+  };
+}
+
+async function listTree(
+  gitdir: string,
+  oid: string,
+  prefix: string,
+  out: (TreeFile & { mode: string })[],
+  bad: string[] = [],
+): Promise<string[]> {
+  let tree;
+  try {
+    ({ tree } = await git.readTree({ fs, gitdir, oid, cache: gitCache }));
+  } catch (e) {
+    const unsafe = unsafeEntry(e);
+    if (unsafe === undefined) throw e;
+    bad.push(prefix ? `${prefix}/${unsafe}` : unsafe);
+    return bad;
+  }
   for (const e of tree) {
     const path = prefix ? `${prefix}/${e.path}` : e.path;
-    if (e.type === "tree") await listTree(gitdir, e.oid, path, out);
+    if (badEntryName(e.path)) bad.push(path);
+    else if (e.type === "tree") await listTree(gitdir, e.oid, path, out, bad);
     else if (e.type === "blob") out.push({ path, oid: e.oid, mode: e.mode });
   }
+  return bad;
 }
 
 function matches(rel: string, source: SourceDef): boolean {
@@ -104,22 +142,25 @@ export async function listSourceFiles(
   let rootOid: string;
   try {
     rootOid = (await git.readTree({ fs, gitdir, oid: commit, filepath: source.path || undefined, cache: gitCache })).oid;
-  } catch {
+  } catch (e) {
+    const unsafe = unsafeEntry(e);
     return {
       files: [],
       diagnostics: [
-        {
-          code: "SOURCE_NOT_FOUND",
-          severity: "error",
-          message: `source "${source.name}" has no folder "${source.path}" at ${commit.slice(0, 12)}`,
-          location: source.location,
-          hint: "check spec.sources[].path in braid.yaml",
-        },
+        unsafe !== undefined
+          ? unsafeDiagnostic(source, commit, source.path ? `${source.path}/${unsafe}` : unsafe)
+          : {
+              code: "SOURCE_NOT_FOUND",
+              severity: "error",
+              message: `source "${source.name}" has no folder "${source.path}" at ${commit.slice(0, 12)}`,
+              location: source.location,
+              hint: "check spec.sources[].path in braid.yaml",
+            },
       ],
     };
   }
   const all: (TreeFile & { mode: string })[] = [];
-  await listTree(gitdir, rootOid, source.path, all);
+  for (const path of await listTree(gitdir, rootOid, source.path, all)) diagnostics.push(unsafeDiagnostic(source, commit, path));
   const byPath = new Map(all.map((f) => [f.path, f]));
   const files: TreeFile[] = [];
   for (const f of all) {

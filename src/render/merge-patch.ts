@@ -1,4 +1,5 @@
 /** RFC 7386 JSON merge patch (`type: merge`). */
+import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 
 function isMap(v: Json | undefined): v is JsonObject {
@@ -15,11 +16,11 @@ export function applyMergePatch(target: Json, patch: Json): Json {
   const out: JsonObject = isMap(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else out[key] = applyMergePatch(Object.hasOwn(out, key) ? out[key]! : null, value);
+    else setOwn(out, key, applyMergePatch(Object.hasOwn(out, key) ? out[key]! : null, value));
   }
   // untouched members are shared with the target only by reference; copy them so the result is independent
   for (const key of Object.keys(out)) {
-    if (!Object.hasOwn(patch, key)) out[key] = structuredClone(out[key]!);
+    if (!Object.hasOwn(patch, key)) setOwn(out, key, structuredClone(out[key]!));
   }
   return out;
 }

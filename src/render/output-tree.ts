@@ -1,5 +1,6 @@
+import { BraidError } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import type { Resource } from "../model/resource.js";
+import { describeId, locateField, type Resource } from "../model/resource.js";
 import { serializeResource, serializeYaml } from "./serialize-yaml.js";
 
 /** One rendered file: path relative to the cluster folder, and its bytes as text. */
@@ -77,5 +78,24 @@ export function layoutCluster(
     resources: files.map((f) => f.path),
   });
   files.push({ path: "kustomization.yaml", content: kustomization });
-  return { cluster, dir: dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, ""), files };
+  const dir = dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, "");
+  // the last guard: names were checked before (object-identity.ts); nothing may leave the cluster folder
+  if (!isContainedPath(dir))
+    throw new BraidError({ code: "PATH_ESCAPE", message: `the output folder "${dir}" of cluster ${cluster} leaves the output tree`, cluster });
+  for (const f of files)
+    if (!isContainedPath(f.path) || f.path.split("/").length !== (f.resource ? 2 : 1))
+      throw new BraidError({
+        code: "PATH_ESCAPE",
+        message: `the output file "${f.path}" would leave its folder`,
+        cluster,
+        resource: f.resource && describeId(f.resource.id),
+        location: f.resource && locateField(f.resource, ["metadata", "name"]),
+        hint: "give the object a name, namespace and kind that Kubernetes accepts",
+      });
+  return { cluster, dir, files };
+}
+
+/** A relative path whose segments are all plain names (no "", ".", "..", backslash or control character). */
+export function isContainedPath(path: string): boolean {
+  return path.split("/").every((s) => s !== "" && s !== "." && s !== ".." && !/[\\\x00-\x1f\x7f]/.test(s));
 }

@@ -16,6 +16,8 @@ import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
 import { loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
+import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
+import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
 import { layoutCluster, type ClusterOutput } from "./output-tree.js";
@@ -201,17 +203,47 @@ async function renderOne(
         registry,
       }),
     );
-  const ok = !hasErrors(diagnostics);
+  // without validation (inventory) the names still decide the file paths: check them anyway
+  else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
+  scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
+  let ok = !hasErrors(diagnostics);
+  let output: ClusterOutput | undefined;
+  if (ok)
+    try {
+      output = layoutCluster(cluster.name, fleet.output.path, rendered.resources, index);
+    } catch (e) {
+      if (!(e instanceof BraidError)) throw e;
+      diagnostics.push({ ...e.diagnostic, cluster: cluster.name });
+      ok = false;
+    }
   return {
     name: cluster.name,
     cluster,
     pins: used,
     resources: rendered.resources,
-    output: ok ? layoutCluster(cluster.name, fleet.output.path, rendered.resources, index) : undefined,
+    output,
     diagnostics,
     ok,
     inputDigest,
   };
+}
+
+/** Replaces every Secret value (before or after patches, or in a patch of a Secret) that a diagnostic quotes by its hash, in place. */
+function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resource[], patches: EffectiveCluster["patches"]): void {
+  if (!diagnostics.length) return;
+  const values = new Set<string>(patches.flatMap(patchSecretValues));
+  const seen = new Set<object>();
+  for (const r of resources)
+    if (r.object.kind === "Secret" && !seen.has(r.object)) {
+      seen.add(r.object);
+      for (const v of sensitiveValues(r.object)) values.add(v);
+    }
+  if (!values.size) return;
+  const list = [...values];
+  for (let i = 0; i < diagnostics.length; i++) {
+    const d = diagnostics[i]!;
+    diagnostics[i] = { ...d, message: scrubText(d.message, list), ...(d.hint ? { hint: scrubText(d.hint, list) } : {}) };
+  }
 }
 
 /** Clusters that render the same CRD objects (shared, unpatched) share one schema index within a run. */

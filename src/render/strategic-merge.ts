@@ -17,6 +17,7 @@
  */
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { PatchSchema } from "../model/kube-schema.js";
+import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { splitApiVersion } from "../model/resource.js";
 import type { TargetSelector } from "./select-targets.js";
@@ -270,9 +271,9 @@ function walkMap(dest: Node, origin: Node, schema: PatchSchema | undefined, path
   for (const key of [...names].sort()) {
     const child = schema ? (schema.property(key) ?? schema.elements()) : undefined;
     const val = walk(field(d, key), field(origin, key), child, [...path, key]);
-    if (val === KEEP_NULL) d[key] = null;
+    if (val === KEEP_NULL) setOwn(d, key, null);
     else if (val === undefined || val === null) delete d[key];
-    else d[key] = val;
+    else setOwn(d, key, val);
   }
   for (const [name, remove] of ext?.deleteFromPrimitiveList ?? []) {
     const list = d[name];

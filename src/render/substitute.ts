@@ -12,6 +12,7 @@
  * or "[1]" or "x # y") stays one string here; leading and trailing spaces of a marked result are trimmed,
  * as the YAML parser would.
  */
+import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
 
@@ -80,9 +81,9 @@ function strip(value: Json): Json {
     const s = strip(value[k]!);
     if ((s !== value[k] || nk !== k) && !out) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]!] = value[keys[j]!]!;
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, value[keys[j]!]!);
     }
-    if (out) out[nk] = s;
+    if (out) setOwn(out, nk, s); // `__proto__` is a key like any other
   }
   return out ?? value;
 }
@@ -169,9 +170,9 @@ function walk(value: Json, st: WalkState): Json {
     st.path.pop();
     if ((s !== value[k] || nk !== k) && !out) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]!] = value[keys[j]!]!;
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, value[keys[j]!]!);
     }
-    if (out) out[nk] = s;
+    if (out) setOwn(out, nk, s); // `__proto__` is a key like any other
   }
   return out ?? value;
 }

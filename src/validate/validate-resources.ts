@@ -9,7 +9,7 @@ import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
 import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
 import { apiServerRules } from "./api-rules.js";
 import { indexCrds, isCrd, type CrdVersion } from "./crd.js";
-import { nameProblem } from "./object-name.js";
+import { checkIdentity } from "./object-identity.js";
 import { policyApplies, type OrgPolicy } from "./org-schemas.js";
 import { createSchemaRegistry, type SchemaRegistry } from "./registry.js";
 import { explainSchemaErrors } from "./schema-errors.js";
@@ -54,10 +54,13 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
 
   for (const r of resources) {
     const { group, version, kind } = r.id;
+    // kind, namespace and name become the output path: checked for every object, skipped kind or not
+    const identity = checkIdentity(r, ctx.cluster);
+    let schemaPaths = new Set<string | undefined>();
     if (isSopsEncrypted(r)) {
       // values are ciphertext until Flux decrypts them: only the cleartext metadata can be checked
       sops++;
-      out.push(...checkName(r, ctx.cluster));
+      out.push(...identity);
       continue;
     }
     if (!kind || !version) {
@@ -70,6 +73,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
         resource: describeId(r.id),
         path: "/",
       });
+      out.push(...identity);
       continue;
     }
     const key = gvkKey(group, version, kind);
@@ -81,15 +85,17 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       );
       if (validate) {
         if (!validate(r.object)) {
-          out.push(...explainSchemaErrors(validate.errors ?? [], { code: "SCHEMA_VIOLATION", cluster: ctx.cluster, resource: r }));
+          const errors = explainSchemaErrors(validate.errors ?? [], { code: "SCHEMA_VIOLATION", cluster: ctx.cluster, resource: r });
+          out.push(...errors);
+          schemaPaths = new Set(errors.map((d) => d.path));
         }
       } else if (validate === undefined && !kindSchemas.has(key)) {
         out.push(missingSchema(r, crds.servedByGroupKind.get(`${group}/${kind}`), ctx));
       }
-      const nameDiags = checkName(r, ctx.cluster);
-      if (nameDiags.length) out.push(...nameDiags);
+      // the schema may check the same fields (ObjectMeta formats): report each once
+      out.push(...identity.filter((d) => !schemaPaths.has(d.path)));
       out.push(...apiServerRules(r, ctx.cluster));
-    }
+    } else out.push(...identity);
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;
       const validate = compileOnce(broken, out, ctx, r, undefined, () => registry.org(p.schema, p.kindSchema), p);
@@ -188,18 +194,6 @@ function missingSchema(r: Resource, served: string[] | undefined, ctx: Validatio
       : `add its CustomResourceDefinition to the render or under schemas/, add a JSON schema with ` +
         `x-kubernetes-group-version-kind ${group || '""'}/${version}/${kind} under schemas/, or list "${kind}" under validation.skipKinds`,
   };
-}
-
-function checkName(r: Resource, cluster: string): Diagnostic[] {
-  const meta = r.object.metadata;
-  if (!isObject(meta)) return []; // the schema reports a missing or malformed metadata
-  const base = () => ({ code: "SCHEMA_VIOLATION" as const, severity: "error" as const, cluster, resource: describeId(r.id) });
-  if (typeof meta.name !== "string" || meta.name === "") {
-    if (typeof meta.generateName === "string" && meta.generateName) return [];
-    return [{ ...base(), message: 'missing required field "name"', location: locateField(r, ["metadata"]), path: "/metadata/name" }];
-  }
-  const problem = nameProblem(r.id.group, r.id.kind, meta.name);
-  return problem ? [{ ...base(), message: problem, location: locateField(r, ["metadata", "name"]), path: "/metadata/name" }] : [];
 }
 
 function celSummary(used: CrdVersion[], cluster: string): Diagnostic {
