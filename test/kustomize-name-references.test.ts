@@ -249,6 +249,40 @@ describe.skipIf(skip !== undefined)("name prefix/suffix and references against k
   });
 });
 
+describe.skipIf(skip !== undefined)("name reference ties, like kubectl kustomize", () => {
+  it("a subject without namespace naming two renamed ServiceAccounts fails in both", async () => {
+    const files = {
+      "kustomization.yaml": "resources: [r.yaml]\nnamePrefix: p-\n",
+      "r.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa, namespace: b}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa, namespace: a}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {kind: ServiceAccount, name: sa}
+`,
+    };
+    const dir = await writeFolder(files);
+    try {
+      await expect(kubectlKustomize(dir)).rejects.toThrow(/found multiple possible referrals/);
+      const ctx = await contextFor(dir);
+      const r = await build(await resourcesOf(dir, ["r.yaml"]), ctx, true);
+      expect((r.diagnostics as { code: string; message: string }[]).map((d) => [d.code, d.message])).toEqual([
+        ["KUSTOMIZE_INVALID", "ClusterRoleBinding p-crb refers to ServiceAccount sa, which several renamed objects were called: ServiceAccount b/p-sa, ServiceAccount a/p-sa"],
+      ]);
+    } finally {
+      await removeFolder(dir);
+    }
+  });
+});
+
 describe("name references: table", () => {
   const ctx: KustomizationContext = {
     source: "test",
