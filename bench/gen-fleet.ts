@@ -15,6 +15,11 @@ const run = promisify(execFile);
 export interface GenerateOptions {
   clusters: number;
   resourcesPerSource: number;
+  /**
+   * Sources as kustomize bases: the same objects under `base/` (a kustomization listing them), and
+   * `manifests/` an overlay over it setting the namespace (the output is the same as without).
+   */
+  kustomize?: boolean;
 }
 
 /** What was generated. */
@@ -99,10 +104,20 @@ spec:
   }
 }
 
-async function makeSource(dir: string, name: string, count: number): Promise<void> {
-  await mkdir(join(dir, "manifests"), { recursive: true });
-  await writeFile(join(dir, "manifests", "namespace.yaml"), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
-  for (let i = 0; i < count - 1; i++) await writeFile(join(dir, "manifests", `r-${String(i).padStart(4, "0")}.yaml`), resource(name, i));
+async function makeSource(dir: string, name: string, count: number, kustomize = false): Promise<void> {
+  const folder = kustomize ? "base" : "manifests";
+  await mkdir(join(dir, folder), { recursive: true });
+  await writeFile(join(dir, folder, "namespace.yaml"), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
+  const files = ["namespace.yaml"];
+  for (let i = 0; i < count - 1; i++) {
+    files.push(`r-${String(i).padStart(4, "0")}.yaml`);
+    await writeFile(join(dir, folder, files[files.length - 1]!), resource(name, i));
+  }
+  if (kustomize) {
+    await writeFile(join(dir, "base", "kustomization.yaml"), `resources:\n${files.map((f) => `  - ${f}\n`).join("")}`);
+    await mkdir(join(dir, "manifests"), { recursive: true });
+    await writeFile(join(dir, "manifests", "kustomization.yaml"), `namespace: ${name}\nresources:\n  - ../base\n`);
+  }
   await gitIn(dir, ["init", "-q", "-b", "main"]);
   await gitIn(dir, ["add", "-A"]);
   await gitIn(dir, ["commit", "-q", "-m", "v1.0.0"]);
@@ -143,7 +158,7 @@ export async function generateFleet(dir: string, opts: GenerateOptions): Promise
   const sources: string[] = [];
   for (const s of SOURCE_NAMES) {
     const d = join(dir, "sources", s);
-    await makeSource(d, s, opts.resourcesPerSource);
+    await makeSource(d, s, opts.resourcesPerSource, opts.kustomize);
     sources.push(d);
   }
   const fleetDir = join(dir, "fleet");

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../src/cli/main.js";
 import type { CliIO } from "../src/cli/io.js";
+import { bold, colorEnabled } from "../src/cli/color.js";
 import { prepareExampleRepos } from "./prepare-repos.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,8 +32,11 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return (await exec("git", ["-c", "commit.gpgsign=false", ...args], { cwd, env })).stdout.trim();
 }
 
+/** Headings are bold on a terminal; plain with NO_COLOR or when stdout is a pipe or a file. */
+const color = colorEnabled(process.env, Boolean(process.stdout.isTTY));
+
 function step(title: string): void {
-  process.stdout.write(`\n\x1b[1m== ${title}\x1b[0m\n`);
+  process.stdout.write(`\n${bold(`== ${title}`, color)}\n`);
 }
 
 /** Runs the demo; returns the exit code. */
@@ -67,6 +71,16 @@ export async function runDemo(): Promise<number> {
   if (!(await run("Resolving every pin (writes braid.lock)", ["lock"]))) return 1;
   if (!(await run("Why each semver pin took its tag", ["lock", "--explain"]))) return 1;
   if (!(await run("Rendering every cluster", ["render", "--out", join(work, "rendered")]))) return 1;
+  if (
+    !(await run("What the storefront source (a kustomize overlay) builds for prod-us-1, before braid's patches", [
+      "render",
+      "--explain-source",
+      "storefront",
+      "--cluster",
+      "prod-us-1",
+    ]))
+  )
+    return 1;
   await git(fleetDir, ["add", "braid.lock"]);
   await git(fleetDir, ["commit", "-q", "-m", "Lock source pins"]);
 

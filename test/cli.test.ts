@@ -27,6 +27,26 @@ describe("braid CLI", () => {
     expect(await main([], memoryIO())).toBe(2);
   });
 
+  it("an unknown flag says what it may have meant and prints the command's usage", async () => {
+    const io = memoryIO();
+    expect(await main(["render", "--clustr", "a"], io)).toBe(2);
+    const err = io.err.join("");
+    expect(err.split("\n")[0]).toBe("error USAGE: unknown flag --clustr; did you mean --cluster?");
+    expect(err).toContain((await COMMANDS.render!.load()).help);
+    const typo = memoryIO();
+    expect(await main(["publish", "--alow-prune"], typo)).toBe(2);
+    expect(typo.err.join("").split("\n")[0]).toBe("error USAGE: unknown flag --alow-prune; did you mean --allow-prune?");
+    const far = memoryIO();
+    expect(await main(["lock", "--zzz"], far)).toBe(2);
+    expect(far.err.join("").split("\n")[0]).toBe("error USAGE: unknown flag --zzz");
+    const fmt = memoryIO();
+    expect(await main(["validate", "--format", "jsno"], fmt)).toBe(2);
+    expect(fmt.err.join("")).toBe('error USAGE: --format must be one of text, json, github (got "jsno"; did you mean json?)\n');
+    const cmd = memoryIO();
+    expect(await main(["rendr"], cmd)).toBe(2);
+    expect(cmd.err.join("").split("\n")[0]).toBe('error USAGE: unknown command "rendr"; did you mean "render"?');
+  });
+
   it("exits 1 with a clear message when braid.yaml is missing", async () => {
     const io = memoryIO({ cwd: "/nonexistent-braid-fleet" });
     expect(await main(["validate"], io)).toBe(1);

@@ -355,6 +355,20 @@ describe.skipIf(Boolean(skipReason))(`rendering the example fleet${skipReason ? 
     expect(find("dev-us-1", "StatefulSet", "prometheus")).toBeUndefined();
   });
 
+  it("builds the storefront kustomize overlay, then the source namespace, fleet patches and variables", () => {
+    const eu = find("prod-eu-1", "Deployment", "storefront")!;
+    expect(eu.metadata.namespace).toBe("storefront"); // the overlay's namespace
+    expect(eu.spec.replicas).toBe(3); // the overlay's patch
+    expect(eu.spec.template.spec.containers[0].resources.limits).toEqual({ memory: "1Gi" });
+    expect(eu.metadata.annotations["acme.example/rendered-by"]).toBe("braid"); // braid's fleet patch, after the build
+    expect(eu.spec.template.spec.containers[0].env).toContainEqual({ name: "CLUSTER", value: "prod-eu-1" }); // then variables
+    expect(find("prod-eu-1", "Service", "storefront")!.metadata.annotations).toEqual({ "acme.example/exposed": "internal" });
+    expect(find("prod-us-1", "Deployment", "storefront")!.metadata.namespace).toBe("storefront-us"); // the cluster's namespace
+    expect(find("dev-eu-1", "Deployment", "storefront")).toBeUndefined(); // only the prod group runs it
+    const origin = result.clusters.find((c) => c.name === "prod-eu-1")!.resources.find((r) => r.id.name === "storefront" && r.id.kind === "Deployment")!.origin;
+    expect([origin.source, origin.file, origin.line]).toEqual(["storefront", "base/deployment.yaml", 1]);
+  });
+
   it("leaves substitute-disabled resources alone and honours include/exclude", () => {
     const script = find("dev-eu-1", "ConfigMap", "node-bootstrap-script")!.data["bootstrap.sh"] as string;
     expect(script).toContain('NODE="${NODE_NAME:-$(hostname)}"');

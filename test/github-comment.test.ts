@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -99,6 +99,15 @@ beforeEach(() => {
   gh.fail = undefined;
 });
 
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 /** 250 comments from people (some quoting braid without the marker), so the list has 3 pages of 100. */
 function crowd(): Comment[] {
   return Array.from({ length: 250 }, (_, i) => ({ id: i + 1, body: i === 3 ? "braid preview looks good" : `comment ${i}` }));
@@ -169,6 +178,21 @@ describe("upsertStickyComment", () => {
     const e = await upsertStickyComment({ ...target, apiUrl: "http://127.0.0.1:1" }, "x").catch((err: unknown) => err);
     expect((e as BraidError).code).toBe("GITHUB_API");
   });
+
+  it("a closed port or a server that resets says 'cannot reach <host> (…)', not HTTP 500", async () => {
+    const closed = await closedPort();
+    const e1 = (await upsertStickyComment({ ...target, apiUrl: `http://127.0.0.1:${closed}/api/v3` }, "x").catch((err: unknown) => err)) as BraidError;
+    expect(e1.code).toBe("GITHUB_API");
+    expect(e1.exitCode).toBe(3);
+    expect(e1.message).toBe(`cannot reach 127.0.0.1:${closed} (ECONNREFUSED) to list the pull request's comments on acme/fleet#7`);
+    const reset = createNetServer((s) => s.resetAndDestroy());
+    await new Promise<void>((r) => reset.listen(0, "127.0.0.1", r));
+    const port = (reset.address() as AddressInfo).port;
+    const e2 = (await upsertStickyComment({ ...target, apiUrl: `http://127.0.0.1:${port}` }, "x").catch((err: unknown) => err)) as BraidError;
+    await new Promise<void>((r) => reset.close(() => r()));
+    expect(e2.message).toBe(`cannot reach 127.0.0.1:${port} (ECONNRESET) to list the pull request's comments on acme/fleet#7`);
+    expect(e2.message).not.toContain("500");
+  });
 });
 
 describe("githubTarget", () => {
@@ -220,12 +244,51 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
     fleet = repo.dir;
   }, 60_000);
 
-  async function cli(extraEnv: Record<string, string>) {
+  async function cli(extraEnv: Record<string, string>, flags: string[] = ["--repo", "acme/fleet", "--pr", "7"]) {
     const cache = await mkdtemp(join(tmpdir(), "braid-gh-cache-"));
     const io = memoryIO({ cwd: fleet, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: cache, GITHUB_API_URL: gh.url, ...extraEnv } });
-    const code = await main(["preview", "--base", "HEAD~1", "--head", "HEAD", "--github-comment", "--repo", "acme/fleet", "--pr", "7"], io);
+    const code = await main(["preview", "--base", "HEAD~1", "--head", "HEAD", "--github-comment", ...flags], io);
     return { code, out: io.out.join(""), err: io.err.join("") };
   }
+
+  it("--format json with a failing comment: stdout stays one PreviewResult document (exit 3)", async () => {
+    gh.fail = { status: 401, message: "Bad credentials" };
+    const r = await cli({ GITHUB_TOKEN: TOKEN }, ["--repo", "acme/fleet", "--pr", "7", "--format", "json"]);
+    expect(r.code).toBe(3);
+    expect((JSON.parse(r.out) as { kind: string }).kind).toBe("PreviewResult");
+    expect(r.err).toContain("error GITHUB_API");
+  }, 60_000);
+
+  it("unreachable GitHub API → exit 3, 'cannot reach' (not HTTP 500)", async () => {
+    const port = await closedPort();
+    const r = await cli({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`error GITHUB_API: cannot reach 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(r.err).not.toContain("HTTP 500");
+  }, 60_000);
+
+  it("a PR from a fork (403, read-only token) → a notice and the preview's exit code; other PRs still fail", async () => {
+    const event = join(await mkdtemp(join(tmpdir(), "braid-event-")), "event.json");
+    const pr = (fork: boolean) => ({
+      number: 7,
+      head: { repo: { fork, full_name: fork ? "someone/fleet" : "acme/fleet" } },
+      base: { repo: { full_name: "acme/fleet" } },
+    });
+    gh.fail = { status: 403, message: "Resource not accessible by integration" };
+    await writeFile(event, JSON.stringify({ pull_request: pr(true) }));
+    const env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: "acme/fleet", GITHUB_EVENT_PATH: event, GITHUB_ACTIONS: "true" };
+    const r = await cli(env, []);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("braid preview");
+    expect(r.err).toMatch(/^::notice title=braid preview::a pull request from a fork has a read-only token: the preview comment was not posted \(GitHub refused/m);
+    await writeFile(event, JSON.stringify({ pull_request: pr(false) }));
+    const same = await cli(env, []);
+    expect(same.code).toBe(3);
+    expect(same.err).toContain("error GITHUB_API");
+    const optional = await cli(env, ["--comment-optional"]);
+    expect(optional.code).toBe(0);
+    expect(optional.err).toMatch(/^::notice title=braid preview::--comment-optional: the preview comment was not posted/m);
+  }, 60_000);
 
   it("posts the markdown once, then updates it", async () => {
     const r1 = await cli({ GITHUB_TOKEN: TOKEN });

@@ -165,6 +165,22 @@ describe("prune guard", () => {
     expect(d!.message).toContain("\n  - ns/configmap-3.yaml");
     expect(d!.message).not.toContain("kustomization.yaml");
   });
+
+  it("counts objects, not files: a deleted Namespace counts everything still rendered in it (20% of files passed)", () => {
+    const apps = Array.from({ length: 6 }, (_, i) => `apps/configmap-${i}.yaml`);
+    const other = Array.from({ length: 3 }, (_, i) => `other/configmap-${i}.yaml`);
+    const before = ["_cluster/namespace-apps.yaml", ...apps, ...other, "kustomization.yaml"];
+    const after = [...apps.slice(1), ...other, "kustomization.yaml"];
+    const [d, ...rest] = checkPrune([{ name: "c", before, after }], 0.5, false);
+    expect(rest).toEqual([]);
+    expect(d!.code).toBe("PUBLISH_PRUNE");
+    expect(d!.message.split("\n")[0]).toBe(
+      "cluster c would lose 7 of its 10 resources (70%, more than the 50% allowed by publish.pruneThreshold); deleting Namespace apps also deletes the 5 objects still rendered in it:",
+    );
+    expect(d!.message).toContain("\n  - apps/configmap-5.yaml");
+    // the namespace kept: only the file counts
+    expect(checkPrune([{ name: "c", before, after: [...after, "_cluster/namespace-apps.yaml"] }], 0.5, false)).toEqual([]);
+  });
 });
 
 describe("inventory README", () => {

@@ -85,6 +85,7 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
       path: "clusters/prod-eu-1",
       labels: { env: "prod", region: "eu" },
       owner: "team-prod",
+      kubernetesVersion: "1.34",
       sources: [{ name: "base", url: ws.base, tag: "v1.0.0", branch: null, commit: ws.baseCommits[0] }],
       resources: 5,
       kinds: { ClusterRole: 1, ConfigMap: 1, Deployment: 1, Namespace: 1, Service: 1 },

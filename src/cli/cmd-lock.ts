@@ -1,13 +1,15 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { exitCodeFor } from "../diagnostics/diagnostic.js";
+import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
-import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
-import { describePin, lockFromPins, resolvePins } from "../sources/resolve-pins.js";
+import { applyRollouts } from "../rollout/apply.js";
+import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
+import { describePin, lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid lock`. */
 export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
@@ -33,14 +35,9 @@ export async function lockCommand(
     return exitCodeFor(diagnostics) || 1;
   }
   const unknown = positionals.filter((s) => !fleet.sources.some((f) => f.name === s));
-  if (unknown.length) {
-    io.stderr(`error USAGE: unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}\n`);
-    return 2;
-  }
-  if (positionals.length && !values.update) {
-    io.stderr("error USAGE: source names are only taken with --update\n");
-    return 2;
-  }
+  if (unknown.length)
+    throw new BraidError({ code: "USAGE", message: `unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}` });
+  if (positionals.length && !values.update) throw new BraidError({ code: "USAGE", message: "source names are only taken with --update" });
   let lock: Lock | undefined;
   const text = await reader.read(LOCK_FILE);
   if (text !== undefined) {
@@ -52,6 +49,7 @@ export async function lockCommand(
     lock = parsed.lock;
   }
   const clusters = fleet.clusters.map((c) => effectiveCluster(fleet, c));
+  applyRollouts(fleet, clusters, lock?.rollouts); // clusters in a rollout keep the pins it gave them
   const update = values.update ? (positionals.length ? positionals : true) : undefined;
   const senv = sourceEnv(io, dir);
   const resolved = await resolvePins(clusters, senv, { lock, update });
@@ -74,17 +72,20 @@ export async function lockCommand(
     const same = now?.commit === pin.resolution.commit;
     return `locked at ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}; candidates now (${same ? "--update would keep it" : `--update would take ${now?.tag ?? now?.branch ?? now?.commit.slice(0, 12) ?? "nothing"}`}):`.replace("at  ", "at ");
   };
+  const before = new Map((lock?.pins ?? []).map((e) => [pinKey(e.source, e.ref), e]));
   const all = [...diagnostics, ...resolved.diagnostics];
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const failed = all.some((d) => d.severity === "error");
   if (!failed) {
-    const out = serializeLock(lockFromPins(pins));
+    const out = serializeLock({ ...lockFromPins(pins), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) });
     if (out !== text) await writeFile(join(dir, LOCK_FILE), out);
   }
   if (format === "json") {
     io.stdout(
       JSON.stringify(
         {
+          ...resultHeader("LockResult"),
+          ok: !failed,
           written: !failed,
           pins: pins.map((p) => ({
             source: p.source.name,
@@ -97,6 +98,7 @@ export async function lockCommand(
             explanation: values.explain ? explainTitle(p.key) : undefined,
             clusters: p.clusters,
             candidates: values.explain ? explainOf(p.key) : undefined,
+            ...(values.update ? updateJson(before.get(p.key), p) : {}),
           })),
           diagnostics: all,
         },
@@ -118,6 +120,7 @@ export async function lockCommand(
           p.resolution ? p.status : "failed",
         ]);
       io.stdout(table(rows));
+      if (values.update) io.stdout(updateText(pins, before));
       if (values.explain)
         for (const p of pins) {
           io.stdout(`\n${describePin(p)} — ${explainTitle(p.key)}\n`);
@@ -128,4 +131,33 @@ export async function lockCommand(
     }
   }
   return failed ? exitCodeFor(all) || 1 : 0;
+}
+
+/** "v1.4.2 (abc1234)": a pin's tag or branch and short commit. */
+function version(e: { tag?: string; branch?: string; commit: string }): string {
+  const name = e.tag ?? e.branch;
+  return name ? `${name} (${e.commit.slice(0, 7)})` : e.commit.slice(0, 12);
+}
+
+/** `lock --update`: one line per pin, old → new for every pin that moved, "unchanged" otherwise. */
+export function updateText(pins: readonly ResolvedPin[], before: ReadonlyMap<string, LockEntry>): string {
+  const lines = pins.map((p) => {
+    const was = before.get(p.key);
+    const now = p.resolution;
+    const what = describePin(p);
+    if (!now) return `  ${what}: failed${was ? ` (stays at ${version(was)})` : ""}`;
+    if (!was) return `  ${what}: new → ${version(now)}`;
+    if (was.commit === now.commit) return `  ${what}: unchanged ${version(now)}`;
+    return `  ${what}: ${version(was)} → ${version(now)}`;
+  });
+  const moved = pins.filter((p) => p.resolution && before.get(p.key)?.commit !== p.resolution.commit).length;
+  return `\nupdate: ${moved ? `${moved} pin${moved === 1 ? "" : "s"} moved` : "every pin unchanged"}\n${lines.join("\n")}\n`;
+}
+
+/** `lock --update --format json`: each pin's previous lock entry and whether it moved. */
+function updateJson(was: LockEntry | undefined, p: ResolvedPin): { previous: { commit: string; tag: string | null; branch: string | null } | null; changed: boolean } {
+  return {
+    previous: was ? { commit: was.commit, tag: was.tag ?? null, branch: was.branch ?? null } : null,
+    changed: Boolean(p.resolution) && was?.commit !== p.resolution?.commit,
+  };
 }

@@ -14,7 +14,7 @@ import type { CliIO } from "./io.js";
 
 /** Help text of `braid preview`. */
 export const PREVIEW_HELP = `braid preview --base REV --head REV [--format markdown|json|text] [--out FILE]
-              [--github-comment] [--repo owner/name] [--pr N] [--fleet DIR] [--quiet]
+              [--github-comment [--comment-optional]] [--repo owner/name] [--pr N] [--fleet DIR] [--quiet]
 
 Renders the fleet as it is at two revisions of the Git repository that contains it (read from the object
 store, no checkout; each revision with its own braid.lock) and reports, per cluster, the resources added,
@@ -27,7 +27,8 @@ REV: a commit id (full or abbreviated), a branch, a tag or a full ref, optionall
   with a note; --out FILE gets the full, uncut report in the chosen format.
 --github-comment creates or updates one sticky comment on the pull request (found by a hidden marker).
   Needs GITHUB_TOKEN; repository from --repo or GITHUB_REPOSITORY; PR from --pr or GITHUB_EVENT_PATH;
-  API root from GITHUB_API_URL (GitHub Enterprise).
+  API root from GITHUB_API_URL (GitHub Enterprise). A PR from a fork (read-only token): an HTTP 403 is a
+  notice, not an error. --comment-optional: any GitHub API failure is a notice (the exit code is the preview's).
 Exit: 0 ok; 1 errors at head (the preview is still printed) or unknown revision; 2 usage; 3 GitHub API,
 network or environment.
 `;
@@ -40,6 +41,7 @@ interface PreviewFlags {
   head?: string;
   out?: string;
   "github-comment"?: boolean;
+  "comment-optional"?: boolean;
   repo?: string;
   pr?: string;
 }
@@ -51,8 +53,8 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     throw new BraidError({ code: "USAGE", message: "preview needs --base REV and --head REV", hint: "e.g. braid preview --base origin/main --head HEAD" });
   const dir = fleetDir(io, values.fleet);
   const repo = await findFleetRepo(dir);
-  const baseCommit = await resolveRevision(repo.gitdir, values.base);
-  const headCommit = await resolveRevision(repo.gitdir, values.head);
+  const baseCommit = await resolveRevision(repo.gitdir, values.base, repo.fs);
+  const headCommit = await resolveRevision(repo.gitdir, values.head, repo.fs);
   // Resolve the GitHub target before the (slow) renders, so a missing token fails fast.
   const target = values["github-comment"] ? await githubTarget(io.env, { repo: values.repo, pr: values.pr }, (p) => readFile(p, "utf8")) : undefined;
 
@@ -109,8 +111,27 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   if (markdown?.truncated && !values.quiet)
     io.stderr(`note: the markdown preview was cut to fit GitHub's comment limit; full report: ${outPath}\n`);
   if (target) {
-    const res = await upsertStickyComment(target, markdown!.text);
-    if (!values.quiet) io.stderr(`preview comment ${res.action} on ${target.owner}/${target.repo}#${target.pr}${res.url ? `: ${res.url}` : ""}\n`);
+    try {
+      const res = await upsertStickyComment(target, markdown!.text);
+      if (!values.quiet) io.stderr(`preview comment ${res.action} on ${target.owner}/${target.repo}#${target.pr}${res.url ? `: ${res.url}` : ""}\n`);
+    } catch (e) {
+      const why = commentSkippable(e, target.fork === true, Boolean(values["comment-optional"]));
+      if (!why) throw e;
+      const message = `${why}: the preview comment was not posted (${(e as BraidError).message}); the preview above${outPath ? ` and ${outPath}` : ""} hold the report`;
+      io.stderr(io.env.GITHUB_ACTIONS === "true" ? `::notice title=braid preview::${message.replace(/%/g, "%25").replace(/\n/g, "%0A")}\n` : `notice: ${message}\n`);
+    }
   }
   return exitCodeFor(report.diagnostics);
+}
+
+/**
+ * When a failed comment is a notice, not an error: a pull request from a fork gets a read-only token (HTTP 403),
+ * and --comment-optional accepts any GitHub API failure. Returns the reason, or undefined to fail (exit 3).
+ */
+function commentSkippable(e: unknown, fork: boolean, optional: boolean): string | undefined {
+  if (!(e instanceof BraidError) || e.code !== "GITHUB_API") return undefined;
+  if (optional) return "--comment-optional";
+  const status = (e.explain as { status?: number } | undefined)?.status;
+  if (fork && status === 403 && !/rate limit/i.test(e.message)) return "a pull request from a fork has a read-only token";
+  return undefined;
 }

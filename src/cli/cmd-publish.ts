@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import git from "isomorphic-git";
-import { exitCodeFor } from "../diagnostics/diagnostic.js";
+import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
+import { branchNameProblem } from "../git/ref-name.js";
 import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";
 import { uncommittedFleetFiles } from "../config/fleet-repo.js";
 import { LOCK_FILE } from "../sources/lock.js";
@@ -8,7 +9,9 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
 import { allDiagnostics, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
+import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
 
 /** Help text of `braid publish`. */
 export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
@@ -18,8 +21,9 @@ Renders every cluster and commits the output to the deploy branch (default: outp
 built straight in the Git object store, with inventory.json and README.md at its root and the trailers
 Braid-Fleet-Commit and Braid-Source. Without --push the branch is written in the fleet's own repository;
 --push REMOTE (an http(s) URL, a local repository path, or a remote of the fleet repo) fetches that
-remote's branch, builds on it and pushes (token from BRAID_GIT_TOKEN[_<HOST>]); a push that loses a race is
-rebuilt on the new tip and retried, never forced.
+remote's branch, builds on it and pushes (through the system git when on PATH, which also brings SSH and
+git's credentials; token from BRAID_GIT_TOKEN[_<HOST>]); a push that loses a race is rebuilt on the new tip
+and retried, never forced; after the push the remote branch is read back and must hold the commit.
 
   --update       re-resolve floating pins; when braid.lock changes it is committed to the fleet repo first
   --partial      publish the clusters that passed; failed clusters keep their last good output (exit 1)
@@ -59,6 +63,7 @@ export async function commitAuthor(io: CliIO, repo: FleetRepo | undefined): Prom
 /** `braid publish`. */
 export async function publishCommand(io: CliIO, values: PublishFlags): Promise<number> {
   const format = pickFormat(values.format, ["text", "json"], "text");
+  if (values.branch !== undefined) checkBranchFlag(values.branch);
   const dir = fleetDir(io, values.fleet);
   const senv = sourceEnv(io, dir);
   const repo = await findFleetRepo(dir);
@@ -78,6 +83,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     ...(values.message ? { message: values.message } : {}),
     writeLock: Boolean(values.update),
     author: await commitAuthor(io, repo),
+    now: () => Math.floor(braidNow(io) / 1000),
   });
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
   if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");
@@ -87,6 +93,17 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
   return result.held.length ? Math.max(1, exitCodeFor(diagnostics)) : 0;
+}
+
+/** `--branch` must be a name git accepts: it becomes a path under the gitdir (exit 2, before anything is read). */
+function checkBranchFlag(branch: string): void {
+  const problem = branchNameProblem(branch);
+  if (problem)
+    throw new BraidError({
+      code: "USAGE",
+      message: `--branch ${JSON.stringify(branch)} is not a valid Git branch name: ${problem}`,
+      hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
+    });
 }
 
 /** Rendered from uncommitted files, the deploy commit's Braid-Fleet-Commit (HEAD) would not reproduce it: say so. */
@@ -133,6 +150,8 @@ function indent(text: string): string {
 
 function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, unknown> {
   return {
+    ...resultHeader("PublishResult"),
+    ok: r.status !== "refused" && r.held.length === 0,
     status: r.status,
     branch: r.branch,
     target: r.target,

@@ -6,13 +6,19 @@ import { diskFleetReader } from "../config/fleet-files.js";
 import { renderFleet, type FleetRun } from "../render/render-fleet.js";
 import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, type Format } from "./common.js";
 import type { CliIO } from "./io.js";
+import { resultHeader } from "./json-document.js";
+import { printGithubAnnotations } from "./github-output.js";
+import { checkOutDir } from "./out-dir.js";
 
 /** Help text of `braid render`. */
-export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json] [--quiet]
+export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
+       braid render --explain-source SOURCE --cluster NAME [--fleet DIR] [--update] [--format text|json]
 
 Renders clusters to a folder (default: a new temp dir, printed): per cluster, one file per resource at
 <output.path>/<namespace or _cluster>/<kind>-<name>.yaml and a kustomization.yaml listing them. Uses braid.lock
 when present; --update re-resolves floating pins. Clusters that fail are reported and not written; exit 1.
+--explain-source prints (YAML, each object after a "# file:line" comment) what SOURCE yields for the cluster
+before braid's own patches and variables: its kustomize build, or its manifests. Writes nothing.
 `;
 
 /** Help text of `braid validate`. */
@@ -20,7 +26,9 @@ export const VALIDATE_HELP = `braid validate [--fleet DIR] [--cluster NAME…] [
 
 Checks the config, renders every cluster in memory and validates the result against the Kubernetes OpenAPI
 of kubernetesVersion, CRD schemas and the fleet's org policies. Writes nothing. Exit 1 on any error.
---format github prints GitHub Actions annotations (::error file=…,line=…::).
+--format github prints GitHub Actions annotations (::error file=…,line=…::): paths relative to the repository
+root (GITHUB_WORKSPACE, else the Git top level), one annotation per problem however many clusters repeat it,
+and beyond GitHub's 10 per type and step, the full list in $GITHUB_STEP_SUMMARY.
 `;
 
 interface RunFlags {
@@ -70,10 +78,11 @@ export function summaryTable(run: FleetRun): string {
 }
 
 /** JSON summary of a run. */
-export function summaryJson(run: FleetRun, extra: Record<string, unknown> = {}): string {
+export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationResult", extra: Record<string, unknown> = {}): string {
   return (
     JSON.stringify(
       {
+        ...resultHeader(kind),
         ...extra,
         ok: run.clusters.every((c) => c.ok) && !run.diagnostics.some((d) => d.severity === "error"),
         clusters: run.clusters.map((c) => ({
@@ -146,11 +155,12 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 
 /** `braid render`. */
 export async function renderCommand(io: CliIO, values: RunFlags & { out?: string }): Promise<number> {
-  const format = pickFormat(values.format, ["text", "json"], "text");
+  const format = pickFormat(values.format, ["text", "json", "github"], "text");
   const out = values.out ? resolve(io.cwd, values.out) : await mkdtemp(join(tmpdir(), "braid-render-"));
   const fleet = fleetDir(io, values.fleet);
   if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
     throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
+  await checkOutDir(out);
   const run = await runWithProgress(io, values, format);
   const writes: { path: string; content: string }[] = [];
   for (const c of run.clusters)
@@ -165,9 +175,10 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   );
   const files = writes.length;
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run, { out, files }));
+  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out, files }));
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet);
+    if (format === "github") await printGithubAnnotations(io, diagnostics, fleet, values.quiet);
+    else printDiagnostics(io, diagnostics, format, values.quiet);
     if (values.quiet && !values.out) io.stdout(`${out}\n`);
     if (!values.quiet) {
       io.stdout(summaryTable(run));
@@ -183,9 +194,10 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
   const run = await runWithProgress(io, values, format);
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run));
+  if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet);
+    if (format === "github") await printGithubAnnotations(io, diagnostics, fleetDir(io, values.fleet), values.quiet);
+    else printDiagnostics(io, diagnostics, format, values.quiet);
     const errors = diagnostics.filter((d) => d.severity === "error").length;
     const warnings = diagnostics.filter((d) => d.severity === "warning").length;
     if (!values.quiet)

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import type { SourceEnv } from "../sources/open-source.js";
+import { closest } from "./did-you-mean.js";
 import type { CliIO } from "./io.js";
 
 /** Output formats a command may accept. */
@@ -41,7 +42,8 @@ export function sourceEnv(io: CliIO, dir: string): SourceEnv {
 export function pickFormat<F extends Format>(value: string | undefined, allowed: readonly F[], def: F): F {
   if (value === undefined) return def;
   if ((allowed as readonly string[]).includes(value)) return value as F;
-  throw new BraidError({ code: "USAGE", message: `--format must be one of ${allowed.join(", ")} (got "${value}")` });
+  const guess = closest(value, allowed);
+  throw new BraidError({ code: "USAGE", message: `--format must be one of ${allowed.join(", ")} (got "${value}"${guess ? `; did you mean ${guess}?` : ""})` });
 }
 
 /** Prints diagnostics to stderr (text/github) — json output carries them itself. */

@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { exitCodeOf } from "../diagnostics/codes.js";
-import { formatText } from "../diagnostics/format.js";
+import { formatGithub, formatText } from "../diagnostics/format.js";
 import { COMMON_OPTIONS } from "./common.js";
+import { closest, unknownFlagMessage } from "./did-you-mean.js";
+import { errorDocument, wantsFormat, wantsJson } from "./json-document.js";
 import type { CliIO } from "./io.js";
 
 const MAIN_HELP = `braid — GitOps repo composition: pinned shared repos + per-cluster overlays → rendered manifests for Flux
@@ -17,10 +19,12 @@ Commands:
   publish    render all, commit to the deploy branch, push
   preview    what a fleet change does, per cluster (for pull requests)
   inventory  clusters, owners and versions
+  rollout    move a source's new version through waves of clusters (status, advance, approve, pause, resume, abort)
 
 Every command takes --fleet DIR (default: the current directory) and --help.
 Exit codes: 0 ok, 1 content errors, 2 usage, 3 environment (network, auth, API), 4 internal bug.
-Environment: BRAID_KUBERNETES_OPENAPI, BRAID_CACHE, BRAID_GIT_TOKEN[_<HOST>], BRAID_GIT_TIMEOUT_MS.
+Environment: BRAID_KUBERNETES_OPENAPI, BRAID_CACHE, BRAID_GIT_TOKEN[_<HOST>], BRAID_GIT_TIMEOUT_MS,
+BRAID_GIT_TRANSPORT (system|embedded; default: the system git when on PATH).
 `;
 
 /** `--cluster a b --cluster c` and `--cluster a,b`: names after the flag arrive as positionals. */
@@ -47,11 +51,17 @@ interface CommandDef {
 /** Commands register here; each lives in its own cli/cmd-*.ts file. */
 export const COMMANDS: Record<string, CommandDef> = {
   render: {
-    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" } },
+    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" }, "explain-source": { type: "string" } },
     positionals: true,
     load: async () => {
       const m = await import("./cmd-render.js");
-      return { help: m.RENDER_HELP, run: (io, v, p) => m.renderCommand(io, withClusters(v, p)) };
+      return {
+        help: m.RENDER_HELP,
+        run: async (io, v, p) =>
+          v["explain-source"] !== undefined
+            ? (await import("./cmd-explain-source.js")).explainSourceCommand(io, withClusters(v, p) as never)
+            : m.renderCommand(io, withClusters(v, p)),
+      };
     },
   },
   lock: {
@@ -98,12 +108,21 @@ export const COMMANDS: Record<string, CommandDef> = {
       head: { type: "string" },
       out: { type: "string" },
       "github-comment": { type: "boolean" },
+      "comment-optional": { type: "boolean" },
       repo: { type: "string" },
       pr: { type: "string" },
     },
     load: async () => {
       const m = await import("./cmd-preview.js");
       return { help: m.PREVIEW_HELP, run: (io, v) => m.previewCommand(io, v) };
+    },
+  },
+  rollout: {
+    options: { "dry-run": { type: "boolean" }, repo: { type: "string" }, by: { type: "string" } },
+    positionals: true,
+    load: async () => {
+      const m = await import("./cmd-rollout.js");
+      return { help: m.ROLLOUT_HELP, run: (io, v, p) => m.rolloutCommand(io, v, p) };
     },
   },
 };
@@ -131,36 +150,40 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const def = COMMANDS[name];
-  if (!def) {
-    io.stderr(`error USAGE: unknown command "${name}"\n\n${MAIN_HELP}`);
+  const json = wantsJson(rest);
+  // a usage error: the message and the usage on stderr (and an ErrorResult on stdout under --format json)
+  const usage = (message: string, help: string): number => {
+    if (json) io.stdout(errorDocument(name, 2, { code: "USAGE", severity: "error", message }));
+    io.stderr(`error USAGE: ${message}\n\n${help}`);
     return 2;
+  };
+  if (!def) {
+    const guess = closest(name, Object.keys(COMMANDS));
+    return usage(`unknown command "${name}"${guess ? `; did you mean "${guess}"?` : ""}`, MAIN_HELP);
   }
+  let printed = false;
   try {
     const cmd = await def.load();
+    const options = { ...COMMON_OPTIONS, ...def.options };
     let parsed;
     try {
-      parsed = parseArgs({
-        args: rest,
-        options: { ...COMMON_OPTIONS, ...def.options },
-        allowPositionals: true,
-        strict: true,
-      });
+      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
     } catch (e) {
-      io.stderr(`error USAGE: ${(e as Error).message}\n\n${cmd.help}`);
-      return 2;
+      return usage(unknownFlagMessage(e, options) ?? (e as Error).message, cmd.help);
     }
     if (parsed.values.help) {
       io.stdout(cmd.help);
       return 0;
     }
-    if (parsed.positionals.length && !def.positionals) {
-      io.stderr(`error USAGE: unexpected argument "${parsed.positionals[0]}"\n\n${cmd.help}`);
-      return 2;
-    }
-    return await cmd.run(io, parsed.values as Record<string, unknown>, parsed.positionals);
+    if (parsed.positionals.length && !def.positionals) return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
+    // a command that already printed its own document keeps stdout to it (one JSON document per run)
+    const tracked: CliIO = { ...io, stdout: (t) => ((printed = true), io.stdout(t)) };
+    return await cmd.run(tracked, parsed.values as Record<string, unknown>, parsed.positionals);
   } catch (e) {
     const d = toDiagnostic(e);
-    io.stderr(formatText(d) + "\n");
-    return e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
+    const code = e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
+    if (json && !printed) io.stdout(errorDocument(name, code, d));
+    io.stderr((wantsFormat(rest, "github") ? formatGithub(d) : formatText(d)) + "\n");
+    return code;
   }
 }

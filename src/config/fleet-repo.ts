@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { realpath } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import git from "isomorphic-git";
+import { commonDirOf, readGitFile, worktreeFs } from "../git/worktrees.js";
 
 /** Where a fleet folder sits inside its Git repository. */
 export interface FleetRepo {
@@ -12,11 +13,19 @@ export interface FleetRepo {
   fleetDir: string;
   /** The fleet folder relative to the root, posix, "" for the root itself. */
   subdir: string;
+  /**
+   * The fs to give isomorphic-git with `gitdir` (the common dir: objects, refs, config): in a linked
+   * worktree it reads HEAD and the index from the worktree's own gitdir. The plain fs otherwise.
+   */
+  fs: typeof fs;
+  /** The worktree's private gitdir (HEAD, index); equals `gitdir` outside a linked worktree. */
+  worktreeGitdir: string;
 }
 
 /**
  * Finds the Git repository containing a fleet folder (which may be a subfolder of it); follows a `.git`
- * file (worktree, submodule) to its gitdir. Undefined when the folder is not inside a repository.
+ * file (worktree, submodule) to its gitdir, and a worktree's `commondir` to the shared repository, as
+ * git does. Undefined when the folder is not inside a repository.
  */
 export async function locateFleetRepo(fleetDir: string): Promise<FleetRepo | undefined> {
   let real: string;
@@ -27,17 +36,23 @@ export async function locateFleetRepo(fleetDir: string): Promise<FleetRepo | und
   } catch {
     return undefined;
   }
-  let gitdir = join(dir, ".git");
+  let worktreeGitdir = join(dir, ".git");
   try {
-    const st = await fs.promises.stat(gitdir);
-    if (st.isFile()) {
-      const m = /^gitdir:\s*(.+)$/m.exec(await fs.promises.readFile(gitdir, "utf8"));
-      if (m) gitdir = isAbsolute(m[1]!.trim()) ? m[1]!.trim() : join(dir, m[1]!.trim());
-    }
+    const st = await fs.promises.stat(worktreeGitdir);
+    if (st.isFile()) worktreeGitdir = (await readGitFile(worktreeGitdir, dir)) ?? worktreeGitdir;
   } catch {
     return undefined;
   }
-  return { dir, gitdir, fleetDir, subdir: relative(dir, real).split(sep).join("/") };
+  const common = await commonDirOf(worktreeGitdir);
+  const gitdir = await realpath(common).catch(() => common);
+  return {
+    dir,
+    gitdir,
+    fleetDir,
+    subdir: relative(dir, real).split(sep).join("/"),
+    fs: worktreeFs(gitdir, worktreeGitdir),
+    worktreeGitdir,
+  };
 }
 
 /**
@@ -45,7 +60,7 @@ export async function locateFleetRepo(fleetDir: string): Promise<FleetRepo | und
  * paths relative to the fleet folder. Ignored files do not count.
  */
 export async function uncommittedFleetFiles(repo: FleetRepo): Promise<string[]> {
-  const rows = await git.statusMatrix({ fs, dir: repo.dir, gitdir: repo.gitdir, filepaths: repo.subdir ? [repo.subdir] : undefined });
+  const rows = await git.statusMatrix({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepaths: repo.subdir ? [repo.subdir] : undefined });
   const prefix = repo.subdir ? `${repo.subdir}/` : "";
   return rows
     .filter(([, head, workdir]) => !(head === 1 && workdir === 1) && !(head === 0 && workdir === 0))

@@ -20,9 +20,9 @@ export async function findFleetRepo(fleetDir: string): Promise<FleetRepo> {
   return repo;
 }
 
-async function expandName(gitdir: string, name: string): Promise<string | undefined> {
+async function expandName(gitdir: string, name: string, gfs: typeof fs): Promise<string | undefined> {
   try {
-    return await git.resolveRef({ fs, gitdir, ref: name });
+    return await git.resolveRef({ fs: gfs, gitdir, ref: name });
   } catch {
     // not a ref name: maybe an (abbreviated) object id
   }
@@ -55,8 +55,9 @@ async function peel(gitdir: string, oid: string): Promise<string | undefined> {
 /**
  * Resolves a revision to a commit id: a full or abbreviated commit id, a branch, tag or full ref name
  * (as `git rev-parse` expands them), optionally followed by `~N`, `^` or `^N` steps. Unknown → REV_NOT_FOUND.
+ * `gfs`: the repository's fs (a linked worktree's HEAD is its own: see FleetRepo.fs).
  */
-export async function resolveRevision(gitdir: string, rev: string): Promise<string> {
+export async function resolveRevision(gitdir: string, rev: string, gfs: typeof fs = fs): Promise<string> {
   const notFound = (why: string) =>
     new BraidError({
       code: "REV_NOT_FOUND",
@@ -65,7 +66,7 @@ export async function resolveRevision(gitdir: string, rev: string): Promise<stri
     });
   const m = /^(.+?)((?:~\d*|\^\d*)*)$/.exec(rev.trim());
   if (!m || !m[1]) throw notFound("is not a revision");
-  const start = await expandName(gitdir, m[1]);
+  const start = await expandName(gitdir, m[1], gfs);
   let commit = start && (await peel(gitdir, start));
   if (!commit) throw notFound("does not exist");
   for (const step of m[2]!.match(/[~^]\d*/g) ?? []) {

@@ -16,27 +16,35 @@ export function builtinVars(cluster: Pick<ClusterDef, "name" | "labels">): Recor
 
 /**
  * Layers fleet defaults → matching groups (priority, then name) → the cluster. Later layers override pins and
- * vars and append patches. The cluster runs the sources its groups and itself list; when no layer lists any,
- * it runs every source of the fleet.
+ * vars and append patches. Which sources run is separate from pins: every fleet source runs unless it is
+ * `enabled: false` (in braid.yaml as the default, or in a group or the cluster); the last layer that sets
+ * `enabled` decides. Listing a source with only a `ref` overrides its pin and never changes the source set.
  */
 export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCluster {
   const groups = fleet.groups.filter((g) => matchesLabelSelectorObject(cluster.labels, g.selector));
   const layers: LayerDef[] = [...groups, cluster];
-  const named = new Set(layers.flatMap((l) => l.sources.map((p) => p.source)));
   const sourceByName = new Map(fleet.sources.map((s) => [s.name, s]));
 
+  const enabled = new Map(fleet.sources.map((s) => [s.name, s.enabled !== false]));
   const pins = new Map<string, EffectivePin>();
   for (const p of fleet.defaults.sources) {
     const source = sourceByName.get(p.source);
-    if (source && (named.size === 0 || named.has(p.source))) pins.set(p.source, { source, ref: p.ref, location: p.location });
+    if (source) pins.set(p.source, { source, ref: p.ref, location: p.location, ...(p.namespace ? { namespace: p.namespace } : {}) });
   }
   for (const layer of layers)
     for (const p of layer.sources) {
       const source = sourceByName.get(p.source);
       if (!source) continue;
+      if (p.enabled !== undefined) enabled.set(p.source, p.enabled);
       const prev = pins.get(p.source);
-      pins.set(p.source, p.ref ? { source, ref: p.ref, location: p.location } : (prev ?? { source, ref: source.ref, location: p.location }));
+      const next: EffectivePin = p.ref ? { source, ref: p.ref, location: p.location } : { ...(prev ?? { source, ref: source.ref, location: p.location }) };
+      // the namespace layers on its own: a layer that sets only a namespace keeps the ref, and vice versa
+      const namespace = p.namespace ?? prev?.namespace;
+      if (namespace) next.namespace = namespace;
+      else delete next.namespace;
+      pins.set(p.source, next);
     }
+  const running = [...pins.values()].filter((p) => enabled.get(p.source.name));
 
   const vars: Record<string, string> = { ...builtinVars(cluster) };
   const patches = [...fleet.defaults.patches];
@@ -47,10 +55,12 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
     name: cluster.name,
     labels: cluster.labels,
     annotations: cluster.annotations,
-    pins: [...pins.values()].sort((a, b) => fleet.sources.indexOf(a.source) - fleet.sources.indexOf(b.source)),
+    pins: running.sort((a, b) => fleet.sources.indexOf(a.source) - fleet.sources.indexOf(b.source)),
     vars,
     patches,
     groups: groups.map((g) => g.name),
+    kubernetesVersion: layers.reduce((v, l) => l.kubernetesVersion ?? v, fleet.kubernetesVersion),
+    disabledSources: fleet.sources.filter((s) => !enabled.get(s.name)).map((s) => s.name),
     location: cluster.location,
   };
 }

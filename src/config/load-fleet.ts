@@ -6,9 +6,14 @@ import type { JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
 import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
+import { branchNameProblem } from "../git/ref-name.js";
+import { redactUrl } from "../sources/credentials.js";
+import { sourceUrlProblem } from "../sources/remote-url.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
+import { toRolloutDef } from "../rollout/rollout-def.js";
+import type { RolloutDef } from "../rollout/types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
@@ -105,11 +110,17 @@ function toVars(
   return { vars: out, varLocations: locations };
 }
 
-function toPins(d: LoadedDoc, list: { name: string; ref?: RefSpec }[] | undefined, basePath: JsonPath): PinDef[] {
+function toPins(
+  d: LoadedDoc,
+  list: { name: string; ref?: RefSpec; enabled?: boolean; namespace?: string }[] | undefined,
+  basePath: JsonPath,
+): PinDef[] {
   return (list ?? []).map((s, i) => ({
     source: s.name,
     ref: s.ref,
+    ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } } : {}),
   }));
 }
 
@@ -135,7 +146,26 @@ async function toLayer(
     sources: toPins(d, spec.sources as never, ["spec", "sources"]),
     ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
     patches,
+    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
   };
+}
+
+/**
+ * A source URL as braid will use it: credentials never come from config, so a URL carrying a userinfo
+ * password or token (or one WHATWG reads with another host) is reported (CONFIG_URL, located) and only
+ * its redacted form goes on (to the lock, the cache, messages).
+ */
+function checkedSourceUrl(name: string, url: string, location: SourceLocation, diagnostics: Diagnostic[]): string {
+  const problem = sourceUrlProblem(url);
+  if (!problem) return url;
+  diagnostics.push({
+    code: "CONFIG_URL",
+    severity: "error",
+    message: `source "${name}": url ${redactUrl(url)} ${problem}`,
+    location,
+    hint: "write the URL without user name or token; give the token in the environment (BRAID_GIT_TOKEN_<HOST>, see README: Sources)",
+  });
+  return redactUrl(url);
 }
 
 function configFiles(names: string[]): string[] {
@@ -155,15 +185,23 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
 
   const sources: SourceDef[] = ((spec.sources as Record<string, unknown>[]) ?? []).map((s, i) => ({
     name: s.name as string,
-    url: s.url as string,
+    url: checkedSourceUrl(s.name as string, s.url as string, loc(f, ["spec", "sources", i, "url"]), diagnostics),
+    ...(sourceUrlProblem(s.url as string) ? { urlRefused: true } : {}),
     ref: s.ref as RefSpec | undefined,
     path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    enabled: (s.enabled as boolean | undefined) ?? true,
+    ...(typeof s.namespace === "string" ? { namespace: s.namespace } : {}),
     location: loc(f, ["spec", "sources", i]),
   }));
   const defaults = await toLayer(f, "fleet", spec, "fleet", reader, diagnostics);
-  defaults.sources = sources.map((s, i) => ({ source: s.name, ref: s.ref, location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]) }));
+  defaults.sources = sources.map((s, i) => ({
+    source: s.name,
+    ref: s.ref,
+    location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]),
+    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(f, ["spec", "sources", i, "namespace"]) } } : {}),
+  }));
 
   const validation = (spec.validation as Record<string, unknown> | undefined) ?? {};
   const output = (spec.output as Record<string, unknown> | undefined) ?? {};
@@ -205,6 +243,13 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   }
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  const rollouts: RolloutDef[] = [];
+  for (const file of configFiles(await reader.list("rollouts"))) {
+    const r = await loadConfigDoc(reader, `rollouts/${file}`, "Rollout", diagnostics);
+    if (r) rollouts.push(toRolloutDef(r.value, r.yaml.file, (path) => loc(r, path)));
+  }
+  rollouts.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
   const fleet: Fleet = {
     dir: reader.label,
     name: meta.name,
@@ -225,7 +270,17 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     defaults,
     groups,
     clusters,
+    rollouts,
   };
+  const branchProblem = branchNameProblem(fleet.output.branch);
+  if (branchProblem)
+    diagnostics.push({
+      code: "CONFIG_REF_NAME",
+      severity: "error",
+      message: `output.branch "${fleet.output.branch}" is not a valid Git branch name: ${branchProblem}`,
+      location: loc(f, ["spec", "output", "branch"]),
+      hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
+    });
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
   diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));
   return { fleet, diagnostics };

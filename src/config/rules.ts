@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { matchesLabelSelectorObject } from "../render/select-targets.js";
+import { branchNameProblem, refNameProblem } from "../git/ref-name.js";
 import type { Fleet, LayerDef, PinDef, RefSpec } from "./types.js";
 
 const REF_KINDS = ["branch", "tag", "semver", "name", "commit"] as const;
@@ -14,6 +15,23 @@ export function refProblem(ref: RefSpec): string | undefined {
   if (set.includes("tag") && set.includes("semver"))
     return "the ref sets both tag and semver (Flux would silently let the tag win); keep one";
   return `the ref sets ${set.join(" and ")}; give one of them (only commit may be combined with branch)`;
+}
+
+/** A branch, tag or full ref name in a ref that git would refuse (it would name a path outside refs/). */
+export function refNamesProblem(ref: RefSpec): string | undefined {
+  if (ref.branch !== undefined) {
+    const p = branchNameProblem(ref.branch);
+    if (p) return `ref.branch "${ref.branch}" is not a valid Git branch name: ${p}`;
+  }
+  if (ref.tag !== undefined) {
+    const p = refNameProblem(`refs/tags/${ref.tag}`);
+    if (p) return `ref.tag "${ref.tag}" is not a valid Git tag name: ${p}`;
+  }
+  if (ref.name !== undefined) {
+    const p = refNameProblem(ref.name);
+    if (p) return `ref.name "${ref.name}" is not a valid Git ref name: ${p}`;
+  }
+  return undefined;
 }
 
 /** The semantic checks that run after the schemas: names, references between files, selectors. */
@@ -57,6 +75,8 @@ export function checkFleetRules(fleet: Fleet): Diagnostic[] {
       if (pin.ref) {
         const problem = refProblem(pin.ref);
         if (problem) out.push({ code: "CONFIG_REF_CONFLICT", severity: "error", message: problem, location: pin.location });
+        const nameProblem = refNamesProblem(pin.ref);
+        if (nameProblem) out.push({ code: "CONFIG_REF_NAME", severity: "error", message: nameProblem, location: pin.location, hint: "use a name git accepts (git check-ref-format)" });
       }
     }
   };

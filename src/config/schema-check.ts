@@ -13,6 +13,7 @@ export const SCHEMA_FILES = {
   Cluster: "cluster.schema.json",
   Group: "group.schema.json",
   Lock: "lock.schema.json",
+  Rollout: "rollout.schema.json",
 } as const;
 
 let ajv: Ajv | undefined;

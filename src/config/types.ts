@@ -1,5 +1,6 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, PositionMap } from "../model/resource.js";
+import type { RolloutDef } from "../rollout/types.js";
 
 /** A Git ref as Flux's GitRepository.spec.ref, plus braid's tagPrefix. */
 export interface RefSpec {
@@ -19,7 +20,13 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Flux's `targetNamespace`: the namespace transformer over everything the source yields. */
+  namespace?: string;
+  /** Whether clusters run the source unless a layer says otherwise (undefined: true). */
+  enabled?: boolean;
   location: SourceLocation;
+  /** Set when the URL was refused at load (CONFIG_URL): the source is never fetched. */
+  urlRefused?: boolean;
 }
 
 /** Patch target selector (Kustomize semantics). */
@@ -39,15 +46,21 @@ export interface PatchDef {
   positions: PositionMap;
   /** For json6902: the location of each operation. */
   opLocations?: SourceLocation[];
-  /** "fleet", "group <name>" or "cluster <name>". */
+  /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
   layer: string;
+  /** kustomize's `options` of a targeted strategic patch: the patch may rename the object or change its kind. */
+  options?: { allowNameChange?: boolean; allowKindChange?: boolean };
 }
 
 /** A source pin as one layer states it. */
 export interface PinDef {
   source: string;
   ref?: RefSpec;
+  /** `enabled` as the layer wrote it: undefined leaves the source set alone. */
+  enabled?: boolean;
   location: SourceLocation;
+  /** The source's target namespace as this layer sets it, and where. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A layer of settings: fleet defaults, a group, or a cluster. */
@@ -58,6 +71,8 @@ export interface LayerDef {
   vars: Record<string, string>;
   varLocations: Record<string, SourceLocation>;
   patches: PatchDef[];
+  /** The layer's `kubernetesVersion`, when it sets one (groups and clusters). */
+  kubernetesVersion?: string;
 }
 
 /** A label selector in Kubernetes object form. */
@@ -94,6 +109,8 @@ export interface Fleet {
   defaults: LayerDef;
   groups: GroupDef[];
   clusters: ClusterDef[];
+  /** Rollouts (rollouts/*.yaml), by name. */
+  rollouts?: RolloutDef[];
 }
 
 /** One pin of one cluster after layering. */
@@ -102,6 +119,8 @@ export interface EffectivePin {
   ref: RefSpec | undefined;
   /** Where the winning ref was written. */
   location: SourceLocation;
+  /** The target namespace after layering (fleet source → groups → cluster), and where it was set. */
+  namespace?: { value: string; location: SourceLocation };
 }
 
 /** A cluster's settings after layering fleet → groups → cluster. */
@@ -114,5 +133,11 @@ export interface EffectiveCluster {
   patches: PatchDef[];
   /** Group names applied, in order. */
   groups: string[];
+  /** The Kubernetes API version the cluster is validated and patched against (the last layer that sets it). */
+  kubernetesVersion: string;
+  /** The rollouts this cluster is part of (set by the render's rollout stage). */
+  rollouts?: { rollout: string; wave: string; moved: boolean }[];
+  /** Fleet sources this cluster does not run (disabled by a layer or by default), in fleet order. */
+  disabledSources: string[];
   location: SourceLocation;
 }

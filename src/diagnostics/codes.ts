@@ -29,10 +29,14 @@ export const CODES = {
   CONFIG_SELECTOR: { category: "content", summary: "a label selector is invalid" },
   GROUP_MATCHES_NOTHING: { category: "content", summary: "a group selector matches no cluster" },
   FLEET_EMPTY: { category: "content", summary: "the fleet has no clusters" },
+  CONFIG_REF_NAME: { category: "content", summary: "a branch or ref name breaks Git's ref-name rules" },
+  CONFIG_URL: { category: "content", summary: "a source URL is malformed or carries credentials" },
   // sources and refs
   SOURCE_NOT_FOUND: { category: "content", summary: "a source repository cannot be found" },
   SOURCE_UNREACHABLE: { category: "environment", summary: "a source remote does not answer" },
   SOURCE_AUTH: { category: "environment", summary: "a source remote refused the credentials" },
+  SOURCE_TRANSPORT: { category: "environment", summary: "no transport reaches this remote (SSH needs git on PATH)" },
+  CACHE_LOCKED: { category: "environment", summary: "another braid process held the cache too long" },
   REF_NOT_FOUND: { category: "content", summary: "a ref resolves to nothing" },
   REF_NOT_REACHABLE: { category: "content", summary: "a commit is not reachable from its branch" },
   COMMIT_NOT_FOUND: { category: "content", summary: "a commit does not exist" },
@@ -51,7 +55,10 @@ export const CODES = {
   PATCH_FAILED: { category: "content", summary: "a patch cannot be applied" },
   SUBST_UNDEFINED: { category: "content", summary: "a variable is undefined and has no default" },
   SUBST_SYNTAX: { category: "content", summary: "a substitution expression is malformed" },
-  KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization field has an invalid value" },
+  // kustomize bases (sources whose path holds a kustomization)
+  KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization is malformed or names what does not exist" },
+  KUSTOMIZE_UNSUPPORTED: { category: "content", summary: "a kustomization uses a field braid does not build" },
+  SOURCE_EMPTY: { category: "content", summary: "a source yields no objects (a warning)" },
   // validation
   OPENAPI_UNAVAILABLE: { category: "environment", summary: "no Kubernetes OpenAPI document can be read" },
   OPENAPI_INVALID: { category: "content", summary: "the Kubernetes OpenAPI document is unusable" },
@@ -69,6 +76,10 @@ export const CODES = {
   PUBLISH_NOT_A_REPO: { category: "content", summary: "the fleet is not in a Git repository" },
   FLEET_DIRTY: { category: "content", summary: "the fleet has uncommitted changes (a warning)" },
   PUBLISH_CLUSTERS_FAILED: { category: "content", summary: "clusters failed, nothing was published" },
+  // rollouts
+  ROLLOUT_UNCOVERED: { category: "content", summary: "a cluster running a rollout's source is in no wave" },
+  ROLLOUT_STATE: { category: "content", summary: "a rollout command does not fit the rollout's state" },
+  ROLLOUT_HEALTH: { category: "content", summary: "a rollout's health gate failed or timed out (the rollout is paused)" },
   // preview / GitHub
   REV_NOT_FOUND: { category: "content", summary: "a revision does not exist in the fleet repository" },
   GITHUB_API: { category: "environment", summary: "the GitHub API refused or failed" },

@@ -5,6 +5,7 @@ import { folderOf } from "../render/output-tree.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { describeId, idKey, type JsonObject, type Resource } from "../model/resource.js";
 import { groupChanges, summaryRows, type ChangeSection, type SummaryRow } from "./group-changes.js";
+import { rolloutPlanNotes } from "../rollout/preview-plan.js";
 import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "./redact.js";
 
 /** What happened to one resource. */
@@ -34,6 +35,8 @@ export interface ClusterDiff {
   /** True when the cluster has errors at head. */
   errors: boolean;
   changes: ResourceChange[];
+  /** Sources the cluster starts or stops running (set only when its source set changed). */
+  sources?: { added: string[]; removed: string[] };
 }
 
 /** One side of the comparison. */
@@ -159,8 +162,13 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
     changes.sort(byName((c) => `${c.path}\0${c.resource}`));
     const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
     const status: ClusterStatus = !b ? "added" : !h ? "removed" : errors ? "failed" : changes.length ? "changed" : "unchanged";
-    clusters.push({ cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes });
+    const sources = b && h ? sourceSetChange(b, h) : undefined;
+    clusters.push({ cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes, ...(sources ? { sources } : {}) });
   }
+  const notes = [...(opts.notes ?? []), ...rolloutPlanNotes(base, head)];
+  for (const c of clusters)
+    if (c.sources)
+      notes.push(`cluster ${c.cluster} changes which sources it runs: ${[...c.sources.added.map((s) => `+${s}`), ...c.sources.removed.map((s) => `-${s}`)].join(" ")}`);
 
   const seen = new WeakSet<JsonObject>();
   const secrets: string[] = [];
@@ -189,7 +197,7 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
     sections: groupChanges(clusters),
     unchanged,
     diagnostics,
-    notes: opts.notes ?? [],
+    notes,
     totals: {
       added: sum("added"),
       changed: sum("changed"),
@@ -198,4 +206,14 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
       clustersUnchanged: unchanged.length,
     },
   };
+}
+
+/** The sources a cluster starts and stops running between two runs, or undefined when its set is the same. */
+function sourceSetChange(b: ClusterResult, h: ClusterResult): { added: string[]; removed: string[] } | undefined {
+  if (!b.cluster?.pins || !h.cluster?.pins) return undefined; // runs built without layering (tools, tests)
+  const before = new Set(b.cluster.pins.map((p) => p.source.name));
+  const after = new Set(h.cluster.pins.map((p) => p.source.name));
+  const added = [...after].filter((s) => !before.has(s));
+  const removed = [...before].filter((s) => !after.has(s));
+  return added.length || removed.length ? { added, removed } : undefined;
 }

@@ -8,6 +8,8 @@ export function formatPreviewJson(r: PreviewReport): string {
   return (
     JSON.stringify(
       {
+        apiVersion: "braid/v1alpha1",
+        kind: "PreviewResult",
         base: r.base,
         head: r.head,
         ok: !r.diagnostics.some((d) => d.severity === "error"),

@@ -11,6 +11,8 @@ export interface GithubTarget {
   token: string;
   /** REST API root, e.g. https://api.github.com or https://ghe.example.com/api/v3. */
   apiUrl: string;
+  /** The PR comes from a fork (its event says so): GitHub gives such runs a read-only token. */
+  fork?: boolean;
 }
 
 /** What upsertStickyComment did. */
@@ -37,6 +39,7 @@ export async function githubTarget(
   const m = slug ? /^([^/\s]+)\/([^/\s]+)$/.exec(slug) : null;
   if (!m) throw fail(slug ? `repository "${slug}" is not owner/name` : "the repository is unknown", "pass --repo owner/name or set GITHUB_REPOSITORY");
   let pr: number | undefined;
+  let fork = false;
   if (flags.pr !== undefined) {
     if (!/^[1-9]\d*$/.test(flags.pr)) throw fail(`--pr must be a pull-request number (got "${flags.pr}")`, "e.g. --pr 42");
     pr = Number(flags.pr);
@@ -49,15 +52,27 @@ export async function githubTarget(
     }
     const num = (o: unknown) => (o && typeof o === "object" && typeof (o as { number?: unknown }).number === "number" ? (o as { number: number }).number : undefined);
     pr = num(event.pull_request) ?? num(event.issue) ?? num(event);
+    fork = isForkEvent(event);
   }
   if (!pr) throw fail("the pull-request number is unknown", "run on a pull_request event or pass --pr N");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-  return { owner: m[1]!, repo: m[2]!, pr, token, apiUrl };
+  return { owner: m[1]!, repo: m[2]!, pr, token, apiUrl, ...(fork ? { fork } : {}) };
+}
+
+/** A pull_request event whose head repository is a fork (or another repository than the base). */
+export function isForkEvent(event: Record<string, unknown>): boolean {
+  const pr = event.pull_request as { head?: { repo?: { fork?: unknown; full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } } } | undefined;
+  const head = pr?.head?.repo;
+  if (!head) return false;
+  if (head.fork === true) return true;
+  return typeof head.full_name === "string" && typeof pr?.base?.repo?.full_name === "string" && head.full_name !== pr.base.repo.full_name;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 function apiError(e: unknown, t: GithubTarget, what: string): BraidError {
+  const down = unreachable(e, t, what);
+  if (down) return down;
   const where = `${t.owner}/${t.repo}#${t.pr}`;
   let message: string;
   let hint: string | undefined;
@@ -85,7 +100,32 @@ function apiError(e: unknown, t: GithubTarget, what: string): BraidError {
   } else {
     message = `cannot reach the GitHub API at ${t.apiUrl} to ${what}: ${e instanceof Error ? e.message : String(e)}`;
   }
-  return new BraidError({ code: "GITHUB_API", message: redactSecrets(message, [t.token]), hint: hint && redactSecrets(hint, [t.token]) });
+  const status = e instanceof RequestError && e.response ? e.status : undefined;
+  return new BraidError({ code: "GITHUB_API", message: redactSecrets(message, [t.token]), hint: hint && redactSecrets(hint, [t.token]) }, { status });
+}
+
+/**
+ * No answer at all (refused, reset, DNS, TLS, timeout): octokit reports these as a RequestError with status 500
+ * and no response; say what happened instead of "HTTP 500".
+ */
+function unreachable(e: unknown, t: GithubTarget, what: string): BraidError | undefined {
+  if (!(e instanceof RequestError) || e.response) return undefined;
+  const cause = (e as { cause?: { message?: string; cause?: { code?: string; message?: string } } }).cause;
+  const detail = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? e.message;
+  let host = t.apiUrl;
+  try {
+    host = new URL(t.apiUrl).host;
+  } catch {
+    // keep the configured text
+  }
+  return new BraidError(
+    {
+      code: "GITHUB_API",
+      message: redactSecrets(`cannot reach ${host} (${detail}) to ${what} on ${t.owner}/${t.repo}#${t.pr}`, [t.token]),
+      hint: "check the network, a proxy, and GITHUB_API_URL (GitHub Enterprise); then run again",
+    },
+    { status: undefined },
+  );
 }
 
 /** An Octokit client for the target with braid's settings: no retries, no throttling waits, no logging. */

@@ -1,6 +1,11 @@
+import { changeKey, mergeDiffs } from "./change-key.js";
 import type { ClusterDiff, ClusterStatus, ResourceChange } from "./diff-runs.js";
 
-/** One distinct resource change (same resource, path, change type and redacted diff) and every cluster it applies to. */
+/**
+ * One distinct resource change (same resource, path, change type and changed lines of the redacted diff) and
+ * every cluster it applies to. When the clusters' diffs differ only in context lines, `diff` shows the
+ * context values that differ as "‹differs per cluster›".
+ */
 export interface SharedChange extends ResourceChange {
   /** Sorted cluster names. */
   clusters: string[];
@@ -50,17 +55,31 @@ export function groupChanges(clusters: readonly ClusterDiff[]): ChangeSection[] 
     return id;
   };
   const distinct = new Map<string, SharedChange>();
+  const variants = new Map<SharedChange, Set<string>>();
+  const keys = new Map<string, string>();
+  const keyOf = (diff: string) => {
+    let k = keys.get(diff);
+    if (k === undefined) keys.set(diff, (k = String(diffId(changeKey(diff)))));
+    return k;
+  };
   const status = new Map<string, ClusterStatus>();
   for (const c of [...clusters].sort((a, b) => cmp(a.cluster, b.cluster))) {
     status.set(c.cluster, c.status);
     for (const x of c.changes) {
-      const key = JSON.stringify([x.change, x.resource, x.path, diffId(x.diff)]);
+      // grouped by the change itself (its changed lines), not by context lines holding per-cluster values
+      const key = JSON.stringify([x.change, x.resource, x.path, x.change === "changed" ? keyOf(x.diff) : diffId(x.diff)]);
       const shared = distinct.get(key);
       if (shared) {
         if (shared.clusters[shared.clusters.length - 1] !== c.cluster) shared.clusters.push(c.cluster);
-      } else distinct.set(key, { change: x.change, resource: x.resource, path: x.path, diff: x.diff, clusters: [c.cluster] });
+        variants.get(shared)!.add(x.diff);
+      } else {
+        const change = { change: x.change, resource: x.resource, path: x.path, diff: x.diff, clusters: [c.cluster] };
+        distinct.set(key, change);
+        variants.set(change, new Set([x.diff]));
+      }
     }
   }
+  for (const [change, diffs] of variants) if (diffs.size > 1) change.diff = mergeDiffs([...diffs]);
   const sections = new Map<string, ChangeSection>();
   for (const x of distinct.values()) {
     const key = x.clusters.join("\0");

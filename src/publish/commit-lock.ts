@@ -23,7 +23,7 @@ import type { FleetRepo } from "../config/fleet-repo.js";
 
 /** The commit HEAD points to in the fleet repo (undefined in an empty repository). */
 export async function fleetHead(repo: FleetRepo): Promise<string | undefined> {
-  return readRef(repo.gitdir, "HEAD");
+  return git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: "HEAD" }).catch(() => undefined);
 }
 
 async function replaceBlob(store: ObjectStore, treeOid: string | undefined, parts: string[], blobOid: string): Promise<string> {
@@ -47,9 +47,11 @@ export async function commitLockFile(
   opts: { author: Signature; message?: string },
 ): Promise<string> {
   const store = await openStore(repo.gitdir);
-  const headRef = await git.resolveRef({ fs, gitdir: repo.gitdir, ref: "HEAD", depth: 2 }).catch(() => "HEAD");
+  const headRef = await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: "HEAD", depth: 2 }).catch(() => "HEAD");
   const ref = headRef.startsWith("refs/") ? headRef : "HEAD";
-  const parent = await readRef(repo.gitdir, ref);
+  // a detached HEAD is per worktree: in a linked worktree it lives in the worktree's gitdir
+  const refDir = ref === "HEAD" ? repo.worktreeGitdir : repo.gitdir;
+  const parent = await readRef(refDir, ref);
   const baseTree = parent ? (await readCommitInfo(store, parent)).tree : undefined;
   const rel = relative(repo.dir, join(repo.fleetDir, LOCK_FILE)).split(sep).join("/");
   const blob = Buffer.from(text, "utf8");
@@ -61,7 +63,7 @@ export async function commitLockFile(
     author: opts.author,
     message: opts.message ?? "braid: update braid.lock\n\nResolved floating pins again (braid publish --update).\n",
   });
-  const moved = await compareAndSwapRef(repo.gitdir, ref, parent, commit);
+  const moved = await compareAndSwapRef(refDir, ref, parent, commit);
   if (!moved)
     throw new BraidError({
       code: "PUBLISH_RACE",
@@ -69,6 +71,6 @@ export async function commitLockFile(
       hint: "run the publish again",
     });
   await writeFile(join(repo.fleetDir, LOCK_FILE), text);
-  await git.add({ fs, dir: repo.dir, gitdir: repo.gitdir, filepath: rel });
+  await git.add({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: rel });
   return commit;
 }

@@ -7,13 +7,15 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { deflate as deflateCb } from "node:zlib";
 import git from "isomorphic-git";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { processAlive } from "../sources/cache-lock.js";
 import { gitCache } from "../sources/git-objects.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 const deflate = promisify(deflateCb);
 
@@ -44,8 +46,40 @@ export interface ObjectStore {
   trees: Map<string, StoredEntry[]>;
 }
 
-/** Opens a gitdir for publishing. */
+const TMP_PREFIX = "tmp_obj_";
+/** A temp object of braid (`tmp_obj_<pid>_<hex>`), or one of braid's older name (`<oid>.tmp-<pid>-<hex>`). */
+const TEMP_OBJECT = /^(?:tmp_obj_(\d+)_[0-9a-f]+|[0-9a-f]{38}\.tmp-(\d+)-[0-9a-f]+)$/;
+/** A temp file older than this is stale whatever its pid says (another host, a reused pid). */
+const STALE_AFTER_MS = 3_600_000;
+
+/**
+ * Removes temp objects left by braid processes that died mid-write (kill -9): those whose pid is not a
+ * live process here, or older than an hour. Runs once per store opening; never fails the publish.
+ */
+export async function cleanStaleTempObjects(gitdir: string): Promise<number> {
+  let removed = 0;
+  const objects = join(gitdir, "objects");
+  const dirs = await readdir(objects).catch(() => [] as string[]);
+  for (const d of dirs) {
+    if (!/^[0-9a-f]{2}$/.test(d)) continue;
+    for (const name of await readdir(join(objects, d)).catch(() => [] as string[])) {
+      const m = TEMP_OBJECT.exec(name);
+      if (!m) continue;
+      const file = join(objects, d, name);
+      const pid = Number(m[1] ?? m[2]);
+      const old = await stat(file).then((st) => Date.now() - st.mtimeMs > STALE_AFTER_MS, () => false);
+      if (pid !== process.pid && (old || !processAlive(pid))) {
+        await rm(file, { force: true }).catch(() => undefined);
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+/** Opens a gitdir for publishing (and removes stale temp objects of dead processes). */
 export async function openStore(gitdir: string): Promise<ObjectStore> {
+  await cleanStaleTempObjects(gitdir);
   let hasPacks = false;
   try {
     hasPacks = (await readdir(join(gitdir, "objects", "pack"))).some((f) => f.endsWith(".idx"));
@@ -85,8 +119,10 @@ export async function writeObject(store: ObjectStore, type: ObjectType, content:
   const path = loosePath(store.gitdir, oid);
   const header = Buffer.from(`${type} ${content.length}\0`);
   const data = await deflate(Buffer.concat([header, content]));
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  await mkdirp(dirname(path));
+  // named as git names its temp objects (object-file.c: `tmp_obj_*` beside the final file), so that
+  // `git gc` prunes one a crash leaves behind; the pid lets the next run clean those of dead processes
+  const tmp = join(dirname(path), `${TMP_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`);
   try {
     await writeFile(tmp, data, { mode: 0o444 });
     await rename(tmp, path);
@@ -204,7 +240,7 @@ export async function writeCommitObject(
 export async function compareAndSwapRef(gitdir: string, ref: string, expected: string | undefined, oid: string): Promise<boolean> {
   const path = join(gitdir, ref);
   const lock = `${path}.lock`;
-  await mkdir(dirname(path), { recursive: true });
+  await mkdirp(dirname(path));
   let handle;
   try {
     handle = await open(lock, "wx");

@@ -32,6 +32,10 @@ export interface InventoryCluster {
   path: string;
   labels: Record<string, string>;
   owner: string | null;
+  /** The Kubernetes API version the cluster was validated against. */
+  kubernetesVersion?: string;
+  /** The rollouts the cluster is in: which wave, and whether it has moved to the target. */
+  rollouts?: { rollout: string; wave: string; moved: boolean }[];
   sources: InventorySource[];
   /** Number of resources. */
   resources: number;
@@ -66,6 +70,8 @@ export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined
     path: c.output.dir,
     labels: sortedRecord(c.cluster.labels),
     owner: c.cluster.annotations[OWNER_ANNOTATION] ?? null,
+    kubernetesVersion: c.cluster.kubernetesVersion,
+    ...(c.cluster.rollouts?.length ? { rollouts: c.cluster.rollouts } : {}),
     sources: c.pins
       .filter((p) => p.resolution)
       .map((p) => ({
@@ -121,6 +127,11 @@ export function describeSource(s: InventorySource): string {
   return `${s.name}@${s.tag ?? s.branch ?? s.commit.slice(0, 12)} (${s.commit.slice(0, 7)})`;
 }
 
+/** " [rollout app-v2: wave prod, moved]" when the cluster is in rollouts, else "". */
+function rolloutText(c: InventoryCluster): string {
+  return (c.rollouts ?? []).map((r) => ` [rollout ${r.rollout}: wave ${r.wave}${r.moved ? ", moved" : ""}]`).join("");
+}
+
 function labelsText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -146,7 +157,7 @@ export function inventoryReadme(inv: Inventory): string {
   for (const c of inv.clusters) {
     const name = `[${cell(c.name)}](${c.path.split("/").map(encodeURIComponent).join("/")})${c.heldBack ? " (held back)" : ""}`;
     lines.push(
-      `| ${name} | ${cell(c.owner ?? "—")} | ${cell(labelsText(c.labels)) || "—"} | ${cell(c.sources.map(describeSource).join(", ")) || "—"} | ${c.resources} |`,
+      `| ${name} | ${cell(c.owner ?? "—")} | ${cell(labelsText(c.labels)) || "—"} | ${cell(c.sources.map(describeSource).join(", ") + rolloutText(c)) || "—"} | ${c.resources} |`,
     );
   }
   lines.push("", `${inv.clusters.length} cluster${inv.clusters.length === 1 ? "" : "s"}.`, "");
@@ -162,7 +173,7 @@ export function inventoryRows(inv: Inventory): string[][] {
       c.owner ?? "-",
       labelsText(c.labels) || "-",
       String(c.resources),
-      c.sources.map(describeSource).join(" ") || "-",
+      (c.sources.map(describeSource).join(" ") + rolloutText(c)) || "-",
     ]);
   return rows;
 }

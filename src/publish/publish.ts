@@ -8,23 +8,28 @@
  *  6. write the missing objects and the commit, then move the ref (compare-and-swap) or push;
  *  7. lost the race (ref moved / non-fast-forward) → back off, and go to 2; after the last try, PUBLISH_RACE.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import git from "isomorphic-git";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { branchNameProblem } from "../git/ref-name.js";
+import { checkedOutBranches, commonDirOf, readGitFile } from "../git/worktrees.js";
 import type { FleetRun } from "../render/render-fleet.js";
 import { redactUrl } from "../sources/credentials.js";
-import { fetchBranch, listRemoteRefs, pushBranch } from "../sources/git-remote.js";
+import { fetchBranch, listRemoteRefs, pushBranch, type RemoteOptions } from "../sources/git-remote.js";
+import { withCacheLock } from "../sources/cache-lock.js";
 import { serializeLock } from "../sources/lock.js";
-import { isRemoteUrl } from "../sources/open-source.js";
+import { classifyRemote } from "../sources/remote-url.js";
+import { requireSshTransport } from "../sources/system-git.js";
 import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
 import { commitLockFile, findFleetRepo, fleetHead, type FleetRepo } from "./commit-lock.js";
 import { writeDeployTree } from "./deploy-tree.js";
 import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "./git-store.js";
 import type { Inventory } from "./inventory.js";
 import { planDeploy, type DeployPlan } from "./plan-deploy.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 /** Where the deploy branch lives. */
 export type PublishTarget =
@@ -138,27 +143,44 @@ export function publishCachePath(cacheDir: string, url: string): string {
   return join(cacheDir, "publish", `${createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16)}.git`);
 }
 
-async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string): Promise<Target> {
+async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string, configFrom?: string): Promise<Target> {
   const gitdir = publishCachePath(t.cacheDir, t.url);
-  if (!fs.existsSync(join(gitdir, "HEAD"))) {
-    await mkdir(gitdir, { recursive: true });
-    await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
-  }
+  if (!fs.existsSync(join(gitdir, "HEAD")))
+    await withCacheLock(gitdir, async () => {
+      if (fs.existsSync(join(gitdir, "HEAD"))) return; // another process made it meanwhile
+      await mkdirp(gitdir);
+      await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
+    });
   const store = await openStore(gitdir);
-  const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), gitdir };
+  const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), ...(configFrom ? { configFrom } : {}), gitdir };
   const localRef = `refs/heads/${branch}`;
   return {
     label: redactUrl(t.url),
     store,
     async tip() {
-      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` });
+      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` }).catch((e: unknown) => {
+        // a push target that does not exist is a failed push (exit 3), not a missing source (exit 1)
+        if (e instanceof BraidError && e.code === "SOURCE_NOT_FOUND")
+          throw new BraidError({ ...e.diagnostic, code: "PUBLISH_PUSH", hint: "check the --push URL; a private repository may also answer 404 without credentials. Nothing was published" });
+        throw e;
+      });
       store.hasPacks = true; // the fetch stores a pack
       return oid;
     },
     async update(base, commit) {
-      await git.writeRef({ fs, gitdir, ref: localRef, value: commit, force: true });
-      const res = await pushBranch({ ...ropts, localRef, remoteRef: localRef });
-      if (res.ok) return "ok";
+      // a ref of this process only: processes sharing the cache never push each other's commit
+      const own = `refs/braid/push/${process.pid}-${randomBytes(4).toString("hex")}`;
+      await git.writeRef({ fs, gitdir, ref: own, value: commit, force: true });
+      let res;
+      try {
+        res = await pushBranch({ ...ropts, localRef: own, remoteRef: localRef });
+      } finally {
+        await git.deleteRef({ fs, gitdir, ref: own }).catch(() => undefined);
+      }
+      if (res.ok) {
+        await verifyPushed(ropts, localRef, commit);
+        return "ok";
+      }
       if (res.reason === "non-fast-forward") return "race";
       // A concurrent push can also surface as a failed ref update ("cannot lock ref"): if the branch
       // moved away from the tip we built on, it was a race, whatever the words.
@@ -167,6 +189,30 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       throw new BraidError({ code: "PUBLISH_PUSH", message: res.message, hint: "the server refused the push (a hook or branch protection?); the deploy branch is unchanged" });
     },
   };
+}
+
+/**
+ * After a push that reported success, the remote's branch must be the commit (or, when another publisher
+ * pushed right after, a descendant of it); otherwise "published" would be a lie: PUBLISH_PUSH (exit 3).
+ */
+async function verifyPushed(ropts: RemoteOptions & { gitdir: string }, ref: string, commit: string): Promise<void> {
+  const { refs } = await listRemoteRefs(ropts);
+  const tip = refs.find((r) => r.ref === ref)?.oid;
+  if (tip === commit) return;
+  if (tip) {
+    const check = `refs/braid/verify/${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      const got = await fetchBranch({ ...ropts, remoteRef: ref, localRef: check });
+      if (got && (await git.isDescendent({ fs, gitdir: ropts.gitdir, oid: got, ancestor: commit, depth: -1 }).catch(() => false))) return;
+    } finally {
+      await git.deleteRef({ fs, gitdir: ropts.gitdir, ref: check }).catch(() => undefined);
+    }
+  }
+  throw new BraidError({
+    code: "PUBLISH_PUSH",
+    message: `the push of ${commit} to ${redactUrl(ropts.url)} was reported as done, but the remote's ${ref} is ${tip ?? "missing"}, which does not contain it`,
+    hint: "run the publish again; if it repeats, check the server (a hook rewriting refs?)",
+  });
 }
 
 /**
@@ -186,18 +232,36 @@ export async function resolvePushTarget(
       base = ctx.repo.dir;
     }
   }
-  if (isRemoteUrl(url)) return { kind: "remote", url, cacheDir: ctx.cacheDir, env: ctx.env, ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^file:\/\//i.test(url)) throw pushUsage(remote, `unsupported URL scheme in ${redactUrl(url)}`);
-  if (/^[^/]+@[^/]+:/.test(url)) throw pushUsage(remote, `SSH remotes (${url}) are not supported; use an https URL with a token`);
+  const spec = classifyRemote(url);
+  if (spec.kind === "invalid") throw pushUsage(remote, `${redactUrl(url)} is refused: ${spec.problem}`);
+  if (spec.kind === "http" || spec.kind === "ssh") {
+    if (spec.kind === "ssh") await requireSshTransport(ctx.env, redactUrl(url));
+    return { kind: "remote", url, cacheDir: ctx.cacheDir, env: ctx.env, ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}) };
+  }
   const path = url.replace(/^file:\/\//i, "");
-  const abs = isAbsolute(path) ? path : resolve(base, path);
-  for (const gitdir of [join(abs, ".git"), abs])
+  const given = isAbsolute(path) ? path : resolve(base, path);
+  // real paths: a symlink to the fleet repository is the fleet repository
+  const abs = await realpath(given).catch(() => given);
+  const dotGit = join(abs, ".git");
+  const own = fs.statSync(dotGit, { throwIfNoEntry: false })?.isFile() ? await readGitFile(dotGit, abs) : dotGit;
+  for (const candidate of [own, abs]) {
+    if (!candidate) continue;
+    const gitdir = await realpath(await commonDirOf(candidate)).catch(() => candidate);
     if (fs.existsSync(join(gitdir, "objects")) && fs.existsSync(join(gitdir, "refs"))) return { kind: "local", gitdir, label: abs };
+  }
   throw pushUsage(remote, `"${remote}" is neither an http(s) URL, a Git repository path, nor a remote of the fleet repository`);
 }
 
 function pushUsage(remote: string, message: string): BraidError {
   return new BraidError({ code: "USAGE", message: `--push ${redactUrl(remote)}: ${message}` });
+}
+
+/** Whether a gitdir is a bare repository (`core.bare`; without it, a gitdir named `.git` is not bare). */
+async function isBareRepo(gitdir: string): Promise<boolean> {
+  const v = (await git.getConfig({ fs, gitdir, path: "core.bare" }).catch(() => undefined)) as unknown;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") return v === "true";
+  return !/[\\/]\.git$/.test(gitdir);
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -223,6 +287,9 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   // 1. gate
   result.diagnostics = gate(run, Boolean(opts.partial));
   if (result.diagnostics.length) return result;
+  // a ref name is a path under the gitdir: never write one git would refuse (the CLI and config checks say it first)
+  const branchProblem = branchNameProblem(branch);
+  if (branchProblem) throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
 
   const repo = await findFleetRepo(opts.fleetDir);
   let target: Target;
@@ -235,14 +302,16 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         message: `${opts.fleetDir} is not inside a Git repository, so there is no deploy branch to write`,
         hint: "run `git init` in the fleet repo, or publish to another repository with --push URL",
       });
-    if (repo && gitdir === repo.gitdir && (await git.currentBranch({ fs, gitdir, fullname: true }).catch(() => undefined)) === ref)
+    // git's receive.denyCurrentBranch: never move a branch that a working tree (any worktree) has checked out
+    const checkedOutIn = (await checkedOutBranches(gitdir, await isBareRepo(gitdir))).get(ref);
+    if (checkedOutIn)
       throw new BraidError({
         code: "USAGE",
-        message: `the deploy branch "${branch}" is checked out in ${repo.dir}; braid will not move a checked-out branch`,
-        hint: "check out another branch, or publish to another branch with --branch",
+        message: `the deploy branch "${branch}" is checked out in ${checkedOutIn}; braid will not move a checked-out branch`,
+        hint: "check out another branch there, publish to another branch with --branch, or push to a bare repository",
       });
     target = localTarget(await openStore(gitdir), opts.target?.label ?? repo?.dir ?? gitdir, ref);
-  } else target = await remoteTarget(opts.target, branch);
+  } else target = await remoteTarget(opts.target, branch, repo?.gitdir);
   result.target = target.label;
 
   let fleetCommit = repo ? await fleetHead(repo) : undefined;

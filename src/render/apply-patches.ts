@@ -2,7 +2,7 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { PatchDef } from "../config/types.js";
 import { pointerToPath } from "../config/yaml-file.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { describeId, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource, type ResourceId } from "../model/resource.js";
+import { describeId, idKey, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource, type ResourceId } from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { compileTarget, type TargetSelector } from "./select-targets.js";
@@ -33,11 +33,13 @@ function opsPositionMap(patch: PatchDef): PositionMap {
 }
 
 /** A patch with a target applies to whatever it selects: its own identity fields are not merged. */
-function stripIdentity(body: JsonObject): JsonObject {
-  const { apiVersion: _a, kind: _k, ...rest } = body;
+function stripIdentity(body: JsonObject, options: PatchDef["options"] = {}): JsonObject {
+  const { apiVersion: _a, kind, ...rest } = body;
+  if (options.allowKindChange && kind !== undefined) rest.kind = kind;
   const meta = rest.metadata;
   if (meta && typeof meta === "object" && !Array.isArray(meta)) {
-    const { name: _n, namespace: _ns, ...m } = meta as JsonObject;
+    const { name, namespace: _ns, ...m } = meta as JsonObject;
+    if (options.allowNameChange && name !== undefined) m.name = name;
     if (Object.keys(m).length) rest.metadata = m;
     else delete rest.metadata;
   }
@@ -59,12 +61,13 @@ function inferredTarget(body: JsonObject): TargetSelector | undefined {
  * The object as selectors see it: kustomize matches a target's name and namespace against the object's
  * current id or the id it was loaded with (a JSON6902 patch may have renamed or moved it), each separately.
  */
-function identities(res: Resource, first: ResourceId | undefined): JsonObject[] {
-  if (!first) return [res.object];
+function identities(res: Resource, first: ResourceId | undefined, earlier: readonly ResourceId[] = []): JsonObject[] {
+  if (!first && earlier.length === 0) return [res.object];
   const meta = isObject(res.object.metadata) ? res.object.metadata : {};
   const out: JsonObject[] = [res.object];
-  for (const namespace of new Set([res.id.namespace, first.namespace])) {
-    for (const name of new Set([res.id.name, first.name])) {
+  const ids = [...earlier, ...(first ? [first] : [])];
+  for (const namespace of new Set([res.id.namespace, ...ids.map((i) => i.namespace)])) {
+    for (const name of new Set([res.id.name, ...ids.map((i) => i.name)])) {
       if (namespace === res.id.namespace && name === res.id.name) continue;
       const { namespace: _ns, ...rest } = meta;
       out.push({ ...res.object, metadata: { ...rest, name, ...(namespace !== "" ? { namespace } : {}) } });
@@ -83,6 +86,12 @@ export function applyPatches(
   patches: readonly PatchDef[],
   schema: KubeSchemaIndex | undefined,
   cluster: string,
+  /**
+   * Inside a kustomize build: also select objects by the ids they had before earlier steps of the build
+   * renamed them (`Resource.previous`), as kustomize's `Select` and `GetById` match original and previous ids.
+   * braid's own patches apply to the built output, whose earlier ids Flux no longer knows.
+   */
+  opts: { previousIds?: boolean } = {},
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   let current = [...resources];
   const diagnostics: Diagnostic[] = [];
@@ -110,7 +119,7 @@ export function applyPatches(
       const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
       const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
       const options = { clusterScoped: clusterScoped && matcher === compiled };
-      if (!identities(res, original.get(res)).some((o) => matcher.matches(o, options))) {
+      if (!identities(res, original.get(res), opts.previousIds ? res.previous : undefined).some((o) => matcher.matches(o, options))) {
         next.push(res);
         continue;
       }
@@ -136,6 +145,8 @@ export function applyPatches(
         object: result.object,
         positions: [...res.positions, patch.type === "json6902" ? opsPositionMap(patch) : patch.positions],
       };
+      // in a build, a renamed object remembers its old id (kustomize's StorePreviousId) for later selections and references
+      if (opts.previousIds && idKey(patched.id) !== idKey(res.id)) patched.previous = [...(res.previous ?? []), res.id];
       const first = original.get(res) ?? res.id;
       if (first.name !== patched.id.name || first.namespace !== patched.id.namespace) original.set(patched, first);
       next.push(patched);
@@ -165,9 +176,9 @@ function applyOne(
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
       return { object: dropEmptyAnnotations(r.object) };
     }
-    const body = patch.target ? stripIdentity(patch.body as JsonObject) : (patch.body as JsonObject);
+    const body = patch.target ? stripIdentity(patch.body as JsonObject, patch.options) : (patch.body as JsonObject);
     if (patch.type === "merge") return { object: dropEmptyAnnotations(applyMergePatch(res.object, body) as JsonObject) };
-    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id));
+    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id), patch.options);
     if ("error" in r) return { error: r.error.message, location: patch.positions.locate(pointerToPath(r.error.path)) };
     return { object: r.object && dropEmptyAnnotations(r.object) };
   } catch (e) {

@@ -12,7 +12,7 @@ import { gitCache } from "../sources/git-objects.js";
 import { PLAIN_VAR_MARK } from "./substitute.js";
 
 /** A file of a source at a commit. */
-interface TreeFile {
+export interface TreeFile {
   /** Path inside the repository. */
   path: string;
   oid: string;
@@ -243,47 +243,67 @@ async function load(
   const { files, diagnostics } = await listSourceFiles(gitdir, commit, source);
   const resources: Resource[] = [];
   for (const f of files) {
-    let parsedP = cache.blobs.get(f.oid);
-    if (!parsedP) {
-      parsedP = parseBlob(gitdir, f.oid, f.path);
-      cache.blobs.set(f.oid, parsedP);
+    const loaded = await loadFileResources(cache, gitdir, commit, source.name, f);
+    resources.push(...loaded.resources);
+    diagnostics.push(...loaded.diagnostics);
+  }
+  return { resources, diagnostics };
+}
+
+/**
+ * The objects of one file of a source at a commit: the blob parsed once per run (by oid), `List` kinds
+ * expanded, empty documents skipped, each object with its file and line. Shared by the plain loader and the
+ * kustomize build driver (a kustomization's `resources` files).
+ */
+export async function loadFileResources(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  sourceName: string,
+  f: TreeFile,
+): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
+  const resources: Resource[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let parsedP = cache.blobs.get(f.oid);
+  if (!parsedP) {
+    parsedP = parseBlob(gitdir, f.oid, f.path);
+    cache.blobs.set(f.oid, parsedP);
+  }
+  const parsed = await parsedP;
+  const base = { source: sourceName, commit, file: f.path };
+  for (const d of parsed.problems) diagnostics.push({ ...d, location: { ...d.location, ...base, file: f.path } as SourceLocation });
+  if (!parsed.yaml) return { resources, diagnostics };
+  const yaml = parsed.yaml;
+  for (const [docIndex, entry] of parsed.docs.entries()) {
+    if (entry.error) {
+      diagnostics.push({ ...entry.error, location: { ...entry.error.location, ...base } as SourceLocation });
+      continue;
     }
-    const parsed = await parsedP;
-    const base = { source: source.name, commit, file: f.path };
-    for (const d of parsed.problems) diagnostics.push({ ...d, location: { ...d.location, ...base, file: f.path } as SourceLocation });
-    if (!parsed.yaml) continue;
-    const yaml = parsed.yaml;
-    for (const [docIndex, entry] of parsed.docs.entries()) {
-      if (entry.error) {
-        diagnostics.push({ ...entry.error, location: { ...entry.error.location, ...base } as SourceLocation });
+    const items: { value: unknown; path: (string | number)[] }[] = [];
+    const v = entry.value;
+    if (isObject(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items))
+      v.items.forEach((item, i) => items.push({ value: item, path: ["items", i] }));
+    else items.push({ value: v, path: [] });
+    for (const item of items) {
+      const pos = positionOf(yaml, entry.doc, item.path) ?? { line: 1, column: 1 };
+      const problem = checkObject(item.value);
+      if (problem) {
+        diagnostics.push({
+          code: "MANIFEST_INVALID",
+          severity: "error",
+          message: problem,
+          location: { ...base, ...pos },
+          hint: "every document needs apiVersion, kind and metadata.name (or exclude the file)",
+        });
         continue;
       }
-      const items: { value: unknown; path: (string | number)[] }[] = [];
-      const v = entry.value;
-      if (isObject(v) && typeof v.kind === "string" && v.kind.endsWith("List") && Array.isArray(v.items))
-        v.items.forEach((item, i) => items.push({ value: item, path: ["items", i] }));
-      else items.push({ value: v, path: [] });
-      for (const item of items) {
-        const pos = positionOf(yaml, entry.doc, item.path) ?? { line: 1, column: 1 };
-        const problem = checkObject(item.value);
-        if (problem) {
-          diagnostics.push({
-            code: "MANIFEST_INVALID",
-            severity: "error",
-            message: problem,
-            location: { ...base, ...pos },
-            hint: "every document needs apiVersion, kind and metadata.name (or exclude the file)",
-          });
-          continue;
-        }
-        const object = withoutEmptyAnnotations(item.value as JsonObject);
-        resources.push({
-          id: idOf(object),
-          object,
-          origin: { source: source.name, commit, file: f.path, docIndex, line: pos.line, column: pos.column },
-          positions: [docPositionMap(yaml, entry.doc, base, item.path)],
-        });
-      }
+      const object = withoutEmptyAnnotations(item.value as JsonObject);
+      resources.push({
+        id: idOf(object),
+        object,
+        origin: { source: sourceName, commit, file: f.path, docIndex, line: pos.line, column: pos.column },
+        positions: [docPositionMap(yaml, entry.doc, base, item.path)],
+      });
     }
   }
   return { resources, diagnostics };

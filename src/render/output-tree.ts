@@ -38,6 +38,28 @@ export function folderOf(r: Resource, schema: KubeSchemaIndex | undefined): stri
   return scope === "Namespaced" ? "default" : "_cluster";
 }
 
+const namespaced = new WeakMap<object, Resource["object"]>();
+
+/**
+ * Every namespaced object without a namespace gets `metadata.namespace: default` written into it (a copy; the
+ * copy is shared by every cluster that renders the same object). Flux's kustomize-controller applies with
+ * server-side apply, which refuses a namespaced object that names no namespace. Objects of unknown scope are
+ * left as they are.
+ */
+export function withDefaultNamespaces(resources: readonly Resource[], schema: KubeSchemaIndex | undefined): Resource[] {
+  return resources.map((r) => {
+    if (r.id.namespace || schema?.scope(r.id) !== "Namespaced") return r;
+    let object = namespaced.get(r.object);
+    if (!object) {
+      const meta = r.object.metadata;
+      const metadata = meta && typeof meta === "object" && !Array.isArray(meta) ? meta : {};
+      object = { ...r.object, metadata: { ...metadata, namespace: "default" } };
+      namespaced.set(r.object, object);
+    }
+    return { ...r, id: { ...r.id, namespace: "default" }, object };
+  });
+}
+
 /**
  * Lays out a cluster's resources: `<namespace or _cluster>/<kind>-<name>.yaml` (lower case; the group is added
  * as `<kind>.<group>-<name>.yaml` only where two resources would otherwise share a file), plus a

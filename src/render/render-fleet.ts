@@ -19,8 +19,12 @@ import { createSchemaRegistry } from "../validate/registry.js";
 import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
 import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
-import { createManifestCache, loadSourceManifests } from "./load-manifests.js";
-import { layoutCluster, type ClusterOutput } from "./output-tree.js";
+import { loadSource } from "../kustomize/load-source.js";
+import { transformNamespace } from "../kustomize/namespace.js";
+import type { SourceDef } from "../config/types.js";
+import { rolloutStage } from "../rollout/stage.js";
+import { createManifestCache } from "./load-manifests.js";
+import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 
 /** The result of rendering one cluster. */
@@ -35,6 +39,8 @@ export interface ClusterResult {
   ok: boolean;
   /** sha256 over everything that decides this cluster's output. */
   inputDigest: string;
+  /** With `explainSource`: what that source yielded for this cluster, before braid's patches and variables. */
+  explained?: Resource[];
 }
 
 /** A whole fleet run. */
@@ -64,6 +70,8 @@ export interface FleetRunOptions {
   /** Skip schema validation (render still needs the OpenAPI for scopes and merge keys). */
   skipValidation?: boolean;
   onProgress?: (done: number, total: number, cluster: string) => void;
+  /** Keep what this source yields per cluster (its kustomize build or manifests) in `ClusterResult.explained`. */
+  explainSource?: string;
 }
 
 function digestOf(value: unknown): string {
@@ -104,40 +112,66 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     run.diagnostics.push(...parsed.diagnostics);
     lock = parsed.lock;
   }
+  // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
+  run.diagnostics.push(...rolloutStage(fleet, effective, lock));
   const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update });
   run.pins = resolved.pins;
   run.diagnostics.push(...resolved.diagnostics);
-  run.lock = lockFromPins(resolved.pins.values());
+  run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
-  // 4. schemas
-  const openapi = await loadKubeOpenApi({
-    kubernetesVersion: fleet.kubernetesVersion,
-    envValue: opts.openapiEnv,
-    configValue: fleet.validation.kubernetesOpenAPI,
-    fleetDir: opts.senv.fleetDir,
-    cwd: opts.cwd,
-    cacheDir: opts.senv.cacheDir,
-  });
-  run.openapi = openapi;
+  // 4. schemas: the fleet's Kubernetes version first, every other version a cluster uses once, when needed
   const schemaFiles: { path: string; text: string }[] = [];
   for (const path of await opts.reader.walk("schemas"))
     if (/\.(ya?ml|json)$/.test(path)) schemaFiles.push({ path, text: (await opts.reader.read(path)) ?? "" });
   const fleetSchemas = loadFleetSchemas(schemaFiles);
   run.diagnostics.push(...fleetSchemas.diagnostics);
-  const baseIndex = createKubeSchemaIndex(openapi, fleetSchemas.crds);
-  const registry = createSchemaRegistry(openapi, { strict: fleet.validation.strict });
+  const apiFor = kubeApiCache(fleet, fleetSchemas, opts);
+  run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
 
   // 5. clusters
   const cache = createManifestCache();
-  const indexFor = indexCache();
   let done = 0;
   for (const cluster of effective) {
-    const result = await renderOne(cluster, resolved.pins, cache, fleet, baseIndex, fleetSchemas, openapi, registry, opts, indexFor);
+    const api = await apiFor(cluster.kubernetesVersion);
+    const result = await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts);
     run.clusters.push(result);
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
   return run;
+}
+
+/** One Kubernetes version's API: the OpenAPI, its schema index and compiled validators. */
+interface KubeApi {
+  openapi: KubeOpenApi;
+  baseIndex: KubeSchemaIndex;
+  registry: ReturnType<typeof createSchemaRegistry>;
+  indexFor: ReturnType<typeof indexCache>;
+}
+
+/** Loads each Kubernetes version's OpenAPI once per run (clusters may run different versions). */
+function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSchemas>, opts: FleetRunOptions): (version: string) => Promise<KubeApi> {
+  const apis = new Map<string, Promise<KubeApi>>();
+  return (version) => {
+    let api = apis.get(version);
+    if (!api) {
+      api = loadKubeOpenApi({
+        kubernetesVersion: version,
+        envValue: opts.openapiEnv,
+        configValue: fleet.validation.kubernetesOpenAPI,
+        fleetDir: opts.senv.fleetDir,
+        cwd: opts.cwd,
+        cacheDir: opts.senv.cacheDir,
+      }).then((openapi) => ({
+        openapi,
+        baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
+        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict }),
+        indexFor: indexCache(),
+      }));
+      apis.set(version, api);
+    }
+    return api;
+  };
 }
 
 async function renderOne(
@@ -145,49 +179,44 @@ async function renderOne(
   pins: Map<string, ResolvedPin>,
   cache: ReturnType<typeof createManifestCache>,
   fleet: Fleet,
-  baseIndex: ReturnType<typeof createKubeSchemaIndex>,
   fleetSchemas: ReturnType<typeof loadFleetSchemas>,
-  openapi: KubeOpenApi,
-  registry: ReturnType<typeof createSchemaRegistry>,
+  api: KubeApi,
   opts: FleetRunOptions,
-  indexFor: ReturnType<typeof indexCache>,
 ): Promise<ClusterResult> {
+  const { openapi, baseIndex, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
   const manifests: Resource[] = [];
-  let pinFailed = false;
+  let explained: Resource[] | undefined;
+  const failedSources: string[] = [];
   for (const p of cluster.pins) {
     const pin = pins.get(pinKey(p.source.name, p.ref));
     if (!pin?.resolution || !pin.repo) {
-      pinFailed = true;
+      failedSources.push(p.source.name);
       continue;
     }
     used.push(pin);
     try {
-      const loaded = await loadSourceManifests(cache, pin.repo.gitdir, pin.resolution.commit, p.source);
-      manifests.push(...loaded.resources);
+      const loaded = await loadSource(cache, pin.repo.gitdir, pin.resolution.commit, p.source, baseIndex);
+      const yielded = p.namespace ? transformNamespace(loaded.resources, p.namespace.value, baseIndex, p.namespace.location) : loaded.resources;
+      if (opts.explainSource === p.source.name) explained = yielded;
+      manifests.push(...yielded);
       diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
+      if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics)) diagnostics.push(sourceEmpty(p.source, pin.resolution.commit, loaded.kustomization, cluster.name));
     } catch (e) {
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
   }
-  if (pinFailed)
-    diagnostics.push({
-      code: "REF_NOT_FOUND",
-      severity: "error",
-      cluster: cluster.name,
-      message: "a source pin of this cluster could not be resolved (see the error above)",
-      location: cluster.location,
-    });
   const inputDigest = digestOf({
-    kubernetesVersion: fleet.kubernetesVersion,
+    kubernetesVersion: cluster.kubernetesVersion,
     pins: used.map((p) => ({ s: p.source.name, c: p.resolution!.commit, p: p.source.path, i: p.source.include, e: p.source.exclude })),
+    namespaces: cluster.pins.map((p) => p.namespace?.value ?? null),
     vars: cluster.vars,
     patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional]),
   });
 
   const rendered = renderCluster(cluster, manifests, baseIndex);
-  diagnostics.push(...rendered.diagnostics);
+  diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
   const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
   if (!opts.skipValidation)
@@ -207,10 +236,12 @@ async function renderOne(
   else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
+  // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)
+  const resources = withDefaultNamespaces(rendered.resources, index);
   let output: ClusterOutput | undefined;
   if (ok)
     try {
-      output = layoutCluster(cluster.name, fleet.output.path, rendered.resources, index);
+      output = layoutCluster(cluster.name, fleet.output.path, resources, index);
     } catch (e) {
       if (!(e instanceof BraidError)) throw e;
       diagnostics.push({ ...e.diagnostic, cluster: cluster.name });
@@ -220,11 +251,12 @@ async function renderOne(
     name: cluster.name,
     cluster,
     pins: used,
-    resources: rendered.resources,
+    resources,
     output,
     diagnostics,
     ok,
     inputDigest,
+    ...(explained ? { explained } : {}),
   };
 }
 
@@ -244,6 +276,30 @@ function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resour
     const d = diagnostics[i]!;
     diagnostics[i] = { ...d, message: scrubText(d.message, list), ...(d.hint ? { hint: scrubText(d.hint, list) } : {}) };
   }
+}
+
+/**
+ * One root cause, one error: when a pin of the cluster failed, its source's objects are missing, so every
+ * "patch matches nothing" is a likely follow-on. They are dropped and counted in the one cluster error.
+ */
+function suppressFollowOns(cluster: EffectiveCluster, failedSources: string[], rendered: Diagnostic[]): Diagnostic[] {
+  if (!failedSources.length) return rendered;
+  const kept = rendered.filter((d) => d.code !== "PATCH_NO_MATCH");
+  const suppressed = rendered.length - kept.length;
+  const names = failedSources.map((s) => `"${s}"`).join(", ");
+  return [
+    {
+      code: "REF_NOT_FOUND",
+      severity: "error",
+      cluster: cluster.name,
+      message:
+        `the pin of source ${names} could not be resolved (see the error above), so its objects are missing` +
+        (suppressed ? `; ${suppressed} follow-on "patch matches nothing" error${suppressed === 1 ? " was" : "s were"} suppressed` : ""),
+      location: cluster.location,
+      hint: suppressed ? "fix the pin; the suppressed patch errors are reported again if they remain" : undefined,
+    },
+    ...kept,
+  ];
 }
 
 /** Clusters that render the same CRD objects (shared, unpatched) share one schema index within a run. */
@@ -269,4 +325,19 @@ function normalizeLock(lock: Lock): unknown {
   return lock.pins
     .map((p) => ({ k: pinKey(p.source, p.ref), u: p.url, c: p.commit, t: p.tag ?? null, b: p.branch ?? null, cl: [...(p.clusters ?? [])].sort() }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+}
+
+/** A source that yields no object: a warning naming the source and its path (Flux would apply nothing). */
+function sourceEmpty(source: SourceDef, commit: string, kustomization: boolean, cluster: string): Diagnostic {
+  const where = source.path ? `"${source.path}"` : "the repository root";
+  return {
+    code: "SOURCE_EMPTY",
+    severity: "warning",
+    cluster,
+    message: kustomization
+      ? `source "${source.name}" yields no objects: the kustomization in ${where} builds nothing at ${commit.slice(0, 12)}`
+      : `source "${source.name}" yields no objects: no manifest under ${where} matches include/exclude at ${commit.slice(0, 12)}`,
+    location: source.location,
+    hint: kustomization ? "check the kustomization's resources" : "check spec.sources[].path, include and exclude in braid.yaml",
+  };
 }

@@ -3,6 +3,7 @@
  * `process.env` here) or from the URL itself, never from config files, and they never appear in output:
  * every message about a remote is built with {@link redactUrl} / {@link redactSecrets}.
  */
+import { classifyRemote, displayRemote } from "./remote-url.js";
 
 /**
  * Username used with a token when none is configured. `x-access-token` is what GitHub documents for
@@ -93,6 +94,9 @@ export function authHint(url: string, credentials?: GitCredentials): string {
 
 /** The URL with any `user:password@` removed (`https://tok@host/x` → `https://host/x`). Non-URLs are returned unchanged. */
 export function redactUrl(url: string): string {
+  const spec = classifyRemote(url);
+  // a URL WHATWG refuses (or reads with another host) may hide a token anywhere before its last "@"
+  if (spec.kind === "invalid" || (spec.kind === "ssh" && spec.hasPassword)) return displayRemote(url);
   const parsed = parseUrl(url);
   if (!parsed || (!parsed.username && !parsed.password)) return url;
   // Rebuild by text so the rest of the URL is kept exactly as written.
@@ -104,7 +108,7 @@ export function redactUrl(url: string): string {
  * Basic auth header) becomes `***`, and any `scheme://user:pass@` userinfo is dropped.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s/?#@]*@/g, "$1");
+  let out = text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s@]*@/g, "$1");
   const forms = new Set<string>();
   for (const s of secrets) {
     if (!s) continue;

@@ -23,7 +23,11 @@ import {
   resolveRemote,
   secretsOf,
 } from "./credentials.js";
-import { timedHttpClient, withAdvertisedHead } from "./git-http.js";
+import { processAlive, withCacheLock } from "./cache-lock.js";
+import { DEFAULT_GIT_TIMEOUT_MS, timedHttpClient, withAdvertisedHead } from "./git-http.js";
+import { classifyRemote } from "./remote-url.js";
+import { gitComplaint, gitFailureKind, inheritedExtraHeaders, runGit, sshNeedsGit, transportFor, type Transport } from "./system-git.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 /** How to reach one remote. */
 export interface RemoteOptions {
@@ -34,6 +38,11 @@ export interface RemoteOptions {
   env: Record<string, string | undefined>;
   /** Idle timeout per request in ms (default 30 s). */
   timeoutMs?: number;
+  /**
+   * A repository (the fleet's gitdir) whose `http.<url>.extraheader` settings the system git should also
+   * apply (actions/checkout saves the job's token there); braid's cache repositories do not read it.
+   */
+  configFrom?: string;
 }
 
 /** One ref as the remote advertises it; `peeled` is the commit of an annotated tag. */
@@ -51,6 +60,13 @@ export function cachePathFor(cacheDir: string, url: string): string {
 
 /** What a call needs to talk to the remote: the URL without userinfo, auth headers, the client. */
 interface Connection {
+  transport: Transport;
+  /** The system git (transport "system"). */
+  git?: string;
+  /** Config entries inherited from the fleet repository (see RemoteOptions.configFrom). */
+  inherited: [string, string][];
+  env: Record<string, string | undefined>;
+  timeoutMs: number;
   url: string;
   shown: string;
   credentials?: GitCredentials;
@@ -60,9 +76,17 @@ interface Connection {
 }
 
 function connect(opts: RemoteOptions): Connection {
+  const spec = classifyRemote(opts.url);
+  if (spec.kind === "invalid") throw new BraidError({ code: "CONFIG_URL", message: `${redactUrl(opts.url)} is refused: ${spec.problem}` });
+  const chosen = transportFor(opts.env);
+  if (spec.kind === "ssh" && chosen.transport !== "system") throw sshNeedsGit(redactUrl(opts.url));
   const { url, credentials } = resolveRemote(opts.url, opts.env);
   const secrets = secretsOf(credentials);
   return {
+    ...chosen,
+    inherited: chosen.transport === "system" ? inheritedExtraHeaders(opts.configFrom) : [],
+    env: opts.env,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS,
     url,
     shown: redactUrl(url),
     ...(credentials ? { credentials } : {}),
@@ -103,7 +127,7 @@ export async function syncRemote(
   const key = `${gitdir}\0${extra.join("\0")}`;
   const running = inflight.get(key);
   if (running) return running;
-  const job = serialized(gitdir, () => syncInto(connect(opts), gitdir, extra));
+  const job = serialized(gitdir, () => withCacheLock(gitdir, () => syncInto(connect(opts), gitdir, extra)));
   inflight.set(key, job);
   try {
     return await job;
@@ -150,6 +174,13 @@ export async function pushBranch(
   opts: RemoteOptions & { gitdir: string; localRef: string; remoteRef: string },
 ): Promise<{ ok: true } | { ok: false; reason: "non-fast-forward" | "rejected"; message: string }> {
   const conn = connect(opts);
+  return withCacheLock(opts.gitdir, () => (conn.transport === "system" ? systemPush(conn, opts) : embeddedPush(conn, opts)));
+}
+
+async function embeddedPush(
+  conn: Connection,
+  opts: { gitdir: string; localRef: string; remoteRef: string },
+): Promise<{ ok: true } | { ok: false; reason: "non-fast-forward" | "rejected"; message: string }> {
   const messages: string[] = [];
   try {
     await git.push({
@@ -210,32 +241,44 @@ export async function fetchBranch(
   if (!found) return undefined;
   const gitdir = opts.gitdir;
   if ((await readRef(gitdir, opts.localRef)) === found.oid && (await hasObject(gitdir, found.oid))) return found.oid;
-  const path = "remote.braid-fetch.fetch";
-  await git.setConfig({ fs, gitdir, path, value: `+${remoteRef}:${opts.localRef}` });
-  try {
-    const res = await git.fetch({
-      fs,
-      http: conn.http,
-      gitdir,
-      url: conn.url,
-      remote: "braid-fetch",
-      ref: opts.localRef,
-      remoteRef,
-      singleBranch: true,
-      tags: false,
-      headers: { ...conn.headers },
-    });
-    return res.fetchHead ?? undefined;
-  } catch (e) {
-    throw classify(e, conn);
-  } finally {
-    await git.setConfig({ fs, gitdir, path, value: undefined });
-  }
+  return withCacheLock(gitdir, async () => {
+    if (conn.transport === "system") {
+      await systemFetch(conn, gitdir, [`+${remoteRef}:${opts.localRef}`]);
+      return readRef(gitdir, opts.localRef);
+    }
+    // The refspec lives in the config for good (written once, identical in every process): adding and
+    // removing it per fetch raced between processes sharing the cache ("Could not find a fetch refspec").
+    if ((await git.getConfig({ fs, gitdir, path: "remote.braid-fetch.fetch" }).catch(() => undefined)) !== FETCH_REFSPEC)
+      await git.setConfig({ fs, gitdir, path: "remote.braid-fetch.fetch", value: FETCH_REFSPEC });
+    try {
+      const res = await git.fetch({
+        fs,
+        http: conn.http,
+        gitdir,
+        url: conn.url,
+        remote: "braid-fetch",
+        ref: remoteRef,
+        remoteRef,
+        singleBranch: true,
+        tags: false,
+        headers: { ...conn.headers },
+      });
+      const oid = res.fetchHead ?? undefined;
+      if (oid) await git.writeRef({ fs, gitdir, ref: opts.localRef, value: oid, force: true });
+      return oid;
+    } catch (e) {
+      throw classify(e, conn);
+    }
+  });
 }
+
+/** Where the embedded fetch of one branch lands (a name of braid's own; the caller's localRef is set after). */
+const FETCH_REFSPEC = "+refs/heads/*:refs/braid/fetched/*";
 
 // ---------------------------------------------------------------------------------------------------
 
 async function listWith(conn: Connection): Promise<{ refs: RemoteRef[]; head?: string }> {
+  if (conn.transport === "system") return systemList(conn);
   try {
     const all = await git.listServerRefs({
       http: conn.http,
@@ -259,6 +302,7 @@ const MIRRORED = /^refs\/(heads|tags)\//;
 
 /** One sync: list, fetch what is missing, then make the cache's refs equal the remote's. */
 async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): Promise<{ gitdir: string; fetched: boolean }> {
+  await removeDeadClones(gitdir);
   const remote = await listWith(conn);
   const isNew = !(await exists(gitdir));
   const workdir = isNew ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
@@ -290,6 +334,17 @@ async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): 
   }
 }
 
+/** Removes `<gitdir>.tmp-<pid>-<hex>` clones left by processes that died mid-clone (we hold the lock). */
+async function removeDeadClones(gitdir: string): Promise<void> {
+  const dir = join(gitdir, "..");
+  const prefix = `${gitdir.slice(dir.length + 1)}.tmp-`;
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 async function initMirror(gitdir: string, url: string): Promise<void> {
   await git.init({ fs, gitdir, bare: true, defaultBranch: "main" });
   await git.setConfig({ fs, gitdir, path: "remote.origin.url", value: redactUrl(url) });
@@ -300,7 +355,7 @@ async function initMirror(gitdir: string, url: string): Promise<void> {
 
 /** Moves a freshly cloned mirror into place; if another process won the race, keeps theirs. */
 async function publishMirror(tmp: string, gitdir: string): Promise<void> {
-  await fs.promises.mkdir(join(gitdir, ".."), { recursive: true });
+  await mkdirp(join(gitdir, ".."));
   try {
     await rename(tmp, gitdir);
   } catch (e) {
@@ -314,6 +369,10 @@ async function fetchWith(
   gitdir: string,
   o: { ref: string; remoteRef: string; singleBranch: boolean; tags: boolean; prune: boolean },
 ): Promise<void> {
+  if (conn.transport === "system") {
+    const specs = o.singleBranch ? [`+${o.remoteRef}:${o.remoteRef}`] : ["+refs/heads/*:refs/heads/*", ...(o.tags ? ["+refs/tags/*:refs/tags/*"] : [])];
+    return systemFetch(conn, gitdir, specs, o.prune && !o.singleBranch);
+  }
   try {
     await git.fetch({ fs, http: conn.http, gitdir, url: conn.url, headers: { ...conn.headers }, ...o });
   } catch (e) {
@@ -412,4 +471,104 @@ function classify(e: unknown, conn: Connection): BraidError {
   const err = e instanceof Error ? e : new Error(String(e));
   err.message = raw;
   throw err; // not a remote problem: let it surface as an internal error
+}
+
+// --- the system git transport (see system-git.ts) ---------------------------------------------------
+
+/** Config for one git run: braid's token for this URL as an Authorization header (env, never argv). */
+function gitConfigFor(conn: Connection): [string, string][] {
+  const auth = conn.headers.Authorization;
+  if (!auth) return conn.inherited;
+  const key = `http.${conn.url}.extraHeader`;
+  // the empty value resets headers a less specific http.<url>.extraheader (e.g. actions/checkout's) added
+  return [[key, ""], [key, `Authorization: ${auth}`]];
+}
+
+async function gitIn(conn: Connection, args: string[], gitdir?: string): Promise<{ stdout: string; stderr: string; code: number | null; timedOut: boolean }> {
+  return runGit({
+    git: conn.git!,
+    args: gitdir ? [`--git-dir=${gitdir}`, ...args] : args,
+    env: conn.env,
+    config: gitConfigFor(conn),
+    ...(gitdir ? { cwd: gitdir } : {}),
+    timeoutMs: conn.timeoutMs,
+  });
+}
+
+/** A failed git run as a BraidError (scrubbed): auth, not found, unreachable, or git's own words. */
+function gitError(conn: Connection, what: string, r: { stderr: string; timedOut: boolean }): BraidError {
+  const scrub = (t: string): string => redactSecrets(t, conn.secrets);
+  const says = scrub(gitComplaint(r.stderr));
+  if (r.timedOut)
+    return new BraidError({ code: "SOURCE_UNREACHABLE", message: `${conn.shown} did not answer within ${conn.timeoutMs % 1000 === 0 ? `${conn.timeoutMs / 1000} s` : `${conn.timeoutMs} ms`} (git ${what})`, hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)" });
+  switch (gitFailureKind(r.stderr)) {
+    case "auth":
+      return new BraidError({ code: "SOURCE_AUTH", message: `${conn.shown} ${conn.credentials ? `refused the credentials from ${conn.credentials.from}` : "needs credentials"} (git ${what}):\n${says}`, hint: scrub(authHint(conn.url, conn.credentials)) + " — or configure git's own credentials (credential helper, SSH key)" });
+    case "not-found":
+      return new BraidError({ code: "SOURCE_NOT_FOUND", message: `${conn.shown}: repository not found (git ${what}):\n${says}`, hint: "check the URL; a private repository may also answer 404 without credentials" });
+    default:
+      return new BraidError({ code: "SOURCE_UNREACHABLE", message: `git ${what} from ${conn.shown} failed:\n${says}`, hint: "check the URL, the network and that the server is up" });
+  }
+}
+
+async function systemList(conn: Connection): Promise<{ refs: RemoteRef[]; head?: string }> {
+  const r = await gitIn(conn, ["ls-remote", "--symref", conn.url]);
+  if (r.code !== 0) throw gitError(conn, "ls-remote", r);
+  let head: string | undefined;
+  const byRef = new Map<string, RemoteRef>();
+  for (const line of r.stdout.split("\n")) {
+    const sym = /^ref: (\S+)\tHEAD$/.exec(line);
+    if (sym) {
+      head = sym[1];
+      continue;
+    }
+    const m = /^([0-9a-f]{40,64})\t(\S+)$/.exec(line);
+    if (!m || m[2] === "HEAD") continue;
+    const [, oid, name] = m as unknown as [string, string, string];
+    if (name.endsWith("^{}")) {
+      const base = byRef.get(name.slice(0, -3));
+      if (base) base.peeled = oid;
+      continue;
+    }
+    byRef.set(name, { ref: name, oid });
+  }
+  return { refs: [...byRef.values()], ...(head ? { head } : {}) };
+}
+
+/**
+ * Removes git's own `*.lock` files from a cache repository. Only called while holding braid's lock on it,
+ * so any such file belongs to a git that died with its braid (kill -9) and would fail every later run.
+ */
+async function clearDeadGitLocks(gitdir: string): Promise<void> {
+  for (const f of ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock"]) await rm(join(gitdir, f), { force: true });
+  const refs = await fs.promises.readdir(join(gitdir, "refs"), { recursive: true }).catch(() => [] as string[]);
+  for (const r of refs) if (r.endsWith(".lock")) await rm(join(gitdir, "refs", r), { force: true });
+}
+
+async function systemFetch(conn: Connection, gitdir: string, refspecs: string[], prune = false): Promise<void> {
+  await clearDeadGitLocks(gitdir);
+  const args = ["fetch", "--no-tags", "--no-write-fetch-head", "--progress", ...(prune ? ["--prune"] : []), conn.url, ...refspecs];
+  const r = await gitIn(conn, args, gitdir);
+  if (r.code !== 0) throw gitError(conn, "fetch", r);
+}
+
+async function systemPush(
+  conn: Connection,
+  opts: { gitdir: string; localRef: string; remoteRef: string },
+): Promise<{ ok: true } | { ok: false; reason: "non-fast-forward" | "rejected"; message: string }> {
+  await clearDeadGitLocks(opts.gitdir);
+  const r = await gitIn(conn, ["push", "--porcelain", "--progress", conn.url, `${opts.localRef}:${opts.remoteRef}`], opts.gitdir);
+  const scrub = (t: string): string => redactSecrets(t, conn.secrets);
+  // porcelain: "<flag>\t<from>:<to>\t<summary> (<reason>)"; "!" is a refused ref (transport.c)
+  const line = r.stdout.split("\n").find((l) => l.includes(`:${opts.remoteRef}\t`));
+  if (line && r.code === 0 && !line.startsWith("!")) return { ok: true };
+  if (line?.startsWith("!")) {
+    const summary = line.split("\t")[2] ?? "rejected";
+    const nonFastForward = /^\[rejected\]/.test(summary) && /non-fast-forward|fetch first/.test(summary);
+    const remoteSays = r.stderr.split(/\r?\n/).filter((l) => l.startsWith("remote: ") && !/remote: (Counting|Compressing|Enumerating|Total)/.test(l));
+    return { ok: false, reason: nonFastForward ? "non-fast-forward" : "rejected", message: scrub([`push to ${conn.shown} rejected: ${opts.remoteRef}: ${summary}`, ...remoteSays].join("\n")) };
+  }
+  const err = gitError(conn, "push", r);
+  if (err.code === "SOURCE_AUTH") throw err;
+  throw new BraidError({ ...err.diagnostic, code: "PUBLISH_PUSH", message: `push to ${conn.shown} failed: ${scrub(gitComplaint(r.stderr)) || "git push failed"}`, hint: "check the URL, the credentials and the network; the deploy branch is unchanged" });
 }

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { RefSpec } from "../config/types.js";
 import { checkConfigSchema } from "../config/schema-check.js";
 import { documentToJs, parseYamlFile } from "../config/yaml-file.js";
+import type { RolloutState } from "../rollout/types.js";
 
 /** The lock file name, next to braid.yaml. */
 export const LOCK_FILE = "braid.lock";
@@ -23,6 +24,8 @@ export interface LockEntry {
 /** The lock: resolved commits of every pin. */
 export interface Lock {
   pins: LockEntry[];
+  /** Rollout state (braid rollout advance|approve|pause|resume|abort), kept by every other writer. */
+  rollouts?: RolloutState[];
 }
 
 const REF_KEYS = ["branch", "commit", "name", "semver", "tag", "tagPrefix"] as const;
@@ -75,6 +78,32 @@ export function serializeLock(lock: Lock): string {
     });
   return (
     "# Written by braid (braid lock). Resolved commits of every pin; commit this file.\n" +
-    stringify({ apiVersion: "braid/v1alpha1", kind: "Lock", pins }, { lineWidth: 0, sortMapEntries: false })
+    stringify(
+      { apiVersion: "braid/v1alpha1", kind: "Lock", pins, ...(lock.rollouts?.length ? { rollouts: serializeRollouts(lock.rollouts) } : {}) },
+      { lineWidth: 0, sortMapEntries: false },
+    )
   );
+}
+
+/** Rollout states sorted by name, clusters by name, keys in a fixed order (deterministic lock files). */
+function serializeRollouts(rollouts: readonly RolloutState[]): unknown[] {
+  const pinned = (p: RolloutState["target"]) => ({
+    ...(p.commit ? { commit: p.commit } : {}),
+    ...(p.version ? { version: p.version } : {}),
+    ...(p.tag ? { tag: p.tag } : {}),
+    ...(p.branch ? { branch: p.branch } : {}),
+  });
+  return [...rollouts]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((r) => ({
+      name: r.name,
+      source: r.source,
+      phase: r.phase,
+      ...(r.reason ? { reason: r.reason } : {}),
+      target: pinned(r.target),
+      clusters: [...r.clusters]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((c) => ({ name: c.name, wave: c.wave, previous: pinned(c.previous), ...(c.movedAt ? { movedAt: c.movedAt } : {}) })),
+      ...(r.approvals?.length ? { approvals: r.approvals.map((a) => ({ name: a.name, at: a.at, ...(a.by ? { by: a.by } : {}) })) } : {}),
+    }));
 }

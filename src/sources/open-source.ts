@@ -3,6 +3,8 @@ import { isAbsolute, join, resolve } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { redactUrl } from "./credentials.js";
+import { classifyRemote } from "./remote-url.js";
+import { locateFleetRepo } from "../config/fleet-repo.js";
 import { ensureCommits, syncRemote } from "./git-remote.js";
 import type { RepoHandle } from "./resolve-ref.js";
 
@@ -16,9 +18,9 @@ export interface SourceEnv {
   timeoutMs?: number;
 }
 
-/** True for http(s) URLs; everything else is a local path. */
+/** True for http(s) and SSH remotes (and malformed URLs, refused when connecting); everything else is a local path. */
 export function isRemoteUrl(url: string): boolean {
-  return /^https?:\/\//i.test(url);
+  return classifyRemote(url).kind !== "local";
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -51,10 +53,13 @@ export async function openSource(
   senv: SourceEnv,
   opts: { refresh: boolean; commits?: string[]; extraRefs?: string[] },
 ): Promise<RepoHandle> {
+  if (source.urlRefused)
+    throw new BraidError({ code: "CONFIG_URL", message: `source "${source.name}" is not fetched: its url was refused (see above)`, location: source.location });
   if (!isRemoteUrl(source.url)) {
     return { source: source.name, gitdir: await localGitdir(source, senv.fleetDir), displayUrl: source.url };
   }
-  const ropts = { url: source.url, cacheDir: senv.cacheDir, env: senv.env, timeoutMs: senv.timeoutMs };
+  const configFrom = (await locateFleetRepo(senv.fleetDir))?.gitdir;
+  const ropts = { url: source.url, cacheDir: senv.cacheDir, env: senv.env, timeoutMs: senv.timeoutMs, ...(configFrom ? { configFrom } : {}) };
   const { gitdir } = opts.refresh
     ? await syncRemote({ ...ropts, extraRefs: opts.extraRefs })
     : await ensureCommits(ropts, opts.commits ?? []);

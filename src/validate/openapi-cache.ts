@@ -3,9 +3,10 @@
  * upstream documents. Writes are atomic (temp file + rename); an unreadable or stale entry is ignored.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
+import { mkdirp } from "../git/mkdirp.js";
 
 /** Bumped whenever the compact form changes, so old cache entries are rebuilt. */
 export const COMPACT_FORMAT = 1;
@@ -66,7 +67,7 @@ export async function writeDownloadCache(cacheDir: string, url: string, bytes: U
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
   try {
-    await mkdir(join(file, ".."), { recursive: true });
+    await mkdirp(join(file, ".."));
     await writeFile(tmp, data);
     await rename(tmp, file);
   } catch {

@@ -7,6 +7,8 @@ export interface GitServerRequest {
   method: string;
   path: string;
   authorization?: string;
+  /** The client's User-Agent (`git/2.x` for git itself, `git/isomorphic-git@…` for isomorphic-git). */
+  userAgent?: string;
 }
 
 /** A running test Git server. */
@@ -41,7 +43,8 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
 
   const server = createServer((req, res) => {
     const authorization = req.headers.authorization;
-    requests.push({ method: req.method ?? "GET", path: req.url ?? "/", ...(authorization ? { authorization } : {}) });
+    const userAgent = req.headers["user-agent"];
+    requests.push({ method: req.method ?? "GET", path: req.url ?? "/", ...(authorization ? { authorization } : {}), ...(userAgent ? { userAgent } : {}) });
     if (opts.hang) return; // never answer
     if (opts.auth && !authorized(authorization, opts.auth)) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="braid-test"', "Content-Type": "text/plain" });
@@ -74,7 +77,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
 }
 
 function authorized(header: string | undefined, auth: { username: string; password: string }): boolean {
-  if (!header?.startsWith("Basic ")) return false;
+  if (!header || !/^basic /i.test(header)) return false; // the scheme is case-insensitive (RFC 7235)
   const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
   return decoded === `${auth.username}:${auth.password}`;
 }

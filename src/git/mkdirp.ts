@@ -1,0 +1,26 @@
+import { mkdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/**
+ * `mkdir -p` that always ends: Node 20's `mkdir(p, { recursive: true })` never settles for a path under
+ * `/proc` (it retries ENOENT forever), so a cache set to such a path spun until killed. This one walks up
+ * at most once per path component and rethrows the first error it cannot fix.
+ */
+export async function mkdirp(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      if ((await stat(path)).isDirectory()) return;
+      throw e;
+    }
+    if (code !== "ENOENT" || dirname(path) === path) throw e;
+  }
+  await mkdirp(dirname(path));
+  await mkdir(path).catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code === "EEXIST" && (await stat(path)).isDirectory()) return;
+    throw e;
+  });
+}

@@ -1,0 +1,359 @@
+/**
+ * The kustomize build driver: builds the kustomization in a source's folder natively, in kustomize's order
+ * (api/internal/target/kusttarget.go `accumulateTarget`, as released in v5.4–v5.8: generators before
+ * components; kustomize's unreleased main branch swaps them):
+ *  1. resources — files (every document) and folders holding their own kustomization, built recursively;
+ *  2. generators — configMapGenerator, secretGenerator;
+ *  3. components — folders of kind Component, each applied to everything accumulated so far, in order;
+ *  4. transformers in kustomize's builtin order — patchesStrategicMerge, patches, namespace, namePrefix,
+ *     nameSuffix, labels + commonLabels, commonAnnotations, patchesJson6902, replicas, images, replacements;
+ *  5. name references (a folder build, not a component), then — for the top folder only — sortOptions.
+ * Fields implemented elsewhere are looked up in `FIELD_TRANSFORMERS`; a field braid does not build is a
+ * located error (fields.ts). Every path stays inside the source repository. Resources keep their file and
+ * line; nothing here reads the clock, the environment or the network.
+ */
+import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
+import { describeId, idKey, type Json, type JsonPath, type Resource } from "../model/resource.js";
+import { loadFileResources, type ManifestCache } from "../render/load-manifests.js";
+import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
+import { checkFields, registeredField } from "./fields.js";
+import { findKustomization, readKustomization, type KustomizationFile } from "./kustomization-file.js";
+import { applyKustomizationPatches, isRemote, readKustomizationPatches, type PatchField } from "./kustomize-patches.js";
+import { transformNamespace } from "./namespace.js";
+import * as registry from "./registry.js";
+import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
+import { parseSortOptions, sortResources } from "./sort-resources.js";
+import { joinInside, type SourceTree } from "./source-tree.js";
+
+/** What one build needs: the tree at the commit, the run's blob cache, and the schema for scopes and merge keys. */
+export interface BuildEnv {
+  tree: SourceTree;
+  source: string;
+  cache: ManifestCache;
+  schema: KubeSchemaIndex | undefined;
+}
+
+/** The result of building a folder. */
+export interface BuildResult {
+  resources: Resource[];
+  diagnostics: Diagnostic[];
+}
+
+type Step = { kind: "patches"; field: PatchField } | { kind: "namespace" } | { kind: "field"; field: RegisteredField; names: string[] };
+
+/** kustomize's builtin transformer order (kusttarget_configplugin.go `configureBuiltinTransformers`). */
+const TRANSFORMER_STEPS: Step[] = [
+  { kind: "patches", field: "patchesStrategicMerge" },
+  { kind: "patches", field: "patches" },
+  { kind: "namespace" },
+  { kind: "field", field: "namePrefix", names: ["namePrefix"] },
+  { kind: "field", field: "nameSuffix", names: ["nameSuffix"] },
+  { kind: "field", field: "labels", names: ["labels"] },
+  { kind: "field", field: "commonLabels", names: ["commonLabels"] },
+  { kind: "field", field: "commonAnnotations", names: ["commonAnnotations"] },
+  { kind: "patches", field: "patchesJson6902" },
+  { kind: "field", field: "replicas", names: ["replicas"] },
+  { kind: "field", field: "images", names: ["images", "imageTags"] },
+  { kind: "field", field: "replacements", names: ["replacements"] },
+];
+
+const GENERATOR_STEPS: RegisteredField[] = ["configMapGenerator", "secretGenerator"];
+
+/** Whether a folder of the tree holds a kustomization file. */
+export function hasKustomization(tree: SourceTree, dir: string): boolean {
+  return findKustomization(tree, dir).blob !== undefined;
+}
+
+/** Builds the kustomization in `dir` (the source's path) as `kubectl kustomize <dir>` would. */
+export async function buildKustomization(env: BuildEnv, dir: string): Promise<BuildResult> {
+  const diagnostics: Diagnostic[] = [];
+  const built = await buildFolder(env, dir, "root", [], undefined, diagnostics);
+  if (!built) return { resources: [], diagnostics };
+  const sort = parseSortOptions(built.k.value.sortOptions);
+  if (typeof sort === "string") {
+    diagnostics.push(err("KUSTOMIZE_INVALID", sort, built.k.locate(["sortOptions"])));
+    return { resources: built.resources, diagnostics };
+  }
+  return { resources: sortResources(built.resources, sort), diagnostics };
+}
+
+function err(code: Diagnostic["code"], message: string, location?: SourceLocation, hint?: string): Diagnostic {
+  return { code, severity: "error", message, location, ...(hint ? { hint } : {}) };
+}
+
+/**
+ * Builds one folder: `root` and `resource` folders start from nothing and end with name references; a
+ * `component` continues the accumulation it is given. Undefined when the folder has no usable kustomization.
+ */
+async function buildFolder(
+  env: BuildEnv,
+  dir: string,
+  role: "root" | "resource" | "component",
+  accumulated: readonly Resource[],
+  from: { location: SourceLocation; stack: readonly string[] } | undefined,
+  diagnostics: Diagnostic[],
+): Promise<{ resources: Resource[]; k: KustomizationFile } | undefined> {
+  const base = { source: env.source, commit: env.tree.commit };
+  const stack = from?.stack ?? [];
+  if (stack.includes(dir)) {
+    diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir || "/"}" includes itself (${[...stack, dir].join(" → ")})`, from?.location, "remove the cycle"));
+    return undefined;
+  }
+  const found = findKustomization(env.tree, dir);
+  diagnostics.push(...found.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })));
+  if (!found.blob) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `the folder "${dir || "/"}" has no kustomization.yaml, kustomization.yml or Kustomization`,
+        from?.location,
+        role === "component" ? "components name folders holding a kustomization of kind Component" : "a folder listed in resources must hold a kustomization; list its files instead",
+      ),
+    );
+    return undefined;
+  }
+  const read = await readKustomization(env.tree, found.blob, base);
+  diagnostics.push(...read.diagnostics);
+  const k = read.kustomization;
+  if (!k) return undefined;
+  const kind = k.value.kind ?? "Kustomization";
+  if (kind !== "Kustomization" && kind !== "Component") {
+    diagnostics.push(err("KUSTOMIZE_INVALID", `kind must be Kustomization or Component, not ${JSON.stringify(kind)}`, k.locate(["kind"])));
+    return undefined;
+  }
+  if (role === "component" && kind !== "Component") {
+    diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir}" is listed in components but its kind is ${kind}`, from?.location, "set kind: Component (apiVersion: kustomize.config.k8s.io/v1alpha1) or list it in resources"));
+    return undefined;
+  }
+  if (role !== "component" && kind === "Component") {
+    diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir || "/"}" is a Component: it can only be listed in components`, from?.location ?? k.locate(["kind"]), "list it under components: of a Kustomization"));
+    return undefined;
+  }
+  const refused = checkFields(k);
+  diagnostics.push(...refused);
+  const inner = [...stack, dir];
+  let resources = [...accumulated];
+
+  // 1. resources (and `bases`, which kustomize appends to them)
+  const resourceEntries = [...listOf(k, "resources", diagnostics), ...listOf(k, "bases", diagnostics)];
+  for (const { value: entry, path } of resourceEntries) {
+    const at = k.locate(path);
+    const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
+    resources = appendAll(resources, loaded, diagnostics);
+  }
+  // Unsupported fields stop here: half a build would render something the user did not write.
+  if (refused.length) return { resources, k };
+  const ctx = contextOf(env, k);
+  // 2. generators
+  for (const field of GENERATOR_STEPS) {
+    if (k.value[field] === undefined) continue;
+    resources = await runField(field, k.value[field]!, resources, ctx, diagnostics);
+  }
+  // 3. components
+  for (const { value: entry, path } of listOf(k, "components", diagnostics)) {
+    const at = k.locate(path);
+    const target = resolveEntry(k, entry, at, "component", diagnostics);
+    if (target === undefined) continue;
+    const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
+    if (built) resources = built.resources;
+  }
+  // 4. transformers
+  for (const step of TRANSFORMER_STEPS) {
+    if (step.kind === "patches") {
+      if (k.value[step.field] === undefined) continue;
+      const read = await readKustomizationPatches(k, step.field, env.tree, base);
+      diagnostics.push(...read.diagnostics);
+      const applied = applyKustomizationPatches(resources, read.patches, env.schema);
+      diagnostics.push(...applied.diagnostics);
+      resources = applied.resources;
+    } else if (step.kind === "namespace") {
+      const ns = k.value.namespace;
+      if (ns === undefined || ns === null || ns === "") continue;
+      if (typeof ns !== "string") {
+        diagnostics.push(err("KUSTOMIZE_INVALID", "namespace must be a string", k.locate(["namespace"])));
+        continue;
+      }
+      resources = transformNamespace(resources, ns, env.schema, k.locate(["namespace"]));
+    } else
+      for (const name of step.names) {
+        const args = k.value[name];
+        if (args === undefined || args === null) continue;
+        resources = await runField(step.field, args, resources, ctx, diagnostics);
+      }
+  }
+  // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
+  //    name references, at the end of a folder's build
+  const addNameHashes = rootTransformers().addNameHashes;
+  if (role === "root" && addNameHashes) resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
+  if (role !== "component" && NAME_REFERENCES.fix) {
+    const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
+    resources = fixed;
+  }
+  return { resources, k };
+}
+
+/** Transformers that run once on the top folder's result, when the registry provides them. */
+function rootTransformers(): { addNameHashes?: Transformer } {
+  return (registry as unknown as { ROOT_TRANSFORMERS?: { addNameHashes?: Transformer } }).ROOT_TRANSFORMERS ?? {};
+}
+
+/** The entries of a list field, with their paths; anything but a list of strings is an error. */
+function listOf(k: KustomizationFile, field: string, diagnostics: Diagnostic[]): { value: string; path: JsonPath }[] {
+  const v = k.value[field];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    diagnostics.push(err("KUSTOMIZE_INVALID", `${field} must be a list of paths`, k.locate([field])));
+    return [];
+  }
+  const out: { value: string; path: JsonPath }[] = [];
+  v.forEach((e, i) => {
+    if (typeof e === "string" && e !== "") out.push({ value: e, path: [field, i] });
+    else diagnostics.push(err("KUSTOMIZE_INVALID", `${field}[${i}] must be a path`, k.locate([field, i])));
+  });
+  return out;
+}
+
+/** A resources/components entry as a repository path; remote and escaping paths are errors. */
+function resolveEntry(
+  k: KustomizationFile,
+  entry: string,
+  at: SourceLocation,
+  what: "resource" | "component",
+  diagnostics: Diagnostic[],
+): string | undefined {
+  if (isRemote(entry)) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_UNSUPPORTED",
+        `remote ${what} "${entry}" is not fetched: braid builds only what the pinned commit holds`,
+        at,
+        "add the remote repository as its own braid source (spec.sources) with a pinned ref, or vendor its files into this repository",
+      ),
+    );
+    return undefined;
+  }
+  const path = joinInside(k.dir, entry);
+  if (path === undefined) {
+    diagnostics.push(
+      err("PATH_ESCAPE", `${what} "${entry}" leaves the source repository`, at, "kustomization paths must stay inside the source's repository; make the other folder its own source"),
+    );
+    return undefined;
+  }
+  return path;
+}
+
+/** One `resources` entry: a file's objects, or a folder's build. */
+async function accumulateResource(
+  env: BuildEnv,
+  k: KustomizationFile,
+  entry: string,
+  at: SourceLocation,
+  stack: readonly string[],
+  diagnostics: Diagnostic[],
+): Promise<Resource[]> {
+  const path = resolveEntry(k, entry, at, "resource", diagnostics);
+  if (path === undefined) return [];
+  const blob = env.tree.file(path);
+  if (blob) {
+    const loaded = await loadFileResources(env.cache, env.tree.gitdir, env.tree.commit, env.source, { path, oid: blob.oid });
+    diagnostics.push(...loaded.diagnostics);
+    return loaded.resources;
+  }
+  if (env.tree.isDir(path)) {
+    const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
+    return built?.resources ?? [];
+  }
+  diagnostics.push(err("KUSTOMIZE_INVALID", `resource "${entry}" does not exist at this commit`, at, `paths are relative to ${k.dir || "the repository root"}`));
+  return [];
+}
+
+/** kustomize's `AppendAll`: an object whose id is already accumulated is an error. */
+function appendAll(into: Resource[], more: readonly Resource[], diagnostics: Diagnostic[]): Resource[] {
+  if (more.length === 0) return into;
+  const key = (r: Resource) => idKey({ ...r.id, namespace: r.id.namespace || "default" });
+  const seen = new Map(into.map((r) => [key(r), r]));
+  for (const r of more) {
+    const first = seen.get(key(r));
+    if (first) {
+      diagnostics.push({
+        code: "DUPLICATE_RESOURCE",
+        severity: "error",
+        resource: describeId(r.id),
+        message: `${describeId(r.id)} is accumulated twice by the kustomize build`,
+        location: originOf(r),
+        related: [{ message: "first accumulated", location: originOf(first) }],
+        hint: "a kustomization may list an object once; remove one of the entries",
+      });
+      continue;
+    }
+    seen.set(key(r), r);
+    into.push(r);
+  }
+  return into;
+}
+
+function originOf(r: Resource): SourceLocation {
+  const o = r.origin;
+  return { file: o.file, line: o.line, column: o.column, source: o.source, commit: o.commit };
+}
+
+/** The context handed to registered transformers and generators. */
+function contextOf(env: BuildEnv, k: KustomizationFile): KustomizationContext {
+  return {
+    source: env.source,
+    commit: env.tree.commit,
+    file: k.file,
+    dir: k.dir,
+    kustomization: k.value,
+    locate: (path) => k.locate(path),
+    async readFile(relativePath) {
+      const at = k.locate([]);
+      if (isRemote(relativePath))
+        throw new BraidError({ code: "KUSTOMIZE_UNSUPPORTED", message: `remote file "${relativePath}" is not fetched`, location: at, hint: "copy it into the source repository" });
+      const path = joinInside(k.dir, relativePath);
+      if (path === undefined)
+        throw new BraidError({ code: "PATH_ESCAPE", message: `"${relativePath}" leaves the source repository`, location: at, hint: "files must be inside the source's repository" });
+      const blob = env.tree.file(path);
+      if (!blob) throw new BraidError({ code: "KUSTOMIZE_INVALID", message: `file "${relativePath}" does not exist at this commit`, location: at, hint: `paths are relative to ${k.dir || "the repository root"}` });
+      return env.tree.read(blob);
+    },
+  };
+}
+
+/** Runs a registered field's transformer; a thrown BraidError becomes its diagnostic (the resources are kept). */
+async function runField(
+  field: RegisteredField,
+  args: Json,
+  resources: Resource[],
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Promise<Resource[]> {
+  const t = FIELD_TRANSFORMERS[registeredField(field) ?? field];
+  if (!t) return resources; // reported by checkFields
+  try {
+    const r: TransformResult = await t(resources, args, ctx);
+    diagnostics.push(...r.diagnostics);
+    return r.resources;
+  } catch (e) {
+    if (e instanceof BraidError) {
+      diagnostics.push({ ...e.diagnostic, location: e.diagnostic.location ?? ctx.locate([field]) });
+      return resources;
+    }
+    throw e;
+  }
+}
+
+function guard(run: () => TransformResult, resources: Resource[], diagnostics: Diagnostic[], at: SourceLocation): Resource[] {
+  try {
+    const r = run();
+    diagnostics.push(...r.diagnostics);
+    return r.resources;
+  } catch (e) {
+    if (e instanceof BraidError) {
+      diagnostics.push({ ...e.diagnostic, location: e.diagnostic.location ?? at });
+      return resources;
+    }
+    throw e;
+  }
+}

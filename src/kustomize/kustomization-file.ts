@@ -1,0 +1,91 @@
+/**
+ * Finding and reading a kustomization file: `kustomization.yaml`, `kustomization.yml` or `Kustomization` in
+ * a folder (kustomize's `konfig.RecognizedKustomizationFileNames`; more than one is an error, as in
+ * kustomize), parsed with positions so every later error points at its field.
+ */
+import type { Document } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
+import type { Json, JsonPath } from "../model/resource.js";
+import type { SourceTree, TreeBlob } from "./source-tree.js";
+
+/** The names kustomize recognizes, in its order. */
+export const KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
+
+/** A parsed kustomization file. */
+export interface KustomizationFile {
+  /** Repository path of the file. */
+  file: string;
+  /** Its folder ("" for the root). */
+  dir: string;
+  value: { [key: string]: Json };
+  yaml: YamlFile;
+  doc: Document.Parsed;
+  /** Location of a field (its value, or with `key` its key). */
+  locate(path: JsonPath, key?: boolean): SourceLocation;
+}
+
+/** The kustomization file of a folder, if any; two or more is an error. */
+export function findKustomization(tree: SourceTree, dir: string): { blob?: TreeBlob; diagnostics: Diagnostic[] } {
+  const found = KUSTOMIZATION_FILE_NAMES.map((n) => tree.file(dir ? `${dir}/${n}` : n)).filter((b): b is TreeBlob => !!b);
+  if (found.length > 1)
+    return {
+      blob: found[0],
+      diagnostics: [
+        {
+          code: "KUSTOMIZE_INVALID",
+          severity: "error",
+          message: `the folder "${dir || "/"}" holds several kustomization files (${found.map((b) => b.path.split("/").pop()).join(", ")})`,
+          location: { file: found[1]!.path, line: 1, column: 1 },
+          hint: "keep one: kustomize refuses to choose",
+        },
+      ],
+    };
+  return { blob: found[0], diagnostics: [] };
+}
+
+/** Reads and parses a kustomization file; the value must be a mapping. */
+export async function readKustomization(
+  tree: SourceTree,
+  blob: TreeBlob,
+  base: { source: string; commit: string },
+): Promise<{ kustomization?: KustomizationFile; diagnostics: Diagnostic[] }> {
+  const text = new TextDecoder().decode(await tree.read(blob));
+  // an empty file is an empty kustomization (a document to point at is still needed)
+  const yaml = parseYamlFile(text.trim() === "" ? "{}\n" : text, blob.path, base);
+  if (yaml.diagnostics.length) return { diagnostics: yaml.diagnostics };
+  const docs = yaml.docs.filter((d) => d.contents !== null);
+  const dir = blob.path.includes("/") ? blob.path.slice(0, blob.path.lastIndexOf("/")) : "";
+  const loc = (line = 1, column = 1): SourceLocation => ({ ...base, file: blob.path, line, column });
+  const doc = docs[0] ?? yaml.docs[0];
+  const js = doc ? documentToJs(doc, blob.path, yaml.lineCounter, base) : { value: {} };
+  if ("diagnostic" in js && js.diagnostic) return { diagnostics: [js.diagnostic] };
+  const value = js.value ?? {};
+  if (docs.length > 1 || typeof value !== "object" || Array.isArray(value))
+    return {
+      diagnostics: [
+        {
+          code: "KUSTOMIZE_INVALID",
+          severity: "error",
+          message: docs.length > 1 ? "a kustomization file holds one YAML document" : "a kustomization must be a mapping of fields",
+          location: loc(),
+          hint: "see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/",
+        },
+      ],
+    };
+  const d = doc!;
+  return {
+    kustomization: {
+      file: blob.path,
+      dir,
+      value: value as { [key: string]: Json },
+      yaml,
+      doc: d,
+      locate(path, key = false) {
+        const pos = doc ? positionOf(yaml, d, path, { preferKey: key }) : undefined;
+        return loc(pos?.line, pos?.column);
+      },
+    },
+    diagnostics: [],
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * A kustomization's `patches`, `patchesStrategicMerge` and `patchesJson6902`, turned into braid's own
+ * PatchDefs (config/normalize-patches.ts reads them, with positions) and applied with render/apply-patches.ts,
+ * which already follows kustomize: strategic vs JSON6902 detected from the body (a list of operations is
+ * JSON6902), targets selected by regex as `resmap.Select`, a patch without target selecting its object by
+ * id. As in kustomize, a patch with a `target` that selects nothing is not an error; a patch without one
+ * that finds no object is. Paths are relative to the kustomization's folder and stay inside the repository.
+ */
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { FleetReader } from "../config/fleet-files.js";
+import { normalizePatches } from "../config/normalize-patches.js";
+import type { PatchDef } from "../config/types.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
+import type { Json, JsonObject, Resource } from "../model/resource.js";
+import { applyPatches } from "../render/apply-patches.js";
+import type { TargetSelector } from "../render/select-targets.js";
+import type { KustomizationFile } from "./kustomization-file.js";
+import { joinInside, type SourceTree } from "./source-tree.js";
+
+/** Which kustomization field the patches come from (they run at different steps of the build). */
+export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902";
+
+/** A FleetReader over the source tree (paths are repository paths). */
+function treeReader(tree: SourceTree): FleetReader {
+  const decoder = new TextDecoder();
+  return {
+    label: `${tree.commit.slice(0, 12)}`,
+    async read(path) {
+      const blob = tree.file(path);
+      return blob ? decoder.decode(await tree.read(blob)) : undefined;
+    },
+    list: async () => [],
+    walk: async () => [],
+  };
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A remote path (kustomize would fetch it). */
+export function isRemote(path: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(path);
+}
+
+interface Entry {
+  target?: TargetSelector;
+  type?: PatchDef["type"];
+  patch?: string | Json;
+  path?: string;
+  optional?: boolean;
+}
+
+/** Reads the patches of one field of a kustomization into PatchDefs. */
+export async function readKustomizationPatches(
+  k: KustomizationFile,
+  field: PatchField,
+  tree: SourceTree,
+  base: { source: string; commit: string },
+): Promise<{ patches: PatchDef[]; diagnostics: Diagnostic[] }> {
+  const raw = k.value[field];
+  const diagnostics: Diagnostic[] = [];
+  if (raw === undefined || raw === null) return { patches: [], diagnostics };
+  if (!Array.isArray(raw)) {
+    diagnostics.push({ code: "KUSTOMIZE_INVALID", severity: "error", message: `${field} must be a list`, location: k.locate([field]) });
+    return { patches: [], diagnostics };
+  }
+  const entries: Entry[] = [];
+  const options: (PatchDef["options"] | undefined)[] = [];
+  for (const [i, item] of raw.entries()) {
+    const at = (...p: (string | number)[]): SourceLocation => k.locate([field, i, ...p]);
+    const bad = (message: string, hint?: string, code: "KUSTOMIZE_INVALID" | "KUSTOMIZE_UNSUPPORTED" | "PATH_ESCAPE" = "KUSTOMIZE_INVALID", loc = at()) => {
+      diagnostics.push({ code, severity: "error", message, location: loc, hint });
+      entries.push({});
+      options.push(undefined);
+    };
+    const resolvePath = (path: string, loc: SourceLocation): string | undefined => {
+      if (isRemote(path)) {
+        bad(`remote patch "${path}" is not fetched`, "copy the patch into the source repository", "KUSTOMIZE_UNSUPPORTED", loc);
+        return undefined;
+      }
+      const repoPath = joinInside(k.dir, path);
+      if (repoPath === undefined) {
+        bad(`patch "${path}" is outside the source repository`, "patches must be files of the same repository", "PATH_ESCAPE", loc);
+        return undefined;
+      }
+      if (!tree.file(repoPath)) {
+        bad(`patch file "${path}" does not exist`, `paths are relative to ${k.dir || "the repository root"}`, "KUSTOMIZE_INVALID", loc);
+        return undefined;
+      }
+      return repoPath;
+    };
+    if (field === "patchesStrategicMerge") {
+      if (typeof item !== "string") {
+        bad("a patchesStrategicMerge entry is a file path or the patch text");
+        continue;
+      }
+      // kustomize reads the entry as a file when one exists, else as the patch itself
+      const repoPath = !item.includes("\n") && joinInside(k.dir, item.trim());
+      if (repoPath && tree.file(repoPath)) entries.push({ path: repoPath, type: "strategic" });
+      else if (/^[^\s:]+\.ya?ml$/.test(item.trim())) {
+        resolvePath(item.trim(), at());
+        continue;
+      } else entries.push({ patch: item, type: "strategic" });
+      options.push(undefined);
+      continue;
+    }
+    if (!isObject(item)) {
+      bad(`a ${field} entry is a mapping (path or patch, and target)`);
+      continue;
+    }
+    const target = isObject(item.target) ? (item.target as TargetSelector) : undefined;
+    if (field === "patchesJson6902" && !target) {
+      bad("a patchesJson6902 entry needs a target", "add target: { kind: …, name: … }");
+      continue;
+    }
+    const hasPath = typeof item.path === "string" && item.path !== "";
+    const hasPatch = item.patch !== undefined && item.patch !== null && item.patch !== "";
+    if (hasPath === hasPatch) {
+      bad(hasPath ? "patch and path can't be set at the same time" : "must specify one of patch and path");
+      continue;
+    }
+    const entry: Entry = { target, optional: target !== undefined };
+    if (field === "patchesJson6902") entry.type = "json6902";
+    if (hasPath) {
+      const repoPath = resolvePath(item.path as string, at("path"));
+      if (repoPath === undefined) continue;
+      entry.path = repoPath;
+    } else entry.patch = item.patch as string | Json;
+    const opts = isObject(item.options) ? item.options : undefined;
+    entries.push(entry);
+    options.push(
+      opts ? { allowNameChange: opts.allowNameChange === true, allowKindChange: opts.allowKindChange === true } : undefined,
+    );
+  }
+  // normalize each entry on its own index, so positions map back to the right list element
+  const patches: PatchDef[] = [];
+  for (const [i, entry] of entries.entries()) {
+    if (entry.path === undefined && entry.patch === undefined) continue;
+    const list: Entry[] = Array.from({ length: i + 1 }, (_, j) => (j === i ? entry : {}));
+    const normalized = await normalizePatches(list, {
+      yaml: k.yaml,
+      doc: k.doc,
+      basePath: [field],
+      layer: `kustomization ${k.file}`,
+      reader: treeReader(tree),
+    });
+    diagnostics.push(...normalized.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })));
+    for (const p of normalized.patches) patches.push(located(p, base, options[i]));
+  }
+  return { patches, diagnostics };
+}
+
+function located(p: PatchDef, base: { source: string; commit: string }, options: PatchDef["options"]): PatchDef {
+  return {
+    ...p,
+    ...(options ? { options } : {}),
+    location: { ...base, ...p.location },
+    positions: { locate: (path) => { const l = p.positions.locate(path); return l && { ...base, ...l }; } },
+    ...(p.opLocations ? { opLocations: p.opLocations.map((l) => ({ ...base, ...l })) } : {}),
+  };
+}
+
+/** Applies patches inside a build; diagnostics carry no cluster (the build is shared by every cluster). */
+export function applyKustomizationPatches(
+  resources: readonly Resource[],
+  patches: readonly PatchDef[],
+  schema: KubeSchemaIndex | undefined,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  if (patches.length === 0) return { resources: [...resources], diagnostics: [] };
+  const r = applyPatches(resources, patches, schema, "", { previousIds: true });
+  return { resources: r.resources, diagnostics: r.diagnostics.map(({ cluster: _c, ...d }) => d) };
+}

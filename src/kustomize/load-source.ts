@@ -1,0 +1,111 @@
+/**
+ * What a source yields at a commit, as kustomize-controller decides it: when the source's `path` holds a
+ * kustomization file, its kustomize build; otherwise every manifest under `path` (render/load-manifests.ts,
+ * like Flux's generated kustomization). A build runs once per (source, commit, path, Kubernetes version)
+ * per run and is shared by every cluster that pins that commit.
+ */
+import fs from "node:fs";
+import git from "isomorphic-git";
+import { minimatch } from "minimatch";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceDef } from "../config/types.js";
+import type { KubeSchemaIndex } from "../model/kube-schema.js";
+import type { Resource } from "../model/resource.js";
+import { loadSourceManifests, type ManifestCache } from "../render/load-manifests.js";
+import { gitCache } from "../sources/git-objects.js";
+import { buildKustomization } from "./build-kustomization.js";
+import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
+import { openSourceTree, type SourceTree } from "./source-tree.js";
+
+/** Trees listed in a run, by gitdir and commit (a listing serves every path and cluster). */
+const trees = new WeakMap<ManifestCache, Map<string, Promise<SourceTree>>>();
+
+function treeOf(cache: ManifestCache, gitdir: string, commit: string): Promise<SourceTree> {
+  let byCommit = trees.get(cache);
+  if (!byCommit) trees.set(cache, (byCommit = new Map()));
+  const key = `${gitdir}\u0000${commit}`;
+  let p = byCommit.get(key);
+  if (!p) byCommit.set(key, (p = openSourceTree(gitdir, commit)));
+  return p;
+}
+
+/** Whether the source's folder at the commit holds a kustomization file (one tree read, no listing). */
+export async function isKustomizeSource(gitdir: string, commit: string, path: string): Promise<boolean> {
+  try {
+    const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
+    return tree.some((e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path));
+  } catch {
+    return false; // a missing folder is reported by the plain loader
+  }
+}
+
+/** The objects a source yields at a commit (kustomize build or plain manifests), cached per run. */
+export function loadSource(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+  schema: KubeSchemaIndex | undefined,
+): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
+  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}`;
+  let p = cache.loads.get(key) as Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
+  if (!p) {
+    p = (async () => {
+      if (!(await isKustomizeSource(gitdir, commit, source.path))) return loadPlain(cache, gitdir, commit, source, schema);
+      const tree = await treeOf(cache, gitdir, commit);
+      const built = await buildKustomization({ tree, source: source.name, cache, schema }, source.path);
+      return { ...built, kustomization: true };
+    })();
+    cache.loads.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Folders below `path` (not `path` itself) holding a kustomization file, outermost only: Flux's generated
+ * kustomization (fluxcd/pkg kustomize `scanManifests`) lists such a folder as a resource and does not
+ * descend into it. `selected` says whether braid's include/exclude keep a folder (asked with the path of a
+ * `kustomization.yaml` in it, relative to `path`): a folder the globs leave out is not built.
+ */
+export function kustomizationFolders(tree: SourceTree, path: string, selected: (rel: string) => boolean = () => true): string[] {
+  const prefix = path ? `${path}/` : "";
+  const names = KUSTOMIZATION_FILE_NAMES as readonly string[];
+  const dirs: string[] = [];
+  for (const p of tree.paths()) {
+    if (!p.startsWith(prefix)) continue;
+    const slash = p.lastIndexOf("/");
+    const dir = slash < 0 ? "" : p.slice(0, slash);
+    if (dir === path || !names.includes(p.slice(slash + 1))) continue;
+    if (dirs.some((d) => dir === d || dir.startsWith(`${d}/`))) continue;
+    if (!selected(`${path ? dir.slice(path.length + 1) : dir}/kustomization.yaml`)) continue;
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
+/**
+ * A source without a kustomization in its folder, as Flux's generated kustomization reads it: every
+ * manifest matching include/exclude, except that a sub-folder holding a kustomization is built as one.
+ */
+async function loadPlain(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+  schema: KubeSchemaIndex | undefined,
+): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
+  const tree = await treeOf(cache, gitdir, commit).catch(() => undefined);
+  const selected = (rel: string) => source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
+  const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];
+  if (!tree || folders.length === 0) return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
+  const rel = (d: string) => (source.path ? d.slice(source.path.length + 1) : d);
+  const plain = await loadSourceManifests(cache, gitdir, commit, { ...source, exclude: [...source.exclude, ...folders.map((d) => `${rel(d)}/**`)] });
+  const resources = [...plain.resources];
+  const diagnostics = [...plain.diagnostics];
+  for (const dir of folders) {
+    const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir);
+    resources.push(...built.resources);
+    diagnostics.push(...built.diagnostics);
+  }
+  return { resources, diagnostics, kustomization: false };
+}

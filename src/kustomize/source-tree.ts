@@ -1,0 +1,92 @@
+/**
+ * The files of a source repository at one commit, read straight from the Git object store (no checkout),
+ * as the kustomize build driver needs them: is this a file, a folder, what does it hold. Symlinks resolve
+ * inside the repository only; everything else is kustomize's load restrictor: a path that leaves the
+ * repository is refused.
+ */
+import fs from "node:fs";
+import { posix } from "node:path";
+import git from "isomorphic-git";
+import { gitCache } from "../sources/git-objects.js";
+
+/** One blob of the tree. */
+export interface TreeBlob {
+  path: string;
+  oid: string;
+}
+
+/** The tree of one commit. */
+export interface SourceTree {
+  gitdir: string;
+  commit: string;
+  /** The blob at a repository path (symlinks followed inside the repository), or undefined. */
+  file(path: string): TreeBlob | undefined;
+  /** Every file path of the tree (symlinks included), sorted. */
+  paths(): string[];
+  /** Whether a folder exists at a repository path ("" is the root). */
+  isDir(path: string): boolean;
+  /** The content of a blob. */
+  read(blob: TreeBlob): Promise<Uint8Array>;
+}
+
+/** Joins a path relative to a folder; undefined when the result leaves the repository. */
+export function joinInside(dir: string, rel: string): string | undefined {
+  if (rel.startsWith("/")) return undefined;
+  const norm = posix.normalize(posix.join(dir || ".", rel));
+  if (norm === ".." || norm.startsWith("../")) return undefined;
+  return norm === "." ? "" : norm.replace(/\/$/, "");
+}
+
+async function walk(
+  gitdir: string,
+  oid: string,
+  prefix: string,
+  files: Map<string, { oid: string; mode: string }>,
+  dirs: Set<string>,
+): Promise<void> {
+  dirs.add(prefix);
+  const { tree } = await git.readTree({ fs, gitdir, oid, cache: gitCache });
+  for (const e of tree) {
+    const path = prefix ? `${prefix}/${e.path}` : e.path;
+    if (e.type === "tree") await walk(gitdir, e.oid, path, files, dirs);
+    else if (e.type === "blob") files.set(path, { oid: e.oid, mode: e.mode });
+  }
+}
+
+/** Lists a commit's tree once; later lookups are in memory. */
+export async function openSourceTree(gitdir: string, commit: string): Promise<SourceTree> {
+  const files = new Map<string, { oid: string; mode: string }>();
+  const dirs = new Set<string>();
+  const { oid } = await git.readTree({ fs, gitdir, oid: commit, cache: gitCache });
+  await walk(gitdir, oid, "", files, dirs);
+  const decoder = new TextDecoder();
+  const links = new Map<string, string | undefined>();
+  async function resolveLinks(): Promise<void> {
+    for (const [path, f] of files) {
+      if (f.mode !== "120000") continue;
+      const { blob } = await git.readBlob({ fs, gitdir, oid: f.oid, cache: gitCache });
+      const target = decoder.decode(blob);
+      const resolved = target.startsWith("/") ? undefined : joinInside(posix.dirname(path), target);
+      const dest = resolved !== undefined ? files.get(resolved) : undefined;
+      links.set(path, dest && dest.mode !== "120000" ? resolved : undefined);
+    }
+  }
+  await resolveLinks();
+  return {
+    gitdir,
+    commit,
+    file(path) {
+      const f = files.get(path);
+      if (!f) return undefined;
+      if (f.mode !== "120000") return { path, oid: f.oid };
+      const dest = links.get(path);
+      const target = dest !== undefined ? files.get(dest) : undefined;
+      return target ? { path, oid: target.oid } : undefined;
+    },
+    isDir: (path) => dirs.has(path),
+    paths: () => [...files.keys()].sort(),
+    async read(blob) {
+      return (await git.readBlob({ fs, gitdir, oid: blob.oid, cache: gitCache })).blob;
+    },
+  };
+}

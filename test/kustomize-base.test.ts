@@ -1,0 +1,368 @@
+/**
+ * Sources that are kustomize bases, differentially against `kubectl kustomize` (kustomize v5.5): each case
+ * is a folder of one real Git source repository; the fleet has one cluster per case pinning only that case's
+ * source; `braid render` writes every cluster, and each cluster's objects (parsed from the output tree) must
+ * equal kubectl's build of the same folder, object by object (compared by id; kustomize's own output
+ * order is checked by building each case folder directly). Skipped, with a message, without kubectl.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI, readTree } from "./helpers/golden.js";
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
+import { FIELD_TRANSFORMERS, type RegisteredField } from "../src/kustomize/registry.js";
+import { buildKustomization } from "../src/kustomize/build-kustomization.js";
+import { openSourceTree } from "../src/kustomize/source-tree.js";
+import { createManifestCache } from "../src/render/load-manifests.js";
+import { createKubeSchemaIndex } from "../src/validate/kube-schema-index.js";
+import { compactOpenApi } from "../src/validate/openapi-compact.js";
+import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
+import { git } from "./helpers/fixture-repo.js";
+
+const run = promisify(execFile);
+const skipReason = kubectlSkipReason("kustomize base");
+
+const DEPLOY = (name: string, extra = "") => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels: { app: ${name} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      serviceAccountName: ${name}
+      containers:
+        - name: main
+          image: ghcr.io/acme/${name}:1.0.0
+          ports: [{ containerPort: 8080 }]${extra}
+`;
+const SERVICE = (name: string) => `apiVersion: v1
+kind: Service
+metadata: { name: ${name} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80, targetPort: 8080 }]
+`;
+const SA = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: ${name} }\n`;
+const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
+const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${body}`;
+
+/**
+ * Each case: files (paths relative to the case folder), the folder the source points at, and — for a folder
+ * without kustomization — the folder holding the kustomization Flux would generate for it (built by kubectl
+ * with LoadRestrictionsNone, as kustomize-controller builds).
+ */
+export const CASES: Record<string, { files: Record<string, string>; path: string; oracle?: string; needs?: RegisteredField[] }> = {
+  "resources-files": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources:\n  - app.yaml\n  - svc.yaml\n"),
+      "app.yaml": `${DEPLOY("web")}---\n${SA("web")}`,
+      "svc.yaml": SERVICE("web"),
+      "ignored.yaml": SERVICE("not-listed"),
+    },
+  },
+  "nested-overlays": {
+    path: "overlays/prod",
+    files: {
+      "base/kustomization.yaml": KUST("resources:\n  - deploy.yaml\n  - sa.yaml\n"),
+      "base/deploy.yaml": DEPLOY("api"),
+      "base/sa.yaml": SA("api"),
+      "overlays/staging/kustomization.yaml": KUST("resources:\n  - ../../base\n  - svc.yaml\n"),
+      "overlays/staging/svc.yaml": SERVICE("api"),
+      "overlays/prod/kustomization.yaml": KUST(
+        "resources:\n  - ../staging\npatches:\n  - path: replicas.yaml\n",
+      ),
+      "overlays/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec: { replicas: 5 }\n",
+    },
+  },
+  namespace: {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("namespace: team-a\nresources:\n  - all.yaml\n"),
+      "all.yaml": [
+        DEPLOY("web"),
+        SA("web"),
+        SA("default"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: { name: placeholder }\n",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: reader }\nrules: []\n",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: rb, namespace: elsewhere }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader }\nsubjects:\n  - { kind: ServiceAccount, name: default }\n  - { kind: ServiceAccount, name: other, namespace: zzz }\n  - { kind: User, name: default, apiGroup: rbac.authorization.k8s.io }\n",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: { name: crb }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader }\nsubjects:\n  - { kind: ServiceAccount, name: default, namespace: kube-system }\n",
+      ].join("---\n"),
+    },
+  },
+  components: {
+    path: "overlay",
+    files: {
+      "base/kustomization.yaml": KUST("resources:\n  - deploy.yaml\n"),
+      "base/deploy.yaml": DEPLOY("worker"),
+      "components/probes/kustomization.yaml": COMPONENT(
+        "resources:\n  - sa.yaml\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      - op: add\n        path: /spec/template/spec/containers/0/readinessProbe\n        value: { httpGet: { path: /ready, port: 8080 } }\n",
+      ),
+      "components/probes/sa.yaml": SA("worker"),
+      "components/more/kustomization.yaml": COMPONENT(
+        "patches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: worker }\n      spec: { replicas: 3 }\n",
+      ),
+      "overlay/kustomization.yaml": KUST("namespace: jobs\nresources:\n  - ../base\ncomponents:\n  - ../components/probes\n  - ../components/more\n"),
+    },
+  },
+  "patches-all-kinds": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST(`resources:
+  - app.yaml
+patches:
+  - target: { kind: Deployment, labelSelector: "app=a" }
+    patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: ignored }
+      spec:
+        template:
+          spec:
+            containers:
+              - name: main
+                env: [{ name: MODE, value: a }]
+  - target: { kind: Service, name: "b.*" }
+    patch: |
+      - op: replace
+        path: /spec/ports/0/port
+        value: 8081
+  - path: json-ops.yaml
+    target: { group: apps, version: v1, kind: Deployment, name: b }
+  - target: { kind: Deployment, name: nothing-matches }
+    patch: |
+      - op: add
+        path: /spec/paused
+        value: true
+  - target: { kind: Service, name: a }
+    options: { allowNameChange: true }
+    patch: |
+      apiVersion: v1
+      kind: Service
+      metadata: { name: a-renamed }
+patchesStrategicMerge:
+  - smp.yaml
+  - |-
+    apiVersion: v1
+    kind: Service
+    metadata: { name: b, labels: { tier: inline } }
+patchesJson6902:
+  - target: { group: apps, version: v1, kind: Deployment, name: a }
+    patch: |
+      - op: add
+        path: /metadata/annotations
+        value: { legacy: json6902 }
+`),
+      "app.yaml": [DEPLOY("a"), DEPLOY("b"), SERVICE("a"), SERVICE("b")].join("---\n"),
+      "json-ops.yaml": "- op: replace\n  path: /spec/replicas\n  value: 2\n",
+      "smp.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: b }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          image: ghcr.io/acme/b:2.0.0\n",
+    },
+  },
+  "legacy-patches-delete-and-multi-document": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources: [all.yaml]\npatchesStrategicMerge:\n  - multi.yaml\npatchesJson6902:\n  - target: { version: v1, kind: Service, name: b }\n    path: ops.json\n"),
+      "all.yaml": [SERVICE("a"), SERVICE("b"), DEPLOY("d"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\ndata: { a: b }\n"].join("---\n"),
+      "multi.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\n$patch: delete\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          $patch: delete\n        - name: sidecar\n          image: busybox\n",
+      "ops.json": '[{"op": "add", "path": "/spec/ports/-", "value": {"name": "extra", "port": 81}}, {"op": "add", "path": "/spec/ports/0/name", "value": "web"}]',
+    },
+  },
+  "renamed-in-base-patched-by-old-name": {
+    path: "overlay",
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources: [d.yaml]\npatches:\n  - target: { kind: Deployment, name: web }\n    patch: |\n      - op: replace\n        path: /metadata/name\n        value: web-v2\n",
+      ),
+      "base/d.yaml": DEPLOY("web"),
+      "overlay/kustomization.yaml": KUST(
+        "resources: [../base]\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: web }\n      spec: { replicas: 4 }\n  - target: { kind: Deployment, name: web }\n    patch: |\n      - op: add\n        path: /spec/paused\n        value: true\n",
+      ),
+    },
+  },
+  "sort-fifo-and-legacy-lists": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("sortOptions:\n  order: fifo\nresources:\n  - list.yaml\n"),
+      "list.yaml": `apiVersion: v1\nkind: List\nitems:\n${[SERVICE("z"), SA("y")].map((d) => "  - " + d.trim().split("\n").join("\n    ")).join("\n")}\n`,
+    },
+  },
+  "plain-folder-with-kustomize-subfolders": {
+    path: "deploy",
+    oracle: "flux-generated",
+    files: {
+      "deploy/crds.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: plain, namespace: apps }\ndata: { a: b }\n",
+      "deploy/app/kustomization.yaml": KUST("namespace: apps\nresources:\n  - svc.yaml\n"),
+      "deploy/app/svc.yaml": SERVICE("web"),
+      "deploy/app/nested/kustomization.yaml": KUST("resources: [not-built.yaml]\n"),
+      "deploy/app/not-listed.yaml": SERVICE("not-listed"),
+      "flux-generated/kustomization.yaml": KUST("resources:\n  - ../deploy/crds.yaml\n  - ../deploy/app\n"),
+    },
+  },
+  // combinations with the fields built by registered transformers (skipped until they are registered)
+  "overlay-over-base-over-component-prefix-namespace-generator": {
+    path: "overlays/prod",
+    needs: ["namePrefix", "configMapGenerator", "images", "commonLabels", "labels"],
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources:\n  - deploy.yaml\n  - sa.yaml\n  - svc.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals: [MODE=base, LEVEL=info]\n",
+      ),
+      "base/deploy.yaml": DEPLOY(
+        "web",
+        "\n          envFrom: [{ configMapRef: { name: web-config } }]\n      volumes:\n        - name: cfg\n          configMap: { name: web-config }",
+      ),
+      "base/sa.yaml": SA("web"),
+      "base/svc.yaml": SERVICE("web"),
+      "components/team/kustomization.yaml": COMPONENT("labels:\n  - pairs: { team: shop }\n    includeTemplates: true\n"),
+      "overlays/prod/kustomization.yaml": KUST(
+        "namePrefix: prod-\nnamespace: shop\ncommonLabels: { env: prod }\nresources:\n  - ../../base\ncomponents:\n  - ../../components/team\nconfigMapGenerator:\n  - name: web-config\n    behavior: merge\n    literals: [MODE=prod]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: 2.0.0\n",
+      ),
+    },
+  },
+  "suffix-replicas-annotations-secret-images-digest": {
+    path: ".",
+    needs: ["nameSuffix", "replicas", "commonAnnotations", "secretGenerator", "images"],
+    files: {
+      "kustomization.yaml": KUST(
+        "nameSuffix: -v2\ncommonAnnotations: { owner: team-a }\nresources: [app.yaml]\nreplicas:\n  - { name: api, count: 4 }\nsecretGenerator:\n  - name: creds\n    literals: [user=admin]\n    type: Opaque\ngeneratorOptions:\n  labels: { generated: \"true\" }\nimages:\n  - name: ghcr.io/acme/api\n    newName: registry.acme.example/api\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+      ),
+      "app.yaml": DEPLOY("api", "\n          env: [{ name: PASS, valueFrom: { secretKeyRef: { name: creds, key: user } } }]"),
+    },
+  },
+  "generators-merge-replace-prefix-suffix-refs": {
+    path: "overlay",
+    needs: ["configMapGenerator", "secretGenerator", "namePrefix", "nameSuffix", "commonAnnotations"],
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources: [deploy.yaml]\nconfigMapGenerator:\n  - name: app\n    files: [app.properties]\n    envs: [defaults.env]\nsecretGenerator:\n  - name: tls\n    literals: [crt=base]\n",
+      ),
+      "base/deploy.yaml": DEPLOY("app", "\n          envFrom: [{ configMapRef: { name: app } }, { secretRef: { name: tls } }]"),
+      "base/app.properties": "color=blue\nsize=3\n",
+      "base/defaults.env": "A=1\nB=2\n",
+      "overlay/kustomization.yaml": KUST(
+        "namePrefix: eu-\nnameSuffix: -x\nnamespace: shop\ncommonAnnotations: { region: eu }\nresources: [../base]\nconfigMapGenerator:\n  - name: app\n    behavior: merge\n    literals: [B=3, C=4]\nsecretGenerator:\n  - name: tls\n    behavior: replace\n    literals: [crt=prod, key=k]\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      - op: add\n        path: /spec/template/spec/volumes\n        value: [{ name: cfg, configMap: { name: app } }, { name: certs, secret: { secretName: tls } }]\n",
+      ),
+    },
+  },
+  "generator-then-component-merge-then-overlay-replace": {
+    path: "overlay",
+    needs: ["configMapGenerator"],
+    files: {
+      "base/kustomization.yaml": KUST("configMapGenerator:\n  - name: cfg\n    literals: [A=1]\n"),
+      "comp/kustomization.yaml": COMPONENT("configMapGenerator:\n  - name: cfg\n    behavior: merge\n    literals: [B=2]\n"),
+      "overlay/kustomization.yaml": KUST(
+        "resources: [../base]\ncomponents: [../comp]\nconfigMapGenerator:\n  - name: cfg\n    behavior: replace\n    literals: [C=3]\n",
+      ),
+    },
+  },
+  "no-kustomization-resource-folder-with-yml-name": {
+    path: "app",
+    files: {
+      "app/kustomization.yml": KUST("resources:\n  - ../shared/Kustomize-dir\n"),
+      "shared/Kustomize-dir/Kustomization": KUST("resources:\n  - cm.yaml\n"),
+      "shared/Kustomize-dir/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: '1' }\n",
+    },
+  },
+};
+
+/**
+ * The objects of a YAML stream. braid writes `namespace: default` on namespaced objects that have none (the
+ * output tree's rule); kubectl leaves it out: both sides drop an explicit `default` before comparing.
+ */
+function objectsOf(yamlText: string): Record<string, unknown>[] {
+  return parseAllDocuments(yamlText)
+    .map((d) => d.toJS() as Record<string, unknown> | null)
+    .filter((o): o is Record<string, unknown> => o !== null)
+    .map(withoutDefaultNamespace);
+}
+
+function withoutDefaultNamespace(o: Record<string, unknown>): Record<string, unknown> {
+  const meta = o.metadata as { namespace?: string } | undefined;
+  if (meta?.namespace !== "default") return o;
+  const { namespace: _n, ...rest } = meta;
+  return { ...o, metadata: rest };
+}
+
+function keyOf(o: Record<string, unknown>): string {
+  const m = (o.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${String(o.apiVersion)}|${String(o.kind)}|${m.namespace ?? ""}|${m.name ?? ""}`;
+}
+
+function byKey(objects: Record<string, unknown>[]): Record<string, unknown> {
+  return Object.fromEntries(objects.map((o) => [keyOf(o), o]));
+}
+
+/** Cases whose fields all have a registered transformer (the others are skipped, saying so). */
+const RUNNABLE = Object.fromEntries(Object.entries(CASES).filter(([, c]) => (c.needs ?? []).every((f) => FIELD_TRANSFORMERS[f])));
+const WAITING = Object.keys(CASES).filter((n) => !(n in RUNNABLE));
+if (WAITING.length) console.warn(`[kustomize base] skipped until their transformers are registered: ${WAITING.join(", ")}`);
+
+describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kustomize", () => {
+  let repo: string;
+  let out: string;
+  let report: { clusters: { name: string; ok: boolean }[]; diagnostics: { code: string; message: string }[] };
+  let code: number;
+  let stderr: string;
+
+  beforeAll(async () => {
+    const files: Record<string, string> = {};
+    for (const [name, c] of Object.entries(RUNNABLE)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
+    repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
+    const sources = Object.entries(RUNNABLE)
+      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      enabled: false\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`)
+      .join("\n");
+    const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
+    for (const name of Object.keys(RUNNABLE)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n      enabled: true\n`);
+    const fleetDir = await writeFleet(fleetFiles);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+    code = await main(["render", "--out", out, "--format", "json"], io);
+    stderr = io.err.join("");
+    report = JSON.parse(io.out.join("") || "{}");
+  }, 120_000);
+
+  it("renders every case without a diagnostic", () => {
+    expect(report.diagnostics ?? [], stderr).toEqual([]);
+    expect(code, stderr).toBe(0);
+  });
+
+  for (const [name, c] of Object.entries(CASES))
+    it.skipIf(!(name in RUNNABLE))(`${name}: each object equals kubectl kustomize's`, async () => {
+      const args = c.oracle ? ["--load-restrictor", "LoadRestrictionsNone", join(repo, "cases", name, c.oracle)] : [join(repo, "cases", name, c.path)];
+      const { stdout } = await run(kubectl!, ["kustomize", ...args], { maxBuffer: 64 << 20 });
+      const expected = byKey(objectsOf(stdout));
+      const tree = await readTree(join(out, "clusters", name));
+      const rendered = byKey(
+        Object.entries(tree)
+          .filter(([p]) => !p.endsWith("kustomization.yaml"))
+          .flatMap(([, text]) => objectsOf(text)),
+      );
+      expect(Object.keys(rendered).sort()).toEqual(Object.keys(expected).sort());
+      expect(rendered).toEqual(expected);
+    });
+
+
+  for (const [name, c] of Object.entries(CASES))
+    it.skipIf(!(name in RUNNABLE) || c.oracle !== undefined)(`${name}: the build's order is kubectl kustomize's`, async () => {
+      const { stdout } = await run(kubectl!, ["kustomize", join(repo, "cases", name, c.path)], { maxBuffer: 64 << 20 });
+      const tree = await openSourceTree(join(repo, ".git"), await git(repo, ["rev-parse", "HEAD"]));
+      // the production compact form (with scopes from the document's paths), not the test fixture's
+      const file = `${OPENAPI_DIR}/v1.34.json`;
+      const doc = JSON.parse(await readFile(file, "utf8")) as unknown;
+      const schema = createKubeSchemaIndex(compactOpenApi(doc, { kubernetesVersion: "1.34", digest: "test", origin: file }), []);
+      const built = await buildKustomization({ tree, source: name, cache: createManifestCache(), schema }, `cases/${name}${c.path === "." ? "" : `/${c.path}`}`);
+      expect(built.diagnostics).toEqual([]);
+      expect(built.resources.map((r) => keyOf(r.object))).toEqual(objectsOf(stdout).map(keyOf));
+    });
+});

@@ -1,0 +1,280 @@
+/**
+ * Sources that are kustomize bases, through `braid render` (no kubectl needed): refused fields and paths as
+ * located errors, provenance through the build, the source's target namespace layered per cluster, the
+ * empty-source warning, `--explain-source`, braid's own patches and variables after the build, and one build
+ * shared by every cluster.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { diskFleetReader } from "../src/config/fleet-files.js";
+import { FIELD_TRANSFORMERS } from "../src/kustomize/registry.js";
+import { renderFleet } from "../src/render/render-fleet.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI, readTree } from "./helpers/golden.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const skipReason = openApiSkipReason("kustomize build");
+
+const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
+const CM = (name: string, extra = "") => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: value${extra}\n`;
+
+interface Diag {
+  code: string;
+  severity: string;
+  message: string;
+  location?: { file: string; line?: number; column?: number; source?: string };
+}
+
+async function fleetWith(repoFiles: Record<string, string>, opts: { path?: string; sourceExtra?: string; clusters?: Record<string, string>; fleetExtra?: string } = {}) {
+  const { dir } = await makeFixtureRepo([{ files: repoFiles, tags: ["v1"] }]);
+  const clusters = opts.clusters ?? { a: "" };
+  const files: Record<string, string> = {
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }${opts.path === "" ? "" : `\n      path: ${opts.path ?? "app"}`}${opts.sourceExtra ?? ""}`, opts.fleetExtra ?? ""),
+  };
+  for (const [name, body] of Object.entries(clusters)) files[`clusters/${name}.yaml`] = clusterYaml(name, body);
+  return { repo: dir, fleetDir: await writeFleet(files) };
+}
+
+async function render(fleetDir: string, extra: string[] = []) {
+  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+  const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+  const code = await main(["render", "--out", out, "--format", "json", ...extra], io);
+  const report = JSON.parse(io.out.join("") || "{}") as { diagnostics: Diag[] };
+  const brief = report.diagnostics.map((d) => `${d.code} ${d.location?.file}:${d.location?.line}:${d.location?.column}`);
+  return { code, out, report, brief, err: io.err.join("") };
+}
+
+describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors are located", () => {
+  it("refused fields point at their key, name the field and say what to do", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: []\ntransformers: [t.yaml]\nbogus: 1\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual([
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:5:1",
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:7:1",
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:8:1",
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:9:1",
+    ]);
+    expect(r.report.diagnostics[0]!.message).toBe('braid does not build the kustomization field "helmCharts"');
+    expect(r.report.diagnostics[3]!.message).toBe('"bogus" is not a kustomization field (kustomize refuses unknown fields)');
+  });
+
+  it("a field whose transformer is not registered is refused, never ignored", async () => {
+    const saved = FIELD_TRANSFORMERS.namePrefix;
+    delete FIELD_TRANSFORMERS.namePrefix;
+    try {
+      const { fleetDir } = await fleetWith({ "app/kustomization.yaml": KUST("namePrefix: x-\nresources: [cm.yaml]\n"), "app/cm.yaml": CM("a") });
+      const r = await render(fleetDir);
+      expect(r.code).toBe(1);
+      expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:3:1"]);
+      expect(r.report.diagnostics[0]!.message).toBe('braid does not build the kustomization field "namePrefix" yet');
+    } finally {
+      if (saved) FIELD_TRANSFORMERS.namePrefix = saved;
+    }
+  });
+
+  it("remote resources, paths leaving the repository and missing files are errors at their entry", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "resources:\n  - https://github.com/acme/base//deploy?ref=v1\n  - ../../outside\n  - missing.yaml\n  - ../plain\n  - cm.yaml\n",
+      ),
+      "app/cm.yaml": CM("a"),
+      "plain/cm.yaml": CM("b"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual([
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:4:5",
+      "PATH_ESCAPE app/kustomization.yaml:5:5",
+      "KUSTOMIZE_INVALID app/kustomization.yaml:6:5",
+      "KUSTOMIZE_INVALID app/kustomization.yaml:7:5",
+    ]);
+    expect(r.report.diagnostics[3]!.message).toBe('the folder "plain" has no kustomization.yaml, kustomization.yml or Kustomization');
+  });
+
+  it("components must be of kind Component, a Component is not a resource, and cycles are refused", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources:\n  - ../comp\n  - ../loop\ncomponents:\n  - ../base\n"),
+      "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+      "base/kustomization.yaml": KUST("resources: []\n"),
+      "loop/kustomization.yaml": KUST("resources:\n  - ../loop2\n"),
+      "loop2/kustomization.yaml": KUST("resources:\n  - ../loop\n"),
+    });
+    const r = await render(fleetDir);
+    expect(r.brief).toEqual([
+      "KUSTOMIZE_INVALID app/kustomization.yaml:4:5",
+      "KUSTOMIZE_INVALID loop2/kustomization.yaml:4:5",
+      "KUSTOMIZE_INVALID app/kustomization.yaml:7:5",
+    ]);
+    expect(r.report.diagnostics[1]!.message).toBe('"loop" includes itself (app → loop → loop2 → loop)');
+  });
+
+  it("an object keeps its own file and line through the build: validation points at the base file", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("namespace: team\nresources:\n  - ../base\n"),
+      "base/kustomization.yaml": KUST("resources:\n  - deploy.yaml\n"),
+      "base/deploy.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: many\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: web, image: nginx }]\n",
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual(["SCHEMA_VIOLATION base/deploy.yaml:6:13"]);
+  });
+
+  it("a field written by a kustomization's inline patch points at the patch line", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "resources:\n  - deploy.yaml\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      spec:\n        paused: sometimes\n",
+      ),
+      "app/deploy.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: web, image: nginx }]\n",
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual(["SCHEMA_VIOLATION app/kustomization.yaml:9:17"]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)("kustomize bases: integration with braid's layers", () => {
+  const repoFiles = {
+    "app/kustomization.yaml": KUST("namespace: from-kustomization\nresources:\n  - cm.yaml\n  - role.yaml\n"),
+    "app/cm.yaml": CM("settings", "\n  cluster: ${CLUSTER_NAME}"),
+    "app/role.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
+  };
+
+  it("builds, then the source's namespace (layered: fleet, then cluster), then braid patches, then variables", async () => {
+    const { fleetDir } = await fleetWith(repoFiles, {
+      sourceExtra: "\n      namespace: fleet-ns",
+      clusters: {
+        a: "",
+        b: "  sources:\n    - name: s\n      namespace: cluster-ns\n  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { patched: \"yes\" }\n",
+      },
+    });
+    const r = await render(fleetDir);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const a = await readTree(join(r.out, "clusters", "a"));
+    const b = await readTree(join(r.out, "clusters", "b"));
+    expect(Object.keys(a).sort()).toEqual(["_cluster/clusterrole-reader.yaml", "fleet-ns/configmap-settings.yaml", "kustomization.yaml"]);
+    expect(a["fleet-ns/configmap-settings.yaml"]).toBe(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: fleet-ns\ndata:\n  cluster: a\n  key: value\n",
+    );
+    expect(b["cluster-ns/configmap-settings.yaml"]).toBe(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: cluster-ns\ndata:\n  cluster: b\n  key: value\n  patched: \"yes\"\n",
+    );
+  });
+
+  it("the namespace transformer takes scopes from the Kubernetes OpenAPI (kinds newer than kustomize's stay cluster-scoped)", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("namespace: team\nresources: [all.yaml]\n"),
+      "app/all.yaml": `${CM("c")}---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: vap\nspec:\n  validations: [{ expression: "true" }]\n`,
+    });
+    const r = await render(fleetDir);
+    expect(r.report.diagnostics).toEqual([]);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["_cluster/validatingadmissionpolicy-vap.yaml", "kustomization.yaml", "team/configmap-c.yaml"]);
+    expect(tree["_cluster/validatingadmissionpolicy-vap.yaml"]).not.toContain("namespace");
+  });
+
+  it("a source that yields no objects is a warning naming it and its path", async () => {
+    const { fleetDir } = await fleetWith({ "app/kustomization.yaml": KUST("resources: []\n"), "other/cm.yaml": CM("x") });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(0);
+    expect(r.report.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
+      ["SOURCE_EMPTY", "warning", expect.stringMatching(/^source "s" yields no objects: the kustomization in "app" builds nothing at [0-9a-f]{12}$/)],
+    ]);
+    expect(r.brief).toEqual(["SOURCE_EMPTY braid.yaml:7:7"]);
+  });
+
+  it("a plain source builds its sub-folders holding a kustomization, unless include/exclude leave them out", async () => {
+    const { fleetDir } = await fleetWith(
+      {
+        "app/cm.yaml": CM("plain"),
+        "app/team/kustomization.yaml": KUST("namespace: team\nresources: [cm.yaml]\n"),
+        "app/team/cm.yaml": CM("built"),
+        "app/legacy/kustomization.yaml": KUST("helmCharts: [{ name: x }]\n"),
+      },
+      { sourceExtra: "\n      exclude: [\"legacy/**\"]" },
+    );
+    const r = await render(fleetDir);
+    expect(r.report.diagnostics).toEqual([]);
+    expect(r.code).toBe(0);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["default/configmap-plain.yaml", "kustomization.yaml", "team/configmap-built.yaml"]);
+  });
+
+  it("a kustomization at the repository root is built; its paths may not climb out of the root", async () => {
+    const { fleetDir } = await fleetWith(
+      { "kustomization.yaml": KUST("resources:\n  - app/cm.yaml\n  - ../elsewhere\n"), "app/cm.yaml": CM("root"), "other.yaml": CM("not-listed") },
+      { path: "" },
+    );
+    const r = await render(fleetDir);
+    expect(r.brief).toEqual(["PATH_ESCAPE kustomization.yaml:5:5"]);
+    expect(r.report.diagnostics[0]!.message).toBe('resource "../elsewhere" leaves the source repository');
+  });
+
+  it("a plain source without manifests warns too", async () => {
+    const { fleetDir } = await fleetWith({ "app/README.md": "nothing here\n" });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(0);
+    expect(r.report.diagnostics.map((d) => d.code)).toEqual(["SOURCE_EMPTY"]);
+  });
+
+  it("--explain-source prints the build before braid's patches and variables, with file:line origins", async () => {
+    const { fleetDir } = await fleetWith(repoFiles, {
+      clusters: { a: "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { patched: \"yes\" }\n" },
+    });
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const code = await main(["render", "--explain-source", "s", "--cluster", "a"], io);
+    expect(code).toBe(0);
+    expect(io.out.join("")).toBe(
+      [
+        "---\n# app/role.yaml:1\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
+        "---\n# app/cm.yaml:1\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: from-kustomization\ndata:\n  cluster: \"${CLUSTER_NAME}\"\n  key: value\n",
+      ].join(""),
+    );
+    expect(io.err.join("")).toBe("# s yields 2 objects for a (before braid's patches and variables)\n");
+  });
+
+  it("--explain-source --format json gives each object with its origin", async () => {
+    const { fleetDir } = await fleetWith(repoFiles);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    expect(await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io)).toBe(0);
+    const out = JSON.parse(io.out.join("")) as { source: string; objects: { origin: { file: string; line: number }; object: { kind: string } }[]; diagnostics: unknown[] };
+    expect(out.objects.map((o) => [o.origin.file, o.origin.line, o.object.kind])).toEqual([
+      ["app/role.yaml", 1, "ClusterRole"],
+      ["app/cm.yaml", 1, "ConfigMap"],
+    ]);
+    expect(out.diagnostics).toEqual([]);
+  });
+
+  it("--explain-source needs one cluster that runs the source", async () => {
+    const { fleetDir } = await fleetWith(repoFiles);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    expect(await main(["render", "--explain-source", "s"], io)).toBe(2);
+    expect(await main(["render", "--explain-source", "nope", "--cluster", "a"], io)).toBe(2);
+    expect(io.err.join("")).toMatch(/--explain-source needs exactly one --cluster[\s\S]*no source named "nope" in braid.yaml/);
+  });
+
+  it("builds once per (source, commit, path): every cluster shares the built objects", async () => {
+    const { fleetDir } = await fleetWith(repoFiles, { clusters: { a: "", b: "", c: "" } });
+    const run = await renderFleet({
+      reader: diskFleetReader(fleetDir),
+      senv: { fleetDir, cacheDir: join(fleetDir, ".cache"), env: {} },
+      openapiEnv: OPENAPI,
+      cwd: fleetDir,
+      skipValidation: true,
+      explainSource: "s",
+    });
+    const [a, b, c] = run.clusters.map((cl) => cl.explained!);
+    expect(a).toHaveLength(2);
+    expect(b![0]).toBe(a![0]);
+    expect(c![1]).toBe(a![1]);
+  });
+});
