@@ -48,6 +48,11 @@ export interface Resource {
    * renamed.
    */
   previous?: readonly ResourceId[];
+  /**
+   * Set on a ConfigMap or Secret a kustomize generator made without `disableNameSuffixHash`: the root
+   * kustomization's build appends kustomize's content hash to its name (see kustomize/name-hash.ts).
+   */
+  nameHash?: boolean;
 }
 
 /** Splits apiVersion into group and version. */
