@@ -361,6 +361,34 @@ describe("15.13 deep YAML", () => {
   });
 });
 
+describe("15.13 deep YAML through the braid command: exactly kubectl's limit", () => {
+  // bin/braid.js runs the command with a large stack, so braid reads what go-yaml v3 reads (kubectl kustomize,
+  // Flux): 10,000 nested collections, the root included. kubectl v1.32 builds 9,998 nested sequences under
+  // `spec: {a: …}` and refuses 9,999 ("exceeded max depth of 10000"); braid answers the same.
+  const flow = (k: number) => `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: apps\nspec:\n  a: ${"[".repeat(k)}1${"]".repeat(k)}\n`;
+  const bin = join(import.meta.dirname, "..", "bin", "braid.js");
+  async function braid(fleetDir: string, args: string[]) {
+    const { execFile } = await import("node:child_process");
+    return new Promise<{ code: number; err: string }>((resolve) => {
+      const env = { ...process.env, BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") };
+      execFile("node", [bin, ...args], { cwd: fleetDir, env, maxBuffer: 1 << 26 }, (e, _out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 4) : 0, err }),
+      );
+    });
+  }
+
+  it("9,998 nested sequences render; 9,999 are a located YAML_TOO_DEEP naming kubectl's limit", async () => {
+    const ok = await fleetRepo({ "deep.yaml": flow(9998) }, "  validation: { skipKinds: [Widget] }\n");
+    const r = await braid(ok, ["validate", "--cluster", "c0001"]);
+    expect(r.code, r.err).toBe(0);
+    const bad = await fleetRepo({ "deep.yaml": flow(9999) }, "  validation: { skipKinds: [Widget] }\n");
+    const r2 = await braid(bad, ["validate", "--cluster", "c0001"]);
+    expect(r2.code, r2.err).toBe(1);
+    expect(r2.err).toMatch(/deep\.yaml:7:\d+: error YAML_TOO_DEEP: \[cluster c0001\] the YAML nests more than 10000 levels, the most that kubectl kustomize and Flux \(go-yaml v3\) read/);
+    expect(r2.err).not.toContain("Maximum call stack");
+  });
+});
+
 describe("15.7 patchSecretValues", () => {
   it("collects what patches of Secrets write or expect, and nothing of other kinds", async () => {
     const { patchSecretValues } = await import("../src/preview/redact.js");

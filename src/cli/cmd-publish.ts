@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
 import { branchNameProblem } from "../git/ref-name.js";
 import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";

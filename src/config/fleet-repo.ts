@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { commonDirOf, readGitFile, worktreeFs } from "../git/worktrees.js";
 
 /** Where a fleet folder sits inside its Git repository. */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import { stat } from "node:fs/promises";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { gitCache } from "../sources/git-objects.js";
 import { symlinkEscape, type FleetReader } from "./fleet-files.js";

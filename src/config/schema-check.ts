@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { Document } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { CONFIG_AJV_OPTIONS, COMMON_SCHEMA, loadConfigValidators, PRECOMPILED_MODULE } from "./config-validators.js";
 import { pointerToPath, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The folder holding braid's own JSON schemas (shipped with the package). */
@@ -18,6 +19,8 @@ export const SCHEMA_FILES = {
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
+/** The validators `npm run build` compiled ahead of time (undefined: none usable, compile at run time). */
+let precompiled: Record<string, ValidateFunction> | undefined | null = null;
 
 function loadSchema(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), "utf8")) as Record<string, unknown>;
@@ -28,9 +31,15 @@ export function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFuncti
   const file = SCHEMA_FILES[kind];
   let fn = compiled.get(file);
   if (!fn) {
+    if (precompiled === null) precompiled = loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, new URL(PRECOMPILED_MODULE, import.meta.url));
+    fn = precompiled?.[kind];
+    if (fn) {
+      compiled.set(file, fn);
+      return fn;
+    }
     if (!ajv) {
-      ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-      ajv.addSchema(loadSchema("common.schema.json"));
+      ajv = new Ajv({ ...CONFIG_AJV_OPTIONS });
+      ajv.addSchema(loadSchema(COMMON_SCHEMA));
     }
     fn = ajv.compile(loadSchema(file));
     compiled.set(file, fn);

@@ -1,4 +1,4 @@
-import { isCollection, isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { JsonPath } from "../model/resource.js";
 
@@ -86,6 +86,31 @@ export function parseYamlFile(
  */
 export const YAML_DEPTH_NOTE = "braid reads at least 800 levels; kubectl kustomize stops at 10000";
 
+/** go-yaml v3's limit (kubectl kustomize, Flux): more nested mappings and sequences than this is an error. */
+export const MAX_YAML_DEPTH = 10_000;
+
+/**
+ * The first collection nested deeper than go-yaml v3 accepts (its parser counts every mapping and sequence
+ * on the way down, the document's root included), found without recursion; undefined when within the limit.
+ * The `braid` command runs with a stack large enough to parse that deep, so braid refuses exactly where
+ * kubectl does.
+ */
+function tooDeepNode(doc: Document.Parsed): Node | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth + 1 > MAX_YAML_DEPTH) return node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 });
+        stack.push({ node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
 function isStackOverflow(e: unknown): boolean {
   const msg = e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e);
   return e instanceof RangeError || /Maximum call stack size exceeded/.test(msg);
@@ -125,6 +150,17 @@ export function documentToJs(
   lineCounter: LineCounter,
   base: Partial<SourceLocation> = {},
 ): { value: unknown; diagnostic?: Diagnostic } {
+  const deep = tooDeepNode(doc);
+  if (deep) {
+    const pos = lineCounter.linePos(deep.range?.[0] ?? 0);
+    return {
+      value: undefined,
+      diagnostic: {
+        ...tooDeep({ ...base, file, line: pos.line, column: pos.col }),
+        message: `the YAML nests more than ${MAX_YAML_DEPTH} levels, the most that kubectl kustomize and Flux (go-yaml v3) read`,
+      },
+    };
+  }
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (e) {

@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import { posix } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { gitCache } from "../sources/git-objects.js";
 
 /** One blob of the tree. */

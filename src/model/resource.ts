@@ -53,6 +53,11 @@ export interface Resource {
    * or by a patch — which substitution types as Flux does (see render/plain-scalars.ts). Absent: none.
    */
   plain?: ReadonlySet<string>;
+  /**
+   * Set on a ConfigMap or Secret a kustomize generator made without `disableNameSuffixHash`: the root
+   * kustomization's build appends kustomize's content hash to its name (see kustomize/name-hash.ts).
+   */
+  nameHash?: boolean;
 }
 
 /** Splits apiVersion into group and version. */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import {

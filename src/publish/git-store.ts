@@ -11,7 +11,7 @@ import { open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { deflate as deflateCb } from "node:zlib";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { processAlive } from "../sources/cache-lock.js";
 import { gitCache } from "../sources/git-objects.js";

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { branchNameProblem } from "../git/ref-name.js";
 import { checkedOutBranches, commonDirOf, readGitFile } from "../git/worktrees.js";

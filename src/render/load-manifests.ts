@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { posix } from "node:path";
-import git from "isomorphic-git";
+import git from "../sources/isogit.js";
 import { minimatch } from "minimatch";
 import { isScalar, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";

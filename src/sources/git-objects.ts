@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import git from "isomorphic-git";
+import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** Shared isomorphic-git pack cache: one per process keeps packfile indexes parsed once. */

@@ -11,7 +11,8 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import git, { type HttpClient } from "isomorphic-git";
+import type { HttpClient } from "isomorphic-git";
+import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Code } from "../diagnostics/codes.js";
 import {

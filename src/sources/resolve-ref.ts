@@ -3,7 +3,7 @@ import type { RefSpec } from "../config/types.js";
 import { commitTime, hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "./git-objects.js";
 import { selectSemverTag, type CandidateVerdict } from "./semver.js";
 import fs from "node:fs";
-import git from "isomorphic-git";
+import git from "./isogit.js";
 
 /** What a pin resolved to, and why. */
 export interface Resolution {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, QUANTITY } from "./kube-formats.js";
 import { nameProblem } from "./object-name.js";
+import { newAjv } from "./registry.js";
 
 describe("Kubernetes name and value formats", () => {
   const cases: [string, (s: string) => boolean, string, boolean][] = [
@@ -32,6 +33,12 @@ describe("Kubernetes name and value formats", () => {
     ["quantity", (s) => QUANTITY.test(s), "2 cores", false],
   ];
   it.each(cases)("%s %s: %s", (_n, fn, value, want) => expect(fn(value)).toBe(want));
+
+  it("format: byte accepts base64 in lines, as the API server does (kustomize's generated Secrets)", () => {
+    const validate = newAjv().compile({ type: "object", additionalProperties: { type: "string", format: "byte" } });
+    expect(validate({ crt: `${"A".repeat(70)}\n${"A".repeat(4)}==\n`, short: "aGk=" })).toBe(true);
+    expect(validate({ bad: "aGk" })).toBe(false);
+  });
 
   it("applies the name rule of each kind", () => {
     expect(nameProblem("rbac.authorization.k8s.io", "ClusterRole", "system:controller:x")).toBeUndefined();

@@ -23,18 +23,21 @@ interface Ctx {
 
 /** The shared definitions document: `{ $id: "k8s", definitions }`, every kind refers into it. */
 export function builtinDefinitions(openapi: KubeOpenApi, strict: boolean): SwaggerSchema {
-  const ctx: Ctx = { mode: "builtin", strict };
   const definitions: SwaggerSchema = {};
-  for (const [name, schema] of Object.entries(openapi.definitions)) {
-    definitions[name] = name === QUANTITY ? { type: ["string", "number", "null"], format: "quantity" } : convert(schema, ctx);
-  }
-  const meta = definitions[OBJECT_META] as SwaggerSchema | undefined;
-  if (meta) definitions[OBJECT_META] = withMetadataRules(meta);
-  const sel = definitions[LABEL_SELECTOR] as SwaggerSchema | undefined;
-  if (sel && isObject(sel.properties) && sel.properties.matchLabels) {
-    definitions[LABEL_SELECTOR] = { ...sel, properties: { ...sel.properties, matchLabels: labelMap() } };
-  }
+  for (const name of Object.keys(openapi.definitions)) definitions[name] = builtinDefinition(openapi, strict, name);
   return { $id: DEFS_ID, definitions };
+}
+
+/** One definition of the shared definitions document, converted (undefined when the OpenAPI lacks it). */
+export function builtinDefinition(openapi: KubeOpenApi, strict: boolean, name: string): SwaggerSchema | undefined {
+  if (!Object.hasOwn(openapi.definitions, name)) return undefined;
+  if (name === QUANTITY) return { type: ["string", "number", "null"], format: "quantity" };
+  const def = convert(openapi.definitions[name], { mode: "builtin", strict });
+  if (name === OBJECT_META) return withMetadataRules(def);
+  if (name === LABEL_SELECTOR && isObject(def.properties) && def.properties.matchLabels) {
+    return { ...def, properties: { ...def.properties, matchLabels: labelMap() } };
+  }
+  return def;
 }
 
 /** The schema of a built-in kind's definition. */

@@ -8,7 +8,8 @@ import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-open
 import type { Gvk } from "../model/kube-schema.js";
 import { addKubeFormats } from "./kube-formats.js";
 import { kubePatternRegExp } from "./pattern-regexp.js";
-import { builtinDefinitions, builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
+import { builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
+import { createDefinitionsLoader } from "./registry-definitions.js";
 
 /** Compiled validators, by kind. */
 export interface SchemaRegistry {
@@ -26,18 +27,19 @@ export interface SchemaRegistry {
 
 /** Creates a registry over one compact OpenAPI document. */
 export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boolean }): SchemaRegistry {
-  const ajv = newAjv();
-  // the definitions come from the API server's own document: not checked against the meta-schema (saves time)
-  ajv.addSchema(builtinDefinitions(openapi, opts.strict), undefined, undefined, false);
+  // only the definitions the compiled schemas refer to are converted and given to ajv (see registry-definitions.ts)
+  const definitions = createDefinitionsLoader(openapi, opts.strict);
   const builtins = new Map<string, ValidateFunction | undefined>();
   const bySchema = new Map<string, ValidateFunction>();
   let compiled = 0;
   let compileMs = 0;
 
-  const compile = (schema: SwaggerSchema): ValidateFunction => {
+  /** `trusted`: a built-in kind's `{ $ref }`, valid against the meta-schema by construction (not checked). */
+  const compile = (schema: SwaggerSchema, trusted = false): ValidateFunction => {
     const t0 = performance.now();
     try {
-      return ajv.compile(schema);
+      if (!trusted) definitions.checkSchema(schema);
+      return definitions.ajvFor(schema).compile(schema);
     } finally {
       compileMs += performance.now() - t0;
       compiled++;
@@ -66,7 +68,7 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
       const key = gvkKey(gvk.group, gvk.version, gvk.kind);
       if (builtins.has(key)) return builtins.get(key);
       const entry = openapi.kinds[key];
-      const fn = entry ? compile(builtinKindSchema(entry.definition)) : undefined;
+      const fn = entry ? compile(builtinKindSchema(entry.definition), true) : undefined;
       builtins.set(key, fn);
       return fn;
     },
@@ -84,8 +86,8 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
 }
 
 /** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
-export function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp } });
+export function newAjv(extra: { validateSchema?: false } = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp }, ...extra });
   addKubeFormats(ajv);
   return ajv;
 }

@@ -1,0 +1,183 @@
+/**
+ * The registered kustomize fields end to end: each case is a folder of one real Git source repository
+ * rendered by `braid render` (kcore's build driver with the registry's transformers, then braid's output
+ * tree), and every object of the cluster must equal `kubectl kustomize`'s build of the same folder. The
+ * cases are the tricky ones of the field transformers: hash suffixes through namespace + prefix + merge,
+ * generator files (binary, long Secret values), references of every kind, replacements. Skipped, with a
+ * message, without kubectl.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI, readTree } from "./helpers/golden.js";
+import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";
+
+const run = promisify(execFile);
+const skipReason = kubectlSkipReason("kustomize fields e2e");
+
+const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
+
+const APP = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.0.0
+          envFrom: [{ configMapRef: { name: settings } }, { secretRef: { name: creds } }]
+          env:
+            - name: HOST
+              value: placeholder
+      volumes:
+        - name: tls
+          secret: { secretName: tls }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: api }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: api }
+spec:
+  selector: { app: api }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: api }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: api }
+subjects: [{ kind: ServiceAccount, name: api }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: api }
+rules: [{ apiGroups: [""], resources: [configmaps], resourceNames: [settings], verbs: [get] }]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: api }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: api }
+  minReplicas: 1
+  maxReplicas: 4
+`;
+
+const CERT = `-----BEGIN CERTIFICATE-----\n${"MIIBszCCAVmgAwIBAgIUQ0123456789abcdefghijklmnopqrstuvwxyzABCDEFG\n".repeat(4)}-----END CERTIFICATE-----\n`;
+
+const CASES: Record<string, { files: Record<string, string>; path: string }> = {
+  "namespace-prefix-merge-hash-references": {
+    path: "overlays/prod",
+    files: {
+      "base/kustomization.yaml": KUST(`resources: [app.yaml]
+configMapGenerator:
+  - name: settings
+    literals: [MODE=base, LEVEL=info]
+secretGenerator:
+  - name: creds
+    literals: [TOKEN=abc]
+  - name: tls
+    type: kubernetes.io/tls
+    files: [tls.crt=certs/cert.pem, tls.key=certs/cert.pem]
+`),
+      "base/app.yaml": APP,
+      "base/certs/cert.pem": CERT,
+      "overlays/prod/kustomization.yaml": KUST(`resources: [../../base]
+namespace: shop
+namePrefix: prod-
+nameSuffix: -eu
+commonLabels: { env: prod }
+commonAnnotations: { owner: team-shop }
+configMapGenerator:
+  - name: settings
+    behavior: merge
+    literals: [MODE=prod]
+    envs: [extra.env]
+images:
+  - name: ghcr.io/acme/api
+    newTag: 2.0.0
+replicas:
+  - { name: api, count: 3 }
+replacements:
+  - source: { kind: Service, fieldPath: metadata.name }
+    targets:
+      - select: { kind: Deployment }
+        fieldPaths:
+          - spec.template.spec.containers.[name=api].env.[name=HOST].value
+`),
+      "overlays/prod/extra.env": "# comment\nREGION=eu\nEMPTY=\n",
+    },
+  },
+};
+
+function objectsOf(yamlText: string): Record<string, unknown>[] {
+  return parseAllDocuments(yamlText)
+    .map((d) => d.toJS() as Record<string, unknown> | null)
+    .filter((o): o is Record<string, unknown> => o !== null);
+}
+
+function byKey(objects: Record<string, unknown>[]): Record<string, unknown> {
+  return Object.fromEntries(
+    objects.map((o) => {
+      const m = (o.metadata ?? {}) as { name?: string; namespace?: string };
+      return [`${String(o.apiVersion)}|${String(o.kind)}|${m.namespace ?? ""}|${m.name ?? ""}`, o];
+    }),
+  );
+}
+
+describe.skipIf(skipReason !== undefined)("kustomize fields through braid render against kubectl kustomize", () => {
+  let repo: string;
+  let out: string;
+  let code: number;
+  let stderr: string;
+  let diagnostics: unknown[];
+
+  beforeAll(async () => {
+    const files: Record<string, string> = {};
+    for (const [name, c] of Object.entries(CASES)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
+    repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
+    const sources = Object.entries(CASES)
+      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}/${c.path}`)
+      .join("\n");
+    const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
+    for (const name of Object.keys(CASES)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
+    const fleetDir = await writeFleet(fleetFiles);
+    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+    code = await main(["render", "--out", out, "--format", "json"], io);
+    stderr = io.err.join("");
+    diagnostics = (JSON.parse(io.out.join("") || "{}") as { diagnostics?: unknown[] }).diagnostics ?? [];
+  }, 120_000);
+
+  it("renders every case without a diagnostic", () => {
+    expect(diagnostics, stderr).toEqual([]);
+    expect(code, stderr).toBe(0);
+  });
+
+  for (const [name, c] of Object.entries(CASES))
+    it(`${name}: each object equals kubectl kustomize's`, async () => {
+      const { stdout } = await run(kubectl!, ["kustomize", join(repo, "cases", name, c.path)], { maxBuffer: 64 << 20 });
+      const expected = byKey(objectsOf(stdout));
+      const tree = await readTree(join(out, "clusters", name));
+      const rendered = byKey(
+        Object.entries(tree)
+          .filter(([p]) => !p.endsWith("kustomization.yaml"))
+          .flatMap(([, text]) => objectsOf(text)),
+      );
+      expect(Object.keys(rendered).sort()).toEqual(Object.keys(expected).sort());
+      expect(rendered).toEqual(expected);
+    });
+});
