@@ -276,9 +276,8 @@ describe("unreachable remotes", () => {
     const url = `${dead.url}/base.git`;
     await dead.close();
     const cacheDir = await tempDir("braid-cache-");
-    const t0 = Date.now();
-    const err = await braidError(() => syncRemote({ url, cacheDir, env: {} }));
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // a refused connection fails at once: no retry loop, no timeout to wait for (the test's own timeout bounds it)
+    const err = await braidError(() => syncRemote({ url, cacheDir, env: {}, timeoutMs: 60_000 }));
     expect(err.code).toBe("SOURCE_UNREACHABLE");
     expect(err.exitCode).toBe(3);
     expect(err.message).toContain(url);
@@ -297,13 +296,10 @@ describe("unreachable remotes", () => {
     try {
       const cacheDir = await tempDir("braid-cache-");
       const url = `${hang.url}/base.git`;
-      const t0 = Date.now();
       const err = await braidError(() =>
         syncRemote({ url: url.replace("http://", `http://bot:${TOKEN}@`), cacheDir, env: {}, timeoutMs: 400 }),
       );
-      const elapsed = Date.now() - t0;
-      expect(elapsed).toBeGreaterThanOrEqual(350);
-      expect(elapsed).toBeLessThan(5_000);
+      // the server saw the request and never answered: the timeout, not a refusal, ended it
       expect(err.code).toBe("SOURCE_UNREACHABLE");
       expect(err.message).toBe(`${url} did not answer within 400 ms`);
       expect(JSON.stringify(err.diagnostic)).not.toContain(TOKEN);
@@ -325,9 +321,7 @@ describe("idle timeout while reading a response", () => {
     await new Promise<void>((r) => stall.listen(0, "127.0.0.1", () => r()));
     const { port } = stall.address() as import("node:net").AddressInfo;
     try {
-      const t0 = Date.now();
       const err = await braidError(() => listRemoteRefs({ url: `http://127.0.0.1:${port}/x.git`, cacheDir: "", env: {}, timeoutMs: 300 }));
-      expect(Date.now() - t0).toBeLessThan(5_000);
       expect(err.code).toBe("SOURCE_UNREACHABLE");
       expect(err.message).toBe(`http://127.0.0.1:${port}/x.git did not answer within 300 ms`);
     } finally {

@@ -1,5 +1,6 @@
 /** braid publish --push to a real `git http-backend` on 127.0.0.1: auth, races, refusals, a dying server. */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
@@ -201,30 +202,29 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     await git(bare, ["fsck", "--no-dangling"]);
   });
 
-  it("the server dies mid-push: the branch is the old tip or a complete new commit; a rerun completes it", async () => {
+  it("the server dies mid-push: the branch keeps the old tip, the repository stays sound; a rerun completes it", async () => {
     const { ws, server, url, bare } = await setup();
     const first = await publishTo(ws, remote(ws, url));
-    // the hook holds the push long enough to kill the server while it is in flight
-    await writeFile(join(bare, "hooks", "pre-receive"), "#!/bin/sh\ncat >/dev/null\nsleep 2\n");
+    // the hook says when the push is in flight (a marker file) and then holds it, declining in the end, so the
+    // server is killed while the push is in flight and an orphaned receive-pack can never move the branch later
+    const started = join(bare, "push-started");
+    await writeFile(join(bare, "hooks", "pre-receive"), `#!/bin/sh\ncat >/dev/null\ntouch '${started}'\nsleep 15\nexit 1\n`);
     await chmod(join(bare, "hooks", "pre-receive"), 0o755);
     await ws.commitFleet({ "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 5 }) });
-    const err = await publishTo(ws, remote(ws, url, ws.cache, {}), {
-      beforeUpdate: async () => {
-        setTimeout(() => void server.close(), 700);
-      },
-    }).catch((e: unknown) => e);
+    const inFlight = (async () => {
+      while (!existsSync(started)) await new Promise((r) => setTimeout(r, 20));
+      await server.close();
+    })();
+    const err = await publishTo(ws, remote(ws, url, ws.cache, {})).catch((e: unknown) => e);
+    await inFlight;
     expect(err).toBeInstanceOf(BraidError);
     expect((err as BraidError).exitCode).toBe(3);
-    await new Promise((r) => setTimeout(r, 2500)); // let an orphaned receive-pack finish, if it survived
-    const tip = await remoteTip(bare);
-    if (tip !== first.commit) {
-      // a complete new commit on the old tip
-      expect(await git(bare, ["rev-parse", `${tip}^`])).toBe(first.commit);
-      expect(await git(bare, ["show", `${tip}:clusters/prod-eu-1/web/deployment-web.yaml`])).toContain("replicas: 5");
-    }
+    expect(await remoteTip(bare)).toBe(first.commit); // the old tip, never a half-written one
     await git(bare, ["fsck", "--strict", "--no-dangling"]);
-    // a new server on the same repositories; the rerun publishes (or finds the commit already there)
-    await writeFile(join(bare, "hooks", "pre-receive"), "#!/bin/sh\nexit 0\n");
+    // a new server on the same repositories; the rerun publishes (a new hook file: the orphan still runs the old)
+    await writeFile(join(bare, "hooks", "pre-receive.new"), "#!/bin/sh\nexit 0\n");
+    await chmod(join(bare, "hooks", "pre-receive.new"), 0o755);
+    await rename(join(bare, "hooks", "pre-receive.new"), join(bare, "hooks", "pre-receive"));
     const again = await startGitServer({ root: join(ws.root, "server") });
     cleanups.push(() => again.close());
     const res = await cli(ws, ["publish", "--push", `${again.url}/deploy.git`]);
