@@ -12,6 +12,7 @@ import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
+import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** Help text of `braid publish`. */
 export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
@@ -114,7 +115,7 @@ async function dirtyWarning(repo: FleetRepo | undefined, update: boolean): Promi
   return [
     {
       code: "FLEET_DIRTY",
-      severity: "warning",
+      severity: defaultSeverityOf("FLEET_DIRTY"),
       message: `the fleet folder has uncommitted changes (${files.slice(0, 5).join(", ")}${files.length > 5 ? `, … ${files.length} in all` : ""}): the output was rendered from them, but Braid-Fleet-Commit names HEAD, which does not hold them`,
       location: { file: files[0]! },
       hint: "commit the fleet changes first, so the deploy commit's provenance reproduces it",

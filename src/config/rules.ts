@@ -2,6 +2,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { matchesLabelSelectorObject } from "../render/select-targets.js";
 import { branchNameProblem, refNameProblem } from "../git/ref-name.js";
 import type { Fleet, LayerDef, PinDef, RefSpec } from "./types.js";
+import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 const REF_KINDS = ["branch", "tag", "semver", "name", "commit"] as const;
 
@@ -139,7 +140,7 @@ export function checkFleetRules(fleet: Fleet): Diagnostic[] {
     if (!fleet.clusters.some((c) => matchesLabelSelectorObject(c.labels, g.selector)))
       out.push({
         code: "GROUP_MATCHES_NOTHING",
-        severity: "warning",
+        severity: defaultSeverityOf("GROUP_MATCHES_NOTHING"),
         message: `group "${g.name}" matches no cluster`,
         location: g.location,
         hint: "check spec.selector against the clusters' metadata.labels",

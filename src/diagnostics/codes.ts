@@ -12,7 +12,13 @@ export const EXIT_CODES: Record<Category, 1 | 2 | 3 | 4> = {
   internal: 4,
 };
 
-/** Code table: category and a one-line summary. */
+/** How serious a diagnostic is. */
+export type Severity = "error" | "warning" | "info";
+
+/**
+ * Code table: category, a one-line summary, and the default severity where a code is never an error
+ * (absent: "error"; a few codes, such as SCHEMA_MISSING under ignoreMissingSchemas, are lowered by context).
+ */
 export const CODES = {
   // usage
   USAGE: { category: "usage", summary: "bad command-line usage" },
@@ -27,7 +33,7 @@ export const CODES = {
   CONFIG_UNKNOWN_SOURCE: { category: "content", summary: "a source name is not defined in braid.yaml" },
   CONFIG_REF_CONFLICT: { category: "content", summary: "a ref sets kinds that cannot be combined" },
   CONFIG_SELECTOR: { category: "content", summary: "a label selector is invalid" },
-  GROUP_MATCHES_NOTHING: { category: "content", summary: "a group selector matches no cluster" },
+  GROUP_MATCHES_NOTHING: { category: "content", summary: "a group selector matches no cluster", severity: "warning" },
   FLEET_EMPTY: { category: "content", summary: "the fleet has no clusters" },
   CONFIG_REF_NAME: { category: "content", summary: "a branch or ref name breaks Git's ref-name rules" },
   CONFIG_URL: { category: "content", summary: "a source URL is malformed or carries credentials" },
@@ -44,7 +50,7 @@ export const CODES = {
   SEMVER_NO_MATCH: { category: "content", summary: "no tag satisfies a semver range" },
   LOCK_INVALID: { category: "content", summary: "braid.lock is malformed" },
   LOCK_COMMIT_MISSING: { category: "content", summary: "a commit pinned in braid.lock no longer exists in its source" },
-  LOCK_STALE: { category: "content", summary: "a pin changed since braid.lock was written" },
+  LOCK_STALE: { category: "content", summary: "a pin changed since braid.lock was written", severity: "warning" },
   PATH_ESCAPE: { category: "content", summary: "a path leaves its root" },
   // manifests and render
   MANIFEST_INVALID: { category: "content", summary: "a manifest document is not a Kubernetes object" },
@@ -58,7 +64,7 @@ export const CODES = {
   // kustomize bases (sources whose path holds a kustomization)
   KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization is malformed or names what does not exist" },
   KUSTOMIZE_UNSUPPORTED: { category: "content", summary: "a kustomization uses a field braid does not build" },
-  SOURCE_EMPTY: { category: "content", summary: "a source yields no objects (a warning)" },
+  SOURCE_EMPTY: { category: "content", summary: "a source yields no objects (a warning)", severity: "warning" },
   // validation
   OPENAPI_UNAVAILABLE: { category: "environment", summary: "no Kubernetes OpenAPI document can be read" },
   OPENAPI_INVALID: { category: "content", summary: "the Kubernetes OpenAPI document is unusable" },
@@ -67,14 +73,14 @@ export const CODES = {
   SCHEMA_MISSING: { category: "content", summary: "no schema for a kind" },
   ORG_SCHEMA_INVALID: { category: "content", summary: "an org schema is malformed" },
   ORG_POLICY: { category: "content", summary: "a resource breaks an org schema" },
-  SOPS_NOT_VALIDATED: { category: "content", summary: "SOPS-encrypted documents are checked by metadata only" },
-  CEL_NOT_EVALUATED: { category: "content", summary: "CEL rules are not evaluated" },
+  SOPS_NOT_VALIDATED: { category: "content", summary: "SOPS-encrypted documents are checked by metadata only", severity: "info" },
+  CEL_NOT_EVALUATED: { category: "content", summary: "CEL rules are not evaluated", severity: "info" },
   // publish
   PUBLISH_PRUNE: { category: "content", summary: "publishing would delete too much" },
   PUBLISH_RACE: { category: "environment", summary: "the push kept losing to other publishers" },
   PUBLISH_PUSH: { category: "environment", summary: "the push failed" },
   PUBLISH_NOT_A_REPO: { category: "content", summary: "the fleet is not in a Git repository" },
-  FLEET_DIRTY: { category: "content", summary: "the fleet has uncommitted changes (a warning)" },
+  FLEET_DIRTY: { category: "content", summary: "the fleet has uncommitted changes (a warning)", severity: "warning" },
   PUBLISH_CLUSTERS_FAILED: { category: "content", summary: "clusters failed, nothing was published" },
   // rollouts
   ROLLOUT_UNCOVERED: { category: "content", summary: "a cluster running a rollout's source is in no wave" },
@@ -88,10 +94,16 @@ export const CODES = {
   IO: { category: "environment", summary: "a file cannot be read or written" },
   NETWORK: { category: "environment", summary: "a network request failed" },
   INTERNAL: { category: "internal", summary: "an internal error in braid" },
-} as const satisfies Record<string, { category: Category; summary: string }>;
+} as const satisfies Record<string, { category: Category; summary: string; severity?: Severity }>;
 
 /** A diagnostic code. */
 export type Code = keyof typeof CODES;
+
+/** The severity a code is reported with unless its context lowers it ("error" when the table says nothing). */
+export function defaultSeverityOf(code: Code): Severity {
+  const entry: { category: Category; severity?: Severity } = CODES[code];
+  return entry.severity ?? "error";
+}
 
 /** The exit code for a code's category. */
 export function exitCodeOf(code: Code): 1 | 2 | 3 | 4 {

@@ -26,6 +26,7 @@ import { rolloutStage } from "../rollout/stage.js";
 import { createManifestCache } from "./load-manifests.js";
 import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
+import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** The result of rendering one cluster. */
 export interface ClusterResult {
@@ -341,7 +342,7 @@ function sourceEmpty(source: SourceDef, commit: string, kustomization: boolean, 
   const where = source.path ? `"${source.path}"` : "the repository root";
   return {
     code: "SOURCE_EMPTY",
-    severity: "warning",
+    severity: defaultSeverityOf("SOURCE_EMPTY"),
     cluster,
     message: kustomization
       ? `source "${source.name}" yields no objects: the kustomization in ${where} builds nothing at ${commit.slice(0, 12)}`

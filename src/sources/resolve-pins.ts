@@ -6,6 +6,7 @@ import { canonicalRef, pinKey, type Lock, type LockEntry } from "./lock.js";
 import { openSource, type SourceEnv } from "./open-source.js";
 import { resolveRef, type RepoHandle, type Resolution } from "./resolve-ref.js";
 import { hasObject } from "./git-objects.js";
+import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** One distinct pin of the fleet and what it resolved to. */
 export interface ResolvedPin {
@@ -136,7 +137,7 @@ export async function resolvePins(
     if (pin.status === "stale" && pin.resolution && !opts.update)
       diagnostics.push({
         code: "LOCK_STALE",
-        severity: "warning",
+        severity: defaultSeverityOf("LOCK_STALE"),
         message: `pin ${describePin(pin)} is not in braid.lock (${why[pin.staleReason ?? "edited"]}); re-resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}`.replace("  ", " "),
         location: pinLocation(clusters, pin),
         hint: "run braid lock and commit braid.lock so previews and publishes use the same commits",

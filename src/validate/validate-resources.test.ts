@@ -527,6 +527,15 @@ ${spec}`;
     expect(ds[0]!.message).toContain("widgets.example.com");
   });
 
+  it("points the CEL summary at the CRD's own document, even when a cluster patch touched the CRD", () => {
+    const patched = resourcesFromYaml(CRD, "crds.yaml").map((r) => ({
+      ...r,
+      positions: [...r.positions, { locate: () => ({ file: "clusters/dev-1.yaml", line: 42, column: 9 }) }],
+    }));
+    const ds = run(cr("  size: 1\n"), { crds: patched });
+    expect(ds.map((d) => [d.code, d.severity, d.location?.file, d.location?.line])).toEqual([["CEL_NOT_EVALUATED", "info", "crds.yaml", 1]]);
+  });
+
   it("runs RE2-style patterns, and reports a CRD schema that cannot compile once instead of aborting", () => {
     const crd = CRD.replace(
       "                color: { type: string, enum: [red, green] }",

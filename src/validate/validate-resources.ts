@@ -13,6 +13,7 @@ import { checkIdentity } from "./object-identity.js";
 import { policyApplies, type OrgPolicy } from "./org-schemas.js";
 import { createSchemaRegistry, type SchemaRegistry } from "./registry.js";
 import { explainSchemaErrors } from "./schema-errors.js";
+import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** Everything validation needs for one cluster. */
 export interface ValidationContext {
@@ -116,7 +117,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
   if (sops)
     out.push({
       code: "SOPS_NOT_VALIDATED",
-      severity: "info",
+      severity: defaultSeverityOf("SOPS_NOT_VALIDATED"),
       cluster: ctx.cluster,
       message: `${sops} SOPS-encrypted document${sops === 1 ? " was" : "s were"} checked by metadata only (their values stay encrypted until Flux decrypts them)`,
     });
@@ -201,10 +202,11 @@ function celSummary(used: CrdVersion[], cluster: string): Diagnostic {
   const names = [...new Set(used.map((v) => `${v.kind} (${v.crd} ${v.version})`))].sort();
   return {
     code: "CEL_NOT_EVALUATED",
-    severity: "info",
+    severity: defaultSeverityOf("CEL_NOT_EVALUATED"),
     message: `${rules} CEL rule${rules === 1 ? "" : "s"} (x-kubernetes-validations) of ${names.join(", ")} ${rules === 1 ? "was" : "were"} not evaluated; the API server checks ${rules === 1 ? "it" : "them"} on apply`,
     cluster,
-    location: locateField(used[0]!.source, []),
+    // the CRD's own document (never a patch of it: a cluster patch on the CRD would point at the cluster file)
+    location: (({ file, line, column, source, commit }) => ({ file, line, column, source, commit }))(used[0]!.source.origin),
   };
 }
 
