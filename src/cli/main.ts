@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
+import { BraidError, toDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { exitCodeOf } from "../diagnostics/codes.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import { COMMON_OPTIONS } from "./common.js";
@@ -153,8 +153,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const json = wantsJson(rest);
   // a usage error: the message and the usage on stderr (and an ErrorResult on stdout under --format json)
   const usage = (message: string, help: string): number => {
-    if (json) io.stdout(errorDocument(name, 2, { code: "USAGE", severity: "error", message }));
-    io.stderr(`error USAGE: ${message}\n\n${help}`);
+    const d: Diagnostic = { code: "USAGE", severity: "error", message };
+    if (json) io.stdout(errorDocument(name, 2, d));
+    io.stderr(`${formatText(d)}\n\n${help}`);
     return 2;
   };
   if (!def) {
