@@ -285,6 +285,35 @@ describe("15.5 / 15.13 symbolic links in the fleet: followed inside, refused out
   });
 });
 
+describe("a patch file that cannot be read never yields a cluster rendered without it", () => {
+  const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: apps\ndata:\n  k: v\n";
+
+  it("render --out withholds the cluster whose own patch file is missing (exit 1, located); the others are written", async () => {
+    const fleet = await fleetRepo({ "cm.yaml": cm }, "", {
+      "clusters/c0001.yaml": clusterYaml("c0001", "  patches:\n    - path: patches/missing.yaml\n"),
+    });
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await cli(fleet, ["render", "--out", out]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/clusters\/c0001\.yaml:\d+:\d+: error CONFIG_NOT_FOUND: patch file "patches\/missing\.yaml" does not exist/);
+    expect(r.out).toContain("not written: c0001");
+    expect(await listAll(join(out, "clusters"))).toEqual(["c0002", "c0002/apps", "c0002/apps/configmap-app.yaml", "c0002/kustomization.yaml"]);
+  });
+
+  it("a group's missing patch file withholds every cluster", async () => {
+    const fleet = await fleetRepo({ "cm.yaml": cm }, "", {
+      "groups/all.yaml":
+        "apiVersion: braid/v1alpha1\nkind: Group\nmetadata: { name: all }\nspec:\n  selector: {}\n  patches:\n    - path: patches/missing.yaml\n",
+    });
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await cli(fleet, ["render", "--out", out]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/groups\/all\.yaml:\d+:\d+: error CONFIG_NOT_FOUND/);
+    expect(r.out).toContain("no cluster folder was written");
+    expect(await listAll(join(out, "clusters"))).toEqual([]);
+  });
+});
+
 describe("15.13 control characters in diagnostics are escaped", () => {
   const evilName = "a\x1b[2J\rb\nINJECTED.yaml:4:1: error FAKE: x\u0085.yaml";
   it.each(["text", "github"])("a source file name holding ESC, CR, LF and NEL cannot forge a line or drive the terminal (%s)", async (format) => {

@@ -4,6 +4,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { BraidError, exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { renderFleet, type FleetRun } from "../render/render-fleet.js";
+import { PIN_CODES } from "../diagnostics/codes.js";
 import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, type Format } from "./common.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
@@ -162,15 +163,26 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
     throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
   await checkOutDir(out);
   const run = await runWithProgress(io, values, format);
+  // A fleet-config error (a patch file refused or missing, a bad group…) may have left something out of a
+  // cluster that rendered "ok": such a cluster is not written. An error in a cluster's own file withholds that
+  // cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster, as
+  // publish then publishes nothing.
+  const configErrors = run.diagnostics.filter((d) => d.severity === "error" && !PIN_CODES.has(d.code));
+  const clusterFiles = new Set(run.clusters.map((c) => c.cluster.location?.file));
+  const fleetWide = configErrors.some((d) => !d.location || !clusterFiles.has(d.location.file));
+  const withheld = new Set(
+    run.clusters.filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location?.file)).map((c) => c.name),
+  );
+  const written = run.clusters.filter((c) => c.output && !withheld.has(c.name));
   const writes: { path: string; content: string }[] = [];
-  for (const c of run.clusters)
+  for (const c of written)
     for (const f of c.output?.files ?? []) {
       const path = join(out, c.output!.dir, f.path);
       if (!path.startsWith(out + sep)) throw new BraidError({ code: "PATH_ESCAPE", message: `output path ${c.output!.dir}/${f.path} leaves ${out}` });
       writes.push({ path, content: f.content });
     }
   await writeFiles(
-    run.clusters.filter((c) => c.output).map((c) => join(out, c.output!.dir)),
+    written.map((c) => join(out, c.output!.dir)),
     writes,
   );
   const files = writes.length;
@@ -184,6 +196,12 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
       io.stdout(summaryTable(run));
       const failed = run.clusters.filter((c) => !c.ok).length;
       io.stdout(`rendered ${run.clusters.length - failed}/${run.clusters.length} clusters, ${files} files to ${out}\n`);
+      if (withheld.size)
+        io.stdout(
+          fleetWide
+            ? "the fleet config has errors (above): no cluster folder was written\n"
+            : `config errors (above) in their files: not written: ${[...withheld].sort().join(", ")}\n`,
+        );
     }
   }
   return exitCodeFor(diagnostics);

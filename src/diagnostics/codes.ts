@@ -99,6 +99,9 @@ export const CODES = {
 /** A diagnostic code. */
 export type Code = keyof typeof CODES;
 
+/** Fleet-level codes that fail only the clusters running the pin (those clusters are marked failed themselves). */
+export const PIN_CODES: ReadonlySet<Code> = new Set(["SOURCE_NOT_FOUND", "REF_NOT_FOUND", "REF_NOT_REACHABLE", "COMMIT_NOT_FOUND", "SEMVER_NO_MATCH", "SEMVER_RANGE", "LOCK_STALE"]);
+
 /** The severity a code is reported with unless its context lowers it ("error" when the table says nothing). */
 export function defaultSeverityOf(code: Code): Severity {
   const entry: { category: Category; severity?: Severity } = CODES[code];

@@ -30,6 +30,7 @@ import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectSt
 import type { Inventory } from "./inventory.js";
 import { planDeploy, type DeployPlan } from "./plan-deploy.js";
 import { mkdirp } from "../git/mkdirp.js";
+import { PIN_CODES } from "../diagnostics/codes.js";
 
 /** Where the deploy branch lives. */
 export type PublishTarget =
@@ -95,7 +96,6 @@ export interface PublishResult {
 }
 
 /** Source codes whose failure is already reflected in the failed clusters (tolerated by --partial). */
-const PIN_CODES = new Set(["SOURCE_NOT_FOUND", "REF_NOT_FOUND", "REF_NOT_REACHABLE", "COMMIT_NOT_FOUND", "SEMVER_NO_MATCH", "SEMVER_RANGE", "LOCK_STALE"]);
 
 /** Step 1: the problems that stop a publish before anything is read or written. */
 export function gate(run: FleetRun, partial: boolean): Diagnostic[] {
