@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { bold, colorEnabled } from "../src/cli/color.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const NO_OPENAPI = openApiSkipReason("demo-color");
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
@@ -21,7 +24,7 @@ describe("colorEnabled", () => {
   });
 });
 
-describe("npm run demo into a pipe", () => {
+describe.skipIf(NO_OPENAPI)("npm run demo into a pipe", () => {
   it("writes plain text: no escape codes on stdout or stderr", async () => {
     const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined };
     const { stdout, stderr } = await run(process.execPath, [join(ROOT, "bin", "braid-demo.js")], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });

@@ -13,6 +13,9 @@ import { githubAnnotations } from "../src/diagnostics/github-annotations.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml } from "./helpers/fleet-dir.js";
 import { makeSourceRepo, OPENAPI_ENV } from "./helpers/publish-fleet.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const NO_OPENAPI = openApiSkipReason("github-annotations");
 
 const GROUP = `apiVersion: braid/v1alpha1
 kind: Group
@@ -50,7 +53,7 @@ async function validate(repo: string, env: Record<string, string>, cwd = join(re
   return { code, lines: io.err.join("").split("\n").filter(Boolean) };
 }
 
-describe("validate --format github", () => {
+describe.skipIf(NO_OPENAPI)("validate --format github", () => {
   it("one annotation for an error three clusters repeat, at the path from the repository root", async () => {
     const repo = await repoWith(Object.fromEntries(names(3).map((n) => [n, clusterYaml(n, "", "{ env: prod }")])));
     const withWorkspace = await validate(repo, { GITHUB_WORKSPACE: repo });

@@ -17,6 +17,9 @@ import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI } from "./helpers/golden.js";
 import { kubectl } from "./helpers/kubectl.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const NO_OPENAPI = openApiSkipReason("rollout");
 
 const run = promisify(execFile);
 
@@ -173,7 +176,7 @@ afterAll(() => new Promise<void>((r) => gh.server.close(() => r())));
 
 const moved = (s: string) => /rollout app-v2: moved (.*) \(wave/.exec(s)?.[1]?.split(", ") ?? [];
 
-describe("braid rollout", () => {
+describe.skipIf(NO_OPENAPI)("braid rollout", () => {
   it("rolls 20 clusters in three waves from v1 to v2 by advance + publish, through soak, approval and health gates", async () => {
     const f = await makeFleet(gh, TWENTY, ROLLOUT);
     let t = 0;
