@@ -10,13 +10,39 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 
 const STACK_MB = 256;
 
-if (isMainThread) {
+async function loadMain() {
+  const compiled = new URL("../dist/cli/main.js", import.meta.url);
+  if (existsSync(compiled)) return (await import(compiled.href)).main;
+  const { register } = await import("tsx/esm/api");
+  register();
+  return (await import("../src/cli/main.ts")).main;
+}
+
+function io(isTTY) {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY,
+  };
+}
+
+if (isMainThread)
   // A closed pipe (`braid … | head`) ends the command quietly, as Unix tools do.
   for (const stream of [process.stdout, process.stderr])
     stream.on("error", (e) => {
       if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
       throw e;
     });
+
+const [first] = process.argv.slice(2);
+const helpOnly = first === undefined || ["--help", "-h", "help", "--version", "-v"].includes(first);
+
+if (isMainThread && helpOnly) {
+  // help and version read no YAML: no worker (it costs about 0.1 s to start)
+  process.exitCode = await (await loadMain())(process.argv.slice(2), io(Boolean(process.stderr.isTTY)));
+} else if (isMainThread) {
   let code;
   const worker = new Worker(new URL(import.meta.url), {
     argv: process.argv.slice(2),
@@ -32,20 +58,6 @@ if (isMainThread) {
     process.exitCode = code ?? 4;
   });
 } else {
-  const compiled = new URL("../dist/cli/main.js", import.meta.url);
-  let main;
-  if (existsSync(compiled)) ({ main } = await import(compiled.href));
-  else {
-    const { register } = await import("tsx/esm/api");
-    register();
-    ({ main } = await import("../src/cli/main.ts"));
-  }
-  const code = await main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    env: process.env,
-    cwd: process.cwd(),
-    isTTY: workerData.isTTY,
-  });
-  parentPort.postMessage(code);
+  const main = await loadMain();
+  parentPort.postMessage(await main(process.argv.slice(2), io(workerData.isTTY)));
 }
