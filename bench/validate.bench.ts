@@ -175,5 +175,5 @@ export async function run(): Promise<Record<string, number | string>> {
 
 // run directly: `node --import tsx bench/validate.bench.ts`
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  run().then((r) => console.log(r));
+  console.log(await run());
 }

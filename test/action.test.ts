@@ -26,7 +26,7 @@ interface Step {
   uses?: string;
   run?: string;
   shell?: string;
-  env?: Record<string, string>;
+  env?: Record<string, string | number | boolean>;
   "working-directory"?: string;
 }
 interface Action {
@@ -44,7 +44,7 @@ function expand(text: string, ctx: Record<string, string>): string {
 
 function bash(script: string, cwd: string, env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const p = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd, env: env as NodeJS.ProcessEnv });
+    const p = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { cwd, env });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -25,7 +25,7 @@ async function braidError(fn: () => Promise<unknown>): Promise<BraidError> {
     await fn();
   } catch (e) {
     if (e instanceof BraidError) return e;
-    throw new Error(`expected a BraidError, got: ${String(e)}`);
+    throw new Error(`expected a BraidError, got: ${String(e)}`, { cause: e });
   }
   throw new Error("expected a BraidError, nothing was thrown");
 }

@@ -35,7 +35,7 @@ async function cli(fleetDir: string, args: string[]) {
 }
 
 async function listAll(dir: string): Promise<string[]> {
-  return existsSync(dir) ? ((await readdir(dir, { recursive: true })) as string[]).sort() : [];
+  return existsSync(dir) ? (await readdir(dir, { recursive: true })).sort() : [];
 }
 
 const evil = `apiVersion: example.com/v1

@@ -874,7 +874,7 @@ spec:
   },
   {
     name: "json6902: add of a label when the object has no labels fails in both",
-    resources: `${CR}`,
+    resources: CR,
     failsWith: /missing path/,
     patches: [{ target: { kind: "Cluster" }, patch: `
 - {op: add, path: /metadata/labels/team, value: a}

@@ -20,7 +20,7 @@ let fleetDir: string;
 
 beforeAll(async () => {
   const made = await makeFixtureRepo([{ files: { "cm.yaml": CM }, tags: ["v1.0.0"] }], { bare: true });
-  const root = join(made.dir, "..", "served-" + Date.now());
+  const root = join(made.dir, "..", `served-${Date.now()}`);
   await import("node:fs/promises").then((fs) => fs.mkdir(root, { recursive: true }));
   bareDir = join(root, "shared.git");
   await rename(made.dir, bareDir);

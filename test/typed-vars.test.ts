@@ -531,7 +531,7 @@ describe.skipIf(NO_OPENAPI)("substitute: true|false per source", () => {
 
     const on = await renderFleet({ "manifests/upstream.yaml": UPSTREAM_LIKE }, {});
     expect(on.code).toBe(1);
-    const lines = on.err.split("\n").filter((l) => / error /.test(l));
+    const lines = on.err.split("\n").filter((l) => l.includes(" error "));
     expect(lines.map((l) => l.replace(/^app@[0-9a-f]+:/, "").replace(/\].*$/, "]"))).toEqual([
       "manifests/upstream.yaml:7:19: error SUBST_SYNTAX: [cluster c1 ConfigMap apps/upstream /data/dashboard.json]",
       "manifests/upstream.yaml:11: error SUBST_UNDEFINED: [cluster c1 ConfigMap apps/upstream /data/blackbox.yml]",

@@ -168,10 +168,10 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   // cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster, as
   // publish then publishes nothing.
   const configErrors = run.diagnostics.filter((d) => d.severity === "error" && !PIN_CODES.has(d.code));
-  const clusterFiles = new Set(run.clusters.map((c) => c.cluster.location?.file));
+  const clusterFiles = new Set(run.clusters.map((c) => c.cluster.location.file));
   const fleetWide = configErrors.some((d) => !d.location || !clusterFiles.has(d.location.file));
   const withheld = new Set(
-    run.clusters.filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location?.file)).map((c) => c.name),
+    run.clusters.filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location.file)).map((c) => c.name),
   );
   const written = run.clusters.filter((c) => c.output && !withheld.has(c.name));
   const writes: { path: string; content: string }[] = [];

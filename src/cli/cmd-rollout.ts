@@ -99,8 +99,7 @@ async function status(io: CliIO, ctx: RolloutContext, name: string | undefined, 
   return 0;
 }
 
-function githubFor(io: CliIO, values: RolloutFlags, def: RolloutDef, plan: ReturnType<typeof planOf>): { github?: GithubStatusTarget } {
-  void def;
+function githubFor(io: CliIO, values: RolloutFlags, _def: RolloutDef, plan: ReturnType<typeof planOf>): { github?: GithubStatusTarget } {
   if (!plan.some((w) => w.wave.gate.health)) return {};
   const t = githubTarget(io, values);
   return t ? { github: t } : {};
@@ -226,7 +225,6 @@ async function change(
   } else if (verb === "resume") {
     if (state.phase !== "paused") refuse(`rollout ${name} is ${state.phase}, not paused`, state.phase === "aborted" ? "an aborted rollout stays aborted: delete its state from braid.lock or define a new rollout" : undefined);
     const { reason: _drop, ...rest } = state;
-    void _drop;
     state = { ...rest, phase: "active" };
   } else {
     if (state.phase === "aborted") refuse(`rollout ${name} is already aborted`);

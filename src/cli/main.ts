@@ -178,11 +178,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     if (parsed.positionals.length && !def.positionals) return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
     // a command that already printed its own document keeps stdout to it (one JSON document per run)
-    const tracked: CliIO = { ...io, stdout: (t) => ((printed = true), io.stdout(t)) };
-    return await cmd.run(tracked, parsed.values as Record<string, unknown>, parsed.positionals);
+    const tracked: CliIO = {
+      ...io,
+      stdout: (t) => {
+        printed = true;
+        io.stdout(t);
+      },
+    };
+    return await cmd.run(tracked, parsed.values, parsed.positionals);
   } catch (e) {
     const d = toDiagnostic(e);
     const code = e instanceof BraidError ? e.exitCode : exitCodeOf(d.code);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the tracked stdout
     if (json && !printed) io.stdout(errorDocument(name, code, d));
     io.stderr((wantsFormat(rest, "github") ? formatGithub(d) : formatText(d)) + "\n");
     return code;

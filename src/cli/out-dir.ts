@@ -8,9 +8,9 @@ import { BraidError } from "../diagnostics/diagnostic.js";
  */
 export async function checkOutDir(out: string): Promise<void> {
   for (let p = out; ; p = dirname(p)) {
-    const st = await stat(p).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : e));
+    const st = await stat(p).catch((e: unknown) => ((e as NodeJS.ErrnoException).code === "ENOENT" ? undefined : (e as NodeJS.ErrnoException)));
     if (st instanceof Error) {
-      if ((st as NodeJS.ErrnoException).code === "ENOTDIR") continue; // an ancestor is a file: found further up
+      if (st.code === "ENOTDIR") continue; // an ancestor is a file: found further up
       throw new BraidError({ code: "IO", message: `--out ${out}: cannot use ${p}: ${st.message}` });
     }
     if (st) {

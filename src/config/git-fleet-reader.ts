@@ -65,7 +65,7 @@ export async function resolveRevision(gitdir: string, rev: string, gfs: typeof f
       hint: "give a commit id, a branch or a tag of the repository that contains the fleet (fetch it first in CI: actions/checkout with fetch-depth: 0)",
     });
   const m = /^(.+?)((?:~\d*|\^\d*)*)$/.exec(rev.trim());
-  if (!m || !m[1]) throw notFound("is not a revision");
+  if (!m?.[1]) throw notFound("is not a revision");
   const start = await expandName(gitdir, m[1], gfs);
   let commit = start && (await peel(gitdir, start));
   if (!commit) throw notFound("does not exist");

@@ -24,7 +24,7 @@ function fleet(sources: SourceDef[], groups: GroupDef[] = []): Fleet {
   } as unknown as Fleet;
 }
 const cluster = (sources: PinDef[], labels: Record<string, string> = {}): ClusterDef =>
-  ({ ...layer("c1", sources), labels, annotations: {}, location: loc }) as ClusterDef;
+  ({ ...layer("c1", sources), labels, annotations: {}, location: loc });
 const group = (name: string, sources: PinDef[]): GroupDef => ({ ...layer(name, sources), priority: 0, selector: {}, location: loc });
 
 const substituteOf = (f: Fleet, c: ClusterDef) => Object.fromEntries(effectiveCluster(f, c).pins.map((p) => [p.source.name, p.substitute]));

@@ -133,7 +133,7 @@ async function toLayer(
   reader: FleetReader,
   diagnostics: Diagnostic[],
 ): Promise<LayerDef> {
-  const { patches, diagnostics: pd } = await normalizePatches((spec.patches as never[]) ?? [], {
+  const { patches, diagnostics: pd } = await normalizePatches((spec.patches ?? []) as never[], {
     yaml: d.yaml,
     doc: d.doc,
     basePath: ["spec", "patches"],
@@ -184,7 +184,7 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   const spec = f.value.spec as Record<string, unknown>;
   const meta = f.value.metadata as { name: string };
 
-  const sources: SourceDef[] = ((spec.sources as Record<string, unknown>[]) ?? []).map((s, i) => ({
+  const sources: SourceDef[] = ((spec.sources ?? []) as Record<string, unknown>[]).map((s, i) => ({
     name: s.name as string,
     url: checkedSourceUrl(s.name as string, s.url as string, loc(f, ["spec", "sources", i, "url"]), diagnostics),
     ...(sourceUrlProblem(s.url as string) ? { urlRefused: true } : {}),

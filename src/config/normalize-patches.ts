@@ -196,7 +196,7 @@ function checkBody(
   if (body === null || typeof body !== "object" || Array.isArray(body))
     return { message: `a ${type} patch must be a mapping (a partial resource)` };
   if (!target) {
-    const o = body as JsonObject;
+    const o = body;
     const meta = o.metadata as JsonObject | undefined;
     if (typeof o.kind !== "string" || !meta || typeof meta.name !== "string")
       return {

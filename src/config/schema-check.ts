@@ -109,7 +109,7 @@ function describe(e: ErrorObject, path: (string | number)[]): { message: string;
     case "required":
       return { message: `${where} is missing the required field "${String(p.missingProperty)}"` };
     case "additionalProperties": {
-      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
         message: `unknown field "${String(p.additionalProperty)}" in ${where}`,
         atKey: String(p.additionalProperty),
@@ -123,12 +123,12 @@ function describe(e: ErrorObject, path: (string | number)[]): { message: string;
     case "type":
       return { message: `${where} must be of type ${String(p.type).replace(",", " or ")}` };
     case "pattern": {
-      const desc = (e.parentSchema as { description?: string })?.description;
+      const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { message: `${where} ${JSON.stringify(e.data)} does not match ${String(p.pattern)}${desc ? ` (${desc})` : ""}` };
     }
     case "oneOf":
     case "anyOf": {
-      const desc = (e.parentSchema as { description?: string })?.description;
+      const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { message: `${where} does not match any allowed form${desc ? `: ${desc}` : ""}` };
     }
     case "minProperties":

@@ -113,7 +113,7 @@ function tooDeepNode(doc: Document.Parsed): Node | undefined {
 
 function isStackOverflow(e: unknown): boolean {
   const msg = e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e);
-  return e instanceof RangeError || /Maximum call stack size exceeded/.test(msg);
+  return e instanceof RangeError || msg.includes("Maximum call stack size exceeded");
 }
 
 function tooDeep(location: SourceLocation): Diagnostic {
@@ -164,7 +164,7 @@ export function documentToJs(
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (e) {
-    const start = doc.contents?.range?.[0] ?? 0;
+    const start = doc.contents?.range[0] ?? 0;
     const pos = lineCounter.linePos(start);
     if (isStackOverflow(e)) return { value: undefined, diagnostic: tooDeep({ ...base, file, line: pos.line, column: pos.col }) };
     const msg = e instanceof Error ? e.message : String(e);
@@ -194,7 +194,7 @@ export function nodeAt(doc: Document.Parsed, path: JsonPath, exact = false): Nod
     if (next === undefined) {
       if (exact) return undefined;
       // point at the key of the map when the value is missing
-      return node as Node;
+      return node;
     }
     node = next;
   }
@@ -208,9 +208,8 @@ function keyNodeAt(doc: Document.Parsed, path: JsonPath): Node | undefined {
   if (!parent || !isCollection(parent)) return undefined;
   const last = path[path.length - 1];
   for (const item of (parent as { items: unknown[] }).items) {
-    const pair = item as { key?: unknown };
-    if (pair && typeof pair === "object" && "key" in pair) {
-      const k = pair.key;
+    if (item && typeof item === "object" && "key" in item) {
+      const k = item.key;
       if ((isScalar(k) && k.value === last) || k === last) return isScalar(k) ? k : undefined;
     }
   }

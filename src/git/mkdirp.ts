@@ -19,8 +19,8 @@ export async function mkdirp(path: string): Promise<void> {
     if (code !== "ENOENT" || dirname(path) === path) throw e;
   }
   await mkdirp(dirname(path));
-  await mkdir(path).catch(async (e: NodeJS.ErrnoException) => {
-    if (e.code === "EEXIST" && (await stat(path)).isDirectory()) return;
+  await mkdir(path).catch(async (e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST" && (await stat(path)).isDirectory()) return;
     throw e;
   });
 }

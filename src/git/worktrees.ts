@@ -47,7 +47,7 @@ export function worktreeFs(commonDir: string, worktreeGitdir: string): typeof fs
       return (...args: unknown[]) => (v as (...a: unknown[]) => unknown).apply(target, [map(args[0]), ...args.slice(1)]);
     },
   });
-  return { ...fs, promises } as typeof fs;
+  return { ...fs, promises };
 }
 
 /**

@@ -148,7 +148,7 @@ async function buildFolder(
   // 2. generators
   for (const field of GENERATOR_STEPS) {
     if (k.value[field] === undefined) continue;
-    resources = await runField(field, k.value[field]!, resources, ctx, diagnostics);
+    resources = await runField(field, k.value[field], resources, ctx, diagnostics);
   }
   // 3. components
   for (const { value: entry, path } of listOf(k, "components", diagnostics)) {

@@ -96,7 +96,7 @@ export function matchPath(object: JsonObject, segs: readonly string[], create: b
       const [k, pattern] = splitSelector(seg);
       const hits: number[] = [];
       node.forEach((el, n) => {
-        const text = k === "" ? scalarText(el) : isObject(el) && el[k] !== undefined ? scalarText(el[k]!) : undefined;
+        const text = k === "" ? scalarText(el) : isObject(el) && el[k] !== undefined ? scalarText(el[k]) : undefined;
         if (text !== undefined && regexMatch(pattern, text.trim())) hits.push(n);
       });
       if (!hits.length && create) {

@@ -52,7 +52,7 @@ function utf8Text(bytes: Uint8Array): string | undefined {
 
 function strings(v: Json | undefined): string[] | undefined {
   if (v === undefined || v === null) return [];
-  if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v as string[];
+  if (Array.isArray(v) && v.every((s) => typeof s === "string")) return v;
   return undefined;
 }
 
@@ -148,7 +148,8 @@ function literalPair(s: string, at: JsonPath, ctx: KustomizationContext, diagnos
     return undefined;
   }
   let value = s.slice(eq + 1);
-  if (value.length >= 2 && value[0] === value[value.length - 1] && (value[0] === '"' || value[0] === "'")) value = value.slice(1, -1);
+  const quote = value[0];
+  if (value.length >= 2 && (quote === '"' || quote === "'") && value.endsWith(quote)) value = value.slice(1, -1);
   return { key: s.slice(0, eq), value: Buffer.from(value), from: at };
 }
 
@@ -221,7 +222,7 @@ async function generateOne(
       continue;
     }
     if (seen.has(p.key)) {
-      diagnostics.push(invalidField(ctx, p.from, `${kind} ${String(entry.name)} repeats the key ${p.key}`, "give every literal, file and env entry its own key"));
+      diagnostics.push(invalidField(ctx, p.from, `${kind} ${entry.name as string} repeats the key ${p.key}`, "give every literal, file and env entry its own key"));
       continue;
     }
     seen.add(p.key);

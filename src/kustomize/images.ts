@@ -70,7 +70,7 @@ function readImage(entry: Json, i: number, ctx: KustomizationContext, diagnostic
     const v = entry[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== "string") {
-      diagnostics.push(invalidField(ctx, ["images", i, key], `images[${i}].${key} must be a string`, `quote it: ${key}: "${String(v)}"`));
+      diagnostics.push(invalidField(ctx, ["images", i, key], `images[${i}].${key} must be a string`, `quote it: ${key}: "${JSON.stringify(v)}"`));
       ok = false;
       continue;
     }

@@ -24,7 +24,7 @@ export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902"
 function treeReader(tree: SourceTree): FleetReader {
   const decoder = new TextDecoder();
   return {
-    label: `${tree.commit.slice(0, 12)}`,
+    label: tree.commit.slice(0, 12),
     async read(path) {
       const blob = tree.file(path);
       return blob ? decoder.decode(await tree.read(blob)) : undefined;
@@ -126,7 +126,7 @@ export async function readKustomizationPatches(
       const repoPath = resolvePath(item.path as string, at("path"));
       if (repoPath === undefined) continue;
       entry.path = repoPath;
-    } else entry.patch = item.patch as string | Json;
+    } else entry.patch = item.patch;
     const opts = isObject(item.options) ? item.options : undefined;
     entries.push(entry);
     options.push(

@@ -23,7 +23,7 @@ export function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, d
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(args)) {
     if (typeof v !== "string") {
-      diagnostics.push(invalidField(ctx, [...at, k], `the value of ${k} in ${at.join(".")} is not a string`, `quote it: ${k}: "${String(v)}"`));
+      diagnostics.push(invalidField(ctx, [...at, k], `the value of ${k} in ${at.join(".")} is not a string`, `quote it: ${k}: "${JSON.stringify(v)}"`));
       continue;
     }
     out[k] = v;

@@ -22,7 +22,7 @@ const trees = new WeakMap<ManifestCache, Map<string, Promise<SourceTree>>>();
 
 function treeOf(cache: ManifestCache, gitdir: string, commit: string): Promise<SourceTree> {
   let byCommit = trees.get(cache);
-  if (!byCommit) trees.set(cache, (byCommit = new Map()));
+  if (!byCommit) trees.set(cache, (byCommit = new Map<string, Promise<SourceTree>>()));
   const key = `${gitdir}\u0000${commit}`;
   let p = byCommit.get(key);
   if (!p) byCommit.set(key, (p = openSourceTree(gitdir, commit)));

@@ -21,7 +21,7 @@ function affix(field: "namePrefix" | "nameSuffix"): Transformer {
     const diagnostics: Diagnostic[] = [];
     if (args === null || args === "") return { resources: [...resources], diagnostics };
     if (typeof args !== "string") {
-      diagnostics.push(invalidField(ctx, [field], `${field} must be a string`, `quote it: ${field}: "${String(args)}"`));
+      diagnostics.push(invalidField(ctx, [field], `${field} must be a string`, `quote it: ${field}: "${JSON.stringify(args)}"`));
       return { resources: [...resources], diagnostics };
     }
     const out = resources.map((res) => {

@@ -40,6 +40,7 @@ function setSubjects(o: JsonObject, namespace: string): JsonObject {
     changed = true;
     return { ...s, namespace };
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the map callback
   return changed ? { ...o, subjects: next } : o;
 }
 

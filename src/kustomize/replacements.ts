@@ -102,7 +102,7 @@ function readSelector(v: Json | undefined, at: JsonPath, extra: readonly string[
   for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
     const x = v[k];
     if (x === undefined || x === null) continue;
-    if (typeof x !== "string") throw new ReplacementError(`${k} must be a string`, [...at, k], `quote it: ${k}: "${String(x)}"`);
+    if (typeof x !== "string") throw new ReplacementError(`${k} must be a string`, [...at, k], `quote it: ${k}: "${JSON.stringify(x)}"`);
     out[k] = x;
   }
   return out;
@@ -151,7 +151,7 @@ function readReplacement(v: Json, at: JsonPath): Replacement {
     return {
       select: readSelector(t.select, [...tat, "select"]),
       reject: reject.map((r, j) => readSelector(r, [...tat, "reject", j])),
-      fieldPaths: (fps.length ? fps : ["metadata.name"]) as string[],
+      fieldPaths: fps.length ? fps : ["metadata.name"],
       options: readOptions(t.options, [...tat, "options"]),
       at: tat,
     };
@@ -188,7 +188,7 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
         const slots = matchPath(object, splitFieldPath(fp), t.options.create, valueIsScalar);
         if (!slots.length) throw new ReplacementError(`${t.options.create ? "unable to find or create" : "unable to find"} field ${fp} in ${res.id.kind} ${res.id.name}`, [...t.at, "fieldPaths", k], "add options: {create: true}, or fix the path");
         for (const slot of slots) {
-          const old = (slot.holder as Record<string | number, Json>)[slot.key]!;
+          const old = (slot.holder as Record<string | number, Json>)[slot.key] as Json;
           let text = valueText;
           let next: Json;
           if (t.options.delimiter !== undefined) {

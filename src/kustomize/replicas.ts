@@ -50,6 +50,7 @@ export const replicas: Transformer = (resources, args, ctx): TransformResult => 
       }
       return withObject(res, object, written, ctx);
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the map callback
     if (!found) {
       diagnostics.push(
         invalidField(ctx, ["replicas", i, "name"], `replicas[${i}]: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named ${name}`, "name a workload of this kustomization (before any namePrefix or nameSuffix)"),

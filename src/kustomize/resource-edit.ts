@@ -36,7 +36,7 @@ export class WrittenFields {
 
 /** The resource with a new object (id recomputed) and, when fields were written, one more position map. */
 export function withObject(res: Resource, object: JsonObject, written: WrittenFields | undefined, ctx: KustomizationContext): Resource {
-  const positions = written && written.size ? [...res.positions, written.positionMap(ctx)] : res.positions;
+  const positions = written?.size ? [...res.positions, written.positionMap(ctx)] : res.positions;
   return { ...res, object, id: idOf(object), positions };
 }
 

@@ -71,7 +71,7 @@ export function idOf(object: JsonObject): ResourceId {
   const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
   const meta = (object.metadata && typeof object.metadata === "object" && !Array.isArray(object.metadata)
     ? object.metadata
-    : {}) as JsonObject;
+    : {});
   return {
     ...splitApiVersion(apiVersion),
     kind: typeof object.kind === "string" ? object.kind : "",

@@ -210,7 +210,8 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
 
 /** The sources a cluster starts and stops running between two runs, or undefined when its set is the same. */
 function sourceSetChange(b: ClusterResult, h: ClusterResult): { added: string[]; removed: string[] } | undefined {
-  if (!b.cluster?.pins || !h.cluster?.pins) return undefined; // runs built without layering (tools, tests)
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runs built without layering (tools, tests)
+  if (!b.cluster?.pins || !h.cluster?.pins) return undefined;
   const before = new Set(b.cluster.pins.map((p) => p.source.name));
   const after = new Set(h.cluster.pins.map((p) => p.source.name));
   const added = [...after].filter((s) => !before.has(s));

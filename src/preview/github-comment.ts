@@ -44,7 +44,7 @@ export async function githubTarget(
     if (!/^[1-9]\d*$/.test(flags.pr)) throw fail(`--pr must be a pull-request number (got "${flags.pr}")`, "e.g. --pr 42");
     pr = Number(flags.pr);
   } else if (env.GITHUB_EVENT_PATH) {
-    let event: Record<string, unknown> = {};
+    let event: Record<string, unknown>;
     try {
       event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH)) as Record<string, unknown>;
     } catch {
@@ -65,7 +65,7 @@ export function isForkEvent(event: Record<string, unknown>): boolean {
   const head = pr?.head?.repo;
   if (!head) return false;
   if (head.fork === true) return true;
-  return typeof head.full_name === "string" && typeof pr?.base?.repo?.full_name === "string" && head.full_name !== pr.base.repo.full_name;
+  return typeof head.full_name === "string" && typeof pr.base?.repo?.full_name === "string" && head.full_name !== pr.base.repo.full_name;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

@@ -141,7 +141,7 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
       }
     }
   }
-  const collect = (value: Json, segments: readonly string[]) => {
+  const collect = (value: Json, segments: readonly string[]): void => {
     if (segments.length === 0) return add(value);
     const [head, ...rest] = segments as [string, ...string[]];
     if (Array.isArray(value)) {

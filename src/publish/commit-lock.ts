@@ -1,6 +1,5 @@
-import fs from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import git from "../sources/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { LOCK_FILE } from "../sources/lock.js";

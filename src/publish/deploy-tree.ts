@@ -50,7 +50,7 @@ function dirAt(tree: DeployTree, parts: string[], path: string): DirNode {
   for (const part of parts) {
     checkName(part, path);
     let next = node.children.get(part);
-    if (!next || next.kind !== "dir") {
+    if (next?.kind !== "dir") {
       next = { kind: "dir", children: new Map() };
       node.children.set(part, next);
     }
@@ -117,7 +117,7 @@ export function treeOid(tree: DeployTree): string {
 export function subtreeOid(tree: DeployTree, path: string): string | undefined {
   let node: Node | undefined = tree.root;
   for (const part of path.split("/").filter(Boolean)) {
-    if (!node || node.kind !== "dir") return undefined;
+    if (node?.kind !== "dir") return undefined;
     node = node.children.get(part);
   }
   if (!node || node.kind === "blob") return undefined;

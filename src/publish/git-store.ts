@@ -80,7 +80,7 @@ export async function cleanStaleTempObjects(gitdir: string): Promise<number> {
 /** Opens a gitdir for publishing (and removes stale temp objects of dead processes). */
 export async function openStore(gitdir: string): Promise<ObjectStore> {
   await cleanStaleTempObjects(gitdir);
-  let hasPacks = false;
+  let hasPacks: boolean;
   try {
     hasPacks = (await readdir(join(gitdir, "objects", "pack"))).some((f) => f.endsWith(".idx"));
   } catch {
@@ -269,5 +269,5 @@ export async function compareAndSwapRef(gitdir: string, ref: string, expected: s
 }
 
 function ioError(message: string, e: unknown): BraidError {
-  return new BraidError({ code: "IO", message: `${message}: ${(e as Error).message ?? String(e)}` });
+  return new BraidError({ code: "IO", message: `${message}: ${e instanceof Error ? e.message : String(e)}` });
 }

@@ -114,8 +114,8 @@ export function inventoryJson(inv: Inventory): string {
 /** Parses an inventory.json; undefined when it is not one. */
 export function parseInventory(text: string): Inventory | undefined {
   try {
-    const v = JSON.parse(text) as Partial<Inventory>;
-    if (v && v.kind === "Inventory" && Array.isArray(v.clusters)) return v as Inventory;
+    const v = JSON.parse(text) as Partial<Inventory> | null;
+    if (v?.kind === "Inventory" && Array.isArray(v.clusters)) return v as Inventory;
   } catch {
     // not JSON
   }

@@ -11,7 +11,7 @@ import { applyStrategicPatch, targetFromPatchDocument } from "./strategic-merge.
 
 /** Positions of fields a JSON6902 patch wrote: the value of the last op whose path covers the field. */
 function opsPositionMap(patch: PatchDef): PositionMap {
-  const ops = Array.isArray(patch.body) ? (patch.body as JsonObject[]) : [];
+  const ops = Array.isArray(patch.body) ? (patch.body as (JsonObject | null)[]) : [];
   const parsed = ops.map((op) =>
     typeof op?.path === "string" && op.path.startsWith("/")
       ? op.path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
@@ -39,7 +39,7 @@ function stripIdentity(body: JsonObject, options: PatchDef["options"] = {}): Jso
   if (options.allowKindChange && kind !== undefined) rest.kind = kind;
   const meta = rest.metadata;
   if (meta && typeof meta === "object" && !Array.isArray(meta)) {
-    const { name, namespace: _ns, ...m } = meta as JsonObject;
+    const { name, namespace: _ns, ...m } = meta;
     if (options.allowNameChange && name !== undefined) m.name = name;
     if (Object.keys(m).length) rest.metadata = m;
     else delete rest.metadata;
@@ -177,7 +177,7 @@ function applyOne(
   const plain = { target: res.plain ?? NO_PLAIN, patch: patch.plain ?? NO_PLAIN };
   try {
     if (patch.type === "json6902") {
-      const r = applyJson6902(withAnnotations(res.object), patch.body as Json[], { target: plain.target, ops: plain.patch });
+      const r = applyJson6902(withAnnotations(res.object), patch.body, { target: plain.target, ops: plain.patch });
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
       return { object: dropEmptyAnnotations(r.object), plain: r.plain ?? NO_PLAIN };
     }

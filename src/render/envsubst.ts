@@ -78,7 +78,7 @@ function parseCached(bytes: string): Node[] | ParseError {
 
 /** The value of a variable as UTF-8 bytes, newlines removed; undefined when unset. */
 function lookup(vars: Vars, name: string): string | undefined {
-  const v = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
+  const v: unknown = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
   if (typeof v !== "string") return undefined;
   return toBytes(v.includes("\n") ? v.replaceAll("\n", "") : v);
 }

@@ -49,7 +49,7 @@ export function validateJson6902(ops: unknown): Json6902Error | undefined {
       opIndex: i,
       ...(isMap(o) && typeof o.op === "string" ? { op: o.op } : {}),
       ...(isMap(o) && typeof o.path === "string" ? { path: o.path } : {}),
-      message: `operation ${i + 1}${isMap(o) && typeof o.op === "string" ? ` (${o.op} ${String(o.path ?? "")})` : ""}: ${message}`,
+      message: `operation ${i + 1}${isMap(o) && typeof o.op === "string" ? ` (${o.op} ${typeof o.path === "string" ? o.path : JSON.stringify(o.path ?? "")})` : ""}: ${message}`,
     });
     if (!isMap(o)) return at("an operation must be a map with 'op' and 'path'");
     if (typeof o.op !== "string" || !OPS.has(o.op)) {
@@ -185,7 +185,7 @@ export function applyJson6902(
       const resolved = kustomizeCompatible(doc, op);
       if (paths && plain && op.op !== "test") paths = plainAfterJson6902Op(paths, resolved, doc, below(plain.ops, `/${i}/value`));
       const r = jsonpatch.applyOperation(doc, resolved as jsonpatch.Operation, true, true, false, i);
-      doc = r.newDocument as Json;
+      doc = r.newDocument;
     } catch (e) {
       const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";
       const why = name ? explain(name, op, doc) : e instanceof Error ? e.message : String(e);

@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import git from "../sources/isogit.js";
 import { minimatch } from "minimatch";
 import { isScalar, type Document } from "yaml";
-import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../config/position-map.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
@@ -70,8 +70,8 @@ async function parseBlob(gitdir: string, oid: string, file: string): Promise<Par
 
 /** The entry name of isomorphic-git's refusal to parse a tree holding `..`, `.git`… (undefined for other errors). */
 function unsafeEntry(e: unknown): string | undefined {
-  const err = e as { code?: string; data?: { filepath?: string } };
-  return err?.code === "UnsafeFilepathError" ? String(err.data?.filepath ?? "") : undefined;
+  const err = e as { code?: string; data?: { filepath?: string } } | null | undefined;
+  return err?.code === "UnsafeFilepathError" ? (err.data?.filepath ?? "") : undefined;
 }
 
 /** Entry names Git itself refuses (verify_path, fsck hasDot/hasDotdot/hasDotgit): never paths. */
@@ -259,12 +259,12 @@ export async function loadFileResources(
   }
   const parsed = await parsedP;
   const base = { source: sourceName, commit, file: f.path };
-  for (const d of parsed.problems) diagnostics.push({ ...d, location: { ...d.location, ...base, file: f.path } as SourceLocation });
+  for (const d of parsed.problems) diagnostics.push({ ...d, location: { ...d.location, ...base, file: f.path } });
   if (!parsed.yaml) return { resources, diagnostics };
   const yaml = parsed.yaml;
   for (const [docIndex, entry] of parsed.docs.entries()) {
     if (entry.error) {
-      diagnostics.push({ ...entry.error, location: { ...entry.error.location, ...base } as SourceLocation });
+      diagnostics.push({ ...entry.error, location: { ...entry.error.location, ...base } });
       continue;
     }
     const items: { value: unknown; path: (string | number)[] }[] = [];

@@ -8,7 +8,7 @@
  * Patches carry the set along with the values they move (strategic merge: strategic-merge.ts; merge and
  * JSON6902: below).
  */
-import { isAlias, isMap, isScalar, isSeq, Scalar, type Document, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, Scalar, type Document } from "yaml";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 
 /** JSON pointers (RFC 6901) of the strings that came from plain scalars holding `${`. */
@@ -52,7 +52,7 @@ function deref(doc: Document.Parsed, node: unknown): unknown {
 
 function keyText(key: unknown): string {
   if (isScalar(key) && typeof key.value === "symbol") return "<<"; // the yaml package's merge key
-  if (isScalar(key)) return key.value === null || key.value === undefined ? "" : String(key.value);
+  if (isScalar(key)) return key.value === null || key.value === undefined ? "" : key.toString();
   return String(key);
 }
 
@@ -180,7 +180,7 @@ export function plainAfterJson6902Op(
     const idx = Number(segs[segs.length - 1]);
     const parent = segs.length > 1 ? "/" + segs.slice(0, -1).join("/") : "";
     const out = new Set<string>();
-    for (const p of set) out.add(list ? shiftIndex(p, parent, idx, +1) : p);
+    for (const p of set) out.add(list ? shiftIndex(p, parent, idx, 1) : p);
     for (const s of sub) out.add(at + s);
     return out;
   };
@@ -193,7 +193,7 @@ export function plainAfterJson6902Op(
     if (!path.endsWith("/-")) return path;
     const parent = path.slice(0, -2);
     const list = valueAt(before, parent);
-    const movedOut = op.op === "move" && op.from !== undefined && op.from.slice(0, op.from.lastIndexOf("/")) === parent ? 1 : 0;
+    const movedOut = op.op === "move" && op.from?.slice(0, op.from.lastIndexOf("/")) === parent ? 1 : 0;
     return `${parent}/${Array.isArray(list) ? list.length - movedOut : 0}`;
   };
   const current = new Set(plain);

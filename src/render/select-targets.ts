@@ -199,7 +199,7 @@ export function parseSelectorString(s: string): LabelSelectorRequirement[] | { e
     if (tok.t === "op" && tok.v === "!") {
       negate = true;
       const next = tokens[i++];
-      if (!next || next.t !== "id") return fail("expected a key after '!'");
+      if (next?.t !== "id") return fail("expected a key after '!'");
       tok = next;
     }
     if (tok.t !== "id") return fail(`expected a key, found '${tok.v}'`);
@@ -214,7 +214,7 @@ export function parseSelectorString(s: string): LabelSelectorRequirement[] | { e
       i++;
       const val = peek();
       let value = "";
-      if (val && val.t === "id") {
+      if (val?.t === "id") {
         value = val.v;
         i++;
       } else if (next.v === ">" || next.v === "<") {
@@ -231,7 +231,7 @@ export function parseSelectorString(s: string): LabelSelectorRequirement[] | { e
     } else if (next.t === "id" && (next.v === "in" || next.v === "notin")) {
       i++;
       const open = tokens[i++];
-      if (!open || open.t !== "op" || open.v !== "(") return fail(`expected '(' after '${key} ${next.v}'`);
+      if (open?.t !== "op" || open.v !== "(") return fail(`expected '(' after '${key} ${next.v}'`);
       const values: string[] = [];
       let segment: string | undefined;
       let closed = false;

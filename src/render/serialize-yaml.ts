@@ -38,7 +38,7 @@ function writeMap(map: JsonObject, indent: string, out: string[], head: readonly
     return;
   }
   for (const k of keys) {
-    const v = map[k]!;
+    const v = map[k] as Json;
     const key = scalarString(k, indent);
     if (v !== null && typeof v === "object") {
       if (Array.isArray(v)) {
@@ -92,7 +92,7 @@ function formatNumber(n: number): string {
 }
 
 // Plain strings: a conservative safe alphabet, and nothing another reader could take as non-string.
-const SAFE_PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./@+=,;()\-]*(?:[ :][A-Za-z0-9_./@+=,;()\-]+)*$/;
+const SAFE_PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./@+=,;()-]*(?:[ :][A-Za-z0-9_./@+=,;()-]+)*$/;
 const AMBIGUOUS = new RegExp(
   [
     "^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$",

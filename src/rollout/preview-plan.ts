@@ -15,6 +15,7 @@ function essence(def: RolloutDef): string {
 export function rolloutPlanNotes(base: FleetRun | undefined, head: FleetRun): string[] {
   if (!head.fleet) return [];
   const before = new Map((base?.fleet?.rollouts ?? []).map((r) => [r.name, essence(r)]));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runs built without layering (tools, tests)
   const clusters = head.clusters.map((c) => c.cluster).filter((c) => c !== undefined);
   const notes: string[] = [];
   for (const def of head.fleet.rollouts ?? []) {

@@ -18,7 +18,7 @@ import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.
 import { openSource, type SourceEnv } from "../sources/open-source.js";
 import { resolveRef } from "../sources/resolve-ref.js";
 import { lockFromPins, resolvePins } from "../sources/resolve-pins.js";
-import type { RolloutFacts } from "./advance.js";
+import type { Deployed, RolloutFacts } from "./advance.js";
 import { applyRollouts } from "./apply.js";
 import { findDeployed } from "./deploy-history.js";
 import { readFluxHealth, type GithubStatusTarget } from "./flux-health.js";
@@ -142,7 +142,7 @@ export async function gatherFacts(ctx: RolloutContext, def: RolloutDef, plan: re
   const runsTarget = def.kubernetesVersion
     ? (c: InventoryCluster) => c.kubernetesVersion === state.target.version
     : (c: InventoryCluster) => c.sources.some((s) => s.name === def.source && s.commit === state.target.commit);
-  const deployed = ctx.repo ? await findDeployed(ctx.repo.gitdir, ctx.fleet.output.branch, runsTarget, moved) : new Map();
+  const deployed = ctx.repo ? await findDeployed(ctx.repo.gitdir, ctx.fleet.output.branch, runsTarget, moved) : new Map<string, Deployed>();
   const gated = new Set(plan.filter((w) => w.wave.gate.health).flatMap((w) => w.clusters));
   const wanted = [...deployed.entries()]
     .filter(([c]) => gated.has(c))

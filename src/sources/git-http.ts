@@ -62,7 +62,7 @@ function idleWatch(url: string, timeoutMs: number, secrets: readonly string[]): 
   const agent = url.startsWith("https:") ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   const create = agent.createConnection.bind(agent);
   agent.createConnection = (options, callback) => {
-    const socket = create(options, callback) as Duplex & { setTimeout?(ms: number): void };
+    const socket = create(options, callback) as (Duplex & { setTimeout?(ms: number): void }) | undefined;
     socket?.setTimeout?.(timeoutMs);
     socket?.once("timeout", () => {
       fired = true;
@@ -122,7 +122,7 @@ export function withAdvertisedHead(client: HttpClient): HttpClient {
   return {
     async request(req: GitHttpRequest): Promise<GitHttpResponse> {
       const res = await client.request(req);
-      if (!/\/info\/refs\?service=git-upload-pack$/.test(req.url) || res.statusCode !== 200 || !res.body) return res;
+      if (!req.url.endsWith("/info/refs?service=git-upload-pack") || res.statusCode !== 200 || !res.body) return res;
       const chunks: Uint8Array[] = [];
       for await (const c of res.body) chunks.push(c);
       const patched = addHeadSymref(Buffer.concat(chunks));

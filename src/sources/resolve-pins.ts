@@ -71,7 +71,7 @@ export async function resolvePins(
       const source = list[0]!.source;
       const usable = (pin: ResolvedPin) => {
         const e = locked.get(pin.key);
-        return e && e.url === source.url && !updating(source.name) ? e : undefined;
+        return e?.url === source.url && !updating(source.name) ? e : undefined;
       };
       const allLocked = list.every((p) => usable(p));
       let repo: RepoHandle;

@@ -121,7 +121,7 @@ function convert(node: unknown, ctx: Ctx, position: "property" | "item" | "root"
         out.not = convert(value, ctx);
         break;
       case "enum":
-        if (Array.isArray(value)) out.enum = uniqueValues(nullable ? [...value, null] : value);
+        if (Array.isArray(value)) out.enum = uniqueValues(nullable ? [...(value as unknown[]), null] : value);
         break;
       case "$ref":
         if (typeof value === "string") out.$ref = value.replace(/^#\/definitions\//, `${DEFS_ID}#/definitions/`);
@@ -224,7 +224,7 @@ function isIntOrStringBranch(b: unknown): boolean {
 }
 
 function withNull(type: unknown): unknown {
-  const list = Array.isArray(type) ? type : [type];
+  const list: unknown[] = Array.isArray(type) ? type : [type];
   return list.includes("null") ? list : [...list, "null"];
 }
 

@@ -76,7 +76,7 @@ export function compactOpenApi(
     definitions[name] = compactSchema(schema);
     for (const g of gvkList(isObject(schema) ? schema["x-kubernetes-group-version-kind"] : undefined)) {
       const key = gvkKey(g.group, g.version, g.kind);
-      if (!kinds[key]) kinds[key] = { definition: name };
+      kinds[key] ??= { definition: name };
     }
   }
   if (Object.keys(kinds).length === 0) {

@@ -67,7 +67,7 @@ let requests: string[] = [];
 beforeAll(async () => {
   if (NO_OPENAPI) return;
   dir = await mkdtemp(join(tmpdir(), "braid-openapi-"));
-  server = createServer(async (req, res) => {
+  server = createServer((req, res) => {
     requests.push(req.url ?? "");
     if (req.url === "/private/swagger.json") {
       const ok = req.headers.authorization === `Basic ${Buffer.from("bot:s3cret").toString("base64")}`;
@@ -76,9 +76,9 @@ beforeAll(async () => {
       return;
     }
     const m = /^\/k8s\/v([\d.]+)\/swagger\.json$/.exec(req.url ?? "");
-    if (m && m[1] === "1.34.0") {
+    if (m?.[1] === "1.34.0") {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(await readFile(join(DATA, "v1.34.json")));
+      void readFile(join(DATA, "v1.34.json")).then((b) => res.end(b));
     } else if (req.url === "/mini/swagger.json") {
       res.end(JSON.stringify(miniDoc()));
     } else {

@@ -75,7 +75,7 @@ async function readDocument(opts: OpenApiLoadOptions): Promise<OpenApiBytes> {
     { value: opts.configValue, name: "validation.kubernetesOpenAPI", base: opts.fleetDir },
   ];
   for (const s of settings) {
-    if (!s.value || !s.value.trim()) continue;
+    if (!s.value?.trim()) continue;
     const loc = locateOpenApi(s.value.trim(), version, s.base);
     return loc.type === "url"
       ? readOpenApiUrl(loc.url, version, timeout, s.name)

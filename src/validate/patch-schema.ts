@@ -44,7 +44,7 @@ function isSchema(v: unknown): v is SwaggerSchema {
 }
 
 function stringList(v: unknown): string[] | undefined {
-  return Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+  return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined;
 }
 
 /** Extensions may sit on the field (beside its `$ref`) or on the referenced definition; the field wins. */
@@ -73,7 +73,7 @@ function nodeFor(openapi: KubeOpenApi, field: SwaggerSchema, cache: WeakMap<Swag
       if (children.has(name)) return children.get(name);
       const props = resolved.properties;
       const child = isSchema(props) && Object.hasOwn(props, name) && isSchema(props[name])
-        ? nodeFor(openapi, props[name] as SwaggerSchema, cache)
+        ? nodeFor(openapi, props[name], cache)
         : undefined;
       children.set(name, child);
       return child;

@@ -40,7 +40,7 @@ function isSopsEncrypted(r: Resource): boolean {
 
 export function validateResources(resources: readonly Resource[], ctx: ValidationContext): Diagnostic[] {
   const registry =
-    ctx.registry && ctx.registry.openapi === ctx.openapi && ctx.registry.strict === ctx.strict
+    ctx.registry?.openapi === ctx.openapi && ctx.registry.strict === ctx.strict
       ? ctx.registry
       : createSchemaRegistry(ctx.openapi, { strict: ctx.strict });
   const crds = indexCrds([...ctx.crds, ...resources.filter(isCrd)]);
@@ -208,8 +208,4 @@ function celSummary(used: CrdVersion[], cluster: string): Diagnostic {
     // the CRD's own document (never a patch of it: a cluster patch on the CRD would point at the cluster file)
     location: (({ file, line, column, source, commit }) => ({ file, line, column, source, commit }))(used[0]!.source.origin),
   };
-}
-
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

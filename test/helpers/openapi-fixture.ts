@@ -100,7 +100,7 @@ export function loadOpenApiFixture(version = "1.34"): KubeOpenApi {
     for (const g of gvks as { group: string; version: string; kind: string }[]) {
       const key = gvkKey(g.group, g.version, g.kind);
       // several definitions can claim a GVK (e.g. DeleteOptions); the first real one wins
-      if (!kinds[key]) kinds[key] = { definition: name };
+      kinds[key] ??= { definition: name };
     }
   }
   const api: KubeOpenApi = { kubernetesVersion: version, digest: "fixture", origin: file, definitions: doc.definitions, kinds };

@@ -1,7 +1,7 @@
 /** Test helper for publish tests: a small real fleet (a Git repo) over a real source repo, and a run of it. */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { diskFleetReader } from "../../src/config/fleet-files.js";
 import { renderFleet, type FleetRun } from "../../src/render/render-fleet.js";
 import { git, makeFixtureRepo } from "./fixture-repo.js";
@@ -94,7 +94,7 @@ export function testCluster(name: string, opts: { region?: string; replicas?: nu
     .join("\n");
   return clusterYaml(name, body, `{ env: ${name.split("-")[0]}, region: ${opts.region ?? "eu"} }`).replace(
     "  labels:",
-    "  annotations: { braid/owner: team-" + name.split("-")[0] + " }\n  labels:",
+    `  annotations: { braid/owner: team-${name.split("-")[0]!} }\n  labels:`,
   );
 }
 
