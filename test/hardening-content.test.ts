@@ -324,6 +324,7 @@ describe.skipIf(NO_OPENAPI)("15.13 control characters in diagnostics are escaped
     const r = await cli(fleet, ["validate", "--format", format]);
     expect(r.code).toBe(1);
     const all = r.out + r.err;
+    // eslint-disable-next-line no-control-regex
     expect(all).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     expect(all.split("\n").filter((l) => l.startsWith("INJECTED"))).toEqual([]);
     if (format === "text") expect(all).toContain("a\\x1b[2J\\rb\\nINJECTED.yaml:4:1: error FAKE: x\\x85.yaml:3:19: error SCHEMA_VIOLATION");

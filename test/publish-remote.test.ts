@@ -113,7 +113,7 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
   it("two publishers racing: the loser rebuilds on the winner's commit; linear history, nothing lost, no force", async () => {
     const { ws, url, bare } = await setup();
     const first = await publishTo(ws, remote(ws, url));
-    const runA = await ws.render();
+    const _runA = await ws.render();
     await ws.commitFleet({ "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 9 }) });
     const runB = await ws.render();
     let aDone!: () => void;
@@ -121,7 +121,6 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     // A changes dev-us-1's region; B (a later fleet commit) changes prod-eu-1
     await ws.commitFleet({ "clusters/dev-us-1.yaml": testCluster("dev-us-1", { region: "ap" }) });
     const runA2 = await ws.render();
-    void runA;
     const a = publish({ run: runA2, fleetDir: ws.fleet, author: AUTHOR, target: remote(ws, url, join(ws.root, "cache-a")) }).finally(() => aDone());
     const b = publish({
       run: runB,

@@ -1,6 +1,7 @@
 import type { Diagnostic, SourceLocation } from "./diagnostic.js";
 
 /** C0 and C1 control characters, DEL and the Unicode line/paragraph separators (LF is handled apart). */
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g;
 
 /**

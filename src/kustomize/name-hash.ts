@@ -42,7 +42,7 @@ function byBytes(a: string, b: string): number {
 /** kustomize's encoding of a hex digest into a name suffix. */
 export function encodeHash(hex: string): string {
   const map: Record<string, string> = { "0": "g", "1": "h", "3": "k", a: "m", e: "t" };
-  return [...hex.slice(0, 10)].map((c) => map[c] ?? c).join("");
+  return Array.from(hex.slice(0, 10), (c) => map[c] ?? c).join("");
 }
 
 function mapOrEmpty(v: Json | undefined): Json {

@@ -251,7 +251,7 @@ async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diag
         }
         const doc = yaml.docs[0];
         const value = doc ? documentToJs(doc, file, yaml.lineCounter).value : null;
-        const list = Array.isArray(value) ? value : [value as Json];
+        const list = Array.isArray(value) ? (value as Json[]) : [value as Json];
         list.forEach((r, j) => out.push(readReplacement(r, Array.isArray(value) ? [...at, "path", j] : [...at, "path"])));
       } else out.push(readReplacement(entry, at));
     } catch (e) {

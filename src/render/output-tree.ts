@@ -119,5 +119,6 @@ export function layoutCluster(
 
 /** A relative path whose segments are all plain names (no "", ".", "..", backslash or control character). */
 export function isContainedPath(path: string): boolean {
+  // eslint-disable-next-line no-control-regex
   return path.split("/").every((s) => s !== "" && s !== "." && s !== ".." && !/[\\\x00-\x1f\x7f]/.test(s));
 }

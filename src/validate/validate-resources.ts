@@ -6,7 +6,7 @@
 import type { ValidateFunction } from "ajv";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
-import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
+import { describeId, locateField, type Resource } from "../model/resource.js";
 import { apiServerRules } from "./api-rules.js";
 import { indexCrds, isCrd, type CrdVersion } from "./crd.js";
 import { checkIdentity } from "./object-identity.js";

@@ -140,6 +140,7 @@ function reverse(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // Case mapping: Go's unicode.ToUpper/ToLower are one rune to one rune (simple mappings)
 
+// eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
 function simpleCase(cp: number, to: "upper" | "lower"): number | undefined {
