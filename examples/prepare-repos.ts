@@ -30,7 +30,7 @@ const FLEET_COMMIT_DATE = "2024-04-10T08:00:00Z";
 export type VersionTag = string | { name: string; message?: string };
 
 /** One commit in versions.yaml. */
-export interface VersionCommit {
+interface VersionCommit {
   /** Folder under versions/ copied over the branch's tree. */
   dir: string;
   /** Branch the commit lands on (created from `from`, or from the previous commit, when new). */

@@ -140,7 +140,7 @@ function version(e: { tag?: string; branch?: string; commit: string }): string {
 }
 
 /** `lock --update`: one line per pin, old → new for every pin that moved, "unchanged" otherwise. */
-export function updateText(pins: readonly ResolvedPin[], before: ReadonlyMap<string, LockEntry>): string {
+function updateText(pins: readonly ResolvedPin[], before: ReadonlyMap<string, LockEntry>): string {
   const lines = pins.map((p) => {
     const was = before.get(p.key);
     const now = p.resolution;

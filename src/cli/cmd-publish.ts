@@ -130,7 +130,7 @@ function counts(r: PublishResult): string {
 }
 
 /** Text report of a publish. */
-export function resultText(r: PublishResult): string {
+function resultText(r: PublishResult): string {
   const where = `branch ${r.branch} of ${r.target || "the fleet repository"}`;
   const lock = r.lockCommit ? `committed braid.lock to the fleet repository: ${r.lockCommit}\n` : "";
   switch (r.status) {

@@ -66,7 +66,7 @@ export function allDiagnostics(run: FleetRun): Diagnostic[] {
 }
 
 /** Per-cluster summary rows (text). */
-export function summaryTable(run: FleetRun): string {
+function summaryTable(run: FleetRun): string {
   const rows = [["CLUSTER", "STATUS", "RESOURCES", "SOURCES"]];
   for (const c of run.clusters)
     rows.push([
@@ -79,7 +79,7 @@ export function summaryTable(run: FleetRun): string {
 }
 
 /** JSON summary of a run. */
-export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationResult", extra: Record<string, unknown> = {}): string {
+function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationResult", extra: Record<string, unknown> = {}): string {
   return (
     JSON.stringify(
       {

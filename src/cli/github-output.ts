@@ -9,7 +9,7 @@ import type { CliIO } from "./io.js";
  * The fleet folder relative to the repository root, posix ("" at the root): relative to GITHUB_WORKSPACE when
  * the fleet is inside it (what GitHub resolves annotation paths against), else to the Git top level.
  */
-export async function fleetPrefix(io: CliIO, fleetDir: string): Promise<string> {
+async function fleetPrefix(io: CliIO, fleetDir: string): Promise<string> {
   const real = await realpath(fleetDir).catch(() => fleetDir);
   const ws = io.env.GITHUB_WORKSPACE;
   if (ws) {

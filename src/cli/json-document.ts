@@ -16,7 +16,7 @@ export function resultHeader(kind: ResultKind): { apiVersion: typeof API_VERSION
 }
 
 /** A result document as pretty JSON with a trailing newline. */
-export function jsonDocument(kind: ResultKind, body: Record<string, unknown>): string {
+function jsonDocument(kind: ResultKind, body: Record<string, unknown>): string {
   return JSON.stringify({ ...resultHeader(kind), ...body }, null, 2) + "\n";
 }
 

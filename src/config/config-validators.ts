@@ -21,7 +21,7 @@ export const COMMON_SCHEMA = "common.schema.json";
 export const PRECOMPILED_MODULE = "config-validators.cjs";
 
 /** Digest of the schema texts (common first, then each kind's file in key order). */
-export function configSchemasDigest(texts: Record<string, string>): string {
+function configSchemasDigest(texts: Record<string, string>): string {
   const h = createHash("sha256");
   for (const name of Object.keys(texts).sort()) h.update(`${name}\0${texts[name]}\0`);
   return h.digest("hex");
@@ -50,7 +50,11 @@ export async function standaloneConfigValidators(schemaDir: URL, files: Record<s
   return `${code}\nexports.digest = ${JSON.stringify(configSchemasDigest(texts))};\n`;
 }
 
-/** Writes the standalone module to `out` (run by `npm run build`). */
+/**
+ * Writes the standalone module to `out` (run by `npm run build`: scripts/precompile-config-schemas.mjs imports it
+ * from dist/, where knip cannot follow).
+ * @public
+ */
 export async function writeConfigValidators(schemaDir: URL, files: Record<string, string>, out: URL): Promise<void> {
   writeFileSync(out, await standaloneConfigValidators(schemaDir, files));
 }

@@ -3,12 +3,12 @@ import { matchesLabelSelectorObject } from "../render/select-targets.js";
 import type { ClusterDef, EffectiveCluster, EffectivePin, Fleet, LayerDef } from "./types.js";
 
 /** Variable name for a label key: CLUSTER_LABEL_<key with every char outside [A-Za-z0-9_] as _>. */
-export function labelVarName(key: string): string {
+function labelVarName(key: string): string {
   return `CLUSTER_LABEL_${key.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
 /** Built-in variables of a cluster: CLUSTER_NAME and one CLUSTER_LABEL_<key> per label. */
-export function builtinVars(cluster: Pick<ClusterDef, "name" | "labels">): Record<string, string> {
+function builtinVars(cluster: Pick<ClusterDef, "name" | "labels">): Record<string, string> {
   const vars: Record<string, string> = { CLUSTER_NAME: cluster.name };
   for (const k of Object.keys(cluster.labels).sort()) vars[labelVarName(k)] = cluster.labels[k]!;
   return vars;

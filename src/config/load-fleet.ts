@@ -17,7 +17,7 @@ import type { RolloutDef } from "../rollout/types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
 
 /** The fleet file name. */
-export const FLEET_FILE = "braid.yaml";
+const FLEET_FILE = "braid.yaml";
 
 interface LoadedDoc {
   value: Record<string, unknown>;

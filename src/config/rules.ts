@@ -7,7 +7,7 @@ import { defaultSeverityOf } from "../diagnostics/codes.js";
 const REF_KINDS = ["branch", "tag", "semver", "name", "commit"] as const;
 
 /** Problems with a ref's combination of fields (Flux GitRepository.spec.ref rules, stricter where Flux is silent). */
-export function refProblem(ref: RefSpec): string | undefined {
+function refProblem(ref: RefSpec): string | undefined {
   const set = REF_KINDS.filter((k) => ref[k] !== undefined);
   if (set.length === 0) return "the ref names none of branch, tag, semver, name or commit";
   if (ref.tagPrefix !== undefined && !set.includes("semver")) return "tagPrefix only applies to a semver ref";
@@ -19,7 +19,7 @@ export function refProblem(ref: RefSpec): string | undefined {
 }
 
 /** A branch, tag or full ref name in a ref that git would refuse (it would name a path outside refs/). */
-export function refNamesProblem(ref: RefSpec): string | undefined {
+function refNamesProblem(ref: RefSpec): string | undefined {
   if (ref.branch !== undefined) {
     const p = branchNameProblem(ref.branch);
     if (p) return `ref.branch "${ref.branch}" is not a valid Git branch name: ${p}`;

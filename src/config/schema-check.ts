@@ -27,7 +27,7 @@ function loadSchema(file: string): Record<string, unknown> {
 }
 
 /** The ajv validator of one config kind (compiled once). */
-export function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFunction {
+function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFunction {
   const file = SCHEMA_FILES[kind];
   let fn = compiled.get(file);
   if (!fn) {
@@ -60,7 +60,7 @@ export function checkConfigSchema(
 }
 
 /** Turns ajv errors into diagnostics with positions, collapsing oneOf/anyOf fan-out. */
-export function explainAjvErrors(
+function explainAjvErrors(
   errors: readonly ErrorObject[],
   yaml: YamlFile,
   doc: Document.Parsed,

@@ -33,7 +33,7 @@ const KUBE_INT_TAGS = [
 ];
 
 /** Most aliases one file may expand (alias bombs are refused). */
-export const MAX_ALIAS_COUNT = 100;
+const MAX_ALIAS_COUNT = 100;
 
 /** Parses every document of a file, collecting syntax errors with positions instead of throwing. */
 export function parseYamlFile(
@@ -84,10 +84,10 @@ export function parseYamlFile(
  * JavaScript stack (measured: 800 levels of block or flow nesting read fine on Node 20's default stack);
  * `kubectl kustomize` (go-yaml v3) refuses beyond 10000 ("exceeded max depth of 10000").
  */
-export const YAML_DEPTH_NOTE = "braid reads at least 800 levels; kubectl kustomize stops at 10000";
+const YAML_DEPTH_NOTE = "braid reads at least 800 levels; kubectl kustomize stops at 10000";
 
 /** go-yaml v3's limit (kubectl kustomize, Flux): more nested mappings and sequences than this is an error. */
-export const MAX_YAML_DEPTH = 10_000;
+const MAX_YAML_DEPTH = 10_000;
 
 /**
  * The first collection nested deeper than go-yaml v3 accepts (its parser counts every mapping and sequence

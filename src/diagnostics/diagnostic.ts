@@ -1,4 +1,4 @@
-import { type Code, CODES, exitCodeOf } from "./codes.js";
+import { type Code, exitCodeOf } from "./codes.js";
 
 /** A place in a file. Lines and columns are 1-based. */
 export interface SourceLocation {
@@ -47,16 +47,6 @@ export class BraidError extends Error {
   }
 }
 
-/** Shorthand constructor for an error diagnostic. */
-export function error(code: Code, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
-  return { code, severity: "error", message, ...extra };
-}
-
-/** Shorthand constructor for a warning diagnostic. */
-export function warning(code: Code, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
-  return { code, severity: "warning", message, ...extra };
-}
-
 /** True when any diagnostic is an error. */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
@@ -80,5 +70,3 @@ export function toDiagnostic(e: unknown): Diagnostic {
     hint: `this is a bug in braid; please report it with this message and stack:\n${err.stack ?? ""}`,
   };
 }
-
-export { CODES };

@@ -10,16 +10,16 @@ import type { Diagnostic } from "./diagnostic.js";
 import { formatGithub, formatLocation } from "./format.js";
 
 /** GitHub's per-step display limit for each annotation type. */
-export const GITHUB_ANNOTATION_LIMIT = 10;
+const GITHUB_ANNOTATION_LIMIT = 10;
 
 /** A diagnostic with every cluster that reported it. */
-export interface GroupedDiagnostic {
+interface GroupedDiagnostic {
   diagnostic: Diagnostic;
   clusters: string[];
 }
 
 /** Diagnostics equal but for their cluster become one, listing the clusters (in first-seen order). */
-export function groupByCluster(diagnostics: readonly Diagnostic[]): GroupedDiagnostic[] {
+function groupByCluster(diagnostics: readonly Diagnostic[]): GroupedDiagnostic[] {
   const groups = new Map<string, GroupedDiagnostic>();
   for (const d of diagnostics) {
     const { cluster, ...rest } = d;
@@ -76,7 +76,7 @@ export function githubAnnotations(diagnostics: readonly Diagnostic[], prefix: st
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 
 /** Every annotation as a markdown table (for the step summary). */
-export function summaryTable(diagnostics: readonly Diagnostic[]): string {
+function summaryTable(diagnostics: readonly Diagnostic[]): string {
   const rows = diagnostics.map((d) =>
     [kindOf(d), `\`${d.code}\``, d.location ? `\`${formatLocation(d.location)}\`` : "", d.cluster ?? "", d.message + (d.hint ? `<br>hint: ${d.hint}` : "")].map(cell).join(" | "),
   );

@@ -25,9 +25,9 @@ export function splitFieldPath(path: string): string[] {
 }
 
 /** A list index segment. */
-export const isIndex = (s: string): boolean => /^\d+$/.test(s);
+const isIndex = (s: string): boolean => /^\d+$/.test(s);
 /** A `[key=value]` segment. */
-export const isListSelector = (s: string): boolean => s.startsWith("[") && s.endsWith("]");
+const isListSelector = (s: string): boolean => s.startsWith("[") && s.endsWith("]");
 
 /** The text of a scalar (undefined for maps and lists). */
 export function scalarText(v: Json): string | undefined {
@@ -54,14 +54,14 @@ export function lookup(node: Json, segs: readonly string[]): Json | undefined {
 }
 
 /** `[key=value]` → [key, value] (`[value]` selects scalars). */
-export function splitSelector(seg: string): [string, string] {
+function splitSelector(seg: string): [string, string] {
   const inner = seg.slice(1, -1);
   const eq = inner.indexOf("=");
   return eq < 0 ? ["", inner] : [inner.slice(0, eq), inner.slice(eq + 1)];
 }
 
 /** kustomize matches list selectors as unanchored regular expressions. */
-export function regexMatch(pattern: string, s: string): boolean {
+function regexMatch(pattern: string, s: string): boolean {
   try {
     return new RegExp(pattern).test(s);
   } catch {

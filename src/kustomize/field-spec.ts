@@ -69,7 +69,7 @@ export function walkFieldSpec(
 }
 
 /** Splits a field spec path at `/`; `\\/` is a slash inside a key (annotation names). */
-export function splitSpecPath(path: string): string[] {
+function splitSpecPath(path: string): string[] {
   return path
     .split(/(?<!\\)\//)
     .map((s) => s.replace(/\\\//g, "/"))

@@ -36,7 +36,7 @@ export function splitImage(image: string): { name: string; tag: string; digest: 
 }
 
 /** True when `image` is `name` with an optional tag and digest. */
-export function imageMatches(image: string, name: string): boolean {
+function imageMatches(image: string, name: string): boolean {
   try {
     return new RegExp(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`).test(image);
   } catch {

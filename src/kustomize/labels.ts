@@ -14,7 +14,7 @@ import { checkKeys, invalidField, withObject, WrittenFields } from "./resource-e
 const METADATA_LABELS: FieldSpec = { path: "metadata/labels", create: true };
 
 /** Reads a map of string pairs; non-string values are located errors (kustomize wants strings). */
-export function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Record<string, string> | undefined {
+function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Record<string, string> | undefined {
   if (args === null) return {};
   if (!isObject(args)) {
     diagnostics.push(invalidField(ctx, at, `${at.join(".")} must be a map of strings`, "write key: value pairs"));
@@ -32,7 +32,7 @@ export function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, d
 }
 
 /** Writes `pairs` into the maps the specs name, for every resource a spec selects. */
-export function setPairs(
+function setPairs(
   resources: readonly Resource[],
   pairs: Record<string, string>,
   specs: readonly FieldSpec[],

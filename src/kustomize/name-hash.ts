@@ -50,7 +50,7 @@ function mapOrEmpty(v: Json | undefined): Json {
 }
 
 /** The hash kustomize appends to a generated ConfigMap's or Secret's name. */
-export function nameHash(object: JsonObject): string {
+function nameHash(object: JsonObject): string {
   const name = ""; // kustomize's quirk, kept for byte-identical names (see the header)
   let encoded: JsonObject;
   if (object.kind === "Secret") {

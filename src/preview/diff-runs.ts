@@ -9,7 +9,7 @@ import { rolloutPlanNotes } from "../rollout/preview-plan.js";
 import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "./redact.js";
 
 /** What happened to one resource. */
-export type ChangeKind = "added" | "removed" | "changed";
+type ChangeKind = "added" | "removed" | "changed";
 
 /** One resource change of a cluster. */
 export interface ResourceChange {
@@ -40,7 +40,7 @@ export interface ClusterDiff {
 }
 
 /** One side of the comparison. */
-export interface PreviewSide {
+interface PreviewSide {
   rev: string;
   commit?: string;
 }

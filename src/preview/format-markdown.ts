@@ -36,7 +36,7 @@ export interface MarkdownResult {
 }
 
 /** Cluster lists up to this many names are written inline; longer ones are collapsed to a count plus `<details>`. */
-export const INLINE_CLUSTERS = 10;
+const INLINE_CLUSTERS = 10;
 
 const SIGN: Record<ResourceChange["change"], string> = { added: "+", changed: "~", removed: "-" };
 const STATUS: Record<ClusterStatus, string> = {
@@ -67,7 +67,7 @@ function counts(g: { added: number; changed: number; removed: number }): string 
 }
 
 /** One diagnostic as a markdown list item with file:line. */
-export function diagnosticLine(d: Diagnostic): string {
+function diagnosticLine(d: Diagnostic): string {
   const where = d.location ? `\`${formatLocation(d.location)}\` ` : "";
   const ctx = [d.cluster && `cluster ${d.cluster}`, d.resource, d.path].filter(Boolean).join(" · ");
   const icon = d.severity === "error" ? "❌" : "⚠️";

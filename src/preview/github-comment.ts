@@ -60,7 +60,7 @@ export async function githubTarget(
 }
 
 /** A pull_request event whose head repository is a fork (or another repository than the base). */
-export function isForkEvent(event: Record<string, unknown>): boolean {
+function isForkEvent(event: Record<string, unknown>): boolean {
   const pr = event.pull_request as { head?: { repo?: { fork?: unknown; full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } } } | undefined;
   const head = pr?.head?.repo;
   if (!head) return false;
@@ -129,7 +129,7 @@ function unreachable(e: unknown, t: GithubTarget, what: string): BraidError | un
 }
 
 /** An Octokit client for the target with braid's settings: no retries, no throttling waits, no logging. */
-export function githubClient(t: GithubTarget): GithubOctokit {
+function githubClient(t: GithubTarget): GithubOctokit {
   return new Octokit({
     auth: t.token,
     baseUrl: t.apiUrl,

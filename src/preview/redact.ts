@@ -29,7 +29,7 @@ export function hashValue(value: Json): string {
 }
 
 /** True for a SOPS-encrypted document (a top-level `sops` map with its metadata). */
-export function isSopsDocument(object: JsonObject): boolean {
+function isSopsDocument(object: JsonObject): boolean {
   const s = object.sops;
   return !!s && typeof s === "object" && !Array.isArray(s) && ("mac" in s || "lastmodified" in s || "version" in s);
 }
@@ -37,7 +37,7 @@ export function isSopsDocument(object: JsonObject): boolean {
 const isMap = (v: Json | undefined): v is JsonObject => !!v && typeof v === "object" && !Array.isArray(v);
 
 /** The annotation where `kubectl apply` keeps the last applied object (for a Secret: its values). */
-export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 function hashAll(map: JsonObject): JsonObject {
   const out: JsonObject = {};

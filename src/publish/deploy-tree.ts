@@ -5,12 +5,6 @@
  */
 import { hashObject, objectExists, writeObject, type ObjectStore } from "./git-store.js";
 
-/** A file to place in the tree. */
-export interface TreeFile {
-  path: string;
-  content: string;
-}
-
 interface BlobNode {
   kind: "blob";
   oid: string;

@@ -56,7 +56,7 @@ const STALE_AFTER_MS = 3_600_000;
  * Removes temp objects left by braid processes that died mid-write (kill -9): those whose pid is not a
  * live process here, or older than an hour. Runs once per store opening; never fails the publish.
  */
-export async function cleanStaleTempObjects(gitdir: string): Promise<number> {
+async function cleanStaleTempObjects(gitdir: string): Promise<number> {
   let removed = 0;
   const objects = join(gitdir, "objects");
   const dirs = await readdir(objects).catch(() => [] as string[]);

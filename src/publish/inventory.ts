@@ -11,10 +11,10 @@ export const INVENTORY_FILE = "inventory.json";
 /** README file name at the deploy-branch root. */
 export const README_FILE = "README.md";
 /** Annotation naming a cluster's owner. */
-export const OWNER_ANNOTATION = "braid/owner";
+const OWNER_ANNOTATION = "braid/owner";
 
 /** One source as a cluster uses it. */
-export interface InventorySource {
+interface InventorySource {
   name: string;
   url: string;
   tag: string | null;
@@ -60,7 +60,7 @@ function sortedRecord(r: Record<string, string | number>): Record<string, never>
 }
 
 /** The inventory entry of one rendered cluster (undefined when it has no output). */
-export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined {
+function inventoryCluster(c: ClusterResult): InventoryCluster | undefined {
   if (!c.output) return undefined;
   const kinds: Record<string, number> = {};
   for (const r of c.resources) kinds[r.id.kind] = (kinds[r.id.kind] ?? 0) + 1;
@@ -123,7 +123,7 @@ export function parseInventory(text: string): Inventory | undefined {
 }
 
 /** "platform-base@v1.4.2 (abc1234)" */
-export function describeSource(s: InventorySource): string {
+function describeSource(s: InventorySource): string {
   return `${s.name}@${s.tag ?? s.branch ?? s.commit.slice(0, 12)} (${s.commit.slice(0, 7)})`;
 }
 

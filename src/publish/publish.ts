@@ -98,7 +98,7 @@ export interface PublishResult {
 /** Source codes whose failure is already reflected in the failed clusters (tolerated by --partial). */
 
 /** Step 1: the problems that stop a publish before anything is read or written. */
-export function gate(run: FleetRun, partial: boolean): Diagnostic[] {
+function gate(run: FleetRun, partial: boolean): Diagnostic[] {
   const fleetErrors = run.diagnostics.filter((d) => d.severity === "error" && (!partial || !PIN_CODES.has(d.code)));
   if (!run.fleet || fleetErrors.length)
     return [
@@ -139,7 +139,7 @@ function localTarget(store: ObjectStore, label: string, ref: string): Target {
 }
 
 /** The cache repository a remote deploy branch is built in: `<cacheDir>/publish/<digest>.git`. */
-export function publishCachePath(cacheDir: string, url: string): string {
+function publishCachePath(cacheDir: string, url: string): string {
   return join(cacheDir, "publish", `${createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16)}.git`);
 }
 

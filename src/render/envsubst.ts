@@ -31,7 +31,7 @@ import { evalNodes, type EvalState } from "./envsubst/eval.js";
 import { parse, ParseError, type FuncNode, type Node } from "./envsubst/parse.js";
 
 /** Codes of substitution errors (a subset of the diagnostic codes). */
-export type EnvsubstErrorCode = "SUBST_UNDEFINED" | "SUBST_SYNTAX";
+type EnvsubstErrorCode = "SUBST_UNDEFINED" | "SUBST_SYNTAX";
 
 /** One substitution problem in a string. */
 export interface EnvsubstError {

@@ -13,7 +13,7 @@ import { nullProtoClone, plainClone } from "../model/own-keys.js";
 import { hashValue } from "../preview/redact.js";
 
 /** One JSON6902 operation as written in a patch. */
-export interface Json6902Operation {
+interface Json6902Operation {
   op: "add" | "remove" | "replace" | "move" | "copy" | "test";
   path: string;
   value?: Json;

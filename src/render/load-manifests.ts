@@ -120,7 +120,7 @@ function matches(rel: string, source: SourceDef): boolean {
 }
 
 /** Lists the files of a source at a commit under its path that match include/exclude; symlinks are followed inside the root only. */
-export async function listSourceFiles(
+async function listSourceFiles(
   gitdir: string,
   commit: string,
   source: SourceDef,

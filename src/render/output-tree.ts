@@ -4,7 +4,7 @@ import { describeId, locateField, type Resource } from "../model/resource.js";
 import { serializeResource, serializeYaml } from "./serialize-yaml.js";
 
 /** One rendered file: path relative to the cluster folder, and its bytes as text. */
-export interface OutputFile {
+interface OutputFile {
   path: string;
   content: string;
   resource?: Resource;
@@ -21,7 +21,7 @@ export interface ClusterOutput {
 const serialized = new WeakMap<object, string>();
 
 /** Serializes an object once (objects shared by many clusters are written once per run). */
-export function serializeOnce(object: Resource["object"]): string {
+function serializeOnce(object: Resource["object"]): string {
   let s = serialized.get(object);
   if (s === undefined) {
     s = serializeResource(object);
@@ -118,7 +118,7 @@ export function layoutCluster(
 }
 
 /** A relative path whose segments are all plain names (no "", ".", "..", backslash or control character). */
-export function isContainedPath(path: string): boolean {
+function isContainedPath(path: string): boolean {
   // eslint-disable-next-line no-control-regex
   return path.split("/").every((s) => s !== "" && s !== "." && s !== ".." && !/[\\\x00-\x1f\x7f]/.test(s));
 }

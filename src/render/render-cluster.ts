@@ -29,7 +29,7 @@ function lineInValue(loc: SourceLocation, value: Json | undefined, offset: numbe
  * Substitutes the cluster's variables into every resource (Flux post-build semantics, strict), except the
  * resources of sources set to `substitute: false` for this cluster, which stay as written (`$$` included).
  */
-export function substituteAll(
+function substituteAll(
   resources: readonly Resource[],
   vars: Record<string, string>,
   cluster: string,
@@ -82,7 +82,7 @@ export function renderCluster(
  * expression, or keep the text as written: `substitute: false` on its source, the Flux annotation on the
  * resource, or `$${` for a literal `${`.
  */
-export function substHint(code: "SUBST_UNDEFINED" | "SUBST_SYNTAX", variable: string | undefined, source: string): string {
+function substHint(code: "SUBST_UNDEFINED" | "SUBST_SYNTAX", variable: string | undefined, source: string): string {
   const keep =
     `set substitute: false on source "${source}" (braid.yaml, or a group or cluster), ` +
     "annotate the resource kustomize.toolkit.fluxcd.io/substitute: disabled, " +

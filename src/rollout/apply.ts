@@ -2,7 +2,7 @@ import type { EffectiveCluster, Fleet, RefSpec } from "../config/types.js";
 import { KUBERNETES_VERSION, type PinnedCommit, type RolloutState } from "./types.js";
 
 /** The ref a rollout pins a cluster with: the tag when there is one (readable), else the commit. */
-export function refOf(p: PinnedCommit): RefSpec {
+function refOf(p: PinnedCommit): RefSpec {
   if (p.tag) return { tag: p.tag };
   if (p.branch) return { branch: p.branch, commit: p.commit };
   return { commit: p.commit };

@@ -13,7 +13,7 @@ import type { Deployed } from "./advance.js";
 const MAX_DEPTH = 500;
 
 /** The tip of the deploy branch in the fleet repository: the local branch, else origin's. */
-export async function deployTip(gitdir: string, branch: string): Promise<string | undefined> {
+async function deployTip(gitdir: string, branch: string): Promise<string | undefined> {
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
     try {
       return await git.resolveRef({ fs, gitdir, ref });

@@ -50,7 +50,7 @@ export async function loadRolloutContext(senv: SourceEnv): Promise<{ ctx?: Rollo
 }
 
 /** The fleet's clusters layered, with the given rollout states applied. */
-export function layered(fleet: Fleet, states: readonly RolloutState[] | undefined): EffectiveCluster[] {
+function layered(fleet: Fleet, states: readonly RolloutState[] | undefined): EffectiveCluster[] {
   const clusters = fleet.clusters.map((c) => effectiveCluster(fleet, c));
   applyRollouts(fleet, clusters, states);
   return clusters;

@@ -7,7 +7,7 @@ import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { LabelSelector } from "../config/types.js";
 
 /** A wave's gate: what must hold before the rollout goes on. */
-export interface WaveGate {
+interface WaveGate {
   /** Milliseconds after the wave's last deploy commit. */
   soakMs?: number;
   soak?: string;
@@ -53,7 +53,7 @@ export interface PinnedCommit {
 }
 
 /** One cluster's place in a rollout. */
-export interface RolloutClusterState {
+interface RolloutClusterState {
   name: string;
   wave: string;
   /** The commit the cluster ran before the rollout (where abort returns it). */

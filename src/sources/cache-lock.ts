@@ -12,7 +12,7 @@ import { BraidError } from "../diagnostics/diagnostic.js";
 import { mkdirp } from "../git/mkdirp.js";
 
 /** Default longest wait for a cache lock: 10 minutes (a slow fetch of a large repository by another job). */
-export const DEFAULT_LOCK_WAIT_MS = 600_000;
+const DEFAULT_LOCK_WAIT_MS = 600_000;
 
 const held = new Map<string, Promise<unknown>>();
 

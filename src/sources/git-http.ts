@@ -41,7 +41,7 @@ export function timedHttpClient(opts: TimedHttpOptions = {}): HttpClient {
 }
 
 /** The repository URL of a smart-HTTP request URL (drops `/info/refs?...`, `/git-upload-pack`...). */
-export function repoUrlOf(requestUrl: string): string {
+function repoUrlOf(requestUrl: string): string {
   return requestUrl.replace(/\/(info\/refs(\?.*)?|git-upload-pack|git-receive-pack)$/, "");
 }
 
@@ -132,7 +132,7 @@ export function withAdvertisedHead(client: HttpClient): HttpClient {
 }
 
 /** Adds `symref=HEAD:<first ref>` to a v1 advertisement that lists no HEAD (exported for tests). */
-export function addHeadSymref(buf: Buffer): Buffer {
+function addHeadSymref(buf: Buffer): Buffer {
   let pos = 0;
   while (pos + 4 <= buf.length) {
     const len = Number.parseInt(buf.subarray(pos, pos + 4).toString("latin1"), 16);

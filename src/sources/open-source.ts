@@ -19,7 +19,7 @@ export interface SourceEnv {
 }
 
 /** True for http(s) and SSH remotes (and malformed URLs, refused when connecting); everything else is a local path. */
-export function isRemoteUrl(url: string): boolean {
+function isRemoteUrl(url: string): boolean {
   return classifyRemote(url).kind !== "local";
 }
 
@@ -32,7 +32,7 @@ async function isDir(p: string): Promise<boolean> {
 }
 
 /** The gitdir of a local repository (bare or not). */
-export async function localGitdir(source: SourceDef, fleetDir: string): Promise<string> {
+async function localGitdir(source: SourceDef, fleetDir: string): Promise<string> {
   const path = isAbsolute(source.url) ? source.url : resolve(fleetDir, source.url.replace(/^file:\/\//, ""));
   if (await isDir(join(path, ".git"))) return join(path, ".git");
   if ((await isDir(join(path, "objects"))) && (await isDir(join(path, "refs")))) return path;

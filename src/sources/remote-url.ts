@@ -44,11 +44,6 @@ export function classifyRemote(raw: string): RemoteSpec {
   return { kind: "local" };
 }
 
-/** True for SSH remotes (`ssh://…`, `user@host:path`). */
-export function isSshRemote(raw: string): boolean {
-  return classifyRemote(raw).kind === "ssh";
-}
-
 /**
  * A remote string safe to print: any userinfo dropped (everything between `scheme://` and the last `@` of
  * the authority-looking part, so a malformed userinfo goes too). Non-URLs are returned unchanged.

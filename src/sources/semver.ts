@@ -95,7 +95,7 @@ export function parseLooseVersion(text: string): ParsedVersion | undefined {
  * `CoerceNewVersion`): optional `v`, optional minor and patch, leading zeros in them accepted, then
  * `-pre.release` (numeric identifiers without leading zeros) and `+build`, numbers within uint64.
  */
-export function tagParseProblem(tag: string): string | undefined {
+function tagParseProblem(tag: string): string | undefined {
   if (tag.split(".").length < 3) return "invalid semantic version: fewer than three dot-separated parts";
   const m = LOOSE_VERSION.exec(tag);
   if (!m) return "invalid semantic version";

@@ -19,7 +19,7 @@ import { DEFAULT_GIT_TIMEOUT_MS } from "./git-http.js";
 export type Transport = "system" | "embedded";
 
 /** The `git` executable on `env.PATH` (undefined when there is none). */
-export function findGit(env: Record<string, string | undefined>): string | undefined {
+function findGit(env: Record<string, string | undefined>): string | undefined {
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     const p = join(dir, "git");

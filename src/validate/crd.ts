@@ -50,7 +50,7 @@ export function indexCrds(crds: readonly Resource[]): CrdIndex {
 }
 
 /** The served versions of one CRD (apiextensions v1, and the v1beta1 top-level `validation` form). */
-export function crdVersions(r: Resource): CrdVersion[] {
+function crdVersions(r: Resource): CrdVersion[] {
   const spec = obj(r.object.spec);
   const names = obj(spec?.names);
   const group = str(spec?.group);
@@ -73,7 +73,7 @@ export function crdVersions(r: Resource): CrdVersion[] {
 }
 
 /** Counts CEL rules (`x-kubernetes-validations` entries) anywhere in a schema. */
-export function countCel(schema: Json | undefined): number {
+function countCel(schema: Json | undefined): number {
   if (schema === null || typeof schema !== "object") return 0;
   if (Array.isArray(schema)) return schema.reduce((n: number, s) => n + countCel(s), 0);
   let n = 0;

@@ -8,12 +8,12 @@ import type { KubeOpenApi, SwaggerSchema } from "../model/kube-openapi.js";
 /** `$id` of the shared definitions schema (no `/` in it: that would break relative refs). */
 export const DEFS_ID = "k8s";
 /** Definition names with special meaning. */
-export const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const LABEL_SELECTOR = "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector";
 
 /** Formats braid checks; any other format is ignored, as the API server ignores it. */
-export const CHECKED_FORMATS = new Set(["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6", "quantity"]);
+const CHECKED_FORMATS = new Set(["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6", "quantity"]);
 
 type Mode = "builtin" | "crd";
 interface Ctx {

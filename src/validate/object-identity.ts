@@ -15,12 +15,12 @@ const KIND = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const isMap = (v: Json | undefined): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Why a kind is unusable, or undefined. */
-export function kindProblem(kind: string): string | undefined {
+function kindProblem(kind: string): string | undefined {
   return KIND.test(kind) ? undefined : `kind ${JSON.stringify(kind)} is not a kind name (letters, digits and '_', starting with a letter)`;
 }
 
 /** Why a namespace is invalid, or undefined. */
-export function namespaceProblem(namespace: string): string | undefined {
+function namespaceProblem(namespace: string): string | undefined {
   return isDns1123Label(namespace)
     ? undefined
     : `namespace ${JSON.stringify(namespace)} must be a DNS-1123 label (at most 63 lower-case alphanumerics or '-', starting and ending with an alphanumeric)`;

@@ -9,7 +9,7 @@ import type { KubeOpenApi } from "../model/kube-openapi.js";
 import { mkdirp } from "../git/mkdirp.js";
 
 /** Bumped whenever the compact form changes, so old cache entries are rebuilt. */
-export const COMPACT_FORMAT = 1;
+const COMPACT_FORMAT = 1;
 
 /** sha256 (hex) of a document's bytes. */
 export function digestOf(bytes: Uint8Array): string {
@@ -22,7 +22,7 @@ export function compactCachePath(cacheDir: string, digest: string): string {
 }
 
 /** Path of a cached download of a URL. */
-export function downloadCachePath(cacheDir: string, url: string): string {
+function downloadCachePath(cacheDir: string, url: string): string {
   return join(cacheDir, "openapi", "download", `${digestOf(Buffer.from(url))}.json`);
 }
 

@@ -20,7 +20,7 @@ const SUBSCHEMA_LIST = new Set(["allOf", "anyOf", "oneOf"]);
 const HINT = "give a Kubernetes OpenAPI v2 (swagger 2.0) document, e.g. the release's api/openapi-spec/swagger.json or `kubectl get --raw /openapi/v2`";
 
 /** Reduces one schema node; recursion follows the schema structure only, so a property named "description" survives. */
-export function compactSchema(node: unknown): SwaggerSchema {
+function compactSchema(node: unknown): SwaggerSchema {
   if (!isObject(node)) return {};
   const out: SwaggerSchema = {};
   for (const [key, value] of Object.entries(node)) {
@@ -44,7 +44,7 @@ export function compactSchema(node: unknown): SwaggerSchema {
 }
 
 /** Removes repeated enum values (some documents carry them; ajv rejects such schemas). */
-export function dedupe(values: readonly unknown[]): unknown[] {
+function dedupe(values: readonly unknown[]): unknown[] {
   const seen = new Set<string>();
   const out: unknown[] = [];
   for (const v of values) {
@@ -91,7 +91,7 @@ export function compactOpenApi(
 }
 
 /** Scope of each kind: "Namespaced" when some operation on it is served under /namespaces/{namespace}/. */
-export function scopesFromPaths(paths: unknown): Map<string, "Cluster" | "Namespaced"> {
+function scopesFromPaths(paths: unknown): Map<string, "Cluster" | "Namespaced"> {
   const scopes = new Map<string, "Cluster" | "Namespaced">();
   if (!isObject(paths)) return scopes;
   for (const [path, item] of Object.entries(paths)) {

@@ -12,7 +12,7 @@ export const DEFAULT_OPENAPI_URL =
   "https://raw.githubusercontent.com/kubernetes/kubernetes/v{version}.0/api/openapi-spec/swagger.json";
 
 /** How to provide a document: the hint of every `OPENAPI_UNAVAILABLE` error. */
-export const OPENAPI_HINT =
+const OPENAPI_HINT =
   "provide the Kubernetes OpenAPI (swagger 2.0) document in one of three ways: set BRAID_KUBERNETES_OPENAPI, or " +
   "validation.kubernetesOpenAPI in braid.yaml, to a file (e.g. `kubectl get --raw /openapi/v2 > api.json`), a folder " +
   "of v<version>.json files, or a URL template with {version}; or let braid download the upstream release's " +
@@ -105,7 +105,7 @@ export async function readOpenApiUrl(url: string, version: string, timeoutMs: nu
 }
 
 /** File names tried in a folder: v1.34.json, then v1.34.0.json (or the short form for "1.34.0"). */
-export function fileNamesFor(version: string): string[] {
+function fileNamesFor(version: string): string[] {
   const v = version.replace(/^v/, "");
   const names = [`v${v}.json`];
   if (/^\d+\.\d+$/.test(v)) names.push(`v${v}.0.json`);
@@ -115,7 +115,7 @@ export function fileNamesFor(version: string): string[] {
 }
 
 /** The versions a folder holds, sorted numerically. */
-export function versionsIn(names: readonly string[]): string[] {
+function versionsIn(names: readonly string[]): string[] {
   const out: string[] = [];
   for (const n of names) {
     const m = /^v(\d+\.\d+(?:\.\d+)?)\.json$/.exec(n);
@@ -130,7 +130,7 @@ export function versionsIn(names: readonly string[]): string[] {
 }
 
 /** An `OPENAPI_UNAVAILABLE` error (exit 3) with the three ways to provide a document. */
-export function unavailable(message: string): BraidError {
+function unavailable(message: string): BraidError {
   return new BraidError({ code: "OPENAPI_UNAVAILABLE", message, hint: OPENAPI_HINT });
 }
 

@@ -17,7 +17,7 @@ import { gvkList } from "./openapi-compact.js";
 import { newAjv, stripIds } from "./registry.js";
 
 /** Which resources a policy applies to (all given conditions must hold). */
-export interface PolicyMatch {
+interface PolicyMatch {
   /** Any of these; an omitted group/version matches any. Omitted: every kind. */
   kinds?: { group?: string; version?: string; kind: string }[];
   labelSelector?: LabelSelector;

@@ -183,7 +183,7 @@ function propertiesOf(schema: unknown): Record<string, unknown> {
 }
 
 /** The known name closest to a typo (case-insensitive equal, or within edit distance 2). */
-export function closest(name: string, known: readonly string[]): string | undefined {
+function closest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const k of known) {

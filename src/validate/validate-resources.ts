@@ -162,7 +162,7 @@ function compileOnce(
 }
 
 /** True when a kind is listed under validation.skipKinds. */
-export function skipped(skipKinds: readonly string[], group: string, version: string, kind: string): boolean {
+function skipped(skipKinds: readonly string[], group: string, version: string, kind: string): boolean {
   if (!skipKinds.length) return false;
   const apiVersion = group ? `${group}/${version}` : version;
   return skipKinds.some((s) => s === kind || s === `${group}/${version}/${kind}` || s === `${apiVersion}/${kind}`);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 
 /** One request the test server received (for assertions on auth and traffic). */
-export interface GitServerRequest {
+interface GitServerRequest {
   method: string;
   path: string;
   authorization?: string;

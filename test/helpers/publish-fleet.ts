@@ -13,7 +13,7 @@ import { OPENAPI_DIR } from "./openapi-fixture.js";
 export const OPENAPI_ENV = OPENAPI_DIR;
 
 /** Manifests of the source repo at v1.0.0. */
-export const BASE_V1: Record<string, string> = {
+const BASE_V1: Record<string, string> = {
   "manifests/namespace.yaml": `apiVersion: v1
 kind: Namespace
 metadata:
@@ -69,7 +69,7 @@ rules:
 };
 
 /** v1.1.0 adds a ConfigMap. */
-export const BASE_V11: Record<string, string> = {
+const BASE_V11: Record<string, string> = {
   "manifests/extra.yaml": `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -99,7 +99,7 @@ export function testCluster(name: string, opts: { region?: string; replicas?: nu
 }
 
 /** A test fleet: braid.yaml over the source repo, plus the given cluster files. */
-export function fleetFiles(baseDir: string, clusters: Record<string, string>, ref = "tag: v1.0.0", extra = ""): Record<string, string> {
+function fleetFiles(baseDir: string, clusters: Record<string, string>, ref = "tag: v1.0.0", extra = ""): Record<string, string> {
   const files: Record<string, string> = {
     "braid.yaml": fleetYaml(`    - name: base\n      url: ${baseDir}\n      ref: { ${ref} }\n      path: manifests`, extra),
   };

@@ -11,9 +11,9 @@ import { GoPanic, type SubstituteFunc } from "./funcs.js";
 import type { FuncNode, Node } from "./parse.js";
 
 /** Looks a variable up (byte strings); undefined when it does not exist. */
-export type Mapper = (name: string) => string | undefined;
+type Mapper = (name: string) => string | undefined;
 
-export interface EvalProblem {
+interface EvalProblem {
   kind: "undefined" | "panic";
   node: FuncNode;
   /** The variable name (byte string). */

@@ -177,7 +177,7 @@ function mapFirstRune(s: string, to: "upper" | "lower"): string {
 // path.Match of fluxcd/pkg envsubst/path (a fork of Go's path.Match: a trailing `*` matches anything,
 // `/` included). Returns "error" for ErrBadPattern.
 
-export function match(pattern: string, name: string): boolean | "error" {
+function match(pattern: string, name: string): boolean | "error" {
   pattern: while (pattern.length > 0) {
     let star: boolean;
     let chunk: string;

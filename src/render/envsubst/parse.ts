@@ -13,7 +13,7 @@ import {
 
 export type Node = TextNode | FuncNode;
 
-export interface TextNode {
+interface TextNode {
   kind: "text";
   value: string;
 }
@@ -30,11 +30,11 @@ export interface FuncNode {
   end: number;
 }
 
-export const ERR_BAD_SUBSTITUTION = "bad substitution";
-export const ERR_MISSING_CLOSING_BRACE = "missing closing brace";
-export const ERR_PARSE_VARIABLE_NAME = "unable to parse variable name";
-export const ERR_PARSE_FUNC_SUBSTITUTION = "unable to parse substitution within function";
-export const ERR_PARSE_DEFAULT_FUNCTION = "unable to parse default function";
+const ERR_BAD_SUBSTITUTION = "bad substitution";
+const ERR_MISSING_CLOSING_BRACE = "missing closing brace";
+const ERR_PARSE_VARIABLE_NAME = "unable to parse variable name";
+const ERR_PARSE_FUNC_SUBSTITUTION = "unable to parse substitution within function";
+const ERR_PARSE_DEFAULT_FUNCTION = "unable to parse default function";
 
 /** A parse error: Flux's message and the byte offset of the innermost `${` being parsed. */
 export class ParseError {

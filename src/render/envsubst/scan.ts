@@ -12,7 +12,7 @@
 import { decodeRune } from "./bytes.js";
 
 /** End of input (Go's scanner uses rune 0). */
-export const EOF = -1;
+const EOF = -1;
 
 export const enum Token {
   Illegal,
@@ -30,7 +30,7 @@ export const SCAN_ESCAPE = 8;
 
 // escape bits
 export const ESC_DOLLAR = 1;
-export const ESC_BACKSLASH = 2;
+const ESC_BACKSLASH = 2;
 export const ESC_ALL = ESC_DOLLAR | ESC_BACKSLASH;
 
 /** Whether an identifier token accepts rune `r` as its `i`-th byte count (Go: acceptFunc). */
