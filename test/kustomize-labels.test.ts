@@ -184,6 +184,11 @@ describe("labels: errors and positions", () => {
       const bad = commonLabels(input, ctx.kustomization.commonLabels!, ctx);
       expect(bad.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column])).toEqual([["KUSTOMIZE_INVALID", 5, 12]]);
       expect(bad.diagnostics[0]!.hint).toBe('quote it: version: "2"');
+      // a mapping or a list has no string form to quote (the hint once read `quote it: version: "[object Object]"`)
+      const nested = commonLabels(input, { team: "a", version: { major: 2 } }, ctx);
+      expect(nested.diagnostics.map((d) => [d.code, d.hint])).toEqual([["KUSTOMIZE_INVALID", "write version as a string, not a mapping"]]);
+      const listed = commonLabels(input, { version: ["2"] }, ctx);
+      expect(listed.diagnostics.map((d) => d.hint)).toEqual(["write version as a string, not a list"]);
 
       const good = commonLabels(input, { team: "a" }, ctx);
       expect(input[0]!.object).toEqual(before);

@@ -11,7 +11,7 @@ import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { cloneJson, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { IMAGE_SPECS } from "./field-specs-data.js";
-import { checkKeys, invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { checkKeys, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 
 /** One `images` entry. */
 export interface ImageArgs {
@@ -70,7 +70,7 @@ function readImage(entry: Json, i: number, ctx: KustomizationContext, diagnostic
     const v = entry[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== "string") {
-      diagnostics.push(invalidField(ctx, ["images", i, key], `images[${i}].${key} must be a string`, `quote it: ${key}: "${JSON.stringify(v)}"`));
+      diagnostics.push(invalidField(ctx, ["images", i, key], `images[${i}].${key} must be a string`, stringHint(key, v)));
       ok = false;
       continue;
     }

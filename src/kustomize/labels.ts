@@ -9,7 +9,7 @@ import type { Json, JsonPath, Resource } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { cloneJson, type FieldSpec, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { COMMON_ANNOTATION_SPECS, COMMON_LABEL_SPECS, TEMPLATE_LABEL_SPECS } from "./field-specs-data.js";
-import { checkKeys, invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { checkKeys, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 
 const METADATA_LABELS: FieldSpec = { path: "metadata/labels", create: true };
 
@@ -23,7 +23,7 @@ function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, diagnost
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(args)) {
     if (typeof v !== "string") {
-      diagnostics.push(invalidField(ctx, [...at, k], `the value of ${k} in ${at.join(".")} is not a string`, `quote it: ${k}: "${JSON.stringify(v)}"`));
+      diagnostics.push(invalidField(ctx, [...at, k], `the value of ${k} in ${at.join(".")} is not a string`, stringHint(k, v)));
       continue;
     }
     out[k] = v;

@@ -8,7 +8,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Resource, ResourceId } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { isObject } from "./field-spec.js";
-import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 
 /** Kinds kustomize never renames (matched on the original id). */
 function keepsName(res: Resource): boolean {
@@ -21,7 +21,7 @@ function affix(field: "namePrefix" | "nameSuffix"): Transformer {
     const diagnostics: Diagnostic[] = [];
     if (args === null || args === "") return { resources: [...resources], diagnostics };
     if (typeof args !== "string") {
-      diagnostics.push(invalidField(ctx, [field], `${field} must be a string`, `quote it: ${field}: "${JSON.stringify(args)}"`));
+      diagnostics.push(invalidField(ctx, [field], `${field} must be a string`, stringHint(field, args)));
       return { resources: [...resources], diagnostics };
     }
     const out = resources.map((res) => {

@@ -17,7 +17,7 @@ import type { Json, JsonObject, JsonPath, Resource, ResourceId } from "../model/
 import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
 import { isObject } from "./field-spec.js";
 import { keepType, lookup, matchPath, plainScalar, scalarText, splitFieldPath } from "./field-path.js";
-import { entryLocation, invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { entryLocation, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 import { isClusterScoped } from "./cluster-scoped.js";
 import { matchesLabelSelector, parseSelectorString } from "../render/select-targets.js";
 
@@ -102,7 +102,7 @@ function readSelector(v: Json | undefined, at: JsonPath, extra: readonly string[
   for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
     const x = v[k];
     if (x === undefined || x === null) continue;
-    if (typeof x !== "string") throw new ReplacementError(`${k} must be a string`, [...at, k], `quote it: ${k}: "${JSON.stringify(x)}"`);
+    if (typeof x !== "string") throw new ReplacementError(`${k} must be a string`, [...at, k], stringHint(k, x));
     out[k] = x;
   }
   return out;

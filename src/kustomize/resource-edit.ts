@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import { idOf, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
+import { idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
 import type { KustomizationContext } from "./context.js";
 
 /** Records which fields of a resource were written from which kustomization entry. */
@@ -52,6 +52,12 @@ export function entryLocation(ctx: KustomizationContext, path: JsonPath): Source
 /** A KUSTOMIZE_INVALID error located at a kustomization entry. */
 export function invalidField(ctx: KustomizationContext, path: JsonPath, message: string, hint: string): Diagnostic {
   return { code: "KUSTOMIZE_INVALID", severity: "error", message, hint, location: entryLocation(ctx, path) };
+}
+
+/** The hint for a field that must be a string: quote a number or boolean; a list or a mapping has no string form. */
+export function stringHint(key: string, value: Json): string {
+  if (value !== null && typeof value === "object") return `write ${key} as a string, not a ${Array.isArray(value) ? "list" : "mapping"}`;
+  return `quote it: ${key}: "${String(value)}"`;
 }
 
 /**

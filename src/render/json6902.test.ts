@@ -45,6 +45,12 @@ describe("applyJson6902: failures name the operation and the reason", () => {
 });
 
 describe("validateJson6902: the shape of the operation list", () => {
+  it("names a path that is not a string as written (not [object Object]), a missing one as nothing", () => {
+    expect(validateJson6902([{ op: "remove", path: { a: 1 } }])?.message).toBe(`operation 1 (remove {"a":1}): 'path' is missing or not a string`);
+    expect(validateJson6902([{ op: "remove", path: ["a"] }])?.message).toBe(`operation 1 (remove ["a"]): 'path' is missing or not a string`);
+    expect(validateJson6902([{ op: "remove" }])?.message).toBe("operation 1 (remove ): 'path' is missing or not a string");
+  });
+
   it.each<[string, unknown, number, RegExp]>([
     ["not a list", { op: "add" }, -1, /must be a list/],
     ["not a map", ["add"], 0, /must be a map/],

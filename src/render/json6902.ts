@@ -40,6 +40,12 @@ function pointerProblem(p: string): string | undefined {
   return undefined;
 }
 
+/** An operation's path as written: a pointer as is, another value as JSON, a missing one as nothing. */
+function pathText(path: unknown): string {
+  if (path === undefined) return "";
+  return typeof path === "string" ? path : JSON.stringify(path);
+}
+
 /** Checks the shape of an operation list (before any is applied); returns the first problem. */
 export function validateJson6902(ops: unknown): Json6902Error | undefined {
   if (!Array.isArray(ops)) return { opIndex: -1, message: "a json6902 patch must be a list of operations" };
@@ -49,7 +55,7 @@ export function validateJson6902(ops: unknown): Json6902Error | undefined {
       opIndex: i,
       ...(isMap(o) && typeof o.op === "string" ? { op: o.op } : {}),
       ...(isMap(o) && typeof o.path === "string" ? { path: o.path } : {}),
-      message: `operation ${i + 1}${isMap(o) && typeof o.op === "string" ? ` (${o.op} ${typeof o.path === "string" ? o.path : JSON.stringify(o.path ?? "")})` : ""}: ${message}`,
+      message: `operation ${i + 1}${isMap(o) && typeof o.op === "string" ? ` (${o.op} ${pathText(o.path)})` : ""}: ${message}`,
     });
     if (!isMap(o)) return at("an operation must be a map with 'op' and 'path'");
     if (typeof o.op !== "string" || !OPS.has(o.op)) {
