@@ -302,7 +302,7 @@ function takeExtensions(origin: JsonObject, path: string[]): MapExtensions {
       if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
         throw new MergeFailure([...path, key], "$retainKeys must be a list of field names");
       }
-      ext.retainKeys = value as string[];
+      ext.retainKeys = value;
       for (const k of Object.keys(origin)) {
         if (!k.startsWith("$") && !ext.retainKeys.includes(k)) {
           throw new MergeFailure([...path, k], `the patch sets '${k}', which its $retainKeys list does not keep`);
@@ -519,8 +519,9 @@ function setAssociativeElements(
         val[key] = scalarFromText(validValues[i]);
       }
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the forEach callback
     if (exit) continue;
-    elementSetter(items, { element: val as Json, keys: validKeys, values: validValues }, path);
+    elementSetter(items, { element: val, keys: validKeys, values: validValues }, path);
   }
   const result = valuesList.length > 0 ? appendListNode(items, dest, validKeys, path) : dest;
   return result;
