@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import type { SourceEnv } from "../sources/open-source.js";
-import { closest } from "./did-you-mean.js";
+import { closest } from "../diagnostics/did-you-mean.js";
 import type { CliIO } from "./io.js";
 
 /** Output formats a command may accept. */
