@@ -46,11 +46,20 @@ export function pickFormat<F extends Format>(value: string | undefined, allowed:
   throw new BraidError({ code: "USAGE", message: `--format must be one of ${allowed.join(", ")} (got "${value}"${guess ? `; did you mean ${guess}?` : ""})` });
 }
 
-/** Prints diagnostics to stderr (text/github) — json output carries them itself. */
-export function printDiagnostics(io: CliIO, diagnostics: readonly Diagnostic[], format: Format, quiet = false): void {
+/**
+ * Prints diagnostics to stderr (text/github) — json output carries them itself. In text, a `frame` lookup
+ * (cli/code-frames.ts) puts the source line under each located error.
+ */
+export function printDiagnostics(
+  io: CliIO,
+  diagnostics: readonly Diagnostic[],
+  format: Format,
+  quiet = false,
+  frame?: (d: Diagnostic) => string | undefined,
+): void {
   for (const d of diagnostics) {
     if (quiet && d.severity !== "error") continue;
-    io.stderr((format === "github" ? formatGithub(d) : formatText(d)) + "\n");
+    io.stderr((format === "github" ? formatGithub(d) : formatText(d, frame)) + "\n");
   }
 }
 

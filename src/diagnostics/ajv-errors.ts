@@ -24,6 +24,10 @@ export interface SchemaProblem {
   message: string;
   /** What to do, when the schema says more than the message (the allowed fields). */
   hint?: string;
+  /** The known name an unknown field or enum value was probably meant to be. */
+  guess?: string;
+  /** A required field that is missing. */
+  missing?: boolean;
 }
 
 /** Friendly names of the formats braid checks. */
@@ -68,7 +72,9 @@ export function explainAjvErrors(errors: readonly ErrorObject[]): SchemaProblem[
     seen.add(key);
     out.push(problem);
   });
-  return out;
+  // a mistyped required field is one mistake: "unknown field "sorces" (did you mean "sources"?)" says it all
+  const guessed = new Set(out.map((p) => (p.guess !== undefined ? child(p.at, p.guess) : "")));
+  return out.filter((p) => !(p.missing && guessed.has(p.pointer)));
 }
 
 /** Source order for located schema diagnostics: line, column, then path. */
@@ -101,12 +107,13 @@ function describe(e: ErrorObject, summary: string | undefined): SchemaProblem {
         at,
         atKey: true,
         message: `unknown field "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
+        ...(guess !== undefined ? { guess } : {}),
         ...(known.length ? { hint: `the fields here are: ${known.join(", ")}` } : {}),
       };
     }
     case "required": {
       const name = String(p.missingProperty);
-      return { pointer: child(at, name), locate: at, at, atKey: false, message: `missing required field "${name}"` };
+      return { pointer: child(at, name), locate: at, at, atKey: false, message: `missing required field "${name}"`, missing: true };
     }
     case "type":
       return here(`must be ${typeText(p.type)}, not ${kindOf(e.data)}`);
