@@ -9,7 +9,7 @@
  * Control characters are escaped as in the rest of the formatter (a tab shows as `\t`; the caret follows the
  * escaped text). A long line is cut to a window around the column, with `…` where text was left out. The user
  * info of any URL (`https://user:TOKEN@host`) shows as `***`, as braid never prints credentials. The line before
- * is shown only when it is indented less (the parent key or list item), never a sibling's value.
+ * is shown only when it is indented less (the parent key or list), never a sibling's value.
  */
 import { escapeControl } from "./format.js";
 
@@ -30,7 +30,8 @@ function show(line: string): string {
   return escapeControl(line.replace(USERINFO, "$1***@"));
 }
 
-const indentOf = (line: string): number => /^ */.exec(line)![0].length;
+/** Indentation as YAML nests: a list item's `- ` counts, so a sibling key after `- target:` is not a parent. */
+const indentOf = (line: string): number => /^(?: |-(?= |$))*/.exec(line)![0].length;
 
 function cut(text: string, start: number): string {
   const chars = [...text];
