@@ -118,6 +118,22 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     for (const text of [r.out, r.err, again.out, again.err, inventory, await everything(ws.fleet), await everything(ws.cache)]) expectNoKey(text);
   });
 
+  it("a user sshd refuses is SOURCE_AUTH (exit 3), a missing repository SOURCE_NOT_FOUND (exit 1), located, no key shown", async () => {
+    const refused = sshd.sshUrl(baseRepo).replace(`//${sshd.user}@`, "//braid-nobody@");
+    await useSource(refused);
+    const auth = await cli(["lock"], { BRAID_CACHE: join(ws.root, "cache-refused") });
+    expect(auth.code).toBe(3);
+    expect(auth.err).toMatch(/^braid\.yaml:\d+:\d+: error SOURCE_AUTH: .*needs credentials \(git ls-remote\):\n\s*braid-nobody@127\.0\.0\.1: Permission denied \(publickey\)/m);
+    expect(auth.err).toContain("hint: SSH logs in with a key, not a token");
+    expect(auth.err).not.toContain("BRAID_GIT_TOKEN");
+    const missing = sshd.sshUrl(join(sshd.root, "org", "missing.git"));
+    await useSource(missing);
+    const notFound = await cli(["lock"], { BRAID_CACHE: join(ws.root, "cache-missing") });
+    expect(notFound.code).toBe(1); // a content error: the URL in braid.yaml names no repository
+    expect(notFound.err).toMatch(/^braid\.yaml:\d+:\d+: error SOURCE_NOT_FOUND: /m);
+    for (const text of [auth.out, auth.err, notFound.out, notFound.err]) expectNoKey(text);
+  });
+
   it("BRAID_GIT_TRANSPORT=embedded with an SSH source is SOURCE_TRANSPORT, exit 3, and never connects", async () => {
     const url = sshd.sshUrl(baseRepo);
     await useSource(url);
