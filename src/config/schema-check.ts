@@ -28,7 +28,7 @@ function loadSchema(file: string): Record<string, unknown> {
 }
 
 /** The ajv validator of one config kind (compiled once). */
-export function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFunction {
+function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFunction {
   const file = SCHEMA_FILES[kind];
   let fn = compiled.get(file);
   if (!fn) {

@@ -39,7 +39,7 @@ function which(name: string, extra: string[] = []): string | undefined {
 }
 
 /** The OpenSSH programs of this machine (sshd is often outside a user's PATH, in /usr/sbin). */
-export const SSHD = which("sshd", ["/usr/sbin", "/usr/local/sbin", "/sbin"]);
+const SSHD = which("sshd", ["/usr/sbin", "/usr/local/sbin", "/sbin"]);
 const SSH = which("ssh");
 const SSH_KEYGEN = which("ssh-keygen");
 const GIT = which("git");
