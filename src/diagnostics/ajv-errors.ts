@@ -194,7 +194,7 @@ function kindOf(v: unknown): string {
   if (typeof v === "object") return "an object";
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (typeof v === "number") return Number.isInteger(v) ? `the integer ${v}` : `the number ${v}`;
-  return `${typeof v} ${String(v)}`;
+  return typeof v === "boolean" ? `boolean ${v}` : typeof v;
 }
 
 function propertiesOf(schema: unknown): Record<string, unknown> {

@@ -20,7 +20,7 @@ const LEAD = 40;
 
 /** Code points (so an astral character counts once, as a terminal shows it). */
 function width(s: string): number {
-  return [...s].length;
+  return Array.from(s).length;
 }
 
 const USERINFO = /([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?:[^\s@]*@)+/g;
@@ -34,7 +34,7 @@ function show(line: string): string {
 const indentOf = (line: string): number => /^(?: |-(?= |$))*/.exec(line)![0].length;
 
 function cut(text: string, start: number): string {
-  const chars = [...text];
+  const chars = Array.from(text);
   const end = start + FRAME_WIDTH;
   return `${start > 0 ? "…" : ""}${chars.slice(start, end).join("")}${chars.length > end ? "…" : ""}`;
 }

@@ -160,7 +160,7 @@ Host *
     let log = "";
     try {
       await new Promise<void>((resolve, reject) => {
-        child.stderr!.on("data", (c: Buffer) => {
+        child.stderr.on("data", (c: Buffer) => {
           log += c.toString("utf8");
           if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) resolve();
         });
