@@ -26,6 +26,8 @@ export default defineConfig(
       "@typescript-eslint/prefer-nullish-coalescing": ["error", { ignorePrimitives: { string: true, boolean: true } }],
       // Scanners ported from Go compare one character: `s[0] === "-"`, as Go's `s[0] == '-'`.
       "@typescript-eslint/prefer-string-starts-ends-with": ["error", { allowSingleElementEquality: "always" }],
+      // A switch over a closed union (codes, kinds, ops) names every member or has a default: a new member is seen.
+      "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
       // `const { a: _a, ...rest } = o` is how a key is dropped without mutating o.
       "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // Recursive JSON types need index signatures and type aliases; named keys (`[name: string]`) document intent.

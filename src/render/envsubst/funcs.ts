@@ -214,7 +214,7 @@ function scanChunk(pattern: string): [boolean, string, string] {
   let inrange = false;
   let i: number;
   scan: for (i = 0; i < pattern.length; i++) {
-    switch (pattern[i]) {
+    switch (pattern.charAt(i)) {
       case "\\":
         if (i + 1 < pattern.length) i++;
         break;
