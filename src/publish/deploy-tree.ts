@@ -85,14 +85,16 @@ function entryKey(name: string, node: Node): string {
   return node.kind === "blob" ? name : `${name}/`;
 }
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
   const entries = [...dir.children]
     .filter(([, n]) => n.kind !== "dir" || n.children.size > 0)
     .map(([name, node]) => ({ name, node, key: entryKey(name, node) }));
   // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
-  // eslint-disable-next-line no-control-regex
-  entries.sort((a, b) => (/^[\x00-\x7f]*$/.test(a.key + b.key) ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
+  entries.sort((a, b) => (ASCII.test(a.key + b.key) ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
   const parts: Buffer[] = [];
   for (const { name, node } of entries) {
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
