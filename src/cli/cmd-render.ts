@@ -10,6 +10,9 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { printGithubAnnotations } from "./github-output.js";
 import { checkOutDir } from "./out-dir.js";
+import { localReuse } from "./incremental.js";
+import type { ClusterReuse } from "../render/reuse.js";
+import { resourceCount } from "../render/reuse.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
@@ -38,10 +41,11 @@ interface RunFlags {
   quiet?: boolean;
   cluster?: string[];
   update?: boolean;
+  "no-cache"?: boolean;
 }
 
 /** Runs the fleet with progress on a TTY; shared by render and validate. */
-export async function runWithProgress(io: CliIO, values: RunFlags, format: Format, skipValidation = false): Promise<FleetRun> {
+export async function runWithProgress(io: CliIO, values: RunFlags, format: Format, skipValidation = false, reuse?: ClusterReuse): Promise<FleetRun> {
   const dir = fleetDir(io, values.fleet);
   const bar = progress(io, !values.quiet && format === "text");
   try {
@@ -53,6 +57,7 @@ export async function runWithProgress(io: CliIO, values: RunFlags, format: Forma
       only: values.cluster?.flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
       update: values.update,
       skipValidation,
+      ...(reuse ? { reuse } : {}),
       onProgress: (done, total, name) => bar.update(done, total, `rendered ${name}`),
     });
   } finally {
@@ -72,7 +77,7 @@ export function summaryTable(run: FleetRun): string {
     rows.push([
       c.name,
       c.ok ? "ok" : "FAILED",
-      String(c.resources.length),
+      String(resourceCount(c)),
       c.pins.map((p) => `${p.source.name}@${p.resolution?.tag ?? p.resolution?.branch ?? "commit"}(${p.resolution?.commit.slice(0, 7)})`).join(" "),
     ]);
   return table(rows);
@@ -89,7 +94,7 @@ export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationRes
         clusters: run.clusters.map((c) => ({
           name: c.name,
           ok: c.ok,
-          resources: c.resources.length,
+          resources: resourceCount(c),
           files: c.output?.files.length ?? 0,
           sources: c.pins.map((p) => ({
             name: p.source.name,
@@ -98,6 +103,7 @@ export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationRes
             commit: p.resolution?.commit ?? null,
           })),
           inputDigest: c.inputDigest,
+          ...(c.reused ? { reused: c.reused.from } : {}),
         })),
         diagnostics: allDiagnostics(run),
       },
@@ -162,7 +168,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
     throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
   await checkOutDir(out);
-  const run = await runWithProgress(io, values, format);
+  const run = await runWithProgress(io, values, format, false, localReuse(io, values["no-cache"]));
   // A fleet-config error (a patch file refused or missing, a bad group…) may have left something out of a
   // cluster that rendered "ok": such a cluster is not written. An error in a cluster's own file withholds that
   // cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster, as
@@ -210,7 +216,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
 /** `braid validate`. */
 export async function validateCommand(io: CliIO, values: RunFlags): Promise<number> {
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
-  const run = await runWithProgress(io, values, format);
+  const run = await runWithProgress(io, values, format, false, localReuse(io, values["no-cache"]));
   const diagnostics = allDiagnostics(run);
   if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {
@@ -220,7 +226,7 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
     const warnings = diagnostics.filter((d) => d.severity === "warning").length;
     if (!values.quiet)
       io.stdout(
-        `${run.clusters.length} clusters, ${run.clusters.reduce((n, c) => n + c.resources.length, 0)} resources: ${errors} errors, ${warnings} warnings\n`,
+        `${run.clusters.length} clusters, ${run.clusters.reduce((n, c) => n + resourceCount(c), 0)} resources: ${errors} errors, ${warnings} warnings\n`,
       );
   }
   return exitCodeFor(diagnostics);
