@@ -2,7 +2,7 @@
  * Incremental renders and publishes (issue 13 part 2), as a seeded property test: a small random fleet over
  * real Git sources (made with the git CLI), then a series of random changes — a var, a pin, a source commit
  * on a floating branch, a patch file, an org schema, the Kubernetes version, the OpenAPI document, a group
- * membership, a source turned off — and after each change:
+ * membership, a source turned off, comments that move positions — and after each change:
  *  - the incremental publish (warm cache, the deploy branch of the previous steps) makes exactly the tree a
  *    cold publish makes (fresh cache, a fresh branch, BRAID_NO_INCREMENTAL), with the same diagnostics;
  *  - the incremental render (warm cache) writes exactly the files of a cold `render --no-cache`, with the
@@ -44,6 +44,9 @@ interface ClusterState {
 }
 
 interface FleetState {
+  /** Comment lines at the top of braid.yaml and of cluster a's file: they move the diagnostics' positions. */
+  comments: number;
+  clusterComments: number;
   /** BRAID_KUBERNETES_OPENAPI: the folder of documents, or one document for every version. */
   openapi: "folder" | "v1.33.json";
   kubernetesVersion: "1.33" | "1.34";
@@ -100,7 +103,7 @@ data:
 
 function fleetFiles(s: FleetState): Record<string, string | null> {
   const files: Record<string, string | null> = {
-    "braid.yaml": `apiVersion: braid/v1alpha1
+    "braid.yaml": `${"# comment\n".repeat(s.comments)}apiVersion: braid/v1alpha1
 kind: Fleet
 metadata: { name: prop }
 spec:
@@ -155,7 +158,7 @@ spec:
 `,
   };
   for (const c of s.clusters)
-    files[`clusters/${c.name}.yaml`] = `apiVersion: braid/v1alpha1
+    files[`clusters/${c.name}.yaml`] = `${c.name === "a" ? "# comment\n".repeat(s.clusterComments) : ""}apiVersion: braid/v1alpha1
 kind: Cluster
 metadata:
   name: ${c.name}
@@ -219,6 +222,8 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
     await makeFixtureRepo([{ files: appsFiles(build) }], { dir: join(root, "apps") });
     const fleetDir = join(root, "fleet");
     const state: FleetState = {
+      comments: 0,
+      clusterComments: 0,
       openapi: "folder",
       kubernetesVersion: "1.34",
       replicas: 2,
@@ -260,7 +265,10 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       { what: "a cluster's Kubernetes version", apply: () => void ((c) => (c.kubernetesVersion = pick([undefined, "1.33", "1.34"] as const)))(cluster()) },
       { what: "the OpenAPI document", apply: (s) => void (s.openapi = s.openapi === "folder" ? "v1.33.json" : "folder") },
       { what: "a group membership", apply: () => void ((c) => (c.env = c.env === "prod" ? "dev" : "prod"))(cluster()) },
-      { what: "a source on or off", apply: () => void ((c) => (c.docs = !c.docs))(cluster()) },
+      // cluster a keeps its SOURCE_EMPTY warning throughout (so a comment moves a reused cluster's warning)
+      { what: "a source on or off", apply: () => void ((c) => (c.docs = !c.docs))(pick(state.clusters.slice(1))) },
+      { what: "a comment in braid.yaml", apply: (s) => void (s.comments = (s.comments + 1) % 3) },
+      { what: "a comment in a cluster file", apply: (s) => void (s.clusterComments = (s.clusterComments + 1) % 3) },
       { what: "nothing", apply: () => undefined },
     ];
 
@@ -292,11 +300,26 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
     let published = 0;
     try {
       await commitFleet();
-      for (let step = 0; step < 7; step++) {
-        const change = step === 0 ? changes[changes.length - 1]! : pick(changes);
-        await change.apply(state);
+      // every kind of change once per run, in a seeded order, two per step; a comment alone in its step (it
+      // changes nothing but positions); step 0: the first publish
+      const comments = changes.filter((c) => c.what.startsWith("a comment"));
+      const others = changes.slice(0, -1).filter((c) => !comments.includes(c));
+      const shuffle = <T,>(xs: T[]): T[] => {
+        for (let i = xs.length - 1; i > 0; i--) {
+          const j = Math.floor(rand() * (i + 1));
+          [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+        }
+        return xs;
+      };
+      shuffle(others);
+      const plan: Change[][] = [[changes[changes.length - 1]!]];
+      for (let i = 0; i < others.length; i += 2) plan.push(others.slice(i, i + 2));
+      for (const c of comments) plan.splice(1 + Math.floor(rand() * plan.length), 0, [c]);
+      for (let step = 0; step < plan.length; step++) {
+        const now = plan[step]!;
+        for (const change of now) await change.apply(state);
         await commitFleet();
-        log.push(`step ${step}: ${change.what}`);
+        log.push(`step ${step}: ${now.map((c) => c.what).join(", ")}`);
 
         const warm = await run(["publish"], warmCache);
         const cold = await run(["publish", "--branch", `cold-${step}`], join(root, `cache-cold-${step}`), true);

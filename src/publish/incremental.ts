@@ -51,10 +51,10 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
         previous = new Map(); // publish reports it (see the file header)
       }
     },
-    async lookup(cluster, digest) {
+    async lookup(cluster, digests) {
       const p = previous.get(cluster.name);
-      if (!p || p.digest !== digest) return undefined;
-      const meta = await readCacheMeta(opts.cacheDir, digest, cluster.name);
+      if (!p || p.digest !== digests.digest) return undefined;
+      const meta = await readCacheMeta(opts.cacheDir, digests, cluster.name);
       return meta && meta.dir === p.dir ? { ...p, diagnostics: meta.diagnostics } : undefined;
     },
     store(rendered) {

@@ -1,18 +1,23 @@
 /**
- * The input digest of one cluster: sha256 over everything that decides the cluster's output files and its
- * diagnostics, so that a previous result with the same digest can be reused instead of rendering again
+ * The input digests of one cluster, so that a previous result can be reused instead of rendering again
  * (publish from the deploy tip, render/validate from the local cache). A digest that is too wide only costs
- * a render; one that is too narrow publishes stale output, so when in doubt a thing is in it:
+ * a render; one that is too narrow publishes stale output, so when in doubt a thing is in it.
  *
+ * `digest` (the inventory's `inputDigest`) covers everything that decides the cluster's files and whether it
+ * passes, by meaning:
  * - braid itself: package version and a digest of its own code and schemas (a new braid never reuses);
- * - the text of every fleet file that applies to the cluster: braid.yaml, the groups it matches, its own
- *   file, every patch file its patches came from (text, not meaning: a moved line moves a diagnostic);
- * - each pin it runs: source, URL, ref, and what it resolved to (commit, tag, branch) or that it failed;
- * - the rollouts it is in (the inventory names them), its Kubernetes version and the OpenAPI document's
- *   digest for it, and the fleet's `schemas/` (CRDs, org policies).
- * Validation settings, output layout and every other fleet-wide setting are in braid.yaml's text. A run
- * without validation (`braid inventory`) has the same digests (inventory.json is the same) but never reuses
- * or stores results.
+ * - the layered cluster: name, labels, annotations, groups, vars, every patch (type, target, body, options,
+ *   which values are plain scalars, its layer), Kubernetes version, rollouts, disabled sources;
+ * - each pin it runs: source, URL, path, include/exclude, namespace, substitute, ref, and what it resolved
+ *   to (commit, tag, branch) or that it failed;
+ * - the fleet's output layout and validation settings, the OpenAPI document's digest for the cluster's
+ *   Kubernetes version, and the fleet's `schemas/` (CRDs, org policies).
+ * A comment in a cluster file leaves it unchanged, so publish stays a no-op.
+ *
+ * `key` adds the text of every fleet file that applies to the cluster (braid.yaml, its groups, its own file,
+ * its patch files): the positions its diagnostics point at. A result is reused when `digest` matches and it
+ * either had no diagnostics or was made under the same `key`.
+ * A run without validation (`braid inventory`) has the same digests but never reuses or stores results.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -37,8 +42,37 @@ export interface DigestInputs {
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-/** The digest of one cluster's inputs (see the file header for what is in it). */
-export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveCluster): Promise<string> {
+/** A cluster's input digests (see the file header). */
+export interface ClusterDigests {
+  digest: string;
+  key: string;
+}
+
+/** The digests of one cluster's inputs (see the file header for what is in them). */
+export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveCluster): Promise<ClusterDigests> {
+  const pins = cluster.pins.map((p) => {
+    const r = inputs.pins.get(pinKey(p.source.name, p.ref));
+    const res = r?.resolution;
+    const s = p.source;
+    return [s.name, s.url, s.path, s.include, s.exclude, s.urlRefused ?? false, p.ref ?? null, res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved", p.substitute ?? null, p.namespace?.value ?? null];
+  });
+  const patches = cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional, p.plain ? [...p.plain].sort() : null, p.layer, p.options ?? null]);
+  const digest = sha(
+    JSON.stringify({
+      braid: braidDigest(),
+      cluster: [cluster.name, cluster.labels, cluster.annotations, cluster.groups, cluster.vars, cluster.kubernetesVersion, cluster.rollouts ?? null, cluster.disabledSources],
+      patches,
+      pins,
+      fleet: [inputs.fleet.output, inputs.fleet.validation],
+      openapi: await inputs.openapi(cluster.kubernetesVersion),
+      schemas: inputs.schemas,
+    }),
+  );
+  return { digest, key: sha(JSON.stringify([digest, fileTexts(inputs, cluster)])) };
+}
+
+/** The digest of the text of every fleet file that applies to the cluster, by path. */
+function fileTexts(inputs: DigestInputs, cluster: EffectiveCluster): string[][] {
   const files = new Set<string>(["braid.yaml"]);
   if (cluster.location.file) files.add(cluster.location.file);
   const groupFiles = new Map(inputs.fleet.groups.map((g) => [g.name, g.location.file ?? g.file]));
@@ -47,24 +81,7 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
     if (p.location.file) files.add(p.location.file);
     for (const l of p.opLocations ?? []) if (l.file) files.add(l.file);
   }
-  const texts = [...files].sort().map((f) => [f, textDigest(inputs.files.get(f))]);
-  const pins = cluster.pins.map((p) => {
-    const r = inputs.pins.get(pinKey(p.source.name, p.ref));
-    const res = r?.resolution;
-    return [p.source.name, p.source.url, p.ref ?? null, res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved", p.substitute ?? null, p.namespace?.value ?? null];
-  });
-  return sha(
-    JSON.stringify({
-      braid: braidDigest(),
-      texts,
-      pins,
-      groups: cluster.groups,
-      rollouts: cluster.rollouts ?? null,
-      kubernetesVersion: cluster.kubernetesVersion,
-      openapi: await inputs.openapi(cluster.kubernetesVersion),
-      schemas: inputs.schemas,
-    }),
-  );
+  return [...files].sort().map((f) => [f, textDigest(inputs.files.get(f))]);
 }
 
 function textDigest(text: string | undefined): string {

@@ -1,7 +1,8 @@
 /**
  * The local result cache (`$BRAID_CACHE/render/`), keyed by cluster input digest (render/cluster-digest.ts):
  * - `<digest>.meta.json`: the cluster's folder, resource counts and diagnostics — what a reused result must
- *   report again (a cluster with warnings shows the same warnings when reused);
+ *   report again (a cluster with warnings shows the same warnings when reused) — and the `key` they were
+ *   made under: diagnostics are reused only under the same key (their positions are in the fleet's texts);
  * - `<digest>.files.json`: its rendered files (written by `render` and `validate`, which have no deploy tree to
  *   take them from).
  * `publish` takes the folder from the deploy tip (a Git tree) and only the meta entry from here. Entries are
@@ -13,6 +14,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ClusterReuse, RenderedCluster } from "./reuse.js";
+import type { ClusterDigests } from "./cluster-digest.js";
 
 const FORMAT = 1;
 
@@ -24,6 +26,8 @@ export interface CacheMeta {
   resources: number;
   kinds: Record<string, number>;
   diagnostics: Diagnostic[];
+  /** The key (digest + fleet texts) the diagnostics were made under. */
+  key: string;
 }
 
 function entryPath(cacheDir: string, digest: string, part: "meta" | "files"): string {
@@ -38,10 +42,14 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   }
 }
 
-/** The meta entry of a cluster's digest (undefined: none, unreadable, or another cluster's). */
-export async function readCacheMeta(cacheDir: string, digest: string, name: string): Promise<CacheMeta | undefined> {
-  const meta = await readJson<CacheMeta>(entryPath(cacheDir, digest, "meta"));
+/**
+ * The meta entry of a cluster's digests, when it can be reused: written for this cluster, and either without
+ * diagnostics or under the same key (undefined: none, unreadable, another cluster's, or positions moved).
+ */
+export async function readCacheMeta(cacheDir: string, digests: ClusterDigests, name: string): Promise<CacheMeta | undefined> {
+  const meta = await readJson<CacheMeta>(entryPath(cacheDir, digests.digest, "meta"));
   if (!meta || meta.format !== FORMAT || meta.name !== name || !Array.isArray(meta.diagnostics) || typeof meta.resources !== "number") return undefined;
+  if (meta.diagnostics.length && meta.key !== digests.key) return undefined;
   return meta;
 }
 
@@ -58,10 +66,10 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
   const withFiles = opts.files !== false;
   const writes: Promise<void>[] = [];
   return {
-    async lookup(cluster, digest) {
-      const meta = await readCacheMeta(cacheDir, digest, cluster.name);
+    async lookup(cluster, digests) {
+      const meta = await readCacheMeta(cacheDir, digests, cluster.name);
       if (!meta) return undefined;
-      const files = withFiles ? await readJson<{ path: string; content: string }[]>(entryPath(cacheDir, digest, "files")) : undefined;
+      const files = withFiles ? await readJson<{ path: string; content: string }[]>(entryPath(cacheDir, digests.digest, "files")) : undefined;
       if (withFiles && !Array.isArray(files)) return undefined;
       return { dir: meta.dir, ...(files ? { files } : {}), resources: meta.resources, kinds: meta.kinds, diagnostics: meta.diagnostics, from: "cache" };
     },
@@ -77,7 +85,7 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
 
 /** Writes a rendered cluster's meta entry (and its files entry with `withFiles`). */
 export async function storeResult(cacheDir: string, r: RenderedCluster, withFiles: boolean): Promise<void> {
-  const meta: CacheMeta = { format: FORMAT, name: r.name, dir: r.dir, resources: r.resources, kinds: r.kinds, diagnostics: [...r.diagnostics] };
+  const meta: CacheMeta = { format: FORMAT, name: r.name, dir: r.dir, resources: r.resources, kinds: r.kinds, diagnostics: [...r.diagnostics], key: r.key };
   // files first: a meta entry is never without the files it announces
   if (withFiles) await writeAtomic(entryPath(cacheDir, r.digest, "files"), JSON.stringify(r.files.map((f) => ({ path: f.path, content: f.content }))));
   await writeAtomic(entryPath(cacheDir, r.digest, "meta"), JSON.stringify(meta));

@@ -142,8 +142,8 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const cache = createManifestCache();
   let done = 0;
   for (const cluster of effective) {
-    const inputDigest = await clusterDigest(digests, cluster);
-    const reused = await reuse?.lookup(cluster, inputDigest);
+    const { digest: inputDigest, key } = await clusterDigest(digests, cluster);
+    const reused = await reuse?.lookup(cluster, { digest: inputDigest, key });
     let result: ClusterResult;
     if (reused) result = reusedResult(cluster, resolved.pins, reused, inputDigest);
     else {
@@ -154,6 +154,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
         await reuse?.store?.({
           name: result.name,
           digest: inputDigest,
+          key,
           dir: result.output.dir,
           files: result.output.files,
           resources: result.resources.length,

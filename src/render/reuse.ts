@@ -7,6 +7,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { OutputFile } from "./output-tree.js";
+import type { ClusterDigests } from "./cluster-digest.js";
 
 /** A previous result of one cluster, with the same input digest. */
 export interface ReusedOutput {
@@ -29,6 +30,8 @@ export interface ReusedOutput {
 export interface RenderedCluster {
   name: string;
   digest: string;
+  /** The digest with the fleet files' texts (render/cluster-digest.ts). */
+  key: string;
   dir: string;
   files: readonly OutputFile[];
   resources: number;
@@ -40,8 +43,8 @@ export interface RenderedCluster {
 export interface ClusterReuse {
   /** Called once the fleet config is loaded, before any lookup. */
   open?(fleet: Fleet): Promise<void>;
-  /** The previous result of this cluster with this digest, or undefined to render it. */
-  lookup(cluster: EffectiveCluster, digest: string): Promise<ReusedOutput | undefined>;
+  /** The previous result of this cluster with these digests, or undefined to render it. */
+  lookup(cluster: EffectiveCluster, digests: ClusterDigests): Promise<ReusedOutput | undefined>;
   /** Keeps a freshly rendered clean result for later runs. */
   store?(rendered: RenderedCluster): Promise<void>;
   /** Called at the end of the run (flush pending writes). */
@@ -56,9 +59,9 @@ export function chainReuse(...list: (ClusterReuse | undefined)[]): ClusterReuse 
     async open(fleet) {
       for (const r of all) await r.open?.(fleet);
     },
-    async lookup(cluster, digest) {
+    async lookup(cluster, digests) {
       for (const r of all) {
-        const hit = await r.lookup(cluster, digest);
+        const hit = await r.lookup(cluster, digests);
         if (hit) return hit;
       }
       return undefined;
