@@ -18,7 +18,7 @@ import { chainReuse } from "../render/reuse.js";
 import { incrementalOff, localReuse } from "./incremental.js";
 
 /** Help text of `braid publish`. */
-export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
+export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run] [--no-cache]
               [--message TEXT] [--fleet DIR] [--format text|json] [--quiet]
 
 Renders every cluster and commits the output to the deploy branch (default: output.branch of braid.yaml),

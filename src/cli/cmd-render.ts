@@ -15,7 +15,7 @@ import type { ClusterReuse } from "../render/reuse.js";
 import { resourceCount } from "../render/reuse.js";
 
 /** Help text of `braid render`. */
-export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
+export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--no-cache] [--format text|json|github] [--quiet]
        braid render --explain-source SOURCE --cluster NAME [--fleet DIR] [--update] [--format text|json]
 
 Renders clusters to a folder (default: a new temp dir, printed): per cluster, one file per resource at
@@ -23,16 +23,20 @@ Renders clusters to a folder (default: a new temp dir, printed): per cluster, on
 when present; --update re-resolves floating pins. Clusters that fail are reported and not written; exit 1.
 --explain-source prints (YAML, each object after a "# file:line" comment) what SOURCE yields for the cluster
 before braid's own patches and variables: its kustomize build, or its manifests. Writes nothing.
+A cluster whose input digest is unchanged is taken from the local cache ($BRAID_CACHE/render) unrendered;
+--no-cache (or BRAID_NO_INCREMENTAL=1) renders every cluster.
 `;
 
 /** Help text of `braid validate`. */
-export const VALIDATE_HELP = `braid validate [--fleet DIR] [--cluster NAME…] [--update] [--format text|json|github] [--quiet]
+export const VALIDATE_HELP = `braid validate [--fleet DIR] [--cluster NAME…] [--update] [--no-cache] [--format text|json|github] [--quiet]
 
 Checks the config, renders every cluster in memory and validates the result against the Kubernetes OpenAPI
 of kubernetesVersion, CRD schemas and the fleet's org policies. Writes nothing. Exit 1 on any error.
 --format github prints GitHub Actions annotations (::error file=…,line=…::): paths relative to the repository
 root (GITHUB_WORKSPACE, else the Git top level), one annotation per problem however many clusters repeat it,
 and beyond GitHub's 10 per type and step, the full list in $GITHUB_STEP_SUMMARY.
+A cluster whose input digest is unchanged is taken from the local cache ($BRAID_CACHE/render) unrendered;
+--no-cache (or BRAID_NO_INCREMENTAL=1) renders every cluster.
 `;
 
 interface RunFlags {
