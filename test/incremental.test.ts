@@ -353,3 +353,61 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
     }
   }, 120_000);
 });
+
+describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatches", () => {
+  it("a no-op publish renders nothing; a fresh cache, --no-cache and BRAID_NO_INCREMENTAL render every cluster", async () => {
+    const root = await mkdtemp(join(tmpdir(), "braid-incr-"));
+    roots.push(root);
+    await makeFixtureRepo([{ files: { ...PLATFORM("1.27"), "docs/README.md": "none\n" }, tags: ["v1.0.0"] }], { dir: join(root, "platform") });
+    await makeFixtureRepo([{ files: appsFiles(0) }], { dir: join(root, "apps") });
+    const fleetDir = join(root, "fleet");
+    const state: FleetState = {
+      comments: 0,
+      clusterComments: 0,
+      openapi: "folder",
+      kubernetesVersion: "1.34",
+      replicas: 2,
+      policy: 0,
+      clusters: ["a", "b", "c"].map((name, i) => ({ name, env: i ? "prod" : "dev", region: "eu", platformTag: "v1.0.0", patchFile: i === 1, docs: i === 0 })),
+    };
+    await mkdir(fleetDir, { recursive: true });
+    await git(fleetDir, ["init", "-q", "-b", "main"]);
+    await writeFiles(fleetDir, fleetFiles(state));
+    await git(fleetDir, ["add", "-A"]);
+    await git(fleetDir, ["commit", "-q", "-m", "fleet"]);
+    const cache = join(root, "cache");
+    const publish = async (extraEnv: Record<string, string> = {}, args: string[] = [], cacheDir = cache) => {
+      const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_DIR, BRAID_CACHE: cacheDir, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", ...extraEnv } });
+      const code = await main(["publish", "--format", "json", ...args], io);
+      const json = JSON.parse(io.out.join("")) as { status: string; reused: number; diagnostics: { code: string; cluster?: string }[] };
+      return { code, ...json };
+    };
+    const first = await publish();
+    expect([first.code, first.status, first.reused]).toEqual([0, "published", 0]);
+    // a's warning is reported by every publish, reused or not
+    const warnings = first.diagnostics.map((d) => `${d.code} ${d.cluster}`);
+    expect(warnings).toEqual(["SOURCE_EMPTY a"]);
+
+    const noop = await publish();
+    expect([noop.code, noop.status, noop.reused]).toEqual([0, "unchanged", 3]);
+    expect(noop.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
+    // the escape hatches render everything (and still find nothing to publish)
+    for (const [env, args] of [[{ BRAID_NO_INCREMENTAL: "1" }, []], [{}, ["--no-cache"]]] as const) {
+      const r = await publish(env, [...args]);
+      expect([r.status, r.reused]).toEqual(["unchanged", 0]);
+      expect(r.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
+    }
+    // a fresh cache does not know the clusters' diagnostics (the deploy branch does not hold them): all are
+    // rendered once, then reused
+    const freshCache = join(root, "fresh-cache");
+    const fresh = await publish({}, [], freshCache);
+    expect([fresh.status, fresh.reused]).toEqual(["unchanged", 0]);
+    expect(fresh.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
+    expect((await publish({}, [], freshCache)).reused).toBe(3);
+    // a comment in cluster b's file changes no digest: no commit, b reused (it has no diagnostics)
+    await writeFile(join(fleetDir, "clusters/b.yaml"), "# a comment\n" + fleetFiles(state)["clusters/b.yaml"]);
+    await git(fleetDir, ["commit", "-qam", "comment"]);
+    const comment = await publish();
+    expect([comment.status, comment.reused]).toEqual(["unchanged", 3]);
+  }, 120_000);
+});

@@ -95,7 +95,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    await writeFile(tmp, text);
+    await writeFile(tmp, text, { mode: 0o600 }); // rendered Secrets are in it, as in the output
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
