@@ -1,8 +1,9 @@
 /**
  * Incremental publish benchmark (issue 13 part 2) on the bench fleet (1,000 clusters × 3 sources × ~100
  * resources, a few patches each), through the CLI in this process (`braid publish`, as the scheduled job runs
- * it): a cold publish (empty cache, no deploy branch), a no-op publish (nothing changed: every cluster reused
- * from the deploy tip), and a publish after one cluster's file changed (one cluster rendered). Each with wall
+ * it, braid.lock committed): a cold publish (empty cache, no deploy branch), a no-op publish (nothing changed:
+ * the fleet folder's key matches the last publish, nothing parsed), and a publish after one cluster's file
+ * changed (one cluster rendered, the others reused from the deploy tip). Each with wall
  * and CPU time (user + system: the machine may be shared), beside `kubectl kustomize` of a sample of the
  * published cluster folders in the same run, extrapolated to the fleet (labelled as such).
  * Targets: no-op ≤ 0.5 s, one-cluster change ≤ 1 s, cold render+publish ≤ 3 s.
@@ -51,10 +52,13 @@ export async function run(): Promise<Record<string, number | string>> {
   try {
     const gen = await generateFleet(dir, { clusters, resourcesPerSource });
     const cache = join(dir, "cache");
+    // a fleet commits its braid.lock (every pin locked: a no-op publish then parses nothing)
+    await main(["lock", "--quiet", "--fleet", gen.fleetDir], { stdout: () => {}, stderr: (t) => process.stderr.write(t), env: { BRAID_CACHE: cache }, cwd: dir, isTTY: false });
+    await commitAll(gen.fleetDir, "lock");
     const cold = await braid(["publish"], gen.fleetDir, cache);
     if (cold.json.status !== "published") throw new Error(`cold publish: ${String(cold.json.status)}`);
     const noop = await braid(["publish"], gen.fleetDir, cache);
-    if (noop.json.status !== "unchanged" || noop.json.reused !== clusters) throw new Error(`no-op publish: ${String(noop.json.status)}, ${String(noop.json.reused)} reused`);
+    if (noop.json.status !== "unchanged" || noop.json.unchanged !== clusters) throw new Error(`no-op publish: ${String(noop.json.status)}, ${String(noop.json.reused)} reused`);
     await writeFile(join(gen.fleetDir, gen.clusterFile(gen.clusterNames[0]!)), gen.clusterText(0, 42));
     await commitAll(gen.fleetDir, "change one cluster");
     const one = await braid(["publish"], gen.fleetDir, cache);

@@ -10,7 +10,7 @@
  * A cluster carries a warning (SOURCE_EMPTY) in every step, so reused clusters must report it again.
  * Reproduce a failure with BRAID_PROPERTY_SEED=<seed printed in the failure>.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -409,5 +409,30 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     await git(fleetDir, ["commit", "-qam", "comment"]);
     const comment = await publish();
     expect([comment.status, comment.reused]).toEqual(["unchanged", 3]);
+
+    // with every pin locked, a publish whose fleet folder did not change at all reads no source and parses
+    // no config: it is unchanged even with the sources gone (a full run would fail on them)
+    const lockIo = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_DIR, BRAID_CACHE: cache } });
+    expect(await main(["lock"], lockIo)).toBe(0);
+    await git(fleetDir, ["add", "braid.lock"]);
+    await git(fleetDir, ["commit", "-qm", "lock"]);
+    expect((await publish()).status).toBe("unchanged"); // recorded
+    await rename(join(root, "platform"), join(root, "platform-away"));
+    await rename(join(root, "apps"), join(root, "apps-away"));
+    try {
+      const shortcut = await publish();
+      expect([shortcut.code, shortcut.status, shortcut.reused]).toEqual([0, "unchanged", 3]);
+      expect(shortcut.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
+      // any change to the fleet folder (here a comment) takes the full path, which needs the sources
+      await writeFile(join(fleetDir, "clusters/c.yaml"), "# another\n" + fleetFiles(state)["clusters/c.yaml"]);
+      expect((await publish()).code).not.toBe(0);
+      // and so does --no-cache
+      await writeFile(join(fleetDir, "clusters/c.yaml"), fleetFiles(state)["clusters/c.yaml"]!);
+      expect((await publish({}, ["--no-cache"])).code).not.toBe(0);
+      expect((await publish()).status).toBe("unchanged");
+    } finally {
+      await rename(join(root, "platform-away"), join(root, "platform"));
+      await rename(join(root, "apps-away"), join(root, "apps"));
+    }
   }, 120_000);
 });

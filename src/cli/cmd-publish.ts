@@ -14,6 +14,7 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 import { deployTipReuse } from "../publish/incremental.js";
+import { fleetInputKey, recordNoop, tryNoop, type NoopContext } from "../publish/noop-shortcut.js";
 import { chainReuse } from "../render/reuse.js";
 import { incrementalOff, localReuse } from "./incremental.js";
 
@@ -78,6 +79,12 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const target = values.push
     ? await resolvePushTarget(values.push, { cwd: io.cwd, ...(repo ? { repo } : {}), cacheDir: senv.cacheDir, env: io.env, ...(senv.timeoutMs ? { timeoutMs: senv.timeoutMs } : {}) })
     : undefined;
+  // incremental: not one fleet file changed since a publish that is still the tip → unchanged, nothing parsed
+  const noopCtx: NoopContext = { fleetDir: dir, cwd: io.cwd, cacheDir: senv.cacheDir, envValue: io.env.BRAID_KUBERNETES_OPENAPI, ...(values.branch ? { branch: values.branch } : {}), ...(target ? { target } : {}) };
+  const shortcut = !incrementalOff(io, values["no-cache"]) && !values.update && !values.partial && !values["dry-run"];
+  const key = shortcut ? await fleetInputKey(noopCtx).catch(() => undefined) : undefined;
+  const hit = key ? await tryNoop(noopCtx, key) : undefined;
+  if (hit) return report(io, format, values.quiet, hit.result, [...hit.diagnostics, ...(await dirtyWarning(repo, false))], hit.result.unchangedCount);
   // incremental: clusters whose input digest equals the deploy tip's (or the local cache's) are not rendered
   const tip = incrementalOff(io, values["no-cache"])
     ? undefined
@@ -101,10 +108,16 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     now: () => Math.floor(braidNow(io) / 1000),
   });
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
-  if (format === "json") io.stdout(JSON.stringify({ ...resultJson(result, diagnostics), reused: run.clusters.filter((c) => c.reused).length }, null, 2) + "\n");
+  if (key) await recordNoop(noopCtx, key, run, result);
+  return report(io, format, values.quiet, result, diagnostics, run.clusters.filter((c) => c.reused).length);
+}
+
+/** Prints a publish's result and diagnostics; returns the exit code. */
+function report(io: CliIO, format: string, quiet: boolean | undefined, result: PublishResult, diagnostics: Diagnostic[], reused: number): number {
+  if (format === "json") io.stdout(JSON.stringify({ ...resultJson(result, diagnostics), reused }, null, 2) + "\n");
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet);
-    if (!values.quiet || result.status === "refused") io.stdout(resultText(result));
+    printDiagnostics(io, diagnostics, "text", quiet);
+    if (!quiet || result.status === "refused") io.stdout(resultText(result));
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
   return result.held.length ? Math.max(1, exitCodeFor(diagnostics)) : 0;

@@ -34,7 +34,8 @@ function entryPath(cacheDir: string, digest: string, part: "meta" | "files"): st
   return join(cacheDir, "render", digest.slice(0, 2), `${digest}.${part}.json`);
 }
 
-async function readJson<T>(path: string): Promise<T | undefined> {
+/** A JSON file of the cache (undefined when missing or unreadable). */
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(path, "utf8")) as T;
   } catch {
@@ -47,7 +48,7 @@ async function readJson<T>(path: string): Promise<T | undefined> {
  * diagnostics or under the same key (undefined: none, unreadable, another cluster's, or positions moved).
  */
 export async function readCacheMeta(cacheDir: string, digests: ClusterDigests, name: string): Promise<CacheMeta | undefined> {
-  const meta = await readJson<CacheMeta>(entryPath(cacheDir, digests.digest, "meta"));
+  const meta = await readJsonFile<CacheMeta>(entryPath(cacheDir, digests.digest, "meta"));
   if (!meta || meta.format !== FORMAT || meta.name !== name || !Array.isArray(meta.diagnostics) || typeof meta.resources !== "number") return undefined;
   if (meta.diagnostics.length && meta.key !== digests.key) return undefined;
   return meta;
@@ -69,7 +70,7 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
     async lookup(cluster, digests) {
       const meta = await readCacheMeta(cacheDir, digests, cluster.name);
       if (!meta) return undefined;
-      const files = withFiles ? await readJson<{ path: string; content: string }[]>(entryPath(cacheDir, digests.digest, "files")) : undefined;
+      const files = withFiles ? await readJsonFile<{ path: string; content: string }[]>(entryPath(cacheDir, digests.digest, "files")) : undefined;
       if (withFiles && !Array.isArray(files)) return undefined;
       return { dir: meta.dir, ...(files ? { files } : {}), resources: meta.resources, kinds: meta.kinds, diagnostics: meta.diagnostics, from: "cache" };
     },
@@ -89,6 +90,11 @@ export async function storeResult(cacheDir: string, r: RenderedCluster, withFile
   // files first: a meta entry is never without the files it announces
   if (withFiles) await writeAtomic(entryPath(cacheDir, r.digest, "files"), JSON.stringify(r.files.map((f) => ({ path: f.path, content: f.content }))));
   await writeAtomic(entryPath(cacheDir, r.digest, "meta"), JSON.stringify(meta));
+}
+
+/** Writes a JSON file of the cache atomically. */
+export async function storeJson(path: string, value: unknown): Promise<void> {
+  await writeAtomic(path, JSON.stringify(value));
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {
