@@ -2,9 +2,11 @@
  * Incremental renders and publishes (issue 13 part 2), as a seeded property test: a small random fleet over
  * real Git sources (made with the git CLI), then a series of random changes — a var, a pin, a source commit
  * on a floating branch, a patch file, an org schema, the Kubernetes version, the OpenAPI document, a group
- * membership, a source turned off, comments that move positions — and after each change:
+ * membership, a source turned off, comments that move positions, braid.lock added or removed — and after
+ * each change:
  *  - the incremental publish (warm cache, the deploy branch of the previous steps) makes exactly the tree a
- *    cold publish makes (fresh cache, a fresh branch, BRAID_NO_INCREMENTAL), with the same diagnostics;
+ *    cold publish makes (fresh cache, a fresh branch, BRAID_NO_INCREMENTAL), with the same diagnostics, and so
+ *    does a second one (with braid.lock, the no-op shortcut);
  *  - the incremental render (warm cache) writes exactly the files of a cold `render --no-cache`, with the
  *    same report.
  * A cluster carries a warning (SOURCE_EMPTY) in every step, so reused clusters must report it again.
@@ -44,6 +46,8 @@ interface ClusterState {
 }
 
 interface FleetState {
+  /** braid.lock committed (`braid lock --update` after each change), or no lock (pins resolved live). */
+  locked: boolean;
   /** Comment lines at the top of braid.yaml and of cluster a's file: they move the diagnostics' positions. */
   comments: number;
   clusterComments: number;
@@ -140,6 +144,7 @@ kind: Deployment
 metadata: { name: web, namespace: web }
 spec: { replicas: ${s.replicas} }
 `,
+    ...(s.locked ? {} : { "braid.lock": null }),
     "schemas/policy.yaml":
       s.policy === 0
         ? null
@@ -222,6 +227,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
     await makeFixtureRepo([{ files: appsFiles(build) }], { dir: join(root, "apps") });
     const fleetDir = join(root, "fleet");
     const state: FleetState = {
+      locked: true,
       comments: 0,
       clusterComments: 0,
       openapi: "folder",
@@ -242,6 +248,10 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
     let commits = 0;
     const commitFleet = async () => {
       await writeFiles(fleetDir, fleetFiles(state));
+      if (state.locked) {
+        const io = memoryIO({ cwd: fleetDir, env: { BRAID_CACHE: join(root, "cache-lock") } });
+        await main(["lock", "--update"], io); // a pin that does not resolve is seen by the publishes below
+      }
       await git(fleetDir, ["add", "-A"], fixtureTime(++commits));
       await git(fleetDir, ["commit", "-q", "--allow-empty", "-m", `step ${commits}`], fixtureTime(commits));
     };
@@ -267,6 +277,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       { what: "a group membership", apply: () => void ((c) => (c.env = c.env === "prod" ? "dev" : "prod"))(cluster()) },
       // cluster a keeps its SOURCE_EMPTY warning throughout (so a comment moves a reused cluster's warning)
       { what: "a source on or off", apply: () => void ((c) => (c.docs = !c.docs))(pick(state.clusters.slice(1))) },
+      { what: "braid.lock on or off", apply: (s) => void (s.locked = !s.locked) },
       { what: "a comment in braid.yaml", apply: (s) => void (s.comments = (s.comments + 1) % 3) },
       { what: "a comment in a cluster file", apply: (s) => void (s.clusterComments = (s.clusterComments + 1) % 3) },
       { what: "nothing", apply: () => undefined },
@@ -334,6 +345,12 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
           expect(await git(fleetDir, ["rev-parse", "deploy^{tree}"])).toBe(cold.json.tree);
         }
         reusedInPublish += warm.json.reused as number;
+        // again, with nothing changed (with braid.lock: the shortcut that parses nothing)
+        const again = await run(["publish"], warmCache);
+        expect(again.code).toBe(cold.code);
+        expect(again.json.diagnostics).toEqual(cold.json.diagnostics);
+        expect(again.json.status).toBe(cold.json.status === "refused" ? "refused" : "unchanged");
+        if (cold.json.status !== "refused") expect(again.json.tree).toBe(cold.json.tree);
 
         const warmOut = join(root, `out-warm-${step}`);
         const coldOut = join(root, `out-cold-${step}`);
@@ -362,6 +379,7 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     await makeFixtureRepo([{ files: appsFiles(0) }], { dir: join(root, "apps") });
     const fleetDir = join(root, "fleet");
     const state: FleetState = {
+      locked: false,
       comments: 0,
       clusterComments: 0,
       openapi: "folder",
