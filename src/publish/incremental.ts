@@ -68,7 +68,7 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
 }
 
 /** The clusters of a deploy commit that can be reused: name → their folder's tree, counts and diagnostics. */
-export async function publishedClusters(store: ObjectStore, commit: string): Promise<Map<string, ReusedOutput & { digest: string }>> {
+async function publishedClusters(store: ObjectStore, commit: string): Promise<Map<string, ReusedOutput & { digest: string }>> {
   const out = new Map<string, ReusedOutput & { digest: string }>();
   const { tree } = await readCommitInfo(store, commit);
   const inv = await entryAt(store, tree, INVENTORY_FILE);

@@ -270,7 +270,7 @@ async function isBareRepo(gitdir: string): Promise<boolean> {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The deploy branch of a publish: --branch, else the fleet's output.branch, else "deploy". */
-export function deployBranch(run: FleetRun, branch?: string): string {
+function deployBranch(run: FleetRun, branch?: string): string {
   return branch ?? run.fleet?.output.branch ?? "deploy";
 }
 
