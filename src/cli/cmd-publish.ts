@@ -7,7 +7,7 @@ import { uncommittedFleetFiles } from "../config/fleet-repo.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
-import { allDiagnostics, runWithProgress } from "./cmd-render.js";
+import { allDiagnostics, runFrames, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
@@ -109,14 +109,23 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   });
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
   if (key) await recordNoop(noopCtx, key, run, result);
-  return report(io, format, values.quiet, result, diagnostics, run.clusters.filter((c) => c.reused).length);
+  const frames = format === "json" ? undefined : await runFrames(io, values.fleet, run, diagnostics);
+  return report(io, format, values.quiet, result, diagnostics, run.clusters.filter((c) => c.reused).length, frames);
 }
 
-/** Prints a publish's result and diagnostics; returns the exit code. */
-function report(io: CliIO, format: string, quiet: boolean | undefined, result: PublishResult, diagnostics: Diagnostic[], reused: number): number {
+/** Prints a publish's result and diagnostics (with the code frames of located errors); returns the exit code. */
+function report(
+  io: CliIO,
+  format: string,
+  quiet: boolean | undefined,
+  result: PublishResult,
+  diagnostics: Diagnostic[],
+  reused: number,
+  frames?: (d: Diagnostic) => string | undefined,
+): number {
   if (format === "json") io.stdout(JSON.stringify({ ...resultJson(result, diagnostics), reused }, null, 2) + "\n");
   else {
-    printDiagnostics(io, diagnostics, "text", quiet);
+    printDiagnostics(io, diagnostics, "text", quiet, frames);
     if (!quiet || result.status === "refused") io.stdout(resultText(result));
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
