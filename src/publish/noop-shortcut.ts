@@ -13,7 +13,7 @@
  * and commits never change, so the sources need not be read.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { braidDigest } from "../render/cluster-digest.js";
@@ -62,8 +62,11 @@ export async function fleetInputKey(ctx: NoopContext): Promise<string> {
       if (e.isDirectory()) {
         if (e.name !== ".git") await walk(p);
       } else if (e.isFile() || e.isSymbolicLink()) {
-        const bytes = await readFile(join(ctx.fleetDir, p)).catch(() => undefined); // a link to a folder or nothing
-        files.push([p, bytes ? sha(bytes) : "unreadable"]);
+        // a link is followed to a regular file only (never block on a FIFO); a link to anything else is named
+        const full = join(ctx.fleetDir, p);
+        const isFile = e.isFile() || Boolean((await stat(full).catch(() => undefined))?.isFile());
+        const bytes = isFile ? await readFile(full).catch(() => undefined) : undefined;
+        files.push([p, bytes ? sha(bytes) : "not a file"]);
       }
     }
   }
