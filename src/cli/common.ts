@@ -18,7 +18,7 @@ export const COMMON_OPTIONS = {
 } as const;
 
 /** The cache folder: BRAID_CACHE, else $XDG_CACHE_HOME/braid, else ~/.cache/braid (falls back to the temp dir). */
-function cacheDir(io: CliIO): string {
+export function cacheDir(io: CliIO): string {
   if (io.env.BRAID_CACHE) return resolve(io.cwd, io.env.BRAID_CACHE);
   if (io.env.XDG_CACHE_HOME) return join(io.env.XDG_CACHE_HOME, "braid");
   const home = io.env.HOME || homedir();

@@ -4,7 +4,7 @@ import { describeId, locateField, type Resource } from "../model/resource.js";
 import { serializeResource, serializeYaml } from "./serialize-yaml.js";
 
 /** One rendered file: path relative to the cluster folder, and its bytes as text. */
-interface OutputFile {
+export interface OutputFile {
   path: string;
   content: string;
   resource?: Resource;

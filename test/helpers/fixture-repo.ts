@@ -18,7 +18,7 @@ export interface FixtureCommit {
 }
 
 /** Seconds since epoch for the n-th commit: fixed, so commit ids are stable. */
-function fixtureTime(n: number): number {
+export function fixtureTime(n: number): number {
   return 1_700_000_000 + n * 3600;
 }
 
