@@ -423,7 +423,7 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     expect(fresh.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
     expect((await publish({}, [], freshCache)).reused).toBe(3);
     // a comment in cluster b's file changes no digest: no commit, b reused (it has no diagnostics)
-    await writeFile(join(fleetDir, "clusters/b.yaml"), "# a comment\n" + fleetFiles(state)["clusters/b.yaml"]);
+    await writeFile(join(fleetDir, "clusters/b.yaml"), "# a comment\n" + fleetFiles(state)["clusters/b.yaml"]!);
     await git(fleetDir, ["commit", "-qam", "comment"]);
     const comment = await publish();
     expect([comment.status, comment.reused]).toEqual(["unchanged", 3]);
@@ -442,7 +442,7 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
       expect([shortcut.code, shortcut.status, shortcut.reused]).toEqual([0, "unchanged", 3]);
       expect(shortcut.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
       // any change to the fleet folder (here a comment) takes the full path, which needs the sources
-      await writeFile(join(fleetDir, "clusters/c.yaml"), "# another\n" + fleetFiles(state)["clusters/c.yaml"]);
+      await writeFile(join(fleetDir, "clusters/c.yaml"), "# another\n" + fleetFiles(state)["clusters/c.yaml"]!);
       expect((await publish()).code).not.toBe(0);
       // and so does --no-cache
       await writeFile(join(fleetDir, "clusters/c.yaml"), fleetFiles(state)["clusters/c.yaml"]!);

@@ -53,9 +53,9 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
     },
     async lookup(cluster, digests) {
       const p = previous.get(cluster.name);
-      if (!p || p.digest !== digests.digest) return undefined;
+      if (p?.digest !== digests.digest) return undefined;
       const meta = await readCacheMeta(opts.cacheDir, digests, cluster.name);
-      return meta && meta.dir === p.dir ? { ...p, diagnostics: meta.diagnostics } : undefined;
+      return meta?.dir === p.dir ? { ...p, diagnostics: meta.diagnostics } : undefined;
     },
     store(rendered) {
       writes.push(storeResult(opts.cacheDir, rendered, false).catch(() => undefined)); // an unwritable cache is only slower
@@ -99,6 +99,7 @@ function reusable(c: InventoryCluster): boolean {
     typeof c.path === "string" &&
     typeof c.resources === "number" &&
     typeof c.kinds === "object" &&
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- inventory.json is read back from the deploy branch
     c.kinds !== null
   );
 }

@@ -81,7 +81,7 @@ function recordPath(cacheDir: string, key: string): string {
 /** The "unchanged" result of a publish whose whole input equals a recorded one's, or undefined to run it. */
 export async function tryNoop(ctx: NoopContext, key: string): Promise<{ result: PublishResult; diagnostics: Diagnostic[] } | undefined> {
   const record = await readJsonFile<NoopRecord>(recordPath(ctx.cacheDir, key));
-  if (!record || record.format !== FORMAT || !Array.isArray(record.diagnostics)) return undefined;
+  if (record?.format !== FORMAT || !Array.isArray(record.diagnostics)) return undefined;
   try {
     for (const [version, digest] of Object.entries(record.openapi.versions)) {
       const now = await kubeOpenApiDigest({

@@ -75,7 +75,7 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
 function fileTexts(inputs: DigestInputs, cluster: EffectiveCluster): string[][] {
   const files = new Set<string>(["braid.yaml"]);
   if (cluster.location.file) files.add(cluster.location.file);
-  const groupFiles = new Map(inputs.fleet.groups.map((g) => [g.name, g.location.file ?? g.file]));
+  const groupFiles = new Map(inputs.fleet.groups.map((g) => [g.name, g.location.file]));
   for (const g of cluster.groups) files.add(groupFiles.get(g) ?? `groups/${g}`);
   for (const p of cluster.patches) {
     if (p.location.file) files.add(p.location.file);

@@ -50,7 +50,7 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
  */
 export async function readCacheMeta(cacheDir: string, digests: ClusterDigests, name: string): Promise<CacheMeta | undefined> {
   const meta = await readJsonFile<CacheMeta>(entryPath(cacheDir, digests.digest, "meta"));
-  if (!meta || meta.format !== FORMAT || meta.name !== name || !Array.isArray(meta.diagnostics) || typeof meta.resources !== "number") return undefined;
+  if (meta?.format !== FORMAT || meta.name !== name || !Array.isArray(meta.diagnostics) || typeof meta.resources !== "number") return undefined;
   if (meta.diagnostics.length && meta.key !== digests.key) return undefined;
   return meta;
 }
