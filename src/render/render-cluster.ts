@@ -4,7 +4,7 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idOf, locateField, type Json, type Resource } from "../model/resource.js";
 import { applyPatches } from "./apply-patches.js";
 import { checkDuplicates } from "./check-duplicates.js";
-import { substituteObject } from "./substitute.js";
+import { createSubstitutionMemo, substituteShared, type SubstitutionMemo } from "./substitute-memo.js";
 
 function valueAt(object: Json, path: readonly (string | number)[]): Json | undefined {
   let v: Json | undefined = object;
@@ -34,11 +34,12 @@ export function substituteAll(
   vars: Record<string, string>,
   cluster: string,
   unsubstituted: ReadonlySet<string> = new Set(),
+  memo: SubstitutionMemo = createSubstitutionMemo(),
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const out = resources.map((r) => {
     if (unsubstituted.has(r.origin.source)) return r;
-    const { object, errors, changed } = substituteObject(r.object, vars, { strict: true }, r.plain);
+    const { object, errors, changed } = substituteShared(memo, r.object, vars, { strict: true }, r.plain);
     for (const e of errors)
       diagnostics.push({
         code: e.code,
@@ -66,10 +67,11 @@ export function renderCluster(
   cluster: EffectiveCluster,
   manifests: readonly Resource[],
   schema: KubeSchemaIndex | undefined,
+  memo?: SubstitutionMemo,
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
   const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
-  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name, unsubstituted);
+  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name, unsubstituted, memo);
   const unique = checkDuplicates(substituted.resources, cluster.name, schema);
   return {
     resources: unique.resources,

@@ -23,9 +23,9 @@ import { loadSource } from "../kustomize/load-source.js";
 import { transformNamespace } from "../kustomize/namespace.js";
 import type { SourceDef } from "../config/types.js";
 import { rolloutStage } from "../rollout/stage.js";
-import { createManifestCache } from "./load-manifests.js";
 import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
+import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** The result of rendering one cluster. */
@@ -131,11 +131,11 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
 
   // 5. clusters
-  const cache = createManifestCache();
+  const context = createRunContext();
   let done = 0;
   for (const cluster of effective) {
     const api = await apiFor(cluster.kubernetesVersion);
-    const result = await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts);
+    const result = await renderOne(cluster, { pins: resolved.pins, context, fleet, fleetSchemas, api, opts });
     run.clusters.push(result);
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
@@ -175,15 +175,21 @@ function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSch
   };
 }
 
-async function renderOne(
-  cluster: EffectiveCluster,
-  pins: Map<string, ResolvedPin>,
-  cache: ReturnType<typeof createManifestCache>,
-  fleet: Fleet,
-  fleetSchemas: ReturnType<typeof loadFleetSchemas>,
-  api: KubeApi,
-  opts: FleetRunOptions,
-): Promise<ClusterResult> {
+/** What rendering a cluster needs from its run. */
+interface ClusterRun {
+  pins: Map<string, ResolvedPin>;
+  /** The run's caches. */
+  context: RunContext;
+  fleet: Fleet;
+  fleetSchemas: ReturnType<typeof loadFleetSchemas>;
+  /** The API of the cluster's Kubernetes version. */
+  api: KubeApi;
+  opts: FleetRunOptions;
+}
+
+async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<ClusterResult> {
+  const { pins, context, fleet, fleetSchemas, api, opts } = run;
+  const cache = context.manifests;
   const { openapi, baseIndex, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
@@ -225,7 +231,7 @@ async function renderOne(
     patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional, ...(p.plain?.size ? [[...p.plain].sort()] : [])]),
   });
 
-  const rendered = renderCluster(cluster, manifests, baseIndex);
+  const rendered = renderCluster(cluster, manifests, baseIndex, context.substitutions);
   diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
   const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
@@ -240,6 +246,7 @@ async function renderOne(
         ignoreMissingSchemas: fleet.validation.ignoreMissingSchemas,
         skipKinds: fleet.validation.skipKinds,
         registry,
+        memo: context.validation,
       }),
     );
   // without validation (inventory) the names still decide the file paths: check them anyway
@@ -247,11 +254,11 @@ async function renderOne(
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
   // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)
-  const resources = withDefaultNamespaces(rendered.resources, index);
+  const resources = withDefaultNamespaces(rendered.resources, index, context.output);
   let output: ClusterOutput | undefined;
   if (ok)
     try {
-      output = layoutCluster(cluster.name, fleet.output.path, resources, index);
+      output = layoutCluster(cluster.name, fleet.output.path, resources, index, context.output);
     } catch (e) {
       if (!(e instanceof BraidError)) throw e;
       diagnostics.push({ ...e.diagnostic, cluster: cluster.name });
