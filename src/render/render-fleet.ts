@@ -231,7 +231,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional, ...(p.plain?.size ? [[...p.plain].sort()] : [])]),
   });
 
-  const rendered = renderCluster(cluster, manifests, baseIndex, context.substitutions);
+  const rendered = renderCluster(cluster, manifests, baseIndex, context);
   diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
   const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;

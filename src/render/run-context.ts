@@ -5,6 +5,7 @@
  * substitution, validation and serialization happen once per run, not once per cluster.
  */
 import { createValidationMemo, type ValidationMemo } from "../validate/validation-memo.js";
+import type { DuplicateKeys } from "./check-duplicates.js";
 import { createManifestCache, type ManifestCache } from "./load-manifests.js";
 import { createOutputMemo, type OutputMemo } from "./output-tree.js";
 import { createSubstitutionMemo, type SubstitutionMemo } from "./substitute-memo.js";
@@ -14,6 +15,8 @@ export interface RunContext {
   /** Parsed blobs, listed trees and loaded sources (by oid, commit and selection). */
   readonly manifests: ManifestCache;
   readonly substitutions: SubstitutionMemo;
+  /** Each id's key for the duplicate check. */
+  readonly duplicateKeys: DuplicateKeys;
   readonly validation: ValidationMemo;
   readonly output: OutputMemo;
 }
@@ -23,6 +26,7 @@ export function createRunContext(): RunContext {
   return {
     manifests: createManifestCache(),
     substitutions: createSubstitutionMemo(),
+    duplicateKeys: new WeakMap(),
     validation: createValidationMemo(),
     output: createOutputMemo(),
   };

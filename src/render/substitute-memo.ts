@@ -8,12 +8,19 @@
  * result. The names an object read on its first run are kept; a later run with other names (cannot happen
  * with Flux's envsubst, which evaluates every argument) turns the memo off for that object.
  */
-import type { Json, JsonObject } from "../model/resource.js";
+import { idOf, type Json, type JsonObject, type ResourceId } from "../model/resource.js";
 import type { EnvsubstOptions, Vars } from "./envsubst.js";
 import { NO_PLAIN, type PlainPaths } from "./plain-scalars.js";
 import { substituteObject, type SubstError } from "./substitute.js";
 
 type Result = { object: JsonObject; errors: SubstError[]; changed: boolean };
+
+/** The id of a substituted object, read once per result object. */
+export function idOfShared(memo: SubstitutionMemo, object: JsonObject): ResourceId {
+  let id = memo.ids.get(object);
+  if (!id) memo.ids.set(object, (id = idOf(object)));
+  return id;
+}
 
 interface Entry {
   /** Variables read by the first run, in order; null when runs read different ones (no memo). */
@@ -26,11 +33,13 @@ export interface SubstitutionMemo {
   readonly entries: WeakMap<JsonObject, Map<PlainPaths, Entry>>;
   /** Objects without any `$` (nothing to substitute). */
   readonly inert: WeakMap<object, boolean>;
+  /** The ids of substituted objects. */
+  readonly ids: WeakMap<JsonObject, ResourceId>;
 }
 
 /** A fresh memo. */
 export function createSubstitutionMemo(): SubstitutionMemo {
-  return { entries: new WeakMap(), inert: new WeakMap() };
+  return { entries: new WeakMap(), inert: new WeakMap(), ids: new WeakMap() };
 }
 
 function rawValue(vars: Vars, name: string): string | undefined {

@@ -12,8 +12,8 @@ import type { Resource } from "../model/resource.js";
 /** The memo of one run (see render/run-context.ts). */
 export interface ValidationMemo {
   readonly passed: WeakMap<ValidateFunction, WeakSet<object>>;
-  readonly identityClean: WeakMap<object, string>;
-  readonly rulesClean: WeakMap<object, string>;
+  readonly identityClean: WeakMap<object, Resource["id"]>;
+  readonly rulesClean: WeakMap<object, Resource["id"]>;
 }
 
 /** A fresh memo. */
@@ -32,21 +32,19 @@ export function validateOnce(memo: ValidationMemo | undefined, validate: Validat
   return true;
 }
 
-/** The id a check saw, as a key (the checks read the id and the object). */
-export function checkedId(r: Resource): string {
-  const id = r.id;
-  return `${id.group}\u0000${id.version}\u0000${id.kind}\u0000${id.namespace}\u0000${id.name}`;
+function sameId(a: Resource["id"], b: Resource["id"]): boolean {
+  return a === b || (a.group === b.group && a.version === b.version && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name);
 }
 
 /**
- * Runs a check of one resource unless it found nothing for this object with this id before in the run;
- * remembers a clean result.
+ * Runs a check of one resource unless it found nothing for this object with this id before in the run
+ * (the checks read the id and the object); remembers a clean result.
  */
-export function checkOnce<T>(clean: WeakMap<object, string> | undefined, r: Resource, check: () => T[]): T[] {
+export function checkOnce<T>(clean: WeakMap<object, Resource["id"]> | undefined, r: Resource, check: () => T[]): T[] {
   if (!clean) return check();
-  const key = checkedId(r);
-  if (clean.get(r.object) === key) return [];
+  const seen = clean.get(r.object);
+  if (seen && sameId(seen, r.id)) return [];
   const found = check();
-  if (found.length === 0) clean.set(r.object, key);
+  if (found.length === 0) clean.set(r.object, r.id);
   return found;
 }
