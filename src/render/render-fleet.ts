@@ -90,6 +90,7 @@ function digestOf(value: unknown): string {
  */
 export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const run: FleetRun = { diagnostics: [], clusters: [], pins: new Map(), lock: { pins: [] }, lockChanged: false };
+  const context = createRunContext();
   // 1. config
   const loaded = await loadFleet(opts.reader);
   run.diagnostics.push(...loaded.diagnostics);
@@ -115,7 +116,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   }
   // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
   run.diagnostics.push(...rolloutStage(fleet, effective, lock));
-  const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update });
+  const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update, gitCache: context.git });
   run.pins = resolved.pins;
   run.diagnostics.push(...resolved.diagnostics);
   run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
@@ -131,7 +132,6 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
 
   // 5. clusters
-  const context = createRunContext();
   let done = 0;
   for (const cluster of effective) {
     const api = await apiFor(cluster.kubernetesVersion);

@@ -12,6 +12,8 @@ import { createSubstitutionMemo, type SubstitutionMemo } from "./substitute-memo
 
 /** The caches of one run. */
 export interface RunContext {
+  /** isomorphic-git's cache (parsed packfile indexes) for every object read of the run: pins and sources. */
+  readonly git: object;
   /** Parsed blobs, listed trees and loaded sources (by oid, commit and selection). */
   readonly manifests: ManifestCache;
   readonly substitutions: SubstitutionMemo;
@@ -23,8 +25,10 @@ export interface RunContext {
 
 /** A fresh context for one run. */
 export function createRunContext(): RunContext {
+  const git = {};
   return {
-    manifests: createManifestCache(),
+    git,
+    manifests: createManifestCache(git),
     substitutions: createSubstitutionMemo(),
     duplicateKeys: new WeakMap(),
     validation: createValidationMemo(),
