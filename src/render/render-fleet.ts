@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { BraidError, hasErrors, toDiagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetReader } from "../config/fleet-files.js";
@@ -166,7 +167,7 @@ function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSch
       }).then((openapi) => ({
         openapi,
         baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
-        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict }),
+        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict, codeCache: join(opts.senv.cacheDir, "validators") }),
         indexFor: indexCache(),
       }));
       apis.set(version, api);
