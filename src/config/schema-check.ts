@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import type { Document } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { CONFIG_AJV_OPTIONS, COMMON_SCHEMA, loadConfigValidators, PRECOMPILED_MODULE } from "./config-validators.js";
@@ -38,6 +39,8 @@ export function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFuncti
       return fn;
     }
     if (!ajv) {
+      // ajv itself loads only here: the validators `npm run build` compiled need its small runtime helpers only
+      const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
       ajv = new Ajv({ ...CONFIG_AJV_OPTIONS });
       ajv.addSchema(loadSchema(COMMON_SCHEMA));
     }

@@ -38,6 +38,7 @@ function fileOf(dir: string, key: string): string {
 
 /** Loads a cached validator; undefined when there is none (or it cannot be used). */
 export function loadValidator(dir: string, key: string, formats: () => Record<string, unknown>): ValidateFunction | undefined {
+  let loadedFormats: Record<string, unknown> | undefined;
   let code: string;
   try {
     code = readFileSync(fileOf(dir, key), "utf8");
@@ -46,7 +47,7 @@ export function loadValidator(dir: string, key: string, formats: () => Record<st
   }
   try {
     const module = { exports: {} as unknown };
-    const requireFor = (name: string): unknown => (name === FORMATS_MODULE ? formats() : require(name));
+    const requireFor = (name: string): unknown => (name === FORMATS_MODULE ? (loadedFormats ??= formats()) : require(name));
     new Function("module", "exports", "require", "kubePatternRegExp", code)(module, module.exports, requireFor, kubePatternRegExp);
     const fn = module.exports as ValidateFunction;
     return typeof fn === "function" ? fn : undefined;
