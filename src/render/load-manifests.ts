@@ -235,12 +235,37 @@ async function load(
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
   const { files, diagnostics } = await listSourceFiles(gitdir, commit, source, cache.git);
   const resources: Resource[] = [];
-  for (const f of files) {
-    const loaded = await loadFileResources(cache, gitdir, commit, source.name, f);
+  for (const loaded of await inOrder(files, (f) => loadFileResources(cache, gitdir, commit, source.name, f))) {
     resources.push(...loaded.resources);
     diagnostics.push(...loaded.diagnostics);
   }
   return { resources, diagnostics };
+}
+
+/** How many files are read at once (reading one overlaps parsing another; bounded to spare file handles). */
+const READ_AHEAD = 8;
+
+/**
+ * `fn` over every item, up to READ_AHEAD at a time; the results in the items' order. A failure is thrown once
+ * every item has finished, the first in the items' order, as a loop would have thrown it.
+ */
+async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const settled: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      settled[i] = await fn(items[i]!).then(
+        (value) => ({ status: "fulfilled" as const, value }),
+        (reason: unknown) => ({ status: "rejected" as const, reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_AHEAD, items.length) }, worker));
+  return settled.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
 }
 
 /**
