@@ -9,7 +9,7 @@
  * with Flux's envsubst, which evaluates every argument) turns the memo off for that object.
  */
 import { idOf, type Json, type JsonObject, type ResourceId } from "../model/resource.js";
-import type { EnvsubstOptions, Vars } from "./envsubst.js";
+import type { EnvsubstOptions, ParseCache, Vars } from "./envsubst.js";
 import { NO_PLAIN, type PlainPaths } from "./plain-scalars.js";
 import { substituteObject, type SubstError } from "./substitute.js";
 
@@ -35,11 +35,13 @@ export interface SubstitutionMemo {
   readonly inert: WeakMap<object, boolean>;
   /** The ids of substituted objects. */
   readonly ids: WeakMap<JsonObject, ResourceId>;
+  /** envsubst's parsed expressions, by text. */
+  readonly parses: ParseCache;
 }
 
 /** A fresh memo. */
 export function createSubstitutionMemo(): SubstitutionMemo {
-  return { entries: new WeakMap(), inert: new WeakMap(), ids: new WeakMap() };
+  return { entries: new WeakMap(), inert: new WeakMap(), ids: new WeakMap(), parses: new Map() };
 }
 
 function rawValue(vars: Vars, name: string): string | undefined {
@@ -96,7 +98,7 @@ export function substituteShared(
     if (hit) return hit;
   }
   const recording = new RecordingVars(vars);
-  const result = substituteObject(object, recording, opts, plain);
+  const result = substituteObject(object, recording, { ...opts, parses: memo.parses }, plain);
   const names = [...recording.read];
   if (!entry) byPlain.set(plain, { names, results: new Map([[keyOf(names, vars), result]]) });
   else if (entry.names && entry.names.length === names.length && entry.names.every((n, i) => n === names[i]))
