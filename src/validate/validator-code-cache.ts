@@ -11,7 +11,7 @@
  * compiled as before.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Ajv, ValidateFunction } from "ajv";
@@ -61,7 +61,8 @@ export function saveValidator(dir: string, key: string, ajv: Ajv, fn: ValidateFu
   try {
     const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, fn: ValidateFunction) => string }).default;
     const code = standaloneCode(ajv, fn);
-    mkdirSync(dir, { recursive: true });
+    // one level only, never Node's recursive mkdir (it spins forever under /proc); no cache folder yet: next run
+    if (!existsSync(dir)) mkdirSync(dir);
     const tmp = `${fileOf(dir, key)}.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(tmp, code);
     renameSync(tmp, fileOf(dir, key));
