@@ -28,7 +28,7 @@ const keyOf = (loc: SourceLocation): string => `${loc.source ?? ""}\0${loc.commi
 async function readSourceFile(pins: ReadonlyMap<string, ResolvedPin> | undefined, loc: SourceLocation): Promise<string | undefined> {
   for (const pin of pins?.values() ?? []) {
     const commit = pin.resolution?.commit;
-    if (pin.source.name !== loc.source || !pin.repo || !commit || !commit.startsWith(loc.commit ?? "\0")) continue;
+    if (pin.source.name !== loc.source || !pin.repo || !commit?.startsWith(loc.commit ?? "\0")) continue;
     const { blob } = await git.readBlob({ fs, gitdir: pin.repo.gitdir, oid: commit, filepath: loc.file, cache: pin.repo.cache ?? {} }); // the run's cache
     return new TextDecoder().decode(blob);
   }
@@ -40,7 +40,7 @@ export async function codeFrames(diagnostics: readonly Diagnostic[], from: Frame
   const texts = new Map<string, string | undefined>();
   for (const d of diagnostics) {
     const loc = d.location;
-    if (!framed(d) || !loc || loc.line === undefined || texts.has(keyOf(loc))) continue;
+    if (!framed(d) || loc?.line === undefined || texts.has(keyOf(loc))) continue;
     if (texts.size >= MAX_FILES) break;
     let text: string | undefined;
     try {

@@ -25,7 +25,7 @@ function treeOf(cache: ManifestCache, gitdir: string, commit: string): Promise<S
 }
 
 /** Whether the source's folder at the commit holds a kustomization file (one tree read, no listing). */
-export async function isKustomizeSource(gitdir: string, commit: string, path: string, gitCache: object = {}): Promise<boolean> {
+async function isKustomizeSource(gitdir: string, commit: string, path: string, gitCache: object = {}): Promise<boolean> {
   try {
     const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
     return tree.some((e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path));
@@ -62,7 +62,7 @@ export function loadSource(
  * descend into it. `selected` says whether braid's include/exclude keep a folder (asked with the path of a
  * `kustomization.yaml` in it, relative to `path`): a folder the globs leave out is not built.
  */
-export function kustomizationFolders(tree: SourceTree, path: string, selected: (rel: string) => boolean = () => true): string[] {
+function kustomizationFolders(tree: SourceTree, path: string, selected: (rel: string) => boolean = () => true): string[] {
   const prefix = path ? `${path}/` : "";
   const names = KUSTOMIZATION_FILE_NAMES as readonly string[];
   const dirs: string[] = [];

@@ -250,7 +250,7 @@ const READ_AHEAD = 8;
  * every item has finished, the first in the items' order, as a loop would have thrown it.
  */
 async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const settled: PromiseSettledResult<R>[] = new Array(items.length);
+  const settled = new Array<PromiseSettledResult<R>>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -182,7 +182,10 @@ export function layoutCluster(
   return { cluster, dir, files };
 }
 
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_SEGMENT = /[\\\x00-\x1f\x7f]/;
+
 /** A relative path whose segments are all plain names (no "", ".", "..", backslash or control character). */
-export function isContainedPath(path: string): boolean {
-  return path.split("/").every((s) => s !== "" && s !== "." && s !== ".." && !/[\\\x00-\x1f\x7f]/.test(s));
+function isContainedPath(path: string): boolean {
+  return path.split("/").every((s) => s !== "" && s !== "." && s !== ".." && !UNSAFE_IN_SEGMENT.test(s));
 }

@@ -45,7 +45,7 @@ export function createSubstitutionMemo(): SubstitutionMemo {
 }
 
 function rawValue(vars: Vars, name: string): string | undefined {
-  const v = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
+  const v: unknown = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
   return typeof v === "string" ? v : undefined;
 }
 
@@ -91,7 +91,7 @@ export function substituteShared(
   if (inert === undefined) memo.inert.set(object, (inert = !hasWork(object)));
   if (inert) return { object, errors: [], changed: false };
   let byPlain = memo.entries.get(object);
-  if (!byPlain) memo.entries.set(object, (byPlain = new Map()));
+  if (!byPlain) memo.entries.set(object, (byPlain = new Map<PlainPaths, Entry>()));
   const entry = byPlain.get(plain);
   if (entry?.names) {
     const hit = entry.results.get(keyOf(entry.names, vars));
@@ -101,7 +101,7 @@ export function substituteShared(
   const result = substituteObject(object, recording, { ...opts, parses: memo.parses }, plain);
   const names = [...recording.read];
   if (!entry) byPlain.set(plain, { names, results: new Map([[keyOf(names, vars), result]]) });
-  else if (entry.names && entry.names.length === names.length && entry.names.every((n, i) => n === names[i]))
+  else if (entry.names?.length === names.length && entry.names.every((n, i) => n === names[i]))
     entry.results.set(keyOf(names, vars), result);
   else entry.names = null;
   return result;
