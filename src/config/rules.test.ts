@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { checkFleetRules } from "./rules.js";
+import { CODES } from "../diagnostics/codes.js";
+import { checkFleetRules, FLEET_RULES } from "./rules.js";
 import type { ClusterDef, Fleet, GroupDef, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 
 const at = (file: string, line: number) => ({ file, line, column: 1 });
@@ -42,6 +43,32 @@ function lines(ds: Diagnostic[]): string[] {
     return `${d.code} ${d.severity} ${loc} ${d.message}${rel}${d.hint ? ` (hint: ${d.hint})` : ""}`;
   });
 }
+
+describe("FLEET_RULES", () => {
+  it("is a list of named rules, each with a known code and a one-line description, in the order they run", () => {
+    expect(FLEET_RULES.map((r) => `${r.on} ${r.name} ${r.code}`)).toEqual([
+      "source source-defined-once CONFIG_DUPLICATE",
+      "pin pin-source-defined CONFIG_UNKNOWN_SOURCE",
+      "pin pin-listed-once CONFIG_DUPLICATE",
+      "pin ref-fields-combine CONFIG_REF_CONFLICT",
+      "pin ref-names-valid CONFIG_REF_NAME",
+      "group group-defined-once CONFIG_DUPLICATE",
+      "group group-file-name CONFIG_NAME_MISMATCH",
+      "match-expression selector-values CONFIG_SELECTOR",
+      "cluster cluster-defined-once CONFIG_DUPLICATE",
+      "cluster cluster-file-name CONFIG_NAME_MISMATCH",
+      "fleet fleet-not-empty FLEET_EMPTY",
+      "group-match group-matches-a-cluster GROUP_MATCHES_NOTHING",
+    ]);
+    for (const r of FLEET_RULES) {
+      expect(Object.keys(CODES)).toContain(r.code);
+      expect(r.description).toMatch(/^[^\n]{10,100}$/);
+      // a part of another kind is never checked, even when handed over
+      const ctx = { fleet: fleet({}), sources: new Map(), reported: [] };
+      expect(r.check(r.on === "fleet" ? { kind: "group-match", group: group("g", "groups/h.yaml", [], {}) } : { kind: "fleet" }, ctx)).toBeUndefined();
+    }
+  });
+});
 
 describe("checkFleetRules", () => {
   it("reports every problem in order: sources, default pins, each group (name, file, pins, selector), each cluster, then the fleet", () => {
