@@ -92,7 +92,7 @@ function setAssociativeElements(
       }
     });
     if (exit) continue;
-    elementSetter(items, { element: val as Json, keys: validKeys, values: validValues }, path);
+    elementSetter(items, { element: val, keys: validKeys, values: validValues }, path);
   }
   const result = valuesList.length > 0 ? appendListNode(items, dest, validKeys, path) : dest;
   return result;

@@ -52,7 +52,7 @@ export function takeExtensions(origin: JsonObject, path: string[]): MapExtension
       if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
         throw new MergeFailure([...path, key], "$retainKeys must be a list of field names");
       }
-      ext.retainKeys = value as string[];
+      ext.retainKeys = value;
       for (const k of Object.keys(origin)) {
         if (!k.startsWith("$") && !ext.retainKeys.includes(k)) {
           throw new MergeFailure([...path, k], `the patch sets '${k}', which its $retainKeys list does not keep`);
