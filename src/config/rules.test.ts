@@ -76,7 +76,7 @@ describe("checkFleetRules", () => {
       sources: [source("a", 3), source("b", 4), source("a", 5), source("a", 6)],
       defaults: layer("defaults", "braid.yaml", [pin("zz", "braid.yaml", 10, { tag: "v1", semver: "1.x" }), pin("a", "braid.yaml", 11), pin("a", "braid.yaml", 12)]),
       groups: [
-        group("g1", "groups/g1.yaml", [pin("x", "groups/g1.yaml", 5, { branch: "a..b" }), pin("a", "groups/g1.yaml", 6, { tag: "v1", branch: "main" }), pin("a", "groups/g1.yaml", 7)], {
+        group("g1", "groups/g1.yaml", [pin("x", "groups/g1.yaml", 5, { branch: "a..b" }), pin("a", "groups/g1.yaml", 6, { tag: "v1", branch: "main" }), pin("a", "groups/g1.yaml", 7), pin("a", "groups/g1.yaml", 8)], {
           matchExpressions: [{ key: "env", operator: "In" }],
         }),
         group("g1", "groups/other.yaml", [], { matchLabels: { env: "prod" } }),
@@ -112,7 +112,7 @@ describe("checkFleetRules", () => {
   });
 });
 
-/** What the rules reported before they became a `Rule[]` (the order is part of the contract). */
+/** What the rules report, in order (the order is part of the contract); a name repeated points at its first definition. */
 const EXPECTED: string[] = [
   "CONFIG_DUPLICATE error braid.yaml:5 source \"a\" is defined twice [first defined here braid.yaml:3]",
   "CONFIG_DUPLICATE error braid.yaml:6 source \"a\" is defined twice [first defined here braid.yaml:3]",
@@ -122,10 +122,11 @@ const EXPECTED: string[] = [
   "CONFIG_REF_NAME error groups/g1.yaml:5 ref.branch \"a..b\" is not a valid Git branch name: it contains \"..\" (hint: use a name git accepts (git check-ref-format))",
   "CONFIG_REF_CONFLICT error groups/g1.yaml:6 the ref sets branch and tag; give one of them (only commit may be combined with branch)",
   "CONFIG_DUPLICATE error groups/g1.yaml:7 source \"a\" is listed twice in groups/g1.yaml [first listed here groups/g1.yaml:6]",
+  "CONFIG_DUPLICATE error groups/g1.yaml:8 source \"a\" is listed twice in groups/g1.yaml [first listed here groups/g1.yaml:6]",
   "CONFIG_SELECTOR error groups/g1.yaml:1 matchExpressions[0] (env In) needs a non-empty values list",
   "CONFIG_DUPLICATE error groups/other.yaml:1 group \"g1\" is defined twice [first defined here groups/g1.yaml:1]",
   "CONFIG_NAME_MISMATCH error groups/other.yaml:1 Group \"g1\" is in groups/other.yaml; its metadata.name must equal the file name (\"other\") (hint: rename the file to groups/g1.yaml or set metadata.name: other)",
-  "CONFIG_DUPLICATE error groups/g1b.yaml:1 group \"g1\" is defined twice [first defined here groups/other.yaml:1]",
+  "CONFIG_DUPLICATE error groups/g1b.yaml:1 group \"g1\" is defined twice [first defined here groups/g1.yaml:1]",
   "CONFIG_NAME_MISMATCH error groups/g1b.yaml:1 Group \"g1\" is in groups/g1b.yaml; its metadata.name must equal the file name (\"g1b\") (hint: rename the file to groups/g1.yaml or set metadata.name: g1b)",
   "CONFIG_SELECTOR error groups/g1b.yaml:1 matchExpressions[0] (env Exists) must not have values",
   "CONFIG_REF_NAME error clusters/c1.yaml:4 ref.name \"refs/heads/.bad\" is not a valid Git ref name: its component \".bad\" starts with \".\" (hint: use a name git accepts (git check-ref-format))",
@@ -133,7 +134,7 @@ const EXPECTED: string[] = [
   "CONFIG_DUPLICATE error clusters/c9.yaml:1 cluster \"c1\" is defined twice [first defined here clusters/c1.yaml:1]",
   "CONFIG_NAME_MISMATCH error clusters/c9.yaml:1 Cluster \"c1\" is in clusters/c9.yaml; its metadata.name must equal the file name (\"c9\") (hint: rename the file to clusters/c1.yaml or set metadata.name: c9)",
   "CONFIG_DUPLICATE error clusters/c9.yaml:5 source \"b\" is listed twice in clusters/c9.yaml [first listed here clusters/c9.yaml:4]",
-  "CONFIG_DUPLICATE error clusters/c1.yaml:1 cluster \"c1\" is defined twice [first defined here clusters/c9.yaml:1]",
+  "CONFIG_DUPLICATE error clusters/c1.yaml:1 cluster \"c1\" is defined twice [first defined here clusters/c1.yaml:1]",
   "GROUP_MATCHES_NOTHING warning groups/g1.yaml:1 group \"g1\" matches no cluster (hint: check spec.selector against the clusters' metadata.labels)",
   "GROUP_MATCHES_NOTHING warning groups/g2.yaml:1 group \"g2\" matches no cluster (hint: check spec.selector against the clusters' metadata.labels)",
 ];

@@ -45,14 +45,14 @@ export function refNamesProblem(ref: RefSpec): string | undefined {
 export type Subject =
   /** A source of braid.yaml, and the first source defined under its name (when it is not the first). */
   | { kind: "source"; source: SourceDef; first: SourceDef | undefined }
-  /** A pin of the defaults, a group or a cluster, and the previous pin of its source in the same layer. */
-  | { kind: "pin"; layer: LayerDef; pin: PinDef; previous: PinDef | undefined }
-  /** A group, and the previous group of its name. */
-  | { kind: "group"; group: GroupDef; previous: GroupDef | undefined }
+  /** A pin of the defaults, a group or a cluster, and the first pin of its source in the same layer (when it is not the first). */
+  | { kind: "pin"; layer: LayerDef; pin: PinDef; first: PinDef | undefined }
+  /** A group, and the first group of its name (when it is not the first). */
+  | { kind: "group"; group: GroupDef; first: GroupDef | undefined }
   /** One of a group's `spec.selector.matchExpressions`. */
   | { kind: "match-expression"; group: GroupDef; expression: MatchExpression; index: number }
-  /** A cluster, and the previous cluster of its name. */
-  | { kind: "cluster"; cluster: ClusterDef; previous: ClusterDef | undefined }
+  /** A cluster, and the first cluster of its name (when it is not the first). */
+  | { kind: "cluster"; cluster: ClusterDef; first: ClusterDef | undefined }
   /** The fleet as a whole, once every part above is checked. */
   | { kind: "fleet" }
   /** A group's selector against the fleet's clusters, last. */
@@ -125,14 +125,14 @@ export const FLEET_RULES: readonly Rule[] = [
           hint: sources.size ? `defined sources: ${[...sources.keys()].join(", ")}` : "add it under spec.sources in braid.yaml",
         },
   ),
-  rule("pin-listed-once", "pin", "CONFIG_DUPLICATE", "a group or cluster lists each source once", ({ layer, pin, previous }, { fleet }) =>
+  rule("pin-listed-once", "pin", "CONFIG_DUPLICATE", "a group or cluster lists each source once", ({ layer, pin, first }, { fleet }) =>
     // the defaults' pins are braid.yaml's sources: their duplicates are reported as definitions
-    previous && layer !== fleet.defaults
+    first && layer !== fleet.defaults
       ? {
           severity: "error",
           message: `source "${pin.source}" is listed twice in ${layer.file}`,
           location: pin.location,
-          related: [{ message: "first listed here", location: previous.location }],
+          related: [{ message: "first listed here", location: first.location }],
         }
       : undefined,
   ),
@@ -146,13 +146,13 @@ export const FLEET_RULES: readonly Rule[] = [
       ? { severity: "error", message: problem, location: pin.location, hint: "use a name git accepts (git check-ref-format)" }
       : undefined;
   }),
-  rule("group-defined-once", "group", "CONFIG_DUPLICATE", "each group name is defined once", ({ group, previous }) =>
-    previous
+  rule("group-defined-once", "group", "CONFIG_DUPLICATE", "each group name is defined once", ({ group, first }) =>
+    first
       ? {
           severity: "error",
           message: `group "${group.name}" is defined twice`,
           location: group.location,
-          related: [{ message: "first defined here", location: previous.location }],
+          related: [{ message: "first defined here", location: first.location }],
         }
       : undefined,
   ),
@@ -171,13 +171,13 @@ export const FLEET_RULES: readonly Rule[] = [
       location: group.location,
     };
   }),
-  rule("cluster-defined-once", "cluster", "CONFIG_DUPLICATE", "each cluster name is defined once", ({ cluster, previous }) =>
-    previous
+  rule("cluster-defined-once", "cluster", "CONFIG_DUPLICATE", "each cluster name is defined once", ({ cluster, first }) =>
+    first
       ? {
           severity: "error",
           message: `cluster "${cluster.name}" is defined twice`,
           location: cluster.location,
-          related: [{ message: "first defined here", location: previous.location }],
+          related: [{ message: "first defined here", location: first.location }],
         }
       : undefined,
   ),
@@ -223,8 +223,7 @@ export function checkFleetRules(fleet: Fleet): Diagnostic[] {
 /**
  * The parts of the fleet in the order their problems are reported: braid.yaml's sources, the defaults'
  * pins, each group (then its pins, then its match expressions), each cluster (then its pins), the fleet,
- * each group's selector against the clusters. A source repeated points at its first definition; a group,
- * cluster or pin repeated points at the previous one.
+ * each group's selector against the clusters. A name repeated points at its first definition.
  */
 function* subjects(fleet: Fleet): Generator<Subject> {
   const firstSource = new Map<string, SourceDef>();
@@ -234,17 +233,19 @@ function* subjects(fleet: Fleet): Generator<Subject> {
     yield { kind: "source", source, first };
   }
   yield* pinsOf(fleet.defaults);
-  const lastGroup = new Map<string, GroupDef>();
+  const firstGroup = new Map<string, GroupDef>();
   for (const group of fleet.groups) {
-    yield { kind: "group", group, previous: lastGroup.get(group.name) };
-    lastGroup.set(group.name, group);
+    const first = firstGroup.get(group.name);
+    if (!first) firstGroup.set(group.name, group);
+    yield { kind: "group", group, first };
     yield* pinsOf(group);
     for (const [index, expression] of (group.selector.matchExpressions ?? []).entries()) yield { kind: "match-expression", group, expression, index };
   }
-  const lastCluster = new Map<string, ClusterDef>();
+  const firstCluster = new Map<string, ClusterDef>();
   for (const cluster of fleet.clusters) {
-    yield { kind: "cluster", cluster, previous: lastCluster.get(cluster.name) };
-    lastCluster.set(cluster.name, cluster);
+    const first = firstCluster.get(cluster.name);
+    if (!first) firstCluster.set(cluster.name, cluster);
+    yield { kind: "cluster", cluster, first };
     yield* pinsOf(cluster);
   }
   yield { kind: "fleet" };
@@ -252,10 +253,11 @@ function* subjects(fleet: Fleet): Generator<Subject> {
 }
 
 function* pinsOf(layer: LayerDef): Generator<Subject> {
-  const last = new Map<string, PinDef>();
+  const firstPin = new Map<string, PinDef>();
   for (const pin of layer.sources) {
-    yield { kind: "pin", layer, pin, previous: last.get(pin.source) };
-    last.set(pin.source, pin);
+    const first = firstPin.get(pin.source);
+    if (!first) firstPin.set(pin.source, pin);
+    yield { kind: "pin", layer, pin, first };
   }
 }
 
