@@ -182,6 +182,15 @@ describe("braid lock, branch by branch", () => {
     const r = await run(["lock"], fleet, []);
     expect(r.code).toBe(1);
     expect(r.out).toBe("");
-    expect(r.err).toBe('clusters/a.yaml:4:9: error CONFIG_NAME_MISMATCH: Cluster "b" is in clusters/a.yaml; its metadata.name must equal the file name ("a")\n  hint: rename the file to clusters/b.yaml or set metadata.name: a\n');
+    expect(r.err).toBe(
+      [
+        'clusters/a.yaml:4:9: error CONFIG_NAME_MISMATCH: Cluster "b" is in clusters/a.yaml; its metadata.name must equal the file name ("a")',
+        "    3 | metadata:",
+        "  > 4 |   name: b",
+        "      |         ^",
+        "  hint: rename the file to clusters/b.yaml or set metadata.name: a",
+        "",
+      ].join("\n"),
+    );
   });
 });

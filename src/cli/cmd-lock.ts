@@ -13,6 +13,7 @@ import type { CandidateVerdict } from "../sources/semver.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
+import { codeFrames, type FrameSources } from "./code-frames.js";
 
 /** Help text of `braid lock`. */
 export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
@@ -41,10 +42,10 @@ export async function lockCommand(io: CliIO, values: LockFlags, positionals: str
 
   // 2. load the fleet (its errors stop here), check the SOURCE names, read braid.lock
   const { fleet, diagnostics } = await loadFleet(reader);
-  if (!fleet || diagnostics.some((d) => d.severity === "error")) return stop(io, diagnostics, format, exitCodeFor(diagnostics) || 1);
+  if (!fleet || diagnostics.some((d) => d.severity === "error")) return stop(io, diagnostics, format, reader, exitCodeFor(diagnostics) || 1);
   const update = updateScope(fleet, values.update, positionals);
   const current = await readLock(reader, values.update);
-  if ("diagnostics" in current) return stop(io, current.diagnostics, format, 1);
+  if ("diagnostics" in current) return stop(io, current.diagnostics, format, reader, 1);
 
   // 3. resolve every pin; clusters in a rollout keep the pins it gave them
   const clusters = fleet.clusters.map((c) => effectiveCluster(fleet, c));
@@ -65,13 +66,13 @@ export async function lockCommand(io: CliIO, values: LockFlags, positionals: str
   const before = new Map((current.lock?.pins ?? []).map((e) => [pinKey(e.source, e.ref), e]));
   const report: LockReport = { pins, diagnostics: all, failed, before, explainer, update: Boolean(values.update) };
   if (format === "json") reportJson(io, report);
-  else reportText(io, report, format, values.quiet);
+  else await reportText(io, report, values.quiet, { reader, pins: resolved.pins });
   return failed ? exitCodeFor(all) || 1 : 0;
 }
 
-/** Prints the problems that stop the command and returns its exit code. */
-function stop(io: CliIO, diagnostics: Diagnostic[], format: "text" | "json", code: number): number {
-  printDiagnostics(io, diagnostics, format);
+/** Prints the problems that stop the command (with code frames) and returns its exit code. */
+async function stop(io: CliIO, diagnostics: Diagnostic[], format: "text" | "json", reader: FleetReader, code: number): Promise<number> {
+  printDiagnostics(io, diagnostics, format, false, await codeFrames(diagnostics, { reader }));
   return code;
 }
 
@@ -169,9 +170,9 @@ function reportJson(io: CliIO, r: LockReport): void {
   );
 }
 
-/** Text: the diagnostics, then (unless --quiet) the pins table, the --update moves, the explanations, the outcome. */
-function reportText(io: CliIO, r: LockReport, format: "text", quiet: boolean | undefined): void {
-  printDiagnostics(io, r.diagnostics, format, quiet);
+/** Text: the diagnostics (with code frames), then (unless --quiet) the pins table, the --update moves, the explanations, the outcome. */
+async function reportText(io: CliIO, r: LockReport, quiet: boolean | undefined, frames: FrameSources): Promise<void> {
+  printDiagnostics(io, r.diagnostics, "text", quiet, await codeFrames(r.diagnostics, frames));
   if (quiet) return;
   const rows = [["SOURCE", "PIN", "RESOLVED", "COMMIT", "CLUSTERS", "STATUS"]];
   for (const p of r.pins)
