@@ -13,9 +13,13 @@ import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
+import { deployTipReuse } from "../publish/incremental.js";
+import { fleetInputKey, recordNoop, tryNoop, type NoopContext } from "../publish/noop-shortcut.js";
+import { chainReuse } from "../render/reuse.js";
+import { incrementalOff, localReuse } from "./incremental.js";
 
 /** Help text of `braid publish`. */
-export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run]
+export const PUBLISH_HELP = `braid publish [--branch NAME] [--push REMOTE] [--update] [--partial] [--allow-prune] [--dry-run] [--no-cache]
               [--message TEXT] [--fleet DIR] [--format text|json] [--quiet]
 
 Renders every cluster and commits the output to the deploy branch (default: output.branch of braid.yaml),
@@ -31,6 +35,8 @@ and retried, never forced; after the push the remote branch is read back and mus
   --allow-prune  allow removing clusters, or losing more than publish.pruneThreshold of a cluster's resources
   --dry-run      print what would be committed; write nothing
   --message      the commit's summary line
+  --no-cache     render every cluster (default: a cluster whose input digest equals the deploy tip's, or an
+                 entry's in $BRAID_CACHE/render, is reused unrendered; also BRAID_NO_INCREMENTAL=1)
 
 No change in the output: no commit, exit 0. Exit 1 content errors, 3 push/network failure or a lost race.
 `;
@@ -46,6 +52,7 @@ interface PublishFlags {
   "allow-prune"?: boolean;
   "dry-run"?: boolean;
   message?: string;
+  "no-cache"?: boolean;
 }
 
 /** Author of braid's commits: GIT_AUTHOR_NAME/EMAIL, else the fleet repo's user.name/email, else braid. */
@@ -72,9 +79,23 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const target = values.push
     ? await resolvePushTarget(values.push, { cwd: io.cwd, ...(repo ? { repo } : {}), cacheDir: senv.cacheDir, env: io.env, ...(senv.timeoutMs ? { timeoutMs: senv.timeoutMs } : {}) })
     : undefined;
-  const run = await runWithProgress(io, { fleet: values.fleet, quiet: values.quiet, update: values.update }, format);
+  // incremental: not one fleet file changed since a publish that is still the tip → unchanged, nothing parsed
+  const noopCtx: NoopContext = { fleetDir: dir, cwd: io.cwd, cacheDir: senv.cacheDir, envValue: io.env.BRAID_KUBERNETES_OPENAPI, ...(values.branch ? { branch: values.branch } : {}), ...(target ? { target } : {}) };
+  const shortcut = !incrementalOff(io, values["no-cache"]) && !values.update && !values.partial && !values["dry-run"];
+  const key = shortcut ? await fleetInputKey(noopCtx).catch(() => undefined) : undefined;
+  const hit = key ? await tryNoop(noopCtx, key) : undefined;
+  if (hit) return report(io, format, values.quiet, hit.result, [...hit.diagnostics, ...(await dirtyWarning(repo, false))], hit.result.unchangedCount);
+  // incremental: clusters whose input digest equals the deploy tip's (or the local cache's) are not rendered
+  const tip = incrementalOff(io, values["no-cache"])
+    ? undefined
+    : deployTipReuse({ fleetDir: dir, cacheDir: senv.cacheDir, ...(values.branch ? { branch: values.branch } : {}), ...(target ? { target } : {}) });
+  // a cluster not on the tip may still have its files in the local cache (a render made them)
+  const reuse = chainReuse(tip, localReuse(io, values["no-cache"], { store: false }));
+  const run = await runWithProgress(io, { fleet: values.fleet, quiet: values.quiet, update: values.update }, format, false, reuse);
+  const opened = tip?.target();
   const result = await publish({
     run,
+    ...(opened ? { opened } : {}),
     fleetDir: dir,
     ...(values.branch ? { branch: values.branch } : {}),
     ...(target ? { target } : {}),
@@ -87,10 +108,25 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     now: () => Math.floor(braidNow(io) / 1000),
   });
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
-  if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");
+  if (key) await recordNoop(noopCtx, key, run, result);
+  const frames = format === "json" ? undefined : await runFrames(io, values.fleet, run, diagnostics);
+  return report(io, format, values.quiet, result, diagnostics, run.clusters.filter((c) => c.reused).length, frames);
+}
+
+/** Prints a publish's result and diagnostics (with the code frames of located errors); returns the exit code. */
+function report(
+  io: CliIO,
+  format: string,
+  quiet: boolean | undefined,
+  result: PublishResult,
+  diagnostics: Diagnostic[],
+  reused: number,
+  frames?: (d: Diagnostic) => string | undefined,
+): number {
+  if (format === "json") io.stdout(JSON.stringify({ ...resultJson(result, diagnostics), reused }, null, 2) + "\n");
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
-    if (!values.quiet || result.status === "refused") io.stdout(resultText(result));
+    printDiagnostics(io, diagnostics, "text", quiet, frames);
+    if (!quiet || result.status === "refused") io.stdout(resultText(result));
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;
   return result.held.length ? Math.max(1, exitCodeFor(diagnostics)) : 0;

@@ -10,10 +10,13 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { printGithubAnnotations } from "./github-output.js";
 import { checkOutDir } from "./out-dir.js";
+import { localReuse } from "./incremental.js";
+import type { ClusterReuse } from "../render/reuse.js";
+import { resourceCount } from "../render/reuse.js";
 import { codeFrames } from "./code-frames.js";
 
 /** Help text of `braid render`. */
-export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
+export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--no-cache] [--format text|json|github] [--quiet]
        braid render --explain-source SOURCE --cluster NAME [--fleet DIR] [--update] [--format text|json]
 
 Renders clusters to a folder (default: a new temp dir, printed): per cluster, one file per resource at
@@ -21,16 +24,20 @@ Renders clusters to a folder (default: a new temp dir, printed): per cluster, on
 when present; --update re-resolves floating pins. Clusters that fail are reported and not written; exit 1.
 --explain-source prints (YAML, each object after a "# file:line" comment) what SOURCE yields for the cluster
 before braid's own patches and variables: its kustomize build, or its manifests. Writes nothing.
+A cluster whose input digest is unchanged is taken from the local cache ($BRAID_CACHE/render) unrendered;
+--no-cache (or BRAID_NO_INCREMENTAL=1) renders every cluster.
 `;
 
 /** Help text of `braid validate`. */
-export const VALIDATE_HELP = `braid validate [--fleet DIR] [--cluster NAME…] [--update] [--format text|json|github] [--quiet]
+export const VALIDATE_HELP = `braid validate [--fleet DIR] [--cluster NAME…] [--update] [--no-cache] [--format text|json|github] [--quiet]
 
 Checks the config, renders every cluster in memory and validates the result against the Kubernetes OpenAPI
 of kubernetesVersion, CRD schemas and the fleet's org policies. Writes nothing. Exit 1 on any error.
 --format github prints GitHub Actions annotations (::error file=…,line=…::): paths relative to the repository
 root (GITHUB_WORKSPACE, else the Git top level), one annotation per problem however many clusters repeat it,
 and beyond GitHub's 10 per type and step, the full list in $GITHUB_STEP_SUMMARY.
+A cluster whose input digest is unchanged is taken from the local cache ($BRAID_CACHE/render) unrendered;
+--no-cache (or BRAID_NO_INCREMENTAL=1) renders every cluster.
 `;
 
 interface RunFlags {
@@ -39,10 +46,11 @@ interface RunFlags {
   quiet?: boolean;
   cluster?: string[];
   update?: boolean;
+  "no-cache"?: boolean;
 }
 
 /** Runs the fleet with progress on a TTY; shared by render and validate. */
-export async function runWithProgress(io: CliIO, values: RunFlags, format: Format, skipValidation = false): Promise<FleetRun> {
+export async function runWithProgress(io: CliIO, values: RunFlags, format: Format, skipValidation = false, reuse?: ClusterReuse): Promise<FleetRun> {
   const dir = fleetDir(io, values.fleet);
   const bar = progress(io, !values.quiet && format === "text");
   try {
@@ -54,6 +62,7 @@ export async function runWithProgress(io: CliIO, values: RunFlags, format: Forma
       only: values.cluster?.flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
       update: values.update,
       skipValidation,
+      ...(reuse ? { reuse } : {}),
       onProgress: (done, total, name) => bar.update(done, total, `rendered ${name}`),
     });
   } finally {
@@ -78,7 +87,7 @@ export function summaryTable(run: FleetRun): string {
     rows.push([
       c.name,
       c.ok ? "ok" : "FAILED",
-      String(c.resources.length),
+      String(resourceCount(c)),
       c.pins.map((p) => `${p.source.name}@${p.resolution?.tag ?? p.resolution?.branch ?? "commit"}(${p.resolution?.commit.slice(0, 7)})`).join(" "),
     ]);
   return table(rows);
@@ -95,7 +104,7 @@ export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationRes
         clusters: run.clusters.map((c) => ({
           name: c.name,
           ok: c.ok,
-          resources: c.resources.length,
+          resources: resourceCount(c),
           files: c.output?.files.length ?? 0,
           sources: c.pins.map((p) => ({
             name: p.source.name,
@@ -104,6 +113,7 @@ export function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationRes
             commit: p.resolution?.commit ?? null,
           })),
           inputDigest: c.inputDigest,
+          ...(c.reused ? { reused: c.reused.from } : {}),
         })),
         diagnostics: allDiagnostics(run),
       },
@@ -168,7 +178,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
     throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
   await checkOutDir(out);
-  const run = await runWithProgress(io, values, format);
+  const run = await runWithProgress(io, values, format, false, localReuse(io, values["no-cache"]));
   // A fleet-config error (a patch file refused or missing, a bad group…) may have left something out of a
   // cluster that rendered "ok": such a cluster is not written. An error in a cluster's own file withholds that
   // cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster, as
@@ -216,7 +226,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
 /** `braid validate`. */
 export async function validateCommand(io: CliIO, values: RunFlags): Promise<number> {
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
-  const run = await runWithProgress(io, values, format);
+  const run = await runWithProgress(io, values, format, false, localReuse(io, values["no-cache"]));
   const diagnostics = allDiagnostics(run);
   if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {
@@ -226,7 +236,7 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
     const warnings = diagnostics.filter((d) => d.severity === "warning").length;
     if (!values.quiet)
       io.stdout(
-        `${run.clusters.length} clusters, ${run.clusters.reduce((n, c) => n + c.resources.length, 0)} resources: ${errors} errors, ${warnings} warnings\n`,
+        `${run.clusters.length} clusters, ${run.clusters.reduce((n, c) => n + resourceCount(c), 0)} resources: ${errors} errors, ${warnings} warnings\n`,
       );
   }
   return exitCodeFor(diagnostics);

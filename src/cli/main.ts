@@ -52,7 +52,7 @@ interface CommandDef {
 /** Commands register here; each lives in its own cli/cmd-*.ts file. */
 export const COMMANDS: Record<string, CommandDef> = {
   render: {
-    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" }, "explain-source": { type: "string" } },
+    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" }, "explain-source": { type: "string" }, "no-cache": { type: "boolean" } },
     positionals: true,
     load: async () => {
       const m = await import("./cmd-render.js");
@@ -74,7 +74,7 @@ export const COMMANDS: Record<string, CommandDef> = {
     },
   },
   validate: {
-    options: { cluster: { type: "string", multiple: true }, update: { type: "boolean" } },
+    options: { cluster: { type: "string", multiple: true }, update: { type: "boolean" }, "no-cache": { type: "boolean" } },
     positionals: true,
     load: async () => {
       const m = await import("./cmd-render.js");
@@ -90,6 +90,7 @@ export const COMMANDS: Record<string, CommandDef> = {
       "allow-prune": { type: "boolean" },
       "dry-run": { type: "boolean" },
       message: { type: "string", short: "m" },
+      "no-cache": { type: "boolean" },
     },
     load: async () => {
       const m = await import("./cmd-publish.js");

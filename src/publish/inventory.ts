@@ -4,6 +4,7 @@
  * commit — so an unchanged fleet gives byte-identical files and publish stays a no-op.
  */
 import type { ClusterResult, FleetRun } from "../render/render-fleet.js";
+import { kindCounts, resourceCount } from "../render/reuse.js";
 import { redactUrl } from "../sources/credentials.js";
 
 /** Inventory file name at the deploy-branch root. */
@@ -41,7 +42,7 @@ export interface InventoryCluster {
   resources: number;
   /** Resource count by kind (sorted by kind). */
   kinds: Record<string, number>;
-  /** sha256 over everything that decides the cluster's output. */
+  /** sha256 over everything that decides the cluster's output and diagnostics (render/cluster-digest.ts). */
   inputDigest: string;
   /** Set when the cluster failed and its previous output was kept (publish --partial). */
   heldBack?: true;
@@ -62,8 +63,7 @@ function sortedRecord(r: Record<string, string | number>): Record<string, never>
 /** The inventory entry of one rendered cluster (undefined when it has no output). */
 export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined {
   if (!c.output) return undefined;
-  const kinds: Record<string, number> = {};
-  for (const r of c.resources) kinds[r.id.kind] = (kinds[r.id.kind] ?? 0) + 1;
+  const kinds = kindCounts(c);
   return {
     cluster: c.name,
     name: c.name,
@@ -81,7 +81,7 @@ export function inventoryCluster(c: ClusterResult): InventoryCluster | undefined
         branch: p.resolution!.branch ?? null,
         commit: p.resolution!.commit,
       })),
-    resources: c.resources.length,
+    resources: resourceCount(c),
     kinds: sortedRecord(kinds),
     inputDigest: c.inputDigest,
   };

@@ -14,6 +14,7 @@ import {
   type InventoryCluster,
 } from "./inventory.js";
 import { checkPrune, type ClusterFiles } from "./prune-guard.js";
+import { resourceCount } from "../render/reuse.js";
 
 /** What a publish would do against one deploy tip. */
 export interface DeployPlan {
@@ -87,10 +88,13 @@ export async function planDeploy(store: ObjectStore, base: string | undefined, r
         for (const p of prev.sources) sources.push({ name: p.name, ref: p.tag ?? p.branch ?? undefined, commit: p.commit });
       continue;
     }
-    for (const f of c.output.files) addFile(tree, `${c.output.dir}/${f.path}`, f.content);
+    // a reused cluster (same input digest as a published one) is its previous tree, grafted unread
+    const reusedTree = c.reused?.tree;
+    if (reusedTree) graftTree(tree, c.output.dir, reusedTree);
+    else for (const f of c.output.files) addFile(tree, `${c.output.dir}/${f.path}`, f.content);
     for (const p of c.pins)
       if (p.resolution) sources.push({ name: p.source.name, ref: p.resolution.tag ?? p.resolution.branch, commit: p.resolution.commit });
-    const change = { name: c.name, resources: c.resources.length };
+    const change = { name: c.name, resources: resourceCount(c) };
     const prevEntry = prev && baseTree ? await entryAt(store, baseTree, prev.path) : undefined;
     if (!prev || prevEntry?.type !== "tree") {
       added.push(change);
@@ -103,7 +107,8 @@ export async function planDeploy(store: ObjectStore, base: string | undefined, r
     }
     changed.push(change);
     const oldFiles = [...(await listBlobs(store, prevEntry.oid)).keys()];
-    pruneInput.push({ name: c.name, before: oldFiles, after: c.output.files.map((f) => f.path) });
+    const after = reusedTree ? [...(await listBlobs(store, reusedTree)).keys()] : c.output.files.map((f) => f.path);
+    pruneInput.push({ name: c.name, before: oldFiles, after });
   }
 
   const inRun = new Set(run.clusters.map((c) => c.name));

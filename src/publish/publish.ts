@@ -66,6 +66,8 @@ export interface PublishOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called right before the ref update or push of each attempt (tests use it to stage races). */
   beforeUpdate?: (attempt: number) => Promise<void>;
+  /** The target, already opened by {@link openDeployTarget} (incremental publish reads its tip before rendering). */
+  opened?: DeployTarget;
 }
 
 /** What a publish did. */
@@ -121,7 +123,8 @@ export function gate(run: FleetRun, partial: boolean): Diagnostic[] {
   return [];
 }
 
-interface Target {
+/** An opened deploy target: its object store, its tip, and how the branch moves. */
+export interface DeployTarget {
   label: string;
   store: ObjectStore;
   tip(): Promise<string | undefined>;
@@ -129,7 +132,7 @@ interface Target {
   update(base: string | undefined, commit: string): Promise<"ok" | "race">;
 }
 
-function localTarget(store: ObjectStore, label: string, ref: string): Target {
+function localTarget(store: ObjectStore, label: string, ref: string): DeployTarget {
   return {
     label,
     store,
@@ -143,7 +146,7 @@ export function publishCachePath(cacheDir: string, url: string): string {
   return join(cacheDir, "publish", `${createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16)}.git`);
 }
 
-async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string, configFrom?: string): Promise<Target> {
+async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string, configFrom?: string): Promise<DeployTarget> {
   const gitdir = publishCachePath(t.cacheDir, t.url);
   if (!fs.existsSync(join(gitdir, "HEAD")))
     await withCacheLock(gitdir, async () => {
@@ -266,11 +269,42 @@ async function isBareRepo(gitdir: string): Promise<boolean> {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Publishes a rendered fleet to its deploy branch (see the steps at the top of this file). */
-export async function publish(opts: PublishOptions): Promise<PublishResult> {
-  const run = opts.run;
-  const branch = opts.branch ?? run.fleet?.output.branch ?? "deploy";
-  const result: PublishResult = {
+/** The deploy branch of a publish: --branch, else the fleet's output.branch, else "deploy". */
+function deployBranch(run: FleetRun, branch?: string): string {
+  return branch ?? run.fleet?.output.branch ?? "deploy";
+}
+
+/**
+ * Opens where the deploy branch lives: the fleet's own repository or a local path (refusing a checked-out
+ * branch, as git's receive.denyCurrentBranch does), or a cache repository for an http(s)/SSH remote.
+ */
+export async function openDeployTarget(target: PublishTarget | undefined, branch: string, fleetDir: string, repo: FleetRepo | undefined): Promise<DeployTarget> {
+  // a ref name is a path under the gitdir: never write one git would refuse (the CLI and config checks say it first)
+  const branchProblem = branchNameProblem(branch);
+  if (branchProblem) throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
+  if (target?.kind === "remote") return remoteTarget(target, branch, repo?.gitdir);
+  const ref = `refs/heads/${branch}`;
+  const gitdir = target?.gitdir ?? repo?.gitdir;
+  if (!gitdir)
+    throw new BraidError({
+      code: "PUBLISH_NOT_A_REPO",
+      message: `${fleetDir} is not inside a Git repository, so there is no deploy branch to write`,
+      hint: "run `git init` in the fleet repo, or publish to another repository with --push URL",
+    });
+  // git's receive.denyCurrentBranch: never move a branch that a working tree (any worktree) has checked out
+  const checkedOutIn = (await checkedOutBranches(gitdir, await isBareRepo(gitdir))).get(ref);
+  if (checkedOutIn)
+    throw new BraidError({
+      code: "USAGE",
+      message: `the deploy branch "${branch}" is checked out in ${checkedOutIn}; braid will not move a checked-out branch`,
+      hint: "check out another branch there, publish to another branch with --branch, or push to a bare repository",
+    });
+  return localTarget(await openStore(gitdir), target?.label ?? repo?.dir ?? gitdir, ref);
+}
+
+/** A result that says nothing happened yet (status "refused" until a step says otherwise). */
+function emptyResult(opts: PublishOptions, branch: string): PublishResult {
+  return {
     status: "refused",
     branch,
     // named before the gate, so a refusal says where nothing was published
@@ -284,109 +318,123 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     objectsWritten: 0,
     diagnostics: [],
   };
+}
+
+/** What stays the same across the attempts of one publish. */
+interface PublishContext {
+  opts: PublishOptions;
+  run: FleetRun;
+  branch: string;
+  target: DeployTarget;
+  repo?: FleetRepo;
+  /** --update with a changed, clean lock: braid.lock is committed once, before the deploy commit. */
+  lockWanted: boolean;
+  now: () => number;
+  /** The fleet repository's HEAD, or the braid.lock commit once made. */
+  fleetCommit?: string;
+}
+
+/** Step 4: commits braid.lock to the fleet repository once (also when the output is unchanged, e.g. a first lock). */
+async function commitLockOnce(ctx: PublishContext, result: PublishResult): Promise<void> {
+  if (!ctx.lockWanted || result.lockCommit || ctx.opts.dryRun) return;
+  result.lockCommit = await commitLockFile(ctx.repo!, serializeLock(ctx.run.lock), { author: { ...ctx.opts.author, timestamp: ctx.now() } });
+  ctx.fleetCommit = result.lockCommit;
+}
+
+/** Step 6: writes the missing objects and the commit, then moves the branch; "race" when another publisher won. */
+async function writeAndMove(ctx: PublishContext, result: PublishResult, plan: DeployPlan, attempt: number): Promise<"ok" | "race"> {
+  const written = await writeDeployTree(ctx.target.store, plan.tree);
+  result.objectsWritten += written.written;
+  const commit = await writeCommitObject(ctx.target.store, {
+    tree: plan.treeOid,
+    parents: plan.base ? [plan.base] : [],
+    author: { ...ctx.opts.author, timestamp: ctx.now() },
+    message: result.message!,
+  });
+  result.objectsWritten++;
+  await ctx.opts.beforeUpdate?.(attempt);
+  if ((await ctx.target.update(plan.base, commit)) === "race") return "race";
+  result.status = "published";
+  result.commit = commit;
+  return "ok";
+}
+
+/** Steps 2–6 on the current tip: "done" (published, unchanged, dry run or refused), or "race". */
+async function attemptOnTip(ctx: PublishContext, result: PublishResult, attempt: number): Promise<"done" | "race"> {
+  const { opts, run } = ctx;
+  // 2–3. tip and plan
+  const base = await ctx.target.tip();
+  const plan = await planDeploy(ctx.target.store, base, run, {
+    partial: Boolean(opts.partial),
+    allowPrune: Boolean(opts.allowPrune),
+    pruneThreshold: run.fleet!.publish.pruneThreshold,
+  });
+  fill(result, plan);
+  result.diagnostics = plan.diagnostics;
+  if (plan.diagnostics.some((d) => d.severity === "error")) {
+    result.status = "refused";
+    return "done";
+  }
+  // 4. lock commit
+  await commitLockOnce(ctx, result);
+  // 5. no-op
+  if (plan.unchanged) {
+    result.status = "unchanged";
+    if (base) result.commit = base;
+    return "done";
+  }
+  result.message = commitMessage({
+    added: plan.added,
+    changed: plan.changed,
+    removed: plan.removed,
+    held: plan.held,
+    unchanged: plan.unchangedCount,
+    ...(ctx.fleetCommit ? { fleetCommit: ctx.fleetCommit } : {}),
+    sources: plan.sources,
+    ...(opts.message ? { subject: opts.message } : {}),
+  });
+  if (opts.dryRun) {
+    result.status = "dry-run";
+    return "done";
+  }
+  // 6. objects, commit, ref
+  return (await writeAndMove(ctx, result, plan, attempt)) === "ok" ? "done" : "race";
+}
+
+/** Publishes a rendered fleet to its deploy branch (see the steps at the top of this file). */
+export async function publish(opts: PublishOptions): Promise<PublishResult> {
+  const run = opts.run;
+  const branch = deployBranch(run, opts.branch);
+  const result = emptyResult(opts, branch);
   // 1. gate
   result.diagnostics = gate(run, Boolean(opts.partial));
   if (result.diagnostics.length) return result;
-  // a ref name is a path under the gitdir: never write one git would refuse (the CLI and config checks say it first)
-  const branchProblem = branchNameProblem(branch);
-  if (branchProblem) throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
-
   const repo = await findFleetRepo(opts.fleetDir);
-  let target: Target;
-  const ref = `refs/heads/${branch}`;
-  if (!opts.target || opts.target.kind === "local") {
-    const gitdir = opts.target?.gitdir ?? repo?.gitdir;
-    if (!gitdir)
-      throw new BraidError({
-        code: "PUBLISH_NOT_A_REPO",
-        message: `${opts.fleetDir} is not inside a Git repository, so there is no deploy branch to write`,
-        hint: "run `git init` in the fleet repo, or publish to another repository with --push URL",
-      });
-    // git's receive.denyCurrentBranch: never move a branch that a working tree (any worktree) has checked out
-    const checkedOutIn = (await checkedOutBranches(gitdir, await isBareRepo(gitdir))).get(ref);
-    if (checkedOutIn)
-      throw new BraidError({
-        code: "USAGE",
-        message: `the deploy branch "${branch}" is checked out in ${checkedOutIn}; braid will not move a checked-out branch`,
-        hint: "check out another branch there, publish to another branch with --branch, or push to a bare repository",
-      });
-    target = localTarget(await openStore(gitdir), opts.target?.label ?? repo?.dir ?? gitdir, ref);
-  } else target = await remoteTarget(opts.target, branch, repo?.gitdir);
+  const target = opts.opened ?? (await openDeployTarget(opts.target, branch, opts.fleetDir, repo));
   result.target = target.label;
 
-  let fleetCommit = repo ? await fleetHead(repo) : undefined;
+  const fleetCommit = repo ? await fleetHead(repo) : undefined;
   const lockWanted = Boolean(opts.writeLock && run.lockChanged && !run.diagnostics.some((d) => d.severity === "error"));
   if (lockWanted && !repo)
     throw new BraidError({ code: "PUBLISH_NOT_A_REPO", message: `${opts.fleetDir} is not inside a Git repository: braid.lock cannot be committed` });
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-  const sleep = opts.sleep ?? defaultSleep;
+  const ctx: PublishContext = { opts, run, branch, target, ...(repo ? { repo } : {}), lockWanted, now, ...(fleetCommit ? { fleetCommit } : {}) };
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
-  const backoff = opts.backoffMs ?? 500;
-  const threshold = run.fleet!.publish.pruneThreshold;
-
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     result.attempts = attempt;
-    // 2–3. tip and plan
-    const base = await target.tip();
-    const plan = await planDeploy(target.store, base, run, { partial: Boolean(opts.partial), allowPrune: Boolean(opts.allowPrune), pruneThreshold: threshold });
-    fill(result, plan);
-    result.diagnostics = plan.diagnostics;
-    if (plan.diagnostics.some((d) => d.severity === "error")) {
-      result.status = "refused";
+    if ((await attemptOnTip(ctx, result, attempt)) === "done") {
+      if (result.status !== "refused" && ctx.fleetCommit) result.fleetCommit = ctx.fleetCommit;
       return result;
     }
-    // 4. lock commit (once; also when the output is unchanged, e.g. a first lock)
-    if (lockWanted && !result.lockCommit && !opts.dryRun) {
-      result.lockCommit = await commitLockFile(repo!, serializeLock(run.lock), { author: { ...opts.author, timestamp: now() } });
-      fleetCommit = result.lockCommit;
-    }
-    // 5. no-op
-    if (plan.unchanged) {
-      result.status = "unchanged";
-      if (base) result.commit = base;
-      break;
-    }
-    result.message = commitMessage({
-      added: plan.added,
-      changed: plan.changed,
-      removed: plan.removed,
-      held: plan.held,
-      unchanged: plan.unchangedCount,
-      ...(fleetCommit ? { fleetCommit } : {}),
-      sources: plan.sources,
-      ...(opts.message ? { subject: opts.message } : {}),
-    });
-    if (opts.dryRun) {
-      result.status = "dry-run";
-      break;
-    }
-    // 6. objects, commit, ref
-    const written = await writeDeployTree(target.store, plan.tree);
-    result.objectsWritten += written.written;
-    const commit = await writeCommitObject(target.store, {
-      tree: plan.treeOid,
-      parents: base ? [base] : [],
-      author: { ...opts.author, timestamp: now() },
-      message: result.message,
-    });
-    result.objectsWritten++;
-    await opts.beforeUpdate?.(attempt);
-    if ((await target.update(base, commit)) === "ok") {
-      result.status = "published";
-      result.commit = commit;
-      break;
-    }
     // 7. lost the race
-    if (attempt === maxAttempts)
-      throw new BraidError({
-        code: "PUBLISH_RACE",
-        message: `the deploy branch "${branch}" of ${target.label} kept moving: ${maxAttempts} attempts lost to other publishers; nothing was published`,
-        hint: "run the publish again; make scheduled jobs share a concurrency group so they do not overlap",
-      });
-    await sleep(Math.round(backoff * 2 ** (attempt - 1) * (0.5 + Math.random())));
+    if (attempt === maxAttempts) break;
+    await (opts.sleep ?? defaultSleep)(Math.round((opts.backoffMs ?? 500) * 2 ** (attempt - 1) * (0.5 + Math.random())));
   }
-  if (fleetCommit) result.fleetCommit = fleetCommit;
-  return result;
+  throw new BraidError({
+    code: "PUBLISH_RACE",
+    message: `the deploy branch "${branch}" of ${target.label} kept moving: ${maxAttempts} attempts lost to other publishers; nothing was published`,
+    hint: "run the publish again; make scheduled jobs share a concurrency group so they do not overlap",
+  });
 }
 
 function fill(result: PublishResult, plan: DeployPlan): void {

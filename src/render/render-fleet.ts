@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { BraidError, hasErrors, toDiagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetReader } from "../config/fleet-files.js";
@@ -13,7 +12,7 @@ import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { isCrd } from "../validate/crd.js";
 import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
-import { loadKubeOpenApi } from "../validate/openapi-load.js";
+import { kubeOpenApiDigest, loadKubeOpenApi } from "../validate/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
 import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
@@ -27,6 +26,8 @@ import { createManifestCache } from "./load-manifests.js";
 import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
+import { clusterDigest, recordingReader, schemasDigest, type DigestInputs } from "./cluster-digest.js";
+import { countKinds, type ClusterReuse, type ReusedOutput } from "./reuse.js";
 
 /** The result of rendering one cluster. */
 export interface ClusterResult {
@@ -42,6 +43,8 @@ export interface ClusterResult {
   inputDigest: string;
   /** With `explainSource`: what that source yielded for this cluster, before braid's patches and variables. */
   explained?: Resource[];
+  /** Set when the result was not rendered but reused (same input digest); `resources` is then empty. */
+  reused?: ReusedOutput;
 }
 
 /** A whole fleet run. */
@@ -73,10 +76,8 @@ export interface FleetRunOptions {
   onProgress?: (done: number, total: number, cluster: string) => void;
   /** Keep what this source yields per cluster (its kustomize build or manifests) in `ClusterResult.explained`. */
   explainSource?: string;
-}
-
-function digestOf(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+  /** Previous results to reuse for clusters whose input digest is unchanged (render/reuse.ts). */
+  reuse?: ClusterReuse;
 }
 
 /**
@@ -85,13 +86,15 @@ function digestOf(value: unknown): string {
  *  2. layer each cluster's settings (fleet → groups → cluster);
  *  3. resolve every pin (braid.lock first, unless --update);
  *  4. read the Kubernetes OpenAPI and the fleet's own schemas;
- *  5. per cluster: load manifests → patch → substitute → duplicates → validate → lay out files.
+ *  5. per cluster: its input digest → a previous result with that digest (opts.reuse), else
+ *     load manifests → patch → substitute → duplicates → validate → lay out files.
  * Content problems are collected; only environment failures (OpenAPI, remotes) throw.
  */
 export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const run: FleetRun = { diagnostics: [], clusters: [], pins: new Map(), lock: { pins: [] }, lockChanged: false };
-  // 1. config
-  const loaded = await loadFleet(opts.reader);
+  // 1. config (the text of every file read is kept for the clusters' input digests)
+  const recorded = recordingReader(opts.reader);
+  const loaded = await loadFleet(recorded.reader);
   run.diagnostics.push(...loaded.diagnostics);
   const fleet = loaded.fleet;
   if (!fleet) return run;
@@ -106,7 +109,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const effective = selected.map((c) => effectiveCluster(fleet, c));
 
   // 3. pins
-  const lockText = await opts.reader.read(LOCK_FILE);
+  const lockText = await recorded.reader.read(LOCK_FILE);
   let lock: Lock | undefined;
   if (lockText !== undefined) {
     const parsed = parseLock(lockText);
@@ -128,18 +131,91 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const fleetSchemas = loadFleetSchemas(schemaFiles);
   run.diagnostics.push(...fleetSchemas.diagnostics);
   const apiFor = kubeApiCache(fleet, fleetSchemas, opts);
-  run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
+  const digests = digestInputs(fleet, recorded.files, resolved.pins, schemaFiles, opts);
+  await digests.openapi(fleet.kubernetesVersion); // no OpenAPI reachable is an environment error, reused or not
+  // a run that explains a source or skips validation has other results than the digest says: never reused
+  const reuse = opts.explainSource === undefined && !opts.skipValidation ? opts.reuse : undefined;
+  if (!reuse) run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
+  await reuse?.open?.(fleet);
 
   // 5. clusters
   const cache = createManifestCache();
   let done = 0;
   for (const cluster of effective) {
-    const api = await apiFor(cluster.kubernetesVersion);
-    const result = await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts);
+    const { digest: inputDigest, key } = await clusterDigest(digests, cluster);
+    const reused = await reuse?.lookup(cluster, { digest: inputDigest, key });
+    let result: ClusterResult;
+    if (reused) result = reusedResult(cluster, resolved.pins, reused, inputDigest);
+    else {
+      const api = await apiFor(cluster.kubernetesVersion);
+      run.openapi ??= (await apiFor(fleet.kubernetesVersion)).openapi;
+      result = { ...(await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts)), inputDigest };
+      if (result.ok && result.output)
+        await reuse?.store?.({
+          name: result.name,
+          digest: inputDigest,
+          key,
+          dir: result.output.dir,
+          files: result.output.files,
+          resources: result.resources.length,
+          kinds: countKinds(result.resources.map((r) => r.id.kind)),
+          diagnostics: result.diagnostics,
+        });
+    }
     run.clusters.push(result);
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
+  await reuse?.close?.();
   return run;
+}
+
+/** The fleet-wide parts of the clusters' input digests; each OpenAPI document is read and hashed once. */
+function digestInputs(
+  fleet: Fleet,
+  files: ReadonlyMap<string, string | undefined>,
+  pins: Map<string, ResolvedPin>,
+  schemaFiles: { path: string; text: string }[],
+  opts: FleetRunOptions,
+): DigestInputs {
+  const openapi = new Map<string, Promise<string>>();
+  return {
+    fleet,
+    files,
+    pins,
+    schemas: schemasDigest(schemaFiles),
+    openapi: (version) => {
+      let d = openapi.get(version);
+      if (!d)
+        openapi.set(
+          version,
+          (d = kubeOpenApiDigest({
+            kubernetesVersion: version,
+            envValue: opts.openapiEnv,
+            configValue: fleet.validation.kubernetesOpenAPI,
+            fleetDir: opts.senv.fleetDir,
+            cwd: opts.cwd,
+            cacheDir: opts.senv.cacheDir,
+          })),
+        );
+      return d;
+    },
+  };
+}
+
+/** A cluster's result taken from a previous run with the same input digest (nothing rendered). */
+function reusedResult(cluster: EffectiveCluster, pins: Map<string, ResolvedPin>, reused: ReusedOutput, inputDigest: string): ClusterResult {
+  const used = cluster.pins.map((p) => pins.get(pinKey(p.source.name, p.ref))).filter((p): p is ResolvedPin => Boolean(p?.resolution && p.repo));
+  return {
+    name: cluster.name,
+    cluster,
+    pins: used,
+    resources: [],
+    output: { cluster: cluster.name, dir: reused.dir, files: reused.files ?? [] },
+    diagnostics: reused.diagnostics,
+    ok: true,
+    inputDigest,
+    reused,
+  };
 }
 
 /** One Kubernetes version's API: the OpenAPI, its schema index and compiled validators. */
@@ -208,23 +284,6 @@ async function renderOne(
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
   }
-  // a source that is not substituted, and which patch values are plain (typed) scalars, change the output too
-  const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
-  const inputDigest = digestOf({
-    kubernetesVersion: cluster.kubernetesVersion,
-    pins: used.map((p) => ({
-      s: p.source.name,
-      c: p.resolution!.commit,
-      p: p.source.path,
-      i: p.source.include,
-      e: p.source.exclude,
-      ...(unsubstituted.has(p.source.name) ? { substitute: false } : {}),
-    })),
-    namespaces: cluster.pins.map((p) => p.namespace?.value ?? null),
-    vars: cluster.vars,
-    patches: cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional, ...(p.plain?.size ? [[...p.plain].sort()] : [])]),
-  });
-
   const rendered = renderCluster(cluster, manifests, baseIndex);
   diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
@@ -265,7 +324,7 @@ async function renderOne(
     output,
     diagnostics,
     ok,
-    inputDigest,
+    inputDigest: "", // set by the caller (render/cluster-digest.ts)
     ...(explained ? { explained } : {}),
   };
 }

@@ -50,13 +50,7 @@ export async function loadKubeOpenApi(opts: OpenApiLoadOptions): Promise<KubeOpe
 /** As `loadKubeOpenApi`, also telling whether the cache was used. */
 export async function loadKubeOpenApiWithInfo(opts: OpenApiLoadOptions): Promise<LoadedOpenApi> {
   const version = opts.kubernetesVersion;
-  if (!/^v?\d+\.\d+(\.\d+)?$/.test(version)) {
-    throw new BraidError({
-      code: "OPENAPI_UNKNOWN_VERSION",
-      message: `kubernetesVersion "${version}" is not a Kubernetes version`,
-      hint: 'write it as major.minor, e.g. "1.34"',
-    });
-  }
+  checkVersion(version);
   const raw = await readDocument(opts);
   const digest = digestOf(raw.bytes);
   const cached = await readCompactCache(opts.cacheDir, digest);
@@ -65,6 +59,24 @@ export async function loadKubeOpenApiWithInfo(opts: OpenApiLoadOptions): Promise
   const openapi = compactOpenApi(doc, { kubernetesVersion: version, digest, origin: raw.origin });
   await writeCompactCache(opts.cacheDir, openapi);
   return { openapi, fromCache: false };
+}
+
+/**
+ * The content digest of the document `loadKubeOpenApi` reads for these options, without converting it (the
+ * incremental render keys clusters by it).
+ */
+export async function kubeOpenApiDigest(opts: OpenApiLoadOptions): Promise<string> {
+  checkVersion(opts.kubernetesVersion);
+  return digestOf((await readDocument(opts)).bytes);
+}
+
+function checkVersion(version: string): void {
+  if (!/^v?\d+\.\d+(\.\d+)?$/.test(version))
+    throw new BraidError({
+      code: "OPENAPI_UNKNOWN_VERSION",
+      message: `kubernetesVersion "${version}" is not a Kubernetes version`,
+      hint: 'write it as major.minor, e.g. "1.34"',
+    });
 }
 
 async function readDocument(opts: OpenApiLoadOptions): Promise<OpenApiBytes> {

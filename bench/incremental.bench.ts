@@ -1,0 +1,102 @@
+/**
+ * Incremental publish benchmark (issue 13 part 2) on the bench fleet (1,000 clusters × 3 sources × ~100
+ * resources, a few patches each), through the CLI in this process (`braid publish`, as the scheduled job runs
+ * it, braid.lock committed): a cold publish (empty cache, no deploy branch), a no-op publish (nothing changed:
+ * the fleet folder's key matches the last publish, nothing parsed), and a publish after one cluster's file
+ * changed (one cluster rendered, the others reused from the deploy tip). Each with wall
+ * and CPU time (user + system: the machine may be shared), beside `kubectl kustomize` of a sample of the
+ * published cluster folders in the same run, extrapolated to the fleet (labelled as such).
+ * Targets: no-op ≤ 0.5 s, one-cluster change ≤ 1 s, cold render+publish ≤ 3 s.
+ * Sizes can be overridden with BENCH_CLUSTERS / BENCH_RESOURCES; BENCH_KUSTOMIZE_SAMPLE (default 20).
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { main } from "../src/cli/main.js";
+import { commitAll, generateFleet } from "./gen-fleet.js";
+
+const exec = promisify(execFile);
+const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
+
+interface Timed {
+  wall: number;
+  cpu: number;
+  json: Record<string, unknown>;
+}
+
+async function braid(args: string[], cwd: string, cache: string): Promise<Timed> {
+  let out = "";
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const code = await main([...args, "--format", "json", "--quiet"], {
+    stdout: (t) => void (out += t),
+    stderr: (t) => process.stderr.write(t),
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: cache, GIT_AUTHOR_NAME: "bench", GIT_AUTHOR_EMAIL: "bench@example.com" },
+    cwd,
+    isTTY: false,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  if (code !== 0) throw new Error(`braid ${args.join(" ")} exited ${code}: ${out.slice(0, 2000)}`);
+  return { wall, cpu: (c.user + c.system) / 1e6, json: JSON.parse(out) as Record<string, unknown> };
+}
+
+/** Runs the benchmark; returns its figures. */
+export async function run(): Promise<Record<string, number | string>> {
+  const clusters = Number(process.env.BENCH_CLUSTERS ?? 1000);
+  const resourcesPerSource = Number(process.env.BENCH_RESOURCES ?? 100);
+  const sample = Math.min(clusters, Number(process.env.BENCH_KUSTOMIZE_SAMPLE ?? 20));
+  const dir = await mkdtemp(join(tmpdir(), "braid-bench-incr-"));
+  try {
+    const gen = await generateFleet(dir, { clusters, resourcesPerSource });
+    const cache = join(dir, "cache");
+    // a fleet commits its braid.lock (every pin locked: a no-op publish then parses nothing)
+    await main(["lock", "--quiet", "--fleet", gen.fleetDir], { stdout: () => {}, stderr: (t) => process.stderr.write(t), env: { BRAID_CACHE: cache }, cwd: dir, isTTY: false });
+    await commitAll(gen.fleetDir, "lock");
+    const cold = await braid(["publish"], gen.fleetDir, cache);
+    if (cold.json.status !== "published") throw new Error(`cold publish: ${String(cold.json.status)}`);
+    const noop = await braid(["publish"], gen.fleetDir, cache);
+    if (noop.json.status !== "unchanged" || noop.json.unchanged !== clusters) throw new Error(`no-op publish: ${String(noop.json.status)}, ${String(noop.json.reused)} reused`);
+    await writeFile(join(gen.fleetDir, gen.clusterFile(gen.clusterNames[0]!)), gen.clusterText(0, 42));
+    await commitAll(gen.fleetDir, "change one cluster");
+    const one = await braid(["publish"], gen.fleetDir, cache);
+    if (one.json.status !== "published" || (one.json.changed as unknown[]).length !== 1 || one.json.reused !== clusters - 1)
+      throw new Error(`one-cluster publish: ${String(one.json.status)}, ${String(one.json.reused)} reused`);
+
+    // kubectl kustomize of a sample of the published folders (checked out by a warm render), extrapolated
+    let kustomize: number | string = "kubectl not on PATH";
+    const out = join(dir, "out");
+    await braid(["render", "--out", out], gen.fleetDir, cache);
+    try {
+      await exec("kubectl", ["version", "--client"]);
+      const t0 = performance.now();
+      for (const name of gen.clusterNames.slice(0, sample)) await exec("kubectl", ["kustomize", join(out, "clusters", name)], { maxBuffer: 64 * 1024 * 1024 });
+      kustomize = ((performance.now() - t0) / 1000) * (clusters / sample);
+    } catch {
+      /* no kubectl: reported as such */
+    }
+    const k = typeof kustomize === "number" ? kustomize : undefined;
+    return {
+      clusters,
+      "publish.cold.wall.s": round(cold.wall),
+      "publish.cold.cpu.s": round(cold.cpu),
+      "publish.noop.wall.s": round(noop.wall),
+      "publish.noop.cpu.s": round(noop.cpu),
+      "publish.one_cluster.wall.s": round(one.wall),
+      "publish.one_cluster.cpu.s": round(one.cpu),
+      [`kubectl_kustomize.per_cluster_x${clusters}.s (from ${sample})`]: k !== undefined ? round(k) : String(kustomize),
+      "ratio.kustomize_over_cold": k !== undefined ? round(k / cold.wall) : "-",
+      "ratio.kustomize_over_noop": k !== undefined ? round(k / noop.wall) : "-",
+      "ratio.kustomize_over_one_cluster": k !== undefined ? round(k / one.wall) : "-",
+      "peak.rss.mb": Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,104 @@
+/**
+ * Incremental publish: before rendering, read the deploy branch's tip — its `inventory.json` (each cluster's
+ * input digest and resource counts) and each cluster's folder as a Git tree — so that a cluster whose input
+ * digest is unchanged is not rendered: its folder is grafted into the new tree unread. Its diagnostics (a
+ * reused cluster reports its warnings again) come from the local cache's meta entry of that digest
+ * (render/local-cache.ts), which every publish writes for the clusters it renders; without one, the cluster
+ * is rendered.
+ *
+ * Opening the target here is best-effort: when it fails (not a repository, a checked-out branch, an
+ * unreachable remote) nothing is reused and `publish` reports the same problem in its own order, after the
+ * render, as without reuse. The opened target is handed to `publish` so the tip is read from the same store.
+ */
+import type { Fleet } from "../config/types.js";
+import type { ClusterReuse, ReusedOutput } from "../render/reuse.js";
+import { readCacheMeta, storeResult } from "../render/local-cache.js";
+import { findFleetRepo } from "./commit-lock.js";
+import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "./git-store.js";
+import { INVENTORY_FILE, parseInventory, type InventoryCluster } from "./inventory.js";
+import { openDeployTarget, type DeployTarget, type PublishTarget } from "./publish.js";
+
+/** Reuse from the deploy tip, and the target it opened (for `publish`). */
+export interface DeployTipReuse extends ClusterReuse {
+  /** The opened target, once `open` succeeded. */
+  target(): DeployTarget | undefined;
+}
+
+/** Options of {@link deployTipReuse}. */
+export interface DeployTipOptions {
+  fleetDir: string;
+  /** --branch (default: the fleet's output.branch). */
+  branch?: string;
+  target?: PublishTarget;
+  /** braid's cache folder (the meta entries). */
+  cacheDir: string;
+}
+
+/** Reuse of the clusters published on the deploy branch's tip whose input digest is unchanged. */
+export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
+  let opened: DeployTarget | undefined;
+  let previous = new Map<string, ReusedOutput & { digest: string }>();
+  const writes: Promise<void>[] = [];
+  return {
+    target: () => opened,
+    async open(fleet: Fleet) {
+      try {
+        const target = await openDeployTarget(opts.target, opts.branch ?? fleet.output.branch, opts.fleetDir, await findFleetRepo(opts.fleetDir));
+        opened = target;
+        const tip = await target.tip();
+        if (tip) previous = await publishedClusters(target.store, tip);
+      } catch {
+        previous = new Map(); // publish reports it (see the file header)
+      }
+    },
+    async lookup(cluster, digests) {
+      const p = previous.get(cluster.name);
+      if (!p || p.digest !== digests.digest) return undefined;
+      const meta = await readCacheMeta(opts.cacheDir, digests, cluster.name);
+      return meta && meta.dir === p.dir ? { ...p, diagnostics: meta.diagnostics } : undefined;
+    },
+    store(rendered) {
+      writes.push(storeResult(opts.cacheDir, rendered, false).catch(() => undefined)); // an unwritable cache is only slower
+      return Promise.resolve();
+    },
+    async close() {
+      await Promise.all(writes);
+    },
+  };
+}
+
+/** The clusters of a deploy commit that can be reused: name → their folder's tree, counts and diagnostics. */
+async function publishedClusters(store: ObjectStore, commit: string): Promise<Map<string, ReusedOutput & { digest: string }>> {
+  const out = new Map<string, ReusedOutput & { digest: string }>();
+  const { tree } = await readCommitInfo(store, commit);
+  const inv = await entryAt(store, tree, INVENTORY_FILE);
+  if (inv?.type !== "blob") return out;
+  for (const c of parseInventory(await readBlobText(store, inv.oid))?.clusters ?? []) {
+    if (!reusable(c)) continue;
+    const folder = await entryAt(store, tree, c.path);
+    if (folder?.type !== "tree") continue;
+    out.set(c.name, {
+      digest: c.inputDigest,
+      dir: c.path,
+      tree: folder.oid,
+      resources: c.resources,
+      kinds: c.kinds,
+      diagnostics: [],
+      from: "deploy branch",
+    });
+  }
+  return out;
+}
+
+/** Held-back clusters hold an older output than their digest says; entries of another format are skipped. */
+function reusable(c: InventoryCluster): boolean {
+  return (
+    !c.heldBack &&
+    typeof c.inputDigest === "string" &&
+    /^[0-9a-f]{64}$/.test(c.inputDigest) &&
+    typeof c.path === "string" &&
+    typeof c.resources === "number" &&
+    typeof c.kinds === "object" &&
+    c.kinds !== null
+  );
+}
