@@ -4,10 +4,12 @@
  * wall time of: `braid --help`; `braid render` of a 3-cluster fleet; `braid render` of one cluster with one
  * source of 20 objects, beside `kubectl kustomize` of the same 20 files measured in the same run (a ratio).
  * Targets: --help ≤ 0.25 s, 3-cluster render ≤ 0.6 s, 20-object render within 3× of kubectl kustomize.
+ * Each figure also as CPU seconds (user + sys of the child, from /proc on Linux): on a loaded machine wall
+ * time says more about the load than about braid.
  * Reproduce: `npm run bench -- startup` (BENCH_REPEAT sets the number of runs, default 7).
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -19,14 +21,33 @@ const BIN = join(ROOT, "bin", "braid.js");
 const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(ROOT, "../shared/data/kubernetes-openapi");
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
 
-async function median(fn: () => Promise<unknown>): Promise<number> {
+/** CPU seconds used by this process's finished children (Linux /proc; NaN elsewhere). */
+async function childrenCpu(): Promise<number> {
+  try {
+    const stat = await readFile("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+const cpuMedians = new Map<string, number>();
+
+/** The median wall seconds of REPEAT runs; the median CPU seconds go to `cpuMedians` under `name`. */
+async function median(fn: () => Promise<unknown>, name?: string): Promise<number> {
   const times: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
+    const c0 = await childrenCpu();
     const t0 = performance.now();
     await fn();
     times.push((performance.now() - t0) / 1000);
+    cpus.push((await childrenCpu()) - c0);
   }
   times.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
+  if (name) cpuMedians.set(name, cpus[Math.floor(cpus.length / 2)]!);
   return times[Math.floor(times.length / 2)]!;
 }
 
@@ -47,12 +68,12 @@ export async function run(): Promise<Record<string, number | string>> {
   const dir = await mkdtemp(join(tmpdir(), "braid-bench-startup-"));
   try {
     const env = { ...process.env, BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "cache") };
-    const help = await median(() => exec("node", [BIN, "--help"]));
+    const help = await median(() => exec("node", [BIN, "--help"]), "help");
 
     const small = await generateFleet(join(dir, "three"), { clusters: 3, resourcesPerSource: 20 });
     const out3 = join(dir, "out3");
     await exec("node", [BIN, "render", "--quiet", "--out", out3], { cwd: small.fleetDir, env }); // warm the OpenAPI cache
-    const render3 = await median(() => exec("node", [BIN, "render", "--quiet", "--out", out3], { cwd: small.fleetDir, env }));
+    const render3 = await median(() => exec("node", [BIN, "render", "--quiet", "--out", out3], { cwd: small.fleetDir, env }), "render3");
 
     // one source of 20 objects: braid render of one cluster vs kubectl kustomize of the same files
     const src = join(dir, "twenty-src");
@@ -74,11 +95,11 @@ export async function run(): Promise<Record<string, number | string>> {
     await writeFile(join(fleet, "clusters", "one.yaml"), "apiVersion: braid/v1alpha1\nkind: Cluster\nmetadata: { name: one }\nspec: {}\n");
     const out1 = join(dir, "out1");
     await exec("node", [BIN, "render", "--quiet", "--out", out1], { cwd: fleet, env });
-    const render20 = await median(() => exec("node", [BIN, "render", "--quiet", "--out", out1], { cwd: fleet, env }));
+    const render20 = await median(() => exec("node", [BIN, "render", "--quiet", "--out", out1], { cwd: fleet, env }), "render20");
     let kustomize: number | string = "kubectl not on PATH";
     try {
       await exec("kubectl", ["kustomize", join(src, "manifests")]);
-      kustomize = await median(() => exec("kubectl", ["kustomize", join(src, "manifests")]));
+      kustomize = await median(() => exec("kubectl", ["kustomize", join(src, "manifests")]), "kustomize");
     } catch {
       /* no kubectl: reported as such */
     }
@@ -88,6 +109,15 @@ export async function run(): Promise<Record<string, number | string>> {
       "render.20_objects.s": round(render20),
       "kubectl_kustomize.20_objects.s": typeof kustomize === "number" ? round(kustomize) : kustomize,
       "ratio.render_vs_kustomize": typeof kustomize === "number" ? round(render20 / kustomize) : "n/a",
+      "help.cpu.s": round(cpuMedians.get("help")!),
+      "render.3_clusters.cpu.s": round(cpuMedians.get("render3")!),
+      "render.20_objects.cpu.s": round(cpuMedians.get("render20")!),
+      ...(cpuMedians.has("kustomize")
+        ? {
+            "kubectl_kustomize.20_objects.cpu.s": round(cpuMedians.get("kustomize")!),
+            "ratio.render_cpu_vs_kustomize_cpu": round(cpuMedians.get("render20")! / cpuMedians.get("kustomize")!),
+          }
+        : {}),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

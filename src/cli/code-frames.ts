@@ -9,7 +9,6 @@ import fs from "node:fs";
 import type { FleetReader } from "../config/fleet-files.js";
 import { codeFrame } from "../diagnostics/code-frame.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import { gitCache } from "../sources/git-objects.js";
 import git from "../sources/isogit.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
@@ -30,7 +29,7 @@ async function readSourceFile(pins: ReadonlyMap<string, ResolvedPin> | undefined
   for (const pin of pins?.values() ?? []) {
     const commit = pin.resolution?.commit;
     if (pin.source.name !== loc.source || !pin.repo || !commit || !commit.startsWith(loc.commit ?? "\0")) continue;
-    const { blob } = await git.readBlob({ fs, gitdir: pin.repo.gitdir, oid: commit, filepath: loc.file, cache: gitCache });
+    const { blob } = await git.readBlob({ fs, gitdir: pin.repo.gitdir, oid: commit, filepath: loc.file, cache: pin.repo.cache ?? {} }); // the run's cache
     return new TextDecoder().decode(blob);
   }
   return undefined;

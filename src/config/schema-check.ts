@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import type { Document } from "yaml";
 import { bySourcePosition, explainAjvErrors } from "../diagnostics/ajv-errors.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -39,6 +40,8 @@ export function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFuncti
       return fn;
     }
     if (!ajv) {
+      // ajv itself loads only here: the validators `npm run build` compiled need its small runtime helpers only
+      const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
       ajv = new Ajv({ ...CONFIG_AJV_OPTIONS });
       ajv.addSchema(loadSchema(COMMON_SCHEMA));
     }

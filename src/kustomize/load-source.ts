@@ -12,25 +12,20 @@ import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Resource } from "../model/resource.js";
 import { loadSourceManifests, type ManifestCache } from "../render/load-manifests.js";
-import { gitCache } from "../sources/git-objects.js";
 import { buildKustomization } from "./build-kustomization.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
 
-/** Trees listed in a run, by gitdir and commit (a listing serves every path and cluster). */
-const trees = new WeakMap<ManifestCache, Map<string, Promise<SourceTree>>>();
-
+/** A commit's tree, listed once per run (a listing serves every path and cluster). */
 function treeOf(cache: ManifestCache, gitdir: string, commit: string): Promise<SourceTree> {
-  let byCommit = trees.get(cache);
-  if (!byCommit) trees.set(cache, (byCommit = new Map()));
   const key = `${gitdir}\u0000${commit}`;
-  let p = byCommit.get(key);
-  if (!p) byCommit.set(key, (p = openSourceTree(gitdir, commit)));
+  let p = cache.trees.get(key) as Promise<SourceTree> | undefined;
+  if (!p) cache.trees.set(key, (p = openSourceTree(gitdir, commit, cache.git)));
   return p;
 }
 
 /** Whether the source's folder at the commit holds a kustomization file (one tree read, no listing). */
-export async function isKustomizeSource(gitdir: string, commit: string, path: string): Promise<boolean> {
+export async function isKustomizeSource(gitdir: string, commit: string, path: string, gitCache: object = {}): Promise<boolean> {
   try {
     const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
     return tree.some((e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path));
@@ -51,7 +46,7 @@ export function loadSource(
   let p = cache.loads.get(key) as Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
     p = (async () => {
-      if (!(await isKustomizeSource(gitdir, commit, source.path))) return loadPlain(cache, gitdir, commit, source, schema);
+      if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git))) return loadPlain(cache, gitdir, commit, source, schema);
       const tree = await treeOf(cache, gitdir, commit);
       const built = await buildKustomization({ tree, source: source.name, cache, schema }, source.path);
       return { ...built, kustomization: true };

@@ -7,7 +7,6 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import git from "../sources/isogit.js";
-import { gitCache } from "../sources/git-objects.js";
 
 /** One blob of the tree. */
 export interface TreeBlob {
@@ -38,6 +37,7 @@ export function joinInside(dir: string, rel: string): string | undefined {
 }
 
 async function walk(
+  gitCache: object,
   gitdir: string,
   oid: string,
   prefix: string,
@@ -48,17 +48,17 @@ async function walk(
   const { tree } = await git.readTree({ fs, gitdir, oid, cache: gitCache });
   for (const e of tree) {
     const path = prefix ? `${prefix}/${e.path}` : e.path;
-    if (e.type === "tree") await walk(gitdir, e.oid, path, files, dirs);
+    if (e.type === "tree") await walk(gitCache, gitdir, e.oid, path, files, dirs);
     else if (e.type === "blob") files.set(path, { oid: e.oid, mode: e.mode });
   }
 }
 
 /** Lists a commit's tree once; later lookups are in memory. */
-export async function openSourceTree(gitdir: string, commit: string): Promise<SourceTree> {
+export async function openSourceTree(gitdir: string, commit: string, gitCache: object = {}): Promise<SourceTree> {
   const files = new Map<string, { oid: string; mode: string }>();
   const dirs = new Set<string>();
   const { oid } = await git.readTree({ fs, gitdir, oid: commit, cache: gitCache });
-  await walk(gitdir, oid, "", files, dirs);
+  await walk(gitCache, gitdir, oid, "", files, dirs);
   const decoder = new TextDecoder();
   const links = new Map<string, string | undefined>();
   async function resolveLinks(): Promise<void> {

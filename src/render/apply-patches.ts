@@ -121,7 +121,11 @@ export function applyPatches(
       const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
       const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
       const options = { clusterScoped: clusterScoped && matcher === compiled };
-      if (!identities(res, original.get(res), opts.previousIds ? res.previous : undefined).some((o) => matcher.matches(o, options))) {
+      const first = original.get(res);
+      const previous = opts.previousIds ? res.previous : undefined;
+      const selected =
+        !first && !previous?.length ? matcher.matches(res.object, options) : identities(res, first, previous).some((o) => matcher.matches(o, options));
+      if (!selected) {
         next.push(res);
         continue;
       }
@@ -151,8 +155,8 @@ export function applyPatches(
       };
       // in a build, a renamed object remembers its old id (kustomize's StorePreviousId) for later selections and references
       if (opts.previousIds && idKey(patched.id) !== idKey(res.id)) patched.previous = [...(res.previous ?? []), res.id];
-      const first = original.get(res) ?? res.id;
-      if (first.name !== patched.id.name || first.namespace !== patched.id.namespace) original.set(patched, first);
+      const loadedAs = first ?? res.id;
+      if (loadedAs.name !== patched.id.name || loadedAs.namespace !== patched.id.namespace) original.set(patched, loadedAs);
       next.push(patched);
     }
     if (matched === 0 && !patch.optional)

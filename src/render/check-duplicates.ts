@@ -1,10 +1,22 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { describeId, idKey, type Resource } from "../model/resource.js";
+import { describeId, idKey, type Resource, type ResourceId } from "../model/resource.js";
 
 function originLocation(r: Resource) {
   const o = r.origin;
   return { file: o.file, line: o.line, column: o.column, source: o.source, commit: o.commit };
+}
+
+/** Duplicate keys of the ids seen in a run, with the schema index they were made with (ids are shared across clusters). */
+export type DuplicateKeys = WeakMap<ResourceId, { schema: KubeSchemaIndex | undefined; key: string }>;
+
+function keyOf(r: Resource, schema: KubeSchemaIndex | undefined, keys: DuplicateKeys | undefined): string {
+  const known = keys?.get(r.id);
+  if (known && known.schema === schema) return known.key;
+  const namespace = r.id.namespace || (schema?.scope(r.id) === "Cluster" ? "" : "default");
+  const key = idKey({ ...r.id, namespace });
+  keys?.set(r.id, { schema, key });
+  return key;
 }
 
 /**
@@ -15,13 +27,13 @@ export function checkDuplicates(
   resources: readonly Resource[],
   cluster: string,
   schema?: KubeSchemaIndex,
+  keys?: DuplicateKeys,
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const seen = new Map<string, Resource>();
   const out: Resource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const r of resources) {
-    const namespace = r.id.namespace || (schema?.scope(r.id) === "Cluster" ? "" : "default");
-    const key = idKey({ ...r.id, namespace });
+    const key = keyOf(r, schema, keys);
     const first = seen.get(key);
     if (first) {
       diagnostics.push({

@@ -49,7 +49,12 @@ export type Vars = ReadonlyMap<string, string> | Readonly<Record<string, string>
 export interface EnvsubstOptions {
   /** An undefined variable without a default is an error (default true, as kustomize-controller ≥ v1.9). */
   strict?: boolean;
+  /** Parsed expressions by text, kept by the caller (a run: render/substitute-memo.ts); none: parse every time. */
+  parses?: ParseCache;
 }
+
+/** Parsed texts (or their syntax errors) by their UTF-8 bytes. */
+export type ParseCache = Map<string, Node[] | ParseError>;
 
 /** Valid variable names, as kustomize-controller checks them before substituting. */
 export const VAR_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
@@ -57,11 +62,10 @@ export const VAR_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 /** Nesting deep enough to exhaust the JavaScript stack (thousands of levels; Go's grows). */
 const TOO_DEEP = "expressions nested too deeply";
 
-const parseCache = new Map<string, Node[] | ParseError>();
 const PARSE_CACHE_MAX = 10_000;
 
-function parseCached(bytes: string): Node[] | ParseError {
-  let t = parseCache.get(bytes);
+function parseCached(bytes: string, parseCache: ParseCache | undefined): Node[] | ParseError {
+  let t = parseCache?.get(bytes);
   if (t === undefined) {
     try {
       t = parse(bytes);
@@ -70,8 +74,10 @@ function parseCached(bytes: string): Node[] | ParseError {
       else if (!(e instanceof ParseError)) throw e;
       else t = e;
     }
-    if (parseCache.size >= PARSE_CACHE_MAX) parseCache.clear();
-    parseCache.set(bytes, t);
+    if (parseCache) {
+      if (parseCache.size >= PARSE_CACHE_MAX) parseCache.clear();
+      parseCache.set(bytes, t);
+    }
   }
   return t;
 }
@@ -100,7 +106,7 @@ export function envsubst(
 ): { output: string; errors: EnvsubstError[] } {
   if (!input.includes("$")) return { output: input, errors: [] };
   const bytes = toBytes(input);
-  const tree = parseCached(bytes);
+  const tree = parseCached(bytes, opts.parses);
   if (tree instanceof ParseError) {
     return {
       output: input,

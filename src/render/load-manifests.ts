@@ -8,7 +8,6 @@ import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../config/position-map.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
-import { gitCache } from "../sources/git-objects.js";
 import { plainVarPaths } from "./plain-scalars.js";
 
 /** A file of a source at a commit. */
@@ -25,20 +24,24 @@ interface ParsedBlob {
   problems: Diagnostic[];
 }
 
-/** Caches of one run: parsed blobs by oid, loaded lists by source/commit/selection. */
+/** Caches of one run: parsed blobs by oid, loaded lists by source/commit/selection, listed trees. */
 export interface ManifestCache {
   blobs: Map<string, Promise<ParsedBlob>>;
   loads: Map<string, Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }>>;
+  /** Commit trees listed for kustomize builds, by gitdir and commit (kustomize/load-source.ts). */
+  trees: Map<string, Promise<unknown>>;
+  /** The run's isomorphic-git cache (parsed packfile indexes). */
+  git: object;
 }
 
-/** A fresh cache for one run. */
-export function createManifestCache(): ManifestCache {
-  return { blobs: new Map(), loads: new Map() };
+/** A fresh cache for one run (`git`: the run's isomorphic-git cache, when the run has one already). */
+export function createManifestCache(git: object = {}): ManifestCache {
+  return { blobs: new Map(), loads: new Map(), trees: new Map(), git };
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-async function parseBlob(gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
+async function parseBlob(gitCache: object, gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
   const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
   let text: string;
   try {
@@ -91,6 +94,7 @@ function unsafeDiagnostic(source: SourceDef, commit: string, path: string): Diag
 }
 
 async function listTree(
+  gitCache: object,
   gitdir: string,
   oid: string,
   prefix: string,
@@ -109,7 +113,7 @@ async function listTree(
   for (const e of tree) {
     const path = prefix ? `${prefix}/${e.path}` : e.path;
     if (badEntryName(e.path)) bad.push(path);
-    else if (e.type === "tree") await listTree(gitdir, e.oid, path, out, bad);
+    else if (e.type === "tree") await listTree(gitCache, gitdir, e.oid, path, out, bad);
     else if (e.type === "blob") out.push({ path, oid: e.oid, mode: e.mode });
   }
   return bad;
@@ -124,6 +128,7 @@ export async function listSourceFiles(
   gitdir: string,
   commit: string,
   source: SourceDef,
+  gitCache: object = {},
 ): Promise<{ files: TreeFile[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const base = { source: source.name, commit };
@@ -148,7 +153,7 @@ export async function listSourceFiles(
     };
   }
   const all: (TreeFile & { mode: string })[] = [];
-  for (const path of await listTree(gitdir, rootOid, source.path, all)) diagnostics.push(unsafeDiagnostic(source, commit, path));
+  for (const path of await listTree(gitCache, gitdir, rootOid, source.path, all)) diagnostics.push(unsafeDiagnostic(source, commit, path));
   const byPath = new Map(all.map((f) => [f.path, f]));
   const files: TreeFile[] = [];
   for (const f of all) {
@@ -228,14 +233,39 @@ async function load(
   commit: string,
   source: SourceDef,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
-  const { files, diagnostics } = await listSourceFiles(gitdir, commit, source);
+  const { files, diagnostics } = await listSourceFiles(gitdir, commit, source, cache.git);
   const resources: Resource[] = [];
-  for (const f of files) {
-    const loaded = await loadFileResources(cache, gitdir, commit, source.name, f);
+  for (const loaded of await inOrder(files, (f) => loadFileResources(cache, gitdir, commit, source.name, f))) {
     resources.push(...loaded.resources);
     diagnostics.push(...loaded.diagnostics);
   }
   return { resources, diagnostics };
+}
+
+/** How many files are read at once (reading one overlaps parsing another; bounded to spare file handles). */
+const READ_AHEAD = 8;
+
+/**
+ * `fn` over every item, up to READ_AHEAD at a time; the results in the items' order. A failure is thrown once
+ * every item has finished, the first in the items' order, as a loop would have thrown it.
+ */
+async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const settled: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      settled[i] = await fn(items[i]!).then(
+        (value) => ({ status: "fulfilled" as const, value }),
+        (reason: unknown) => ({ status: "rejected" as const, reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_AHEAD, items.length) }, worker));
+  return settled.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
 }
 
 /**
@@ -254,7 +284,7 @@ export async function loadFileResources(
   const diagnostics: Diagnostic[] = [];
   let parsedP = cache.blobs.get(f.oid);
   if (!parsedP) {
-    parsedP = parseBlob(gitdir, f.oid, f.path);
+    parsedP = parseBlob(cache.git, gitdir, f.oid, f.path);
     cache.blobs.set(f.oid, parsedP);
   }
   const parsed = await parsedP;

@@ -18,14 +18,38 @@ export interface ClusterOutput {
   files: OutputFile[];
 }
 
-const serialized = new WeakMap<object, string>();
+/** What laying out learned in one run, by object (objects are shared by the clusters that leave them unchanged). */
+export interface OutputMemo {
+  /** Each object's YAML (an object shared by many clusters is serialized once per run). */
+  readonly serialized: WeakMap<object, string>;
+  /** Each namespaced object without a namespace, and its copy in `default`. */
+  readonly namespaced: WeakMap<object, Resource["object"]>;
+  /** Each object's file names, with the id and schema index they were made from. */
+  readonly names: WeakMap<object, FileNames>;
+  /** Paths already checked to stay inside their folder, and their line in kustomization.yaml. */
+  readonly lines: Map<string, string>;
+}
 
-/** Serializes an object once (objects shared by many clusters are written once per run). */
-export function serializeOnce(object: Resource["object"]): string {
-  let s = serialized.get(object);
+interface FileNames {
+  schema: KubeSchemaIndex | undefined;
+  id: Resource["id"];
+  /** `<folder>/<kind>-<name>.yaml`, lower case. */
+  plain: string;
+  /** `<folder>/<kind>.<group>-<name>.yaml`, lower case (the plain name for the core group). */
+  qualified: string;
+}
+
+/** A fresh memo (one per run: render/run-context.ts). */
+export function createOutputMemo(): OutputMemo {
+  return { serialized: new WeakMap(), namespaced: new WeakMap(), names: new WeakMap(), lines: new Map() };
+}
+
+/** Serializes an object once per run. */
+function serializeOnce(memo: OutputMemo, object: Resource["object"]): string {
+  let s = memo.serialized.get(object);
   if (s === undefined) {
     s = serializeResource(object);
-    serialized.set(object, s);
+    memo.serialized.set(object, s);
   }
   return s;
 }
@@ -38,7 +62,20 @@ export function folderOf(r: Resource, schema: KubeSchemaIndex | undefined): stri
   return scope === "Namespaced" ? "default" : "_cluster";
 }
 
-const namespaced = new WeakMap<object, Resource["object"]>();
+function sameId(a: Resource["id"], b: Resource["id"]): boolean {
+  return a.group === b.group && a.version === b.version && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+function fileNames(memo: OutputMemo, r: Resource, schema: KubeSchemaIndex | undefined): FileNames {
+  const known = memo.names.get(r.object);
+  if (known && known.schema === schema && sameId(known.id, r.id)) return known;
+  const folder = folderOf(r, schema);
+  const plain = `${folder}/${r.id.kind}-${r.id.name}.yaml`.toLowerCase();
+  const qualified = r.id.group ? `${folder}/${r.id.kind}.${r.id.group}-${r.id.name}.yaml`.toLowerCase() : plain;
+  const names = { schema, id: r.id, plain, qualified };
+  memo.names.set(r.object, names);
+  return names;
+}
 
 /**
  * Every namespaced object without a namespace gets `metadata.namespace: default` written into it (a copy; the
@@ -46,19 +83,25 @@ const namespaced = new WeakMap<object, Resource["object"]>();
  * server-side apply, which refuses a namespaced object that names no namespace. Objects of unknown scope are
  * left as they are.
  */
-export function withDefaultNamespaces(resources: readonly Resource[], schema: KubeSchemaIndex | undefined): Resource[] {
+export function withDefaultNamespaces(
+  resources: readonly Resource[],
+  schema: KubeSchemaIndex | undefined,
+  memo: OutputMemo = createOutputMemo(),
+): Resource[] {
   return resources.map((r) => {
     if (r.id.namespace || schema?.scope(r.id) !== "Namespaced") return r;
-    let object = namespaced.get(r.object);
+    let object = memo.namespaced.get(r.object);
     if (!object) {
       const meta = r.object.metadata;
       const metadata = meta && typeof meta === "object" && !Array.isArray(meta) ? meta : {};
       object = { ...r.object, metadata: { ...metadata, namespace: "default" } };
-      namespaced.set(r.object, object);
+      memo.namespaced.set(r.object, object);
     }
     return { ...r, id: { ...r.id, namespace: "default" }, object };
   });
 }
+
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Lays out a cluster's resources: `<namespace or _cluster>/<kind>-<name>.yaml` (lower case; the group is added
@@ -70,50 +113,72 @@ export function layoutCluster(
   dirTemplate: string,
   resources: readonly Resource[],
   schema: KubeSchemaIndex | undefined,
+  memo: OutputMemo = createOutputMemo(),
 ): ClusterOutput {
-  const plain = (r: Resource) => `${folderOf(r, schema)}/${r.id.kind}-${r.id.name}.yaml`.toLowerCase();
-  const qualified = (r: Resource) =>
-    `${folderOf(r, schema)}/${r.id.kind}${r.id.group ? `.${r.id.group}` : ""}-${r.id.name}.yaml`.toLowerCase();
+  const names = resources.map((r) => fileNames(memo, r, schema));
   // resources of different API groups that would share a file get the group in their names
-  const groupsAt = new Map<string, Set<string>>();
-  for (const r of resources) groupsAt.set(plain(r), (groupsAt.get(plain(r)) ?? new Set()).add(r.id.group));
-  const named = resources.map((r) => ({ r, path: groupsAt.get(plain(r))!.size > 1 ? qualified(r) : plain(r) }));
+  const groupAt = new Map<string, string>();
+  const mixed = new Set<string>();
+  for (let i = 0; i < resources.length; i++) {
+    const { plain } = names[i]!;
+    const group = resources[i]!.id.group;
+    const first = groupAt.get(plain);
+    if (first === undefined) groupAt.set(plain, group);
+    else if (first !== group) mixed.add(plain);
+  }
+  const named = resources.map((r, i) => ({ r, path: mixed.has(names[i]!.plain) ? names[i]!.qualified : names[i]!.plain }));
   // still equal (names differing only in case): number them in a stable order
-  const byPath = new Map<string, { r: Resource; path: string }[]>();
-  for (const n of named) byPath.set(n.path, [...(byPath.get(n.path) ?? []), n]);
-  const taken = new Set(byPath.keys());
-  for (const group of byPath.values()) {
-    if (group.length < 2) continue;
-    group.sort((a, b) => (a.r.id.name < b.r.id.name ? -1 : a.r.id.name > b.r.id.name ? 1 : 0));
-    for (const n of group.slice(1)) {
-      let i = 2;
-      while (taken.has(n.path.replace(/\.yaml$/, `-${i}.yaml`))) i++;
-      n.path = n.path.replace(/\.yaml$/, `-${i}.yaml`);
-      taken.add(n.path);
+  const firstAt = new Map<string, number>();
+  const shared = new Map<number, { r: Resource; path: string }[]>();
+  named.forEach((n, i) => {
+    const first = firstAt.get(n.path);
+    if (first === undefined) firstAt.set(n.path, i);
+    else {
+      const group = shared.get(first);
+      if (group) group.push(n);
+      else shared.set(first, [named[first]!, n]);
+    }
+  });
+  if (shared.size) {
+    const taken = new Set(firstAt.keys());
+    for (const first of [...shared.keys()].sort((a, b) => a - b)) {
+      const group = shared.get(first)!;
+      group.sort((a, b) => byString(a.r.id.name, b.r.id.name));
+      for (const n of group.slice(1)) {
+        let i = 2;
+        while (taken.has(n.path.replace(/\.yaml$/, `-${i}.yaml`))) i++;
+        n.path = n.path.replace(/\.yaml$/, `-${i}.yaml`);
+        taken.add(n.path);
+      }
     }
   }
-  const files: OutputFile[] = named.map(({ r, path }) => ({ path, content: serializeOnce(r.object), resource: r }));
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const kustomization = serializeYaml({
-    apiVersion: "kustomize.config.k8s.io/v1beta1",
-    kind: "Kustomization",
-    resources: files.map((f) => f.path),
-  });
-  files.push({ path: "kustomization.yaml", content: kustomization });
+  const files: OutputFile[] = named.map(({ r, path }) => ({ path, content: serializeOnce(memo, r.object), resource: r }));
+  files.sort((a, b) => byString(a.path, b.path));
   const dir = dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, "");
   // the last guard: names were checked before (object-identity.ts); nothing may leave the cluster folder
   if (!isContainedPath(dir))
     throw new BraidError({ code: "PATH_ESCAPE", message: `the output folder "${dir}" of cluster ${cluster} leaves the output tree`, cluster });
-  for (const f of files)
-    if (!isContainedPath(f.path) || f.path.split("/").length !== (f.resource ? 2 : 1))
-      throw new BraidError({
-        code: "PATH_ESCAPE",
-        message: `the output file "${f.path}" would leave its folder`,
-        cluster,
-        resource: f.resource && describeId(f.resource.id),
-        location: f.resource && locateField(f.resource, ["metadata", "name"]),
-        hint: "give the object a name, namespace and kind that Kubernetes accepts",
-      });
+  let list = "";
+  for (const f of files) {
+    let line = memo.lines.get(f.path);
+    if (line === undefined) {
+      if (!isContainedPath(f.path) || f.path.split("/").length !== 2)
+        throw new BraidError({
+          code: "PATH_ESCAPE",
+          message: `the output file "${f.path}" would leave its folder`,
+          cluster,
+          resource: describeId(f.resource!.id),
+          location: locateField(f.resource!, ["metadata", "name"]),
+          hint: "give the object a name, namespace and kind that Kubernetes accepts",
+        });
+      memo.lines.set(f.path, (line = serializeYaml([f.path])));
+    }
+    list += line;
+  }
+  const kustomization = files.length
+    ? `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${list}`
+    : serializeYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [] });
+  files.push({ path: "kustomization.yaml", content: kustomization });
   return { cluster, dir, files };
 }
 

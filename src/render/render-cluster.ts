@@ -1,10 +1,10 @@
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { EffectiveCluster } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { describeId, idOf, locateField, type Json, type Resource } from "../model/resource.js";
+import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
 import { applyPatches } from "./apply-patches.js";
-import { checkDuplicates } from "./check-duplicates.js";
-import { substituteObject } from "./substitute.js";
+import { checkDuplicates, type DuplicateKeys } from "./check-duplicates.js";
+import { createSubstitutionMemo, idOfShared, substituteShared, type SubstitutionMemo } from "./substitute-memo.js";
 
 function valueAt(object: Json, path: readonly (string | number)[]): Json | undefined {
   let v: Json | undefined = object;
@@ -34,11 +34,12 @@ export function substituteAll(
   vars: Record<string, string>,
   cluster: string,
   unsubstituted: ReadonlySet<string> = new Set(),
+  memo: SubstitutionMemo = createSubstitutionMemo(),
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const out = resources.map((r) => {
     if (unsubstituted.has(r.origin.source)) return r;
-    const { object, errors, changed } = substituteObject(r.object, vars, { strict: true }, r.plain);
+    const { object, errors, changed } = substituteShared(memo, r.object, vars, { strict: true }, r.plain);
     for (const e of errors)
       diagnostics.push({
         code: e.code,
@@ -50,7 +51,7 @@ export function substituteAll(
         location: lineInValue(locateField(r, e.path), valueAt(r.object, e.path), e.offset),
         hint: substHint(e.code, e.variable, r.origin.source),
       });
-    return changed ? { ...r, object, id: idOf(object) } : r;
+    return changed ? { ...r, object, id: idOfShared(memo, object) } : r;
   });
   return { resources: out, diagnostics };
 }
@@ -66,11 +67,13 @@ export function renderCluster(
   cluster: EffectiveCluster,
   manifests: readonly Resource[],
   schema: KubeSchemaIndex | undefined,
+  /** The run's memos (render/run-context.ts), shared across its clusters. */
+  memo?: { substitutions: SubstitutionMemo; duplicateKeys: DuplicateKeys },
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
   const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
-  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name, unsubstituted);
-  const unique = checkDuplicates(substituted.resources, cluster.name, schema);
+  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name, unsubstituted, memo?.substitutions);
+  const unique = checkDuplicates(substituted.resources, cluster.name, schema, memo?.duplicateKeys);
   return {
     resources: unique.resources,
     diagnostics: [...patched.diagnostics, ...substituted.diagnostics, ...unique.diagnostics],

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { BraidError, hasErrors, toDiagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetReader } from "../config/fleet-files.js";
@@ -22,9 +23,9 @@ import { loadSource } from "../kustomize/load-source.js";
 import { transformNamespace } from "../kustomize/namespace.js";
 import type { SourceDef } from "../config/types.js";
 import { rolloutStage } from "../rollout/stage.js";
-import { createManifestCache } from "./load-manifests.js";
 import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
 import { renderCluster } from "./render-cluster.js";
+import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 import { clusterDigest, recordingReader, schemasDigest, type DigestInputs } from "./cluster-digest.js";
 import { countKinds, type ClusterReuse, type ReusedOutput } from "./reuse.js";
@@ -92,6 +93,7 @@ export interface FleetRunOptions {
  */
 export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const run: FleetRun = { diagnostics: [], clusters: [], pins: new Map(), lock: { pins: [] }, lockChanged: false };
+  const context = createRunContext();
   // 1. config (the text of every file read is kept for the clusters' input digests)
   const recorded = recordingReader(opts.reader);
   const loaded = await loadFleet(recorded.reader);
@@ -118,7 +120,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   }
   // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
   run.diagnostics.push(...rolloutStage(fleet, effective, lock));
-  const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update });
+  const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update, gitCache: context.git });
   run.pins = resolved.pins;
   run.diagnostics.push(...resolved.diagnostics);
   run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
@@ -139,7 +141,6 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   await reuse?.open?.(fleet);
 
   // 5. clusters
-  const cache = createManifestCache();
   let done = 0;
   for (const cluster of effective) {
     const { digest: inputDigest, key } = await clusterDigest(digests, cluster);
@@ -149,7 +150,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     else {
       const api = await apiFor(cluster.kubernetesVersion);
       run.openapi ??= (await apiFor(fleet.kubernetesVersion)).openapi;
-      result = { ...(await renderOne(cluster, resolved.pins, cache, fleet, fleetSchemas, api, opts)), inputDigest };
+      result = { ...(await renderOne(cluster, { pins: resolved.pins, context, fleet, fleetSchemas, api, opts })), inputDigest };
       if (result.ok && result.output)
         await reuse?.store?.({
           name: result.name,
@@ -242,7 +243,7 @@ function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSch
       }).then((openapi) => ({
         openapi,
         baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
-        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict }),
+        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict, codeCache: join(opts.senv.cacheDir, "validators") }),
         indexFor: indexCache(),
       }));
       apis.set(version, api);
@@ -251,15 +252,21 @@ function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSch
   };
 }
 
-async function renderOne(
-  cluster: EffectiveCluster,
-  pins: Map<string, ResolvedPin>,
-  cache: ReturnType<typeof createManifestCache>,
-  fleet: Fleet,
-  fleetSchemas: ReturnType<typeof loadFleetSchemas>,
-  api: KubeApi,
-  opts: FleetRunOptions,
-): Promise<ClusterResult> {
+/** What rendering a cluster needs from its run. */
+interface ClusterRun {
+  pins: Map<string, ResolvedPin>;
+  /** The run's caches. */
+  context: RunContext;
+  fleet: Fleet;
+  fleetSchemas: ReturnType<typeof loadFleetSchemas>;
+  /** The API of the cluster's Kubernetes version. */
+  api: KubeApi;
+  opts: FleetRunOptions;
+}
+
+async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<ClusterResult> {
+  const { pins, context, fleet, fleetSchemas, api, opts } = run;
+  const cache = context.manifests;
   const { openapi, baseIndex, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
@@ -284,7 +291,7 @@ async function renderOne(
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
   }
-  const rendered = renderCluster(cluster, manifests, baseIndex);
+  const rendered = renderCluster(cluster, manifests, baseIndex, context);
   diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
   const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
@@ -299,6 +306,7 @@ async function renderOne(
         ignoreMissingSchemas: fleet.validation.ignoreMissingSchemas,
         skipKinds: fleet.validation.skipKinds,
         registry,
+        memo: context.validation,
       }),
     );
   // without validation (inventory) the names still decide the file paths: check them anyway
@@ -306,11 +314,11 @@ async function renderOne(
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
   // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)
-  const resources = withDefaultNamespaces(rendered.resources, index);
+  const resources = withDefaultNamespaces(rendered.resources, index, context.output);
   let output: ClusterOutput | undefined;
   if (ok)
     try {
-      output = layoutCluster(cluster.name, fleet.output.path, resources, index);
+      output = layoutCluster(cluster.name, fleet.output.path, resources, index, context.output);
     } catch (e) {
       if (!(e instanceof BraidError)) throw e;
       diagnostics.push({ ...e.diagnostic, cluster: cluster.name });

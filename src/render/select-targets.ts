@@ -55,9 +55,15 @@ export function compileTarget(sel: TargetSelector): CompiledTarget | { error: st
   if ("error" in labels) return labels;
   const annotations = parseOptional(sel.annotationSelector, "annotationSelector");
   if ("error" in annotations) return annotations;
+  // a kind or name without regex syntax matches only itself: compared first, before anything is allocated
+  const literal = (p: string | undefined) => (p !== undefined && /^[A-Za-z0-9_-]+$/.test(p) ? p : undefined);
+  const kindIs = literal(sel.kind);
+  const nameIs = literal(sel.name);
   return {
     selector: sel,
     matches(object, options = {}) {
+      if (kindIs !== undefined && object.kind !== kindIs) return false;
+      if (nameIs !== undefined && (object.metadata as { name?: unknown } | null | undefined)?.name !== nameIs) return false;
       const meta = asMap(object.metadata);
       const { group, version } = splitApiVersion(typeof object.apiVersion === "string" ? object.apiVersion : "");
       const ns = typeof meta.namespace === "string" ? meta.namespace : "";

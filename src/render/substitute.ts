@@ -60,26 +60,6 @@ interface WalkState {
   path: (string | number)[];
 }
 
-/** Objects known to hold no `$` anywhere (resources are shared across clusters: check once). */
-const inert = new WeakMap<object, boolean>();
-
-function isInert(object: JsonObject): boolean {
-  let known = inert.get(object);
-  if (known === undefined) {
-    known = !hasWork(object);
-    inert.set(object, known);
-  }
-  return known;
-}
-
-function hasWork(value: Json): boolean {
-  if (typeof value === "string") return value.includes("$");
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.some(hasWork);
-  for (const k in value) if (k.includes("$") || hasWork(value[k]!)) return true;
-  return false;
-}
-
 /** Spaces and tabs around a plain scalar are not part of it. */
 function trimPlain(s: string): string {
   return s.replace(/^[ \t]+|[ \t]+$/g, "");
@@ -144,7 +124,8 @@ function walk(value: Json, st: WalkState): Json {
  * Returns a new object — the input is never mutated; subtrees without `$` are shared with it — the errors
  * with the JSON path of each offending value, and whether the result differs from the input. When nothing
  * changes, the input object itself comes back, so identical resources stay shared across clusters.
- * A disabled resource ({@link isSubstitutionDisabled}) comes back untouched.
+ * A disabled resource ({@link isSubstitutionDisabled}) comes back untouched. Across clusters, use
+ * `substituteShared` (substitute-memo.ts), which runs this once per distinct set of values read.
  */
 export function substituteObject(
   object: JsonObject,
@@ -152,7 +133,7 @@ export function substituteObject(
   opts: EnvsubstOptions = {},
   plain: PlainPaths = NO_PLAIN,
 ): { object: JsonObject; errors: SubstError[]; changed: boolean } {
-  if (isInert(object) || isSubstitutionDisabled(object)) return { object, errors: [], changed: false };
+  if (isSubstitutionDisabled(object)) return { object, errors: [], changed: false };
   const st: WalkState = { vars, opts, plain, errors: [], path: [] };
   const out = walk(object, st) as JsonObject;
   return { object: out, errors: st.errors, changed: out !== object };

@@ -2,7 +2,11 @@ import fs from "node:fs";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
-/** Shared isomorphic-git pack cache: one per process keeps packfile indexes parsed once. */
+/**
+ * A process-wide isomorphic-git cache (parsed packfile indexes), for the publish and preview readers. A render
+ * uses its run's own (`RunContext.git`, passed as `cache` below), so runs never share it; each function here
+ * takes the cache to use, a fresh one when none is given.
+ */
 export const gitCache: object = {};
 
 /** A ref of a repository with the commit it points to (annotated tags peeled). */
@@ -15,10 +19,10 @@ export interface RefEntry {
 }
 
 /** Peels an object id to a commit (annotated tags → their target, recursively). */
-export async function peelToCommit(gitdir: string, oid: string): Promise<string> {
+export async function peelToCommit(gitdir: string, oid: string, cache: object = {}): Promise<string> {
   let current = oid;
   for (let i = 0; i < 10; i++) {
-    const obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache: gitCache });
+    const obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache });
     if (obj.type === "commit") return current;
     if (obj.type === "tag") {
       current = (obj.object as { object: string }).object;
@@ -30,14 +34,14 @@ export async function peelToCommit(gitdir: string, oid: string): Promise<string>
 }
 
 /** Lists refs under a prefix (e.g. "refs/tags/") with their peeled commits; sorted by name. */
-export async function listRefsPeeled(gitdir: string, prefix: string): Promise<RefEntry[]> {
+export async function listRefsPeeled(gitdir: string, prefix: string, cache: object = {}): Promise<RefEntry[]> {
   const names = await git.listRefs({ fs, gitdir, filepath: prefix.replace(/\/$/, "") });
   const out: RefEntry[] = [];
   for (const name of names.sort()) {
     const ref = `${prefix.replace(/\/$/, "")}/${name}`;
     try {
       const oid = await git.resolveRef({ fs, gitdir, ref });
-      out.push({ ref, oid, commit: await peelToCommit(gitdir, oid) });
+      out.push({ ref, oid, commit: await peelToCommit(gitdir, oid, cache) });
     } catch {
       // a ref to a tree or blob, or a dangling ref: not a candidate
     }
@@ -46,15 +50,15 @@ export async function listRefsPeeled(gitdir: string, prefix: string): Promise<Re
 }
 
 /** Committer time (unix seconds) of a commit. */
-export async function commitTime(gitdir: string, oid: string): Promise<number> {
-  const c = await git.readCommit({ fs, gitdir, oid, cache: gitCache });
+export async function commitTime(gitdir: string, oid: string, cache: object = {}): Promise<number> {
+  const c = await git.readCommit({ fs, gitdir, oid, cache });
   return c.commit.committer.timestamp;
 }
 
 /** True when the object exists in the repository. */
-export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+export async function hasObject(gitdir: string, oid: string, cache: object = {}): Promise<boolean> {
   try {
-    await git.readObject({ fs, gitdir, oid, format: "deflated", cache: gitCache });
+    await git.readObject({ fs, gitdir, oid, format: "deflated", cache });
     return true;
   } catch {
     return false;
@@ -72,7 +76,7 @@ export async function headBranch(gitdir: string): Promise<string | undefined> {
 }
 
 /** True when `ancestor` is `commit` or one of its ancestors. */
-export async function isAncestor(gitdir: string, ancestor: string, commit: string): Promise<boolean> {
+export async function isAncestor(gitdir: string, ancestor: string, commit: string, cache: object = {}): Promise<boolean> {
   if (ancestor === commit) return true;
-  return git.isDescendent({ fs, gitdir, oid: commit, ancestor, depth: -1, cache: gitCache });
+  return git.isDescendent({ fs, gitdir, oid: commit, ancestor, depth: -1, cache });
 }

@@ -32,6 +32,8 @@ export interface ResolveOptions {
   lock?: Lock;
   /** true: re-resolve every pin; a list: re-resolve the pins of these sources. */
   update?: boolean | string[];
+  /** The run's isomorphic-git cache (RunContext.git); one per call when absent. */
+  gitCache?: object;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function resolvePins(
   senv: SourceEnv,
   opts: ResolveOptions = {},
 ): Promise<{ pins: Map<string, ResolvedPin>; diagnostics: Diagnostic[] }> {
+  const gitCache = opts.gitCache ?? {};
   const pins = new Map<string, ResolvedPin>();
   for (const c of clusters)
     for (const p of c.pins) {
@@ -76,11 +79,11 @@ export async function resolvePins(
       const allLocked = list.every((p) => usable(p));
       let repo: RepoHandle;
       try {
-        repo = await openSource(source, senv, {
+        repo = { ...(await openSource(source, senv, {
           refresh: !allLocked,
           commits: list.map((p) => usable(p)?.commit).filter((c): c is string => Boolean(c)),
           extraRefs: list.map((p) => p.ref?.name).filter((n): n is string => Boolean(n)),
-        });
+        })), cache: gitCache };
       } catch (e) {
         const d = toDiagnostic(e);
         diagnostics.push({ ...d, location: d.location ?? source.location });
@@ -90,7 +93,7 @@ export async function resolvePins(
         pin.repo = repo;
         const e = usable(pin);
         if (e) {
-          if (await hasObject(repo.gitdir, e.commit)) {
+          if (await hasObject(repo.gitdir, e.commit, gitCache)) {
             pin.status = "locked";
             pin.resolution = {
               commit: e.commit,

@@ -21,6 +21,8 @@ export interface RepoHandle {
   gitdir: string;
   /** For messages (credentials already removed). */
   displayUrl: string;
+  /** The run's isomorphic-git cache (RunContext.git); one per resolution when absent. */
+  cache?: object;
 }
 
 function short(list: string[], max = 20): string {
@@ -31,7 +33,7 @@ function short(list: string[], max = 20): string {
 async function resolveNamed(repo: RepoHandle, ref: string): Promise<string | undefined> {
   try {
     const oid = await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
-    return await peelToCommit(repo.gitdir, oid);
+    return await peelToCommit(repo.gitdir, oid, repo.cache);
   } catch {
     return undefined;
   }
@@ -40,7 +42,7 @@ async function resolveNamed(repo: RepoHandle, ref: string): Promise<string | und
 async function branchCommit(repo: RepoHandle, branch: string): Promise<string> {
   const commit = await resolveNamed(repo, `refs/heads/${branch}`);
   if (commit) return commit;
-  const branches = (await listRefsPeeled(repo.gitdir, "refs/heads/")).map((r) => r.ref.slice(11));
+  const branches = (await listRefsPeeled(repo.gitdir, "refs/heads/", repo.cache)).map((r) => r.ref.slice(11));
   throw new BraidError({
     code: "REF_NOT_FOUND",
     message: branches.length
@@ -54,19 +56,20 @@ async function branchCommit(repo: RepoHandle, branch: string): Promise<string> {
  * Resolves a pin to a commit with Flux's GitRepository.spec.ref precedence: commit (optionally checked against
  * branch), name, semver, tag, branch; no ref means the repository's default branch (its HEAD).
  */
-export async function resolveRef(repo: RepoHandle, ref: RefSpec | undefined): Promise<Resolution> {
+export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): Promise<Resolution> {
+  const repo = handle.cache ? handle : { ...handle, cache: {} };
   const r = ref ?? {};
   if (r.commit) {
-    if (!(await hasObject(repo.gitdir, r.commit)))
+    if (!(await hasObject(repo.gitdir, r.commit, repo.cache)))
       throw new BraidError({
         code: "COMMIT_NOT_FOUND",
         message: `source "${repo.source}" has no commit ${r.commit} (${repo.displayUrl})`,
         hint: "check the SHA; braid needs the full 40-character commit id",
       });
-    const commit = await peelToCommit(repo.gitdir, r.commit);
+    const commit = await peelToCommit(repo.gitdir, r.commit, repo.cache);
     if (r.branch) {
       const tip = await branchCommit(repo, r.branch);
-      if (!(await isAncestor(repo.gitdir, commit, tip)))
+      if (!(await isAncestor(repo.gitdir, commit, tip, repo.cache)))
         throw new BraidError({
           code: "REF_NOT_REACHABLE",
           message: `commit ${r.commit.slice(0, 12)} is not reachable from branch "${r.branch}" of source "${repo.source}"`,
@@ -89,9 +92,9 @@ export async function resolveRef(repo: RepoHandle, ref: RefSpec | undefined): Pr
     return { commit, tag, branch, explain: [{ tag: r.name, taken: true, reason: "named ref" }] };
   }
   if (r.semver) {
-    const tags = await listRefsPeeled(repo.gitdir, "refs/tags/");
+    const tags = await listRefsPeeled(repo.gitdir, "refs/tags/", repo.cache);
     const candidates = [];
-    for (const t of tags) candidates.push({ tag: t.ref.slice(10), commit: t.commit, commitTime: await commitTime(repo.gitdir, t.commit) });
+    for (const t of tags) candidates.push({ tag: t.ref.slice(10), commit: t.commit, commitTime: await commitTime(repo.gitdir, t.commit, repo.cache) });
     const sel = selectSemverTag(candidates, r.semver, r.tagPrefix);
     if (!sel.selected) {
       const considered = sel.verdicts.map((v) => v.tag);
@@ -109,7 +112,7 @@ export async function resolveRef(repo: RepoHandle, ref: RefSpec | undefined): Pr
   if (r.tag) {
     const commit = await resolveNamed(repo, `refs/tags/${r.tag}`);
     if (!commit) {
-      const tags = (await listRefsPeeled(repo.gitdir, "refs/tags/")).map((t) => t.ref.slice(10));
+      const tags = (await listRefsPeeled(repo.gitdir, "refs/tags/", repo.cache)).map((t) => t.ref.slice(10));
       throw new BraidError({
         code: "REF_NOT_FOUND",
         message: `source "${repo.source}" has no tag "${r.tag}" (${repo.displayUrl})`,

@@ -2,8 +2,12 @@
  * Kubernetes value formats for ajv: the standard ones braid checks (from ajv-formats) plus quantities, label
  * keys and values, and DNS-1123 names.
  */
-import type { Ajv } from "ajv";
-import addFormats from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, Format } from "ajv";
+
+// ajv-formats (and ajv) load only when formats are needed: a render whose validators all come from the
+// code cache (validator-code-cache.ts) never loads ajv itself
+const require = createRequire(import.meta.url);
 
 /** DNS-1123 label: at most 63 lower-case alphanumerics or '-', starting and ending alphanumeric. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -51,13 +55,29 @@ export function isPathSegmentName(s: string): boolean {
   return s !== "." && s !== ".." && !/[/%]/.test(s);
 }
 
+/** The standard formats braid checks, from ajv-formats. */
+const STANDARD_FORMATS = ["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6"] as const;
+
+/** braid's own formats. */
+const KUBE_FORMATS: Record<string, Format> = {
+  quantity: { type: "string", validate: (s: string) => QUANTITY.test(s) },
+  "k8s-qualified-name": { type: "string", validate: isQualifiedName },
+  // the API server lower-cases annotation keys before checking them (ValidateAnnotations: case does not matter)
+  "k8s-annotation-key": { type: "string", validate: (s: string) => isQualifiedName(s.toLowerCase()) },
+  "k8s-label-value": { type: "string", validate: isLabelValue },
+  "k8s-dns-label": { type: "string", validate: isDns1123Label },
+};
+
 /** Registers every format braid's Kubernetes schemas use. */
 export function addKubeFormats(ajv: Ajv): void {
-  addFormats.default(ajv, ["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6"]);
-  ajv.addFormat("quantity", { type: "string", validate: (s: string) => QUANTITY.test(s) });
-  ajv.addFormat("k8s-qualified-name", { type: "string", validate: isQualifiedName });
-  // the API server lower-cases annotation keys before checking them (ValidateAnnotations: case does not matter)
-  ajv.addFormat("k8s-annotation-key", { type: "string", validate: (s: string) => isQualifiedName(s.toLowerCase()) });
-  ajv.addFormat("k8s-label-value", { type: "string", validate: isLabelValue });
-  ajv.addFormat("k8s-dns-label", { type: "string", validate: isDns1123Label });
+  (require("ajv-formats") as { default: (ajv: Ajv, list: string[]) => Ajv }).default(ajv, [...STANDARD_FORMATS]);
+  for (const [name, format] of Object.entries(KUBE_FORMATS)) ajv.addFormat(name, format);
+}
+
+/** The formats of {@link addKubeFormats} by name, as an ajv instance holds them, without loading ajv. */
+export function kubeFormats(): Record<string, Format> {
+  const { fullFormats } = require("ajv-formats/dist/formats") as { fullFormats: Record<string, Format> };
+  const out: Record<string, Format> = {};
+  for (const name of STANDARD_FORMATS) out[name] = fullFormats[name]!;
+  return { ...out, ...KUBE_FORMATS };
 }

@@ -11,7 +11,7 @@ export interface PatternLike {
 
 const ALWAYS: PatternLike = { test: () => true };
 
-/** ajv `code.regExp` engine (the `code` property only matters for standalone code, which braid does not emit). */
+/** ajv `code.regExp` engine; `code` names it in standalone code (validator-code-cache.ts gives it to the code as it loads). */
 export const kubePatternRegExp = Object.assign(
   (pattern: string, flags: string): PatternLike => {
     let p = pattern;

@@ -26,9 +26,12 @@ export interface DefinitionsLoader {
   checkSchema(schema: SwaggerSchema): void;
   /** Names of the definitions converted so far. */
   loaded(): string[];
+  /** The converted definitions a schema refers to, transitively, by name (what its compiled code is made of). */
+  closureOf(schema: SwaggerSchema): Record<string, SwaggerSchema>;
 }
 
-export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean): DefinitionsLoader {
+/** `source`: instances keep their generated code, for ajv standalone code (validate/validator-code-cache.ts). */
+export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean, opts: { source?: boolean } = {}): DefinitionsLoader {
   const converted = new Map<string, SwaggerSchema | undefined>();
   let ajv: Ajv | undefined;
   let inAjv = new Set<string>();
@@ -75,7 +78,7 @@ export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean): 
           const def = convert(n);
           if (def) definitions[n] = def;
         }
-        ajv = newAjv({ validateSchema: false });
+        ajv = newAjv({ validateSchema: false, ...(opts.source ? { source: true } : {}) });
         // the definitions come from the API server's own document: not checked against the meta-schema (saves time)
         ajv.addSchema({ $id: DEFS_ID, definitions }, undefined, undefined, false);
       }
@@ -86,6 +89,14 @@ export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean): 
       metaAjv.validateSchema(schema, true);
     },
     loaded: () => [...converted.keys()].filter((n) => converted.get(n)),
+    closureOf(schema) {
+      const out: Record<string, SwaggerSchema> = {};
+      for (const n of closure(schema)) {
+        const def = convert(n);
+        if (def) out[n] = def;
+      }
+      return out;
+    },
   };
 }
 

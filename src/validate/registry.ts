@@ -3,13 +3,18 @@
  * kind (built-in, CRD version, org schema) is compiled lazily on first use and kept for the run, so it can be
  * reused across clusters.
  */
-import { Ajv, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ValidateFunction } from "ajv";
 import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-openapi.js";
 import type { Gvk } from "../model/kube-schema.js";
-import { addKubeFormats } from "./kube-formats.js";
+import { addKubeFormats, kubeFormats } from "./kube-formats.js";
 import { kubePatternRegExp } from "./pattern-regexp.js";
 import { builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
 import { createDefinitionsLoader } from "./registry-definitions.js";
+import { FORMATS_MODULE, loadValidator, saveValidator, validatorKey } from "./validator-code-cache.js";
+
+// ajv loads on first compile: a run whose validators all come from the code cache does not load it
+const require = createRequire(import.meta.url);
 
 /** Compiled validators, by kind. */
 export interface SchemaRegistry {
@@ -25,10 +30,24 @@ export interface SchemaRegistry {
   stats(): { compiled: number; compileMs: number };
 }
 
-/** Creates a registry over one compact OpenAPI document. */
-export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boolean }): SchemaRegistry {
+/**
+ * Creates a registry over one compact OpenAPI document. `codeCache`: a folder (under BRAID_CACHE) where the
+ * validators of built-in kinds are kept as standalone code across processes (validator-code-cache.ts).
+ */
+export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boolean; codeCache?: string }): SchemaRegistry {
   // only the definitions the compiled schemas refer to are converted and given to ajv (see registry-definitions.ts)
-  const definitions = createDefinitionsLoader(openapi, opts.strict);
+  const definitions = createDefinitionsLoader(openapi, opts.strict, { source: opts.codeCache !== undefined });
+  /** A built-in kind's validator: from the code cache, else compiled (and then kept there). */
+  const builtinValidator = (schema: SwaggerSchema): ValidateFunction => {
+    const dir = opts.codeCache;
+    if (dir === undefined) return compile(schema, true);
+    const key = validatorKey(schema, definitions.closureOf(schema));
+    const cached = loadValidator(dir, key, kubeFormats);
+    if (cached) return cached;
+    const fn = compile(schema, true);
+    saveValidator(dir, key, definitions.ajvFor(schema), fn);
+    return fn;
+  };
   const builtins = new Map<string, ValidateFunction | undefined>();
   const bySchema = new Map<string, ValidateFunction>();
   let compiled = 0;
@@ -68,7 +87,7 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
       const key = gvkKey(gvk.group, gvk.version, gvk.kind);
       if (builtins.has(key)) return builtins.get(key);
       const entry = openapi.kinds[key];
-      const fn = entry ? compile(builtinKindSchema(entry.definition), true) : undefined;
+      const fn = entry ? builtinValidator(builtinKindSchema(entry.definition)) : undefined;
       builtins.set(key, fn);
       return fn;
     },
@@ -85,9 +104,15 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
   };
 }
 
-/** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
-export function newAjv(extra: { validateSchema?: false } = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp }, ...extra });
+/**
+ * The ajv instance braid validates with (also used to check org schemas when they are loaded). `source`: keep
+ * the generated code, for standalone code whose formats come from `require("braid:formats")`.
+ */
+export function newAjv(extra: { validateSchema?: false; source?: true } = {}): Ajv {
+  const { Ajv, _ } = require("ajv") as typeof import("ajv");
+  const { source, ...rest } = extra;
+  const code = { optimize: false, regExp: kubePatternRegExp, ...(source ? { source: true, formats: _`require(${FORMATS_MODULE})` } : {}) };
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code, ...rest });
   addKubeFormats(ajv);
   return ajv;
 }

@@ -14,6 +14,7 @@ import { policyApplies, type OrgPolicy } from "./org-schemas.js";
 import { createSchemaRegistry, type SchemaRegistry } from "./registry.js";
 import { explainSchemaErrors } from "./schema-errors.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
+import { checkOnce, validateOnce, type ValidationMemo } from "./validation-memo.js";
 
 /** Everything validation needs for one cluster. */
 export interface ValidationContext {
@@ -29,6 +30,8 @@ export interface ValidationContext {
   skipKinds: string[];
   /** Reuse across clusters (same openapi and strict); created when absent. */
   registry?: SchemaRegistry;
+  /** Clean results of this run, reused for objects shared across clusters. */
+  memo?: ValidationMemo;
 }
 
 /** Validates resources; returns every diagnostic (errors, warnings for ignored missing schemas, a CEL note). */
@@ -56,7 +59,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
   for (const r of resources) {
     const { group, version, kind } = r.id;
     // kind, namespace and name become the output path: checked for every object, skipped kind or not
-    const identity = checkIdentity(r, ctx.cluster);
+    const identity = checkOnce(ctx.memo?.identityClean, r, () => checkIdentity(r, ctx.cluster));
     let schemaPaths = new Set<string | undefined>();
     if (isSopsEncrypted(r)) {
       // values are ciphertext until Flux decrypts them: only the cleartext metadata can be checked
@@ -85,7 +88,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
         crd ? registry.custom(crd.schema ?? {}) : registry.builtin({ group, version, kind }),
       );
       if (validate) {
-        if (!validate(r.object)) {
+        if (!validateOnce(ctx.memo, validate, r.object)) {
           const errors = explainSchemaErrors(validate.errors ?? [], { code: "SCHEMA_VIOLATION", cluster: ctx.cluster, resource: r });
           out.push(...errors);
           schemaPaths = new Set(errors.map((d) => d.path));
@@ -95,12 +98,12 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       }
       // the schema may check the same fields (ObjectMeta formats): report each once
       out.push(...identity.filter((d) => !schemaPaths.has(d.path)));
-      out.push(...apiServerRules(r, ctx.cluster));
+      out.push(...checkOnce(ctx.memo?.rulesClean, r, () => apiServerRules(r, ctx.cluster)));
     } else out.push(...identity);
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;
       const validate = compileOnce(broken, out, ctx, r, undefined, () => registry.org(p.schema, p.kindSchema), p);
-      if (!validate || validate(r.object)) continue;
+      if (!validate || validateOnce(ctx.memo, validate, r.object)) continue;
       out.push(
         ...explainSchemaErrors(validate.errors ?? [], {
           code: p.kindSchema ? "SCHEMA_VIOLATION" : "ORG_POLICY",
