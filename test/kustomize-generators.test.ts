@@ -253,6 +253,26 @@ describe("generators: errors and positions", () => {
     }
   });
 
+  it("an entry without a name, an unknown behavior, and a merge that matches two objects are refused where written", async () => {
+    const dir = await writeFolder({
+      "kustomization.yaml": "configMapGenerator:\n- literals: [A=1]\n- name: x\n  behavior: upsert\n- name: x\n  behavior: merge\n  literals: [B=2]\n",
+    });
+    try {
+      const ctx = await contextFor(dir);
+      const base = await configMapGenerator([], [{ name: "x", literals: ["A=1"] }], ctx);
+      const twice = [...base.resources, { ...base.resources[0]!, object: { ...base.resources[0]!.object } }];
+      const r = await configMapGenerator(twice, ctx.kustomization.configMapGenerator!, ctx);
+      expect(r.diagnostics.map((d) => [d.message, d.location?.line, d.location?.column])).toEqual([
+        ["configMapGenerator[0] needs a name", 2, 3],
+        ['behavior must be create, merge or replace, not "upsert"', 4, 13],
+        ["ConfigMap x matches 2 objects; cannot merge", 5, 3],
+      ]);
+      expect(r.resources).toEqual(twice);
+    } finally {
+      await removeFolder(dir);
+    }
+  });
+
   it("a bad generatorOptions is reported once, at generatorOptions, whatever the number of entries", async () => {
     const dir = await writeFolder({
       "kustomization.yaml": "generatorOptions:\n  disableHash: true\nconfigMapGenerator:\n- name: a\n- name: b\nsecretGenerator:\n- name: c\n",

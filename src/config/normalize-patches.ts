@@ -27,6 +27,12 @@ export interface PatchContext {
   reader: FleetReader;
 }
 
+/** One patch body and what a PatchDef keeps beside it (where it was written, its positions). */
+interface PatchBody {
+  body: Json;
+  def: Omit<PatchDef, "target" | "optional" | "layer" | "body" | "type">;
+}
+
 /** Normalizes a layer's `patches` list: inline text parsed, files read, one PatchDef per patch body. */
 export async function normalizePatches(
   entries: readonly PatchEntry[],
@@ -36,115 +42,16 @@ export async function normalizePatches(
   const diagnostics: Diagnostic[] = [];
   for (const [i, entry] of entries.entries()) {
     const entryPath = [...ctx.basePath, i];
-    const location: SourceLocation = { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, entryPath) };
+    // the bodies an entry holds: a file's documents, inline text's documents, or an inline mapping or list
+    const bodies =
+      entry.path !== undefined
+        ? await bodiesFromFile(entry.path, entryPath, ctx, diagnostics)
+        : typeof entry.patch === "string"
+          ? bodiesFromText(entry.patch, entryPath, ctx, diagnostics)
+          : entry.patch !== undefined
+            ? [bodyFromValue(entry.patch, entryPath, ctx)]
+            : [];
     const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
-    const bodies: { body: Json; def: Omit<PatchDef, keyof typeof common | "body" | "type"> }[] = [];
-
-    if (entry.path !== undefined) {
-      const rel = resolveInside(entry.path);
-      if (!rel) {
-        diagnostics.push({
-          code: "PATH_ESCAPE",
-          severity: "error",
-          message: `patch file "${entry.path}" is outside the fleet folder`,
-          location: { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) },
-          hint: "patch paths are relative to braid.yaml and must stay inside the fleet folder",
-        });
-        continue;
-      }
-      let text: string | undefined;
-      try {
-        text = await ctx.reader.read(rel);
-      } catch (e) {
-        if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
-        // a symbolic link out of the fleet folder: located at the entry that names the file
-        diagnostics.push({
-          ...e.diagnostic,
-          location: { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) },
-          related: [{ message: "the link", location: { file: rel } }],
-        });
-        continue;
-      }
-      if (text === undefined) {
-        diagnostics.push({
-          code: "CONFIG_NOT_FOUND",
-          severity: "error",
-          message: `patch file "${rel}" does not exist`,
-          location: { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) },
-          hint: "paths are relative to the folder holding braid.yaml",
-        });
-        continue;
-      }
-      const parsed = parseYamlFile(text, rel);
-      diagnostics.push(...parsed.diagnostics);
-      if (parsed.diagnostics.length) continue;
-      for (const doc of parsed.docs) {
-        if (doc.contents === null) continue;
-        const js = documentToJs(doc, rel, parsed.lineCounter);
-        if (js.diagnostic) {
-          diagnostics.push(js.diagnostic);
-          continue;
-        }
-        const docLoc = { file: rel, ...positionOf(parsed, doc, []) };
-        bodies.push({
-          body: js.value as Json,
-          def: {
-            location: docLoc,
-            positions: docPositionMap(parsed, doc, { file: rel }),
-            opLocations: opLocations(js.value, parsed, doc, [], { file: rel }),
-            plain: plainVarPaths(doc),
-          },
-        });
-      }
-    } else if (typeof entry.patch === "string") {
-      const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
-      const shift = scalarShift(ctx.yaml, node);
-      const parsed = parseYamlFile(entry.patch, ctx.yaml.file);
-      if (parsed.diagnostics.length) {
-        for (const d of parsed.diagnostics)
-          diagnostics.push({
-            ...d,
-            code: "PATCH_INVALID",
-            message: `the patch text is not valid YAML: ${d.message}`,
-            location: { file: ctx.yaml.file, line: (d.location?.line ?? 1) + shift.line, column: (d.location?.column ?? 1) + shift.column },
-          });
-        continue;
-      }
-      for (const doc of parsed.docs) {
-        if (doc.contents === null) continue;
-        const js = documentToJs(doc, ctx.yaml.file, parsed.lineCounter);
-        if (js.diagnostic) {
-          diagnostics.push(js.diagnostic);
-          continue;
-        }
-        const base = { file: ctx.yaml.file };
-        const shifted = (p?: { line: number; column: number }) =>
-          p ? { line: p.line + shift.line, column: p.column + shift.column } : {};
-        bodies.push({
-          body: js.value as Json,
-          def: {
-            location,
-            positions: docPositionMap(parsed, doc, base, [], shift),
-            opLocations: Array.isArray(js.value)
-              ? js.value.map((_, j) => ({ ...base, ...shifted(positionOf(parsed, doc, [j])) }))
-              : undefined,
-            plain: plainVarPaths(doc),
-          },
-        });
-      }
-    } else if (entry.patch !== undefined) {
-      const base = { file: ctx.yaml.file };
-      bodies.push({
-        body: entry.patch,
-        def: {
-          location,
-          positions: docPositionMap(ctx.yaml, ctx.doc, base, [...entryPath, "patch"]),
-          opLocations: opLocations(entry.patch, ctx.yaml, ctx.doc, [...entryPath, "patch"], base),
-          plain: plainVarPaths(ctx.doc, [...entryPath, "patch"]),
-        },
-      });
-    }
-
     for (const { body, def } of bodies) {
       // as kustomize does, a list of operations is a JSON6902 patch unless the type says otherwise
       const type = entry.type ?? (Array.isArray(body) ? "json6902" : "strategic");
@@ -157,6 +64,116 @@ export async function normalizePatches(
     }
   }
   return { patches, diagnostics };
+}
+
+/** `path:` — the documents of a file inside the fleet folder, each located in that file. */
+async function bodiesFromFile(path: string, entryPath: JsonPath, ctx: PatchContext, diagnostics: Diagnostic[]): Promise<PatchBody[]> {
+  const at = (): SourceLocation => ({ file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) });
+  const rel = resolveInside(path);
+  if (!rel) {
+    diagnostics.push({
+      code: "PATH_ESCAPE",
+      severity: "error",
+      message: `patch file "${path}" is outside the fleet folder`,
+      location: at(),
+      hint: "patch paths are relative to braid.yaml and must stay inside the fleet folder",
+    });
+    return [];
+  }
+  let text: string | undefined;
+  try {
+    text = await ctx.reader.read(rel);
+  } catch (e) {
+    if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
+    // a symbolic link out of the fleet folder: located at the entry that names the file
+    diagnostics.push({ ...e.diagnostic, location: at(), related: [{ message: "the link", location: { file: rel } }] });
+    return [];
+  }
+  if (text === undefined) {
+    diagnostics.push({
+      code: "CONFIG_NOT_FOUND",
+      severity: "error",
+      message: `patch file "${rel}" does not exist`,
+      location: at(),
+      hint: "paths are relative to the folder holding braid.yaml",
+    });
+    return [];
+  }
+  const parsed = parseYamlFile(text, rel);
+  diagnostics.push(...parsed.diagnostics);
+  if (parsed.diagnostics.length) return [];
+  const bodies: PatchBody[] = [];
+  for (const doc of parsed.docs) {
+    if (doc.contents === null) continue;
+    const js = documentToJs(doc, rel, parsed.lineCounter);
+    if (js.diagnostic) {
+      diagnostics.push(js.diagnostic);
+      continue;
+    }
+    bodies.push({
+      body: js.value as Json,
+      def: {
+        location: { file: rel, ...positionOf(parsed, doc, []) },
+        positions: docPositionMap(parsed, doc, { file: rel }),
+        opLocations: opLocations(js.value, parsed, doc, [], { file: rel }),
+        plain: plainVarPaths(doc),
+      },
+    });
+  }
+  return bodies;
+}
+
+/** `patch: |` — the documents of inline YAML text, located in the config file (shifted to the text's place). */
+function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, diagnostics: Diagnostic[]): PatchBody[] {
+  const location: SourceLocation = { file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, entryPath) };
+  const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
+  const shift = scalarShift(ctx.yaml, node);
+  const parsed = parseYamlFile(text, ctx.yaml.file);
+  if (parsed.diagnostics.length) {
+    for (const d of parsed.diagnostics)
+      diagnostics.push({
+        ...d,
+        code: "PATCH_INVALID",
+        message: `the patch text is not valid YAML: ${d.message}`,
+        location: { file: ctx.yaml.file, line: (d.location?.line ?? 1) + shift.line, column: (d.location?.column ?? 1) + shift.column },
+      });
+    return [];
+  }
+  const bodies: PatchBody[] = [];
+  for (const doc of parsed.docs) {
+    if (doc.contents === null) continue;
+    const js = documentToJs(doc, ctx.yaml.file, parsed.lineCounter);
+    if (js.diagnostic) {
+      diagnostics.push(js.diagnostic);
+      continue;
+    }
+    const base = { file: ctx.yaml.file };
+    const shifted = (p?: { line: number; column: number }) => (p ? { line: p.line + shift.line, column: p.column + shift.column } : {});
+    bodies.push({
+      body: js.value as Json,
+      def: {
+        location,
+        positions: docPositionMap(parsed, doc, base, [], shift),
+        opLocations: Array.isArray(js.value) ? js.value.map((_, j) => ({ ...base, ...shifted(positionOf(parsed, doc, [j])) })) : undefined,
+        plain: plainVarPaths(doc),
+      },
+    });
+  }
+  return bodies;
+}
+
+/** `patch:` written as YAML (a mapping, or a list of operations) inside the config file. */
+function bodyFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext): PatchBody {
+  const base = { file: ctx.yaml.file };
+  return {
+    body: value,
+    def: {
+      location: { ...base, ...positionOf(ctx.yaml, ctx.doc, entryPath) },
+      positions: docPositionMap(ctx.yaml, ctx.doc, base, [...entryPath, "patch"]),
+      opLocations: opLocations(value, ctx.yaml, ctx.doc, [...entryPath, "patch"], base),
+      plain: plainVarPaths(ctx.doc, [...entryPath, "patch"]),
+    },
+  };
 }
 
 function opLocations(

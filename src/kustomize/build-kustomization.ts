@@ -60,6 +60,11 @@ const TRANSFORMER_STEPS: Step[] = [
 
 const GENERATOR_STEPS: RegisteredField[] = ["configMapGenerator", "secretGenerator"];
 
+/** Whether a folder of the tree holds a kustomization file. */
+export function hasKustomization(tree: SourceTree, dir: string): boolean {
+  return findKustomization(tree, dir).blob !== undefined;
+}
+
 /** Builds the kustomization in `dir` (the source's path) as `kubectl kustomize <dir>` would. */
 export async function buildKustomization(env: BuildEnv, dir: string): Promise<BuildResult> {
   const diagnostics: Diagnostic[] = [];
@@ -77,6 +82,9 @@ function err(code: Diagnostic["code"], message: string, location?: SourceLocatio
   return { code, severity: "error", message, location, ...(hint ? { hint } : {}) };
 }
 
+/** Where a folder was listed (for its diagnostics) and the folders being built around it (for cycles). */
+type ListedFrom = { location: SourceLocation; stack: readonly string[] };
+
 /**
  * Builds one folder: `root` and `resource` folders start from nothing and end with name references; a
  * `component` continues the accumulation it is given. Undefined when the folder has no usable kustomization.
@@ -86,9 +94,63 @@ async function buildFolder(
   dir: string,
   role: "root" | "resource" | "component",
   accumulated: readonly Resource[],
-  from: { location: SourceLocation; stack: readonly string[] } | undefined,
+  from: ListedFrom | undefined,
   diagnostics: Diagnostic[],
 ): Promise<{ resources: Resource[]; k: KustomizationFile } | undefined> {
+  const k = await openKustomization(env, dir, role, from, diagnostics);
+  if (!k) return undefined;
+  const refused = checkFields(k);
+  diagnostics.push(...refused);
+  const inner = [...(from?.stack ?? []), dir];
+  let resources = [...accumulated];
+
+  // 1. resources (and `bases`, which kustomize appends to them)
+  const resourceEntries = [...listOf(k, "resources", diagnostics), ...listOf(k, "bases", diagnostics)];
+  for (const { value: entry, path } of resourceEntries) {
+    const at = k.locate(path);
+    const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
+    resources = appendAll(resources, loaded, diagnostics);
+  }
+  // Unsupported fields stop here: half a build would render something the user did not write.
+  if (refused.length) return { resources, k };
+  const ctx = contextOf(env, k);
+  // 2. generators
+  for (const field of GENERATOR_STEPS) {
+    if (k.value[field] === undefined) continue;
+    resources = await runField(field, k.value[field]!, resources, ctx, diagnostics);
+  }
+  // 3. components
+  for (const { value: entry, path } of listOf(k, "components", diagnostics)) {
+    const at = k.locate(path);
+    const target = resolveEntry(k, entry, at, "component", diagnostics);
+    if (target === undefined) continue;
+    const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
+    if (built) resources = built.resources;
+  }
+  // 4. transformers
+  for (const step of TRANSFORMER_STEPS) resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics);
+  // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
+  //    name references, at the end of a folder's build
+  const addNameHashes = rootTransformers().addNameHashes;
+  if (role === "root" && addNameHashes) resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
+  if (role !== "component" && NAME_REFERENCES.fix) {
+    const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
+    resources = fixed;
+  }
+  return { resources, k };
+}
+
+/**
+ * The kustomization of a folder, when it can be built in that role: not a folder already being built (a
+ * cycle), a kustomization file that reads, of kind Kustomization, or Component exactly where one is listed.
+ */
+async function openKustomization(
+  env: BuildEnv,
+  dir: string,
+  role: "root" | "resource" | "component",
+  from: ListedFrom | undefined,
+  diagnostics: Diagnostic[],
+): Promise<KustomizationFile | undefined> {
   const base = { source: env.source, commit: env.tree.commit };
   const stack = from?.stack ?? [];
   if (stack.includes(dir)) {
@@ -125,67 +187,41 @@ async function buildFolder(
     diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir || "/"}" is a Component: it can only be listed in components`, from?.location ?? k.locate(["kind"]), "list it under components: of a Kustomization"));
     return undefined;
   }
-  const refused = checkFields(k);
-  diagnostics.push(...refused);
-  const inner = [...stack, dir];
-  let resources = [...accumulated];
+  return k;
+}
 
-  // 1. resources (and `bases`, which kustomize appends to them)
-  const resourceEntries = [...listOf(k, "resources", diagnostics), ...listOf(k, "bases", diagnostics)];
-  for (const { value: entry, path } of resourceEntries) {
-    const at = k.locate(path);
-    const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
-    resources = appendAll(resources, loaded, diagnostics);
+/** One step of kustomize's builtin transformer order, when the kustomization sets its field. */
+async function runTransformerStep(
+  step: Step,
+  resources: Resource[],
+  env: BuildEnv,
+  k: KustomizationFile,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Promise<Resource[]> {
+  if (step.kind === "patches") {
+    if (k.value[step.field] === undefined) return resources;
+    const read = await readKustomizationPatches(k, step.field, env.tree, { source: env.source, commit: env.tree.commit });
+    diagnostics.push(...read.diagnostics);
+    const applied = applyKustomizationPatches(resources, read.patches, env.schema);
+    diagnostics.push(...applied.diagnostics);
+    return applied.resources;
   }
-  // Unsupported fields stop here: half a build would render something the user did not write.
-  if (refused.length) return { resources, k };
-  const ctx = contextOf(env, k);
-  // 2. generators
-  for (const field of GENERATOR_STEPS) {
-    if (k.value[field] === undefined) continue;
-    resources = await runField(field, k.value[field], resources, ctx, diagnostics);
+  if (step.kind === "namespace") {
+    const ns = k.value.namespace;
+    if (ns === undefined || ns === null || ns === "") return resources;
+    if (typeof ns !== "string") {
+      diagnostics.push(err("KUSTOMIZE_INVALID", "namespace must be a string", k.locate(["namespace"])));
+      return resources;
+    }
+    return transformNamespace(resources, ns, env.schema, k.locate(["namespace"]));
   }
-  // 3. components
-  for (const { value: entry, path } of listOf(k, "components", diagnostics)) {
-    const at = k.locate(path);
-    const target = resolveEntry(k, entry, at, "component", diagnostics);
-    if (target === undefined) continue;
-    const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
-    if (built) resources = built.resources;
+  for (const name of step.names) {
+    const args = k.value[name];
+    if (args === undefined || args === null) continue;
+    resources = await runField(step.field, args, resources, ctx, diagnostics);
   }
-  // 4. transformers
-  for (const step of TRANSFORMER_STEPS) {
-    if (step.kind === "patches") {
-      if (k.value[step.field] === undefined) continue;
-      const read = await readKustomizationPatches(k, step.field, env.tree, base);
-      diagnostics.push(...read.diagnostics);
-      const applied = applyKustomizationPatches(resources, read.patches, env.schema);
-      diagnostics.push(...applied.diagnostics);
-      resources = applied.resources;
-    } else if (step.kind === "namespace") {
-      const ns = k.value.namespace;
-      if (ns === undefined || ns === null || ns === "") continue;
-      if (typeof ns !== "string") {
-        diagnostics.push(err("KUSTOMIZE_INVALID", "namespace must be a string", k.locate(["namespace"])));
-        continue;
-      }
-      resources = transformNamespace(resources, ns, env.schema, k.locate(["namespace"]));
-    } else
-      for (const name of step.names) {
-        const args = k.value[name];
-        if (args === undefined || args === null) continue;
-        resources = await runField(step.field, args, resources, ctx, diagnostics);
-      }
-  }
-  // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
-  //    name references, at the end of a folder's build
-  const addNameHashes = rootTransformers().addNameHashes;
-  if (role === "root" && addNameHashes) resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
-  if (role !== "component" && NAME_REFERENCES.fix) {
-    const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
-    resources = fixed;
-  }
-  return { resources, k };
+  return resources;
 }
 
 /** Transformers that run once on the top folder's result, when the registry provides them. */

@@ -288,6 +288,10 @@ function fold(old: Resource, object: JsonObject, behavior: "merge" | "replace"):
   return out;
 }
 
+/** What generateOne makes of one entry. */
+type Generated = NonNullable<Awaited<ReturnType<typeof generateOne>>>;
+type Behavior = "create" | "merge" | "replace";
+
 function makeGenerator(kind: Kind): AsyncTransformer {
   const field = kind === "ConfigMap" ? "configMapGenerator" : "secretGenerator";
   return async (resources, args, ctx): Promise<TransformResult> => {
@@ -300,68 +304,91 @@ function makeGenerator(kind: Kind): AsyncTransformer {
     }
     for (const [i, entry] of args.entries()) {
       const at: JsonPath = [field, i];
-      if (!isObject(entry) || typeof entry.name !== "string" || entry.name === "") {
-        diagnostics.push(invalidField(ctx, at, `${field}[${i}] needs a name`, "write name: app-config"));
-        continue;
-      }
-      const keys = ["name", "namespace", "behavior", "options", "literals", "files", "envs", "env", ...(kind === "Secret" ? ["type"] : [])];
-      if (!checkKeys(entry, keys, at, ctx, diagnostics)) continue;
-      const behavior = entry.behavior === undefined || entry.behavior === null || entry.behavior === "unspecified" ? "create" : entry.behavior;
-      if (behavior !== "create" && behavior !== "merge" && behavior !== "replace") {
-        diagnostics.push(invalidField(ctx, [...at, "behavior"], `behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`, "write behavior: merge"));
-        continue;
-      }
-      // generatorOptions problems are reported once: by the first generator entry of the kustomization
+      // 1. the entry: a name, known keys, a behavior
+      const behavior = checkEntry(kind, field, entry, i, ctx, diagnostics);
+      if (!behavior || !isObject(entry)) continue;
+      // 2. the object; generatorOptions problems are reported once: by the first generator entry of the kustomization
       const first = i === 0 && (kind === "ConfigMap" || ctx.kustomization.configMapGenerator === undefined);
       const globalSink: Diagnostic[] = [];
       const made = await generateOne(kind, entry, at, ctx, diagnostics, globalSink);
       if (first) diagnostics.push(...globalSink);
       if (globalSink.length) continue;
       if (!made) continue;
-      const id = idOf(made.object);
-      const matches = out.filter((r) => sameId(r.id, id) || (r.previous ?? []).some((p) => sameId(p, id)));
-      const location = entryLocation(ctx, at);
-      if (matches.length > 1) {
-        diagnostics.push(invalidField(ctx, at, `${kind} ${id.name} matches ${matches.length} objects; cannot ${behavior}`, "give the objects distinct names or namespaces"));
-        continue;
-      }
-      const old = matches[0];
-      if (!old) {
-        if (behavior !== "create") {
-          diagnostics.push(invalidField(ctx, [...at, "behavior"], `no ${kind} ${id.name} in the bases to ${behavior}`, "use behavior: create, or name a generator of a base"));
-          continue;
-        }
-        out.push({
-          id,
-          object: made.object,
-          origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 },
-          positions: [made.written.positionMap(ctx)],
-          ...(made.options.disableNameSuffixHash ? {} : { nameHash: true }),
-        });
-        continue;
-      }
-      if (behavior === "create") {
-        diagnostics.push({
-          ...invalidField(ctx, at, `${kind} ${id.name} already exists; behavior must be merge or replace`, "write behavior: merge (or replace) to change a base's object"),
-          related: [{ message: "defined here", location: { file: old.origin.file, line: old.origin.line, column: old.origin.column, source: old.origin.source, commit: old.origin.commit } }],
-        });
-        continue;
-      }
-      const object = fold(old, made.object, behavior);
-      const folded: Resource = {
-        ...old,
-        id: idOf(object),
-        object,
-        positions: behavior === "merge" ? [...old.positions, made.keys.positionMap(ctx)] : [made.written.positionMap(ctx)],
-        ...(behavior === "replace" ? { origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 } } : {}),
-      };
-      // kustomize keeps the base's build annotations: the hash stays only when both sides want it
-      if (made.options.disableNameSuffixHash || !old.nameHash) delete folded.nameHash;
-      else folded.nameHash = true;
-      out = out.map((r) => (r === old ? folded : r));
+      // 3. into the list: a new object, or merged into (or replacing) the one of a base
+      out = placeGenerated(kind, out, made, behavior, at, ctx, diagnostics);
     }
     return { resources: out, diagnostics };
   };
+}
+
+/** A generator entry's behavior, when the entry has a name and only known keys (else reported, undefined). */
+function checkEntry(kind: Kind, field: string, entry: Json, i: number, ctx: KustomizationContext, diagnostics: Diagnostic[]): Behavior | undefined {
+  const at: JsonPath = [field, i];
+  if (!isObject(entry) || typeof entry.name !== "string" || entry.name === "") {
+    diagnostics.push(invalidField(ctx, at, `${field}[${i}] needs a name`, "write name: app-config"));
+    return undefined;
+  }
+  const keys = ["name", "namespace", "behavior", "options", "literals", "files", "envs", "env", ...(kind === "Secret" ? ["type"] : [])];
+  if (!checkKeys(entry, keys, at, ctx, diagnostics)) return undefined;
+  const behavior = entry.behavior === undefined || entry.behavior === null || entry.behavior === "unspecified" ? "create" : entry.behavior;
+  if (behavior !== "create" && behavior !== "merge" && behavior !== "replace") {
+    diagnostics.push(invalidField(ctx, [...at, "behavior"], `behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`, "write behavior: merge"));
+    return undefined;
+  }
+  return behavior;
+}
+
+/** The resources with the generated object added (create) or folded into the base's object (merge, replace). */
+function placeGenerated(
+  kind: Kind,
+  out: Resource[],
+  made: Generated,
+  behavior: Behavior,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Resource[] {
+  const id = idOf(made.object);
+  const matches = out.filter((r) => sameId(r.id, id) || (r.previous ?? []).some((p) => sameId(p, id)));
+  const location = entryLocation(ctx, at);
+  if (matches.length > 1) {
+    diagnostics.push(invalidField(ctx, at, `${kind} ${id.name} matches ${matches.length} objects; cannot ${behavior}`, "give the objects distinct names or namespaces"));
+    return out;
+  }
+  const old = matches[0];
+  if (!old) {
+    if (behavior !== "create") {
+      diagnostics.push(invalidField(ctx, [...at, "behavior"], `no ${kind} ${id.name} in the bases to ${behavior}`, "use behavior: create, or name a generator of a base"));
+      return out;
+    }
+    out.push({
+      id,
+      object: made.object,
+      origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 },
+      positions: [made.written.positionMap(ctx)],
+      ...(made.options.disableNameSuffixHash ? {} : { nameHash: true }),
+    });
+    return out;
+  }
+  if (behavior === "create") {
+    diagnostics.push({
+      ...invalidField(ctx, at, `${kind} ${id.name} already exists; behavior must be merge or replace`, "write behavior: merge (or replace) to change a base's object"),
+      related: [{ message: "defined here", location: { file: old.origin.file, line: old.origin.line, column: old.origin.column, source: old.origin.source, commit: old.origin.commit } }],
+    });
+    return out;
+  }
+  const object = fold(old, made.object, behavior);
+  const folded: Resource = {
+    ...old,
+    id: idOf(object),
+    object,
+    positions: behavior === "merge" ? [...old.positions, made.keys.positionMap(ctx)] : [made.written.positionMap(ctx)],
+    ...(behavior === "replace" ? { origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 } } : {}),
+  };
+  // kustomize keeps the base's build annotations: the hash stays only when both sides want it
+  if (made.options.disableNameSuffixHash || !old.nameHash) delete folded.nameHash;
+  else folded.nameHash = true;
+  return out.map((r) => (r === old ? folded : r));
 }
 
 /** `configMapGenerator`. */

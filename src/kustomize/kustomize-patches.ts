@@ -24,7 +24,7 @@ export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902"
 function treeReader(tree: SourceTree): FleetReader {
   const decoder = new TextDecoder();
   return {
-    label: tree.commit.slice(0, 12),
+    label: `${tree.commit.slice(0, 12)}`,
     async read(path) {
       const blob = tree.file(path);
       return blob ? decoder.decode(await tree.read(blob)) : undefined;
@@ -65,75 +65,16 @@ export async function readKustomizationPatches(
     diagnostics.push({ code: "KUSTOMIZE_INVALID", severity: "error", message: `${field} must be a list`, location: k.locate([field]) });
     return { patches: [], diagnostics };
   }
+  // 1. each list item as an entry (an empty one where the item is refused, so indexes stay aligned)
   const entries: Entry[] = [];
   const options: (PatchDef["options"] | undefined)[] = [];
   for (const [i, item] of raw.entries()) {
-    const at = (...p: (string | number)[]): SourceLocation => k.locate([field, i, ...p]);
-    const bad = (message: string, hint?: string, code: "KUSTOMIZE_INVALID" | "KUSTOMIZE_UNSUPPORTED" | "PATH_ESCAPE" = "KUSTOMIZE_INVALID", loc = at()) => {
-      diagnostics.push({ code, severity: "error", message, location: loc, hint });
-      entries.push({});
-      options.push(undefined);
-    };
-    const resolvePath = (path: string, loc: SourceLocation): string | undefined => {
-      if (isRemote(path)) {
-        bad(`remote patch "${path}" is not fetched`, "copy the patch into the source repository", "KUSTOMIZE_UNSUPPORTED", loc);
-        return undefined;
-      }
-      const repoPath = joinInside(k.dir, path);
-      if (repoPath === undefined) {
-        bad(`patch "${path}" is outside the source repository`, "patches must be files of the same repository", "PATH_ESCAPE", loc);
-        return undefined;
-      }
-      if (!tree.file(repoPath)) {
-        bad(`patch file "${path}" does not exist`, `paths are relative to ${k.dir || "the repository root"}`, "KUSTOMIZE_INVALID", loc);
-        return undefined;
-      }
-      return repoPath;
-    };
-    if (field === "patchesStrategicMerge") {
-      if (typeof item !== "string") {
-        bad("a patchesStrategicMerge entry is a file path or the patch text");
-        continue;
-      }
-      // kustomize reads the entry as a file when one exists, else as the patch itself
-      const repoPath = !item.includes("\n") && joinInside(k.dir, item.trim());
-      if (repoPath && tree.file(repoPath)) entries.push({ path: repoPath, type: "strategic" });
-      else if (/^[^\s:]+\.ya?ml$/.test(item.trim())) {
-        resolvePath(item.trim(), at());
-        continue;
-      } else entries.push({ patch: item, type: "strategic" });
-      options.push(undefined);
-      continue;
-    }
-    if (!isObject(item)) {
-      bad(`a ${field} entry is a mapping (path or patch, and target)`);
-      continue;
-    }
-    const target = isObject(item.target) ? (item.target as TargetSelector) : undefined;
-    if (field === "patchesJson6902" && !target) {
-      bad("a patchesJson6902 entry needs a target", "add target: { kind: …, name: … }");
-      continue;
-    }
-    const hasPath = typeof item.path === "string" && item.path !== "";
-    const hasPatch = item.patch !== undefined && item.patch !== null && item.patch !== "";
-    if (hasPath === hasPatch) {
-      bad(hasPath ? "patch and path can't be set at the same time" : "must specify one of patch and path");
-      continue;
-    }
-    const entry: Entry = { target, optional: target !== undefined };
-    if (field === "patchesJson6902") entry.type = "json6902";
-    if (hasPath) {
-      const repoPath = resolvePath(item.path as string, at("path"));
-      if (repoPath === undefined) continue;
-      entry.path = repoPath;
-    } else entry.patch = item.patch;
-    const opts = isObject(item.options) ? item.options : undefined;
-    entries.push(entry);
-    options.push(
-      opts ? { allowNameChange: opts.allowNameChange === true, allowKindChange: opts.allowKindChange === true } : undefined,
-    );
+    const read = field === "patchesStrategicMerge" ? strategicMergeEntry(item, i, k, tree) : patchEntry(field, item, i, k, tree);
+    if ("problem" in read) diagnostics.push(read.problem);
+    entries.push("problem" in read ? {} : read.entry);
+    options.push("problem" in read ? undefined : read.options);
   }
-  // normalize each entry on its own index, so positions map back to the right list element
+  // 2. normalize each entry on its own index, so positions map back to the right list element
   const patches: PatchDef[] = [];
   for (const [i, entry] of entries.entries()) {
     if (entry.path === undefined && entry.patch === undefined) continue;
@@ -149,6 +90,62 @@ export async function readKustomizationPatches(
     for (const p of normalized.patches) patches.push(located(p, base, options[i]));
   }
   return { patches, diagnostics };
+}
+
+/** One list item read: the entry to normalize and its options, or why it is refused. */
+type ReadEntry = { entry: Entry; options?: PatchDef["options"] } | { problem: Diagnostic };
+
+function refused(
+  message: string,
+  location: SourceLocation,
+  hint?: string,
+  code: "KUSTOMIZE_INVALID" | "KUSTOMIZE_UNSUPPORTED" | "PATH_ESCAPE" = "KUSTOMIZE_INVALID",
+): { problem: Diagnostic } {
+  return { problem: { code, severity: "error", message, location, hint } };
+}
+
+/** A `patchesStrategicMerge` item: a file path or the patch text (kustomize reads it as a file when one exists). */
+function strategicMergeEntry(item: Json, i: number, k: KustomizationFile, tree: SourceTree): ReadEntry {
+  const at = k.locate(["patchesStrategicMerge", i]);
+  if (typeof item !== "string") return refused("a patchesStrategicMerge entry is a file path or the patch text", at);
+  const repoPath = !item.includes("\n") && joinInside(k.dir, item.trim());
+  if (repoPath && tree.file(repoPath)) return { entry: { path: repoPath, type: "strategic" } };
+  if (/^[^\s:]+\.ya?ml$/.test(item.trim())) {
+    const resolved = resolvePatchPath(item.trim(), at, k, tree);
+    // resolves only for "name.yaml\n" naming a file: dropped, as before this was a function of its own
+    // (which also shifted the positions of later entries by one)
+    return typeof resolved === "string" ? { entry: {} } : resolved;
+  }
+  return { entry: { patch: item, type: "strategic" } };
+}
+
+/** A `patches` or `patchesJson6902` item: a mapping with a path or a patch, a target and options. */
+function patchEntry(field: "patches" | "patchesJson6902", item: Json, i: number, k: KustomizationFile, tree: SourceTree): ReadEntry {
+  const at = (...p: (string | number)[]): SourceLocation => k.locate([field, i, ...p]);
+  if (!isObject(item)) return refused(`a ${field} entry is a mapping (path or patch, and target)`, at());
+  const target = isObject(item.target) ? (item.target as TargetSelector) : undefined;
+  if (field === "patchesJson6902" && !target) return refused("a patchesJson6902 entry needs a target", at(), "add target: { kind: …, name: … }");
+  const hasPath = typeof item.path === "string" && item.path !== "";
+  const hasPatch = item.patch !== undefined && item.patch !== null && item.patch !== "";
+  if (hasPath === hasPatch) return refused(hasPath ? "patch and path can't be set at the same time" : "must specify one of patch and path", at());
+  const entry: Entry = { target, optional: target !== undefined };
+  if (field === "patchesJson6902") entry.type = "json6902";
+  if (hasPath) {
+    const repoPath = resolvePatchPath(item.path as string, at("path"), k, tree);
+    if (typeof repoPath !== "string") return repoPath;
+    entry.path = repoPath;
+  } else entry.patch = item.patch as string | Json;
+  const opts = isObject(item.options) ? item.options : undefined;
+  return { entry, options: opts ? { allowNameChange: opts.allowNameChange === true, allowKindChange: opts.allowKindChange === true } : undefined };
+}
+
+/** The repository path of a patch file named in a kustomization, or why it cannot be read. */
+function resolvePatchPath(path: string, loc: SourceLocation, k: KustomizationFile, tree: SourceTree): string | { problem: Diagnostic } {
+  if (isRemote(path)) return refused(`remote patch "${path}" is not fetched`, loc, "copy the patch into the source repository", "KUSTOMIZE_UNSUPPORTED");
+  const repoPath = joinInside(k.dir, path);
+  if (repoPath === undefined) return refused(`patch "${path}" is outside the source repository`, loc, "patches must be files of the same repository", "PATH_ESCAPE");
+  if (!tree.file(repoPath)) return refused(`patch file "${path}" does not exist`, loc, `paths are relative to ${k.dir || "the repository root"}`);
+  return repoPath;
 }
 
 function located(p: PatchDef, base: { source: string; commit: string }, options: PatchDef["options"]): PatchDef {

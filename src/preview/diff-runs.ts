@@ -98,95 +98,29 @@ const byName = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f
  * `base` undefined means an empty fleet (e.g. it did not exist or did not render at base).
  */
 export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: DiffOptions): PreviewReport {
+  // 1. what is redacted: the sensitive paths of either side
   const sensitive: SensitivePath[] = parseSensitivePaths([
     ...(base?.fleet?.preview.sensitivePaths ?? []),
     ...(head.fleet?.preview.sensitivePaths ?? []),
   ]);
-  const yamlCache = new WeakMap<JsonObject, string>();
-  const yamlOf = (o: JsonObject) => {
-    let y = yamlCache.get(o);
-    if (y === undefined) {
-      y = serializeResource(redactObject(o, sensitive));
-      yamlCache.set(o, y);
-    }
-    return y;
-  };
-  // diffs are memoized by (path, interned texts): clusters sharing objects share one diff string
-  const textIds = new Map<string, number>();
-  const idOfText = (t: string) => {
-    let id = textIds.get(t);
-    if (id === undefined) textIds.set(t, (id = textIds.size));
-    return id;
-  };
-  const diffCache = new Map<string, string>();
-  const diffOf = (path: string, a: string, b: string, added: boolean) => {
-    const key = `${path}\0${idOfText(a)}\0${idOfText(b)}`;
-    let d = diffCache.get(key);
-    if (d === undefined) {
-      d = createTwoFilesPatch(added ? "/dev/null" : `a/${path}`, `b/${path}`, a, b, undefined, undefined, {
-        context: 3,
-        headerOptions: FILE_HEADERS_ONLY,
-      });
-      diffCache.set(key, d);
-    }
-    return d;
-  };
 
+  // 2. every cluster of base ∪ head, by name, resource by resource
+  const differ = resourceDiffer(sensitive);
   const baseClusters = new Map((base?.clusters ?? []).map((c) => [c.name, c]));
   const headClusters = new Map(head.clusters.map((c) => [c.name, c]));
   const names = [...new Set([...baseClusters.keys(), ...headClusters.keys()])].sort();
-  const clusters: ClusterDiff[] = [];
-  for (const name of names) {
-    const b = baseClusters.get(name);
-    const h = headClusters.get(name);
-    const errors = !!h && !h.ok;
-    if (h && errors && h.resources.length === 0) {
-      clusters.push({ cluster: name, status: "failed", added: 0, changed: 0, removed: 0, errors, changes: [] });
-      continue;
-    }
-    const before = entriesOf(b);
-    const after = entriesOf(h);
-    const changes: ResourceChange[] = [];
-    for (const [key, e] of after) {
-      const old = before.get(key);
-      const now = yamlOf(e.resource.object);
-      if (!old) changes.push({ change: "added", resource: describeId(e.resource.id), path: e.path, diff: diffOf(e.path, "", now, true) });
-      else if (old.resource.object !== e.resource.object || old.path !== e.path) {
-        const was = yamlOf(old.resource.object);
-        if (was !== now || old.path !== e.path)
-          changes.push({ change: "changed", resource: describeId(e.resource.id), path: e.path, diff: diffOf(e.path, was, now, false) });
-      }
-    }
-    for (const [key, e] of before)
-      if (!after.has(key)) changes.push({ change: "removed", resource: describeId(e.resource.id), path: e.path, diff: "" });
-    changes.sort(byName((c) => `${c.path}\0${c.resource}`));
-    const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
-    const status: ClusterStatus = !b ? "added" : !h ? "removed" : errors ? "failed" : changes.length ? "changed" : "unchanged";
-    const sources = b && h ? sourceSetChange(b, h) : undefined;
-    clusters.push({ cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes, ...(sources ? { sources } : {}) });
-  }
+  const clusters = names.map((name) => diffCluster(name, baseClusters.get(name), headClusters.get(name), differ));
+
+  // 3. notes: the caller's, the rollout plans', the clusters whose source set changes
   const notes = [...(opts.notes ?? []), ...rolloutPlanNotes(base, head)];
   for (const c of clusters)
     if (c.sources)
       notes.push(`cluster ${c.cluster} changes which sources it runs: ${[...c.sources.added.map((s) => `+${s}`), ...c.sources.removed.map((s) => `-${s}`)].join(" ")}`);
 
-  const seen = new WeakSet<JsonObject>();
-  const secrets: string[] = [];
-  for (const c of [...(base?.clusters ?? []), ...head.clusters])
-    for (const r of c.resources)
-      if (!seen.has(r.object)) {
-        seen.add(r.object);
-        secrets.push(...sensitiveValues(r.object, sensitive));
-      }
-  const scrub = (s: string | undefined) => (s === undefined ? s : scrubText(s, secrets));
-  const diagnostics = [...head.diagnostics, ...head.clusters.flatMap((c) => c.diagnostics)]
-    .filter((d) => d.severity === "error" || d.severity === "warning")
-    .map((d) => ({
-      ...d,
-      message: scrub(d.message)!,
-      hint: scrub(d.hint),
-      related: d.related?.map((r) => ({ ...r, message: scrub(r.message)! })),
-    }));
+  // 4. head's errors and warnings, every secret value of either side scrubbed
+  const diagnostics = scrubbedDiagnostics(base, head, sensitive);
+
+  // 5. the report: summary rows, shared change sections, totals
   const unchanged = clusters.filter((c) => c.status === "unchanged").map((c) => c.cluster);
   const sum = (k: "added" | "changed" | "removed") => clusters.reduce((n, c) => n + c[k], 0);
   return {
@@ -206,6 +140,93 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
       clustersUnchanged: unchanged.length,
     },
   };
+}
+
+/** Redacted YAML of an object and unified diffs of two texts, both memoized for one comparison. */
+interface ResourceDiffer {
+  yamlOf(o: JsonObject): string;
+  diffOf(path: string, a: string, b: string, added: boolean): string;
+}
+
+function resourceDiffer(sensitive: SensitivePath[]): ResourceDiffer {
+  const yamlCache = new WeakMap<JsonObject, string>();
+  // diffs are memoized by (path, interned texts): clusters sharing objects share one diff string
+  const textIds = new Map<string, number>();
+  const idOfText = (t: string) => {
+    let id = textIds.get(t);
+    if (id === undefined) textIds.set(t, (id = textIds.size));
+    return id;
+  };
+  const diffCache = new Map<string, string>();
+  return {
+    yamlOf(o) {
+      let y = yamlCache.get(o);
+      if (y === undefined) {
+        y = serializeResource(redactObject(o, sensitive));
+        yamlCache.set(o, y);
+      }
+      return y;
+    },
+    diffOf(path, a, b, added) {
+      const key = `${path}\0${idOfText(a)}\0${idOfText(b)}`;
+      let d = diffCache.get(key);
+      if (d === undefined) {
+        d = createTwoFilesPatch(added ? "/dev/null" : `a/${path}`, `b/${path}`, a, b, undefined, undefined, {
+          context: 3,
+          headerOptions: FILE_HEADERS_ONLY,
+        });
+        diffCache.set(key, d);
+      }
+      return d;
+    },
+  };
+}
+
+/** One cluster: its resources added, changed and removed between base (`b`) and head (`h`), and its status. */
+function diffCluster(name: string, b: ClusterResult | undefined, h: ClusterResult | undefined, differ: ResourceDiffer): ClusterDiff {
+  const errors = !!h && !h.ok;
+  if (h && errors && h.resources.length === 0) return { cluster: name, status: "failed", added: 0, changed: 0, removed: 0, errors, changes: [] };
+  const before = entriesOf(b);
+  const after = entriesOf(h);
+  const changes: ResourceChange[] = [];
+  for (const [key, e] of after) {
+    const old = before.get(key);
+    const now = differ.yamlOf(e.resource.object);
+    if (!old) changes.push({ change: "added", resource: describeId(e.resource.id), path: e.path, diff: differ.diffOf(e.path, "", now, true) });
+    else if (old.resource.object !== e.resource.object || old.path !== e.path) {
+      const was = differ.yamlOf(old.resource.object);
+      if (was !== now || old.path !== e.path)
+        changes.push({ change: "changed", resource: describeId(e.resource.id), path: e.path, diff: differ.diffOf(e.path, was, now, false) });
+    }
+  }
+  for (const [key, e] of before)
+    if (!after.has(key)) changes.push({ change: "removed", resource: describeId(e.resource.id), path: e.path, diff: "" });
+  changes.sort(byName((c) => `${c.path}\0${c.resource}`));
+  const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
+  const status: ClusterStatus = !b ? "added" : !h ? "removed" : errors ? "failed" : changes.length ? "changed" : "unchanged";
+  const sources = b && h ? sourceSetChange(b, h) : undefined;
+  return { cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes, ...(sources ? { sources } : {}) };
+}
+
+/** Head's errors and warnings with every sensitive value of either side's objects scrubbed from their text. */
+function scrubbedDiagnostics(base: FleetRun | undefined, head: FleetRun, sensitive: SensitivePath[]): Diagnostic[] {
+  const seen = new WeakSet<JsonObject>();
+  const secrets: string[] = [];
+  for (const c of [...(base?.clusters ?? []), ...head.clusters])
+    for (const r of c.resources)
+      if (!seen.has(r.object)) {
+        seen.add(r.object);
+        secrets.push(...sensitiveValues(r.object, sensitive));
+      }
+  const scrub = (s: string | undefined) => (s === undefined ? s : scrubText(s, secrets));
+  return [...head.diagnostics, ...head.clusters.flatMap((c) => c.diagnostics)]
+    .filter((d) => d.severity === "error" || d.severity === "warning")
+    .map((d) => ({
+      ...d,
+      message: scrub(d.message)!,
+      hint: scrub(d.hint),
+      related: d.related?.map((r) => ({ ...r, message: scrub(r.message)! })),
+    }));
 }
 
 /** The sources a cluster starts and stops running between two runs, or undefined when its set is the same. */

@@ -157,65 +157,104 @@ export function formatMarkdown(r: PreviewReport, opts: MarkdownOptions = {}): Ma
   const reserve = 800;
   const budget = limit - 1 - reserve;
   const listChars = Number.isFinite(budget) ? Math.max(200, Math.min(8000, Math.floor(budget / 8))) : Infinity;
+  // 1. marker, summary line, notes, diagnostics
   let out = header(r, opts.maxDiagnostics ?? 50);
-  let omittedChanges = 0;
-  let omittedSections = 0;
-  let shortenedLists = 0;
-  let omittedRows = 0;
-  const omittedClusters = new Set<string>();
-  if (r.rows.length) {
-    out += TABLE_HEAD;
-    for (let i = 0; i < r.rows.length; i++) {
-      const row = tableRow(r.rows[i]!, listChars);
-      if (out.length + row.text.length > budget / 2) {
-        omittedRows = r.rows.length - i;
-        out += `| … ${plural(omittedRows, "more row")} in the full report | | | | |\n`;
-        break;
-      }
-      out += row.text;
-      if (row.shortened) shortenedLists++;
-    }
-    out += "\n";
-  }
+  // 2. the summary table, in at most half the budget
+  const table = summaryTable(r, out.length, budget, listChars);
+  out += table.text;
   if (r.unchanged.length) out += `Unchanged: ${plural(r.unchanged.length, "cluster")}.\n\n`;
+  // 3. the change sections, each change kept or left out whole
+  const sections = changeSections(r, out.length, budget, listChars);
+  out += sections.text;
+  // 4. what was cut, and where the full report is
+  const omitted = { ...sections, shortenedLists: table.shortenedLists + sections.shortenedLists, omittedRows: table.omittedRows };
+  const truncated = omitted.omittedChanges > 0 || omitted.omittedRows > 0 || omitted.shortenedLists > 0;
+  if (truncated) out += cutNote(omitted, opts.fullReport);
+  return {
+    text: out,
+    truncated,
+    omittedChanges: omitted.omittedChanges,
+    omittedSections: omitted.omittedSections,
+    omittedClusters: omitted.omittedClusters.size,
+    shortenedLists: omitted.shortenedLists,
+    omittedRows: omitted.omittedRows,
+  };
+}
 
+/** The summary table, its rows cut to "… N more rows" past half the budget (`used`: characters written before it). */
+function summaryTable(r: PreviewReport, used: number, budget: number, listChars: number): { text: string; omittedRows: number; shortenedLists: number } {
+  let text = "";
+  let omittedRows = 0;
+  let shortenedLists = 0;
+  if (!r.rows.length) return { text, omittedRows, shortenedLists };
+  text += TABLE_HEAD;
+  for (let i = 0; i < r.rows.length; i++) {
+    const row = tableRow(r.rows[i]!, listChars);
+    if (used + text.length + row.text.length > budget / 2) {
+      omittedRows = r.rows.length - i;
+      text += `| … ${plural(omittedRows, "more row")} in the full report | | | | |\n`;
+      break;
+    }
+    text += row.text;
+    if (row.shortened) shortenedLists++;
+  }
+  text += "\n";
+  return { text, omittedRows, shortenedLists };
+}
+
+/** What the change sections left out. */
+interface SectionsCut {
+  omittedChanges: number;
+  omittedSections: number;
+  omittedClusters: Set<string>;
+  shortenedLists: number;
+}
+
+/**
+ * The change sections in report order within the budget (`used`: characters written before them): a section
+ * that does not fit keeps the changes that do, or is left out entirely when none does.
+ */
+function changeSections(r: PreviewReport, used: number, budget: number, listChars: number): SectionsCut & { text: string } {
+  const cut: SectionsCut = { omittedChanges: 0, omittedSections: 0, omittedClusters: new Set<string>(), shortenedLists: 0 };
+  let text = "";
   const tailReserve = 160;
   for (const s of r.sections) {
     const open = sectionOpen(s, listChars);
     const items = s.changes.map((c) => item(s, c));
     const whole = open.text + items.join("") + close(items.join(""));
     let left: SharedChange[] = [];
-    if (out.length + whole.length <= budget) out += whole;
+    if (used + text.length + whole.length <= budget) text += whole;
     else {
       let body = "";
-      const room = () => budget - out.length - open.text.length - SECTION_CLOSE.length - tailReserve - body.length;
+      const room = () => budget - (used + text.length) - open.text.length - SECTION_CLOSE.length - tailReserve - body.length;
       items.forEach((it, i) => {
         if (it.length <= room()) body += it;
         else left.push(s.changes[i]!);
       });
       if (left.length === items.length) {
-        omittedSections++;
+        cut.omittedSections++;
         left = s.changes;
       } else {
         const n = left.length;
-        out += `${open.text}${body}\n_… ${plural(n, "more resource change")} of ${s.clusters.length === 1 ? "this cluster" : "these clusters"} left out (see the full report)._\n\n</details>\n\n`;
+        text += `${open.text}${body}\n_… ${plural(n, "more resource change")} of ${s.clusters.length === 1 ? "this cluster" : "these clusters"} left out (see the full report)._\n\n</details>\n\n`;
       }
     }
-    if (left.length < items.length && open.shortened) shortenedLists++;
-    omittedChanges += left.length;
-    if (left.length) for (const c of s.clusters) omittedClusters.add(c);
+    if (left.length < items.length && open.shortened) cut.shortenedLists++;
+    cut.omittedChanges += left.length;
+    if (left.length) for (const c of s.clusters) cut.omittedClusters.add(c);
   }
-  const truncated = omittedChanges > 0 || omittedRows > 0 || shortenedLists > 0;
-  if (truncated) {
-    const where = opts.fullReport ? `the full report is in \`${esc(opts.fullReport)}\`` : "run `braid preview --out FILE` for the full report";
-    const what: string[] = [];
-    if (omittedChanges)
-      what.push(
-        `${plural(omittedChanges, "resource change")} left out (${omittedSections ? `${plural(omittedSections, "whole section")}, ` : ""}${plural(omittedClusters.size, "cluster")} affected)`,
-      );
-    if (shortenedLists) what.push(`${plural(shortenedLists, "cluster list")} shortened`);
-    if (omittedRows) what.push(`${plural(omittedRows, "table row")} left out`);
-    out += `> ✂️ **Preview cut to fit one GitHub comment:** ${what.join(", ")}; ${where}.\n`;
-  }
-  return { text: out, truncated, omittedChanges, omittedSections, omittedClusters: omittedClusters.size, shortenedLists, omittedRows };
+  return { ...cut, text };
+}
+
+/** The closing note of a cut preview: what was left out, and where the full report is. */
+function cutNote(o: SectionsCut & { omittedRows: number }, fullReport: string | undefined): string {
+  const where = fullReport ? `the full report is in \`${esc(fullReport)}\`` : "run `braid preview --out FILE` for the full report";
+  const what: string[] = [];
+  if (o.omittedChanges)
+    what.push(
+      `${plural(o.omittedChanges, "resource change")} left out (${o.omittedSections ? `${plural(o.omittedSections, "whole section")}, ` : ""}${plural(o.omittedClusters.size, "cluster")} affected)`,
+    );
+  if (o.shortenedLists) what.push(`${plural(o.shortenedLists, "cluster list")} shortened`);
+  if (o.omittedRows) what.push(`${plural(o.omittedRows, "table row")} left out`);
+  return `> ✂️ **Preview cut to fit one GitHub comment:** ${what.join(", ")}; ${where}.\n`;
 }

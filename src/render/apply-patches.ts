@@ -7,7 +7,8 @@ import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { NO_PLAIN, plainAfterMergePatch } from "./plain-scalars.js";
 import { compileTarget, type TargetSelector } from "./select-targets.js";
-import { applyStrategicPatch, targetFromPatchDocument } from "./strategic-merge.js";
+import { applyStrategicPatch } from "./strategic-merge/strategic-merge.js";
+import { targetFromPatchDocument } from "./strategic-merge/target-from-patch.js";
 
 /** Positions of fields a JSON6902 patch wrote: the value of the last op whose path covers the field. */
 function opsPositionMap(patch: PatchDef): PositionMap {

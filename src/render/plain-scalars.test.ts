@@ -5,7 +5,7 @@ import type { Json, JsonObject } from "../model/resource.js";
 import { createPatchSchema } from "../validate/patch-schema.js";
 import { applyJson6902 } from "./json6902.js";
 import { plainAfterMergePatch, plainVarPaths, pointerOf } from "./plain-scalars.js";
-import { applyStrategicPatch } from "./strategic-merge.js";
+import { applyStrategicPatch } from "./strategic-merge/strategic-merge.js";
 import { applyMergePatch } from "./merge-patch.js";
 
 const doc = (text: string) => parseAllDocuments(text, { merge: true })[0]! as Parameters<typeof plainVarPaths>[0];

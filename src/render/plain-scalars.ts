@@ -5,8 +5,8 @@
  * text resolves to; braid substitutes value by value and needs to know, for each string, whether it was
  * written plain. That is provenance, so it lives beside the object (a set of JSON pointers on the
  * Resource and on each patch), never inside its data: merge keys compare and serialize as written.
- * Patches carry the set along with the values they move (strategic merge: strategic-merge.ts; merge and
- * JSON6902: below).
+ * Patches carry the set along with the values they move (strategic merge: strategic-merge/plain-tags.ts;
+ * merge and JSON6902: below).
  */
 import { isAlias, isMap, isScalar, isSeq, Scalar, type Document } from "yaml";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,5 +96,35 @@ describe.skipIf(NO_OPENAPI)("validators of built-in kinds kept as standalone cod
     const again = createSchemaRegistry(openapi, { strict: true, codeCache });
     expect(validate(again, true)).toEqual(expected);
     expect(again.stats().compiled).toBe(3);
+  });
+
+  it("never runs code from a cache folder or file that others can write; its own files are private", async () => {
+    const codeCache = join(dir, "shared");
+    const first = createSchemaRegistry(openapi, { strict: true, codeCache });
+    const expected = validate(first, true);
+    expect((await stat(codeCache)).mode & 0o777).toBe(0o700);
+    const files = (await readdir(codeCache)).filter((f) => f.endsWith(".cjs"));
+    expect(files).toHaveLength(3);
+    for (const f of files) expect((await stat(join(codeCache, f))).mode & 0o777).toBe(0o600);
+    const marker = "__braidValidatorCacheRan";
+    const planted = `globalThis.${marker} = true; module.exports = function validate() { return true; };`;
+    for (const f of files) await writeFile(join(codeCache, f), planted);
+    // the planted code is run when the folder is private (proving the test can fail)...
+    const trusted = createSchemaRegistry(openapi, { strict: true, codeCache });
+    expect(validate(trusted, true).length).toBeLessThan(expected.length);
+    expect((globalThis as Record<string, unknown>)[marker]).toBe(true);
+    delete (globalThis as Record<string, unknown>)[marker];
+    // ...and never when a file or the folder is writable by group or others
+    for (const f of files) await chmod(join(codeCache, f), 0o666);
+    const writableFiles = createSchemaRegistry(openapi, { strict: true, codeCache });
+    expect(validate(writableFiles, true)).toEqual(expected);
+    expect(writableFiles.stats().compiled).toBe(3);
+    for (const f of files) await writeFile(join(codeCache, f), planted, { mode: 0o600 });
+    for (const f of files) await chmod(join(codeCache, f), 0o600);
+    await chmod(codeCache, 0o777);
+    const writableFolder = createSchemaRegistry(openapi, { strict: true, codeCache });
+    expect(validate(writableFolder, true)).toEqual(expected);
+    expect(writableFolder.stats().compiled).toBe(3);
+    expect((globalThis as Record<string, unknown>)[marker]).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@
  * compiled as before.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Ajv, ValidateFunction } from "ajv";
@@ -36,11 +36,23 @@ function fileOf(dir: string, key: string): string {
   return join(dir, `${key}.cjs`);
 }
 
+/**
+ * Whether a path may hold code this process runs: owned by this user and writable by nobody else (the rule
+ * sshd's StrictModes applies to authorized_keys). A cache another user could write is ignored, not trusted.
+ */
+export function privatelyOwned(path: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true; // no owners to compare (Windows)
+  const st = statSync(path);
+  return st.uid === uid && (st.mode & 0o022) === 0;
+}
+
 /** Loads a cached validator; undefined when there is none (or it cannot be used). */
 export function loadValidator(dir: string, key: string, formats: () => Record<string, unknown>): ValidateFunction | undefined {
   let loadedFormats: Record<string, unknown> | undefined;
   let code: string;
   try {
+    if (!privatelyOwned(dir) || !privatelyOwned(fileOf(dir, key))) return undefined;
     code = readFileSync(fileOf(dir, key), "utf8");
   } catch {
     return undefined;
@@ -64,9 +76,9 @@ export function saveValidator(dir: string, key: string, ajv: Ajv, fn: ValidateFu
     const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, fn: ValidateFunction) => string }).default;
     const code = standaloneCode(ajv, fn);
     // one level only, never Node's recursive mkdir (it spins forever under /proc); no cache folder yet: next run
-    if (!existsSync(dir)) mkdirSync(dir);
+    if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
     const tmp = `${fileOf(dir, key)}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(tmp, code);
+    writeFileSync(tmp, code, { mode: 0o600 });
     renameSync(tmp, fileOf(dir, key));
   } catch {
     // a read-only or full cache: compile next time too

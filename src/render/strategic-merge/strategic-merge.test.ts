@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { BraidError } from "../diagnostics/diagnostic.js";
-import type { KubeOpenApi } from "../model/kube-openapi.js";
-import type { JsonObject } from "../model/resource.js";
-import { createPatchSchema } from "../validate/patch-schema.js";
-import { applyStrategicPatch, strategicMerge, targetFromPatchDocument, tryStrategicMerge } from "./strategic-merge.js";
+import { BraidError } from "../../diagnostics/diagnostic.js";
+import type { KubeOpenApi } from "../../model/kube-openapi.js";
+import type { JsonObject } from "../../model/resource.js";
+import { createPatchSchema } from "../../validate/patch-schema.js";
+import { applyStrategicPatch, strategicMerge, tryStrategicMerge } from "./strategic-merge.js";
+import { targetFromPatchDocument } from "./target-from-patch.js";
 
 const api: KubeOpenApi = {
   kubernetesVersion: "0.0",
