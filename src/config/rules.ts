@@ -42,7 +42,7 @@ function refNamesProblem(ref: RefSpec): string | undefined {
 }
 
 /** One part of the fleet a rule looks at, with what the rules need to know about the parts before it. */
-export type Subject =
+type Subject =
   /** A source of braid.yaml, and the first source defined under its name (when it is not the first). */
   | { kind: "source"; source: SourceDef; first: SourceDef | undefined }
   /** A pin of the defaults, a group or a cluster, and the first pin of its source in the same layer (when it is not the first). */
@@ -63,7 +63,7 @@ type SubjectKind = Subject["kind"];
 type SubjectOf<K extends SubjectKind> = Extract<Subject, { kind: K }>;
 
 /** What every rule may read: the fleet, its sources by name (first definition) and what was reported so far. */
-export interface RuleContext {
+interface RuleContext {
   fleet: Fleet;
   sources: ReadonlyMap<string, SourceDef>;
   reported: readonly Diagnostic[];

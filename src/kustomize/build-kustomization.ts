@@ -60,11 +60,6 @@ const TRANSFORMER_STEPS: Step[] = [
 
 const GENERATOR_STEPS: RegisteredField[] = ["configMapGenerator", "secretGenerator"];
 
-/** Whether a folder of the tree holds a kustomization file. */
-export function hasKustomization(tree: SourceTree, dir: string): boolean {
-  return findKustomization(tree, dir).blob !== undefined;
-}
-
 /** Builds the kustomization in `dir` (the source's path) as `kubectl kustomize <dir>` would. */
 export async function buildKustomization(env: BuildEnv, dir: string): Promise<BuildResult> {
   const diagnostics: Diagnostic[] = [];
@@ -117,7 +112,7 @@ async function buildFolder(
   // 2. generators
   for (const field of GENERATOR_STEPS) {
     if (k.value[field] === undefined) continue;
-    resources = await runField(field, k.value[field]!, resources, ctx, diagnostics);
+    resources = await runField(field, k.value[field], resources, ctx, diagnostics);
   }
   // 3. components
   for (const { value: entry, path } of listOf(k, "components", diagnostics)) {

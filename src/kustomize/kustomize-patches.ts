@@ -24,7 +24,7 @@ export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902"
 function treeReader(tree: SourceTree): FleetReader {
   const decoder = new TextDecoder();
   return {
-    label: `${tree.commit.slice(0, 12)}`,
+    label: tree.commit.slice(0, 12),
     async read(path) {
       const blob = tree.file(path);
       return blob ? decoder.decode(await tree.read(blob)) : undefined;
@@ -134,7 +134,7 @@ function patchEntry(field: "patches" | "patchesJson6902", item: Json, i: number,
     const repoPath = resolvePatchPath(item.path as string, at("path"), k, tree);
     if (typeof repoPath !== "string") return repoPath;
     entry.path = repoPath;
-  } else entry.patch = item.patch as string | Json;
+  } else entry.patch = item.patch;
   const opts = isObject(item.options) ? item.options : undefined;
   return { entry, options: opts ? { allowNameChange: opts.allowNameChange === true, allowKindChange: opts.allowKindChange === true } : undefined };
 }

@@ -40,7 +40,7 @@ function fileOf(dir: string, key: string): string {
  * Whether a path may hold code this process runs: owned by this user and writable by nobody else (the rule
  * sshd's StrictModes applies to authorized_keys). A cache another user could write is ignored, not trusted.
  */
-export function privatelyOwned(path: string): boolean {
+function privatelyOwned(path: string): boolean {
   const uid = process.getuid?.();
   if (uid === undefined) return true; // no owners to compare (Windows)
   const st = statSync(path);

@@ -91,6 +91,7 @@ function setAssociativeElements(
         val[key] = scalarFromText(validValues[i]);
       }
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the forEach callback
     if (exit) continue;
     elementSetter(items, { element: val, keys: validKeys, values: validValues }, path);
   }
