@@ -5,7 +5,7 @@ import type { SourceDef } from "../config/types.js";
 import { redactUrl } from "./credentials.js";
 import { classifyRemote } from "./remote-url.js";
 import { locateFleetRepo } from "../config/fleet-repo.js";
-import { ensureCommits, syncRemote } from "./git-remote.js";
+import { ensureCommits, syncRemote } from "./mirror-cache.js";
 import type { RepoHandle } from "./resolve-ref.js";
 
 /** Where sources live and how to reach them (filled in by the CLI from flags and the environment). */
