@@ -7,8 +7,11 @@ import { gitCache } from "../sources/git-objects.js";
 import { symlinkEscape, type FleetReader } from "./fleet-files.js";
 import { locateFleetRepo, type FleetRepo } from "./fleet-repo.js";
 
-/** Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository). */
-export async function findFleetRepo(fleetDir: string): Promise<FleetRepo> {
+/**
+ * Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository);
+ * throws PUBLISH_NOT_A_REPO when there is none (`locateFleetRepo` in fleet-repo.ts returns undefined instead).
+ */
+export async function requireFleetRepo(fleetDir: string): Promise<FleetRepo> {
   if (!(await stat(fleetDir).catch(() => undefined))) throw new BraidError({ code: "USAGE", message: `fleet folder ${fleetDir} does not exist` });
   const repo = await locateFleetRepo(fleetDir);
   if (!repo)

@@ -18,7 +18,6 @@ import {
   type Signature,
 } from "./git-store.js";
 
-export { locateFleetRepo as findFleetRepo, type FleetRepo } from "../config/fleet-repo.js";
 import type { FleetRepo } from "../config/fleet-repo.js";
 
 /** The commit HEAD points to in the fleet repo (undefined in an empty repository). */

@@ -24,7 +24,8 @@ import { serializeLock } from "../sources/lock.js";
 import { classifyRemote } from "../sources/remote-url.js";
 import { requireSshTransport } from "../sources/system-git.js";
 import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
-import { commitLockFile, findFleetRepo, fleetHead, type FleetRepo } from "./commit-lock.js";
+import { commitLockFile, fleetHead } from "./commit-lock.js";
+import { locateFleetRepo, type FleetRepo } from "../config/fleet-repo.js";
 import { writeDeployTree } from "./deploy-tree.js";
 import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "./git-store.js";
 import type { Inventory } from "./inventory.js";
@@ -48,6 +49,8 @@ export interface PublishOptions {
   branch?: string;
   /** Default: the fleet's own repository. */
   target?: PublishTarget;
+  /** The fleet's repository when the caller has located it already (it is then not located again). */
+  repo?: FleetRepo;
   partial?: boolean;
   allowPrune?: boolean;
   dryRun?: boolean;
@@ -291,7 +294,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const branchProblem = branchNameProblem(branch);
   if (branchProblem) throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
 
-  const repo = await findFleetRepo(opts.fleetDir);
+  const repo = opts.repo ?? (await locateFleetRepo(opts.fleetDir));
   let target: Target;
   const ref = `refs/heads/${branch}`;
   if (!opts.target || opts.target.kind === "local") {
