@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { memoryIO } from "../src/cli/io.js";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
-import { locateFleetRepo } from "../src/config/fleet-repo.js";
+import { locateFleetRepo } from "../src/git/fleet-repo.js";
 import { parseTrailers } from "../src/publish/commit-message.js";
 import { publish, type PublishOptions } from "../src/publish/publish.js";
 import { git } from "./helpers/fixture-repo.js";

@@ -4,7 +4,7 @@ import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
-import { applyRollouts } from "../rollout/apply.js";
+import { applyRollouts } from "../config/rollout-apply.js";
 import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
 import { describePin, lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";

@@ -8,7 +8,7 @@ import { formatPreviewJson } from "../preview/format-json.js";
 import { formatMarkdown } from "../preview/format-markdown.js";
 import { formatPreviewText } from "../preview/format-text.js";
 import { githubTarget, upsertStickyComment } from "../preview/github-comment.js";
-import { renderFleet, type FleetRun } from "../render/render-fleet.js";
+import { renderFleet, type FleetRun } from "../pipeline/render-fleet.js";
 import { fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
 import type { CliIO } from "./io.js";
 

@@ -1,9 +1,9 @@
 import fs from "node:fs";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
 import { branchNameProblem } from "../git/ref-name.js";
-import { locateFleetRepo, type FleetRepo } from "../config/fleet-repo.js";
-import { uncommittedFleetFiles } from "../config/fleet-repo.js";
+import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
+import { uncommittedFleetFiles } from "../git/fleet-repo.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";

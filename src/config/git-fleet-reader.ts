@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import { stat } from "node:fs/promises";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { gitCache } from "../sources/git-objects.js";
+import { gitCache } from "../git/git-objects.js";
 import { symlinkEscape, type FleetReader } from "./fleet-files.js";
-import { locateFleetRepo, type FleetRepo } from "./fleet-repo.js";
+import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 
 /**
  * Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository);

@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { matchesLabelSelectorObject } from "../render/select-targets.js";
+import { matchesLabelSelectorObject } from "../model/select-targets.js";
 import { branchNameProblem, refNameProblem } from "../git/ref-name.js";
 import type { Fleet, LayerDef, PinDef, RefSpec } from "./types.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";

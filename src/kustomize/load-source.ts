@@ -5,14 +5,14 @@
  * per run and is shared by every cluster that pins that commit.
  */
 import fs from "node:fs";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { minimatch } from "minimatch";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Resource } from "../model/resource.js";
 import { loadSourceManifests, type ManifestCache } from "../render/load-manifests.js";
-import { gitCache } from "../sources/git-objects.js";
+import { gitCache } from "../git/git-objects.js";
 import { buildKustomization } from "./build-kustomization.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";

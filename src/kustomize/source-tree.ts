@@ -6,8 +6,8 @@
  */
 import fs from "node:fs";
 import { posix } from "node:path";
-import git from "../sources/isogit.js";
-import { gitCache } from "../sources/git-objects.js";
+import git from "../git/isogit.js";
+import { gitCache } from "../git/git-objects.js";
 
 /** One blob of the tree. */
 export interface TreeBlob {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import {
@@ -16,9 +16,9 @@ import {
   writeTreeEntries,
   type ObjectStore,
   type Signature,
-} from "./git-store.js";
+} from "../git/git-store.js";
 
-import type { FleetRepo } from "../config/fleet-repo.js";
+import type { FleetRepo } from "../git/fleet-repo.js";
 
 /** The commit HEAD points to in the fleet repo (undefined in an empty repository). */
 export async function fleetHead(repo: FleetRepo): Promise<string | undefined> {

@@ -20,9 +20,9 @@ import type { PatchSchema } from "../model/kube-schema.js";
 import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { splitApiVersion } from "../model/resource.js";
-import type { TargetSelector } from "./select-targets.js";
-import type { PlainPaths } from "./plain-scalars.js";
-import { escapeSegment } from "./plain-scalars.js";
+import type { TargetSelector } from "../model/select-targets.js";
+import type { PlainPaths } from "../model/plain-scalars.js";
+import { escapeSegment } from "../model/plain-scalars.js";
 
 /** A strategic-merge failure: where in the object, and why. */
 export interface StrategicMergeError {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
 import { builtinDefinitions, builtinKindSchema, crdResourceSchema } from "./kube-json-schema.js";
-import { loadKubeOpenApi } from "./openapi-load.js";
+import { loadKubeOpenApi } from "../kube/openapi-load.js";
 import { createDefinitionsLoader } from "./registry-definitions.js";
 import { createSchemaRegistry, newAjv, stripIds } from "./registry.js";
 import { OPENAPI_DIR, openApiSkipReason } from "../../test/helpers/openapi-fixture.js";

@@ -4,7 +4,7 @@
  * collapsed into one message per combinator.
  */
 import type { ErrorObject } from "ajv";
-import { pointerToPath } from "../config/yaml-file.js";
+import { pointerToPath } from "../model/yaml-file.js";
 import type { Code } from "../diagnostics/codes.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { describeId, locateField, type Resource } from "../model/resource.js";

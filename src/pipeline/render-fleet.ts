@@ -13,19 +13,19 @@ import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { isCrd } from "../validate/crd.js";
 import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
-import { loadKubeOpenApi } from "../validate/openapi-load.js";
+import { loadKubeOpenApi } from "../kube/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
-import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
+import { patchSecretValues, scrubText, sensitiveValues } from "../model/secret-redaction.js";
 import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { loadSource } from "../kustomize/load-source.js";
 import { transformNamespace } from "../kustomize/namespace.js";
 import type { SourceDef } from "../config/types.js";
-import { rolloutStage } from "../rollout/stage.js";
-import { createManifestCache } from "./load-manifests.js";
-import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
-import { renderCluster } from "./render-cluster.js";
+import { rolloutStage } from "./rollout-stage.js";
+import { createManifestCache } from "../render/load-manifests.js";
+import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../render/output-tree.js";
+import { renderCluster } from "../render/render-cluster.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** The result of rendering one cluster. */

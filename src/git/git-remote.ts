@@ -10,7 +10,7 @@ import { BraidError } from "../diagnostics/diagnostic.js";
 import { redactSecrets } from "./credentials.js";
 import { withCacheLock } from "./cache-lock.js";
 import { hasObject } from "./git-objects.js";
-import { readRef } from "../publish/git-store.js";
+import { readRef } from "./git-store.js";
 import { gitComplaint } from "./system-git.js";
 import { classify, errorCode, gitError } from "./remote-errors.js";
 import { clearDeadGitLocks, connect, gitIn, listWith, systemFetch, type Connection, type RemoteOptions, type RemoteRef } from "./remote-connection.js";

@@ -15,9 +15,9 @@ import git from "./isogit.js";
 import { redactUrl } from "./credentials.js";
 import { processAlive, withCacheLock } from "./cache-lock.js";
 import { hasObject } from "./git-objects.js";
-import { readRef } from "../publish/git-store.js";
-import { mkdirp } from "../git/mkdirp.js";
-import { pathExists } from "../git/path-exists.js";
+import { readRef } from "./git-store.js";
+import { mkdirp } from "./mkdirp.js";
+import { pathExists } from "./path-exists.js";
 import { classify } from "./remote-errors.js";
 import { connect, listWith, systemFetch, type Connection, type RemoteOptions, type RemoteRef } from "./remote-connection.js";
 
