@@ -14,7 +14,8 @@ import type { SwaggerSchema } from "../model/kube-openapi.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { matchesLabelSelectorObject } from "../model/select-targets.js";
 import { gvkList } from "../kube/openapi-compact.js";
-import { newAjv, stripIds } from "./registry.js";
+import { newAjv } from "./new-ajv.js";
+import { stripIds } from "./registry.js";
 
 /** Which resources a policy applies to (all given conditions must hold). */
 export interface PolicyMatch {

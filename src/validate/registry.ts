@@ -6,10 +6,9 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-openapi.js";
 import type { Gvk } from "../model/kube-schema.js";
-import { addKubeFormats } from "./kube-formats.js";
-import { kubePatternRegExp } from "./pattern-regexp.js";
 import { builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
 import { createDefinitionsLoader } from "./registry-definitions.js";
+import { newAjv } from "./new-ajv.js";
 
 /** Compiled validators, by kind. */
 export interface SchemaRegistry {
@@ -83,13 +82,6 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
     },
     stats: () => ({ compiled, compileMs }),
   };
-}
-
-/** The ajv instance braid validates with (also used to check org schemas when they are loaded). */
-export function newAjv(extra: { validateSchema?: false } = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code: { optimize: false, regExp: kubePatternRegExp }, ...extra });
-  addKubeFormats(ajv);
-  return ajv;
 }
 
 /** User schemas may carry `$id`/`$schema`; both are dropped so many schemas can live in one ajv. */
