@@ -15,7 +15,7 @@ import { gitComplaint } from "./system-git.js";
 import { classify, errorCode, gitError } from "./remote-errors.js";
 import { clearDeadGitLocks, connect, gitIn, listWith, systemFetch, type Connection, type RemoteOptions, type RemoteRef } from "./remote-connection.js";
 
-export type { RemoteOptions, RemoteRef } from "./remote-connection.js";
+export type { RemoteOptions } from "./remote-connection.js";
 export { cachePathFor, ensureCommits, syncRemote } from "./mirror-cache.js";
 
 /** The outcome of a push that did not throw. */
