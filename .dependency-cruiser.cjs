@@ -1,8 +1,9 @@
 /**
  * braid's layering, checked by dependency-cruiser (`npm run lint:layers`, run by .ci/run before the tests).
  *
- * Folders of src/ from the bottom up; a folder may import its own files and any folder on a lower line,
- * never one on its own line (peers) or above. src/index.ts (the library entry) sits on top.
+ * Folders of src/ from the bottom up (the first line is the bottom layer): a folder may import its own files and
+ * any folder on an earlier line, never a peer on its own line nor a folder on a later line. src/index.ts (the
+ * library entry) sits on top. A new folder gets a line here, and a line in ARCHITECTURE.md.
  */
 /** @type {string[][]} */
 const LAYERS = [
@@ -27,13 +28,13 @@ const TESTS = "\\.test\\.ts$";
 const levelOf = (name) => LAYERS.findIndex((line) => line.includes(name));
 const alternatives = (names) => `^src/(${names.join("|")})/`;
 
-/** One rule per folder: nothing from its own line (other than itself) or above. */
+/** One rule per folder: nothing from its own line (other than itself) or a later one. */
 const layerRules = FOLDERS.map((folder) => {
   const notAllowed = FOLDERS.filter((other) => other !== folder && levelOf(other) >= levelOf(folder));
   return {
     name: `layer-${folder}`,
     severity: "error",
-    comment: `src/${folder}/ may import only folders on lower lines of LAYERS in .dependency-cruiser.cjs`,
+    comment: `src/${folder}/ may import only folders on earlier lines of LAYERS in .dependency-cruiser.cjs (the layers below it)`,
     from: { path: `^src/${folder}/`, pathNot: TESTS },
     to: { path: [alternatives(notAllowed), "^src/index\\.ts$"] },
   };
