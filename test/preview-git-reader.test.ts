@@ -3,7 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
-import { requireFleetRepo, gitFleetReader, resolveRevision } from "../src/config/git-fleet-reader.js";
+import { gitFleetReader, requireFleetRepo } from "../src/config/git-fleet-reader.js";
+import { resolveRevision } from "../src/git/resolve-revision.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 
 let repo: { dir: string; commits: string[] };
