@@ -99,7 +99,7 @@ async function systemPush(conn: Connection, opts: { gitdir: string; localRef: st
   if (line && r.code === 0 && !line.startsWith("!")) return { ok: true };
   if (line?.startsWith("!")) {
     const summary = line.split("\t")[2] ?? "rejected";
-    const nonFastForward = /^\[rejected\]/.test(summary) && /non-fast-forward|fetch first/.test(summary);
+    const nonFastForward = summary.startsWith("[rejected]") && /non-fast-forward|fetch first/.test(summary);
     const remoteSays = r.stderr.split(/\r?\n/).filter((l) => l.startsWith("remote: ") && !/remote: (Counting|Compressing|Enumerating|Total)/.test(l));
     return { ok: false, reason: nonFastForward ? "non-fast-forward" : "rejected", message: scrub([`push to ${conn.shown} rejected: ${opts.remoteRef}: ${summary}`, ...remoteSays].join("\n")) };
   }
