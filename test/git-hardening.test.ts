@@ -333,7 +333,7 @@ describe.skipIf(NO_OPENAPI)("transports (issue 11)", () => {
     expect(r.err).not.toContain("is not a Git repository");
   });
 
-  // Not written yet: an SSH remote served by a local sshd on loopback (no machine this ran on had sshd).
+  // SSH remotes served by a real sshd on loopback: test/ssh-remote.test.ts (skips where there is no sshd).
 });
 
 describe.skipIf(NO_OPENAPI)("a shared BRAID_CACHE (15.2)", () => {

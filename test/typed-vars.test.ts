@@ -149,7 +149,10 @@ spec:
     );
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      "clusters/c1.yaml:11:20: error SCHEMA_VIOLATION: [cluster c1 Deployment apps/web /metadata/annotations/debug] must be string, not boolean true\n",
+      "clusters/c1.yaml:11:20: error SCHEMA_VIOLATION: [cluster c1 Deployment apps/web /metadata/annotations/debug] must be string, not boolean true\n" +
+        "    10 |           annotations:\n" +
+        "  > 11 |             debug: ${DEBUG}\n" +
+        "       |                    ^\n",
     );
   }, 60_000);
 

@@ -10,6 +10,7 @@ import type { Resource } from "../model/resource.js";
 import { renderFleet } from "../pipeline/render-fleet.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
+import { codeFrames } from "./code-frames.js";
 import type { CliIO } from "./io.js";
 
 /** Flags of `braid render --explain-source`. */
@@ -63,7 +64,7 @@ export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags
     io.stdout(JSON.stringify({ source: name, cluster: clusters[0], objects, diagnostics }, null, 2) + "\n");
     return exitCodeFor(diagnostics);
   }
-  printDiagnostics(io, diagnostics, "text", values.quiet);
+  printDiagnostics(io, diagnostics, "text", values.quiet, await codeFrames(diagnostics, { reader: diskFleetReader(dir), pins: run.pins }));
   io.stdout(explainYaml(explained));
   if (!values.quiet) io.stderr(`# ${name} yields ${explained.length} object${explained.length === 1 ? "" : "s"} for ${clusters[0]} (before braid's patches and variables)\n`);
   return exitCodeFor(diagnostics);

@@ -10,6 +10,7 @@ import { describePin, lockFromPins, resolvePins, type ResolvedPin } from "../sou
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
+import { codeFrames } from "./code-frames.js";
 
 /** Help text of `braid lock`. */
 export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
@@ -31,7 +32,7 @@ export async function lockCommand(
   const reader = diskFleetReader(dir);
   const { fleet, diagnostics } = await loadFleet(reader);
   if (!fleet || diagnostics.some((d) => d.severity === "error")) {
-    printDiagnostics(io, diagnostics, format);
+    printDiagnostics(io, diagnostics, format, false, await codeFrames(diagnostics, { reader }));
     return exitCodeFor(diagnostics) || 1;
   }
   const unknown = positionals.filter((s) => !fleet.sources.some((f) => f.name === s));
@@ -43,7 +44,7 @@ export async function lockCommand(
   if (text !== undefined) {
     const parsed = parseLock(text);
     if (parsed.diagnostics.length && !values.update) {
-      printDiagnostics(io, parsed.diagnostics, format);
+      printDiagnostics(io, parsed.diagnostics, format, false, await codeFrames(parsed.diagnostics, { reader }));
       return 1;
     }
     lock = parsed.lock;
@@ -107,7 +108,7 @@ export async function lockCommand(
       ) + "\n",
     );
   } else {
-    printDiagnostics(io, all, format, values.quiet);
+    printDiagnostics(io, all, format, values.quiet, await codeFrames(all, { reader, pins: resolved.pins }));
     if (!values.quiet) {
       const rows = [["SOURCE", "PIN", "RESOLVED", "COMMIT", "CLUSTERS", "STATUS"]];
       for (const p of pins)

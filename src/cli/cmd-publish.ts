@@ -7,7 +7,7 @@ import { uncommittedFleetFiles } from "../git/fleet-repo.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
-import { allDiagnostics, runWithProgress } from "./cmd-render.js";
+import { allDiagnostics, runFrames, runWithProgress } from "./cmd-render.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import { braidNow } from "./clock.js";
 import type { CliIO } from "./io.js";
@@ -90,7 +90,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
   if (format === "json") io.stdout(JSON.stringify(resultJson(result, diagnostics), null, 2) + "\n");
   else {
-    printDiagnostics(io, diagnostics, format, values.quiet);
+    printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
     if (!values.quiet || result.status === "refused") io.stdout(resultText(result));
   }
   if (result.status === "refused") return exitCodeFor(diagnostics) || 1;

@@ -10,6 +10,7 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { printGithubAnnotations } from "./github-output.js";
 import { checkOutDir } from "./out-dir.js";
+import { codeFrames } from "./code-frames.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--format text|json|github] [--quiet]
@@ -58,6 +59,11 @@ export async function runWithProgress(io: CliIO, values: RunFlags, format: Forma
   } finally {
     bar.end();
   }
+}
+
+/** The code frames of a run's located errors in text output (fleet files from the fleet folder, source files at their pins). */
+export function runFrames(io: CliIO, fleet: string | undefined, run: FleetRun, diagnostics: readonly Diagnostic[]): Promise<(d: Diagnostic) => string | undefined> {
+  return codeFrames(diagnostics, { reader: diskFleetReader(fleetDir(io, fleet)), pins: run.pins });
 }
 
 /** All diagnostics of a run: fleet-level first, then per cluster. */
@@ -190,7 +196,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out, files }));
   else {
     if (format === "github") await printGithubAnnotations(io, diagnostics, fleet, values.quiet);
-    else printDiagnostics(io, diagnostics, format, values.quiet);
+    else printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
     if (values.quiet && !values.out) io.stdout(`${out}\n`);
     if (!values.quiet) {
       io.stdout(summaryTable(run));
@@ -215,7 +221,7 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
   if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {
     if (format === "github") await printGithubAnnotations(io, diagnostics, fleetDir(io, values.fleet), values.quiet);
-    else printDiagnostics(io, diagnostics, format, values.quiet);
+    else printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
     const errors = diagnostics.filter((d) => d.severity === "error").length;
     const warnings = diagnostics.filter((d) => d.severity === "warning").length;
     if (!values.quiet)

@@ -16,6 +16,8 @@ import type { RolloutDef, RolloutState } from "../config/rollout-types.js";
 import { braidNow } from "./clock.js";
 import { commitAuthor } from "./cmd-publish.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
+import { codeFrames } from "./code-frames.js";
+import { diskFleetReader } from "../config/fleet-files.js";
 import type { CliIO } from "./io.js";
 
 export const ROLLOUT_HELP = `braid rollout status  [NAME] [--format text|json]
@@ -51,7 +53,7 @@ export async function rolloutCommand(io: CliIO, values: RolloutFlags, positional
   const senv = sourceEnv(io, fleetDir(io, values.fleet));
   const { ctx, diagnostics } = await loadRolloutContext(senv);
   if (!ctx) {
-    printDiagnostics(io, diagnostics, "text");
+    printDiagnostics(io, diagnostics, "text", false, await codeFrames(diagnostics, { reader: diskFleetReader(senv.fleetDir) }));
     return exitCodeFor(diagnostics) || 1;
   }
   try {
@@ -61,7 +63,7 @@ export async function rolloutCommand(io: CliIO, values: RolloutFlags, positional
     return await change(io, ctx, verb as "approve" | "pause" | "resume" | "abort", name, extra, values);
   } catch (e) {
     if (e instanceof RolloutProblems) {
-      printDiagnostics(io, e.diagnostics, "text");
+      printDiagnostics(io, e.diagnostics, "text", false, await codeFrames(e.diagnostics, { reader: diskFleetReader(senv.fleetDir) }));
       return 1;
     }
     throw e;

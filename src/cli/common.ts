@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import type { SourceEnv } from "../sources/open-source.js";
-import { closest } from "./did-you-mean.js";
+import { closest } from "../diagnostics/did-you-mean.js";
 import type { CliIO } from "./io.js";
 
 /** Output formats a command may accept. */
@@ -46,11 +46,20 @@ export function pickFormat<F extends Format>(value: string | undefined, allowed:
   throw new BraidError({ code: "USAGE", message: `--format must be one of ${allowed.join(", ")} (got "${value}"${guess ? `; did you mean ${guess}?` : ""})` });
 }
 
-/** Prints diagnostics to stderr (text/github) — json output carries them itself. */
-export function printDiagnostics(io: CliIO, diagnostics: readonly Diagnostic[], format: Format, quiet = false): void {
+/**
+ * Prints diagnostics to stderr (text/github) — json output carries them itself. In text, a `frame` lookup
+ * (cli/code-frames.ts) puts the source line under each located error.
+ */
+export function printDiagnostics(
+  io: CliIO,
+  diagnostics: readonly Diagnostic[],
+  format: Format,
+  quiet = false,
+  frame?: (d: Diagnostic) => string | undefined,
+): void {
   for (const d of diagnostics) {
     if (quiet && d.severity !== "error") continue;
-    io.stderr((format === "github" ? formatGithub(d) : formatText(d)) + "\n");
+    io.stderr((format === "github" ? formatGithub(d) : formatText(d, frame)) + "\n");
   }
 }
 

@@ -4,7 +4,8 @@ import { BraidError, toDiagnostic, type Diagnostic } from "../diagnostics/diagno
 import { exitCodeOf } from "../diagnostics/codes.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import { COMMON_OPTIONS } from "./common.js";
-import { closest, unknownFlagMessage } from "./did-you-mean.js";
+import { closest } from "../diagnostics/did-you-mean.js";
+import { unknownFlagMessage } from "./did-you-mean.js";
 import { errorDocument, wantsFormat, wantsJson } from "./json-document.js";
 import type { CliIO } from "./io.js";
 

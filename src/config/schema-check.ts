@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { Document } from "yaml";
+import { bySourcePosition, explainAjvErrors } from "../diagnostics/ajv-errors.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { CONFIG_AJV_OPTIONS, COMMON_SCHEMA, loadConfigValidators, PRECOMPILED_MODULE } from "./config-validators.js";
 import { pointerToPath, positionOf, type YamlFile } from "../model/yaml-file.js";
@@ -56,84 +57,26 @@ export function checkConfigSchema(
 ): Diagnostic[] {
   const validate = configValidator(kind);
   if (validate(value)) return [];
-  return explainAjvErrors(validate.errors ?? [], yaml, doc, SCHEMA_FILES[kind]);
+  return configDiagnostics(validate.errors ?? [], yaml, doc, SCHEMA_FILES[kind]);
 }
 
-/** Turns ajv errors into diagnostics with positions, collapsing oneOf/anyOf fan-out. */
-export function explainAjvErrors(
-  errors: readonly ErrorObject[],
-  yaml: YamlFile,
-  doc: Document.Parsed,
-  schemaFile: string,
-): Diagnostic[] {
-  const combinators = new Set(
-    errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => `${e.instancePath}|${e.schemaPath}`),
-  );
-  const kept = errors.filter((e) => {
-    for (const c of combinators) {
-      const [ip, sp] = c.split("|") as [string, string];
-      if (e.instancePath === ip && e.schemaPath.startsWith(`${sp}/`)) return false;
-    }
-    return true;
-  });
+/** Locates the problems of one config file's ajv errors (diagnostics/ajv-errors.ts) in its YAML document. */
+function configDiagnostics(errors: readonly ErrorObject[], yaml: YamlFile, doc: Document.Parsed, schemaFile: string): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
-  for (const e of kept) {
-    const path = pointerToPath(e.instancePath);
-    const { message, atKey, hint } = describe(e, path);
-    const fullPath = atKey ? [...path, atKey] : path;
-    const pos = positionOf(yaml, doc, fullPath, { preferKey: Boolean(atKey) });
-    const key = `${pos?.line}:${pos?.column}:${message}`;
+  for (const problem of explainAjvErrors(errors)) {
+    const pos = positionOf(yaml, doc, pointerToPath(problem.locate), { preferKey: problem.atKey });
+    const key = `${pos?.line}:${pos?.column}:${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
       code: "CONFIG_SCHEMA",
       severity: "error",
-      message,
-      path: "/" + fullPath.join("/"),
+      message: problem.message,
+      path: problem.pointer || "/",
       location: { file: yaml.file, ...pos },
-      hint: hint ?? `see schemas/${schemaFile}`,
+      hint: problem.hint ?? `see schemas/${schemaFile}`,
     });
   }
-  return out;
-}
-
-function fieldName(path: readonly (string | number)[]): string {
-  return path.length ? path.join(".") : "the document";
-}
-
-function describe(e: ErrorObject, path: (string | number)[]): { message: string; atKey?: string; hint?: string } {
-  const where = fieldName(path);
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case "required":
-      return { message: `${where} is missing the required field "${String(p.missingProperty)}"` };
-    case "additionalProperties": {
-      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-      return {
-        message: `unknown field "${String(p.additionalProperty)}" in ${where}`,
-        atKey: String(p.additionalProperty),
-        hint: allowed.length ? `allowed fields: ${allowed.join(", ")}` : undefined,
-      };
-    }
-    case "const":
-      return { message: `${where} must be ${JSON.stringify(p.allowedValue)}` };
-    case "enum":
-      return { message: `${where} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
-    case "type":
-      return { message: `${where} must be of type ${String(p.type).replace(",", " or ")}` };
-    case "pattern": {
-      const desc = (e.parentSchema as { description?: string })?.description;
-      return { message: `${where} ${JSON.stringify(e.data)} does not match ${String(p.pattern)}${desc ? ` (${desc})` : ""}` };
-    }
-    case "oneOf":
-    case "anyOf": {
-      const desc = (e.parentSchema as { description?: string })?.description;
-      return { message: `${where} does not match any allowed form${desc ? `: ${desc}` : ""}` };
-    }
-    case "minProperties":
-      return { message: `${where} must not be empty` };
-    default:
-      return { message: `${where} ${e.message ?? "is invalid"}` };
-  }
+  return out.sort(bySourcePosition);
 }

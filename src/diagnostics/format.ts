@@ -32,8 +32,11 @@ function rawLocation(loc: SourceLocation): string {
   return s;
 }
 
-/** One diagnostic as one human line (plus hint and related lines, indented). */
-export function formatText(d: Diagnostic): string {
+/**
+ * One diagnostic as one human line (plus hint and related lines, indented). With `frame` (text output of the
+ * CLI), a located error gets the code frame it returns (see code-frame.ts) under that line.
+ */
+export function formatText(d: Diagnostic, frame?: (d: Diagnostic) => string | undefined): string {
   const head: string[] = [];
   if (d.location) head.push(formatLocation(d.location));
   head.push(`${d.severity} ${d.code}`);
@@ -42,6 +45,8 @@ export function formatText(d: Diagnostic): string {
   if (d.resource) ctx.push(escapeControl(d.resource));
   if (d.path) ctx.push(escapeControl(d.path));
   let line = `${head.join(": ")}: ${ctx.length ? `[${ctx.join(" ")}] ` : ""}${escapeControl(d.message, true)}`;
+  const shown = frame && d.severity === "error" && d.location?.line !== undefined ? frame(d) : undefined;
+  if (shown) line += `\n${shown}`;
   for (const r of d.related ?? []) line += `\n  ${escapeControl(r.message)}: ${formatLocation(r.location)}`;
   if (d.hint) line += `\n  hint: ${escapeControl(d.hint, true)}`;
   return line;

@@ -147,6 +147,13 @@ describe("authHint", () => {
     expect(hint).toContain("BRAID_GIT_TOKEN_GIT_EXAMPLE_COM");
     expect(hint).toContain("BRAID_GIT_USERNAME_GIT_EXAMPLE_COM");
   });
+  it("for an SSH remote, points at ssh's own key setup, not at a token variable", () => {
+    for (const url of ["ssh://git@git.example.com/org/a.git", "git@git.example.com:org/a.git"]) {
+      const hint = authHint(url);
+      expect(hint).toMatch(/^SSH logs in with a key, not a token: /);
+      expect(hint).not.toContain("BRAID_GIT_TOKEN");
+    }
+  });
   it("names where refused credentials came from, never their value", () => {
     const hint = authHint("https://git.example.com/a.git", { username: "u", password: "sekrit", from: "BRAID_GIT_TOKEN" });
     expect(hint).toContain("BRAID_GIT_TOKEN");

@@ -82,8 +82,10 @@ export function resolveRemote(url: string, env: Record<string, string | undefine
   return { url: stripped };
 }
 
-/** A hint for an auth failure: which variable to set for this URL's host. */
+/** A hint for an auth failure: which variable to set for this URL's host (for SSH: what ssh needs instead). */
 export function authHint(url: string, credentials?: GitCredentials): string {
+  if (classifyRemote(url).kind === "ssh")
+    return "SSH logs in with a key, not a token: check that `ssh` reaches the host as this user with a key it accepts (~/.ssh/config, an agent, GIT_SSH_COMMAND or core.sshCommand) and that the user may read the repository";
   const [hostVar] = tokenVariablesFor(url).slice(-1);
   const name = hostVar ?? "BRAID_GIT_TOKEN";
   if (credentials) {

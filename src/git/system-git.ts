@@ -153,7 +153,7 @@ export function gitComplaint(stderr: string): string {
   const lines = stderr
     .split(/\r?\n|\r/)
     .map((l) => l.trimEnd())
-    .filter((l) => /^(fatal|error|remote|ssh|Permission denied|Host key|!)/i.test(l.trim()) && !/^remote: (Counting|Compressing|Enumerating|Total)/.test(l));
+    .filter((l) => /^(fatal|error|remote|ssh|Permission denied|Host key|!)|^\S+: Permission denied \(/i.test(l.trim()) && !/^remote: (Counting|Compressing|Enumerating|Total)/.test(l));
   return (lines.length ? lines : stderr.split(/\r?\n/).filter(Boolean).slice(-3)).join("\n");
 }
 

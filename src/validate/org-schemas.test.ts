@@ -70,7 +70,12 @@ spec: { group: example.com, scope: Cluster, names: { kind: Gadget, plural: gadge
         line: 7,
         message: /unknown field "severity"/,
       },
-      { text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  schema: {}\n", line: 4, message: /missing "match"/ },
+      { text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  schema: {}\n", line: 4, message: /^Policy \/spec: missing required field "match"$/ },
+      {
+        text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: {}\n  descripton: why\n",
+        line: 7,
+        message: /^Policy \/spec: unknown field "descripton" \(did you mean "description"\?\)$/,
+      },
       { text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: { type: 12 }\n", line: 6, message: /does not compile/ },
       { text: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n", line: 1, message: /not a braid Policy/ },
       { text: "- just\n- a list\n", line: 1, message: /not an object/ },

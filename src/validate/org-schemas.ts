@@ -9,6 +9,7 @@ import type { Document } from "yaml";
 import type { LabelSelector } from "../config/types.js";
 import { docPositionMap } from "../model/position-map.js";
 import { documentToJs, parseYamlFile, pointerToPath, positionOf } from "../model/yaml-file.js";
+import { explainAjvErrors } from "../diagnostics/ajv-errors.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SwaggerSchema } from "../model/kube-openapi.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
@@ -154,18 +155,8 @@ function readDocument(
 function readPolicy(value: Record<string, unknown>, at: (path: (string | number)[]) => SourceLocation, diags: Diagnostic[]): OrgPolicy | undefined {
   policyValidator ??= newAjv().compile(JSON.parse(readFileSync(POLICY_SCHEMA_URL, "utf8")) as object);
   if (!policyValidator(value)) {
-    for (const e of policyValidator.errors ?? []) {
-      if (e.keyword === "if") continue;
-      const extraField = (e.params as { additionalProperty?: unknown }).additionalProperty;
-      const path = [...pointerToPath(e.instancePath), ...(e.keyword === "additionalProperties" ? [String(extraField)] : [])];
-      const extra =
-        e.keyword === "additionalProperties"
-          ? `: unknown field "${String((e.params as { additionalProperty?: unknown }).additionalProperty)}"`
-          : e.keyword === "required"
-            ? `: missing "${String((e.params as { missingProperty?: unknown }).missingProperty)}"`
-            : ` ${e.message ?? ""}`;
-      diags.push(bad(`Policy ${e.instancePath || "/"}${extra}`, at(path), "see schemas/policy.schema.json"));
-    }
+    for (const problem of explainAjvErrors(policyValidator.errors ?? []))
+      diags.push(bad(`Policy ${problem.at || "/"}: ${problem.message}`, at(pointerToPath(problem.locate)), problem.hint ?? "see schemas/policy.schema.json"));
     return undefined;
   }
   const meta = value.metadata as { name: string };

@@ -1,0 +1,64 @@
+/**
+ * The code frames of `--format text` (see diagnostics/code-frame.ts): after a run, the text of each file a
+ * located error points at is read once — fleet files through the run's own `FleetReader` (a folder, or a Git
+ * revision), source files from the pinned commit in the source's repository — and the formatter gets a lookup.
+ * A file that cannot be read (gone, not a blob, a source that did not resolve) simply gets no frame, and neither
+ * does an error about a Secret: its line may hold the value that the message shows only as a hash.
+ */
+import fs from "node:fs";
+import type { FleetReader } from "../config/fleet-files.js";
+import { codeFrame } from "../diagnostics/code-frame.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import { gitCache } from "../git/git-objects.js";
+import git from "../git/isogit.js";
+import type { ResolvedPin } from "../sources/resolve-pins.js";
+
+/** At most this many files are read for frames (a run with errors in more files shows frames for these). */
+const MAX_FILES = 200;
+
+/** Where the frames' texts come from. */
+export interface FrameSources {
+  /** The fleet's files (the reader the run used). */
+  reader?: FleetReader;
+  /** The run's pins: a source file is read at its pinned commit. */
+  pins?: ReadonlyMap<string, ResolvedPin>;
+}
+
+const keyOf = (loc: SourceLocation): string => `${loc.source ?? ""}\0${loc.commit ?? ""}\0${loc.file}`;
+
+async function readSourceFile(pins: ReadonlyMap<string, ResolvedPin> | undefined, loc: SourceLocation): Promise<string | undefined> {
+  for (const pin of pins?.values() ?? []) {
+    const commit = pin.resolution?.commit;
+    if (pin.source.name !== loc.source || !pin.repo || !commit || !commit.startsWith(loc.commit ?? "\0")) continue;
+    const { blob } = await git.readBlob({ fs, gitdir: pin.repo.gitdir, oid: commit, filepath: loc.file, cache: gitCache });
+    return new TextDecoder().decode(blob);
+  }
+  return undefined;
+}
+
+/** A frame lookup for the located errors among `diagnostics` (their files read now, once each). */
+export async function codeFrames(diagnostics: readonly Diagnostic[], from: FrameSources): Promise<(d: Diagnostic) => string | undefined> {
+  const texts = new Map<string, string | undefined>();
+  for (const d of diagnostics) {
+    const loc = d.location;
+    if (!framed(d) || !loc || loc.line === undefined || texts.has(keyOf(loc))) continue;
+    if (texts.size >= MAX_FILES) break;
+    let text: string | undefined;
+    try {
+      text = loc.commit ? await readSourceFile(from.pins, loc) : await from.reader?.read(loc.file);
+    } catch {
+      text = undefined; // no frame for a file that cannot be read
+    }
+    texts.set(keyOf(loc), text);
+  }
+  return (d) => {
+    const loc = d.location;
+    const text = loc && framed(d) ? texts.get(keyOf(loc)) : undefined;
+    return text === undefined || loc?.line === undefined ? undefined : codeFrame(text, loc.line, loc.column);
+  };
+}
+
+/** Errors get a frame, except those about a Secret (`resource` is "Secret namespace/name"). */
+function framed(d: Diagnostic): boolean {
+  return d.severity === "error" && !/^Secret\b/.test(d.resource ?? "");
+}
