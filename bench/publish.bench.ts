@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { diskFleetReader } from "../src/config/fleet-files.js";
 import { publish } from "../src/publish/publish.js";
-import { renderFleet } from "../src/render/render-fleet.js";
+import { renderFleet } from "../src/pipeline/render-fleet.js";
 import { commitAll, generateFleet } from "./gen-fleet.js";
 
 const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");

@@ -14,7 +14,7 @@ import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { main } from "../src/cli/main.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
-import { renderFleet } from "../src/render/render-fleet.js";
+import { renderFleet } from "../src/pipeline/render-fleet.js";
 import { generateFleet } from "./gen-fleet.js";
 
 const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { idOf, type JsonObject, type Resource } from "../src/model/resource.js";
-import { loadKubeOpenApi } from "../src/validate/openapi-load.js";
+import { loadKubeOpenApi } from "../src/kube/openapi-load.js";
 import type { OrgPolicy } from "../src/validate/org-schemas.js";
 import { createSchemaRegistry } from "../src/validate/registry.js";
 import { validateResources } from "../src/validate/validate-resources.js";

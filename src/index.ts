@@ -2,7 +2,7 @@
  * braid as a library: the same pipeline the CLI runs, for tools that embed it. Each call is one run with its
  * own caches; nothing here reads `process` (pass the environment in `SourceEnv` and the options).
  */
-export { renderFleet, type ClusterResult, type FleetRun, type FleetRunOptions } from "./render/render-fleet.js";
+export { renderFleet, type ClusterResult, type FleetRun, type FleetRunOptions } from "./pipeline/render-fleet.js";
 export { loadFleet } from "./config/load-fleet.js";
 export { diskFleetReader, type FleetReader } from "./config/fleet-files.js";
 export { resolvePins, lockFromPins, type ResolvedPin } from "./sources/resolve-pins.js";

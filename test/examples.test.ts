@@ -263,15 +263,15 @@ describe("example fleet config", () => {
   });
 });
 
-type RenderFleet = (typeof import("../src/render/render-fleet.js"))["renderFleet"];
+type RenderFleet = (typeof import("../src/pipeline/render-fleet.js"))["renderFleet"];
 let renderFleet: RenderFleet | undefined;
 let skipReason = "";
 try {
-  const mod = await import("../src/render/render-fleet.js");
+  const mod = await import("../src/pipeline/render-fleet.js");
   if (typeof mod.renderFleet === "function") renderFleet = mod.renderFleet;
-  else skipReason = "src/render/render-fleet.ts does not export renderFleet yet";
+  else skipReason = "src/pipeline/render-fleet.ts does not export renderFleet yet";
 } catch (e) {
-  skipReason = `src/render/render-fleet.ts does not load: ${e instanceof Error ? e.message : String(e)}`;
+  skipReason = `src/pipeline/render-fleet.ts does not load: ${e instanceof Error ? e.message : String(e)}`;
 }
 if (!skipReason) skipReason = openApiSkipReason("examples") ?? "";
 

@@ -13,7 +13,7 @@ import {
   listRemoteRefs,
   pushBranch,
   syncRemote,
-} from "../src/sources/git-remote.js";
+} from "../src/git/git-remote.js";
 import { makeFixtureRepo, git as gitCli } from "./helpers/fixture-repo.js";
 import { type GitServer, startGitServer } from "./helpers/git-http-server.js";
 

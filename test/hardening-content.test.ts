@@ -92,7 +92,7 @@ describe.skipIf(NO_OPENAPI)("15.4 object names, namespaces and kinds never becom
 describe("15.4 the output layout's last guard", () => {
   it("refuses a file path that would leave the cluster folder (PATH_ESCAPE, located), whatever checked it before", async () => {
     const { layoutCluster } = await import("../src/render/output-tree.js");
-    const { resourcesFromYaml } = await import("../src/validate/test-resource.js");
+    const { resourcesFromYaml } = await import("./helpers/test-resource.js");
     const [r] = resourcesFromYaml(evil);
     expect(() => layoutCluster("c0001", "clusters/{cluster}", [r!], undefined)).toThrowError(
       expect.objectContaining({ diagnostic: expect.objectContaining({ code: "PATH_ESCAPE", resource: "Widget ../../../../c0002/kustomization", location: expect.objectContaining({ line: 4, column: 9 }) }) }),
@@ -127,7 +127,7 @@ data:
       { files: { "braid.yaml": braid, "clusters/a.yaml": clusterYaml("a") } },
       { files: { "clusters/a.yaml": clusterYaml("a", testPatch) } },
     ]);
-    const { hashValue } = await import("../src/preview/redact.js");
+    const { hashValue } = await import("../src/model/secret-redaction.js");
     for (const format of ["markdown", "json", "text"]) {
       const out = join(dir, "..", `preview-${format}-${Math.random().toString(36).slice(2)}.out`);
       const r = await cli(dir, ["preview", "--base", "HEAD~1", "--head", "HEAD", "--format", format, "--out", out]);
@@ -143,8 +143,8 @@ data:
   });
 
   it("a Secret's last-applied-configuration annotation is hashed in a preview diff", async () => {
-    const { redactObject, sensitiveValues, hashValue } = await import("../src/preview/redact.js");
-    const { resourcesFromYaml } = await import("../src/validate/test-resource.js");
+    const { redactObject, sensitiveValues, hashValue } = await import("../src/model/secret-redaction.js");
+    const { resourcesFromYaml } = await import("./helpers/test-resource.js");
     const [r] = resourcesFromYaml(secretYaml);
     const shown = JSON.stringify(redactObject(r!.object));
     for (const leak of leaks) expect(shown).not.toContain(leak);
@@ -156,7 +156,7 @@ data:
 describe.skipIf(NO_OPENAPI)("15.7 render diagnostics quoting a Secret value", () => {
   it("a schema error on a Secret's data shows the value's hash", async () => {
     const fleet = await fleetRepo({ "s.yaml": "apiVersion: v1\nkind: Secret\nmetadata: { name: s, namespace: apps }\ndata: { pw: \"hunter2-not-base64!\" }\n" });
-    const { hashValue } = await import("../src/preview/redact.js");
+    const { hashValue } = await import("../src/model/secret-redaction.js");
     const r = await cli(fleet, ["validate"]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`s.yaml:4:13: error SCHEMA_VIOLATION: [cluster c0001 Secret apps/s /data/pw] "${hashValue("hunter2-not-base64!")}" is not base64-encoded data`);
@@ -216,7 +216,7 @@ data:
   it.each(["/spec/constructor", "/metadata/toString", "/constructor/prototype/x", "/__proto__/x", "/spec/__proto__"])(
     "preview.sensitivePaths %s: no crash, no key added; an own key of that name is hashed",
     async (path) => {
-      const { redactObject, parseSensitivePaths, sensitiveValues, hashValue } = await import("../src/preview/redact.js");
+      const { redactObject, parseSensitivePaths, sensitiveValues, hashValue } = await import("../src/model/secret-redaction.js");
       const plain = { kind: "X", spec: { a: 1 }, metadata: { name: "x" } };
       expect(redactObject(plain, parseSensitivePaths([path]))).toEqual(plain);
       expect(sensitiveValues(plain, parseSensitivePaths([path]))).toEqual([]);
@@ -424,7 +424,7 @@ describe.skipIf(NO_OPENAPI)("15.13 deep YAML through the braid command: exactly 
 
 describe("15.7 patchSecretValues", () => {
   it("collects what patches of Secrets write or expect, and nothing of other kinds", async () => {
-    const { patchSecretValues } = await import("../src/preview/redact.js");
+    const { patchSecretValues } = await import("../src/model/secret-redaction.js");
     expect(
       patchSecretValues({ type: "json6902", target: { kind: "Secret" }, body: [{ op: "test", path: "/data/pw", value: "expected-old" }, { op: "add", path: "/stringData", value: { k: "new-clear" } }, { op: "add", path: "/spec/x", value: "not-secret" }] }),
     ).toEqual(expect.arrayContaining(["expected-old", "new-clear"]));

@@ -22,7 +22,7 @@ import { buildKustomization } from "../src/kustomize/build-kustomization.js";
 import { openSourceTree } from "../src/kustomize/source-tree.js";
 import { createManifestCache } from "../src/render/load-manifests.js";
 import { createKubeSchemaIndex } from "../src/validate/kube-schema-index.js";
-import { compactOpenApi } from "../src/validate/openapi-compact.js";
+import { compactOpenApi } from "../src/kube/openapi-compact.js";
 import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
 import { git } from "./helpers/fixture-repo.js";
 

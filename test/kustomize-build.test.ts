@@ -10,7 +10,7 @@ import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
 import { FIELD_TRANSFORMERS } from "../src/kustomize/registry.js";
-import { renderFleet } from "../src/render/render-fleet.js";
+import { renderFleet } from "../src/pipeline/render-fleet.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI, readTree } from "./helpers/golden.js";

@@ -16,7 +16,7 @@ import { splitApiVersion } from "../src/model/resource.js";
 import type { PatchSchema } from "../src/model/kube-schema.js";
 import { applyJson6902 } from "../src/render/json6902.js";
 import { applyMergePatch } from "../src/render/merge-patch.js";
-import { matchesTarget, type TargetSelector } from "../src/render/select-targets.js";
+import { matchesTarget, type TargetSelector } from "../src/model/select-targets.js";
 import { applyStrategicPatch } from "../src/render/strategic-merge/strategic-merge.js";
 import { targetFromPatchDocument } from "../src/render/strategic-merge/target-from-patch.js";
 import { createPatchSchema } from "../src/validate/patch-schema.js";

@@ -40,10 +40,10 @@ import type { PatchDef } from "../src/config/types.js";
 import type { Json, JsonObject } from "../src/model/resource.js";
 import type { KubeSchemaIndex } from "../src/model/kube-schema.js";
 import { applyPatches } from "../src/render/apply-patches.js";
-import type { TargetSelector } from "../src/render/select-targets.js";
+import type { TargetSelector } from "../src/model/select-targets.js";
 import { createKubeSchemaIndex } from "../src/validate/kube-schema-index.js";
-import { compactOpenApi } from "../src/validate/openapi-compact.js";
-import { resourcesFromYaml } from "../src/validate/test-resource.js";
+import { compactOpenApi } from "../src/kube/openapi-compact.js";
+import { resourcesFromYaml } from "./helpers/test-resource.js";
 import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
 
 import { kubectl, kubectlSkipReason } from "./helpers/kubectl.js";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { KustomizationContext } from "../src/kustomize/context.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, ROOT_TRANSFORMERS } from "../src/kustomize/registry.js";
 import type { Json, Resource } from "../src/model/resource.js";
-import { resourcesFromYaml } from "../src/validate/test-resource.js";
+import { resourcesFromYaml } from "./helpers/test-resource.js";
 
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === "object" && !Object.isFrozen(v)) {

@@ -9,7 +9,7 @@ import { namePrefix, nameSuffix } from "../src/kustomize/name-affix.js";
 import { addNameHashes } from "../src/kustomize/name-hash.js";
 import { fixNameReferences } from "../src/kustomize/name-references.js";
 import { locateField, type Resource } from "../src/model/resource.js";
-import { resourcesFromYaml } from "../src/validate/test-resource.js";
+import { resourcesFromYaml } from "./helpers/test-resource.js";
 import { contextFor, kubectlKustomize, removeFolder, resourcesOf, sortObjects, writeFolder } from "./helpers/kustomize-fields.js";
 import { kubectlSkipReason } from "./helpers/kubectl.js";
 

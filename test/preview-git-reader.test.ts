@@ -3,7 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
-import { findFleetRepo, gitFleetReader, resolveRevision } from "../src/config/git-fleet-reader.js";
+import { gitFleetReader, requireFleetRepo } from "../src/config/git-fleet-reader.js";
+import { resolveRevision } from "../src/git/resolve-revision.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 
 let repo: { dir: string; commits: string[] };
@@ -75,12 +76,12 @@ describe("gitFleetReader", () => {
     expect(await none.walk("")).toEqual([]);
   });
 
-  it("findFleetRepo locates the repository and the fleet's subfolder", async () => {
-    const found = await findFleetRepo(join(repo.dir, "fleet"));
+  it("requireFleetRepo locates the repository and the fleet's subfolder", async () => {
+    const found = await requireFleetRepo(join(repo.dir, "fleet"));
     expect(found.subdir).toBe("fleet");
     expect(found.gitdir.endsWith(".git")).toBe(true);
-    expect((await findFleetRepo(repo.dir)).subdir).toBe("");
-    const e = await findFleetRepo("/").catch((err: unknown) => err);
+    expect((await requireFleetRepo(repo.dir)).subdir).toBe("");
+    const e = await requireFleetRepo("/").catch((err: unknown) => err);
     expect((e as BraidError).code).toBe("PUBLISH_NOT_A_REPO");
   });
 });

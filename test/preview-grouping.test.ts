@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { idOf, type JsonObject, type Resource } from "../src/model/resource.js";
-import type { FleetRun } from "../src/render/render-fleet.js";
+import type { FleetRun } from "../src/pipeline/render-fleet.js";
 import { changeKey, DIFFERS, mergeDiffs } from "../src/preview/change-key.js";
 import { diffFleetRuns } from "../src/preview/diff-runs.js";
 import { formatMarkdown } from "../src/preview/format-markdown.js";

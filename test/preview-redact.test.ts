@@ -2,12 +2,12 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject, Resource } from "../src/model/resource.js";
 import { idOf } from "../src/model/resource.js";
-import type { FleetRun } from "../src/render/render-fleet.js";
+import type { FleetRun } from "../src/pipeline/render-fleet.js";
 import { diffFleetRuns } from "../src/preview/diff-runs.js";
 import { formatMarkdown } from "../src/preview/format-markdown.js";
 import { formatPreviewJson } from "../src/preview/format-json.js";
 import { formatPreviewText } from "../src/preview/format-text.js";
-import { hashValue, parseSensitivePaths, redactObject, scrubText, sensitiveValues } from "../src/preview/redact.js";
+import { hashValue, parseSensitivePaths, redactObject, scrubText, sensitiveValues } from "../src/model/secret-redaction.js";
 
 const secret = (data: JsonObject, stringData?: JsonObject): JsonObject => ({
   apiVersion: "v1",

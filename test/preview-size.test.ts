@@ -1,7 +1,7 @@
 /** Size safety of the markdown preview and grouping, on synthetic fleet runs (pure: no Git, no OpenAPI). */
 import { describe, expect, it } from "vitest";
 import { idOf, type JsonObject, type Resource } from "../src/model/resource.js";
-import type { FleetRun } from "../src/render/render-fleet.js";
+import type { FleetRun } from "../src/pipeline/render-fleet.js";
 import { diffFleetRuns } from "../src/preview/diff-runs.js";
 import { formatMarkdown, GITHUB_COMMENT_LIMIT } from "../src/preview/format-markdown.js";
 import { formatPreviewJson } from "../src/preview/format-json.js";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
 import { commitMessage, parseTrailers, subjectLine, trailerLines, type CommitSummary } from "../src/publish/commit-message.js";
 import { addFile, createDeployTree, graftTree, subtreeOid, treeOid, writeDeployTree } from "../src/publish/deploy-tree.js";
-import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/publish/git-store.js";
+import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/git/git-store.js";
 import { inventoryReadme, parseInventory } from "../src/publish/inventory.js";
 import { checkPrune } from "../src/publish/prune-guard.js";
 import { git } from "./helpers/fixture-repo.js";

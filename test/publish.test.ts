@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { memoryIO } from "../src/cli/io.js";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
+import { locateFleetRepo } from "../src/git/fleet-repo.js";
 import { parseTrailers } from "../src/publish/commit-message.js";
 import { publish, type PublishOptions } from "../src/publish/publish.js";
 import { git } from "./helpers/fixture-repo.js";
@@ -322,6 +323,19 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     const err = await publish({ run: await ws.render(), fleetDir: outside, author: AUTHOR }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BraidError);
     expect((err as BraidError).code).toBe("PUBLISH_NOT_A_REPO");
+  });
+
+  it("uses the fleet repository the caller located (cmd-publish locates it once) instead of locating it again", async () => {
+    const ws = await workspace(TWO());
+    const outside = await makeWorkspace({}).then((other) => {
+      spaces.push(other);
+      return other.root; // not a Git repository: locating from here would fail with PUBLISH_NOT_A_REPO
+    });
+    const repo = await locateFleetRepo(ws.fleet);
+    expect(repo).toBeDefined();
+    const res = await publish({ run: await ws.render(), fleetDir: outside, repo: repo!, author: AUTHOR, now: () => 1_800_000_000 });
+    expect(res.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(await tip(ws)).toBe(res.commit);
   });
 
   it("--update: a new tag in a semver range is published and braid.lock is committed first; run again: nothing", async () => {

@@ -4,12 +4,12 @@ import { effectiveCluster } from "../src/config/layer.js";
 import { loadFleet } from "../src/config/load-fleet.js";
 import { diffFleetRuns } from "../src/preview/diff-runs.js";
 import { formatMarkdown } from "../src/preview/format-markdown.js";
-import type { FleetRun } from "../src/render/render-fleet.js";
+import type { FleetRun } from "../src/pipeline/render-fleet.js";
 import { advanceRollout } from "../src/rollout/advance.js";
-import { planRollout } from "../src/rollout/plan.js";
+import { planRollout } from "../src/config/rollout-plan.js";
 import { healthFromStatuses } from "../src/rollout/flux-health.js";
-import { batchSize } from "../src/rollout/rollout-def.js";
-import type { RolloutState } from "../src/rollout/types.js";
+import { batchSize } from "../src/config/rollout-def.js";
+import type { RolloutState } from "../src/config/rollout-types.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 
 const ROLLOUT = (waves: string) => `apiVersion: braid/v1alpha1

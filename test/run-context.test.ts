@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diskFleetReader } from "../src/config/fleet-files.js";
-import { renderFleet, type FleetRun } from "../src/render/render-fleet.js";
+import { renderFleet, type FleetRun } from "../src/pipeline/render-fleet.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI } from "./helpers/golden.js";

@@ -4,7 +4,7 @@ import { effectiveCluster } from "../src/config/layer.js";
 import { loadFleet } from "../src/config/load-fleet.js";
 import { diffFleetRuns } from "../src/preview/diff-runs.js";
 import { formatPreviewText as formatText } from "../src/preview/format-text.js";
-import type { FleetRun } from "../src/render/render-fleet.js";
+import type { FleetRun } from "../src/pipeline/render-fleet.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 
 const SOURCES = `    - name: apps

@@ -7,7 +7,7 @@
 import { BraidError, exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import type { Resource } from "../model/resource.js";
-import { renderFleet } from "../render/render-fleet.js";
+import { renderFleet } from "../pipeline/render-fleet.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
 import { codeFrames } from "./code-frames.js";

@@ -5,7 +5,7 @@ import { diskFleetReader, type FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
-import { applyRollouts } from "../rollout/apply.js";
+import { applyRollouts } from "../config/rollout-apply.js";
 import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
 import type { SourceEnv } from "../sources/open-source.js";
 import { describePin, lockFromPins, resolvePins, type ResolvedPin, type ResolveOptions } from "../sources/resolve-pins.js";

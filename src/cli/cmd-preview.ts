@@ -2,13 +2,14 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { BraidError, exitCodeFor, toDiagnostic } from "../diagnostics/diagnostic.js";
-import { findFleetRepo, gitFleetReader, resolveRevision } from "../config/git-fleet-reader.js";
+import { gitFleetReader, requireFleetRepo } from "../config/git-fleet-reader.js";
+import { resolveRevision } from "../git/resolve-revision.js";
 import { diffFleetRuns } from "../preview/diff-runs.js";
 import { formatPreviewJson } from "../preview/format-json.js";
 import { formatMarkdown } from "../preview/format-markdown.js";
 import { formatPreviewText } from "../preview/format-text.js";
 import { githubTarget, upsertStickyComment } from "../preview/github-comment.js";
-import { renderFleet, type FleetRun } from "../render/render-fleet.js";
+import { renderFleet, type FleetRun } from "../pipeline/render-fleet.js";
 import { fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
 import type { CliIO } from "./io.js";
 
@@ -52,7 +53,7 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   if (!values.base || !values.head)
     throw new BraidError({ code: "USAGE", message: "preview needs --base REV and --head REV", hint: "e.g. braid preview --base origin/main --head HEAD" });
   const dir = fleetDir(io, values.fleet);
-  const repo = await findFleetRepo(dir);
+  const repo = await requireFleetRepo(dir);
   const baseCommit = await resolveRevision(repo.gitdir, values.base, repo.fs);
   const headCommit = await resolveRevision(repo.gitdir, values.head, repo.fs);
   // Resolve the GitHub target before the (slow) renders, so a missing token fails fast.

@@ -1,9 +1,8 @@
 import fs from "node:fs";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError, exitCodeFor } from "../diagnostics/diagnostic.js";
 import { branchNameProblem } from "../git/ref-name.js";
-import { findFleetRepo, type FleetRepo } from "../publish/commit-lock.js";
-import { uncommittedFleetFiles } from "../config/fleet-repo.js";
+import { locateFleetRepo, uncommittedFleetFiles, type FleetRepo } from "../git/fleet-repo.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { publish, resolvePushTarget, type PublishResult } from "../publish/publish.js";
@@ -74,7 +73,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   if (values.branch !== undefined) checkBranchFlag(values.branch);
   const dir = fleetDir(io, values.fleet);
   const senv = sourceEnv(io, dir);
-  const repo = await findFleetRepo(dir);
+  const repo = await locateFleetRepo(dir);
   // resolve --push before rendering, so a bad flag fails fast
   const target = values.push
     ? await resolvePushTarget(values.push, { cwd: io.cwd, ...(repo ? { repo } : {}), cacheDir: senv.cacheDir, env: io.env, ...(senv.timeoutMs ? { timeoutMs: senv.timeoutMs } : {}) })
@@ -99,6 +98,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     fleetDir: dir,
     ...(values.branch ? { branch: values.branch } : {}),
     ...(target ? { target } : {}),
+    ...(repo ? { repo } : {}),
     partial: Boolean(values.partial),
     allowPrune: Boolean(values["allow-prune"]),
     dryRun: Boolean(values["dry-run"]),

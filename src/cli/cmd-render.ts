@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { BraidError, exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
-import { renderFleet, type FleetRun } from "../render/render-fleet.js";
+import { renderFleet, type FleetRun } from "../pipeline/render-fleet.js";
 import { PIN_CODES } from "../diagnostics/codes.js";
 import { fleetDir, pickFormat, printDiagnostics, progress, sourceEnv, table, type Format } from "./common.js";
 import type { CliIO } from "./io.js";

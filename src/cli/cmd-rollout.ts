@@ -12,7 +12,7 @@ import {
   writeRolloutLock,
   type RolloutContext,
 } from "../rollout/run-rollout.js";
-import type { RolloutDef, RolloutState } from "../rollout/types.js";
+import type { RolloutDef, RolloutState } from "../config/rollout-types.js";
 import { braidNow } from "./clock.js";
 import { commitAuthor } from "./cmd-publish.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import type { FleetReader } from "../config/fleet-files.js";
 import { codeFrame } from "../diagnostics/code-frame.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
 /** At most this many files are read for frames (a run with errors in more files shows frames for these). */

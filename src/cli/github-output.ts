@@ -1,6 +1,6 @@
 import { appendFile, realpath } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { locateFleetRepo } from "../config/fleet-repo.js";
+import { locateFleetRepo } from "../git/fleet-repo.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { githubAnnotations } from "../diagnostics/github-annotations.js";
 import type { CliIO } from "./io.js";

@@ -1,14 +1,17 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import { stat } from "node:fs/promises";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { gitCache } from "../sources/git-objects.js";
+import { gitCache } from "../git/git-objects.js";
 import { symlinkEscape, type FleetReader } from "./fleet-files.js";
-import { locateFleetRepo, type FleetRepo } from "./fleet-repo.js";
+import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 
-/** Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository). */
-export async function findFleetRepo(fleetDir: string): Promise<FleetRepo> {
+/**
+ * Finds the Git repository containing a fleet folder (the folder may be a subfolder of the repository);
+ * throws PUBLISH_NOT_A_REPO when there is none (`locateFleetRepo` in fleet-repo.ts returns undefined instead).
+ */
+export async function requireFleetRepo(fleetDir: string): Promise<FleetRepo> {
   if (!(await stat(fleetDir).catch(() => undefined))) throw new BraidError({ code: "USAGE", message: `fleet folder ${fleetDir} does not exist` });
   const repo = await locateFleetRepo(fleetDir);
   if (!repo)
@@ -18,75 +21,6 @@ export async function findFleetRepo(fleetDir: string): Promise<FleetRepo> {
       hint: "preview compares two revisions of the fleet repository; run it in a clone of that repository",
     });
   return repo;
-}
-
-async function expandName(gitdir: string, name: string, gfs: typeof fs): Promise<string | undefined> {
-  try {
-    return await git.resolveRef({ fs: gfs, gitdir, ref: name });
-  } catch {
-    // not a ref name: maybe an (abbreviated) object id
-  }
-  if (/^[0-9a-f]{4,40}$/i.test(name)) {
-    try {
-      return await git.expandOid({ fs, gitdir, oid: name.toLowerCase(), cache: gitCache });
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-async function peel(gitdir: string, oid: string): Promise<string | undefined> {
-  let current = oid;
-  for (let i = 0; i < 10; i++) {
-    let obj;
-    try {
-      obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache: gitCache });
-    } catch {
-      return undefined;
-    }
-    if (obj.type === "commit") return current;
-    if (obj.type !== "tag") return undefined;
-    current = (obj.object as { object: string }).object;
-  }
-  return undefined;
-}
-
-/**
- * Resolves a revision to a commit id: a full or abbreviated commit id, a branch, tag or full ref name
- * (as `git rev-parse` expands them), optionally followed by `~N`, `^` or `^N` steps. Unknown → REV_NOT_FOUND.
- * `gfs`: the repository's fs (a linked worktree's HEAD is its own: see FleetRepo.fs).
- */
-export async function resolveRevision(gitdir: string, rev: string, gfs: typeof fs = fs): Promise<string> {
-  const notFound = (why: string) =>
-    new BraidError({
-      code: "REV_NOT_FOUND",
-      message: `revision "${rev}" ${why} in the fleet repository`,
-      hint: "give a commit id, a branch or a tag of the repository that contains the fleet (fetch it first in CI: actions/checkout with fetch-depth: 0)",
-    });
-  const m = /^(.+?)((?:~\d*|\^\d*)*)$/.exec(rev.trim());
-  if (!m?.[1]) throw notFound("is not a revision");
-  const start = await expandName(gitdir, m[1], gfs);
-  let commit = start && (await peel(gitdir, start));
-  if (!commit) throw notFound("does not exist");
-  for (const step of m[2]!.match(/[~^]\d*/g) ?? []) {
-    const n = step.length > 1 ? Number(step.slice(1)) : 1;
-    const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit, cache: gitCache });
-    if (step[0] === "^") {
-      if (n === 0) continue;
-      const parent = c.parent[n - 1];
-      if (!parent) throw notFound(`has no parent ${n}`);
-      commit = parent;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const { commit: cc } = await git.readCommit({ fs, gitdir, oid: commit, cache: gitCache });
-        const parent = cc.parent[0];
-        if (!parent) throw notFound("goes past the first commit");
-        commit = parent;
-      }
-    }
-  }
-  return commit;
 }
 
 interface TreeEntry {

@@ -1,5 +1,5 @@
 import { setOwn } from "../model/own-keys.js";
-import { matchesLabelSelectorObject } from "../render/select-targets.js";
+import { matchesLabelSelectorObject } from "../model/select-targets.js";
 import type { ClusterDef, EffectiveCluster, EffectivePin, Fleet, LayerDef } from "./types.js";
 
 /** Variable name for a label key: CLUSTER_LABEL_<key with every char outside [A-Za-z0-9_] as _>. */

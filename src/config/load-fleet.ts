@@ -7,14 +7,14 @@ import type { FleetReader } from "./fleet-files.js";
 import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
 import { branchNameProblem } from "../git/ref-name.js";
-import { redactUrl } from "../sources/credentials.js";
-import { sourceUrlProblem } from "../sources/remote-url.js";
+import { redactUrl } from "../git/credentials.js";
+import { sourceUrlProblem } from "../git/remote-url.js";
 import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
-import { toRolloutDef } from "../rollout/rollout-def.js";
-import type { RolloutDef } from "../rollout/types.js";
-import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
+import { toRolloutDef } from "./rollout-def.js";
+import type { RolloutDef } from "./rollout-types.js";
+import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 
 /** The fleet file name. */
 const FLEET_FILE = "braid.yaml";

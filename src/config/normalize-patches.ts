@@ -3,11 +3,11 @@ import { isScalar, Scalar, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
-import { docPositionMap } from "./position-map.js";
+import { docPositionMap } from "../model/position-map.js";
 import type { PatchDef, TargetSpec } from "./types.js";
-import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "./yaml-file.js";
+import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import { resolveInside } from "./safe-path.js";
-import { plainVarPaths } from "../render/plain-scalars.js";
+import { plainVarPaths } from "../model/plain-scalars.js";
 
 interface PatchEntry {
   target?: TargetSpec;

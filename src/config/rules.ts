@@ -5,7 +5,7 @@
  * (see {@link subjects}) and runs, on each part, the rules for its kind in list order.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { matchesLabelSelectorObject } from "../render/select-targets.js";
+import { matchesLabelSelectorObject } from "../model/select-targets.js";
 import { branchNameProblem, refNameProblem } from "../git/ref-name.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { defaultSeverityOf, type Code } from "../diagnostics/codes.js";

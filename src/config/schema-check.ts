@@ -5,7 +5,7 @@ import type { Document } from "yaml";
 import { bySourcePosition, explainAjvErrors } from "../diagnostics/ajv-errors.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { CONFIG_AJV_OPTIONS, COMMON_SCHEMA, loadConfigValidators, PRECOMPILED_MODULE } from "./config-validators.js";
-import { pointerToPath, positionOf, type YamlFile } from "./yaml-file.js";
+import { pointerToPath, positionOf, type YamlFile } from "../model/yaml-file.js";
 
 /** The folder holding braid's own JSON schemas (shipped with the package). */
 export const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);

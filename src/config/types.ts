@@ -1,6 +1,6 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, PositionMap } from "../model/resource.js";
-import type { RolloutDef } from "../rollout/types.js";
+import type { RolloutDef } from "./rollout-types.js";
 
 /** A Git ref as Flux's GitRepository.spec.ref, plus braid's tagPrefix. */
 export interface RefSpec {
@@ -32,8 +32,8 @@ export interface SourceDef {
 }
 
 /** Patch target selector (Kustomize semantics). */
-export type { TargetSelector as TargetSpec } from "../render/select-targets.js";
-import type { TargetSelector as TargetSpec } from "../render/select-targets.js";
+export type { TargetSelector as TargetSpec } from "../model/select-targets.js";
+import type { TargetSelector as TargetSpec } from "../model/select-targets.js";
 
 /** One patch, normalized: a single body with its own position map. */
 export interface PatchDef {
@@ -48,7 +48,7 @@ export interface PatchDef {
   positions: PositionMap;
   /** For json6902: the location of each operation. */
   opLocations?: SourceLocation[];
-  /** JSON pointers (inside `body`) of the plain YAML scalars holding `${` (render/plain-scalars.ts). */
+  /** JSON pointers (inside `body`) of the plain YAML scalars holding `${` (model/plain-scalars.ts). */
   plain?: ReadonlySet<string>;
     /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
   layer: string;

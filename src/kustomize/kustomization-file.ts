@@ -5,7 +5,7 @@
  */
 import type { Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
+import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import type { Json, JsonPath } from "../model/resource.js";
 import type { SourceTree, TreeBlob } from "./source-tree.js";
 

@@ -13,7 +13,7 @@ import type { PatchDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Json, JsonObject, Resource } from "../model/resource.js";
 import { applyPatches } from "../render/apply-patches.js";
-import type { TargetSelector } from "../render/select-targets.js";
+import type { TargetSelector } from "../model/select-targets.js";
 import type { KustomizationFile } from "./kustomization-file.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 

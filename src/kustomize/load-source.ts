@@ -5,7 +5,7 @@
  * per run and is shared by every cluster that pins that commit.
  */
 import fs from "node:fs";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { minimatch } from "minimatch";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";

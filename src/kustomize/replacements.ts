@@ -11,7 +11,7 @@
  * annotations, which kustomize always writes as strings.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { parseYamlFile, documentToJs } from "../config/yaml-file.js";
+import { parseYamlFile, documentToJs } from "../model/yaml-file.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath, Resource, ResourceId } from "../model/resource.js";
 import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
@@ -19,7 +19,7 @@ import { isObject } from "./field-spec.js";
 import { keepType, lookup, matchPath, plainScalar, scalarText, splitFieldPath } from "./field-path.js";
 import { entryLocation, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 import { isClusterScoped } from "./cluster-scoped.js";
-import { matchesLabelSelector, parseSelectorString } from "../render/select-targets.js";
+import { matchesLabelSelector, parseSelectorString } from "../model/select-targets.js";
 
 /** A selector of objects (kustomize's ResId selector plus label/annotation selectors for targets). */
 interface Selector {

@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import { posix } from "node:path";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 
 /** One blob of the tree. */
 export interface TreeBlob {

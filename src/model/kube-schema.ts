@@ -1,6 +1,7 @@
 /**
  * What the rest of braid needs from the Kubernetes OpenAPI: scopes (for output paths) and the strategic
- * merge metadata of each kind. Implemented by src/validate/openapi-*.ts; consumed by render.
+ * merge metadata of each kind. Implemented by src/validate/kube-schema-index.ts over
+ * what src/kube/ loads; consumed by render.
  */
 
 /** Group/version/kind. `group` is "" for the core group. */

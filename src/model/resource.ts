@@ -50,7 +50,7 @@ export interface Resource {
   previous?: readonly ResourceId[];
   /**
    * JSON pointers of the strings written as plain (unquoted) YAML scalars holding `${` — by the source
-   * or by a patch — which substitution types as Flux does (see render/plain-scalars.ts). Absent: none.
+   * or by a patch — which substitution types as Flux does (see model/plain-scalars.ts). Absent: none.
    */
   plain?: ReadonlySet<string>;
   /**

@@ -1,12 +1,12 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { ClusterResult, FleetRun } from "../render/render-fleet.js";
+import type { ClusterResult, FleetRun } from "../pipeline/render-fleet.js";
 import { folderOf } from "../render/output-tree.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { describeId, idKey, type JsonObject, type Resource } from "../model/resource.js";
 import { groupChanges, summaryRows, type ChangeSection, type SummaryRow } from "./group-changes.js";
 import { rolloutPlanNotes } from "../rollout/preview-plan.js";
-import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "./redact.js";
+import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "../model/secret-redaction.js";
 
 /** What happened to one resource. */
 type ChangeKind = "added" | "removed" | "changed";

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { LOCK_FILE } from "../sources/lock.js";
 import {
@@ -15,10 +15,9 @@ import {
   writeTreeEntries,
   type ObjectStore,
   type Signature,
-} from "./git-store.js";
+} from "../git/git-store.js";
 
-export { locateFleetRepo as findFleetRepo, type FleetRepo } from "../config/fleet-repo.js";
-import type { FleetRepo } from "../config/fleet-repo.js";
+import type { FleetRepo } from "../git/fleet-repo.js";
 
 /** The commit HEAD points to in the fleet repo (undefined in an empty repository). */
 export async function fleetHead(repo: FleetRepo): Promise<string | undefined> {

@@ -3,7 +3,7 @@
  * where the store lacks it: identical files across clusters are one blob, identical folders one tree,
  * and a subtree the store already has (e.g. an unchanged cluster) is skipped whole.
  */
-import { hashObject, objectExists, writeObject, type ObjectStore } from "./git-store.js";
+import { hashObject, objectExists, writeObject, type ObjectStore } from "../git/git-store.js";
 
 interface BlobNode {
   kind: "blob";

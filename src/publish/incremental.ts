@@ -13,8 +13,8 @@
 import type { Fleet } from "../config/types.js";
 import type { ClusterReuse, ReusedOutput } from "../render/reuse.js";
 import { readCacheMeta, storeResult } from "../render/local-cache.js";
-import { findFleetRepo } from "./commit-lock.js";
-import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "./git-store.js";
+import { locateFleetRepo } from "../git/fleet-repo.js";
+import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
 import { INVENTORY_FILE, parseInventory, type InventoryCluster } from "./inventory.js";
 import { openDeployTarget, type DeployTarget, type PublishTarget } from "./publish.js";
 
@@ -43,7 +43,7 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
     target: () => opened,
     async open(fleet: Fleet) {
       try {
-        const target = await openDeployTarget(opts.target, opts.branch ?? fleet.output.branch, opts.fleetDir, await findFleetRepo(opts.fleetDir));
+        const target = await openDeployTarget(opts.target, opts.branch ?? fleet.output.branch, opts.fleetDir, await locateFleetRepo(opts.fleetDir));
         opened = target;
         const tip = await target.tip();
         if (tip) previous = await publishedClusters(target.store, tip);

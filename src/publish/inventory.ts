@@ -3,9 +3,9 @@
  * person reads on the Git host). Both are a pure function of the rendered clusters — no dates, no fleet
  * commit — so an unchanged fleet gives byte-identical files and publish stays a no-op.
  */
-import type { ClusterResult, FleetRun } from "../render/render-fleet.js";
+import type { ClusterResult, FleetRun } from "../pipeline/render-fleet.js";
 import { kindCounts, resourceCount } from "../render/reuse.js";
-import { redactUrl } from "../sources/credentials.js";
+import { redactUrl } from "../git/credentials.js";
 
 /** Inventory file name at the deploy-branch root. */
 export const INVENTORY_FILE = "inventory.json";

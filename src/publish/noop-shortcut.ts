@@ -18,10 +18,11 @@ import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { braidDigest } from "../render/cluster-digest.js";
 import { storeJson, readJsonFile } from "../render/local-cache.js";
-import type { FleetRun } from "../render/render-fleet.js";
-import { kubeOpenApiDigest } from "../validate/openapi-load.js";
-import { findFleetRepo, fleetHead } from "./commit-lock.js";
-import { readCommitInfo } from "./git-store.js";
+import type { FleetRun } from "../pipeline/render-fleet.js";
+import { kubeOpenApiDigest } from "../kube/openapi-load.js";
+import { fleetHead } from "./commit-lock.js";
+import { locateFleetRepo } from "../git/fleet-repo.js";
+import { readCommitInfo } from "../git/git-store.js";
 import { openDeployTarget, type PublishResult, type PublishTarget } from "./publish.js";
 
 const FORMAT = 1;
@@ -95,7 +96,7 @@ export async function tryNoop(ctx: NoopContext, key: string): Promise<{ result: 
       if (now !== digest) return undefined;
     }
     const branch = ctx.branch ?? record.branch;
-    const repo = await findFleetRepo(ctx.fleetDir);
+    const repo = await locateFleetRepo(ctx.fleetDir);
     const target = await openDeployTarget(ctx.target, branch, ctx.fleetDir, repo);
     const tip = await target.tip();
     if (!tip || (await readCommitInfo(target.store, tip)).tree !== record.tree) return undefined;

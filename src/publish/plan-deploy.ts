@@ -1,8 +1,8 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { FleetRun } from "../render/render-fleet.js";
+import type { FleetRun } from "../pipeline/render-fleet.js";
 import type { ClusterChange, HeldCluster, SourceTrailer } from "./commit-message.js";
 import { addFile, createDeployTree, graftTree, subtreeOid, treeOid, type DeployTree } from "./deploy-tree.js";
-import { entryAt, listBlobs, readBlobText, readCommitInfo, type ObjectStore } from "./git-store.js";
+import { entryAt, listBlobs, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
 import {
   buildInventory,
   INVENTORY_FILE,

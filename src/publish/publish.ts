@@ -12,21 +12,22 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { branchNameProblem } from "../git/ref-name.js";
 import { checkedOutBranches, commonDirOf, readGitFile } from "../git/worktrees.js";
-import type { FleetRun } from "../render/render-fleet.js";
-import { redactUrl } from "../sources/credentials.js";
-import { fetchBranch, listRemoteRefs, pushBranch, type RemoteOptions } from "../sources/git-remote.js";
-import { withCacheLock } from "../sources/cache-lock.js";
+import type { FleetRun } from "../pipeline/render-fleet.js";
+import { redactUrl } from "../git/credentials.js";
+import { fetchBranch, listRemoteRefs, pushBranch, type RemoteOptions } from "../git/git-remote.js";
+import { withCacheLock } from "../git/cache-lock.js";
 import { serializeLock } from "../sources/lock.js";
-import { classifyRemote } from "../sources/remote-url.js";
-import { requireSshTransport } from "../sources/system-git.js";
+import { classifyRemote } from "../git/remote-url.js";
+import { requireSshTransport } from "../git/system-git.js";
 import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
-import { commitLockFile, findFleetRepo, fleetHead, type FleetRepo } from "./commit-lock.js";
+import { commitLockFile, fleetHead } from "./commit-lock.js";
+import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 import { writeDeployTree } from "./deploy-tree.js";
-import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "./git-store.js";
+import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "../git/git-store.js";
 import type { Inventory } from "./inventory.js";
 import { planDeploy, type DeployPlan } from "./plan-deploy.js";
 import { mkdirp } from "../git/mkdirp.js";
@@ -48,6 +49,8 @@ export interface PublishOptions {
   branch?: string;
   /** Default: the fleet's own repository. */
   target?: PublishTarget;
+  /** The fleet's repository when the caller has located it already (it is then not located again). */
+  repo?: FleetRepo;
   partial?: boolean;
   allowPrune?: boolean;
   dryRun?: boolean;
@@ -409,7 +412,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   // 1. gate
   result.diagnostics = gate(run, Boolean(opts.partial));
   if (result.diagnostics.length) return result;
-  const repo = await findFleetRepo(opts.fleetDir);
+  const repo = opts.repo ?? (await locateFleetRepo(opts.fleetDir));
   const target = opts.opened ?? (await openDeployTarget(opts.target, branch, opts.fleetDir, repo));
   result.target = target.label;
 

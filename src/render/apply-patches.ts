@@ -1,12 +1,12 @@
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { PatchDef } from "../config/types.js";
-import { pointerToPath } from "../config/yaml-file.js";
+import { pointerToPath } from "../model/yaml-file.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idKey, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource, type ResourceId } from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
-import { NO_PLAIN, plainAfterMergePatch } from "./plain-scalars.js";
-import { compileTarget, type TargetSelector } from "./select-targets.js";
+import { NO_PLAIN, plainAfterMergePatch } from "../model/plain-scalars.js";
+import { compileTarget, type TargetSelector } from "../model/select-targets.js";
 import { applyStrategicPatch } from "./strategic-merge/strategic-merge.js";
 import { targetFromPatchDocument } from "./strategic-merge/target-from-patch.js";
 
@@ -178,7 +178,7 @@ function applyOne(
   patch: PatchDef,
   schema: KubeSchemaIndex | undefined,
 ): { object: JsonObject | null; plain: ReadonlySet<string> } | { error: string; location?: SourceLocation } {
-  // plain-scalar provenance travels with the values each patch moves (render/plain-scalars.ts)
+  // plain-scalar provenance travels with the values each patch moves (model/plain-scalars.ts)
   const plain = { target: res.plain ?? NO_PLAIN, patch: patch.plain ?? NO_PLAIN };
   try {
     if (patch.type === "json6902") {

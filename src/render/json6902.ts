@@ -8,9 +8,9 @@
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
-import { below, plainAfterJson6902Op, prune, type PlainPaths } from "./plain-scalars.js";
+import { below, plainAfterJson6902Op, prune, type PlainPaths } from "../model/plain-scalars.js";
 import { nullProtoClone, plainClone } from "../model/own-keys.js";
-import { hashValue } from "../preview/redact.js";
+import { hashValue } from "../model/secret-redaction.js";
 
 /** One JSON6902 operation as written in a patch. */
 interface Json6902Operation {

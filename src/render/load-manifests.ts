@@ -1,14 +1,14 @@
 import fs from "node:fs";
 import { posix } from "node:path";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import { minimatch } from "minimatch";
 import { isScalar, type Document } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
-import { docPositionMap } from "../config/position-map.js";
-import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../config/yaml-file.js";
+import { docPositionMap } from "../model/position-map.js";
+import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
-import { plainVarPaths } from "./plain-scalars.js";
+import { plainVarPaths } from "../model/plain-scalars.js";
 
 /** A file of a source at a commit. */
 export interface TreeFile {

@@ -39,7 +39,7 @@ interface FileNames {
   qualified: string;
 }
 
-/** A fresh memo (one per run: render/run-context.ts). */
+/** A fresh memo (one per run: pipeline/run-context.ts). */
 export function createOutputMemo(): OutputMemo {
   return { serialized: new WeakMap(), namespaced: new WeakMap(), names: new WeakMap(), lines: new Map() };
 }

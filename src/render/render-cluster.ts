@@ -67,7 +67,7 @@ export function renderCluster(
   cluster: EffectiveCluster,
   manifests: readonly Resource[],
   schema: KubeSchemaIndex | undefined,
-  /** The run's memos (render/run-context.ts), shared across its clusters. */
+  /** The run's memos (pipeline/run-context.ts), shared across its clusters. */
   memo?: { substitutions: SubstitutionMemo; duplicateKeys: DuplicateKeys },
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);

@@ -10,7 +10,7 @@
  */
 import { idOf, type Json, type JsonObject, type ResourceId } from "../model/resource.js";
 import type { EnvsubstOptions, ParseCache, Vars } from "./envsubst.js";
-import { NO_PLAIN, type PlainPaths } from "./plain-scalars.js";
+import { NO_PLAIN, type PlainPaths } from "../model/plain-scalars.js";
 import { substituteObject, type SubstError } from "./substitute.js";
 
 type Result = { object: JsonObject; errors: SubstError[]; changed: boolean };
@@ -28,7 +28,7 @@ interface Entry {
   results: Map<string, Result>;
 }
 
-/** The memo of one run (create one per run: see render/run-context.ts). */
+/** The memo of one run (create one per run: see pipeline/run-context.ts). */
 export interface SubstitutionMemo {
   readonly entries: WeakMap<JsonObject, Map<PlainPaths, Entry>>;
   /** Objects without any `$` (nothing to substitute). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Json, JsonObject } from "../model/resource.js";
-import { pointerOf } from "./plain-scalars.js";
+import { pointerOf } from "../model/plain-scalars.js";
 import { isSubstitutionDisabled, resolvePlainScalar, substituteObject as substituteWithPlain } from "./substitute.js";
 import type { EnvsubstOptions, Vars } from "./envsubst.js";
 

@@ -5,7 +5,7 @@
  * go-yaml v2, YAML 1.1 resolution), so a plain `replicas: ${R}` becomes a number. braid substitutes
  * scalar by scalar on the parsed object, so positions survive, and gets the same types this way: the
  * resource carries the JSON pointers of the strings that were written as plain (unquoted) scalars holding
- * `${` — by its source or by a patch (render/plain-scalars.ts) — and each of those is substituted and then
+ * `${` — by its source or by a patch (model/plain-scalars.ts) — and each of those is substituted and then
  * resolved as go-yaml v2 resolves a plain scalar. Every other string stays a string.
  *
  * Where braid differs from Flux, on purpose (SPEC): Flux's text is kustomize's JSON→YAML re-encoding,
@@ -17,7 +17,7 @@
 import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
-import { escapeSegment, NO_PLAIN, type PlainPaths } from "./plain-scalars.js";
+import { escapeSegment, NO_PLAIN, type PlainPaths } from "../model/plain-scalars.js";
 
 /** A substitution problem inside a resource, with the JSON path of the value (or key) it is in. */
 export interface SubstError {

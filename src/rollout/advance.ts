@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { batchSize, } from "./rollout-def.js";
-import type { WavePlan } from "./plan.js";
-import type { RolloutDef, RolloutState } from "./types.js";
+import { batchSize, } from "../config/rollout-def.js";
+import type { WavePlan } from "../config/rollout-plan.js";
+import type { RolloutDef, RolloutState } from "../config/rollout-types.js";
 
 /** A cluster's deploy commit that carries its target output, and its commit time. */
 export interface Deployed {

@@ -5,7 +5,7 @@
  * is the health gate.
  */
 import fs from "node:fs";
-import git from "../sources/isogit.js";
+import git from "../git/isogit.js";
 import type { Inventory, InventoryCluster } from "../publish/inventory.js";
 import { INVENTORY_FILE } from "../publish/inventory.js";
 import type { Deployed } from "./advance.js";

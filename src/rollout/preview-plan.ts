@@ -1,7 +1,7 @@
-import type { FleetRun } from "../render/render-fleet.js";
-import { batchSize } from "./rollout-def.js";
-import { planRollout } from "./plan.js";
-import type { RolloutDef } from "./types.js";
+import type { FleetRun } from "../pipeline/render-fleet.js";
+import { batchSize } from "../config/rollout-def.js";
+import { planRollout } from "../config/rollout-plan.js";
+import type { RolloutDef } from "../config/rollout-types.js";
 
 /** A rollout definition without its positions, to tell whether a PR changed it. */
 function essence(def: RolloutDef): string {

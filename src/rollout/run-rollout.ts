@@ -7,23 +7,23 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diskFleetReader } from "../config/fleet-files.js";
-import { locateFleetRepo, type FleetRepo } from "../config/fleet-repo.js";
+import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import { commitLockFile } from "../publish/commit-lock.js";
-import type { Signature } from "../publish/git-store.js";
+import type { Signature } from "../git/git-store.js";
 import type { InventoryCluster } from "../publish/inventory.js";
 import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
 import { openSource, type SourceEnv } from "../sources/open-source.js";
 import { resolveRef } from "../sources/resolve-ref.js";
 import { lockFromPins, resolvePins } from "../sources/resolve-pins.js";
 import type { Deployed, RolloutFacts } from "./advance.js";
-import { applyRollouts } from "./apply.js";
+import { applyRollouts } from "../config/rollout-apply.js";
 import { findDeployed } from "./deploy-history.js";
 import { readFluxHealth, type GithubStatusTarget } from "./flux-health.js";
-import { planRollout, type WavePlan } from "./plan.js";
-import type { PinnedCommit, RolloutDef, RolloutState } from "./types.js";
+import { planRollout, type WavePlan } from "../config/rollout-plan.js";
+import type { PinnedCommit, RolloutDef, RolloutState } from "../config/rollout-types.js";
 
 /** Everything a rollout command works on. */
 export interface RolloutContext {

@@ -2,8 +2,8 @@ import { stringify } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { RefSpec } from "../config/types.js";
 import { checkConfigSchema } from "../config/schema-check.js";
-import { documentToJs, parseYamlFile } from "../config/yaml-file.js";
-import type { RolloutState } from "../rollout/types.js";
+import { documentToJs, parseYamlFile } from "../model/yaml-file.js";
+import type { RolloutState } from "../config/rollout-types.js";
 
 /** The lock file name, next to braid.yaml. */
 export const LOCK_FILE = "braid.lock";

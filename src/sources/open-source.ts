@@ -2,10 +2,10 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
-import { redactUrl } from "./credentials.js";
-import { classifyRemote } from "./remote-url.js";
-import { locateFleetRepo } from "../config/fleet-repo.js";
-import { ensureCommits, syncRemote } from "./git-remote.js";
+import { redactUrl } from "../git/credentials.js";
+import { classifyRemote } from "../git/remote-url.js";
+import { locateFleetRepo } from "../git/fleet-repo.js";
+import { ensureCommits, syncRemote } from "../git/mirror-cache.js";
 import type { RepoHandle } from "./resolve-ref.js";
 
 /** Where sources live and how to reach them (filled in by the CLI from flags and the environment). */

@@ -5,7 +5,7 @@ import type { EffectiveCluster, RefSpec, SourceDef } from "../config/types.js";
 import { canonicalRef, pinKey, type Lock, type LockEntry } from "./lock.js";
 import { openSource, type SourceEnv } from "./open-source.js";
 import { resolveRef, type RepoHandle, type Resolution } from "./resolve-ref.js";
-import { hasObject } from "./git-objects.js";
+import { hasObject } from "../git/git-objects.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 
 /** One distinct pin of the fleet and what it resolved to. */

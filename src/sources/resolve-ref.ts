@@ -1,9 +1,9 @@
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { RefSpec } from "../config/types.js";
-import { commitTime, hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "./git-objects.js";
+import { commitTime, hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "../git/git-objects.js";
 import { selectSemverTag, type CandidateVerdict } from "./semver.js";
 import fs from "node:fs";
-import git from "./isogit.js";
+import git from "../git/isogit.js";
 
 /** What a pin resolved to, and why. */
 export interface Resolution {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_POSITIONS } from "../config/position-map.js";
+import { NO_POSITIONS } from "../model/position-map.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { apiServerRules } from "./api-rules.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, QUANTITY } from "./kube-formats.js";
 import { nameProblem } from "./object-name.js";
-import { newAjv } from "./registry.js";
+import { newAjv } from "./new-ajv.js";
 
 describe("Kubernetes name and value formats", () => {
   const cases: [string, (s: string) => boolean, string, boolean][] = [

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
 import { createKubeSchemaIndex } from "./kube-schema-index.js";
-import { loadKubeOpenApi } from "./openapi-load.js";
-import { resourcesFromYaml } from "./test-resource.js";
+import { loadKubeOpenApi } from "../kube/openapi-load.js";
+import { resourcesFromYaml } from "../../test/helpers/test-resource.js";
 import { OPENAPI_DIR, openApiSkipReason } from "../../test/helpers/openapi-fixture.js";
 
 const DATA = OPENAPI_DIR;

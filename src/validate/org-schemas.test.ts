@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
-import { matchesLabelSelectorObject } from "../render/select-targets.js";
-import { loadKubeOpenApi } from "./openapi-load.js";
+import { matchesLabelSelectorObject } from "../model/select-targets.js";
+import { loadKubeOpenApi } from "../kube/openapi-load.js";
 import { loadFleetSchemas } from "./org-schemas.js";
-import { resourcesFromYaml } from "./test-resource.js";
+import { resourcesFromYaml } from "../../test/helpers/test-resource.js";
 import { validateResources } from "./validate-resources.js";
 import { OPENAPI_DIR, openApiSkipReason } from "../../test/helpers/openapi-fixture.js";
 

@@ -7,15 +7,16 @@ import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
 import type { Document } from "yaml";
 import type { LabelSelector } from "../config/types.js";
-import { docPositionMap } from "../config/position-map.js";
-import { documentToJs, parseYamlFile, pointerToPath, positionOf } from "../config/yaml-file.js";
+import { docPositionMap } from "../model/position-map.js";
+import { documentToJs, parseYamlFile, pointerToPath, positionOf } from "../model/yaml-file.js";
 import { explainAjvErrors } from "../diagnostics/ajv-errors.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SwaggerSchema } from "../model/kube-openapi.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
-import { matchesLabelSelectorObject } from "../render/select-targets.js";
-import { gvkList } from "./openapi-compact.js";
-import { newAjv, stripIds } from "./registry.js";
+import { matchesLabelSelectorObject } from "../model/select-targets.js";
+import { gvkList } from "../kube/openapi-compact.js";
+import { newAjv } from "./new-ajv.js";
+import { stripIds } from "./registry.js";
 
 /** Which resources a policy applies to (all given conditions must hold). */
 interface PolicyMatch {

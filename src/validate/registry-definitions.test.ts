@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gvkKey, type KubeOpenApi } from "../model/kube-openapi.js";
 import { builtinDefinitions, builtinKindSchema, crdResourceSchema } from "./kube-json-schema.js";
-import { loadKubeOpenApi } from "./openapi-load.js";
+import { loadKubeOpenApi } from "../kube/openapi-load.js";
 import { createDefinitionsLoader } from "./registry-definitions.js";
-import { createSchemaRegistry, newAjv, stripIds } from "./registry.js";
+import { newAjv } from "./new-ajv.js";
+import { createSchemaRegistry, stripIds } from "./registry.js";
 import { OPENAPI_DIR, openApiSkipReason } from "../../test/helpers/openapi-fixture.js";
 
 const NO_OPENAPI = openApiSkipReason("registry-definitions", "1.34");

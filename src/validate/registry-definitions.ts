@@ -10,7 +10,7 @@
 import type { Ajv } from "ajv";
 import type { KubeOpenApi, SwaggerSchema } from "../model/kube-openapi.js";
 import { builtinDefinition, DEFS_ID } from "./kube-json-schema.js";
-import { newAjv } from "./registry.js";
+import { newAjv } from "./new-ajv.js";
 
 const REF_PREFIX = `${DEFS_ID}#/definitions/`;
 

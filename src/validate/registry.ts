@@ -3,18 +3,13 @@
  * kind (built-in, CRD version, org schema) is compiled lazily on first use and kept for the run, so it can be
  * reused across clusters.
  */
-import { createRequire } from "node:module";
-import type { Ajv, ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { gvkKey, type KubeOpenApi, type SwaggerSchema } from "../model/kube-openapi.js";
 import type { Gvk } from "../model/kube-schema.js";
-import { addKubeFormats, kubeFormats } from "./kube-formats.js";
-import { kubePatternRegExp } from "./pattern-regexp.js";
+import { kubeFormats } from "./kube-formats.js";
 import { builtinKindSchema, crdResourceSchema, kindSchemaFromFile } from "./kube-json-schema.js";
 import { createDefinitionsLoader } from "./registry-definitions.js";
-import { FORMATS_MODULE, loadValidator, saveValidator, validatorKey } from "./validator-code-cache.js";
-
-// ajv loads on first compile: a run whose validators all come from the code cache does not load it
-const require = createRequire(import.meta.url);
+import { loadValidator, saveValidator, validatorKey } from "./validator-code-cache.js";
 
 /** Compiled validators, by kind. */
 export interface SchemaRegistry {
@@ -102,19 +97,6 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
     },
     stats: () => ({ compiled, compileMs }),
   };
-}
-
-/**
- * The ajv instance braid validates with (also used to check org schemas when they are loaded). `source`: keep
- * the generated code, for standalone code whose formats come from `require("braid:formats")`.
- */
-export function newAjv(extra: { validateSchema?: false; source?: true } = {}): Ajv {
-  const { Ajv, _ } = require("ajv") as typeof import("ajv");
-  const { source, ...rest } = extra;
-  const code = { optimize: false, regExp: kubePatternRegExp, ...(source ? { source: true, formats: _`require(${FORMATS_MODULE})` } : {}) };
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code, ...rest });
-  addKubeFormats(ajv);
-  return ajv;
 }
 
 /** User schemas may carry `$id`/`$schema`; both are dropped so many schemas can live in one ajv. */

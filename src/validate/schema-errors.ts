@@ -3,7 +3,7 @@
  * config errors share), each located through the resource's position maps, with the cluster and resource.
  */
 import type { ErrorObject } from "ajv";
-import { pointerToPath } from "../config/yaml-file.js";
+import { pointerToPath } from "../model/yaml-file.js";
 import { bySourcePosition, explainAjvErrors } from "../diagnostics/ajv-errors.js";
 import type { Code } from "../diagnostics/codes.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
 import type { Resource } from "../model/resource.js";
-import { loadKubeOpenApi } from "./openapi-load.js";
+import { loadKubeOpenApi } from "../kube/openapi-load.js";
 import { loadFleetSchemas, type OrgPolicy } from "./org-schemas.js";
 import { createSchemaRegistry, type SchemaRegistry } from "./registry.js";
-import { resourcesFromYaml } from "./test-resource.js";
+import { resourcesFromYaml } from "../../test/helpers/test-resource.js";
 import { validateResources, type ValidationContext } from "./validate-resources.js";
 import { OPENAPI_DIR, openApiSkipReason } from "../../test/helpers/openapi-fixture.js";
 

@@ -9,7 +9,7 @@
 import type { ValidateFunction } from "ajv";
 import type { Resource } from "../model/resource.js";
 
-/** The memo of one run (see render/run-context.ts). */
+/** The memo of one run (see pipeline/run-context.ts). */
 export interface ValidationMemo {
   readonly passed: WeakMap<ValidateFunction, WeakSet<object>>;
   readonly identityClean: WeakMap<object, Resource["id"]>;

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
-import { documentToJs, parseYamlFile, positionOf } from "../../src/config/yaml-file.js";
+import { documentToJs, parseYamlFile, positionOf } from "../../src/model/yaml-file.js";
 import type { KustomizationContext } from "../../src/kustomize/context.js";
 import type { Json, JsonObject, Resource } from "../../src/model/resource.js";
-import { resourcesFromYaml } from "../../src/validate/test-resource.js";
+import { resourcesFromYaml } from "./test-resource.js";
 import { kubectl } from "./kubectl.js";
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { gvkKey, type KindEntry, type KubeOpenApi, type SwaggerSchema } from "../../src/model/kube-openapi.js";
-import { DEFAULT_OPENAPI_URL } from "../../src/validate/openapi-source.js";
+import { DEFAULT_OPENAPI_URL } from "../../src/kube/openapi-source.js";
 
 /** The versions the suites use. */
 const VERSIONS = ["1.30", "1.31", "1.32", "1.33", "1.34", "1.35"];

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diskFleetReader } from "../../src/config/fleet-files.js";
-import { renderFleet, type FleetRun } from "../../src/render/render-fleet.js";
+import { renderFleet, type FleetRun } from "../../src/pipeline/render-fleet.js";
 import { git, makeFixtureRepo } from "./fixture-repo.js";
 import { clusterYaml, fleetYaml } from "./fleet-dir.js";
 

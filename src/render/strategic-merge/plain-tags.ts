@@ -4,8 +4,8 @@
  * back as JSON pointers at the end.
  */
 import type { Json } from "../../model/resource.js";
-import type { PlainPaths } from "../plain-scalars.js";
-import { escapeSegment } from "../plain-scalars.js";
+import type { PlainPaths } from "../../model/plain-scalars.js";
+import { escapeSegment } from "../../model/plain-scalars.js";
 
 /** Containers of the merge in progress → keys of their plain `${` strings (undefined: not tracked). */
 export type Tags = WeakMap<object, Set<string>>;

@@ -23,7 +23,7 @@
 import { BraidError } from "../../diagnostics/diagnostic.js";
 import type { PatchSchema } from "../../model/kube-schema.js";
 import type { JsonObject } from "../../model/resource.js";
-import type { PlainPaths } from "../plain-scalars.js";
+import type { PlainPaths } from "../../model/plain-scalars.js";
 import { stripDirectives } from "./directives.js";
 import { isMap, MergeFailure, pointer } from "./nodes.js";
 import { tagPaths, taggedPaths } from "./plain-tags.js";

@@ -1,6 +1,6 @@
 /** The target kustomize infers for a strategic-merge patch that names none. */
 import { splitApiVersion, type JsonObject } from "../../model/resource.js";
-import type { TargetSelector } from "../select-targets.js";
+import type { TargetSelector } from "../../model/select-targets.js";
 import { isMap } from "./nodes.js";
 
 /**

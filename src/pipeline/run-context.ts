@@ -5,10 +5,10 @@
  * substitution, validation and serialization happen once per run, not once per cluster.
  */
 import { createValidationMemo, type ValidationMemo } from "../validate/validation-memo.js";
-import type { DuplicateKeys } from "./check-duplicates.js";
-import { createManifestCache, type ManifestCache } from "./load-manifests.js";
-import { createOutputMemo, type OutputMemo } from "./output-tree.js";
-import { createSubstitutionMemo, type SubstitutionMemo } from "./substitute-memo.js";
+import type { DuplicateKeys } from "../render/check-duplicates.js";
+import { createManifestCache, type ManifestCache } from "../render/load-manifests.js";
+import { createOutputMemo, type OutputMemo } from "../render/output-tree.js";
+import { createSubstitutionMemo, type SubstitutionMemo } from "../render/substitute-memo.js";
 
 /** The caches of one run. */
 export interface RunContext {

@@ -2,9 +2,9 @@
  * Test helper: builds `Resource` values from YAML text with real positions (the same parser and position
  * maps as manifest loading: parseAllDocuments + LineCounter, `doc.getIn(path, true).range`).
  */
-import { docPositionMap } from "../config/position-map.js";
-import { documentToJs, parseYamlFile, positionOf } from "../config/yaml-file.js";
-import { idOf, type JsonObject, type Resource } from "../model/resource.js";
+import { docPositionMap } from "../../src/model/position-map.js";
+import { documentToJs, parseYamlFile, positionOf } from "../../src/model/yaml-file.js";
+import { idOf, type JsonObject, type Resource } from "../../src/model/resource.js";
 
 /** Every non-empty document of `text` as a Resource whose origin is `file` in source "test". */
 export function resourcesFromYaml(text: string, file = "manifests.yaml"): Resource[] {

@@ -1,7 +1,7 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import type { LabelSelector } from "../config/types.js";
+import type { LabelSelector } from "./types.js";
 import type { JsonPath } from "../model/resource.js";
-import { KUBERNETES_VERSION, parseDuration, type RolloutDef } from "./types.js";
+import { KUBERNETES_VERSION, parseDuration, type RolloutDef } from "./rollout-types.js";
 
 const DEFAULT_HEALTH_TIMEOUT = "1h";
 

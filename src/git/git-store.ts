@@ -11,11 +11,11 @@ import { open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { deflate as deflateCb } from "node:zlib";
-import git from "../sources/isogit.js";
+import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { processAlive } from "../sources/cache-lock.js";
-import { gitCache } from "../sources/git-objects.js";
-import { mkdirp } from "../git/mkdirp.js";
+import { processAlive } from "./cache-lock.js";
+import { gitCache } from "./git-objects.js";
+import { mkdirp } from "./mkdirp.js";
 
 const deflate = promisify(deflateCb);
 

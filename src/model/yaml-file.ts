@@ -1,6 +1,6 @@
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import type { JsonPath } from "../model/resource.js";
+import type { JsonPath } from "./resource.js";
 
 /** A parsed YAML file: its documents with positions kept. */
 export interface YamlFile {

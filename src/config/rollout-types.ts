@@ -4,7 +4,7 @@
  * fleet repository is the database and every step is a reviewable commit.
  */
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import type { LabelSelector } from "../config/types.js";
+import type { LabelSelector } from "./types.js";
 
 /** A wave's gate: what must hold before the rollout goes on. */
 interface WaveGate {

@@ -1,5 +1,5 @@
-import type { EffectiveCluster, Fleet, RefSpec } from "../config/types.js";
-import { KUBERNETES_VERSION, type PinnedCommit, type RolloutState } from "./types.js";
+import type { EffectiveCluster, Fleet, RefSpec } from "./types.js";
+import { KUBERNETES_VERSION, type PinnedCommit, type RolloutState } from "./rollout-types.js";
 
 /** The ref a rollout pins a cluster with: the tag when there is one (readable), else the commit. */
 function refOf(p: PinnedCommit): RefSpec {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { setOwn } from "../model/own-keys.js";
-import type { Json, JsonObject } from "../model/resource.js";
+import { setOwn } from "./own-keys.js";
+import type { Json, JsonObject } from "./resource.js";
 
 /** A sensitive path from `preview.sensitivePaths`: a JSON pointer, for every kind or for one (`Kind:/pointer`). */
 export interface SensitivePath {

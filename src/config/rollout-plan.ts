@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { EffectiveCluster, Fleet } from "../config/types.js";
-import { matchesLabelSelectorObject } from "../render/select-targets.js";
-import type { RolloutDef, WaveDef } from "./types.js";
+import type { EffectiveCluster, Fleet } from "./types.js";
+import { matchesLabelSelectorObject } from "../model/select-targets.js";
+import type { RolloutDef, WaveDef } from "./rollout-types.js";
 
 /** A rollout's waves with the clusters each holds (by name), in order. */
 export interface WavePlan {

@@ -5,8 +5,8 @@
  * objects have none), and label/annotation selectors use the Kubernetes string syntax.
  */
 import { BraidError } from "../diagnostics/diagnostic.js";
-import type { JsonObject } from "../model/resource.js";
-import { splitApiVersion } from "../model/resource.js";
+import type { JsonObject } from "./resource.js";
+import { splitApiVersion } from "./resource.js";
 
 /** A `target:` of a patch, as in Kustomize. */
 export interface TargetSelector {

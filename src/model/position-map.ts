@@ -1,6 +1,6 @@
 import type { Document } from "yaml";
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import type { JsonPath, PositionMap } from "../model/resource.js";
+import type { JsonPath, PositionMap } from "./resource.js";
 import { positionOf, type YamlFile } from "./yaml-file.js";
 
 /** Positions of the fields of one YAML node (the document root, or a node below basePath). Exact matches only. */

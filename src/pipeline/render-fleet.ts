@@ -13,22 +13,22 @@ import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { isCrd } from "../validate/crd.js";
 import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
-import { kubeOpenApiDigest, loadKubeOpenApi } from "../validate/openapi-load.js";
+import { kubeOpenApiDigest, loadKubeOpenApi } from "../kube/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
-import { patchSecretValues, scrubText, sensitiveValues } from "../preview/redact.js";
+import { patchSecretValues, scrubText, sensitiveValues } from "../model/secret-redaction.js";
 import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { loadSource } from "../kustomize/load-source.js";
 import { transformNamespace } from "../kustomize/namespace.js";
 import type { SourceDef } from "../config/types.js";
-import { rolloutStage } from "../rollout/stage.js";
-import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "./output-tree.js";
-import { renderCluster } from "./render-cluster.js";
+import { rolloutStage } from "./rollout-stage.js";
+import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../render/output-tree.js";
+import { renderCluster } from "../render/render-cluster.js";
 import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
-import { clusterDigest, recordingReader, schemasDigest, type DigestInputs } from "./cluster-digest.js";
-import { countKinds, type ClusterReuse, type ReusedOutput } from "./reuse.js";
+import { clusterDigest, recordingReader, schemasDigest, type DigestInputs } from "../render/cluster-digest.js";
+import { countKinds, type ClusterReuse, type ReusedOutput } from "../render/reuse.js";
 
 /** The result of rendering one cluster. */
 export interface ClusterResult {

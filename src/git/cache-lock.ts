@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { open, readFile, rm, stat } from "node:fs/promises";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { mkdirp } from "../git/mkdirp.js";
+import { mkdirp } from "./mkdirp.js";
 
 /** Default longest wait for a cache lock: 10 minutes (a slow fetch of a large repository by another job). */
 const DEFAULT_LOCK_WAIT_MS = 600_000;

@@ -1,12 +1,12 @@
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import type { KubeOpenApi } from "../model/kube-openapi.js";
-import type { Json, JsonObject } from "../model/resource.js";
+import type { KubeOpenApi } from "./kube-openapi.js";
+import type { Json, JsonObject } from "./resource.js";
 import { createPatchSchema } from "../validate/patch-schema.js";
-import { applyJson6902 } from "./json6902.js";
+import { applyJson6902 } from "../render/json6902.js";
 import { plainAfterMergePatch, plainVarPaths, pointerOf } from "./plain-scalars.js";
-import { applyStrategicPatch } from "./strategic-merge/strategic-merge.js";
-import { applyMergePatch } from "./merge-patch.js";
+import { applyStrategicPatch } from "../render/strategic-merge/strategic-merge.js";
+import { applyMergePatch } from "../render/merge-patch.js";
 
 const doc = (text: string) => parseAllDocuments(text, { merge: true })[0]! as Parameters<typeof plainVarPaths>[0];
 const sorted = (s: Iterable<string> | undefined) => [...(s ?? [])].sort();

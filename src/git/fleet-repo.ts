@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import { realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import git from "../sources/isogit.js";
-import { commonDirOf, readGitFile, worktreeFs } from "../git/worktrees.js";
+import git from "./isogit.js";
+import { commonDirOf, readGitFile, worktreeFs } from "./worktrees.js";
 
 /** Where a fleet folder sits inside its Git repository. */
 export interface FleetRepo {

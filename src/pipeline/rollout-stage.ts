@@ -1,8 +1,8 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { Lock } from "../sources/lock.js";
-import { applyRollouts } from "./apply.js";
-import { planRollout } from "./plan.js";
+import { applyRollouts } from "../config/rollout-apply.js";
+import { planRollout } from "../config/rollout-plan.js";
 
 /**
  * The render's rollout stage (pure): checks every rollout's wave plan (a cluster in no wave is an error) and

@@ -9,7 +9,7 @@
  * merge and JSON6902: below).
  */
 import { isAlias, isMap, isScalar, isSeq, Scalar, type Document } from "yaml";
-import type { Json, JsonObject, JsonPath } from "../model/resource.js";
+import type { Json, JsonObject, JsonPath } from "./resource.js";
 
 /** JSON pointers (RFC 6901) of the strings that came from plain scalars holding `${`. */
 export type PlainPaths = ReadonlySet<string>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import type { JsonObject } from "../model/resource.js";
+import type { JsonObject } from "./resource.js";
 import {
   compileTarget,
   matchesLabelSelector,

@@ -1,0 +1,188 @@
+/**
+ * The cache of bare mirror repositories under `<BRAID_CACHE>/git/`, one per remote URL, fetched only when
+ * needed.
+ *
+ * The cache is a mirror: the remote's `refs/heads/*` and `refs/tags/*` are kept under the same names
+ * (not `refs/remotes/origin/*`), so the cache reads like the remote itself; annotated tags stay
+ * annotated; branches and tags deleted on the remote are deleted in the cache; `HEAD` follows the
+ * remote's default branch. Other refs (e.g. `refs/pull/42/head`) are fetched only when asked for.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import git from "./isogit.js";
+import { redactUrl } from "./credentials.js";
+import { processAlive, withCacheLock } from "./cache-lock.js";
+import { hasObject } from "./git-objects.js";
+import { readRef } from "./git-store.js";
+import { mkdirp } from "./mkdirp.js";
+import { pathExists } from "./path-exists.js";
+import { classify } from "./remote-errors.js";
+import { connect, listWith, systemFetch, type Connection, type RemoteOptions, type RemoteRef } from "./remote-connection.js";
+
+/** Bare-repo cache dir for a URL: `<cacheDir>/git/<sha256(redacted url) first 16 hex>.git`. */
+export function cachePathFor(cacheDir: string, url: string): string {
+  const digest = createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16);
+  return join(cacheDir, "git", `${digest}.git`);
+}
+
+const inflight = new Map<string, Promise<{ gitdir: string; fetched: boolean }>>();
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs jobs on one cache dir one after another (identical concurrent syncs share one promise). */
+function serialized<T>(key: string, job: () => Promise<T>): Promise<T> {
+  const prev = queues.get(key) ?? Promise.resolve();
+  const next = prev.catch(() => undefined).then(job);
+  queues.set(key, next);
+  void next.then(
+    () => queues.get(key) === next && queues.delete(key),
+    () => queues.get(key) === next && queues.delete(key),
+  );
+  return next;
+}
+
+/**
+ * Makes sure the cache holds the remote's current refs (tags + branches + HEAD, plus `extraRefs` such
+ * as `refs/pull/42/head` when the remote has them); fetches only when objects are missing, or clones
+ * into a new bare repo. `fetched` tells whether objects were downloaded. Returns the gitdir.
+ * Concurrent calls for the same URL and refs in one process share one in-flight promise.
+ */
+export async function syncRemote(
+  opts: RemoteOptions & { extraRefs?: string[] },
+): Promise<{ gitdir: string; fetched: boolean }> {
+  const gitdir = cachePathFor(opts.cacheDir, opts.url);
+  const extra = [...new Set(opts.extraRefs ?? [])].sort();
+  const key = `${gitdir}\0${extra.join("\0")}`;
+  const running = inflight.get(key);
+  if (running) return running;
+  const job = serialized(gitdir, () => withCacheLock(gitdir, () => syncInto(connect(opts), gitdir, extra)));
+  inflight.set(key, job);
+  try {
+    return await job;
+  } finally {
+    inflight.delete(key);
+  }
+}
+
+/**
+ * Makes sure the cache holds these commits; fetches only when one is missing (so a locked fleet works
+ * offline once cached), or when there is no cache yet. Does not throw for commits still missing after
+ * the fetch: they are listed in `missing` and the caller reports them with its own context.
+ */
+export async function ensureCommits(
+  opts: RemoteOptions,
+  commits: string[],
+): Promise<{ gitdir: string; fetched: boolean; missing: string[] }> {
+  const gitdir = cachePathFor(opts.cacheDir, opts.url);
+  if (await pathExists(gitdir)) {
+    const missing = await missingObjects(gitdir, commits);
+    if (missing.length === 0) return { gitdir, fetched: false, missing };
+  }
+  const { fetched } = await syncRemote(opts);
+  return { gitdir, fetched, missing: await missingObjects(gitdir, commits) };
+}
+
+const MIRRORED = /^refs\/(heads|tags)\//;
+
+/** One sync: list, fetch what is missing, then make the cache's refs equal the remote's. */
+async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): Promise<{ gitdir: string; fetched: boolean }> {
+  await removeDeadClones(gitdir);
+  const remote = await listWith(conn);
+  const isNew = !(await pathExists(gitdir));
+  const workdir = isNew ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
+  try {
+    if (isNew) await initMirror(workdir, conn.url);
+    const mirrored = remote.refs.filter((r) => MIRRORED.test(r.ref));
+    let fetched = false;
+    if ((await missingObjects(workdir, mirrored.map((r) => r.oid))).length > 0) {
+      const start = remote.head && mirrored.some((r) => r.ref === remote.head) ? remote.head : mirrored[0]?.ref;
+      await fetchWith(conn, workdir, { ref: start ?? "HEAD", remoteRef: start ?? "HEAD", singleBranch: false, tags: true, prune: true });
+      fetched = true;
+    }
+    await reconcileRefs(workdir, mirrored, remote.head);
+    for (const name of extraRefs) {
+      if (MIRRORED.test(name)) continue;
+      const want = remote.refs.find((r) => r.ref === name);
+      if (!want) continue; // the ref resolver reports it, listing what exists
+      if (!(await hasObject(workdir, want.oid))) {
+        await fetchWith(conn, workdir, { ref: "HEAD", remoteRef: name, singleBranch: true, tags: false, prune: false });
+        fetched = true;
+      }
+      if (await hasObject(workdir, want.oid)) await git.writeRef({ fs, gitdir: workdir, ref: name, value: want.oid, force: true });
+    }
+    if (isNew) await publishMirror(workdir, gitdir);
+    return { gitdir, fetched };
+  } catch (e) {
+    if (isNew) await rm(workdir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Removes `<gitdir>.tmp-<pid>-<hex>` clones left by processes that died mid-clone (we hold the lock). */
+async function removeDeadClones(gitdir: string): Promise<void> {
+  const dir = join(gitdir, "..");
+  const prefix = `${gitdir.slice(dir.length + 1)}.tmp-`;
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (pid !== process.pid && !processAlive(pid)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+async function initMirror(gitdir: string, url: string): Promise<void> {
+  await git.init({ fs, gitdir, bare: true, defaultBranch: "main" });
+  await git.setConfig({ fs, gitdir, path: "remote.origin.url", value: redactUrl(url) });
+  // Tags are not in a refspec: isomorphic-git would write the advertised `^{}` lines as refs. They are
+  // fetched with `tags: true` and set by reconcileRefs.
+  await git.setConfig({ fs, gitdir, path: "remote.origin.fetch", value: "+refs/heads/*:refs/heads/*" });
+}
+
+/** Moves a freshly cloned mirror into place; if another process won the race, keeps theirs. */
+async function publishMirror(tmp: string, gitdir: string): Promise<void> {
+  await mkdirp(join(gitdir, ".."));
+  try {
+    await rename(tmp, gitdir);
+  } catch (e) {
+    if (!(await pathExists(gitdir))) throw e;
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function fetchWith(
+  conn: Connection,
+  gitdir: string,
+  o: { ref: string; remoteRef: string; singleBranch: boolean; tags: boolean; prune: boolean },
+): Promise<void> {
+  if (conn.transport === "system") {
+    const specs = o.singleBranch ? [`+${o.remoteRef}:${o.remoteRef}`] : ["+refs/heads/*:refs/heads/*", ...(o.tags ? ["+refs/tags/*:refs/tags/*"] : [])];
+    return systemFetch(conn, gitdir, specs, o.prune && !o.singleBranch);
+  }
+  try {
+    await git.fetch({ fs, http: conn.http, gitdir, url: conn.url, headers: { ...conn.headers }, ...o });
+  } catch (e) {
+    throw classify(e, conn);
+  }
+}
+
+/** Sets every branch and tag to the remote's value (objects present), deletes the ones the remote lost. */
+async function reconcileRefs(gitdir: string, mirrored: RemoteRef[], head: string | undefined): Promise<void> {
+  const want = new Map(mirrored.map((r) => [r.ref, r.oid]));
+  for (const prefix of ["refs/heads", "refs/tags"]) {
+    for (const name of await git.listRefs({ fs, gitdir, filepath: prefix })) {
+      const ref = `${prefix}/${name}`;
+      if (!want.has(ref)) await git.deleteRef({ fs, gitdir, ref });
+    }
+  }
+  for (const [ref, oid] of want) {
+    if ((await readRef(gitdir, ref)) === oid) continue;
+    if (await hasObject(gitdir, oid)) await git.writeRef({ fs, gitdir, ref, value: oid, force: true });
+  }
+  if (head && want.has(head)) await git.writeRef({ fs, gitdir, ref: "HEAD", value: head, symbolic: true, force: true });
+}
+
+async function missingObjects(gitdir: string, oids: string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const oid of new Set(oids)) if (!(await hasObject(gitdir, oid))) missing.push(oid);
+  return missing;
+}
