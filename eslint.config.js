@@ -29,7 +29,10 @@ export default defineConfig(
       // A switch over a closed union (codes, kinds, ops) names every member or has a default: a new member is seen.
       "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
       // `const { a: _a, ...rest } = o` is how a key is dropped without mutating o.
-      "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       // Recursive JSON types need index signatures and type aliases; named keys (`[name: string]`) document intent.
       "@typescript-eslint/consistent-indexed-object-style": "off",
       "@typescript-eslint/consistent-type-definitions": "off",
@@ -52,7 +55,10 @@ export default defineConfig(
         { allow: [{ from: "file", name: ["Fail", "GoPanic", "ParseError"] }], allowRethrowing: true },
       ],
       // readObject is isomorphic-git's only reader of an object of unknown type as raw bytes.
-      "@typescript-eslint/no-deprecated": ["error", { allow: [{ from: "package", package: "isomorphic-git", name: "readObject" }] }],
+      "@typescript-eslint/no-deprecated": [
+        "error",
+        { allow: [{ from: "package", package: "isomorphic-git", name: "readObject" }] },
+      ],
     },
   },
   {
@@ -79,6 +85,8 @@ export default defineConfig(
     // The plain JS entry points (bin/, scripts/, this file) carry no types: lint them without type information.
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", module: "writable", require: "readonly" } },
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", URL: "readonly", module: "writable", require: "readonly" },
+    },
   },
 );

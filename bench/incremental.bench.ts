@@ -18,7 +18,8 @@ import { main } from "../src/cli/main.js";
 import { commitAll, generateFleet } from "./gen-fleet.js";
 
 const exec = promisify(execFile);
-const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
+const OPENAPI =
+  process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
 
 interface Timed {
   wall: number;
@@ -33,7 +34,12 @@ async function braid(args: string[], cwd: string, cache: string): Promise<Timed>
   const code = await main([...args, "--format", "json", "--quiet"], {
     stdout: (t) => void (out += t),
     stderr: (t) => process.stderr.write(t),
-    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: cache, GIT_AUTHOR_NAME: "bench", GIT_AUTHOR_EMAIL: "bench@example.com" },
+    env: {
+      BRAID_KUBERNETES_OPENAPI: OPENAPI,
+      BRAID_CACHE: cache,
+      GIT_AUTHOR_NAME: "bench",
+      GIT_AUTHOR_EMAIL: "bench@example.com",
+    },
     cwd,
     isTTY: false,
   });
@@ -53,16 +59,27 @@ export async function run(): Promise<Record<string, number | string>> {
     const gen = await generateFleet(dir, { clusters, resourcesPerSource });
     const cache = join(dir, "cache");
     // a fleet commits its braid.lock (every pin locked: a no-op publish then parses nothing)
-    await main(["lock", "--quiet", "--fleet", gen.fleetDir], { stdout: () => {}, stderr: (t) => process.stderr.write(t), env: { BRAID_CACHE: cache }, cwd: dir, isTTY: false });
+    await main(["lock", "--quiet", "--fleet", gen.fleetDir], {
+      stdout: () => {},
+      stderr: (t) => process.stderr.write(t),
+      env: { BRAID_CACHE: cache },
+      cwd: dir,
+      isTTY: false,
+    });
     await commitAll(gen.fleetDir, "lock");
     const cold = await braid(["publish"], gen.fleetDir, cache);
     if (cold.json.status !== "published") throw new Error(`cold publish: ${String(cold.json.status)}`);
     const noop = await braid(["publish"], gen.fleetDir, cache);
-    if (noop.json.status !== "unchanged" || noop.json.unchanged !== clusters) throw new Error(`no-op publish: ${String(noop.json.status)}, ${String(noop.json.reused)} reused`);
+    if (noop.json.status !== "unchanged" || noop.json.unchanged !== clusters)
+      throw new Error(`no-op publish: ${String(noop.json.status)}, ${String(noop.json.reused)} reused`);
     await writeFile(join(gen.fleetDir, gen.clusterFile(gen.clusterNames[0]!)), gen.clusterText(0, 42));
     await commitAll(gen.fleetDir, "change one cluster");
     const one = await braid(["publish"], gen.fleetDir, cache);
-    if (one.json.status !== "published" || (one.json.changed as unknown[]).length !== 1 || one.json.reused !== clusters - 1)
+    if (
+      one.json.status !== "published" ||
+      (one.json.changed as unknown[]).length !== 1 ||
+      one.json.reused !== clusters - 1
+    )
       throw new Error(`one-cluster publish: ${String(one.json.status)}, ${String(one.json.reused)} reused`);
 
     // kubectl kustomize of a sample of the published folders (checked out by a warm render), extrapolated
@@ -72,7 +89,8 @@ export async function run(): Promise<Record<string, number | string>> {
     try {
       await exec("kubectl", ["version", "--client"]);
       const t0 = performance.now();
-      for (const name of gen.clusterNames.slice(0, sample)) await exec("kubectl", ["kustomize", join(out, "clusters", name)], { maxBuffer: 64 * 1024 * 1024 });
+      for (const name of gen.clusterNames.slice(0, sample))
+        await exec("kubectl", ["kustomize", join(out, "clusters", name)], { maxBuffer: 64 * 1024 * 1024 });
       kustomize = ((performance.now() - t0) / 1000) * (clusters / sample);
     } catch {
       /* no kubectl: reported as such */

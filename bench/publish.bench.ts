@@ -12,17 +12,29 @@ import { publish } from "../src/publish/publish.js";
 import { renderFleet } from "../src/pipeline/render-fleet.js";
 import { commitAll, generateFleet } from "./gen-fleet.js";
 
-const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
+const OPENAPI =
+  process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
 
 async function renderAndPublish(fleetDir: string, cacheDir: string) {
   const t0 = performance.now();
-  const run = await renderFleet({ reader: diskFleetReader(fleetDir), senv: { fleetDir, cacheDir, env: {} }, openapiEnv: OPENAPI, cwd: fleetDir });
+  const run = await renderFleet({
+    reader: diskFleetReader(fleetDir),
+    senv: { fleetDir, cacheDir, env: {} },
+    openapiEnv: OPENAPI,
+    cwd: fleetDir,
+  });
   const t1 = performance.now();
   const failed = run.clusters.filter((c) => !c.ok);
-  if (failed.length) throw new Error(`bench fleet failed to render: ${failed[0]!.name}: ${failed[0]!.diagnostics[0]?.message}`);
+  if (failed.length)
+    throw new Error(`bench fleet failed to render: ${failed[0]!.name}: ${failed[0]!.diagnostics[0]?.message}`);
   const result = await publish({ run, fleetDir, author: { name: "bench", email: "bench@example.com" } });
   const t2 = performance.now();
-  return { result, renderMs: t1 - t0, publishMs: t2 - t1, resources: run.clusters.reduce((n, c) => n + c.resources.length, 0) };
+  return {
+    result,
+    renderMs: t1 - t0,
+    publishMs: t2 - t1,
+    resources: run.clusters.reduce((n, c) => n + c.resources.length, 0),
+  };
 }
 
 /** Runs the benchmark; returns its figures. */
@@ -38,7 +50,8 @@ export async function run(): Promise<Record<string, number | string>> {
     await writeFile(join(gen.fleetDir, gen.clusterFile(gen.clusterNames[0]!)), gen.clusterText(0, 42));
     await commitAll(gen.fleetDir, "change one cluster");
     const again = await renderAndPublish(gen.fleetDir, cache);
-    if (again.result.status !== "published" || again.result.changed.length !== 1) throw new Error(`re-publish: ${again.result.status}`);
+    if (again.result.status !== "published" || again.result.changed.length !== 1)
+      throw new Error(`re-publish: ${again.result.status}`);
     return {
       clusters,
       resources: full.resources,

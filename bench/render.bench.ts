@@ -17,7 +17,8 @@ import { diskFleetReader } from "../src/config/fleet-files.js";
 import { renderFleet } from "../src/pipeline/render-fleet.js";
 import { generateFleet } from "./gen-fleet.js";
 
-const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
+const OPENAPI =
+  process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(import.meta.dirname, "../../shared/data/kubernetes-openapi");
 
 /** Runs the benchmark; returns its figures. */
 export async function run(): Promise<Record<string, number | string>> {
@@ -29,13 +30,21 @@ export async function run(): Promise<Record<string, number | string>> {
     const cacheDir = join(dir, "cache");
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const result = await renderFleet({ reader: diskFleetReader(gen.fleetDir), senv: { fleetDir: gen.fleetDir, cacheDir, env: {} }, openapiEnv: OPENAPI });
+    const result = await renderFleet({
+      reader: diskFleetReader(gen.fleetDir),
+      senv: { fleetDir: gen.fleetDir, cacheDir, env: {} },
+      openapiEnv: OPENAPI,
+    });
     const t1 = performance.now();
     const cpu = process.cpuUsage(c0);
     const failed = result.clusters.filter((c) => !c.ok);
-    if (failed.length) throw new Error(`bench fleet failed to render: ${failed[0]!.name}: ${failed[0]!.diagnostics[0]?.message}`);
+    if (failed.length)
+      throw new Error(`bench fleet failed to render: ${failed[0]!.name}: ${failed[0]!.diagnostics[0]?.message}`);
     const resources = result.clusters.reduce((n, c) => n + c.resources.length, 0);
-    const bytes = result.clusters.reduce((n, c) => n + (c.output?.files.reduce((m, f) => m + f.content.length, 0) ?? 0), 0);
+    const bytes = result.clusters.reduce(
+      (n, c) => n + (c.output?.files.reduce((m, f) => m + f.content.length, 0) ?? 0),
+      0,
+    );
     const rssAfterRender = process.memoryUsage().rss;
 
     const out = join(dir, "out");
@@ -54,11 +63,16 @@ export async function run(): Promise<Record<string, number | string>> {
     const kgen = await generateFleet(join(dir, "kustomize"), { clusters, resourcesPerSource, kustomize: true });
     const kc0 = process.cpuUsage();
     const t4 = performance.now();
-    const kresult = await renderFleet({ reader: diskFleetReader(kgen.fleetDir), senv: { fleetDir: kgen.fleetDir, cacheDir: join(dir, "kcache"), env: {} }, openapiEnv: OPENAPI });
+    const kresult = await renderFleet({
+      reader: diskFleetReader(kgen.fleetDir),
+      senv: { fleetDir: kgen.fleetDir, cacheDir: join(dir, "kcache"), env: {} },
+      openapiEnv: OPENAPI,
+    });
     const t5 = performance.now();
     const kcpu = process.cpuUsage(kc0);
     const kfailed = kresult.clusters.filter((c) => !c.ok);
-    if (kfailed.length) throw new Error(`kustomize bench fleet failed: ${kfailed[0]!.name}: ${kfailed[0]!.diagnostics[0]?.message}`);
+    if (kfailed.length)
+      throw new Error(`kustomize bench fleet failed: ${kfailed[0]!.name}: ${kfailed[0]!.diagnostics[0]?.message}`);
     const renderCpu = (cpu.user + cpu.system) / 1e6;
     const kubectl = await kubectlPerCluster(join(dir, "kubectl"), kgen.sources);
     return {
@@ -113,7 +127,10 @@ async function kubectlPerCluster(dir: string, sources: string[]): Promise<{ wall
   const samples = Number(process.env.BENCH_KUSTOMIZE_SAMPLES ?? 10);
   const { mkdir } = await import("node:fs/promises");
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "kustomization.yaml"), `resources:\n${sources.map((s) => `  - ${relative(dir, join(s, "manifests"))}\n`).join("")}`);
+  await writeFile(
+    join(dir, "kustomization.yaml"),
+    `resources:\n${sources.map((s) => `  - ${relative(dir, join(s, "manifests"))}\n`).join("")}`,
+  );
   try {
     await exec("kubectl", ["kustomize", dir], { maxBuffer: 256 * 1024 * 1024 });
   } catch (e) {

@@ -17,7 +17,8 @@ for (const file of files) {
   try {
     const mod = (await import(join(dir, file))) as { run: () => Promise<Record<string, number | string>> };
     const figures = await mod.run();
-    for (const [k, v] of Object.entries(figures)) process.stdout.write(`  ${k}: ${typeof v === "number" ? round(v) : v}\n`);
+    for (const [k, v] of Object.entries(figures))
+      process.stdout.write(`  ${k}: ${typeof v === "number" ? round(v) : v}\n`);
   } catch (e) {
     failed = true;
     process.stdout.write(`  FAILED: ${(e as Error).stack ?? String(e)}\n`);

@@ -73,15 +73,27 @@ export async function run(): Promise<Record<string, number | string>> {
     const small = await generateFleet(join(dir, "three"), { clusters: 3, resourcesPerSource: 20 });
     const out3 = join(dir, "out3");
     await exec("node", [BIN, "render", "--quiet", "--out", out3], { cwd: small.fleetDir, env }); // warm the OpenAPI cache
-    const render3 = await median(() => exec("node", [BIN, "render", "--quiet", "--out", out3], { cwd: small.fleetDir, env }), "render3");
+    const render3 = await median(
+      () => exec("node", [BIN, "render", "--quiet", "--out", out3], { cwd: small.fleetDir, env }),
+      "render3",
+    );
 
     // one source of 20 objects: braid render of one cluster vs kubectl kustomize of the same files
     const src = join(dir, "twenty-src");
     await mkdir(join(src, "manifests"), { recursive: true });
     const files = Array.from({ length: 20 }, (_, i) => `cm-${i}.yaml`);
     for (const [i, f] of files.entries()) await writeFile(join(src, "manifests", f), object(i));
-    await writeFile(join(src, "manifests", "kustomization.yaml"), `resources:\n${files.map((f) => `  - ${f}`).join("\n")}\n`);
-    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@x", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@x" };
+    await writeFile(
+      join(src, "manifests", "kustomization.yaml"),
+      `resources:\n${files.map((f) => `  - ${f}`).join("\n")}\n`,
+    );
+    const gitEnv = {
+      ...process.env,
+      GIT_AUTHOR_NAME: "b",
+      GIT_AUTHOR_EMAIL: "b@x",
+      GIT_COMMITTER_NAME: "b",
+      GIT_COMMITTER_EMAIL: "b@x",
+    };
     await exec("git", ["init", "-q", "-b", "main"], { cwd: src });
     await exec("git", ["add", "-A"], { cwd: src, env: gitEnv });
     await exec("git", ["commit", "-q", "-m", "twenty"], { cwd: src, env: gitEnv });
@@ -92,10 +104,16 @@ export async function run(): Promise<Record<string, number | string>> {
       join(fleet, "braid.yaml"),
       `apiVersion: braid/v1alpha1\nkind: Fleet\nmetadata: { name: twenty }\nspec:\n  kubernetesVersion: "1.34"\n  sources:\n    - { name: apps, url: ${src}, ref: { tag: v1.0.0 }, path: manifests, exclude: [kustomization.yaml] }\n`,
     );
-    await writeFile(join(fleet, "clusters", "one.yaml"), "apiVersion: braid/v1alpha1\nkind: Cluster\nmetadata: { name: one }\nspec: {}\n");
+    await writeFile(
+      join(fleet, "clusters", "one.yaml"),
+      "apiVersion: braid/v1alpha1\nkind: Cluster\nmetadata: { name: one }\nspec: {}\n",
+    );
     const out1 = join(dir, "out1");
     await exec("node", [BIN, "render", "--quiet", "--out", out1], { cwd: fleet, env });
-    const render20 = await median(() => exec("node", [BIN, "render", "--quiet", "--out", out1], { cwd: fleet, env }), "render20");
+    const render20 = await median(
+      () => exec("node", [BIN, "render", "--quiet", "--out", out1], { cwd: fleet, env }),
+      "render20",
+    );
     let kustomize: number | string = "kubectl not on PATH";
     try {
       await exec("kubectl", ["kustomize", join(src, "manifests")]);

@@ -51,8 +51,16 @@ const CRD: JsonObject = {
 const TEAM_POLICY: OrgPolicy = {
   name: "require-team-label",
   location: { file: "schemas/team.yaml", line: 1 },
-  match: { kinds: [{ group: "apps", kind: "Deployment" }, { group: "apps", kind: "StatefulSet" }] },
-  schema: { type: "object", properties: { metadata: { type: "object", required: ["labels"], properties: { labels: { required: ["team"] } } } } },
+  match: {
+    kinds: [
+      { group: "apps", kind: "Deployment" },
+      { group: "apps", kind: "StatefulSet" },
+    ],
+  },
+  schema: {
+    type: "object",
+    properties: { metadata: { type: "object", required: ["labels"], properties: { labels: { required: ["team"] } } } },
+  },
   kindSchema: false,
 };
 
@@ -82,9 +90,19 @@ function doc(i: number): JsonObject {
   switch (i % 12) {
     case 0:
     case 1:
-      return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta, spec: { replicas: 2, selector: { matchLabels: labels }, template: pod } };
+      return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: meta,
+        spec: { replicas: 2, selector: { matchLabels: labels }, template: pod },
+      };
     case 2:
-      return { apiVersion: "v1", kind: "Service", metadata: meta, spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] } };
+      return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: meta,
+        spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      };
     case 3:
       return { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { "app.yaml": `index: ${i}` } };
     case 4:
@@ -96,16 +114,33 @@ function doc(i: number): JsonObject {
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",
         metadata: meta,
-        spec: { rules: [{ host: `${name}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }] },
+        spec: {
+          rules: [
+            {
+              host: `${name}.example.com`,
+              http: {
+                paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }],
+              },
+            },
+          ],
+        },
       };
     case 7:
-      return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta, spec: { serviceName: name, selector: { matchLabels: labels }, template: pod } };
+      return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: meta,
+        spec: { serviceName: name, selector: { matchLabels: labels }, template: pod },
+      };
     case 8:
       return {
         apiVersion: "batch/v1",
         kind: "CronJob",
         metadata: meta,
-        spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { spec: { ...pod.spec, restartPolicy: "OnFailure" } } } } },
+        spec: {
+          schedule: "0 * * * *",
+          jobTemplate: { spec: { template: { spec: { ...pod.spec, restartPolicy: "OnFailure" } } } },
+        },
       };
     case 9:
       return {
@@ -123,7 +158,12 @@ function doc(i: number): JsonObject {
         spec: { podSelector: { matchLabels: labels }, ingress: [{ ports: [{ port: 8080 }] }] },
       };
     default:
-      return { apiVersion: "example.com/v1", kind: "Widget", metadata: meta, spec: { size: i % 10, port: "http", config: { any: i } } };
+      return {
+        apiVersion: "example.com/v1",
+        kind: "Widget",
+        metadata: meta,
+        spec: { size: i % 10, port: "http", config: { any: i } },
+      };
   }
 }
 
@@ -141,7 +181,13 @@ export async function run(): Promise<Record<string, number | string>> {
   const env = process.env.BRAID_KUBERNETES_OPENAPI ?? "../shared/data/kubernetes-openapi";
   const cacheDir = await mkdtemp(join(tmpdir(), "braid-bench-validate-"));
   try {
-    const openapi = await loadKubeOpenApi({ kubernetesVersion: "1.34", envValue: env, cwd: ROOT, fleetDir: ROOT, cacheDir });
+    const openapi = await loadKubeOpenApi({
+      kubernetesVersion: "1.34",
+      envValue: env,
+      cwd: ROOT,
+      fleetDir: ROOT,
+      cacheDir,
+    });
     const crd = resource(CRD, -1);
     const docs = Array.from({ length: COUNT }, (_, i) => resource(doc(i), i));
 

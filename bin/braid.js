@@ -51,7 +51,9 @@ if (isMainThread && helpOnly) {
   });
   worker.on("message", (c) => (code = c));
   worker.on("error", (e) => {
-    process.stderr.write(`error INTERNAL: internal error: ${e?.message ?? e}\n  hint: this is a bug in braid; please report it\n`);
+    process.stderr.write(
+      `error INTERNAL: internal error: ${e?.message ?? e}\n  hint: this is a bug in braid; please report it\n`,
+    );
     code = 4;
   });
   worker.on("exit", () => {

@@ -64,7 +64,8 @@ export async function readVersionsFile(repoDir: string): Promise<VersionsFile> {
   if (!Array.isArray(commits) || commits.length === 0) throw new Error(`${file}: "commits" must be a non-empty list`);
   commits.forEach((c: Record<string, unknown>, i) => {
     for (const key of ["dir", "branch", "date", "message"] as const)
-      if (typeof c[key] !== "string" || !c[key]) throw new Error(`${file}: commits[${i}].${key} must be a non-empty string`);
+      if (typeof c[key] !== "string" || !c[key])
+        throw new Error(`${file}: commits[${i}].${key} must be a non-empty string`);
     if (Number.isNaN(Date.parse(c.date as string))) throw new Error(`${file}: commits[${i}].date is not a date`);
     if (c.tags !== undefined && !Array.isArray(c.tags)) throw new Error(`${file}: commits[${i}].tags must be a list`);
   });
@@ -139,7 +140,8 @@ async function deletions(versionDir: string): Promise<string[]> {
 /** A path from a DELETE file, resolved inside the work tree (refuses absolute paths, `..` and .git). */
 function insideWorkTree(workTree: string, rel: string): string {
   const n = normalize(rel);
-  if (isAbsolute(n) || n.startsWith("..") || n.split(sep)[0] === ".git") throw new Error(`DELETE lists "${rel}", outside the work tree`);
+  if (isAbsolute(n) || n.startsWith("..") || n.split(sep)[0] === ".git")
+    throw new Error(`DELETE lists "${rel}", outside the work tree`);
   return join(workTree, n);
 }
 
@@ -158,11 +160,13 @@ async function buildBaseRepo(srcDir: string, destDir: string, env: NodeJS.Proces
     }
     branches.add(c.branch);
     const versionDir = join(srcDir, "versions", c.dir);
-    if (!(await stat(versionDir).catch(() => undefined))?.isDirectory()) throw new Error(`${versionDir} does not exist`);
+    if (!(await stat(versionDir).catch(() => undefined))?.isDirectory())
+      throw new Error(`${versionDir} does not exist`);
     await cp(versionDir, destDir, { recursive: true, filter: (src) => src !== join(versionDir, "DELETE") });
     for (const rel of await deletions(versionDir)) {
       const target = insideWorkTree(destDir, rel);
-      if (!(await stat(target).catch(() => undefined))) throw new Error(`${versionDir}/DELETE: "${rel}" does not exist`);
+      if (!(await stat(target).catch(() => undefined)))
+        throw new Error(`${versionDir}/DELETE: "${rel}" does not exist`);
       await rm(target, { recursive: true });
     }
     await git(destDir, env, ["add", "-A"]);
@@ -202,7 +206,12 @@ export async function prepareExampleRepos(workDir: string): Promise<PreparedRepo
     await cp(join(EXAMPLES_DIR, "fleet-repo"), fleetDir, { recursive: true });
     await initRepo(fleetDir, env);
     await git(fleetDir, env, ["add", "-A"]);
-    await git(fleetDir, env, ["commit", "-q", "--no-verify", "-m", "acme fleet: clusters, groups, patches, policies"], gitDate(FLEET_COMMIT_DATE));
+    await git(
+      fleetDir,
+      env,
+      ["commit", "-q", "--no-verify", "-m", "acme fleet: clusters, groups, patches, policies"],
+      gitDate(FLEET_COMMIT_DATE),
+    );
     return { fleetDir, repos };
   } finally {
     await rm(home, { recursive: true, force: true });

@@ -35,7 +35,9 @@ process.stdout.write(report.output);
 
 const tsModules = result.output.modules.filter((m) => m.source.endsWith(".ts")).length;
 if (tsModules === 0) {
-  console.error("lint:layers: no TypeScript module was cruised (is the typescript package loadable?); the layering is unchecked");
+  console.error(
+    "lint:layers: no TypeScript module was cruised (is the typescript package loadable?); the layering is unchecked",
+  );
   process.exit(1);
 }
 console.log(`lint:layers: ${tsModules} TypeScript modules checked`);

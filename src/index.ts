@@ -10,13 +10,7 @@ export type { SourceEnv } from "./sources/open-source.js";
 export { publish, type PublishOptions, type PublishResult, type PublishTarget } from "./publish/publish.js";
 export { diffFleetRuns, type DiffOptions, type PreviewReport } from "./preview/diff-runs.js";
 export { CODES, EXIT_CODES, exitCodeOf, type Category, type Code } from "./diagnostics/codes.js";
-export {
-  BraidError,
-  exitCodeFor,
-  hasErrors,
-  type Diagnostic,
-  type SourceLocation,
-} from "./diagnostics/diagnostic.js";
+export { BraidError, exitCodeFor, hasErrors, type Diagnostic, type SourceLocation } from "./diagnostics/diagnostic.js";
 export { formatGithub, formatText } from "./diagnostics/format.js";
 export type { Resource, ResourceId, Origin, Json, JsonObject } from "./model/resource.js";
 export { main, braidVersion } from "./cli/main.js";

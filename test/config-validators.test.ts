@@ -44,15 +44,30 @@ function runtimeValidators(): Ajv {
 const meta = { name: "a" };
 const SAMPLES: Record<keyof typeof SCHEMA_FILES, unknown[]> = {
   Fleet: [
-    { apiVersion: "braid/v1alpha1", kind: "Fleet", metadata: meta, spec: { kubernetesVersion: "1.34", sources: [{ name: "s", url: "https://x/y.git", ref: { tag: "v1" } }] } },
+    {
+      apiVersion: "braid/v1alpha1",
+      kind: "Fleet",
+      metadata: meta,
+      spec: { kubernetesVersion: "1.34", sources: [{ name: "s", url: "https://x/y.git", ref: { tag: "v1" } }] },
+    },
     {},
     { apiVersion: "braid/v1", kind: "Fleet", metadata: { name: "Bad Name" }, spec: { sources: "no", extra: 1 } },
-    { apiVersion: "braid/v1alpha1", kind: "Fleet", metadata: meta, spec: { kubernetesVersion: 1, sources: [{ name: 3, url: "x", ref: { tag: "v1", branch: "b" }, path: 5 }] } },
+    {
+      apiVersion: "braid/v1alpha1",
+      kind: "Fleet",
+      metadata: meta,
+      spec: { kubernetesVersion: 1, sources: [{ name: 3, url: "x", ref: { tag: "v1", branch: "b" }, path: 5 }] },
+    },
     [],
   ],
   Cluster: [
     { apiVersion: "braid/v1alpha1", kind: "Cluster", metadata: meta, spec: {} },
-    { apiVersion: "braid/v1alpha1", kind: "Cluster", metadata: meta, spec: { vars: { A: { b: 1 } }, patches: [{ nope: true }], unknown: 1 } },
+    {
+      apiVersion: "braid/v1alpha1",
+      kind: "Cluster",
+      metadata: meta,
+      spec: { vars: { A: { b: 1 } }, patches: [{ nope: true }], unknown: 1 },
+    },
     { kind: "Cluster", spec: null },
   ],
   Group: [
@@ -60,8 +75,18 @@ const SAMPLES: Record<keyof typeof SCHEMA_FILES, unknown[]> = {
     { apiVersion: "braid/v1alpha1", kind: "Group", metadata: {}, spec: { clusters: [1, {}], x: [] } },
   ],
   Rollout: [
-    { apiVersion: "braid/v1alpha1", kind: "Rollout", metadata: meta, spec: { waves: [], source: "s", target: { tag: "v2" }, extra: 1 } },
-    { apiVersion: "braid/v1alpha1", kind: "Rollout", metadata: meta, spec: { waves: "x", source: "s", kubernetesVersion: "1.34" } },
+    {
+      apiVersion: "braid/v1alpha1",
+      kind: "Rollout",
+      metadata: meta,
+      spec: { waves: [], source: "s", target: { tag: "v2" }, extra: 1 },
+    },
+    {
+      apiVersion: "braid/v1alpha1",
+      kind: "Rollout",
+      metadata: meta,
+      spec: { waves: "x", source: "s", kubernetesVersion: "1.34" },
+    },
   ],
   Lock: [
     { apiVersion: "braid/v1alpha1", kind: "Lock", sources: {} },
@@ -96,7 +121,9 @@ describe("precompiled config validators", () => {
   });
 
   it("are ignored when the module is corrupt, lacks a kind, or is missing", async () => {
-    expect(loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, await moduleWith("corrupt.cjs", code.slice(0, 5000)))).toBeUndefined();
+    expect(
+      loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, await moduleWith("corrupt.cjs", code.slice(0, 5000))),
+    ).toBeUndefined();
     const noLock = code.replace(/exports\.Lock = /, "exports.NotLock = ");
     expect(noLock).not.toBe(code);
     expect(loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, await moduleWith("nolock.cjs", noLock))).toBeUndefined();

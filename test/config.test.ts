@@ -42,18 +42,35 @@ spec:
     matchExpressions: [ { key: region, operator: In, values: [eu-west-1, eu-central-1] } ]
   vars: { B: eu, C: eu }
 `,
-      "clusters/prod-eu-1.yaml": clusterYaml("prod-eu-1", "  vars: { C: cluster, REPLICAS: 3 }\n  sources: [ { name: base }, { name: mon } ]", "{ env: prod, region: eu-west-1 }"),
+      "clusters/prod-eu-1.yaml": clusterYaml(
+        "prod-eu-1",
+        "  vars: { C: cluster, REPLICAS: 3 }\n  sources: [ { name: base }, { name: mon } ]",
+        "{ env: prod, region: eu-west-1 }",
+      ),
       "clusters/dev-us-1.yaml": clusterYaml("dev-us-1", "", "{ env: dev, region: us-east-1 }"),
     });
     expect(diagnostics).toEqual([]);
-    const prod = effectiveCluster(fleet!, fleet!.clusters.find((c) => c.name === "prod-eu-1")!);
+    const prod = effectiveCluster(
+      fleet!,
+      fleet!.clusters.find((c) => c.name === "prod-eu-1")!,
+    );
     expect(prod.groups).toEqual(["eu", "prod"]);
-    expect(prod.vars).toMatchObject({ A: "fleet", B: "prod", C: "cluster", REPLICAS: "3", CLUSTER_NAME: "prod-eu-1", CLUSTER_LABEL_env: "prod" });
+    expect(prod.vars).toMatchObject({
+      A: "fleet",
+      B: "prod",
+      C: "cluster",
+      REPLICAS: "3",
+      CLUSTER_NAME: "prod-eu-1",
+      CLUSTER_LABEL_env: "prod",
+    });
     expect(prod.pins.map((p) => [p.source.name, p.ref])).toEqual([
       ["base", { tag: "v2.0.0" }],
       ["mon", { semver: ">=1.0.0" }],
     ]);
-    const dev = effectiveCluster(fleet!, fleet!.clusters.find((c) => c.name === "dev-us-1")!);
+    const dev = effectiveCluster(
+      fleet!,
+      fleet!.clusters.find((c) => c.name === "dev-us-1")!,
+    );
     expect(dev.groups).toEqual([]);
     expect(dev.pins.map((p) => p.source.name)).toEqual(["base", "mon"]);
   });
@@ -131,7 +148,10 @@ spec:
   });
 
   it("rejects a cluster whose name differs from its file name", async () => {
-    const { diagnostics } = await load({ "braid.yaml": fleetYaml(SOURCES), "clusters/prod-1.yaml": clusterYaml("prod-2") });
+    const { diagnostics } = await load({
+      "braid.yaml": fleetYaml(SOURCES),
+      "clusters/prod-1.yaml": clusterYaml("prod-2"),
+    });
     expect(codes(diagnostics)).toEqual(["CONFIG_NAME_MISMATCH"]);
     expect(diagnostics[0]!.location).toMatchObject({ file: "clusters/prod-1.yaml", line: 4 });
   });
@@ -176,7 +196,8 @@ spec:
     const { diagnostics } = await load({
       "braid.yaml": fleetYaml(SOURCES),
       "clusters/a.yaml": clusterYaml("a", "", "{ env: dev }"),
-      "groups/prod.yaml": "apiVersion: braid/v1alpha1\nkind: Group\nmetadata: { name: prod }\nspec:\n  selector: { matchLabels: { env: prod } }\n",
+      "groups/prod.yaml":
+        "apiVersion: braid/v1alpha1\nkind: Group\nmetadata: { name: prod }\nspec:\n  selector: { matchLabels: { env: prod } }\n",
     });
     expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["GROUP_MATCHES_NOTHING", "warning"]]);
   });
@@ -184,7 +205,8 @@ spec:
   it("normalizes inline, text and file patches with positions", async () => {
     const { fleet, diagnostics } = await load({
       "braid.yaml": fleetYaml(SOURCES),
-      "patches/two.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { replicas: 2 }\n---\napiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { type: NodePort }\n",
+      "patches/two.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { replicas: 2 }\n---\napiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { type: NodePort }\n",
       "clusters/a.yaml": clusterYaml(
         "a",
         `  patches:
@@ -202,7 +224,11 @@ spec:
     expect(diagnostics).toEqual([]);
     const patches = fleet!.clusters[0]!.patches;
     expect(patches.map((p) => p.type)).toEqual(["strategic", "json6902", "strategic", "strategic"]);
-    expect(patches[0]!.positions.locate(["spec", "replicas"])).toMatchObject({ file: "clusters/a.yaml", line: 11, column: 21 });
+    expect(patches[0]!.positions.locate(["spec", "replicas"])).toMatchObject({
+      file: "clusters/a.yaml",
+      line: 11,
+      column: 21,
+    });
     expect(patches[1]!.opLocations?.[0]).toMatchObject({ file: "clusters/a.yaml", line: 14 });
     expect(patches[3]!.positions.locate(["spec", "type"])).toMatchObject({ file: "patches/two.yaml", line: 9 });
   });

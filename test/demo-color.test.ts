@@ -27,7 +27,11 @@ describe("colorEnabled", () => {
 describe.skipIf(NO_OPENAPI)("npm run demo into a pipe", () => {
   it("writes plain text: no escape codes on stdout or stderr", async () => {
     const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined };
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, "bin", "braid-demo.js")], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, "bin", "braid-demo.js")], {
+      cwd: ROOT,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(stdout).toContain("\n== Rendering every cluster\n");
     expect(stdout.includes("\x1b")).toBe(false);
     expect(stderr.includes("\x1b")).toBe(false);

@@ -97,10 +97,19 @@ describe("config errors: did you mean, located, with a code frame", () => {
     const dir = await fleet({ "braid.yaml": fleetYaml(SOURCE), "clusters/dev-1.yaml": TYPO_CLUSTER });
     const json = await cli(dir, ["validate", "--format", "json"]);
     expect(json.code).toBe(1);
-    const ds = (JSON.parse(json.out) as { diagnostics: { code: string; message: string; location: unknown }[] }).diagnostics;
+    const ds = (JSON.parse(json.out) as { diagnostics: { code: string; message: string; location: unknown }[] })
+      .diagnostics;
     expect(ds.map((d) => [d.code, d.message, d.location])).toEqual([
-      ["CONFIG_SCHEMA", 'unknown field "kubernetesVerison" (did you mean "kubernetesVersion"?)', { file: "clusters/dev-1.yaml", line: 6, column: 3 }],
-      ["CONFIG_SCHEMA", '"strategc" is not one of "strategic", "merge", "json6902" (did you mean "strategic"?)', { file: "clusters/dev-1.yaml", line: 9, column: 13 }],
+      [
+        "CONFIG_SCHEMA",
+        'unknown field "kubernetesVerison" (did you mean "kubernetesVersion"?)',
+        { file: "clusters/dev-1.yaml", line: 6, column: 3 },
+      ],
+      [
+        "CONFIG_SCHEMA",
+        '"strategc" is not one of "strategic", "merge", "json6902" (did you mean "strategic"?)',
+        { file: "clusters/dev-1.yaml", line: 9, column: 13 },
+      ],
     ]);
     expect(json.err).toBe("");
     const github = await cli(dir, ["validate", "--format", "github", "--quiet"]);
@@ -118,7 +127,8 @@ describe.skipIf(NO_OPENAPI)("code frames of errors in source files", () => {
       [
         {
           files: {
-            "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: apps }\nspec:\n  replicaz: 2\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [ { name: web, image: nginx } ] }\n",
+            "deploy.yaml":
+              "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: apps }\nspec:\n  replicaz: 2\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [ { name: web, image: nginx } ] }\n",
           },
           tags: ["v1.0.0"],
         },

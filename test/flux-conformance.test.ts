@@ -28,7 +28,11 @@ function canonical(objects: unknown[]): string[] {
     Array.isArray(v)
       ? v.map(sortKeys)
       : v && typeof v === "object"
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+          )
         : v;
   return objects.map((o) => JSON.stringify(sortKeys(o))).sort();
 }
@@ -49,8 +53,13 @@ describe.skipIf(SKIP)("Flux conformance: kubectl kustomize on the published bran
     await mkdir(checkout);
     await git(ws.fleet, ["worktree", "add", "-q", "--detach", checkout, "deploy"]);
     for (const c of fleetRun.clusters) {
-      const { stdout } = await run(kubectl!, ["kustomize", c.output!.dir], { cwd: checkout, maxBuffer: 64 * 1024 * 1024 });
-      const built = parseAllDocuments(stdout).map((d) => d.toJS() as unknown).filter((o) => o !== null);
+      const { stdout } = await run(kubectl!, ["kustomize", c.output!.dir], {
+        cwd: checkout,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const built = parseAllDocuments(stdout)
+        .map((d) => d.toJS() as unknown)
+        .filter((o) => o !== null);
       expect(built.length).toBe(c.resources.length);
       expect(canonical(built)).toEqual(canonical(c.resources.map((r) => r.object)));
     }
@@ -75,16 +84,24 @@ describe.skipIf(SKIP)("Flux conformance: kubectl kustomize on the published bran
     const checkout = join(ws.root, "checkout");
     await mkdir(checkout);
     await git(ws.fleet, ["worktree", "add", "-q", "--detach", checkout, "deploy"]);
-    const { stdout } = await run(kubectl!, ["kustomize", "clusters/prod-eu-1"], { cwd: checkout, maxBuffer: 64 * 1024 * 1024 });
-    const built = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
+    const { stdout } = await run(kubectl!, ["kustomize", "clusters/prod-eu-1"], {
+      cwd: checkout,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const built = parseAllDocuments(stdout).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } },
+    );
     const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
     const namespaced = built.filter((o) => !clusterScoped.has(o.kind));
     expect(namespaced.length).toBe(6);
-    for (const o of namespaced) expect(`${o.kind}/${o.metadata.name}: ${o.metadata.namespace ?? "(none)"}`).toMatch(/: (web|default)$/);
-    expect(namespaced.filter((o) => o.metadata.name === "loose").map((o) => `${o.kind} ${o.metadata.namespace}`).sort()).toEqual([
-      "ConfigMap default",
-      "Role default",
-    ]);
+    for (const o of namespaced)
+      expect(`${o.kind}/${o.metadata.name}: ${o.metadata.namespace ?? "(none)"}`).toMatch(/: (web|default)$/);
+    expect(
+      namespaced
+        .filter((o) => o.metadata.name === "loose")
+        .map((o) => `${o.kind} ${o.metadata.namespace}`)
+        .sort(),
+    ).toEqual(["ConfigMap default", "Role default"]);
     for (const o of built.filter((o) => clusterScoped.has(o.kind))) expect(o.metadata.namespace).toBeUndefined();
     expect(existsSync(join(checkout, "clusters/prod-eu-1/default/configmap-loose.yaml"))).toBe(true);
     await git(ws.fleet, ["worktree", "remove", "--force", checkout]);

@@ -53,7 +53,20 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-const BAD_BRANCHES = ["../../config", "../../HEAD", "../../../braid.yaml", "a..b", "x.lock", "has space", ".hidden", "HEAD", "ends/", "a//b", "@", "x@{1}"];
+const BAD_BRANCHES = [
+  "../../config",
+  "../../HEAD",
+  "../../../braid.yaml",
+  "a..b",
+  "x.lock",
+  "has space",
+  ".hidden",
+  "HEAD",
+  "ends/",
+  "a//b",
+  "@",
+  "x@{1}",
+];
 
 describe.skipIf(NO_OPENAPI)("ref names (15.1)", () => {
   it("--branch with a name git refuses exits 2 and writes nothing (fleet repository)", async () => {
@@ -71,7 +84,16 @@ describe.skipIf(NO_OPENAPI)("ref names (15.1)", () => {
   it("--branch with a name git refuses exits 2 over HTTP too (no request is made)", async () => {
     const ws = await workspace();
     const { server: s, url, bare } = await server(ws);
-    for (const branch of ["../../description", "../../config", "a..b", "x.lock", "has space", ".hidden", "HEAD", "ends/"]) {
+    for (const branch of [
+      "../../description",
+      "../../config",
+      "a..b",
+      "x.lock",
+      "has space",
+      ".hidden",
+      "HEAD",
+      "ends/",
+    ]) {
       const r = await cli(ws, ["publish", "--push", url, "--branch", branch]);
       expect([branch, r.code]).toEqual([branch, 2]);
     }
@@ -84,8 +106,11 @@ describe.skipIf(NO_OPENAPI)("ref names (15.1)", () => {
     const before = await snapshot(ws.fleet); // (the cache may fill: the fleet is rendered)
     const r = await cli(ws, ["publish"]);
     expect(r.code, r.err).toBe(1);
-    const line = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).split("\n").findIndex((l) => l.includes("output:")) + 1;
-    expect(r.err).toContain(`braid.yaml:${line}:21: error CONFIG_REF_NAME: output.branch "../../../../../../tmp/x" is not a valid Git branch name: it contains ".."`);
+    const line =
+      (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).split("\n").findIndex((l) => l.includes("output:")) + 1;
+    expect(r.err).toContain(
+      `braid.yaml:${line}:21: error CONFIG_REF_NAME: output.branch "../../../../../../tmp/x" is not a valid Git branch name: it contains ".."`,
+    );
     expect(await snapshot(ws.fleet)).toEqual(before);
     const v = await cli(ws, ["validate"]);
     expect(v.code).toBe(1);
@@ -97,7 +122,9 @@ describe.skipIf(NO_OPENAPI)("ref names (15.1)", () => {
     await ws.commitFleet({ "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { ref: "branch: ../../config" }) });
     const r = await cli(ws, ["render"]);
     expect(r.code, r.err).toBe(1);
-    expect(r.err).toMatch(/clusters\/prod-eu-1\.yaml:\d+:\d+: error CONFIG_REF_NAME: ref\.branch "\.\.\/\.\.\/config" is not a valid Git branch name/);
+    expect(r.err).toMatch(
+      /clusters\/prod-eu-1\.yaml:\d+:\d+: error CONFIG_REF_NAME: ref\.branch "\.\.\/\.\.\/config" is not a valid Git branch name/,
+    );
   });
 });
 
@@ -115,7 +142,9 @@ describe.skipIf(NO_OPENAPI)("worktrees (15.3)", () => {
     // objects and the ref are where git looks: the common dir
     expect(await git(ws.fleet, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
     expect(await git(wt, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
-    expect(await git(ws.fleet, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(head);
+    expect(await git(ws.fleet, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(
+      head,
+    );
     await git(ws.fleet, ["fsck", "--strict", "--no-dangling"]);
     expect(await readdir(join(ws.fleet, ".git", "worktrees", "wt"))).not.toContain("refs");
     // an uncommitted change in the worktree is reported as such (and only it)
@@ -126,7 +155,12 @@ describe.skipIf(NO_OPENAPI)("worktrees (15.3)", () => {
     expect(d.message).toMatch(/^the fleet folder has uncommitted changes \(clusters\/prod-eu-1\.yaml\)/);
     // preview reads the worktree's HEAD, not the main checkout's
     await git(wt, ["commit", "-qam", "ap"]);
-    const p = await cli(ws, ["preview", "--fleet", wt, "--base", "HEAD~1", "--head", "HEAD", "--format", "json"], {}, wt);
+    const p = await cli(
+      ws,
+      ["preview", "--fleet", wt, "--base", "HEAD~1", "--head", "HEAD", "--format", "json"],
+      {},
+      wt,
+    );
     expect(p.code, p.err).toBe(0);
     expect(p.out).toContain("prod-eu-1");
     expect(p.out).toContain("ap");
@@ -154,7 +188,9 @@ describe.skipIf(NO_OPENAPI)("worktrees (15.3)", () => {
     const before = await git(ws.fleet, ["rev-parse", "deploy"]);
     const r = await cli(ws, ["publish"]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`error USAGE: the deploy branch "deploy" is checked out in ${join(ws.root, "wt-deploy")}; braid will not move a checked-out branch`);
+    expect(r.err).toContain(
+      `error USAGE: the deploy branch "deploy" is checked out in ${join(ws.root, "wt-deploy")}; braid will not move a checked-out branch`,
+    );
     expect(await git(ws.fleet, ["rev-parse", "deploy"])).toBe(before);
   });
 });
@@ -168,7 +204,9 @@ describe.skipIf(NO_OPENAPI)("push targets (15.9)", () => {
     const before = await git(other, ["rev-parse", "deploy"]);
     const r = await cli(ws, ["publish", "--push", other]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`the deploy branch "deploy" is checked out in ${other}; braid will not move a checked-out branch`);
+    expect(r.err).toContain(
+      `the deploy branch "deploy" is checked out in ${other}; braid will not move a checked-out branch`,
+    );
     expect(await git(other, ["rev-parse", "deploy"])).toBe(before);
     // another branch of it is fine
     const ok = await cli(ws, ["publish", "--push", other, "--branch", "rendered"]);
@@ -195,7 +233,11 @@ const TOKEN = "tok-5e3c1a9b7d-secret";
 const BIN = join(import.meta.dirname, "..", "bin", "braid.js");
 
 /** Runs the real CLI in a child process (so Node's own warnings would show up in stderr too). */
-function spawnCli(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+function spawnCli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? -1) : 0;
@@ -230,13 +272,18 @@ describe.skipIf(NO_OPENAPI)("URLs and tokens (15.6, 15.8)", () => {
   it("a token in braid.yaml's source URL is refused, located, and never written to the lock, the cache or output", async () => {
     const ws = await workspace();
     const { base } = await authServer(ws);
-    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: ${base.replace("http://", `http://bot:${TOKEN}@`)}`);
+    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(
+      /url: .*/,
+      `url: ${base.replace("http://", `http://bot:${TOKEN}@`)}`,
+    );
     await ws.commitFleet({ "braid.yaml": yaml });
     const line = yaml.split("\n").findIndex((l) => l.includes("url:")) + 1;
     for (const cmd of [["lock"], ["render"], ["publish"]]) {
       const r = await cli(ws, cmd, { PATH: process.env.PATH ?? "", HOME: ws.root });
       expect([cmd[0], r.code]).toEqual([cmd[0], 1]);
-      expect(r.err).toContain(`braid.yaml:${line}:12: error CONFIG_URL: source "base": url ${base} carries a password or token in its user info; credentials never come from config`);
+      expect(r.err).toContain(
+        `braid.yaml:${line}:12: error CONFIG_URL: source "base": url ${base} carries a password or token in its user info; credentials never come from config`,
+      );
       expect(`${r.out}${r.err}`).not.toContain(TOKEN);
     }
     if (existsSync(ws.cache)) expect(await everything(ws.cache)).not.toContain(TOKEN.slice(4));
@@ -250,11 +297,17 @@ describe.skipIf(NO_OPENAPI)("URLs and tokens (15.6, 15.8)", () => {
     const env = { PATH: process.env.PATH, HOME: ws.root, BRAID_CACHE: ws.cache, BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV };
     const r = await spawnCli(["publish", "--push", url], ws.fleet, env);
     expect(r.code).toBe(2);
-    expect(r.out).toContain("error USAGE: --push http://127.0.0.1:9/deploy.git: http://127.0.0.1:9/deploy.git is refused: it is not a valid URL");
+    expect(r.out).toContain(
+      "error USAGE: --push http://127.0.0.1:9/deploy.git: http://127.0.0.1:9/deploy.git is refused: it is not a valid URL",
+    );
     expect(r.out).not.toContain(TOKEN);
     expect(r.out).not.toContain("DEP0170");
     // parsed by WHATWG with another host ("user", port 123): refused too
-    const other = await spawnCli(["publish", "--push", `http://user:123/${TOKEN}@127.0.0.1:9/deploy.git`], ws.fleet, env);
+    const other = await spawnCli(
+      ["publish", "--push", `http://user:123/${TOKEN}@127.0.0.1:9/deploy.git`],
+      ws.fleet,
+      env,
+    );
     expect(other.code).toBe(2);
     expect(other.out).toContain('has an "@" after the host "user:123"');
     expect(other.out).not.toContain(TOKEN);
@@ -263,7 +316,9 @@ describe.skipIf(NO_OPENAPI)("URLs and tokens (15.6, 15.8)", () => {
     await ws.commitFleet({ "braid.yaml": yaml });
     const c = await spawnCli(["render"], ws.fleet, env);
     expect(c.code).toBe(1);
-    expect(c.out).toMatch(/braid\.yaml:\d+:\d+: error CONFIG_URL: source "base": url http:\/\/127\.0\.0\.1:9\/deploy\.git is refused/);
+    expect(c.out).toMatch(
+      /braid\.yaml:\d+:\d+: error CONFIG_URL: source "base": url http:\/\/127\.0\.0\.1:9\/deploy\.git is refused/,
+    );
     expect(c.out).not.toContain(TOKEN);
     expect(c.out).not.toContain("DEP0170");
   });
@@ -276,7 +331,12 @@ describe.skipIf(NO_OPENAPI)("transports (issue 11)", () => {
       const { server: s, base, deploy, bare } = await authServer(ws);
       const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: ${base}`);
       await ws.commitFleet({ "braid.yaml": yaml });
-      const env = { PATH: process.env.PATH ?? "", HOME: ws.root, BRAID_GIT_TRANSPORT: transport, BRAID_GIT_TOKEN_127_0_0_1: TOKEN };
+      const env = {
+        PATH: process.env.PATH ?? "",
+        HOME: ws.root,
+        BRAID_GIT_TRANSPORT: transport,
+        BRAID_GIT_TOKEN_127_0_0_1: TOKEN,
+      };
       const denied = await cli(ws, ["publish", "--push", deploy], { ...env, BRAID_GIT_TOKEN_127_0_0_1: "wrong" });
       expect(denied.code).toBe(3);
       expect(denied.err).toContain("SOURCE_AUTH");
@@ -289,7 +349,15 @@ describe.skipIf(NO_OPENAPI)("transports (issue 11)", () => {
       await git(bare, ["fsck", "--strict", "--no-dangling"]);
       // the system transport is git itself: every request carries git's user agent (isomorphic-git's otherwise)
       expect(s.requests.some((q) => q.authorization)).toBe(true);
-      const agents = new Set(s.requests.map((q) => (q.userAgent === undefined || q.userAgent.startsWith("git/isomorphic-git") ? "embedded" : q.userAgent.startsWith("git/") ? "system" : q.userAgent)));
+      const agents = new Set(
+        s.requests.map((q) =>
+          q.userAgent === undefined || q.userAgent.startsWith("git/isomorphic-git")
+            ? "embedded"
+            : q.userAgent.startsWith("git/")
+              ? "system"
+              : q.userAgent,
+        ),
+      );
       expect([...agents]).toEqual([transport]);
       const text = `${r.out}${r.err}${denied.out}${denied.err}`;
       expect(text).not.toContain(TOKEN);
@@ -312,7 +380,10 @@ describe.skipIf(NO_OPENAPI)("transports (issue 11)", () => {
     expect(await git(bare, ["rev-parse", "refs/heads/deploy"])).toBe(JSON.parse(r.out).commit);
     expect(`${r.out}${r.err}`).not.toContain(TOKEN);
     // the embedded transport does not read git config: it needs BRAID_GIT_TOKEN[_<HOST>]
-    const embedded = await cli(ws, ["publish", "--push", deploy, "--allow-prune"], { ...env, BRAID_GIT_TRANSPORT: "embedded" });
+    const embedded = await cli(ws, ["publish", "--push", deploy, "--allow-prune"], {
+      ...env,
+      BRAID_GIT_TRANSPORT: "embedded",
+    });
     expect(embedded.code).toBe(3);
     expect(embedded.err).toContain("SOURCE_AUTH");
   });
@@ -325,11 +396,16 @@ describe.skipIf(NO_OPENAPI)("transports (issue 11)", () => {
       expect([url, r.code]).toEqual([url, 3]);
       expect(r.err).toContain(`error SOURCE_TRANSPORT: ${url} is an SSH remote: SSH needs git on PATH`);
     }
-    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, "url: git@git.example.com:org/platform.git");
+    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(
+      /url: .*/,
+      "url: git@git.example.com:org/platform.git",
+    );
     await ws.commitFleet({ "braid.yaml": yaml });
     const r = await cli(ws, ["render"], noGit);
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/braid\.yaml:\d+:\d+: error SOURCE_TRANSPORT: git@git\.example\.com:org\/platform\.git is an SSH remote: SSH needs git on PATH/);
+    expect(r.err).toMatch(
+      /braid\.yaml:\d+:\d+: error SOURCE_TRANSPORT: git@git\.example\.com:org\/platform\.git is an SSH remote: SSH needs git on PATH/,
+    );
     expect(r.err).not.toContain("is not a Git repository");
   });
 
@@ -354,7 +430,13 @@ describe.skipIf(NO_OPENAPI)("a shared BRAID_CACHE (15.2)", () => {
     };
     const target = { kind: "remote" as const, url, cacheDir: a.cache, env: {} };
     // (each fleet's tree drops the other's cluster: allowed here)
-    const common = { author: { name: "t", email: "t@t" }, target, beforeUpdate, allowPrune: true, sleep: async () => undefined };
+    const common = {
+      author: { name: "t", email: "t@t" },
+      target,
+      beforeUpdate,
+      allowPrune: true,
+      sleep: async () => undefined,
+    };
     const [ra, rb] = await Promise.all([
       publish({ run: runA, fleetDir: a.fleet, ...common }),
       publish({ run: runB, fleetDir: b.fleet, ...common }),
@@ -375,7 +457,10 @@ describe.skipIf(NO_OPENAPI)("a shared BRAID_CACHE (15.2)", () => {
     const published: string[] = [];
     for (let round = 0; round < 10; round++) {
       for (const [i, dir] of fleets.entries()) {
-        await writeFile(join(dir, "clusters", "prod-eu-1.yaml"), testCluster("prod-eu-1", { region: `r${round}f${i}` }));
+        await writeFile(
+          join(dir, "clusters", "prod-eu-1.yaml"),
+          testCluster("prod-eu-1", { region: `r${round}f${i}` }),
+        );
         await git(dir, ["commit", "-qam", `round ${round}`]);
       }
       const runs = await Promise.all(
@@ -414,7 +499,11 @@ describe.skipIf(NO_OPENAPI)("exit codes (15.12)", () => {
     const ws = await workspace();
     const { server: s } = await server(ws);
     for (const transport of ["system", "embedded"]) {
-      const r = await cli(ws, ["publish", "--push", `${s.url}/missing.git`], { PATH: process.env.PATH ?? "", HOME: ws.root, BRAID_GIT_TRANSPORT: transport });
+      const r = await cli(ws, ["publish", "--push", `${s.url}/missing.git`], {
+        PATH: process.env.PATH ?? "",
+        HOME: ws.root,
+        BRAID_GIT_TRANSPORT: transport,
+      });
       expect([transport, r.code]).toEqual([transport, 3]);
       expect(r.err).toContain("error PUBLISH_PUSH: ");
       expect(r.err).toContain("/missing.git: repository not found");
@@ -437,7 +526,13 @@ describe.skipIf(NO_OPENAPI)("exit codes (15.12)", () => {
     const { url } = await server(ws);
     const started = Date.now();
     for (const args of [["publish", "--push", url], ["render"]]) {
-      const yaml = args[0] === "render" ? (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(/url: .*/, `url: ${url.replace("deploy.git", "base.git")}`) : undefined;
+      const yaml =
+        args[0] === "render"
+          ? (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(
+              /url: .*/,
+              `url: ${url.replace("deploy.git", "base.git")}`,
+            )
+          : undefined;
       if (yaml) {
         await git(join(ws.root, "server"), ["clone", "-q", "--bare", ws.base, "base.git"]);
         await ws.commitFleet({ "braid.yaml": yaml });

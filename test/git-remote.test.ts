@@ -234,7 +234,9 @@ describe("auth", () => {
     const env = { BRAID_GIT_TOKEN_127_0_0_1: TOKEN, BRAID_GIT_USERNAME_127_0_0_1: "bot" };
     const r = await syncRemote({ url: `${authServer.url}/base.git`, cacheDir, env });
     expect(r.fetched).toBe(true);
-    expect(await git.resolveRef({ fs, gitdir: r.gitdir, ref: "refs/heads/main" })).toBe(await bareRevParse("base.git", "main"));
+    expect(await git.resolveRef({ fs, gitdir: r.gitdir, ref: "refs/heads/main" })).toBe(
+      await bareRevParse("base.git", "main"),
+    );
     const expected = `Basic ${Buffer.from(`bot:${TOKEN}`).toString("base64")}`;
     expect(authServer.requests.at(-1)?.authorization).toBe(expected);
   });
@@ -321,7 +323,9 @@ describe("idle timeout while reading a response", () => {
     await new Promise<void>((r) => stall.listen(0, "127.0.0.1", () => r()));
     const { port } = stall.address() as import("node:net").AddressInfo;
     try {
-      const err = await braidError(() => listRemoteRefs({ url: `http://127.0.0.1:${port}/x.git`, cacheDir: "", env: {}, timeoutMs: 300 }));
+      const err = await braidError(() =>
+        listRemoteRefs({ url: `http://127.0.0.1:${port}/x.git`, cacheDir: "", env: {}, timeoutMs: 300 }),
+      );
       expect(err.code).toBe("SOURCE_UNREACHABLE");
       expect(err.message).toBe(`http://127.0.0.1:${port}/x.git did not answer within 300 ms`);
     } finally {
@@ -348,7 +352,14 @@ describe("pushBranch and fetchBranch", () => {
   const gitdir = (): string => join(local.dir, ".git");
 
   it("pushes a new branch and then a fast-forward", async () => {
-    const opts = { url: deployUrl(), cacheDir: "", env: {}, gitdir: gitdir(), localRef: "refs/heads/deploy", remoteRef: "refs/heads/deploy" };
+    const opts = {
+      url: deployUrl(),
+      cacheDir: "",
+      env: {},
+      gitdir: gitdir(),
+      localRef: "refs/heads/deploy",
+      remoteRef: "refs/heads/deploy",
+    };
     expect(await pushBranch(opts)).toEqual({ ok: true });
     expect(await bareRevParse("deploy.git", "refs/heads/deploy")).toBe(local.commits[1]);
 
@@ -365,7 +376,14 @@ describe("pushBranch and fetchBranch", () => {
     const fresh = await makeFixtureRepo([{ files: { "README.md": "other clone\n" } }]);
     try {
       const gd = join(fresh.dir, ".git");
-      const oid = await fetchBranch({ url: deployUrl(), cacheDir: "", env: {}, gitdir: gd, remoteRef: "deploy", localRef: "refs/braid/deploy" });
+      const oid = await fetchBranch({
+        url: deployUrl(),
+        cacheDir: "",
+        env: {},
+        gitdir: gd,
+        remoteRef: "deploy",
+        localRef: "refs/braid/deploy",
+      });
       expect(oid).toBe(tip);
       expect(await git.resolveRef({ fs, gitdir: gd, ref: "refs/braid/deploy" })).toBe(tip);
       expect(await gitCli(fresh.dir, ["cat-file", "-t", `${tip}^{tree}`])).toBe("tree");
@@ -374,7 +392,14 @@ describe("pushBranch and fetchBranch", () => {
       // fetch raced between processes sharing a cache: issue 15.2)
       expect(config.match(/fetch = .*/g)).toEqual(["fetch = +refs/heads/*:refs/braid/fetched/*"]);
 
-      const none = await fetchBranch({ url: deployUrl(), cacheDir: "", env: {}, gitdir: gd, remoteRef: "refs/heads/nope", localRef: "refs/braid/nope" });
+      const none = await fetchBranch({
+        url: deployUrl(),
+        cacheDir: "",
+        env: {},
+        gitdir: gd,
+        remoteRef: "refs/heads/nope",
+        localRef: "refs/braid/nope",
+      });
       expect(none).toBeUndefined();
     } finally {
       await rm(fresh.dir, { recursive: true, force: true });
@@ -394,14 +419,28 @@ describe("pushBranch and fetchBranch", () => {
     await writeFile(join(local.dir, "clusters/a/z.yaml"), "z: 1\n");
     await gitCli(local.dir, ["add", "-A"]);
     await gitCli(local.dir, ["commit", "-qm", "ours"]);
-    const opts = { url: deployUrl(), cacheDir: "", env: {}, gitdir: gitdir(), localRef: "refs/heads/deploy", remoteRef: "refs/heads/deploy" };
+    const opts = {
+      url: deployUrl(),
+      cacheDir: "",
+      env: {},
+      gitdir: gitdir(),
+      localRef: "refs/heads/deploy",
+      remoteRef: "refs/heads/deploy",
+    };
     const r = await pushBranch(opts);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toBe("non-fast-forward");
     expect(await bareRevParse("deploy.git", "refs/heads/deploy")).toBe(theirs);
 
     // even when we hold their commit locally (fetched), a non-descendant push is refused as such
-    await fetchBranch({ url: deployUrl(), cacheDir: "", env: {}, gitdir: gitdir(), remoteRef: "deploy", localRef: "refs/braid/deploy" });
+    await fetchBranch({
+      url: deployUrl(),
+      cacheDir: "",
+      env: {},
+      gitdir: gitdir(),
+      remoteRef: "deploy",
+      localRef: "refs/braid/deploy",
+    });
     const r2 = await pushBranch(opts);
     expect(r2).toMatchObject({ ok: false, reason: "non-fast-forward" });
 
@@ -421,7 +460,14 @@ describe("pushBranch and fetchBranch", () => {
       await writeFile(join(local.dir, "clusters/a/w.yaml"), "w: 1\n");
       await gitCli(local.dir, ["add", "-A"]);
       await gitCli(local.dir, ["commit", "-qm", "frozen"]);
-      const r = await pushBranch({ url: deployUrl(), cacheDir: "", env: {}, gitdir: gitdir(), localRef: "refs/heads/deploy", remoteRef: "refs/heads/deploy" });
+      const r = await pushBranch({
+        url: deployUrl(),
+        cacheDir: "",
+        env: {},
+        gitdir: gitdir(),
+        localRef: "refs/heads/deploy",
+        remoteRef: "refs/heads/deploy",
+      });
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.reason).toBe("rejected");
@@ -446,7 +492,13 @@ describe("pushBranch and fetchBranch", () => {
 
   it("throws SOURCE_AUTH without credentials and PUBLISH_PUSH when the server is down", async () => {
     const authServer = await startGitServer({ root, auth: { username: "bot", password: TOKEN } });
-    const base = { cacheDir: "", env: {}, gitdir: gitdir(), localRef: "refs/heads/deploy", remoteRef: "refs/heads/deploy" };
+    const base = {
+      cacheDir: "",
+      env: {},
+      gitdir: gitdir(),
+      localRef: "refs/heads/deploy",
+      remoteRef: "refs/heads/deploy",
+    };
     try {
       const err = await braidError(() => pushBranch({ ...base, url: `${authServer.url}/deploy.git` }));
       expect(err.code).toBe("SOURCE_AUTH");

@@ -40,7 +40,9 @@ async function repoWith(clusters: Record<string, string>): Promise<string> {
   const base = await makeSourceRepo(await mkdtemp(join(root, "base-")));
   const files: Record<string, string> = {
     "README.md": "the repository root\n",
-    "infra/braid.yaml": fleetYaml(`    - name: base\n      url: ${base.dir}\n      ref: { tag: v1.0.0 }\n      path: manifests`),
+    "infra/braid.yaml": fleetYaml(
+      `    - name: base\n      url: ${base.dir}\n      ref: { tag: v1.0.0 }\n      path: manifests`,
+    ),
     "infra/groups/all.yaml": GROUP,
   };
   for (const [name, body] of Object.entries(clusters)) files[`infra/clusters/${name}.yaml`] = body;
@@ -48,7 +50,10 @@ async function repoWith(clusters: Record<string, string>): Promise<string> {
 }
 
 async function validate(repo: string, env: Record<string, string>, cwd = join(repo, "infra")) {
-  const io = memoryIO({ cwd, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV, BRAID_CACHE: join(root, "cache"), ...env } });
+  const io = memoryIO({
+    cwd,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV, BRAID_CACHE: join(root, "cache"), ...env },
+  });
   const code = await main(["validate", "--format", "github", "--fleet", join(repo, "infra")], io);
   return { code, lines: io.err.join("").split("\n").filter(Boolean) };
 }
@@ -59,7 +64,9 @@ describe.skipIf(NO_OPENAPI)("validate --format github", () => {
     const withWorkspace = await validate(repo, { GITHUB_WORKSPACE: repo });
     expect(withWorkspace.code, withWorkspace.lines.join("\n")).toBe(1);
     expect(withWorkspace.lines, withWorkspace.lines.join("\n")).toHaveLength(1);
-    expect(withWorkspace.lines[0]).toMatch(/^::error file=infra\/groups\/all\.yaml,line=7,col=7,title=PATCH_NO_MATCH::error PATCH_NO_MATCH: the strategic patch from group all matches no re/);
+    expect(withWorkspace.lines[0]).toMatch(
+      /^::error file=infra\/groups\/all\.yaml,line=7,col=7,title=PATCH_NO_MATCH::error PATCH_NO_MATCH: the strategic patch from group all matches no re/,
+    );
     expect(withWorkspace.lines[0]).toContain("(3 clusters: prod-01, prod-02, prod-03)");
     // without GITHUB_WORKSPACE: the Git top level
     const fromGit = await validate(repo, {});
@@ -67,15 +74,24 @@ describe.skipIf(NO_OPENAPI)("validate --format github", () => {
   });
 
   it("beyond 10 errors: the first 10 are annotated, every one goes to $GITHUB_STEP_SUMMARY", async () => {
-    const bad = (n: string) => clusterYaml(n, `  patches:\n    - target: { kind: ConfigMap, name: ${n}-missing }\n      patch: |\n        data: { a: b }`, "{ env: prod }");
+    const bad = (n: string) =>
+      clusterYaml(
+        n,
+        `  patches:\n    - target: { kind: ConfigMap, name: ${n}-missing }\n      patch: |\n        data: { a: b }`,
+        "{ env: prod }",
+      );
     const repo = await repoWith(Object.fromEntries(names(12).map((n) => [n, bad(n)])));
     const summary = join(root, "summary.md");
     const r = await validate(repo, { GITHUB_WORKSPACE: repo, GITHUB_STEP_SUMMARY: summary });
     expect(r.code).toBe(1);
     const annotations = r.lines.filter((l) => l.startsWith("::error "));
     expect(annotations).toHaveLength(10);
-    expect(annotations[0]).toMatch(/^::error file=infra\/groups\/all\.yaml,line=7,col=7,title=PATCH_NO_MATCH::.*\(12 clusters: prod-01, .*prod-12\)/);
-    expect(annotations[1]).toMatch(/^::error file=infra\/clusters\/prod-01\.yaml,line=\d+,col=\d+,title=PATCH_NO_MATCH::/);
+    expect(annotations[0]).toMatch(
+      /^::error file=infra\/groups\/all\.yaml,line=7,col=7,title=PATCH_NO_MATCH::.*\(12 clusters: prod-01, .*prod-12\)/,
+    );
+    expect(annotations[1]).toMatch(
+      /^::error file=infra\/clusters\/prod-01\.yaml,line=\d+,col=\d+,title=PATCH_NO_MATCH::/,
+    );
     expect(r.lines).toContain("braid: 3 more problems than GitHub shows per step; every one is in the step summary");
     const table = await readFile(summary, "utf8");
     expect(table).toContain("### braid: 13 problems");
@@ -89,7 +105,9 @@ describe("an environment failure under --format github", () => {
     const repo = await repoWith({ "prod-01": clusterYaml("prod-01", "", "{ env: prod }") });
     const r = await validate(repo, { BRAID_KUBERNETES_OPENAPI: join(root, "no-openapi") });
     expect(r.code).toBe(3);
-    expect(r.lines[0]).toMatch(/^::error title=OPENAPI_UNAVAILABLE::error OPENAPI_UNAVAILABLE: BRAID_KUBERNETES_OPENAPI points to /);
+    expect(r.lines[0]).toMatch(
+      /^::error title=OPENAPI_UNAVAILABLE::error OPENAPI_UNAVAILABLE: BRAID_KUBERNETES_OPENAPI points to /,
+    );
   });
 });
 
@@ -97,8 +115,19 @@ describe("githubAnnotations", () => {
   it("keeps a single cluster's name in the text and names source files in the text only", () => {
     const out = githubAnnotations(
       [
-        { code: "SCHEMA_VIOLATION", severity: "error", message: "bad", cluster: "a", location: { file: "x.yaml", line: 3, source: "base", commit: "abcdef0123" } },
-        { code: "LOCK_STALE", severity: "warning", message: "edited", location: { file: "clusters/a.yaml", line: 2, column: 5 } },
+        {
+          code: "SCHEMA_VIOLATION",
+          severity: "error",
+          message: "bad",
+          cluster: "a",
+          location: { file: "x.yaml", line: 3, source: "base", commit: "abcdef0123" },
+        },
+        {
+          code: "LOCK_STALE",
+          severity: "warning",
+          message: "edited",
+          location: { file: "clusters/a.yaml", line: 2, column: 5 },
+        },
       ],
       "infra",
     );

@@ -51,7 +51,13 @@ class FakeGithub {
     for await (const c of req) chunks.push(c as Buffer);
     const u = new URL(req.url ?? "/", "http://x");
     const text = Buffer.concat(chunks).toString("utf8");
-    this.log.push({ method: req.method ?? "", path: u.pathname, query: u.searchParams, body: text ? JSON.parse(text) : undefined, auth: req.headers.authorization });
+    this.log.push({
+      method: req.method ?? "",
+      path: u.pathname,
+      query: u.searchParams,
+      body: text ? JSON.parse(text) : undefined,
+      auth: req.headers.authorization,
+    });
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(JSON.stringify(data));
@@ -59,7 +65,11 @@ class FakeGithub {
     if (this.fail) return send(this.fail.status, { message: this.fail.message }, this.fail.headers);
     const list = /^\/api\/v3\/repos\/acme\/fleet\/issues\/7\/comments$/.exec(u.pathname);
     const one = /^\/api\/v3\/repos\/acme\/fleet\/issues\/comments\/(\d+)$/.exec(u.pathname);
-    const view = (c: Comment) => ({ id: c.id, body: c.body, html_url: `https://github.test/acme/fleet/pull/7#issuecomment-${c.id}` });
+    const view = (c: Comment) => ({
+      id: c.id,
+      body: c.body,
+      html_url: `https://github.test/acme/fleet/pull/7#issuecomment-${c.id}`,
+    });
     if (list && req.method === "GET") {
       const per = Number(u.searchParams.get("per_page") ?? 30);
       const page = Number(u.searchParams.get("page") ?? 1);
@@ -110,7 +120,10 @@ async function closedPort(): Promise<number> {
 
 /** 250 comments from people (some quoting braid without the marker), so the list has 3 pages of 100. */
 function crowd(): Comment[] {
-  return Array.from({ length: 250 }, (_, i) => ({ id: i + 1, body: i === 3 ? "braid preview looks good" : `comment ${i}` }));
+  return Array.from({ length: 250 }, (_, i) => ({
+    id: i + 1,
+    body: i === 3 ? "braid preview looks good" : `comment ${i}`,
+  }));
 }
 
 describe("upsertStickyComment", () => {
@@ -130,7 +143,9 @@ describe("upsertStickyComment", () => {
     const second = await upsertStickyComment(target, `${PREVIEW_MARKER}\nrun 2`);
     expect(second).toMatchObject({ action: "updated", id: first.id });
     const writes = gh.log.filter((l) => l.method !== "GET");
-    expect(writes.map((w) => [w.method, w.path])).toEqual([["PATCH", `/api/v3/repos/acme/fleet/issues/comments/${first.id}`]]);
+    expect(writes.map((w) => [w.method, w.path])).toEqual([
+      ["PATCH", `/api/v3/repos/acme/fleet/issues/comments/${first.id}`],
+    ]);
     expect(writes[0]!.body?.body).toBe(`${PREVIEW_MARKER}\nrun 2`);
     expect(gh.comments.filter((c) => c.body.includes(PREVIEW_MARKER))).toHaveLength(1);
     expect(gh.comments.slice(0, 250)).toEqual(before);
@@ -156,8 +171,20 @@ describe("upsertStickyComment", () => {
   it.each([
     ["401 bad credentials", { status: 401, message: "Bad credentials" }, /rejected the token/],
     ["403 forbidden", { status: 403, message: "Resource not accessible by integration" }, /refused.*403/],
-    ["403 rate limit", { status: 403, message: "API rate limit exceeded", headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000000" } }, /rate limit/],
-    ["429 secondary rate limit", { status: 429, message: "You have exceeded a secondary rate limit", headers: { "retry-after": "60" } }, /rate limit/],
+    [
+      "403 rate limit",
+      {
+        status: 403,
+        message: "API rate limit exceeded",
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000000" },
+      },
+      /rate limit/,
+    ],
+    [
+      "429 secondary rate limit",
+      { status: 429, message: "You have exceeded a secondary rate limit", headers: { "retry-after": "60" } },
+      /rate limit/,
+    ],
     ["500", { status: 500, message: "boom" }, /GitHub API error/],
   ])("%s → GITHUB_API (exit 3), token never in the message", async (_name, fail, pattern) => {
     gh.fail = fail;
@@ -181,16 +208,24 @@ describe("upsertStickyComment", () => {
 
   it("a closed port or a server that resets says 'cannot reach <host> (…)', not HTTP 500", async () => {
     const closed = await closedPort();
-    const e1 = (await upsertStickyComment({ ...target, apiUrl: `http://127.0.0.1:${closed}/api/v3` }, "x").catch((err: unknown) => err)) as BraidError;
+    const e1 = (await upsertStickyComment({ ...target, apiUrl: `http://127.0.0.1:${closed}/api/v3` }, "x").catch(
+      (err: unknown) => err,
+    )) as BraidError;
     expect(e1.code).toBe("GITHUB_API");
     expect(e1.exitCode).toBe(3);
-    expect(e1.message).toBe(`cannot reach 127.0.0.1:${closed} (ECONNREFUSED) to list the pull request's comments on acme/fleet#7`);
+    expect(e1.message).toBe(
+      `cannot reach 127.0.0.1:${closed} (ECONNREFUSED) to list the pull request's comments on acme/fleet#7`,
+    );
     const reset = createNetServer((s) => s.resetAndDestroy());
     await new Promise<void>((r) => reset.listen(0, "127.0.0.1", r));
     const port = (reset.address() as AddressInfo).port;
-    const e2 = (await upsertStickyComment({ ...target, apiUrl: `http://127.0.0.1:${port}` }, "x").catch((err: unknown) => err)) as BraidError;
+    const e2 = (await upsertStickyComment({ ...target, apiUrl: `http://127.0.0.1:${port}` }, "x").catch(
+      (err: unknown) => err,
+    )) as BraidError;
     await new Promise<void>((r) => reset.close(() => r()));
-    expect(e2.message).toBe(`cannot reach 127.0.0.1:${port} (ECONNRESET) to list the pull request's comments on acme/fleet#7`);
+    expect(e2.message).toBe(
+      `cannot reach 127.0.0.1:${port} (ECONNRESET) to list the pull request's comments on acme/fleet#7`,
+    );
     expect(e2.message).not.toContain("500");
   });
 });
@@ -204,13 +239,33 @@ describe("githubTarget", () => {
   const read = (p: string) => import("node:fs/promises").then((fs) => fs.readFile(p, "utf8"));
 
   it("reads GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH and GITHUB_API_URL", async () => {
-    const env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: "acme/fleet", GITHUB_EVENT_PATH: await eventFile({ pull_request: { number: 42 } }), GITHUB_API_URL: "https://ghe.test/api/v3/" };
-    expect(await githubTarget(env, {}, read)).toEqual({ owner: "acme", repo: "fleet", pr: 42, token: TOKEN, apiUrl: "https://ghe.test/api/v3" });
+    const env = {
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: "acme/fleet",
+      GITHUB_EVENT_PATH: await eventFile({ pull_request: { number: 42 } }),
+      GITHUB_API_URL: "https://ghe.test/api/v3/",
+    };
+    expect(await githubTarget(env, {}, read)).toEqual({
+      owner: "acme",
+      repo: "fleet",
+      pr: 42,
+      token: TOKEN,
+      apiUrl: "https://ghe.test/api/v3",
+    });
   });
 
   it("flags win over the environment; the default API is api.github.com", async () => {
-    const env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: "acme/fleet", GITHUB_EVENT_PATH: await eventFile({ number: 1 }) };
-    expect(await githubTarget(env, { repo: "other/repo", pr: "9" }, read)).toMatchObject({ owner: "other", repo: "repo", pr: 9, apiUrl: "https://api.github.com" });
+    const env = {
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: "acme/fleet",
+      GITHUB_EVENT_PATH: await eventFile({ number: 1 }),
+    };
+    expect(await githubTarget(env, { repo: "other/repo", pr: "9" }, read)).toMatchObject({
+      owner: "other",
+      repo: "repo",
+      pr: 9,
+      apiUrl: "https://api.github.com",
+    });
   });
 
   it.each([
@@ -233,8 +288,18 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
   let fleet: string;
   beforeAll(async () => {
     const src = await makeFixtureRepo([
-      { files: { "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: default }\ndata: { k: '1' }\n" }, tags: ["v1.0.0"] },
-      { files: { "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: default }\ndata: { k: '2' }\n" }, tags: ["v1.1.0"] },
+      {
+        files: {
+          "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: default }\ndata: { k: '1' }\n",
+        },
+        tags: ["v1.0.0"],
+      },
+      {
+        files: {
+          "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a, namespace: default }\ndata: { k: '2' }\n",
+        },
+        tags: ["v1.1.0"],
+      },
     ]);
     const yaml = (tag: string) => fleetYaml(`    - name: s\n      url: ${src.dir}\n      ref: { tag: ${tag} }`);
     const repo = await makeFixtureRepo([
@@ -246,7 +311,10 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
 
   async function cli(extraEnv: Record<string, string>, flags: string[] = ["--repo", "acme/fleet", "--pr", "7"]) {
     const cache = await mkdtemp(join(tmpdir(), "braid-gh-cache-"));
-    const io = memoryIO({ cwd: fleet, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: cache, GITHUB_API_URL: gh.url, ...extraEnv } });
+    const io = memoryIO({
+      cwd: fleet,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: cache, GITHUB_API_URL: gh.url, ...extraEnv },
+    });
     const code = await main(["preview", "--base", "HEAD~1", "--head", "HEAD", "--github-comment", ...flags], io);
     return { code, out: io.out.join(""), err: io.err.join("") };
   }
@@ -276,18 +344,27 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
     });
     gh.fail = { status: 403, message: "Resource not accessible by integration" };
     await writeFile(event, JSON.stringify({ pull_request: pr(true) }));
-    const env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: "acme/fleet", GITHUB_EVENT_PATH: event, GITHUB_ACTIONS: "true" };
+    const env = {
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: "acme/fleet",
+      GITHUB_EVENT_PATH: event,
+      GITHUB_ACTIONS: "true",
+    };
     const r = await cli(env, []);
     expect(r.code).toBe(0);
     expect(r.out).toContain("braid preview");
-    expect(r.err).toMatch(/^::notice title=braid preview::a pull request from a fork has a read-only token: the preview comment was not posted \(GitHub refused/m);
+    expect(r.err).toMatch(
+      /^::notice title=braid preview::a pull request from a fork has a read-only token: the preview comment was not posted \(GitHub refused/m,
+    );
     await writeFile(event, JSON.stringify({ pull_request: pr(false) }));
     const same = await cli(env, []);
     expect(same.code).toBe(3);
     expect(same.err).toContain("error GITHUB_API");
     const optional = await cli(env, ["--comment-optional"]);
     expect(optional.code).toBe(0);
-    expect(optional.err).toMatch(/^::notice title=braid preview::--comment-optional: the preview comment was not posted/m);
+    expect(optional.err).toMatch(
+      /^::notice title=braid preview::--comment-optional: the preview comment was not posted/m,
+    );
   }, 60_000);
 
   it("posts the markdown once, then updates it", async () => {
@@ -295,7 +372,7 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
     expect(r1.code).toBe(0);
     expect(r1.err).toContain("preview comment created");
     expect(gh.comments).toHaveLength(1);
-    expect(gh.comments[0]!.body).toContain("+  k: \"2\"");
+    expect(gh.comments[0]!.body).toContain('+  k: "2"');
     expect(gh.comments[0]!.body).toBe(r1.out);
     const r2 = await cli({ GITHUB_TOKEN: TOKEN });
     expect(r2.code).toBe(0);
@@ -307,14 +384,18 @@ describe.skipIf(!haveOpenApi)("braid preview --github-comment", () => {
     [401, {}],
     [403, { "x-ratelimit-remaining": "0" }],
     [429, {}],
-  ])("GitHub answering %s → exit 3, the preview is still printed, no token in the output", async (status, headers) => {
-    gh.fail = { status, message: "nope", headers };
-    const r = await cli({ GITHUB_TOKEN: TOKEN });
-    expect(r.code).toBe(3);
-    expect(r.err).toContain("GITHUB_API");
-    expect(r.out).toContain("braid preview");
-    expect(r.err + r.out).not.toContain(TOKEN);
-  }, 60_000);
+  ])(
+    "GitHub answering %s → exit 3, the preview is still printed, no token in the output",
+    async (status, headers) => {
+      gh.fail = { status, message: "nope", headers };
+      const r = await cli({ GITHUB_TOKEN: TOKEN });
+      expect(r.code).toBe(3);
+      expect(r.err).toContain("GITHUB_API");
+      expect(r.out).toContain("braid preview");
+      expect(r.err + r.out).not.toContain(TOKEN);
+    },
+    60_000,
+  );
 
   it("no token → exit 2 before rendering", async () => {
     const r = await cli({});

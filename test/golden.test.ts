@@ -22,8 +22,19 @@ async function renderCase(name: string) {
   const out = join(root, "out");
   const code = await main(["render", "--out", out, "--format", "json"], io);
   const report = JSON.parse(io.out.join(""));
-  const diagnostics = (report.diagnostics as { severity: string; code: string; location?: { file: string; line?: number; column?: number }; cluster?: string; message: string }[])
-    .map((d) => `${d.severity} ${d.code} ${d.location ? `${d.location.file}:${d.location.line ?? ""}:${d.location.column ?? ""}` : "-"} [${d.cluster ?? ""}] ${d.message}`)
+  const diagnostics = (
+    report.diagnostics as {
+      severity: string;
+      code: string;
+      location?: { file: string; line?: number; column?: number };
+      cluster?: string;
+      message: string;
+    }[]
+  )
+    .map(
+      (d) =>
+        `${d.severity} ${d.code} ${d.location ? `${d.location.file}:${d.location.line ?? ""}:${d.location.column ?? ""}` : "-"} [${d.cluster ?? ""}] ${d.message}`,
+    )
     .join("\n");
   const tree = existsSync(out) ? await readTree(out) : {};
   return { code, diagnostics: diagnostics ? diagnostics + "\n" : "", tree };

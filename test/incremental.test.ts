@@ -163,7 +163,8 @@ spec:
 `,
   };
   for (const c of s.clusters)
-    files[`clusters/${c.name}.yaml`] = `${c.name === "a" ? "# comment\n".repeat(s.clusterComments) : ""}apiVersion: braid/v1alpha1
+    files[`clusters/${c.name}.yaml`] =
+      `${c.name === "a" ? "# comment\n".repeat(s.clusterComments) : ""}apiVersion: braid/v1alpha1
 kind: Cluster
 metadata:
   name: ${c.name}
@@ -213,7 +214,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
   it("after random changes, the incremental result equals a cold run's, byte for byte", async () => {
     const seed = Number(process.env.BRAID_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const rand = prng(seed);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const root = await mkdtemp(join(tmpdir(), "braid-incr-"));
     roots.push(root);
     await makeFixtureRepo(
@@ -258,7 +259,10 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
     const cluster = () => pick(state.clusters);
     const changes: Change[] = [
       { what: "a var", apply: () => void (cluster().region = pick(["eu", "us", "ap", "emea-west"])) },
-      { what: "a pin", apply: () => void ((c) => (c.platformTag = c.platformTag === "v1.0.0" ? "v1.1.0" : "v1.0.0"))(cluster()) },
+      {
+        what: "a pin",
+        apply: () => void ((c) => (c.platformTag = c.platformTag === "v1.0.0" ? "v1.1.0" : "v1.0.0"))(cluster()),
+      },
       {
         what: "a source commit",
         apply: async () => {
@@ -271,9 +275,18 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       { what: "a patch file", apply: (s) => void (s.replicas = 1 + Math.floor(rand() * 5)) },
       { what: "which clusters use the patch file", apply: () => void ((c) => (c.patchFile = !c.patchFile))(cluster()) },
       { what: "a fleet schema", apply: (s) => void (s.policy = pick([0, 1, 2] as const)) },
-      { what: "the fleet's Kubernetes version", apply: (s) => void (s.kubernetesVersion = s.kubernetesVersion === "1.34" ? "1.33" : "1.34") },
-      { what: "a cluster's Kubernetes version", apply: () => void ((c) => (c.kubernetesVersion = pick([undefined, "1.33", "1.34"] as const)))(cluster()) },
-      { what: "the OpenAPI document", apply: (s) => void (s.openapi = s.openapi === "folder" ? "v1.33.json" : "folder") },
+      {
+        what: "the fleet's Kubernetes version",
+        apply: (s) => void (s.kubernetesVersion = s.kubernetesVersion === "1.34" ? "1.33" : "1.34"),
+      },
+      {
+        what: "a cluster's Kubernetes version",
+        apply: () => void ((c) => (c.kubernetesVersion = pick([undefined, "1.33", "1.34"] as const)))(cluster()),
+      },
+      {
+        what: "the OpenAPI document",
+        apply: (s) => void (s.openapi = s.openapi === "folder" ? "v1.33.json" : "folder"),
+      },
       { what: "a group membership", apply: () => void ((c) => (c.env = c.env === "prod" ? "dev" : "prod"))(cluster()) },
       // cluster a keeps its SOURCE_EMPTY warning throughout (so a comment moves a reused cluster's warning)
       { what: "a source on or off", apply: () => void ((c) => (c.docs = !c.docs))(pick(state.clusters.slice(1))) },
@@ -315,7 +328,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       // changes nothing but positions); step 0: the first publish
       const comments = changes.filter((c) => c.what.startsWith("a comment"));
       const others = changes.slice(0, -1).filter((c) => !comments.includes(c));
-      const shuffle = <T,>(xs: T[]): T[] => {
+      const shuffle = <T>(xs: T[]): T[] => {
         for (let i = xs.length - 1; i > 0; i--) {
           const j = Math.floor(rand() * (i + 1));
           [xs[i], xs[j]] = [xs[j]!, xs[i]!];
@@ -366,7 +379,10 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       expect(reusedInRender).toBeGreaterThan(0);
       expect(published).toBeGreaterThan(0);
     } catch (e) {
-      throw new Error(`incremental property failed with BRAID_PROPERTY_SEED=${seed}\n${log.join("\n")}\n${(e as Error).message}`, { cause: e });
+      throw new Error(
+        `incremental property failed with BRAID_PROPERTY_SEED=${seed}\n${log.join("\n")}\n${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }, 120_000);
 });
@@ -375,7 +391,9 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
   it("a no-op publish renders nothing; a fresh cache, --no-cache and BRAID_NO_INCREMENTAL render every cluster", async () => {
     const root = await mkdtemp(join(tmpdir(), "braid-incr-"));
     roots.push(root);
-    await makeFixtureRepo([{ files: { ...PLATFORM("1.27"), "docs/README.md": "none\n" }, tags: ["v1.0.0"] }], { dir: join(root, "platform") });
+    await makeFixtureRepo([{ files: { ...PLATFORM("1.27"), "docs/README.md": "none\n" }, tags: ["v1.0.0"] }], {
+      dir: join(root, "platform"),
+    });
     await makeFixtureRepo([{ files: appsFiles(0) }], { dir: join(root, "apps") });
     const fleetDir = join(root, "fleet");
     const state: FleetState = {
@@ -386,7 +404,14 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
       kubernetesVersion: "1.34",
       replicas: 2,
       policy: 0,
-      clusters: ["a", "b", "c"].map((name, i) => ({ name, env: i ? "prod" : "dev", region: "eu", platformTag: "v1.0.0", patchFile: i === 1, docs: i === 0 })),
+      clusters: ["a", "b", "c"].map((name, i) => ({
+        name,
+        env: i ? "prod" : "dev",
+        region: "eu",
+        platformTag: "v1.0.0",
+        patchFile: i === 1,
+        docs: i === 0,
+      })),
     };
     await mkdir(fleetDir, { recursive: true });
     await git(fleetDir, ["init", "-q", "-b", "main"]);
@@ -395,9 +420,22 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     await git(fleetDir, ["commit", "-q", "-m", "fleet"]);
     const cache = join(root, "cache");
     const publish = async (extraEnv: Record<string, string> = {}, args: string[] = [], cacheDir = cache) => {
-      const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_DIR, BRAID_CACHE: cacheDir, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", ...extraEnv } });
+      const io = memoryIO({
+        cwd: fleetDir,
+        env: {
+          BRAID_KUBERNETES_OPENAPI: OPENAPI_DIR,
+          BRAID_CACHE: cacheDir,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@example.com",
+          ...extraEnv,
+        },
+      });
       const code = await main(["publish", "--format", "json", ...args], io);
-      const json = JSON.parse(io.out.join("")) as { status: string; reused: number; diagnostics: { code: string; cluster?: string }[] };
+      const json = JSON.parse(io.out.join("")) as {
+        status: string;
+        reused: number;
+        diagnostics: { code: string; cluster?: string }[];
+      };
       return { code, ...json };
     };
     const first = await publish();
@@ -410,7 +448,10 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     expect([noop.code, noop.status, noop.reused]).toEqual([0, "unchanged", 3]);
     expect(noop.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
     // the escape hatches render everything (and still find nothing to publish)
-    for (const [env, args] of [[{ BRAID_NO_INCREMENTAL: "1" }, []], [{}, ["--no-cache"]]] as const) {
+    for (const [env, args] of [
+      [{ BRAID_NO_INCREMENTAL: "1" }, []],
+      [{}, ["--no-cache"]],
+    ] as const) {
       const r = await publish(env, [...args]);
       expect([r.status, r.reused]).toEqual(["unchanged", 0]);
       expect(r.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);

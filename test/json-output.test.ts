@@ -20,11 +20,24 @@ const validators = new Map<string, ValidateFunction>();
 let ws: Workspace;
 
 beforeAll(async () => {
-  const files = (await readdir(SCHEMAS)).filter((f) => f.endsWith("-result.schema.json") || f === "result-common.schema.json" || f === "inventory.schema.json");
-  const docs = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(SCHEMAS, f), "utf8")) as { $id: string; properties?: { kind?: { const?: string } } }));
+  const files = (await readdir(SCHEMAS)).filter(
+    (f) => f.endsWith("-result.schema.json") || f === "result-common.schema.json" || f === "inventory.schema.json",
+  );
+  const docs = await Promise.all(
+    files.map(
+      async (f) =>
+        JSON.parse(await readFile(join(SCHEMAS, f), "utf8")) as {
+          $id: string;
+          properties?: { kind?: { const?: string } };
+        },
+    ),
+  );
   for (const d of docs) ajv.addSchema(d);
   for (const d of docs) if (d.properties?.kind?.const) validators.set(d.properties.kind.const, ajv.getSchema(d.$id)!);
-  ws = await makeWorkspace({ "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }), "dev-us-1": testCluster("dev-us-1", { region: "us" }) });
+  ws = await makeWorkspace({
+    "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }),
+    "dev-us-1": testCluster("dev-us-1", { region: "us" }),
+  });
 });
 afterAll(() => ws?.cleanup());
 
@@ -96,17 +109,31 @@ describe.skipIf(NO_OPENAPI)("--format json documents", () => {
     const res = await cli(["render", "--format", "json", "--clustr", "x"]);
     expect(res.code).toBe(2);
     expectValid(res.doc, "ErrorResult");
-    expect(res.doc).toMatchObject({ command: "render", ok: false, exitCode: 2, diagnostics: [{ code: "USAGE", message: "unknown flag --clustr; did you mean --cluster?" }] });
+    expect(res.doc).toMatchObject({
+      command: "render",
+      ok: false,
+      exitCode: 2,
+      diagnostics: [{ code: "USAGE", message: "unknown flag --clustr; did you mean --cluster?" }],
+    });
     const lock = await cli(["lock", "--update", "nope", "--format", "json"]);
     expect(lock.code).toBe(2);
     expectValid(lock.doc, "ErrorResult");
-    expect(lock.doc).toMatchObject({ command: "lock", diagnostics: [{ code: "USAGE", message: "unknown source nope; sources: base" }] });
+    expect(lock.doc).toMatchObject({
+      command: "lock",
+      diagnostics: [{ code: "USAGE", message: "unknown source nope; sources: base" }],
+    });
   });
 
   it("an environment error (exit 3) prints an ErrorResult with its code", async () => {
-    const res = await cli(["validate", "--format", "json"], { BRAID_KUBERNETES_OPENAPI: join(ws.root, "no-openapi-here") });
+    const res = await cli(["validate", "--format", "json"], {
+      BRAID_KUBERNETES_OPENAPI: join(ws.root, "no-openapi-here"),
+    });
     expect(res.code).toBe(3);
     expectValid(res.doc, "ErrorResult");
-    expect(res.doc).toMatchObject({ command: "validate", exitCode: 3, diagnostics: [{ code: "OPENAPI_UNAVAILABLE", severity: "error" }] });
+    expect(res.doc).toMatchObject({
+      command: "validate",
+      exitCode: 3,
+      diagnostics: [{ code: "OPENAPI_UNAVAILABLE", severity: "error" }],
+    });
   });
 });

@@ -29,14 +29,20 @@ describe.skipIf(NO_OPENAPI)("kubernetesVersion per group and cluster", () => {
   it("validates each cluster against its own API: a field or API of one version is an error only there", async () => {
     const src = await makeFixtureRepo([{ files: { "pod.yaml": POD, "vap.yaml": VAP }, tags: ["v1.0.0"] }]);
     const fleetDir = await writeFleet({
-      "braid.yaml": fleetYaml(`    - name: s\n      url: ${src.dir}\n      ref: { tag: v1.0.0 }`).replace('"1.34"', '"1.33"'),
+      "braid.yaml": fleetYaml(`    - name: s\n      url: ${src.dir}\n      ref: { tag: v1.0.0 }`).replace(
+        '"1.34"',
+        '"1.33"',
+      ),
       "groups/next.yaml": `apiVersion: braid/v1alpha1\nkind: Group\nmetadata: { name: next }\nspec:\n  selector: { matchLabels: { k8s: next } }\n  kubernetesVersion: "1.35"\n`,
       "clusters/old.yaml": clusterYaml("old"),
       "clusters/new.yaml": clusterYaml("new", "", "{ k8s: next }"),
       // the cluster's own setting wins over its group's
       "clusters/pinned.yaml": clusterYaml("pinned", '  kubernetesVersion: "1.33"', "{ k8s: next }"),
     });
-    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     expect(await main(["validate", "--format", "json"], io)).toBe(1);
     const report = JSON.parse(io.out.join(""));
     const errors = report.diagnostics

@@ -62,7 +62,10 @@ const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha
  * without kustomization — the folder holding the kustomization Flux would generate for it (built by kubectl
  * with LoadRestrictionsNone, as kustomize-controller builds).
  */
-export const CASES: Record<string, { files: Record<string, string>; path: string; oracle?: string; needs?: RegisteredField[] }> = {
+export const CASES: Record<
+  string,
+  { files: Record<string, string>; path: string; oracle?: string; needs?: RegisteredField[] }
+> = {
   "resources-files": {
     path: ".",
     files: {
@@ -80,10 +83,9 @@ export const CASES: Record<string, { files: Record<string, string>; path: string
       "base/sa.yaml": SA("api"),
       "overlays/staging/kustomization.yaml": KUST("resources:\n  - ../../base\n  - svc.yaml\n"),
       "overlays/staging/svc.yaml": SERVICE("api"),
-      "overlays/prod/kustomization.yaml": KUST(
-        "resources:\n  - ../staging\npatches:\n  - path: replicas.yaml\n",
-      ),
-      "overlays/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec: { replicas: 5 }\n",
+      "overlays/prod/kustomization.yaml": KUST("resources:\n  - ../staging\npatches:\n  - path: replicas.yaml\n"),
+      "overlays/prod/replicas.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec: { replicas: 5 }\n",
     },
   },
   namespace: {
@@ -113,7 +115,9 @@ export const CASES: Record<string, { files: Record<string, string>; path: string
       "components/more/kustomization.yaml": COMPONENT(
         "patches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: worker }\n      spec: { replicas: 3 }\n",
       ),
-      "overlay/kustomization.yaml": KUST("namespace: jobs\nresources:\n  - ../base\ncomponents:\n  - ../components/probes\n  - ../components/more\n"),
+      "overlay/kustomization.yaml": KUST(
+        "namespace: jobs\nresources:\n  - ../base\ncomponents:\n  - ../components/probes\n  - ../components/more\n",
+      ),
     },
   },
   "patches-all-kinds": {
@@ -166,17 +170,26 @@ patchesJson6902:
 `),
       "app.yaml": [DEPLOY("a"), DEPLOY("b"), SERVICE("a"), SERVICE("b")].join("---\n"),
       "json-ops.yaml": "- op: replace\n  path: /spec/replicas\n  value: 2\n",
-      "smp.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: b }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          image: ghcr.io/acme/b:2.0.0\n",
+      "smp.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: b }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          image: ghcr.io/acme/b:2.0.0\n",
     },
   },
   "legacy-patches-delete-and-multi-document": {
     path: ".",
     files: {
-      "kustomization.yaml": KUST("resources: [all.yaml]\npatchesStrategicMerge:\n  - multi.yaml\npatchesJson6902:\n  - target: { version: v1, kind: Service, name: b }\n    path: ops.json\n"),
-      "all.yaml": [SERVICE("a"), SERVICE("b"), DEPLOY("d"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\ndata: { a: b }\n"].join("---\n"),
+      "kustomization.yaml": KUST(
+        "resources: [all.yaml]\npatchesStrategicMerge:\n  - multi.yaml\npatchesJson6902:\n  - target: { version: v1, kind: Service, name: b }\n    path: ops.json\n",
+      ),
+      "all.yaml": [
+        SERVICE("a"),
+        SERVICE("b"),
+        DEPLOY("d"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\ndata: { a: b }\n",
+      ].join("---\n"),
       "multi.yaml":
         "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: gone }\n$patch: delete\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec:\n  template:\n    spec:\n      containers:\n        - name: main\n          $patch: delete\n        - name: sidecar\n          image: busybox\n",
-      "ops.json": '[{"op": "add", "path": "/spec/ports/-", "value": {"name": "extra", "port": 81}}, {"op": "add", "path": "/spec/ports/0/name", "value": "web"}]',
+      "ops.json":
+        '[{"op": "add", "path": "/spec/ports/-", "value": {"name": "extra", "port": 81}}, {"op": "add", "path": "/spec/ports/0/name", "value": "web"}]',
     },
   },
   "renamed-in-base-patched-by-old-name": {
@@ -202,7 +215,8 @@ patchesJson6902:
     path: "deploy",
     oracle: "flux-generated",
     files: {
-      "deploy/crds.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: plain, namespace: apps }\ndata: { a: b }\n",
+      "deploy/crds.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: plain, namespace: apps }\ndata: { a: b }\n",
       "deploy/app/kustomization.yaml": KUST("namespace: apps\nresources:\n  - svc.yaml\n"),
       "deploy/app/svc.yaml": SERVICE("web"),
       "deploy/app/nested/kustomization.yaml": KUST("resources: [not-built.yaml]\n"),
@@ -224,7 +238,9 @@ patchesJson6902:
       ),
       "base/sa.yaml": SA("web"),
       "base/svc.yaml": SERVICE("web"),
-      "components/team/kustomization.yaml": COMPONENT("labels:\n  - pairs: { team: shop }\n    includeTemplates: true\n"),
+      "components/team/kustomization.yaml": COMPONENT(
+        "labels:\n  - pairs: { team: shop }\n    includeTemplates: true\n",
+      ),
       "overlays/prod/kustomization.yaml": KUST(
         "namePrefix: prod-\nnamespace: shop\ncommonLabels: { env: prod }\nresources:\n  - ../../base\ncomponents:\n  - ../../components/team\nconfigMapGenerator:\n  - name: web-config\n    behavior: merge\n    literals: [MODE=prod]\nimages:\n  - name: ghcr.io/acme/web\n    newTag: 2.0.0\n",
       ),
@@ -235,9 +251,12 @@ patchesJson6902:
     needs: ["nameSuffix", "replicas", "commonAnnotations", "secretGenerator", "images"],
     files: {
       "kustomization.yaml": KUST(
-        "nameSuffix: -v2\ncommonAnnotations: { owner: team-a }\nresources: [app.yaml]\nreplicas:\n  - { name: api, count: 4 }\nsecretGenerator:\n  - name: creds\n    literals: [user=admin]\n    type: Opaque\ngeneratorOptions:\n  labels: { generated: \"true\" }\nimages:\n  - name: ghcr.io/acme/api\n    newName: registry.acme.example/api\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+        'nameSuffix: -v2\ncommonAnnotations: { owner: team-a }\nresources: [app.yaml]\nreplicas:\n  - { name: api, count: 4 }\nsecretGenerator:\n  - name: creds\n    literals: [user=admin]\n    type: Opaque\ngeneratorOptions:\n  labels: { generated: "true" }\nimages:\n  - name: ghcr.io/acme/api\n    newName: registry.acme.example/api\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n',
       ),
-      "app.yaml": DEPLOY("api", "\n          env: [{ name: PASS, valueFrom: { secretKeyRef: { name: creds, key: user } } }]"),
+      "app.yaml": DEPLOY(
+        "api",
+        "\n          env: [{ name: PASS, valueFrom: { secretKeyRef: { name: creds, key: user } } }]",
+      ),
     },
   },
   "generators-merge-replace-prefix-suffix-refs": {
@@ -247,7 +266,10 @@ patchesJson6902:
       "base/kustomization.yaml": KUST(
         "resources: [deploy.yaml]\nconfigMapGenerator:\n  - name: app\n    files: [app.properties]\n    envs: [defaults.env]\nsecretGenerator:\n  - name: tls\n    literals: [crt=base]\n",
       ),
-      "base/deploy.yaml": DEPLOY("app", "\n          envFrom: [{ configMapRef: { name: app } }, { secretRef: { name: tls } }]"),
+      "base/deploy.yaml": DEPLOY(
+        "app",
+        "\n          envFrom: [{ configMapRef: { name: app } }, { secretRef: { name: tls } }]",
+      ),
       "base/app.properties": "color=blue\nsize=3\n",
       "base/defaults.env": "A=1\nB=2\n",
       "overlay/kustomization.yaml": KUST(
@@ -260,7 +282,9 @@ patchesJson6902:
     needs: ["configMapGenerator"],
     files: {
       "base/kustomization.yaml": KUST("configMapGenerator:\n  - name: cfg\n    literals: [A=1]\n"),
-      "comp/kustomization.yaml": COMPONENT("configMapGenerator:\n  - name: cfg\n    behavior: merge\n    literals: [B=2]\n"),
+      "comp/kustomization.yaml": COMPONENT(
+        "configMapGenerator:\n  - name: cfg\n    behavior: merge\n    literals: [B=2]\n",
+      ),
       "overlay/kustomization.yaml": KUST(
         "resources: [../base]\ncomponents: [../comp]\nconfigMapGenerator:\n  - name: cfg\n    behavior: replace\n    literals: [C=3]\n",
       ),
@@ -271,7 +295,8 @@ patchesJson6902:
     files: {
       "app/kustomization.yml": KUST("resources:\n  - ../shared/Kustomize-dir\n"),
       "shared/Kustomize-dir/Kustomization": KUST("resources:\n  - cm.yaml\n"),
-      "shared/Kustomize-dir/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: '1' }\n",
+      "shared/Kustomize-dir/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: '1' }\n",
     },
   },
 };
@@ -304,9 +329,12 @@ function byKey(objects: Record<string, unknown>[]): Record<string, unknown> {
 }
 
 /** Cases whose fields all have a registered transformer (the others are skipped, saying so). */
-const RUNNABLE = Object.fromEntries(Object.entries(CASES).filter(([, c]) => (c.needs ?? []).every((f) => FIELD_TRANSFORMERS[f])));
+const RUNNABLE = Object.fromEntries(
+  Object.entries(CASES).filter(([, c]) => (c.needs ?? []).every((f) => FIELD_TRANSFORMERS[f])),
+);
 const WAITING = Object.keys(CASES).filter((n) => !(n in RUNNABLE));
-if (WAITING.length) console.warn(`[kustomize base] skipped until their transformers are registered: ${WAITING.join(", ")}`);
+if (WAITING.length)
+  console.warn(`[kustomize base] skipped until their transformers are registered: ${WAITING.join(", ")}`);
 
 describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kustomize", () => {
   let repo: string;
@@ -317,15 +345,23 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
 
   beforeAll(async () => {
     const files: Record<string, string> = {};
-    for (const [name, c] of Object.entries(RUNNABLE)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
+    for (const [name, c] of Object.entries(RUNNABLE))
+      for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
     repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
     const sources = Object.entries(RUNNABLE)
-      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      enabled: false\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`)
+      .map(
+        ([name, c]) =>
+          `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      enabled: false\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`,
+      )
       .join("\n");
     const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
-    for (const name of Object.keys(RUNNABLE)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n      enabled: true\n`);
+    for (const name of Object.keys(RUNNABLE))
+      fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n      enabled: true\n`);
     const fleetDir = await writeFleet(fleetFiles);
-    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
     code = await main(["render", "--out", out, "--format", "json"], io);
     stderr = io.err.join("");
@@ -339,7 +375,9 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
 
   for (const [name, c] of Object.entries(CASES))
     it.skipIf(!(name in RUNNABLE))(`${name}: each object equals kubectl kustomize's`, async () => {
-      const args = c.oracle ? ["--load-restrictor", "LoadRestrictionsNone", join(repo, "cases", name, c.oracle)] : [join(repo, "cases", name, c.path)];
+      const args = c.oracle
+        ? ["--load-restrictor", "LoadRestrictionsNone", join(repo, "cases", name, c.oracle)]
+        : [join(repo, "cases", name, c.path)];
       const { stdout } = await run(kubectl!, ["kustomize", ...args], { maxBuffer: 64 << 20 });
       const expected = byKey(objectsOf(stdout));
       const tree = await readTree(join(out, "clusters", name));
@@ -352,17 +390,27 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
       expect(rendered).toEqual(expected);
     });
 
-
   for (const [name, c] of Object.entries(CASES))
-    it.skipIf(!(name in RUNNABLE) || c.oracle !== undefined)(`${name}: the build's order is kubectl kustomize's`, async () => {
-      const { stdout } = await run(kubectl!, ["kustomize", join(repo, "cases", name, c.path)], { maxBuffer: 64 << 20 });
-      const tree = await openSourceTree(join(repo, ".git"), await git(repo, ["rev-parse", "HEAD"]));
-      // the production compact form (with scopes from the document's paths), not the test fixture's
-      const file = `${OPENAPI_DIR}/v1.34.json`;
-      const doc = JSON.parse(await readFile(file, "utf8")) as unknown;
-      const schema = createKubeSchemaIndex(compactOpenApi(doc, { kubernetesVersion: "1.34", digest: "test", origin: file }), []);
-      const built = await buildKustomization({ tree, source: name, cache: createManifestCache(), schema }, `cases/${name}${c.path === "." ? "" : `/${c.path}`}`);
-      expect(built.diagnostics).toEqual([]);
-      expect(built.resources.map((r) => keyOf(r.object))).toEqual(objectsOf(stdout).map(keyOf));
-    });
+    it.skipIf(!(name in RUNNABLE) || c.oracle !== undefined)(
+      `${name}: the build's order is kubectl kustomize's`,
+      async () => {
+        const { stdout } = await run(kubectl!, ["kustomize", join(repo, "cases", name, c.path)], {
+          maxBuffer: 64 << 20,
+        });
+        const tree = await openSourceTree(join(repo, ".git"), await git(repo, ["rev-parse", "HEAD"]));
+        // the production compact form (with scopes from the document's paths), not the test fixture's
+        const file = `${OPENAPI_DIR}/v1.34.json`;
+        const doc = JSON.parse(await readFile(file, "utf8")) as unknown;
+        const schema = createKubeSchemaIndex(
+          compactOpenApi(doc, { kubernetesVersion: "1.34", digest: "test", origin: file }),
+          [],
+        );
+        const built = await buildKustomization(
+          { tree, source: name, cache: createManifestCache(), schema },
+          `cases/${name}${c.path === "." ? "" : `/${c.path}`}`,
+        );
+        expect(built.diagnostics).toEqual([]);
+        expect(built.resources.map((r) => keyOf(r.object))).toEqual(objectsOf(stdout).map(keyOf));
+      },
+    );
 });

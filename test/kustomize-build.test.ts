@@ -19,7 +19,8 @@ import { openApiSkipReason } from "./helpers/openapi-fixture.js";
 const skipReason = openApiSkipReason("kustomize build");
 
 const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
-const CM = (name: string, extra = "") => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: value${extra}\n`;
+const CM = (name: string, extra = "") =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: value${extra}\n`;
 
 interface Diag {
   code: string;
@@ -28,29 +29,42 @@ interface Diag {
   location?: { file: string; line?: number; column?: number; source?: string };
 }
 
-async function fleetWith(repoFiles: Record<string, string>, opts: { path?: string; sourceExtra?: string; clusters?: Record<string, string>; fleetExtra?: string } = {}) {
+async function fleetWith(
+  repoFiles: Record<string, string>,
+  opts: { path?: string; sourceExtra?: string; clusters?: Record<string, string>; fleetExtra?: string } = {},
+) {
   const { dir } = await makeFixtureRepo([{ files: repoFiles, tags: ["v1"] }]);
   const clusters = opts.clusters ?? { a: "" };
   const files: Record<string, string> = {
-    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }${opts.path === "" ? "" : `\n      path: ${opts.path ?? "app"}`}${opts.sourceExtra ?? ""}`, opts.fleetExtra ?? ""),
+    "braid.yaml": fleetYaml(
+      `    - name: s\n      url: ${dir}\n      ref: { tag: v1 }${opts.path === "" ? "" : `\n      path: ${opts.path ?? "app"}`}${opts.sourceExtra ?? ""}`,
+      opts.fleetExtra ?? "",
+    ),
   };
   for (const [name, body] of Object.entries(clusters)) files[`clusters/${name}.yaml`] = clusterYaml(name, body);
   return { repo: dir, fleetDir: await writeFleet(files) };
 }
 
 async function render(fleetDir: string, extra: string[] = []) {
-  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+  const io = memoryIO({
+    cwd: fleetDir,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+  });
   const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
   const code = await main(["render", "--out", out, "--format", "json", ...extra], io);
   const report = JSON.parse(io.out.join("") || "{}") as { diagnostics: Diag[] };
-  const brief = report.diagnostics.map((d) => `${d.code} ${d.location?.file}:${d.location?.line}:${d.location?.column}`);
+  const brief = report.diagnostics.map(
+    (d) => `${d.code} ${d.location?.file}:${d.location?.line}:${d.location?.column}`,
+  );
   return { code, out, report, brief, err: io.err.join("") };
 }
 
 describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors are located", () => {
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
-      "app/kustomization.yaml": KUST("resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: []\ntransformers: [t.yaml]\nbogus: 1\n"),
+      "app/kustomization.yaml": KUST(
+        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: []\ntransformers: [t.yaml]\nbogus: 1\n",
+      ),
       "app/cm.yaml": CM("a"),
     });
     const r = await render(fleetDir);
@@ -62,14 +76,19 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
       "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:9:1",
     ]);
     expect(r.report.diagnostics[0]!.message).toBe('braid does not build the kustomization field "helmCharts"');
-    expect(r.report.diagnostics[3]!.message).toBe('"bogus" is not a kustomization field (kustomize refuses unknown fields)');
+    expect(r.report.diagnostics[3]!.message).toBe(
+      '"bogus" is not a kustomization field (kustomize refuses unknown fields)',
+    );
   });
 
   it("a field whose transformer is not registered is refused, never ignored", async () => {
     const saved = FIELD_TRANSFORMERS.namePrefix;
     delete FIELD_TRANSFORMERS.namePrefix;
     try {
-      const { fleetDir } = await fleetWith({ "app/kustomization.yaml": KUST("namePrefix: x-\nresources: [cm.yaml]\n"), "app/cm.yaml": CM("a") });
+      const { fleetDir } = await fleetWith({
+        "app/kustomization.yaml": KUST("namePrefix: x-\nresources: [cm.yaml]\n"),
+        "app/cm.yaml": CM("a"),
+      });
       const r = await render(fleetDir);
       expect(r.code).toBe(1);
       expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:3:1"]);
@@ -95,7 +114,9 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
       "KUSTOMIZE_INVALID app/kustomization.yaml:6:5",
       "KUSTOMIZE_INVALID app/kustomization.yaml:7:5",
     ]);
-    expect(r.report.diagnostics[3]!.message).toBe('the folder "plain" has no kustomization.yaml, kustomization.yml or Kustomization');
+    expect(r.report.diagnostics[3]!.message).toBe(
+      'the folder "plain" has no kustomization.yaml, kustomization.yml or Kustomization',
+    );
   });
 
   it("components must be of kind Component, a Component is not a resource, and cycles are refused", async () => {
@@ -145,7 +166,8 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
   const repoFiles = {
     "app/kustomization.yaml": KUST("namespace: from-kustomization\nresources:\n  - cm.yaml\n  - role.yaml\n"),
     "app/cm.yaml": CM("settings", "\n  cluster: ${CLUSTER_NAME}"),
-    "app/role.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
+    "app/role.yaml":
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
   };
 
   it("builds, then the source's namespace (layered: fleet, then cluster), then braid patches, then variables", async () => {
@@ -153,7 +175,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
       sourceExtra: "\n      namespace: fleet-ns",
       clusters: {
         a: "",
-        b: "  sources:\n    - name: s\n      namespace: cluster-ns\n  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { patched: \"yes\" }\n",
+        b: '  sources:\n    - name: s\n      namespace: cluster-ns\n  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { patched: "yes" }\n',
       },
     });
     const r = await render(fleetDir);
@@ -161,12 +183,16 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     expect(r.code).toBe(0);
     const a = await readTree(join(r.out, "clusters", "a"));
     const b = await readTree(join(r.out, "clusters", "b"));
-    expect(Object.keys(a).sort()).toEqual(["_cluster/clusterrole-reader.yaml", "fleet-ns/configmap-settings.yaml", "kustomization.yaml"]);
+    expect(Object.keys(a).sort()).toEqual([
+      "_cluster/clusterrole-reader.yaml",
+      "fleet-ns/configmap-settings.yaml",
+      "kustomization.yaml",
+    ]);
     expect(a["fleet-ns/configmap-settings.yaml"]).toBe(
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: fleet-ns\ndata:\n  cluster: a\n  key: value\n",
     );
     expect(b["cluster-ns/configmap-settings.yaml"]).toBe(
-      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: cluster-ns\ndata:\n  cluster: b\n  key: value\n  patched: \"yes\"\n",
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: cluster-ns\ndata:\n  cluster: b\n  key: value\n  patched: "yes"\n',
     );
   });
 
@@ -178,16 +204,29 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     const r = await render(fleetDir);
     expect(r.report.diagnostics).toEqual([]);
     const tree = await readTree(join(r.out, "clusters", "a"));
-    expect(Object.keys(tree).sort()).toEqual(["_cluster/validatingadmissionpolicy-vap.yaml", "kustomization.yaml", "team/configmap-c.yaml"]);
+    expect(Object.keys(tree).sort()).toEqual([
+      "_cluster/validatingadmissionpolicy-vap.yaml",
+      "kustomization.yaml",
+      "team/configmap-c.yaml",
+    ]);
     expect(tree["_cluster/validatingadmissionpolicy-vap.yaml"]).not.toContain("namespace");
   });
 
   it("a source that yields no objects is a warning naming it and its path", async () => {
-    const { fleetDir } = await fleetWith({ "app/kustomization.yaml": KUST("resources: []\n"), "other/cm.yaml": CM("x") });
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources: []\n"),
+      "other/cm.yaml": CM("x"),
+    });
     const r = await render(fleetDir);
     expect(r.code).toBe(0);
     expect(r.report.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
-      ["SOURCE_EMPTY", "warning", expect.stringMatching(/^source "s" yields no objects: the kustomization in "app" builds nothing at [0-9a-f]{12}$/)],
+      [
+        "SOURCE_EMPTY",
+        "warning",
+        expect.stringMatching(
+          /^source "s" yields no objects: the kustomization in "app" builds nothing at [0-9a-f]{12}$/,
+        ),
+      ],
     ]);
     expect(r.brief).toEqual(["SOURCE_EMPTY braid.yaml:7:7"]);
   });
@@ -200,18 +239,26 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
         "app/team/cm.yaml": CM("built"),
         "app/legacy/kustomization.yaml": KUST("helmCharts: [{ name: x }]\n"),
       },
-      { sourceExtra: "\n      exclude: [\"legacy/**\"]" },
+      { sourceExtra: '\n      exclude: ["legacy/**"]' },
     );
     const r = await render(fleetDir);
     expect(r.report.diagnostics).toEqual([]);
     expect(r.code).toBe(0);
     const tree = await readTree(join(r.out, "clusters", "a"));
-    expect(Object.keys(tree).sort()).toEqual(["default/configmap-plain.yaml", "kustomization.yaml", "team/configmap-built.yaml"]);
+    expect(Object.keys(tree).sort()).toEqual([
+      "default/configmap-plain.yaml",
+      "kustomization.yaml",
+      "team/configmap-built.yaml",
+    ]);
   });
 
   it("a kustomization at the repository root is built; its paths may not climb out of the root", async () => {
     const { fleetDir } = await fleetWith(
-      { "kustomization.yaml": KUST("resources:\n  - app/cm.yaml\n  - ../elsewhere\n"), "app/cm.yaml": CM("root"), "other.yaml": CM("not-listed") },
+      {
+        "kustomization.yaml": KUST("resources:\n  - app/cm.yaml\n  - ../elsewhere\n"),
+        "app/cm.yaml": CM("root"),
+        "other.yaml": CM("not-listed"),
+      },
       { path: "" },
     );
     const r = await render(fleetDir);
@@ -228,15 +275,20 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
 
   it("--explain-source prints the build before braid's patches and variables, with file:line origins", async () => {
     const { fleetDir } = await fleetWith(repoFiles, {
-      clusters: { a: "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { patched: \"yes\" }\n" },
+      clusters: {
+        a: '  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { patched: "yes" }\n',
+      },
     });
-    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     const code = await main(["render", "--explain-source", "s", "--cluster", "a"], io);
     expect(code).toBe(0);
     expect(io.out.join("")).toBe(
       [
         "---\n# app/role.yaml:1\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
-        "---\n# app/cm.yaml:1\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: from-kustomization\ndata:\n  cluster: \"${CLUSTER_NAME}\"\n  key: value\n",
+        '---\n# app/cm.yaml:1\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: from-kustomization\ndata:\n  cluster: "${CLUSTER_NAME}"\n  key: value\n',
       ].join(""),
     );
     expect(io.err.join("")).toBe("# s yields 2 objects for a (before braid's patches and variables)\n");
@@ -244,9 +296,16 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
 
   it("--explain-source --format json gives each object with its origin", async () => {
     const { fleetDir } = await fleetWith(repoFiles);
-    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     expect(await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io)).toBe(0);
-    const out = JSON.parse(io.out.join("")) as { source: string; objects: { origin: { file: string; line: number }; object: { kind: string } }[]; diagnostics: unknown[] };
+    const out = JSON.parse(io.out.join("")) as {
+      source: string;
+      objects: { origin: { file: string; line: number }; object: { kind: string } }[];
+      diagnostics: unknown[];
+    };
     expect(out.objects.map((o) => [o.origin.file, o.origin.line, o.object.kind])).toEqual([
       ["app/role.yaml", 1, "ClusterRole"],
       ["app/cm.yaml", 1, "ConfigMap"],
@@ -256,10 +315,15 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
 
   it("--explain-source needs one cluster that runs the source", async () => {
     const { fleetDir } = await fleetWith(repoFiles);
-    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     expect(await main(["render", "--explain-source", "s"], io)).toBe(2);
     expect(await main(["render", "--explain-source", "nope", "--cluster", "a"], io)).toBe(2);
-    expect(io.err.join("")).toMatch(/--explain-source needs exactly one --cluster[\s\S]*no source named "nope" in braid.yaml/);
+    expect(io.err.join("")).toMatch(
+      /--explain-source needs exactly one --cluster[\s\S]*no source named "nope" in braid.yaml/,
+    );
   });
 
   it("builds once per (source, commit, path): every cluster shares the built objects", async () => {

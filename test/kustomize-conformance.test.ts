@@ -196,16 +196,22 @@ spec:
   {
     name: "primitive list with patchStrategy merge (finalizers) is a union, patch values first",
     resources: DEPLOY,
-    patches: [{ patch: `
+    patches: [
+      {
+        patch: `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: apps, finalizers: [c.example.com/z, a.example.com/x]}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "lists without merge key (args) are replaced",
     resources: DEPLOY,
-    patches: [{ patch: `
+    patches: [
+      {
+        patch: `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: apps}
@@ -215,19 +221,25 @@ spec:
       containers:
       - name: app
         args: [--c]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "custom resource: maps merge, lists are replaced, null deletes",
     resources: CRD_OBJECT,
-    patches: [{ patch: `
+    patches: [
+      {
+        patch: `
 apiVersion: example.com/v1
 kind: Widget
 metadata: {name: w, namespace: apps}
 spec:
   items: [{name: b, size: 3}]
   nested: {drop: null, deep: {b: 3, c: 4}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "merge patch (RFC 7386) with nulls equals kustomize on a schemaless kind",
@@ -416,12 +428,16 @@ spec:
   {
     name: "$patch: delete at the top removes the resource",
     resources: CONFIGMAPS,
-    patches: [{ patch: `
+    patches: [
+      {
+        patch: `
 $patch: delete
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: db-config, namespace: data}
-` }],
+`,
+      },
+    ],
   },
 ];
 

@@ -435,7 +435,9 @@ const CASES: Case[] = [
   {
     name: "Deployment: env merges by name, valueFrom replaces value via null, new var appended by kustomize order",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -448,12 +450,16 @@ spec:
         - {name: NEW, value: "1"}
         - name: TOKEN
           valueFrom: {secretKeyRef: {key: token}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: volumeMounts merge by mountPath inside containers[]",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -462,24 +468,32 @@ spec:
         volumeMounts:
         - {mountPath: /etc/api, readOnly: false}
         - {name: cache, mountPath: /cache}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: containers reordered in the patch",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       containers:
       - {name: proxy, image: envoy:2}
       - {name: app, image: api:2}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: container port without protocol next to ports with protocol",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -488,12 +502,16 @@ spec:
         ports:
         - {containerPort: 8080, name: web}
         - {containerPort: 9000, name: admin}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: container port same number, other protocol",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -501,12 +519,16 @@ spec:
       - name: app
         ports:
         - {containerPort: 8125, protocol: TCP, name: statsd-tcp}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: $patch: delete on an env element and on a volumeMount",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -516,13 +538,16 @@ spec:
         - {name: TOKEN, $patch: delete}
         volumeMounts:
         - {mountPath: /data, $patch: delete}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: $patch: replace on the containers list and on a resources map",
     resources: DEPLOY,
     patches: [
-      { patch: `${DH}
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -531,21 +556,26 @@ spec:
         resources:
           $patch: replace
           limits: {cpu: "2"}
-` },
-      { patch: `${DH}
+`,
+      },
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       volumes:
       - $patch: replace
       - {name: only, emptyDir: {medium: Memory}}
-` },
+`,
+      },
     ],
   },
   {
     name: "Deployment: null removes fields at several depths",
     resources: DEPLOY,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
@@ -562,12 +592,16 @@ spec:
         resources: {requests: null}
       - name: proxy
         args: null
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: empty list and empty map in the patch",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     metadata: {annotations: {}}
@@ -578,12 +612,16 @@ spec:
         args: []
       - name: app
         env: []
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: patch introduces lists absent in the target (hostAliases, tolerations, initContainers)",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -596,48 +634,62 @@ spec:
       containers:
       - name: app
         envFrom: [{configMapRef: {name: settings}}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: two patches in sequence on the same container",
     resources: DEPLOY,
     patches: [
-      { patch: `${DH}
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       containers: [{name: app, image: api:2, env: [{name: LEVEL, value: debug}]}]
-` },
-      { patch: `${DH}
+`,
+      },
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       containers: [{name: app, env: [{name: LEVEL, $patch: delete}, {name: EXTRA, value: x}]}]
-` },
+`,
+      },
     ],
   },
   {
     name: "Deployment: finalizers (merge set) union with duplicates",
     resources: DEPLOY,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
   namespace: prod
   finalizers: [b.example.com/y, c.example.com/z, c.example.com/z]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: $setElementOrder is ignored by both (known: kubectl leaves the key in)",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       $setElementOrder/containers: [{name: proxy}, {name: app}]
       containers:
       - {name: app, image: api:3}
-` }],
+`,
+      },
+    ],
     expectBraid: {
       why: "kustomize copies $setElementOrder/containers into its output",
       yaml: DEPLOY.replace("image: api:1", "image: api:3"),
@@ -646,27 +698,38 @@ spec:
   {
     name: "Deployment: $retainKeys on strategy (known: braid clears other keys, kubectl keeps them and the directive)",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   strategy:
     $retainKeys: [type]
     type: Recreate
-` }],
+`,
+      },
+    ],
     expectBraid: {
       why: "$retainKeys per Kubernetes; kustomize ignores it and leaves it in",
-      yaml: DEPLOY.replace("type: RollingUpdate\n    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}", "type: Recreate"),
+      yaml: DEPLOY.replace(
+        "type: RollingUpdate\n    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}",
+        "type: Recreate",
+      ),
     },
   },
   {
     name: "Deployment: $deleteFromPrimitiveList on finalizers (known: kubectl leaves the key and the values)",
     resources: DEPLOY,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
   namespace: prod
   $deleteFromPrimitiveList/finalizers: [a.example.com/x]
-` }],
+`,
+      },
+    ],
     expectBraid: {
       why: "$deleteFromPrimitiveList per Kubernetes; kustomize leaves it in",
       yaml: DEPLOY.replace("finalizers: [a.example.com/x, b.example.com/y]", "finalizers: [b.example.com/y]"),
@@ -675,7 +738,9 @@ metadata:
   {
     name: "Deployment: swapping a volume's source keeps both sources (volumes are merge,retainKeys without $retainKeys)",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -685,12 +750,16 @@ spec:
       - name: data
         emptyDir: null
         persistentVolumeClaim: {claimName: data}
-` }],
+`,
+      },
+    ],
   },
   {
-    name: "Deployment: quoted merge-key values match numbers (containerPort \"8080\")",
+    name: 'Deployment: quoted merge-key values match numbers (containerPort "8080")',
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -698,12 +767,16 @@ spec:
       - name: app
         ports:
         - {containerPort: "8080", protocol: TCP, hostPort: 18080}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: $patch: delete of an element the target does not have",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -711,24 +784,32 @@ spec:
       - {name: ghost, $patch: delete}
       - name: app
         env: [{name: NOPE, $patch: delete}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: $patch: delete elements inside a list the target does not have",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       initContainers:
       - {name: ghost, $patch: delete}
       - {name: init, image: init:1}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: list directives in merge lists the target does not have (known: kubectl writes [{$patch: …}])",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -740,16 +821,23 @@ spec:
       - $patch: merge
       ephemeralContainers:
       - $patch: delete
-` }],
+`,
+      },
+    ],
     expectBraid: {
       why: "kustomize keeps only the directive element of a merge list absent from the target",
-      yaml: DEPLOY.replace("      volumes:", "      hostAliases: [{ip: 10.0.0.2, hostnames: [x]}]\n      imagePullSecrets: [{name: reg}]\n      volumes:"),
+      yaml: DEPLOY.replace(
+        "      volumes:",
+        "      hostAliases: [{ip: 10.0.0.2, hostnames: [x]}]\n      imagePullSecrets: [{name: reg}]\n      volumes:",
+      ),
     },
   },
   {
     name: "Deployment: $patch: replace on a map the target does not have, $patch: merge explicit",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -757,12 +845,16 @@ spec:
       containers:
       - name: app
         resources: {$patch: merge, limits: {cpu: "1"}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: empty string, zero and false values are set, not deleted",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   replicas: 0
   paused: false
@@ -773,172 +865,266 @@ spec:
         image: ""
         workingDir: ""
         tty: false
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: target with persistent nulls and empty collections the patch does not touch",
-    resources: DEPLOY.replace("      volumes:", "      nodeSelector: null\n      dnsConfig: {}\n      hostAliases: []\n      volumes:"),
-    patches: [{ patch: `${DH}
+    resources: DEPLOY.replace(
+      "      volumes:",
+      "      nodeSelector: null\n      dnsConfig: {}\n      hostAliases: []\n      volumes:",
+    ),
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       containers: [{name: app, image: api:9}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: a merge list that is null in the target",
     resources: DEPLOY.replace("      volumes:", "      initContainers: null\n      volumes:"),
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       initContainers: [{name: init, image: init:1}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: target selector patch cannot rename or re-kind the object",
     resources: DEPLOY,
-    patches: [{
-      target: { kind: "Deployment", name: "api" },
-      patch: `apiVersion: apps/v1
+    patches: [
+      {
+        target: { kind: "Deployment", name: "api" },
+        patch: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: renamed, namespace: elsewhere, labels: {x: y}}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "Deployment: $patch: delete at the top with a label selector removes every match",
     resources: MIXED,
-    patches: [{
-      target: { kind: "Deployment", labelSelector: "app=web" },
-      patch: `$patch: delete
+    patches: [
+      {
+        target: { kind: "Deployment", labelSelector: "app=web" },
+        patch: `$patch: delete
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: any}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "Service: ports in the target without protocol, patch with protocol TCP",
     resources: SERVICE.replace(/protocol: TCP, /g, "").replace(", protocol: TCP}", "}"),
-    patches: [{ patch: `${SH}
+    patches: [
+      {
+        patch: `${SH}
 spec:
   ports:
   - {port: 9153, protocol: TCP, name: prom}
   - {port: 53, protocol: TCP, targetPort: 1053}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Service: targetPort int-or-string replaced by a name",
     resources: SERVICE,
-    patches: [{ patch: `${SH}
+    patches: [
+      {
+        patch: `${SH}
 spec:
   ports:
   - {port: 53, protocol: UDP, targetPort: dns}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: test with a number against a string fails in both",
     resources: DEPLOY,
     failsWith: /test/i,
-    patches: [{ target: { kind: "Deployment" }, patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: test, path: /spec/replicas, value: "2"}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: replace of a missing key (known: braid fails as RFC 6902 asks, kustomize adds the key)",
     resources: DEPLOY,
     braidFails: "RFC 6902: the target location of replace must exist",
-    patches: [{ target: { kind: "Deployment" }, patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: replace, path: /spec/paused, value: true}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: replace under a missing parent fails in both",
     resources: DEPLOY,
     failsWith: /missing path/,
-    patches: [{ target: { kind: "Deployment" }, patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: replace, path: /spec/nope/deeper, value: true}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: add of an annotation when the object has none works (kustomize's build annotations)",
     resources: CONFIG,
-    patches: [{ target: { kind: "ConfigMap" }, patch: `
+    patches: [
+      {
+        target: { kind: "ConfigMap" },
+        patch: `
 - {op: add, path: /metadata/annotations/team, value: a}
 - {op: add, path: /metadata/annotations/example.com~1note, value: b}
-` }, { target: { kind: "Secret" }, patch: `
+`,
+      },
+      {
+        target: { kind: "Secret" },
+        patch: `
 - {op: add, path: /metadata/annotations/tmp, value: x}
 - {op: remove, path: /metadata/annotations/tmp}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: add of a label when the object has no labels fails in both",
     resources: CR,
     failsWith: /missing path/,
-    patches: [{ target: { kind: "Cluster" }, patch: `
+    patches: [
+      {
+        target: { kind: "Cluster" },
+        patch: `
 - {op: add, path: /metadata/labels/team, value: a}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "strategic: removing the last annotation drops the empty map, labels: {} stays",
-    resources: CONFIG.replace("labels: {app: api, tier: back}}", "labels: {app: api, tier: back}, annotations: {only: one}}").replace("metadata: {name: creds, namespace: prod, labels: {app: api}}", "metadata: {name: creds, namespace: prod, labels: {app: api}, annotations: {a: b}}"),
-    patches: [{ patch: `apiVersion: v1
+    resources: CONFIG.replace(
+      "labels: {app: api, tier: back}}",
+      "labels: {app: api, tier: back}, annotations: {only: one}}",
+    ).replace(
+      "metadata: {name: creds, namespace: prod, labels: {app: api}}",
+      "metadata: {name: creds, namespace: prod, labels: {app: api}, annotations: {a: b}}",
+    ),
+    patches: [
+      {
+        patch: `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: settings
   namespace: prod
   annotations: {only: null}
   labels: {app: null, tier: null}
-` }, { target: { kind: "Secret" }, patch: `
+`,
+      },
+      {
+        target: { kind: "Secret" },
+        patch: `
 - {op: remove, path: /metadata/annotations/a}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: add with '-' to a list the object lacks fails in both",
     resources: DEPLOY,
     failsWith: /missing path/,
-    patches: [{ target: { kind: "Deployment" }, patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: add, path: /spec/template/spec/containers/1/env/-, value: {name: X, value: "1"}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: add over an existing key replaces it; add of a whole list; remove of a map",
     resources: DEPLOY,
-    patches: [{ target: { kind: "Deployment" }, patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: add, path: /spec/replicas, value: 7}
 - {op: add, path: /spec/template/spec/containers/1/env, value: [{name: X, value: "1"}]}
 - {op: remove, path: /spec/strategy/rollingUpdate}
 - {op: add, path: /metadata/finalizers/1, value: m.example.com/mid}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: negative list indices count from the end",
     resources: DEPLOY,
-    patches: [{ target: { kind: "Deployment" }, patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: test, path: /spec/template/spec/containers/-1/name, value: proxy}
 - {op: remove, path: /spec/template/spec/containers/0/env/-1}
 - {op: replace, path: /spec/template/spec/containers/0/env/-2/value, value: dev}
 - {op: add, path: /spec/template/spec/containers/0/ports/-1, value: {containerPort: 1}}
 - {op: add, path: /spec/template/spec/volumes/-3, value: {name: first, emptyDir: {}}}
 - {op: copy, from: /spec/template/spec/volumes/-1, path: /spec/template/spec/volumes/-1}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "json6902: rename through /metadata/name and move an element to the end",
     resources: `${CONFIG}---${DEPLOY}`,
-    patches: [{ target: { kind: "ConfigMap" }, patch: `
+    patches: [
+      {
+        target: { kind: "ConfigMap" },
+        patch: `
 - {op: replace, path: /metadata/name, value: settings-v2}
 - {op: copy, from: /data/LOG_LEVEL, path: /data/COPIED}
 - {op: test, path: /data/COPIED, value: info}
-` }, { target: { kind: "Deployment" }, patch: `
+`,
+      },
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: move, from: /spec/template/spec/containers/0, path: /spec/template/spec/containers/-}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: a map emptied by nulls, a label map set to null, annotations introduced",
     resources: DEPLOY,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
@@ -952,12 +1138,19 @@ spec:
       - name: app
         resources: {limits: {memory: null}}
         env: [{name: MODE, value: null}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: ports without protocol on both sides merge by containerPort",
-    resources: DEPLOY.replace("- {containerPort: 8125, protocol: UDP, name: statsd}", "- {containerPort: 9000, name: admin}"),
-    patches: [{ patch: `${DH}
+    resources: DEPLOY.replace(
+      "- {containerPort: 8125, protocol: UDP, name: statsd}",
+      "- {containerPort: 9000, name: admin}",
+    ),
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
@@ -966,12 +1159,16 @@ spec:
         ports:
         - {containerPort: 9000, name: mgmt}
         - {containerPort: 8080, protocol: UDP, name: quic}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: $patch: replace on one env element's valueFrom and on the selector labels",
     resources: DEPLOY,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   selector:
     matchLabels: {$patch: replace, app: api, track: stable}
@@ -982,16 +1179,20 @@ spec:
         env:
         - name: TOKEN
           valueFrom: {$patch: replace, configMapKeyRef: {name: c, key: k}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: a later patch selects by a label an earlier patch added",
     resources: `${DEPLOY}---${STS}`,
     patches: [
-      { patch: `apiVersion: apps/v1
+      {
+        patch: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: db, namespace: data, labels: {backup: "true"}}
-` },
+`,
+      },
       {
         target: { labelSelector: "backup=true" },
         patch: `apiVersion: apps/v1
@@ -1004,16 +1205,22 @@ metadata: {name: any, annotations: {backup.example.com/schedule: daily}}
   {
     name: "ServiceAccount: $patch: delete of a secret and order of merged secrets",
     resources: SA,
-    patches: [{ patch: `apiVersion: v1
+    patches: [
+      {
+        patch: `apiVersion: v1
 kind: ServiceAccount
 metadata: {name: builder, namespace: ci}
 secrets: [{name: tok-b, $patch: delete}, {name: tok-z}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "StatefulSet: $patch: replace element in volumeClaimTemplates (known: kubectl keeps the directive)",
     resources: STS,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: db, namespace: data}
 spec:
@@ -1021,10 +1228,15 @@ spec:
   - $patch: replace
   - metadata: {name: pgdata}
     spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
-` }],
+`,
+      },
+    ],
     expectBraid: {
       why: "kustomize leaves {$patch: replace} as a list element of a list without merge key",
-      yaml: STS.replace(/ {2}volumeClaimTemplates:\n[^]*$/, "  volumeClaimTemplates:\n  - metadata: {name: pgdata}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"),
+      yaml: STS.replace(
+        / {2}volumeClaimTemplates:\n[^]*$/,
+        "  volumeClaimTemplates:\n  - metadata: {name: pgdata}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n",
+      ),
     },
   },
   {
@@ -1051,60 +1263,81 @@ metadata: {name: any, labels: {lower: case}}
   {
     name: "selector: annotation selector with a set, json6902 on several kinds at once",
     resources: MIXED,
-    patches: [{
-      target: { annotationSelector: "owner in (a, b)" },
-      patch: `
+    patches: [
+      {
+        target: { annotationSelector: "owner in (a, b)" },
+        patch: `
 - {op: add, path: /metadata/annotations/audited, value: "true"}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "json6902: change the namespace and labels of a selected object",
     resources: CONFIG,
-    patches: [{ target: { kind: "Secret", name: "creds" }, patch: `
+    patches: [
+      {
+        target: { kind: "Secret", name: "creds" },
+        patch: `
 - {op: replace, path: /metadata/namespace, value: vault}
 - {op: remove, path: /metadata/labels}
 - {op: add, path: /type, value: kubernetes.io/basic-auth}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: a scalar patched over a map fails in both",
     resources: DEPLOY,
     failsWith: /.+/,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   strategy: Recreate
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: a map patched over a list fails in both",
     resources: DEPLOY,
     failsWith: /.+/,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       containers: {name: app, image: x}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Deployment: an unknown $patch directive fails in both",
     resources: DEPLOY,
     failsWith: /.+/,
-    patches: [{ patch: `${DH}
+    patches: [
+      {
+        patch: `${DH}
 spec:
   template:
     spec:
       containers:
       - name: app
         resources: {$patch: remove}
-` }],
+`,
+      },
+    ],
   },
   // ---- StatefulSet, DaemonSet, CronJob, Job ----
   {
     name: "StatefulSet: volumeClaimTemplates (no merge key) are replaced, containers merge",
     resources: STS,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: db, namespace: data}
 spec:
@@ -1114,24 +1347,32 @@ spec:
   volumeClaimTemplates:
   - metadata: {name: pgdata}
     spec: {resources: {requests: {storage: 50Gi}}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "StatefulSet: updateStrategy map merge and null, serviceName change",
     resources: STS,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: db, namespace: data}
 spec:
   serviceName: db-headless
   updateStrategy: {type: OnDelete, rollingUpdate: null}
   persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "DaemonSet: tolerations replaced, volumes and mounts merged",
     resources: DAEMONSET,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent, namespace: kube-system}
 spec:
@@ -1145,12 +1386,16 @@ spec:
         volumeMounts: [{name: sys, mountPath: /host/sys, readOnly: true}]
       volumes:
       - {name: sys, hostPath: {path: /sys}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "CronJob: containers merge through jobTemplate nesting",
     resources: CRONJOB,
-    patches: [{ patch: `apiVersion: batch/v1
+    patches: [
+      {
+        patch: `apiVersion: batch/v1
 kind: CronJob
 metadata: {name: backup, namespace: ops}
 spec:
@@ -1165,12 +1410,19 @@ spec:
             env: [{name: DEBUG, value: "1"}, {name: BUCKET, value: b}]
           - name: notify
             $patch: delete
-` }],
+`,
+      },
+    ],
   },
   {
     name: "CronJob: $patch: delete on the jobTemplate's template metadata and replace of a container",
-    resources: CRONJOB.replace("      template:\n        spec:", "      template:\n        metadata: {labels: {a: b}}\n        spec:"),
-    patches: [{ patch: `apiVersion: batch/v1
+    resources: CRONJOB.replace(
+      "      template:\n        spec:",
+      "      template:\n        metadata: {labels: {a: b}}\n        spec:",
+    ),
+    patches: [
+      {
+        patch: `apiVersion: batch/v1
 kind: CronJob
 metadata: {name: backup, namespace: ops}
 spec:
@@ -1182,12 +1434,16 @@ spec:
           containers:
           - $patch: replace
           - {name: only, image: only:1}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Job: podFailurePolicy rules replaced, args replaced, new container",
     resources: JOB,
-    patches: [{ patch: `apiVersion: batch/v1
+    patches: [
+      {
+        patch: `apiVersion: batch/v1
 kind: Job
 metadata: {name: migrate, namespace: prod}
 spec:
@@ -1202,13 +1458,17 @@ spec:
       containers:
       - {name: migrate, args: [up, --verbose]}
       - {name: sidecar, image: s:1}
-` }],
+`,
+      },
+    ],
   },
   // ---- Pod ----
   {
     name: "Pod: initContainers merge by name (order), ephemeral volume merged",
     resources: POD,
-    patches: [{ patch: `${PH}
+    patches: [
+      {
+        patch: `${PH}
 spec:
   initContainers:
   - {name: init-b, image: busybox:1.36}
@@ -1220,24 +1480,32 @@ spec:
         spec:
           storageClassName: fast
           resources: {requests: {storage: 5Gi}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Pod: tolerations replaced, topologySpreadConstraints merged by topologyKey+whenUnsatisfiable",
     resources: POD,
-    patches: [{ patch: `${PH}
+    patches: [
+      {
+        patch: `${PH}
 spec:
   tolerations:
   - {key: gpu, operator: Exists, effect: NoSchedule}
   topologySpreadConstraints:
   - {topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, maxSkew: 5}
   - {topologyKey: topology.kubernetes.io/region, whenUnsatisfiable: DoNotSchedule, maxSkew: 1}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Pod: affinity nodeSelectorTerms replaced, preferred terms replaced, podAntiAffinity added",
     resources: POD,
-    patches: [{ patch: `${PH}
+    patches: [
+      {
+        patch: `${PH}
 spec:
   affinity:
     nodeAffinity:
@@ -1251,54 +1519,74 @@ spec:
       preferredDuringSchedulingIgnoredDuringExecution:
       - weight: 100
         podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: worker}}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Pod: $patch: delete of a topology constraint and of the affinity map",
     resources: POD,
-    patches: [{ patch: `${PH}
+    patches: [
+      {
+        patch: `${PH}
 spec:
   affinity: {$patch: delete}
   topologySpreadConstraints:
   - {topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, $patch: delete}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Pod: $patch: replace on the whole spec keeps only the patch",
     resources: POD,
-    patches: [{ patch: `${PH}
+    patches: [
+      {
+        patch: `${PH}
 spec:
   $patch: replace
   containers: [{name: main, image: worker:2}]
-` }],
+`,
+      },
+    ],
   },
   // ---- Service, Ingress, NetworkPolicy ----
   {
     name: "Service: ports by port+protocol; a port without protocol in the patch",
     resources: SERVICE,
-    patches: [{ patch: `${SH}
+    patches: [
+      {
+        patch: `${SH}
 spec:
   ports:
   - {port: 53, protocol: TCP, targetPort: 53}
   - {port: 9153, name: prom}
   - {port: 8080, name: http, targetPort: 80}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Service: $patch: delete of one port (port+protocol) and type change with null",
     resources: SERVICE,
-    patches: [{ patch: `${SH}
+    patches: [
+      {
+        patch: `${SH}
 spec:
   type: LoadBalancer
   selector: {app: null, k8s-app: kube-dns}
   ports:
   - {port: 53, protocol: UDP, $patch: delete}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "Ingress: rules and tls are replaced, annotations merged",
     resources: INGRESS,
-    patches: [{ patch: `apiVersion: networking.k8s.io/v1
+    patches: [
+      {
+        patch: `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: web
@@ -1311,12 +1599,16 @@ spec:
     http:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "NetworkPolicy: ingress and egress lists are replaced, policyTypes replaced",
     resources: NETPOL,
-    patches: [{ patch: `apiVersion: networking.k8s.io/v1
+    patches: [
+      {
+        patch: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: allow, namespace: prod}
 spec:
@@ -1324,65 +1616,81 @@ spec:
   ingress:
   - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]
   egress: null
-` }],
+`,
+      },
+    ],
   },
   // ---- RBAC, ConfigMap/Secret ----
   {
     name: "Role and ClusterRole: rules are replaced; aggregationRule introduced",
     resources: RBAC,
     patches: [
-      { patch: `apiVersion: rbac.authorization.k8s.io/v1
+      {
+        patch: `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: reader, namespace: prod}
 rules:
 - apiGroups: [""]
   resources: [pods, pods/log]
   verbs: [get, list, watch]
-` },
-      { patch: `apiVersion: rbac.authorization.k8s.io/v1
+`,
+      },
+      {
+        patch: `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: viewer}
 aggregationRule:
   clusterRoleSelectors: [{matchLabels: {rbac.example.com/aggregate-to-view: "true"}}]
 rules: []
-` },
+`,
+      },
     ],
   },
   {
     name: "ConfigMap and Secret: data keys added and removed, binaryData, stringData",
     resources: CONFIG,
     patches: [
-      { patch: `apiVersion: v1
+      {
+        patch: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings, namespace: prod}
 data: {LOG_LEVEL: debug, FEATURE_X: null, NEW_KEY: "42"}
 binaryData: {other: d29ybGQ=}
-` },
-      { patch: `apiVersion: v1
+`,
+      },
+      {
+        patch: `apiVersion: v1
 kind: Secret
 metadata: {name: creds, namespace: prod}
 data: {user: null}
 stringData: {user: root, password: null, token: abc}
-` },
+`,
+      },
     ],
   },
   {
     name: "ConfigMap: $patch: replace on data, $patch: delete on binaryData",
     resources: CONFIG,
-    patches: [{ patch: `apiVersion: v1
+    patches: [
+      {
+        patch: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings, namespace: prod}
 data:
   $patch: replace
   ONLY: "1"
 binaryData: {$patch: delete}
-` }],
+`,
+      },
+    ],
   },
   // ---- HPA, PDB, ServiceAccount, custom resource ----
   {
     name: "HorizontalPodAutoscaler: metrics replaced, behavior merged",
     resources: HPA,
-    patches: [{ patch: `apiVersion: autoscaling/v2
+    patches: [
+      {
+        patch: `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: api, namespace: prod}
 spec:
@@ -1393,35 +1701,47 @@ spec:
   behavior:
     scaleUp:
       policies: [{type: Pods, value: 4, periodSeconds: 60}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "PodDisruptionBudget: minAvailable swapped for maxUnavailable with null",
     resources: PDB,
-    patches: [{ patch: `apiVersion: policy/v1
+    patches: [
+      {
+        patch: `apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata: {name: api, namespace: prod}
 spec:
   minAvailable: null
   maxUnavailable: 25%
   unhealthyPodEvictionPolicy: AlwaysAllow
-` }],
+`,
+      },
+    ],
   },
   {
     name: "ServiceAccount: secrets merge by name, imagePullSecrets replaced",
     resources: SA,
-    patches: [{ patch: `apiVersion: v1
+    patches: [
+      {
+        patch: `apiVersion: v1
 kind: ServiceAccount
 metadata: {name: builder, namespace: ci}
 automountServiceAccountToken: false
 imagePullSecrets: [{name: reg-c}]
 secrets: [{name: tok-c}, {name: tok-a}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "custom resource: lists replaced, maps merged, $patch: delete and replace on maps",
     resources: CR,
-    patches: [{ patch: `apiVersion: db.example.com/v1alpha1
+    patches: [
+      {
+        patch: `apiVersion: db.example.com/v1alpha1
 kind: Cluster
 metadata: {name: main, namespace: data}
 spec:
@@ -1431,17 +1751,23 @@ spec:
   backups:
   - {name: hourly, schedule: "0 * * * *"}
   monitoring: {enabled: true}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "custom resource: list element $patch: delete in a replaced list (known: braid removes the list)",
     resources: CR,
-    patches: [{ patch: `apiVersion: db.example.com/v1alpha1
+    patches: [
+      {
+        patch: `apiVersion: db.example.com/v1alpha1
 kind: Cluster
 metadata: {name: main, namespace: data}
 spec:
   backups: [{$patch: delete}]
-` }],
+`,
+      },
+    ],
     expectBraid: {
       why: "kustomize writes the invalid list [{$patch: delete}]",
       yaml: CR.replace(/ {2}backups:\n(.*\n){2}/, ""),
@@ -1451,9 +1777,10 @@ spec:
   {
     name: "json6902: add with '-' to containers and env, add at index 0",
     resources: DEPLOY,
-    patches: [{
-      target: { kind: "Deployment", name: "api" },
-      patch: `
+    patches: [
+      {
+        target: { kind: "Deployment", name: "api" },
+        patch: `
 - op: add
   path: /spec/template/spec/containers/-
   value: {name: added, image: added:1}
@@ -1464,81 +1791,97 @@ spec:
   path: /spec/template/spec/containers/0/env/0
   value: {name: FIRST, value: a}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "json6902: move and copy between fields",
     resources: DEPLOY,
-    patches: [{
-      target: { kind: "Deployment" },
-      patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: copy, from: /spec/template/spec/containers/0/env/0, path: /spec/template/spec/containers/1/env}
 - {op: move, from: /spec/template/spec/containers/0/command, path: /spec/template/spec/containers/0/args}
 - {op: move, from: /spec/template/spec/volumes/1, path: /spec/template/spec/volumes/0}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "json6902: test then remove at indices",
     resources: DEPLOY,
-    patches: [{
-      target: { kind: "Deployment" },
-      patch: `
+    patches: [
+      {
+        target: { kind: "Deployment" },
+        patch: `
 - {op: test, path: /spec/template/spec/containers/0/env/2/name, value: LEVEL}
 - {op: remove, path: /spec/template/spec/containers/0/env/2}
 - {op: remove, path: /spec/template/spec/containers/0/env/0}
 - {op: test, path: /spec/template/spec/containers/0/env/0/name, value: TOKEN}
 - {op: replace, path: /spec/replicas, value: 5}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "json6902: escaped ~1 and ~0 paths in labels and annotations",
     resources: INGRESS,
-    patches: [{
-      target: { group: "networking.k8s.io", kind: "Ingress" },
-      patch: `
+    patches: [
+      {
+        target: { group: "networking.k8s.io", kind: "Ingress" },
+        patch: `
 - {op: replace, path: /metadata/annotations/nginx.ingress.kubernetes.io~1rewrite-target, value: /$1}
 - {op: add, path: /metadata/annotations/example.com~1a~0b, value: tilde}
 - {op: add, path: /metadata/labels, value: {app.kubernetes.io/name: web}}
 - {op: add, path: /metadata/labels/app.kubernetes.io~1part-of, value: shop}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "json6902: a failing test operation is an error in both",
     resources: CONFIG,
     failsWith: /test/i,
-    patches: [{
-      target: { kind: "ConfigMap" },
-      patch: `
+    patches: [
+      {
+        target: { kind: "ConfigMap" },
+        patch: `
 - {op: test, path: /data/LOG_LEVEL, value: debug}
 - {op: replace, path: /data/LOG_LEVEL, value: warn}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "json6902: remove of a missing path is an error in both",
     resources: CONFIG,
     failsWith: /absent|remove|missing|not found|Unable/i,
-    patches: [{ target: { kind: "Secret" }, patch: `
+    patches: [
+      {
+        target: { kind: "Secret" },
+        patch: `
 - {op: remove, path: /data/absent}
-` }],
+`,
+      },
+    ],
   },
   // ---- selectors ----
   {
     name: "selector: namespace regex and kind alternation",
     resources: MIXED,
-    patches: [{
-      target: { namespace: "team-.*", kind: "Deployment|StatefulSet" },
-      patch: `apiVersion: apps/v1
+    patches: [
+      {
+        target: { namespace: "team-.*", kind: "Deployment|StatefulSet" },
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: any}
 spec:
   template:
     metadata: {annotations: {patched: "ns-regex"}}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "selector: group and version (apps only, not the extension group's Deployment)",
@@ -1565,20 +1908,23 @@ spec: {size: 9}
   {
     name: "selector: set-based label selector",
     resources: MIXED,
-    patches: [{
-      target: { labelSelector: "app in (web, cache), tier notin (back), tier" },
-      patch: `apiVersion: v1
+    patches: [
+      {
+        target: { labelSelector: "app in (web, cache), tier notin (back), tier" },
+        patch: `apiVersion: v1
 kind: Any
 metadata: {name: any, labels: {selected: "true"}}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "selector: annotation selector with existence and equality",
     resources: MIXED,
-    patches: [{
-      target: { annotationSelector: "critical,owner=b" },
-      patch: `apiVersion: apps/v1
+    patches: [
+      {
+        target: { annotationSelector: "critical,owner=b" },
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: any}
 spec:
@@ -1586,94 +1932,127 @@ spec:
     spec:
       containers: [{name: web, image: web:critical}]
 `,
-    }],
+      },
+    ],
   },
   {
     name: "selector: json6902 by labelSelector on ConfigMaps and namespace 'default' for the unnamespaced one",
     resources: MIXED,
-    patches: [{
-      target: { kind: "ConfigMap", namespace: "default", labelSelector: "app=web" },
-      patch: `
+    patches: [
+      {
+        target: { kind: "ConfigMap", namespace: "default", labelSelector: "app=web" },
+        patch: `
 - {op: add, path: /data/default, value: "yes"}
 `,
-    }],
+      },
+    ],
   },
   {
     name: "no target: the patch names its object by apiVersion/kind/name/namespace",
     resources: MIXED,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: team-b}
 spec:
   template:
     spec:
       containers: [{name: web, image: web:b}]
-` }],
+`,
+      },
+    ],
   },
   {
     name: "no target: a patch without namespace names the object in the default namespace",
     resources: MIXED,
-    patches: [{ patch: `apiVersion: v1
+    patches: [
+      {
+        patch: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: web}
 data: {k: default-ns}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "no target: a namespaced object outside 'default' is not named by a patch without namespace",
     resources: MIXED.split("---").slice(2, 3).join(""),
     failsWith: /no matches for Id|failed to find unique target/,
-    patches: [{ patch: `apiVersion: apps/v1
+    patches: [
+      {
+        patch: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: cache}
 spec: {replicas: 2}
-` }],
+`,
+      },
+    ],
   },
   {
     name: "no target: cluster-scoped ClusterRole, with and without a stray namespace in the patch",
     resources: RBAC,
     patches: [
-      { patch: `apiVersion: rbac.authorization.k8s.io/v1
+      {
+        patch: `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: viewer, labels: {patched: one}}
-` },
-      { patch: `apiVersion: rbac.authorization.k8s.io/v1
+`,
+      },
+      {
+        patch: `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: viewer, namespace: prod, annotations: {patched: two}}
-` },
+`,
+      },
     ],
   },
   {
     name: "selector: after a JSON6902 rename and move, later patches find the object by old or new name/namespace",
     resources: CONFIG,
     patches: [
-      { target: { kind: "ConfigMap", name: "settings" }, patch: `
+      {
+        target: { kind: "ConfigMap", name: "settings" },
+        patch: `
 - {op: replace, path: /metadata/name, value: settings-v2}
 - {op: replace, path: /metadata/namespace, value: staging}
-` },
-      { patch: `apiVersion: v1
+`,
+      },
+      {
+        patch: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings, namespace: prod}
 data: {by: original-id}
-` },
-      { patch: `apiVersion: v1
+`,
+      },
+      {
+        patch: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings-v2, namespace: staging}
 data: {by2: current-id}
-` },
-      { target: { name: "settings", namespace: "staging" }, patch: `
+`,
+      },
+      {
+        target: { name: "settings", namespace: "staging" },
+        patch: `
 - {op: add, path: /data/mixed, value: old-name-new-namespace}
-` },
+`,
+      },
     ],
   },
   {
     name: "no target: apiVersion picks the group (extension group's Deployment, not apps)",
     resources: MIXED,
-    patches: [{ patch: `apiVersion: extensions.example.com/v1
+    patches: [
+      {
+        patch: `apiVersion: extensions.example.com/v1
 kind: Deployment
 metadata: {name: web, namespace: team-a}
 spec: {size: 3}
-` }],
+`,
+      },
+    ],
   },
 ];
 
@@ -1741,7 +2120,10 @@ describe.skipIf(skipReason !== undefined)("kustomize differential (kubectl kusto
     // the production compact form (with scopes from the document's paths), not the test fixture's
     const file = `${OPENAPI_DIR}/v1.34.json`;
     const doc = JSON.parse(await readFile(file, "utf8")) as unknown;
-    schema = createKubeSchemaIndex(compactOpenApi(doc, { kubernetesVersion: "1.34", digest: "test", origin: file }), []);
+    schema = createKubeSchemaIndex(
+      compactOpenApi(doc, { kubernetesVersion: "1.34", digest: "test", origin: file }),
+      [],
+    );
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -1769,7 +2151,10 @@ describe.skipIf(skipReason !== undefined)("kustomize differential (kubectl kusto
     }
     expect(ours.errors).toEqual([]);
     if (c.expectBraid) {
-      expect(reference.objects, `kubectl now agrees with braid (${c.expectBraid.why}): make it a plain case`).not.toEqual(ours.objects);
+      expect(
+        reference.objects,
+        `kubectl now agrees with braid (${c.expectBraid.why}): make it a plain case`,
+      ).not.toEqual(ours.objects);
       expect(ours.objects).toEqual(sortById(toObjects(c.expectBraid.yaml)));
       return;
     }

@@ -6,7 +6,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Resource } from "../src/model/resource.js";
-import { buildFields, contextFor, kubectlKustomize, removeFolder, resourcesOf, sortObjects, writeFolder } from "./helpers/kustomize-fields.js";
+import {
+  buildFields,
+  contextFor,
+  kubectlKustomize,
+  removeFolder,
+  resourcesOf,
+  sortObjects,
+  writeFolder,
+} from "./helpers/kustomize-fields.js";
 import { kubectlSkipReason } from "./helpers/kubectl.js";
 
 const skip = kubectlSkipReason("kustomize fields combined", false);
@@ -58,8 +66,20 @@ spec:
 `;
 
 /** Builds base then overlay with braid's transformers; the overlay's own files come after the base's objects. */
-async function braidBuild(dir: string, base: string, baseFiles: string[], overlayFiles: string[]): Promise<{ objects: unknown[]; diagnostics: unknown[] }> {
-  const b = await buildFields(await resourcesOf(dir, baseFiles.map((f) => `${base}/${f}`)), await contextFor(dir, `${base}/kustomization.yaml`), false);
+async function braidBuild(
+  dir: string,
+  base: string,
+  baseFiles: string[],
+  overlayFiles: string[],
+): Promise<{ objects: unknown[]; diagnostics: unknown[] }> {
+  const b = await buildFields(
+    await resourcesOf(
+      dir,
+      baseFiles.map((f) => `${base}/${f}`),
+    ),
+    await contextFor(dir, `${base}/kustomization.yaml`),
+    false,
+  );
   const list: Resource[] = [...b.resources, ...(await resourcesOf(dir, overlayFiles))];
   const o = await buildFields(list, await contextFor(dir), true);
   return { objects: sortObjects(o.resources.map((r) => r.object)), diagnostics: [...b.diagnostics, ...o.diagnostics] };

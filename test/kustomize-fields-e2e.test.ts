@@ -147,15 +147,23 @@ describe.skipIf(skipReason !== undefined)("kustomize fields through braid render
 
   beforeAll(async () => {
     const files: Record<string, string> = {};
-    for (const [name, c] of Object.entries(CASES)) for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
+    for (const [name, c] of Object.entries(CASES))
+      for (const [p, text] of Object.entries(c.files)) files[`cases/${name}/${p}`] = text;
     repo = (await makeFixtureRepo([{ files, tags: ["v1"] }])).dir;
     const sources = Object.entries(CASES)
-      .map(([name, c]) => `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}/${c.path}`)
+      .map(
+        ([name, c]) =>
+          `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}/${c.path}`,
+      )
       .join("\n");
     const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
-    for (const name of Object.keys(CASES)) fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
+    for (const name of Object.keys(CASES))
+      fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
     const fleetDir = await writeFleet(fleetFiles);
-    const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
     code = await main(["render", "--out", out, "--format", "json"], io);
     stderr = io.err.join("");

@@ -4,7 +4,15 @@
  * seed is one case, so a failure names the seed that reproduces it.
  */
 import { describe, expect, it } from "vitest";
-import { buildFields, contextFor, kubectlKustomize, removeFolder, resourcesOf, sortObjects, writeFolder } from "./helpers/kustomize-fields.js";
+import {
+  buildFields,
+  contextFor,
+  kubectlKustomize,
+  removeFolder,
+  resourcesOf,
+  sortObjects,
+  writeFolder,
+} from "./helpers/kustomize-fields.js";
 import { kubectlSkipReason } from "./helpers/kubectl.js";
 
 const skip = kubectlSkipReason("kustomize fields fuzz", false);
@@ -19,7 +27,11 @@ function rng(seed: number): { pick<T>(xs: readonly T[]): T; chance(p: number): b
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { pick: (xs) => xs[Math.floor(next() * xs.length)]!, chance: (p) => next() < p, int: (n) => Math.floor(next() * n) };
+  return {
+    pick: (xs) => xs[Math.floor(next() * xs.length)]!,
+    chance: (p) => next() < p,
+    int: (n) => Math.floor(next() * n),
+  };
 }
 
 const APP = `apiVersion: apps/v1
@@ -79,7 +91,9 @@ function kustomizations(seed: number): { base: string; overlay: string } {
   const r = rng(seed);
   const lines = (xs: (string | false)[]): string => xs.filter(Boolean).join("\n") + "\n";
   const literal = (): string => `${r.pick(["A", "B", "C", "LOG"])}=${r.pick(["1", "x y", "on", "<&>", "é", "'q'"])}`;
-  const uniq = (n: number): string[] => [...new Map(Array.from({ length: n }, () => literal()).map((l) => [l.split("=")[0], l])).values()];
+  const uniq = (n: number): string[] => [
+    ...new Map(Array.from({ length: n }, () => literal()).map((l) => [l.split("=")[0], l])).values(),
+  ];
   const base = lines([
     "resources: [app.yaml]",
     r.chance(0.5) && `namePrefix: ${r.pick(["b-", "base-"])}`,
@@ -93,7 +107,8 @@ function kustomizations(seed: number): { base: string; overlay: string } {
     "resources: [base]",
     r.chance(0.6) && `namePrefix: ${r.pick(["o-", "prod-"])}`,
     r.chance(0.4) && `nameSuffix: ${r.pick(["-v2", "-eu"])}`,
-    r.chance(0.5) && `labels:\n- pairs: {env: ${r.pick(["prod", "dev"])}}\n  includeSelectors: ${r.chance(0.5)}\n  includeTemplates: ${r.chance(0.5)}`,
+    r.chance(0.5) &&
+      `labels:\n- pairs: {env: ${r.pick(["prod", "dev"])}}\n  includeSelectors: ${r.chance(0.5)}\n  includeTemplates: ${r.chance(0.5)}`,
     r.chance(0.5) && `commonLabels:\n  team: ${r.pick(["a", "b"])}`,
     r.chance(0.5) && `commonAnnotations:\n  note: ${r.pick(["hello", "x=y"])}`,
     behavior === "create-other"
@@ -116,10 +131,18 @@ describe.skipIf(skip !== undefined)("random overlays of the registered fields ag
   for (const seed of SEEDS) {
     it(`seed ${seed}`, async () => {
       const k = kustomizations(seed);
-      const dir = await writeFolder({ "base/kustomization.yaml": k.base, "base/app.yaml": APP, "kustomization.yaml": k.overlay });
+      const dir = await writeFolder({
+        "base/kustomization.yaml": k.base,
+        "base/app.yaml": APP,
+        "kustomization.yaml": k.overlay,
+      });
       try {
         const expected = sortObjects(await kubectlKustomize(dir));
-        const b = await buildFields(await resourcesOf(dir, ["base/app.yaml"]), await contextFor(dir, "base/kustomization.yaml"), false);
+        const b = await buildFields(
+          await resourcesOf(dir, ["base/app.yaml"]),
+          await contextFor(dir, "base/kustomization.yaml"),
+          false,
+        );
         const o = await buildFields(b.resources, await contextFor(dir), true);
         expect([...b.diagnostics, ...o.diagnostics]).toEqual([]);
         expect(sortObjects(o.resources.map((x) => x.object))).toEqual(expected);

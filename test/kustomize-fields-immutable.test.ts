@@ -45,7 +45,13 @@ data: {a: b}
 `;
 
 const ARGS: [string, Json][] = [
-  ["configMapGenerator", [{ name: "cfg", behavior: "merge", literals: ["X=1"] }, { name: "new", envs: ["a.env"] }]],
+  [
+    "configMapGenerator",
+    [
+      { name: "cfg", behavior: "merge", literals: ["X=1"] },
+      { name: "new", envs: ["a.env"] },
+    ],
+  ],
   ["secretGenerator", [{ name: "s", literals: ["K=v"] }]],
   ["namePrefix", "p-"],
   ["nameSuffix", "-s"],
@@ -54,13 +60,25 @@ const ARGS: [string, Json][] = [
   ["commonAnnotations", { note: "x" }],
   ["images", [{ name: "nginx", newTag: "2" }]],
   ["replicas", [{ name: "web", count: 3 }]],
-  ["replacements", [{ source: { kind: "ConfigMap", fieldPath: "data.a" }, targets: [{ select: { kind: "Deployment" }, fieldPaths: ["metadata.annotations.a"], options: { create: true } }] }]],
+  [
+    "replacements",
+    [
+      {
+        source: { kind: "ConfigMap", fieldPath: "data.a" },
+        targets: [
+          { select: { kind: "Deployment" }, fieldPaths: ["metadata.annotations.a"], options: { create: true } },
+        ],
+      },
+    ],
+  ],
 ];
 
 describe("registered transformers never write to their input", () => {
   for (const [field, args] of ARGS) {
     it(field, async () => {
-      const input: Resource[] = deepFreeze(resourcesFromYaml(YAML).map((r) => ({ ...r, previous: [{ ...r.id, name: "old" }], nameHash: true })));
+      const input: Resource[] = deepFreeze(
+        resourcesFromYaml(YAML).map((r) => ({ ...r, previous: [{ ...r.id, name: "old" }], nameHash: true })),
+      );
       const before = JSON.stringify(input.map((r) => r.object));
       const t = FIELD_TRANSFORMERS[field as keyof typeof FIELD_TRANSFORMERS]!;
       const out = await t(input, deepFreeze(args), ctx);

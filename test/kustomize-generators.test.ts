@@ -14,7 +14,10 @@ import { kubectlSkipReason } from "./helpers/kubectl.js";
 const skip = kubectlSkipReason("kustomize generators", false);
 
 /** Generators of one kustomization over `resources`. */
-async function generate(resources: Resource[], ctx: KustomizationContext): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
+async function generate(
+  resources: Resource[],
+  ctx: KustomizationContext,
+): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
   const diagnostics: unknown[] = [];
   let list = resources;
   if (ctx.kustomization.configMapGenerator !== undefined) {
@@ -53,7 +56,7 @@ async function compare(files: Record<string, string | Uint8Array>, base?: string
 }
 
 const BINARY = new Uint8Array([0, 1, 2, 255, 254, 128, 10, 13]);
-const LONG = "x".repeat(120) + "\n<tag> & \u2028 é \u00e9 \t \"quoted\" \\ back\n";
+const LONG = "x".repeat(120) + '\n<tag> & \u2028 é \u00e9 \t "quoted" \\ back\n';
 
 describe.skipIf(skip !== undefined)("generators against kubectl kustomize", () => {
   it("ConfigMap literals (quotes removed), files with key=path, binary file, envs with comments and BOM", async () => {
@@ -247,7 +250,9 @@ describe("generators: errors and positions", () => {
       expect(locateField(m2.resources[0]!, ["data", "K"])).toMatchObject({ line: 4 });
       expect(locateField(m2.resources[0]!, ["data", "J"])).toEqual(locateField(ok.resources[0]!, ["data", "J"]));
       const again = await configMapGenerator(ok.resources, [{ name: "x", literals: ["K=w"] }], ctx);
-      expect(again.diagnostics.map((d) => d.message)).toEqual(["ConfigMap x already exists; behavior must be merge or replace"]);
+      expect(again.diagnostics.map((d) => d.message)).toEqual([
+        "ConfigMap x already exists; behavior must be merge or replace",
+      ]);
     } finally {
       await removeFolder(dir);
     }
@@ -255,7 +260,8 @@ describe("generators: errors and positions", () => {
 
   it("an entry without a name, an unknown behavior, and a merge that matches two objects are refused where written", async () => {
     const dir = await writeFolder({
-      "kustomization.yaml": "configMapGenerator:\n- literals: [A=1]\n- name: x\n  behavior: upsert\n- name: x\n  behavior: merge\n  literals: [B=2]\n",
+      "kustomization.yaml":
+        "configMapGenerator:\n- literals: [A=1]\n- name: x\n  behavior: upsert\n- name: x\n  behavior: merge\n  literals: [B=2]\n",
     });
     try {
       const ctx = await contextFor(dir);
@@ -275,7 +281,8 @@ describe("generators: errors and positions", () => {
 
   it("a bad generatorOptions is reported once, at generatorOptions, whatever the number of entries", async () => {
     const dir = await writeFolder({
-      "kustomization.yaml": "generatorOptions:\n  disableHash: true\nconfigMapGenerator:\n- name: a\n- name: b\nsecretGenerator:\n- name: c\n",
+      "kustomization.yaml":
+        "generatorOptions:\n  disableHash: true\nconfigMapGenerator:\n- name: a\n- name: b\nsecretGenerator:\n- name: c\n",
     });
     try {
       const ctx = await contextFor(dir);
@@ -291,7 +298,9 @@ describe("generators: errors and positions", () => {
   });
 
   it("a generated object's origin and fields point at its kustomization entry", async () => {
-    const dir = await writeFolder({ "kustomization.yaml": "configMapGenerator:\n- name: a\n  literals:\n  - K=v\n  - L=w\n" });
+    const dir = await writeFolder({
+      "kustomization.yaml": "configMapGenerator:\n- name: a\n  literals:\n  - K=v\n  - L=w\n",
+    });
     try {
       const ctx = await contextFor(dir);
       const r = await configMapGenerator([], ctx.kustomization.configMapGenerator!, ctx);

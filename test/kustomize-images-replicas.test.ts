@@ -79,19 +79,40 @@ spec:
 `;
 
 const CASES: { name: string; kustomization: string }[] = [
-  { name: "newTag replaces tag and drops a digest", kustomization: "images:\n- name: nginx\n  newTag: '1.27'\n- name: registry.local:5000/team/sidecar\n  newTag: v2\n" },
-  { name: "digest replaces a tag", kustomization: "images:\n- name: nginx\n  digest: sha256:3333333333333333333333333333333333333333333333333333333333333333\n" },
-  { name: "newName keeps the tag; newName + newTag + digest", kustomization: "images:\n- name: nginx\n  newName: ghcr.io/acme/nginx\n- name: busybox\n  newName: mirror/busybox\n  newTag: '1.36'\n  digest: sha256:4444444444444444444444444444444444444444444444444444444444444444\n" },
+  {
+    name: "newTag replaces tag and drops a digest",
+    kustomization: "images:\n- name: nginx\n  newTag: '1.27'\n- name: registry.local:5000/team/sidecar\n  newTag: v2\n",
+  },
+  {
+    name: "digest replaces a tag",
+    kustomization:
+      "images:\n- name: nginx\n  digest: sha256:3333333333333333333333333333333333333333333333333333333333333333\n",
+  },
+  {
+    name: "newName keeps the tag; newName + newTag + digest",
+    kustomization:
+      "images:\n- name: nginx\n  newName: ghcr.io/acme/nginx\n- name: busybox\n  newName: mirror/busybox\n  newTag: '1.36'\n  digest: sha256:4444444444444444444444444444444444444444444444444444444444444444\n",
+  },
   { name: "containers anywhere in custom resources", kustomization: "images:\n- name: nginx\n  newTag: new\n" },
-  { name: "tagSuffix is appended by both passes, as kustomize v5.5 does", kustomization: "images:\n- name: nginx\n  tagSuffix: -fips\n" },
-  { name: "replicas: deployment and statefulset, not job", kustomization: "replicas:\n- name: web\n  count: 5\n- name: db\n  count: 0\n" },
+  {
+    name: "tagSuffix is appended by both passes, as kustomize v5.5 does",
+    kustomization: "images:\n- name: nginx\n  tagSuffix: -fips\n",
+  },
+  {
+    name: "replicas: deployment and statefulset, not job",
+    kustomization: "replicas:\n- name: web\n  count: 5\n- name: db\n  count: 0\n",
+  },
 ];
 
 describe.skipIf(skip !== undefined)("images and replicas against kubectl kustomize", () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const { expected, actual, diagnostics } = await differential(
-        { name: c.name, files: { "kustomization.yaml": `resources:\n- pods.yaml\n${c.kustomization}`, "pods.yaml": PODS }, resources: ["pods.yaml"] },
+        {
+          name: c.name,
+          files: { "kustomization.yaml": `resources:\n- pods.yaml\n${c.kustomization}`, "pods.yaml": PODS },
+          resources: ["pods.yaml"],
+        },
         (resources, ctx) => {
           let list = resources;
           const diags: unknown[] = [];
@@ -191,16 +212,29 @@ describe("images and replicas: errors and positions", () => {
       const ctx = await contextFor(dir);
       const input = await resourcesOf(dir, ["pods.yaml"]);
       const bad = images(input, ctx.kustomization.images!, ctx);
-      expect(bad.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column, d.hint])).toEqual([["KUSTOMIZE_INVALID", 3, 11, 'quote it: newTag: "1.27"']]);
+      expect(bad.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column, d.hint])).toEqual([
+        ["KUSTOMIZE_INVALID", 3, 11, 'quote it: newTag: "1.27"'],
+      ]);
       const r = replicas(input, ctx.kustomization.replicas!, ctx);
-      expect(r.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column])).toEqual([["KUSTOMIZE_INVALID", 5, 9]]);
+      expect(r.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column])).toEqual([
+        ["KUSTOMIZE_INVALID", 5, 9],
+      ]);
 
       const good = images(input, [{ name: "nginx", newTag: "2" }], ctx);
       const web = good.resources[0]!;
       expect(web.object).not.toBe(input[0]!.object);
-      expect((input[0]!.object.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image).toBe("nginx:1.25");
-      expect(locateField(web, ["spec", "template", "spec", "containers", 0, "image"])).toMatchObject({ file: "kustomization.yaml", line: 2 });
-      expect(locateField(web, ["spec", "template", "spec", "containers", 1, "image"])).toMatchObject({ file: "pods.yaml", line: 18 });
+      expect(
+        (input[0]!.object.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+          .containers[0]!.image,
+      ).toBe("nginx:1.25");
+      expect(locateField(web, ["spec", "template", "spec", "containers", 0, "image"])).toMatchObject({
+        file: "kustomization.yaml",
+        line: 2,
+      });
+      expect(locateField(web, ["spec", "template", "spec", "containers", 1, "image"])).toMatchObject({
+        file: "pods.yaml",
+        line: 18,
+      });
     } finally {
       await removeFolder(dir);
     }

@@ -136,32 +136,61 @@ spec:
 `;
 
 const CASES: { name: string; kustomization: string; workloads?: string }[] = [
-  { name: "commonLabels create missing selectors and labels; custom kinds get metadata only", kustomization: "commonLabels:\n  team: a\ncommonAnnotations:\n  note: v\n", workloads: BARE },
-  { name: "labels with includeSelectors create missing selectors", kustomization: "labels:\n- pairs:\n    team: a\n  includeSelectors: true\n  includeTemplates: true\n", workloads: BARE },
-  { name: "commonLabels: metadata, selectors, templates, affinity, volumeClaimTemplates", kustomization: "commonLabels:\n  team: a\n  env: prod\n" },
+  {
+    name: "commonLabels create missing selectors and labels; custom kinds get metadata only",
+    kustomization: "commonLabels:\n  team: a\ncommonAnnotations:\n  note: v\n",
+    workloads: BARE,
+  },
+  {
+    name: "labels with includeSelectors create missing selectors",
+    kustomization: "labels:\n- pairs:\n    team: a\n  includeSelectors: true\n  includeTemplates: true\n",
+    workloads: BARE,
+  },
+  {
+    name: "commonLabels: metadata, selectors, templates, affinity, volumeClaimTemplates",
+    kustomization: "commonLabels:\n  team: a\n  env: prod\n",
+  },
   { name: "labels: pairs only (metadata)", kustomization: "labels:\n- pairs:\n    team: a\n" },
   { name: "labels: includeSelectors", kustomization: "labels:\n- pairs:\n    team: a\n  includeSelectors: true\n" },
   { name: "labels: includeTemplates", kustomization: "labels:\n- pairs:\n    team: a\n  includeTemplates: true\n" },
   {
     name: "labels: custom fields, two entries",
-    kustomization: "labels:\n- pairs:\n    x: v\n  fields:\n  - path: spec/selector\n    kind: Service\n    create: true\n- pairs:\n    z: w\n  includeTemplates: true\n",
+    kustomization:
+      "labels:\n- pairs:\n    x: v\n  fields:\n  - path: spec/selector\n    kind: Service\n    create: true\n- pairs:\n    z: w\n  includeTemplates: true\n",
   },
-  { name: "commonAnnotations: metadata and templates", kustomization: "commonAnnotations:\n  note: hello\n  other: 'yes'\n" },
-  { name: "labels and commonLabels together", kustomization: "commonLabels:\n  a: '1'\nlabels:\n- pairs:\n    b: '2'\n  includeTemplates: true\ncommonAnnotations:\n  c: d\n" },
+  {
+    name: "commonAnnotations: metadata and templates",
+    kustomization: "commonAnnotations:\n  note: hello\n  other: 'yes'\n",
+  },
+  {
+    name: "labels and commonLabels together",
+    kustomization:
+      "commonLabels:\n  a: '1'\nlabels:\n- pairs:\n    b: '2'\n  includeTemplates: true\ncommonAnnotations:\n  c: d\n",
+  },
 ];
 
 describe.skipIf(skip !== undefined)("labels and annotations against kubectl kustomize", () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const { expected, actual, diagnostics } = await differential(
-        { name: c.name, files: { "kustomization.yaml": `resources:\n- workloads.yaml\n${c.kustomization}`, "workloads.yaml": c.workloads ?? WORKLOADS }, resources: ["workloads.yaml"] },
+        {
+          name: c.name,
+          files: {
+            "kustomization.yaml": `resources:\n- workloads.yaml\n${c.kustomization}`,
+            "workloads.yaml": c.workloads ?? WORKLOADS,
+          },
+          resources: ["workloads.yaml"],
+        },
         (resources, ctx) => {
           let list = resources;
           const diags: unknown[] = [];
           // kustomize's order: labels (and commonLabels), then annotations
-          if (ctx.kustomization.labels !== undefined) ({ resources: list } = labels(list, ctx.kustomization.labels, ctx));
-          if (ctx.kustomization.commonLabels !== undefined) ({ resources: list } = commonLabels(list, ctx.kustomization.commonLabels, ctx));
-          if (ctx.kustomization.commonAnnotations !== undefined) ({ resources: list } = commonAnnotations(list, ctx.kustomization.commonAnnotations, ctx));
+          if (ctx.kustomization.labels !== undefined)
+            ({ resources: list } = labels(list, ctx.kustomization.labels, ctx));
+          if (ctx.kustomization.commonLabels !== undefined)
+            ({ resources: list } = commonLabels(list, ctx.kustomization.commonLabels, ctx));
+          if (ctx.kustomization.commonAnnotations !== undefined)
+            ({ resources: list } = commonAnnotations(list, ctx.kustomization.commonAnnotations, ctx));
           return { resources: list, diagnostics: diags };
         },
       );
@@ -182,18 +211,26 @@ describe("labels: errors and positions", () => {
       const input = await resourcesOf(dir, ["w.yaml"]);
       const before = structuredClone(input[0]!.object);
       const bad = commonLabels(input, ctx.kustomization.commonLabels!, ctx);
-      expect(bad.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column])).toEqual([["KUSTOMIZE_INVALID", 5, 12]]);
+      expect(bad.diagnostics.map((d) => [d.code, d.location?.line, d.location?.column])).toEqual([
+        ["KUSTOMIZE_INVALID", 5, 12],
+      ]);
       expect(bad.diagnostics[0]!.hint).toBe('quote it: version: "2"');
       // a mapping or a list has no string form to quote (the hint once read `quote it: version: "[object Object]"`)
       const nested = commonLabels(input, { team: "a", version: { major: 2 } }, ctx);
-      expect(nested.diagnostics.map((d) => [d.code, d.hint])).toEqual([["KUSTOMIZE_INVALID", "write version as a string, not a mapping"]]);
+      expect(nested.diagnostics.map((d) => [d.code, d.hint])).toEqual([
+        ["KUSTOMIZE_INVALID", "write version as a string, not a mapping"],
+      ]);
       const listed = commonLabels(input, { version: ["2"] }, ctx);
       expect(listed.diagnostics.map((d) => d.hint)).toEqual(["write version as a string, not a list"]);
 
       const good = commonLabels(input, { team: "a" }, ctx);
       expect(input[0]!.object).toEqual(before);
       expect(good.resources[0]!.object.metadata).toEqual({ name: "c", labels: { team: "a" } });
-      expect(locateField(good.resources[0]!, ["metadata", "labels", "team"])).toMatchObject({ file: "kustomization.yaml", line: 4, column: 9 });
+      expect(locateField(good.resources[0]!, ["metadata", "labels", "team"])).toMatchObject({
+        file: "kustomization.yaml",
+        line: 4,
+        column: 9,
+      });
       expect(locateField(good.resources[0]!, ["metadata", "name"])).toMatchObject({ file: "w.yaml", line: 4 });
     } finally {
       await removeFolder(dir);
@@ -205,7 +242,9 @@ describe("labels: errors and positions", () => {
     try {
       const ctx = await contextFor(dir);
       const r = labels([], ctx.kustomization.labels!, ctx);
-      expect(r.diagnostics.map((d) => [d.code, d.location?.line, d.message])).toEqual([["KUSTOMIZE_INVALID", 2, "labels must be a list"]]);
+      expect(r.diagnostics.map((d) => [d.code, d.location?.line, d.message])).toEqual([
+        ["KUSTOMIZE_INVALID", 2, "labels must be a list"],
+      ]);
     } finally {
       await removeFolder(dir);
     }

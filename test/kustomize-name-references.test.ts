@@ -10,16 +10,34 @@ import { addNameHashes } from "../src/kustomize/name-hash.js";
 import { fixNameReferences } from "../src/kustomize/name-references.js";
 import { locateField, type Resource } from "../src/model/resource.js";
 import { resourcesFromYaml } from "./helpers/test-resource.js";
-import { contextFor, kubectlKustomize, removeFolder, resourcesOf, sortObjects, writeFolder } from "./helpers/kustomize-fields.js";
+import {
+  contextFor,
+  kubectlKustomize,
+  removeFolder,
+  resourcesOf,
+  sortObjects,
+  writeFolder,
+} from "./helpers/kustomize-fields.js";
 import { kubectlSkipReason } from "./helpers/kubectl.js";
 
 const skip = kubectlSkipReason("kustomize name references", false);
 
 /** One kustomization's build in kustomize's order, as far as these fields go. */
-async function build(resources: Resource[], ctx: KustomizationContext, root: boolean): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
+async function build(
+  resources: Resource[],
+  ctx: KustomizationContext,
+  root: boolean,
+): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
   const diagnostics: unknown[] = [];
   let list = resources;
-  const step = async (field: string, t: (r: Resource[], a: never, c: KustomizationContext) => Promise<{ resources: Resource[]; diagnostics: unknown[] }> | { resources: Resource[]; diagnostics: unknown[] }) => {
+  const step = async (
+    field: string,
+    t: (
+      r: Resource[],
+      a: never,
+      c: KustomizationContext,
+    ) => Promise<{ resources: Resource[]; diagnostics: unknown[] }> | { resources: Resource[]; diagnostics: unknown[] },
+  ) => {
     if (ctx.kustomization[field] === undefined) return;
     const r = await t(list, ctx.kustomization[field] as never, ctx);
     list = r.resources;
@@ -199,7 +217,14 @@ async function compare(files: Record<string, string>, baseDir?: string, baseFile
     let list: Resource[] = [];
     if (baseDir) {
       const ctx = await contextFor(dir, `${baseDir}/kustomization.yaml`);
-      const r = await build(await resourcesOf(dir, baseFiles.map((f) => `${baseDir}/${f}`)), ctx, false);
+      const r = await build(
+        await resourcesOf(
+          dir,
+          baseFiles.map((f) => `${baseDir}/${f}`),
+        ),
+        ctx,
+        false,
+      );
       list = r.resources;
       diagnostics.push(...r.diagnostics);
     }
@@ -220,7 +245,10 @@ describe.skipIf(skip !== undefined)("name prefix/suffix and references against k
   });
 
   it("prefix + suffix + generators together (CRD and Namespace keep their names)", async () => {
-    await compare({ "kustomization.yaml": `resources: [app.yaml]\nnamePrefix: p-\nnameSuffix: -s\n${GENERATORS}`, "app.yaml": APP });
+    await compare({
+      "kustomization.yaml": `resources: [app.yaml]\nnamePrefix: p-\nnameSuffix: -s\n${GENERATORS}`,
+      "app.yaml": APP,
+    });
   });
 
   it("overlay prefix over a base with its own prefix and generators", async () => {
@@ -228,7 +256,8 @@ describe.skipIf(skip !== undefined)("name prefix/suffix and references against k
       {
         "base/kustomization.yaml": `resources: [app.yaml]\nnamePrefix: base-\n${GENERATORS}`,
         "base/app.yaml": APP,
-        "kustomization.yaml": "resources: [base]\nnamePrefix: top-\nconfigMapGenerator:\n- name: cfg\n  behavior: merge\n  literals: [B=2]\n",
+        "kustomization.yaml":
+          "resources: [base]\nnamePrefix: top-\nconfigMapGenerator:\n- name: cfg\n  behavior: merge\n  literals: [B=2]\n",
       },
       "base",
       ["app.yaml"],
@@ -275,7 +304,10 @@ subjects:
       const ctx = await contextFor(dir);
       const r = await build(await resourcesOf(dir, ["r.yaml"]), ctx, true);
       expect((r.diagnostics as { code: string; message: string }[]).map((d) => [d.code, d.message])).toEqual([
-        ["KUSTOMIZE_INVALID", "ClusterRoleBinding p-crb refers to ServiceAccount sa, which several renamed objects were called: ServiceAccount b/p-sa, ServiceAccount a/p-sa"],
+        [
+          "KUSTOMIZE_INVALID",
+          "ClusterRoleBinding p-crb refers to ServiceAccount sa, which several renamed objects were called: ServiceAccount b/p-sa, ServiceAccount a/p-sa",
+        ],
       ]);
     } finally {
       await removeFolder(dir);
@@ -315,11 +347,13 @@ spec:
     const all = [...renamed, input[1]!, input[2]!];
     const out = fixNameReferences(all, null, ctx);
     expect(out.diagnostics).toEqual([]);
-    const ref = (r: Resource) => ((r.object.spec as any).containers[0].envFrom[0].configMapRef.name as string);
+    const ref = (r: Resource) => (r.object.spec as any).containers[0].envFrom[0].configMapRef.name as string;
     expect(ref(out.resources[1]!)).toBe("p-cfg");
     expect(ref(out.resources[2]!)).toBe("cfg");
     expect(ref(input[1]!)).toBe("cfg");
-    expect(locateField(out.resources[1]!, ["spec", "containers", 0, "envFrom", 0, "configMapRef", "name"])).toMatchObject({ line: 3, column: 13 });
+    expect(
+      locateField(out.resources[1]!, ["spec", "containers", 0, "envFrom", 0, "configMapRef", "name"]),
+    ).toMatchObject({ line: 3, column: 13 });
   });
 
   it("two renamed objects once called the same are a located tie", () => {
@@ -338,7 +372,11 @@ spec:
     const b = namePrefix([input[0]!], "b-", ctx).resources[0]!;
     const out = fixNameReferences([a, b, input[1]!], null, ctx);
     expect(out.diagnostics.map((d) => [d.code, d.location?.line, d.message])).toEqual([
-      ["KUSTOMIZE_INVALID", 3, "Pod p refers to ConfigMap cfg, which several renamed objects were called: ConfigMap a-cfg, ConfigMap b-cfg"],
+      [
+        "KUSTOMIZE_INVALID",
+        3,
+        "Pod p refers to ConfigMap cfg, which several renamed objects were called: ConfigMap a-cfg, ConfigMap b-cfg",
+      ],
     ]);
   });
 });

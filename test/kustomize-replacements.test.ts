@@ -144,7 +144,15 @@ describe.skipIf(skip !== undefined)("replacements against kubectl kustomize", ()
   for (const c of CASES) {
     it(c.name, async () => {
       const { expected, actual, diagnostics } = await differential(
-        { name: c.name, files: { "kustomization.yaml": `resources:\n- objects.yaml\n${c.kustomization}`, "objects.yaml": OBJECTS, ...c.files }, resources: ["objects.yaml"] },
+        {
+          name: c.name,
+          files: {
+            "kustomization.yaml": `resources:\n- objects.yaml\n${c.kustomization}`,
+            "objects.yaml": OBJECTS,
+            ...c.files,
+          },
+          resources: ["objects.yaml"],
+        },
         (resources, ctx) => replacements(resources, ctx.kustomization.replacements!, ctx),
       );
       expect(diagnostics).toEqual([]);
@@ -191,16 +199,23 @@ describe("replacements: table", () => {
       const first = await replacements(input, [all[0]] as never, await contextFor(dir));
       expect(first.diagnostics[0]!.location).toMatchObject({ file: "kustomization.yaml", line: 2, column: 11 });
       const okDir = await writeFolder({
-        "kustomization.yaml": "replacements:\n- source: {kind: ConfigMap, name: env, fieldPath: data.HOST}\n  targets:\n  - select: {kind: Service}\n    fieldPaths: [metadata.annotations.host]\n",
+        "kustomization.yaml":
+          "replacements:\n- source: {kind: ConfigMap, name: env, fieldPath: data.HOST}\n  targets:\n  - select: {kind: Service}\n    fieldPaths: [metadata.annotations.host]\n",
       });
       const okCtx = await contextFor(okDir);
       await removeFolder(okDir);
       const ok = await replacements(input, okCtx.kustomization.replacements!, okCtx);
       expect(ok.diagnostics).toEqual([]);
       const svc = ok.resources[3]!;
-      expect((svc.object.metadata as { annotations: { host: string } }).annotations.host).toBe("db.prod.svc.cluster.local");
+      expect((svc.object.metadata as { annotations: { host: string } }).annotations.host).toBe(
+        "db.prod.svc.cluster.local",
+      );
       expect((input[3]!.object.metadata as { annotations: { host: string } }).annotations.host).toBe("a.b.c");
-      expect(locateField(svc, ["metadata", "annotations", "host"])).toMatchObject({ file: "kustomization.yaml", line: 4, column: 5 });
+      expect(locateField(svc, ["metadata", "annotations", "host"])).toMatchObject({
+        file: "kustomization.yaml",
+        line: 4,
+        column: 5,
+      });
     } finally {
       await removeFolder(dir);
     }

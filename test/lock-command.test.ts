@@ -15,7 +15,12 @@ import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 async function run(args: string[], cwd: string, ids: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = memoryIO({ cwd, env: { BRAID_CACHE: join(cwd, ".cache") } });
   const code = await main(args, io);
-  const name = (t: string) => ids.reduce((s, id, i) => s.replaceAll(id, `{C${i}}`).replaceAll(id.slice(0, 12), `{C${i}:12}`).replaceAll(id.slice(0, 7), `{C${i}:7}`), t);
+  const name = (t: string) =>
+    ids.reduce(
+      (s, id, i) =>
+        s.replaceAll(id, `{C${i}}`).replaceAll(id.slice(0, 12), `{C${i}:12}`).replaceAll(id.slice(0, 7), `{C${i}:7}`),
+      t,
+    );
   return { code, out: name(io.out.join("")), err: name(io.err.join("")) };
 }
 
@@ -24,7 +29,9 @@ describe("braid lock, branch by branch", () => {
     const moving = await makeFixtureRepo([{ files: { "a.yaml": "1" }, tags: ["v1.0.0", "v1.1"] }]);
     const fixed = await makeFixtureRepo([{ files: { "b.yaml": "1" } }]);
     const fleet = await writeFleet({
-      "braid.yaml": fleetYaml(`    - name: moving\n      url: ${moving.dir}\n      ref: { semver: ">=1.0.0" }\n    - name: fixed\n      url: ${fixed.dir}\n      ref: { branch: main }`),
+      "braid.yaml": fleetYaml(
+        `    - name: moving\n      url: ${moving.dir}\n      ref: { semver: ">=1.0.0" }\n    - name: fixed\n      url: ${fixed.dir}\n      ref: { branch: main }`,
+      ),
       "clusters/a.yaml": clusterYaml("a"),
       "clusters/b.yaml": clusterYaml("b"),
     });
@@ -113,7 +120,12 @@ describe("braid lock, branch by branch", () => {
           candidates: [
             { tag: "v1.3.0", version: "1.3.0", taken: true, reason: "selected" },
             { tag: "v1.0.0", version: "1.0.0", taken: false, reason: "lower than v1.3.0" },
-            { tag: "v1.1", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+            {
+              tag: "v1.1",
+              taken: false,
+              reason:
+                "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)",
+            },
           ],
           previous: { commit: "{C0}", tag: "v1.0.0", branch: null },
           changed: true,
@@ -132,14 +144,24 @@ describe("braid lock, branch by branch", () => {
       "clusters/a.yaml": clusterYaml("a"),
     });
     const ids = [made.commits[0]!];
-    expect(await run(["lock", "base"], fleet, ids)).toEqual({ code: 2, out: "", err: "error USAGE: source names are only taken with --update\n" });
-    expect(await run(["lock", "--update", "nope"], fleet, ids)).toEqual({ code: 2, out: "", err: "error USAGE: unknown source nope; sources: base\n" });
+    expect(await run(["lock", "base"], fleet, ids)).toEqual({
+      code: 2,
+      out: "",
+      err: "error USAGE: source names are only taken with --update\n",
+    });
+    expect(await run(["lock", "--update", "nope"], fleet, ids)).toEqual({
+      code: 2,
+      out: "",
+      err: "error USAGE: unknown source nope; sources: base\n",
+    });
 
     await writeFile(join(fleet, "braid.lock"), "pins: {\n");
     const broken = await run(["lock"], fleet, ids);
     expect(broken.code).toBe(1);
     expect(broken.out).toBe("");
-    expect(broken.err).toBe("braid.lock:2:1: error LOCK_INVALID: Flow map in block collection must be sufficiently indented and end with a }\n  hint: fix it, or delete braid.lock and run braid lock\n");
+    expect(broken.err).toBe(
+      "braid.lock:2:1: error LOCK_INVALID: Flow map in block collection must be sufficiently indented and end with a }\n  hint: fix it, or delete braid.lock and run braid lock\n",
+    );
     const repaired = await run(["lock", "--update"], fleet, ids);
     expect(repaired.code).toBe(0);
     expect(repaired.out).toBe(
@@ -160,13 +182,25 @@ describe("braid lock, branch by branch", () => {
     });
     const failed = await run(["lock", "--format", "json"], failing, ids);
     expect(failed.code).toBe(1);
-    const doc = JSON.parse(failed.out) as { ok: boolean; written: boolean; pins: { status: string; commit: null }[]; diagnostics: { code: string }[] };
+    const doc = JSON.parse(failed.out) as {
+      ok: boolean;
+      written: boolean;
+      pins: { status: string; commit: null }[];
+      diagnostics: { code: string }[];
+    };
     // today json says "resolved" (with no commit) where the text table says "failed"
-    expect([doc.ok, doc.written, doc.pins.map((p) => [p.status, p.commit]), doc.diagnostics.map((d) => d.code)]).toEqual([false, false, [["resolved", null]], ["SEMVER_NO_MATCH"]]);
+    expect([
+      doc.ok,
+      doc.written,
+      doc.pins.map((p) => [p.status, p.commit]),
+      doc.diagnostics.map((d) => d.code),
+    ]).toEqual([false, false, [["resolved", null]], ["SEMVER_NO_MATCH"]]);
     await expect(readFile(join(failing, "braid.lock"), "utf8")).rejects.toThrow(/ENOENT/);
     const failedText = await run(["lock"], failing, ids);
     expect(failedText.code).toBe(1);
-    expect(failedText.err).toMatch(/^braid\.yaml:9:12: error SEMVER_NO_MATCH: no tag of source "base" satisfies semver ">=9\.0\.0" /);
+    expect(failedText.err).toMatch(
+      /^braid\.yaml:9:12: error SEMVER_NO_MATCH: no tag of source "base" satisfies semver ">=9\.0\.0" /,
+    );
     expect(failedText.out).toBe(
       [
         "SOURCE  PIN              RESOLVED  COMMIT  CLUSTERS  STATUS",
@@ -178,7 +212,10 @@ describe("braid lock, branch by branch", () => {
   });
 
   it("a fleet that does not load prints its diagnostics and resolves nothing", async () => {
-    const fleet = await writeFleet({ "braid.yaml": fleetYaml(`    - name: base\n      url: https://example.invalid/x.git`), "clusters/a.yaml": clusterYaml("b") });
+    const fleet = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: base\n      url: https://example.invalid/x.git`),
+      "clusters/a.yaml": clusterYaml("b"),
+    });
     const r = await run(["lock"], fleet, []);
     expect(r.code).toBe(1);
     expect(r.out).toBe("");

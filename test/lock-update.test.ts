@@ -38,7 +38,9 @@ describe("braid lock --update", () => {
     // again: nothing moves
     const again = memoryIO({ cwd: fleet, env });
     expect(await main(["lock", "--update", "--format", "json"], again)).toBe(0);
-    const json = JSON.parse(again.out.join("")) as { pins: { source: string; changed: boolean; previous: { tag: string } }[] };
+    const json = JSON.parse(again.out.join("")) as {
+      pins: { source: string; changed: boolean; previous: { tag: string } }[];
+    };
     expect(json.pins.map((p) => [p.source, p.changed, p.previous.tag])).toEqual([
       ["fixed", false, "v2.0.0"],
       ["moving", false, "v1.3.0"],

@@ -51,7 +51,11 @@ describe("the packed package, installed into an empty folder", () => {
   it("exposes the library entry with its types", async () => {
     const { stdout } = await run(
       "node",
-      ["--input-type=module", "-e", 'const b = await import("braid"); console.log(typeof b.renderFleet, typeof b.diffFleetRuns, typeof b.CODES)'],
+      [
+        "--input-type=module",
+        "-e",
+        'const b = await import("braid"); console.log(typeof b.renderFleet, typeof b.diffFleetRuns, typeof b.CODES)',
+      ],
       { cwd: prefix },
     );
     expect(stdout.trim()).toBe("function function object");

@@ -11,8 +11,19 @@ let repo: { dir: string; commits: string[] };
 let gitdir: string;
 beforeAll(async () => {
   repo = await makeFixtureRepo([
-    { files: { "README.md": "r\n", "fleet/braid.yaml": "v1\n", "fleet/clusters/a.yaml": "a\n", "fleet/schemas/x/y.json": "{}\n" }, tags: ["v1"] },
-    { files: { "fleet/braid.yaml": "v2\n", "fleet/clusters/b.yaml": "b\n", "other/z.txt": "z\n" }, tags: [{ name: "v2", annotated: true }] },
+    {
+      files: {
+        "README.md": "r\n",
+        "fleet/braid.yaml": "v1\n",
+        "fleet/clusters/a.yaml": "a\n",
+        "fleet/schemas/x/y.json": "{}\n",
+      },
+      tags: ["v1"],
+    },
+    {
+      files: { "fleet/braid.yaml": "v2\n", "fleet/clusters/b.yaml": "b\n", "other/z.txt": "z\n" },
+      tags: [{ name: "v2", annotated: true }],
+    },
     { files: { "fleet/clusters/a.yaml": null }, branch: "feature" },
   ]);
   gitdir = join(repo.dir, ".git");

@@ -12,7 +12,12 @@ import { formatMarkdown } from "../src/preview/format-markdown.js";
 import { formatPreviewText } from "../src/preview/format-text.js";
 
 function res(object: JsonObject): Resource {
-  return { id: idOf(object), object, origin: { source: "s", commit: "c", file: "f.yaml", docIndex: 0, line: 1, column: 1 }, positions: [] };
+  return {
+    id: idOf(object),
+    object,
+    origin: { source: "s", commit: "c", file: "f.yaml", docIndex: 0, line: 1, column: 1 },
+    positions: [],
+  };
 }
 
 /** A Deployment whose env holds the cluster's name right next to the image (so every diff's context differs). */

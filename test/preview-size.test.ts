@@ -8,11 +8,21 @@ import { formatPreviewJson } from "../src/preview/format-json.js";
 import { formatPreviewText } from "../src/preview/format-text.js";
 
 function res(object: JsonObject): Resource {
-  return { id: idOf(object), object, origin: { source: "s", commit: "c", file: "f.yaml", docIndex: 0, line: 1, column: 1 }, positions: [] };
+  return {
+    id: idOf(object),
+    object,
+    origin: { source: "s", commit: "c", file: "f.yaml", docIndex: 0, line: 1, column: 1 },
+    positions: [],
+  };
 }
 
 function cm(name: string, value: string): Resource {
-  return res({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns" }, data: { value, other: "unchanged line" } });
+  return res({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "ns" },
+    data: { value, other: "unchanged line" },
+  });
 }
 
 /** A fake run: cluster name → resources (all ok). */
@@ -78,7 +88,14 @@ describe("markdown size", () => {
     expect(report.sections.map((sec) => sec.clusters)).toEqual([["a", "b", "c"], ["a"], ["b"], ["c"]]);
     const md = formatMarkdown(report, { limit: 4000 });
     expect(md.text.length).toBeLessThan(4000);
-    expect(md).toMatchObject({ truncated: true, omittedChanges: 1, omittedSections: 1, omittedClusters: 3, shortenedLists: 0, omittedRows: 0 });
+    expect(md).toMatchObject({
+      truncated: true,
+      omittedChanges: 1,
+      omittedSections: 1,
+      omittedClusters: 3,
+      shortenedLists: 0,
+      omittedRows: 0,
+    });
     expect(md.text).not.toContain(big.slice(0, 100));
     for (const c of ["a", "b", "c"]) expect(md.text).toContain(`<b>${c}</b>`);
     expect(md.text).toContain("1 resource change left out (1 whole section, 3 clusters affected)");
@@ -133,7 +150,16 @@ describe("grouping and statuses", () => {
     expect(report.sections[1]!.clusters).toEqual(["c7"]);
     expect(report.unchanged).toEqual(["same"]);
     // the table still has per-cluster counts: every cluster ~1, so one row
-    expect(report.rows).toEqual([{ clusters: report.clusters.filter((c) => c.cluster !== "same").map((c) => c.cluster), status: "changed", errors: false, added: 0, changed: 1, removed: 0 }]);
+    expect(report.rows).toEqual([
+      {
+        clusters: report.clusters.filter((c) => c.cluster !== "same").map((c) => c.cluster),
+        status: "changed",
+        errors: false,
+        added: 0,
+        changed: 1,
+        removed: 0,
+      },
+    ]);
     const md = formatMarkdown(report).text;
     expect(md.split("+  value: v2").length - 1).toBe(1);
     for (const c of range(300)) if (c !== 7) expect(md).toContain(`\`c${c}\``);
@@ -146,7 +172,8 @@ describe("grouping and statuses", () => {
     const withY = ["k03", "k07", "k11", "k19", "k23"];
     const SECRET_OLD = "old-shared-secret-value";
     const SECRET_NEW = "new-shared-secret-value";
-    const secret = (v: string) => res({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "ns" }, stringData: { password: v } });
+    const secret = (v: string) =>
+      res({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "ns" }, stringData: { password: v } });
     const base: Record<string, Resource[]> = {};
     const head: Record<string, Resource[]> = {};
     // listed in reverse order: the output must not depend on the order of the input
@@ -167,29 +194,41 @@ describe("grouping and statuses", () => {
         [names, ["ConfigMap ns/x", "Secret ns/db"]],
         ...withY.map((n) => [[n], ["ConfigMap ns/y"]]),
       ]);
-      expect(report.rows.map((r) => [r.clusters.length, r.changed])).toEqual([[25, 2], [5, 3]]);
+      expect(report.rows.map((r) => [r.clusters.length, r.changed])).toEqual([
+        [25, 2],
+        [5, 3],
+      ]);
       expect(report.rows[1]!.clusters).toEqual(withY);
     });
 
-    it.each(["markdown", "markdown (full)", "text"] as const)("%s: X's diff appears exactly once and lists all 30 clusters; each Y once", (format) => {
-      const out = outputs[format];
-      expect(out.split("+  value: x-new").length - 1).toBe(1);
-      expect(out.split("-  value: x-old").length - 1).toBe(1);
-      const sections = out.split(format === "text" ? "\n=== " : "<details><summary><b>");
-      const x = sections.filter((sec) => sec.includes("+  value: x-new"));
-      expect(x).toHaveLength(1);
-      expect(x[0]!.startsWith(format === "text" ? `30 clusters: ${names.join(", ")} (changed) ===` : "30 clusters</b>")).toBe(true);
-      for (const n of names) expect(x[0]).toContain(format === "text" ? n : `\`${n}\``);
-      expect(x[0]).toContain("+  password: sha256:"); // the Secret change is in the same section
-      for (const n of withY) expect(out.split(`+  value: y-new-${n}`).length - 1).toBe(1);
-      expect(out).not.toContain("y-new-k00");
-      for (const secret of [SECRET_OLD, SECRET_NEW]) expect(out).not.toContain(secret);
-    });
+    it.each(["markdown", "markdown (full)", "text"] as const)(
+      "%s: X's diff appears exactly once and lists all 30 clusters; each Y once",
+      (format) => {
+        const out = outputs[format];
+        expect(out.split("+  value: x-new").length - 1).toBe(1);
+        expect(out.split("-  value: x-old").length - 1).toBe(1);
+        const sections = out.split(format === "text" ? "\n=== " : "<details><summary><b>");
+        const x = sections.filter((sec) => sec.includes("+  value: x-new"));
+        expect(x).toHaveLength(1);
+        expect(
+          x[0]!.startsWith(format === "text" ? `30 clusters: ${names.join(", ")} (changed) ===` : "30 clusters</b>"),
+        ).toBe(true);
+        for (const n of names) expect(x[0]).toContain(format === "text" ? n : `\`${n}\``);
+        expect(x[0]).toContain("+  password: sha256:"); // the Secret change is in the same section
+        for (const n of withY) expect(out.split(`+  value: y-new-${n}`).length - 1).toBe(1);
+        expect(out).not.toContain("y-new-k00");
+        for (const secret of [SECRET_OLD, SECRET_NEW]) expect(out).not.toContain(secret);
+      },
+    );
 
     it("markdown collapses the long cluster list to a count plus <details>; the table keeps per-cluster counts", () => {
       const md = outputs.markdown;
-      expect(md).toContain(`<details><summary><b>30 clusters</b> — ✏️ changed: ~2</summary>\n\n<details><summary>Applies to 30 clusters</summary>\n\n${names.map((n) => `\`${n}\``).join(", ")}\n\n</details>`);
-      expect(md).toContain(`| <details><summary>25 clusters</summary>${names.filter((n) => !withY.includes(n)).join(", ")}</details> | ✏️ changed | 0 | 2 | 0 |`);
+      expect(md).toContain(
+        `<details><summary><b>30 clusters</b> — ✏️ changed: ~2</summary>\n\n<details><summary>Applies to 30 clusters</summary>\n\n${names.map((n) => `\`${n}\``).join(", ")}\n\n</details>`,
+      );
+      expect(md).toContain(
+        `| <details><summary>25 clusters</summary>${names.filter((n) => !withY.includes(n)).join(", ")}</details> | ✏️ changed | 0 | 2 | 0 |`,
+      );
       expect(md).toContain(`| ${withY.join(", ")} | ✏️ changed | 0 | 3 | 0 |`);
       expect(md.indexOf("<b>30 clusters</b>")).toBeLessThan(md.indexOf("<b>k03</b>"));
       expect(md.split("<details>").length).toBe(md.split("</details>").length);
@@ -205,7 +244,14 @@ describe("grouping and statuses", () => {
       ]);
       expect(json.changes[0].diff).toContain("+  value: x-new");
       expect(json.clusters).toHaveLength(30);
-      expect(json.clusters.find((c: { cluster: string }) => c.cluster === "k03")).toEqual({ cluster: "k03", status: "changed", added: 0, changed: 3, removed: 0, errors: false });
+      expect(json.clusters.find((c: { cluster: string }) => c.cluster === "k03")).toEqual({
+        cluster: "k03",
+        status: "changed",
+        added: 0,
+        changed: 3,
+        removed: 0,
+        errors: false,
+      });
       expect(json.totals).toEqual({ added: 0, changed: 65, removed: 0, clustersChanged: 30, clustersUnchanged: 0 });
     });
 
@@ -221,7 +267,11 @@ describe("grouping and statuses", () => {
   });
 
   it("a new cluster's resource identical to one added in a changed cluster is shown once, with its diff", () => {
-    const report = diffFleetRuns(run({ a: [cm("keep", "1")] }), run({ a: [cm("keep", "1"), cm("fresh", "1")], young: [cm("fresh", "1"), cm("own", "1")] }), sides);
+    const report = diffFleetRuns(
+      run({ a: [cm("keep", "1")] }),
+      run({ a: [cm("keep", "1"), cm("fresh", "1")], young: [cm("fresh", "1"), cm("own", "1")] }),
+      sides,
+    );
     expect(report.sections.map((sec) => [sec.clusters, sec.status, sec.changes.map((c) => c.resource)])).toEqual([
       [["a", "young"], undefined, ["ConfigMap ns/fresh"]],
       [["young"], "added", ["ConfigMap ns/own"]],
@@ -264,7 +314,11 @@ describe("grouping and statuses", () => {
 
   it("every format renders the same report", () => {
     const report = diffFleetRuns(run({ a: [cm("x", "1")] }), run({ a: [cm("x", "2")] }), sides);
-    expect(JSON.parse(formatPreviewJson(report))).toMatchObject({ ok: true, totals: { changed: 1 }, changes: [{ change: "changed", resource: "ConfigMap ns/x", clusters: ["a"] }] });
+    expect(JSON.parse(formatPreviewJson(report))).toMatchObject({
+      ok: true,
+      totals: { changed: 1 },
+      changes: [{ change: "changed", resource: "ConfigMap ns/x", clusters: ["a"] }],
+    });
     expect(formatPreviewText(report)).toContain("~ ConfigMap ns/x  ns/configmap-x.yaml");
   });
 });

@@ -81,10 +81,13 @@ function lockFor(commit: string, tag: string): string {
 }
 
 function fleetFiles(extra = ""): string {
-  return fleetYaml(`    - name: base
+  return fleetYaml(
+    `    - name: base
       url: ${source.dir}
       ref: { semver: ">=1.0.0 <2.0.0" }
-      path: manifests`, extra);
+      path: manifests`,
+    extra,
+  );
 }
 
 const PREVIEW = `  preview:
@@ -97,7 +100,8 @@ const patch = (replicas: number) => `  patches:
 
 /** Fleet repo: fleet in fleet/, commit 1 = base, commit 2 = head. */
 async function fleetRepo(base: Record<string, string | null>, head: Record<string, string | null>) {
-  const prefix = (files: Record<string, string | null>) => Object.fromEntries(Object.entries(files).map(([k, v]) => [`fleet/${k}`, v]));
+  const prefix = (files: Record<string, string | null>) =>
+    Object.fromEntries(Object.entries(files).map(([k, v]) => [`fleet/${k}`, v]));
   const repo = await makeFixtureRepo([
     { files: { "README.md": "fleet repo\n", ...prefix(base) }, message: "base" },
     { files: prefix(head), message: "head" },
@@ -174,7 +178,16 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
   it("secrets: only hash changes, no cleartext in markdown, json or text (stdout and --out)", async () => {
     for (const format of ["markdown", "json", "text"]) {
       const outFile = join(await mkdtemp(join(tmpdir(), "braid-preview-out-")), `report.${format}`);
-      const { code, out } = await preview(repo.fleetDir, ["--base", "HEAD~1", "--head", "HEAD", "--format", format, "--out", outFile]);
+      const { code, out } = await preview(repo.fleetDir, [
+        "--base",
+        "HEAD~1",
+        "--head",
+        "HEAD",
+        "--format",
+        format,
+        "--out",
+        outFile,
+      ]);
       expect(code).toBe(0);
       const full = await readFile(outFile, "utf8");
       for (const text of [out, full]) {
@@ -185,7 +198,9 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
     }
     const { out } = await preview(repo.fleetDir, ["--base", "HEAD~1", "--head", "HEAD", "--format", "json"]);
     const report = JSON.parse(out);
-    const secretChanges = report.changes.filter((c: { resource: string; change: string }) => c.resource === "Secret apps/db" && c.change === "changed");
+    const secretChanges = report.changes.filter(
+      (c: { resource: string; change: string }) => c.resource === "Secret apps/db" && c.change === "changed",
+    );
     expect(secretChanges).toHaveLength(1);
     const secretChange = secretChanges[0];
     expect(secretChange.clusters).toEqual(["c1", "c2", "c3", "c4", "c5", "c6"]);
@@ -193,9 +208,21 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
     expect(secretChange.diff).toMatch(/-  password: sha256:[0-9a-f]{12}\n\+  password: sha256:[0-9a-f]{12}/);
     expect(secretChange.diff).not.toMatch(/[-+]  token:/);
     expect(report.totals).toMatchObject({ clustersChanged: 8, clustersUnchanged: 0 });
-    const deployments = report.changes.filter((c: { resource: string; change: string }) => c.resource === "Deployment apps/web" && c.change === "changed");
-    expect(deployments.map((c: { clusters: string[] }) => c.clusters)).toEqual([["c1", "c3", "c4", "c5", "c6"], ["c2"]]);
-    expect(report.clusters.find((c: { cluster: string }) => c.cluster === "c2")).toEqual({ cluster: "c2", status: "changed", added: 0, changed: 2, removed: 0, errors: false });
+    const deployments = report.changes.filter(
+      (c: { resource: string; change: string }) => c.resource === "Deployment apps/web" && c.change === "changed",
+    );
+    expect(deployments.map((c: { clusters: string[] }) => c.clusters)).toEqual([
+      ["c1", "c3", "c4", "c5", "c6"],
+      ["c2"],
+    ]);
+    expect(report.clusters.find((c: { cluster: string }) => c.cluster === "c2")).toEqual({
+      cluster: "c2",
+      status: "changed",
+      added: 0,
+      changed: 2,
+      removed: 0,
+      errors: false,
+    });
   }, 60_000);
 
   it("text format lists sections of shared changes and diffs", async () => {
@@ -210,18 +237,28 @@ describe.skipIf(!haveOpenApi)("braid preview (end to end)", () => {
   }, 60_000);
 
   it("identical revisions: no changes, every cluster unchanged", async () => {
-    const { code, out } = await preview(repo.fleetDir, ["--base", "HEAD", "--head", repo.commits[1]!.slice(0, 10), "--format", "json"]);
+    const { code, out } = await preview(repo.fleetDir, [
+      "--base",
+      "HEAD",
+      "--head",
+      repo.commits[1]!.slice(0, 10),
+      "--format",
+      "json",
+    ]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.changes).toEqual([]);
     expect(report.unchanged).toEqual(["c1", "c2", "c3", "c4", "c5", "c6", "new"]);
   }, 60_000);
 
-  it.each([["nope"], ["HEAD~5"], ["0123456789abcdef0123456789abcdef01234567"]])("unknown revision %s → REV_NOT_FOUND, exit 1", async (rev) => {
-    const { code, err } = await preview(repo.fleetDir, ["--base", rev, "--head", "HEAD"]);
-    expect(code).toBe(1);
-    expect(err).toContain("REV_NOT_FOUND");
-  });
+  it.each([["nope"], ["HEAD~5"], ["0123456789abcdef0123456789abcdef01234567"]])(
+    "unknown revision %s → REV_NOT_FOUND, exit 1",
+    async (rev) => {
+      const { code, err } = await preview(repo.fleetDir, ["--base", rev, "--head", "HEAD"]);
+      expect(code).toBe(1);
+      expect(err).toContain("REV_NOT_FOUND");
+    },
+  );
 
   it("bad usage → exit 2", async () => {
     expect((await preview(repo.fleetDir, ["--head", "HEAD"])).code).toBe(2);
@@ -237,10 +274,13 @@ describe.skipIf(!haveOpenApi)("braid preview: errors at head, fleet missing at b
       "clusters/a.yaml": clusterYaml("a"),
       "clusters/b.yaml": clusterYaml("b"),
     };
-    const bad = clusterYaml("b", `  patches:
+    const bad = clusterYaml(
+      "b",
+      `  patches:
     - target: { kind: Deployment, name: web }
       patch: |
-        spec: { replicaz: 2 }`);
+        spec: { replicaz: 2 }`,
+    );
     const repo = await fleetRepo(base, { "clusters/b.yaml": bad, "clusters/a.yaml": clusterYaml("a", patch(2)) });
     const { code, out } = await preview(repo.fleetDir, ["--base", "HEAD^", "--head", "HEAD"]);
     expect(code).toBe(1);
@@ -253,12 +293,20 @@ describe.skipIf(!haveOpenApi)("braid preview: errors at head, fleet missing at b
   it("a fleet that does not exist at base: every cluster added, with a note", async () => {
     const repo = await makeFixtureRepo([
       { files: { "README.md": "x\n" } },
-      { files: { "braid.yaml": fleetFiles(), "braid.lock": lockFor(source.commits[0]!, "v1.0.0"), "clusters/a.yaml": clusterYaml("a") } },
+      {
+        files: {
+          "braid.yaml": fleetFiles(),
+          "braid.lock": lockFor(source.commits[0]!, "v1.0.0"),
+          "clusters/a.yaml": clusterYaml("a"),
+        },
+      },
     ]);
     const { code, out } = await preview(repo.dir, ["--base", repo.commits[0]!, "--head", "HEAD", "--format", "json"]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.notes.join(" ")).toMatch(/does not load at base/);
-    expect(report.clusters).toEqual([{ cluster: "a", status: "added", added: 4, changed: 0, removed: 0, errors: false }]);
+    expect(report.clusters).toEqual([
+      { cluster: "a", status: "added", added: 4, changed: 0, removed: 0, errors: false },
+    ]);
   }, 60_000);
 });

@@ -24,13 +24,19 @@ afterEach(async () => {
 });
 
 async function setup(auth = false): Promise<{ ws: Workspace; server: GitServer; url: string; bare: string }> {
-  const ws = await makeWorkspace({ "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }), "dev-us-1": testCluster("dev-us-1", { region: "us" }) });
+  const ws = await makeWorkspace({
+    "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }),
+    "dev-us-1": testCluster("dev-us-1", { region: "us" }),
+  });
   cleanups.push(() => ws.cleanup());
   const root = join(ws.root, "server");
   await mkdir(root, { recursive: true });
   const bare = join(root, "deploy.git");
   await git(root, ["init", "-q", "--bare", "-b", "main", bare]);
-  const server = await startGitServer({ root, ...(auth ? { auth: { username: "x-access-token", password: TOKEN } } : {}) });
+  const server = await startGitServer({
+    root,
+    ...(auth ? { auth: { username: "x-access-token", password: TOKEN } } : {}),
+  });
   cleanups.push(() => server.close());
   return { ws, server, url: `${server.url}/deploy.git`, bare };
 }
@@ -40,7 +46,14 @@ function remote(ws: Workspace, url: string, cache = ws.cache, env: Record<string
 }
 
 async function publishTo(ws: Workspace, target: PublishTarget, extra: Partial<PublishOptions> = {}) {
-  return publish({ run: await ws.render(), fleetDir: ws.fleet, author: AUTHOR, target, sleep: async () => undefined, ...extra });
+  return publish({
+    run: await ws.render(),
+    fleetDir: ws.fleet,
+    author: AUTHOR,
+    target,
+    sleep: async () => undefined,
+    ...extra,
+  });
 }
 
 function cli(ws: Workspace, args: string[], env: Record<string, string> = {}) {
@@ -48,8 +61,10 @@ function cli(ws: Workspace, args: string[], env: Record<string, string> = {}) {
   return main(args, io).then((code) => ({ code, out: io.out.join(""), err: io.err.join("") }));
 }
 
-const remoteTip = (bare: string, branch = "deploy") => git(bare, ["rev-parse", "--verify", "-q", `refs/heads/${branch}`]).catch(() => "");
-const pushes = (server: GitServer) => server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack")).length;
+const remoteTip = (bare: string, branch = "deploy") =>
+  git(bare, ["rev-parse", "--verify", "-q", `refs/heads/${branch}`]).catch(() => "");
+const pushes = (server: GitServer) =>
+  server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack")).length;
 
 describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
   it("pushes to a remote without auth; a second run pushes nothing", async () => {
@@ -60,8 +75,12 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     expect(out.status).toBe("published");
     expect(await remoteTip(bare)).toBe(out.commit);
     await git(bare, ["fsck", "--strict", "--no-dangling"]);
-    expect(await git(bare, ["ls-tree", "-r", "--name-only", "deploy"])).toContain("clusters/prod-eu-1/web/deployment-web.yaml");
-    expect(await git(bare, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(await git(ws.fleet, ["rev-parse", "HEAD"]));
+    expect(await git(bare, ["ls-tree", "-r", "--name-only", "deploy"])).toContain(
+      "clusters/prod-eu-1/web/deployment-web.yaml",
+    );
+    expect(await git(bare, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(
+      await git(ws.fleet, ["rev-parse", "HEAD"]),
+    );
     const before = pushes(server);
     expect(before).toBe(1);
     const again = await cli(ws, ["publish", "--push", url]);
@@ -89,7 +108,13 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     expect(await remoteTip(bare)).toMatch(/^[0-9a-f]{40}$/);
     // a token in the URL is used and never shown, nor stored in the commit or the inventory
     await ws.commitFleet({ "clusters/dev-us-1.yaml": testCluster("dev-us-1", { region: "ap" }) });
-    const inUrl = await cli(ws, ["publish", "--push", url.replace("http://", `http://x-access-token:${TOKEN}@`), "--format", "json"]);
+    const inUrl = await cli(ws, [
+      "publish",
+      "--push",
+      url.replace("http://", `http://x-access-token:${TOKEN}@`),
+      "--format",
+      "json",
+    ]);
     expect(inUrl.code, inUrl.err).toBe(0);
     expect(inUrl.out + inUrl.err).not.toContain(TOKEN);
     expect(await git(bare, ["log", "-p", "deploy"])).not.toContain(TOKEN);
@@ -121,7 +146,12 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     // A changes dev-us-1's region; B (a later fleet commit) changes prod-eu-1
     await ws.commitFleet({ "clusters/dev-us-1.yaml": testCluster("dev-us-1", { region: "ap" }) });
     const runA2 = await ws.render();
-    const a = publish({ run: runA2, fleetDir: ws.fleet, author: AUTHOR, target: remote(ws, url, join(ws.root, "cache-a")) }).finally(() => aDone());
+    const a = publish({
+      run: runA2,
+      fleetDir: ws.fleet,
+      author: AUTHOR,
+      target: remote(ws, url, join(ws.root, "cache-a")),
+    }).finally(() => aDone());
     const b = publish({
       run: runB,
       fleetDir: ws.fleet,
@@ -145,7 +175,9 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     expect(chain.slice(0, 2).every((c) => c.length === 2)).toBe(true);
     // B's tree is its own output, checked against the winner's tip
     expect(await git(bare, ["show", "deploy:clusters/prod-eu-1/web/deployment-web.yaml"])).toContain("replicas: 9");
-    expect(await git(bare, ["show", `${ra.commit}:clusters/dev-us-1/web/configmap-web-config.yaml`])).toContain("region: ap");
+    expect(await git(bare, ["show", `${ra.commit}:clusters/dev-us-1/web/configmap-web-config.yaml`])).toContain(
+      "region: ap",
+    );
     await git(bare, ["fsck", "--strict", "--no-dangling"]);
   });
 
@@ -155,7 +187,13 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     await ws.commitFleet({ "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 2 }) });
     const runB = await ws.render();
     const go = (run: typeof runA, cache: string) =>
-      publish({ run, fleetDir: ws.fleet, author: AUTHOR, target: remote(ws, url, join(ws.root, cache)), backoffMs: 50 });
+      publish({
+        run,
+        fleetDir: ws.fleet,
+        author: AUTHOR,
+        target: remote(ws, url, join(ws.root, cache)),
+        backoffMs: 50,
+      });
     const results = await Promise.all([go(runA, "c1"), go(runB, "c2")]);
     const published = results.filter((r) => r.status === "published");
     expect(published.length).toBeGreaterThanOrEqual(1);
@@ -207,7 +245,10 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     // the hook says when the push is in flight (a marker file) and then holds it, declining in the end, so the
     // server is killed while the push is in flight and an orphaned receive-pack can never move the branch later
     const started = join(bare, "push-started");
-    await writeFile(join(bare, "hooks", "pre-receive"), `#!/bin/sh\ncat >/dev/null\ntouch '${started}'\nsleep 15\nexit 1\n`);
+    await writeFile(
+      join(bare, "hooks", "pre-receive"),
+      `#!/bin/sh\ncat >/dev/null\ntouch '${started}'\nsleep 15\nexit 1\n`,
+    );
     await chmod(join(bare, "hooks", "pre-receive"), 0o755);
     await ws.commitFleet({ "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 5 }) });
     const inFlight = (async () => {

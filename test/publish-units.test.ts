@@ -4,8 +4,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
-import { commitMessage, parseTrailers, subjectLine, trailerLines, type CommitSummary } from "../src/publish/commit-message.js";
-import { addFile, createDeployTree, graftTree, subtreeOid, treeOid, writeDeployTree } from "../src/publish/deploy-tree.js";
+import {
+  commitMessage,
+  parseTrailers,
+  subjectLine,
+  trailerLines,
+  type CommitSummary,
+} from "../src/publish/commit-message.js";
+import {
+  addFile,
+  createDeployTree,
+  graftTree,
+  subtreeOid,
+  treeOid,
+  writeDeployTree,
+} from "../src/publish/deploy-tree.js";
 import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/git/git-store.js";
 import { inventoryReadme, parseInventory } from "../src/publish/inventory.js";
 import { checkPrune } from "../src/publish/prune-guard.js";
@@ -81,7 +94,9 @@ describe("deploy tree objects", () => {
       author: { name: "A <b>", email: "a@b", timestamp: 1_700_000_000, timezoneOffset: 90 },
       message: "subject\n\nBraid-Source: s@v1 abc",
     });
-    expect(await git(repo, ["log", "-1", "--format=%an|%ae|%at|%ai|%s", commit])).toBe("A b|a@b|1700000000|2023-11-14 23:43:20 +0130|subject");
+    expect(await git(repo, ["log", "-1", "--format=%an|%ae|%at|%ai|%s", commit])).toBe(
+      "A b|a@b|1700000000|2023-11-14 23:43:20 +0130|subject",
+    );
     expect(treeOid(tree)).toBe(oid);
   });
 });
@@ -92,8 +107,18 @@ describe("compareAndSwapRef", () => {
     const tree = createDeployTree();
     addFile(tree, "x", "cas\n");
     const { oid } = await writeDeployTree(store, tree);
-    const c1 = await writeCommitObject(store, { tree: oid, parents: [], author: { name: "a", email: "a", timestamp: 1 }, message: "1" });
-    const c2 = await writeCommitObject(store, { tree: oid, parents: [c1], author: { name: "a", email: "a", timestamp: 2 }, message: "2" });
+    const c1 = await writeCommitObject(store, {
+      tree: oid,
+      parents: [],
+      author: { name: "a", email: "a", timestamp: 1 },
+      message: "1",
+    });
+    const c2 = await writeCommitObject(store, {
+      tree: oid,
+      parents: [c1],
+      author: { name: "a", email: "a", timestamp: 2 },
+      message: "2",
+    });
     expect(await compareAndSwapRef(repo, "refs/heads/cas", undefined, c1)).toBe(true);
     expect(await compareAndSwapRef(repo, "refs/heads/cas", undefined, c2)).toBe(false);
     expect(await compareAndSwapRef(repo, "refs/heads/cas", c1, c2)).toBe(true);
@@ -110,7 +135,16 @@ describe("commit message", () => {
   const base: CommitSummary = { added: [], changed: [], removed: [], held: [], unchanged: 0, sources: [] };
   it.each<[Partial<CommitSummary>, string]>([
     [{ added: [{ name: "a", resources: 1 }] }, "braid: 1 cluster added"],
-    [{ added: [{ name: "a", resources: 1 }], changed: [{ name: "b", resources: 2 }, { name: "c", resources: 2 }] }, "braid: 1 cluster added, 2 changed"],
+    [
+      {
+        added: [{ name: "a", resources: 1 }],
+        changed: [
+          { name: "b", resources: 2 },
+          { name: "c", resources: 2 },
+        ],
+      },
+      "braid: 1 cluster added, 2 changed",
+    ],
     [{ changed: [{ name: "b", resources: 2 }], removed: ["x"] }, "braid: 1 cluster changed, 1 removed"],
     [{ removed: ["x", "y"] }, "braid: 2 clusters removed"],
     [{ held: [{ name: "h", reason: "E", kept: true }] }, "braid: 1 held back"],
@@ -133,11 +167,20 @@ describe("commit message", () => {
       ],
     };
     const msg = commitMessage(s);
-    expect(msg).toContain("Held back (failed to render; last good output kept):\n  - h: PATCH_NO_MATCH a patch matches nothing\n");
-    expect(msg.endsWith(
-      `\n\nBraid-Fleet-Commit: ${"f".repeat(40)}\nBraid-Source: base@v1.2.0 ${"1".repeat(40)}\nBraid-Source: mon@main ${"2".repeat(40)}\nBraid-Source: pinned@${"3".repeat(40)} ${"3".repeat(40)}\n`,
-    )).toBe(true);
-    expect(parseTrailers(msg)).toEqual({ fleetCommit: "f".repeat(40), sources: trailerLines(s).slice(1).map((l) => l.slice("Braid-Source: ".length)) });
+    expect(msg).toContain(
+      "Held back (failed to render; last good output kept):\n  - h: PATCH_NO_MATCH a patch matches nothing\n",
+    );
+    expect(
+      msg.endsWith(
+        `\n\nBraid-Fleet-Commit: ${"f".repeat(40)}\nBraid-Source: base@v1.2.0 ${"1".repeat(40)}\nBraid-Source: mon@main ${"2".repeat(40)}\nBraid-Source: pinned@${"3".repeat(40)} ${"3".repeat(40)}\n`,
+      ),
+    ).toBe(true);
+    expect(parseTrailers(msg)).toEqual({
+      fleetCommit: "f".repeat(40),
+      sources: trailerLines(s)
+        .slice(1)
+        .map((l) => l.slice("Braid-Source: ".length)),
+    });
     expect(commitMessage({ ...s, subject: "custom\nignored" }).split("\n")[0]).toBe("custom");
   });
 });
@@ -156,11 +199,17 @@ describe("prune guard", () => {
     const out = checkPrune([{ name: "c", before, after }], threshold, false);
     expect(out.map((d) => d.severity)).toEqual(want);
     for (const d of out) expect(d.code).toBe("PUBLISH_PRUNE");
-    expect(checkPrune([{ name: "c", before, after }], threshold, true).map((d) => d.severity)).toEqual(want.map(() => "warning"));
+    expect(checkPrune([{ name: "c", before, after }], threshold, true).map((d) => d.severity)).toEqual(
+      want.map(() => "warning"),
+    );
   });
 
   it("lists the files that would be deleted, not counting kustomization.yaml", () => {
-    const [d] = checkPrune([{ name: "c", before: files(4), after: ["ns/configmap-0.yaml", "kustomization.yaml"] }], 0.5, false);
+    const [d] = checkPrune(
+      [{ name: "c", before: files(4), after: ["ns/configmap-0.yaml", "kustomization.yaml"] }],
+      0.5,
+      false,
+    );
     expect(d!.message).toContain("lose 3 of its 4 resources (75%");
     expect(d!.message).toContain("\n  - ns/configmap-3.yaml");
     expect(d!.message).not.toContain("kustomization.yaml");
@@ -179,7 +228,9 @@ describe("prune guard", () => {
     );
     expect(d!.message).toContain("\n  - apps/configmap-5.yaml");
     // the namespace kept: only the file counts
-    expect(checkPrune([{ name: "c", before, after: [...after, "_cluster/namespace-apps.yaml"] }], 0.5, false)).toEqual([]);
+    expect(checkPrune([{ name: "c", before, after: [...after, "_cluster/namespace-apps.yaml"] }], 0.5, false)).toEqual(
+      [],
+    );
   });
 });
 
@@ -190,7 +241,18 @@ describe("inventory README", () => {
       kind: "Inventory",
       fleet: "f",
       clusters: [
-        { cluster: "a", name: "a", path: "clusters/a", labels: { "x|y": "1" }, owner: "team|ops", sources: [], resources: 0, kinds: {}, inputDigest: "d", heldBack: true },
+        {
+          cluster: "a",
+          name: "a",
+          path: "clusters/a",
+          labels: { "x|y": "1" },
+          owner: "team|ops",
+          sources: [],
+          resources: 0,
+          kinds: {},
+          inputDigest: "d",
+          heldBack: true,
+        },
       ],
     });
     expect(text).toContain("| [a](clusters/a) (held back) | team\\|ops | x\\|y=1 | — | 0 |");

@@ -17,7 +17,10 @@ const NO_OPENAPI = openApiSkipReason("publish");
 const AUTHOR = { name: "Braid Test", email: "braid@test" };
 let spaces: Workspace[] = [];
 
-async function workspace(clusters: Record<string, string>, opts: { ref?: string; extra?: string } = {}): Promise<Workspace> {
+async function workspace(
+  clusters: Record<string, string>,
+  opts: { ref?: string; extra?: string } = {},
+): Promise<Workspace> {
   const ws = await makeWorkspace(clusters, opts);
   spaces.push(ws);
   return ws;
@@ -29,10 +32,17 @@ afterEach(async () => {
 });
 
 async function publishWs(ws: Workspace, extra: Partial<PublishOptions> = {}, update = false) {
-  return publish({ run: await ws.render({ update }), fleetDir: ws.fleet, author: AUTHOR, now: () => 1_800_000_000, ...extra });
+  return publish({
+    run: await ws.render({ update }),
+    fleetDir: ws.fleet,
+    author: AUTHOR,
+    now: () => 1_800_000_000,
+    ...extra,
+  });
 }
 
-const tip = (ws: Workspace, branch = "deploy") => git(ws.fleet, ["rev-parse", `refs/heads/${branch}`]).catch(() => undefined);
+const tip = (ws: Workspace, branch = "deploy") =>
+  git(ws.fleet, ["rev-parse", `refs/heads/${branch}`]).catch(() => undefined);
 const show = (ws: Workspace, spec: string) => git(ws.fleet, ["show", spec]);
 const treeOf = (ws: Workspace, spec: string) => git(ws.fleet, ["rev-parse", spec]);
 
@@ -41,7 +51,10 @@ function cli(ws: Workspace, args: string[], env: Record<string, string> = {}) {
   return main(args, io).then((code) => ({ code, out: io.out.join(""), err: io.err.join("") }));
 }
 
-const TWO = () => ({ "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }), "dev-us-1": testCluster("dev-us-1", { region: "us" }) });
+const TWO = () => ({
+  "prod-eu-1": testCluster("prod-eu-1", { replicas: 3 }),
+  "dev-us-1": testCluster("dev-us-1", { region: "us" }),
+});
 
 describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
   it("commits the rendered tree with inventory, README and trailers; a clean repository results", async () => {
@@ -75,7 +88,9 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     expect(trailers.fleetCommit).toBe(fleetHead);
     expect(trailers.sources).toEqual([`base@v1.0.0 ${ws.baseCommits[0]}`]);
     // git's own trailer parser agrees
-    expect(await git(ws.fleet, ["log", "-1", "--format=%(trailers:key=Braid-Source,valueonly)", "deploy"])).toBe(`base@v1.0.0 ${ws.baseCommits[0]}`);
+    expect(await git(ws.fleet, ["log", "-1", "--format=%(trailers:key=Braid-Source,valueonly)", "deploy"])).toBe(
+      `base@v1.0.0 ${ws.baseCommits[0]}`,
+    );
     // inventory
     const inv = JSON.parse(await show(ws, "deploy:inventory.json"));
     expect(inv).toMatchObject({ apiVersion: "braid/v1alpha1", kind: "Inventory", fleet: "test" });
@@ -93,7 +108,11 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
       inputDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const readme = await show(ws, "deploy:README.md");
-    expect(readme).toContain("| [prod-eu-1](clusters/prod-eu-1) | team-prod | env=prod, region=eu | base@v1.0.0 (" + ws.baseCommits[0]!.slice(0, 7) + ") | 5 |");
+    expect(readme).toContain(
+      "| [prod-eu-1](clusters/prod-eu-1) | team-prod | env=prod, region=eu | base@v1.0.0 (" +
+        ws.baseCommits[0]!.slice(0, 7) +
+        ") | 5 |",
+    );
     // the fleet's own branch and working tree are untouched
     expect(await git(ws.fleet, ["rev-parse", "HEAD"])).toBe(fleetHead);
     expect(await git(ws.fleet, ["status", "--porcelain"])).toBe("");
@@ -130,9 +149,13 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     expect(second.objectsWritten).toBeLessThanOrEqual(8);
     expect(await treeOf(ws, "deploy:clusters/dev-us-1")).toBe(devTree);
     // the inventory changes too: the cluster's input digest covers its patches
-    expect(await git(ws.fleet, ["diff", "--name-only", first.commit!, second.commit!])).toBe("clusters/prod-eu-1/web/deployment-web.yaml\ninventory.json");
+    expect(await git(ws.fleet, ["diff", "--name-only", first.commit!, second.commit!])).toBe(
+      "clusters/prod-eu-1/web/deployment-web.yaml\ninventory.json",
+    );
     const message = await git(ws.fleet, ["log", "-1", "--format=%B", "deploy"]);
-    expect(message).toMatch(/^braid: 1 cluster changed\n\nChanged:\n {2}- prod-eu-1 \(5 resources\)\n\nUnchanged: 1 cluster\n\nBraid-Fleet-Commit: /);
+    expect(message).toMatch(
+      /^braid: 1 cluster changed\n\nChanged:\n {2}- prod-eu-1 \(5 resources\)\n\nUnchanged: 1 cluster\n\nBraid-Fleet-Commit: /,
+    );
   });
 
   it("all or nothing: a render error or a validation error in one cluster publishes nothing (exit 1)", async () => {
@@ -141,7 +164,8 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     // render error: a patch whose target matches nothing
     await ws.commitFleet({
       "clusters/dev-us-1.yaml": testCluster("dev-us-1", {
-        extra: "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
+        extra:
+          "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
       }),
       "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 4 }),
     });
@@ -155,7 +179,12 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     expect(res.err).toContain("PATCH_NO_MATCH");
     expect(res.err).toContain("PUBLISH_CLUSTERS_FAILED");
     // validation error: replicas is not an integer
-    await ws.commitFleet({ "clusters/dev-us-1.yaml": testCluster("dev-us-1", { extra: "  patches:\n    - target: { kind: Deployment, name: web }\n      patch: |\n        spec: { replicas: many }" }) });
+    await ws.commitFleet({
+      "clusters/dev-us-1.yaml": testCluster("dev-us-1", {
+        extra:
+          "  patches:\n    - target: { kind: Deployment, name: web }\n      patch: |\n        spec: { replicas: many }",
+      }),
+    });
     const invalid = await cli(ws, ["publish"]);
     expect(invalid.code).toBe(1);
     expect(invalid.err).toContain("SCHEMA_VIOLATION");
@@ -168,10 +197,13 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     const devBefore = await treeOf(ws, "deploy:clusters/dev-us-1");
     await ws.commitFleet({
       "clusters/dev-us-1.yaml": testCluster("dev-us-1", {
-        extra: "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
+        extra:
+          "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
       }),
       "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 4 }),
-      "clusters/new-1.yaml": testCluster("new-1", { extra: "  patches:\n    - target: { kind: Secret }\n      patch: |\n        data: {}" }),
+      "clusters/new-1.yaml": testCluster("new-1", {
+        extra: "  patches:\n    - target: { kind: Secret }\n      patch: |\n        data: {}",
+      }),
     });
     const r = await publishWs(ws, { partial: true });
     expect(r.status).toBe("published");
@@ -209,7 +241,8 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
       "clusters/prod-eu-1.yaml": testCluster("prod-eu-1", { replicas: 3, ref: "tag: v1.1.0" }),
       "clusters/dev-us-1.yaml": testCluster("dev-us-1", {
         ref: "tag: v1.1.0",
-        extra: "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
+        extra:
+          "  patches:\n    - target: { kind: Deployment, name: nope }\n      patch: |\n        spec: { replicas: 2 }",
       }),
     });
     const r = await publishWs(ws, { partial: true });
@@ -333,7 +366,13 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     });
     const repo = await locateFleetRepo(ws.fleet);
     expect(repo).toBeDefined();
-    const res = await publish({ run: await ws.render(), fleetDir: outside, repo: repo!, author: AUTHOR, now: () => 1_800_000_000 });
+    const res = await publish({
+      run: await ws.render(),
+      fleetDir: outside,
+      repo: repo!,
+      author: AUTHOR,
+      now: () => 1_800_000_000,
+    });
     expect(res.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await tip(ws)).toBe(res.commit);
   });
@@ -363,7 +402,9 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
     expect(await readFile(join(ws.fleet, "braid.lock"), "utf8")).toContain(ws.baseCommits[1]!);
     const message = await git(ws.fleet, ["log", "-1", "--format=%B", "deploy"]);
     expect(parseTrailers(message)).toEqual({ fleetCommit: lockCommit, sources: [`base@v1.1.0 ${ws.baseCommits[1]}`] });
-    expect(await git(ws.fleet, ["ls-tree", "-r", "--name-only", "deploy"])).toContain("clusters/prod-eu-1/web/configmap-extra.yaml");
+    expect(await git(ws.fleet, ["ls-tree", "-r", "--name-only", "deploy"])).toContain(
+      "clusters/prod-eu-1/web/configmap-extra.yaml",
+    );
     expect(res.out).toContain(`committed braid.lock to the fleet repository: ${lockCommit}`);
 
     const deployTip = await tip(ws);
@@ -399,7 +440,14 @@ describe.skipIf(NO_OPENAPI)("publish to the fleet's own repository", () => {
       beforeUpdate: async (attempt) => {
         if (attempt !== 1) return;
         // another publisher commits on deploy first (same tree as the first tip, new commit)
-        moved = await git(ws.fleet, ["commit-tree", `${first.commit}^{tree}`, "-p", first.commit!, "-m", "other publisher"]);
+        moved = await git(ws.fleet, [
+          "commit-tree",
+          `${first.commit}^{tree}`,
+          "-p",
+          first.commit!,
+          "-m",
+          "other publisher",
+        ]);
         await git(ws.fleet, ["update-ref", "refs/heads/deploy", moved, first.commit!]);
       },
     });

@@ -18,7 +18,9 @@ const README = await readFile(join(import.meta.dirname, "..", "README.md"), "utf
 
 /** The fenced yaml block whose first line is `# <name>`. */
 function block(name: string): string {
-  const m = new RegExp("```yaml\\n# " + name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&") + "\\n([\\s\\S]*?)```").exec(README);
+  const m = new RegExp("```yaml\\n# " + name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&") + "\\n([\\s\\S]*?)```").exec(
+    README,
+  );
   if (!m) throw new Error(`README has no yaml block starting with "# ${name}"`);
   return m[1]!;
 }
@@ -27,7 +29,10 @@ describe.skipIf(NO_OPENAPI)("README", () => {
   it("the first fleet (braid.yaml + clusters/dev-1.yaml) locks and renders as written", async () => {
     const source = await makeFixtureRepo([
       {
-        files: { "manifests/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  cluster: ${CLUSTER_NAME}\n" },
+        files: {
+          "manifests/app.yaml":
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  cluster: ${CLUSTER_NAME}\n",
+        },
         tags: ["v1.0.0", "v1.2.0"],
       },
     ]);

@@ -11,7 +11,8 @@ import { openApiSkipReason } from "./helpers/openapi-fixture.js";
 
 const NO_OPENAPI = openApiSkipReason("remote-render");
 
-const CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared, namespace: default }\ndata: { cluster: \"${CLUSTER_NAME}\" }\n";
+const CM =
+  'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shared, namespace: default }\ndata: { cluster: "${CLUSTER_NAME}" }\n';
 const TOKEN = "s3cret-token-value";
 
 let server: GitServer;

@@ -26,13 +26,17 @@ async function fleetWith(files: Record<string, string>, clusterBody = "") {
 }
 
 async function render(fleetDir: string, extra: string[] = []) {
-  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+  const io = memoryIO({
+    cwd: fleetDir,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+  });
   const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
   const code = await main(["render", "--out", out, "--format", "json", ...extra], io);
   return { code, out, report: JSON.parse(io.out.join("") || "{}"), err: io.err.join("") };
 }
 
-const cm = (name: string, ns?: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}${ns ? `, namespace: ${ns}` : ""} }\ndata: { k: ${name}${ns ?? ""} }\n`;
+const cm = (name: string, ns?: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}${ns ? `, namespace: ${ns}` : ""} }\ndata: { k: ${name}${ns ?? ""} }\n`;
 
 describe.skipIf(NO_OPENAPI)("render edge cases", () => {
   it("a namespaced object without namespace and the same in `default` are duplicates", async () => {
@@ -43,7 +47,8 @@ describe.skipIf(NO_OPENAPI)("render edge cases", () => {
   });
 
   it("names differing only in case get distinct files, and kubectl kustomize builds the folder", async () => {
-    const role = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: ${name} }\nrules: []\n`;
+    const role = (name: string) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: ${name} }\nrules: []\n`;
     const fleetDir = await fleetWith({ "a.yaml": role("Foo"), "b.yaml": role("foo"), "c.yaml": role("foo-2") });
     const r = await render(fleetDir);
     expect(r.code, r.err).toBe(0);
@@ -61,17 +66,21 @@ describe.skipIf(NO_OPENAPI)("render edge cases", () => {
   });
 
   it("a strategic patch naming its object without namespace selects it in default only (as kustomize)", async () => {
-    const body = "  patches:\n    - patch: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: { name: x }\n        data: { k: patched }\n";
+    const body =
+      "  patches:\n    - patch: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: { name: x }\n        data: { k: patched }\n";
     const other = await render(await fleetWith({ "a.yaml": cm("x", "apps") }, body));
     expect(other.code).toBe(1);
     expect(other.report.diagnostics[0].code).toBe("PATCH_NO_MATCH");
     const dflt = await render(await fleetWith({ "a.yaml": cm("x") }, body));
     expect(dflt.code, dflt.err).toBe(0);
-    expect(await readFile(join(dflt.out, "clusters", "a", "default", "configmap-x.yaml"), "utf8")).toContain("k: patched");
+    expect(await readFile(join(dflt.out, "clusters", "a", "default", "configmap-x.yaml"), "utf8")).toContain(
+      "k: patched",
+    );
   });
 
   it("a list of operations without type is a JSON6902 patch (as kustomize)", async () => {
-    const body = "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        - { op: replace, path: /data/k, value: six }\n";
+    const body =
+      "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        - { op: replace, path: /data/k, value: six }\n";
     const r = await render(await fleetWith({ "a.yaml": cm("x", "apps") }, body));
     expect(r.code, r.err).toBe(0);
     expect(await readFile(join(r.out, "clusters", "a", "apps", "configmap-x.yaml"), "utf8")).toContain("k: six");
@@ -79,9 +88,17 @@ describe.skipIf(NO_OPENAPI)("render edge cases", () => {
 
   it("--fleet may name braid.yaml; --cluster takes several names", async () => {
     const fleetDir = await fleetWith({ "a.yaml": cm("x", "apps") });
-    const io = memoryIO({ cwd: "/", env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
-    expect(await main(["validate", "--fleet", join(fleetDir, "braid.yaml"), "--cluster", "a", "--format", "json"], io)).toBe(0);
-    const two = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+    const io = memoryIO({
+      cwd: "/",
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
+    expect(
+      await main(["validate", "--fleet", join(fleetDir, "braid.yaml"), "--cluster", "a", "--format", "json"], io),
+    ).toBe(0);
+    const two = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
     expect(await main(["validate", "--cluster", "a", "b"], two)).toBe(2);
     expect(two.err.join("")).toContain('no cluster named "b"');
   });
@@ -142,7 +159,10 @@ spec:
   });
 
   it("one YAML syntax error is one message (with a count of what follows), not a cascade", async () => {
-    const fleetDir = await fleetWith({ "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata: { a: ${X}, b: [ }\nfoo: [\n" });
+    const fleetDir = await fleetWith({
+      "a.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata: { a: ${X}, b: [ }\nfoo: [\n",
+    });
     const r = await render(fleetDir);
     expect(r.code).toBe(1);
     const syntax = r.report.diagnostics.filter((d: { code: string }) => d.code === "YAML_SYNTAX");
@@ -151,7 +171,8 @@ spec:
   });
 
   it("an undefined variable inside a block scalar is reported at its own line", async () => {
-    const src = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata:\n  run.sh: |\n    echo start\n    echo $HOME\n    echo ${MISSING}\n";
+    const src =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata:\n  run.sh: |\n    echo start\n    echo $HOME\n    echo ${MISSING}\n";
     const r = await render(await fleetWith({ "a.yaml": src }));
     expect(r.code).toBe(1);
     const d = r.report.diagnostics.find((x: { code: string }) => x.code === "SUBST_UNDEFINED");

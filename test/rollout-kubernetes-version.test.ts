@@ -31,7 +31,10 @@ spec:
 async function fleet(files: Record<string, string>) {
   const src = await makeFixtureRepo([{ files, tags: ["v1.0.0"] }]);
   const dir = await writeFleet({
-    "braid.yaml": fleetYaml(`    - name: app\n      url: ${src.dir}\n      ref: { tag: v1.0.0 }`).replace('"1.34"', '"1.33"'),
+    "braid.yaml": fleetYaml(`    - name: app\n      url: ${src.dir}\n      ref: { tag: v1.0.0 }`).replace(
+      '"1.34"',
+      '"1.33"',
+    ),
     "clusters/a1.yaml": clusterYaml("a1", "", "{ ring: canary }"),
     "clusters/b1.yaml": clusterYaml("b1", "", "{ ring: main }"),
     "clusters/b2.yaml": clusterYaml("b2", "", "{ ring: main }"),
@@ -43,7 +46,11 @@ async function fleet(files: Record<string, string>) {
   return async (args: string[], minute: number) => {
     const io = memoryIO({
       cwd: dir,
-      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, ".cache"), BRAID_NOW: String(1_900_000_000 + minute * 60) },
+      env: {
+        BRAID_KUBERNETES_OPENAPI: OPENAPI,
+        BRAID_CACHE: join(dir, ".cache"),
+        BRAID_NOW: String(1_900_000_000 + minute * 60),
+      },
     });
     const code = await main(args, io);
     return { code, out: io.out.join(""), err: io.err.join(""), dir };
@@ -59,7 +66,11 @@ describe.skipIf(NO_OPENAPI)("a rollout of kubernetesVersion", () => {
     expect(p.code, p.err).toBe(0);
     const versions = async () =>
       Object.fromEntries(
-        (JSON.parse(await git(p.dir, ["show", "deploy:inventory.json"])) as { clusters: { cluster: string; kubernetesVersion: string }[] }).clusters.map((c) => [c.cluster, c.kubernetesVersion]),
+        (
+          JSON.parse(await git(p.dir, ["show", "deploy:inventory.json"])) as {
+            clusters: { cluster: string; kubernetesVersion: string }[];
+          }
+        ).clusters.map((c) => [c.cluster, c.kubernetesVersion]),
       );
     expect(await versions()).toEqual({ a1: "1.35", b1: "1.33", b2: "1.33" });
     expect((await cli(["rollout", "advance"], 3)).out).toMatch(/^rollout k8s-135: moved b1, b2 \(wave rest\)\n/);
@@ -75,7 +86,9 @@ describe.skipIf(NO_OPENAPI)("a rollout of kubernetesVersion", () => {
     const v = await cli(["validate", "--format", "json"], 2);
     expect(v.code).toBe(1);
     const errors = JSON.parse(v.out).diagnostics.filter((d: { severity: string }) => d.severity === "error");
-    expect(errors.map((d: { cluster: string; code: string }) => [d.cluster, d.code])).toEqual([["a1", "SCHEMA_MISSING"]]);
+    expect(errors.map((d: { cluster: string; code: string }) => [d.cluster, d.code])).toEqual([
+      ["a1", "SCHEMA_MISSING"],
+    ]);
     expect(errors[0].message).toContain("Kubernetes 1.35");
   }, 60_000);
 });

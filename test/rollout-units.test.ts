@@ -50,23 +50,46 @@ describe("rollout units", () => {
   it.each<[string, { context: string; state: string }[], string]>([
     ["no status yet", [], "pending"],
     ["its Kustomization succeeded", [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "success" }], "success"],
-    ["context is lower-cased by Flux", [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "success" }], "success"],
+    [
+      "context is lower-cased by Flux",
+      [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "success" }],
+      "success",
+    ],
     ["another cluster's failure", [{ context: "kustomization/braid-prod-10/8f1c2d3e", state: "failure" }], "pending"],
-    ["a failure of its own wins", [{ context: "kustomization/braid-prod-1/aaaa", state: "success" }, { context: "kustomization/braid-prod-1/bbbb", state: "error" }], "failure"],
+    [
+      "a failure of its own wins",
+      [
+        { context: "kustomization/braid-prod-1/aaaa", state: "success" },
+        { context: "kustomization/braid-prod-1/bbbb", state: "error" },
+      ],
+      "failure",
+    ],
     ["a pending report", [{ context: "kustomization/braid-prod-1/8f1c2d3e", state: "pending" }], "pending"],
-  ])("health of braid-prod-1: %s", (_n, statuses, want) => expect(healthFromStatuses(statuses, "braid-Prod-1".toLowerCase())).toBe(want));
+  ])("health of braid-prod-1: %s", (_n, statuses, want) =>
+    expect(healthFromStatuses(statuses, "braid-Prod-1".toLowerCase())).toBe(want),
+  );
 
   it("rejects a malformed rollout with its position", async () => {
     const { diagnostics } = await fleetWith(ROLLOUT("    - { name: dev, selector: {}, maxParallel: 0 }\n"));
-    expect(diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([["CONFIG_SCHEMA", "rollouts/apps-v2.yaml", 8]]);
+    expect(diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([
+      ["CONFIG_SCHEMA", "rollouts/apps-v2.yaml", 8],
+    ]);
   });
 
   it("an empty wave passes; soak counts from the wave's last deploy commit", async () => {
     const { fleet } = await fleetWith(ROLLOUT(WAVES));
     const def = fleet!.rollouts![0]!;
-    const { plan, diagnostics } = planRollout(fleet!, def, fleet!.clusters.map((c) => effectiveCluster(fleet!, c)));
+    const { plan, diagnostics } = planRollout(
+      fleet!,
+      def,
+      fleet!.clusters.map((c) => effectiveCluster(fleet!, c)),
+    );
     expect(diagnostics).toEqual([]);
-    expect(plan.map((w) => [w.wave.name, w.clusters])).toEqual([["dev", ["dev-1"]], ["empty", []], ["prod", ["prod-1", "prod-2"]]]);
+    expect(plan.map((w) => [w.wave.name, w.clusters])).toEqual([
+      ["dev", ["dev-1"]],
+      ["empty", []],
+      ["prod", ["prod-1", "prod-2"]],
+    ]);
     const pinned = { commit: "a".repeat(40), tag: "v1.0.0" };
     const state: RolloutState = {
       name: "apps-v2",
@@ -80,8 +103,14 @@ describe("rollout units", () => {
       ],
     };
     const deployedAt = Date.parse("2030-01-01T00:10:00Z");
-    const facts = (minutes: number) => ({ now: deployedAt + minutes * 60_000, deployed: new Map([["dev-1", { commit: "c".repeat(40), at: deployedAt }]]), health: new Map() });
-    expect(advanceRollout(def, plan, state, facts(119)).waiting).toBe('wave dev: soaking until 2030-01-01T02:10:00.000Z; needs approval "go"');
+    const facts = (minutes: number) => ({
+      now: deployedAt + minutes * 60_000,
+      deployed: new Map([["dev-1", { commit: "c".repeat(40), at: deployedAt }]]),
+      health: new Map(),
+    });
+    expect(advanceRollout(def, plan, state, facts(119)).waiting).toBe(
+      'wave dev: soaking until 2030-01-01T02:10:00.000Z; needs approval "go"',
+    );
     expect(advanceRollout(def, plan, state, facts(120)).moved).toEqual([]);
     expect(advanceRollout(def, plan, state, facts(120)).waiting).toBe('wave dev: soaked 2h; needs approval "go"');
     const approved = { ...state, approvals: [{ name: "go", at: "2030-01-01T03:00:00Z" }] };
@@ -94,7 +123,19 @@ describe("rollout units", () => {
     const base = await fleetWith(undefined);
     const head = await fleetWith(ROLLOUT(WAVES));
     const runOf = (f: typeof base) =>
-      ({ fleet: f.fleet, diagnostics: [], clusters: f.fleet!.clusters.map((c) => ({ name: c.name, cluster: effectiveCluster(f.fleet!, c), pins: [], resources: [], diagnostics: [], ok: true, inputDigest: "" })) }) as unknown as FleetRun;
+      ({
+        fleet: f.fleet,
+        diagnostics: [],
+        clusters: f.fleet!.clusters.map((c) => ({
+          name: c.name,
+          cluster: effectiveCluster(f.fleet!, c),
+          pins: [],
+          resources: [],
+          diagnostics: [],
+          ok: true,
+          inputDigest: "",
+        })),
+      }) as unknown as FleetRun;
     const report = diffFleetRuns(runOf(base), runOf(head), { base: { rev: "main" }, head: { rev: "pr" } });
     const note =
       'rollout apps-v2 added: source apps → v2.0.0, waves in order: 1. dev: dev-1 (1 at a time; gate: soak 2h, approval "go"); 2. empty: no clusters (1 at a time; gate: soak 1h); 3. prod: prod-1, prod-2 (1 at a time; gate: Flux health (timeout 60m))';

@@ -47,15 +47,25 @@ class StatusServer {
   statuses = new Map<string, { context: string; state: string }[]>();
   log: { method: string; path: string; auth?: string }[] = [];
   server: Server = createServer((req, res) => {
-    this.log.push({ method: req.method!, path: req.url!, ...(req.headers.authorization ? { auth: req.headers.authorization } : {}) });
+    this.log.push({
+      method: req.method!,
+      path: req.url!,
+      ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+    });
     const m = /^\/api\/v3\/repos\/acme\/deploy\/commits\/([0-9a-f]{40})\/status(\?.*)?$/.exec(req.url ?? "");
     if (req.method !== "GET" || !m) {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: "Not Found" }));
       return;
     }
     const statuses = this.statuses.get(m[1]!) ?? [];
-    const state = statuses.some((s) => s.state === "failure") ? "failure" : statuses.length && statuses.every((s) => s.state === "success") ? "success" : "pending";
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state, sha: m[1], total_count: statuses.length, statuses }));
+    const state = statuses.some((s) => s.state === "failure")
+      ? "failure"
+      : statuses.length && statuses.every((s) => s.state === "success")
+        ? "success"
+        : "pending";
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ state, sha: m[1], total_count: statuses.length, statuses }));
   });
   url = "";
   async start() {
@@ -64,7 +74,9 @@ class StatusServer {
   }
   /** What notification-controller posts for a Kustomization (context kustomization/<name>/<provider uid part>). */
   report(commit: string, kustomization: string, state: "success" | "failure") {
-    const list = (this.statuses.get(commit) ?? []).filter((s) => !s.context.startsWith(`kustomization/${kustomization}/`));
+    const list = (this.statuses.get(commit) ?? []).filter(
+      (s) => !s.context.startsWith(`kustomization/${kustomization}/`),
+    );
     list.push({ context: `kustomization/${kustomization}/1f2e3d4c`, state });
     this.statuses.set(commit, list);
   }
@@ -77,7 +89,9 @@ interface Fleet {
   dir: string;
   gh: StatusServer;
   cli(args: string[], minutes: number): Promise<{ code: number; out: string; err: string }>;
-  inventory(): Promise<{ clusters: { cluster: string; sources: { commit: string; tag: string | null }[]; rollouts?: unknown[] }[] }>;
+  inventory(): Promise<{
+    clusters: { cluster: string; sources: { commit: string; tag: string | null }[]; rollouts?: unknown[] }[];
+  }>;
   lock(): Promise<string>;
   buildTip(clusters: string[]): Promise<void>;
   v1: string;
@@ -93,7 +107,8 @@ async function makeFleet(gh: StatusServer, names: Record<string, string>, rollou
     "braid.yaml": fleetYaml(`    - name: app\n      url: ${src.dir}\n      ref: { tag: v1.0.0 }`),
     "rollouts/app-v2.yaml": rollout,
   };
-  for (const [name, ring] of Object.entries(names)) files[`clusters/${name}.yaml`] = clusterYaml(name, "", `{ ring: ${ring} }`);
+  for (const [name, ring] of Object.entries(names))
+    files[`clusters/${name}.yaml`] = clusterYaml(name, "", `{ ring: ${ring} }`);
   const dir = await writeFleet(files);
   await git(dir, ["init", "-q", "-b", "main"]);
   await git(dir, ["add", "-A"]);
@@ -140,10 +155,17 @@ async function makeFleet(gh: StatusServer, names: Record<string, string>, rollou
 }
 
 const versionOf = (inv: Awaited<ReturnType<Fleet["inventory"]>>, f: Fleet) =>
-  Object.fromEntries(inv.clusters.map((c) => [c.cluster, c.sources[0]!.commit === f.v2 ? "v2" : c.sources[0]!.commit === f.v1 ? "v1" : "?"]));
+  Object.fromEntries(
+    inv.clusters.map((c) => [
+      c.cluster,
+      c.sources[0]!.commit === f.v2 ? "v2" : c.sources[0]!.commit === f.v1 ? "v1" : "?",
+    ]),
+  );
 
 const RING = (n: number) => (n <= 2 ? "canary" : n <= 8 ? "early" : "prod");
-const TWENTY = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`c${String(i + 1).padStart(2, "0")}`, RING(i + 1)]));
+const TWENTY = Object.fromEntries(
+  Array.from({ length: 20 }, (_, i) => [`c${String(i + 1).padStart(2, "0")}`, RING(i + 1)]),
+);
 
 const ROLLOUT = `apiVersion: braid/v1alpha1
 kind: Rollout
@@ -198,7 +220,9 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
     expect(moved(a.out)).toEqual(["c01"]);
     const head = await git(f.dir, ["rev-parse", "HEAD"]);
     // only braid.lock changes, in a commit of its own
-    expect(await git(f.dir, ["show", "--name-only", "--format=%B", "HEAD"])).toBe("braid: rollout advance\n\napp-v2: move c01 (wave canary) to v2.0.0 (" + f.v2.slice(0, 7) + ")\n\n\nbraid.lock");
+    expect(await git(f.dir, ["show", "--name-only", "--format=%B", "HEAD"])).toBe(
+      "braid: rollout advance\n\napp-v2: move c01 (wave canary) to v2.0.0 (" + f.v2.slice(0, 7) + ")\n\n\nbraid.lock",
+    );
     // idempotent: nothing new until the moved cluster is published
     a = await advance();
     expect(a.out).toBe("rollout app-v2: nothing to move: wave canary: waiting for braid publish of c01\n");
@@ -216,7 +240,9 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
 
     // soak: 1h after the wave's last deploy commit
     a = await advance();
-    expect(a.out).toBe(`rollout app-v2: nothing to move: wave canary: soaking until ${new Date(soakStart + 3_600_000).toISOString()}\n`);
+    expect(a.out).toBe(
+      `rollout app-v2: nothing to move: wave canary: soaking until ${new Date(soakStart + 3_600_000).toISOString()}\n`,
+    );
     t += 60;
     expect(moved((await advance()).out)).toEqual(["c03", "c04", "c05"]);
     await publish(["c03", "c04", "c05"]);
@@ -236,8 +262,16 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
     // health: Flux has not reported yet
     gh.log = [];
     a = await advance();
-    expect(a.out).toBe("rollout app-v2: nothing to move: wave prod: waiting for Flux to report on c09, c10, c11, c12, c13, c14\n");
-    expect(gh.log).toEqual([{ method: "GET", path: `/api/v3/repos/acme/deploy/commits/${deploy1}/status?per_page=100`, auth: "token ghs_statusreader" }]);
+    expect(a.out).toBe(
+      "rollout app-v2: nothing to move: wave prod: waiting for Flux to report on c09, c10, c11, c12, c13, c14\n",
+    );
+    expect(gh.log).toEqual([
+      {
+        method: "GET",
+        path: `/api/v3/repos/acme/deploy/commits/${deploy1}/status?per_page=100`,
+        auth: "token ghs_statusreader",
+      },
+    ]);
     for (const c of ["c09", "c10", "c11", "c12", "c13", "c14"]) gh.report(deploy1, `braid-${c}`, "success");
     gh.report(deploy1, "braid-c15", "failure"); // another cluster's report on the same commit does not count
     expect(moved((await advance()).out)).toEqual(["c15", "c16", "c17", "c18", "c19", "c20"]);
@@ -245,19 +279,31 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
     const deploy2 = await git(f.dir, ["rev-parse", "deploy"]);
     for (const c of ["c15", "c16", "c17", "c18", "c19", "c20"]) gh.report(deploy2, `braid-${c}`, "success");
     a = await advance();
-    expect(a.out).toMatch(/^rollout app-v2: nothing to move: every wave has passed\nbraid\.lock committed: [0-9a-f]{12}\n$/);
+    expect(a.out).toMatch(
+      /^rollout app-v2: nothing to move: every wave has passed\nbraid\.lock committed: [0-9a-f]{12}\n$/,
+    );
     expect(await f.lock()).toContain("phase: complete");
 
     const inv = await f.inventory();
     expect(Object.values(versionOf(inv, f)).every((v) => v === "v2")).toBe(true);
-    expect(inv.clusters.find((c) => c.cluster === "c10")!.rollouts).toEqual([{ rollout: "app-v2", wave: "prod", moved: true }]);
-    expect(await git(f.dir, ["show", "deploy:README.md"])).toContain(`| app@v2.0.0 (${f.v2.slice(0, 7)}) [rollout app-v2: wave prod, moved] | 3 |`);
+    expect(inv.clusters.find((c) => c.cluster === "c10")!.rollouts).toEqual([
+      { rollout: "app-v2", wave: "prod", moved: true },
+    ]);
+    expect(await git(f.dir, ["show", "deploy:README.md"])).toContain(
+      `| app@v2.0.0 (${f.v2.slice(0, 7)}) [rollout app-v2: wave prod, moved] | 3 |`,
+    );
 
     const st = await f.cli(["rollout", "status", "app-v2", "--format", "json"], ++t);
     const report = JSON.parse(st.out).rollouts[0];
     expect(report.phase).toBe("complete");
     expect(report.target).toEqual({ commit: f.v2, tag: "v2.0.0" });
-    expect(report.waves.map((w: { wave: string; passed: boolean; clusters: unknown[] }) => [w.wave, w.passed, w.clusters.length])).toEqual([
+    expect(
+      report.waves.map((w: { wave: string; passed: boolean; clusters: unknown[] }) => [
+        w.wave,
+        w.passed,
+        w.clusters.length,
+      ]),
+    ).toEqual([
       ["canary", true, 2],
       ["early", true, 6],
       ["prod", true, 12],
@@ -266,7 +312,10 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
 
   it("a failed health report pauses the rollout (exit 1); abort returns every moved cluster to v1 in one commit", async () => {
     const four = { a1: "canary", a2: "canary", b1: "prod", b2: "prod" };
-    const rollout = ROLLOUT.replace(/    - name: early[\s\S]*?approval: go-prod \}\n/, "").replace("maxParallel: 1\n      gate: { soak: 1h }", "gate: { health: flux-commit-status, healthTimeout: 30m }");
+    const rollout = ROLLOUT.replace(/    - name: early[\s\S]*?approval: go-prod \}\n/, "").replace(
+      "maxParallel: 1\n      gate: { soak: 1h }",
+      "gate: { health: flux-commit-status, healthTimeout: 30m }",
+    );
     const f = await makeFleet(gh, four, rollout);
     expect((await f.cli(["publish"], 0)).code).toBe(0);
     const adv = await f.cli(["rollout", "advance"], 1);
@@ -282,7 +331,9 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
     expect(await f.lock()).toContain("phase: paused");
     // paused: nothing moves, even after the report turns green
     gh.report(d, "braid-a2", "success");
-    expect((await f.cli(["rollout", "advance"], 4)).out).toBe("rollout app-v2: nothing to move: the rollout is paused (Flux reported a failure for a2 in wave canary)\n");
+    expect((await f.cli(["rollout", "advance"], 4)).out).toBe(
+      "rollout app-v2: nothing to move: the rollout is paused (Flux reported a failure for a2 in wave canary)\n",
+    );
 
     const before = await git(f.dir, ["rev-parse", "deploy"]);
     const ab = await f.cli(["rollout", "abort", "app-v2"], 5);
@@ -298,8 +349,13 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
     const f = await makeFleet(gh, { a1: "canary", a2: "canary", b1: "early" }, ROLLOUT);
     expect((await f.cli(["publish"], 0)).code).toBe(0);
     const p = await f.cli(["rollout", "pause", "app-v2"], 1); // a rollout not started yet starts paused
-    expect([p.code, p.out.replace(/[0-9a-f]{12}/, "X")]).toEqual([0, "rollout app-v2: paused (braid.lock committed: X)\n"]);
-    expect((await f.cli(["rollout", "advance"], 2)).out).toBe("rollout app-v2: nothing to move: the rollout is paused (paused by hand)\n");
+    expect([p.code, p.out.replace(/[0-9a-f]{12}/, "X")]).toEqual([
+      0,
+      "rollout app-v2: paused (braid.lock committed: X)\n",
+    ]);
+    expect((await f.cli(["rollout", "advance"], 2)).out).toBe(
+      "rollout app-v2: nothing to move: the rollout is paused (paused by hand)\n",
+    );
     expect((await f.cli(["rollout", "pause", "app-v2"], 2)).err).toContain("error ROLLOUT_STATE");
     expect((await f.cli(["rollout", "resume", "app-v2"], 3)).code).toBe(0);
     expect(moved((await f.cli(["rollout", "advance"], 4)).out)).toEqual(["a1"]);
@@ -329,9 +385,9 @@ describe.skipIf(NO_OPENAPI)("braid rollout", () => {
   }, 60_000);
 
   it("times out a health gate after healthTimeout", async () => {
-    const rollout = ROLLOUT.replace(/    - name: early[\s\S]*$/, "").replace("maxParallel: 1\n      gate: { soak: 1h }", "gate: { health: flux-commit-status, healthTimeout: 30m }").concat(
-      "    - name: prod\n      selector: { matchLabels: { ring: prod } }\n",
-    );
+    const rollout = ROLLOUT.replace(/    - name: early[\s\S]*$/, "")
+      .replace("maxParallel: 1\n      gate: { soak: 1h }", "gate: { health: flux-commit-status, healthTimeout: 30m }")
+      .concat("    - name: prod\n      selector: { matchLabels: { ring: prod } }\n");
     const f = await makeFleet(gh, { a1: "canary", b1: "prod" }, rollout);
     await f.cli(["publish"], 0);
     await f.cli(["rollout", "advance"], 1);

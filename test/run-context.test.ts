@@ -15,26 +15,45 @@ const configMap = (value: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: apps }\ndata: { region: "\${REGION}", value: "${value}" }\n`;
 
 /** A source repository and a fleet at fixed paths under `dir` (made again from scratch each time). */
-async function writeInputs(dir: string, value: string, regions: Record<string, string>): Promise<{ fleetDir: string; commit: string }> {
+async function writeInputs(
+  dir: string,
+  value: string,
+  regions: Record<string, string>,
+): Promise<{ fleetDir: string; commit: string }> {
   await rm(join(dir, "source"), { recursive: true, force: true });
   await rm(join(dir, "fleet"), { recursive: true, force: true });
-  const { commits } = await makeFixtureRepo([{ files: { "cm.yaml": configMap(value) }, tags: ["v1.0.0"] }], { dir: join(dir, "source") });
+  const { commits } = await makeFixtureRepo([{ files: { "cm.yaml": configMap(value) }, tags: ["v1.0.0"] }], {
+    dir: join(dir, "source"),
+  });
   const clusters = Object.fromEntries(
-    Object.entries(regions).map(([name, region]) => [`clusters/${name}.yaml`, clusterYaml(name, region ? `  vars: { REGION: ${region} }\n` : "")]),
+    Object.entries(regions).map(([name, region]) => [
+      `clusters/${name}.yaml`,
+      clusterYaml(name, region ? `  vars: { REGION: ${region} }\n` : ""),
+    ]),
   );
   const fleetDir = await writeFleet(
-    { "braid.yaml": fleetYaml(`    - name: s\n      url: ${join(dir, "source")}\n      ref: { tag: v1.0.0 }`), ...clusters },
+    {
+      "braid.yaml": fleetYaml(`    - name: s\n      url: ${join(dir, "source")}\n      ref: { tag: v1.0.0 }`),
+      ...clusters,
+    },
     join(dir, "fleet"),
   );
   return { fleetDir, commit: commits[0]! };
 }
 
 async function render(dir: string, fleetDir: string): Promise<FleetRun> {
-  return renderFleet({ reader: diskFleetReader(fleetDir), senv: { fleetDir, cacheDir: join(dir, "cache"), env: {} }, openapiEnv: OPENAPI, cwd: fleetDir });
+  return renderFleet({
+    reader: diskFleetReader(fleetDir),
+    senv: { fleetDir, cacheDir: join(dir, "cache"), env: {} },
+    openapiEnv: OPENAPI,
+    cwd: fleetDir,
+  });
 }
 
 function fileOf(run: FleetRun, cluster: string): string | undefined {
-  return run.clusters.find((c) => c.name === cluster)?.output?.files.find((f) => f.path === "apps/configmap-settings.yaml")?.content;
+  return run.clusters
+    .find((c) => c.name === cluster)
+    ?.output?.files.find((f) => f.path === "apps/configmap-settings.yaml")?.content;
 }
 
 const expected = (region: string, value: string) =>
@@ -70,11 +89,16 @@ describe.skipIf(NO_OPENAPI)("one process, several runs (each run has its own cac
     try {
       const { fleetDir } = await writeInputs(dir, "1", { a: "eu", b: "eu", c: "us", d: "", e: "" });
       const run = await render(dir, fleetDir);
-      const objectOf = (name: string) => run.clusters.find((c) => c.name === name)!.resources.find((r) => r.id.kind === "ConfigMap")!.object;
+      const objectOf = (name: string) =>
+        run.clusters.find((c) => c.name === name)!.resources.find((r) => r.id.kind === "ConfigMap")!.object;
       // one substitution for a and b: the very same object, serialized and validated once
       expect(objectOf("a")).toBe(objectOf("b"));
       expect(objectOf("c")).not.toBe(objectOf("a"));
-      expect([fileOf(run, "a"), fileOf(run, "b"), fileOf(run, "c")]).toEqual([expected("eu", "1"), expected("eu", "1"), expected("us", "1")]);
+      expect([fileOf(run, "a"), fileOf(run, "b"), fileOf(run, "c")]).toEqual([
+        expected("eu", "1"),
+        expected("eu", "1"),
+        expected("us", "1"),
+      ]);
       // d and e read the same (undefined) variable: each gets its own located error
       const errors = run.clusters
         .filter((c) => !c.ok)
@@ -92,7 +116,8 @@ describe.skipIf(NO_OPENAPI)("one process, several runs (each run has its own cac
   it("reports a validation problem of an object shared by clusters in each of them", async () => {
     const dir = await mkdtemp(join(tmpdir(), "braid-runs-"));
     try {
-      const service = "apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: apps }\nspec:\n  ports: [ { port: 80, targetPort: Bad_Name } ]\n  type: 7\n";
+      const service =
+        "apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: apps }\nspec:\n  ports: [ { port: 80, targetPort: Bad_Name } ]\n  type: 7\n";
       const { dir: source } = await makeFixtureRepo([{ files: { "svc.yaml": service }, tags: ["v1.0.0"] }]);
       const fleetDir = await writeFleet({
         "braid.yaml": fleetYaml(`    - name: s\n      url: ${source}\n      ref: { tag: v1.0.0 }`),

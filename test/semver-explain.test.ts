@@ -26,13 +26,18 @@ describe("braid lock --explain with Flux's tag parsing", () => {
     expect(lock).toContain("v2025.01.15");
     expect(lock).toContain(made.commits[1]);
     const out = io.out.join("");
-    const lines = out.split("\n").filter((l) => /^\s*[·✓*-]?\s*\S+ \(|: (not a version|selected|lower|does not)/.test(l));
-    const why = (tag: string) => lines.find((l) => l.includes(` ${tag} `) || l.includes(` ${tag}:`)) ?? `(no line for ${tag} in:\n${out})`;
+    const lines = out
+      .split("\n")
+      .filter((l) => /^\s*[·✓*-]?\s*\S+ \(|: (not a version|selected|lower|does not)/.test(l));
+    const why = (tag: string) =>
+      lines.find((l) => l.includes(` ${tag} `) || l.includes(` ${tag}:`)) ?? `(no line for ${tag} in:\n${out})`;
     expect(why("v2025.01.15")).toMatch(/v2025\.01\.15 \(2025\.1\.15\).*selected/);
     expect(why("v1.9.0")).toMatch(/v1\.9\.0 \(1\.9\.0\): lower than v2025\.01\.15/);
     expect(why("1.2+build.7")).toMatch(/1\.2\+build\.7 \(1\.2\.0\+build\.7\): lower than v2025\.01\.15/);
     expect(why("1.2-rc.1.0")).toMatch(/1\.2-rc\.1\.0 \(1\.2\.0-rc\.1\.0\): pre-release excluded by the range/);
-    expect(why("v1.2")).toMatch(/v1\.2: not a version \(Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts\)/);
+    expect(why("v1.2")).toMatch(
+      /v1\.2: not a version \(Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts\)/,
+    );
     expect(why("V3.0.0")).toMatch(/V3\.0\.0: not a version \(Flux's ParseVersion: invalid semantic version\)/);
     expect(why("1.0.0-01")).toMatch(/1\.0\.0-01: not a version \(Flux's ParseVersion: version segment starts with 0/);
   });

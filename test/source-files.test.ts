@@ -6,7 +6,15 @@ import { createManifestCache, loadSourceManifests } from "../src/render/load-man
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 
 function source(path: string, extra: Partial<SourceDef> = {}): SourceDef {
-  return { name: "src", url: "x", path, include: ["**/*.yaml", "**/*.yml"], exclude: [], location: { file: "braid.yaml" }, ...extra };
+  return {
+    name: "src",
+    url: "x",
+    path,
+    include: ["**/*.yaml", "**/*.yml"],
+    exclude: [],
+    location: { file: "braid.yaml" },
+    ...extra,
+  };
 }
 
 const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\n`;
@@ -14,7 +22,15 @@ const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name:
 describe("reading manifests from a source commit", () => {
   it("refuses symlinks that leave the source root, follows those inside, flags binary files", async () => {
     const { dir } = await makeFixtureRepo([
-      { files: { "secret.yaml": CM("outside"), "m/ok.yaml": CM("ok"), "m/sub/inner.yaml": CM("inner"), "m/list.yaml": "apiVersion: v1\nkind: List\nitems:\n  - " + CM("a").replace(/\n/g, "\n    ") + "\n---\n# empty\n---\n" } },
+      {
+        files: {
+          "secret.yaml": CM("outside"),
+          "m/ok.yaml": CM("ok"),
+          "m/sub/inner.yaml": CM("inner"),
+          "m/list.yaml":
+            "apiVersion: v1\nkind: List\nitems:\n  - " + CM("a").replace(/\n/g, "\n    ") + "\n---\n# empty\n---\n",
+        },
+      },
     ]);
     await symlink("../secret.yaml", join(dir, "m", "escape.yaml"));
     await symlink("sub/inner.yaml", join(dir, "m", "inside.yaml"));
@@ -22,7 +38,12 @@ describe("reading manifests from a source commit", () => {
     await git(dir, ["add", "-A"]);
     await git(dir, ["commit", "-q", "-m", "links"]);
     const commit = await git(dir, ["rev-parse", "HEAD"]);
-    const { resources, diagnostics } = await loadSourceManifests(createManifestCache(), join(dir, ".git"), commit, source("m"));
+    const { resources, diagnostics } = await loadSourceManifests(
+      createManifestCache(),
+      join(dir, ".git"),
+      commit,
+      source("m"),
+    );
     expect(resources.map((r) => r.id.name).sort()).toEqual(["a", "inner", "inner", "ok"]);
     const codes = diagnostics.map((d) => [d.code, d.location?.file]);
     expect(codes).toContainEqual(["PATH_ESCAPE", "m/escape.yaml"]);
@@ -33,16 +54,26 @@ describe("reading manifests from a source commit", () => {
   });
 
   it("reports a missing path and applies include/exclude relative to it", async () => {
-    const { dir, commits } = await makeFixtureRepo([{ files: { "m/a.yaml": CM("a"), "m/a.test.yaml": CM("t"), "m/b.yml": CM("b"), "m/c.json": "{}" } }]);
+    const { dir, commits } = await makeFixtureRepo([
+      { files: { "m/a.yaml": CM("a"), "m/a.test.yaml": CM("t"), "m/b.yml": CM("b"), "m/c.json": "{}" } },
+    ]);
     const gitdir = join(dir, ".git");
-    const ok = await loadSourceManifests(createManifestCache(), gitdir, commits[0]!, source("m", { exclude: ["**/*.test.yaml"] }));
+    const ok = await loadSourceManifests(
+      createManifestCache(),
+      gitdir,
+      commits[0]!,
+      source("m", { exclude: ["**/*.test.yaml"] }),
+    );
     expect(ok.resources.map((r) => r.id.name)).toEqual(["a", "b"]);
     const missing = await loadSourceManifests(createManifestCache(), gitdir, commits[0]!, source("nope"));
     expect(missing.diagnostics[0]!.code).toBe("SOURCE_NOT_FOUND");
   });
 
   it("parses a blob once per run however many times it is used", async () => {
-    const { dir, commits } = await makeFixtureRepo([{ files: { "a.yaml": CM("a") } }, { files: { "b.yaml": CM("b") } }]);
+    const { dir, commits } = await makeFixtureRepo([
+      { files: { "a.yaml": CM("a") } },
+      { files: { "b.yaml": CM("b") } },
+    ]);
     const cache = createManifestCache();
     const first = await loadSourceManifests(cache, join(dir, ".git"), commits[0]!, source(""));
     const second = await loadSourceManifests(cache, join(dir, ".git"), commits[1]!, source(""));

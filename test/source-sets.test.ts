@@ -56,7 +56,11 @@ describe("explicit source sets", () => {
       "groups/dev.yaml": group("dev", "dev", "[ { name: canary, enabled: true }, { name: obs, enabled: false } ]"),
       "clusters/d1.yaml": clusterYaml("d1", "", "{ env: dev }"),
       // the cluster's layer comes last: it runs obs again, with its own pin
-      "clusters/d2.yaml": clusterYaml("d2", "  sources: [ { name: obs, enabled: true, ref: { tag: v3.0.0 } } ]", "{ env: dev }"),
+      "clusters/d2.yaml": clusterYaml(
+        "d2",
+        "  sources: [ { name: obs, enabled: true, ref: { tag: v3.0.0 } } ]",
+        "{ env: dev }",
+      ),
       // a ref alone does not enable a disabled source
       "clusters/p1.yaml": clusterYaml("p1", "  sources: [ { name: canary, ref: { tag: v9.0.0 } } ]", "{ env: prod }"),
     });
@@ -85,7 +89,9 @@ describe("explicit source sets", () => {
         }),
       ),
     );
-    expect(diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([["CONFIG_SCHEMA", "clusters/a.yaml", 7]]);
+    expect(diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([
+      ["CONFIG_SCHEMA", "clusters/a.yaml", 7],
+    ]);
   });
 });
 
@@ -105,10 +111,14 @@ describe("a change of a cluster's source set in the preview", () => {
     }) as unknown as FleetRun;
 
   it("is a note in every format and a field of the cluster", () => {
-    const report = diffFleetRuns(run({ a: ["apps", "obs"], b: ["apps"] }), run({ a: ["apps", "canary"], b: ["apps"] }), {
-      base: { rev: "main" },
-      head: { rev: "pr" },
-    });
+    const report = diffFleetRuns(
+      run({ a: ["apps", "obs"], b: ["apps"] }),
+      run({ a: ["apps", "canary"], b: ["apps"] }),
+      {
+        base: { rev: "main" },
+        head: { rev: "pr" },
+      },
+    );
     expect(report.clusters.map((c) => [c.cluster, c.sources])).toEqual([
       ["a", { added: ["canary"], removed: ["obs"] }],
       ["b", undefined],

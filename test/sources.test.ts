@@ -24,7 +24,10 @@ beforeAll(async () => {
     { files: { "a.yaml": "2" }, tags: [{ name: "v1.1.0", annotated: true }, "v1.2", "1.1.5.1"] },
     { files: { "a.yaml": "3" }, tags: ["v1.2.0-rc.1"] },
     { files: { "a.yaml": "4" }, tags: ["v1.2.0+build.1", "monitoring/v2.0.0"] },
-    { files: { "a.yaml": "5" }, tags: ["v1.2.0+build.2", "monitoring/v2.1.0", { name: "monitoring/v3.0.0-beta.1", annotated: true }] },
+    {
+      files: { "a.yaml": "5" },
+      tags: ["v1.2.0+build.2", "monitoring/v2.1.0", { name: "monitoring/v3.0.0-beta.1", annotated: true }],
+    },
     { files: { "a.yaml": "6" }, branch: "next", tags: ["v2.0.0"] },
   ]);
   ids = made.commits;
@@ -71,7 +74,9 @@ describe("ref resolution (Flux GitRepository.spec.ref)", () => {
     expect(r.commit).toBe(ids[4]);
     const verdict = (t: string) => r.explain.find((v) => v.tag === t)!;
     expect(verdict("v1.2").taken).toBe(false);
-    expect(verdict("v1.2").reason).toBe("not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)");
+    expect(verdict("v1.2").reason).toBe(
+      "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)",
+    );
     expect(verdict("latest-stable").taken).toBe(false);
     expect(verdict("1.1.5.1").taken).toBe(false);
     expect(verdict("v1.2.0-rc.1").taken).toBe(false);
@@ -182,7 +187,9 @@ describe("lock file", () => {
     expect(text).toContain(ids[4]);
     const out = io.out.join("");
     expect(out).toContain("v1.2.0+build.2");
-    expect(out).toMatch(/v1\.2: not a version \(Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts\)/);
+    expect(out).toMatch(
+      /v1\.2: not a version \(Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts\)/,
+    );
     const io2 = memoryIO({ cwd: fleetDir, env: { BRAID_CACHE: join(fleetDir, ".cache") } });
     expect(await main(["lock", "--format", "json"], io2)).toBe(0);
     const json = JSON.parse(io2.out.join(""));
@@ -234,7 +241,9 @@ describe("lock file", () => {
     const out2 = io2.out.join("");
     expect(out2).toContain("could not be resolved; candidates considered:");
     expect(out2).toMatch(/· v1\.3\.0 \(1\.3\.0\): does not satisfy >=9\.0\.0/);
-    expect(out2).toMatch(/· v1\.1: not a version \(Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts\)/);
+    expect(out2).toMatch(
+      /· v1\.1: not a version \(Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts\)/,
+    );
     expect(out2).toMatch(/base +semver: >=9\.0\.0 .*FAILED .*failed/);
   });
 

@@ -33,7 +33,10 @@ afterAll(async () => {
 });
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const io = memoryIO({ cwd: ws.fleet, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV, BRAID_CACHE: ws.cache, ...sshd.env, ...env } });
+  const io = memoryIO({
+    cwd: ws.fleet,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI_ENV, BRAID_CACHE: ws.cache, ...sshd.env, ...env },
+  });
   return main(args, io).then((code) => ({ code, out: io.out.join(""), err: io.err.join("") }));
 }
 
@@ -73,10 +76,18 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     const out = join(ws.root, "out-ssh");
     const render = await cli(["render", "--out", out, "--format", "json"]);
     expect(render.code, render.err).toBe(0);
-    const json = JSON.parse(render.out) as { clusters: { name: string; sources: { tag?: string; commit: string }[] }[] };
-    expect(json.clusters.map((c) => [c.name, c.sources[0]!.tag, c.sources[0]!.commit])).toEqual([["prod-eu-1", "v1.1.0", ws.baseCommits[1]]]);
-    expect(await readFile(join(out, "clusters/prod-eu-1/web/configmap-extra.yaml"), "utf8")).toContain('version: "1.1"');
-    expect(await readFile(join(out, "clusters/prod-eu-1/web/configmap-web-config.yaml"), "utf8")).toContain("cluster: prod-eu-1");
+    const json = JSON.parse(render.out) as {
+      clusters: { name: string; sources: { tag?: string; commit: string }[] }[];
+    };
+    expect(json.clusters.map((c) => [c.name, c.sources[0]!.tag, c.sources[0]!.commit])).toEqual([
+      ["prod-eu-1", "v1.1.0", ws.baseCommits[1]],
+    ]);
+    expect(await readFile(join(out, "clusters/prod-eu-1/web/configmap-extra.yaml"), "utf8")).toContain(
+      'version: "1.1"',
+    );
+    expect(await readFile(join(out, "clusters/prod-eu-1/web/configmap-web-config.yaml"), "utf8")).toContain(
+      "cluster: prod-eu-1",
+    );
     for (const text of [lock.out, lock.err, render.out, render.err, locked, await everything(out)]) expectNoKey(text);
   });
 
@@ -92,7 +103,9 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     expect(locked).toContain(ws.baseCommits[1]);
     const render = await cli(["render", "--out", join(ws.root, "out-scp")]);
     expect(render.code, render.err).toBe(0);
-    expect(await readFile(join(ws.root, "out-scp", "clusters/prod-eu-1/web/configmap-extra.yaml"), "utf8")).toContain('version: "1.1"');
+    expect(await readFile(join(ws.root, "out-scp", "clusters/prod-eu-1/web/configmap-extra.yaml"), "utf8")).toContain(
+      'version: "1.1"',
+    );
     for (const text of [lock.out, lock.err, render.out, render.err, locked]) expectNoKey(text);
   });
 
@@ -106,8 +119,12 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     expect(out.status).toBe("published");
     expect(await git(deploy, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
     await git(deploy, ["fsck", "--strict", "--no-dangling"]);
-    expect(await git(deploy, ["ls-tree", "-r", "--name-only", "deploy"])).toContain("clusters/prod-eu-1/web/configmap-extra.yaml");
-    expect(await git(deploy, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(await git(ws.fleet, ["rev-parse", "HEAD"]));
+    expect(await git(deploy, ["ls-tree", "-r", "--name-only", "deploy"])).toContain(
+      "clusters/prod-eu-1/web/configmap-extra.yaml",
+    );
+    expect(await git(deploy, ["log", "-1", "--format=%(trailers:key=Braid-Fleet-Commit,valueonly)", "deploy"])).toBe(
+      await git(ws.fleet, ["rev-parse", "HEAD"]),
+    );
     const inventory = await git(deploy, ["show", "deploy:inventory.json"]);
     expect(inventory).toContain(ws.baseCommits[1]);
 
@@ -115,7 +132,16 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/no change/);
     expect(await git(deploy, ["rev-parse", "refs/heads/deploy"])).toBe(out.commit);
-    for (const text of [r.out, r.err, again.out, again.err, inventory, await everything(ws.fleet), await everything(ws.cache)]) expectNoKey(text);
+    for (const text of [
+      r.out,
+      r.err,
+      again.out,
+      again.err,
+      inventory,
+      await everything(ws.fleet),
+      await everything(ws.cache),
+    ])
+      expectNoKey(text);
   });
 
   it("a user sshd refuses is SOURCE_AUTH (exit 3), a missing repository SOURCE_NOT_FOUND (exit 1), located, no key shown", async () => {
@@ -123,7 +149,9 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     await useSource(refused);
     const auth = await cli(["lock"], { BRAID_CACHE: join(ws.root, "cache-refused") });
     expect(auth.code).toBe(3);
-    expect(auth.err).toMatch(/^braid\.yaml:\d+:\d+: error SOURCE_AUTH: .*needs credentials \(git ls-remote\):\n\s*braid-nobody@127\.0\.0\.1: Permission denied \(publickey\)/m);
+    expect(auth.err).toMatch(
+      /^braid\.yaml:\d+:\d+: error SOURCE_AUTH: .*needs credentials \(git ls-remote\):\n\s*braid-nobody@127\.0\.0\.1: Permission denied \(publickey\)/m,
+    );
     expect(auth.err).toContain("hint: SSH logs in with a key, not a token");
     expect(auth.err).not.toContain("BRAID_GIT_TOKEN");
     const missing = sshd.sshUrl(join(sshd.root, "org", "missing.git"));
@@ -140,7 +168,11 @@ describe.skipIf(SKIP)("SSH remotes through a local sshd", () => {
     const before = sshd.logins();
     const r = await cli(["lock"], { BRAID_GIT_TRANSPORT: "embedded", BRAID_CACHE: join(ws.root, "fresh-cache") });
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(new RegExp(`braid\\.yaml:\\d+:\\d+: error SOURCE_TRANSPORT: ${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is an SSH remote: SSH needs git on PATH`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `braid\\.yaml:\\d+:\\d+: error SOURCE_TRANSPORT: ${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is an SSH remote: SSH needs git on PATH`,
+      ),
+    );
     expect(sshd.logins()).toBe(before);
     expectNoKey(`${r.out}${r.err}`);
   });

@@ -20,7 +20,10 @@ async function render(files: Record<string, string>, vars: string) {
     "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1.0.0 }`),
     "clusters/a.yaml": clusterYaml("a", vars),
   });
-  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") } });
+  const io = memoryIO({
+    cwd: fleetDir,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+  });
   const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
   const code = await main(["render", "--out", out, "--format", "json"], io);
   return { code, out, report: JSON.parse(io.out.join("") || "{}"), err: io.err.join("") };
@@ -34,15 +37,22 @@ describe.skipIf(NO_OPENAPI)("substitution through the CLI answers as Flux", () =
     const src = cm("dash", "${A-d}") + cm("panic", "x ${A:1:-1}") + cm("cut", "${H:0:1}") + cm("slash", "${A/l}");
     const r = await render({ "a.yaml": src }, "  vars: { A: hello, H: é }");
     expect(r.code, r.err).toBe(1);
-    const ds = r.report.diagnostics.map((d: { code: string; message: string; location: { file: string; line: number } }) => [
-      d.code,
-      d.location.file,
-      d.location.line,
-      d.message,
-    ]);
+    const ds = r.report.diagnostics.map(
+      (d: { code: string; message: string; location: { file: string; line: number } }) => [
+        d.code,
+        d.location.file,
+        d.location.line,
+        d.message,
+      ],
+    );
     expect(ds).toEqual([
       ["SUBST_SYNTAX", "a.yaml", 6, "missing closing brace (Flux's envsubst cannot parse this)"],
-      ["SUBST_SYNTAX", "a.yaml", 12, "${A:1:-1} cannot be evaluated: Flux's envsubst panics (slice bounds out of range [1:0])"],
+      [
+        "SUBST_SYNTAX",
+        "a.yaml",
+        12,
+        "${A:1:-1} cannot be evaluated: Flux's envsubst panics (slice bounds out of range [1:0])",
+      ],
       [
         "SUBST_SYNTAX",
         "a.yaml",

@@ -332,7 +332,7 @@ describe.skipIf(NO_OPENAPI)("merge keys holding variables", () => {
     expect(d.spec.template.spec.containers).toEqual([{ name: "web", image: "nginx:2" }]);
   }, 60_000);
 
-  it("a quoted `name: \"${APP}\"` in the patch merges with a plain one in the source (kustomize compares text)", async () => {
+  it('a quoted `name: "${APP}"` in the patch merges with a plain one in the source (kustomize compares text)', async () => {
     const r = await renderFleet(
       { "manifests/deploy.yaml": DEPLOYMENT },
       {
@@ -354,8 +354,8 @@ describe.skipIf(NO_OPENAPI)("merge keys holding variables", () => {
   }, 60_000);
 });
 
-describe.skipIf(NO_OPENAPI)("a quoted \"${PORT}\" Service targetPort", () => {
-  it("is the string \"9090\", which the API server rejects: braid says so where the patch wrote it", async () => {
+describe.skipIf(NO_OPENAPI)('a quoted "${PORT}" Service targetPort', () => {
+  it('is the string "9090", which the API server rejects: braid says so where the patch wrote it', async () => {
     const r = await renderFleet(
       { "manifests/svc.yaml": SERVICE },
       {
@@ -371,7 +371,7 @@ describe.skipIf(NO_OPENAPI)("a quoted \"${PORT}\" Service targetPort", () => {
     );
     expect(r.code).toBe(1);
     expect(r.err.split("\n")[0]).toBe(
-      "clusters/c1.yaml:12:18: error SCHEMA_VIOLATION: [cluster c1 Service apps/web /spec/ports/0/targetPort] targetPort \"9090\" is neither a port number " +
+      'clusters/c1.yaml:12:18: error SCHEMA_VIOLATION: [cluster c1 Service apps/web /spec/ports/0/targetPort] targetPort "9090" is neither a port number ' +
         "nor a port name (IsValidPortName: 1–15 lower-case letters, digits and '-', with a letter); write it unquoted to make it a number",
     );
   }, 60_000);
@@ -524,7 +524,10 @@ spec:
 
 describe.skipIf(NO_OPENAPI)("substitute: true|false per source", () => {
   it("a source with substitute: false renders untouched ($$ included); the default substitutes and fails on upstream text", async () => {
-    const off = await renderFleet({ "manifests/upstream.yaml": UPSTREAM_LIKE }, { sourceExtra: "      substitute: false" });
+    const off = await renderFleet(
+      { "manifests/upstream.yaml": UPSTREAM_LIKE },
+      { sourceExtra: "      substitute: false" },
+    );
     expect(off.err).toBe("");
     expect(off.code).toBe(0);
     const cm = parse(await read(off.dir, "apps/configmap-upstream.yaml"));
@@ -555,7 +558,11 @@ describe.skipIf(NO_OPENAPI)("substitute: true|false per source", () => {
     const pod = UPSTREAM_LIKE.split("---\n")[1]!;
     const r = await renderFleet({ "manifests/pod.yaml": pod }, {});
     expect(r.err).toBe("");
-    expect(parse(await read(r.dir, "apps/pod-shell.yaml")).spec.containers[0].args).toEqual(["sh", "-c", "echo $(HOME)"]);
+    expect(parse(await read(r.dir, "apps/pod-shell.yaml")).spec.containers[0].args).toEqual([
+      "sh",
+      "-c",
+      "echo $(HOME)",
+    ]);
   }, 60_000);
 
   it("layers like pins: a group turns it off for its clusters, a cluster back on; the input digest follows", async () => {
@@ -586,18 +593,26 @@ metadata: { name: c2 }
     );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    const args = async (c: string) => parse(await read(join(r.dir, "..", c), "apps/pod-shell.yaml")).spec.containers[0].args[2];
+    const args = async (c: string) =>
+      parse(await read(join(r.dir, "..", c), "apps/pod-shell.yaml")).spec.containers[0].args[2];
     expect(await args("c1")).toBe("echo $(HOME)"); // the cluster says true
     expect(await args("c2")).toBe("echo $$(HOME)"); // the group says false
 
     // the effective setting is part of the input digest: flip only it and the digest changes
     const digest = async (extra: string) => {
       const x = await renderFleet({ "manifests/pod.yaml": pod }, { sourceExtra: extra });
-      const io = memoryIO({ cwd: join(x.root, "fleet"), env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(x.root, "cache") } });
+      const io = memoryIO({
+        cwd: join(x.root, "fleet"),
+        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(x.root, "cache") },
+      });
       expect(await main(["render", "--out", join(x.root, "o2"), "--format", "json"], io)).toBe(0);
       return JSON.parse(io.out.join("")).clusters[0].inputDigest as string;
     };
-    const [a, b, c] = [await digest(""), await digest("      substitute: true"), await digest("      substitute: false")];
+    const [a, b, c] = [
+      await digest(""),
+      await digest("      substitute: true"),
+      await digest("      substitute: false"),
+    ];
     expect(a).toBe(b);
     expect(c).not.toBe(a);
   }, 120_000);

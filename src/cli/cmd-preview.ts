@@ -51,18 +51,29 @@ interface PreviewFlags {
 export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<number> {
   const format = pickFormat(values.format, ["markdown", "json", "text"], "markdown");
   if (!values.base || !values.head)
-    throw new BraidError({ code: "USAGE", message: "preview needs --base REV and --head REV", hint: "e.g. braid preview --base origin/main --head HEAD" });
+    throw new BraidError({
+      code: "USAGE",
+      message: "preview needs --base REV and --head REV",
+      hint: "e.g. braid preview --base origin/main --head HEAD",
+    });
   const dir = fleetDir(io, values.fleet);
   const repo = await requireFleetRepo(dir);
   const baseCommit = await resolveRevision(repo.gitdir, values.base, repo.fs);
   const headCommit = await resolveRevision(repo.gitdir, values.head, repo.fs);
   // Resolve the GitHub target before the (slow) renders, so a missing token fails fast.
-  const target = values["github-comment"] ? await githubTarget(io.env, { repo: values.repo, pr: values.pr }, (p) => readFile(p, "utf8")) : undefined;
+  const target = values["github-comment"]
+    ? await githubTarget(io.env, { repo: values.repo, pr: values.pr }, (p) => readFile(p, "utf8"))
+    : undefined;
 
   const bar = progress(io, !values.quiet);
   const run = (rev: string, commit: string, side: string) =>
     renderFleet({
-      reader: gitFleetReader({ gitdir: repo.gitdir, commit, subdir: repo.subdir, label: `${rev}:${repo.subdir || "."}` }),
+      reader: gitFleetReader({
+        gitdir: repo.gitdir,
+        commit,
+        subdir: repo.subdir,
+        label: `${rev}:${repo.subdir || "."}`,
+      }),
       senv: sourceEnv(io, dir),
       openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
       cwd: io.cwd,
@@ -76,7 +87,9 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     try {
       base = baseCommit === headCommit ? head : await run(values.base, baseCommit, "base");
     } catch (e) {
-      notes.push(`the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`);
+      notes.push(
+        `the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`,
+      );
     }
   } finally {
     bar.end();
@@ -85,21 +98,38 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     notes.push("the fleet does not load at base (it may not exist there yet); every cluster is shown as added");
     base = undefined;
   } else if (base) {
-    const errs = [...base.diagnostics, ...base.clusters.flatMap((c) => c.diagnostics)].filter((d) => d.severity === "error").length;
-    if (errs) notes.push(`the fleet had ${errs} error${errs === 1 ? "" : "s"} at base; clusters that failed there are compared with what rendered`);
+    const errs = [...base.diagnostics, ...base.clusters.flatMap((c) => c.diagnostics)].filter(
+      (d) => d.severity === "error",
+    ).length;
+    if (errs)
+      notes.push(
+        `the fleet had ${errs} error${errs === 1 ? "" : "s"} at base; clusters that failed there are compared with what rendered`,
+      );
   }
-  if (!head.fleet) notes.push("the fleet config does not load at head (see the errors); its clusters cannot be compared");
+  if (!head.fleet)
+    notes.push("the fleet config does not load at head (see the errors); its clusters cannot be compared");
 
-  const report = diffFleetRuns(base, head, { base: { rev: values.base, commit: baseCommit }, head: { rev: values.head, commit: headCommit }, notes });
+  const report = diffFleetRuns(base, head, {
+    base: { rev: values.base, commit: baseCommit },
+    head: { rev: values.head, commit: headCommit },
+    notes,
+  });
   let outPath = values.out ? resolve(io.cwd, values.out) : undefined;
   let markdown = format === "markdown" || target ? formatMarkdown(report, { fullReport: values.out }) : undefined;
   if (markdown?.truncated && !outPath) {
     // SPEC: beyond one comment, the markdown is cut and the full diff goes to a file — a temp file unless --out
-    outPath = join(await mkdtemp(join(tmpdir(), "braid-preview-")), format === "json" ? "preview.json" : format === "text" ? "preview.txt" : "preview.md");
+    outPath = join(
+      await mkdtemp(join(tmpdir(), "braid-preview-")),
+      format === "json" ? "preview.json" : format === "text" ? "preview.txt" : "preview.md",
+    );
     markdown = formatMarkdown(report, { fullReport: outPath });
   }
   const full =
-    format === "json" ? formatPreviewJson(report) : format === "text" ? formatPreviewText(report) : formatMarkdown(report, { limit: Infinity }).text;
+    format === "json"
+      ? formatPreviewJson(report)
+      : format === "text"
+        ? formatPreviewText(report)
+        : formatMarkdown(report, { limit: Infinity }).text;
   if (outPath) {
     try {
       await mkdir(dirname(outPath), { recursive: true });
@@ -114,12 +144,19 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   if (target) {
     try {
       const res = await upsertStickyComment(target, markdown!.text);
-      if (!values.quiet) io.stderr(`preview comment ${res.action} on ${target.owner}/${target.repo}#${target.pr}${res.url ? `: ${res.url}` : ""}\n`);
+      if (!values.quiet)
+        io.stderr(
+          `preview comment ${res.action} on ${target.owner}/${target.repo}#${target.pr}${res.url ? `: ${res.url}` : ""}\n`,
+        );
     } catch (e) {
       const why = commentSkippable(e, target.fork === true, Boolean(values["comment-optional"]));
       if (!why) throw e;
       const message = `${why}: the preview comment was not posted (${(e as BraidError).message}); the preview above${outPath ? ` and ${outPath}` : ""} hold the report`;
-      io.stderr(io.env.GITHUB_ACTIONS === "true" ? `::notice title=braid preview::${message.replace(/%/g, "%25").replace(/\n/g, "%0A")}\n` : `notice: ${message}\n`);
+      io.stderr(
+        io.env.GITHUB_ACTIONS === "true"
+          ? `::notice title=braid preview::${message.replace(/%/g, "%25").replace(/\n/g, "%0A")}\n`
+          : `notice: ${message}\n`,
+      );
     }
   }
   return exitCodeFor(report.diagnostics);
@@ -133,6 +170,7 @@ function commentSkippable(e: unknown, fork: boolean, optional: boolean): string 
   if (!(e instanceof BraidError) || e.code !== "GITHUB_API") return undefined;
   if (optional) return "--comment-optional";
   const status = (e.explain as { status?: number } | undefined)?.status;
-  if (fork && status === 403 && !/rate limit/i.test(e.message)) return "a pull request from a fork has a read-only token";
+  if (fork && status === 403 && !/rate limit/i.test(e.message))
+    return "a pull request from a fork has a read-only token";
   return undefined;
 }

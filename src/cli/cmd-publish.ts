@@ -76,21 +76,53 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const repo = await locateFleetRepo(dir);
   // resolve --push before rendering, so a bad flag fails fast
   const target = values.push
-    ? await resolvePushTarget(values.push, { cwd: io.cwd, ...(repo ? { repo } : {}), cacheDir: senv.cacheDir, env: io.env, ...(senv.timeoutMs ? { timeoutMs: senv.timeoutMs } : {}) })
+    ? await resolvePushTarget(values.push, {
+        cwd: io.cwd,
+        ...(repo ? { repo } : {}),
+        cacheDir: senv.cacheDir,
+        env: io.env,
+        ...(senv.timeoutMs ? { timeoutMs: senv.timeoutMs } : {}),
+      })
     : undefined;
   // incremental: not one fleet file changed since a publish that is still the tip → unchanged, nothing parsed
-  const noopCtx: NoopContext = { fleetDir: dir, cwd: io.cwd, cacheDir: senv.cacheDir, envValue: io.env.BRAID_KUBERNETES_OPENAPI, ...(values.branch ? { branch: values.branch } : {}), ...(target ? { target } : {}) };
+  const noopCtx: NoopContext = {
+    fleetDir: dir,
+    cwd: io.cwd,
+    cacheDir: senv.cacheDir,
+    envValue: io.env.BRAID_KUBERNETES_OPENAPI,
+    ...(values.branch ? { branch: values.branch } : {}),
+    ...(target ? { target } : {}),
+  };
   const shortcut = !incrementalOff(io, values["no-cache"]) && !values.update && !values.partial && !values["dry-run"];
   const key = shortcut ? await fleetInputKey(noopCtx).catch(() => undefined) : undefined;
   const hit = key ? await tryNoop(noopCtx, key) : undefined;
-  if (hit) return report(io, format, values.quiet, hit.result, [...hit.diagnostics, ...(await dirtyWarning(repo, false))], hit.result.unchangedCount);
+  if (hit)
+    return report(
+      io,
+      format,
+      values.quiet,
+      hit.result,
+      [...hit.diagnostics, ...(await dirtyWarning(repo, false))],
+      hit.result.unchangedCount,
+    );
   // incremental: clusters whose input digest equals the deploy tip's (or the local cache's) are not rendered
   const tip = incrementalOff(io, values["no-cache"])
     ? undefined
-    : deployTipReuse({ fleetDir: dir, cacheDir: senv.cacheDir, ...(values.branch ? { branch: values.branch } : {}), ...(target ? { target } : {}) });
+    : deployTipReuse({
+        fleetDir: dir,
+        cacheDir: senv.cacheDir,
+        ...(values.branch ? { branch: values.branch } : {}),
+        ...(target ? { target } : {}),
+      });
   // a cluster not on the tip may still have its files in the local cache (a render made them)
   const reuse = chainReuse(tip, localReuse(io, values["no-cache"], { store: false }));
-  const run = await runWithProgress(io, { fleet: values.fleet, quiet: values.quiet, update: values.update }, format, false, reuse);
+  const run = await runWithProgress(
+    io,
+    { fleet: values.fleet, quiet: values.quiet, update: values.update },
+    format,
+    false,
+    reuse,
+  );
   const opened = tip?.target();
   const result = await publish({
     run,
@@ -107,7 +139,11 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     author: await commitAuthor(io, repo),
     now: () => Math.floor(braidNow(io) / 1000),
   });
-  const diagnostics = [...allDiagnostics(run), ...(await dirtyWarning(repo, Boolean(values.update))), ...result.diagnostics];
+  const diagnostics = [
+    ...allDiagnostics(run),
+    ...(await dirtyWarning(repo, Boolean(values.update))),
+    ...result.diagnostics,
+  ];
   if (key) await recordNoop(noopCtx, key, run, result);
   const frames = format === "json" ? undefined : await runFrames(io, values.fleet, run, diagnostics);
   return report(io, format, values.quiet, result, diagnostics, run.clusters.filter((c) => c.reused).length, frames);
@@ -160,7 +196,12 @@ async function dirtyWarning(repo: FleetRepo | undefined, update: boolean): Promi
 }
 
 function counts(r: PublishResult): string {
-  const parts = [`${r.added.length} added`, `${r.changed.length} changed`, `${r.removed.length} removed`, `${r.unchangedCount} unchanged`];
+  const parts = [
+    `${r.added.length} added`,
+    `${r.changed.length} changed`,
+    `${r.removed.length} removed`,
+    `${r.unchangedCount} unchanged`,
+  ];
   if (r.held.length) parts.push(`${r.held.length} held back`);
   return parts.join(", ");
 }
@@ -182,7 +223,11 @@ function resultText(r: PublishResult): string {
 }
 
 function indent(text: string): string {
-  return text.split("\n").map((l) => (l ? `    ${l}` : l)).join("\n").replace(/\n*$/, "\n");
+  return text
+    .split("\n")
+    .map((l) => (l ? `    ${l}` : l))
+    .join("\n")
+    .replace(/\n*$/, "\n");
 }
 
 function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, unknown> {

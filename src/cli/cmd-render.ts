@@ -50,7 +50,13 @@ interface RunFlags {
 }
 
 /** Runs the fleet with progress on a TTY; shared by render and validate. */
-export async function runWithProgress(io: CliIO, values: RunFlags, format: Format, skipValidation = false, reuse?: ClusterReuse): Promise<FleetRun> {
+export async function runWithProgress(
+  io: CliIO,
+  values: RunFlags,
+  format: Format,
+  skipValidation = false,
+  reuse?: ClusterReuse,
+): Promise<FleetRun> {
   const dir = fleetDir(io, values.fleet);
   const bar = progress(io, !values.quiet && format === "text");
   try {
@@ -59,7 +65,10 @@ export async function runWithProgress(io: CliIO, values: RunFlags, format: Forma
       senv: sourceEnv(io, dir),
       openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
       cwd: io.cwd,
-      only: values.cluster?.flatMap((c) => c.split(",")).map((c) => c.trim()).filter(Boolean),
+      only: values.cluster
+        ?.flatMap((c) => c.split(","))
+        .map((c) => c.trim())
+        .filter(Boolean),
       update: values.update,
       skipValidation,
       ...(reuse ? { reuse } : {}),
@@ -71,7 +80,12 @@ export async function runWithProgress(io: CliIO, values: RunFlags, format: Forma
 }
 
 /** The code frames of a run's located errors in text output (fleet files from the fleet folder, source files at their pins). */
-export function runFrames(io: CliIO, fleet: string | undefined, run: FleetRun, diagnostics: readonly Diagnostic[]): Promise<(d: Diagnostic) => string | undefined> {
+export function runFrames(
+  io: CliIO,
+  fleet: string | undefined,
+  run: FleetRun,
+  diagnostics: readonly Diagnostic[],
+): Promise<(d: Diagnostic) => string | undefined> {
   return codeFrames(diagnostics, { reader: diskFleetReader(fleetDir(io, fleet)), pins: run.pins });
 }
 
@@ -88,13 +102,22 @@ function summaryTable(run: FleetRun): string {
       c.name,
       c.ok ? "ok" : "FAILED",
       String(resourceCount(c)),
-      c.pins.map((p) => `${p.source.name}@${p.resolution?.tag ?? p.resolution?.branch ?? "commit"}(${p.resolution?.commit.slice(0, 7)})`).join(" "),
+      c.pins
+        .map(
+          (p) =>
+            `${p.source.name}@${p.resolution?.tag ?? p.resolution?.branch ?? "commit"}(${p.resolution?.commit.slice(0, 7)})`,
+        )
+        .join(" "),
     ]);
   return table(rows);
 }
 
 /** JSON summary of a run. */
-function summaryJson(run: FleetRun, kind: "RenderResult" | "ValidationResult", extra: Record<string, unknown> = {}): string {
+function summaryJson(
+  run: FleetRun,
+  kind: "RenderResult" | "ValidationResult",
+  extra: Record<string, unknown> = {},
+): string {
   return (
     JSON.stringify(
       {
@@ -187,14 +210,17 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   const clusterFiles = new Set(run.clusters.map((c) => c.cluster.location.file));
   const fleetWide = configErrors.some((d) => !d.location || !clusterFiles.has(d.location.file));
   const withheld = new Set(
-    run.clusters.filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location.file)).map((c) => c.name),
+    run.clusters
+      .filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location.file))
+      .map((c) => c.name),
   );
   const written = run.clusters.filter((c) => c.output && !withheld.has(c.name));
   const writes: { path: string; content: string }[] = [];
   for (const c of written)
     for (const f of c.output?.files ?? []) {
       const path = join(out, c.output!.dir, f.path);
-      if (!path.startsWith(out + sep)) throw new BraidError({ code: "PATH_ESCAPE", message: `output path ${c.output!.dir}/${f.path} leaves ${out}` });
+      if (!path.startsWith(out + sep))
+        throw new BraidError({ code: "PATH_ESCAPE", message: `output path ${c.output!.dir}/${f.path} leaves ${out}` });
       writes.push({ path, content: f.content });
     }
   await writeFiles(

@@ -48,12 +48,22 @@ const VERBS = ["status", "advance", "approve", "pause", "resume", "abort"] as co
 export async function rolloutCommand(io: CliIO, values: RolloutFlags, positionals: string[]): Promise<number> {
   const [verb, name, extra] = positionals;
   if (!verb || !(VERBS as readonly string[]).includes(verb))
-    throw new BraidError({ code: "USAGE", message: `braid rollout needs one of ${VERBS.join(", ")}${verb ? ` (got "${verb}")` : ""}`, hint: ROLLOUT_HELP.split("\n")[0] });
+    throw new BraidError({
+      code: "USAGE",
+      message: `braid rollout needs one of ${VERBS.join(", ")}${verb ? ` (got "${verb}")` : ""}`,
+      hint: ROLLOUT_HELP.split("\n")[0],
+    });
   const format = pickFormat(values.format, ["text", "json"], "text");
   const senv = sourceEnv(io, fleetDir(io, values.fleet));
   const { ctx, diagnostics } = await loadRolloutContext(senv);
   if (!ctx) {
-    printDiagnostics(io, diagnostics, "text", false, await codeFrames(diagnostics, { reader: diskFleetReader(senv.fleetDir) }));
+    printDiagnostics(
+      io,
+      diagnostics,
+      "text",
+      false,
+      await codeFrames(diagnostics, { reader: diskFleetReader(senv.fleetDir) }),
+    );
     return exitCodeFor(diagnostics) || 1;
   }
   try {
@@ -63,7 +73,13 @@ export async function rolloutCommand(io: CliIO, values: RolloutFlags, positional
     return await change(io, ctx, verb as "approve" | "pause" | "resume" | "abort", name, extra, values);
   } catch (e) {
     if (e instanceof RolloutProblems) {
-      printDiagnostics(io, e.diagnostics, "text", false, await codeFrames(e.diagnostics, { reader: diskFleetReader(senv.fleetDir) }));
+      printDiagnostics(
+        io,
+        e.diagnostics,
+        "text",
+        false,
+        await codeFrames(e.diagnostics, { reader: diskFleetReader(senv.fleetDir) }),
+      );
       return 1;
     }
     throw e;
@@ -82,17 +98,32 @@ function githubTarget(io: CliIO, values: RolloutFlags): GithubStatusTarget | und
 const short = (p: { commit: string; tag?: string; branch?: string; version?: string }) =>
   p.version ? `Kubernetes ${p.version}` : `${p.tag ?? p.branch ?? "commit"} (${p.commit.slice(0, 7)})`;
 
-async function status(io: CliIO, ctx: RolloutContext, name: string | undefined, format: "text" | "json", values: RolloutFlags): Promise<number> {
+async function status(
+  io: CliIO,
+  ctx: RolloutContext,
+  name: string | undefined,
+  format: "text" | "json",
+  values: RolloutFlags,
+): Promise<number> {
   const now = braidNow(io);
   const report = [];
   for (const def of selectRollouts(ctx.fleet, name)) {
     const plan = planOf(ctx, def);
     const state = ctx.lock.rollouts?.find((r) => r.name === def.name);
     if (!state) {
-      report.push({ name: def.name, source: def.source, phase: "not started", waves: plan.map((w) => ({ wave: w.wave.name, clusters: w.clusters.map((c) => ({ name: c, moved: false })) })) });
+      report.push({
+        name: def.name,
+        source: def.source,
+        phase: "not started",
+        waves: plan.map((w) => ({ wave: w.wave.name, clusters: w.clusters.map((c) => ({ name: c, moved: false })) })),
+      });
       continue;
     }
-    const facts = await gatherFacts(ctx, def, plan, state, { now, healthOptional: true, ...githubFor(io, values, def, plan) });
+    const facts = await gatherFacts(ctx, def, plan, state, {
+      now,
+      healthOptional: true,
+      ...githubFor(io, values, def, plan),
+    });
     const statuses = waveStatuses(def, plan, state, facts);
     report.push(statusJson(def, state, statuses, facts.deployed));
   }
@@ -101,7 +132,12 @@ async function status(io: CliIO, ctx: RolloutContext, name: string | undefined, 
   return 0;
 }
 
-function githubFor(io: CliIO, values: RolloutFlags, _def: RolloutDef, plan: ReturnType<typeof planOf>): { github?: GithubStatusTarget } {
+function githubFor(
+  io: CliIO,
+  values: RolloutFlags,
+  _def: RolloutDef,
+  plan: ReturnType<typeof planOf>,
+): { github?: GithubStatusTarget } {
   if (!plan.some((w) => w.wave.gate.health)) return {};
   const t = githubTarget(io, values);
   return t ? { github: t } : {};
@@ -113,10 +149,21 @@ interface StatusJson {
   phase: string;
   reason?: string;
   target?: { commit: string; tag?: string; branch?: string };
-  waves: { wave: string; gate?: string; passed?: boolean; deployedAt?: string; clusters: { name: string; moved: boolean; commit?: string; movedAt?: string; deployCommit?: string }[] }[];
+  waves: {
+    wave: string;
+    gate?: string;
+    passed?: boolean;
+    deployedAt?: string;
+    clusters: { name: string; moved: boolean; commit?: string; movedAt?: string; deployCommit?: string }[];
+  }[];
 }
 
-function statusJson(def: RolloutDef, state: RolloutState, statuses: WaveStatus[], deployed: ReadonlyMap<string, { commit: string }>): StatusJson {
+function statusJson(
+  def: RolloutDef,
+  state: RolloutState,
+  statuses: WaveStatus[],
+  deployed: ReadonlyMap<string, { commit: string }>,
+): StatusJson {
   const byName = new Map(state.clusters.map((c) => [c.name, c]));
   return {
     name: def.name,
@@ -149,12 +196,26 @@ function statusText(r: StatusJson): string {
   for (const w of r.waves) {
     const moved = w.clusters.filter((c) => c.moved).length;
     out += `\nwave ${w.wave}: ${moved}/${w.clusters.length} on the target${w.gate ? ` — ${w.gate}` : ""}${w.passed ? " — passed" : ""}\n`;
-    out += table([["CLUSTER", "COMMIT", "SINCE", "DEPLOY COMMIT"], ...w.clusters.map((c) => [c.name, `${c.moved ? "new" : "old"} ${c.commit?.slice(0, 7) ?? ""}`.trim(), c.movedAt ?? "-", c.deployCommit?.slice(0, 7) ?? "-"])]).replace(/^(?=.)/gm, "  ");
+    out += table([
+      ["CLUSTER", "COMMIT", "SINCE", "DEPLOY COMMIT"],
+      ...w.clusters.map((c) => [
+        c.name,
+        `${c.moved ? "new" : "old"} ${c.commit?.slice(0, 7) ?? ""}`.trim(),
+        c.movedAt ?? "-",
+        c.deployCommit?.slice(0, 7) ?? "-",
+      ]),
+    ]).replace(/^(?=.)/gm, "  ");
   }
   return out + "\n";
 }
 
-async function advance(io: CliIO, ctx: RolloutContext, name: string | undefined, format: "text" | "json", values: RolloutFlags): Promise<number> {
+async function advance(
+  io: CliIO,
+  ctx: RolloutContext,
+  name: string | undefined,
+  format: "text" | "json",
+  values: RolloutFlags,
+): Promise<number> {
   const now = braidNow(io);
   const states = [...(ctx.lock.rollouts ?? [])];
   const diagnostics: Diagnostic[] = [];
@@ -170,9 +231,17 @@ async function advance(io: CliIO, ctx: RolloutContext, name: string | undefined,
     if (i >= 0) states[i] = r.state;
     else states.push(r.state);
     const wave = r.moved.length ? plan.find((w) => w.clusters.includes(r.moved[0]!))!.wave.name : undefined;
-    results.push({ rollout: def.name, moved: r.moved, ...(wave ? { wave } : {}), phase: r.state.phase, ...(r.waiting ? { waiting: r.waiting } : {}) });
-    if (r.moved.length) commitLines.push(`${def.name}: move ${r.moved.join(", ")} (wave ${wave}) to ${short(r.state.target)}`);
-    else if (r.state.phase !== state.phase) commitLines.push(`${def.name}: ${r.state.phase}${r.state.reason ? ` (${r.state.reason})` : ""}`);
+    results.push({
+      rollout: def.name,
+      moved: r.moved,
+      ...(wave ? { wave } : {}),
+      phase: r.state.phase,
+      ...(r.waiting ? { waiting: r.waiting } : {}),
+    });
+    if (r.moved.length)
+      commitLines.push(`${def.name}: move ${r.moved.join(", ")} (wave ${wave}) to ${short(r.state.target)}`);
+    else if (r.state.phase !== state.phase)
+      commitLines.push(`${def.name}: ${r.state.phase}${r.state.reason ? ` (${r.state.reason})` : ""}`);
   }
   const changed = JSON.stringify(states) !== JSON.stringify(ctx.lock.rollouts ?? []);
   let commit: string | undefined;
@@ -181,7 +250,14 @@ async function advance(io: CliIO, ctx: RolloutContext, name: string | undefined,
       message: `braid: rollout advance\n\n${commitLines.join("\n")}\n`,
       author: { ...(await commitAuthor(io, ctx.repo)), timestamp: Math.floor(now / 1000) },
     });
-  if (format === "json") io.stdout(JSON.stringify({ dryRun: Boolean(values["dry-run"]), changed, ...(commit ? { commit } : {}), rollouts: results, diagnostics }, null, 2) + "\n");
+  if (format === "json")
+    io.stdout(
+      JSON.stringify(
+        { dryRun: Boolean(values["dry-run"]), changed, ...(commit ? { commit } : {}), rollouts: results, diagnostics },
+        null,
+        2,
+      ) + "\n",
+    );
   else {
     printDiagnostics(io, diagnostics, "text");
     for (const r of results)
@@ -190,7 +266,10 @@ async function advance(io: CliIO, ctx: RolloutContext, name: string | undefined,
           ? `rollout ${r.rollout}: ${values["dry-run"] ? "would move" : "moved"} ${r.moved.join(", ")} (wave ${r.wave})\n`
           : `rollout ${r.rollout}: nothing to move: ${r.waiting ?? r.phase}\n`,
       );
-    if (commit) io.stdout(`braid.lock committed: ${commit.slice(0, 12)}${results.some((r) => r.moved.length) ? " — run braid publish to render the moved clusters" : ""}\n`);
+    if (commit)
+      io.stdout(
+        `braid.lock committed: ${commit.slice(0, 12)}${results.some((r) => r.moved.length) ? " — run braid publish to render the moved clusters" : ""}\n`,
+      );
   }
   return exitCodeFor(diagnostics);
 }
@@ -208,36 +287,61 @@ async function change(
   const now = braidNow(io);
   let state = await currentState(ctx, def!, plan);
   const refuse = (message: string, hint?: string) => {
-    throw new RolloutProblems([{ code: "ROLLOUT_STATE", severity: "error", message, location: def!.location, ...(hint ? { hint } : {}) }]);
+    throw new RolloutProblems([
+      { code: "ROLLOUT_STATE", severity: "error", message, location: def!.location, ...(hint ? { hint } : {}) },
+    ]);
   };
   if (verb === "approve") {
     const names = [...new Set(def!.waves.map((w) => w.gate.approval).filter((a): a is string => !!a))];
     const which = approval ?? (names.length === 1 ? names[0] : undefined);
-    if (!which) refuse(`rollout ${name}: say which approval (${names.join(", ") || "it has none"})`, `braid rollout approve ${name} <approval>`);
-    if (!names.includes(which!)) refuse(`rollout ${name} has no approval "${which}"`, names.length ? `approvals: ${names.join(", ")}` : "add gate.approval to a wave");
+    if (!which)
+      refuse(
+        `rollout ${name}: say which approval (${names.join(", ") || "it has none"})`,
+        `braid rollout approve ${name} <approval>`,
+      );
+    if (!names.includes(which!))
+      refuse(
+        `rollout ${name} has no approval "${which}"`,
+        names.length ? `approvals: ${names.join(", ")}` : "add gate.approval to a wave",
+      );
     if (state.approvals?.some((a) => a.name === which)) {
       io.stdout(`rollout ${name}: "${which}" is already approved\n`);
       return 0;
     }
     const by = values.by ?? io.env.GITHUB_ACTOR ?? (await commitAuthor(io, ctx.repo)).name;
-    state = { ...state, approvals: [...(state.approvals ?? []), { name: which!, at: new Date(now).toISOString(), by }] };
+    state = {
+      ...state,
+      approvals: [...(state.approvals ?? []), { name: which!, at: new Date(now).toISOString(), by }],
+    };
   } else if (verb === "pause") {
     if (state.phase !== "active") refuse(`rollout ${name} is ${state.phase}, not active`);
     state = { ...state, phase: "paused", reason: `paused by hand` };
   } else if (verb === "resume") {
-    if (state.phase !== "paused") refuse(`rollout ${name} is ${state.phase}, not paused`, state.phase === "aborted" ? "an aborted rollout stays aborted: delete its state from braid.lock or define a new rollout" : undefined);
+    if (state.phase !== "paused")
+      refuse(
+        `rollout ${name} is ${state.phase}, not paused`,
+        state.phase === "aborted"
+          ? "an aborted rollout stays aborted: delete its state from braid.lock or define a new rollout"
+          : undefined,
+      );
     const { reason: _drop, ...rest } = state;
     state = { ...rest, phase: "active" };
   } else {
     if (state.phase === "aborted") refuse(`rollout ${name} is already aborted`);
     const moved = state.clusters.filter((c) => c.movedAt).map((c) => c.name);
-    state = { ...state, phase: "aborted", reason: `aborted; ${moved.length} cluster${moved.length === 1 ? "" : "s"} returned to the previous commit` };
+    state = {
+      ...state,
+      phase: "aborted",
+      reason: `aborted; ${moved.length} cluster${moved.length === 1 ? "" : "s"} returned to the previous commit`,
+    };
   }
   const states = [...(ctx.lock.rollouts ?? []).filter((s) => s.name !== name), state];
   const commit = await writeRolloutLock(ctx, states, {
     message: `braid: rollout ${verb} ${name}${verb === "approve" ? ` (${state.approvals!.at(-1)!.name})` : ""}\n`,
     author: { ...(await commitAuthor(io, ctx.repo)), timestamp: Math.floor(now / 1000) },
   });
-  io.stdout(`rollout ${name}: ${verb === "approve" ? `approved "${state.approvals!.at(-1)!.name}"` : state.phase}${commit ? ` (braid.lock committed: ${commit.slice(0, 12)})` : ""}\n`);
+  io.stdout(
+    `rollout ${name}: ${verb === "approve" ? `approved "${state.approvals!.at(-1)!.name}"` : state.phase}${commit ? ` (braid.lock committed: ${commit.slice(0, 12)})` : ""}\n`,
+  );
   return 0;
 }

@@ -25,18 +25,30 @@ export interface FrameSources {
 
 const keyOf = (loc: SourceLocation): string => `${loc.source ?? ""}\0${loc.commit ?? ""}\0${loc.file}`;
 
-async function readSourceFile(pins: ReadonlyMap<string, ResolvedPin> | undefined, loc: SourceLocation): Promise<string | undefined> {
+async function readSourceFile(
+  pins: ReadonlyMap<string, ResolvedPin> | undefined,
+  loc: SourceLocation,
+): Promise<string | undefined> {
   for (const pin of pins?.values() ?? []) {
     const commit = pin.resolution?.commit;
     if (pin.source.name !== loc.source || !pin.repo || !commit?.startsWith(loc.commit ?? "\0")) continue;
-    const { blob } = await git.readBlob({ fs, gitdir: pin.repo.gitdir, oid: commit, filepath: loc.file, cache: pin.repo.cache ?? {} }); // the run's cache
+    const { blob } = await git.readBlob({
+      fs,
+      gitdir: pin.repo.gitdir,
+      oid: commit,
+      filepath: loc.file,
+      cache: pin.repo.cache ?? {},
+    }); // the run's cache
     return new TextDecoder().decode(blob);
   }
   return undefined;
 }
 
 /** A frame lookup for the located errors among `diagnostics` (their files read now, once each). */
-export async function codeFrames(diagnostics: readonly Diagnostic[], from: FrameSources): Promise<(d: Diagnostic) => string | undefined> {
+export async function codeFrames(
+  diagnostics: readonly Diagnostic[],
+  from: FrameSources,
+): Promise<(d: Diagnostic) => string | undefined> {
   const texts = new Map<string, string | undefined>();
   for (const d of diagnostics) {
     const loc = d.location;

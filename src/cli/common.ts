@@ -43,7 +43,10 @@ export function pickFormat<F extends Format>(value: string | undefined, allowed:
   if (value === undefined) return def;
   if ((allowed as readonly string[]).includes(value)) return value as F;
   const guess = closest(value, allowed);
-  throw new BraidError({ code: "USAGE", message: `--format must be one of ${allowed.join(", ")} (got "${value}"${guess ? `; did you mean ${guess}?` : ""})` });
+  throw new BraidError({
+    code: "USAGE",
+    message: `--format must be one of ${allowed.join(", ")} (got "${value}"${guess ? `; did you mean ${guess}?` : ""})`,
+  });
 }
 
 /**
@@ -64,7 +67,10 @@ export function printDiagnostics(
 }
 
 /** A progress line on a TTY: "[3/10] rendering prod-eu-1". Returns a function that clears it. */
-export function progress(io: CliIO, enabled: boolean): { update(done: number, total: number, what: string): void; end(): void } {
+export function progress(
+  io: CliIO,
+  enabled: boolean,
+): { update(done: number, total: number, what: string): void; end(): void } {
   let shown = false;
   return {
     update(done, total, what) {
@@ -83,5 +89,14 @@ export function progress(io: CliIO, enabled: boolean): { update(done: number, to
 export function table(rows: string[][]): string {
   if (rows.length === 0) return "";
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }

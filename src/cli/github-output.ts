@@ -24,7 +24,12 @@ async function fleetPrefix(io: CliIO, fleetDir: string): Promise<string> {
  * Prints diagnostics as GitHub annotations (stderr), grouped across clusters and capped per GitHub's per-step
  * limit; when some are left out, the full table is appended to $GITHUB_STEP_SUMMARY.
  */
-export async function printGithubAnnotations(io: CliIO, diagnostics: readonly Diagnostic[], fleetDir: string, quiet = false): Promise<void> {
+export async function printGithubAnnotations(
+  io: CliIO,
+  diagnostics: readonly Diagnostic[],
+  fleetDir: string,
+  quiet = false,
+): Promise<void> {
   const shown = quiet ? diagnostics.filter((d) => d.severity === "error") : diagnostics;
   const out = githubAnnotations(shown, await fleetPrefix(io, fleetDir));
   for (const line of out.lines) io.stderr(line + "\n");

@@ -10,6 +10,10 @@ export function incrementalOff(io: CliIO, noCache: boolean | undefined): boolean
 }
 
 /** The local result cache (`$BRAID_CACHE/render/`), unless incremental reuse is off. */
-export function localReuse(io: CliIO, noCache: boolean | undefined, opts: LocalCacheOptions = {}): ClusterReuse | undefined {
+export function localReuse(
+  io: CliIO,
+  noCache: boolean | undefined,
+  opts: LocalCacheOptions = {},
+): ClusterReuse | undefined {
   return incrementalOff(io, noCache) ? undefined : localCacheReuse(cacheDir(io), opts);
 }

@@ -9,7 +9,9 @@ export interface CliIO {
 }
 
 /** Collects output in memory (tests). */
-export function memoryIO(opts: Partial<Omit<CliIO, "stdout" | "stderr">> = {}): CliIO & { out: string[]; err: string[] } {
+export function memoryIO(
+  opts: Partial<Omit<CliIO, "stdout" | "stderr">> = {},
+): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   return {

@@ -8,7 +8,8 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 export const API_VERSION = "braid/v1alpha1";
 
 /** The kinds of JSON documents braid prints. `inventory --format json` prints inventory.json (kind Inventory). */
-export type ResultKind = "RenderResult" | "ValidationResult" | "LockResult" | "PublishResult" | "PreviewResult" | "ErrorResult";
+export type ResultKind =
+  "RenderResult" | "ValidationResult" | "LockResult" | "PublishResult" | "PreviewResult" | "ErrorResult";
 
 /** The header of a result document. */
 export function resultHeader(kind: ResultKind): { apiVersion: typeof API_VERSION; kind: ResultKind } {

@@ -52,7 +52,13 @@ interface CommandDef {
 /** Commands register here; each lives in its own cli/cmd-*.ts file. */
 export const COMMANDS: Record<string, CommandDef> = {
   render: {
-    options: { cluster: { type: "string", multiple: true }, out: { type: "string" }, update: { type: "boolean" }, "explain-source": { type: "string" }, "no-cache": { type: "boolean" } },
+    options: {
+      cluster: { type: "string", multiple: true },
+      out: { type: "string" },
+      update: { type: "boolean" },
+      "explain-source": { type: "string" },
+      "no-cache": { type: "boolean" },
+    },
     positionals: true,
     load: async () => {
       const m = await import("./cmd-render.js");
@@ -74,7 +80,11 @@ export const COMMANDS: Record<string, CommandDef> = {
     },
   },
   validate: {
-    options: { cluster: { type: "string", multiple: true }, update: { type: "boolean" }, "no-cache": { type: "boolean" } },
+    options: {
+      cluster: { type: "string", multiple: true },
+      update: { type: "boolean" },
+      "no-cache": { type: "boolean" },
+    },
     positionals: true,
     load: async () => {
       const m = await import("./cmd-render.js");
@@ -133,7 +143,9 @@ export const COMMANDS: Record<string, CommandDef> = {
 /** braid's version, from the package.json beside src/ (or dist/). */
 export function braidVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: unknown;
+    };
     return typeof pkg.version === "string" ? pkg.version : "unknown";
   } catch {
     return "unknown";
@@ -178,7 +190,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stdout(cmd.help);
       return 0;
     }
-    if (parsed.positionals.length && !def.positionals) return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
+    if (parsed.positionals.length && !def.positionals)
+      return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
     // a command that already printed its own document keeps stdout to it (one JSON document per run)
     const tracked: CliIO = {
       ...io,

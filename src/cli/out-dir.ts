@@ -8,7 +8,9 @@ import { BraidError } from "../diagnostics/diagnostic.js";
  */
 export async function checkOutDir(out: string): Promise<void> {
   for (let p = out; ; p = dirname(p)) {
-    const st = await stat(p).catch((e: unknown) => ((e as NodeJS.ErrnoException).code === "ENOENT" ? undefined : (e as NodeJS.ErrnoException)));
+    const st = await stat(p).catch((e: unknown) =>
+      (e as NodeJS.ErrnoException).code === "ENOENT" ? undefined : (e as NodeJS.ErrnoException),
+    );
     if (st instanceof Error) {
       if (st.code === "ENOTDIR") continue; // an ancestor is a file: found further up
       throw new BraidError({ code: "IO", message: `--out ${out}: cannot use ${p}: ${st.message}` });

@@ -36,7 +36,9 @@ function readTexts(schemaDir: URL, files: Record<string, string>): Record<string
 /** The standalone module's source: one export per kind, and `digest`. */
 export async function standaloneConfigValidators(schemaDir: URL, files: Record<string, string>): Promise<string> {
   const { Ajv } = await import("ajv");
-  const standaloneCode = (createRequire(import.meta.url)("ajv/dist/standalone") as typeof import("ajv/dist/standalone/index.js")).default;
+  const standaloneCode = (
+    createRequire(import.meta.url)("ajv/dist/standalone") as typeof import("ajv/dist/standalone/index.js")
+  ).default;
   const texts = readTexts(schemaDir, files);
   const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { source: true } });
   ajv.addSchema(JSON.parse(texts[COMMON_SCHEMA]!) as object);

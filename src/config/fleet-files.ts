@@ -46,7 +46,10 @@ export function diskFleetReader(dir: string): FleetReader {
     return real;
   }
   /** True for a directory entry that is a file, or a symbolic link to one. */
-  async function isFileEntry(e: { name: string; isFile(): boolean; isSymbolicLink(): boolean }, at: string): Promise<boolean> {
+  async function isFileEntry(
+    e: { name: string; isFile(): boolean; isSymbolicLink(): boolean },
+    at: string,
+  ): Promise<boolean> {
     if (e.isFile()) return true;
     if (!e.isSymbolicLink()) return false;
     return (await stat(join(at, e.name)).catch(() => undefined))?.isFile() ?? false;
@@ -87,7 +90,8 @@ export function diskFleetReader(dir: string): FleetReader {
         }
         for (const e of entries) {
           const p = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) await go(p); // (a symbolic link to a folder is not walked)
+          if (e.isDirectory())
+            await go(p); // (a symbolic link to a folder is not walked)
           else if (await isFileEntry(e, at)) out.push(p);
         }
       }

@@ -12,7 +12,8 @@ import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
  * throws PUBLISH_NOT_A_REPO when there is none (`locateFleetRepo` in fleet-repo.ts returns undefined instead).
  */
 export async function requireFleetRepo(fleetDir: string): Promise<FleetRepo> {
-  if (!(await stat(fleetDir).catch(() => undefined))) throw new BraidError({ code: "USAGE", message: `fleet folder ${fleetDir} does not exist` });
+  if (!(await stat(fleetDir).catch(() => undefined)))
+    throw new BraidError({ code: "USAGE", message: `fleet folder ${fleetDir} does not exist` });
   const repo = await locateFleetRepo(fleetDir);
   if (!repo)
     throw new BraidError({
@@ -55,7 +56,8 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
   }
   const isLink = (e: TreeEntry) => e.mode === "120000";
   const isFile = (e: TreeEntry) => e.type === "blob" && !isLink(e);
-  const blobText = async (oid: string) => Buffer.from((await git.readBlob({ fs, gitdir, oid, cache: gitCache })).blob).toString("utf8");
+  const blobText = async (oid: string) =>
+    Buffer.from((await git.readBlob({ fs, gitdir, oid, cache: gitCache })).blob).toString("utf8");
 
   /**
    * The blob a repository path leads to, following symbolic links in every segment (at most 40, as Linux);
@@ -64,7 +66,7 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
   async function resolveFile(fleetPath: string): Promise<TreeEntry | undefined> {
     let parts = full(fleetPath).split("/").filter(Boolean);
     let hops = 0;
-    for (let i = 0; i < parts.length; ) {
+    for (let i = 0; i < parts.length;) {
       const dir = parts.slice(0, i).join("/");
       const e = (await tree(dir))?.find((x) => x.path === parts[i]);
       if (!e) return undefined;
@@ -74,8 +76,14 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
         const joined = posix.normalize(target.startsWith("/") ? target : [dir, target].filter(Boolean).join("/"));
         const rest = parts.slice(i + 1);
         if (target.startsWith("/") || joined === ".." || joined.startsWith("../")) {
-          const up = base.split("/").filter(Boolean).map(() => "..");
-          throw symlinkEscape(fleetPath, target.startsWith("/") ? target : posix.normalize([...up, joined, ...rest].join("/")));
+          const up = base
+            .split("/")
+            .filter(Boolean)
+            .map(() => "..");
+          throw symlinkEscape(
+            fleetPath,
+            target.startsWith("/") ? target : posix.normalize([...up, joined, ...rest].join("/")),
+          );
         }
         parts = [...joined.split("/").filter((x) => x && x !== "."), ...rest];
         i = 0;

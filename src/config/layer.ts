@@ -30,7 +30,13 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
   const pins = new Map<string, EffectivePin>();
   for (const p of fleet.defaults.sources) {
     const source = sourceByName.get(p.source);
-    if (source) pins.set(p.source, { source, ref: p.ref, location: p.location, ...(p.namespace ? { namespace: p.namespace } : {}) });
+    if (source)
+      pins.set(p.source, {
+        source,
+        ref: p.ref,
+        location: p.location,
+        ...(p.namespace ? { namespace: p.namespace } : {}),
+      });
   }
   for (const layer of layers)
     for (const p of layer.sources) {
@@ -39,7 +45,9 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
       if (p.enabled !== undefined) enabled.set(p.source, p.enabled);
       if (p.substitute !== undefined) substitute.set(p.source, p.substitute);
       const prev = pins.get(p.source);
-      const next: EffectivePin = p.ref ? { source, ref: p.ref, location: p.location } : { ...(prev ?? { source, ref: source.ref, location: p.location }) };
+      const next: EffectivePin = p.ref
+        ? { source, ref: p.ref, location: p.location }
+        : { ...(prev ?? { source, ref: source.ref, location: p.location }) };
       // the namespace layers on its own: a layer that sets only a namespace keeps the ref, and vice versa
       const namespace = p.namespace ?? prev?.namespace;
       if (namespace) next.namespace = namespace;

@@ -46,7 +46,10 @@ async function loadConfigDoc(
       severity: "error",
       message: `${path} not found in ${reader.label}`,
       location: { file: path },
-      hint: kind === "Fleet" ? "run braid in the fleet folder, or pass --fleet DIR (the folder holding braid.yaml)" : undefined,
+      hint:
+        kind === "Fleet"
+          ? "run braid in the fleet folder, or pass --fleet DIR (the folder holding braid.yaml)"
+          : undefined,
     });
     return undefined;
   }
@@ -60,7 +63,9 @@ async function loadConfigDoc(
     diagnostics.push({
       code: "CONFIG_SCHEMA",
       severity: "error",
-      message: docs.length ? `${path} holds ${docs.length} YAML documents; a config file holds exactly one` : `${path} is empty`,
+      message: docs.length
+        ? `${path} holds ${docs.length} YAML documents; a config file holds exactly one`
+        : `${path} is empty`,
       location: { file: path, ...(docs[1] ? positionOf(yaml, docs[1], []) : { line: 1, column: 1 }) },
       hint: kind === "Cluster" || kind === "Group" ? `one ${kind} per file` : undefined,
     });
@@ -121,7 +126,9 @@ function toPins(
     ...(s.enabled !== undefined ? { enabled: s.enabled } : {}),
     ...(s.substitute !== undefined ? { substitute: s.substitute } : {}),
     location: loc(d, [...basePath, i, s.ref ? "ref" : "name"]),
-    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } } : {}),
+    ...(s.namespace !== undefined
+      ? { namespace: { value: s.namespace, location: loc(d, [...basePath, i, "namespace"]) } }
+      : {}),
   }));
 }
 
@@ -147,7 +154,9 @@ async function toLayer(
     sources: toPins(d, spec.sources as never, ["spec", "sources"]),
     ...toVars(d, spec.vars as Record<string, unknown> | undefined, ["spec", "vars"]),
     patches,
-    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet" ? { kubernetesVersion: spec.kubernetesVersion } : {}),
+    ...(typeof spec.kubernetesVersion === "string" && layer !== "fleet"
+      ? { kubernetesVersion: spec.kubernetesVersion }
+      : {}),
   };
 }
 
@@ -202,7 +211,9 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     source: s.name,
     ref: s.ref,
     location: loc(f, ["spec", "sources", i, s.ref ? "ref" : "name"]),
-    ...(s.namespace !== undefined ? { namespace: { value: s.namespace, location: loc(f, ["spec", "sources", i, "namespace"]) } } : {}),
+    ...(s.namespace !== undefined
+      ? { namespace: { value: s.namespace, location: loc(f, ["spec", "sources", i, "namespace"]) } }
+      : {}),
   }));
 
   const validation = (spec.validation as Record<string, unknown> | undefined) ?? {};
@@ -234,7 +245,11 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
     const c = await loadConfigDoc(reader, path, "Cluster", diagnostics);
     if (!c) continue;
     const cspec = (c.value.spec as Record<string, unknown> | undefined) ?? {};
-    const cmeta = c.value.metadata as { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    const cmeta = c.value.metadata as {
+      name: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    };
     const layer = await toLayer(c, cmeta.name, cspec, `cluster ${cmeta.name}`, reader, diagnostics);
     clusters.push({
       ...layer,

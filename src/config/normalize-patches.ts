@@ -57,7 +57,13 @@ export async function normalizePatches(
       const type = entry.type ?? (Array.isArray(body) ? "json6902" : "strategic");
       const problem = checkBody(type, body, entry.target);
       if (problem) {
-        diagnostics.push({ code: "PATCH_INVALID", severity: "error", message: problem.message, hint: problem.hint, location: def.location });
+        diagnostics.push({
+          code: "PATCH_INVALID",
+          severity: "error",
+          message: problem.message,
+          hint: problem.hint,
+          location: def.location,
+        });
         continue;
       }
       patches.push({ ...common, type, ...def, body });
@@ -67,7 +73,12 @@ export async function normalizePatches(
 }
 
 /** `path:` — the documents of a file inside the fleet folder, each located in that file. */
-async function bodiesFromFile(path: string, entryPath: JsonPath, ctx: PatchContext, diagnostics: Diagnostic[]): Promise<PatchBody[]> {
+async function bodiesFromFile(
+  path: string,
+  entryPath: JsonPath,
+  ctx: PatchContext,
+  diagnostics: Diagnostic[],
+): Promise<PatchBody[]> {
   const at = (): SourceLocation => ({ file: ctx.yaml.file, ...positionOf(ctx.yaml, ctx.doc, [...entryPath, "path"]) });
   const rel = resolveInside(path);
   if (!rel) {
@@ -135,7 +146,11 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
         ...d,
         code: "PATCH_INVALID",
         message: `the patch text is not valid YAML: ${d.message}`,
-        location: { file: ctx.yaml.file, line: (d.location?.line ?? 1) + shift.line, column: (d.location?.column ?? 1) + shift.column },
+        location: {
+          file: ctx.yaml.file,
+          line: (d.location?.line ?? 1) + shift.line,
+          column: (d.location?.column ?? 1) + shift.column,
+        },
       });
     return [];
   }
@@ -148,13 +163,16 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
       continue;
     }
     const base = { file: ctx.yaml.file };
-    const shifted = (p?: { line: number; column: number }) => (p ? { line: p.line + shift.line, column: p.column + shift.column } : {});
+    const shifted = (p?: { line: number; column: number }) =>
+      p ? { line: p.line + shift.line, column: p.column + shift.column } : {};
     bodies.push({
       body: js.value as Json,
       def: {
         location,
         positions: docPositionMap(parsed, doc, base, [], shift),
-        opLocations: Array.isArray(js.value) ? js.value.map((_, j) => ({ ...base, ...shifted(positionOf(parsed, doc, [j])) })) : undefined,
+        opLocations: Array.isArray(js.value)
+          ? js.value.map((_, j) => ({ ...base, ...shifted(positionOf(parsed, doc, [j])) }))
+          : undefined,
         plain: plainVarPaths(doc),
       },
     });
@@ -207,7 +225,11 @@ function checkBody(
 ): { message: string; hint?: string } | undefined {
   if (type === "json6902") {
     if (!target) return { message: "a json6902 patch needs a target", hint: "add target: { kind: …, name: … }" };
-    if (!Array.isArray(body)) return { message: "a json6902 patch must be a list of operations", hint: "e.g. [ { op: replace, path: /spec/replicas, value: 3 } ]" };
+    if (!Array.isArray(body))
+      return {
+        message: "a json6902 patch must be a list of operations",
+        hint: "e.g. [ { op: replace, path: /spec/replicas, value: 3 } ]",
+      };
     return undefined;
   }
   if (body === null || typeof body !== "object" || Array.isArray(body))

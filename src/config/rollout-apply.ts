@@ -21,7 +21,11 @@ export interface ClusterRollout {
  * floating pin cannot overtake the waves); an aborted rollout returns every cluster to that commit. States of
  * rollouts no longer defined in the fleet are ignored.
  */
-export function applyRollouts(fleet: Fleet, clusters: EffectiveCluster[], states: readonly RolloutState[] | undefined): Map<string, ClusterRollout[]> {
+export function applyRollouts(
+  fleet: Fleet,
+  clusters: EffectiveCluster[],
+  states: readonly RolloutState[] | undefined,
+): Map<string, ClusterRollout[]> {
   const where = new Map<string, ClusterRollout[]>();
   const defined = new Set((fleet.rollouts ?? []).map((r) => r.name));
   const byName = new Map(clusters.map((c) => [c.name, c]));

@@ -6,7 +6,11 @@ import { KUBERNETES_VERSION, parseDuration, type RolloutDef } from "./rollout-ty
 const DEFAULT_HEALTH_TIMEOUT = "1h";
 
 /** Turns a schema-checked Rollout document into a definition; `loc` maps a JSON path to file:line:col. */
-export function toRolloutDef(value: Record<string, unknown>, file: string, loc: (path: JsonPath) => SourceLocation): RolloutDef {
+export function toRolloutDef(
+  value: Record<string, unknown>,
+  file: string,
+  loc: (path: JsonPath) => SourceLocation,
+): RolloutDef {
   const spec = value.spec as Record<string, unknown>;
   const meta = value.metadata as { name: string };
   const waves = (spec.waves as Record<string, unknown>[]).map((w, i) => {

@@ -13,7 +13,11 @@ export interface WavePlan {
  * The wave plan of a rollout (pure): every cluster that runs the rollout's source (every cluster, for a rollout of
  * the Kubernetes version) is in the first wave whose selector matches it. A cluster that runs the source and matches no wave is an error, never skipped.
  */
-export function planRollout(fleet: Fleet, def: RolloutDef, clusters: readonly EffectiveCluster[]): { plan: WavePlan[]; diagnostics: Diagnostic[] } {
+export function planRollout(
+  fleet: Fleet,
+  def: RolloutDef,
+  clusters: readonly EffectiveCluster[],
+): { plan: WavePlan[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   if (!def.kubernetesVersion && !fleet.sources.some((s) => s.name === def.source)) {
     diagnostics.push({

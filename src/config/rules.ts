@@ -105,45 +105,73 @@ function rule<K extends SubjectKind>(
 
 /** The rules, in the order they run on each part. */
 export const FLEET_RULES: readonly Rule[] = [
-  rule("source-defined-once", "source", "CONFIG_DUPLICATE", "each source name is defined once in braid.yaml", ({ source, first }) =>
-    first
-      ? {
-          severity: "error",
-          message: `source "${source.name}" is defined twice`,
-          location: source.location,
-          related: [{ message: "first defined here", location: first.location }],
-        }
-      : undefined,
+  rule(
+    "source-defined-once",
+    "source",
+    "CONFIG_DUPLICATE",
+    "each source name is defined once in braid.yaml",
+    ({ source, first }) =>
+      first
+        ? {
+            severity: "error",
+            message: `source "${source.name}" is defined twice`,
+            location: source.location,
+            related: [{ message: "first defined here", location: first.location }],
+          }
+        : undefined,
   ),
-  rule("pin-source-defined", "pin", "CONFIG_UNKNOWN_SOURCE", "every pin names a source defined in braid.yaml", ({ pin }, { sources }) =>
-    sources.has(pin.source)
-      ? undefined
-      : {
-          severity: "error",
-          message: `source "${pin.source}" is not defined in braid.yaml`,
-          location: pin.location,
-          hint: sources.size ? `defined sources: ${[...sources.keys()].join(", ")}` : "add it under spec.sources in braid.yaml",
-        },
+  rule(
+    "pin-source-defined",
+    "pin",
+    "CONFIG_UNKNOWN_SOURCE",
+    "every pin names a source defined in braid.yaml",
+    ({ pin }, { sources }) =>
+      sources.has(pin.source)
+        ? undefined
+        : {
+            severity: "error",
+            message: `source "${pin.source}" is not defined in braid.yaml`,
+            location: pin.location,
+            hint: sources.size
+              ? `defined sources: ${[...sources.keys()].join(", ")}`
+              : "add it under spec.sources in braid.yaml",
+          },
   ),
-  rule("pin-listed-once", "pin", "CONFIG_DUPLICATE", "a group or cluster lists each source once", ({ layer, pin, first }, { fleet }) =>
-    // the defaults' pins are braid.yaml's sources: their duplicates are reported as definitions
-    first && layer !== fleet.defaults
-      ? {
-          severity: "error",
-          message: `source "${pin.source}" is listed twice in ${layer.file}`,
-          location: pin.location,
-          related: [{ message: "first listed here", location: first.location }],
-        }
-      : undefined,
+  rule(
+    "pin-listed-once",
+    "pin",
+    "CONFIG_DUPLICATE",
+    "a group or cluster lists each source once",
+    ({ layer, pin, first }, { fleet }) =>
+      // the defaults' pins are braid.yaml's sources: their duplicates are reported as definitions
+      first && layer !== fleet.defaults
+        ? {
+            severity: "error",
+            message: `source "${pin.source}" is listed twice in ${layer.file}`,
+            location: pin.location,
+            related: [{ message: "first listed here", location: first.location }],
+          }
+        : undefined,
   ),
-  rule("ref-fields-combine", "pin", "CONFIG_REF_CONFLICT", "a ref names one of branch, tag, semver, name, commit (commit may join branch)", ({ pin }) => {
-    const problem = pin.ref && refProblem(pin.ref);
-    return problem ? { severity: "error", message: problem, location: pin.location } : undefined;
-  }),
+  rule(
+    "ref-fields-combine",
+    "pin",
+    "CONFIG_REF_CONFLICT",
+    "a ref names one of branch, tag, semver, name, commit (commit may join branch)",
+    ({ pin }) => {
+      const problem = pin.ref && refProblem(pin.ref);
+      return problem ? { severity: "error", message: problem, location: pin.location } : undefined;
+    },
+  ),
   rule("ref-names-valid", "pin", "CONFIG_REF_NAME", "a ref's branch, tag and name are names git accepts", ({ pin }) => {
     const problem = pin.ref && refNamesProblem(pin.ref);
     return problem
-      ? { severity: "error", message: problem, location: pin.location, hint: "use a name git accepts (git check-ref-format)" }
+      ? {
+          severity: "error",
+          message: problem,
+          location: pin.location,
+          hint: "use a name git accepts (git check-ref-format)",
+        }
       : undefined;
   }),
   rule("group-defined-once", "group", "CONFIG_DUPLICATE", "each group name is defined once", ({ group, first }) =>
@@ -159,50 +187,75 @@ export const FLEET_RULES: readonly Rule[] = [
   rule("group-file-name", "group", "CONFIG_NAME_MISMATCH", "a group's metadata.name is its file's name", ({ group }) =>
     fileNameMismatch(group.file, group.name, "Group", group.location),
   ),
-  rule("selector-values", "match-expression", "CONFIG_SELECTOR", "In and NotIn take values, Exists and DoesNotExist none", ({ group, expression: e, index: i }) => {
-    const needsValues = e.operator === "In" || e.operator === "NotIn";
-    const hasValues = (e.values?.length ?? 0) > 0;
-    if (needsValues === hasValues) return undefined;
-    return {
-      severity: "error",
-      message: needsValues
-        ? `matchExpressions[${i}] (${e.key} ${e.operator}) needs a non-empty values list`
-        : `matchExpressions[${i}] (${e.key} ${e.operator}) must not have values`,
-      location: group.location,
-    };
-  }),
-  rule("cluster-defined-once", "cluster", "CONFIG_DUPLICATE", "each cluster name is defined once", ({ cluster, first }) =>
-    first
-      ? {
-          severity: "error",
-          message: `cluster "${cluster.name}" is defined twice`,
-          location: cluster.location,
-          related: [{ message: "first defined here", location: first.location }],
-        }
-      : undefined,
+  rule(
+    "selector-values",
+    "match-expression",
+    "CONFIG_SELECTOR",
+    "In and NotIn take values, Exists and DoesNotExist none",
+    ({ group, expression: e, index: i }) => {
+      const needsValues = e.operator === "In" || e.operator === "NotIn";
+      const hasValues = (e.values?.length ?? 0) > 0;
+      if (needsValues === hasValues) return undefined;
+      return {
+        severity: "error",
+        message: needsValues
+          ? `matchExpressions[${i}] (${e.key} ${e.operator}) needs a non-empty values list`
+          : `matchExpressions[${i}] (${e.key} ${e.operator}) must not have values`,
+        location: group.location,
+      };
+    },
   ),
-  rule("cluster-file-name", "cluster", "CONFIG_NAME_MISMATCH", "a cluster's metadata.name is its file's name", ({ cluster }) =>
-    fileNameMismatch(cluster.file, cluster.name, "Cluster", cluster.location),
+  rule(
+    "cluster-defined-once",
+    "cluster",
+    "CONFIG_DUPLICATE",
+    "each cluster name is defined once",
+    ({ cluster, first }) =>
+      first
+        ? {
+            severity: "error",
+            message: `cluster "${cluster.name}" is defined twice`,
+            location: cluster.location,
+            related: [{ message: "first defined here", location: first.location }],
+          }
+        : undefined,
   ),
-  rule("fleet-not-empty", "fleet", "FLEET_EMPTY", "the fleet has a cluster (reported only when nothing else is wrong)", (_, { fleet, reported }) =>
-    fleet.clusters.length === 0 && !reported.some((d) => d.severity === "error")
-      ? {
-          severity: "error",
-          message: "the fleet has no clusters",
-          location: { file: "clusters/" },
-          hint: "add clusters/<name>.yaml files (kind: Cluster); publishing an empty fleet would prune every cluster",
-        }
-      : undefined,
+  rule(
+    "cluster-file-name",
+    "cluster",
+    "CONFIG_NAME_MISMATCH",
+    "a cluster's metadata.name is its file's name",
+    ({ cluster }) => fileNameMismatch(cluster.file, cluster.name, "Cluster", cluster.location),
   ),
-  rule("group-matches-a-cluster", "group-match", "GROUP_MATCHES_NOTHING", "each group's selector matches a cluster", ({ group }, { fleet }) =>
-    fleet.clusters.some((c) => matchesLabelSelectorObject(c.labels, group.selector))
-      ? undefined
-      : {
-          severity: defaultSeverityOf("GROUP_MATCHES_NOTHING"),
-          message: `group "${group.name}" matches no cluster`,
-          location: group.location,
-          hint: "check spec.selector against the clusters' metadata.labels",
-        },
+  rule(
+    "fleet-not-empty",
+    "fleet",
+    "FLEET_EMPTY",
+    "the fleet has a cluster (reported only when nothing else is wrong)",
+    (_, { fleet, reported }) =>
+      fleet.clusters.length === 0 && !reported.some((d) => d.severity === "error")
+        ? {
+            severity: "error",
+            message: "the fleet has no clusters",
+            location: { file: "clusters/" },
+            hint: "add clusters/<name>.yaml files (kind: Cluster); publishing an empty fleet would prune every cluster",
+          }
+        : undefined,
+  ),
+  rule(
+    "group-matches-a-cluster",
+    "group-match",
+    "GROUP_MATCHES_NOTHING",
+    "each group's selector matches a cluster",
+    ({ group }, { fleet }) =>
+      fleet.clusters.some((c) => matchesLabelSelectorObject(c.labels, group.selector))
+        ? undefined
+        : {
+            severity: defaultSeverityOf("GROUP_MATCHES_NOTHING"),
+            message: `group "${group.name}" matches no cluster`,
+            location: group.location,
+            hint: "check spec.selector against the clusters' metadata.labels",
+          },
   ),
 ];
 
@@ -239,7 +292,8 @@ function* subjects(fleet: Fleet): Generator<Subject> {
     if (!first) firstGroup.set(group.name, group);
     yield { kind: "group", group, first };
     yield* pinsOf(group);
-    for (const [index, expression] of (group.selector.matchExpressions ?? []).entries()) yield { kind: "match-expression", group, expression, index };
+    for (const [index, expression] of (group.selector.matchExpressions ?? []).entries())
+      yield { kind: "match-expression", group, expression, index };
   }
   const firstCluster = new Map<string, ClusterDef>();
   for (const cluster of fleet.clusters) {
@@ -267,7 +321,12 @@ function firstByName(sources: readonly SourceDef[]): Map<string, SourceDef> {
   return out;
 }
 
-function fileNameMismatch(file: string, name: string, kind: string, location: Diagnostic["location"]): Finding | undefined {
+function fileNameMismatch(
+  file: string,
+  name: string,
+  kind: string,
+  location: Diagnostic["location"],
+): Finding | undefined {
   const base = file.replace(/^.*\//, "").replace(/\.ya?ml$/, "");
   if (base === name) return undefined;
   return {

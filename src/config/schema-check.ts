@@ -33,7 +33,8 @@ function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFunction {
   const file = SCHEMA_FILES[kind];
   let fn = compiled.get(file);
   if (!fn) {
-    if (precompiled === null) precompiled = loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, new URL(PRECOMPILED_MODULE, import.meta.url));
+    if (precompiled === null)
+      precompiled = loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, new URL(PRECOMPILED_MODULE, import.meta.url));
     fn = precompiled?.[kind];
     if (fn) {
       compiled.set(file, fn);
@@ -64,7 +65,12 @@ export function checkConfigSchema(
 }
 
 /** Locates the problems of one config file's ajv errors (diagnostics/ajv-errors.ts) in its YAML document. */
-function configDiagnostics(errors: readonly ErrorObject[], yaml: YamlFile, doc: Document.Parsed, schemaFile: string): Diagnostic[] {
+function configDiagnostics(
+  errors: readonly ErrorObject[],
+  yaml: YamlFile,
+  doc: Document.Parsed,
+  schemaFile: string,
+): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const problem of explainAjvErrors(errors)) {

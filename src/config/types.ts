@@ -50,7 +50,7 @@ export interface PatchDef {
   opLocations?: SourceLocation[];
   /** JSON pointers (inside `body`) of the plain YAML scalars holding `${` (model/plain-scalars.ts). */
   plain?: ReadonlySet<string>;
-    /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
+  /** "fleet", "group <name>" or "cluster <name>" (or "kustomization <file>" inside a kustomize build). */
   layer: string;
   /** kustomize's `options` of a targeted strategic patch: the patch may rename the object or change its kind. */
   options?: { allowNameChange?: boolean; allowKindChange?: boolean };

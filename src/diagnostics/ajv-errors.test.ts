@@ -54,13 +54,38 @@ describe("explainAjvErrors", () => {
   });
 
   it.each([
-    ["enum with a close value", { type: "strategc" }, "/type", '"strategc" is not one of "strategic", "merge", "json6902" (did you mean "strategic"?)'],
+    [
+      "enum with a close value",
+      { type: "strategc" },
+      "/type",
+      '"strategc" is not one of "strategic", "merge", "json6902" (did you mean "strategic"?)',
+    ],
     ["enum without one", { type: "kustomize" }, "/type", '"kustomize" is not one of "strategic", "merge", "json6902"'],
-    ["pattern with the schema's description", { kubernetesVersion: "v1.34" }, "/kubernetesVersion", '"v1.34" does not match ^1\\.[0-9]+$ (e.g. "1.34")'],
-    ["a wrong type hides the value's other errors", { kubernetesVersion: 134 }, "/kubernetesVersion", "must be string, not the integer 134"],
+    [
+      "pattern with the schema's description",
+      { kubernetesVersion: "v1.34" },
+      "/kubernetesVersion",
+      '"v1.34" does not match ^1\\.[0-9]+$ (e.g. "1.34")',
+    ],
+    [
+      "a wrong type hides the value's other errors",
+      { kubernetesVersion: 134 },
+      "/kubernetesVersion",
+      "must be string, not the integer 134",
+    ],
     ["anyOf of types", { replicas: true }, "/replicas", "must be integer or string, not boolean true"],
-    ["oneOf: the closest alternative, with the description", { ref: { tag: 1 } }, "/ref", "matches none of the 2 allowed forms (exactly one of tag, semver, branch); closest: /ref/tag must be string, not the integer 1"],
-    ["oneOf matching twice", { ref: { tag: "a", semver: "b" } }, "/ref", "must match exactly one of the allowed forms, but matches 2 (alternatives 1 and 2)"],
+    [
+      "oneOf: the closest alternative, with the description",
+      { ref: { tag: 1 } },
+      "/ref",
+      "matches none of the 2 allowed forms (exactly one of tag, semver, branch); closest: /ref/tag must be string, not the integer 1",
+    ],
+    [
+      "oneOf matching twice",
+      { ref: { tag: "a", semver: "b" } },
+      "/ref",
+      "must match exactly one of the allowed forms, but matches 2 (alternatives 1 and 2)",
+    ],
     ["minProperties 1", { labels: {} }, "/labels", "must not be empty"],
   ])("%s", (_name, extra, pointer, message) => {
     const found = problems({ sources: [], kubernetesVersion: "1.34", ...extra });
@@ -69,13 +94,26 @@ describe("explainAjvErrors", () => {
 
   it("an invalid key is located at the key itself", () => {
     expect(problems({ sources: [], kubernetesVersion: "1.34", vars: { "bad-name": 1 } })).toEqual([
-      { pointer: "/vars/bad-name", locate: "/vars/bad-name", at: "/vars", atKey: true, message: 'invalid key "bad-name": does not match ^[A-Za-z_][A-Za-z0-9_]*$' },
+      {
+        pointer: "/vars/bad-name",
+        locate: "/vars/bad-name",
+        at: "/vars",
+        atKey: true,
+        message: 'invalid key "bad-name": does not match ^[A-Za-z_][A-Za-z0-9_]*$',
+      },
     ]);
   });
 
   it("a missing field points at its parent", () => {
     expect(problems({ sources: [] })).toEqual([
-      { pointer: "/kubernetesVersion", locate: "", at: "", atKey: false, message: 'missing required field "kubernetesVersion"', missing: true },
+      {
+        pointer: "/kubernetesVersion",
+        locate: "",
+        at: "",
+        atKey: false,
+        message: 'missing required field "kubernetesVersion"',
+        missing: true,
+      },
     ]);
   });
 });

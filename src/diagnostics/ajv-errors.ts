@@ -33,9 +33,12 @@ export interface SchemaProblem {
 /** Friendly names of the formats braid checks. */
 const FORMAT_TEXT: Record<string, string> = {
   quantity: "a quantity such as 500m, 2 or 1Gi",
-  "k8s-label-value": "a label value (at most 63 characters: alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric)",
-  "k8s-qualified-name": "a key of the form [prefix/]name (name: at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric; prefix: a DNS subdomain)",
-  "k8s-dns-label": "a DNS-1123 label (at most 63 lower-case alphanumerics or '-', starting and ending with an alphanumeric)",
+  "k8s-label-value":
+    "a label value (at most 63 characters: alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric)",
+  "k8s-qualified-name":
+    "a key of the form [prefix/]name (name: at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric; prefix: a DNS subdomain)",
+  "k8s-dns-label":
+    "a DNS-1123 label (at most 63 lower-case alphanumerics or '-', starting and ending with an alphanumeric)",
   "date-time": "an RFC 3339 date-time such as 2024-01-31T12:00:00Z",
   date: "a date such as 2024-01-31",
   byte: "base64-encoded data",
@@ -60,12 +63,15 @@ export function explainAjvErrors(errors: readonly ErrorObject[]): SchemaProblem[
   });
 
   // a value of the wrong type: its enum/format/pattern errors only repeat the problem
-  const wrongType = new Set(errors.filter((e, i) => e.keyword === "type" && !consumed.has(i)).map((e) => e.instancePath));
+  const wrongType = new Set(
+    errors.filter((e, i) => e.keyword === "type" && !consumed.has(i)).map((e) => e.instancePath),
+  );
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
   errors.forEach((e, i) => {
     if (consumed.has(i) || e.keyword === "propertyNames" || e.keyword === "if") return;
-    if (e.keyword !== "type" && e.propertyName === undefined && wrongType.has(e.instancePath) && !summaries.has(i)) return;
+    if (e.keyword !== "type" && e.propertyName === undefined && wrongType.has(e.instancePath) && !summaries.has(i))
+      return;
     const problem = describe(e, summaries.get(i));
     const key = `${problem.pointer}|${problem.message}`;
     if (seen.has(key)) return;
@@ -113,7 +119,14 @@ function describe(e: ErrorObject, summary: string | undefined): SchemaProblem {
     }
     case "required": {
       const name = String(p.missingProperty);
-      return { pointer: child(at, name), locate: at, at, atKey: false, message: `missing required field "${name}"`, missing: true };
+      return {
+        pointer: child(at, name),
+        locate: at,
+        at,
+        atKey: false,
+        message: `missing required field "${name}"`,
+        missing: true,
+      };
     }
     case "type":
       return here(`must be ${typeText(p.type)}, not ${kindOf(e.data)}`);
@@ -123,8 +136,16 @@ function describe(e: ErrorObject, summary: string | undefined): SchemaProblem {
       return here(`${JSON.stringify(e.data)} ${mustText(e)}`);
     case "enum": {
       const allowed = (Array.isArray(p.allowedValues) ? p.allowedValues : []).filter((v) => v !== null);
-      const guess = typeof e.data === "string" ? closest(e.data, allowed.filter((v): v is string => typeof v === "string")) : undefined;
-      return here(`${JSON.stringify(e.data)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${guess !== undefined ? ` (did you mean "${guess}"?)` : ""}`);
+      const guess =
+        typeof e.data === "string"
+          ? closest(
+              e.data,
+              allowed.filter((v): v is string => typeof v === "string"),
+            )
+          : undefined;
+      return here(
+        `${JSON.stringify(e.data)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${guess !== undefined ? ` (did you mean "${guess}"?)` : ""}`,
+      );
     }
     case "const":
       return here(`must be ${JSON.stringify(p.allowedValue)}`);
@@ -198,11 +219,13 @@ function kindOf(v: unknown): string {
 }
 
 function propertiesOf(schema: unknown): Record<string, unknown> {
-  const props = typeof schema === "object" && schema !== null ? (schema as { properties?: unknown }).properties : undefined;
+  const props =
+    typeof schema === "object" && schema !== null ? (schema as { properties?: unknown }).properties : undefined;
   return typeof props === "object" && props !== null ? (props as Record<string, unknown>) : {};
 }
 
 function descriptionOf(schema: unknown): string | undefined {
-  const d = typeof schema === "object" && schema !== null ? (schema as { description?: unknown }).description : undefined;
+  const d =
+    typeof schema === "object" && schema !== null ? (schema as { description?: unknown }).description : undefined;
   return typeof d === "string" && d ? d : undefined;
 }

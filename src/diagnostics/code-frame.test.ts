@@ -18,7 +18,12 @@ describe("codeFrame", () => {
 
   it.each([
     ["the first line: no line before", 1, 1, "  > 1 | apiVersion: braid/v1alpha1\n      | ^"],
-    ["a sibling before is not shown (it may be another value)", 4, 9, "    3 | metadata:\n  > 4 |   name: dev-1\n      |         ^"],
+    [
+      "a sibling before is not shown (it may be another value)",
+      4,
+      9,
+      "    3 | metadata:\n  > 4 |   name: dev-1\n      |         ^",
+    ],
     ["a top-level key: the line before is no parent", 5, 1, "  > 5 | spec:\n      | ^"],
     ["no column: no caret line", 7, undefined, "    6 |   vars:\n  > 7 |     replicas: three"],
     ["a column past the end points just after the text", 5, 6, "  > 5 | spec:\n      |      ^"],
@@ -36,7 +41,9 @@ describe("codeFrame", () => {
   it("a list item's dash counts as indentation: its first key is a sibling, the list's key a parent", () => {
     const text = "spec:\n  patches:\n    - target: { kind: Deployment }\n      type: strategc\n";
     expect(codeFrame(text, 4, 13)).toBe("  > 4 |       type: strategc\n      |             ^");
-    expect(codeFrame(text, 3, 7)).toBe("    2 |   patches:\n  > 3 |     - target: { kind: Deployment }\n      |       ^");
+    expect(codeFrame(text, 3, 7)).toBe(
+      "    2 |   patches:\n  > 3 |     - target: { kind: Deployment }\n      |       ^",
+    );
   });
 
   it("pads line numbers to the widest one and reads CRLF text", () => {
@@ -50,9 +57,13 @@ describe("codeFrame", () => {
 
   it("hides the user info of URLs (a token never shows), the caret still under its column", () => {
     const text = "spec:\n  sources:\n    - url: https://bot:tok-123@git.example.com/org/x.git\n";
-    expect(codeFrame(text, 3, 12)).toBe("    2 |   sources:\n  > 3 |     - url: https://***@git.example.com/org/x.git\n      |            ^");
+    expect(codeFrame(text, 3, 12)).toBe(
+      "    2 |   sources:\n  > 3 |     - url: https://***@git.example.com/org/x.git\n      |            ^",
+    );
     // a malformed one too: everything up to the last "@"
-    expect(codeFrame('u: "http://user:a/tok-9@127.0.0.1:9/x.git" # @z', 1, 4)).toBe('  > 1 | u: "http://***@127.0.0.1:9/x.git" # @z\n      |    ^');
+    expect(codeFrame('u: "http://user:a/tok-9@127.0.0.1:9/x.git" # @z', 1, 4)).toBe(
+      '  > 1 | u: "http://***@127.0.0.1:9/x.git" # @z\n      |    ^',
+    );
   });
 
   it("cuts a long line to a window around the column", () => {
@@ -71,7 +82,13 @@ describe("codeFrame", () => {
 });
 
 describe("formatText with frames", () => {
-  const d = { code: "CONFIG_SCHEMA", severity: "error", message: "m", location: { file: "clusters/dev-1.yaml", line: 7, column: 15 }, hint: "h" } as const;
+  const d = {
+    code: "CONFIG_SCHEMA",
+    severity: "error",
+    message: "m",
+    location: { file: "clusters/dev-1.yaml", line: 7, column: 15 },
+    hint: "h",
+  } as const;
   const frame = () => codeFrame(CLUSTER, 7, 15);
 
   it("puts the frame under the error line, before the hint", () => {
@@ -81,8 +98,12 @@ describe("formatText with frames", () => {
   });
 
   it("frames errors only; without a lookup nothing changes", () => {
-    expect(formatText({ ...d, severity: "warning" }, frame)).toBe("clusters/dev-1.yaml:7:15: warning CONFIG_SCHEMA: m\n  hint: h");
+    expect(formatText({ ...d, severity: "warning" }, frame)).toBe(
+      "clusters/dev-1.yaml:7:15: warning CONFIG_SCHEMA: m\n  hint: h",
+    );
     expect(formatText(d)).toBe("clusters/dev-1.yaml:7:15: error CONFIG_SCHEMA: m\n  hint: h");
-    expect(formatText({ ...d, location: { file: "braid.yaml" } }, frame)).toBe("braid.yaml: error CONFIG_SCHEMA: m\n  hint: h");
+    expect(formatText({ ...d, location: { file: "braid.yaml" } }, frame)).toBe(
+      "braid.yaml: error CONFIG_SCHEMA: m\n  hint: h",
+    );
   });
 });

@@ -57,6 +57,9 @@ export function codeFrame(text: string, line: number, column?: number): string |
   if (before !== undefined && before.trim() !== "" && indentOf(before) < indentOf(raw))
     out.push(`    ${String(line - 1).padStart(numWidth)} | ${cut(show(before), start)}`.trimEnd());
   out.push(`  > ${String(line).padStart(numWidth)} | ${cut(shown, start)}`.trimEnd());
-  if (caret !== undefined) out.push(`    ${" ".repeat(numWidth)} | ${" ".repeat(Math.min(caret - start + (start > 0 ? 1 : 0), FRAME_WIDTH + 1))}^`);
+  if (caret !== undefined)
+    out.push(
+      `    ${" ".repeat(numWidth)} | ${" ".repeat(Math.min(caret - start + (start > 0 ? 1 : 0), FRAME_WIDTH + 1))}^`,
+    );
   return out.join("\n");
 }

@@ -8,7 +8,14 @@ describe("the codes table", () => {
 
   it("says which codes are never errors, and defaults the rest to error", () => {
     const lowered = (Object.keys(CODES) as Code[]).filter((c) => defaultSeverityOf(c) !== "error").sort();
-    expect(lowered).toEqual(["CEL_NOT_EVALUATED", "FLEET_DIRTY", "GROUP_MATCHES_NOTHING", "LOCK_STALE", "SOPS_NOT_VALIDATED", "SOURCE_EMPTY"]);
+    expect(lowered).toEqual([
+      "CEL_NOT_EVALUATED",
+      "FLEET_DIRTY",
+      "GROUP_MATCHES_NOTHING",
+      "LOCK_STALE",
+      "SOPS_NOT_VALIDATED",
+      "SOURCE_EMPTY",
+    ]);
     expect(defaultSeverityOf("CEL_NOT_EVALUATED")).toBe("info");
     expect(defaultSeverityOf("FLEET_DIRTY")).toBe("warning");
     expect(defaultSeverityOf("SCHEMA_VIOLATION")).toBe("error");

@@ -73,7 +73,11 @@ export const CODES = {
   SCHEMA_MISSING: { category: "content", summary: "no schema for a kind" },
   ORG_SCHEMA_INVALID: { category: "content", summary: "an org schema is malformed" },
   ORG_POLICY: { category: "content", summary: "a resource breaks an org schema" },
-  SOPS_NOT_VALIDATED: { category: "content", summary: "SOPS-encrypted documents are checked by metadata only", severity: "info" },
+  SOPS_NOT_VALIDATED: {
+    category: "content",
+    summary: "SOPS-encrypted documents are checked by metadata only",
+    severity: "info",
+  },
   CEL_NOT_EVALUATED: { category: "content", summary: "CEL rules are not evaluated", severity: "info" },
   // publish
   PUBLISH_PRUNE: { category: "content", summary: "publishing would delete too much" },
@@ -85,7 +89,10 @@ export const CODES = {
   // rollouts
   ROLLOUT_UNCOVERED: { category: "content", summary: "a cluster running a rollout's source is in no wave" },
   ROLLOUT_STATE: { category: "content", summary: "a rollout command does not fit the rollout's state" },
-  ROLLOUT_HEALTH: { category: "content", summary: "a rollout's health gate failed or timed out (the rollout is paused)" },
+  ROLLOUT_HEALTH: {
+    category: "content",
+    summary: "a rollout's health gate failed or timed out (the rollout is paused)",
+  },
   // preview / GitHub
   REV_NOT_FOUND: { category: "content", summary: "a revision does not exist in the fleet repository" },
   GITHUB_API: { category: "environment", summary: "the GitHub API refused or failed" },
@@ -100,7 +107,15 @@ export const CODES = {
 export type Code = keyof typeof CODES;
 
 /** Fleet-level codes that fail only the clusters running the pin (those clusters are marked failed themselves). */
-export const PIN_CODES: ReadonlySet<Code> = new Set(["SOURCE_NOT_FOUND", "REF_NOT_FOUND", "REF_NOT_REACHABLE", "COMMIT_NOT_FOUND", "SEMVER_NO_MATCH", "SEMVER_RANGE", "LOCK_STALE"]);
+export const PIN_CODES: ReadonlySet<Code> = new Set([
+  "SOURCE_NOT_FOUND",
+  "REF_NOT_FOUND",
+  "REF_NOT_REACHABLE",
+  "COMMIT_NOT_FOUND",
+  "SEMVER_NO_MATCH",
+  "SEMVER_RANGE",
+  "LOCK_STALE",
+]);
 
 /** The severity a code is reported with unless its context lowers it ("error" when the table says nothing). */
 export function defaultSeverityOf(code: Code): Severity {

@@ -68,7 +68,12 @@ export function formatGithub(d: Diagnostic): string {
   // property values escaped as @actions/core escapes them (`:` and `,` too), after the key's `=`
   const prop = (p: string) => {
     const i = p.indexOf("=");
-    return p.slice(0, i + 1) + esc(p.slice(i + 1)).replace(/:/g, "%3A").replace(/,/g, "%2C");
+    return (
+      p.slice(0, i + 1) +
+      esc(p.slice(i + 1))
+        .replace(/:/g, "%3A")
+        .replace(/,/g, "%2C")
+    );
   };
   return `::${cmd} ${props.map(prop).join(",")}::${esc(text)}`;
 }

@@ -54,7 +54,11 @@ const kindOf = (d: Diagnostic) => (d.severity === "error" ? "error" : d.severity
  * Annotations for the diagnostics. `prefix` is the fleet folder relative to the repository root ("" at the
  * root), put in front of fleet file paths; files of source repositories are named in the text only.
  */
-export function githubAnnotations(diagnostics: readonly Diagnostic[], prefix: string, limit = GITHUB_ANNOTATION_LIMIT): GithubAnnotations {
+export function githubAnnotations(
+  diagnostics: readonly Diagnostic[],
+  prefix: string,
+  limit = GITHUB_ANNOTATION_LIMIT,
+): GithubAnnotations {
   const all = groupByCluster(diagnostics).map((g) => merged(g, prefix.replace(/\/+$/, "")));
   const shown = new Map<string, number>();
   const lines: string[] = [];
@@ -69,7 +73,9 @@ export function githubAnnotations(diagnostics: readonly Diagnostic[], prefix: st
     lines.push(formatGithub(d));
   }
   if (!omitted) return { lines, omitted };
-  lines.push(`braid: ${omitted} more problem${omitted === 1 ? "" : "s"} than GitHub shows per step; every one is in the step summary`);
+  lines.push(
+    `braid: ${omitted} more problem${omitted === 1 ? "" : "s"} than GitHub shows per step; every one is in the step summary`,
+  );
   return { lines, omitted, summary: summaryTable(all) };
 }
 
@@ -78,7 +84,15 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 /** Every annotation as a markdown table (for the step summary). */
 function summaryTable(diagnostics: readonly Diagnostic[]): string {
   const rows = diagnostics.map((d) =>
-    [kindOf(d), `\`${d.code}\``, d.location ? `\`${formatLocation(d.location)}\`` : "", d.cluster ?? "", d.message + (d.hint ? `<br>hint: ${d.hint}` : "")].map(cell).join(" | "),
+    [
+      kindOf(d),
+      `\`${d.code}\``,
+      d.location ? `\`${formatLocation(d.location)}\`` : "",
+      d.cluster ?? "",
+      d.message + (d.hint ? `<br>hint: ${d.hint}` : ""),
+    ]
+      .map(cell)
+      .join(" | "),
   );
   return `### braid: ${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"}\n\n| | code | where | cluster | message |\n|---|---|---|---|---|\n${rows.map((r) => `| ${r} |`).join("\n")}\n`;
 }

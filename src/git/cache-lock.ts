@@ -17,16 +17,22 @@ const DEFAULT_LOCK_WAIT_MS = 600_000;
 const held = new Map<string, Promise<unknown>>();
 
 /** Runs `job` holding the lock of `gitdir`; calls in one process queue up (not re-entrant: never nest them). */
-export async function withCacheLock<T>(gitdir: string, job: () => Promise<T>, opts: { waitMs?: number } = {}): Promise<T> {
+export async function withCacheLock<T>(
+  gitdir: string,
+  job: () => Promise<T>,
+  opts: { waitMs?: number } = {},
+): Promise<T> {
   const prev = held.get(gitdir) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(async () => {
-    const release = await acquire(`${gitdir}.braid-lock`, opts.waitMs ?? DEFAULT_LOCK_WAIT_MS);
-    try {
-      return await job();
-    } finally {
-      await release();
-    }
-  });
+  const next = prev
+    .catch(() => undefined)
+    .then(async () => {
+      const release = await acquire(`${gitdir}.braid-lock`, opts.waitMs ?? DEFAULT_LOCK_WAIT_MS);
+      try {
+        return await job();
+      } finally {
+        await release();
+      }
+    });
   held.set(gitdir, next);
   void next.finally(() => held.get(gitdir) === next && held.delete(gitdir)).catch(() => undefined);
   return next;
@@ -47,7 +53,11 @@ async function acquire(path: string, waitMs: number): Promise<() => Promise<void
   try {
     await mkdirp(dirname(path));
   } catch (e) {
-    throw new BraidError({ code: "IO", message: `cannot create the cache folder ${dirname(path)}: ${(e as Error).message}`, hint: "set BRAID_CACHE to a writable folder" });
+    throw new BraidError({
+      code: "IO",
+      message: `cannot create the cache folder ${dirname(path)}: ${(e as Error).message}`,
+      hint: "set BRAID_CACHE to a writable folder",
+    });
   }
   const me = `${process.pid} ${hostname()}\n`;
   const deadline = Date.now() + waitMs;
@@ -65,12 +75,21 @@ async function acquire(path: string, waitMs: number): Promise<() => Promise<void
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST")
-        throw new BraidError({ code: "IO", message: `cannot lock the cache repository (${path}): ${(e as Error).message}`, hint: "set BRAID_CACHE to a writable folder" });
+        throw new BraidError({
+          code: "IO",
+          message: `cannot lock the cache repository (${path}): ${(e as Error).message}`,
+          hint: "set BRAID_CACHE to a writable folder",
+        });
     }
     const owner = await readFile(path, "utf8").catch(() => undefined);
     if (owner === undefined) continue; // released meanwhile
     const [pid, host] = owner.trim().split(" ");
-    const unfinished = !owner.endsWith("\n") && (await stat(path).then((st) => Date.now() - st.mtimeMs > 30_000, () => false));
+    const unfinished =
+      !owner.endsWith("\n") &&
+      (await stat(path).then(
+        (st) => Date.now() - st.mtimeMs > 30_000,
+        () => false,
+      ));
     if (unfinished || (owner.endsWith("\n") && host === hostname() && !processAlive(Number(pid)))) {
       // stale: its owner died (kill -9) without releasing it
       await rm(path, { force: true });

@@ -26,7 +26,10 @@ describe("hostEnvKey", () => {
 describe("tokenVariablesFor", () => {
   it.each([
     ["https://git.example.com/acme/base.git", ["BRAID_GIT_TOKEN_GIT_EXAMPLE_COM"]],
-    ["https://git.example.com:8443/acme/base.git", ["BRAID_GIT_TOKEN_GIT_EXAMPLE_COM_8443", "BRAID_GIT_TOKEN_GIT_EXAMPLE_COM"]],
+    [
+      "https://git.example.com:8443/acme/base.git",
+      ["BRAID_GIT_TOKEN_GIT_EXAMPLE_COM_8443", "BRAID_GIT_TOKEN_GIT_EXAMPLE_COM"],
+    ],
     ["http://127.0.0.1:3000/x.git", ["BRAID_GIT_TOKEN_127_0_0_1_3000", "BRAID_GIT_TOKEN_127_0_0_1"]],
     ["../base-repos/platform", []],
     ["/abs/path", []],
@@ -155,7 +158,11 @@ describe("authHint", () => {
     }
   });
   it("names where refused credentials came from, never their value", () => {
-    const hint = authHint("https://git.example.com/a.git", { username: "u", password: "sekrit", from: "BRAID_GIT_TOKEN" });
+    const hint = authHint("https://git.example.com/a.git", {
+      username: "u",
+      password: "sekrit",
+      from: "BRAID_GIT_TOKEN",
+    });
     expect(hint).toContain("BRAID_GIT_TOKEN");
     expect(hint).not.toContain("sekrit");
   });

@@ -60,7 +60,12 @@ export async function locateFleetRepo(fleetDir: string): Promise<FleetRepo | und
  * paths relative to the fleet folder. Ignored files do not count.
  */
 export async function uncommittedFleetFiles(repo: FleetRepo): Promise<string[]> {
-  const rows = await git.statusMatrix({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepaths: repo.subdir ? [repo.subdir] : undefined });
+  const rows = await git.statusMatrix({
+    fs: repo.fs,
+    dir: repo.dir,
+    gitdir: repo.gitdir,
+    filepaths: repo.subdir ? [repo.subdir] : undefined,
+  });
   const prefix = repo.subdir ? `${repo.subdir}/` : "";
   return rows
     .filter(([, head, workdir]) => !(head === 1 && workdir === 1) && !(head === 0 && workdir === 0))

@@ -151,7 +151,8 @@ function addHeadSymref(buf: Buffer): Buffer {
     if (nul < 0) return buf;
     const ref = line.slice(41, nul);
     const caps = line.slice(nul + 1).replace(/\n$/, "");
-    if (ref === "HEAD" || ref === "capabilities^{}" || caps.split(" ").some((c) => c.startsWith("symref=HEAD:"))) return buf;
+    if (ref === "HEAD" || ref === "capabilities^{}" || caps.split(" ").some((c) => c.startsWith("symref=HEAD:")))
+      return buf;
     const payload = `${line.slice(0, nul)}\0${caps} symref=HEAD:${ref}\n`;
     const head = Buffer.from(`${(payload.length + 4).toString(16).padStart(4, "0")}${payload}`, "latin1");
     return Buffer.concat([buf.subarray(0, pos), head, buf.subarray(pos + len)]);

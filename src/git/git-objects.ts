@@ -76,7 +76,12 @@ export async function headBranch(gitdir: string): Promise<string | undefined> {
 }
 
 /** True when `ancestor` is `commit` or one of its ancestors. */
-export async function isAncestor(gitdir: string, ancestor: string, commit: string, cache: object = {}): Promise<boolean> {
+export async function isAncestor(
+  gitdir: string,
+  ancestor: string,
+  commit: string,
+  cache: object = {},
+): Promise<boolean> {
   if (ancestor === commit) return true;
   return git.isDescendent({ fs, gitdir, oid: commit, ancestor, depth: -1, cache });
 }

@@ -13,7 +13,16 @@ import { hasObject } from "./git-objects.js";
 import { readRef } from "./git-store.js";
 import { gitComplaint } from "./system-git.js";
 import { classify, errorCode, gitError } from "./remote-errors.js";
-import { clearDeadGitLocks, connect, gitIn, listWith, systemFetch, type Connection, type RemoteOptions, type RemoteRef } from "./remote-connection.js";
+import {
+  clearDeadGitLocks,
+  connect,
+  gitIn,
+  listWith,
+  systemFetch,
+  type Connection,
+  type RemoteOptions,
+  type RemoteRef,
+} from "./remote-connection.js";
 
 export type { RemoteOptions } from "./remote-connection.js";
 export { cachePathFor, ensureCommits, syncRemote } from "./mirror-cache.js";
@@ -41,10 +50,15 @@ export async function pushBranch(
   opts: RemoteOptions & { gitdir: string; localRef: string; remoteRef: string },
 ): Promise<PushResult> {
   const conn = connect(opts);
-  return withCacheLock(opts.gitdir, () => (conn.transport === "system" ? systemPush(conn, opts) : embeddedPush(conn, opts)));
+  return withCacheLock(opts.gitdir, () =>
+    conn.transport === "system" ? systemPush(conn, opts) : embeddedPush(conn, opts),
+  );
 }
 
-async function embeddedPush(conn: Connection, opts: { gitdir: string; localRef: string; remoteRef: string }): Promise<PushResult> {
+async function embeddedPush(
+  conn: Connection,
+  opts: { gitdir: string; localRef: string; remoteRef: string },
+): Promise<PushResult> {
   const messages: string[] = [];
   try {
     await git.push({
@@ -65,19 +79,26 @@ async function embeddedPush(conn: Connection, opts: { gitdir: string; localRef: 
     const code = errorCode(e);
     const data = (e as { data?: Record<string, unknown> }).data ?? {};
     const scrub = (t: string): string => redactSecrets(t, conn.secrets);
-    const remoteSays = messages.filter(Boolean).map((m) => `remote: ${m}`).join("\n");
+    const remoteSays = messages
+      .filter(Boolean)
+      .map((m) => `remote: ${m}`)
+      .join("\n");
     if (code === "PushRejectedError") {
       const reason = data.reason === "not-fast-forward" ? "non-fast-forward" : "rejected";
       return { ok: false, reason, message: scrub(`push to ${conn.shown} rejected: ${String(data.reason)}`) };
     }
     if (code === "GitPushError") {
-      const refs = ((data.result as { refs?: Record<string, { ok: boolean; error?: string }> } | undefined)?.refs ?? {});
+      const refs = (data.result as { refs?: Record<string, { ok: boolean; error?: string }> } | undefined)?.refs ?? {};
       const errors = Object.entries(refs)
         .filter(([, r]) => !r.ok)
         .map(([ref, r]) => `${ref}: ${r.error ?? "rejected"}`);
       // The per-ref status text is the protocol's (receive-pack `ng <ref> <reason>`), not prose.
-      const nonFastForward = Object.values(refs).some((r) => !r.ok && /non-fast-forward|fetch first/.test(r.error ?? ""));
-      const message = scrub([`push to ${conn.shown} rejected: ${errors.join("; ")}`, remoteSays].filter(Boolean).join("\n"));
+      const nonFastForward = Object.values(refs).some(
+        (r) => !r.ok && /non-fast-forward|fetch first/.test(r.error ?? ""),
+      );
+      const message = scrub(
+        [`push to ${conn.shown} rejected: ${errors.join("; ")}`, remoteSays].filter(Boolean).join("\n"),
+      );
       return { ok: false, reason: nonFastForward ? "non-fast-forward" : "rejected", message };
     }
     const err = classify(e, conn);
@@ -90,9 +111,16 @@ async function embeddedPush(conn: Connection, opts: { gitdir: string; localRef: 
   }
 }
 
-async function systemPush(conn: Connection, opts: { gitdir: string; localRef: string; remoteRef: string }): Promise<PushResult> {
+async function systemPush(
+  conn: Connection,
+  opts: { gitdir: string; localRef: string; remoteRef: string },
+): Promise<PushResult> {
   await clearDeadGitLocks(opts.gitdir);
-  const r = await gitIn(conn, ["push", "--porcelain", "--progress", conn.url, `${opts.localRef}:${opts.remoteRef}`], opts.gitdir);
+  const r = await gitIn(
+    conn,
+    ["push", "--porcelain", "--progress", conn.url, `${opts.localRef}:${opts.remoteRef}`],
+    opts.gitdir,
+  );
   const scrub = (t: string): string => redactSecrets(t, conn.secrets);
   // porcelain: "<flag>\t<from>:<to>\t<summary> (<reason>)"; "!" is a refused ref (transport.c)
   const line = r.stdout.split("\n").find((l) => l.includes(`:${opts.remoteRef}\t`));
@@ -100,12 +128,23 @@ async function systemPush(conn: Connection, opts: { gitdir: string; localRef: st
   if (line?.startsWith("!")) {
     const summary = line.split("\t")[2] ?? "rejected";
     const nonFastForward = summary.startsWith("[rejected]") && /non-fast-forward|fetch first/.test(summary);
-    const remoteSays = r.stderr.split(/\r?\n/).filter((l) => l.startsWith("remote: ") && !/remote: (Counting|Compressing|Enumerating|Total)/.test(l));
-    return { ok: false, reason: nonFastForward ? "non-fast-forward" : "rejected", message: scrub([`push to ${conn.shown} rejected: ${opts.remoteRef}: ${summary}`, ...remoteSays].join("\n")) };
+    const remoteSays = r.stderr
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith("remote: ") && !/remote: (Counting|Compressing|Enumerating|Total)/.test(l));
+    return {
+      ok: false,
+      reason: nonFastForward ? "non-fast-forward" : "rejected",
+      message: scrub([`push to ${conn.shown} rejected: ${opts.remoteRef}: ${summary}`, ...remoteSays].join("\n")),
+    };
   }
   const err = gitError(conn, "push", r);
   if (err.code === "SOURCE_AUTH") throw err;
-  throw new BraidError({ ...err.diagnostic, code: "PUBLISH_PUSH", message: `push to ${conn.shown} failed: ${scrub(gitComplaint(r.stderr)) || "git push failed"}`, hint: "check the URL, the credentials and the network; the deploy branch is unchanged" });
+  throw new BraidError({
+    ...err.diagnostic,
+    code: "PUBLISH_PUSH",
+    message: `push to ${conn.shown} failed: ${scrub(gitComplaint(r.stderr)) || "git push failed"}`,
+    hint: "check the URL, the credentials and the network; the deploy branch is unchanged",
+  });
 }
 
 /**
@@ -130,7 +169,9 @@ export async function fetchBranch(
     }
     // The refspec lives in the config for good (written once, identical in every process): adding and
     // removing it per fetch raced between processes sharing the cache ("Could not find a fetch refspec").
-    if ((await git.getConfig({ fs, gitdir, path: "remote.braid-fetch.fetch" }).catch(() => undefined)) !== FETCH_REFSPEC)
+    if (
+      (await git.getConfig({ fs, gitdir, path: "remote.braid-fetch.fetch" }).catch(() => undefined)) !== FETCH_REFSPEC
+    )
       await git.setConfig({ fs, gitdir, path: "remote.braid-fetch.fetch", value: FETCH_REFSPEC });
     try {
       const res = await git.fetch({

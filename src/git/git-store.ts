@@ -67,7 +67,10 @@ async function cleanStaleTempObjects(gitdir: string): Promise<number> {
       if (!m) continue;
       const file = join(objects, d, name);
       const pid = Number(m[1] ?? m[2]);
-      const old = await stat(file).then((st) => Date.now() - st.mtimeMs > STALE_AFTER_MS, () => false);
+      const old = await stat(file).then(
+        (st) => Date.now() - st.mtimeMs > STALE_AFTER_MS,
+        () => false,
+      );
       if (pid !== process.pid && (old || !processAlive(pid))) {
         await rm(file, { force: true }).catch(() => undefined);
         removed++;
@@ -114,7 +117,12 @@ export async function objectExists(store: ObjectStore, oid: string): Promise<boo
 }
 
 /** Writes one loose object atomically (temp file, then rename); a no-op when the file exists. */
-export async function writeObject(store: ObjectStore, type: ObjectType, content: Uint8Array, oid = hashObject(type, content)): Promise<string> {
+export async function writeObject(
+  store: ObjectStore,
+  type: ObjectType,
+  content: Uint8Array,
+  oid = hashObject(type, content),
+): Promise<string> {
   if (store.known.has(oid)) return oid;
   const path = loosePath(store.gitdir, oid);
   const header = Buffer.from(`${type} ${content.length}\0`);
@@ -154,7 +162,8 @@ export async function writeTreeEntries(store: ObjectStore, entries: readonly Sto
   const key = (e: StoredEntry) => Buffer.from(e.type === "tree" ? `${e.name}/` : e.name);
   const sorted = [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
   const parts: Buffer[] = [];
-  for (const e of sorted) parts.push(Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.name}\0`), Buffer.from(e.oid, "hex"));
+  for (const e of sorted)
+    parts.push(Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.name}\0`), Buffer.from(e.oid, "hex"));
   return writeObject(store, "tree", Buffer.concat(parts));
 }
 
@@ -191,7 +200,10 @@ export async function listBlobs(store: ObjectStore, treeOid: string, prefix = ""
 }
 
 /** A commit's tree and parents. */
-export async function readCommitInfo(store: ObjectStore, oid: string): Promise<{ tree: string; parents: string[]; message: string }> {
+export async function readCommitInfo(
+  store: ObjectStore,
+  oid: string,
+): Promise<{ tree: string; parents: string[]; message: string }> {
   const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid, cache: gitCache });
   return { tree: commit.tree, parents: commit.parent, message: commit.message };
 }
@@ -227,7 +239,12 @@ export async function writeCommitObject(
   store: ObjectStore,
   c: { tree: string; parents: string[]; author: Signature; committer?: Signature; message: string },
 ): Promise<string> {
-  const lines = [`tree ${c.tree}`, ...c.parents.map((p) => `parent ${p}`), `author ${formatSignature(c.author)}`, `committer ${formatSignature(c.committer ?? c.author)}`];
+  const lines = [
+    `tree ${c.tree}`,
+    ...c.parents.map((p) => `parent ${p}`),
+    `author ${formatSignature(c.author)}`,
+    `committer ${formatSignature(c.committer ?? c.author)}`,
+  ];
   const message = c.message.endsWith("\n") ? c.message : `${c.message}\n`;
   return writeObject(store, "commit", Buffer.from(`${lines.join("\n")}\n\n${message}`, "utf8"));
 }
@@ -237,7 +254,12 @@ export async function writeCommitObject(
  * `<ref>.lock` exclusively, check the current value, write, rename over the ref. Returns false when the
  * ref moved meanwhile (another publisher won); throws when another process holds the lock.
  */
-export async function compareAndSwapRef(gitdir: string, ref: string, expected: string | undefined, oid: string): Promise<boolean> {
+export async function compareAndSwapRef(
+  gitdir: string,
+  ref: string,
+  expected: string | undefined,
+  oid: string,
+): Promise<boolean> {
   const path = join(gitdir, ref);
   const lock = `${path}.lock`;
   await mkdirp(dirname(path));

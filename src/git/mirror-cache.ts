@@ -19,7 +19,14 @@ import { readRef } from "./git-store.js";
 import { mkdirp } from "./mkdirp.js";
 import { pathExists } from "./path-exists.js";
 import { classify } from "./remote-errors.js";
-import { connect, listWith, systemFetch, type Connection, type RemoteOptions, type RemoteRef } from "./remote-connection.js";
+import {
+  connect,
+  listWith,
+  systemFetch,
+  type Connection,
+  type RemoteOptions,
+  type RemoteRef,
+} from "./remote-connection.js";
 
 /** Bare-repo cache dir for a URL: `<cacheDir>/git/<sha256(redacted url) first 16 hex>.git`. */
 export function cachePathFor(cacheDir: string, url: string): string {
@@ -86,7 +93,11 @@ export async function ensureCommits(
 const MIRRORED = /^refs\/(heads|tags)\//;
 
 /** One sync: list, fetch what is missing, then make the cache's refs equal the remote's. */
-async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): Promise<{ gitdir: string; fetched: boolean }> {
+async function syncInto(
+  conn: Connection,
+  gitdir: string,
+  extraRefs: string[],
+): Promise<{ gitdir: string; fetched: boolean }> {
   await removeDeadClones(gitdir);
   const remote = await listWith(conn);
   const isNew = !(await pathExists(gitdir));
@@ -95,9 +106,22 @@ async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): 
     if (isNew) await initMirror(workdir, conn.url);
     const mirrored = remote.refs.filter((r) => MIRRORED.test(r.ref));
     let fetched = false;
-    if ((await missingObjects(workdir, mirrored.map((r) => r.oid))).length > 0) {
+    if (
+      (
+        await missingObjects(
+          workdir,
+          mirrored.map((r) => r.oid),
+        )
+      ).length > 0
+    ) {
       const start = remote.head && mirrored.some((r) => r.ref === remote.head) ? remote.head : mirrored[0]?.ref;
-      await fetchWith(conn, workdir, { ref: start ?? "HEAD", remoteRef: start ?? "HEAD", singleBranch: false, tags: true, prune: true });
+      await fetchWith(conn, workdir, {
+        ref: start ?? "HEAD",
+        remoteRef: start ?? "HEAD",
+        singleBranch: false,
+        tags: true,
+        prune: true,
+      });
       fetched = true;
     }
     await reconcileRefs(workdir, mirrored, remote.head);
@@ -109,7 +133,8 @@ async function syncInto(conn: Connection, gitdir: string, extraRefs: string[]): 
         await fetchWith(conn, workdir, { ref: "HEAD", remoteRef: name, singleBranch: true, tags: false, prune: false });
         fetched = true;
       }
-      if (await hasObject(workdir, want.oid)) await git.writeRef({ fs, gitdir: workdir, ref: name, value: want.oid, force: true });
+      if (await hasObject(workdir, want.oid))
+        await git.writeRef({ fs, gitdir: workdir, ref: name, value: want.oid, force: true });
     }
     if (isNew) await publishMirror(workdir, gitdir);
     return { gitdir, fetched };
@@ -155,7 +180,9 @@ async function fetchWith(
   o: { ref: string; remoteRef: string; singleBranch: boolean; tags: boolean; prune: boolean },
 ): Promise<void> {
   if (conn.transport === "system") {
-    const specs = o.singleBranch ? [`+${o.remoteRef}:${o.remoteRef}`] : ["+refs/heads/*:refs/heads/*", ...(o.tags ? ["+refs/tags/*:refs/tags/*"] : [])];
+    const specs = o.singleBranch
+      ? [`+${o.remoteRef}:${o.remoteRef}`]
+      : ["+refs/heads/*:refs/heads/*", ...(o.tags ? ["+refs/tags/*:refs/tags/*"] : [])];
     return systemFetch(conn, gitdir, specs, o.prune && !o.singleBranch);
   }
   try {

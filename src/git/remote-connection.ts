@@ -53,7 +53,8 @@ export interface Connection extends RemoteIdentity {
 /** Checks the URL, picks the transport and resolves credentials; throws CONFIG_URL for a refused URL. */
 export function connect(opts: RemoteOptions): Connection {
   const spec = classifyRemote(opts.url);
-  if (spec.kind === "invalid") throw new BraidError({ code: "CONFIG_URL", message: `${redactUrl(opts.url)} is refused: ${spec.problem}` });
+  if (spec.kind === "invalid")
+    throw new BraidError({ code: "CONFIG_URL", message: `${redactUrl(opts.url)} is refused: ${spec.problem}` });
   const chosen = transportFor(opts.env);
   if (spec.kind === "ssh" && chosen.transport !== "system") throw sshNeedsGit(redactUrl(opts.url));
   const { url, credentials } = resolveRemote(opts.url, opts.env);
@@ -104,11 +105,18 @@ function gitConfigFor(conn: Connection): [string, string][] {
   if (!auth) return conn.inherited;
   const key = `http.${conn.url}.extraHeader`;
   // the empty value resets headers a less specific http.<url>.extraheader (e.g. actions/checkout's) added
-  return [[key, ""], [key, `Authorization: ${auth}`]];
+  return [
+    [key, ""],
+    [key, `Authorization: ${auth}`],
+  ];
 }
 
 /** Runs the system git for this connection (in `gitdir` when given), with its config and timeout. */
-export async function gitIn(conn: Connection, args: string[], gitdir?: string): Promise<{ stdout: string; stderr: string; code: number | null; timedOut: boolean }> {
+export async function gitIn(
+  conn: Connection,
+  args: string[],
+  gitdir?: string,
+): Promise<{ stdout: string; stderr: string; code: number | null; timedOut: boolean }> {
   return runGit({
     git: conn.git!,
     args: gitdir ? [`--git-dir=${gitdir}`, ...args] : args,
@@ -148,7 +156,8 @@ async function systemList(conn: Connection): Promise<{ refs: RemoteRef[]; head?:
  * so any such file belongs to a git that died with its braid (kill -9) and would fail every later run.
  */
 export async function clearDeadGitLocks(gitdir: string): Promise<void> {
-  for (const f of ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock"]) await rm(join(gitdir, f), { force: true });
+  for (const f of ["packed-refs.lock", "config.lock", "shallow.lock", "HEAD.lock"])
+    await rm(join(gitdir, f), { force: true });
   const refs = await fs.promises.readdir(join(gitdir, "refs"), { recursive: true }).catch(() => [] as string[]);
   for (const r of refs) if (r.endsWith(".lock")) await rm(join(gitdir, "refs", r), { force: true });
 }
@@ -156,7 +165,15 @@ export async function clearDeadGitLocks(gitdir: string): Promise<void> {
 /** Fetches refspecs into `gitdir` with the system git (no tags, no FETCH_HEAD; `prune` removes lost refs). */
 export async function systemFetch(conn: Connection, gitdir: string, refspecs: string[], prune = false): Promise<void> {
   await clearDeadGitLocks(gitdir);
-  const args = ["fetch", "--no-tags", "--no-write-fetch-head", "--progress", ...(prune ? ["--prune"] : []), conn.url, ...refspecs];
+  const args = [
+    "fetch",
+    "--no-tags",
+    "--no-write-fetch-head",
+    "--progress",
+    ...(prune ? ["--prune"] : []),
+    conn.url,
+    ...refspecs,
+  ];
   const r = await gitIn(conn, args, gitdir);
   if (r.code !== 0) throw gitError(conn, "fetch", r);
 }

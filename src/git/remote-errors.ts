@@ -25,9 +25,22 @@ export function errorCode(e: unknown): string | undefined {
 
 /** Node's network error codes: the remote cannot be reached at all. */
 const NETWORK_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT",
-  "EPIPE", "ECONNABORTED", "EPROTO", "ERR_INVALID_PROTOCOL", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ECONNABORTED",
+  "EPROTO",
+  "ERR_INVALID_PROTOCOL",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
 /** Maps an isomorphic-git or network error to a BraidError with a scrubbed message. */
@@ -45,18 +58,33 @@ export function classify(e: unknown, conn: RemoteIdentity): BraidError {
       return make("SOURCE_AUTH", `${conn.shown} ${what} (HTTP ${status})`, authHint(conn.url, conn.credentials));
     }
     if (status === 404) {
-      return make("SOURCE_NOT_FOUND", `${conn.shown}: repository not found (HTTP 404)`, "check the URL; a private repository may also answer 404 without credentials");
+      return make(
+        "SOURCE_NOT_FOUND",
+        `${conn.shown}: repository not found (HTTP 404)`,
+        "check the URL; a private repository may also answer 404 without credentials",
+      );
     }
-    return make("SOURCE_UNREACHABLE", `${conn.shown} answered HTTP ${Number.isFinite(status) ? status : "error"}: ${raw}`);
+    return make(
+      "SOURCE_UNREACHABLE",
+      `${conn.shown} answered HTTP ${Number.isFinite(status) ? status : "error"}: ${raw}`,
+    );
   }
   if (code === "SmartHttpError") {
-    return make("SOURCE_NOT_FOUND", `${conn.shown} is not a Git repository served over smart HTTP`, "check the URL (it usually ends in .git)");
+    return make(
+      "SOURCE_NOT_FOUND",
+      `${conn.shown} is not a Git repository served over smart HTTP`,
+      "check the URL (it usually ends in .git)",
+    );
   }
   if (code === "EmptyServerResponseError" || code === "ParseError") {
     return make("SOURCE_UNREACHABLE", `${conn.shown} gave an invalid Git response: ${raw}`);
   }
   if (code && NETWORK_CODES.has(code)) {
-    return make("SOURCE_UNREACHABLE", `cannot reach ${conn.shown}: ${raw}`, "check the URL, the network and that the server is up");
+    return make(
+      "SOURCE_UNREACHABLE",
+      `cannot reach ${conn.shown}: ${raw}`,
+      "check the URL, the network and that the server is up",
+    );
   }
   const err = e instanceof Error ? e : new Error(String(e));
   err.message = raw;
@@ -68,13 +96,31 @@ export function gitError(conn: RemoteIdentity, what: string, r: { stderr: string
   const scrub = (t: string): string => redactSecrets(t, conn.secrets);
   const says = scrub(gitComplaint(r.stderr));
   if (r.timedOut)
-    return new BraidError({ code: "SOURCE_UNREACHABLE", message: `${conn.shown} did not answer within ${conn.timeoutMs % 1000 === 0 ? `${conn.timeoutMs / 1000} s` : `${conn.timeoutMs} ms`} (git ${what})`, hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)" });
+    return new BraidError({
+      code: "SOURCE_UNREACHABLE",
+      message: `${conn.shown} did not answer within ${conn.timeoutMs % 1000 === 0 ? `${conn.timeoutMs / 1000} s` : `${conn.timeoutMs} ms`} (git ${what})`,
+      hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)",
+    });
   switch (gitFailureKind(r.stderr)) {
     case "auth":
-      return new BraidError({ code: "SOURCE_AUTH", message: `${conn.shown} ${conn.credentials ? `refused the credentials from ${conn.credentials.from}` : "needs credentials"} (git ${what}):\n${says}`, hint: scrub(authHint(conn.url, conn.credentials)) + " — or configure git's own credentials (credential helper, SSH key)" });
+      return new BraidError({
+        code: "SOURCE_AUTH",
+        message: `${conn.shown} ${conn.credentials ? `refused the credentials from ${conn.credentials.from}` : "needs credentials"} (git ${what}):\n${says}`,
+        hint:
+          scrub(authHint(conn.url, conn.credentials)) +
+          " — or configure git's own credentials (credential helper, SSH key)",
+      });
     case "not-found":
-      return new BraidError({ code: "SOURCE_NOT_FOUND", message: `${conn.shown}: repository not found (git ${what}):\n${says}`, hint: "check the URL; a private repository may also answer 404 without credentials" });
+      return new BraidError({
+        code: "SOURCE_NOT_FOUND",
+        message: `${conn.shown}: repository not found (git ${what}):\n${says}`,
+        hint: "check the URL; a private repository may also answer 404 without credentials",
+      });
     default:
-      return new BraidError({ code: "SOURCE_UNREACHABLE", message: `git ${what} from ${conn.shown} failed:\n${says}`, hint: "check the URL, the network and that the server is up" });
+      return new BraidError({
+        code: "SOURCE_UNREACHABLE",
+        message: `git ${what} from ${conn.shown} failed:\n${says}`,
+        hint: "check the URL, the network and that the server is up",
+      });
   }
 }

@@ -26,14 +26,22 @@ describe("classifyRemote", () => {
 
 describe("sourceUrlProblem and redaction", () => {
   it("refuses any user info in a config URL, and redacts before printing", () => {
-    expect(sourceUrlProblem("https://bot:tok@host/x.git")).toBe("carries a password or token in its user info; credentials never come from config");
-    expect(sourceUrlProblem("https://tok@host/x.git")).toBe("carries a user name (or a token as user name) in its user info; credentials never come from config");
+    expect(sourceUrlProblem("https://bot:tok@host/x.git")).toBe(
+      "carries a password or token in its user info; credentials never come from config",
+    );
+    expect(sourceUrlProblem("https://tok@host/x.git")).toBe(
+      "carries a user name (or a token as user name) in its user info; credentials never come from config",
+    );
     expect(sourceUrlProblem("ssh://git@host/x.git")).toBeUndefined();
     expect(sourceUrlProblem("git@host:x.git")).toBeUndefined();
-    expect(sourceUrlProblem("ssh://git:pw@host/x.git")).toBe("carries a password in its user info; credentials never come from config");
+    expect(sourceUrlProblem("ssh://git:pw@host/x.git")).toBe(
+      "carries a password in its user info; credentials never come from config",
+    );
     expect(redactUrl("http://user:a/TOKEN@127.0.0.1:9/deploy.git")).toBe("http://127.0.0.1:9/deploy.git");
     expect(redactUrl("https://bot:tok@host/x.git")).toBe("https://host/x.git");
     expect(redactUrl("ssh://git@host/x.git")).toBe("ssh://git@host/x.git");
-    expect(redactSecrets("cannot reach http://user:a/TOKEN@127.0.0.1:9/deploy.git: refused", [])).toBe("cannot reach http://127.0.0.1:9/deploy.git: refused");
+    expect(redactSecrets("cannot reach http://user:a/TOKEN@127.0.0.1:9/deploy.git: refused", [])).toBe(
+      "cannot reach http://127.0.0.1:9/deploy.git: refused",
+    );
   });
 });

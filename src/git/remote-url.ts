@@ -25,11 +25,17 @@ export function classifyRemote(raw: string): RemoteSpec {
     try {
       url = new URL(raw);
     } catch {
-      return { kind: "invalid", problem: "it is not a valid URL (a user name or token holding / : @ # ? must be percent-encoded)" };
+      return {
+        kind: "invalid",
+        problem: "it is not a valid URL (a user name or token holding / : @ # ? must be percent-encoded)",
+      };
     }
     if (/[\s\\]/.test(raw)) return { kind: "invalid", problem: "it contains a space or a backslash" };
     if (`${url.pathname}${url.search}${url.hash}`.includes("@"))
-      return { kind: "invalid", problem: `it has an "@" after the host "${url.host}": a user name or token holding / : @ must be percent-encoded` };
+      return {
+        kind: "invalid",
+        problem: `it has an "@" after the host "${url.host}": a user name or token holding / : @ must be percent-encoded`,
+      };
     return { kind: "http", url, hasCredentials: Boolean(url.username || url.password) };
   }
   const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase();
@@ -39,7 +45,8 @@ export function classifyRemote(raw: string): RemoteSpec {
     return { kind: "ssh", hasPassword: at > 0 && authority.slice(0, at).includes(":") };
   }
   if (scheme === "file") return { kind: "local" };
-  if (scheme) return { kind: "invalid", problem: `the scheme "${scheme}://" is not supported (use https://, ssh:// or a path)` };
+  if (scheme)
+    return { kind: "invalid", problem: `the scheme "${scheme}://" is not supported (use https://, ssh:// or a path)` };
   if (SCP_LIKE.test(raw) && !/^[A-Za-z]:[\\/]/.test(raw)) return { kind: "ssh", hasPassword: false };
   return { kind: "local" };
 }
@@ -60,8 +67,11 @@ export function displayRemote(raw: string): string {
 export function sourceUrlProblem(raw: string): string | undefined {
   const spec = classifyRemote(raw);
   if (spec.kind === "invalid") return `is refused: ${spec.problem}`;
-  if (spec.kind === "http" && spec.url.password) return "carries a password or token in its user info; credentials never come from config";
-  if (spec.kind === "http" && spec.url.username) return "carries a user name (or a token as user name) in its user info; credentials never come from config";
-  if (spec.kind === "ssh" && spec.hasPassword) return "carries a password in its user info; credentials never come from config";
+  if (spec.kind === "http" && spec.url.password)
+    return "carries a password or token in its user info; credentials never come from config";
+  if (spec.kind === "http" && spec.url.username)
+    return "carries a user name (or a token as user name) in its user info; credentials never come from config";
+  if (spec.kind === "ssh" && spec.hasPassword)
+    return "carries a password in its user info; credentials never come from config";
   return undefined;
 }

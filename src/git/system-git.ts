@@ -43,9 +43,16 @@ export function transportFor(env: Record<string, string | undefined>): { transpo
   if (want === "embedded") return { transport: "embedded" };
   const git = findGit(env);
   if (want === "system" && !git)
-    throw new BraidError({ code: "SOURCE_TRANSPORT", message: "BRAID_GIT_TRANSPORT=system, but there is no git on PATH", hint: "install git, or unset BRAID_GIT_TRANSPORT" });
+    throw new BraidError({
+      code: "SOURCE_TRANSPORT",
+      message: "BRAID_GIT_TRANSPORT=system, but there is no git on PATH",
+      hint: "install git, or unset BRAID_GIT_TRANSPORT",
+    });
   if (want !== undefined && want !== "" && want !== "system")
-    throw new BraidError({ code: "USAGE", message: `BRAID_GIT_TRANSPORT must be "system" or "embedded" (got "${want}")` });
+    throw new BraidError({
+      code: "USAGE",
+      message: `BRAID_GIT_TRANSPORT must be "system" or "embedded" (got "${want}")`,
+    });
   return git ? { transport: "system", git } : { transport: "embedded" };
 }
 
@@ -108,7 +115,12 @@ export function runGit(run: GitRun): Promise<GitResult> {
   });
   env.GIT_CONFIG_COUNT = String(base + config.length);
   return new Promise((resolve) => {
-    const child = spawn(run.git, run.args, { cwd: run.cwd ?? tmpdir(), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(run.git, run.args, {
+      cwd: run.cwd ?? tmpdir(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -138,7 +150,12 @@ export function runGit(run: GitRun): Promise<GitResult> {
     });
     const done = (code: number | null) => {
       if (timer) clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        timedOut,
+      });
     };
     child.on("error", (e) => {
       err.push(Buffer.from(`fatal: cannot run ${run.git}: ${e.message}\n`));
@@ -153,7 +170,11 @@ export function gitComplaint(stderr: string): string {
   const lines = stderr
     .split(/\r?\n|\r/)
     .map((l) => l.trimEnd())
-    .filter((l) => /^(fatal|error|remote|ssh|Permission denied|Host key|!)|^\S+: Permission denied \(/i.test(l.trim()) && !/^remote: (Counting|Compressing|Enumerating|Total)/.test(l));
+    .filter(
+      (l) =>
+        /^(fatal|error|remote|ssh|Permission denied|Host key|!)|^\S+: Permission denied \(/i.test(l.trim()) &&
+        !/^remote: (Counting|Compressing|Enumerating|Total)/.test(l),
+    );
   return (lines.length ? lines : stderr.split(/\r?\n/).filter(Boolean).slice(-3)).join("\n");
 }
 
@@ -162,11 +183,23 @@ export function gitComplaint(stderr: string): string {
  * messages (http.c, connect.c, transport-helper.c), matched as such.
  */
 export function gitFailureKind(stderr: string): "auth" | "not-found" | "unreachable" | "other" {
-  if (/Authentication failed|could not read (Username|Password)|terminal prompts disabled|The requested URL returned error: 40[13]|Permission denied \(|Host key verification failed|HTTP Basic: Access denied/i.test(stderr))
+  if (
+    /Authentication failed|could not read (Username|Password)|terminal prompts disabled|The requested URL returned error: 40[13]|Permission denied \(|Host key verification failed|HTTP Basic: Access denied/i.test(
+      stderr,
+    )
+  )
     return "auth";
-  if (/repository '.*' not found|The requested URL returned error: 404|does not appear to be a git repository|Repository not found|not found: did you run git update-server-info/i.test(stderr))
+  if (
+    /repository '.*' not found|The requested URL returned error: 404|does not appear to be a git repository|Repository not found|not found: did you run git update-server-info/i.test(
+      stderr,
+    )
+  )
     return "not-found";
-  if (/Could not resolve (host|proxy)|Failed to connect|Connection refused|Connection timed out|Operation timed out|Operation too slow|Couldn't connect|Connection reset|Empty reply from server|Network is unreachable|No route to host|Could not read from remote repository|The requested URL returned error: 5\d\d|SSL|TLS|certificate/i.test(stderr))
+  if (
+    /Could not resolve (host|proxy)|Failed to connect|Connection refused|Connection timed out|Operation timed out|Operation too slow|Couldn't connect|Connection reset|Empty reply from server|Network is unreachable|No route to host|Could not read from remote repository|The requested URL returned error: 5\d\d|SSL|TLS|certificate/i.test(
+      stderr,
+    )
+  )
     return "unreachable";
   return "other";
 }
@@ -188,7 +221,8 @@ export function inheritedExtraHeaders(gitdir: string | undefined): [string, stri
   for (const line of text.split(/\r?\n/)) {
     const head = /^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
     if (head) {
-      section = head[1]!.toLowerCase() === "http" && head[2] !== undefined ? head[2].replace(/\\(.)/g, "$1") : undefined;
+      section =
+        head[1]!.toLowerCase() === "http" && head[2] !== undefined ? head[2].replace(/\\(.)/g, "$1") : undefined;
       continue;
     }
     const kv = /^\s*extraheader\s*=\s*(.*?)\s*$/i.exec(line);

@@ -10,7 +10,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve, sep } from "node:path";
 
 /** Paths (relative to a gitdir) that belong to one worktree; everything else is shared. */
-const PER_WORKTREE = /^(HEAD|index|ORIG_HEAD|FETCH_HEAD|MERGE_HEAD|CHERRY_PICK_HEAD|REVERT_HEAD|AUTO_MERGE|BISECT_[A-Z_]+|logs\/HEAD|refs\/(bisect|worktree|rewritten)(\/.*)?)(\.lock)?$/;
+const PER_WORKTREE =
+  /^(HEAD|index|ORIG_HEAD|FETCH_HEAD|MERGE_HEAD|CHERRY_PICK_HEAD|REVERT_HEAD|AUTO_MERGE|BISECT_[A-Z_]+|logs\/HEAD|refs\/(bisect|worktree|rewritten)(\/.*)?)(\.lock)?$/;
 
 /** The gitdir a `.git` file points to (`gitdir: <path>`, relative to the file's folder), else undefined. */
 export async function readGitFile(dotGit: string, dir: string): Promise<string | undefined> {
@@ -44,7 +45,8 @@ export function worktreeFs(commonDir: string, worktreeGitdir: string): typeof fs
     get(target, key, receiver) {
       const v = Reflect.get(target, key, receiver) as unknown;
       if (typeof v !== "function") return v;
-      return (...args: unknown[]) => (v as (...a: unknown[]) => unknown).apply(target, [map(args[0]), ...args.slice(1)]);
+      return (...args: unknown[]) =>
+        (v as (...a: unknown[]) => unknown).apply(target, [map(args[0]), ...args.slice(1)]);
     },
   });
   return { ...fs, promises };

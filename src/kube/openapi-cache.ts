@@ -47,7 +47,10 @@ export async function readCompactCache(cacheDir: string, digest: string): Promis
 
 /** Writes a compact entry. Failing to write the cache never fails the run. */
 export async function writeCompactCache(cacheDir: string, openapi: KubeOpenApi): Promise<void> {
-  await writeAtomic(compactCachePath(cacheDir, openapi.digest), JSON.stringify({ braidCompactFormat: COMPACT_FORMAT, ...openapi }));
+  await writeAtomic(
+    compactCachePath(cacheDir, openapi.digest),
+    JSON.stringify({ braidCompactFormat: COMPACT_FORMAT, ...openapi }),
+  );
 }
 
 /** Reads a cached download, if any. */

@@ -8,16 +8,33 @@ import { gvkKey, type KindEntry, type KubeOpenApi, type SwaggerSchema } from "..
 
 /** Schema keywords kept in the compact form (besides every `x-kubernetes-*` key). */
 const KEPT = new Set([
-  "type", "format", "$ref", "required", "enum", "nullable", "pattern",
-  "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-  "minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+  "type",
+  "format",
+  "$ref",
+  "required",
+  "enum",
+  "nullable",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
 ]);
 /** Keywords whose value is a schema. */
 const SUBSCHEMA = new Set(["additionalProperties", "items", "not"]);
 /** Keywords whose value is a list of schemas. */
 const SUBSCHEMA_LIST = new Set(["allOf", "anyOf", "oneOf"]);
 
-const HINT = "give a Kubernetes OpenAPI v2 (swagger 2.0) document, e.g. the release's api/openapi-spec/swagger.json or `kubectl get --raw /openapi/v2`";
+const HINT =
+  "give a Kubernetes OpenAPI v2 (swagger 2.0) document, e.g. the release's api/openapi-spec/swagger.json or `kubectl get --raw /openapi/v2`";
 
 /** Reduces one schema node; recursion follows the schema structure only, so a property named "description" survives. */
 function compactSchema(node: unknown): SwaggerSchema {

@@ -96,7 +96,13 @@ afterAll(async () => {
 });
 
 function opts(o: Partial<OpenApiLoadOptions>): OpenApiLoadOptions {
-  return { kubernetesVersion: "1.34", fleetDir: dir, cacheDir: join(dir, `cache-${Math.random()}`), timeoutMs: 5000, ...o };
+  return {
+    kubernetesVersion: "1.34",
+    fleetDir: dir,
+    cacheDir: join(dir, `cache-${Math.random()}`),
+    timeoutMs: 5000,
+    ...o,
+  };
 }
 
 async function thrown(p: Promise<unknown>): Promise<BraidError> {
@@ -114,7 +120,10 @@ describe.skipIf(NO_OPENAPI)("loadKubeOpenApi: where the document comes from", ()
     const { openapi } = await loadKubeOpenApiWithInfo(opts({ envValue: DATA }));
     expect(openapi.kubernetesVersion).toBe("1.34");
     expect(openapi.origin).toBe(join(DATA, "v1.34.json"));
-    expect(openapi.kinds["apps/v1/Deployment"]).toEqual({ definition: "io.k8s.api.apps.v1.Deployment", scope: "Namespaced" });
+    expect(openapi.kinds["apps/v1/Deployment"]).toEqual({
+      definition: "io.k8s.api.apps.v1.Deployment",
+      scope: "Namespaced",
+    });
     const table: [string, string | undefined][] = [
       ["/v1/Namespace", "Cluster"],
       ["/v1/Node", "Cluster"],
@@ -129,13 +138,17 @@ describe.skipIf(NO_OPENAPI)("loadKubeOpenApi: where the document comes from", ()
     // reduced: descriptions gone, patch extensions kept
     const podSpec = openapi.definitions["io.k8s.api.core.v1.PodSpec"]!;
     expect(podSpec.description).toBeUndefined();
-    expect((podSpec.properties as Record<string, Record<string, unknown>>).containers!["x-kubernetes-patch-merge-key"]).toBe("name");
+    expect(
+      (podSpec.properties as Record<string, Record<string, unknown>>).containers!["x-kubernetes-patch-merge-key"],
+    ).toBe("name");
   });
 
   it("reads a single file (a cluster dump) and a file template with {version}", async () => {
     const a = await loadKubeOpenApiWithInfo(opts({ envValue: join(DATA, "v1.30.json"), kubernetesVersion: "1.30" }));
     expect(a.openapi.kinds["batch/v1/CronJob"]?.scope).toBe("Namespaced");
-    const b = await loadKubeOpenApiWithInfo(opts({ configValue: join(DATA, "v{version}.json"), kubernetesVersion: "1.33" }));
+    const b = await loadKubeOpenApiWithInfo(
+      opts({ configValue: join(DATA, "v{version}.json"), kubernetesVersion: "1.33" }),
+    );
     expect(b.openapi.origin).toBe(join(DATA, "v1.33.json"));
   });
 
@@ -176,7 +189,9 @@ describe.skipIf(NO_OPENAPI)("loadKubeOpenApi: where the document comes from", ()
   });
 
   it("is an environment error (exit 3) naming the three ways when nothing is reachable", async () => {
-    const e = await thrown(loadKubeOpenApiWithInfo(opts({ defaultUrlTemplate: "http://127.0.0.1:9/v{version}.json", timeoutMs: 2000 })));
+    const e = await thrown(
+      loadKubeOpenApiWithInfo(opts({ defaultUrlTemplate: "http://127.0.0.1:9/v{version}.json", timeoutMs: 2000 })),
+    );
     expect(e.code).toBe("OPENAPI_UNAVAILABLE");
     expect(exitCodeOf(e.code)).toBe(3);
     expect(e.diagnostic.hint).toMatch(/BRAID_KUBERNETES_OPENAPI/);
@@ -190,7 +205,9 @@ describe.skipIf(NO_OPENAPI)("loadKubeOpenApi: where the document comes from", ()
     const e = await thrown(loadKubeOpenApiWithInfo(opts({ envValue: DATA, kubernetesVersion: "1.31" })));
     expect(e.code).toBe("OPENAPI_UNKNOWN_VERSION");
     expect(e.message).toContain("1.30, 1.32, 1.33, 1.34, 1.35");
-    const url = await thrown(loadKubeOpenApiWithInfo(opts({ envValue: `${base}/k8s/v{version}/swagger.json`, kubernetesVersion: "1.99" })));
+    const url = await thrown(
+      loadKubeOpenApiWithInfo(opts({ envValue: `${base}/k8s/v{version}/swagger.json`, kubernetesVersion: "1.99" })),
+    );
     expect(url.code).toBe("OPENAPI_UNKNOWN_VERSION");
     const bad = await thrown(loadKubeOpenApiWithInfo(opts({ envValue: DATA, kubernetesVersion: "latest" })));
     expect(bad.code).toBe("OPENAPI_UNKNOWN_VERSION");

@@ -5,7 +5,13 @@
  */
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
-import { digestOf, readCompactCache, readDownloadCache, writeCompactCache, writeDownloadCache } from "./openapi-cache.js";
+import {
+  digestOf,
+  readCompactCache,
+  readDownloadCache,
+  writeCompactCache,
+  writeDownloadCache,
+} from "./openapi-cache.js";
 import { compactOpenApi } from "./openapi-compact.js";
 import {
   DEFAULT_OPENAPI_URL,

@@ -26,9 +26,7 @@ export interface OpenApiBytes {
 }
 
 /** Where a configured value points. */
-export type OpenApiLocation =
-  | { type: "url"; url: string }
-  | { type: "path"; path: string };
+export type OpenApiLocation = { type: "url"; url: string } | { type: "path"; path: string };
 
 /** Substitutes `{version}` and decides between URL and path (relative paths resolve against `baseDir`). */
 export function locateOpenApi(value: string, version: string, baseDir: string): OpenApiLocation {
@@ -76,7 +74,12 @@ export async function readOpenApiPath(path: string, version: string, setting: st
 }
 
 /** Downloads a document with a bounded time. A 404 means the version does not exist there. */
-export async function readOpenApiUrl(url: string, version: string, timeoutMs: number, setting: string): Promise<OpenApiBytes> {
+export async function readOpenApiUrl(
+  url: string,
+  version: string,
+  timeoutMs: number,
+  setting: string,
+): Promise<OpenApiBytes> {
   const origin = redactUrl(url);
   let res: Response;
   try {
@@ -91,11 +94,13 @@ export async function readOpenApiUrl(url: string, version: string, timeoutMs: nu
       code: "OPENAPI_UNKNOWN_VERSION",
       message: `no OpenAPI document for Kubernetes ${version} at ${origin} (HTTP 404)`,
       location: { file: origin },
-      hint: "check kubernetesVersion (e.g. \"1.34\"), or point BRAID_KUBERNETES_OPENAPI at a document you have",
+      hint: 'check kubernetesVersion (e.g. "1.34"), or point BRAID_KUBERNETES_OPENAPI at a document you have',
     });
   }
   if (!res.ok) {
-    throw unavailable(`cannot download the Kubernetes OpenAPI document from ${origin} (${setting}): HTTP ${res.status}`);
+    throw unavailable(
+      `cannot download the Kubernetes OpenAPI document from ${origin} (${setting}): HTTP ${res.status}`,
+    );
   }
   try {
     return { bytes: Buffer.from(await res.arrayBuffer()), origin };

@@ -40,7 +40,10 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
 }
 
-type Step = { kind: "patches"; field: PatchField } | { kind: "namespace" } | { kind: "field"; field: RegisteredField; names: string[] };
+type Step =
+  | { kind: "patches"; field: PatchField }
+  | { kind: "namespace" }
+  | { kind: "field"; field: RegisteredField; names: string[] };
 
 /** kustomize's builtin transformer order (kusttarget_configplugin.go `configureBuiltinTransformers`). */
 const TRANSFORMER_STEPS: Step[] = [
@@ -127,7 +130,8 @@ async function buildFolder(
   // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
   //    name references, at the end of a folder's build
   const addNameHashes = rootTransformers().addNameHashes;
-  if (role === "root" && addNameHashes) resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
+  if (role === "root" && addNameHashes)
+    resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
   if (role !== "component" && NAME_REFERENCES.fix) {
     const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
     resources = fixed;
@@ -149,7 +153,14 @@ async function openKustomization(
   const base = { source: env.source, commit: env.tree.commit };
   const stack = from?.stack ?? [];
   if (stack.includes(dir)) {
-    diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir || "/"}" includes itself (${[...stack, dir].join(" → ")})`, from?.location, "remove the cycle"));
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `"${dir || "/"}" includes itself (${[...stack, dir].join(" → ")})`,
+        from?.location,
+        "remove the cycle",
+      ),
+    );
     return undefined;
   }
   const found = findKustomization(env.tree, dir);
@@ -160,7 +171,9 @@ async function openKustomization(
         "KUSTOMIZE_INVALID",
         `the folder "${dir || "/"}" has no kustomization.yaml, kustomization.yml or Kustomization`,
         from?.location,
-        role === "component" ? "components name folders holding a kustomization of kind Component" : "a folder listed in resources must hold a kustomization; list its files instead",
+        role === "component"
+          ? "components name folders holding a kustomization of kind Component"
+          : "a folder listed in resources must hold a kustomization; list its files instead",
       ),
     );
     return undefined;
@@ -171,15 +184,35 @@ async function openKustomization(
   if (!k) return undefined;
   const kind = k.value.kind ?? "Kustomization";
   if (kind !== "Kustomization" && kind !== "Component") {
-    diagnostics.push(err("KUSTOMIZE_INVALID", `kind must be Kustomization or Component, not ${JSON.stringify(kind)}`, k.locate(["kind"])));
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `kind must be Kustomization or Component, not ${JSON.stringify(kind)}`,
+        k.locate(["kind"]),
+      ),
+    );
     return undefined;
   }
   if (role === "component" && kind !== "Component") {
-    diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir}" is listed in components but its kind is ${kind}`, from?.location, "set kind: Component (apiVersion: kustomize.config.k8s.io/v1alpha1) or list it in resources"));
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `"${dir}" is listed in components but its kind is ${kind}`,
+        from?.location,
+        "set kind: Component (apiVersion: kustomize.config.k8s.io/v1alpha1) or list it in resources",
+      ),
+    );
     return undefined;
   }
   if (role !== "component" && kind === "Component") {
-    diagnostics.push(err("KUSTOMIZE_INVALID", `"${dir || "/"}" is a Component: it can only be listed in components`, from?.location ?? k.locate(["kind"]), "list it under components: of a Kustomization"));
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `"${dir || "/"}" is a Component: it can only be listed in components`,
+        from?.location ?? k.locate(["kind"]),
+        "list it under components: of a Kustomization",
+      ),
+    );
     return undefined;
   }
   return k;
@@ -196,7 +229,10 @@ async function runTransformerStep(
 ): Promise<Resource[]> {
   if (step.kind === "patches") {
     if (k.value[step.field] === undefined) return resources;
-    const read = await readKustomizationPatches(k, step.field, env.tree, { source: env.source, commit: env.tree.commit });
+    const read = await readKustomizationPatches(k, step.field, env.tree, {
+      source: env.source,
+      commit: env.tree.commit,
+    });
     diagnostics.push(...read.diagnostics);
     const applied = applyKustomizationPatches(resources, read.patches, env.schema);
     diagnostics.push(...applied.diagnostics);
@@ -262,7 +298,12 @@ function resolveEntry(
   const path = joinInside(k.dir, entry);
   if (path === undefined) {
     diagnostics.push(
-      err("PATH_ESCAPE", `${what} "${entry}" leaves the source repository`, at, "kustomization paths must stay inside the source's repository; make the other folder its own source"),
+      err(
+        "PATH_ESCAPE",
+        `${what} "${entry}" leaves the source repository`,
+        at,
+        "kustomization paths must stay inside the source's repository; make the other folder its own source",
+      ),
     );
     return undefined;
   }
@@ -282,7 +323,10 @@ async function accumulateResource(
   if (path === undefined) return [];
   const blob = env.tree.file(path);
   if (blob) {
-    const loaded = await loadFileResources(env.cache, env.tree.gitdir, env.tree.commit, env.source, { path, oid: blob.oid });
+    const loaded = await loadFileResources(env.cache, env.tree.gitdir, env.tree.commit, env.source, {
+      path,
+      oid: blob.oid,
+    });
     diagnostics.push(...loaded.diagnostics);
     return loaded.resources;
   }
@@ -290,7 +334,14 @@ async function accumulateResource(
     const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
     return built?.resources ?? [];
   }
-  diagnostics.push(err("KUSTOMIZE_INVALID", `resource "${entry}" does not exist at this commit`, at, `paths are relative to ${k.dir || "the repository root"}`));
+  diagnostics.push(
+    err(
+      "KUSTOMIZE_INVALID",
+      `resource "${entry}" does not exist at this commit`,
+      at,
+      `paths are relative to ${k.dir || "the repository root"}`,
+    ),
+  );
   return [];
 }
 
@@ -336,12 +387,28 @@ function contextOf(env: BuildEnv, k: KustomizationFile): KustomizationContext {
     async readFile(relativePath) {
       const at = k.locate([]);
       if (isRemote(relativePath))
-        throw new BraidError({ code: "KUSTOMIZE_UNSUPPORTED", message: `remote file "${relativePath}" is not fetched`, location: at, hint: "copy it into the source repository" });
+        throw new BraidError({
+          code: "KUSTOMIZE_UNSUPPORTED",
+          message: `remote file "${relativePath}" is not fetched`,
+          location: at,
+          hint: "copy it into the source repository",
+        });
       const path = joinInside(k.dir, relativePath);
       if (path === undefined)
-        throw new BraidError({ code: "PATH_ESCAPE", message: `"${relativePath}" leaves the source repository`, location: at, hint: "files must be inside the source's repository" });
+        throw new BraidError({
+          code: "PATH_ESCAPE",
+          message: `"${relativePath}" leaves the source repository`,
+          location: at,
+          hint: "files must be inside the source's repository",
+        });
       const blob = env.tree.file(path);
-      if (!blob) throw new BraidError({ code: "KUSTOMIZE_INVALID", message: `file "${relativePath}" does not exist at this commit`, location: at, hint: `paths are relative to ${k.dir || "the repository root"}` });
+      if (!blob)
+        throw new BraidError({
+          code: "KUSTOMIZE_INVALID",
+          message: `file "${relativePath}" does not exist at this commit`,
+          location: at,
+          hint: `paths are relative to ${k.dir || "the repository root"}`,
+        });
       return env.tree.read(blob);
     },
   };
@@ -370,7 +437,12 @@ async function runField(
   }
 }
 
-function guard(run: () => TransformResult, resources: Resource[], diagnostics: Diagnostic[], at: SourceLocation): Resource[] {
+function guard(
+  run: () => TransformResult,
+  resources: Resource[],
+  diagnostics: Diagnostic[],
+  at: SourceLocation,
+): Resource[] {
   try {
     const r = run();
     diagnostics.push(...r.diagnostics);

@@ -45,7 +45,9 @@ export function lookup(node: Json, segs: readonly string[]): Json | undefined {
     if (isListSelector(seg)) {
       if (!Array.isArray(cur)) return undefined;
       const [k, v] = splitSelector(seg);
-      cur = cur.find((el) => (k === "" ? scalarText(el) === v : isObject(el) && scalarText(el[k] ?? null) === v && el[k] !== undefined));
+      cur = cur.find((el) =>
+        k === "" ? scalarText(el) === v : isObject(el) && scalarText(el[k] ?? null) === v && el[k] !== undefined,
+      );
     } else if (isIndex(seg) && Array.isArray(cur)) cur = cur[Number(seg)];
     else if (isObject(cur)) cur = cur[seg];
     else return undefined;
@@ -73,9 +75,15 @@ function regexMatch(pattern: string, s: string): boolean {
 export type Slot = { holder: JsonObject | Json[]; key: string | number; path: JsonPath };
 
 /** kustomize's PathMatcher: every place a field path reaches (creating it when asked). */
-export function matchPath(object: JsonObject, segs: readonly string[], create: boolean, valueIsScalar: boolean): Slot[] {
+export function matchPath(
+  object: JsonObject,
+  segs: readonly string[],
+  create: boolean,
+  valueIsScalar: boolean,
+): Slot[] {
   const out: Slot[] = [];
-  const kindFor = (next: string | undefined): Json => (next === undefined ? (valueIsScalar ? null : {}) : isIndex(next) || isListSelector(next) ? [] : {});
+  const kindFor = (next: string | undefined): Json =>
+    next === undefined ? (valueIsScalar ? null : {}) : isIndex(next) || isListSelector(next) ? [] : {};
   const walk = (slot: Slot, i: number): void => {
     if (i === segs.length) {
       out.push(slot);
@@ -131,7 +139,8 @@ export function plainScalar(text: string): Json {
 
 /** The text written over an existing scalar, in the target's own type. */
 export function keepType(old: Json, text: string): Json {
-  if (typeof old === "number") return /^[-+]?[0-9.eE+-]+$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (typeof old === "number")
+    return /^[-+]?[0-9.eE+-]+$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : text;
   if (typeof old === "boolean") return text === "true" ? true : text === "false" ? false : text;
   return text;
 }

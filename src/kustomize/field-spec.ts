@@ -15,7 +15,10 @@ export interface FieldSpec {
 }
 
 /** True when a field spec applies to a resource of this id. */
-export function specSelects(spec: Pick<FieldSpec, "kind" | "group" | "version">, id: Pick<ResourceId, "group" | "version" | "kind">): boolean {
+export function specSelects(
+  spec: Pick<FieldSpec, "kind" | "group" | "version">,
+  id: Pick<ResourceId, "group" | "version" | "kind">,
+): boolean {
   return (
     (spec.kind === undefined || spec.kind === id.kind) &&
     (spec.group === undefined || spec.group === id.group) &&

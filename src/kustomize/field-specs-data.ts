@@ -12,19 +12,55 @@ export const COMMON_LABEL_SPECS: readonly FieldSpec[] = [
   { path: "spec/selector", version: "v1", kind: "Service", create: true },
   { path: "spec/selector", version: "v1", kind: "ReplicationController", create: true },
   { path: "spec/selector/matchLabels", kind: "Deployment", create: true },
-  { path: "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", group: "apps", kind: "Deployment" },
-  { path: "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", group: "apps", kind: "Deployment" },
-  { path: "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", group: "apps", kind: "Deployment" },
-  { path: "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", group: "apps", kind: "Deployment" },
+  {
+    path: "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    group: "apps",
+    kind: "Deployment",
+  },
+  {
+    path: "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    group: "apps",
+    kind: "Deployment",
+  },
+  {
+    path: "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    group: "apps",
+    kind: "Deployment",
+  },
+  {
+    path: "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    group: "apps",
+    kind: "Deployment",
+  },
   { path: "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", group: "apps", kind: "Deployment" },
   { path: "spec/selector/matchLabels", kind: "ReplicaSet", create: true },
   { path: "spec/selector/matchLabels", kind: "DaemonSet", create: true },
   { path: "spec/selector/matchLabels", group: "apps", kind: "StatefulSet", create: true },
-  { path: "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", group: "apps", kind: "StatefulSet" },
-  { path: "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", group: "apps", kind: "StatefulSet" },
-  { path: "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", group: "apps", kind: "StatefulSet" },
-  { path: "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", group: "apps", kind: "StatefulSet" },
-  { path: "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", group: "apps", kind: "StatefulSet" },
+  {
+    path: "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    group: "apps",
+    kind: "StatefulSet",
+  },
+  {
+    path: "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    group: "apps",
+    kind: "StatefulSet",
+  },
+  {
+    path: "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    group: "apps",
+    kind: "StatefulSet",
+  },
+  {
+    path: "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    group: "apps",
+    kind: "StatefulSet",
+  },
+  {
+    path: "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+    group: "apps",
+    kind: "StatefulSet",
+  },
   { path: "spec/selector/matchLabels", group: "batch", kind: "Job" },
   { path: "spec/jobTemplate/spec/selector/matchLabels", group: "batch", kind: "CronJob" },
   { path: "spec/selector/matchLabels", group: "policy", kind: "PodDisruptionBudget" },
@@ -98,30 +134,23 @@ export interface NameReference {
 export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
   {
     kind: "Deployment",
-    referrers: [
-      { path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" },
-    ],
+    referrers: [{ path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" }],
   },
   {
     kind: "ReplicationController",
-    referrers: [
-      { path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" },
-    ],
+    referrers: [{ path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" }],
   },
   {
     kind: "ReplicaSet",
-    referrers: [
-      { path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" },
-    ],
+    referrers: [{ path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" }],
   },
   {
     kind: "StatefulSet",
-    referrers: [
-      { path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" },
-    ],
+    referrers: [{ path: "spec/scaleTargetRef/name", kind: "HorizontalPodAutoscaler" }],
   },
   {
-    kind: "ConfigMap", version: "v1",
+    kind: "ConfigMap",
+    version: "v1",
     referrers: [
       { path: "spec/volumes/configMap/name", version: "v1", kind: "Pod" },
       { path: "spec/containers/env/valueFrom/configMapKeyRef/name", version: "v1", kind: "Pod" },
@@ -168,7 +197,10 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
       { path: "spec/jobTemplate/spec/template/spec/volumes/configMap/name", kind: "CronJob" },
       { path: "spec/jobTemplate/spec/template/spec/volumes/projected/sources/configMap/name", kind: "CronJob" },
       { path: "spec/jobTemplate/spec/template/spec/containers/env/valueFrom/configMapKeyRef/name", kind: "CronJob" },
-      { path: "spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name", kind: "CronJob" },
+      {
+        path: "spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name",
+        kind: "CronJob",
+      },
       { path: "spec/jobTemplate/spec/template/spec/containers/envFrom/configMapRef/name", kind: "CronJob" },
       { path: "spec/jobTemplate/spec/template/spec/initContainers/envFrom/configMapRef/name", kind: "CronJob" },
       { path: "spec/configSource/configMap", kind: "Node" },
@@ -178,7 +210,8 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
     ],
   },
   {
-    kind: "Secret", version: "v1",
+    kind: "Secret",
+    version: "v1",
     referrers: [
       { path: "spec/volumes/secret/secretName", version: "v1", kind: "Pod" },
       { path: "spec/containers/env/valueFrom/secretKeyRef/name", version: "v1", kind: "Pod" },
@@ -248,12 +281,18 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
       { path: "parameters/secretRef", kind: "StorageClass" },
       { path: "rules/resourceNames", kind: "Role" },
       { path: "rules/resourceNames", kind: "ClusterRole" },
-      { path: "spec/template/spec/containers/env/valueFrom/secretKeyRef/name", group: "serving.knative.dev", version: "v1", kind: "Service" },
+      {
+        path: "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+        group: "serving.knative.dev",
+        version: "v1",
+        kind: "Service",
+      },
       { path: "spec/azureFile/secretName", kind: "PersistentVolume" },
     ],
   },
   {
-    kind: "Service", version: "v1",
+    kind: "Service",
+    version: "v1",
     referrers: [
       { path: "spec/serviceName", group: "apps", kind: "StatefulSet" },
       { path: "spec/rules/http/paths/backend/serviceName", kind: "Ingress" },
@@ -261,25 +300,34 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
       { path: "spec/rules/http/paths/backend/service/name", kind: "Ingress" },
       { path: "spec/defaultBackend/service/name", kind: "Ingress" },
       { path: "spec/service/name", group: "apiregistration.k8s.io", kind: "APIService" },
-      { path: "webhooks/clientConfig/service", group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration" },
-      { path: "webhooks/clientConfig/service", group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
+      {
+        path: "webhooks/clientConfig/service",
+        group: "admissionregistration.k8s.io",
+        kind: "ValidatingWebhookConfiguration",
+      },
+      {
+        path: "webhooks/clientConfig/service",
+        group: "admissionregistration.k8s.io",
+        kind: "MutatingWebhookConfiguration",
+      },
     ],
   },
   {
-    kind: "Role", group: "rbac.authorization.k8s.io",
-    referrers: [
-      { path: "roleRef/name", group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
-    ],
+    kind: "Role",
+    group: "rbac.authorization.k8s.io",
+    referrers: [{ path: "roleRef/name", group: "rbac.authorization.k8s.io", kind: "RoleBinding" }],
   },
   {
-    kind: "ClusterRole", group: "rbac.authorization.k8s.io",
+    kind: "ClusterRole",
+    group: "rbac.authorization.k8s.io",
     referrers: [
       { path: "roleRef/name", group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
       { path: "roleRef/name", group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
     ],
   },
   {
-    kind: "ServiceAccount", version: "v1",
+    kind: "ServiceAccount",
+    version: "v1",
     referrers: [
       { path: "subjects", group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
       { path: "subjects", group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
@@ -293,7 +341,8 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
     ],
   },
   {
-    kind: "PersistentVolumeClaim", version: "v1",
+    kind: "PersistentVolumeClaim",
+    version: "v1",
     referrers: [
       { path: "spec/volumes/persistentVolumeClaim/claimName", kind: "Pod" },
       { path: "spec/template/spec/volumes/persistentVolumeClaim/claimName", kind: "StatefulSet" },
@@ -305,14 +354,17 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
     ],
   },
   {
-    kind: "PersistentVolume", version: "v1",
+    kind: "PersistentVolume",
+    version: "v1",
     referrers: [
       { path: "spec/volumeName", kind: "PersistentVolumeClaim" },
       { path: "rules/resourceNames", kind: "ClusterRole" },
     ],
   },
   {
-    kind: "StorageClass", group: "storage.k8s.io", version: "v1",
+    kind: "StorageClass",
+    group: "storage.k8s.io",
+    version: "v1",
     referrers: [
       { path: "spec/storageClassName", kind: "PersistentVolume" },
       { path: "spec/storageClassName", kind: "PersistentVolumeClaim" },
@@ -320,7 +372,9 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
     ],
   },
   {
-    kind: "PriorityClass", group: "scheduling.k8s.io", version: "v1",
+    kind: "PriorityClass",
+    group: "scheduling.k8s.io",
+    version: "v1",
     referrers: [
       { path: "spec/priorityClassName", kind: "Pod" },
       { path: "spec/template/spec/priorityClassName", kind: "StatefulSet" },
@@ -332,13 +386,14 @@ export const NAME_REFERENCE_SPECS: readonly NameReference[] = [
     ],
   },
   {
-    kind: "IngressClass", group: "networking.k8s.io/v1", version: "v1",
-    referrers: [
-      { path: "spec/ingressClassName", kind: "Ingress" },
-    ],
+    kind: "IngressClass",
+    group: "networking.k8s.io/v1",
+    version: "v1",
+    referrers: [{ path: "spec/ingressClassName", kind: "Ingress" }],
   },
   {
-    kind: "ValidatingAdmissionPolicy", group: "admissionregistration.k8s.io",
+    kind: "ValidatingAdmissionPolicy",
+    group: "admissionregistration.k8s.io",
     referrers: [
       { path: "spec/policyName", group: "admissionregistration.k8s.io", kind: "ValidatingAdmissionPolicyBinding" },
     ],

@@ -40,15 +40,19 @@ const REGISTERED_FIELDS: Record<string, RegisteredField> = {
 
 /** Refused fields and what to do instead. */
 const REFUSED: Record<string, string> = {
-  helmCharts: "render the chart into the source repository (helm template … > manifests.yaml) and list that file, or deploy it with a Flux HelmRelease",
+  helmCharts:
+    "render the chart into the source repository (helm template … > manifests.yaml) and list that file, or deploy it with a Flux HelmRelease",
   helmGlobals: "render the chart into the source repository (helm template) and list the output file",
   helmChartInflationGenerator: "render the chart into the source repository (helm template) and list the output file",
-  generators: "generator plugins run code at build time; commit the generated manifests, or use configMapGenerator/secretGenerator",
-  transformers: "transformer plugins run code at build time; use the built-in fields (patches, images, labels, …) or braid patches",
+  generators:
+    "generator plugins run code at build time; commit the generated manifests, or use configMapGenerator/secretGenerator",
+  transformers:
+    "transformer plugins run code at build time; use the built-in fields (patches, images, labels, …) or braid patches",
   validators: "validator plugins run code at build time; use the fleet's schemas/ policies instead",
   vars: "vars are deprecated in kustomize; use replacements",
   crds: "kustomize's crds field only teaches name references for custom kinds; remove it (braid validates CRs against the CRDs it renders)",
-  openapi: "a custom OpenAPI for strategic merge is not supported; use JSON6902 patches (a list of operations) for custom kinds",
+  openapi:
+    "a custom OpenAPI for strategic merge is not supported; use JSON6902 patches (a list of operations) for custom kinds",
   configurations: "custom transformer configurations are not supported; use replacements or patches",
   buildMetadata: "build metadata annotations are not written by braid; remove the field",
 };
@@ -83,7 +87,8 @@ export function checkFields(k: KustomizationFile): Diagnostic[] {
         ? `braid does not build the kustomization field "${field}"`
         : `"${field}" is not a kustomization field (kustomize refuses unknown fields)`,
       location: k.locate([field], true),
-      hint: refused ?? "check its spelling against https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/",
+      hint:
+        refused ?? "check its spelling against https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/",
     });
   }
   return out;

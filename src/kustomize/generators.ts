@@ -80,19 +80,35 @@ function readOptions(
     const diagnostics = sink;
     if (opts === undefined || opts === null) continue;
     if (!isObject(opts)) {
-      diagnostics.push(invalidField(ctx, path, "generator options must be a map", "write labels, annotations, disableNameSuffixHash or immutable"));
+      diagnostics.push(
+        invalidField(
+          ctx,
+          path,
+          "generator options must be a map",
+          "write labels, annotations, disableNameSuffixHash or immutable",
+        ),
+      );
       continue;
     }
     checkKeys(opts, ["labels", "annotations", "disableNameSuffixHash", "immutable"], path, ctx, diagnostics);
     for (const key of ["labels", "annotations"] as const) {
       const m = stringMap(opts[key]);
-      if (!m) diagnostics.push(invalidField(ctx, [...path, key], `${key} must be a map of strings`, "quote values that YAML reads as numbers or booleans"));
+      if (!m)
+        diagnostics.push(
+          invalidField(
+            ctx,
+            [...path, key],
+            `${key} must be a map of strings`,
+            "quote values that YAML reads as numbers or booleans",
+          ),
+        );
       else Object.assign(out[key], m);
     }
     for (const key of ["disableNameSuffixHash", "immutable"] as const) {
       const v = opts[key];
       if (v === undefined || v === null) continue;
-      if (typeof v !== "boolean") diagnostics.push(invalidField(ctx, [...path, key], `${key} must be true or false`, `write ${key}: true`));
+      if (typeof v !== "boolean")
+        diagnostics.push(invalidField(ctx, [...path, key], `${key} must be true or false`, `write ${key}: true`));
       else if (v) out[key] = true;
     }
   }
@@ -100,7 +116,12 @@ function readOptions(
 }
 
 /** Reads a file of the kustomization; problems become diagnostics at the entry that names it. */
-async function read(ctx: KustomizationContext, path: string, at: JsonPath, diagnostics: Diagnostic[]): Promise<Uint8Array | undefined> {
+async function read(
+  ctx: KustomizationContext,
+  path: string,
+  at: JsonPath,
+  diagnostics: Diagnostic[],
+): Promise<Uint8Array | undefined> {
   try {
     return await ctx.readFile(path);
   } catch (e) {
@@ -108,14 +129,27 @@ async function read(ctx: KustomizationContext, path: string, at: JsonPath, diagn
       // the entry that names the file is a better place than wherever the reader pointed
       diagnostics.push({ ...e.diagnostic, location: entryLocation(ctx, at) });
     } else {
-      diagnostics.push(invalidField(ctx, at, `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, "name a file inside the kustomization's folder"));
+      diagnostics.push(
+        invalidField(
+          ctx,
+          at,
+          `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`,
+          "name a file inside the kustomization's folder",
+        ),
+      );
     }
     return undefined;
   }
 }
 
 /** Pairs of an env file: `KEY=value` lines; blank lines and `#` comments skipped; a BOM dropped. */
-function envPairs(bytes: Uint8Array, file: string, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Pair[] {
+function envPairs(
+  bytes: Uint8Array,
+  file: string,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Pair[] {
   const text = utf8Text(bytes);
   if (text === undefined) {
     diagnostics.push(invalidField(ctx, at, `env file ${file} is not UTF-8 text`, "an env file holds KEY=value lines"));
@@ -132,7 +166,14 @@ function envPairs(bytes: Uint8Array, file: string, at: JsonPath, ctx: Kustomizat
     const eq = line.indexOf("=");
     const key = eq < 0 ? line : line.slice(0, eq);
     if (!ENV_NAME.test(key)) {
-      diagnostics.push(invalidField(ctx, at, `line ${n + 1} of ${file}: ${JSON.stringify(key)} is not a valid variable name`, "keys are letters, digits, '-', '.' and '_', not starting with a digit"));
+      diagnostics.push(
+        invalidField(
+          ctx,
+          at,
+          `line ${n + 1} of ${file}: ${JSON.stringify(key)} is not a valid variable name`,
+          "keys are letters, digits, '-', '.' and '_', not starting with a digit",
+        ),
+      );
       return;
     }
     out.push({ key, value: Buffer.from(eq < 0 ? "" : line.slice(eq + 1)), from: at });
@@ -165,10 +206,18 @@ function fileSource(s: string): { key: string; path: string } | { error: string 
 }
 
 /** Reads every pair of one generator entry, in kustomize's order: envs, literals, files. */
-async function readPairs(entry: JsonObject, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Promise<Pair[]> {
+async function readPairs(
+  entry: JsonObject,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Promise<Pair[]> {
   const pairs: Pair[] = [];
   const envs = strings(entry.envs);
-  if (!envs) diagnostics.push(invalidField(ctx, [...at, "envs"], "envs must be a list of file names", "write envs: [config.env]"));
+  if (!envs)
+    diagnostics.push(
+      invalidField(ctx, [...at, "envs"], "envs must be a list of file names", "write envs: [config.env]"),
+    );
   const envFiles: [string, JsonPath][] = (envs ?? []).map((f, j) => [f, [...at, "envs", j]]);
   if (typeof entry.env === "string" && entry.env !== "") envFiles.push([entry.env, [...at, "env"]]);
   for (const [file, path] of envFiles) {
@@ -176,13 +225,29 @@ async function readPairs(entry: JsonObject, at: JsonPath, ctx: KustomizationCont
     if (bytes) pairs.push(...envPairs(bytes, file, path, ctx, diagnostics));
   }
   const literals = strings(entry.literals);
-  if (!literals) diagnostics.push(invalidField(ctx, [...at, "literals"], "literals must be a list of KEY=value strings", 'quote each literal: - "PORT=8080"'));
+  if (!literals)
+    diagnostics.push(
+      invalidField(
+        ctx,
+        [...at, "literals"],
+        "literals must be a list of KEY=value strings",
+        'quote each literal: - "PORT=8080"',
+      ),
+    );
   (literals ?? []).forEach((s, j) => {
     const p = literalPair(s, [...at, "literals", j], ctx, diagnostics);
     if (p) pairs.push(p);
   });
   const files = strings(entry.files);
-  if (!files) diagnostics.push(invalidField(ctx, [...at, "files"], "files must be a list of paths (or key=path)", "write files: [app.properties]"));
+  if (!files)
+    diagnostics.push(
+      invalidField(
+        ctx,
+        [...at, "files"],
+        "files must be a list of paths (or key=path)",
+        "write files: [app.properties]",
+      ),
+    );
   for (const [j, s] of (files ?? []).entries()) {
     const src = fileSource(s);
     if ("error" in src) {
@@ -205,7 +270,14 @@ async function generateOne(
   globalDiagnostics: Diagnostic[],
 ): Promise<{ object: JsonObject; written: WrittenFields; keys: WrittenFields; options: Options } | undefined> {
   const before = diagnostics.length;
-  const options = readOptions(entry.options, ctx.kustomization.generatorOptions, [...at, "options"], ctx, diagnostics, globalDiagnostics);
+  const options = readOptions(
+    entry.options,
+    ctx.kustomization.generatorOptions,
+    [...at, "options"],
+    ctx,
+    diagnostics,
+    globalDiagnostics,
+  );
   const pairs = await readPairs(entry, at, ctx, diagnostics);
   // `written` answers for the whole generated object; `keys` only for its data keys (a merge keeps the
   // base's positions for everything else)
@@ -218,11 +290,25 @@ async function generateOne(
   const binaryData: JsonObject = {};
   for (const p of [...pairs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     if (!DATA_KEY.test(p.key) || p.key.length > 253 || p.key.startsWith("..") || p.key === ".") {
-      diagnostics.push(invalidField(ctx, p.from, `${JSON.stringify(p.key)} is not a valid ${kind} key`, "keys are letters, digits, '-', '_' and '.' (at most 253)"));
+      diagnostics.push(
+        invalidField(
+          ctx,
+          p.from,
+          `${JSON.stringify(p.key)} is not a valid ${kind} key`,
+          "keys are letters, digits, '-', '_' and '.' (at most 253)",
+        ),
+      );
       continue;
     }
     if (seen.has(p.key)) {
-      diagnostics.push(invalidField(ctx, p.from, `${kind} ${entry.name as string} repeats the key ${p.key}`, "give every literal, file and env entry its own key"));
+      diagnostics.push(
+        invalidField(
+          ctx,
+          p.from,
+          `${kind} ${entry.name as string} repeats the key ${p.key}`,
+          "give every literal, file and env entry its own key",
+        ),
+      );
       continue;
     }
     seen.add(p.key);
@@ -240,7 +326,8 @@ async function generateOne(
   const labelKeys = Object.keys(options.labels).sort();
   const annotationKeys = Object.keys(options.annotations).sort();
   if (labelKeys.length) metadata.labels = Object.fromEntries(labelKeys.map((k) => [k, options.labels[k]!]));
-  if (annotationKeys.length) metadata.annotations = Object.fromEntries(annotationKeys.map((k) => [k, options.annotations[k]!]));
+  if (annotationKeys.length)
+    metadata.annotations = Object.fromEntries(annotationKeys.map((k) => [k, options.annotations[k]!]));
   const object: JsonObject = { apiVersion: "v1", kind, metadata };
   if (kind === "Secret") {
     object.type = typeof entry.type === "string" && entry.type !== "" ? entry.type : "Opaque";
@@ -258,7 +345,13 @@ function sameNamespace(a: string, b: string): boolean {
 }
 
 function sameId(a: ResourceId, b: ResourceId): boolean {
-  return a.group === b.group && a.version === b.version && a.kind === b.kind && a.name === b.name && sameNamespace(a.namespace, b.namespace);
+  return (
+    a.group === b.group &&
+    a.version === b.version &&
+    a.kind === b.kind &&
+    a.name === b.name &&
+    sameNamespace(a.namespace, b.namespace)
+  );
 }
 
 function mergeMaps(old: Json | undefined, next: Json | undefined): JsonObject | undefined {
@@ -299,7 +392,9 @@ function makeGenerator(kind: Kind): AsyncTransformer {
     let out = [...resources];
     if (args === null) return { resources: out, diagnostics };
     if (!Array.isArray(args)) {
-      diagnostics.push(invalidField(ctx, [field], `${field} must be a list`, `write - name: app-config\n  literals: [KEY=value]`));
+      diagnostics.push(
+        invalidField(ctx, [field], `${field} must be a list`, `write - name: app-config\n  literals: [KEY=value]`),
+      );
       return { resources: out, diagnostics };
     }
     for (const [i, entry] of args.entries()) {
@@ -322,17 +417,44 @@ function makeGenerator(kind: Kind): AsyncTransformer {
 }
 
 /** A generator entry's behavior, when the entry has a name and only known keys (else reported, undefined). */
-function checkEntry(kind: Kind, field: string, entry: Json, i: number, ctx: KustomizationContext, diagnostics: Diagnostic[]): Behavior | undefined {
+function checkEntry(
+  kind: Kind,
+  field: string,
+  entry: Json,
+  i: number,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Behavior | undefined {
   const at: JsonPath = [field, i];
   if (!isObject(entry) || typeof entry.name !== "string" || entry.name === "") {
     diagnostics.push(invalidField(ctx, at, `${field}[${i}] needs a name`, "write name: app-config"));
     return undefined;
   }
-  const keys = ["name", "namespace", "behavior", "options", "literals", "files", "envs", "env", ...(kind === "Secret" ? ["type"] : [])];
+  const keys = [
+    "name",
+    "namespace",
+    "behavior",
+    "options",
+    "literals",
+    "files",
+    "envs",
+    "env",
+    ...(kind === "Secret" ? ["type"] : []),
+  ];
   if (!checkKeys(entry, keys, at, ctx, diagnostics)) return undefined;
-  const behavior = entry.behavior === undefined || entry.behavior === null || entry.behavior === "unspecified" ? "create" : entry.behavior;
+  const behavior =
+    entry.behavior === undefined || entry.behavior === null || entry.behavior === "unspecified"
+      ? "create"
+      : entry.behavior;
   if (behavior !== "create" && behavior !== "merge" && behavior !== "replace") {
-    diagnostics.push(invalidField(ctx, [...at, "behavior"], `behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`, "write behavior: merge"));
+    diagnostics.push(
+      invalidField(
+        ctx,
+        [...at, "behavior"],
+        `behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`,
+        "write behavior: merge",
+      ),
+    );
     return undefined;
   }
   return behavior;
@@ -352,19 +474,40 @@ function placeGenerated(
   const matches = out.filter((r) => sameId(r.id, id) || (r.previous ?? []).some((p) => sameId(p, id)));
   const location = entryLocation(ctx, at);
   if (matches.length > 1) {
-    diagnostics.push(invalidField(ctx, at, `${kind} ${id.name} matches ${matches.length} objects; cannot ${behavior}`, "give the objects distinct names or namespaces"));
+    diagnostics.push(
+      invalidField(
+        ctx,
+        at,
+        `${kind} ${id.name} matches ${matches.length} objects; cannot ${behavior}`,
+        "give the objects distinct names or namespaces",
+      ),
+    );
     return out;
   }
   const old = matches[0];
   if (!old) {
     if (behavior !== "create") {
-      diagnostics.push(invalidField(ctx, [...at, "behavior"], `no ${kind} ${id.name} in the bases to ${behavior}`, "use behavior: create, or name a generator of a base"));
+      diagnostics.push(
+        invalidField(
+          ctx,
+          [...at, "behavior"],
+          `no ${kind} ${id.name} in the bases to ${behavior}`,
+          "use behavior: create, or name a generator of a base",
+        ),
+      );
       return out;
     }
     out.push({
       id,
       object: made.object,
-      origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 },
+      origin: {
+        source: ctx.source,
+        commit: ctx.commit,
+        file: ctx.file,
+        docIndex: 0,
+        line: location.line ?? 1,
+        column: location.column ?? 1,
+      },
       positions: [made.written.positionMap(ctx)],
       ...(made.options.disableNameSuffixHash ? {} : { nameHash: true }),
     });
@@ -372,8 +515,24 @@ function placeGenerated(
   }
   if (behavior === "create") {
     diagnostics.push({
-      ...invalidField(ctx, at, `${kind} ${id.name} already exists; behavior must be merge or replace`, "write behavior: merge (or replace) to change a base's object"),
-      related: [{ message: "defined here", location: { file: old.origin.file, line: old.origin.line, column: old.origin.column, source: old.origin.source, commit: old.origin.commit } }],
+      ...invalidField(
+        ctx,
+        at,
+        `${kind} ${id.name} already exists; behavior must be merge or replace`,
+        "write behavior: merge (or replace) to change a base's object",
+      ),
+      related: [
+        {
+          message: "defined here",
+          location: {
+            file: old.origin.file,
+            line: old.origin.line,
+            column: old.origin.column,
+            source: old.origin.source,
+            commit: old.origin.commit,
+          },
+        },
+      ],
     });
     return out;
   }
@@ -383,7 +542,18 @@ function placeGenerated(
     id: idOf(object),
     object,
     positions: behavior === "merge" ? [...old.positions, made.keys.positionMap(ctx)] : [made.written.positionMap(ctx)],
-    ...(behavior === "replace" ? { origin: { source: ctx.source, commit: ctx.commit, file: ctx.file, docIndex: 0, line: location.line ?? 1, column: location.column ?? 1 } } : {}),
+    ...(behavior === "replace"
+      ? {
+          origin: {
+            source: ctx.source,
+            commit: ctx.commit,
+            file: ctx.file,
+            docIndex: 0,
+            line: location.line ?? 1,
+            column: location.column ?? 1,
+          },
+        }
+      : {}),
   };
   // kustomize keeps the base's build annotations: the hash stays only when both sides want it
   if (made.options.disableNameSuffixHash || !old.nameHash) delete folded.nameHash;

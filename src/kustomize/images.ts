@@ -30,8 +30,14 @@ export function splitImage(image: string): { name: string; tag: string; digest: 
   const at = search.indexOf("@");
   const colon = search.indexOf(":");
   if (colon < 0 && at < 0) return { name: image, tag: "", digest: "" };
-  if (at >= 0 && (at < colon || colon < 0)) return { name: image.slice(0, from + at), tag: "", digest: image.slice(from + at + 1) };
-  if (at >= 0) return { name: image.slice(0, from + colon), tag: image.slice(from + colon + 1, from + at), digest: image.slice(from + at + 1) };
+  if (at >= 0 && (at < colon || colon < 0))
+    return { name: image.slice(0, from + at), tag: "", digest: image.slice(from + at + 1) };
+  if (at >= 0)
+    return {
+      name: image.slice(0, from + colon),
+      tag: image.slice(from + colon + 1, from + at),
+      digest: image.slice(from + at + 1),
+    };
   return { name: image.slice(0, from + colon), tag: image.slice(from + colon + 1), digest: "" };
 }
 
@@ -59,9 +65,16 @@ export function updateImage(image: string, args: ImageArgs): string | undefined 
 const IMAGE_KEYS = ["name", "newName", "newTag", "digest", "tagSuffix"] as const;
 
 /** Reads one `images` entry (string fields; numbers are errors, as in kustomize). */
-function readImage(entry: Json, i: number, ctx: KustomizationContext, diagnostics: Diagnostic[]): ImageArgs | undefined {
+function readImage(
+  entry: Json,
+  i: number,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): ImageArgs | undefined {
   if (!isObject(entry)) {
-    diagnostics.push(invalidField(ctx, ["images", i], "an images entry must be a map", "write - name: nginx\n  newTag: 1.27.0"));
+    diagnostics.push(
+      invalidField(ctx, ["images", i], "an images entry must be a map", "write - name: nginx\n  newTag: 1.27.0"),
+    );
     return undefined;
   }
   const out: Partial<ImageArgs> = {};
@@ -70,14 +83,18 @@ function readImage(entry: Json, i: number, ctx: KustomizationContext, diagnostic
     const v = entry[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== "string") {
-      diagnostics.push(invalidField(ctx, ["images", i, key], `images[${i}].${key} must be a string`, stringHint(key, v)));
+      diagnostics.push(
+        invalidField(ctx, ["images", i, key], `images[${i}].${key} must be a string`, stringHint(key, v)),
+      );
       ok = false;
       continue;
     }
     out[key] = v;
   }
   if (ok && !out.name) {
-    diagnostics.push(invalidField(ctx, ["images", i], `images[${i}] has no name`, "name the image to replace, e.g. name: nginx"));
+    diagnostics.push(
+      invalidField(ctx, ["images", i], `images[${i}] has no name`, "name the image to replace, e.g. name: nginx"),
+    );
     return undefined;
   }
   return ok ? (out as ImageArgs) : undefined;

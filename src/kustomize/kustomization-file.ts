@@ -27,7 +27,9 @@ export interface KustomizationFile {
 
 /** The kustomization file of a folder, if any; two or more is an error. */
 export function findKustomization(tree: SourceTree, dir: string): { blob?: TreeBlob; diagnostics: Diagnostic[] } {
-  const found = KUSTOMIZATION_FILE_NAMES.map((n) => tree.file(dir ? `${dir}/${n}` : n)).filter((b): b is TreeBlob => !!b);
+  const found = KUSTOMIZATION_FILE_NAMES.map((n) => tree.file(dir ? `${dir}/${n}` : n)).filter(
+    (b): b is TreeBlob => !!b,
+  );
   if (found.length > 1)
     return {
       blob: found[0],
@@ -67,7 +69,10 @@ export async function readKustomization(
         {
           code: "KUSTOMIZE_INVALID",
           severity: "error",
-          message: docs.length > 1 ? "a kustomization file holds one YAML document" : "a kustomization must be a mapping of fields",
+          message:
+            docs.length > 1
+              ? "a kustomization file holds one YAML document"
+              : "a kustomization must be a mapping of fields",
           location: loc(),
           hint: "see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/",
         },

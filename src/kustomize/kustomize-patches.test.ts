@@ -24,7 +24,10 @@ async function read(kustomization: string, field: PatchField, files: Record<stri
   const r = await readKustomizationPatches(k, field, tree, base);
   return {
     diagnostics: r.diagnostics.map((d) => `${d.location?.file}:${d.location?.line} ${d.code} ${d.message}`),
-    patches: r.patches.map((p) => `${p.location.file}:${p.location.line} ${p.type}${p.optional ? " optional" : ""}${p.options ? ` ${JSON.stringify(p.options)}` : ""}`),
+    patches: r.patches.map(
+      (p) =>
+        `${p.location.file}:${p.location.line} ${p.type}${p.optional ? " optional" : ""}${p.options ? ` ${JSON.stringify(p.options)}` : ""}`,
+    ),
   };
 }
 
@@ -62,12 +65,21 @@ describe("readKustomizationPatches", () => {
         'app/kustomization.yaml:6 PATH_ESCAPE patch "../../out.yaml" is outside the source repository',
         'app/kustomization.yaml:7 KUSTOMIZE_INVALID patch file "missing.yaml" does not exist',
       ],
-      patches: ['app/p.yaml:1 strategic optional {"allowNameChange":true,"allowKindChange":false}', "app/kustomization.yaml:11 strategic"],
+      patches: [
+        'app/p.yaml:1 strategic optional {"allowNameChange":true,"allowKindChange":false}',
+        "app/kustomization.yaml:11 strategic",
+      ],
     });
   });
 
   it("patchesJson6902 needs a target; patchesStrategicMerge takes a file, else text, and refuses a missing file name", async () => {
-    expect(await read("patchesJson6902:\n  - { path: ops.yaml }\n  - target: { kind: ConfigMap, name: a }\n    path: ops.yaml\n", "patchesJson6902", { "app/ops.yaml": "- { op: add, path: /data/z, value: w }\n" })).toEqual({
+    expect(
+      await read(
+        "patchesJson6902:\n  - { path: ops.yaml }\n  - target: { kind: ConfigMap, name: a }\n    path: ops.yaml\n",
+        "patchesJson6902",
+        { "app/ops.yaml": "- { op: add, path: /data/z, value: w }\n" },
+      ),
+    ).toEqual({
       diagnostics: ["app/kustomization.yaml:2 KUSTOMIZE_INVALID a patchesJson6902 entry needs a target"],
       patches: ["app/ops.yaml:1 json6902 optional"],
     });
@@ -84,6 +96,9 @@ describe("readKustomizationPatches", () => {
       ],
       patches: ["app/p.yaml:1 strategic", "app/kustomization.yaml:5 strategic"],
     });
-    expect(await read("patches: { path: p.yaml }\n", "patches")).toEqual({ diagnostics: ["app/kustomization.yaml:1 KUSTOMIZE_INVALID patches must be a list"], patches: [] });
+    expect(await read("patches: { path: p.yaml }\n", "patches")).toEqual({
+      diagnostics: ["app/kustomization.yaml:1 KUSTOMIZE_INVALID patches must be a list"],
+      patches: [],
+    });
   });
 });

@@ -62,14 +62,20 @@ export async function readKustomizationPatches(
   const diagnostics: Diagnostic[] = [];
   if (raw === undefined || raw === null) return { patches: [], diagnostics };
   if (!Array.isArray(raw)) {
-    diagnostics.push({ code: "KUSTOMIZE_INVALID", severity: "error", message: `${field} must be a list`, location: k.locate([field]) });
+    diagnostics.push({
+      code: "KUSTOMIZE_INVALID",
+      severity: "error",
+      message: `${field} must be a list`,
+      location: k.locate([field]),
+    });
     return { patches: [], diagnostics };
   }
   // 1. each list item as an entry (an empty one where the item is refused, so indexes stay aligned)
   const entries: Entry[] = [];
   const options: (PatchDef["options"] | undefined)[] = [];
   for (const [i, item] of raw.entries()) {
-    const read = field === "patchesStrategicMerge" ? strategicMergeEntry(item, i, k, tree) : patchEntry(field, item, i, k, tree);
+    const read =
+      field === "patchesStrategicMerge" ? strategicMergeEntry(item, i, k, tree) : patchEntry(field, item, i, k, tree);
     if ("problem" in read) diagnostics.push(read.problem);
     entries.push("problem" in read ? {} : read.entry);
     options.push("problem" in read ? undefined : read.options);
@@ -86,7 +92,9 @@ export async function readKustomizationPatches(
       layer: `kustomization ${k.file}`,
       reader: treeReader(tree),
     });
-    diagnostics.push(...normalized.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })));
+    diagnostics.push(
+      ...normalized.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })),
+    );
     for (const p of normalized.patches) patches.push(located(p, base, options[i]));
   }
   return { patches, diagnostics };
@@ -120,14 +128,25 @@ function strategicMergeEntry(item: Json, i: number, k: KustomizationFile, tree: 
 }
 
 /** A `patches` or `patchesJson6902` item: a mapping with a path or a patch, a target and options. */
-function patchEntry(field: "patches" | "patchesJson6902", item: Json, i: number, k: KustomizationFile, tree: SourceTree): ReadEntry {
+function patchEntry(
+  field: "patches" | "patchesJson6902",
+  item: Json,
+  i: number,
+  k: KustomizationFile,
+  tree: SourceTree,
+): ReadEntry {
   const at = (...p: (string | number)[]): SourceLocation => k.locate([field, i, ...p]);
   if (!isObject(item)) return refused(`a ${field} entry is a mapping (path or patch, and target)`, at());
   const target = isObject(item.target) ? (item.target as TargetSelector) : undefined;
-  if (field === "patchesJson6902" && !target) return refused("a patchesJson6902 entry needs a target", at(), "add target: { kind: …, name: … }");
+  if (field === "patchesJson6902" && !target)
+    return refused("a patchesJson6902 entry needs a target", at(), "add target: { kind: …, name: … }");
   const hasPath = typeof item.path === "string" && item.path !== "";
   const hasPatch = item.patch !== undefined && item.patch !== null && item.patch !== "";
-  if (hasPath === hasPatch) return refused(hasPath ? "patch and path can't be set at the same time" : "must specify one of patch and path", at());
+  if (hasPath === hasPatch)
+    return refused(
+      hasPath ? "patch and path can't be set at the same time" : "must specify one of patch and path",
+      at(),
+    );
   const entry: Entry = { target, optional: target !== undefined };
   if (field === "patchesJson6902") entry.type = "json6902";
   if (hasPath) {
@@ -136,15 +155,42 @@ function patchEntry(field: "patches" | "patchesJson6902", item: Json, i: number,
     entry.path = repoPath;
   } else entry.patch = item.patch;
   const opts = isObject(item.options) ? item.options : undefined;
-  return { entry, options: opts ? { allowNameChange: opts.allowNameChange === true, allowKindChange: opts.allowKindChange === true } : undefined };
+  return {
+    entry,
+    options: opts
+      ? { allowNameChange: opts.allowNameChange === true, allowKindChange: opts.allowKindChange === true }
+      : undefined,
+  };
 }
 
 /** The repository path of a patch file named in a kustomization, or why it cannot be read. */
-function resolvePatchPath(path: string, loc: SourceLocation, k: KustomizationFile, tree: SourceTree): string | { problem: Diagnostic } {
-  if (isRemote(path)) return refused(`remote patch "${path}" is not fetched`, loc, "copy the patch into the source repository", "KUSTOMIZE_UNSUPPORTED");
+function resolvePatchPath(
+  path: string,
+  loc: SourceLocation,
+  k: KustomizationFile,
+  tree: SourceTree,
+): string | { problem: Diagnostic } {
+  if (isRemote(path))
+    return refused(
+      `remote patch "${path}" is not fetched`,
+      loc,
+      "copy the patch into the source repository",
+      "KUSTOMIZE_UNSUPPORTED",
+    );
   const repoPath = joinInside(k.dir, path);
-  if (repoPath === undefined) return refused(`patch "${path}" is outside the source repository`, loc, "patches must be files of the same repository", "PATH_ESCAPE");
-  if (!tree.file(repoPath)) return refused(`patch file "${path}" does not exist`, loc, `paths are relative to ${k.dir || "the repository root"}`);
+  if (repoPath === undefined)
+    return refused(
+      `patch "${path}" is outside the source repository`,
+      loc,
+      "patches must be files of the same repository",
+      "PATH_ESCAPE",
+    );
+  if (!tree.file(repoPath))
+    return refused(
+      `patch file "${path}" does not exist`,
+      loc,
+      `paths are relative to ${k.dir || "the repository root"}`,
+    );
   return repoPath;
 }
 
@@ -153,7 +199,12 @@ function located(p: PatchDef, base: { source: string; commit: string }, options:
     ...p,
     ...(options ? { options } : {}),
     location: { ...base, ...p.location },
-    positions: { locate: (path) => { const l = p.positions.locate(path); return l && { ...base, ...l }; } },
+    positions: {
+      locate: (path) => {
+        const l = p.positions.locate(path);
+        return l && { ...base, ...l };
+      },
+    },
     ...(p.opLocations ? { opLocations: p.opLocations.map((l) => ({ ...base, ...l })) } : {}),
   };
 }

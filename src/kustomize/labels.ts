@@ -14,7 +14,12 @@ import { checkKeys, invalidField, stringHint, withObject, WrittenFields } from "
 const METADATA_LABELS: FieldSpec = { path: "metadata/labels", create: true };
 
 /** Reads a map of string pairs; non-string values are located errors (kustomize wants strings). */
-function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): Record<string, string> | undefined {
+function readPairs(
+  args: Json,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): Record<string, string> | undefined {
   if (args === null) return {};
   if (!isObject(args)) {
     diagnostics.push(invalidField(ctx, at, `${at.join(".")} must be a map of strings`, "write key: value pairs"));
@@ -23,7 +28,9 @@ function readPairs(args: Json, at: JsonPath, ctx: KustomizationContext, diagnost
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(args)) {
     if (typeof v !== "string") {
-      diagnostics.push(invalidField(ctx, [...at, k], `the value of ${k} in ${at.join(".")} is not a string`, stringHint(k, v)));
+      diagnostics.push(
+        invalidField(ctx, [...at, k], `the value of ${k} in ${at.join(".")} is not a string`, stringHint(k, v)),
+      );
       continue;
     }
     out[k] = v;
@@ -78,19 +85,38 @@ export const commonAnnotations: Transformer = (resources, args, ctx): TransformR
   const diagnostics: Diagnostic[] = [];
   const pairs = readPairs(args, ["commonAnnotations"], ctx, diagnostics);
   if (!pairs || diagnostics.length) return { resources: [...resources], diagnostics };
-  return { resources: setPairs(resources, pairs, COMMON_ANNOTATION_SPECS, (k) => ["commonAnnotations", k], ctx), diagnostics };
+  return {
+    resources: setPairs(resources, pairs, COMMON_ANNOTATION_SPECS, (k) => ["commonAnnotations", k], ctx),
+    diagnostics,
+  };
 };
 
 /** Reads custom field specs (`labels[].fields`). */
-function readFieldSpecs(v: Json | undefined, at: JsonPath, ctx: KustomizationContext, diagnostics: Diagnostic[]): FieldSpec[] {
+function readFieldSpecs(
+  v: Json | undefined,
+  at: JsonPath,
+  ctx: KustomizationContext,
+  diagnostics: Diagnostic[],
+): FieldSpec[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    diagnostics.push(invalidField(ctx, at, "fields must be a list of field specs", "write - path: spec/x/labels (with optional kind, group, version, create)"));
+    diagnostics.push(
+      invalidField(
+        ctx,
+        at,
+        "fields must be a list of field specs",
+        "write - path: spec/x/labels (with optional kind, group, version, create)",
+      ),
+    );
     return [];
   }
   const out: FieldSpec[] = [];
   v.forEach((item, i) => {
-    if (isObject(item) && !checkKeys(item, ["path", "group", "version", "kind", "create"], [...at, i], ctx, diagnostics)) return;
+    if (
+      isObject(item) &&
+      !checkKeys(item, ["path", "group", "version", "kind", "create"], [...at, i], ctx, diagnostics)
+    )
+      return;
     if (!isObject(item) || typeof item.path !== "string" || item.path === "") {
       diagnostics.push(invalidField(ctx, [...at, i], "a field spec needs a path", "write - path: spec/x/labels"));
       return;
@@ -119,7 +145,8 @@ export const labels: Transformer = (resources, args, ctx): TransformResult => {
       diagnostics.push(invalidField(ctx, ["labels", i], "a labels entry must be a map", "write - pairs: {app: web}"));
       return;
     }
-    if (!checkKeys(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], ["labels", i], ctx, diagnostics)) return;
+    if (!checkKeys(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], ["labels", i], ctx, diagnostics))
+      return;
     const pairs = readPairs(entry.pairs ?? null, ["labels", i, "pairs"], ctx, diagnostics);
     const specs = readFieldSpecs(entry.fields, ["labels", i, "fields"], ctx, diagnostics);
     if (!pairs) return;

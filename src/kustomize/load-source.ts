@@ -25,7 +25,12 @@ function treeOf(cache: ManifestCache, gitdir: string, commit: string): Promise<S
 }
 
 /** Whether the source's folder at the commit holds a kustomization file (one tree read, no listing). */
-async function isKustomizeSource(gitdir: string, commit: string, path: string, gitCache: object = {}): Promise<boolean> {
+async function isKustomizeSource(
+  gitdir: string,
+  commit: string,
+  path: string,
+  gitCache: object = {},
+): Promise<boolean> {
   try {
     const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
     return tree.some((e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path));
@@ -43,10 +48,12 @@ export function loadSource(
   schema: KubeSchemaIndex | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}`;
-  let p = cache.loads.get(key) as Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
+  let p = cache.loads.get(key) as
+    Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
     p = (async () => {
-      if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git))) return loadPlain(cache, gitdir, commit, source, schema);
+      if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git)))
+        return loadPlain(cache, gitdir, commit, source, schema);
       const tree = await treeOf(cache, gitdir, commit);
       const built = await buildKustomization({ tree, source: source.name, cache, schema }, source.path);
       return { ...built, kustomization: true };
@@ -62,7 +69,11 @@ export function loadSource(
  * descend into it. `selected` says whether braid's include/exclude keep a folder (asked with the path of a
  * `kustomization.yaml` in it, relative to `path`): a folder the globs leave out is not built.
  */
-function kustomizationFolders(tree: SourceTree, path: string, selected: (rel: string) => boolean = () => true): string[] {
+function kustomizationFolders(
+  tree: SourceTree,
+  path: string,
+  selected: (rel: string) => boolean = () => true,
+): string[] {
   const prefix = path ? `${path}/` : "";
   const names = KUSTOMIZATION_FILE_NAMES as readonly string[];
   const dirs: string[] = [];
@@ -90,11 +101,16 @@ async function loadPlain(
   schema: KubeSchemaIndex | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const tree = await treeOf(cache, gitdir, commit).catch(() => undefined);
-  const selected = (rel: string) => source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
+  const selected = (rel: string) =>
+    source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
   const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];
-  if (!tree || folders.length === 0) return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
+  if (!tree || folders.length === 0)
+    return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
   const rel = (d: string) => (source.path ? d.slice(source.path.length + 1) : d);
-  const plain = await loadSourceManifests(cache, gitdir, commit, { ...source, exclude: [...source.exclude, ...folders.map((d) => `${rel(d)}/**`)] });
+  const plain = await loadSourceManifests(cache, gitdir, commit, {
+    ...source,
+    exclude: [...source.exclude, ...folders.map((d) => `${rel(d)}/**`)],
+  });
   const resources = [...plain.resources];
   const diagnostics = [...plain.diagnostics];
   for (const dir of folders) {

@@ -13,7 +13,11 @@ import { invalidField, stringHint, withObject, WrittenFields } from "./resource-
 /** Kinds kustomize never renames (matched on the original id). */
 function keepsName(res: Resource): boolean {
   const org = res.previous?.[0] ?? res.id;
-  return org.kind === "CustomResourceDefinition" || org.kind === "Namespace" || (org.kind === "APIService" && org.group === "apiregistration.k8s.io");
+  return (
+    org.kind === "CustomResourceDefinition" ||
+    org.kind === "Namespace" ||
+    (org.kind === "APIService" && org.group === "apiregistration.k8s.io")
+  );
 }
 
 function affix(field: "namePrefix" | "nameSuffix"): Transformer {

@@ -54,7 +54,12 @@ function nameHash(object: JsonObject): string {
   const name = ""; // kustomize's quirk, kept for byte-identical names (see the header)
   let encoded: JsonObject;
   if (object.kind === "Secret") {
-    encoded = { kind: "Secret", type: typeof object.type === "string" ? object.type : "", name, data: mapOrEmpty(object.data) };
+    encoded = {
+      kind: "Secret",
+      type: typeof object.type === "string" ? object.type : "",
+      name,
+      data: mapOrEmpty(object.data),
+    };
     if (isObject(object.stringData)) encoded.stringData = object.stringData;
   } else {
     encoded = { kind: "ConfigMap", name, data: mapOrEmpty(object.data) };

@@ -12,7 +12,14 @@
  * ties across bases are resolved before they meet).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { describeId, type Json, type JsonObject, type JsonPath, type Resource, type ResourceId } from "../model/resource.js";
+import {
+  describeId,
+  type Json,
+  type JsonObject,
+  type JsonPath,
+  type Resource,
+  type ResourceId,
+} from "../model/resource.js";
 import { isClusterScoped } from "./cluster-scoped.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { isObject, specSelects, walkFieldSpec } from "./field-spec.js";
@@ -54,7 +61,11 @@ function visibilityCache(all: readonly Resource[]): (referrer: Resource) => Visi
     let v = cache.get(key);
     if (!v) {
       const set = new Set(
-        cluster ? all : all.filter((r) => isClusterScoped(r.id) || nsEq(r.id.namespace, referrer.id.namespace) || extra.has(r.id.namespace)),
+        cluster
+          ? all
+          : all.filter(
+              (r) => isClusterScoped(r.id) || nsEq(r.id.namespace, referrer.id.namespace) || extra.has(r.id.namespace),
+            ),
       );
       const orgNamespaces = new Set<string>();
       const namespaces = new Set<string>();
@@ -86,7 +97,8 @@ function byEarlierName(all: readonly Resource[]): Map<string, Resource[]> {
 
 /** The kustomization entry that most likely renamed things (for positions of rewritten references). */
 function renameEntry(ctx: KustomizationContext): JsonPath {
-  for (const k of ["namePrefix", "nameSuffix", "configMapGenerator", "secretGenerator", "namespace"]) if (ctx.kustomization[k] !== undefined) return [k];
+  for (const k of ["namePrefix", "nameSuffix", "configMapGenerator", "secretGenerator", "namespace"])
+    if (ctx.kustomization[k] !== undefined) return [k];
   return [];
 }
 
@@ -99,16 +111,25 @@ function selectReferral(
   fieldPath: string,
   identical: (rs: Resource[]) => boolean,
 ): Resource | { tie: Resource[] } | undefined {
-  const roleRef = fieldPath.endsWith("roleRef/name") && isObject(referrer.object.roleRef) ? referrer.object.roleRef : undefined;
+  const roleRef =
+    fieldPath.endsWith("roleRef/name") && isObject(referrer.object.roleRef) ? referrer.object.roleRef : undefined;
   const roleGvk =
-    roleRef && typeof roleRef.apiGroup === "string" && typeof roleRef.kind === "string" ? { group: roleRef.apiGroup, kind: roleRef.kind } : undefined;
+    roleRef && typeof roleRef.apiGroup === "string" && typeof roleRef.kind === "string"
+      ? { group: roleRef.apiGroup, kind: roleRef.kind }
+      : undefined;
   const referrerNamespaced = !isClusterScoped(referrer.id);
   const list = candidates.filter((r) => {
     const prev = r.previous ?? [];
     if (!prev.some((p) => p.name === oldName)) return false;
     if (!prev.some((p) => specSelects(target, p))) return false;
     if (roleGvk && !prev.some((p) => p.group === roleGvk.group && p.kind === roleGvk.kind)) return false;
-    if (referrerNamespaced && !isClusterScoped(r.id) && r.id.kind !== "ServiceAccount" && !nsEq(r.id.namespace, referrer.id.namespace)) return false;
+    if (
+      referrerNamespaced &&
+      !isClusterScoped(r.id) &&
+      r.id.kind !== "ServiceAccount" &&
+      !nsEq(r.id.namespace, referrer.id.namespace)
+    )
+      return false;
     return true;
   });
   if (list.length <= 1) return list[0];
@@ -147,7 +168,9 @@ export const fixNameReferences: Transformer = (resources, _args, ctx): Transform
         const setScalar = (holder: JsonObject | Json[], key: string | number, path: JsonPath): void => {
           const v = (holder as Record<string | number, Json>)[key];
           if (typeof v !== "string") return;
-          const r = selectReferral(v, named(v), target, referrer, spec.path, (rs) => rs.every((x) => x.id.name === rs[0]!.id.name));
+          const r = selectReferral(v, named(v), target, referrer, spec.path, (rs) =>
+            rs.every((x) => x.id.name === rs[0]!.id.name),
+          );
           if (!r) return;
           if ("tie" in r) return tie(r.tie, v);
           if (r.id.name === v) return;

@@ -3,29 +3,97 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { transformNamespace } from "./namespace.js";
 
-const CLUSTER_KINDS = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "APIService", "CustomResourceDefinition"]);
-const schema = { kubernetesVersion: "1.34", scope: (g: { kind: string }) => (CLUSTER_KINDS.has(g.kind) ? "Cluster" : g.kind === "Mystery" ? undefined : "Namespaced"), patchSchema: () => undefined } as KubeSchemaIndex;
+const CLUSTER_KINDS = new Set([
+  "Namespace",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "APIService",
+  "CustomResourceDefinition",
+]);
+const schema = {
+  kubernetesVersion: "1.34",
+  scope: (g: { kind: string }) =>
+    CLUSTER_KINDS.has(g.kind) ? "Cluster" : g.kind === "Mystery" ? undefined : "Namespaced",
+  patchSchema: () => undefined,
+} as KubeSchemaIndex;
 
 function res(object: JsonObject): Resource {
-  return { id: idOf(object), object, origin: { source: "s", commit: "c", file: "f.yaml", docIndex: 0, line: 1, column: 1 }, positions: [] };
+  return {
+    id: idOf(object),
+    object,
+    origin: { source: "s", commit: "c", file: "f.yaml", docIndex: 0, line: 1, column: 1 },
+    positions: [],
+  };
 }
 
 describe("transformNamespace (kustomize's namespace transformer)", () => {
   it.each([
-    ["a namespaced object gets the namespace", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns" } }],
-    ["an existing namespace is overwritten", { apiVersion: "v1", kind: "Secret", metadata: { name: "a", namespace: "old" } }, { apiVersion: "v1", kind: "Secret", metadata: { name: "a", namespace: "ns" } }],
-    ["a kind of unknown scope is namespaced", { apiVersion: "x.io/v1", kind: "Mystery", metadata: { name: "m" } }, { apiVersion: "x.io/v1", kind: "Mystery", metadata: { name: "m", namespace: "ns" } }],
-    ["a cluster-scoped kind is left alone", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "r" } }, undefined],
-    ["a v1 Namespace is renamed", { apiVersion: "v1", kind: "Namespace", metadata: { name: "old" } }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns" } }],
+    [
+      "a namespaced object gets the namespace",
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns" } },
+    ],
+    [
+      "an existing namespace is overwritten",
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "a", namespace: "old" } },
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "a", namespace: "ns" } },
+    ],
+    [
+      "a kind of unknown scope is namespaced",
+      { apiVersion: "x.io/v1", kind: "Mystery", metadata: { name: "m" } },
+      { apiVersion: "x.io/v1", kind: "Mystery", metadata: { name: "m", namespace: "ns" } },
+    ],
+    [
+      "a cluster-scoped kind is left alone",
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "r" } },
+      undefined,
+    ],
+    [
+      "a v1 Namespace is renamed",
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "old" } },
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns" } },
+    ],
     [
       "binding subjects named default get it, whatever their kind; others keep theirs",
-      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "b" }, subjects: [{ kind: "ServiceAccount", name: "default" }, { kind: "ServiceAccount", name: "x", namespace: "y" }, { kind: "Group", name: "default" }] },
-      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "b" }, subjects: [{ kind: "ServiceAccount", name: "default", namespace: "ns" }, { kind: "ServiceAccount", name: "x", namespace: "y" }, { kind: "Group", name: "default", namespace: "ns" }] },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: "b" },
+        subjects: [
+          { kind: "ServiceAccount", name: "default" },
+          { kind: "ServiceAccount", name: "x", namespace: "y" },
+          { kind: "Group", name: "default" },
+        ],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: "b" },
+        subjects: [
+          { kind: "ServiceAccount", name: "default", namespace: "ns" },
+          { kind: "ServiceAccount", name: "x", namespace: "y" },
+          { kind: "Group", name: "default", namespace: "ns" },
+        ],
+      },
     ],
-    ["an APIService's service namespace is created", { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v1.x" }, spec: { group: "x" } }, { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v1.x" }, spec: { group: "x", service: { namespace: "ns" } } }],
+    [
+      "an APIService's service namespace is created",
+      { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v1.x" }, spec: { group: "x" } },
+      {
+        apiVersion: "apiregistration.k8s.io/v1",
+        kind: "APIService",
+        metadata: { name: "v1.x" },
+        spec: { group: "x", service: { namespace: "ns" } },
+      },
+    ],
     [
       "a CRD's conversion webhook namespace is set only when present",
-      { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "c" }, spec: { conversion: { strategy: "None" } } },
+      {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "c" },
+        spec: { conversion: { strategy: "None" } },
+      },
       undefined,
     ],
   ] as [string, JsonObject, JsonObject | undefined][])("%s", (_, input, expected) => {
@@ -38,7 +106,12 @@ describe("transformNamespace (kustomize's namespace transformer)", () => {
 
   it("records the old id of a moved object and points the field at the kustomization", () => {
     const where = { file: "k/kustomization.yaml", line: 3, column: 12 };
-    const [out] = transformNamespace([res({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "old" } })], "ns", schema, where);
+    const [out] = transformNamespace(
+      [res({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "old" } })],
+      "ns",
+      schema,
+      where,
+    );
     expect(out!.previous).toEqual([{ group: "", version: "v1", kind: "ConfigMap", namespace: "old", name: "a" }]);
     expect(out!.id.namespace).toBe("ns");
     expect(out!.positions.at(-1)!.locate(["metadata", "namespace"])).toEqual(where);

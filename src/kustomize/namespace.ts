@@ -26,7 +26,8 @@ function setPath(o: JsonObject, path: readonly string[], value: string, create: 
   if (head === undefined) return o;
   if (rest.length === 0) return !create && !(head in o) ? o : { ...o, [head]: value };
   const child = o[head];
-  if (!isObject(child)) return create && (child === undefined || child === null) ? { ...o, [head]: setPath({}, rest, value, true) } : o;
+  if (!isObject(child))
+    return create && (child === undefined || child === null) ? { ...o, [head]: setPath({}, rest, value, true) } : o;
   const next = setPath(child, rest, value, create);
   return next === child ? o : { ...o, [head]: next };
 }
@@ -53,7 +54,10 @@ export function transformNamespace(
 ): Resource[] {
   if (!namespace) return [...resources];
   const positions: PositionMap = {
-    locate: (path) => (where && path.length === 2 && path[0] === "metadata" && (path[1] === "namespace" || path[1] === "name") ? where : undefined),
+    locate: (path) =>
+      where && path.length === 2 && path[0] === "metadata" && (path[1] === "namespace" || path[1] === "name")
+        ? where
+        : undefined,
   };
   return resources.map((r) => {
     let o = r.object;
@@ -61,8 +65,9 @@ export function transformNamespace(
     const clusterScoped = schema?.scope(r.id) === "Cluster";
     if (!clusterScoped) o = setPath(o, ["metadata", "namespace"], namespace, true);
     if (kind === "Namespace" && o.apiVersion === "v1") o = setPath(o, ["metadata", "name"], namespace, true);
-    if ((kind === "RoleBinding" || kind === "ClusterRoleBinding")) o = setSubjects(o, namespace);
-    if (kind === "APIService" && r.id.group === "apiregistration.k8s.io") o = setPath(o, ["spec", "service", "namespace"], namespace, true);
+    if (kind === "RoleBinding" || kind === "ClusterRoleBinding") o = setSubjects(o, namespace);
+    if (kind === "APIService" && r.id.group === "apiregistration.k8s.io")
+      o = setPath(o, ["spec", "service", "namespace"], namespace, true);
     if (kind === "CustomResourceDefinition" && r.id.group === "apiextensions.k8s.io")
       o = setPath(o, ["spec", "conversion", "webhook", "clientConfig", "service", "namespace"], namespace, false);
     if (o === r.object) return r;

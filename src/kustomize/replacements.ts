@@ -69,7 +69,9 @@ function selectedBy(id: ResourceId, sel: Selector): boolean {
 function metaMap(res: Resource, key: "labels" | "annotations"): Record<string, string> {
   const meta = isObject(res.object.metadata) ? res.object.metadata : {};
   const m = meta[key];
-  return isObject(m) ? (Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === "string")) as Record<string, string>) : {};
+  return isObject(m)
+    ? (Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === "string")) as Record<string, string>)
+    : {};
 }
 
 function matchesMeta(res: Resource, sel: Selector, at: JsonPath): boolean {
@@ -80,7 +82,12 @@ function matchesMeta(res: Resource, sel: Selector, at: JsonPath): boolean {
     const s = sel[field];
     if (!s) continue;
     const req = parseSelectorString(s);
-    if ("error" in req) throw new ReplacementError(`${field}: ${req.error}`, [...at, field], "write a Kubernetes label selector, e.g. app=web,tier!=db");
+    if ("error" in req)
+      throw new ReplacementError(
+        `${field}: ${req.error}`,
+        [...at, field],
+        "write a Kubernetes label selector, e.g. app=web,tier!=db",
+      );
     if (!matchesLabelSelector(metaMap(res, key), req)) return false;
   }
   return true;
@@ -89,14 +96,24 @@ function matchesMeta(res: Resource, sel: Selector, at: JsonPath): boolean {
 /** Unknown keys are errors, as in kustomize's strict reading. */
 function onlyKeys(v: JsonObject, allowed: readonly string[], at: JsonPath): void {
   const bad = Object.keys(v).find((k) => !allowed.includes(k));
-  if (bad !== undefined) throw new ReplacementError(`unknown field ${JSON.stringify(bad)} in a replacement`, [...at, bad], `the fields here are: ${allowed.join(", ")}`);
+  if (bad !== undefined)
+    throw new ReplacementError(
+      `unknown field ${JSON.stringify(bad)} in a replacement`,
+      [...at, bad],
+      `the fields here are: ${allowed.join(", ")}`,
+    );
 }
 
 const ID_KEYS = ["group", "version", "kind", "name", "namespace"];
 
-function readSelector(v: Json | undefined, at: JsonPath, extra: readonly string[] = ["labelSelector", "annotationSelector"]): Selector {
+function readSelector(
+  v: Json | undefined,
+  at: JsonPath,
+  extra: readonly string[] = ["labelSelector", "annotationSelector"],
+): Selector {
   if (v === undefined || v === null) return {};
-  if (!isObject(v)) throw new ReplacementError("a selector must be a map", at, "write kind, name, namespace, group or version");
+  if (!isObject(v))
+    throw new ReplacementError("a selector must be a map", at, "write kind, name, namespace, group or version");
   onlyKeys(v, [...ID_KEYS, ...extra], at);
   const out: Selector = {};
   for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
@@ -114,11 +131,13 @@ function readOptions(v: Json | undefined, at: JsonPath): Options {
   if (!isObject(v)) throw new ReplacementError("options must be a map", at, "write delimiter, index or create");
   onlyKeys(v, ["delimiter", "index", "encoding", "create"], at);
   if (v.delimiter !== undefined && v.delimiter !== null) {
-    if (typeof v.delimiter !== "string") throw new ReplacementError("delimiter must be a string", [...at, "delimiter"], 'quote it: delimiter: "."');
+    if (typeof v.delimiter !== "string")
+      throw new ReplacementError("delimiter must be a string", [...at, "delimiter"], 'quote it: delimiter: "."');
     if (v.delimiter !== "") out.delimiter = v.delimiter;
   }
   if (v.index !== undefined && v.index !== null) {
-    if (typeof v.index !== "number" || !Number.isInteger(v.index)) throw new ReplacementError("index must be an integer", [...at, "index"], "write index: 0");
+    if (typeof v.index !== "number" || !Number.isInteger(v.index))
+      throw new ReplacementError("index must be an integer", [...at, "index"], "write index: 0");
     out.index = v.index;
   }
   if (v.create === true) out.create = true;
@@ -132,22 +151,43 @@ interface Replacement {
 }
 
 function readReplacement(v: Json, at: JsonPath): Replacement {
-  if (!isObject(v)) throw new ReplacementError("a replacement must be a map with source and targets", at, "write source: {kind: …, name: …} and targets: [...]");
+  if (!isObject(v))
+    throw new ReplacementError(
+      "a replacement must be a map with source and targets",
+      at,
+      "write source: {kind: …, name: …} and targets: [...]",
+    );
   if (!isObject(v.source) || !Array.isArray(v.targets) || v.targets.length === 0)
-    throw new ReplacementError("a replacement needs a source and at least one target", at, "write source: {kind: …, name: …, fieldPath: …} and targets: [{select: …, fieldPaths: […]}]");
+    throw new ReplacementError(
+      "a replacement needs a source and at least one target",
+      at,
+      "write source: {kind: …, name: …, fieldPath: …} and targets: [{select: …, fieldPaths: […]}]",
+    );
   onlyKeys(v, ["source", "targets"], at);
   const s = v.source;
   onlyKeys(s, [...ID_KEYS, "fieldPath", "options"], [...at, "source"]);
   const fieldPath = s.fieldPath ?? "metadata.name";
-  if (typeof fieldPath !== "string") throw new ReplacementError("fieldPath must be a string", [...at, "source", "fieldPath"], "write fieldPath: data.key");
+  if (typeof fieldPath !== "string")
+    throw new ReplacementError(
+      "fieldPath must be a string",
+      [...at, "source", "fieldPath"],
+      "write fieldPath: data.key",
+    );
   const targets = v.targets.map((t, i) => {
     const tat = [...at, "targets", i];
-    if (!isObject(t) || !isObject(t.select)) throw new ReplacementError("a target must select objects", tat, "write select: {kind: …}");
+    if (!isObject(t) || !isObject(t.select))
+      throw new ReplacementError("a target must select objects", tat, "write select: {kind: …}");
     onlyKeys(t, ["select", "reject", "fieldPaths", "options"], tat);
     const fps = t.fieldPaths ?? ["metadata.name"];
-    if (!Array.isArray(fps) || !fps.every((f) => typeof f === "string")) throw new ReplacementError("fieldPaths must be a list of strings", [...tat, "fieldPaths"], "write fieldPaths: [spec.x]");
+    if (!Array.isArray(fps) || !fps.every((f) => typeof f === "string"))
+      throw new ReplacementError(
+        "fieldPaths must be a list of strings",
+        [...tat, "fieldPaths"],
+        "write fieldPaths: [spec.x]",
+      );
     const reject = t.reject ?? [];
-    if (!Array.isArray(reject)) throw new ReplacementError("reject must be a list of selectors", [...tat, "reject"], "write reject: [{name: …}]");
+    if (!Array.isArray(reject))
+      throw new ReplacementError("reject must be a list of selectors", [...tat, "reject"], "write reject: [{name: …}]");
     return {
       select: readSelector(t.select, [...tat, "select"]),
       reject: reject.map((r, j) => readSelector(r, [...tat, "reject", j])),
@@ -156,24 +196,63 @@ function readReplacement(v: Json, at: JsonPath): Replacement {
       at: tat,
     };
   });
-  return { at, source: { select: readSelector({ ...s, fieldPath: null, options: null }, [...at, "source"], ["fieldPath", "options"]), fieldPath, options: readOptions(s.options, [...at, "source", "options"]), at: [...at, "source"] }, targets };
+  return {
+    at,
+    source: {
+      select: readSelector({ ...s, fieldPath: null, options: null }, [...at, "source"], ["fieldPath", "options"]),
+      fieldPath,
+      options: readOptions(s.options, [...at, "source", "options"]),
+      at: [...at, "source"],
+    },
+    targets,
+  };
 }
 
 /** Applies one replacement to the list (copies what it changes). */
 function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Resource[] {
   const sources = list.filter((res) => ids(res).some((id) => selectedBy(id, r.source.select)));
-  if (sources.length === 0) throw new ReplacementError("the replacement source selects nothing", r.source.at, "select an object of this kustomization by kind and name");
-  if (sources.length > 1) throw new ReplacementError(`the replacement source selects ${sources.length} objects`, r.source.at, "add kind, name or namespace until one object is selected");
+  if (sources.length === 0)
+    throw new ReplacementError(
+      "the replacement source selects nothing",
+      r.source.at,
+      "select an object of this kustomization by kind and name",
+    );
+  if (sources.length > 1)
+    throw new ReplacementError(
+      `the replacement source selects ${sources.length} objects`,
+      r.source.at,
+      "add kind, name or namespace until one object is selected",
+    );
   const segs = splitFieldPath(r.source.fieldPath);
   let value = lookup(sources[0]!.object, segs);
-  if (value === undefined || value === null || (typeof value === "string" && value === "") || (Array.isArray(value) && !value.length) || (isObject(value) && !Object.keys(value).length))
-    throw new ReplacementError(`fieldPath ${r.source.fieldPath} is missing in the replacement source`, [...r.source.at, "fieldPath"], "name a field the source object has");
+  if (
+    value === undefined ||
+    value === null ||
+    (typeof value === "string" && value === "") ||
+    (Array.isArray(value) && !value.length) ||
+    (isObject(value) && !Object.keys(value).length)
+  )
+    throw new ReplacementError(
+      `fieldPath ${r.source.fieldPath} is missing in the replacement source`,
+      [...r.source.at, "fieldPath"],
+      "name a field the source object has",
+    );
   if (r.source.options.delimiter !== undefined) {
     const text = scalarText(value);
-    if (text === undefined) throw new ReplacementError("delimiter can only be used with scalar fields", [...r.source.at, "options", "delimiter"], "point fieldPath at a string");
+    if (text === undefined)
+      throw new ReplacementError(
+        "delimiter can only be used with scalar fields",
+        [...r.source.at, "options", "delimiter"],
+        "point fieldPath at a string",
+      );
     const parts = text.split(r.source.options.delimiter);
     const i = r.source.options.index;
-    if (i < 0 || i >= parts.length) throw new ReplacementError(`options.index ${i} is out of bounds for ${JSON.stringify(text)}`, [...r.source.at, "options", "index"], `use an index below ${parts.length}`);
+    if (i < 0 || i >= parts.length)
+      throw new ReplacementError(
+        `options.index ${i} is out of bounds for ${JSON.stringify(text)}`,
+        [...r.source.at, "options", "index"],
+        `use an index below ${parts.length}`,
+      );
     value = typeof value === "string" ? parts[i]! : plainScalar(parts[i]!);
   }
   const valueText = scalarText(value) ?? "";
@@ -186,14 +265,24 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
     for (const t of chosen) {
       t.fieldPaths.forEach((fp, k) => {
         const slots = matchPath(object, splitFieldPath(fp), t.options.create, valueIsScalar);
-        if (!slots.length) throw new ReplacementError(`${t.options.create ? "unable to find or create" : "unable to find"} field ${fp} in ${res.id.kind} ${res.id.name}`, [...t.at, "fieldPaths", k], "add options: {create: true}, or fix the path");
+        if (!slots.length)
+          throw new ReplacementError(
+            `${t.options.create ? "unable to find or create" : "unable to find"} field ${fp} in ${res.id.kind} ${res.id.name}`,
+            [...t.at, "fieldPaths", k],
+            "add options: {create: true}, or fix the path",
+          );
         for (const slot of slots) {
           const old = (slot.holder as Record<string | number, Json>)[slot.key] as Json;
           let text = valueText;
           let next: Json;
           if (t.options.delimiter !== undefined) {
             const oldText = scalarText(old);
-            if (oldText === undefined) throw new ReplacementError("delimiter can only be used with scalar fields", [...t.at, "options", "delimiter"], "point the field path at a string");
+            if (oldText === undefined)
+              throw new ReplacementError(
+                "delimiter can only be used with scalar fields",
+                [...t.at, "options", "delimiter"],
+                "point the field path at a string",
+              );
             const parts = oldText.split(t.options.delimiter);
             if (t.options.index < 0) parts.unshift(text);
             else if (t.options.index >= parts.length) parts.push(text);
@@ -204,7 +293,13 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
             // a created (or null) field is an untagged node: its text reads back as YAML reads a plain scalar
             next = old === null ? (valueIsScalar ? plainScalar(text) : structuredClone(value)) : keepType(old, text);
             // kustomize rewrites annotations as strings when it drops its build annotations
-            if (slot.path.length === 3 && slot.path[0] === "metadata" && slot.path[1] === "annotations" && next !== null) next = scalarText(next) ?? next;
+            if (
+              slot.path.length === 3 &&
+              slot.path[0] === "metadata" &&
+              slot.path[1] === "annotations" &&
+              next !== null
+            )
+              next = scalarText(next) ?? next;
           } else next = structuredClone(value);
           (slot.holder as Record<string | number, Json>)[slot.key] = next;
           if (slot.path.length === 0 && isObject(next)) object = next;
@@ -220,7 +315,9 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
 function targets(res: Resource, t: Replacement["targets"][number]): boolean {
   const all = ids(res);
   if (!all.some((id) => selectedBy(id, t.select)) || !matchesMeta(res, t.select, [...t.at, "select"])) return false;
-  return !t.reject.some((rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)));
+  return !t.reject.some(
+    (rej) => (hasId(rej) && all.some((id) => selectedBy(id, rej))) || (hasMeta(rej) && matchesMeta(res, rej, t.at)),
+  );
 }
 
 const hasId = (s: Selector): boolean => Boolean(s.group || s.version || s.kind || s.name || s.namespace);
@@ -241,7 +338,11 @@ async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diag
             diagnostics.push({ ...e.diagnostic, location: entryLocation(ctx, [...at, "path"]) });
             continue;
           }
-          throw new ReplacementError(`cannot read ${entry.path}`, [...at, "path"], "name a file inside the kustomization's folder");
+          throw new ReplacementError(
+            `cannot read ${entry.path}`,
+            [...at, "path"],
+            "name a file inside the kustomization's folder",
+          );
         }
         const file = ctx.dir ? `${ctx.dir}/${entry.path}` : entry.path;
         const yaml = parseYamlFile(new TextDecoder().decode(bytes), file, { source: ctx.source, commit: ctx.commit });
@@ -252,7 +353,9 @@ async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diag
         const doc = yaml.docs[0];
         const value = doc ? documentToJs(doc, file, yaml.lineCounter).value : null;
         const list = Array.isArray(value) ? (value as Json[]) : [value as Json];
-        list.forEach((r, j) => out.push(readReplacement(r, Array.isArray(value) ? [...at, "path", j] : [...at, "path"])));
+        list.forEach((r, j) =>
+          out.push(readReplacement(r, Array.isArray(value) ? [...at, "path", j] : [...at, "path"])),
+        );
       } else out.push(readReplacement(entry, at));
     } catch (e) {
       if (!(e instanceof ReplacementError)) throw e;
@@ -267,7 +370,9 @@ export const replacements: AsyncTransformer = async (resources, args, ctx): Prom
   const diagnostics: Diagnostic[] = [];
   if (args === null) return { resources: [...resources], diagnostics };
   if (!Array.isArray(args)) {
-    diagnostics.push(invalidField(ctx, ["replacements"], "replacements must be a list", "write - source: {…}\n  targets: [...]"));
+    diagnostics.push(
+      invalidField(ctx, ["replacements"], "replacements must be a list", "write - source: {…}\n  targets: [...]"),
+    );
     return { resources: [...resources], diagnostics };
   }
   const list = await expand(args, ctx, diagnostics);

@@ -25,13 +25,17 @@ export const replicas: Transformer = (resources, args, ctx): TransformResult => 
   let out = [...resources];
   args.forEach((entry, i) => {
     if (!isObject(entry) || typeof entry.name !== "string" || entry.name === "") {
-      diagnostics.push(invalidField(ctx, ["replicas", i], `replicas[${i}] needs a name`, "write - name: web\n  count: 3"));
+      diagnostics.push(
+        invalidField(ctx, ["replicas", i], `replicas[${i}] needs a name`, "write - name: web\n  count: 3"),
+      );
       return;
     }
     if (!checkKeys(entry, ["name", "count"], ["replicas", i], ctx, diagnostics)) return;
     const count = entry.count;
     if (typeof count !== "number" || !Number.isInteger(count)) {
-      diagnostics.push(invalidField(ctx, ["replicas", i, "count"], `replicas[${i}].count must be an integer`, "write count: 3"));
+      diagnostics.push(
+        invalidField(ctx, ["replicas", i, "count"], `replicas[${i}].count must be an integer`, "write count: 3"),
+      );
       return;
     }
     const name = entry.name;
@@ -53,7 +57,12 @@ export const replicas: Transformer = (resources, args, ctx): TransformResult => 
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the map callback
     if (!found) {
       diagnostics.push(
-        invalidField(ctx, ["replicas", i, "name"], `replicas[${i}]: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named ${name}`, "name a workload of this kustomization (before any namePrefix or nameSuffix)"),
+        invalidField(
+          ctx,
+          ["replicas", i, "name"],
+          `replicas[${i}]: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named ${name}`,
+          "name a workload of this kustomization (before any namePrefix or nameSuffix)",
+        ),
       );
     }
   });

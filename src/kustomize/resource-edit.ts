@@ -35,7 +35,12 @@ export class WrittenFields {
 }
 
 /** The resource with a new object (id recomputed) and, when fields were written, one more position map. */
-export function withObject(res: Resource, object: JsonObject, written: WrittenFields | undefined, ctx: KustomizationContext): Resource {
+export function withObject(
+  res: Resource,
+  object: JsonObject,
+  written: WrittenFields | undefined,
+  ctx: KustomizationContext,
+): Resource {
   const positions = written?.size ? [...res.positions, written.positionMap(ctx)] : res.positions;
   return { ...res, object, id: idOf(object), positions };
 }
@@ -56,7 +61,8 @@ export function invalidField(ctx: KustomizationContext, path: JsonPath, message:
 
 /** The hint for a field that must be a string: quote a number or boolean; a list or a mapping has no string form. */
 export function stringHint(key: string, value: Json): string {
-  if (value !== null && typeof value === "object") return `write ${key} as a string, not a ${Array.isArray(value) ? "list" : "mapping"}`;
+  if (value !== null && typeof value === "object")
+    return `write ${key} as a string, not a ${Array.isArray(value) ? "list" : "mapping"}`;
   return `quote it: ${key}: "${String(value)}"`;
 }
 
@@ -75,7 +81,14 @@ export function checkKeys(
   for (const key of Object.keys(entry)) {
     if (allowed.includes(key)) continue;
     ok = false;
-    diagnostics.push(invalidField(ctx, [...at, key], `unknown field ${JSON.stringify(key)} in ${describePath(at)}`, `the fields here are: ${allowed.join(", ")}`));
+    diagnostics.push(
+      invalidField(
+        ctx,
+        [...at, key],
+        `unknown field ${JSON.stringify(key)} in ${describePath(at)}`,
+        `the fields here are: ${allowed.join(", ")}`,
+      ),
+    );
   }
   return ok;
 }

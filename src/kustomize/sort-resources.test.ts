@@ -4,7 +4,12 @@ import { parseSortOptions, sortResources } from "./sort-resources.js";
 
 const r = (apiVersion: string, kind: string, name: string, namespace?: string): Resource => {
   const object = { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } };
-  return { id: idOf(object), object, origin: { source: "s", commit: "c", file: "f", docIndex: 0, line: 1, column: 1 }, positions: [] };
+  return {
+    id: idOf(object),
+    object,
+    origin: { source: "s", commit: "c", file: "f", docIndex: 0, line: 1, column: 1 },
+    positions: [],
+  };
 };
 const names = (list: Resource[]) => list.map((x) => `${x.id.kind}/${x.id.namespace}/${x.id.name}`);
 
@@ -33,13 +38,20 @@ describe("sortResources (kustomize's legacy order)", () => {
   });
   it("keeps the build order with fifo, and takes custom kind lists", () => {
     expect(sortResources(input, { order: "fifo" })).toEqual(input);
-    expect(names(sortResources(input, { order: "legacy", orderFirst: ["Job"], orderLast: ["Namespace"] }))[0]).toBe("Job//j");
-    expect(names(sortResources(input, { order: "legacy", orderFirst: ["Job"], orderLast: ["Namespace"] })).at(-1)).toBe("Namespace//n");
+    expect(names(sortResources(input, { order: "legacy", orderFirst: ["Job"], orderLast: ["Namespace"] }))[0]).toBe(
+      "Job//j",
+    );
+    expect(names(sortResources(input, { order: "legacy", orderFirst: ["Job"], orderLast: ["Namespace"] })).at(-1)).toBe(
+      "Namespace//n",
+    );
   });
   it.each([
     [undefined, { order: "legacy" }],
     [{ order: "fifo" }, { order: "fifo" }],
-    [{ order: "legacy", legacySortOptions: { orderFirst: ["A"], orderLast: [] } }, { order: "legacy", orderFirst: ["A"], orderLast: [] }],
+    [
+      { order: "legacy", legacySortOptions: { orderFirst: ["A"], orderLast: [] } },
+      { order: "legacy", orderFirst: ["A"], orderLast: [] },
+    ],
     [{ order: "random" }, 'sortOptions.order must be legacy or fifo, not "random"'],
     [{ order: "fifo", legacySortOptions: {} }, "legacySortOptions needs order: legacy"],
   ] as const)("parses %j", (input, expected) => {

@@ -53,7 +53,8 @@ export function parseSortOptions(v: Json | undefined): SortOptions | string {
   if (v === undefined || v === null) return { order: "legacy" };
   if (typeof v !== "object" || Array.isArray(v)) return "sortOptions must be a mapping";
   const order = v.order ?? "legacy";
-  if (order !== "legacy" && order !== "fifo") return `sortOptions.order must be legacy or fifo, not ${JSON.stringify(order)}`;
+  if (order !== "legacy" && order !== "fifo")
+    return `sortOptions.order must be legacy or fifo, not ${JSON.stringify(order)}`;
   const legacy = v.legacySortOptions;
   if (legacy !== undefined && legacy !== null) {
     if (order !== "legacy") return "legacySortOptions needs order: legacy";

@@ -8,7 +8,8 @@ import type { Json, JsonObject } from "./resource.js";
 
 /** Sets an own property, also for `__proto__` (where plain assignment would change the prototype). */
 export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
   else obj[key] = value;
 }
 

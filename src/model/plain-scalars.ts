@@ -39,7 +39,8 @@ export function plainVarPaths(doc: Document.Parsed, basePath: JsonPath = []): Se
   let node: unknown = doc.contents;
   for (const seg of basePath) {
     node = deref(doc, node);
-    if (isMap(node) || isSeq(node)) node = (node as { get(k: unknown, keep: boolean): unknown }).get(isMap(node) ? String(seg) : seg, true);
+    if (isMap(node) || isSeq(node))
+      node = (node as { get(k: unknown, keep: boolean): unknown }).get(isMap(node) ? String(seg) : seg, true);
     else return out;
   }
   collect(doc, node, "", out, 0);
@@ -130,7 +131,12 @@ function isObject(v: Json | undefined): v is JsonObject {
  * After an RFC 7386 merge patch: a field the patch sets comes from the patch (its plain pointers),
  * every other field keeps the target's.
  */
-export function plainAfterMergePatch(targetPlain: PlainPaths, patch: Json, patchPlain: PlainPaths, result: Json): Set<string> {
+export function plainAfterMergePatch(
+  targetPlain: PlainPaths,
+  patch: Json,
+  patchPlain: PlainPaths,
+  result: Json,
+): Set<string> {
   const out = new Set<string>();
   for (const p of targetPlain) if (!setByMergePatch(patch, p)) out.add(p);
   for (const p of patchPlain) out.add(p);

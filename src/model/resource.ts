@@ -63,15 +63,16 @@ export interface Resource {
 /** Splits apiVersion into group and version. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.lastIndexOf("/");
-  return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: "", version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
 /** Reads the id of an object (missing fields become ""). */
 export function idOf(object: JsonObject): ResourceId {
   const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : "";
-  const meta = (object.metadata && typeof object.metadata === "object" && !Array.isArray(object.metadata)
-    ? object.metadata
-    : {});
+  const meta =
+    object.metadata && typeof object.metadata === "object" && !Array.isArray(object.metadata) ? object.metadata : {};
   return {
     ...splitApiVersion(apiVersion),
     kind: typeof object.kind === "string" ? object.kind : "",

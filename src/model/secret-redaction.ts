@@ -17,7 +17,13 @@ export function parseSensitivePaths(entries: readonly string[]): SensitivePath[]
     const kind = i > 0 && !raw.startsWith("/") ? raw.slice(0, i) : undefined;
     const pointer = kind ? raw.slice(i + 1) : raw;
     if (!pointer.startsWith("/")) continue;
-    out.push({ kind, segments: pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")) });
+    out.push({
+      kind,
+      segments: pointer
+        .slice(1)
+        .split("/")
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")),
+    });
   }
   return out;
 }
@@ -81,7 +87,10 @@ export function redactObject(object: JsonObject, sensitive: readonly SensitivePa
     out = {};
     for (const k of ["apiVersion", "kind", "metadata"]) if (k in object) out[k] = object[k]!;
     const sops = object.sops as JsonObject;
-    out.sops = { encrypted: "(SOPS-encrypted content is not shown)", ...(sops.lastmodified !== undefined ? { lastmodified: sops.lastmodified } : {}) };
+    out.sops = {
+      encrypted: "(SOPS-encrypted content is not shown)",
+      ...(sops.lastmodified !== undefined ? { lastmodified: sops.lastmodified } : {}),
+    };
   }
   if (out.kind === "Secret") {
     out = { ...out };
@@ -94,7 +103,10 @@ export function redactObject(object: JsonObject, sensitive: readonly SensitivePa
     const meta = out.metadata;
     const annotations = isMap(meta) ? meta.annotations : undefined;
     if (isMap(meta) && isMap(annotations) && Object.hasOwn(annotations, LAST_APPLIED)) {
-      out.metadata = { ...meta, annotations: { ...annotations, [LAST_APPLIED]: hashValue(annotations[LAST_APPLIED]!) } };
+      out.metadata = {
+        ...meta,
+        annotations: { ...annotations, [LAST_APPLIED]: hashValue(annotations[LAST_APPLIED]!) },
+      };
     }
   }
   for (const p of sensitive) {
@@ -135,7 +147,10 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
       // the values inside it, as a Secret of their own (without recursing into its own annotation)
       try {
         const inner = typeof last === "string" ? (JSON.parse(last) as Json) : last;
-        if (isMap(inner)) out.push(...sensitiveValues({ kind: "Secret", data: inner.data ?? null, stringData: inner.stringData ?? null }));
+        if (isMap(inner))
+          out.push(
+            ...sensitiveValues({ kind: "Secret", data: inner.data ?? null, stringData: inner.stringData ?? null }),
+          );
       } catch {
         // not JSON: hidden whole above
       }
@@ -159,7 +174,8 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
 /** Replaces every occurrence of the given values in a text by their hashes (longest first). */
 export function scrubText(text: string, values: readonly string[]): string {
   let s = text;
-  for (const v of [...new Set(values)].sort((a, b) => b.length - a.length)) if (s.includes(v)) s = s.split(v).join(hashValue(v));
+  for (const v of [...new Set(values)].sort((a, b) => b.length - a.length))
+    if (s.includes(v)) s = s.split(v).join(hashValue(v));
   return s;
 }
 

@@ -14,7 +14,12 @@ import {
 const deploy: JsonObject = {
   apiVersion: "apps/v1",
   kind: "Deployment",
-  metadata: { name: "web-frontend", namespace: "prod", labels: { app: "web", tier: "front", rank: "5" }, annotations: { owner: "team-a" } },
+  metadata: {
+    name: "web-frontend",
+    namespace: "prod",
+    labels: { app: "web", tier: "front", rank: "5" },
+    annotations: { owner: "team-a" },
+  },
 };
 const cm: JsonObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "conf" } };
 const ns: JsonObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } };
@@ -43,7 +48,20 @@ describe("matchesTarget", () => {
     ["labelSelector does not exist", cm, { labelSelector: "!app" }, true],
     ["annotationSelector", deploy, { annotationSelector: "owner=team-a" }, true],
     ["annotationSelector miss", cm, { annotationSelector: "owner" }, false],
-    ["all fields together", deploy, { group: "apps", version: "v1", kind: "Deployment", name: "web-.*", namespace: "prod", labelSelector: "app", annotationSelector: "owner!=b" }, true],
+    [
+      "all fields together",
+      deploy,
+      {
+        group: "apps",
+        version: "v1",
+        kind: "Deployment",
+        name: "web-.*",
+        namespace: "prod",
+        labelSelector: "app",
+        annotationSelector: "owner!=b",
+      },
+      true,
+    ],
   ])("%s", (_name, object, sel, expected) => {
     expect(matchesTarget(object, sel)).toBe(expected);
   });
@@ -70,14 +88,32 @@ describe("parseSelectorString", () => {
     ["", []],
     ["app=web", [{ key: "app", operator: "=", values: ["web"] }]],
     ["app==web", [{ key: "app", operator: "=", values: ["web"] }]],
-    ["app = web , tier!=db", [{ key: "app", operator: "=", values: ["web"] }, { key: "tier", operator: "!=", values: ["db"] }]],
+    [
+      "app = web , tier!=db",
+      [
+        { key: "app", operator: "=", values: ["web"] },
+        { key: "tier", operator: "!=", values: ["db"] },
+      ],
+    ],
     ["env in (a,b)", [{ key: "env", operator: "in", values: ["a", "b"] }]],
     ["env notin (a, b)", [{ key: "env", operator: "notin", values: ["a", "b"] }]],
     ["env in (a,)", [{ key: "env", operator: "in", values: ["a", ""] }]],
-    ["!x,y", [{ key: "x", operator: "!", values: [] }, { key: "y", operator: "exists", values: [] }]],
+    [
+      "!x,y",
+      [
+        { key: "x", operator: "!", values: [] },
+        { key: "y", operator: "exists", values: [] },
+      ],
+    ],
     ["example.com/role=db", [{ key: "example.com/role", operator: "=", values: ["db"] }]],
     ["empty=", [{ key: "empty", operator: "=", values: [""] }]],
-    ["n>3,m<10", [{ key: "n", operator: "gt", values: ["3"] }, { key: "m", operator: "lt", values: ["10"] }]],
+    [
+      "n>3,m<10",
+      [
+        { key: "n", operator: "gt", values: ["3"] },
+        { key: "m", operator: "lt", values: ["10"] },
+      ],
+    ],
   ])("%j", (s, expected) => {
     expect(parseSelectorString(s)).toEqual(expected);
   });
@@ -126,7 +162,7 @@ describe("matchesLabelSelectorObject", () => {
   const labels = { env: "prod", region: "eu" };
   it.each<[Parameters<typeof matchesLabelSelectorObject>[1], boolean]>([
     [{}, true],
-    [{ matchLabels: {} , matchExpressions: [] }, true],
+    [{ matchLabels: {}, matchExpressions: [] }, true],
     [{ matchLabels: { env: "prod" } }, true],
     [{ matchLabels: { env: "prod", region: "us" } }, false],
     [{ matchExpressions: [{ key: "env", operator: "In", values: ["prod", "stage"] }] }, true],

@@ -63,7 +63,8 @@ export function compileTarget(sel: TargetSelector): CompiledTarget | { error: st
     selector: sel,
     matches(object, options = {}) {
       if (kindIs !== undefined && object.kind !== kindIs) return false;
-      if (nameIs !== undefined && (object.metadata as { name?: unknown } | null | undefined)?.name !== nameIs) return false;
+      if (nameIs !== undefined && (object.metadata as { name?: unknown } | null | undefined)?.name !== nameIs)
+        return false;
       const meta = asMap(object.metadata);
       const { group, version } = splitApiVersion(typeof object.apiVersion === "string" ? object.apiVersion : "");
       const ns = typeof meta.namespace === "string" ? meta.namespace : "";
@@ -88,7 +89,15 @@ const compiled = new Map<string, CompiledTarget | { error: string }>();
  * {@link compileTarget} first to report that as data.
  */
 export function matchesTarget(object: JsonObject, sel: TargetSelector, options?: MatchOptions): boolean {
-  const key = JSON.stringify([sel.group, sel.version, sel.kind, sel.name, sel.namespace, sel.labelSelector, sel.annotationSelector]);
+  const key = JSON.stringify([
+    sel.group,
+    sel.version,
+    sel.kind,
+    sel.name,
+    sel.namespace,
+    sel.labelSelector,
+    sel.annotationSelector,
+  ]);
   let c = compiled.get(key);
   if (!c) {
     c = compileTarget(sel);
@@ -113,7 +122,10 @@ function anchoredRegex(pattern: string): RegExp | string {
   }
 }
 
-function parseOptional(s: string | undefined, field: string): { requirements: LabelSelectorRequirement[] } | { error: string } {
+function parseOptional(
+  s: string | undefined,
+  field: string,
+): { requirements: LabelSelectorRequirement[] } | { error: string } {
   if (s === undefined || s.trim() === "") return { requirements: [] };
   const r = parseSelectorString(s);
   return "error" in r ? { error: `target.${field}: ${r.error}` } : { requirements: r };
@@ -277,7 +289,10 @@ export function parseSelectorString(s: string): LabelSelectorRequirement[] | { e
 }
 
 /** True when labels satisfy every requirement (an empty list matches everything). */
-export function matchesLabelSelector(labels: Record<string, string>, requirements: readonly LabelSelectorRequirement[]): boolean {
+export function matchesLabelSelector(
+  labels: Record<string, string>,
+  requirements: readonly LabelSelectorRequirement[],
+): boolean {
   return requirements.every((r) => {
     const present = Object.hasOwn(labels, r.key);
     const value = present ? labels[r.key]! : undefined;
@@ -309,7 +324,10 @@ export function matchesLabelSelector(labels: Record<string, string>, requirement
  */
 export function matchesLabelSelectorObject(
   labels: Record<string, string>,
-  sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] },
+  sel: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  },
 ): boolean {
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
     if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;

@@ -45,14 +45,12 @@ export function parseYamlFile(
   let parsed;
   try {
     parsed = parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    merge: true, // `<<:` merge keys, as kubectl/kustomize read them
-    customTags: (tags) => [...(KUBE_INT_TAGS as typeof tags), ...tags],
-  }) as
-    | Document.Parsed[]
-    | { errors?: unknown }; // EmptyStream
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true, // `<<:` merge keys, as kubectl/kustomize read them
+      customTags: (tags) => [...(KUBE_INT_TAGS as typeof tags), ...tags],
+    }) as Document.Parsed[] | { errors?: unknown }; // EmptyStream
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     return { file, text, docs: [], lineCounter, diagnostics: [tooDeep({ ...base, file, ...deepestLine(text) })] };
@@ -70,7 +68,11 @@ export function parseYamlFile(
       diagnostics.push({
         code: "YAML_SYNTAX",
         severity: "error",
-        message: firstLine(e.message) + (errors.length > 1 ? ` (${errors.length - 1} more error${errors.length > 2 ? "s" : ""} in this file follow from it, or come after it)` : ""),
+        message:
+          firstLine(e.message) +
+          (errors.length > 1
+            ? ` (${errors.length - 1} more error${errors.length > 2 ? "s" : ""} in this file follow from it, or come after it)`
+            : ""),
         location: { ...base, file, line: pos.line, column: pos.col },
         hint: "fix the YAML syntax at this position",
       });
@@ -112,7 +114,12 @@ function tooDeepNode(doc: Document.Parsed): Node | undefined {
 }
 
 function isStackOverflow(e: unknown): boolean {
-  const msg = e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e);
+  const msg =
+    e instanceof Error
+      ? e.message
+      : typeof e === "object" && e !== null && "message" in e
+        ? String(e.message)
+        : String(e);
   return e instanceof RangeError || msg.includes("Maximum call stack size exceeded");
 }
 
@@ -166,7 +173,8 @@ export function documentToJs(
   } catch (e) {
     const start = doc.contents?.range[0] ?? 0;
     const pos = lineCounter.linePos(start);
-    if (isStackOverflow(e)) return { value: undefined, diagnostic: tooDeep({ ...base, file, line: pos.line, column: pos.col }) };
+    if (isStackOverflow(e))
+      return { value: undefined, diagnostic: tooDeep({ ...base, file, line: pos.line, column: pos.col }) };
     const msg = e instanceof Error ? e.message : String(e);
     const bomb = /excessive alias count/i.test(msg);
     return {

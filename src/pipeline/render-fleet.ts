@@ -106,7 +106,11 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const names = new Set(fleet.clusters.map((c) => c.name));
   for (const n of opts.only ?? [])
     if (!names.has(n))
-      throw new BraidError({ code: "USAGE", message: `no cluster named "${n}" in the fleet`, hint: `clusters: ${[...names].join(", ")}` });
+      throw new BraidError({
+        code: "USAGE",
+        message: `no cluster named "${n}" in the fleet`,
+        hint: `clusters: ${[...names].join(", ")}`,
+      });
   const selected = fleet.clusters.filter((c) => !opts.only?.length || opts.only.includes(c.name));
   const effective = selected.map((c) => effectiveCluster(fleet, c));
 
@@ -150,7 +154,10 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     else {
       const api = await apiFor(cluster.kubernetesVersion);
       run.openapi ??= (await apiFor(fleet.kubernetesVersion)).openapi;
-      result = { ...(await renderOne(cluster, { pins: resolved.pins, context, fleet, fleetSchemas, api, opts })), inputDigest };
+      result = {
+        ...(await renderOne(cluster, { pins: resolved.pins, context, fleet, fleetSchemas, api, opts })),
+        inputDigest,
+      };
       if (result.ok && result.output)
         await reuse?.store?.({
           name: result.name,
@@ -204,8 +211,15 @@ function digestInputs(
 }
 
 /** A cluster's result taken from a previous run with the same input digest (nothing rendered). */
-function reusedResult(cluster: EffectiveCluster, pins: Map<string, ResolvedPin>, reused: ReusedOutput, inputDigest: string): ClusterResult {
-  const used = cluster.pins.map((p) => pins.get(pinKey(p.source.name, p.ref))).filter((p): p is ResolvedPin => Boolean(p?.resolution && p.repo));
+function reusedResult(
+  cluster: EffectiveCluster,
+  pins: Map<string, ResolvedPin>,
+  reused: ReusedOutput,
+  inputDigest: string,
+): ClusterResult {
+  const used = cluster.pins
+    .map((p) => pins.get(pinKey(p.source.name, p.ref)))
+    .filter((p): p is ResolvedPin => Boolean(p?.resolution && p.repo));
   return {
     name: cluster.name,
     cluster,
@@ -228,7 +242,11 @@ interface KubeApi {
 }
 
 /** Loads each Kubernetes version's OpenAPI once per run (clusters may run different versions). */
-function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSchemas>, opts: FleetRunOptions): (version: string) => Promise<KubeApi> {
+function kubeApiCache(
+  fleet: Fleet,
+  fleetSchemas: ReturnType<typeof loadFleetSchemas>,
+  opts: FleetRunOptions,
+): (version: string) => Promise<KubeApi> {
   const apis = new Map<string, Promise<KubeApi>>();
   return (version) => {
     let api = apis.get(version);
@@ -243,7 +261,10 @@ function kubeApiCache(fleet: Fleet, fleetSchemas: ReturnType<typeof loadFleetSch
       }).then((openapi) => ({
         openapi,
         baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
-        registry: createSchemaRegistry(openapi, { strict: fleet.validation.strict, codeCache: join(opts.senv.cacheDir, "validators") }),
+        registry: createSchemaRegistry(openapi, {
+          strict: fleet.validation.strict,
+          codeCache: join(opts.senv.cacheDir, "validators"),
+        }),
         indexFor: indexCache(),
       }));
       apis.set(version, api);
@@ -282,11 +303,14 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     used.push(pin);
     try {
       const loaded = await loadSource(cache, pin.repo.gitdir, pin.resolution.commit, p.source, baseIndex);
-      const yielded = p.namespace ? transformNamespace(loaded.resources, p.namespace.value, baseIndex, p.namespace.location) : loaded.resources;
+      const yielded = p.namespace
+        ? transformNamespace(loaded.resources, p.namespace.value, baseIndex, p.namespace.location)
+        : loaded.resources;
       if (opts.explainSource === p.source.name) explained = yielded;
       manifests.push(...yielded);
       diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
-      if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics)) diagnostics.push(sourceEmpty(p.source, pin.resolution.commit, loaded.kustomization, cluster.name));
+      if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics))
+        diagnostics.push(sourceEmpty(p.source, pin.resolution.commit, loaded.kustomization, cluster.name));
     } catch (e) {
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
@@ -294,7 +318,9 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
   const rendered = renderCluster(cluster, manifests, baseIndex, context);
   diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const renderedCrds = rendered.resources.filter(isCrd);
-  const index = renderedCrds.length ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds])) : baseIndex;
+  const index = renderedCrds.length
+    ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds]))
+    : baseIndex;
   if (!opts.skipValidation)
     diagnostics.push(
       ...validateResources(rendered.resources, {
@@ -338,7 +364,11 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
 }
 
 /** Replaces every Secret value (before or after patches, or in a patch of a Secret) that a diagnostic quotes by its hash, in place. */
-function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resource[], patches: EffectiveCluster["patches"]): void {
+function scrubSecretValues(
+  diagnostics: Diagnostic[],
+  resources: readonly Resource[],
+  patches: EffectiveCluster["patches"],
+): void {
   if (!diagnostics.length) return;
   const values = new Set<string>(patches.flatMap(patchSecretValues));
   const seen = new Set<object>();
@@ -351,7 +381,11 @@ function scrubSecretValues(diagnostics: Diagnostic[], resources: readonly Resour
   const list = [...values];
   for (let i = 0; i < diagnostics.length; i++) {
     const d = diagnostics[i]!;
-    diagnostics[i] = { ...d, message: scrubText(d.message, list), ...(d.hint ? { hint: scrubText(d.hint, list) } : {}) };
+    diagnostics[i] = {
+      ...d,
+      message: scrubText(d.message, list),
+      ...(d.hint ? { hint: scrubText(d.hint, list) } : {}),
+    };
   }
 }
 
@@ -371,7 +405,9 @@ function suppressFollowOns(cluster: EffectiveCluster, failedSources: string[], r
       cluster: cluster.name,
       message:
         `the pin of source ${names} could not be resolved (see the error above), so its objects are missing` +
-        (suppressed ? `; ${suppressed} follow-on "patch matches nothing" error${suppressed === 1 ? " was" : "s were"} suppressed` : ""),
+        (suppressed
+          ? `; ${suppressed} follow-on "patch matches nothing" error${suppressed === 1 ? " was" : "s were"} suppressed`
+          : ""),
       location: cluster.location,
       hint: suppressed ? "fix the pin; the suppressed patch errors are reported again if they remain" : undefined,
     },
@@ -400,7 +436,14 @@ function indexCache(): (crds: readonly Resource[], make: () => KubeSchemaIndex) 
 
 function normalizeLock(lock: Lock): unknown {
   return lock.pins
-    .map((p) => ({ k: pinKey(p.source, p.ref), u: p.url, c: p.commit, t: p.tag ?? null, b: p.branch ?? null, cl: [...(p.clusters ?? [])].sort() }))
+    .map((p) => ({
+      k: pinKey(p.source, p.ref),
+      u: p.url,
+      c: p.commit,
+      t: p.tag ?? null,
+      b: p.branch ?? null,
+      cl: [...(p.clusters ?? [])].sort(),
+    }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
 }
 
@@ -415,6 +458,8 @@ function sourceEmpty(source: SourceDef, commit: string, kustomization: boolean, 
       ? `source "${source.name}" yields no objects: the kustomization in ${where} builds nothing at ${commit.slice(0, 12)}`
       : `source "${source.name}" yields no objects: no manifest under ${where} matches include/exclude at ${commit.slice(0, 12)}`,
     location: source.location,
-    hint: kustomization ? "check the kustomization's resources" : "check spec.sources[].path, include and exclude in braid.yaml",
+    hint: kustomization
+      ? "check the kustomization's resources"
+      : "check spec.sources[].path, include and exclude in braid.yaml",
   };
 }

@@ -4,7 +4,8 @@
  * `${CLUSTER_NAME}`) and in their hunk line numbers. Grouping by the changed lines alone shows it once.
  */
 
-const isHeader = (l: string) => l.startsWith("--- ") || l.startsWith("+++ ") || l.startsWith("===") || l.startsWith("Index: ");
+const isHeader = (l: string) =>
+  l.startsWith("--- ") || l.startsWith("+++ ") || l.startsWith("===") || l.startsWith("Index: ");
 
 /** The changed lines of a unified diff (`+`/`-` lines, without file headers), in order: the change itself. */
 export function changeKey(diff: string): string {

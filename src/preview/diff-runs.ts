@@ -6,7 +6,13 @@ import { serializeResource } from "../render/serialize-yaml.js";
 import { describeId, idKey, type JsonObject, type Resource } from "../model/resource.js";
 import { groupChanges, summaryRows, type ChangeSection, type SummaryRow } from "./group-changes.js";
 import { rolloutPlanNotes } from "../rollout/preview-plan.js";
-import { parseSensitivePaths, redactObject, scrubText, sensitiveValues, type SensitivePath } from "../model/secret-redaction.js";
+import {
+  parseSensitivePaths,
+  redactObject,
+  scrubText,
+  sensitiveValues,
+  type SensitivePath,
+} from "../model/secret-redaction.js";
 
 /** What happened to one resource. */
 type ChangeKind = "added" | "removed" | "changed";
@@ -90,7 +96,10 @@ function entriesOf(c: ClusterResult | undefined): Map<string, Entry> {
   return out;
 }
 
-const byName = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
+const byName =
+  <T>(f: (x: T) => string) =>
+  (a: T, b: T) =>
+    f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0;
 
 /**
  * Compares two fleet runs cluster by cluster and resource by resource (pure). Objects are redacted first
@@ -115,7 +124,9 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
   const notes = [...(opts.notes ?? []), ...rolloutPlanNotes(base, head)];
   for (const c of clusters)
     if (c.sources)
-      notes.push(`cluster ${c.cluster} changes which sources it runs: ${[...c.sources.added.map((s) => `+${s}`), ...c.sources.removed.map((s) => `-${s}`)].join(" ")}`);
+      notes.push(
+        `cluster ${c.cluster} changes which sources it runs: ${[...c.sources.added.map((s) => `+${s}`), ...c.sources.removed.map((s) => `-${s}`)].join(" ")}`,
+      );
 
   // 4. head's errors and warnings, every secret value of either side scrubbed
   const diagnostics = scrubbedDiagnostics(base, head, sensitive);
@@ -183,29 +194,64 @@ function resourceDiffer(sensitive: SensitivePath[]): ResourceDiffer {
 }
 
 /** One cluster: its resources added, changed and removed between base (`b`) and head (`h`), and its status. */
-function diffCluster(name: string, b: ClusterResult | undefined, h: ClusterResult | undefined, differ: ResourceDiffer): ClusterDiff {
+function diffCluster(
+  name: string,
+  b: ClusterResult | undefined,
+  h: ClusterResult | undefined,
+  differ: ResourceDiffer,
+): ClusterDiff {
   const errors = !!h && !h.ok;
-  if (h && errors && h.resources.length === 0) return { cluster: name, status: "failed", added: 0, changed: 0, removed: 0, errors, changes: [] };
+  if (h && errors && h.resources.length === 0)
+    return { cluster: name, status: "failed", added: 0, changed: 0, removed: 0, errors, changes: [] };
   const before = entriesOf(b);
   const after = entriesOf(h);
   const changes: ResourceChange[] = [];
   for (const [key, e] of after) {
     const old = before.get(key);
     const now = differ.yamlOf(e.resource.object);
-    if (!old) changes.push({ change: "added", resource: describeId(e.resource.id), path: e.path, diff: differ.diffOf(e.path, "", now, true) });
+    if (!old)
+      changes.push({
+        change: "added",
+        resource: describeId(e.resource.id),
+        path: e.path,
+        diff: differ.diffOf(e.path, "", now, true),
+      });
     else if (old.resource.object !== e.resource.object || old.path !== e.path) {
       const was = differ.yamlOf(old.resource.object);
       if (was !== now || old.path !== e.path)
-        changes.push({ change: "changed", resource: describeId(e.resource.id), path: e.path, diff: differ.diffOf(e.path, was, now, false) });
+        changes.push({
+          change: "changed",
+          resource: describeId(e.resource.id),
+          path: e.path,
+          diff: differ.diffOf(e.path, was, now, false),
+        });
     }
   }
   for (const [key, e] of before)
-    if (!after.has(key)) changes.push({ change: "removed", resource: describeId(e.resource.id), path: e.path, diff: "" });
+    if (!after.has(key))
+      changes.push({ change: "removed", resource: describeId(e.resource.id), path: e.path, diff: "" });
   changes.sort(byName((c) => `${c.path}\0${c.resource}`));
   const count = (k: ChangeKind) => changes.filter((c) => c.change === k).length;
-  const status: ClusterStatus = !b ? "added" : !h ? "removed" : errors ? "failed" : changes.length ? "changed" : "unchanged";
+  const status: ClusterStatus = !b
+    ? "added"
+    : !h
+      ? "removed"
+      : errors
+        ? "failed"
+        : changes.length
+          ? "changed"
+          : "unchanged";
   const sources = b && h ? sourceSetChange(b, h) : undefined;
-  return { cluster: name, status, added: count("added"), changed: count("changed"), removed: count("removed"), errors, changes, ...(sources ? { sources } : {}) };
+  return {
+    cluster: name,
+    status,
+    added: count("added"),
+    changed: count("changed"),
+    removed: count("removed"),
+    errors,
+    changes,
+    ...(sources ? { sources } : {}),
+  };
 }
 
 /** Head's errors and warnings with every sensitive value of either side's objects scrubbed from their text. */

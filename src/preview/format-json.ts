@@ -17,9 +17,18 @@ export function formatPreviewJson(r: PreviewReport): string {
         notes: r.notes,
         clusters: r.clusters
           .filter((c) => c.status !== "unchanged")
-          .map(({ cluster, status, added, changed, removed, errors }) => ({ cluster, status, added, changed, removed, errors })),
+          .map(({ cluster, status, added, changed, removed, errors }) => ({
+            cluster,
+            status,
+            added,
+            changed,
+            removed,
+            errors,
+          })),
         unchanged: r.unchanged,
-        changes: r.sections.flatMap((sec) => sec.changes.map(({ change, resource, path, clusters, diff }) => ({ change, resource, path, clusters, diff }))),
+        changes: r.sections.flatMap((sec) =>
+          sec.changes.map(({ change, resource, path, clusters, diff }) => ({ change, resource, path, clusters, diff })),
+        ),
         diagnostics: r.diagnostics,
       },
       null,

@@ -49,7 +49,12 @@ const STATUS: Record<ClusterStatus, string> = {
 
 /** Escapes text for markdown table cells and inline HTML. */
 function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, " ");
 }
 
 function fence(body: string, lang: string): string {
@@ -63,7 +68,10 @@ function short(commit: string | undefined): string {
 }
 
 function counts(g: { added: number; changed: number; removed: number }): string {
-  return [g.added && `+${g.added}`, g.changed && `~${g.changed}`, g.removed && `-${g.removed}`].filter(Boolean).join(" ") || "no resource changes";
+  return (
+    [g.added && `+${g.added}`, g.changed && `~${g.changed}`, g.removed && `-${g.removed}`].filter(Boolean).join(" ") ||
+    "no resource changes"
+  );
 }
 
 /** One diagnostic as a markdown list item with file:line. */
@@ -90,7 +98,8 @@ function header(r: PreviewReport, maxDiagnostics: number): string {
     s += `### ${errors.length ? "❌" : "⚠️"} ${errors.length} error${errors.length === 1 ? "" : "s"}, ${warnings.length} warning${warnings.length === 1 ? "" : "s"} at head\n\n`;
     const shown = [...errors, ...warnings].slice(0, maxDiagnostics);
     for (const d of shown) s += diagnosticLine(d);
-    if (r.diagnostics.length > shown.length) s += `- … and ${r.diagnostics.length - shown.length} more (see the full report)\n`;
+    if (r.diagnostics.length > shown.length)
+      s += `- … and ${r.diagnostics.length - shown.length} more (see the full report)\n`;
     s += "\n";
   }
   return s;
@@ -99,11 +108,16 @@ function header(r: PreviewReport, maxDiagnostics: number): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** A cluster list: names as given by `name`, comma-separated, cut to about `maxChars` with "… and N more". */
-function nameList(clusters: readonly string[], maxChars: number, name: (c: string) => string): { text: string; shortened: boolean } {
+function nameList(
+  clusters: readonly string[],
+  maxChars: number,
+  name: (c: string) => string,
+): { text: string; shortened: boolean } {
   let text = "";
   for (let i = 0; i < clusters.length; i++) {
     const next = (i ? ", " : "") + name(clusters[i]!);
-    if (text.length + next.length > maxChars && i > 0) return { text: `${text}, … and ${clusters.length - i} more (see the full report)`, shortened: true };
+    if (text.length + next.length > maxChars && i > 0)
+      return { text: `${text}, … and ${clusters.length - i} more (see the full report)`, shortened: true };
     text += next;
   }
   return { text, shortened: false };
@@ -111,8 +125,14 @@ function nameList(clusters: readonly string[], maxChars: number, name: (c: strin
 
 function tableRow(row: SummaryRow, maxChars: number): { text: string; shortened: boolean } {
   const list = nameList(row.clusters, maxChars, esc);
-  const cell = row.clusters.length <= INLINE_CLUSTERS ? list.text : `<details><summary>${plural(row.clusters.length, "cluster")}</summary>${list.text}</details>`;
-  return { text: `| ${cell} | ${STATUS[row.status]} | ${row.added} | ${row.changed} | ${row.removed} |\n`, shortened: list.shortened };
+  const cell =
+    row.clusters.length <= INLINE_CLUSTERS
+      ? list.text
+      : `<details><summary>${plural(row.clusters.length, "cluster")}</summary>${list.text}</details>`;
+  return {
+    text: `| ${cell} | ${STATUS[row.status]} | ${row.added} | ${row.changed} | ${row.removed} |\n`,
+    shortened: list.shortened,
+  };
 }
 
 const TABLE_HEAD = "| Clusters | Status | + | ~ | - |\n|---|---|--:|--:|--:|\n";
@@ -167,7 +187,11 @@ export function formatMarkdown(r: PreviewReport, opts: MarkdownOptions = {}): Ma
   const sections = changeSections(r, out.length, budget, listChars);
   out += sections.text;
   // 4. what was cut, and where the full report is
-  const omitted = { ...sections, shortenedLists: table.shortenedLists + sections.shortenedLists, omittedRows: table.omittedRows };
+  const omitted = {
+    ...sections,
+    shortenedLists: table.shortenedLists + sections.shortenedLists,
+    omittedRows: table.omittedRows,
+  };
   const truncated = omitted.omittedChanges > 0 || omitted.omittedRows > 0 || omitted.shortenedLists > 0;
   if (truncated) out += cutNote(omitted, opts.fullReport);
   return {
@@ -182,7 +206,12 @@ export function formatMarkdown(r: PreviewReport, opts: MarkdownOptions = {}): Ma
 }
 
 /** The summary table, its rows cut to "… N more rows" past half the budget (`used`: characters written before it). */
-function summaryTable(r: PreviewReport, used: number, budget: number, listChars: number): { text: string; omittedRows: number; shortenedLists: number } {
+function summaryTable(
+  r: PreviewReport,
+  used: number,
+  budget: number,
+  listChars: number,
+): { text: string; omittedRows: number; shortenedLists: number } {
   let text = "";
   let omittedRows = 0;
   let shortenedLists = 0;
@@ -214,8 +243,18 @@ interface SectionsCut {
  * The change sections in report order within the budget (`used`: characters written before them): a section
  * that does not fit keeps the changes that do, or is left out entirely when none does.
  */
-function changeSections(r: PreviewReport, used: number, budget: number, listChars: number): SectionsCut & { text: string } {
-  const cut: SectionsCut = { omittedChanges: 0, omittedSections: 0, omittedClusters: new Set<string>(), shortenedLists: 0 };
+function changeSections(
+  r: PreviewReport,
+  used: number,
+  budget: number,
+  listChars: number,
+): SectionsCut & { text: string } {
+  const cut: SectionsCut = {
+    omittedChanges: 0,
+    omittedSections: 0,
+    omittedClusters: new Set<string>(),
+    shortenedLists: 0,
+  };
   let text = "";
   const tailReserve = 160;
   for (const s of r.sections) {
@@ -226,7 +265,8 @@ function changeSections(r: PreviewReport, used: number, budget: number, listChar
     if (used + text.length + whole.length <= budget) text += whole;
     else {
       let body = "";
-      const room = () => budget - (used + text.length) - open.text.length - SECTION_CLOSE.length - tailReserve - body.length;
+      const room = () =>
+        budget - (used + text.length) - open.text.length - SECTION_CLOSE.length - tailReserve - body.length;
       items.forEach((it, i) => {
         if (it.length <= room()) body += it;
         else left.push(s.changes[i]!);
@@ -248,7 +288,9 @@ function changeSections(r: PreviewReport, used: number, budget: number, listChar
 
 /** The closing note of a cut preview: what was left out, and where the full report is. */
 function cutNote(o: SectionsCut & { omittedRows: number }, fullReport: string | undefined): string {
-  const where = fullReport ? `the full report is in \`${esc(fullReport)}\`` : "run `braid preview --out FILE` for the full report";
+  const where = fullReport
+    ? `the full report is in \`${esc(fullReport)}\``
+    : "run `braid preview --out FILE` for the full report";
   const what: string[] = [];
   if (o.omittedChanges)
     what.push(

@@ -28,7 +28,8 @@ export function formatPreviewText(r: PreviewReport): string {
     for (const c of sec.changes) {
       s += `${SIGN[c.change]} ${c.resource}  ${c.path}\n`;
       // whole new clusters are listed, not dumped
-      if (c.diff && sec.status !== "added") s += c.diff.replace(/^/gm, "    ").replace(/ +$/gm, "") + (c.diff.endsWith("\n") ? "" : "\n");
+      if (c.diff && sec.status !== "added")
+        s += c.diff.replace(/^/gm, "    ").replace(/ +$/gm, "") + (c.diff.endsWith("\n") ? "" : "\n");
     }
   }
   return s;

@@ -67,7 +67,12 @@ export function groupChanges(clusters: readonly ClusterDiff[]): ChangeSection[] 
     status.set(c.cluster, c.status);
     for (const x of c.changes) {
       // grouped by the change itself (its changed lines), not by context lines holding per-cluster values
-      const key = JSON.stringify([x.change, x.resource, x.path, x.change === "changed" ? keyOf(x.diff) : diffId(x.diff)]);
+      const key = JSON.stringify([
+        x.change,
+        x.resource,
+        x.path,
+        x.change === "changed" ? keyOf(x.diff) : diffId(x.diff),
+      ]);
       const shared = distinct.get(key);
       if (shared) {
         if (shared.clusters[shared.clusters.length - 1] !== c.cluster) shared.clusters.push(c.cluster);
@@ -86,7 +91,14 @@ export function groupChanges(clusters: readonly ClusterDiff[]): ChangeSection[] 
     let s = sections.get(key);
     if (!s) {
       const statuses = new Set(x.clusters.map((c) => status.get(c)!));
-      s = { clusters: x.clusters, status: statuses.size === 1 ? [...statuses][0] : undefined, added: 0, changed: 0, removed: 0, changes: [] };
+      s = {
+        clusters: x.clusters,
+        status: statuses.size === 1 ? [...statuses][0] : undefined,
+        added: 0,
+        changed: 0,
+        removed: 0,
+        changes: [],
+      };
       sections.set(key, s);
     }
     s[x.change]++;
@@ -108,7 +120,15 @@ export function summaryRows(clusters: readonly ClusterDiff[]): SummaryRow[] {
     const key = JSON.stringify([c.status, c.errors, c.added, c.changed, c.removed]);
     const row = rows.get(key);
     if (row) row.clusters.push(c.cluster);
-    else rows.set(key, { clusters: [c.cluster], status: c.status, errors: c.errors, added: c.added, changed: c.changed, removed: c.removed });
+    else
+      rows.set(key, {
+        clusters: [c.cluster],
+        status: c.status,
+        errors: c.errors,
+        added: c.added,
+        changed: c.changed,
+        removed: c.removed,
+      });
   }
   return [...rows.values()].sort(bySize);
 }

@@ -24,11 +24,17 @@ export async function fleetHead(repo: FleetRepo): Promise<string | undefined> {
   return git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: "HEAD" }).catch(() => undefined);
 }
 
-async function replaceBlob(store: ObjectStore, treeOid: string | undefined, parts: string[], blobOid: string): Promise<string> {
+async function replaceBlob(
+  store: ObjectStore,
+  treeOid: string | undefined,
+  parts: string[],
+  blobOid: string,
+): Promise<string> {
   const entries = treeOid ? ((await readTreeEntries(store, treeOid)) ?? []) : [];
   const [name, ...rest] = parts;
   const others = entries.filter((e) => e.name !== name);
-  if (rest.length === 0) return writeTreeEntries(store, [...others, { name: name!, mode: "100644", oid: blobOid, type: "blob" }]);
+  if (rest.length === 0)
+    return writeTreeEntries(store, [...others, { name: name!, mode: "100644", oid: blobOid, type: "blob" }]);
   const current = entries.find((e) => e.name === name && e.type === "tree");
   const sub = await replaceBlob(store, current?.oid, rest, blobOid);
   return writeTreeEntries(store, [...others, { name: name!, mode: "040000", oid: sub, type: "tree" }]);

@@ -48,8 +48,12 @@ function plural(n: number, word: string): string {
 export function subjectLine(s: CommitSummary): string {
   const parts: string[] = [];
   if (s.added.length) parts.push(`${plural(s.added.length, "cluster")} added`);
-  if (s.changed.length) parts.push(`${s.added.length ? s.changed.length : plural(s.changed.length, "cluster")} changed`);
-  if (s.removed.length) parts.push(`${s.added.length || s.changed.length ? s.removed.length : plural(s.removed.length, "cluster")} removed`);
+  if (s.changed.length)
+    parts.push(`${s.added.length ? s.changed.length : plural(s.changed.length, "cluster")} changed`);
+  if (s.removed.length)
+    parts.push(
+      `${s.added.length || s.changed.length ? s.removed.length : plural(s.removed.length, "cluster")} removed`,
+    );
   if (s.held.length) parts.push(`${s.held.length} held back`);
   return `braid: ${parts.length ? parts.join(", ") : "update inventory"}`;
 }
@@ -85,7 +89,9 @@ export function commitMessage(s: CommitSummary): string {
   section("Removed", s.removed);
   section(
     "Held back (failed to render; last good output kept)",
-    s.held.map((h) => `${h.name}${h.kept ? "" : " (new, not published)"}: ${h.reason.replace(/\s+/g, " ").slice(0, 300)}`),
+    s.held.map(
+      (h) => `${h.name}${h.kept ? "" : " (new, not published)"}: ${h.reason.replace(/\s+/g, " ").slice(0, 300)}`,
+    ),
   );
   if (s.unchanged) out.push(`Unchanged: ${plural(s.unchanged, "cluster")}`, "");
   out.push(...trailerLines(s));

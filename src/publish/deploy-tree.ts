@@ -94,7 +94,15 @@ function hashDir(dir: DirNode): string {
     .filter(([, n]) => n.kind !== "dir" || n.children.size > 0)
     .map(([name, node]) => ({ name, node, key: entryKey(name, node) }));
   // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
-  entries.sort((a, b) => (ASCII.test(a.key + b.key) ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
+  entries.sort((a, b) =>
+    ASCII.test(a.key + b.key)
+      ? a.key < b.key
+        ? -1
+        : a.key > b.key
+          ? 1
+          : 0
+      : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
+  );
   const parts: Buffer[] = [];
   for (const { name, node } of entries) {
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
@@ -142,7 +150,11 @@ function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
  * tree in the store always has its contents, even after a crash), with up to `concurrency` writes in
  * flight. Returns the root oid and how many objects were written.
  */
-export async function writeDeployTree(store: ObjectStore, tree: DeployTree, concurrency = 32): Promise<{ oid: string; written: number }> {
+export async function writeDeployTree(
+  store: ObjectStore,
+  tree: DeployTree,
+  concurrency = 32,
+): Promise<{ oid: string; written: number }> {
   const root = treeOid(tree);
   const limit = limiter(concurrency);
   const inflight = new Map<string, Promise<void>>();
@@ -155,7 +167,9 @@ export async function writeDeployTree(store: ObjectStore, tree: DeployTree, conc
     p = (async () => {
       if (await limit(() => objectExists(store, oid))) return;
       if (node.kind === "dir") {
-        await Promise.all([...node.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0).map(ensure));
+        await Promise.all(
+          [...node.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0).map(ensure),
+        );
         await limit(() => writeObject(store, "tree", node.bytes!, oid));
       } else await limit(() => writeObject(store, "blob", node.content!, oid));
       written++;

@@ -43,7 +43,12 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
     target: () => opened,
     async open(fleet: Fleet) {
       try {
-        const target = await openDeployTarget(opts.target, opts.branch ?? fleet.output.branch, opts.fleetDir, await locateFleetRepo(opts.fleetDir));
+        const target = await openDeployTarget(
+          opts.target,
+          opts.branch ?? fleet.output.branch,
+          opts.fleetDir,
+          await locateFleetRepo(opts.fleetDir),
+        );
         opened = target;
         const tip = await target.tip();
         if (tip) previous = await publishedClusters(target.store, tip);
@@ -68,7 +73,10 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
 }
 
 /** The clusters of a deploy commit that can be reused: name → their folder's tree, counts and diagnostics. */
-async function publishedClusters(store: ObjectStore, commit: string): Promise<Map<string, ReusedOutput & { digest: string }>> {
+async function publishedClusters(
+  store: ObjectStore,
+  commit: string,
+): Promise<Map<string, ReusedOutput & { digest: string }>> {
   const out = new Map<string, ReusedOutput & { digest: string }>();
   const { tree } = await readCommitInfo(store, commit);
   const inv = await entryAt(store, tree, INVENTORY_FILE);

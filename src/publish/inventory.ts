@@ -57,7 +57,10 @@ export interface Inventory {
 }
 
 function sortedRecord(r: Record<string, string | number>): Record<string, never> {
-  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Record<string, never>;
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Record<
+    string,
+    never
+  >;
 }
 
 /** The inventory entry of one rendered cluster (undefined when it has no output). */
@@ -91,7 +94,10 @@ function inventoryCluster(c: ClusterResult): InventoryCluster | undefined {
  * Builds the inventory of a run. `held` gives, for clusters that failed and were held back, their
  * previous entry (from the deploy tip's inventory); a failed cluster without one is left out.
  */
-export function buildInventory(run: FleetRun, held: ReadonlyMap<string, InventoryCluster | undefined> = new Map()): Inventory {
+export function buildInventory(
+  run: FleetRun,
+  held: ReadonlyMap<string, InventoryCluster | undefined> = new Map(),
+): Inventory {
   const clusters: InventoryCluster[] = [];
   for (const c of run.clusters) {
     if (held.has(c.name)) {
@@ -173,7 +179,7 @@ export function inventoryRows(inv: Inventory): string[][] {
       c.owner ?? "-",
       labelsText(c.labels) || "-",
       String(c.resources),
-      (c.sources.map(describeSource).join(" ") + rolloutText(c)) || "-",
+      c.sources.map(describeSource).join(" ") + rolloutText(c) || "-",
     ]);
   return rows;
 }

@@ -80,7 +80,10 @@ function recordPath(cacheDir: string, key: string): string {
 }
 
 /** The "unchanged" result of a publish whose whole input equals a recorded one's, or undefined to run it. */
-export async function tryNoop(ctx: NoopContext, key: string): Promise<{ result: PublishResult; diagnostics: Diagnostic[] } | undefined> {
+export async function tryNoop(
+  ctx: NoopContext,
+  key: string,
+): Promise<{ result: PublishResult; diagnostics: Diagnostic[] } | undefined> {
   const record = await readJsonFile<NoopRecord>(recordPath(ctx.cacheDir, key));
   if (record?.format !== FORMAT || !Array.isArray(record.diagnostics)) return undefined;
   try {
@@ -154,7 +157,10 @@ export async function recordNoop(ctx: NoopContext, key: string, run: FleetRun, r
       format: FORMAT,
       branch: fleet.output.branch,
       tree: result.tree!,
-      openapi: { ...(fleet.validation.kubernetesOpenAPI ? { configValue: fleet.validation.kubernetesOpenAPI } : {}), versions },
+      openapi: {
+        ...(fleet.validation.kubernetesOpenAPI ? { configValue: fleet.validation.kubernetesOpenAPI } : {}),
+        versions,
+      },
       diagnostics,
       clusters: run.clusters.length,
     };

@@ -57,7 +57,12 @@ function firstError(ds: readonly Diagnostic[]): string {
  * inventory but no longer in the fleet are dropped (prune guard). Adds inventory.json and README.md.
  * Nothing is written to the store.
  */
-export async function planDeploy(store: ObjectStore, base: string | undefined, run: FleetRun, opts: PlanOptions): Promise<DeployPlan> {
+export async function planDeploy(
+  store: ObjectStore,
+  base: string | undefined,
+  run: FleetRun,
+  opts: PlanOptions,
+): Promise<DeployPlan> {
   const baseTree = base ? (await readCommitInfo(store, base)).tree : undefined;
   let baseInventory: Inventory | undefined;
   if (baseTree) {
@@ -85,7 +90,8 @@ export async function planDeploy(store: ObjectStore, base: string | undefined, r
       heldEntries.set(c.name, prevTree?.type === "tree" ? prev : undefined);
       // the kept folder was rendered from the previous sources: the trailers must name them too
       if (prev && prevTree?.type === "tree")
-        for (const p of prev.sources) sources.push({ name: p.name, ref: p.tag ?? p.branch ?? undefined, commit: p.commit });
+        for (const p of prev.sources)
+          sources.push({ name: p.name, ref: p.tag ?? p.branch ?? undefined, commit: p.commit });
       continue;
     }
     // a reused cluster (same input digest as a published one) is its previous tree, grafted unread
@@ -93,7 +99,12 @@ export async function planDeploy(store: ObjectStore, base: string | undefined, r
     if (reusedTree) graftTree(tree, c.output.dir, reusedTree);
     else for (const f of c.output.files) addFile(tree, `${c.output.dir}/${f.path}`, f.content);
     for (const p of c.pins)
-      if (p.resolution) sources.push({ name: p.source.name, ref: p.resolution.tag ?? p.resolution.branch, commit: p.resolution.commit });
+      if (p.resolution)
+        sources.push({
+          name: p.source.name,
+          ref: p.resolution.tag ?? p.resolution.branch,
+          commit: p.resolution.commit,
+        });
     const change = { name: c.name, resources: resourceCount(c) };
     const prevEntry = prev && baseTree ? await entryAt(store, baseTree, prev.path) : undefined;
     if (!prev || prevEntry?.type !== "tree") {
@@ -117,7 +128,11 @@ export async function planDeploy(store: ObjectStore, base: string | undefined, r
     if (inRun.has(prev.name)) continue;
     removed.push(prev.name);
     const entry = baseTree ? await entryAt(store, baseTree, prev.path) : undefined;
-    pruneInput.push({ name: prev.name, before: entry?.type === "tree" ? [...(await listBlobs(store, entry.oid)).keys()] : [], after: undefined });
+    pruneInput.push({
+      name: prev.name,
+      before: entry?.type === "tree" ? [...(await listBlobs(store, entry.oid)).keys()] : [],
+      after: undefined,
+    });
   }
   removed.sort();
 

@@ -23,7 +23,8 @@ function resourcesOf(files: readonly string[]): string[] {
 export function checkPrune(clusters: readonly ClusterFiles[], threshold: number, allowPrune: boolean): Diagnostic[] {
   const out: Diagnostic[] = [];
   const severity = allowPrune ? "warning" : "error";
-  const hint = "if this is intended, publish again with --allow-prune (Flux will delete these objects from the cluster)";
+  const hint =
+    "if this is intended, publish again with --allow-prune (Flux will delete these objects from the cluster)";
   for (const c of clusters) {
     const before = resourcesOf(c.before);
     if (c.after === undefined) {

@@ -149,7 +149,11 @@ function publishCachePath(cacheDir: string, url: string): string {
   return join(cacheDir, "publish", `${createHash("sha256").update(redactUrl(url)).digest("hex").slice(0, 16)}.git`);
 }
 
-async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branch: string, configFrom?: string): Promise<DeployTarget> {
+async function remoteTarget(
+  t: Extract<PublishTarget, { kind: "remote" }>,
+  branch: string,
+  configFrom?: string,
+): Promise<DeployTarget> {
   const gitdir = publishCachePath(t.cacheDir, t.url);
   if (!fs.existsSync(join(gitdir, "HEAD")))
     await withCacheLock(gitdir, async () => {
@@ -158,18 +162,31 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       await git.init({ fs, gitdir, bare: true, defaultBranch: branch });
     });
   const store = await openStore(gitdir);
-  const ropts = { url: t.url, cacheDir: t.cacheDir, env: t.env, ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), ...(configFrom ? { configFrom } : {}), gitdir };
+  const ropts = {
+    url: t.url,
+    cacheDir: t.cacheDir,
+    env: t.env,
+    ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(configFrom ? { configFrom } : {}),
+    gitdir,
+  };
   const localRef = `refs/heads/${branch}`;
   return {
     label: redactUrl(t.url),
     store,
     async tip() {
-      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` }).catch((e: unknown) => {
-        // a push target that does not exist is a failed push (exit 3), not a missing source (exit 1)
-        if (e instanceof BraidError && e.code === "SOURCE_NOT_FOUND")
-          throw new BraidError({ ...e.diagnostic, code: "PUBLISH_PUSH", hint: "check the --push URL; a private repository may also answer 404 without credentials. Nothing was published" });
-        throw e;
-      });
+      const oid = await fetchBranch({ ...ropts, remoteRef: localRef, localRef: `refs/remotes/braid/${branch}` }).catch(
+        (e: unknown) => {
+          // a push target that does not exist is a failed push (exit 3), not a missing source (exit 1)
+          if (e instanceof BraidError && e.code === "SOURCE_NOT_FOUND")
+            throw new BraidError({
+              ...e.diagnostic,
+              code: "PUBLISH_PUSH",
+              hint: "check the --push URL; a private repository may also answer 404 without credentials. Nothing was published",
+            });
+          throw e;
+        },
+      );
       store.hasPacks = true; // the fetch stores a pack
       return oid;
     },
@@ -192,7 +209,11 @@ async function remoteTarget(t: Extract<PublishTarget, { kind: "remote" }>, branc
       // moved away from the tip we built on, it was a race, whatever the words.
       const { refs } = await listRemoteRefs(ropts);
       if (refs.find((r) => r.ref === localRef)?.oid !== base) return "race";
-      throw new BraidError({ code: "PUBLISH_PUSH", message: res.message, hint: "the server refused the push (a hook or branch protection?); the deploy branch is unchanged" });
+      throw new BraidError({
+        code: "PUBLISH_PUSH",
+        message: res.message,
+        hint: "the server refused the push (a hook or branch protection?); the deploy branch is unchanged",
+      });
     },
   };
 }
@@ -209,7 +230,11 @@ async function verifyPushed(ropts: RemoteOptions & { gitdir: string }, ref: stri
     const check = `refs/braid/verify/${process.pid}-${randomBytes(4).toString("hex")}`;
     try {
       const got = await fetchBranch({ ...ropts, remoteRef: ref, localRef: check });
-      if (got && (await git.isDescendent({ fs, gitdir: ropts.gitdir, oid: got, ancestor: commit, depth: -1 }).catch(() => false))) return;
+      if (
+        got &&
+        (await git.isDescendent({ fs, gitdir: ropts.gitdir, oid: got, ancestor: commit, depth: -1 }).catch(() => false))
+      )
+        return;
     } finally {
       await git.deleteRef({ fs, gitdir: ropts.gitdir, ref: check }).catch(() => undefined);
     }
@@ -232,7 +257,8 @@ export async function resolvePushTarget(
   let url = remote;
   let base = ctx.cwd;
   if (ctx.repo && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) {
-    const configured = (await git.getConfig({ fs, gitdir: ctx.repo.gitdir, path: `remote.${remote}.url` })) as string | undefined;
+    const configured = (await git.getConfig({ fs, gitdir: ctx.repo.gitdir, path: `remote.${remote}.url` })) as
+      string | undefined;
     if (configured) {
       url = configured;
       base = ctx.repo.dir;
@@ -242,7 +268,13 @@ export async function resolvePushTarget(
   if (spec.kind === "invalid") throw pushUsage(remote, `${redactUrl(url)} is refused: ${spec.problem}`);
   if (spec.kind === "http" || spec.kind === "ssh") {
     if (spec.kind === "ssh") await requireSshTransport(ctx.env, redactUrl(url));
-    return { kind: "remote", url, cacheDir: ctx.cacheDir, env: ctx.env, ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}) };
+    return {
+      kind: "remote",
+      url,
+      cacheDir: ctx.cacheDir,
+      env: ctx.env,
+      ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+    };
   }
   const path = url.replace(/^file:\/\//i, "");
   const given = isAbsolute(path) ? path : resolve(base, path);
@@ -253,9 +285,13 @@ export async function resolvePushTarget(
   for (const candidate of [own, abs]) {
     if (!candidate) continue;
     const gitdir = await realpath(await commonDirOf(candidate)).catch(() => candidate);
-    if (fs.existsSync(join(gitdir, "objects")) && fs.existsSync(join(gitdir, "refs"))) return { kind: "local", gitdir, label: abs };
+    if (fs.existsSync(join(gitdir, "objects")) && fs.existsSync(join(gitdir, "refs")))
+      return { kind: "local", gitdir, label: abs };
   }
-  throw pushUsage(remote, `"${remote}" is neither an http(s) URL, a Git repository path, nor a remote of the fleet repository`);
+  throw pushUsage(
+    remote,
+    `"${remote}" is neither an http(s) URL, a Git repository path, nor a remote of the fleet repository`,
+  );
 }
 
 function pushUsage(remote: string, message: string): BraidError {
@@ -281,10 +317,16 @@ function deployBranch(run: FleetRun, branch?: string): string {
  * Opens where the deploy branch lives: the fleet's own repository or a local path (refusing a checked-out
  * branch, as git's receive.denyCurrentBranch does), or a cache repository for an http(s)/SSH remote.
  */
-export async function openDeployTarget(target: PublishTarget | undefined, branch: string, fleetDir: string, repo: FleetRepo | undefined): Promise<DeployTarget> {
+export async function openDeployTarget(
+  target: PublishTarget | undefined,
+  branch: string,
+  fleetDir: string,
+  repo: FleetRepo | undefined,
+): Promise<DeployTarget> {
   // a ref name is a path under the gitdir: never write one git would refuse (the CLI and config checks say it first)
   const branchProblem = branchNameProblem(branch);
-  if (branchProblem) throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
+  if (branchProblem)
+    throw new BraidError({ code: "USAGE", message: `"${branch}" is not a valid Git branch name: ${branchProblem}` });
   if (target?.kind === "remote") return remoteTarget(target, branch, repo?.gitdir);
   const ref = `refs/heads/${branch}`;
   const gitdir = target?.gitdir ?? repo?.gitdir;
@@ -340,12 +382,19 @@ interface PublishContext {
 /** Step 4: commits braid.lock to the fleet repository once (also when the output is unchanged, e.g. a first lock). */
 async function commitLockOnce(ctx: PublishContext, result: PublishResult): Promise<void> {
   if (!ctx.lockWanted || result.lockCommit || ctx.opts.dryRun) return;
-  result.lockCommit = await commitLockFile(ctx.repo!, serializeLock(ctx.run.lock), { author: { ...ctx.opts.author, timestamp: ctx.now() } });
+  result.lockCommit = await commitLockFile(ctx.repo!, serializeLock(ctx.run.lock), {
+    author: { ...ctx.opts.author, timestamp: ctx.now() },
+  });
   ctx.fleetCommit = result.lockCommit;
 }
 
 /** Step 6: writes the missing objects and the commit, then moves the branch; "race" when another publisher won. */
-async function writeAndMove(ctx: PublishContext, result: PublishResult, plan: DeployPlan, attempt: number): Promise<"ok" | "race"> {
+async function writeAndMove(
+  ctx: PublishContext,
+  result: PublishResult,
+  plan: DeployPlan,
+  attempt: number,
+): Promise<"ok" | "race"> {
   const written = await writeDeployTree(ctx.target.store, plan.tree);
   result.objectsWritten += written.written;
   const commit = await writeCommitObject(ctx.target.store, {
@@ -419,9 +468,21 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const fleetCommit = repo ? await fleetHead(repo) : undefined;
   const lockWanted = Boolean(opts.writeLock && run.lockChanged && !run.diagnostics.some((d) => d.severity === "error"));
   if (lockWanted && !repo)
-    throw new BraidError({ code: "PUBLISH_NOT_A_REPO", message: `${opts.fleetDir} is not inside a Git repository: braid.lock cannot be committed` });
+    throw new BraidError({
+      code: "PUBLISH_NOT_A_REPO",
+      message: `${opts.fleetDir} is not inside a Git repository: braid.lock cannot be committed`,
+    });
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-  const ctx: PublishContext = { opts, run, branch, target, ...(repo ? { repo } : {}), lockWanted, now, ...(fleetCommit ? { fleetCommit } : {}) };
+  const ctx: PublishContext = {
+    opts,
+    run,
+    branch,
+    target,
+    ...(repo ? { repo } : {}),
+    lockWanted,
+    now,
+    ...(fleetCommit ? { fleetCommit } : {}),
+  };
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     result.attempts = attempt;
@@ -431,7 +492,9 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     }
     // 7. lost the race
     if (attempt === maxAttempts) break;
-    await (opts.sleep ?? defaultSleep)(Math.round((opts.backoffMs ?? 500) * 2 ** (attempt - 1) * (0.5 + Math.random())));
+    await (opts.sleep ?? defaultSleep)(
+      Math.round((opts.backoffMs ?? 500) * 2 ** (attempt - 1) * (0.5 + Math.random())),
+    );
   }
   throw new BraidError({
     code: "PUBLISH_RACE",

@@ -2,7 +2,17 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { PatchDef } from "../config/types.js";
 import { pointerToPath } from "../model/yaml-file.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { describeId, idKey, idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource, type ResourceId } from "../model/resource.js";
+import {
+  describeId,
+  idKey,
+  idOf,
+  type Json,
+  type JsonObject,
+  type JsonPath,
+  type PositionMap,
+  type Resource,
+  type ResourceId,
+} from "../model/resource.js";
 import { applyJson6902 } from "./json6902.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { NO_PLAIN, plainAfterMergePatch } from "../model/plain-scalars.js";
@@ -15,7 +25,10 @@ function opsPositionMap(patch: PatchDef): PositionMap {
   const ops = Array.isArray(patch.body) ? (patch.body as (JsonObject | null)[]) : [];
   const parsed = ops.map((op) =>
     typeof op?.path === "string" && op.path.startsWith("/")
-      ? op.path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+      ? op.path
+          .slice(1)
+          .split("/")
+          .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
       : undefined,
   );
   return {
@@ -104,12 +117,24 @@ export function applyPatches(
     const selector: TargetSelector | undefined =
       patch.target ?? (patch.type !== "json6902" ? inferredTarget(patch.body as JsonObject) : undefined);
     if (!selector) {
-      diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: "the patch has no target", location: patch.location });
+      diagnostics.push({
+        code: "PATCH_INVALID",
+        severity: "error",
+        cluster,
+        message: "the patch has no target",
+        location: patch.location,
+      });
       continue;
     }
     const compiled = compileTarget(selector);
     if ("error" in compiled) {
-      diagnostics.push({ code: "PATCH_INVALID", severity: "error", cluster, message: compiled.error, location: patch.location });
+      diagnostics.push({
+        code: "PATCH_INVALID",
+        severity: "error",
+        cluster,
+        message: compiled.error,
+        location: patch.location,
+      });
       continue;
     }
     // kustomize compares an inferred id's namespace only for namespaced kinds (both sides have none otherwise)
@@ -124,7 +149,9 @@ export function applyPatches(
       const first = original.get(res);
       const previous = opts.previousIds ? res.previous : undefined;
       const selected =
-        !first && !previous?.length ? matcher.matches(res.object, options) : identities(res, first, previous).some((o) => matcher.matches(o, options));
+        !first && !previous?.length
+          ? matcher.matches(res.object, options)
+          : identities(res, first, previous).some((o) => matcher.matches(o, options));
       if (!selected) {
         next.push(res);
         continue;
@@ -139,7 +166,18 @@ export function applyPatches(
           resource: describeId(res.id),
           message: result.error,
           location: result.location ?? patch.location,
-          related: [{ message: "patched resource", location: { file: res.origin.file, line: res.origin.line, column: res.origin.column, source: res.origin.source, commit: res.origin.commit } }],
+          related: [
+            {
+              message: "patched resource",
+              location: {
+                file: res.origin.file,
+                line: res.origin.line,
+                column: res.origin.column,
+                source: res.origin.source,
+                commit: res.origin.commit,
+              },
+            },
+          ],
         });
         next.push(res);
         continue;
@@ -156,7 +194,8 @@ export function applyPatches(
       // in a build, a renamed object remembers its old id (kustomize's StorePreviousId) for later selections and references
       if (opts.previousIds && idKey(patched.id) !== idKey(res.id)) patched.previous = [...(res.previous ?? []), res.id];
       const loadedAs = first ?? res.id;
-      if (loadedAs.name !== patched.id.name || loadedAs.namespace !== patched.id.namespace) original.set(patched, loadedAs);
+      if (loadedAs.name !== patched.id.name || loadedAs.namespace !== patched.id.namespace)
+        original.set(patched, loadedAs);
       next.push(patched);
     }
     if (matched === 0 && !patch.optional)

@@ -54,13 +54,41 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
     const r = inputs.pins.get(pinKey(p.source.name, p.ref));
     const res = r?.resolution;
     const s = p.source;
-    return [s.name, s.url, s.path, s.include, s.exclude, s.urlRefused ?? false, p.ref ?? null, res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved", p.substitute ?? null, p.namespace?.value ?? null];
+    return [
+      s.name,
+      s.url,
+      s.path,
+      s.include,
+      s.exclude,
+      s.urlRefused ?? false,
+      p.ref ?? null,
+      res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved",
+      p.substitute ?? null,
+      p.namespace?.value ?? null,
+    ];
   });
-  const patches = cluster.patches.map((p) => [p.type, p.target ?? null, p.body, p.optional, p.plain ? [...p.plain].sort() : null, p.layer, p.options ?? null]);
+  const patches = cluster.patches.map((p) => [
+    p.type,
+    p.target ?? null,
+    p.body,
+    p.optional,
+    p.plain ? [...p.plain].sort() : null,
+    p.layer,
+    p.options ?? null,
+  ]);
   const digest = sha(
     JSON.stringify({
       braid: braidDigest(),
-      cluster: [cluster.name, cluster.labels, cluster.annotations, cluster.groups, cluster.vars, cluster.kubernetesVersion, cluster.rollouts ?? null, cluster.disabledSources],
+      cluster: [
+        cluster.name,
+        cluster.labels,
+        cluster.annotations,
+        cluster.groups,
+        cluster.vars,
+        cluster.kubernetesVersion,
+        cluster.rollouts ?? null,
+        cluster.disabledSources,
+      ],
       patches,
       pins,
       fleet: [inputs.fleet.output, inputs.fleet.validation],
@@ -130,7 +158,8 @@ export function braidDigest(): string {
     }
   let version = "";
   try {
-    version = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version?: string }).version ?? "";
+    version =
+      (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version?: string }).version ?? "";
   } catch {
     // no package.json beside the code: the code digest alone
   }

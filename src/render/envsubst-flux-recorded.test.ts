@@ -20,14 +20,30 @@ function braidAnswer(template: string, vars: Record<string, string>, strict: boo
   const { output, errors } = envsubst(template, vars, { strict });
   if (errors.length === 0) return output;
   const first = errors[0]!;
-  if (typeof flux === "object" && "syntax" in flux && first.code === "SUBST_SYNTAX" && first.message.startsWith(flux.syntax + " ")) {
+  if (
+    typeof flux === "object" &&
+    "syntax" in flux &&
+    first.code === "SUBST_SYNTAX" &&
+    first.message.startsWith(flux.syntax + " ")
+  ) {
     return flux;
   }
   if (typeof flux === "object" && "undefined" in flux && errors.some((e) => e.code === "SUBST_UNDEFINED")) return flux;
-  if (typeof flux === "object" && "panic" in flux && errors.some((e) => e.code === "SUBST_SYNTAX" && e.message.includes(`panics (${flux.panic.replace(/^runtime error: /, "")})`))) {
+  if (
+    typeof flux === "object" &&
+    "panic" in flux &&
+    errors.some(
+      (e) => e.code === "SUBST_SYNTAX" && e.message.includes(`panics (${flux.panic.replace(/^runtime error: /, "")})`),
+    )
+  ) {
     return flux;
   }
-  if (typeof flux === "object" && "notUtf8" in flux && first.code === "SUBST_SYNTAX" && first.message.startsWith("the result is not valid UTF-8")) {
+  if (
+    typeof flux === "object" &&
+    "notUtf8" in flux &&
+    first.code === "SUBST_SYNTAX" &&
+    first.message.startsWith("the result is not valid UTF-8")
+  ) {
     return flux;
   }
   return `braid: ${errors.map((e) => `${e.code} ${e.message}`).join("; ")}`;

@@ -48,12 +48,26 @@ interface Frag {
   nestedArg?: boolean;
 }
 
-type Op =
-  | "" | "len" | "^" | "^^" | "," | ",," | ":"
-  | "#" | "##" | "%" | "%%" | ":-" | ":=" | "/" | "//" | "/#" | "/%";
+type Op = "" | "len" | "^" | "^^" | "," | ",," | ":" | "#" | "##" | "%" | "%%" | ":-" | ":=" | "/" | "//" | "/#" | "/%";
 
 const OPS: readonly Op[] = [
-  "", "len", "^", "^^", ",", ",,", ":", "#", "##", "%", "%%", ":-", ":=", "/", "//", "/#", "/%",
+  "",
+  "len",
+  "^",
+  "^^",
+  ",",
+  ",,",
+  ":",
+  "#",
+  "##",
+  "%",
+  "%%",
+  ":-",
+  ":=",
+  "/",
+  "//",
+  "/#",
+  "/%",
 ];
 
 /** Variable names: a–d get random values or stay unset per template (c: ASCII only); n holds a number or is unset. */
@@ -61,13 +75,71 @@ const NAMES = ["a", "b", "c", "d", "n"] as const;
 
 /** Value alphabet: letters of both cases, glob characters, spaces, slashes, unicode. */
 const VALUE_CHARS = [
-  "a", "b", "c", "x", "A", "B", "C", "X", "1", "2", ".", "-", "/", " ", "*", "?", "[", "]", "!", "&", "#", "%",
-  ":", "é", "É", "ß", "ü", "Σ", "σ", "😀", "ǅ", "İ", "\\", "'", "\t", "\u00a0", "\u3000", "ᾳ", "Ⅻ",
+  "a",
+  "b",
+  "c",
+  "x",
+  "A",
+  "B",
+  "C",
+  "X",
+  "1",
+  "2",
+  ".",
+  "-",
+  "/",
+  " ",
+  "*",
+  "?",
+  "[",
+  "]",
+  "!",
+  "&",
+  "#",
+  "%",
+  ":",
+  "é",
+  "É",
+  "ß",
+  "ü",
+  "Σ",
+  "σ",
+  "😀",
+  "ǅ",
+  "İ",
+  "\\",
+  "'",
+  "\t",
+  "\u00a0",
+  "\u3000",
+  "ᾳ",
+  "Ⅻ",
 ];
 const PATTERN_LITERALS = ["a", "b", "c", "x", "A", "B", "1", ".", "-", " ", "é", "ß", "😀", "#", "%", ":"];
 /** First characters of a pattern that cannot change the operator. */
 const PATTERN_START = PATTERN_LITERALS.filter((c) => c !== "#" && c !== "%");
-const TEXT_CHARS = ["x", "y", "-", " ", ":", ".", ",", "/", "=", "{", "}", "@", "#", "%", "*", "?", "[", "]", "é", "😀"];
+const TEXT_CHARS = [
+  "x",
+  "y",
+  "-",
+  " ",
+  ":",
+  ".",
+  ",",
+  "/",
+  "=",
+  "{",
+  "}",
+  "@",
+  "#",
+  "%",
+  "*",
+  "?",
+  "[",
+  "]",
+  "é",
+  "😀",
+];
 const DEFAULT_CHARS = ["d", "e", "f", "X", " ", "-", ".", "/", "*", "?", "[", "]", "é", "😀", "#", "%", ":", "&"];
 const NUMBERS = ["0", "1", "2", "3", "5", "10", "100"];
 
@@ -163,7 +235,10 @@ class Gen {
       case "len":
         // Flux counts bytes: ASCII values only
         return open(`\${#${this.pick(["c", "n", "u"])}}`);
-      case "^": case "^^": case ",": case ",,":
+      case "^":
+      case "^^":
+      case ",":
+      case ",,":
         return open(`\${${name}${op}}`);
       case ":": {
         // bytes, and Atoi: ASCII values, plain non-negative numbers
@@ -172,11 +247,17 @@ class Gen {
         if (this.chance(0.6)) parts.push(...open(`:${this.pick(NUMBERS)}`));
         return [...parts, ...open("}")];
       }
-      case "#": case "##": case "%": case "%%":
+      case "#":
+      case "##":
+      case "%":
+      case "%%":
         // one literal pattern (Flux's globs differ from bash's)
         // (not starting with `#` or `%`, which would change the operator or empty the pattern)
-        return open(`\${${name}${op}${this.text(PATTERN_START).flux}${this.chance(0.5) ? this.text(PATTERN_LITERALS).flux : ""}}`);
-      case ":-": case ":=": {
+        return open(
+          `\${${name}${op}${this.text(PATTERN_START).flux}${this.chance(0.5) ? this.text(PATTERN_LITERALS).flux : ""}}`,
+        );
+      case ":-":
+      case ":=": {
         const assign = op === ":=";
         return [
           { flux: `\${${name}${op}`, sh: `\${${name}${op}`, ...(assign ? { assigns: name } : {}) },
@@ -218,7 +299,11 @@ class Gen {
     for (let i = 0; i < len; i++) {
       if (this.chance(0.75)) out.push(this.text([...PATTERN_LITERALS, "*", "?", "[", "]", "&", "É"]));
       else {
-        const e = this.pick([["\\/", "\\/"], ["$$", "\\$"], ["\\\\", "\\\\"]] as const);
+        const e = this.pick([
+          ["\\/", "\\/"],
+          ["$$", "\\$"],
+          ["\\\\", "\\\\"],
+        ] as const);
         out.push({ flux: e[0], sh: e[1] });
       }
     }
@@ -233,8 +318,7 @@ class Gen {
         const e = this.expr(depth + 1);
         e[0] = { ...e[0]!, nestedArg: true };
         out.push(...e);
-      }
-      else out.push(this.text(DEFAULT_CHARS));
+      } else out.push(this.text(DEFAULT_CHARS));
     }
     return out;
   }
@@ -307,7 +391,9 @@ async function bashBatch(cases: readonly Case[], nounset: boolean): Promise<Bash
   if (nounset) lines.push("set -u");
   for (const c of cases) {
     const assigns = Object.entries(c.vars).map(([k, v]) => `${k}=$${ref(v)}`);
-    lines.push(`( unset a b c d n u; ${assigns.join("; ")}${assigns.length ? "; " : ""}printf '%s' "${c.sh}" ) 2>/dev/null; printf '\\0%d\\0' $?`);
+    lines.push(
+      `( unset a b c d n u; ${assigns.join("; ")}${assigns.length ? "; " : ""}printf '%s' "${c.sh}" ) 2>/dev/null; printf '\\0%d\\0' $?`,
+    );
   }
   const script = lines.join("\n") + "\n";
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -318,12 +404,15 @@ async function bashBatch(cases: readonly Case[], nounset: boolean): Promise<Bash
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks).toString("utf8")) : reject(new Error(`bash exited ${code}: ${stderr}`)),
+      code === 0
+        ? resolve(Buffer.concat(chunks).toString("utf8"))
+        : reject(new Error(`bash exited ${code}: ${stderr}`)),
     );
     child.stdin.end(script);
   });
   const fields = stdout.split("\0");
-  if (fields.length !== 2 * cases.length + 1) throw new Error(`bash printed ${fields.length} fields for ${cases.length} cases`);
+  if (fields.length !== 2 * cases.length + 1)
+    throw new Error(`bash printed ${fields.length} fields for ${cases.length} cases`);
   return cases.map((_, i) => ({ out: fields[2 * i]!, ok: fields[2 * i + 1] === "0" }));
 }
 
@@ -345,7 +434,21 @@ describe(`envsubst fuzzed against bash (seed ${SEED})`, () => {
     expect(generate(SEED, 50)).toEqual(cases.slice(0, 50));
     const all = cases.map((c) => c.flux).join("\n");
     for (const form of [
-      "${#", "^}", "^^}", ",}", ",,}", "${c:", "##", "%%", ":-", ":=", "//", "/#", "/%", "$$", "\\/",
+      "${#",
+      "^}",
+      "^^}",
+      ",}",
+      ",,}",
+      "${c:",
+      "##",
+      "%%",
+      ":-",
+      ":=",
+      "//",
+      "/#",
+      "/%",
+      "$$",
+      "\\/",
     ]) {
       expect(all).toContain(form);
     }
@@ -377,7 +480,9 @@ describe(`envsubst fuzzed against bash (seed ${SEED})`, () => {
       const undefinedError = ours.errors.some((e) => e.code === "SUBST_UNDEFINED");
       // bash stops at its first error; compare "undefined" only where the non-strict run succeeds
       const bashUndefined = !ref.ok && loose[i]!.ok;
-      const mismatch = loose[i]!.ok ? undefinedError !== bashUndefined || (ref.ok && ours.output !== ref.out) : ours.errors.length === 0;
+      const mismatch = loose[i]!.ok
+        ? undefinedError !== bashUndefined || (ref.ok && ours.output !== ref.out)
+        : ours.errors.length === 0;
       if (mismatch) {
         diffs.push(
           `${JSON.stringify(c.flux)} vars=${JSON.stringify(c.vars)} bash -u=${ref.ok ? JSON.stringify(ref.out) : "error"} ` +

@@ -263,7 +263,7 @@ const TABLE: Record<string, [string, Want][]> = {
     ["$${u}", "${u}"],
   ],
   // kustomize_varsub.go: values lose their newlines when loaded
-  "values": [
+  values: [
     ["${nl}", "onetwo"],
     ["${#nl}", "6"],
   ],
@@ -274,9 +274,13 @@ describe("envsubst answers as Flux's envsubst does", () => {
     it(group, () => {
       const got = rows.map(([tpl]) => {
         const r = envsubst(tpl, VARS, { strict: true });
-        return r.errors.length ? { error: r.errors[0]!.code, ...(r.errors[0]!.message.includes("panics") ? { panic: true } : {}) } : r.output;
+        return r.errors.length
+          ? { error: r.errors[0]!.code, ...(r.errors[0]!.message.includes("panics") ? { panic: true } : {}) }
+          : r.output;
       });
-      expect(rows.map(([tpl], i) => [tpl, got[i]]).filter((_, i) => JSON.stringify(got[i]) !== JSON.stringify(rows[i]![1]))).toEqual([]);
+      expect(
+        rows.map(([tpl], i) => [tpl, got[i]]).filter((_, i) => JSON.stringify(got[i]) !== JSON.stringify(rows[i]![1])),
+      ).toEqual([]);
     });
   }
 });
@@ -285,13 +289,19 @@ describe("envsubst errors", () => {
   it("names Flux's parse error and where the innermost `${` starts (UTF-16 index)", () => {
     expect(envsubst("héllo ${a:-${b-x}}", VARS)).toEqual({
       output: "héllo ${a:-${b-x}}",
-      errors: [{ code: "SUBST_SYNTAX", message: "missing closing brace (Flux's envsubst cannot parse this)", offset: 11 }],
+      errors: [
+        { code: "SUBST_SYNTAX", message: "missing closing brace (Flux's envsubst cannot parse this)", offset: 11 },
+      ],
     });
     expect(envsubst("x ${a/l}", VARS).errors).toEqual([
       { code: "SUBST_SYNTAX", message: "bad substitution (Flux's envsubst cannot parse this)", offset: 2 },
     ]);
-    expect(envsubst("${a::2}", VARS).errors[0]!.message).toBe("unable to parse substitution within function (Flux's envsubst cannot parse this)");
-    expect(envsubst("${}", VARS).errors[0]!.message).toBe("unable to parse variable name (Flux's envsubst cannot parse this)");
+    expect(envsubst("${a::2}", VARS).errors[0]!.message).toBe(
+      "unable to parse substitution within function (Flux's envsubst cannot parse this)",
+    );
+    expect(envsubst("${}", VARS).errors[0]!.message).toBe(
+      "unable to parse variable name (Flux's envsubst cannot parse this)",
+    );
   });
 
   it("reports each undefined variable once, at its first use, nested defaults included", () => {
@@ -316,7 +326,8 @@ describe("envsubst errors", () => {
     expect(envsubst("x ${h:0:2}", VARS).errors).toEqual([
       {
         code: "SUBST_SYNTAX",
-        message: "the result is not valid UTF-8: ${h:0:2} cuts a character (Flux counts bytes, and its YAML parser then rejects the text)",
+        message:
+          "the result is not valid UTF-8: ${h:0:2} cuts a character (Flux counts bytes, and its YAML parser then rejects the text)",
         offset: 2,
       },
     ]);
@@ -325,19 +336,32 @@ describe("envsubst errors", () => {
   });
 
   it("non-strict: an undefined variable is empty, and still no value where Flux panics", () => {
-    expect(envsubst("[${u}|${#u}|${u:-d}|${u/#x/y}|${u:0:1}]", VARS, { strict: false })).toEqual({ output: "[|0|d||]", errors: [] });
+    expect(envsubst("[${u}|${#u}|${u:-d}|${u/#x/y}|${u:0:1}]", VARS, { strict: false })).toEqual({
+      output: "[|0|d||]",
+      errors: [],
+    });
     expect(envsubst("${u:1:-1}", VARS, { strict: false })).toEqual({ output: "", errors: [] }); // pos >= len: ""
     expect(envsubst("${a:2:-1}", VARS, { strict: false }).errors[0]!.code).toBe("SUBST_SYNTAX");
   });
 
   it("fails, never crashes, on nesting deeper than the JavaScript stack", () => {
     const deep = "${a:-".repeat(20000) + "}".repeat(20000);
-    expect(envsubst(deep, VARS).errors).toEqual([{ code: "SUBST_SYNTAX", message: "expressions nested too deeply", offset: 0 }]);
+    expect(envsubst(deep, VARS).errors).toEqual([
+      { code: "SUBST_SYNTAX", message: "expressions nested too deeply", offset: 0 },
+    ]);
     expect(envsubst("${e:-".repeat(50) + "x" + "}".repeat(50), VARS)).toEqual({ output: "x", errors: [] });
   });
 
   it("accepts Map variables and leaves text without `$` alone", () => {
-    expect(envsubst("${a}-${b}", new Map([["a", "1"], ["b", "2"]]))).toEqual({ output: "1-2", errors: [] });
+    expect(
+      envsubst(
+        "${a}-${b}",
+        new Map([
+          ["a", "1"],
+          ["b", "2"],
+        ]),
+      ),
+    ).toEqual({ output: "1-2", errors: [] });
     expect(envsubst("no dollars", {})).toEqual({ output: "no dollars", errors: [] });
   });
 

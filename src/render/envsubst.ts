@@ -84,7 +84,12 @@ function parseCached(bytes: string, parseCache: ParseCache | undefined): Node[] 
 
 /** The value of a variable as UTF-8 bytes, newlines removed; undefined when unset. */
 function lookup(vars: Vars, name: string): string | undefined {
-  const v: unknown = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
+  const v: unknown =
+    vars instanceof Map
+      ? vars.get(name)
+      : Object.hasOwn(vars, name)
+        ? (vars as Record<string, string>)[name]
+        : undefined;
   if (typeof v !== "string") return undefined;
   return toBytes(v.includes("\n") ? v.replaceAll("\n", "") : v);
 }
@@ -110,7 +115,13 @@ export function envsubst(
   if (tree instanceof ParseError) {
     return {
       output: input,
-      errors: [{ code: "SUBST_SYNTAX", message: tree.message === TOO_DEEP ? TOO_DEEP : `${tree.message} (Flux's envsubst cannot parse this)`, offset: charOffset(bytes, tree.offset) }],
+      errors: [
+        {
+          code: "SUBST_SYNTAX",
+          message: tree.message === TOO_DEEP ? TOO_DEEP : `${tree.message} (Flux's envsubst cannot parse this)`,
+          offset: charOffset(bytes, tree.offset),
+        },
+      ],
     };
   }
   const strict = opts.strict ?? true;
@@ -155,7 +166,8 @@ export function envsubst(
     // name the first expression whose own result is not UTF-8 (else the first expression)
     const funcs = tree.filter((n): n is FuncNode => n.kind === "func");
     const bad =
-      funcs.find((n) => fromBytes(evalNodes([n], { ...st, problems: [], reported: new Set() })) === undefined) ?? funcs[0];
+      funcs.find((n) => fromBytes(evalNodes([n], { ...st, problems: [], reported: new Set() })) === undefined) ??
+      funcs[0];
     errors.push({
       code: "SUBST_SYNTAX",
       message:

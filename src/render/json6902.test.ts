@@ -11,10 +11,21 @@ describe("applyJson6902: successes", () => {
     ["add to a list end", [{ op: "add", path: "/list/-", value: 4 }], { ...doc, list: [1, 2, 3, 4] }],
     ["add into a list", [{ op: "add", path: "/list/0", value: 0 }], { ...doc, list: [0, 1, 2, 3] }],
     ["remove", [{ op: "remove", path: "/metadata/labels/x" }], { ...doc, metadata: { name: "a", labels: {} } }],
-    ["escaped pointer", [{ op: "add", path: "/metadata/labels/a~1b~0c", value: "y" }], { ...doc, metadata: { name: "a", labels: { x: "1", "a/b~c": "y" } } }],
+    [
+      "escaped pointer",
+      [{ op: "add", path: "/metadata/labels/a~1b~0c", value: "y" }],
+      { ...doc, metadata: { name: "a", labels: { x: "1", "a/b~c": "y" } } },
+    ],
     ["move", [{ op: "move", from: "/data/k", path: "/data/m" }], { ...doc, data: { m: "v" } }],
     ["copy", [{ op: "copy", from: "/data", path: "/copy" }], { ...doc, copy: { k: "v" } }],
-    ["test then replace", [{ op: "test", path: "/data/k", value: "v" }, { op: "replace", path: "/data/k", value: null }], { ...doc, data: { k: null } }],
+    [
+      "test then replace",
+      [
+        { op: "test", path: "/data/k", value: "v" },
+        { op: "replace", path: "/data/k", value: null },
+      ],
+      { ...doc, data: { k: null } },
+    ],
   ])("%s", (_name, ops, expected) => {
     const before = structuredClone(doc);
     expect(applyJson6902(doc, ops)).toEqual({ object: expected });
@@ -24,9 +35,27 @@ describe("applyJson6902: successes", () => {
 
 describe("applyJson6902: failures name the operation and the reason", () => {
   it.each<[string, unknown, number, RegExp]>([
-    ["replace on a missing key", [{ op: "add", path: "/a", value: 1 }, { op: "replace", path: "/data/missing", value: 1 }], 1, /operation 2 \(replace \/data\/missing\): the path does not exist/],
-    ["remove of a missing path", [{ op: "remove", path: "/nope/deeper" }], 0, /remove \/nope\/deeper\): the path does not exist \(its parent \/nope is missing\)/],
-    ["test failing", [{ op: "test", path: "/data/k", value: "other" }], 0, /test failed: the value is "v", expected "other"/],
+    [
+      "replace on a missing key",
+      [
+        { op: "add", path: "/a", value: 1 },
+        { op: "replace", path: "/data/missing", value: 1 },
+      ],
+      1,
+      /operation 2 \(replace \/data\/missing\): the path does not exist/,
+    ],
+    [
+      "remove of a missing path",
+      [{ op: "remove", path: "/nope/deeper" }],
+      0,
+      /remove \/nope\/deeper\): the path does not exist \(its parent \/nope is missing\)/,
+    ],
+    [
+      "test failing",
+      [{ op: "test", path: "/data/k", value: "other" }],
+      0,
+      /test failed: the value is "v", expected "other"/,
+    ],
     ["test on a missing path", [{ op: "test", path: "/data/zz", value: 1 }], 0, /the value is missing, expected 1/],
     ["add under a missing parent", [{ op: "add", path: "/a/b/c", value: 1 }], 0, /parent \/a\/b does not exist/],
     ["index past the end", [{ op: "add", path: "/list/9", value: 1 }], 0, /past the end of the list \(it has 3 items/],
@@ -46,9 +75,15 @@ describe("applyJson6902: failures name the operation and the reason", () => {
 
 describe("validateJson6902: the shape of the operation list", () => {
   it("names a path that is not a string as written (not [object Object]), a missing one as nothing", () => {
-    expect(validateJson6902([{ op: "remove", path: { a: 1 } }])?.message).toBe(`operation 1 (remove {"a":1}): 'path' is missing or not a string`);
-    expect(validateJson6902([{ op: "remove", path: ["a"] }])?.message).toBe(`operation 1 (remove ["a"]): 'path' is missing or not a string`);
-    expect(validateJson6902([{ op: "remove" }])?.message).toBe("operation 1 (remove ): 'path' is missing or not a string");
+    expect(validateJson6902([{ op: "remove", path: { a: 1 } }])?.message).toBe(
+      `operation 1 (remove {"a":1}): 'path' is missing or not a string`,
+    );
+    expect(validateJson6902([{ op: "remove", path: ["a"] }])?.message).toBe(
+      `operation 1 (remove ["a"]): 'path' is missing or not a string`,
+    );
+    expect(validateJson6902([{ op: "remove" }])?.message).toBe(
+      "operation 1 (remove ): 'path' is missing or not a string",
+    );
   });
 
   it.each<[string, unknown, number, RegExp]>([
@@ -62,7 +97,15 @@ describe("validateJson6902: the shape of the operation list", () => {
     ["missing value", [{ op: "add", path: "/a" }], 0, /'add' needs a 'value'/],
     ["missing from", [{ op: "copy", path: "/a" }], 0, /needs a 'from'/],
     ["move into itself", [{ op: "move", from: "/a", path: "/a/b" }], 0, /into its own child/],
-    ["second op bad", [{ op: "remove", path: "/a" }, { op: "add", path: "/b" }], 1, /operation 2/],
+    [
+      "second op bad",
+      [
+        { op: "remove", path: "/a" },
+        { op: "add", path: "/b" },
+      ],
+      1,
+      /operation 2/,
+    ],
   ])("%s", (_name, ops, index, message) => {
     const e = validateJson6902(ops);
     expect(e?.opIndex).toBe(index);
@@ -73,7 +116,9 @@ describe("validateJson6902: the shape of the operation list", () => {
   it("__proto__ is a plain key (as in kustomize): no parent of that name, so nothing to add under it", () => {
     expect(validateJson6902([{ op: "add", path: "/__proto__/x", value: 1 }])).toBeUndefined();
     const r = applyJson6902(doc, [{ op: "add", path: "/__proto__/x", value: 1 }]);
-    expect("error" in r && r.error.message).toBe("operation 1 (add /__proto__/x): cannot add here: the parent /__proto__ does not exist");
+    expect("error" in r && r.error.message).toBe(
+      "operation 1 (add /__proto__/x): cannot add here: the parent /__proto__ does not exist",
+    );
     expect(({} as { x?: number }).x).toBeUndefined();
   });
   it("accepts value: null", () => {

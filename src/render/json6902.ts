@@ -36,7 +36,8 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 function pointerProblem(p: string): string | undefined {
   if (p !== "" && !p.startsWith("/")) return `'${p}' is not a JSON pointer: it must be empty or start with '/'`;
-  if (/~(?![01])/.test(p)) return `'${p}' is not a JSON pointer: '~' must be followed by 0 or 1 (escape '~' as ~0 and '/' as ~1)`;
+  if (/~(?![01])/.test(p))
+    return `'${p}' is not a JSON pointer: '~' must be followed by 0 or 1 (escape '~' as ~0 and '/' as ~1)`;
   return undefined;
 }
 
@@ -71,7 +72,8 @@ export function validateJson6902(ops: unknown): Json6902Error | undefined {
       if (typeof o.from !== "string") return at(`'${o.op}' needs a 'from' pointer`);
       const fp = pointerProblem(o.from);
       if (fp) return at(fp);
-      if (o.op === "move" && o.path.startsWith(o.from + "/")) return at(`cannot move ${o.from} into its own child ${o.path}`);
+      if (o.op === "move" && o.path.startsWith(o.from + "/"))
+        return at(`cannot move ${o.from} into its own child ${o.path}`);
     }
   }
   return undefined;
@@ -115,7 +117,10 @@ function explain(name: string, op: Json6902Operation, doc: Json): string {
       return `the 'from' path ${op.from ?? ""} does not exist`;
     case "TEST_OPERATION_FAILED": {
       // a Secret's values (and what a patch expects of them) are shown only as hashes, as previews show them
-      const show = isMap(doc) && doc.kind === "Secret" ? (v: unknown) => (v === undefined ? "missing" : hashValue(v as Json)) : describe;
+      const show =
+        isMap(doc) && doc.kind === "Secret"
+          ? (v: unknown) => (v === undefined ? "missing" : hashValue(v as Json))
+          : describe;
       return `test failed: the value is ${show(lookup(doc, op.path))}, expected ${show(op.value)}`;
     }
     case "OPERATION_VALUE_OUT_OF_BOUNDS": {
@@ -189,13 +194,16 @@ export function applyJson6902(
     const op = nullProtoClone(list[i] as unknown as Json) as unknown as Json6902Operation;
     try {
       const resolved = kustomizeCompatible(doc, op);
-      if (paths && plain && op.op !== "test") paths = plainAfterJson6902Op(paths, resolved, doc, below(plain.ops, `/${i}/value`));
+      if (paths && plain && op.op !== "test")
+        paths = plainAfterJson6902Op(paths, resolved, doc, below(plain.ops, `/${i}/value`));
       const r = jsonpatch.applyOperation(doc, resolved as jsonpatch.Operation, true, true, false, i);
       doc = r.newDocument;
     } catch (e) {
       const name = e instanceof jsonpatch.JsonPatchError ? e.name : "";
       const why = name ? explain(name, op, doc) : e instanceof Error ? e.message : String(e);
-      return { error: { opIndex: i, op: op.op, path: op.path, message: `operation ${i + 1} (${op.op} ${op.path}): ${why}` } };
+      return {
+        error: { opIndex: i, op: op.op, path: op.path, message: `operation ${i + 1} (${op.op} ${op.path}): ${why}` },
+      };
     }
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {

@@ -134,7 +134,8 @@ async function listSourceFiles(
   const base = { source: source.name, commit };
   let rootOid: string;
   try {
-    rootOid = (await git.readTree({ fs, gitdir, oid: commit, filepath: source.path || undefined, cache: gitCache })).oid;
+    rootOid = (await git.readTree({ fs, gitdir, oid: commit, filepath: source.path || undefined, cache: gitCache }))
+      .oid;
   } catch (e) {
     const unsafe = unsafeEntry(e);
     return {
@@ -153,7 +154,8 @@ async function listSourceFiles(
     };
   }
   const all: (TreeFile & { mode: string })[] = [];
-  for (const path of await listTree(gitCache, gitdir, rootOid, source.path, all)) diagnostics.push(unsafeDiagnostic(source, commit, path));
+  for (const path of await listTree(gitCache, gitdir, rootOid, source.path, all))
+    diagnostics.push(unsafeDiagnostic(source, commit, path));
   const byPath = new Map(all.map((f) => [f.path, f]));
   const files: TreeFile[] = [];
   for (const f of all) {
@@ -163,7 +165,9 @@ async function listSourceFiles(
       const { blob } = await git.readBlob({ fs, gitdir, oid: f.oid, cache: gitCache });
       const target = new TextDecoder().decode(blob);
       const resolved = posix.normalize(posix.join(posix.dirname(f.path), target));
-      const inside = !target.startsWith("/") && (source.path === "" ? !resolved.startsWith("..") : resolved.startsWith(`${source.path}/`));
+      const inside =
+        !target.startsWith("/") &&
+        (source.path === "" ? !resolved.startsWith("..") : resolved.startsWith(`${source.path}/`));
       const dest = inside ? byPath.get(resolved) : undefined;
       if (!dest || dest.mode === "120000") {
         diagnostics.push({

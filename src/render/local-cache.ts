@@ -48,9 +48,19 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
  * The meta entry of a cluster's digests, when it can be reused: written for this cluster, and either without
  * diagnostics or under the same key (undefined: none, unreadable, another cluster's, or positions moved).
  */
-export async function readCacheMeta(cacheDir: string, digests: ClusterDigests, name: string): Promise<CacheMeta | undefined> {
+export async function readCacheMeta(
+  cacheDir: string,
+  digests: ClusterDigests,
+  name: string,
+): Promise<CacheMeta | undefined> {
   const meta = await readJsonFile<CacheMeta>(entryPath(cacheDir, digests.digest, "meta"));
-  if (meta?.format !== FORMAT || meta.name !== name || !Array.isArray(meta.diagnostics) || typeof meta.resources !== "number") return undefined;
+  if (
+    meta?.format !== FORMAT ||
+    meta.name !== name ||
+    !Array.isArray(meta.diagnostics) ||
+    typeof meta.resources !== "number"
+  )
+    return undefined;
   if (meta.diagnostics.length && meta.key !== digests.key) return undefined;
   return meta;
 }
@@ -71,9 +81,18 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
     async lookup(cluster, digests) {
       const meta = await readCacheMeta(cacheDir, digests, cluster.name);
       if (!meta) return undefined;
-      const files = withFiles ? await readJsonFile<{ path: string; content: string }[]>(entryPath(cacheDir, digests.digest, "files")) : undefined;
+      const files = withFiles
+        ? await readJsonFile<{ path: string; content: string }[]>(entryPath(cacheDir, digests.digest, "files"))
+        : undefined;
       if (withFiles && !Array.isArray(files)) return undefined;
-      return { dir: meta.dir, ...(files ? { files } : {}), resources: meta.resources, kinds: meta.kinds, diagnostics: meta.diagnostics, from: "cache" };
+      return {
+        dir: meta.dir,
+        ...(files ? { files } : {}),
+        resources: meta.resources,
+        kinds: meta.kinds,
+        diagnostics: meta.diagnostics,
+        from: "cache",
+      };
     },
     store(rendered) {
       if (opts.store !== false) writes.push(storeResult(cacheDir, rendered, withFiles).catch(() => undefined)); // an unwritable cache is only slower
@@ -87,9 +106,21 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
 
 /** Writes a rendered cluster's meta entry (and its files entry with `withFiles`). */
 export async function storeResult(cacheDir: string, r: RenderedCluster, withFiles: boolean): Promise<void> {
-  const meta: CacheMeta = { format: FORMAT, name: r.name, dir: r.dir, resources: r.resources, kinds: r.kinds, diagnostics: [...r.diagnostics], key: r.key };
+  const meta: CacheMeta = {
+    format: FORMAT,
+    name: r.name,
+    dir: r.dir,
+    resources: r.resources,
+    kinds: r.kinds,
+    diagnostics: [...r.diagnostics],
+    key: r.key,
+  };
   // files first: a meta entry is never without the files it announces
-  if (withFiles) await writeAtomic(entryPath(cacheDir, r.digest, "files"), JSON.stringify(r.files.map((f) => ({ path: f.path, content: f.content }))));
+  if (withFiles)
+    await writeAtomic(
+      entryPath(cacheDir, r.digest, "files"),
+      JSON.stringify(r.files.map((f) => ({ path: f.path, content: f.content }))),
+    );
   await writeAtomic(entryPath(cacheDir, r.digest, "meta"), JSON.stringify(meta));
 }
 

@@ -63,7 +63,13 @@ export function folderOf(r: Resource, schema: KubeSchemaIndex | undefined): stri
 }
 
 function sameId(a: Resource["id"], b: Resource["id"]): boolean {
-  return a.group === b.group && a.version === b.version && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+  return (
+    a.group === b.group &&
+    a.version === b.version &&
+    a.kind === b.kind &&
+    a.namespace === b.namespace &&
+    a.name === b.name
+  );
 }
 
 function fileNames(memo: OutputMemo, r: Resource, schema: KubeSchemaIndex | undefined): FileNames {
@@ -126,7 +132,10 @@ export function layoutCluster(
     if (first === undefined) groupAt.set(plain, group);
     else if (first !== group) mixed.add(plain);
   }
-  const named = resources.map((r, i) => ({ r, path: mixed.has(names[i]!.plain) ? names[i]!.qualified : names[i]!.plain }));
+  const named = resources.map((r, i) => ({
+    r,
+    path: mixed.has(names[i]!.plain) ? names[i]!.qualified : names[i]!.plain,
+  }));
   // still equal (names differing only in case): number them in a stable order
   const firstAt = new Map<string, number>();
   const shared = new Map<number, { r: Resource; path: string }[]>();
@@ -152,12 +161,20 @@ export function layoutCluster(
       }
     }
   }
-  const files: OutputFile[] = named.map(({ r, path }) => ({ path, content: serializeOnce(memo, r.object), resource: r }));
+  const files: OutputFile[] = named.map(({ r, path }) => ({
+    path,
+    content: serializeOnce(memo, r.object),
+    resource: r,
+  }));
   files.sort((a, b) => byString(a.path, b.path));
   const dir = dirTemplate.replace(/\{cluster\}/g, cluster).replace(/\/+$/, "");
   // the last guard: names were checked before (object-identity.ts); nothing may leave the cluster folder
   if (!isContainedPath(dir))
-    throw new BraidError({ code: "PATH_ESCAPE", message: `the output folder "${dir}" of cluster ${cluster} leaves the output tree`, cluster });
+    throw new BraidError({
+      code: "PATH_ESCAPE",
+      message: `the output folder "${dir}" of cluster ${cluster} leaves the output tree`,
+      cluster,
+    });
   let list = "";
   for (const f of files) {
     let line = memo.lines.get(f.path);

@@ -8,7 +8,8 @@ import { createSubstitutionMemo, idOfShared, substituteShared, type Substitution
 
 function valueAt(object: Json, path: readonly (string | number)[]): Json | undefined {
   let v: Json | undefined = object;
-  for (const seg of path) v = v !== null && typeof v === "object" ? (v as Record<string, Json>)[seg as string] : undefined;
+  for (const seg of path)
+    v = v !== null && typeof v === "object" ? (v as Record<string, Json>)[seg as string] : undefined;
   return v;
 }
 

@@ -12,30 +12,108 @@ function prng(seed: number): () => number {
   };
 }
 
-const ALPHABET = ["a", "Z", "0", "9", " ", ":", "#", "-", "'", '"', "\\", "\n", "\t", "{", "}", "[", "]", ",", "&", "*", "!", "|", ">", "%", "@", "`", "?", ".", "~", "é", "😀", "\u0001", "\u2028", "=", "<<", "y", "n", "on", "0x", "1e", "_"];
+const ALPHABET = [
+  "a",
+  "Z",
+  "0",
+  "9",
+  " ",
+  ":",
+  "#",
+  "-",
+  "'",
+  '"',
+  "\\",
+  "\n",
+  "\t",
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  "&",
+  "*",
+  "!",
+  "|",
+  ">",
+  "%",
+  "@",
+  "`",
+  "?",
+  ".",
+  "~",
+  "é",
+  "😀",
+  "\u0001",
+  "\u2028",
+  "=",
+  "<<",
+  "y",
+  "n",
+  "on",
+  "0x",
+  "1e",
+  "_",
+];
 
 describe("serializeResource", () => {
   it("orders apiVersion, kind, metadata (name, namespace) first, then keys by code point", () => {
-    const out = serializeResource({ spec: { b: 1, a: 2 }, metadata: { labels: { z: "1" }, namespace: "ns", name: "web" }, kind: "K", apiVersion: "v1" });
-    expect(out).toBe("apiVersion: v1\nkind: K\nmetadata:\n  name: web\n  namespace: ns\n  labels:\n    z: \"1\"\nspec:\n  a: 2\n  b: 1\n");
+    const out = serializeResource({
+      spec: { b: 1, a: 2 },
+      metadata: { labels: { z: "1" }, namespace: "ns", name: "web" },
+      kind: "K",
+      apiVersion: "v1",
+    });
+    expect(out).toBe(
+      'apiVersion: v1\nkind: K\nmetadata:\n  name: web\n  namespace: ns\n  labels:\n    z: "1"\nspec:\n  a: 2\n  b: 1\n',
+    );
   });
 
   it.each([
-    ["on"], ["yes"], ["No"], ["y"], ["~"], ["null"], ["0777"], ["0x1F"], ["1e3"], ["1_000"], [".5"], ["12:30"], ["2024-01-01"],
-    ["-"], ["a: b"], ["#c"], [" lead"], ["trail "], [""], ["*x"], ["&x"], ["!x"], ["%x"], ["@x"], ["`x"], ["{x}"], ["[x]"], ["<<"], ["="],
+    ["on"],
+    ["yes"],
+    ["No"],
+    ["y"],
+    ["~"],
+    ["null"],
+    ["0777"],
+    ["0x1F"],
+    ["1e3"],
+    ["1_000"],
+    [".5"],
+    ["12:30"],
+    ["2024-01-01"],
+    ["-"],
+    ["a: b"],
+    ["#c"],
+    [" lead"],
+    ["trail "],
+    [""],
+    ["*x"],
+    ["&x"],
+    ["!x"],
+    ["%x"],
+    ["@x"],
+    ["`x"],
+    ["{x}"],
+    ["[x]"],
+    ["<<"],
+    ["="],
   ])("quotes %j so every YAML reader keeps it a string", (s) => {
     const text = serializeResource({ v: s });
-    expect(text.startsWith("v: \"") || text.startsWith("v: |")).toBe(true);
+    expect(text.startsWith('v: "') || text.startsWith("v: |")).toBe(true);
     expect(parse(text, { version: "1.1" }).v).toBe(s);
     expect(parse(text).v).toBe(s);
   });
 
   it("round-trips random strings, keys and nesting through YAML 1.1 and 1.2 readers", () => {
     const rand = prng(42);
-    const str = () => Array.from({ length: Math.floor(rand() * 8) }, () => ALPHABET[Math.floor(rand() * ALPHABET.length)]).join("");
+    const str = () =>
+      Array.from({ length: Math.floor(rand() * 8) }, () => ALPHABET[Math.floor(rand() * ALPHABET.length)]).join("");
     const value = (depth: number): Json => {
       const r = rand();
-      if (depth > 3 || r < 0.4) return r < 0.3 ? str() : r < 0.35 ? Math.floor(rand() * 1e6) / 100 : r < 0.38 ? rand() < 0.5 : null;
+      if (depth > 3 || r < 0.4)
+        return r < 0.3 ? str() : r < 0.35 ? Math.floor(rand() * 1e6) / 100 : r < 0.38 ? rand() < 0.5 : null;
       if (r < 0.7) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
       const o: JsonObject = {};
       for (let i = 0; i < rand() * 4; i++) o[str() || "k"] = value(depth + 1);

@@ -125,7 +125,7 @@ function canBlock(s: string): boolean {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029\r]/.test(s)) return false;
   // trailing spaces on lines survive a literal block, but a line of only spaces before content is ambiguous
-  return !/(^|\n) +\n/.test(s) && !/ +$/.test(s.replace(/\n+$/, "")) ;
+  return !/(^|\n) +\n/.test(s) && !/ +$/.test(s.replace(/\n+$/, ""));
 }
 
 function doubleQuoted(s: string): string {

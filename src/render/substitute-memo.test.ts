@@ -21,13 +21,22 @@ describe("substituteShared", () => {
 
   it("answers as substituteObject does, errors included, and an object without `$` comes back as it is", () => {
     const memo = createSubstitutionMemo();
-    for (const vars of [{}, { REGION: "eu" }, {}, { REGION: "" }, { REGION: "eu", ZONE: "" }] as Record<string, string>[])
-      expect(substituteShared(memo, object, vars, { strict: true })).toEqual(substituteObject(object, vars, { strict: true }));
+    for (const vars of [{}, { REGION: "eu" }, {}, { REGION: "" }, { REGION: "eu", ZONE: "" }] as Record<
+      string,
+      string
+    >[])
+      expect(substituteShared(memo, object, vars, { strict: true })).toEqual(
+        substituteObject(object, vars, { strict: true }),
+      );
     expect(substituteShared(memo, object, {}, { strict: true }).errors.map((e) => [e.code, e.path])).toEqual([
       ["SUBST_UNDEFINED", ["data", "a"]],
       ["SUBST_UNDEFINED", ["data", "b"]],
     ]);
     const inert = { kind: "Namespace", metadata: { name: "x" } };
-    expect(substituteShared(memo, inert, { REGION: "eu" }, { strict: true })).toEqual({ object: inert, errors: [], changed: false });
+    expect(substituteShared(memo, inert, { REGION: "eu" }, { strict: true })).toEqual({
+      object: inert,
+      errors: [],
+      changed: false,
+    });
   });
 });

@@ -45,7 +45,12 @@ export function createSubstitutionMemo(): SubstitutionMemo {
 }
 
 function rawValue(vars: Vars, name: string): string | undefined {
-  const v: unknown = vars instanceof Map ? vars.get(name) : Object.hasOwn(vars, name) ? (vars as Record<string, string>)[name] : undefined;
+  const v: unknown =
+    vars instanceof Map
+      ? vars.get(name)
+      : Object.hasOwn(vars, name)
+        ? (vars as Record<string, string>)[name]
+        : undefined;
   return typeof v === "string" ? v : undefined;
 }
 

@@ -146,7 +146,10 @@ export function substituteObject(
 
 const V2_WORDS = new Map<string, Json>([
   ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((w): [string, Json] => [w, true]),
-  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((w): [string, Json] => [w, false]),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((w): [string, Json] => [
+    w,
+    false,
+  ]),
   ...["", "~", "null", "Null", "NULL"].map((w): [string, Json] => [w, null]),
 ]);
 

@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { batchSize, } from "../config/rollout-def.js";
+import { batchSize } from "../config/rollout-def.js";
 import type { WavePlan } from "../config/rollout-plan.js";
 import type { RolloutDef, RolloutState } from "../config/rollout-types.js";
 
@@ -45,11 +45,17 @@ export interface AdvanceResult {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The gate state of every wave (pure). */
-export function waveStatuses(def: RolloutDef, plan: readonly WavePlan[], state: RolloutState, facts: RolloutFacts): WaveStatus[] {
+export function waveStatuses(
+  def: RolloutDef,
+  plan: readonly WavePlan[],
+  state: RolloutState,
+  facts: RolloutFacts,
+): WaveStatus[] {
   const movedAt = new Map(state.clusters.filter((c) => c.movedAt).map((c) => [c.name, c.movedAt!]));
   const approved = new Set((state.approvals ?? []).map((a) => a.name));
   return plan.map(({ wave, clusters }) => {
-    if (clusters.length === 0) return { wave: wave.name, clusters, moved: [], deployed: [], gate: "no clusters", passed: true };
+    if (clusters.length === 0)
+      return { wave: wave.name, clusters, moved: [], deployed: [], gate: "no clusters", passed: true };
     const moved = clusters.filter((c) => movedAt.has(c));
     const deployed = moved.filter((c) => facts.deployed.has(c));
     const all = moved.length === clusters.length && deployed.length === moved.length;
@@ -57,7 +63,8 @@ export function waveStatuses(def: RolloutDef, plan: readonly WavePlan[], state: 
     const parts: string[] = [];
     let passed = all;
     if (moved.length < clusters.length) parts.push(`${clusters.length - moved.length} to move`);
-    else if (deployed.length < moved.length) parts.push(`waiting for braid publish (${moved.length - deployed.length})`);
+    else if (deployed.length < moved.length)
+      parts.push(`waiting for braid publish (${moved.length - deployed.length})`);
     if (wave.gate.health) {
       const bad = deployed.filter((c) => facts.health.get(c) === "failure");
       const pending = deployed.filter((c) => facts.health.get(c) !== "success" && facts.health.get(c) !== "failure");
@@ -77,7 +84,15 @@ export function waveStatuses(def: RolloutDef, plan: readonly WavePlan[], state: 
       parts.push(ok ? `approved (${wave.gate.approval})` : `needs approval "${wave.gate.approval}"`);
       passed &&= ok;
     }
-    return { wave: wave.name, clusters, moved, deployed, ...(deployedAt !== undefined ? { deployedAt } : {}), gate: parts.join("; ") || (passed ? "passed" : ""), passed };
+    return {
+      wave: wave.name,
+      clusters,
+      moved,
+      deployed,
+      ...(deployedAt !== undefined ? { deployedAt } : {}),
+      gate: parts.join("; ") || (passed ? "passed" : ""),
+      passed,
+    };
   });
 }
 
@@ -88,14 +103,30 @@ export function waveStatuses(def: RolloutDef, plan: readonly WavePlan[], state: 
  * next wave. A failed or timed-out health check pauses the rollout with an error. Running it again without new
  * facts moves nothing.
  */
-export function advanceRollout(def: RolloutDef, plan: readonly WavePlan[], state: RolloutState, facts: RolloutFacts): AdvanceResult {
-  if (state.phase !== "active") return { state, moved: [], waiting: `the rollout is ${state.phase}${state.reason ? ` (${state.reason})` : ""}`, diagnostics: [] };
+export function advanceRollout(
+  def: RolloutDef,
+  plan: readonly WavePlan[],
+  state: RolloutState,
+  facts: RolloutFacts,
+): AdvanceResult {
+  if (state.phase !== "active")
+    return {
+      state,
+      moved: [],
+      waiting: `the rollout is ${state.phase}${state.reason ? ` (${state.reason})` : ""}`,
+      diagnostics: [],
+    };
   const statuses = waveStatuses(def, plan, state, facts);
   for (const [i, { wave, clusters }] of plan.entries()) {
     const st = statuses[i]!;
     if (st.passed) continue;
     if (st.deployed.length < st.moved.length)
-      return { state, moved: [], waiting: `wave ${wave.name}: waiting for braid publish of ${st.moved.filter((c) => !st.deployed.includes(c)).join(", ")}`, diagnostics: [] };
+      return {
+        state,
+        moved: [],
+        waiting: `wave ${wave.name}: waiting for braid publish of ${st.moved.filter((c) => !st.deployed.includes(c)).join(", ")}`,
+        diagnostics: [],
+      };
     if (wave.gate.health && st.moved.length) {
       const bad = st.moved.filter((c) => facts.health.get(c) === "failure");
       const since = Math.max(...st.moved.map((c) => facts.deployed.get(c)!.at));
@@ -119,7 +150,13 @@ export function advanceRollout(def: RolloutDef, plan: readonly WavePlan[], state
           ],
         };
       }
-      if (pending.length) return { state, moved: [], waiting: `wave ${wave.name}: waiting for Flux to report on ${pending.join(", ")}`, diagnostics: [] };
+      if (pending.length)
+        return {
+          state,
+          moved: [],
+          waiting: `wave ${wave.name}: waiting for Flux to report on ${pending.join(", ")}`,
+          diagnostics: [],
+        };
     }
     const unmoved = clusters.filter((c) => !st.moved.includes(c));
     if (unmoved.length) {

@@ -48,9 +48,7 @@ export async function findDeployed(
   for (const entry of log) {
     if (open.size === 0) break;
     const inv = await inventoryAt(gitdir, entry.oid);
-    const running = new Set(
-      (inv?.clusters ?? []).filter(runsTarget).map((c) => c.cluster),
-    );
+    const running = new Set((inv?.clusters ?? []).filter(runsTarget).map((c) => c.cluster));
     for (const c of [...open]) {
       if (running.has(c)) out.set(c, { commit: entry.oid, at: entry.commit.committer.timestamp * 1000 });
       else if (out.has(c)) open.delete(c); // the run ended: the newer commit found is the first of the run

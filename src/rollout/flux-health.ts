@@ -15,7 +15,10 @@ export interface GithubStatusTarget {
 }
 
 /** The health of one cluster from the statuses of its deploy commit. */
-export function healthFromStatuses(statuses: readonly { context: string; state: string }[], kustomization: string): "success" | "failure" | "pending" {
+export function healthFromStatuses(
+  statuses: readonly { context: string; state: string }[],
+  kustomization: string,
+): "success" | "failure" | "pending" {
   const prefix = `kustomization/${kustomization.toLowerCase()}/`;
   const mine = statuses.filter((s) => s.context.toLowerCase().startsWith(prefix));
   if (mine.some((s) => s.state === "failure" || s.state === "error")) return "failure";
@@ -30,14 +33,25 @@ export async function readFluxHealth(
 ): Promise<Map<string, "success" | "failure" | "pending">> {
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const { Octokit } = await import("../github/client.js"); // loaded only when a health gate is read
-  const octokit = new Octokit({ auth: t.token, baseUrl: t.apiUrl, userAgent: "braid-rollout", log: silent, retry: { enabled: false } });
+  const octokit = new Octokit({
+    auth: t.token,
+    baseUrl: t.apiUrl,
+    userAgent: "braid-rollout",
+    log: silent,
+    retry: { enabled: false },
+  });
   const byCommit = new Map<string, { context: string; state: string }[]>();
   const out = new Map<string, "success" | "failure" | "pending">();
   for (const c of clusters) {
     let statuses = byCommit.get(c.commit);
     if (!statuses) {
       try {
-        const res = await octokit.rest.repos.getCombinedStatusForRef({ owner: t.owner, repo: t.repo, ref: c.commit, per_page: 100 });
+        const res = await octokit.rest.repos.getCombinedStatusForRef({
+          owner: t.owner,
+          repo: t.repo,
+          ref: c.commit,
+          per_page: 100,
+        });
         statuses = res.data.statuses.map((s) => ({ context: s.context, state: s.state }));
       } catch (e) {
         const status = (e as { status?: number }).status;

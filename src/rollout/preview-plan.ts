@@ -5,7 +5,12 @@ import type { RolloutDef } from "../config/rollout-types.js";
 
 /** A rollout definition without its positions, to tell whether a PR changed it. */
 function essence(def: RolloutDef): string {
-  return JSON.stringify({ s: def.source, t: def.target, h: def.healthKustomization, w: def.waves.map((w) => ({ ...w, location: undefined })) });
+  return JSON.stringify({
+    s: def.source,
+    t: def.target,
+    h: def.healthKustomization,
+    w: def.waves.map((w) => ({ ...w, location: undefined })),
+  });
 }
 
 /**
@@ -22,15 +27,23 @@ export function rolloutPlanNotes(base: FleetRun | undefined, head: FleetRun): st
     const was = before.get(def.name);
     if (was === essence(def)) continue;
     const { plan } = planRollout(head.fleet, def, clusters);
-    const target = def.kubernetesVersion ? `Kubernetes ${def.kubernetesVersion}` : (def.target.tag ?? `newest of ${def.target.semver}`);
+    const target = def.kubernetesVersion
+      ? `Kubernetes ${def.kubernetesVersion}`
+      : (def.target.tag ?? `newest of ${def.target.semver}`);
     const waves = plan.map(({ wave, clusters: names }, i) => {
-      const gate = [wave.gate.soak && `soak ${wave.gate.soak}`, wave.gate.approval && `approval "${wave.gate.approval}"`, wave.gate.health && `Flux health (timeout ${Math.round(wave.gate.healthTimeoutMs / 60000)}m)`]
+      const gate = [
+        wave.gate.soak && `soak ${wave.gate.soak}`,
+        wave.gate.approval && `approval "${wave.gate.approval}"`,
+        wave.gate.health && `Flux health (timeout ${Math.round(wave.gate.healthTimeoutMs / 60000)}m)`,
+      ]
         .filter(Boolean)
         .join(", ");
       return `${i + 1}. ${wave.name}: ${names.join(", ") || "no clusters"} (${batchSize(wave.maxParallel, names.length)} at a time${gate ? `; gate: ${gate}` : ""})`;
     });
     const what = def.kubernetesVersion ? "the Kubernetes version" : `source ${def.source}`;
-    notes.push(`rollout ${def.name} ${was === undefined ? "added" : "changed"}: ${what} → ${target}, waves in order: ${waves.join("; ")}`);
+    notes.push(
+      `rollout ${def.name} ${was === undefined ? "added" : "changed"}: ${what} → ${target}, waves in order: ${waves.join("; ")}`,
+    );
   }
   return notes;
 }

@@ -34,7 +34,9 @@ export interface RolloutContext {
 }
 
 /** Loads the fleet and its lock; config errors come back as diagnostics (no context). */
-export async function loadRolloutContext(senv: SourceEnv): Promise<{ ctx?: RolloutContext; diagnostics: Diagnostic[] }> {
+export async function loadRolloutContext(
+  senv: SourceEnv,
+): Promise<{ ctx?: RolloutContext; diagnostics: Diagnostic[] }> {
   const reader = diskFleetReader(senv.fleetDir);
   const loaded = await loadFleet(reader);
   const diagnostics = [...loaded.diagnostics];
@@ -95,19 +97,26 @@ const pinned = (r: { commit: string; tag?: string; branch?: string }): PinnedCom
  * recorded as where abort returns it) and kept in step with the plan (a cluster that joined the fleet starts on
  * its current commit; one that left is dropped).
  */
-export async function currentState(ctx: RolloutContext, def: RolloutDef, plan: readonly WavePlan[]): Promise<RolloutState> {
+export async function currentState(
+  ctx: RolloutContext,
+  def: RolloutDef,
+  plan: readonly WavePlan[],
+): Promise<RolloutState> {
   const existing = ctx.lock.rollouts?.find((r) => r.name === def.name);
   const waveOf = new Map(plan.flatMap((w) => w.clusters.map((c) => [c, w.wave.name] as const)));
   const missing = [...waveOf.keys()].filter((c) => !existing?.clusters.some((s) => s.name === c));
   const previous = new Map<string, PinnedCommit>();
   if (missing.length && def.kubernetesVersion)
-    for (const c of layered(ctx.fleet, ctx.lock.rollouts)) if (missing.includes(c.name)) previous.set(c.name, { commit: "", version: c.kubernetesVersion });
+    for (const c of layered(ctx.fleet, ctx.lock.rollouts))
+      if (missing.includes(c.name)) previous.set(c.name, { commit: "", version: c.kubernetesVersion });
   if (missing.length && !def.kubernetesVersion) {
     const clusters = layered(ctx.fleet, ctx.lock.rollouts).filter((c) => missing.includes(c.name));
     const { pins, diagnostics } = await resolvePins(clusters, ctx.senv, { lock: ctx.lock });
-    if (diagnostics.some((d) => d.severity === "error")) throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
+    if (diagnostics.some((d) => d.severity === "error"))
+      throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
     for (const p of pins.values())
-      if (p.source.name === def.source && p.resolution) for (const c of p.clusters) previous.set(c, pinned(p.resolution));
+      if (p.source.name === def.source && p.resolution)
+        for (const c of p.clusters) previous.set(c, pinned(p.resolution));
   }
   let target = existing?.target ?? (def.kubernetesVersion ? { commit: "", version: def.kubernetesVersion } : undefined);
   if (!target) {
@@ -115,8 +124,12 @@ export async function currentState(ctx: RolloutContext, def: RolloutDef, plan: r
     const repo = await openSource(source, ctx.senv, { refresh: true });
     target = pinned(await resolveRef(repo, def.target));
   }
-  const kept = (existing?.clusters ?? []).filter((c) => waveOf.has(c.name)).map((c) => ({ ...c, wave: waveOf.get(c.name)! }));
-  const added = missing.filter((c) => previous.has(c)).map((c) => ({ name: c, wave: waveOf.get(c)!, previous: previous.get(c)! }));
+  const kept = (existing?.clusters ?? [])
+    .filter((c) => waveOf.has(c.name))
+    .map((c) => ({ ...c, wave: waveOf.get(c.name)! }));
+  const added = missing
+    .filter((c) => previous.has(c))
+    .map((c) => ({ name: c, wave: waveOf.get(c)!, previous: previous.get(c)! }));
   return {
     name: def.name,
     source: def.source,
@@ -137,16 +150,28 @@ export interface FactOptions {
 }
 
 /** Deploy commits of the moved clusters and, for waves with a health gate, Flux's reports on them. */
-export async function gatherFacts(ctx: RolloutContext, def: RolloutDef, plan: readonly WavePlan[], state: RolloutState, opts: FactOptions): Promise<RolloutFacts> {
+export async function gatherFacts(
+  ctx: RolloutContext,
+  def: RolloutDef,
+  plan: readonly WavePlan[],
+  state: RolloutState,
+  opts: FactOptions,
+): Promise<RolloutFacts> {
   const moved = state.clusters.filter((c) => c.movedAt).map((c) => c.name);
   const runsTarget = def.kubernetesVersion
     ? (c: InventoryCluster) => c.kubernetesVersion === state.target.version
     : (c: InventoryCluster) => c.sources.some((s) => s.name === def.source && s.commit === state.target.commit);
-  const deployed = ctx.repo ? await findDeployed(ctx.repo.gitdir, ctx.fleet.output.branch, runsTarget, moved) : new Map<string, Deployed>();
+  const deployed = ctx.repo
+    ? await findDeployed(ctx.repo.gitdir, ctx.fleet.output.branch, runsTarget, moved)
+    : new Map<string, Deployed>();
   const gated = new Set(plan.filter((w) => w.wave.gate.health).flatMap((w) => w.clusters));
   const wanted = [...deployed.entries()]
     .filter(([c]) => gated.has(c))
-    .map(([cluster, d]) => ({ cluster, commit: d.commit, kustomization: def.healthKustomization.replaceAll("{cluster}", cluster) }));
+    .map(([cluster, d]) => ({
+      cluster,
+      commit: d.commit,
+      kustomization: def.healthKustomization.replaceAll("{cluster}", cluster),
+    }));
   let health = new Map<string, "success" | "failure" | "pending">();
   if (wanted.length && (opts.github || !opts.healthOptional)) {
     if (!opts.github)
@@ -164,11 +189,16 @@ export async function gatherFacts(ctx: RolloutContext, def: RolloutDef, plan: re
  * Writes braid.lock with the given rollout states and the pins they imply (locked commits kept; the target and
  * hold pins added), and commits it on its own when the fleet is in a Git repository. Returns the commit.
  */
-export async function writeRolloutLock(ctx: RolloutContext, states: RolloutState[], opts: { message: string; author: Signature }): Promise<string | undefined> {
+export async function writeRolloutLock(
+  ctx: RolloutContext,
+  states: RolloutState[],
+  opts: { message: string; author: Signature },
+): Promise<string | undefined> {
   const defined = new Set((ctx.fleet.rollouts ?? []).map((r) => r.name));
   const rollouts = states.filter((s) => defined.has(s.name));
   const { pins, diagnostics } = await resolvePins(layered(ctx.fleet, rollouts), ctx.senv, { lock: ctx.lock });
-  if (diagnostics.some((d) => d.severity === "error")) throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
+  if (diagnostics.some((d) => d.severity === "error"))
+    throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
   const lock: Lock = { ...lockFromPins(pins.values()), ...(rollouts.length ? { rollouts } : {}) };
   const text = serializeLock(lock);
   ctx.lock = lock;

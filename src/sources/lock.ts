@@ -46,14 +46,27 @@ export function pinKey(source: string, ref: RefSpec | undefined): string {
 /** Parses braid.lock; problems come back as diagnostics (a broken lock is never silently ignored). */
 export function parseLock(text: string, file = LOCK_FILE): { lock?: Lock; diagnostics: Diagnostic[] } {
   const yaml = parseYamlFile(text, file);
-  if (yaml.diagnostics.length) return { diagnostics: yaml.diagnostics.map((d) => ({ ...d, code: "LOCK_INVALID", hint: "fix it, or delete braid.lock and run braid lock" })) };
+  if (yaml.diagnostics.length)
+    return {
+      diagnostics: yaml.diagnostics.map((d) => ({
+        ...d,
+        code: "LOCK_INVALID",
+        hint: "fix it, or delete braid.lock and run braid lock",
+      })),
+    };
   const doc = yaml.docs.find((d) => d.contents !== null);
   if (!doc) return { lock: { pins: [] }, diagnostics: [] };
   const js = documentToJs(doc, file, yaml.lineCounter);
   if (js.diagnostic) return { diagnostics: [{ ...js.diagnostic, code: "LOCK_INVALID" }] };
   const problems = checkConfigSchema("Lock", js.value, yaml, doc);
   if (problems.length)
-    return { diagnostics: problems.map((d) => ({ ...d, code: "LOCK_INVALID", hint: "braid.lock is written by braid: delete it and run braid lock" })) };
+    return {
+      diagnostics: problems.map((d) => ({
+        ...d,
+        code: "LOCK_INVALID",
+        hint: "braid.lock is written by braid: delete it and run braid lock",
+      })),
+    };
   return { lock: js.value as Lock, diagnostics: [] };
 }
 
@@ -79,7 +92,12 @@ export function serializeLock(lock: Lock): string {
   return (
     "# Written by braid (braid lock). Resolved commits of every pin; commit this file.\n" +
     stringify(
-      { apiVersion: "braid/v1alpha1", kind: "Lock", pins, ...(lock.rollouts?.length ? { rollouts: serializeRollouts(lock.rollouts) } : {}) },
+      {
+        apiVersion: "braid/v1alpha1",
+        kind: "Lock",
+        pins,
+        ...(lock.rollouts?.length ? { rollouts: serializeRollouts(lock.rollouts) } : {}),
+      },
       { lineWidth: 0, sortMapEntries: false },
     )
   );
@@ -103,7 +121,14 @@ function serializeRollouts(rollouts: readonly RolloutState[]): unknown[] {
       target: pinned(r.target),
       clusters: [...r.clusters]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-        .map((c) => ({ name: c.name, wave: c.wave, previous: pinned(c.previous), ...(c.movedAt ? { movedAt: c.movedAt } : {}) })),
-      ...(r.approvals?.length ? { approvals: r.approvals.map((a) => ({ name: a.name, at: a.at, ...(a.by ? { by: a.by } : {}) })) } : {}),
+        .map((c) => ({
+          name: c.name,
+          wave: c.wave,
+          previous: pinned(c.previous),
+          ...(c.movedAt ? { movedAt: c.movedAt } : {}),
+        })),
+      ...(r.approvals?.length
+        ? { approvals: r.approvals.map((a) => ({ name: a.name, at: a.at, ...(a.by ? { by: a.by } : {}) })) }
+        : {}),
     }));
 }

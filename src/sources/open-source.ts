@@ -54,12 +54,22 @@ export async function openSource(
   opts: { refresh: boolean; commits?: string[]; extraRefs?: string[] },
 ): Promise<RepoHandle> {
   if (source.urlRefused)
-    throw new BraidError({ code: "CONFIG_URL", message: `source "${source.name}" is not fetched: its url was refused (see above)`, location: source.location });
+    throw new BraidError({
+      code: "CONFIG_URL",
+      message: `source "${source.name}" is not fetched: its url was refused (see above)`,
+      location: source.location,
+    });
   if (!isRemoteUrl(source.url)) {
     return { source: source.name, gitdir: await localGitdir(source, senv.fleetDir), displayUrl: source.url };
   }
   const configFrom = (await locateFleetRepo(senv.fleetDir))?.gitdir;
-  const ropts = { url: source.url, cacheDir: senv.cacheDir, env: senv.env, timeoutMs: senv.timeoutMs, ...(configFrom ? { configFrom } : {}) };
+  const ropts = {
+    url: source.url,
+    cacheDir: senv.cacheDir,
+    env: senv.env,
+    timeoutMs: senv.timeoutMs,
+    ...(configFrom ? { configFrom } : {}),
+  };
   const { gitdir } = opts.refresh
     ? await syncRemote({ ...ropts, extraRefs: opts.extraRefs })
     : await ensureCommits(ropts, opts.commits ?? []);

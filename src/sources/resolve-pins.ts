@@ -50,7 +50,13 @@ export async function resolvePins(
   for (const c of clusters)
     for (const p of c.pins) {
       const key = pinKey(p.source.name, p.ref);
-      const entry = pins.get(key) ?? { key, source: p.source, ref: canonicalRef(p.ref), clusters: [], status: "resolved" as const };
+      const entry = pins.get(key) ?? {
+        key,
+        source: p.source,
+        ref: canonicalRef(p.ref),
+        clusters: [],
+        status: "resolved" as const,
+      };
       entry.clusters.push(c.name);
       pins.set(key, entry);
     }
@@ -61,7 +67,8 @@ export async function resolvePins(
     locked.set(pinKey(e.source, e.ref), e);
     lockedBySource.set(e.source, [...(lockedBySource.get(e.source) ?? []), e]);
   }
-  const updating = (source: string) => opts.update === true || (Array.isArray(opts.update) && opts.update.includes(source));
+  const updating = (source: string) =>
+    opts.update === true || (Array.isArray(opts.update) && opts.update.includes(source));
 
   const bySource = new Map<string, ResolvedPin[]>();
   for (const pin of pins.values()) bySource.set(pin.source.name, [...(bySource.get(pin.source.name) ?? []), pin]);
@@ -79,11 +86,14 @@ export async function resolvePins(
       const allLocked = list.every((p) => usable(p));
       let repo: RepoHandle;
       try {
-        repo = { ...(await openSource(source, senv, {
-          refresh: !allLocked,
-          commits: list.map((p) => usable(p)?.commit).filter((c): c is string => Boolean(c)),
-          extraRefs: list.map((p) => p.ref?.name).filter((n): n is string => Boolean(n)),
-        })), cache: gitCache };
+        repo = {
+          ...(await openSource(source, senv, {
+            refresh: !allLocked,
+            commits: list.map((p) => usable(p)?.commit).filter((c): c is string => Boolean(c)),
+            extraRefs: list.map((p) => p.ref?.name).filter((n): n is string => Boolean(n)),
+          })),
+          cache: gitCache,
+        };
       } catch (e) {
         const d = toDiagnostic(e);
         diagnostics.push({ ...d, location: d.location ?? source.location });
@@ -100,7 +110,13 @@ export async function resolvePins(
               tag: e.tag,
               version: e.version,
               branch: e.branch,
-              explain: [{ tag: e.tag ?? e.branch ?? e.commit, taken: true, reason: `locked in braid.lock at ${e.commit.slice(0, 12)}` }],
+              explain: [
+                {
+                  tag: e.tag ?? e.branch ?? e.commit,
+                  taken: true,
+                  reason: `locked in braid.lock at ${e.commit.slice(0, 12)}`,
+                },
+              ],
             };
           } else {
             // never silently replace a locked commit: what was previewed must be what is published
@@ -135,13 +151,21 @@ export async function resolvePins(
     }),
   );
   const diagnostics = perSource.flat();
-  const why = { url: "its source URL changed since the lock was written", edited: "edited since the lock was written", new: "new since the lock was written" };
+  const why = {
+    url: "its source URL changed since the lock was written",
+    edited: "edited since the lock was written",
+    new: "new since the lock was written",
+  };
   for (const pin of pins.values()) {
     if (pin.status === "stale" && pin.resolution && !opts.update)
       diagnostics.push({
         code: "LOCK_STALE",
         severity: defaultSeverityOf("LOCK_STALE"),
-        message: `pin ${describePin(pin)} is not in braid.lock (${why[pin.staleReason ?? "edited"]}); re-resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}`.replace("  ", " "),
+        message:
+          `pin ${describePin(pin)} is not in braid.lock (${why[pin.staleReason ?? "edited"]}); re-resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}`.replace(
+            "  ",
+            " ",
+          ),
         location: pinLocation(clusters, pin),
         hint: "run braid lock and commit braid.lock so previews and publishes use the same commits",
       });
@@ -153,7 +177,9 @@ export async function resolvePins(
 export function describePin(pin: { source: { name: string }; ref: RefSpec | undefined }): string {
   const ref = canonicalRef(pin.ref);
   if (!ref) return `${pin.source.name} (default branch)`;
-  return `${pin.source.name} ${Object.entries(ref).map(([k, v]) => `${k}: ${v}`).join(", ")}`;
+  return `${pin.source.name} ${Object.entries(ref)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ")}`;
 }
 
 function pinLocation(clusters: readonly EffectiveCluster[], pin: ResolvedPin): Diagnostic["location"] {

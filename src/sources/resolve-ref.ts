@@ -75,7 +75,11 @@ export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): 
           message: `commit ${r.commit.slice(0, 12)} is not reachable from branch "${r.branch}" of source "${repo.source}"`,
           hint: `the branch tip is ${tip.slice(0, 12)}; pin a commit of that branch, or drop "branch"`,
         });
-      return { commit, branch: r.branch, explain: [{ tag: `commit ${r.commit}`, taken: true, reason: `on branch ${r.branch}` }] };
+      return {
+        commit,
+        branch: r.branch,
+        explain: [{ tag: `commit ${r.commit}`, taken: true, reason: `on branch ${r.branch}` }],
+      };
     }
     return { commit, explain: [{ tag: `commit ${r.commit}`, taken: true, reason: "pinned commit" }] };
   }
@@ -94,15 +98,20 @@ export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): 
   if (r.semver) {
     const tags = await listRefsPeeled(repo.gitdir, "refs/tags/", repo.cache);
     const candidates = [];
-    for (const t of tags) candidates.push({ tag: t.ref.slice(10), commit: t.commit, commitTime: await commitTime(repo.gitdir, t.commit, repo.cache) });
+    for (const t of tags)
+      candidates.push({
+        tag: t.ref.slice(10),
+        commit: t.commit,
+        commitTime: await commitTime(repo.gitdir, t.commit, repo.cache),
+      });
     const sel = selectSemverTag(candidates, r.semver, r.tagPrefix);
     if (!sel.selected) {
       const considered = sel.verdicts.map((v) => v.tag);
       throw new BraidError(
         {
-        code: "SEMVER_NO_MATCH",
-        message: `no tag of source "${repo.source}" satisfies semver "${r.semver}"${r.tagPrefix ? ` with tagPrefix "${r.tagPrefix}"` : ""} (${repo.displayUrl})`,
-        hint: `tags considered: ${short(considered)}; run "braid lock --explain" for why each was skipped`,
+          code: "SEMVER_NO_MATCH",
+          message: `no tag of source "${repo.source}" satisfies semver "${r.semver}"${r.tagPrefix ? ` with tagPrefix "${r.tagPrefix}"` : ""} (${repo.displayUrl})`,
+          hint: `tags considered: ${short(considered)}; run "braid lock --explain" for why each was skipped`,
         },
         sel.verdicts,
       );

@@ -21,7 +21,11 @@ describe("selectSemverTag agrees with recorded answers of Flux's cloneSemVer", (
     for (const [range, tags, flux] of rows) {
       const candidates = tags.map((t) => {
         const at = t.lastIndexOf("@");
-        return { tag: t.slice(0, at), commit: `c-${t.slice(0, at)}`, commitTime: 1_700_000_000 + Number(t.slice(at + 1)) };
+        return {
+          tag: t.slice(0, at),
+          commit: `c-${t.slice(0, at)}`,
+          commitTime: 1_700_000_000 + Number(t.slice(at + 1)),
+        };
       });
       for (const order of [candidates, [...candidates].reverse()]) {
         const got = selectSemverTag(order, range).selected?.tag ?? null;

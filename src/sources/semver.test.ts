@@ -417,9 +417,21 @@ describe("selectSemverTag", () => {
       { tag: "v0.9.0", version: "0.9.0", taken: false, reason: "does not satisfy >=1.0.0 <2.0.0" },
       { tag: "1.2.3.4", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version)" },
       { tag: "V1.3.0", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version)" }, // names in code-unit order
-      { tag: "latest", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
-      { tag: "release-1", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
-      { tag: "v1.2", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+      {
+        tag: "latest",
+        taken: false,
+        reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)",
+      },
+      {
+        tag: "release-1",
+        taken: false,
+        reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)",
+      },
+      {
+        tag: "v1.2",
+        taken: false,
+        reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)",
+      },
     ]);
   });
 
@@ -438,7 +450,9 @@ describe("selectSemverTag", () => {
       const tags = [T("1.0.0+b", 100), T("1.0.0+a", 200), T("0.9.0", 300)];
       const s = selectSemverTag(tags, "*");
       expect(s.selected?.tag).toBe("1.0.0+a");
-      expect(s.verdicts.find((v) => v.tag === "1.0.0+b")?.reason).toBe("same version as 1.0.0+a, whose commit is newer");
+      expect(s.verdicts.find((v) => v.tag === "1.0.0+b")?.reason).toBe(
+        "same version as 1.0.0+a, whose commit is newer",
+      );
     });
     it("do not depend on input order", () => {
       const tags = [T("1.0.0+a", 200), T("1.0.0+b", 100)];
@@ -492,14 +506,24 @@ describe("selectSemverTag", () => {
   });
 
   it("uses tagPrefix to select and strip", () => {
-    const tags = [T("monitoring/v1.2.0"), T("monitoring/v1.3.0"), T("logging/v9.0.0"), T("v5.0.0"), T("monitoring/latest")];
+    const tags = [
+      T("monitoring/v1.2.0"),
+      T("monitoring/v1.3.0"),
+      T("logging/v9.0.0"),
+      T("v5.0.0"),
+      T("monitoring/latest"),
+    ];
     const s = selectSemverTag(tags, "^1.0.0", "monitoring/");
     expect(s.selected).toMatchObject({ tag: "monitoring/v1.3.0", version: "1.3.0" });
     expect(s.verdicts).toEqual([
       { tag: "monitoring/v1.3.0", version: "1.3.0", taken: true, reason: "selected" },
       { tag: "monitoring/v1.2.0", version: "1.2.0", taken: false, reason: "lower than monitoring/v1.3.0" },
       { tag: "logging/v9.0.0", taken: false, reason: 'does not start with tagPrefix "monitoring/"' },
-      { tag: "monitoring/latest", taken: false, reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)" },
+      {
+        tag: "monitoring/latest",
+        taken: false,
+        reason: "not a version (Flux's ParseVersion: invalid semantic version: fewer than three dot-separated parts)",
+      },
       { tag: "v5.0.0", taken: false, reason: 'does not start with tagPrefix "monitoring/"' },
     ]);
   });
@@ -550,7 +574,12 @@ describe("selectSemverTag", () => {
 describe("selectSemverTag picks what Flux's cloneSemVer checks out", () => {
   const sets: [range: string, tags: string[], flux: string | null, why: string][] = [
     [">=1.0.0", ["v2025.01.15", "v1.9.0"], "v2025.01.15", "leading zeros coerced: 2025.1.15"],
-    [">=1.0.0", ["1.2-rc.1.0", "1.1.0"], "1.1.0", "1.2.0-rc.1.0 parses (three parts on the whole tag) but is a pre-release"],
+    [
+      ">=1.0.0",
+      ["1.2-rc.1.0", "1.1.0"],
+      "1.1.0",
+      "1.2.0-rc.1.0 parses (three parts on the whole tag) but is a pre-release",
+    ],
     [">=1.2.0-0", ["1.2-rc.1.0", "1.1.0"], "1.2-rc.1.0", "pre-releases admitted: rc.1.0 > 0 (word > number)"],
     [">=1.2.0-rc.1", ["1.2-rc.1.0", "1.2.0-rc.1"], "1.2-rc.1.0", "rc.1.0 > rc.1 (more identifiers)"],
     ["^1.0.0", ["1.2+build.7", "1.1.9"], "1.2+build.7", "1.2.0+build.7"],
@@ -560,8 +589,18 @@ describe("selectSemverTag picks what Flux's cloneSemVer checks out", () => {
     [">=1.0.0", ["v1.0.0@300", "1.0.0@200"], "v1.0.0", "equal versions: the newer commit"],
     ["*", ["1.0.0+a@100", "1.0.0+b@50", "0.9.0@999"], "1.0.0+a", "build metadata is not compared"],
     ["~1.2", ["1.2.9", "1.3.0", "v1.2.10"], "v1.2.10", "numeric patch order"],
-    [">=1.0.0-0 <2.0.0", ["1.0.0-rc.2", "1.0.0-rc.10", "1.0.0-beta"], "1.0.0-rc.10", "numeric identifiers compare as numbers"],
-    [">=1.0.0-0", ["1.0.0-01", "1.0.0-1"], "1.0.0-1", "a numeric pre-release identifier with a leading zero is invalid"],
+    [
+      ">=1.0.0-0 <2.0.0",
+      ["1.0.0-rc.2", "1.0.0-rc.10", "1.0.0-beta"],
+      "1.0.0-rc.10",
+      "numeric identifiers compare as numbers",
+    ],
+    [
+      ">=1.0.0-0",
+      ["1.0.0-01", "1.0.0-1"],
+      "1.0.0-1",
+      "a numeric pre-release identifier with a leading zero is invalid",
+    ],
     ["*", ["18446744073709551616.0.0", "1.0.0"], "1.0.0", "uint64 overflow: not a version"],
     ["<1.0.0", ["0.0.0", "00.0.1"], "00.0.1", "0.0.1"],
     ["1.2.3", ["1.2.3@1", "v1.2.3+meta@999"], "v1.2.3+meta", "equal versions: the newer commit"],
@@ -570,7 +609,12 @@ describe("selectSemverTag picks what Flux's cloneSemVer checks out", () => {
     ["2.x || 3.x", ["3.0-alpha.1.2", "2.9.9"], "2.9.9", "the pre-release is not admitted"],
     ["*", ["1.2.3-rc.1_x", "1.2.3_x.y", "1.2.3-", "1.2..3", "1.2.3+"], null, "invalid characters or empty identifiers"],
     [">= 1.0", ["1.0-0.0.0"], null, "1.0.0-0.0.0 is a pre-release"],
-    ["^0.1.0", ["0.1.5@100", "v0.1.05@200", "0.2.0@300"], "v0.1.05", "0.1.5 twice: the newer commit; ^0.1 excludes 0.2.0"],
+    [
+      "^0.1.0",
+      ["0.1.5@100", "v0.1.05@200", "0.2.0@300"],
+      "v0.1.05",
+      "0.1.5 twice: the newer commit; ^0.1 excludes 0.2.0",
+    ],
     [">=1.0.0", ["1-rc.1.2", "1.0-rc.1"], null, "1.0.0-rc.1.2 is a pre-release; 1.0-rc.1 has two parts"],
     [">=0.0.0-0", ["1-rc.1.2", "1.0-rc.1"], "1-rc.1.2", "1.0.0-rc.1.2"],
     [">=1.0.0", ["v1.2.3 ", " v1.2.3", "v1.2.3\t"], null, "spaces are not part of the grammar"],

@@ -102,7 +102,8 @@ function tagParseProblem(tag: string): string | undefined {
   if ([m[1], m[2], m[3]].some((d) => toUint64(d) === undefined)) {
     return "error parsing version segment: value out of range (uint64)";
   }
-  if (m[4] !== undefined && !validPrerelease(m[4])) return "version segment starts with 0 (a numeric pre-release identifier)";
+  if (m[4] !== undefined && !validPrerelease(m[4]))
+    return "version segment starts with 0 (a numeric pre-release identifier)";
   return undefined;
 }
 

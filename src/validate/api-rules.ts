@@ -5,14 +5,29 @@
  * CronJob name length. Every check mirrors one of Kubernetes' own validation functions (named in the message).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { describeId, locateField, type Json, type JsonObject, type JsonPath, type Resource } from "../model/resource.js";
+import {
+  describeId,
+  locateField,
+  type Json,
+  type JsonObject,
+  type JsonPath,
+  type Resource,
+} from "../model/resource.js";
 import { DNS1123_LABEL } from "./kube-formats.js";
 
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** IsValidPortName: an IANA service name (1–15 of a-z, 0-9 and '-', a letter, no '-' at the ends or twice). */
 function isValidPortName(s: string): boolean {
-  return s.length >= 1 && s.length <= 15 && /^[-a-z0-9]+$/.test(s) && /[a-z]/.test(s) && !s.includes("--") && !s.startsWith("-") && !s.endsWith("-");
+  return (
+    s.length >= 1 &&
+    s.length <= 15 &&
+    /^[-a-z0-9]+$/.test(s) &&
+    /[a-z]/.test(s) &&
+    !s.includes("--") &&
+    !s.startsWith("-") &&
+    !s.endsWith("-")
+  );
 }
 
 function isMap(v: Json | undefined): v is JsonObject {
@@ -83,7 +98,10 @@ function configKeys(r: Resource, fail: Fail): void {
     if (!isMap(m)) continue;
     for (const key of Object.keys(m))
       if (key.length > 253 || !CONFIG_KEY.test(key))
-        fail([field, key], `invalid key "${key}": a ${kind} key must consist of alphanumerics, '-', '_' or '.' (IsConfigMapKey)`);
+        fail(
+          [field, key],
+          `invalid key "${key}": a ${kind} key must consist of alphanumerics, '-', '_' or '.' (IsConfigMapKey)`,
+        );
   }
 }
 
@@ -92,7 +110,11 @@ function cronJobName(r: Resource, fail: Fail): void {
   if (r.id.group !== "batch" || r.id.kind !== "CronJob") return;
   const name = at(r.object, ["metadata", "name"]);
   if (typeof name !== "string") return;
-  if (name.length > 52) fail(["metadata", "name"], `a CronJob name must be no more than 52 characters (it has ${name.length}): its Jobs append 11`);
+  if (name.length > 52)
+    fail(
+      ["metadata", "name"],
+      `a CronJob name must be no more than 52 characters (it has ${name.length}): its Jobs append 11`,
+    );
 }
 
 /** A Service's targetPort: a port number in 1–65535 or a valid port name. */
@@ -107,7 +129,8 @@ function serviceTargetPorts(r: Resource, fail: Fail): void {
         ["spec", "ports", i, "targetPort"],
         `targetPort "${t}" is neither a port number nor a port name (IsValidPortName: 1–15 lower-case letters, digits and '-', with a letter)${/^\d+$/.test(t) ? "; write it unquoted to make it a number" : ""}`,
       );
-    else if (typeof t === "number" && (t < 1 || t > 65535)) fail(["spec", "ports", i, "targetPort"], `targetPort ${t} is outside 1–65535`);
+    else if (typeof t === "number" && (t < 1 || t > 65535))
+      fail(["spec", "ports", i, "targetPort"], `targetPort ${t} is outside 1–65535`);
   });
 }
 
@@ -127,7 +150,10 @@ function podContainers(r: Resource, fail: Fail): void {
       if (!isMap(c)) return;
       const base = [...podPath, list, i];
       if (typeof c.name === "string" && !(c.name.length <= 63 && DNS1123_LABEL.test(c.name)))
-        fail([...base, "name"], `container name "${c.name}" must be a DNS-1123 label (lower-case alphanumerics and '-')`);
+        fail(
+          [...base, "name"],
+          `container name "${c.name}" must be a DNS-1123 label (lower-case alphanumerics and '-')`,
+        );
       if (typeof c.name === "string") {
         const first = seen.get(c.name);
         if (first)

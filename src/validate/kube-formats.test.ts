@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, QUANTITY } from "./kube-formats.js";
+import {
+  isDns1035Label,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isLabelValue,
+  isQualifiedName,
+  QUANTITY,
+} from "./kube-formats.js";
 import { nameProblem } from "./object-name.js";
 import { newAjv } from "./new-ajv.js";
 

@@ -56,7 +56,18 @@ export function isPathSegmentName(s: string): boolean {
 }
 
 /** The standard formats braid checks, from ajv-formats. */
-const STANDARD_FORMATS = ["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6"] as const;
+const STANDARD_FORMATS = [
+  "int32",
+  "int64",
+  "double",
+  "float",
+  "byte",
+  "date-time",
+  "date",
+  "uuid",
+  "ipv4",
+  "ipv6",
+] as const;
 
 /** braid's own formats. */
 const KUBE_FORMATS: Record<string, Format> = {

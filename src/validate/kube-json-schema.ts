@@ -13,7 +13,19 @@ const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const LABEL_SELECTOR = "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector";
 
 /** Formats braid checks; any other format is ignored, as the API server ignores it. */
-const CHECKED_FORMATS = new Set(["int32", "int64", "double", "float", "byte", "date-time", "date", "uuid", "ipv4", "ipv6", "quantity"]);
+const CHECKED_FORMATS = new Set([
+  "int32",
+  "int64",
+  "double",
+  "float",
+  "byte",
+  "date-time",
+  "date",
+  "uuid",
+  "ipv4",
+  "ipv6",
+  "quantity",
+]);
 
 type Mode = "builtin" | "crd";
 interface Ctx {
@@ -75,7 +87,12 @@ export function kindSchemaFromFile(schema: SwaggerSchema, strict: boolean): Swag
  * "unset"); in custom resources where the schema says `nullable`, and for object properties and map values,
  * which the API server prunes (PruneNonNullableNullsWithoutDefaults) — never as a list item.
  */
-function convert(node: unknown, ctx: Ctx, position: "property" | "item" | "root" = "root", required = false): SwaggerSchema {
+function convert(
+  node: unknown,
+  ctx: Ctx,
+  position: "property" | "item" | "root" = "root",
+  required = false,
+): SwaggerSchema {
   if (!isObject(node)) return {};
   const out: SwaggerSchema = {};
   const preserve = node["x-kubernetes-preserve-unknown-fields"] === true;
@@ -161,7 +178,9 @@ function convert(node: unknown, ctx: Ctx, position: "property" | "item" | "root"
     props.kind ??= { type: "string", minLength: 1 };
     props.metadata = { $ref: `${DEFS_ID}#/definitions/${OBJECT_META}` };
     out.properties = props;
-    out.required = [...new Set([...(Array.isArray(out.required) ? (out.required as string[]) : []), "apiVersion", "kind"])];
+    out.required = [
+      ...new Set([...(Array.isArray(out.required) ? (out.required as string[]) : []), "apiVersion", "kind"]),
+    ];
     if (!defined && out.additionalProperties === undefined) out.additionalProperties = true; // nothing was defined: keep everything
   }
   if (ctx.strict && !preserve && isObject(out.properties) && out.additionalProperties === undefined) {

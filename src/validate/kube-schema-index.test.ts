@@ -57,8 +57,12 @@ describe.skipIf(NO_OPENAPI)("createKubeSchemaIndex", () => {
 
   it("gives strategic-merge schemas for built-in kinds and none for CRD kinds", () => {
     const index = createKubeSchemaIndex(openapi, resourcesFromYaml(CRDS));
-    const containers = index.patchSchema({ group: "apps", version: "v1", kind: "Deployment" })
-      ?.property("spec")?.property("template")?.property("spec")?.property("containers");
+    const containers = index
+      .patchSchema({ group: "apps", version: "v1", kind: "Deployment" })
+      ?.property("spec")
+      ?.property("template")
+      ?.property("spec")
+      ?.property("containers");
     expect(containers?.patchMergeKey).toBe("name");
     expect(containers?.patchStrategy).toContain("merge");
     expect(index.patchSchema({ group: "example.com", version: "v1", kind: "Widget" })).toBeUndefined();

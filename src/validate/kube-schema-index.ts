@@ -16,17 +16,18 @@ export function createKubeSchemaIndex(openapi: KubeOpenApi, crds: Resource[]): K
   const patchSchemas = new Map<string, PatchSchema | undefined>();
   const scopes = new Map<string, "Cluster" | "Namespaced" | undefined>();
   const scopeOf = (gvk: Gvk, key: string): "Cluster" | "Namespaced" | undefined => {
-      const crd = crdVersions.get(key);
-      if (crd) return crd.scope;
-      const entry = openapi.kinds[key];
-      if (entry?.scope) return entry.scope;
-      // scope does not depend on the version: another version of the same kind, or a CRD serving another one
-      const groupKind = crdScopeByGroupKind.get(`${gvk.group}/${gvk.kind}`);
-      if (groupKind) return groupKind;
-      for (const [k, e] of Object.entries(openapi.kinds)) {
-        if (e.scope && k.startsWith(`${gvk.group}/`) && k.endsWith(`/${gvk.kind}`) && k.split("/").length === 3) return e.scope;
-      }
-      return undefined;
+    const crd = crdVersions.get(key);
+    if (crd) return crd.scope;
+    const entry = openapi.kinds[key];
+    if (entry?.scope) return entry.scope;
+    // scope does not depend on the version: another version of the same kind, or a CRD serving another one
+    const groupKind = crdScopeByGroupKind.get(`${gvk.group}/${gvk.kind}`);
+    if (groupKind) return groupKind;
+    for (const [k, e] of Object.entries(openapi.kinds)) {
+      if (e.scope && k.startsWith(`${gvk.group}/`) && k.endsWith(`/${gvk.kind}`) && k.split("/").length === 3)
+        return e.scope;
+    }
+    return undefined;
   };
   return {
     kubernetesVersion: openapi.kubernetesVersion,

@@ -14,8 +14,20 @@ const require = createRequire(import.meta.url);
 export function newAjv(extra: { validateSchema?: false; source?: true } = {}): Ajv {
   const { Ajv, _ } = require("ajv") as typeof import("ajv");
   const { source, ...rest } = extra;
-  const code = { optimize: false, regExp: kubePatternRegExp, ...(source ? { source: true, formats: _`require(${FORMATS_MODULE})` } : {}) };
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, logger: false, inlineRefs: false, code, ...rest });
+  const code = {
+    optimize: false,
+    regExp: kubePatternRegExp,
+    ...(source ? { source: true, formats: _`require(${FORMATS_MODULE})` } : {}),
+  };
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    verbose: true,
+    logger: false,
+    inlineRefs: false,
+    code,
+    ...rest,
+  });
   addKubeFormats(ajv);
   return ajv;
 }

@@ -12,11 +12,14 @@ import { nameProblem } from "./object-name.js";
 /** A kind as Go type names are written (Kubernetes kinds are Go type names): letters, digits, `_`. */
 const KIND = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const isMap = (v: Json | undefined): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
+const isMap = (v: Json | undefined): v is { [key: string]: Json } =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Why a kind is unusable, or undefined. */
 function kindProblem(kind: string): string | undefined {
-  return KIND.test(kind) ? undefined : `kind ${JSON.stringify(kind)} is not a kind name (letters, digits and '_', starting with a letter)`;
+  return KIND.test(kind)
+    ? undefined
+    : `kind ${JSON.stringify(kind)} is not a kind name (letters, digits and '_', starting with a letter)`;
 }
 
 /** Why a namespace is invalid, or undefined. */
@@ -46,11 +49,22 @@ export function checkIdentity(r: Resource, cluster: string): Diagnostic[] {
   if (!isMap(meta)) return out; // the schema reports a missing or malformed metadata
   if (meta.namespace !== undefined && meta.namespace !== null && meta.namespace !== "") {
     const why = typeof meta.namespace === "string" ? namespaceProblem(meta.namespace) : "namespace must be a string";
-    if (why) out.push({ ...base, message: why, location: locateField(r, ["metadata", "namespace"]), path: "/metadata/namespace" });
+    if (why)
+      out.push({
+        ...base,
+        message: why,
+        location: locateField(r, ["metadata", "namespace"]),
+        path: "/metadata/namespace",
+      });
   }
   if (typeof meta.name !== "string" || meta.name === "") {
     if (typeof meta.generateName === "string" && meta.generateName) return out;
-    out.push({ ...base, message: 'missing required field "name"', location: locateField(r, ["metadata"]), path: "/metadata/name" });
+    out.push({
+      ...base,
+      message: 'missing required field "name"',
+      location: locateField(r, ["metadata"]),
+      path: "/metadata/name",
+    });
     return out;
   }
   const why = nameProblem(r.id.group, kindWhy ? "" : kind, meta.name);

@@ -5,7 +5,12 @@
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isPathSegmentName } from "./kube-formats.js";
 
 /** Kinds whose names are only path segments (e.g. ClusterRole "system:aggregate-to-view"). */
-const PATH_SEGMENT_KINDS = new Set(["rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/ClusterRole", "rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding"]);
+const PATH_SEGMENT_KINDS = new Set([
+  "rbac.authorization.k8s.io/Role",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/RoleBinding",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+]);
 
 /** Why a name is invalid for a kind, or undefined when it is valid. */
 export function nameProblem(group: string, kind: string, name: string): string | undefined {

@@ -70,20 +70,31 @@ spec: { group: example.com, scope: Cluster, names: { kind: Gadget, plural: gadge
         line: 7,
         message: /unknown field "severity"/,
       },
-      { text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  schema: {}\n", line: 4, message: /^Policy \/spec: missing required field "match"$/ },
+      {
+        text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  schema: {}\n",
+        line: 4,
+        message: /^Policy \/spec: missing required field "match"$/,
+      },
       {
         text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: {}\n  descripton: why\n",
         line: 7,
         message: /^Policy \/spec: unknown field "descripton" \(did you mean "description"\?\)$/,
       },
-      { text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: { type: 12 }\n", line: 6, message: /does not compile/ },
+      {
+        text: "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: p }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: { type: 12 }\n",
+        line: 6,
+        message: /does not compile/,
+      },
       { text: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n", line: 1, message: /not a braid Policy/ },
       { text: "- just\n- a list\n", line: 1, message: /not an object/ },
     ];
     for (const c of table) {
       const out = loadFleetSchemas([{ path: "schemas/x.yaml", text: c.text }]);
       expect(out.policies, c.text).toEqual([]);
-      expect(out.diagnostics.map((d) => d.code), c.text).toEqual(["ORG_SCHEMA_INVALID"]);
+      expect(
+        out.diagnostics.map((d) => d.code),
+        c.text,
+      ).toEqual(["ORG_SCHEMA_INVALID"]);
       expect(out.diagnostics[0]!.location?.line, c.text).toBe(c.line);
       expect(out.diagnostics[0]!.message).toMatch(c.message);
     }
@@ -92,8 +103,12 @@ spec: { group: example.com, scope: Cluster, names: { kind: Gadget, plural: gadge
   });
 
   it("refuses two policies with one name", () => {
-    const p = "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: same }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: {}\n";
-    const out = loadFleetSchemas([{ path: "schemas/a.yaml", text: p }, { path: "schemas/b.yaml", text: p }]);
+    const p =
+      "apiVersion: braid/v1alpha1\nkind: Policy\nmetadata: { name: same }\nspec:\n  match: { kinds: [{ kind: Pod }] }\n  schema: {}\n";
+    const out = loadFleetSchemas([
+      { path: "schemas/a.yaml", text: p },
+      { path: "schemas/b.yaml", text: p },
+    ]);
     expect(out.diagnostics.map((d) => [d.code, d.location?.file, d.related?.[0]?.location.file])).toEqual([
       ["ORG_SCHEMA_INVALID", "schemas/b.yaml", "schemas/a.yaml"],
     ]);
@@ -116,7 +131,12 @@ describe.skipIf(NO_OPENAPI)("kind schemas from schemas/ in validation", () => {
         text: JSON.stringify({
           type: "object",
           "x-kubernetes-group-version-kind": { group: "acme.io", version: "v1", kind: "Thing" },
-          properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, spec: { type: "object", properties: { size: { type: "integer" } } } },
+          properties: {
+            apiVersion: { type: "string" },
+            kind: { type: "string" },
+            metadata: { type: "object" },
+            spec: { type: "object", properties: { size: { type: "integer" } } },
+          },
         }),
       },
     ]);

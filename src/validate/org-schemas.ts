@@ -104,7 +104,11 @@ function readDocument(
     if (policy) out.policies.push(policy);
     return;
   }
-  if (value.kind === "CustomResourceDefinition" && typeof value.apiVersion === "string" && value.apiVersion.startsWith("apiextensions.k8s.io/")) {
+  if (
+    value.kind === "CustomResourceDefinition" &&
+    typeof value.apiVersion === "string" &&
+    value.apiVersion.startsWith("apiextensions.k8s.io/")
+  ) {
     const pos = at([]);
     out.crds.push({
       id: idOf(value as JsonObject),
@@ -124,7 +128,8 @@ function readDocument(
           origin: { source: "fleet", commit: "", file, docIndex, line: pos.line ?? 1, column: pos.column ?? 1 },
           positions: [docPositionMap(yaml, doc, { file, source: "fleet" }, ["items", i])],
         });
-      } else out.diagnostics.push(bad("only CustomResourceDefinitions are read from a List in schemas/", at(["items", i])));
+      } else
+        out.diagnostics.push(bad("only CustomResourceDefinitions are read from a List in schemas/", at(["items", i])));
     });
     return;
   }
@@ -152,11 +157,21 @@ function readDocument(
   );
 }
 
-function readPolicy(value: Record<string, unknown>, at: (path: (string | number)[]) => SourceLocation, diags: Diagnostic[]): OrgPolicy | undefined {
+function readPolicy(
+  value: Record<string, unknown>,
+  at: (path: (string | number)[]) => SourceLocation,
+  diags: Diagnostic[],
+): OrgPolicy | undefined {
   policyValidator ??= newAjv().compile(JSON.parse(readFileSync(POLICY_SCHEMA_URL, "utf8")) as object);
   if (!policyValidator(value)) {
     for (const problem of explainAjvErrors(policyValidator.errors ?? []))
-      diags.push(bad(`Policy ${problem.at || "/"}: ${problem.message}`, at(pointerToPath(problem.locate)), problem.hint ?? "see schemas/policy.schema.json"));
+      diags.push(
+        bad(
+          `Policy ${problem.at || "/"}: ${problem.message}`,
+          at(pointerToPath(problem.locate)),
+          problem.hint ?? "see schemas/policy.schema.json",
+        ),
+      );
     return undefined;
   }
   const meta = value.metadata as { name: string };
@@ -167,7 +182,14 @@ function readPolicy(value: Record<string, unknown>, at: (path: (string | number)
     diags.push(bad(`policy "${meta.name}": spec.schema does not compile: ${err}`, location));
     return undefined;
   }
-  return { name: meta.name, location, match: spec.match, schema: spec.schema, kindSchema: false, description: spec.description };
+  return {
+    name: meta.name,
+    location,
+    match: spec.match,
+    schema: spec.schema,
+    kindSchema: false,
+    description: spec.description,
+  };
 }
 
 let checker: ReturnType<typeof newAjv> | undefined;
@@ -186,7 +208,15 @@ function compileError(schema: SwaggerSchema): string | undefined {
 /** True when a policy applies to a resource (its kinds and label selector). */
 export function policyApplies(policy: OrgPolicy, r: Resource): boolean {
   const kinds = policy.match.kinds;
-  if (kinds && !kinds.some((k) => k.kind === r.id.kind && (k.group === undefined || k.group === r.id.group) && (k.version === undefined || k.version === r.id.version))) {
+  if (
+    kinds &&
+    !kinds.some(
+      (k) =>
+        k.kind === r.id.kind &&
+        (k.group === undefined || k.group === r.id.group) &&
+        (k.version === undefined || k.version === r.id.version),
+    )
+  ) {
     return false;
   }
   if (policy.match.labelSelector) {

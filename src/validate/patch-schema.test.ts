@@ -18,14 +18,24 @@ const tiny: KubeOpenApi = {
   definitions: {
     Root: {
       properties: {
-        items: { type: "array", items: { $ref: "#/definitions/Item" }, "x-kubernetes-patch-merge-key": "id", "x-kubernetes-patch-strategy": "merge, retainKeys" },
+        items: {
+          type: "array",
+          items: { $ref: "#/definitions/Item" },
+          "x-kubernetes-patch-merge-key": "id",
+          "x-kubernetes-patch-strategy": "merge, retainKeys",
+        },
         labels: { type: "object", additionalProperties: { type: "string" } },
         wrapped: { allOf: [{ $ref: "#/definitions/Item" }] },
         dangling: { $ref: "#/definitions/Nope" },
         self: { $ref: "#/definitions/Root" },
       },
     },
-    Item: { properties: { id: { type: "string" }, tags: { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" } } },
+    Item: {
+      properties: {
+        id: { type: "string" },
+        tags: { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" },
+      },
+    },
   },
 };
 
@@ -38,14 +48,12 @@ describe("createPatchSchema (inline document)", () => {
   ])("%j carries %j", (path, expected) => {
     expect(walk(root, path)).toMatchObject(expected);
   });
-  it.each([
-    [["nope"]],
-    [["dangling", "x"]],
-    [["labels", "[]", "x"]],
-    [["items", "[]", "id", "[]"]],
-  ])("%j is unknown", (path) => {
-    expect(walk(root, path)).toBeUndefined();
-  });
+  it.each([[["nope"]], [["dangling", "x"]], [["labels", "[]", "x"]], [["items", "[]", "id", "[]"]]])(
+    "%j is unknown",
+    (path) => {
+      expect(walk(root, path)).toBeUndefined();
+    },
+  );
   it("reads map values and allOf wrappers", () => {
     expect(walk(root, ["labels", "[]"])).toBeDefined();
     expect(walk(root, ["wrapped", "tags"])?.listType).toBe("set");

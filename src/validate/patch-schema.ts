@@ -65,16 +65,22 @@ function nodeFor(openapi: KubeOpenApi, field: SwaggerSchema, cache: WeakMap<Swag
   const node: PatchSchema = {
     ...(typeof mergeKey === "string" ? { patchMergeKey: mergeKey } : {}),
     ...(typeof strategy === "string"
-      ? { patchStrategy: strategy.split(",").map((s) => s.trim()).filter((s) => s !== "") }
+      ? {
+          patchStrategy: strategy
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== ""),
+        }
       : {}),
     ...(typeof listType === "string" ? { listType } : {}),
     ...(mapKeys ? { listMapKeys: mapKeys } : {}),
     property(name: string): PatchSchema | undefined {
       if (children.has(name)) return children.get(name);
       const props = resolved.properties;
-      const child = isSchema(props) && Object.hasOwn(props, name) && isSchema(props[name])
-        ? nodeFor(openapi, props[name], cache)
-        : undefined;
+      const child =
+        isSchema(props) && Object.hasOwn(props, name) && isSchema(props[name])
+          ? nodeFor(openapi, props[name], cache)
+          : undefined;
       children.set(name, child);
       return child;
     },

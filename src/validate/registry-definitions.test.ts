@@ -26,10 +26,25 @@ const BAD: Record<string, unknown> = {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: "Bad_Name", labels: { "a/b/c": "x" } },
-    spec: { replicas: "3", selector: {}, template: { spec: { containers: [{ name: 1, image: "x", ports: [{ containerPort: "80" }] }], extra: true } } },
+    spec: {
+      replicas: "3",
+      selector: {},
+      template: { spec: { containers: [{ name: 1, image: "x", ports: [{ containerPort: "80" }] }], extra: true } },
+    },
   },
-  "/v1/ConfigMap": { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", annotations: { a: 1 } }, data: { k: 2 }, unknown: 1 },
-  "/v1/Service": { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { ports: [{ port: "x" }], type: 5 } },
+  "/v1/ConfigMap": {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "cm", annotations: { a: 1 } },
+    data: { k: 2 },
+    unknown: 1,
+  },
+  "/v1/Service": {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "s" },
+    spec: { ports: [{ port: "x" }], type: 5 },
+  },
 };
 
 describe.skipIf(NO_OPENAPI)("definitions loaded as compiled schemas need them", () => {
@@ -63,10 +78,18 @@ describe.skipIf(NO_OPENAPI)("definitions loaded as compiled schemas need them", 
         expect(lazy.errors).toEqual(full.errors);
         failures += lazy.errors!.length;
       }
-      const crd = { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" } } } } };
+      const crd = {
+        type: "object",
+        properties: { spec: { type: "object", properties: { size: { type: "integer" } } } },
+      };
       const lazyCrd = registry.custom(crd);
       const fullCrd = whole.compile(crdResourceSchema(crd, strict));
-      const cr = { apiVersion: "x/v1", kind: "X", metadata: { name: "UPPER", labels: { k: 3 } }, spec: { size: "big" } };
+      const cr = {
+        apiVersion: "x/v1",
+        kind: "X",
+        metadata: { name: "UPPER", labels: { k: 3 } },
+        spec: { size: "big" },
+      };
       expect(lazyCrd(cr)).toBe(false);
       expect(fullCrd(cr)).toBe(false);
       expect(lazyCrd.errors).toEqual(fullCrd.errors);

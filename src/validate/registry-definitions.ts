@@ -31,7 +31,11 @@ export interface DefinitionsLoader {
 }
 
 /** `source`: instances keep their generated code, for ajv standalone code (validate/validator-code-cache.ts). */
-export function createDefinitionsLoader(openapi: KubeOpenApi, strict: boolean, opts: { source?: boolean } = {}): DefinitionsLoader {
+export function createDefinitionsLoader(
+  openapi: KubeOpenApi,
+  strict: boolean,
+  opts: { source?: boolean } = {},
+): DefinitionsLoader {
   const converted = new Map<string, SwaggerSchema | undefined>();
   let ajv: Ajv | undefined;
   let inAjv = new Set<string>();

@@ -29,7 +29,10 @@ export interface SchemaRegistry {
  * Creates a registry over one compact OpenAPI document. `codeCache`: a folder (under BRAID_CACHE) where the
  * validators of built-in kinds are kept as standalone code across processes (validator-code-cache.ts).
  */
-export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boolean; codeCache?: string }): SchemaRegistry {
+export function createSchemaRegistry(
+  openapi: KubeOpenApi,
+  opts: { strict: boolean; codeCache?: string },
+): SchemaRegistry {
   // only the definitions the compiled schemas refer to are converted and given to ajv (see registry-definitions.ts)
   const definitions = createDefinitionsLoader(openapi, opts.strict, { source: opts.codeCache !== undefined });
   /** A built-in kind's validator: from the code cache, else compiled (and then kept there). */
@@ -60,8 +63,16 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
     }
   };
   // by identity first (the same schema object is asked for once per resource), then by content
-  const byObject = { "crd:": new WeakMap<object, ValidateFunction>(), "kind:": new WeakMap<object, ValidateFunction>(), "org:": new WeakMap<object, ValidateFunction>() };
-  const cachedByText = (prefix: "crd:" | "kind:" | "org:", schema: SwaggerSchema, make: () => SwaggerSchema): ValidateFunction => {
+  const byObject = {
+    "crd:": new WeakMap<object, ValidateFunction>(),
+    "kind:": new WeakMap<object, ValidateFunction>(),
+    "org:": new WeakMap<object, ValidateFunction>(),
+  };
+  const cachedByText = (
+    prefix: "crd:" | "kind:" | "org:",
+    schema: SwaggerSchema,
+    make: () => SwaggerSchema,
+  ): ValidateFunction => {
     const objects = byObject[prefix];
     let fn = objects.get(schema);
     if (fn) return fn;
@@ -87,7 +98,9 @@ export function createSchemaRegistry(openapi: KubeOpenApi, opts: { strict: boole
       return fn;
     },
     custom(openAPIV3Schema) {
-      const s = (typeof openAPIV3Schema === "object" && openAPIV3Schema !== null ? openAPIV3Schema : {}) as SwaggerSchema;
+      const s = (
+        typeof openAPIV3Schema === "object" && openAPIV3Schema !== null ? openAPIV3Schema : {}
+      ) as SwaggerSchema;
       return cachedByText("crd:", s, () => crdResourceSchema(s, opts.strict));
     },
     org(schema, asKindSchema) {

@@ -23,18 +23,16 @@ export interface SchemaErrorContext {
 /** Diagnostics for the ajv errors of one resource, in source order. */
 export function explainSchemaErrors(errors: readonly ErrorObject[], ctx: SchemaErrorContext): Diagnostic[] {
   return explainAjvErrors(errors)
-    .map(
-      (problem): Diagnostic => ({
-        code: ctx.code,
-        severity: "error",
-        message: ctx.prefix ? `${ctx.prefix} ${problem.message}` : problem.message,
-        location: locateField(ctx.resource, pointerToPath(problem.locate)),
-        cluster: ctx.cluster,
-        resource: describeId(ctx.resource.id),
-        path: problem.pointer || "/",
-        ...(ctx.hint ? { hint: ctx.hint } : {}),
-        ...(ctx.related ? { related: ctx.related } : {}),
-      }),
-    )
+    .map((problem): Diagnostic => ({
+      code: ctx.code,
+      severity: "error",
+      message: ctx.prefix ? `${ctx.prefix} ${problem.message}` : problem.message,
+      location: locateField(ctx.resource, pointerToPath(problem.locate)),
+      cluster: ctx.cluster,
+      resource: describeId(ctx.resource.id),
+      path: problem.pointer || "/",
+      ...(ctx.hint ? { hint: ctx.hint } : {}),
+      ...(ctx.related ? { related: ctx.related } : {}),
+    }))
     .sort(bySourcePosition);
 }

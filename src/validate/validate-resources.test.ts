@@ -317,7 +317,9 @@ ${spec}`;
   it("a typo'd field under strict (and only under strict)", () => {
     const text = deployment("  replicaz: 3\n");
     const ds = run(text);
-    expect(brief(ds)).toEqual([{ code: "SCHEMA_VIOLATION", path: "/spec/replicaz", line: lineOf(text, "replicaz"), severity: "error" }]);
+    expect(brief(ds)).toEqual([
+      { code: "SCHEMA_VIOLATION", path: "/spec/replicaz", line: lineOf(text, "replicaz"), severity: "error" },
+    ]);
     expect(ds[0]!.message).toBe('unknown field "replicaz" (did you mean "replicas"?)');
     expect(ds[0]!.cluster).toBe("prod-eu-1");
     expect(ds[0]!.resource).toBe("Deployment shop/web");
@@ -328,14 +330,21 @@ ${spec}`;
   it("a typo deep inside a pod template", () => {
     const text = deployment("").replace("image: nginx", "image: nginx\n          imagePullPolicey: Always");
     expect(brief(run(text))).toEqual([
-      { code: "SCHEMA_VIOLATION", path: "/spec/template/spec/containers/0/imagePullPolicey", line: lineOf(text, "imagePullPolicey"), severity: "error" },
+      {
+        code: "SCHEMA_VIOLATION",
+        path: "/spec/template/spec/containers/0/imagePullPolicey",
+        line: lineOf(text, "imagePullPolicey"),
+        severity: "error",
+      },
     ]);
   });
 
   it("a wrong type", () => {
     const text = deployment('  replicas: "3"\n');
     const ds = run(text);
-    expect(brief(ds)).toEqual([{ code: "SCHEMA_VIOLATION", path: "/spec/replicas", line: lineOf(text, "replicas:"), severity: "error" }]);
+    expect(brief(ds)).toEqual([
+      { code: "SCHEMA_VIOLATION", path: "/spec/replicas", line: lineOf(text, "replicas:"), severity: "error" },
+    ]);
     expect(ds[0]!.message).toBe('must be integer, not the string "3"');
   });
 
@@ -343,21 +352,36 @@ ${spec}`;
     const text = deployment("").replace("- name: web\n          image: nginx", "- image: nginx");
     const ds = run(text);
     expect(brief(ds)).toEqual([
-      { code: "SCHEMA_VIOLATION", path: "/spec/template/spec/containers/0/name", line: lineOf(text, "- image: nginx"), severity: "error" },
+      {
+        code: "SCHEMA_VIOLATION",
+        path: "/spec/template/spec/containers/0/name",
+        line: lineOf(text, "- image: nginx"),
+        severity: "error",
+      },
     ]);
     expect(ds[0]!.message).toBe('missing required field "name"');
   });
 
   it("invalid label values and keys, anywhere an ObjectMeta or selector has them", () => {
-    const text = deployment("", "  labels:\n    app: web app\n    -bad/key: x\n    ok: \"\"\n").replace(
+    const text = deployment("", '  labels:\n    app: web app\n    -bad/key: x\n    ok: ""\n').replace(
       "metadata: { labels: { app: web } }",
       "metadata: { labels: { app: web, tier: this-value-is-way-too-long-for-a-kubernetes-label-value-it-has-64c } }",
     );
     const ds = run(text);
     expect(brief(ds)).toEqual([
       { code: "SCHEMA_VIOLATION", path: "/metadata/labels/app", line: lineOf(text, "app: web app"), severity: "error" },
-      { code: "SCHEMA_VIOLATION", path: "/metadata/labels/-bad~1key", line: lineOf(text, "-bad/key"), severity: "error" },
-      { code: "SCHEMA_VIOLATION", path: "/spec/template/metadata/labels/tier", line: lineOf(text, "tier:"), severity: "error" },
+      {
+        code: "SCHEMA_VIOLATION",
+        path: "/metadata/labels/-bad~1key",
+        line: lineOf(text, "-bad/key"),
+        severity: "error",
+      },
+      {
+        code: "SCHEMA_VIOLATION",
+        path: "/spec/template/metadata/labels/tier",
+        line: lineOf(text, "tier:"),
+        severity: "error",
+      },
     ]);
     expect(ds[0]!.message).toContain("is not a label value");
     expect(ds[1]!.message).toMatch(/^invalid key "-bad\/key"/);
@@ -405,7 +429,12 @@ spec:
       { code: "SCHEMA_VIOLATION", path: "/metadata/name", line: lineOf(text, "1web"), severity: "error" },
       { code: "SCHEMA_VIOLATION", path: "/metadata/namespace", line: lineOf(text, "Shop"), severity: "error" },
       { code: "SCHEMA_VIOLATION", path: "/data/key", line: lineOf(text, "not base64"), severity: "error" },
-      { code: "SCHEMA_VIOLATION", path: "/spec/containers/0/resources/limits/cpu", line: lineOf(text, "2 cores"), severity: "error" },
+      {
+        code: "SCHEMA_VIOLATION",
+        path: "/spec/containers/0/resources/limits/cpu",
+        line: lineOf(text, "2 cores"),
+        severity: "error",
+      },
       { code: "SCHEMA_VIOLATION", path: "/metadata/name", line: lineOf(text, "My_Pod"), severity: "error" },
     ]);
   });
@@ -427,11 +456,25 @@ data: { a: 1 }
       object: { ...r!.object, spec: { ...(r!.object.spec as object), replicaz: 2 } },
       positions: [
         ...r!.positions,
-        { locate: (p) => (p.join("/") === "spec/replicaz" ? { file: "patches/scale.yaml", line: 7, column: 3 } : undefined) },
+        {
+          locate: (p) =>
+            p.join("/") === "spec/replicaz" ? { file: "patches/scale.yaml", line: 7, column: 3 } : undefined,
+        },
       ],
     };
-    const ds = validateResources([patched], { cluster: "c", openapi, crds: [], policies: [], strict: true, ignoreMissingSchemas: false, skipKinds: [], registry: strictRegistry });
-    expect(ds.map((d) => [d.path, d.location])).toEqual([["/spec/replicaz", { file: "patches/scale.yaml", line: 7, column: 3 }]]);
+    const ds = validateResources([patched], {
+      cluster: "c",
+      openapi,
+      crds: [],
+      policies: [],
+      strict: true,
+      ignoreMissingSchemas: false,
+      skipKinds: [],
+      registry: strictRegistry,
+    });
+    expect(ds.map((d) => [d.path, d.location])).toEqual([
+      ["/spec/replicaz", { file: "patches/scale.yaml", line: 7, column: 3 }],
+    ]);
   });
 });
 
@@ -455,7 +498,9 @@ ${spec}`;
   });
 
   it("strict applies to custom resources too (kubeconform #304), except under preserve-unknown-fields (kubeconform #224)", () => {
-    const text = cr("  size: 1\n  colour: red\n  config: { free: { form: [1, 2] } }\n  extras: { level: x, other: 1 }\n") + "status: { ready: true, phase: up }\n";
+    const text =
+      cr("  size: 1\n  colour: red\n  config: { free: { form: [1, 2] } }\n  extras: { level: x, other: 1 }\n") +
+      "status: { ready: true, phase: up }\n";
     const ds = run(text, { crdText: CRD }).filter((d) => d.severity === "error");
     expect(brief(ds)).toEqual([
       { code: "SCHEMA_VIOLATION", path: "/spec/colour", line: lineOf(text, "colour"), severity: "error" },
@@ -463,14 +508,24 @@ ${spec}`;
       { code: "SCHEMA_VIOLATION", path: "/status/phase", line: lineOf(text, "status:"), severity: "error" },
     ]);
     expect(ds[0]!.message).toContain('did you mean "color"');
-    expect(run(text, { crdText: CRD, strict: false }).filter((d) => d.severity === "error").map((d) => d.path)).toEqual(["/spec/extras/level"]);
+    expect(
+      run(text, { crdText: CRD, strict: false })
+        .filter((d) => d.severity === "error")
+        .map((d) => d.path),
+    ).toEqual(["/spec/extras/level"]);
   });
 
   it("a CRD whose root preserves unknown fields accepts anything at the top level, yet checks metadata", () => {
-    const crd = CRD.replace("          type: object\n          properties:\n            spec:", "          type: object\n          x-kubernetes-preserve-unknown-fields: true\n          properties:\n            spec:");
+    const crd = CRD.replace(
+      "          type: object\n          properties:\n            spec:",
+      "          type: object\n          x-kubernetes-preserve-unknown-fields: true\n          properties:\n            spec:",
+    );
     const text = cr("  size: 1\n") + "whatever: { you: like }\n";
     expect(run(text, { crdText: crd }).filter((d) => d.severity === "error")).toEqual([]);
-    const badMeta = text.replace("metadata: { name: blue, namespace: shop }", "metadata: { name: blue, namespace: shop, labels: { a: 'b c' } }");
+    const badMeta = text.replace(
+      "metadata: { name: blue, namespace: shop }",
+      "metadata: { name: blue, namespace: shop, labels: { a: 'b c' } }",
+    );
     expect(run(badMeta, { crdText: crd }).map((d) => d.path)).toContain("/metadata/labels/a");
   });
 
@@ -481,9 +536,16 @@ ${spec}`;
   });
 
   it("null in built-in kinds: accepted as unset, except for required fields (the API server says Required value)", () => {
-    expect(run(`apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x, creationTimestamp: null, labels: null }\ndata: null\n`)).toEqual([]);
-    const dep = (spec: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d, namespace: x }\nspec:\n${spec}`;
-    const ds = run(dep("  selector: null\n  template:\n    metadata: { labels: { a: b } }\n    spec:\n      containers: null\n"));
+    expect(
+      run(
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x, creationTimestamp: null, labels: null }\ndata: null\n`,
+      ),
+    ).toEqual([]);
+    const dep = (spec: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d, namespace: x }\nspec:\n${spec}`;
+    const ds = run(
+      dep("  selector: null\n  template:\n    metadata: { labels: { a: b } }\n    spec:\n      containers: null\n"),
+    );
     expect(ds.map((d) => [d.path, d.message])).toEqual([
       ["/spec/selector", "is required and must not be null"],
       ["/spec/template/spec/containers", expect.stringContaining("not null")],
@@ -493,7 +555,9 @@ ${spec}`;
   it("annotation keys are checked case-insensitively (as the API server does); label keys are not", () => {
     const cm = (meta: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x, ${meta} }\n`;
     expect(run(cm("annotations: { Example.COM/Owner: x }"))).toEqual([]);
-    expect(run(cm("labels: { Example.COM/Owner: x }")).map((d) => d.path)).toEqual(["/metadata/labels/Example.COM~1Owner"]);
+    expect(run(cm("labels: { Example.COM/Owner: x }")).map((d) => d.path)).toEqual([
+      "/metadata/labels/Example.COM~1Owner",
+    ]);
   });
 
   it("an embedded resource needs apiVersion and kind", () => {
@@ -508,7 +572,9 @@ ${spec}`;
     expect(brief(ds)).toEqual([{ code: "SCHEMA_MISSING", path: "/apiVersion", line: 1, severity: "error" }]);
     expect(ds[0]!.message).toContain("Widget example.com/v1");
     expect(ds[0]!.hint).toMatch(/CustomResourceDefinition.*schemas\/.*skipKinds/);
-    expect(brief(run(text, { ignoreMissingSchemas: true }))).toEqual([{ code: "SCHEMA_MISSING", path: "/apiVersion", line: 1, severity: "warning" }]);
+    expect(brief(run(text, { ignoreMissingSchemas: true }))).toEqual([
+      { code: "SCHEMA_MISSING", path: "/apiVersion", line: 1, severity: "warning" },
+    ]);
     for (const skip of ["Widget", "example.com/v1/Widget"]) expect(run(text, { skipKinds: [skip] })).toEqual([]);
     expect(run(text, { skipKinds: ["Gadget"] })).toHaveLength(1);
   });
@@ -533,7 +599,9 @@ ${spec}`;
       positions: [...r.positions, { locate: () => ({ file: "clusters/dev-1.yaml", line: 42, column: 9 }) }],
     }));
     const ds = run(cr("  size: 1\n"), { crds: patched });
-    expect(ds.map((d) => [d.code, d.severity, d.location?.file, d.location?.line])).toEqual([["CEL_NOT_EVALUATED", "info", "crds.yaml", 1]]);
+    expect(ds.map((d) => [d.code, d.severity, d.location?.file, d.location?.line])).toEqual([
+      ["CEL_NOT_EVALUATED", "info", "crds.yaml", 1],
+    ]);
   });
 
   it("runs RE2-style patterns, and reports a CRD schema that cannot compile once instead of aborting", () => {
@@ -541,8 +609,14 @@ ${spec}`;
       "                color: { type: string, enum: [red, green] }",
       () => "                color: { type: string, pattern: '(?i)^[a-z\\_]+$' }",
     );
-    expect(run(cr("  size: 1\n  color: RED_ish\n"), { crdText: crd }).filter((d) => d.severity === "error")).toEqual([]);
-    expect(run(cr("  size: 1\n  color: red-1\n"), { crdText: crd }).filter((d) => d.severity === "error").map((d) => d.path)).toEqual(["/spec/color"]);
+    expect(run(cr("  size: 1\n  color: RED_ish\n"), { crdText: crd }).filter((d) => d.severity === "error")).toEqual(
+      [],
+    );
+    expect(
+      run(cr("  size: 1\n  color: red-1\n"), { crdText: crd })
+        .filter((d) => d.severity === "error")
+        .map((d) => d.path),
+    ).toEqual(["/spec/color"]);
     const broken = CRD.replace("size: { type: integer, minimum: 1 }", "size: { type: wat }");
     const text = `${cr("  size: 1\n")}---\n${cr("  size: 2\n").replace("blue", "green")}`;
     const ds = run(text, { crdText: broken }).filter((d) => d.severity === "error");
@@ -558,8 +632,12 @@ ${spec}`;
     const none = run(cr("  size: 1\n  source: {}\n"), { crdText: crd }).filter((d) => d.severity === "error");
     expect(none.map((d) => d.path)).toEqual(["/spec/source"]);
     expect(none[0]!.message).toMatch(/^matches none of the 2 allowed forms/);
-    const both = run(cr("  size: 1\n  source: { git: a, oci: b }\n"), { crdText: crd }).filter((d) => d.severity === "error");
-    expect(both.map((d) => d.message)).toEqual(["must match exactly one of the allowed forms, but matches 2 (alternatives 1 and 2)"]);
+    const both = run(cr("  size: 1\n  source: { git: a, oci: b }\n"), { crdText: crd }).filter(
+      (d) => d.severity === "error",
+    );
+    expect(both.map((d) => d.message)).toEqual([
+      "must match exactly one of the allowed forms, but matches 2 (alternatives 1 and 2)",
+    ]);
   });
 });
 
@@ -630,7 +708,12 @@ spec:
     const ds = run(text, { policies });
     expect(brief(ds)).toEqual([
       { code: "ORG_POLICY", path: "/metadata/labels", line: lineOf(text, "metadata: { name: web"), severity: "error" },
-      { code: "ORG_POLICY", path: "/spec/template/spec/hostNetwork", line: lineOf(text, "hostNetwork"), severity: "error" },
+      {
+        code: "ORG_POLICY",
+        path: "/spec/template/spec/hostNetwork",
+        line: lineOf(text, "hostNetwork"),
+        severity: "error",
+      },
     ]);
     expect(ds[0]!.message).toContain('policy "require-team-label"');
     expect(ds[0]!.hint).toBe("every workload names its owning team");
@@ -677,7 +760,9 @@ metadata: { name: h, namespace: x }
 spec: { scaleTargetRef: { kind: Deployment, name: d }, maxReplicas: 3 }
 `);
     expect(ds.map((d) => d.code)).toEqual(["SCHEMA_MISSING"]);
-    expect(ds[0]!.message).toBe("HorizontalPodAutoscaler autoscaling/v2beta2 is not served by Kubernetes 1.34: use autoscaling/v1 or autoscaling/v2");
+    expect(ds[0]!.message).toBe(
+      "HorizontalPodAutoscaler autoscaling/v2beta2 is not served by Kubernetes 1.34: use autoscaling/v1 or autoscaling/v2",
+    );
     expect(ds[0]!.hint).toContain("autoscaling/v2");
   });
 });

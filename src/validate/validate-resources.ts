@@ -49,7 +49,8 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
   const crds = indexCrds([...ctx.crds, ...resources.filter(isCrd)]);
   const kindSchemas = new Set<string>();
   for (const p of ctx.policies) {
-    if (p.kindSchema) for (const k of p.match.kinds ?? []) kindSchemas.add(gvkKey(k.group ?? "", k.version ?? "", k.kind));
+    if (p.kindSchema)
+      for (const k of p.match.kinds ?? []) kindSchemas.add(gvkKey(k.group ?? "", k.version ?? "", k.kind));
   }
   const celUsed = new Map<string, CrdVersion>();
   const broken = new Set<string>();
@@ -89,7 +90,11 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       );
       if (validate) {
         if (!validateOnce(ctx.memo, validate, r.object)) {
-          const errors = explainSchemaErrors(validate.errors ?? [], { code: "SCHEMA_VIOLATION", cluster: ctx.cluster, resource: r });
+          const errors = explainSchemaErrors(validate.errors ?? [], {
+            code: "SCHEMA_VIOLATION",
+            cluster: ctx.cluster,
+            resource: r,
+          });
           out.push(...errors);
           schemaPaths = new Set(errors.map((d) => d.path));
         }
@@ -155,7 +160,11 @@ function compileOnce(
         code: policy ? "ORG_SCHEMA_INVALID" : "SCHEMA_MISSING",
         severity: ctx.ignoreMissingSchemas && !policy ? "warning" : "error",
         message: `${msg}; it is not applied`,
-        location: policy ? policy.location : crd ? locateField(crd.source, ["spec", "versions"]) : locateField(r, ["kind"]),
+        location: policy
+          ? policy.location
+          : crd
+            ? locateField(crd.source, ["spec", "versions"])
+            : locateField(r, ["kind"]),
         cluster: ctx.cluster,
         resource: describeId(r.id),
       });
@@ -209,6 +218,8 @@ function celSummary(used: CrdVersion[], cluster: string): Diagnostic {
     message: `${rules} CEL rule${rules === 1 ? "" : "s"} (x-kubernetes-validations) of ${names.join(", ")} ${rules === 1 ? "was" : "were"} not evaluated; the API server checks ${rules === 1 ? "it" : "them"} on apply`,
     cluster,
     // the CRD's own document (never a patch of it: a cluster patch on the CRD would point at the cluster file)
-    location: (({ file, line, column, source, commit }) => ({ file, line, column, source, commit }))(used[0]!.source.origin),
+    location: (({ file, line, column, source, commit }) => ({ file, line, column, source, commit }))(
+      used[0]!.source.origin,
+    ),
   };
 }

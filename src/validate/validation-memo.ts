@@ -33,7 +33,14 @@ export function validateOnce(memo: ValidationMemo | undefined, validate: Validat
 }
 
 function sameId(a: Resource["id"], b: Resource["id"]): boolean {
-  return a === b || (a.group === b.group && a.version === b.version && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name);
+  return (
+    a === b ||
+    (a.group === b.group &&
+      a.version === b.version &&
+      a.kind === b.kind &&
+      a.namespace === b.namespace &&
+      a.name === b.name)
+  );
 }
 
 /**

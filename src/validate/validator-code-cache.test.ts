@@ -83,9 +83,15 @@ describe.skipIf(NO_OPENAPI)("validators of built-in kinds kept as standalone cod
     }
     // one file per kind and strict setting: strict and non-strict code never mix
     expect((await readdir(codeCache)).filter((f) => f.endsWith(".cjs"))).toHaveLength(6);
-    const strictErrors = validate(createSchemaRegistry(openapi, { strict: true, codeCache }), true).map((d) => d.message);
+    const strictErrors = validate(createSchemaRegistry(openapi, { strict: true, codeCache }), true).map(
+      (d) => d.message,
+    );
     expect(strictErrors.some((m) => m.includes("unknownField"))).toBe(true);
-    expect(validate(createSchemaRegistry(openapi, { strict: false, codeCache }), false).map((d) => d.message).some((m) => m.includes("unknownField"))).toBe(false);
+    expect(
+      validate(createSchemaRegistry(openapi, { strict: false, codeCache }), false)
+        .map((d) => d.message)
+        .some((m) => m.includes("unknownField")),
+    ).toBe(false);
   });
 
   it("compiles again when a cached file cannot be run", async () => {

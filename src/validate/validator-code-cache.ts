@@ -28,7 +28,8 @@ const CODE_FORMAT = "braid-ajv-standalone-1";
 export function validatorKey(schema: unknown, definitions: Record<string, unknown>): string {
   const ajvVersion = (require("ajv/package.json") as { version: string }).version;
   const hash = createHash("sha256").update(`${CODE_FORMAT}\0${ajvVersion}\0`).update(JSON.stringify(schema));
-  for (const name of Object.keys(definitions).sort()) hash.update(`\0${name}\0`).update(JSON.stringify(definitions[name]));
+  for (const name of Object.keys(definitions).sort())
+    hash.update(`\0${name}\0`).update(JSON.stringify(definitions[name]));
   return hash.digest("hex");
 }
 
@@ -48,7 +49,11 @@ function privatelyOwned(path: string): boolean {
 }
 
 /** Loads a cached validator; undefined when there is none (or it cannot be used). */
-export function loadValidator(dir: string, key: string, formats: () => Record<string, unknown>): ValidateFunction | undefined {
+export function loadValidator(
+  dir: string,
+  key: string,
+  formats: () => Record<string, unknown>,
+): ValidateFunction | undefined {
   let loadedFormats: Record<string, unknown> | undefined;
   let code: string;
   try {
@@ -59,7 +64,8 @@ export function loadValidator(dir: string, key: string, formats: () => Record<st
   }
   try {
     const module = { exports: {} as unknown };
-    const requireFor = (name: string): unknown => (name === FORMATS_MODULE ? (loadedFormats ??= formats()) : require(name));
+    const requireFor = (name: string): unknown =>
+      name === FORMATS_MODULE ? (loadedFormats ??= formats()) : require(name);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- ajv's standalone code, written by braid into its own cache
     const run = new Function("module", "exports", "require", "kubePatternRegExp", code) as (...args: unknown[]) => void;
     run(module, module.exports, requireFor, kubePatternRegExp);
@@ -73,7 +79,8 @@ export function loadValidator(dir: string, key: string, formats: () => Record<st
 /** Writes a validator's standalone code (temp file + rename); failures are ignored. */
 export function saveValidator(dir: string, key: string, ajv: Ajv, fn: ValidateFunction): void {
   try {
-    const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, fn: ValidateFunction) => string }).default;
+    const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, fn: ValidateFunction) => string })
+      .default;
     const code = standaloneCode(ajv, fn);
     // one level only, never Node's recursive mkdir (it spins forever under /proc); no cache folder yet: next run
     if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });

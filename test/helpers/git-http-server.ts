@@ -44,7 +44,12 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
   const server = createServer((req, res) => {
     const authorization = req.headers.authorization;
     const userAgent = req.headers["user-agent"];
-    requests.push({ method: req.method ?? "GET", path: req.url ?? "/", ...(authorization ? { authorization } : {}), ...(userAgent ? { userAgent } : {}) });
+    requests.push({
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      ...(authorization ? { authorization } : {}),
+      ...(userAgent ? { userAgent } : {}),
+    });
     if (opts.hang) return; // never answer
     if (opts.auth && !authorized(authorization, opts.auth)) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="braid-test"', "Content-Type": "text/plain" });

@@ -36,7 +36,9 @@ export async function removeFolder(dir: string): Promise<void> {
 export async function kubectlKustomize(dir: string): Promise<JsonObject[]> {
   if (!kubectl) throw new Error("kubectl is absent");
   const { stdout } = await run(kubectl, ["kustomize", dir], { maxBuffer: 64 << 20 });
-  return parseAllDocuments(stdout).map((d) => d.toJS() as JsonObject).filter((o) => o !== null);
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as JsonObject)
+    .filter((o) => o !== null);
 }
 
 /** A KustomizationContext over `dir/kustomization.yaml` (positions from the file, files read from dir). */
@@ -94,7 +96,10 @@ export interface DiffCase {
  */
 export async function differential(
   c: DiffCase,
-  apply: (resources: Resource[], ctx: KustomizationContext) => Promise<{ resources: Resource[]; diagnostics: unknown[] }> | { resources: Resource[]; diagnostics: unknown[] },
+  apply: (
+    resources: Resource[],
+    ctx: KustomizationContext,
+  ) => Promise<{ resources: Resource[]; diagnostics: unknown[] }> | { resources: Resource[]; diagnostics: unknown[] },
 ): Promise<{ expected: JsonObject[]; actual: JsonObject[]; diagnostics: unknown[] }> {
   const dir = await writeFolder(c.files);
   try {
@@ -112,9 +117,24 @@ export async function differential(
  * labels, commonLabels, commonAnnotations, replicas, images, replacements), then — at the root only — the
  * name hashes, then name references: what the build driver does with them, without resources/patches.
  */
-export async function buildFields(resources: Resource[], ctx: KustomizationContext, root: boolean): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
+export async function buildFields(
+  resources: Resource[],
+  ctx: KustomizationContext,
+  root: boolean,
+): Promise<{ resources: Resource[]; diagnostics: unknown[] }> {
   const { FIELD_TRANSFORMERS, NAME_REFERENCES, ROOT_TRANSFORMERS } = await import("../../src/kustomize/registry.js");
-  const order = ["configMapGenerator", "secretGenerator", "namePrefix", "nameSuffix", "labels", "commonLabels", "commonAnnotations", "replicas", "images", "replacements"] as const;
+  const order = [
+    "configMapGenerator",
+    "secretGenerator",
+    "namePrefix",
+    "nameSuffix",
+    "labels",
+    "commonLabels",
+    "commonAnnotations",
+    "replicas",
+    "images",
+    "replacements",
+  ] as const;
   const diagnostics: unknown[] = [];
   let list = resources;
   for (const field of order) {

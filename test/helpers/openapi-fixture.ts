@@ -32,7 +32,9 @@ async function fillFromUpstream(dir: string): Promise<void> {
     const file = join(dir, `v${version}.json`);
     if (existsSync(file)) continue;
     try {
-      const res = await fetch(DEFAULT_OPENAPI_URL.replaceAll("{version}", version), { signal: AbortSignal.timeout(20_000) });
+      const res = await fetch(DEFAULT_OPENAPI_URL.replaceAll("{version}", version), {
+        signal: AbortSignal.timeout(20_000),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const bytes = Buffer.from(await res.arrayBuffer());
       mkdirSync(dir, { recursive: true });
@@ -86,7 +88,6 @@ export function openApiSkipReason(suite: string, version = "1.34"): string | und
 
 const loaded = new Map<string, KubeOpenApi>();
 
-
 /** Loads (once per process) the upstream OpenAPI of `version` in braid's compact shape. */
 export function loadOpenApiFixture(version = "1.34"): KubeOpenApi {
   const hit = loaded.get(version);
@@ -103,7 +104,13 @@ export function loadOpenApiFixture(version = "1.34"): KubeOpenApi {
       kinds[key] ??= { definition: name };
     }
   }
-  const api: KubeOpenApi = { kubernetesVersion: version, digest: "fixture", origin: file, definitions: doc.definitions, kinds };
+  const api: KubeOpenApi = {
+    kubernetesVersion: version,
+    digest: "fixture",
+    origin: file,
+    definitions: doc.definitions,
+    kinds,
+  };
   loaded.set(version, api);
   return api;
 }

@@ -81,7 +81,10 @@ data:
 };
 
 /** A cluster file of the test fleet (owner annotation, labels, REGION var, optional replicas patch). */
-export function testCluster(name: string, opts: { region?: string; replicas?: number; ref?: string; extra?: string } = {}): string {
+export function testCluster(
+  name: string,
+  opts: { region?: string; replicas?: number; ref?: string; extra?: string } = {},
+): string {
   const body = [
     `  vars: { REGION: ${opts.region ?? "eu"} }`,
     opts.ref ? `  sources: [ { name: base, ref: { ${opts.ref} } } ]` : "",
@@ -99,9 +102,17 @@ export function testCluster(name: string, opts: { region?: string; replicas?: nu
 }
 
 /** A test fleet: braid.yaml over the source repo, plus the given cluster files. */
-function fleetFiles(baseDir: string, clusters: Record<string, string>, ref = "tag: v1.0.0", extra = ""): Record<string, string> {
+function fleetFiles(
+  baseDir: string,
+  clusters: Record<string, string>,
+  ref = "tag: v1.0.0",
+  extra = "",
+): Record<string, string> {
   const files: Record<string, string> = {
-    "braid.yaml": fleetYaml(`    - name: base\n      url: ${baseDir}\n      ref: { ${ref} }\n      path: manifests`, extra),
+    "braid.yaml": fleetYaml(
+      `    - name: base\n      url: ${baseDir}\n      ref: { ${ref} }\n      path: manifests`,
+      extra,
+    ),
   };
   for (const [name, text] of Object.entries(clusters)) files[`clusters/${name}.yaml`] = text;
   return files;
@@ -134,11 +145,16 @@ export interface Workspace {
 let tick = 100;
 
 /** Creates a workspace whose fleet has the given clusters. */
-export async function makeWorkspace(clusters: Record<string, string>, opts: { ref?: string; extra?: string } = {}): Promise<Workspace> {
+export async function makeWorkspace(
+  clusters: Record<string, string>,
+  opts: { ref?: string; extra?: string } = {},
+): Promise<Workspace> {
   const root = await mkdtemp(join(tmpdir(), "braid-publish-"));
   const base = await makeSourceRepo(join(root, "base"));
   const fleet = join(root, "fleet");
-  await makeFixtureRepo([{ files: fleetFiles(base.dir, clusters, opts.ref, opts.extra), message: "fleet" }], { dir: fleet });
+  await makeFixtureRepo([{ files: fleetFiles(base.dir, clusters, opts.ref, opts.extra), message: "fleet" }], {
+    dir: fleet,
+  });
   const ws: Workspace = {
     root,
     base: base.dir,

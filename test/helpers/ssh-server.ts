@@ -165,7 +165,9 @@ Host *
           if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) resolve();
         });
         child.once("error", reject);
-        child.once("exit", (code, signal) => reject(new Error(`sshd exited (${code ?? signal}) before listening:\n${log}`)));
+        child.once("exit", (code, signal) =>
+          reject(new Error(`sshd exited (${code ?? signal}) before listening:\n${log}`)),
+        );
       });
     } catch (e) {
       lastError = e;

@@ -65,7 +65,7 @@ export function encodeRune(r: number): string {
 /** Go's []rune(s): invalid bytes become RuneError. */
 export function runes(b: string): number[] {
   const out: number[] = [];
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const [r, w] = decodeRune(b, i);
     out.push(r);
     i += w;

@@ -56,8 +56,14 @@ function evalFunc(node: FuncNode, st: EvalState): string {
 /** Operators whose contract covers an unset variable (not a strict-mode error). */
 function isDefaultOp(name: string): boolean {
   switch (name) {
-    case "-": case "+": case "=": case "?":
-    case ":-": case ":+": case ":=": case ":?":
+    case "-":
+    case "+":
+    case "=":
+    case "?":
+    case ":-":
+    case ":+":
+    case ":=":
+    case ":?":
       return true;
   }
   return false;

@@ -164,7 +164,9 @@ function mapRune(r: number, to: "upper" | "lower"): number {
 /** strings.ToUpper/ToLower: ASCII bytewise, otherwise rune by rune (invalid bytes become RuneError). */
 function mapRunes(s: string, to: "upper" | "lower"): string {
   if (ASCII.test(s)) return to === "upper" ? s.toUpperCase() : s.toLowerCase();
-  return runes(s).map((r) => encodeRune(mapRune(r, to))).join("");
+  return runes(s)
+    .map((r) => encodeRune(mapRune(r, to)))
+    .join("");
 }
 
 function mapFirstRune(s: string, to: "upper" | "lower"): string {

@@ -5,10 +5,30 @@
  * starts. Positions are byte offsets into the (byte string) input.
  */
 import {
-  acceptCasingFunc, acceptColon, acceptDefaultFunc, acceptHashFunc, acceptIdent, acceptNotClosing,
-  acceptNotSlash, acceptOneColon, acceptOneEqual, acceptOneHash, acceptPercentFunc, acceptReplaceFunc,
-  acceptRune, acceptSlash, rejectColonClose, Scanner, Token, ESC_ALL, ESC_DOLLAR, SCAN_ESCAPE, SCAN_IDENT,
-  SCAN_LBRACK, SCAN_RBRACK, type AcceptFunc,
+  acceptCasingFunc,
+  acceptColon,
+  acceptDefaultFunc,
+  acceptHashFunc,
+  acceptIdent,
+  acceptNotClosing,
+  acceptNotSlash,
+  acceptOneColon,
+  acceptOneEqual,
+  acceptOneHash,
+  acceptPercentFunc,
+  acceptReplaceFunc,
+  acceptRune,
+  acceptSlash,
+  rejectColonClose,
+  Scanner,
+  Token,
+  ESC_ALL,
+  ESC_DOLLAR,
+  SCAN_ESCAPE,
+  SCAN_IDENT,
+  SCAN_LBRACK,
+  SCAN_RBRACK,
+  type AcceptFunc,
 } from "./scan.js";
 
 export type Node = TextNode | FuncNode;
@@ -38,7 +58,10 @@ const ERR_PARSE_DEFAULT_FUNCTION = "unable to parse default function";
 
 /** A parse error: Flux's message and the byte offset of the innermost `${` being parsed. */
 export class ParseError {
-  constructor(readonly message: string, public offset: number) {}
+  constructor(
+    readonly message: string,
+    public offset: number,
+  ) {}
 }
 
 class Fail {

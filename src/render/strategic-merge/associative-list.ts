@@ -11,7 +11,19 @@ import type { Json } from "../../model/resource.js";
 import { directive, type Directive } from "./directives.js";
 import { elementList, elementSetter } from "./elements.js";
 import { elementValues, mergeValues, primitiveValues, scalarFromText, validateKeys } from "./list-keys.js";
-import { has, isEmptyMap, isMap, isMissingOrNull, KEEP_NULL, kindName, MergeFailure, text, type MergeWalk, type Node, type Walked } from "./nodes.js";
+import {
+  has,
+  isEmptyMap,
+  isMap,
+  isMissingOrNull,
+  KEEP_NULL,
+  kindName,
+  MergeFailure,
+  text,
+  type MergeWalk,
+  type Node,
+  type Walked,
+} from "./nodes.js";
 import { plainTexts, setTag } from "./plain-tags.js";
 
 /** VisitList of merge2 for associative lists. */
@@ -35,7 +47,13 @@ function visitAssociativeList(dest: Node, origin: Node, path: string[]): Node {
 }
 
 /** walkAssociativeSequence: merges the patch list `origin` into the target list `dest`. */
-export function walkAssociativeList(w: MergeWalk, dest: Node, origin: Node, schema: PatchSchema, path: string[]): Walked {
+export function walkAssociativeList(
+  w: MergeWalk,
+  dest: Node,
+  origin: Node,
+  schema: PatchSchema,
+  path: string[],
+): Walked {
   const d = visitAssociativeList(dest, origin, path);
   if (!Array.isArray(d)) return d;
   const keys = schema.listMapKeys?.length

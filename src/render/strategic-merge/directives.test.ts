@@ -27,21 +27,48 @@ describe("strategic-merge directives", () => {
   });
 
   it("an unknown $patch value, or a directive on a scalar, fails at its path", () => {
-    expect(failure(() => directive({ $patch: "upsert" }, ["spec"]))).toEqual({ path: ["spec"], message: "unknown patch strategy 'upsert' (expected delete, replace or merge)" });
-    expect(failure(() => directive("x", ["a"]))).toEqual({ path: ["a"], message: 'a strategic merge directive cannot apply to the scalar "x"' });
+    expect(failure(() => directive({ $patch: "upsert" }, ["spec"]))).toEqual({
+      path: ["spec"],
+      message: "unknown patch strategy 'upsert' (expected delete, replace or merge)",
+    });
+    expect(failure(() => directive("x", ["a"]))).toEqual({
+      path: ["a"],
+      message: 'a strategic merge directive cannot apply to the scalar "x"',
+    });
   });
 
   it("takeExtensions pulls $retainKeys, $deleteFromPrimitiveList/… and $setElementOrder/… out of a patch map", () => {
-    const patch: JsonObject = { $retainKeys: ["type"], type: "Recreate", "$deleteFromPrimitiveList/finalizers": ["a"], "$setElementOrder/containers": [{ name: "x" }] };
-    expect(takeExtensions(patch, ["spec"])).toEqual({ retainKeys: ["type"], deleteFromPrimitiveList: [["finalizers", ["a"]]] });
+    const patch: JsonObject = {
+      $retainKeys: ["type"],
+      type: "Recreate",
+      "$deleteFromPrimitiveList/finalizers": ["a"],
+      "$setElementOrder/containers": [{ name: "x" }],
+    };
+    expect(takeExtensions(patch, ["spec"])).toEqual({
+      retainKeys: ["type"],
+      deleteFromPrimitiveList: [["finalizers", ["a"]]],
+    });
     expect(patch).toEqual({ type: "Recreate" });
-    expect(failure(() => takeExtensions({ $retainKeys: ["a"], b: 1 }, ["s"]))).toEqual({ path: ["s", "b"], message: "the patch sets 'b', which its $retainKeys list does not keep" });
-    expect(failure(() => takeExtensions({ $retainKeys: "a" }, ["s"]))).toEqual({ path: ["s", "$retainKeys"], message: "$retainKeys must be a list of field names" });
-    expect(failure(() => takeExtensions({ "$deleteFromPrimitiveList/x": "a" }, []))).toEqual({ path: ["$deleteFromPrimitiveList/x"], message: "$deleteFromPrimitiveList/x must be a list" });
+    expect(failure(() => takeExtensions({ $retainKeys: ["a"], b: 1 }, ["s"]))).toEqual({
+      path: ["s", "b"],
+      message: "the patch sets 'b', which its $retainKeys list does not keep",
+    });
+    expect(failure(() => takeExtensions({ $retainKeys: "a" }, ["s"]))).toEqual({
+      path: ["s", "$retainKeys"],
+      message: "$retainKeys must be a list of field names",
+    });
+    expect(failure(() => takeExtensions({ "$deleteFromPrimitiveList/x": "a" }, []))).toEqual({
+      path: ["$deleteFromPrimitiveList/x"],
+      message: "$deleteFromPrimitiveList/x must be a list",
+    });
   });
 
   it("stripDirectives removes every directive key and list elements that are only $patch, at any depth", () => {
-    const n: Json = { $patch: "merge", a: [{ $patch: "replace" }, { b: { "$setElementOrder/c": [], $retainKeys: [], d: 1 } }], "$deleteFromPrimitiveList/e": [] };
+    const n: Json = {
+      $patch: "merge",
+      a: [{ $patch: "replace" }, { b: { "$setElementOrder/c": [], $retainKeys: [], d: 1 } }],
+      "$deleteFromPrimitiveList/e": [],
+    };
     stripDirectives(n);
     expect(n).toEqual({ a: [{ b: { d: 1 } }] });
   });

@@ -80,7 +80,12 @@ export function stripDirectives(n: Json): void {
     }
   } else if (isMap(n)) {
     for (const k of Object.keys(n)) {
-      if (k === "$patch" || k === "$retainKeys" || k.startsWith("$setElementOrder/") || k.startsWith("$deleteFromPrimitiveList/")) {
+      if (
+        k === "$patch" ||
+        k === "$retainKeys" ||
+        k.startsWith("$setElementOrder/") ||
+        k.startsWith("$deleteFromPrimitiveList/")
+      ) {
         delete n[k];
       } else stripDirectives(n[k]!);
     }

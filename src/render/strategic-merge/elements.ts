@@ -30,7 +30,11 @@ function fieldMatches(el: Json, name: string, value: string, path: string[]): bo
 }
 
 /** ElementSetter: replaces (or with no element, removes) the elements matching keys/values; in place. */
-export function elementSetter(list: Json[], s: { element?: Json; keys: string[]; values: string[] }, path: string[]): void {
+export function elementSetter(
+  list: Json[],
+  s: { element?: Json; keys: string[]; values: string[] },
+  path: string[],
+): void {
   const keys = s.keys.length ? s.keys : [""];
   const mappingSetter = keys[0] !== "" && s.values.length > 0 && s.values[0] !== "";
   const out: Json[] = [];

@@ -17,7 +17,12 @@ describe("merge-key values of associative lists", () => {
   });
 
   it("primitiveValues: the scalars of set-like lists, patch first, as text, without repeats", () => {
-    expect(primitiveValues([["b", 1, true], ["a", "b", "1", null]])).toEqual([["b"], ["1"], ["true"], ["a"], [""]]);
+    expect(
+      primitiveValues([
+        ["b", 1, true],
+        ["a", "b", "1", null],
+      ]),
+    ).toEqual([["b"], ["1"], ["true"], ["a"], [""]]);
   });
 
   it("validateKeys: keys no element sets are dropped, with their empty values", () => {
@@ -52,6 +57,16 @@ describe("merge-key values of associative lists", () => {
   });
 
   it("scalarFromText: decimal integers and booleans come back typed, everything else stays text", () => {
-    expect(["80", "-1", "0", "007", "1.5", "true", "false", "True", "TCP"].map(scalarFromText)).toEqual([80, -1, 0, "007", "1.5", true, false, "True", "TCP"]);
+    expect(["80", "-1", "0", "007", "1.5", "true", "false", "True", "TCP"].map(scalarFromText)).toEqual([
+      80,
+      -1,
+      0,
+      "007",
+      "1.5",
+      true,
+      false,
+      "True",
+      "TCP",
+    ]);
   });
 });

@@ -29,7 +29,13 @@ function visitMap(dest: Node, origin: Node, path: string[]): Walked {
 }
 
 /** walkMap: merges the patch map `origin` into the target map `dest` (in place on `dest`). */
-export function walkMap(w: MergeWalk, dest: Node, origin: Node, schema: PatchSchema | undefined, path: string[]): Walked {
+export function walkMap(
+  w: MergeWalk,
+  dest: Node,
+  origin: Node,
+  schema: PatchSchema | undefined,
+  path: string[],
+): Walked {
   const ext = isMap(origin) ? takeExtensions(origin, path) : undefined;
   const d = visitMap(dest, origin, path);
   if (d === undefined || d === null || d === KEEP_NULL) return d;

@@ -13,9 +13,13 @@ export type Tags = WeakMap<object, Set<string>>;
 /** Tags the containers of `root` that hold the plain strings at `paths`. */
 export function tagPaths(tags: Tags, root: Json, paths: PlainPaths): void {
   for (const p of paths) {
-    const segs = p.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const segs = p
+      .slice(1)
+      .split("/")
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
     let node: Json | undefined = root;
-    for (const seg of segs.slice(0, -1)) node = node !== null && typeof node === "object" ? (node as Record<string, Json>)[seg] : undefined;
+    for (const seg of segs.slice(0, -1))
+      node = node !== null && typeof node === "object" ? (node as Record<string, Json>)[seg] : undefined;
     if (node !== null && typeof node === "object") setTag(tags, node, segs[segs.length - 1]!, true);
   }
 }

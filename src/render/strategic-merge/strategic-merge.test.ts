@@ -14,7 +14,12 @@ const api: KubeOpenApi = {
   definitions: {
     Root: {
       properties: {
-        items: { type: "array", items: { $ref: "#/definitions/Item" }, "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge" },
+        items: {
+          type: "array",
+          items: { $ref: "#/definitions/Item" },
+          "x-kubernetes-patch-merge-key": "name",
+          "x-kubernetes-patch-strategy": "merge",
+        },
         tags: { type: "array", items: { type: "string" }, "x-kubernetes-patch-strategy": "merge" },
         ports: {
           type: "array",
@@ -32,7 +37,12 @@ const api: KubeOpenApi = {
       properties: {
         name: { type: "string" },
         v: { type: "integer" },
-        sub: { type: "array", items: { $ref: "#/definitions/Item" }, "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge" },
+        sub: {
+          type: "array",
+          items: { $ref: "#/definitions/Item" },
+          "x-kubernetes-patch-merge-key": "name",
+          "x-kubernetes-patch-strategy": "merge",
+        },
       },
     },
   },
@@ -60,14 +70,39 @@ describe("strategicMerge with a schema", () => {
     [
       "merge by key: patch elements first, then the rest of the target",
       { items: [{ name: "c", v: 30 }, { name: "new" }] },
-      { ...T, items: [{ name: "c", v: 30 }, { name: "new" }, { name: "a", v: 1 }, { name: "b", v: 2, sub: [{ name: "x", v: 1 }] }] },
+      {
+        ...T,
+        items: [
+          { name: "c", v: 30 },
+          { name: "new" },
+          { name: "a", v: 1 },
+          { name: "b", v: 2, sub: [{ name: "x", v: 1 }] },
+        ],
+      },
     ],
     [
       "nested keyed lists merge too",
       { items: [{ name: "b", sub: [{ name: "y" }] }] },
-      { ...T, items: [{ name: "b", v: 2, sub: [{ name: "y" }, { name: "x", v: 1 }] }, { name: "a", v: 1 }, { name: "c", v: 3 }] },
+      {
+        ...T,
+        items: [
+          { name: "b", v: 2, sub: [{ name: "y" }, { name: "x", v: 1 }] },
+          { name: "a", v: 1 },
+          { name: "c", v: 3 },
+        ],
+      },
     ],
-    ["$patch: delete on an element", { items: [{ name: "b", $patch: "delete" }] }, { ...T, items: [{ name: "a", v: 1 }, { name: "c", v: 3 }] }],
+    [
+      "$patch: delete on an element",
+      { items: [{ name: "b", $patch: "delete" }] },
+      {
+        ...T,
+        items: [
+          { name: "a", v: 1 },
+          { name: "c", v: 3 },
+        ],
+      },
+    ],
     ["$patch: delete on a map", { obj: { $patch: "delete" } }, { ...T, obj: undefined as never }],
     ["$patch: replace on a map", { obj: { $patch: "replace", b: "x" } }, { ...T, obj: { b: "x" } }],
     ["$patch: replace on a list", { items: [{ $patch: "replace" }, { name: "z" }] }, { ...T, items: [{ name: "z" }] }],
@@ -116,7 +151,11 @@ describe("strategicMerge without a schema (custom resources)", () => {
 
 describe("directives kustomize does not implement", () => {
   it("$retainKeys clears the target's other keys", () => {
-    const out = strategicMerge({ s: { type: "Rolling", rolling: { max: 1 }, keep: 1 } }, { s: { $retainKeys: ["type", "keep"], type: "Recreate" } }, undefined);
+    const out = strategicMerge(
+      { s: { type: "Rolling", rolling: { max: 1 }, keep: 1 } },
+      { s: { $retainKeys: ["type", "keep"], type: "Recreate" } },
+      undefined,
+    );
     expect(out).toEqual({ s: { type: "Recreate", keep: 1 } });
   });
   it("$retainKeys must list the keys the patch sets", () => {
@@ -124,7 +163,11 @@ describe("directives kustomize does not implement", () => {
     expect(r).toEqual({ error: { path: "/s/b", message: expect.stringContaining("$retainKeys") } });
   });
   it("$deleteFromPrimitiveList removes scalars, $setElementOrder is dropped", () => {
-    const out = strategicMerge(T, { "$deleteFromPrimitiveList/tags": ["t1"], "$setElementOrder/items": [{ name: "c" }] }, schema);
+    const out = strategicMerge(
+      T,
+      { "$deleteFromPrimitiveList/tags": ["t1"], "$setElementOrder/items": [{ name: "c" }] },
+      schema,
+    );
     expect(out.tags).toEqual(["t2"]);
     expect(Object.keys(out).some((k) => k.startsWith("$"))).toBe(false);
   });
@@ -153,17 +196,36 @@ describe("failures", () => {
 });
 
 describe("applyStrategicPatch (resource level)", () => {
-  const cm: JsonObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns" }, data: { k: "v" } };
+  const cm: JsonObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "a", namespace: "ns" },
+    data: { k: "v" },
+  };
   it("keeps the target's identity", () => {
-    const r = applyStrategicPatch(cm, { apiVersion: "v9", kind: "Other", metadata: { name: "b", namespace: "x" }, data: { n: "1" } }, undefined);
-    expect(r).toEqual({ object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns" }, data: { k: "v", n: "1" } } });
+    const r = applyStrategicPatch(
+      cm,
+      { apiVersion: "v9", kind: "Other", metadata: { name: "b", namespace: "x" }, data: { n: "1" } },
+      undefined,
+    );
+    expect(r).toEqual({
+      object: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "a", namespace: "ns" },
+        data: { k: "v", n: "1" },
+      },
+    });
   });
   it("does not add a namespace the target lacks", () => {
     const r = applyStrategicPatch({ ...cm, metadata: { name: "a" } }, { metadata: { namespace: "x" } }, undefined);
     expect(r).toEqual({ object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" }, data: { k: "v" } } });
   });
   it("honours allowNameChange / allowKindChange", () => {
-    const r = applyStrategicPatch(cm, { kind: "Secret", metadata: { name: "b" } }, undefined, { allowNameChange: true, allowKindChange: true });
+    const r = applyStrategicPatch(cm, { kind: "Secret", metadata: { name: "b" } }, undefined, {
+      allowNameChange: true,
+      allowKindChange: true,
+    });
     expect(r).toMatchObject({ object: { kind: "Secret", metadata: { name: "b", namespace: "ns" } } });
   });
   it("$patch: delete at the top removes the resource", () => {
@@ -174,8 +236,14 @@ describe("applyStrategicPatch (resource level)", () => {
 
 describe("targetFromPatchDocument", () => {
   it.each<[JsonObject, unknown]>([
-    [{ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web.v1", namespace: "ns" } }, { group: "apps", version: "v1", kind: "Deployment", name: "web\\.v1", namespace: "ns" }],
-    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }, { group: "", version: "v1", kind: "ConfigMap", name: "c" }],
+    [
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web.v1", namespace: "ns" } },
+      { group: "apps", version: "v1", kind: "Deployment", name: "web\\.v1", namespace: "ns" },
+    ],
+    [
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } },
+      { group: "", version: "v1", kind: "ConfigMap", name: "c" },
+    ],
     [{ kind: "ConfigMap" }, { kind: "ConfigMap" }],
     [{ spec: { replicas: 3 } }, undefined],
     [{ metadata: { name: "" } }, undefined],
