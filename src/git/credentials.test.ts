@@ -4,12 +4,11 @@ import {
   basicAuthHeader,
   DEFAULT_GIT_USERNAME,
   hostEnvKey,
-  redactSecrets,
-  redactUrl,
   resolveRemote,
   secretsOf,
   tokenVariablesFor,
 } from "./credentials.js";
+import { redactSecrets, redactUrl } from "../diagnostics/redact-url.js";
 
 describe("hostEnvKey", () => {
   it.each([

@@ -3,7 +3,8 @@
  * `process.env` here) or from the URL itself, never from config files, and they never appear in output:
  * every message about a remote is built with {@link redactUrl} / {@link redactSecrets}.
  */
-import { classifyRemote, displayRemote } from "./remote-url.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
+import { classifyRemote } from "../diagnostics/remote-url.js";
 
 /**
  * Username used with a token when none is configured. `x-access-token` is what GitHub documents for
@@ -92,34 +93,6 @@ export function authHint(url: string, credentials?: GitCredentials): string {
     return `the credentials from ${credentials.from} were refused; check that the token is valid and may read ${redactUrl(url)} (or set ${name})`;
   }
   return `set ${name} (or BRAID_GIT_TOKEN) to a token that may read the repository; optionally ${name.replace("TOKEN", "USERNAME")} (default username: ${DEFAULT_GIT_USERNAME})`;
-}
-
-/** The URL with any `user:password@` removed (`https://tok@host/x` → `https://host/x`). Non-URLs are returned unchanged. */
-export function redactUrl(url: string): string {
-  const spec = classifyRemote(url);
-  // a URL WHATWG refuses (or reads with another host) may hide a token anywhere before its last "@"
-  if (spec.kind === "invalid" || (spec.kind === "ssh" && spec.hasPassword)) return displayRemote(url);
-  const parsed = parseUrl(url);
-  if (!parsed || (!parsed.username && !parsed.password)) return url;
-  // Rebuild by text so the rest of the URL is kept exactly as written.
-  return url.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#]*@/, "$1");
-}
-
-/**
- * Removes secrets from a text: every occurrence of each secret (also URL-encoded and as used in a
- * Basic auth header) becomes `***`, and any `scheme://user:pass@` userinfo is dropped.
- */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^\s@]*@/g, "$1");
-  const forms = new Set<string>();
-  for (const s of secrets) {
-    if (!s) continue;
-    forms.add(s);
-    forms.add(encodeURIComponent(s));
-  }
-  // Longest first, so a secret that contains another is removed whole.
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join("***");
-  return out;
 }
 
 /** The secrets to scrub for a set of credentials (the password and its Basic auth header form). */

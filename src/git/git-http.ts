@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { redactSecrets, redactUrl } from "./credentials.js";
+import { redactSecrets, redactUrl } from "../diagnostics/redact-url.js";
 
 /** Default idle timeout of Git HTTP requests: 30 s without any byte sent or received. */
 export const DEFAULT_GIT_TIMEOUT_MS = 30_000;

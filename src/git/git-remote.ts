@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { redactSecrets } from "./credentials.js";
+import { redactSecrets } from "../diagnostics/redact-url.js";
 import { withCacheLock } from "./cache-lock.js";
 import { hasObject } from "./git-objects.js";
 import { readRef } from "./git-store.js";

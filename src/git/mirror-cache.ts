@@ -12,7 +12,7 @@ import fs from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import git from "./isogit.js";
-import { redactUrl } from "./credentials.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
 import { processAlive, withCacheLock } from "./cache-lock.js";
 import { hasObject } from "./git-objects.js";
 import { readRef } from "./git-store.js";

@@ -9,9 +9,10 @@ import { join } from "node:path";
 import type { HttpClient } from "isomorphic-git";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { basicAuthHeader, redactUrl, resolveRemote, secretsOf } from "./credentials.js";
+import { basicAuthHeader, resolveRemote, secretsOf } from "./credentials.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
 import { DEFAULT_GIT_TIMEOUT_MS, timedHttpClient, withAdvertisedHead } from "./git-http.js";
-import { classifyRemote } from "./remote-url.js";
+import { classifyRemote } from "../diagnostics/remote-url.js";
 import { inheritedExtraHeaders, runGit, sshNeedsGit, transportFor, type Transport } from "./system-git.js";
 import { classify, gitError, type RemoteIdentity } from "./remote-errors.js";
 

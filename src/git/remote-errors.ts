@@ -5,7 +5,8 @@
  */
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Code } from "../diagnostics/codes.js";
-import { authHint, type GitCredentials, redactSecrets } from "./credentials.js";
+import { authHint, type GitCredentials } from "./credentials.js";
+import { redactSecrets } from "../diagnostics/redact-url.js";
 import { gitComplaint, gitFailureKind } from "./system-git.js";
 
 /** What the classification needs to know about the remote: how it is shown, its credentials and secrets. */

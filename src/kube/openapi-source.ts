@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { redactUrl } from "../git/credentials.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** The upstream release document (downloaded once into the cache when nothing else is configured). */

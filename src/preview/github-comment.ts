@@ -1,6 +1,6 @@
 import { Octokit, RequestError, type GithubOctokit } from "../github/client.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { redactSecrets } from "../git/credentials.js";
+import { redactSecrets } from "../diagnostics/redact-url.js";
 import { GITHUB_COMMENT_LIMIT, PREVIEW_MARKER } from "./format-markdown.js";
 
 /** Where the sticky comment goes, and with which token. */

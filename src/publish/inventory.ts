@@ -5,7 +5,7 @@
  */
 import type { ClusterResult, FleetRun } from "../pipeline/render-fleet.js";
 import { kindCounts, resourceCount } from "../render/reuse.js";
-import { redactUrl } from "../git/credentials.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
 
 /** Inventory file name at the deploy-branch root. */
 export const INVENTORY_FILE = "inventory.json";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets, redactUrl } from "./credentials.js";
+import { redactSecrets, redactUrl } from "./redact-url.js";
 import { classifyRemote, sourceUrlProblem } from "./remote-url.js";
 
 describe("classifyRemote", () => {
