@@ -1,25 +1,12 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { BraidError, exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diskFleetReader, type FleetReader } from "../config/fleet-files.js";
-import { effectiveCluster } from "../config/layer.js";
-import { loadFleet } from "../config/load-fleet.js";
-import type { EffectiveCluster, Fleet } from "../config/types.js";
-import { applyRollouts } from "../config/rollout-apply.js";
-import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
-import type { SourceEnv } from "../sources/open-source.js";
-import {
-  describePin,
-  lockFromPins,
-  resolvePins,
-  type ResolvedPin,
-  type ResolveOptions,
-} from "../sources/resolve-pins.js";
-import type { CandidateVerdict } from "../sources/semver.js";
+import { LOCK_FILE, type LockEntry } from "../sources/lock.js";
+import { describePin, type ResolvedPin } from "../sources/resolve-pins.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./common.js";
 import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { codeFrames, type FrameSources } from "./code-frames.js";
+import { lockFleet, type Explainer } from "../pipeline/lock-fleet.js";
 
 /** Help text of `braid lock`. */
 export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
@@ -46,34 +33,19 @@ export async function lockCommand(io: CliIO, values: LockFlags, positionals: str
   const dir = fleetDir(io, values.fleet);
   const reader = diskFleetReader(dir);
 
-  // 2. load the fleet (its errors stop here), check the SOURCE names, read braid.lock
-  const { fleet, diagnostics } = await loadFleet(reader);
-  if (!fleet || diagnostics.some((d) => d.severity === "error"))
-    return stop(io, diagnostics, format, reader, exitCodeFor(diagnostics) || 1);
-  const update = updateScope(fleet, values.update, positionals);
-  const current = await readLock(reader, values.update);
-  if ("diagnostics" in current) return stop(io, current.diagnostics, format, reader, 1);
-
-  // 3. resolve every pin; clusters in a rollout keep the pins it gave them
-  const clusters = fleet.clusters.map((c) => effectiveCluster(fleet, c));
-  applyRollouts(fleet, clusters, current.lock?.rollouts);
-  const senv = sourceEnv(io, dir);
-  const resolved = await resolvePins(clusters, senv, { lock: current.lock, update });
-  const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const all = [...diagnostics, ...resolved.diagnostics];
-  const failed = all.some((d) => d.severity === "error");
-
-  // 4. --explain: the candidates of each pin, now
-  const explainer = values.explain ? await explainPins(resolved.pins, clusters, senv) : undefined;
-
-  // 5. write braid.lock, unless a pin failed
-  if (!failed) await writeLock(dir, pins, current);
+  // 2.–5. load, resolve, explain and write (pipeline/lock-fleet.ts); a fleet that cannot be read stops here
+  const run = await lockFleet(reader, dir, () => sourceEnv(io, dir), {
+    update: values.update,
+    sources: positionals,
+    explain: values.explain,
+  });
+  if ("stop" in run) return stop(io, run.stop.diagnostics, format, reader, run.stop.code);
+  const { pins, diagnostics: all, failed, before, explainer, resolved } = run;
 
   // 6. report
-  const before = new Map((current.lock?.pins ?? []).map((e) => [pinKey(e.source, e.ref), e]));
   const report: LockReport = { pins, diagnostics: all, failed, before, explainer, update: Boolean(values.update) };
   if (format === "json") reportJson(io, report);
-  else await reportText(io, report, values.quiet, { reader, pins: resolved.pins });
+  else await reportText(io, report, values.quiet, { reader, pins: resolved });
   return failed ? exitCodeFor(all) || 1 : 0;
 }
 
@@ -87,84 +59,6 @@ async function stop(
 ): Promise<number> {
   printDiagnostics(io, diagnostics, format, false, await codeFrames(diagnostics, { reader }));
   return code;
-}
-
-/** What `--update [SOURCE…]` re-resolves: every floating pin, the named sources' pins, or nothing (usage errors for bad names). */
-function updateScope(fleet: Fleet, update: boolean | undefined, positionals: string[]): ResolveOptions["update"] {
-  const unknown = positionals.filter((s) => !fleet.sources.some((f) => f.name === s));
-  if (unknown.length)
-    throw new BraidError({
-      code: "USAGE",
-      message: `unknown source ${unknown.join(", ")}; sources: ${fleet.sources.map((s) => s.name).join(", ")}`,
-    });
-  if (positionals.length && !update)
-    throw new BraidError({ code: "USAGE", message: "source names are only taken with --update" });
-  return update ? (positionals.length ? positionals : true) : undefined;
-}
-
-/** braid.lock as it is (its text, to write only a change); a broken one stops the command unless --update replaces it. */
-async function readLock(
-  reader: FleetReader,
-  update: boolean | undefined,
-): Promise<{ lock?: Lock; text?: string } | { diagnostics: Diagnostic[] }> {
-  const text = await reader.read(LOCK_FILE);
-  if (text === undefined) return {};
-  const parsed = parseLock(text);
-  if (parsed.diagnostics.length && !update) return { diagnostics: parsed.diagnostics };
-  return { lock: parsed.lock, text };
-}
-
-/** Writes braid.lock from the resolved pins (keeping the rollout state) when its text changes. */
-async function writeLock(
-  dir: string,
-  pins: readonly ResolvedPin[],
-  current: { lock?: Lock; text?: string },
-): Promise<void> {
-  const out = serializeLock({
-    ...lockFromPins(pins),
-    ...(current.lock?.rollouts ? { rollouts: current.lock.rollouts } : {}),
-  });
-  if (out !== current.text) await writeFile(join(dir, LOCK_FILE), out);
-}
-
-/** Per pin: a title line and the candidates behind it. */
-interface Explainer {
-  title(key: string): string;
-  candidates(key: string): CandidateVerdict[];
-}
-
-/**
- * A pin resolved in this run explains itself; a pin kept from braid.lock is explained by what the
- * candidates are now, i.e. what --update would take (resolved afresh, never written).
- */
-async function explainPins(
-  pins: ReadonlyMap<string, ResolvedPin>,
-  clusters: readonly EffectiveCluster[],
-  senv: SourceEnv,
-): Promise<Explainer> {
-  const fresh = [...pins.values()].some((p) => p.status === "locked")
-    ? (await resolvePins(clusters, senv, { update: true })).pins
-    : pins;
-  return {
-    candidates(key) {
-      const pin = pins.get(key);
-      if (pin?.status !== "locked") return pin?.resolution?.explain ?? pin?.explain ?? [];
-      const now = fresh.get(key);
-      return now?.resolution?.explain ?? now?.explain ?? [];
-    },
-    title(key) {
-      const pin = pins.get(key);
-      if (!pin?.resolution) return "could not be resolved; candidates considered:";
-      if (pin.status !== "locked")
-        return `resolved to ${pin.resolution.tag ?? pin.resolution.branch ?? pin.resolution.commit.slice(0, 12)}:`;
-      const now = fresh.get(key)?.resolution;
-      const same = now?.commit === pin.resolution.commit;
-      return `locked at ${pin.resolution.tag ?? pin.resolution.branch ?? ""} ${pin.resolution.commit.slice(0, 12)}; candidates now (${same ? "--update would keep it" : `--update would take ${now?.tag ?? now?.branch ?? now?.commit.slice(0, 12) ?? "nothing"}`}):`.replace(
-        "at  ",
-        "at ",
-      );
-    },
-  };
 }
 
 /** What `braid lock` reports. */
