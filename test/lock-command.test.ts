@@ -188,13 +188,13 @@ describe("braid lock, branch by branch", () => {
       pins: { status: string; commit: null }[];
       diagnostics: { code: string }[];
     };
-    // today json says "resolved" (with no commit) where the text table says "failed"
+    // a pin that could not be resolved is "failed" in json, as in the text table
     expect([
       doc.ok,
       doc.written,
       doc.pins.map((p) => [p.status, p.commit]),
       doc.diagnostics.map((d) => d.code),
-    ]).toEqual([false, false, [["resolved", null]], ["SEMVER_NO_MATCH"]]);
+    ]).toEqual([false, false, [["failed", null]], ["SEMVER_NO_MATCH"]]);
     await expect(readFile(join(failing, "braid.lock"), "utf8")).rejects.toThrow(/ENOENT/);
     const failedText = await run(["lock"], failing, ids);
     expect(failedText.code).toBe(1);

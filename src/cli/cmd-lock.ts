@@ -87,7 +87,7 @@ function reportJson(io: CliIO, r: LockReport): void {
           tag: p.resolution?.tag ?? null,
           version: p.resolution?.version ?? null,
           branch: p.resolution?.branch ?? null,
-          status: p.status,
+          status: p.resolution ? p.status : "failed",
           explanation: r.explainer?.title(p.key),
           clusters: p.clusters,
           candidates: r.explainer?.candidates(p.key),
