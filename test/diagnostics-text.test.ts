@@ -73,27 +73,31 @@ describe("config errors: did you mean, located, with a code frame", () => {
     );
   });
 
-  it("a cluster file: an unknown key and an enum value get did you mean, each at its line:col", async () => {
-    const dir = await fleet({ "braid.yaml": fleetYaml(SOURCE), "clusters/dev-1.yaml": TYPO_CLUSTER });
-    const r = await cli(dir, ["validate", "--quiet"]);
-    expect(r.code).toBe(1);
-    expect(r.err).toBe(
-      [
-        'clusters/dev-1.yaml:6:3: error CONFIG_SCHEMA: [/spec/kubernetesVerison] unknown field "kubernetesVerison" (did you mean "kubernetesVersion"?)',
-        "    5 | spec:",
-        '  > 6 |   kubernetesVerison: "1.34"',
-        "      |   ^",
-        "  hint: the fields here are: kubernetesVersion, sources, vars, patches",
-        'clusters/dev-1.yaml:9:13: error CONFIG_SCHEMA: [/spec/patches/0/type] "strategc" is not one of "strategic", "merge", "json6902" (did you mean "strategic"?)',
-        "  > 9 |       type: strategc",
-        "      |             ^",
-        "  hint: see schemas/cluster.schema.json",
-        "",
-      ].join("\n"),
-    );
-  });
+  // the other cluster still renders, so the run loads the Kubernetes OpenAPI
+  it.skipIf(NO_OPENAPI)(
+    "a cluster file: an unknown key and an enum value get did you mean, each at its line:col",
+    async () => {
+      const dir = await fleet({ "braid.yaml": fleetYaml(SOURCE), "clusters/dev-1.yaml": TYPO_CLUSTER });
+      const r = await cli(dir, ["validate", "--quiet"]);
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(
+        [
+          'clusters/dev-1.yaml:6:3: error CONFIG_SCHEMA: [/spec/kubernetesVerison] unknown field "kubernetesVerison" (did you mean "kubernetesVersion"?)',
+          "    5 | spec:",
+          '  > 6 |   kubernetesVerison: "1.34"',
+          "      |   ^",
+          "  hint: the fields here are: kubernetesVersion, sources, vars, patches",
+          'clusters/dev-1.yaml:9:13: error CONFIG_SCHEMA: [/spec/patches/0/type] "strategc" is not one of "strategic", "merge", "json6902" (did you mean "strategic"?)',
+          "  > 9 |       type: strategc",
+          "      |             ^",
+          "  hint: see schemas/cluster.schema.json",
+          "",
+        ].join("\n"),
+      );
+    },
+  );
 
-  it("--format json and --format github carry the same diagnostics without frames", async () => {
+  it.skipIf(NO_OPENAPI)("--format json and --format github carry the same diagnostics without frames", async () => {
     const dir = await fleet({ "braid.yaml": fleetYaml(SOURCE), "clusters/dev-1.yaml": TYPO_CLUSTER });
     const json = await cli(dir, ["validate", "--format", "json"]);
     expect(json.code).toBe(1);
