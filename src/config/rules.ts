@@ -103,6 +103,21 @@ function rule<K extends SubjectKind>(
   };
 }
 
+/** A name defined a second (or later) time, pointing at its first definition. */
+function definedTwice(
+  what: "source" | "group" | "cluster",
+  def: { name: string; location: NonNullable<Diagnostic["location"]> },
+  first: { location: NonNullable<Diagnostic["location"]> } | undefined,
+): Finding | undefined {
+  if (!first) return undefined;
+  return {
+    severity: "error",
+    message: `${what} "${def.name}" is defined twice`,
+    location: def.location,
+    related: [{ message: "first defined here", location: first.location }],
+  };
+}
+
 /** The rules, in the order they run on each part. */
 export const FLEET_RULES: readonly Rule[] = [
   rule(
@@ -110,15 +125,7 @@ export const FLEET_RULES: readonly Rule[] = [
     "source",
     "CONFIG_DUPLICATE",
     "each source name is defined once in braid.yaml",
-    ({ source, first }) =>
-      first
-        ? {
-            severity: "error",
-            message: `source "${source.name}" is defined twice`,
-            location: source.location,
-            related: [{ message: "first defined here", location: first.location }],
-          }
-        : undefined,
+    ({ source, first }) => definedTwice("source", source, first),
   ),
   rule(
     "pin-source-defined",
@@ -175,14 +182,7 @@ export const FLEET_RULES: readonly Rule[] = [
       : undefined;
   }),
   rule("group-defined-once", "group", "CONFIG_DUPLICATE", "each group name is defined once", ({ group, first }) =>
-    first
-      ? {
-          severity: "error",
-          message: `group "${group.name}" is defined twice`,
-          location: group.location,
-          related: [{ message: "first defined here", location: first.location }],
-        }
-      : undefined,
+    definedTwice("group", group, first),
   ),
   rule("group-file-name", "group", "CONFIG_NAME_MISMATCH", "a group's metadata.name is its file's name", ({ group }) =>
     fileNameMismatch(group.file, group.name, "Group", group.location),
@@ -210,15 +210,7 @@ export const FLEET_RULES: readonly Rule[] = [
     "cluster",
     "CONFIG_DUPLICATE",
     "each cluster name is defined once",
-    ({ cluster, first }) =>
-      first
-        ? {
-            severity: "error",
-            message: `cluster "${cluster.name}" is defined twice`,
-            location: cluster.location,
-            related: [{ message: "first defined here", location: first.location }],
-          }
-        : undefined,
+    ({ cluster, first }) => definedTwice("cluster", cluster, first),
   ),
   rule(
     "cluster-file-name",
