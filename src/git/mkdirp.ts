@@ -1,4 +1,5 @@
-import { mkdir, stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /**
@@ -23,4 +24,21 @@ export async function mkdirp(path: string): Promise<void> {
     if ((e as NodeJS.ErrnoException).code === "EEXIST" && (await stat(path)).isDirectory()) return;
     throw e;
   });
+}
+
+/**
+ * Writes a file so readers see the old bytes or the new, never half: a temp file beside it (named by pid and
+ * random bytes, so racing writers never share one), then a rename. Parent folders are made with {@link mkdirp}.
+ * Throws (after removing the temp file) when the write fails.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  await mkdirp(dirname(path));
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await writeFile(tmp, data, mode === undefined ? {} : { mode });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

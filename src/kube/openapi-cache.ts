@@ -2,11 +2,11 @@
  * The on-disk cache of compact OpenAPI documents (`<cacheDir>/openapi/<sha256>.json`) and of downloaded
  * upstream documents. Writes are atomic (temp file + rename); an unreadable or stale entry is ignored.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
-import { mkdirp } from "../git/mkdirp.js";
+import { writeFileAtomic } from "../git/mkdirp.js";
 
 /** Bumped whenever the compact form changes, so old cache entries are rebuilt. */
 const COMPACT_FORMAT = 1;
@@ -67,13 +67,7 @@ export async function writeDownloadCache(cacheDir: string, url: string, bytes: U
   await writeAtomic(downloadCachePath(cacheDir, url), bytes);
 }
 
+/** Writes a cache file atomically; a cache that cannot be written is only slower. */
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await mkdirp(join(file, ".."));
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch {
-    await rm(tmp, { force: true }).catch(() => undefined);
-  }
+  await writeFileAtomic(file, data).catch(() => undefined);
 }

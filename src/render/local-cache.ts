@@ -9,11 +9,10 @@
  * written to a temp file and renamed (a crash never leaves a truncated entry; processes sharing the cache
  * write the same bytes). An unreadable or foreign entry is a miss. The folder may be deleted at any time.
  */
-import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { mkdirp } from "../git/mkdirp.js";
+import { writeFileAtomic } from "../git/mkdirp.js";
 import type { ClusterReuse, RenderedCluster } from "./reuse.js";
 import type { ClusterDigests } from "./cluster-digest.js";
 
@@ -130,13 +129,5 @@ export async function storeJson(path: string, value: unknown): Promise<void> {
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {
-  await mkdirp(dirname(path)); // never Node's recursive mkdir: it spins forever under /proc
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(tmp, text, { mode: 0o600 }); // rendered Secrets are in it, as in the output
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, text, 0o600); // rendered Secrets are in it, as in the output
 }
