@@ -18,6 +18,7 @@ import {
   subtreeOid,
   treeOid,
   writeDeployTree,
+  addFiles,
 } from "../src/publish/deploy-tree.js";
 import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/git/git-store.js";
 import { inventoryReadme, parseInventory } from "../src/publish/inventory.js";
@@ -77,6 +78,34 @@ describe("deploy tree objects", () => {
     const second = await writeDeployTree(await openStore(repo), next);
     expect(second.written).toBe(3); // the new blob, `kept/` and the root; the grafted folder is not rewritten
     expect(await git(repo, ["cat-file", "-p", `${second.oid}:kept/here/c/d.yaml`])).toBe("deep");
+  });
+
+  it("adds a folder's files at once into the same tree (non-ASCII names in git's byte order)", async () => {
+    const files = [
+      { path: "z.yaml", content: "z\n" },
+      { path: "é.yaml", content: "e-acute\n" },
+      { path: "😀.yaml", content: "emoji\n" },
+      { path: "\uff5e.yaml", content: "fullwidth tilde\n" },
+      { path: "sub/a.yaml", content: "a\n" },
+      { path: "sub.yaml", content: "dot\n" },
+      { path: "sub-x/deep/k.yaml", content: "k\n" },
+    ];
+    const one = createDeployTree();
+    for (const f of files) addFile(one, `clusters/c1/${f.path}`, f.content);
+    const all = createDeployTree();
+    addFiles(all, "clusters/c1", files);
+    expect(treeOid(all)).toBe(treeOid(one));
+    const work = await mkdtemp(join(tmpdir(), "braid-tree-"));
+    await git(work, ["init", "-q"]);
+    for (const f of files) {
+      await writeFile(join(work, "blob"), f.content);
+      const blob = await git(work, ["hash-object", "-w", "blob"]);
+      await git(work, ["update-index", "--add", "--cacheinfo", `100644,${blob},clusters/c1/${f.path}`]);
+    }
+    expect(await git(work, ["write-tree"])).toBe(treeOid(all));
+    await rm(work, { recursive: true });
+    expect(() => addFiles(createDeployTree(), "clusters/c1", [{ path: "../x", content: "" }])).toThrow();
+    expect(() => addFiles(createDeployTree(), "clusters/.git", [{ path: "x", content: "" }])).toThrow();
   });
 
   it.each([["../x"], ["a/../b"], [".git/config"], [""]])("rejects the path %j", (p) => {

@@ -39,8 +39,8 @@ function checkName(name: string, path: string): void {
     throw new Error(`invalid path in deploy tree: "${path}"`);
 }
 
-function dirAt(tree: DeployTree, parts: string[], path: string): DirNode {
-  let node = tree.root;
+function dirAt(tree: DeployTree, parts: string[], path: string, from: DirNode = tree.root): DirNode {
+  let node = from;
   for (const part of parts) {
     checkName(part, path);
     let next = node.children.get(part);
@@ -60,17 +60,40 @@ function split(path: string): { parents: string[]; name: string } {
   return { parents: parts, name };
 }
 
-/** Adds (or replaces) a file. */
-export function addFile(tree: DeployTree, path: string, content: string): void {
-  const { parents, name } = split(path);
-  checkName(name, path);
+/** The blob node of a content (hashed once per run: identical files across clusters are one blob). */
+function blobNode(tree: DeployTree, content: string): BlobNode {
   let blob = tree.blobs.get(content);
   if (!blob) {
     const buf = Buffer.from(content, "utf8");
     blob = { oid: hashObject("blob", buf), content: buf };
     tree.blobs.set(content, blob);
   }
-  dirAt(tree, parents, path).children.set(name, { kind: "blob", oid: blob.oid, content: blob.content });
+  return { kind: "blob", oid: blob.oid, content: blob.content };
+}
+
+/** Adds (or replaces) a file. */
+export function addFile(tree: DeployTree, path: string, content: string): void {
+  const { parents, name } = split(path);
+  checkName(name, path);
+  dirAt(tree, parents, path).children.set(name, blobNode(tree, content));
+}
+
+/**
+ * Adds (or replaces) the files of a folder (paths relative to it): the folder is found once, and a file
+ * directly in it costs a name check and a map entry (a cluster's folder holds hundreds of files).
+ */
+export function addFiles(tree: DeployTree, dir: string, files: readonly { path: string; content: string }[]): void {
+  const folder = dirAt(tree, dir.split("/").filter(Boolean), dir);
+  for (const f of files) {
+    if (f.path.includes("/")) {
+      const rel = split(f.path);
+      checkName(rel.name, `${dir}/${f.path}`);
+      dirAt(tree, rel.parents, `${dir}/${f.path}`, folder).children.set(rel.name, blobNode(tree, f.content));
+    } else {
+      checkName(f.path, `${dir}/${f.path}`);
+      folder.children.set(f.path, blobNode(tree, f.content));
+    }
+  }
 }
 
 /** Places an existing tree of the store (e.g. a held-back cluster's last good folder) at a path. */
@@ -90,12 +113,15 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
-  const entries = [...dir.children]
-    .filter(([, n]) => n.kind !== "dir" || n.children.size > 0)
-    .map(([name, node]) => ({ name, node, key: entryKey(name, node) }));
+  const entries: { name: string; node: Node; key: string; ascii: boolean }[] = [];
+  for (const [name, node] of dir.children) {
+    if (node.kind === "dir" && node.children.size === 0) continue;
+    const key = entryKey(name, node);
+    entries.push({ name, node, key, ascii: ASCII.test(key) });
+  }
   // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
   entries.sort((a, b) =>
-    ASCII.test(a.key + b.key)
+    a.ascii && b.ascii
       ? a.key < b.key
         ? -1
         : a.key > b.key
@@ -103,12 +129,19 @@ function hashDir(dir: DirNode): string {
           : 0
       : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
   );
-  const parts: Buffer[] = [];
+  // one buffer for the whole tree object: `<mode> <name>\0<20-byte oid>` per entry
+  let size = 0;
+  for (const e of entries) size += (e.node.kind === "blob" ? 7 : 6) + Buffer.byteLength(e.name) + 1 + 20;
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
   for (const { name, node } of entries) {
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
-    parts.push(Buffer.from(`${node.kind === "blob" ? "100644" : "40000"} ${name}\0`), Buffer.from(oid, "hex"));
+    at += bytes.write(node.kind === "blob" ? "100644 " : "40000 ", at, "latin1");
+    at += bytes.write(name, at, "utf8");
+    bytes[at++] = 0;
+    at += bytes.write(oid, at, "hex");
   }
-  dir.bytes = Buffer.concat(parts);
+  dir.bytes = bytes;
   dir.oid = hashObject("tree", dir.bytes);
   return dir.oid;
 }
