@@ -5,6 +5,7 @@ import type { FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { ConfigCache } from "../config/config-cache.js";
+import { mapPool } from "../model/map-pool.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -157,11 +158,14 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   if (!reuse) run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
   await reuse?.open?.(fleet);
 
-  // 5. clusters
+  // 5. clusters: first every input digest and previous result, several lookups at a time (each reads a file)
+  const previous = await mapPool(effective, 16, async (cluster) => {
+    const d = await clusterDigest(digests, cluster);
+    return { ...d, reused: await reuse?.lookup(cluster, d) };
+  });
   let done = 0;
-  for (const cluster of effective) {
-    const { digest: inputDigest, key } = await clusterDigest(digests, cluster);
-    const reused = await reuse?.lookup(cluster, { digest: inputDigest, key });
+  for (const [i, cluster] of effective.entries()) {
+    const { digest: inputDigest, key, reused } = previous[i]!;
     let result: ClusterResult;
     if (reused) result = reusedResult(cluster, resolved.pins, reused, inputDigest);
     else {
