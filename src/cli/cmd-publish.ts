@@ -120,7 +120,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const reuse = chainReuse(tip, localReuse(io, values["no-cache"], { store: false }));
   const run = await runWithProgress(
     io,
-    { fleet: values.fleet, quiet: values.quiet, update: values.update },
+    { fleet: values.fleet, quiet: values.quiet, update: values.update, "no-cache": values["no-cache"] },
     format,
     false,
     reuse,

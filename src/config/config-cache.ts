@@ -141,7 +141,7 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
         entries: Object.fromEntries(used),
         data: Object.fromEntries(usedData),
       };
-      await writeFileAtomic(file, JSON.stringify(out)).catch(() => undefined);
+      await writeFileAtomic(file, JSON.stringify(out), 0o600).catch(() => undefined); // patches may hold secrets
     },
   };
 }
