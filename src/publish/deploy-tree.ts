@@ -26,7 +26,7 @@ type Node = BlobNode | GraftNode | DirNode;
 export interface DeployTree {
   root: DirNode;
   /** content → blob oid memo (serialized resources shared across clusters are one string object). */
-  blobs: Map<string, { oid: string; content: Buffer }>;
+  blobs: Map<string, BlobNode>;
 }
 
 /** An empty tree. */
@@ -65,10 +65,10 @@ function blobNode(tree: DeployTree, content: string): BlobNode {
   let blob = tree.blobs.get(content);
   if (!blob) {
     const buf = Buffer.from(content, "utf8");
-    blob = { oid: hashObject("blob", buf), content: buf };
+    blob = { kind: "blob", oid: hashObject("blob", buf), content: buf };
     tree.blobs.set(content, blob);
   }
-  return { kind: "blob", oid: blob.oid, content: blob.content };
+  return blob; // one node per content, shared by every folder holding it (nodes are never changed)
 }
 
 /** Adds (or replaces) a file. */
