@@ -104,6 +104,19 @@ describe("deploy tree objects", () => {
     }
     expect(await git(work, ["write-tree"])).toBe(treeOid(all));
     await rm(work, { recursive: true });
+    // a later file replaces what was at its path, file or folder, as one addFile after another does
+    const clash = [
+      { path: "x/y.yaml", content: "y\n" },
+      { path: "x", content: "file x\n" },
+      { path: "x/z.yaml", content: "z\n" },
+      { path: "w/v/u.yaml", content: "u\n" },
+      { path: "w/t.yaml", content: "t\n" },
+    ];
+    const seq = createDeployTree();
+    for (const f of clash) addFile(seq, `c/${f.path}`, f.content);
+    const batch = createDeployTree();
+    addFiles(batch, "c", clash);
+    expect(treeOid(batch)).toBe(treeOid(seq));
     expect(() => addFiles(createDeployTree(), "clusters/c1", [{ path: "../x", content: "" }])).toThrow();
     expect(() => addFiles(createDeployTree(), "clusters/.git", [{ path: "x", content: "" }])).toThrow();
   });

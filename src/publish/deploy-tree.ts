@@ -84,13 +84,24 @@ export function addFile(tree: DeployTree, path: string, content: string): void {
  */
 export function addFiles(tree: DeployTree, dir: string, files: readonly { path: string; content: string }[]): void {
   const folder = dirAt(tree, dir.split("/").filter(Boolean), dir);
+  let sub: { name: string; node: DirNode } | undefined; // files come sorted: one namespace folder after another
   for (const f of files) {
-    if (f.path.includes("/")) {
+    const slash = f.path.indexOf("/");
+    if (slash > 0 && !f.path.includes("/", slash + 1)) {
+      // `<namespace>/<kind>-<name>.yaml`, the usual shape: no split, the folder looked up once per run of files
+      const name = f.path.slice(slash + 1);
+      checkName(name, `${dir}/${f.path}`);
+      const folderName = f.path.slice(0, slash);
+      if (sub?.name !== folderName) sub = { name: folderName, node: dirAt(tree, [folderName], dir, folder) };
+      sub.node.children.set(name, blobNode(tree, f.content));
+    } else if (f.path.includes("/")) {
+      sub = undefined;
       const rel = split(f.path);
       checkName(rel.name, `${dir}/${f.path}`);
       dirAt(tree, rel.parents, `${dir}/${f.path}`, folder).children.set(rel.name, blobNode(tree, f.content));
     } else {
       checkName(f.path, `${dir}/${f.path}`);
+      sub = undefined; // a file may take the name of a folder
       folder.children.set(f.path, blobNode(tree, f.content));
     }
   }
