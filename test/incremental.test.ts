@@ -444,6 +444,21 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     const warnings = first.diagnostics.map((d) => `${d.code} ${d.cluster}`);
     expect(warnings).toEqual(["SOURCE_EMPTY a"]);
 
+    // publish keeps its clusters' counts and diagnostics in one record for the fleet folder
+    const records = (await readdir(join(cache, "render"))).filter((f) => f.startsWith("published-"));
+    expect(records).toHaveLength(1);
+    const record = JSON.parse(await readFile(join(cache, "render", records[0]!), "utf8")) as {
+      metas: Record<string, { name: string; diagnostics: { code: string }[] }>;
+    };
+    expect(
+      Object.values(record.metas)
+        .map((m) => [m.name, m.diagnostics.map((d) => d.code)])
+        .sort(),
+    ).toEqual([
+      ["a", ["SOURCE_EMPTY"]],
+      ["b", []],
+      ["c", []],
+    ]);
     const noop = await publish();
     expect([noop.code, noop.status, noop.reused]).toEqual([0, "unchanged", 3]);
     expect(noop.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
