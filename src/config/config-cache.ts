@@ -61,8 +61,17 @@ const sha = (text: string): string => createHash("sha256").update(text).digest("
 export interface ConfigCache {
   /** The definition of a file whose text (and patch files) are unchanged since it was stored. */
   get(path: string, text: string, reader: FleetReader): Promise<LayerFileDef | undefined>;
-  /** Keeps a file's definition (made without any diagnostic) and the other files it read. */
-  set(path: string, text: string, def: LayerFileDef, deps: ReadonlyMap<string, string | undefined>): void;
+  /**
+   * Keeps a file's definition (made without any diagnostic) and the other files it read. Returns the
+   * definition as the cache gives it back (patch positions as tables, the parsed YAML no longer held), or
+   * undefined when it cannot be kept.
+   */
+  set(
+    path: string,
+    text: string,
+    def: LayerFileDef,
+    deps: ReadonlyMap<string, string | undefined>,
+  ): LayerFileDef | undefined;
   /** The data parsed from a file (e.g. braid.lock) whose text is unchanged since it was stored. */
   getData(path: string, text: string): unknown;
   /** Keeps the data parsed (without any diagnostic) from a file's text: plain JSON data. */
@@ -121,15 +130,16 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
     },
     set(path, text, def, deps) {
       const patches = def.patches.map(storePatch);
-      if (patches.includes(undefined)) return;
+      if (patches.includes(undefined)) return undefined;
       const entry: Entry = {
         text: sha(text),
         deps: [...deps].map(([p, t]) => [p, t === undefined ? null : sha(t)]),
         def: { ...def, patches: patches as StoredPatch[] },
       };
-      if (!jsonSafe(entry)) return;
+      if (!jsonSafe(entry)) return undefined;
       used.set(path, JSON.stringify(entry)); // as text: the definition goes on into the run
       changed = true;
+      return revive(entry.def);
     },
     async save() {
       if (!changed && used.size === Object.keys(stored).length && usedData.size === Object.keys(storedData).length)
