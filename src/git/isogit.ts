@@ -3,10 +3,38 @@
  * build (index.cjs, 580 KB); an ESM `import` of it makes Node scan the whole file for its export names before
  * running it (about 0.1 s of CPU on every braid start that reads Git). `require` skips that scan and gives the
  * same module object (`exports`), so braid's modules import `git` from here instead of from "isomorphic-git".
+ *
+ * Every isomorphic-git call wraps the `fs` it is given in its FileSystem class, and that wrapping probes the
+ * fs by calling `readFile()` without arguments twice (two rejected promises, each with a stack trace): half
+ * the cost of reading a small object. A FileSystem passed in is used as it is, so each `fs` given here is
+ * wrapped once (per fs object, for the process) and the calls get the wrapped one.
  */
 import { createRequire } from "node:module";
 
 type IsoGit = typeof import("isomorphic-git").default;
 
-const git = createRequire(import.meta.url)("isomorphic-git") as IsoGit;
+const require = createRequire(import.meta.url);
+const raw = require("isomorphic-git") as IsoGit;
+const { FileSystem } = require("isomorphic-git/models") as typeof import("isomorphic-git/models");
+
+const wrapped = new WeakMap<object, object>();
+
+function wrapFs(fs: unknown): unknown {
+  if (fs === null || typeof fs !== "object" || "_original_unwrapped_fs" in fs) return fs;
+  let w = wrapped.get(fs);
+  if (!w) wrapped.set(fs, (w = new FileSystem(fs as ConstructorParameters<typeof FileSystem>[0])));
+  return w;
+}
+
+const git = new Proxy(raw, {
+  get(target, key, receiver) {
+    const value: unknown = Reflect.get(target, key, receiver);
+    if (typeof value !== "function") return value;
+    return (args?: unknown, ...rest: unknown[]): unknown =>
+      Reflect.apply(value, target, [
+        args !== null && typeof args === "object" && "fs" in args ? { ...args, fs: wrapFs(args.fs) } : args,
+        ...rest,
+      ]);
+  },
+});
 export default git;
