@@ -3,7 +3,8 @@
  * where the store lacks it: identical files across clusters are one blob, identical folders one tree,
  * and a subtree the store already has (e.g. an unchanged cluster) is skipped whole.
  */
-import { hashObject, objectExists, writeObject, type ObjectStore } from "../git/git-store.js";
+import { hashObject, objectExists, writeObjects, type ObjectStore } from "../git/git-store.js";
+import type { PackObject } from "../git/pack-write.js";
 
 interface BlobNode {
   kind: "blob";
@@ -129,7 +130,7 @@ export function subtreeOid(tree: DeployTree, path: string): string | undefined {
   return node.kind === "graft" ? node.oid : hashDir(node);
 }
 
-/** A bounded number of writes in flight. */
+/** A bounded number of store reads in flight. */
 function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
@@ -146,19 +147,14 @@ function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Writes every object of the tree the store does not have yet, children before their parent (so a
- * tree in the store always has its contents, even after a crash), with up to `concurrency` writes in
- * flight. Returns the root oid and how many objects were written.
+ * The objects of the tree the store does not have yet, children before their parent, found with up to
+ * `concurrency` existence checks in flight; a subtree the store has is skipped whole. Nothing is written:
+ * the caller adds the commit and writes them all at once (`writeObjects`: loose or one pack).
  */
-export async function writeDeployTree(
-  store: ObjectStore,
-  tree: DeployTree,
-  concurrency = 32,
-): Promise<{ oid: string; written: number }> {
-  const root = treeOid(tree);
+export async function newDeployObjects(store: ObjectStore, tree: DeployTree, concurrency = 32): Promise<PackObject[]> {
   const limit = limiter(concurrency);
   const inflight = new Map<string, Promise<void>>();
-  let written = 0;
+  const out: PackObject[] = [];
   const ensure = (node: Node): Promise<void> => {
     if (node.kind === "graft") return Promise.resolve();
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
@@ -170,13 +166,18 @@ export async function writeDeployTree(
         await Promise.all(
           [...node.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0).map(ensure),
         );
-        await limit(() => writeObject(store, "tree", node.bytes!, oid));
-      } else await limit(() => writeObject(store, "blob", node.content!, oid));
-      written++;
+        out.push({ type: "tree", oid, content: node.bytes! });
+      } else out.push({ type: "blob", oid, content: node.content! });
     })();
     inflight.set(oid, p);
     return p;
   };
   await ensure(tree.root);
-  return { oid: root, written };
+  return out;
+}
+
+/** Writes every object of the tree the store does not have yet; returns the root oid and how many were written. */
+export async function writeDeployTree(store: ObjectStore, tree: DeployTree): Promise<{ oid: string; written: number }> {
+  const written = await writeObjects(store, await newDeployObjects(store, tree));
+  return { oid: treeOid(tree), written };
 }
