@@ -133,12 +133,11 @@ export async function objectExists(store: ObjectStore, oid: string): Promise<boo
     store.packs ??= readPackIndexes(store.gitdir);
     found = (await store.packs).has(oid);
   }
-  if (found === undefined)
-    // an index braid does not read (version 1): ask isomorphic-git
-    found = await git.readObject({ fs, gitdir: store.gitdir, oid, format: "deflated", cache: store.cache }).then(
-      () => true,
-      () => false,
-    );
+  // an index braid does not read (version 1): ask isomorphic-git
+  found ??= await git.readObject({ fs, gitdir: store.gitdir, oid, format: "deflated", cache: store.cache }).then(
+    () => true,
+    () => false,
+  );
   if (found) store.known.add(oid);
   return found;
 }

@@ -42,7 +42,7 @@ const CRC_TABLE = (() => {
 /** zlib's CRC-32 (the one git stores per packed object in the index); `crc` continues an earlier sum. */
 export function crc32(buf: Uint8Array, crc = 0): number {
   let c = ~crc >>> 0;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 

@@ -27,7 +27,15 @@ import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-me
 import { commitLockFile, fleetHead } from "./commit-lock.js";
 import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 import { newDeployObjects } from "./deploy-tree.js";
-import { commitObject, compareAndSwapRef, forgetListings, openStore, readRef, writeObjects, type ObjectStore } from "../git/git-store.js";
+import {
+  commitObject,
+  compareAndSwapRef,
+  forgetListings,
+  openStore,
+  readRef,
+  writeObjects,
+  type ObjectStore,
+} from "../git/git-store.js";
 import type { Inventory } from "./inventory.js";
 import { planDeploy, type DeployPlan } from "./plan-deploy.js";
 import { mkdirp } from "../git/mkdirp.js";
