@@ -15,6 +15,7 @@ import {
   addFile,
   createDeployTree,
   graftTree,
+  newDeployObjects,
   subtreeOid,
   treeOid,
   writeDeployTree,
@@ -77,6 +78,27 @@ describe("deploy tree objects", () => {
     const second = await writeDeployTree(await openStore(repo), next);
     expect(second.written).toBe(3); // the new blob, `kept/` and the root; the grafted folder is not rewritten
     expect(await git(repo, ["cat-file", "-p", `${second.oid}:kept/here/c/d.yaml`])).toBe("deep");
+  });
+
+  it("lists new objects children first, in the tree's order, the same list every time", async () => {
+    const tree = createDeployTree();
+    for (const [p, c] of Object.entries(FILES)) addFile(tree, p, c);
+    const empty = await mkdtemp(join(tmpdir(), "braid-empty-"));
+    await git(empty, ["init", "-q", "--bare"]);
+    const lists = await Promise.all(
+      [1, 2, 3].map(async () => (await newDeployObjects(await openStore(empty), tree)).map((o) => o.oid)),
+    );
+    await rm(empty, { recursive: true });
+    expect(lists[1]).toEqual(lists[0]);
+    expect(lists[2]).toEqual(lists[0]);
+    const at = (path: string) =>
+      lists[0]!.indexOf(subtreeOid(tree, path) ?? hashObject("blob", Buffer.from(FILES[path]!)));
+    expect(lists[0]).toHaveLength(10);
+    expect(lists[0]!.at(-1)).toBe(treeOid(tree));
+    expect(at("a/c/d.yaml")).toBeLessThan(at("a/c"));
+    expect(at("a/c")).toBeLessThan(at("a"));
+    expect(at("a/b.yaml")).toBeLessThan(at("a"));
+    expect(at("ab/x.yaml")).toBeLessThan(at("ab"));
   });
 
   it.each([["../x"], ["a/../b"], [".git/config"], [""]])("rejects the path %j", (p) => {

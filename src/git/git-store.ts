@@ -195,7 +195,9 @@ export async function writeTreeEntries(store: ObjectStore, entries: readonly Sto
 
 /** Reads a blob as text. */
 export async function readBlobText(store: ObjectStore, oid: string): Promise<string> {
-  const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+  const { blob } = await git
+    .readBlob({ fs, gitdir: store.gitdir, oid, cache: store.cache })
+    .catch((e: unknown) => unreadable(store, oid, e));
   return Buffer.from(blob).toString("utf8");
 }
 
@@ -230,7 +232,9 @@ export async function readCommitInfo(
   store: ObjectStore,
   oid: string,
 ): Promise<{ tree: string; parents: string[]; message: string }> {
-  const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+  const { commit } = await git
+    .readCommit({ fs, gitdir: store.gitdir, oid, cache: store.cache })
+    .catch((e: unknown) => unreadable(store, oid, e));
   return { tree: commit.tree, parents: commit.parent, message: commit.message };
 }
 
@@ -356,6 +360,15 @@ export async function compareAndSwapRef(
     if (handle) await handle.close();
     await rm(lock, { force: true });
   }
+}
+
+/** An object the store should hold cannot be read (missing, or a damaged pack): an environment error, exit 3. */
+function unreadable(store: ObjectStore, oid: string, e: unknown): never {
+  throw new BraidError({
+    code: "IO",
+    message: `cannot read object ${oid} in ${store.gitdir}: ${e instanceof Error ? (e.message.split("\n").pop() ?? "") : String(e)}`,
+    hint: "the repository's object store looks damaged: `git fsck` says what is wrong; nothing was published",
+  });
 }
 
 function ioError(message: string, e: unknown): BraidError {

@@ -147,32 +147,42 @@ function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * The objects of the tree the store does not have yet, children before their parent, found with up to
- * `concurrency` existence checks in flight; a subtree the store has is skipped whole. Nothing is written:
- * the caller adds the commit and writes them all at once (`writeObjects`: loose or one pack).
+ * The objects of the tree the store does not have yet, children before their parent, in the tree's own order
+ * (so the same tree always gives the same list, and the same pack); a subtree the store has is skipped whole.
+ * The existence checks run first, up to `concurrency` in flight. Nothing is written: the caller adds the
+ * commit and writes them all at once (`writeObjects`: loose or one pack).
  */
 export async function newDeployObjects(store: ObjectStore, tree: DeployTree, concurrency = 32): Promise<PackObject[]> {
   const limit = limiter(concurrency);
-  const inflight = new Map<string, Promise<void>>();
-  const out: PackObject[] = [];
-  const ensure = (node: Node): Promise<void> => {
+  const checks = new Map<string, Promise<void>>();
+  const missing = new Set<string>();
+  const nonEmpty = (dir: DirNode) => [...dir.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0);
+  const check = (node: Node): Promise<void> => {
     if (node.kind === "graft") return Promise.resolve();
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
-    let p = inflight.get(oid);
-    if (p) return p;
-    p = (async () => {
-      if (await limit(() => objectExists(store, oid))) return;
-      if (node.kind === "dir") {
-        await Promise.all(
-          [...node.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0).map(ensure),
-        );
-        out.push({ type: "tree", oid, content: node.bytes! });
-      } else out.push({ type: "blob", oid, content: node.content! });
-    })();
-    inflight.set(oid, p);
+    let p = checks.get(oid);
+    if (!p) {
+      p = (async () => {
+        if (await limit(() => objectExists(store, oid))) return;
+        missing.add(oid);
+        if (node.kind === "dir") await Promise.all(nonEmpty(node).map(check));
+      })();
+      checks.set(oid, p);
+    }
     return p;
   };
-  await ensure(tree.root);
+  await check(tree.root);
+  const out: PackObject[] = [];
+  const emit = (node: Node): void => {
+    if (node.kind === "graft") return;
+    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
+    if (!missing.delete(oid)) return; // present in the store, or emitted already
+    if (node.kind === "dir") {
+      for (const child of nonEmpty(node)) emit(child);
+      out.push({ type: "tree", oid, content: node.bytes! });
+    } else out.push({ type: "blob", oid, content: node.content! });
+  };
+  emit(tree.root);
   return out;
 }
 
