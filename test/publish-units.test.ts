@@ -13,6 +13,7 @@ import {
 } from "../src/publish/commit-message.js";
 import {
   addFile,
+  addFiles,
   createDeployTree,
   graftTree,
   newDeployObjects,
@@ -78,6 +79,45 @@ describe("deploy tree objects", () => {
     const second = await writeDeployTree(await openStore(repo), next);
     expect(second.written).toBe(3); // the new blob, `kept/` and the root; the grafted folder is not rewritten
     expect(await git(repo, ["cat-file", "-p", `${second.oid}:kept/here/c/d.yaml`])).toBe("deep");
+  });
+
+  it("orders names as git does (UTF-8 bytes) where UTF-16 order differs: U+FFFD before an emoji", async () => {
+    const files: Record<string, string> = {
+      "\u{fffd}.yaml": "replacement\n",
+      "\u{1f600}.yaml": "emoji\n",
+      "é/x.yaml": "accent\n",
+      "e.yaml": "plain\n",
+      "z.yaml": "zed\n",
+    };
+    const tree = createDeployTree();
+    for (const [p, c] of Object.entries(files)) addFile(tree, p, c);
+    const work = await mkdtemp(join(tmpdir(), "braid-utf8-"));
+    await git(work, ["init", "-q"]);
+    for (const [p, c] of Object.entries(files)) {
+      await writeFile(join(work, "blob"), c);
+      const blob = await git(work, ["hash-object", "-w", "blob"]);
+      await git(work, ["update-index", "--add", "--cacheinfo", `100644,${blob},${p}`]);
+    }
+    expect(treeOid(tree)).toBe(await git(work, ["write-tree"]));
+    await rm(work, { recursive: true });
+  });
+
+  it("addFiles builds the tree addFile builds, file by file (folders replaced by files and back included)", () => {
+    const files = [
+      ...Object.entries(FILES).map(([path, content]) => ({ path, content })),
+      { path: "a/c", content: "a file replaces the folder a/c\n" },
+      { path: "a/c/e.yaml", content: "and a folder the file\n" },
+      { path: "x//y/", content: "irregular\n" },
+      { path: "a", content: "the whole of a\n" },
+      { path: "a/z.yaml", content: "a again\n" },
+    ];
+    const one = createDeployTree();
+    for (const f of files) addFile(one, `clusters/c1/${f.path}`, f.content);
+    const all = createDeployTree();
+    addFiles(all, "clusters/c1", files);
+    expect(treeOid(all)).toBe(treeOid(one));
+    expect(subtreeOid(all, "clusters/c1/a")).toBe(subtreeOid(one, "clusters/c1/a"));
+    expect(() => addFiles(createDeployTree(), "c", [{ path: "a/../b", content: "" }])).toThrow();
   });
 
   it("lists new objects children first, in the tree's order, the same list every time", async () => {

@@ -10,6 +10,8 @@ interface BlobNode {
   kind: "blob";
   oid: string;
   content?: Buffer;
+  /** The last tree entry encoded for this blob (a file shared by many clusters has the same name in each). */
+  entry?: { name: string; bytes: Buffer };
 }
 interface GraftNode {
   kind: "graft";
@@ -26,8 +28,8 @@ type Node = BlobNode | GraftNode | DirNode;
 /** A deploy tree under construction. */
 export interface DeployTree {
   root: DirNode;
-  /** content → blob oid memo (serialized resources shared across clusters are one string object). */
-  blobs: Map<string, { oid: string; content: Buffer }>;
+  /** content → its blob (serialized resources shared across clusters are one string object, hashed once). */
+  blobs: Map<string, BlobNode>;
 }
 
 /** An empty tree. */
@@ -35,13 +37,16 @@ export function createDeployTree(): DeployTree {
   return { root: { kind: "dir", children: new Map() }, blobs: new Map() };
 }
 
-function checkName(name: string, path: string): void {
-  if (!name || name === "." || name === ".." || name === ".git" || name.includes("\0"))
-    throw new Error(`invalid path in deploy tree: "${path}"`);
+function validName(name: string): boolean {
+  return Boolean(name) && name !== "." && name !== ".." && name !== ".git" && !name.includes("\0");
 }
 
-function dirAt(tree: DeployTree, parts: string[], path: string): DirNode {
-  let node = tree.root;
+function checkName(name: string, path: string): void {
+  if (!validName(name)) throw new Error(`invalid path in deploy tree: "${path}"`);
+}
+
+function dirAt(start: DirNode, parts: readonly string[], path: string): DirNode {
+  let node = start;
   for (const part of parts) {
     checkName(part, path);
     let next = node.children.get(part);
@@ -61,24 +66,60 @@ function split(path: string): { parents: string[]; name: string } {
   return { parents: parts, name };
 }
 
+/** The blob of a content, hashed once per tree. */
+function blobNode(tree: DeployTree, content: string): BlobNode {
+  let blob = tree.blobs.get(content);
+  if (!blob) {
+    const buf = Buffer.from(content, "utf8");
+    blob = { kind: "blob", oid: hashObject("blob", buf), content: buf };
+    tree.blobs.set(content, blob);
+  }
+  return blob;
+}
+
 /** Adds (or replaces) a file. */
 export function addFile(tree: DeployTree, path: string, content: string): void {
   const { parents, name } = split(path);
   checkName(name, path);
-  let blob = tree.blobs.get(content);
-  if (!blob) {
-    const buf = Buffer.from(content, "utf8");
-    blob = { oid: hashObject("blob", buf), content: buf };
-    tree.blobs.set(content, blob);
+  dirAt(tree.root, parents, path).children.set(name, blobNode(tree, content));
+}
+
+/**
+ * Adds (or replaces) the files of one folder (paths relative to `dir`): the same as {@link addFile} per file,
+ * with each sub-folder looked up once instead of walking from the root for every file.
+ */
+export function addFiles(tree: DeployTree, dir: string, files: readonly { path: string; content: string }[]): void {
+  const base = dirAt(tree.root, dir.split("/").filter(Boolean), dir);
+  const folders = new Map<string, DirNode>([["", base]]);
+  for (const f of files) {
+    const slash = f.path.lastIndexOf("/");
+    const name = f.path.slice(slash + 1);
+    if (!name || f.path.startsWith("/") || f.path.includes("//") || !validName(name)) {
+      addFile(tree, `${dir}/${f.path}`, f.content); // an irregular path: the general way (and its error)
+      folders.clear();
+      folders.set("", base);
+      continue;
+    }
+    const parent = slash < 0 ? "" : f.path.slice(0, slash);
+    let folder = folders.get(parent);
+    if (!folder) {
+      folder = dirAt(base, parent.split("/").filter(Boolean), `${dir}/${f.path}`);
+      folders.set(parent, folder);
+    }
+    // a file replacing a folder detaches that folder: look the others up again
+    if (folder.children.get(name)?.kind === "dir") {
+      folders.clear();
+      folders.set("", base);
+    }
+    folder.children.set(name, blobNode(tree, f.content));
   }
-  dirAt(tree, parents, path).children.set(name, { kind: "blob", oid: blob.oid, content: blob.content });
 }
 
 /** Places an existing tree of the store (e.g. a held-back cluster's last good folder) at a path. */
 export function graftTree(tree: DeployTree, path: string, oid: string): void {
   const { parents, name } = split(path);
   checkName(name, path);
-  dirAt(tree, parents, path).children.set(name, { kind: "graft", oid });
+  dirAt(tree.root, parents, path).children.set(name, { kind: "graft", oid });
 }
 
 /** Git's tree entry order: byte order of names, with folders compared as `name/`. */
@@ -89,25 +130,29 @@ function entryKey(name: string, node: Node): string {
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** A tree entry, `<mode> <name>\0<20-byte oid>`. */
+function entryBytes(mode: string, name: string, oid: string): Buffer {
+  const head = `${mode} ${name}\0`;
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(head) + 20);
+  bytes.write(oid, bytes.write(head), "hex");
+  return bytes;
+}
+
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
   const entries = [...dir.children]
     .filter(([, n]) => n.kind !== "dir" || n.children.size > 0)
     .map(([name, node]) => ({ name, node, key: entryKey(name, node) }));
-  // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
-  entries.sort((a, b) =>
-    ASCII.test(a.key + b.key)
-      ? a.key < b.key
-        ? -1
-        : a.key > b.key
-          ? 1
-          : 0
-      : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
-  );
+  // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only when a name is not ASCII
+  if (entries.every((e) => ASCII.test(e.key))) entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else entries.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   const parts: Buffer[] = [];
   for (const { name, node } of entries) {
-    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
-    parts.push(Buffer.from(`${node.kind === "blob" ? "100644" : "40000"} ${name}\0`), Buffer.from(oid, "hex"));
+    if (node.kind !== "blob") parts.push(entryBytes("40000", name, node.kind === "dir" ? hashDir(node) : node.oid));
+    else {
+      if (node.entry?.name !== name) node.entry = { name, bytes: entryBytes("100644", name, node.oid) };
+      parts.push(node.entry.bytes);
+    }
   }
   dir.bytes = Buffer.concat(parts);
   dir.oid = hashObject("tree", dir.bytes);

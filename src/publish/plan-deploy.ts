@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetRun } from "../pipeline/render-fleet.js";
 import type { ClusterChange, HeldCluster, SourceTrailer } from "./commit-message.js";
-import { addFile, createDeployTree, graftTree, subtreeOid, treeOid, type DeployTree } from "./deploy-tree.js";
+import { addFile, addFiles, createDeployTree, graftTree, subtreeOid, treeOid, type DeployTree } from "./deploy-tree.js";
 import { entryAt, listBlobs, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
 import {
   buildInventory,
@@ -97,7 +97,7 @@ export async function planDeploy(
     // a reused cluster (same input digest as a published one) is its previous tree, grafted unread
     const reusedTree = c.reused?.tree;
     if (reusedTree) graftTree(tree, c.output.dir, reusedTree);
-    else for (const f of c.output.files) addFile(tree, `${c.output.dir}/${f.path}`, f.content);
+    else addFiles(tree, c.output.dir, c.output.files);
     for (const p of c.pins)
       if (p.resolution)
         sources.push({
