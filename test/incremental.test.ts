@@ -463,6 +463,11 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     expect([fresh.status, fresh.reused]).toEqual(["unchanged", 0]);
     expect(fresh.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
     expect((await publish({}, [], freshCache)).reused).toBe(3);
+    // the parsed-config cache is one file per fleet, and --no-cache neither reads nor writes it
+    expect((await readdir(join(freshCache, "config"))).length).toBe(1);
+    const untouched = join(root, "untouched-cache");
+    await publish({}, ["--no-cache"], untouched);
+    expect(await readdir(join(untouched, "config")).catch((e: NodeJS.ErrnoException) => e.code)).toBe("ENOENT");
     // a comment in cluster b's file changes no digest: no commit, b reused (it has no diagnostics)
     await writeFile(join(fleetDir, "clusters/b.yaml"), "# a comment\n" + fleetFiles(state)["clusters/b.yaml"]!);
     await git(fleetDir, ["commit", "-qam", "comment"]);

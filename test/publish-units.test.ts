@@ -81,6 +81,47 @@ describe("deploy tree objects", () => {
     expect(await git(repo, ["cat-file", "-p", `${second.oid}:kept/here/c/d.yaml`])).toBe("deep");
   });
 
+  it("adds a folder's files at once into the same tree (non-ASCII names in git's byte order)", async () => {
+    const files = [
+      { path: "z.yaml", content: "z\n" },
+      { path: "é.yaml", content: "e-acute\n" },
+      { path: "😀.yaml", content: "emoji\n" },
+      { path: "\uff5e.yaml", content: "fullwidth tilde\n" },
+      { path: "sub/a.yaml", content: "a\n" },
+      { path: "sub.yaml", content: "dot\n" },
+      { path: "sub-x/deep/k.yaml", content: "k\n" },
+    ];
+    const one = createDeployTree();
+    for (const f of files) addFile(one, `clusters/c1/${f.path}`, f.content);
+    const all = createDeployTree();
+    addFiles(all, "clusters/c1", files);
+    expect(treeOid(all)).toBe(treeOid(one));
+    const work = await mkdtemp(join(tmpdir(), "braid-tree-"));
+    await git(work, ["init", "-q"]);
+    for (const f of files) {
+      await writeFile(join(work, "blob"), f.content);
+      const blob = await git(work, ["hash-object", "-w", "blob"]);
+      await git(work, ["update-index", "--add", "--cacheinfo", `100644,${blob},clusters/c1/${f.path}`]);
+    }
+    expect(await git(work, ["write-tree"])).toBe(treeOid(all));
+    await rm(work, { recursive: true });
+    // a later file replaces what was at its path, file or folder, as one addFile after another does
+    const clash = [
+      { path: "x/y.yaml", content: "y\n" },
+      { path: "x", content: "file x\n" },
+      { path: "x/z.yaml", content: "z\n" },
+      { path: "w/v/u.yaml", content: "u\n" },
+      { path: "w/t.yaml", content: "t\n" },
+    ];
+    const seq = createDeployTree();
+    for (const f of clash) addFile(seq, `c/${f.path}`, f.content);
+    const batch = createDeployTree();
+    addFiles(batch, "c", clash);
+    expect(treeOid(batch)).toBe(treeOid(seq));
+    expect(() => addFiles(createDeployTree(), "clusters/c1", [{ path: "../x", content: "" }])).toThrow();
+    expect(() => addFiles(createDeployTree(), "clusters/.git", [{ path: "x", content: "" }])).toThrow();
+  });
+
   it("orders names as git does (UTF-8 bytes) where UTF-16 order differs: U+FFFD before an emoji", async () => {
     const files: Record<string, string> = {
       "\u{fffd}.yaml": "replacement\n",

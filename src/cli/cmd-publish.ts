@@ -74,6 +74,8 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const dir = fleetDir(io, values.fleet);
   const senv = sourceEnv(io, dir);
   const repo = await locateFleetRepo(dir);
+  // the working tree's status is read while the fleet renders (it waits on the file system, not the CPU)
+  const dirty = dirtyWarning(repo, Boolean(values.update));
   // resolve --push before rendering, so a bad flag fails fast
   const target = values.push
     ? await resolvePushTarget(values.push, {
@@ -102,7 +104,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
       format,
       values.quiet,
       hit.result,
-      [...hit.diagnostics, ...(await dirtyWarning(repo, false))],
+      [...hit.diagnostics, ...(await dirty)],
       hit.result.unchangedCount,
     );
   // incremental: clusters whose input digest equals the deploy tip's (or the local cache's) are not rendered
@@ -118,7 +120,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const reuse = chainReuse(tip, localReuse(io, values["no-cache"], { store: false }));
   const run = await runWithProgress(
     io,
-    { fleet: values.fleet, quiet: values.quiet, update: values.update },
+    { fleet: values.fleet, quiet: values.quiet, update: values.update, "no-cache": values["no-cache"] },
     format,
     false,
     reuse,
@@ -139,11 +141,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     author: await commitAuthor(io, repo),
     now: () => Math.floor(braidNow(io) / 1000),
   });
-  const diagnostics = [
-    ...allDiagnostics(run),
-    ...(await dirtyWarning(repo, Boolean(values.update))),
-    ...result.diagnostics,
-  ];
+  const diagnostics = [...allDiagnostics(run), ...(await dirty), ...result.diagnostics];
   if (key) await recordNoop(noopCtx, key, run, result);
   const frames = format === "json" ? undefined : await runFrames(io, values.fleet, run, diagnostics);
   return report(io, format, values.quiet, result, diagnostics, run.clusters.filter((c) => c.reused).length, frames);

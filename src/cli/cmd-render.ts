@@ -10,10 +10,11 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { printGithubAnnotations } from "./github-output.js";
 import { checkOutDir } from "./out-dir.js";
-import { localReuse } from "./incremental.js";
+import { configCache, localReuse } from "./incremental.js";
 import type { ClusterReuse } from "../render/reuse.js";
 import { resourceCount } from "../render/reuse.js";
 import { codeFrames } from "./code-frames.js";
+import { mapPool } from "../model/map-pool.js";
 
 /** Help text of `braid render`. */
 export const RENDER_HELP = `braid render [--fleet DIR] [--cluster NAME…] [--out DIR] [--update] [--no-cache] [--format text|json|github] [--quiet]
@@ -72,6 +73,7 @@ export async function runWithProgress(
       update: values.update,
       skipValidation,
       ...(reuse ? { reuse } : {}),
+      configCache: await configCache(io, values["no-cache"], dir),
       onProgress: (done, total, name) => bar.update(done, total, `rendered ${name}`),
     });
   } finally {
@@ -171,8 +173,8 @@ async function writeFiles(
     } else copies.push({ ...f, from });
   }
   let canLink = true;
-  await pool(originals, concurrency, (f) => writeFile(f.path, f.content));
-  await pool(copies, concurrency, async (f) => {
+  await mapPool(originals, concurrency, (f) => writeFile(f.path, f.content));
+  await mapPool(copies, concurrency, async (f) => {
     if (canLink) {
       try {
         await link(f.from, f.path);
@@ -183,14 +185,6 @@ async function writeFiles(
     }
     await writeFile(f.path, f.content);
   });
-}
-
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /** `braid render`. */

@@ -1,3 +1,5 @@
+import { openConfigCache, type ConfigCache } from "../config/config-cache.js";
+import { braidDigest } from "../render/cluster-digest.js";
 import { localCacheReuse, type LocalCacheOptions } from "../render/local-cache.js";
 import type { ClusterReuse } from "../render/reuse.js";
 import { cacheDir } from "./common.js";
@@ -16,4 +18,13 @@ export function localReuse(
   opts: LocalCacheOptions = {},
 ): ClusterReuse | undefined {
   return incrementalOff(io, noCache) ? undefined : localCacheReuse(cacheDir(io), opts);
+}
+
+/** The parsed-config cache of the fleet in `dir` (`$BRAID_CACHE/config/`), unless incremental reuse is off. */
+export async function configCache(
+  io: CliIO,
+  noCache: boolean | undefined,
+  dir: string,
+): Promise<ConfigCache | undefined> {
+  return incrementalOff(io, noCache) ? undefined : openConfigCache(cacheDir(io), dir, braidDigest());
 }

@@ -13,6 +13,8 @@ import { checkConfigSchema, type SCHEMA_FILES } from "./schema-check.js";
 import type { ClusterDef, Fleet, GroupDef, LabelSelector, LayerDef, PinDef, RefSpec, SourceDef } from "./types.js";
 import { isScalar } from "yaml";
 import { toRolloutDef } from "./rollout-def.js";
+import type { ConfigCache, LayerFileDef } from "./config-cache.js";
+import { mapPool } from "../model/map-pool.js";
 import type { RolloutDef } from "./rollout-types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 
@@ -32,6 +34,17 @@ async function loadConfigDoc(
   kind: keyof typeof SCHEMA_FILES,
   diagnostics: Diagnostic[],
 ): Promise<LoadedDoc | undefined> {
+  const text = await readConfigText(reader, path, kind, diagnostics);
+  return text === undefined ? undefined : parseConfigDoc(text, path, kind, diagnostics);
+}
+
+/** A config file's text (undefined, reported, when it is missing or a link out of the fleet folder). */
+async function readConfigText(
+  reader: FleetReader,
+  path: string,
+  kind: keyof typeof SCHEMA_FILES,
+  diagnostics: Diagnostic[],
+): Promise<string | undefined> {
   let text: string | undefined;
   try {
     text = await reader.read(path);
@@ -53,6 +66,16 @@ async function loadConfigDoc(
     });
     return undefined;
   }
+  return text;
+}
+
+/** Parses one config file's text: exactly one YAML document of the given kind, schema-checked. */
+function parseConfigDoc(
+  text: string,
+  path: string,
+  kind: keyof typeof SCHEMA_FILES,
+  diagnostics: Diagnostic[],
+): LoadedDoc | undefined {
   const yaml = parseYamlFile(text, path);
   if (yaml.diagnostics.length) {
     diagnostics.push(...yaml.diagnostics);
@@ -182,11 +205,102 @@ function configFiles(names: string[]): string[] {
   return names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith("."));
 }
 
+/** Options of {@link loadFleet}. */
+export interface LoadFleetOptions {
+  /** Definitions of unchanged group and cluster files from an earlier run (config/config-cache.ts). */
+  cache?: ConfigCache;
+}
+
+/**
+ * A group's or cluster's file, as its definition: from the cache when the file (and the patch files it
+ * names) are unchanged, else parsed, checked and normalized (and kept in the cache when it had no problem).
+ */
+async function loadLayerFile(
+  reader: FleetReader,
+  path: string,
+  kind: "Group" | "Cluster",
+  diagnostics: Diagnostic[],
+  cache: ConfigCache | undefined,
+): Promise<LayerFileDef | undefined> {
+  const text = await readConfigText(reader, path, kind, diagnostics);
+  if (text === undefined) return undefined;
+  const hit = await cache?.get(path, text, reader);
+  if (hit) return hit;
+  const problems: Diagnostic[] = [];
+  const d = parseConfigDoc(text, path, kind, problems);
+  let def: LayerFileDef | undefined;
+  const deps = new Map<string, string | undefined>();
+  if (d) {
+    const spec = (d.value.spec as Record<string, unknown> | undefined) ?? {};
+    const meta = d.value.metadata as {
+      name: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    };
+    // the patch files the layer reads are part of what its definition is made from
+    const recording: FleetReader = {
+      label: reader.label,
+      list: (dir) => reader.list(dir),
+      walk: (dir) => reader.walk(dir),
+      async read(p) {
+        const t = await reader.read(p);
+        deps.set(p, t);
+        return t;
+      },
+    };
+    const layer = await toLayer(d, meta.name, spec, `${kind.toLowerCase()} ${meta.name}`, recording, problems);
+    def =
+      kind === "Group"
+        ? {
+            ...layer,
+            priority: (spec.priority as number | undefined) ?? 0,
+            selector: spec.selector as LabelSelector,
+            location: loc(d, ["metadata", "name"]),
+          }
+        : {
+            ...layer,
+            labels: meta.labels ?? {},
+            annotations: meta.annotations ?? {},
+            location: loc(d, ["metadata", "name"]),
+          };
+  }
+  diagnostics.push(...problems);
+  if (def && problems.length === 0) cache?.set(path, text, def, deps);
+  return def;
+}
+
+/**
+ * The group or cluster files of a folder, loaded several at a time (reads wait on the file system), their
+ * definitions and problems kept in file order.
+ */
+async function loadLayerFiles(
+  reader: FleetReader,
+  dir: "groups" | "clusters",
+  kind: "Group" | "Cluster",
+  diagnostics: Diagnostic[],
+  cache: ConfigCache | undefined,
+): Promise<{ defs: LayerFileDef[]; files: string[] }> {
+  const files = configFiles(await reader.list(dir));
+  const loaded = await mapPool(files, 16, async (file) => {
+    const problems: Diagnostic[] = [];
+    return { def: await loadLayerFile(reader, `${dir}/${file}`, kind, problems, cache), problems };
+  });
+  const defs: LayerFileDef[] = [];
+  for (const { def, problems } of loaded) {
+    diagnostics.push(...problems);
+    if (def) defs.push(def);
+  }
+  return { defs, files };
+}
+
 /**
  * Loads and checks the whole fleet: braid.yaml, clusters/*.yaml, groups/*.yaml and the patch files they name.
  * Returns every problem found (it does not stop at the first); `fleet` is undefined when braid.yaml is unusable.
  */
-export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; diagnostics: Diagnostic[] }> {
+export async function loadFleet(
+  reader: FleetReader,
+  opts: LoadFleetOptions = {},
+): Promise<{ fleet?: Fleet; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const f = await loadConfigDoc(reader, FLEET_FILE, "Fleet", diagnostics);
   if (!f) return { diagnostics };
@@ -221,43 +335,10 @@ export async function loadFleet(reader: FleetReader): Promise<{ fleet?: Fleet; d
   const publish = (spec.publish as Record<string, unknown> | undefined) ?? {};
   const preview = (spec.preview as Record<string, unknown> | undefined) ?? {};
 
-  const groups: GroupDef[] = [];
-  for (const file of configFiles(await reader.list("groups"))) {
-    const path = `groups/${file}`;
-    const g = await loadConfigDoc(reader, path, "Group", diagnostics);
-    if (!g) continue;
-    const gspec = g.value.spec as Record<string, unknown>;
-    const gmeta = g.value.metadata as { name: string };
-    const layer = await toLayer(g, gmeta.name, gspec, `group ${gmeta.name}`, reader, diagnostics);
-    groups.push({
-      ...layer,
-      priority: (gspec.priority as number | undefined) ?? 0,
-      selector: gspec.selector as LabelSelector,
-      location: loc(g, ["metadata", "name"]),
-    });
-  }
+  const groups = (await loadLayerFiles(reader, "groups", "Group", diagnostics, opts.cache)).defs as GroupDef[];
   groups.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-
-  const clusters: ClusterDef[] = [];
-  const clusterFiles = configFiles(await reader.list("clusters"));
-  for (const file of clusterFiles) {
-    const path = `clusters/${file}`;
-    const c = await loadConfigDoc(reader, path, "Cluster", diagnostics);
-    if (!c) continue;
-    const cspec = (c.value.spec as Record<string, unknown> | undefined) ?? {};
-    const cmeta = c.value.metadata as {
-      name: string;
-      labels?: Record<string, string>;
-      annotations?: Record<string, string>;
-    };
-    const layer = await toLayer(c, cmeta.name, cspec, `cluster ${cmeta.name}`, reader, diagnostics);
-    clusters.push({
-      ...layer,
-      labels: cmeta.labels ?? {},
-      annotations: cmeta.annotations ?? {},
-      location: loc(c, ["metadata", "name"]),
-    });
-  }
+  const { defs, files: clusterFiles } = await loadLayerFiles(reader, "clusters", "Cluster", diagnostics, opts.cache);
+  const clusters = defs as ClusterDef[];
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const rollouts: RolloutDef[] = [];

@@ -28,14 +28,20 @@ export async function mkdirp(path: string): Promise<void> {
 
 /**
  * Writes a file so readers see the old bytes or the new, never half: a temp file beside it (named by pid and
- * random bytes, so racing writers never share one), then a rename. Parent folders are made with {@link mkdirp}.
+ * random bytes, so racing writers never share one), then a rename. Missing parent folders are made with
+ * {@link mkdirp}.
  * Throws (after removing the temp file) when the write fails.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
-  await mkdirp(dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const options = mode === undefined ? {} : { mode };
   try {
-    await writeFile(tmp, data, mode === undefined ? {} : { mode });
+    // the folder usually exists (a cache writes thousands of entries into a few folders): made only when missing
+    await writeFile(tmp, data, options).catch(async (e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      await mkdirp(dirname(path));
+      await writeFile(tmp, data, options);
+    });
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -34,6 +34,8 @@ export interface Origin {
  */
 export interface PositionMap {
   locate(path: JsonPath): SourceLocation | undefined;
+  /** Every path `locate` answers, by JSON pointer, with its answer (where the map can list them). */
+  all?(): Iterable<[string, SourceLocation]>;
 }
 
 /** A Kubernetes object with its provenance kept beside it (never inside it). */

@@ -4,6 +4,8 @@ import { BraidError, hasErrors, toDiagnostic } from "../diagnostics/diagnostic.j
 import type { FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
+import type { ConfigCache } from "../config/config-cache.js";
+import { mapPool } from "../model/map-pool.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -79,6 +81,17 @@ export interface FleetRunOptions {
   explainSource?: string;
   /** Previous results to reuse for clusters whose input digest is unchanged (render/reuse.ts). */
   reuse?: ClusterReuse;
+  /** Definitions of the fleet's unchanged group and cluster files from an earlier run (config/config-cache.ts). */
+  configCache?: ConfigCache;
+}
+
+/** braid.lock parsed, or taken from the parsed-config cache when its text is unchanged (a valid lock only). */
+function parseLockCached(text: string, cache: ConfigCache | undefined): ReturnType<typeof parseLock> {
+  const hit = cache?.getData(LOCK_FILE, text) as Lock | undefined;
+  if (hit) return { lock: hit, diagnostics: [] };
+  const parsed = parseLock(text);
+  if (parsed.lock && !parsed.diagnostics.length) cache?.setData(LOCK_FILE, text, parsed.lock);
+  return parsed;
 }
 
 /**
@@ -96,7 +109,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const context = createRunContext();
   // 1. config (the text of every file read is kept for the clusters' input digests)
   const recorded = recordingReader(opts.reader);
-  const loaded = await loadFleet(recorded.reader);
+  const loaded = await loadFleet(recorded.reader, { cache: opts.configCache });
   run.diagnostics.push(...loaded.diagnostics);
   const fleet = loaded.fleet;
   if (!fleet) return run;
@@ -118,10 +131,11 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const lockText = await recorded.reader.read(LOCK_FILE);
   let lock: Lock | undefined;
   if (lockText !== undefined) {
-    const parsed = parseLock(lockText);
+    const parsed = parseLockCached(lockText, opts.configCache);
     run.diagnostics.push(...parsed.diagnostics);
     lock = parsed.lock;
   }
+  await opts.configCache?.save();
   // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
   run.diagnostics.push(...rolloutStage(fleet, effective, lock));
   const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update, gitCache: context.git });
@@ -144,11 +158,14 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   if (!reuse) run.openapi = (await apiFor(fleet.kubernetesVersion)).openapi;
   await reuse?.open?.(fleet);
 
-  // 5. clusters
+  // 5. clusters: first every input digest and previous result, several lookups at a time (each reads a file)
+  const previous = await mapPool(effective, 16, async (cluster) => {
+    const d = await clusterDigest(digests, cluster);
+    return { ...d, reused: await reuse?.lookup(cluster, d) };
+  });
   let done = 0;
-  for (const cluster of effective) {
-    const { digest: inputDigest, key } = await clusterDigest(digests, cluster);
-    const reused = await reuse?.lookup(cluster, { digest: inputDigest, key });
+  for (const [i, cluster] of effective.entries()) {
+    const { digest: inputDigest, key, reused } = previous[i]!;
     let result: ClusterResult;
     if (reused) result = reusedResult(cluster, resolved.pins, reused, inputDigest);
     else {

@@ -10,8 +10,6 @@ interface BlobNode {
   kind: "blob";
   oid: string;
   content?: Buffer;
-  /** The last tree entry encoded for this blob (a file shared by many clusters has the same name in each). */
-  entry?: { name: string; bytes: Buffer };
 }
 interface GraftNode {
   kind: "graft";
@@ -28,7 +26,7 @@ type Node = BlobNode | GraftNode | DirNode;
 /** A deploy tree under construction. */
 export interface DeployTree {
   root: DirNode;
-  /** content → its blob (serialized resources shared across clusters are one string object, hashed once). */
+  /** content → blob oid memo (serialized resources shared across clusters are one string object). */
   blobs: Map<string, BlobNode>;
 }
 
@@ -37,16 +35,13 @@ export function createDeployTree(): DeployTree {
   return { root: { kind: "dir", children: new Map() }, blobs: new Map() };
 }
 
-function validName(name: string): boolean {
-  return Boolean(name) && name !== "." && name !== ".." && name !== ".git" && !name.includes("\0");
-}
-
 function checkName(name: string, path: string): void {
-  if (!validName(name)) throw new Error(`invalid path in deploy tree: "${path}"`);
+  if (!name || name === "." || name === ".." || name === ".git" || name.includes("\0"))
+    throw new Error(`invalid path in deploy tree: "${path}"`);
 }
 
-function dirAt(start: DirNode, parts: readonly string[], path: string): DirNode {
-  let node = start;
+function dirAt(tree: DeployTree, parts: string[], path: string, from: DirNode = tree.root): DirNode {
+  let node = from;
   for (const part of parts) {
     checkName(part, path);
     let next = node.children.get(part);
@@ -66,7 +61,7 @@ function split(path: string): { parents: string[]; name: string } {
   return { parents: parts, name };
 }
 
-/** The blob of a content, hashed once per tree. */
+/** The blob node of a content (hashed once per run: identical files across clusters are one blob). */
 function blobNode(tree: DeployTree, content: string): BlobNode {
   let blob = tree.blobs.get(content);
   if (!blob) {
@@ -74,44 +69,42 @@ function blobNode(tree: DeployTree, content: string): BlobNode {
     blob = { kind: "blob", oid: hashObject("blob", buf), content: buf };
     tree.blobs.set(content, blob);
   }
-  return blob;
+  return blob; // one node per content, shared by every folder holding it (nodes are never changed)
 }
 
 /** Adds (or replaces) a file. */
 export function addFile(tree: DeployTree, path: string, content: string): void {
   const { parents, name } = split(path);
   checkName(name, path);
-  dirAt(tree.root, parents, path).children.set(name, blobNode(tree, content));
+  dirAt(tree, parents, path).children.set(name, blobNode(tree, content));
 }
 
 /**
- * Adds (or replaces) the files of one folder (paths relative to `dir`): the same as {@link addFile} per file,
- * with each sub-folder looked up once instead of walking from the root for every file.
+ * Adds (or replaces) the files of a folder (paths relative to it): the folder is found once, and a file
+ * directly in it costs a name check and a map entry (a cluster's folder holds hundreds of files).
  */
 export function addFiles(tree: DeployTree, dir: string, files: readonly { path: string; content: string }[]): void {
-  const base = dirAt(tree.root, dir.split("/").filter(Boolean), dir);
-  const folders = new Map<string, DirNode>([["", base]]);
+  const folder = dirAt(tree, dir.split("/").filter(Boolean), dir);
+  let sub: { name: string; node: DirNode } | undefined; // files come sorted: one namespace folder after another
   for (const f of files) {
-    const slash = f.path.lastIndexOf("/");
-    const name = f.path.slice(slash + 1);
-    if (!name || f.path.startsWith("/") || f.path.includes("//") || !validName(name)) {
-      addFile(tree, `${dir}/${f.path}`, f.content); // an irregular path: the general way (and its error)
-      folders.clear();
-      folders.set("", base);
-      continue;
+    const slash = f.path.indexOf("/");
+    if (slash > 0 && !f.path.includes("/", slash + 1)) {
+      // `<namespace>/<kind>-<name>.yaml`, the usual shape: no split, the folder looked up once per run of files
+      const name = f.path.slice(slash + 1);
+      checkName(name, `${dir}/${f.path}`);
+      const folderName = f.path.slice(0, slash);
+      if (sub?.name !== folderName) sub = { name: folderName, node: dirAt(tree, [folderName], dir, folder) };
+      sub.node.children.set(name, blobNode(tree, f.content));
+    } else if (f.path.includes("/")) {
+      sub = undefined;
+      const rel = split(f.path);
+      checkName(rel.name, `${dir}/${f.path}`);
+      dirAt(tree, rel.parents, `${dir}/${f.path}`, folder).children.set(rel.name, blobNode(tree, f.content));
+    } else {
+      checkName(f.path, `${dir}/${f.path}`);
+      sub = undefined; // a file may take the name of a folder
+      folder.children.set(f.path, blobNode(tree, f.content));
     }
-    const parent = slash < 0 ? "" : f.path.slice(0, slash);
-    let folder = folders.get(parent);
-    if (!folder) {
-      folder = dirAt(base, parent.split("/").filter(Boolean), `${dir}/${f.path}`);
-      folders.set(parent, folder);
-    }
-    // a file replacing a folder detaches that folder: look the others up again
-    if (folder.children.get(name)?.kind === "dir") {
-      folders.clear();
-      folders.set("", base);
-    }
-    folder.children.set(name, blobNode(tree, f.content));
   }
 }
 
@@ -119,7 +112,7 @@ export function addFiles(tree: DeployTree, dir: string, files: readonly { path: 
 export function graftTree(tree: DeployTree, path: string, oid: string): void {
   const { parents, name } = split(path);
   checkName(name, path);
-  dirAt(tree.root, parents, path).children.set(name, { kind: "graft", oid });
+  dirAt(tree, parents, path).children.set(name, { kind: "graft", oid });
 }
 
 /** Git's tree entry order: byte order of names, with folders compared as `name/`. */
@@ -130,31 +123,37 @@ function entryKey(name: string, node: Node): string {
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** A tree entry, `<mode> <name>\0<20-byte oid>`. */
-function entryBytes(mode: string, name: string, oid: string): Buffer {
-  const head = `${mode} ${name}\0`;
-  const bytes = Buffer.allocUnsafe(Buffer.byteLength(head) + 20);
-  bytes.write(oid, bytes.write(head), "hex");
-  return bytes;
-}
-
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
-  const entries = [...dir.children]
-    .filter(([, n]) => n.kind !== "dir" || n.children.size > 0)
-    .map(([name, node]) => ({ name, node, key: entryKey(name, node) }));
-  // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only when a name is not ASCII
-  if (entries.every((e) => ASCII.test(e.key))) entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  else entries.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
-  const parts: Buffer[] = [];
-  for (const { name, node } of entries) {
-    if (node.kind !== "blob") parts.push(entryBytes("40000", name, node.kind === "dir" ? hashDir(node) : node.oid));
-    else {
-      if (node.entry?.name !== name) node.entry = { name, bytes: entryBytes("100644", name, node.oid) };
-      parts.push(node.entry.bytes);
-    }
+  const entries: { name: string; node: Node; key: string; ascii: boolean }[] = [];
+  for (const [name, node] of dir.children) {
+    if (node.kind === "dir" && node.children.size === 0) continue;
+    const key = entryKey(name, node);
+    entries.push({ name, node, key, ascii: ASCII.test(key) });
   }
-  dir.bytes = Buffer.concat(parts);
+  // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
+  entries.sort((a, b) =>
+    a.ascii && b.ascii
+      ? a.key < b.key
+        ? -1
+        : a.key > b.key
+          ? 1
+          : 0
+      : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
+  );
+  // one buffer for the whole tree object: `<mode> <name>\0<20-byte oid>` per entry
+  let size = 0;
+  for (const e of entries) size += (e.node.kind === "blob" ? 7 : 6) + Buffer.byteLength(e.name) + 1 + 20;
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const { name, node } of entries) {
+    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
+    at += bytes.write(node.kind === "blob" ? "100644 " : "40000 ", at, "latin1");
+    at += bytes.write(name, at, "utf8");
+    bytes[at++] = 0;
+    at += bytes.write(oid, at, "hex");
+  }
+  dir.bytes = bytes;
   dir.oid = hashObject("tree", dir.bytes);
   return dir.oid;
 }

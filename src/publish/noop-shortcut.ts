@@ -13,6 +13,7 @@
  * and commits never change, so the sources need not be read.
  */
 import { createHash } from "node:crypto";
+import { mapPool } from "../model/map-pool.js";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -55,23 +56,25 @@ const sha = (data: string | Uint8Array): string => createHash("sha256").update(d
 
 /** The key of the fleet folder's whole input (see the file header). */
 export async function fleetInputKey(ctx: NoopContext): Promise<string> {
-  const files: string[][] = [];
+  const found: { path: string; link: boolean }[] = [];
   async function walk(rel: string): Promise<void> {
     const entries = await readdir(join(ctx.fleetDir, rel), { withFileTypes: true });
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (e.name !== ".git") await walk(p);
-      } else if (e.isFile() || e.isSymbolicLink()) {
-        // a link is followed to a regular file only (never block on a FIFO); a link to anything else is named
-        const full = join(ctx.fleetDir, p);
-        const isFile = e.isFile() || Boolean((await stat(full).catch(() => undefined))?.isFile());
-        const bytes = isFile ? await readFile(full).catch(() => undefined) : undefined;
-        files.push([p, bytes ? sha(bytes) : "not a file"]);
-      }
+      } else if (e.isFile() || e.isSymbolicLink()) found.push({ path: p, link: !e.isFile() });
     }
   }
   await walk("");
+  // read several at a time (in walk order): a link is followed to a regular file only (never block on a
+  // FIFO); a link to anything else is named
+  const files = await mapPool(found, 16, async ({ path, link }) => {
+    const full = join(ctx.fleetDir, path);
+    const isFile = !link || Boolean((await stat(full).catch(() => undefined))?.isFile());
+    const bytes = isFile ? await readFile(full).catch(() => undefined) : undefined;
+    return [path, bytes ? sha(bytes) : "not a file"];
+  });
   return sha(JSON.stringify([braidDigest(), ctx.fleetDir, ctx.cwd, ctx.envValue ?? null, files]));
 }
 

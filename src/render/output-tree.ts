@@ -28,6 +28,8 @@ export interface OutputMemo {
   readonly names: WeakMap<object, FileNames>;
   /** Paths already checked to stay inside their folder, and their line in kustomization.yaml. */
   readonly lines: Map<string, string>;
+  /** Each distinct kustomization.yaml text, once. */
+  readonly kustomizations: Map<string, string>;
 }
 
 interface FileNames {
@@ -41,7 +43,13 @@ interface FileNames {
 
 /** A fresh memo (one per run: pipeline/run-context.ts). */
 export function createOutputMemo(): OutputMemo {
-  return { serialized: new WeakMap(), namespaced: new WeakMap(), names: new WeakMap(), lines: new Map() };
+  return {
+    serialized: new WeakMap(),
+    namespaced: new WeakMap(),
+    names: new WeakMap(),
+    lines: new Map(),
+    kustomizations: new Map(),
+  };
 }
 
 /** Serializes an object once per run. */
@@ -175,7 +183,7 @@ export function layoutCluster(
       message: `the output folder "${dir}" of cluster ${cluster} leaves the output tree`,
       cluster,
     });
-  let list = "";
+  const list: string[] = [];
   for (const f of files) {
     let line = memo.lines.get(f.path);
     if (line === undefined) {
@@ -190,11 +198,14 @@ export function layoutCluster(
         });
       memo.lines.set(f.path, (line = serializeYaml([f.path])));
     }
-    list += line;
+    list.push(line);
   }
-  const kustomization = files.length
-    ? `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${list}`
+  const text = files.length
+    ? `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${list.join("")}`
     : serializeYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [] });
+  // clusters with the same files share one string (a thousand clusters' lists are a thousand copies otherwise)
+  let kustomization = memo.kustomizations.get(text);
+  if (kustomization === undefined) memo.kustomizations.set(text, (kustomization = text));
   files.push({ path: "kustomization.yaml", content: kustomization });
   return { cluster, dir, files };
 }

@@ -77,8 +77,10 @@ export function chainReuse(...list: (ClusterReuse | undefined)[]): ClusterReuse 
 
 /** Resource count by kind, sorted by kind. */
 export function countKinds(kinds: readonly string[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
   const out: Record<string, number> = {};
-  for (const k of [...kinds].sort()) out[k] = (out[k] ?? 0) + 1;
+  for (const k of [...counts.keys()].sort()) out[k] = counts.get(k)!;
   return out;
 }
 
