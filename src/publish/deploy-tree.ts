@@ -10,6 +10,8 @@ interface BlobNode {
   kind: "blob";
   oid: string;
   content?: Buffer;
+  /** The last tree entry made for this blob: a file shared by many clusters has the same name in each. */
+  entry?: { name: string; bytes: Buffer };
 }
 interface GraftNode {
   kind: "graft";
@@ -123,6 +125,14 @@ function entryKey(name: string, node: Node): string {
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** One tree entry: `<mode> <name>\0<20-byte oid>`. */
+function treeEntry(mode: string, name: string, oid: string): Buffer {
+  const head = `${mode} ${name}\0`;
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(head) + 20);
+  bytes.write(oid, bytes.write(head), "hex");
+  return bytes;
+}
+
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
   const entries: { name: string; node: Node; key: string; ascii: boolean }[] = [];
@@ -141,19 +151,16 @@ function hashDir(dir: DirNode): string {
           : 0
       : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
   );
-  // one buffer for the whole tree object: `<mode> <name>\0<20-byte oid>` per entry
-  let size = 0;
-  for (const e of entries) size += (e.node.kind === "blob" ? 7 : 6) + Buffer.byteLength(e.name) + 1 + 20;
-  const bytes = Buffer.allocUnsafe(size);
-  let at = 0;
+  // `<mode> <name>\0<20-byte oid>` per entry; a shared blob's entry is encoded once for all the folders holding it
+  const parts: Buffer[] = [];
   for (const { name, node } of entries) {
-    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
-    at += bytes.write(node.kind === "blob" ? "100644 " : "40000 ", at, "latin1");
-    at += bytes.write(name, at, "utf8");
-    bytes[at++] = 0;
-    at += bytes.write(oid, at, "hex");
+    if (node.kind !== "blob") parts.push(treeEntry("40000", name, node.kind === "dir" ? hashDir(node) : node.oid));
+    else {
+      if (node.entry?.name !== name) node.entry = { name, bytes: treeEntry("100644", name, node.oid) };
+      parts.push(node.entry.bytes);
+    }
   }
-  dir.bytes = bytes;
+  dir.bytes = Buffer.concat(parts);
   dir.oid = hashObject("tree", dir.bytes);
   return dir.oid;
 }
