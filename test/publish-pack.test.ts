@@ -201,6 +201,34 @@ describe.skipIf(NO_OPENAPI)("publish writes one packfile at git's unpack limit",
   });
 });
 
+describe.skipIf(NO_OPENAPI)("a packed publish that loses a race", () => {
+  it("keeps the pack it wrote, and the retry on the winner's tip writes only its new commit (loose)", async () => {
+    const ws = await workspace(manyClusters());
+    const before = await packs(ws);
+    let packed = 0;
+    let winner = "";
+    const r = await publishWs(ws, {
+      sleep: async () => undefined,
+      beforeUpdate: async (attempt) => {
+        if (attempt !== 1) return;
+        packed = (await packs(ws)).length - before.length;
+        // another publisher creates the branch first (a commit of some other tree)
+        winner = await git(ws.fleet, ["commit-tree", "HEAD^{tree}", "-m", "other"]);
+        await git(ws.fleet, ["update-ref", "refs/heads/deploy", winner, ""]);
+      },
+    });
+    expect([r.status, r.attempts, r.parent]).toEqual(["published", 2, winner]);
+    expect(packed).toBe(1);
+    expect(await packs(ws)).toHaveLength(before.length + 1);
+    const winnerObjects = new Set(await reachable(ws.fleet, winner));
+    // every tree and blob came from the first attempt's pack; the second wrote its commit alone, loose
+    const newObjects = (await reachable(ws.fleet, "deploy")).filter((o) => !winnerObjects.has(o));
+    expect(r.objectsWritten).toBe(newObjects.length + 1); // + the first attempt's commit, never referenced
+    expect(existsSync(join(ws.fleet, ".git", "objects", r.commit!.slice(0, 2), r.commit!.slice(2)))).toBe(true);
+    await git(ws.fleet, ["fsck", "--strict", "--no-dangling"]);
+  });
+});
+
 describe.skipIf(NO_OPENAPI)("a publish killed mid-write (kill -9)", () => {
   it("temp packs of dead processes are removed, live ones and git's own kept; a pack left without its index is ignored", async () => {
     const ws = await workspace(manyClusters());
