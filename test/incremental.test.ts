@@ -444,6 +444,21 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     const warnings = first.diagnostics.map((d) => `${d.code} ${d.cluster}`);
     expect(warnings).toEqual(["SOURCE_EMPTY a"]);
 
+    // publish keeps its clusters' counts and diagnostics in one record for the fleet folder
+    const records = (await readdir(join(cache, "render"))).filter((f) => f.startsWith("published-"));
+    expect(records).toHaveLength(1);
+    const record = JSON.parse(await readFile(join(cache, "render", records[0]!), "utf8")) as {
+      metas: Record<string, { name: string; diagnostics: { code: string }[] }>;
+    };
+    expect(
+      Object.values(record.metas)
+        .map((m) => [m.name, m.diagnostics.map((d) => d.code)])
+        .sort(),
+    ).toEqual([
+      ["a", ["SOURCE_EMPTY"]],
+      ["b", []],
+      ["c", []],
+    ]);
     const noop = await publish();
     expect([noop.code, noop.status, noop.reused]).toEqual([0, "unchanged", 3]);
     expect(noop.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
@@ -467,7 +482,9 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     expect((await readdir(join(freshCache, "config"))).length).toBe(1);
     const untouched = join(root, "untouched-cache");
     await publish({}, ["--no-cache"], untouched);
-    expect(await readdir(join(untouched, "config")).catch((e: NodeJS.ErrnoException) => e.code)).toBe("ENOENT");
+    expect(await readdir(join(untouched, "config")).catch((e: unknown) => (e as NodeJS.ErrnoException).code)).toBe(
+      "ENOENT",
+    );
     // a comment in cluster b's file changes no digest: no commit, b reused (it has no diagnostics)
     await writeFile(join(fleetDir, "clusters/b.yaml"), "# a comment\n" + fleetFiles(state)["clusters/b.yaml"]!);
     await git(fleetDir, ["commit", "-qam", "comment"]);

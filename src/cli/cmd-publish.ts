@@ -96,7 +96,8 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     ...(target ? { target } : {}),
   };
   const shortcut = !incrementalOff(io, values["no-cache"]) && !values.update && !values.partial && !values["dry-run"];
-  const key = shortcut ? await fleetInputKey(noopCtx).catch(() => undefined) : undefined;
+  const preread = new Map<string, Buffer>();
+  const key = shortcut ? await fleetInputKey(noopCtx, preread).catch(() => undefined) : undefined;
   const hit = key ? await tryNoop(noopCtx, key) : undefined;
   if (hit)
     return report(
@@ -124,6 +125,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     format,
     false,
     reuse,
+    preread,
   );
   const opened = tip?.target();
   const result = await publish({

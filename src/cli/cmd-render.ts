@@ -57,12 +57,14 @@ export async function runWithProgress(
   format: Format,
   skipValidation = false,
   reuse?: ClusterReuse,
+  /** Fleet files the command has read already (see diskFleetReader). */
+  preread?: ReadonlyMap<string, Buffer>,
 ): Promise<FleetRun> {
   const dir = fleetDir(io, values.fleet);
   const bar = progress(io, !values.quiet && format === "text");
   try {
     return await renderFleet({
-      reader: diskFleetReader(dir),
+      reader: diskFleetReader(dir, preread),
       senv: sourceEnv(io, dir),
       openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
       cwd: io.cwd,

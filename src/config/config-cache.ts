@@ -61,8 +61,17 @@ const sha = (text: string): string => createHash("sha256").update(text).digest("
 export interface ConfigCache {
   /** The definition of a file whose text (and patch files) are unchanged since it was stored. */
   get(path: string, text: string, reader: FleetReader): Promise<LayerFileDef | undefined>;
-  /** Keeps a file's definition (made without any diagnostic) and the other files it read. */
-  set(path: string, text: string, def: LayerFileDef, deps: ReadonlyMap<string, string | undefined>): void;
+  /**
+   * Keeps a file's definition (made without any diagnostic) and the other files it read. Returns the
+   * definition as the cache gives it back (patch positions as tables, the parsed YAML no longer held), or
+   * undefined when it cannot be kept.
+   */
+  set(
+    path: string,
+    text: string,
+    def: LayerFileDef,
+    deps: ReadonlyMap<string, string | undefined>,
+  ): LayerFileDef | undefined;
   /** The data parsed from a file (e.g. braid.lock) whose text is unchanged since it was stored. */
   getData(path: string, text: string): unknown;
   /** Keeps the data parsed (without any diagnostic) from a file's text: plain JSON data. */
@@ -88,7 +97,8 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
   } catch {
     // none yet, or unreadable: empty
   }
-  const used = new Map<string, Entry>();
+  /** The entries this run used or made (made ones as JSON text). */
+  const used = new Map<string, Entry | string>();
   const usedData = new Map<string, DataEntry>();
   let changed = false;
   return {
@@ -99,9 +109,8 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
       return entry.data;
     },
     setData(path, text, data) {
-      const json = jsonSafe(data);
-      if (json === undefined) return;
-      usedData.set(path, { text: sha(text), data: JSON.parse(json) as unknown });
+      if (!jsonSafe(data)) return;
+      usedData.set(path, { text: sha(text), data: JSON.parse(JSON.stringify(data)) as unknown });
       changed = true;
     },
     async get(path, text, reader) {
@@ -121,39 +130,36 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
     },
     set(path, text, def, deps) {
       const patches = def.patches.map(storePatch);
-      if (patches.includes(undefined)) return;
+      if (patches.includes(undefined)) return undefined;
       const entry: Entry = {
         text: sha(text),
         deps: [...deps].map(([p, t]) => [p, t === undefined ? null : sha(t)]),
         def: { ...def, patches: patches as StoredPatch[] },
       };
-      const json = jsonSafe(entry);
-      if (!json) return;
-      used.set(path, JSON.parse(json) as Entry);
+      if (!jsonSafe(entry)) return undefined;
+      used.set(path, JSON.stringify(entry)); // as text: the definition goes on into the run
       changed = true;
+      return revive(entry.def);
     },
     async save() {
       if (!changed && used.size === Object.keys(stored).length && usedData.size === Object.keys(storedData).length)
         return;
-      const out: CacheFile = {
-        format: FORMAT,
-        braid: codeDigest,
-        entries: Object.fromEntries(used),
-        data: Object.fromEntries(usedData),
-      };
-      await writeFileAtomic(file, JSON.stringify(out), 0o600).catch(() => undefined); // patches may hold secrets
+      // a CacheFile, written from the entries' texts
+      const entries = [...used].map(
+        ([p, e]) => `${JSON.stringify(p)}:${typeof e === "string" ? e : JSON.stringify(e)}`,
+      );
+      const out = `{"format":${FORMAT},"braid":${JSON.stringify(codeDigest)},"entries":{${entries.join(",")}},"data":${JSON.stringify(Object.fromEntries(usedData))}}`;
+      await writeFileAtomic(file, out, 0o600).catch(() => undefined); // patches may hold secrets
     },
   };
 }
 
-/** The JSON text of a value, or undefined when JSON would change it (NaN, ±Infinity, -0 read from YAML). */
-function jsonSafe(value: unknown): string | undefined {
-  const unsafe: unknown[] = [];
-  const json = JSON.stringify(value, (_k, v: unknown) => {
-    if (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))) unsafe.push(v);
-    return v;
-  });
-  return unsafe.length ? undefined : json;
+/** Whether JSON keeps a value as it is (not so NaN, ±Infinity or -0, which YAML can write). */
+function jsonSafe(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (value !== null && typeof value === "object") return Object.values(value).every(jsonSafe);
+  return true;
 }
 
 /** A patch as stored (undefined when its body cannot be stored as JSON). */

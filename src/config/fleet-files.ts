@@ -27,8 +27,11 @@ export function symlinkEscape(path: string, target: string): BraidError {
   });
 }
 
-/** A FleetReader over a folder on disk. */
-export function diskFleetReader(dir: string): FleetReader {
+/**
+ * A FleetReader over a folder on disk. `preread`: the bytes of regular files (not links) already read from
+ * it in this run, by path (the publish's no-op check reads every file once).
+ */
+export function diskFleetReader(dir: string, preread?: ReadonlyMap<string, Buffer>): FleetReader {
   let root: Promise<string> | undefined;
   /** The real path of a fleet file, checked to stay inside the fleet folder; undefined when it does not exist. */
   async function resolveInFleet(path: string): Promise<string | undefined> {
@@ -57,6 +60,8 @@ export function diskFleetReader(dir: string): FleetReader {
   return {
     label: dir,
     async read(path) {
+      const known = preread?.get(path);
+      if (known) return known.toString("utf8");
       try {
         const real = await resolveInFleet(path);
         if (real === undefined) return undefined;

@@ -265,7 +265,8 @@ async function loadLayerFile(
           };
   }
   diagnostics.push(...problems);
-  if (def && problems.length === 0) cache?.set(path, text, def, deps);
+  // as the cache gives it back: a thousand clusters' parsed YAML need not stay in memory for the whole run
+  if (def && problems.length === 0) return cache?.set(path, text, def, deps) ?? def;
   return def;
 }
 

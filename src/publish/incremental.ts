@@ -2,9 +2,9 @@
  * Incremental publish: before rendering, read the deploy branch's tip — its `inventory.json` (each cluster's
  * input digest and resource counts) and each cluster's folder as a Git tree — so that a cluster whose input
  * digest is unchanged is not rendered: its folder is grafted into the new tree unread. Its diagnostics (a
- * reused cluster reports its warnings again) come from the local cache's meta entry of that digest
- * (render/local-cache.ts), which every publish writes for the clusters it renders; without one, the cluster
- * is rendered.
+ * reused cluster reports its warnings again) come from the meta entry of that digest: in the record every
+ * publish writes of its clusters' entries (one file per fleet folder, `render/published-*.json`), or else in
+ * the local cache (render/local-cache.ts); without one, the cluster is rendered.
  *
  * Opening the target here is best-effort: when it fails (not a repository, a checked-out branch, an
  * unreachable remote) nothing is reused and `publish` reports the same problem in its own order, after the
@@ -12,7 +12,9 @@
  */
 import type { Fleet } from "../config/types.js";
 import type { ClusterReuse, ReusedOutput } from "../render/reuse.js";
-import { readCacheMeta, storeResult } from "../render/local-cache.js";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { metaOf, readCacheMeta, readJsonFile, storeJson, usableMeta, type CacheMeta } from "../render/local-cache.js";
 import { locateFleetRepo } from "../git/fleet-repo.js";
 import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
 import { INVENTORY_FILE, parseInventory, type InventoryCluster } from "./inventory.js";
@@ -38,10 +40,14 @@ export interface DeployTipOptions {
 export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
   let opened: DeployTarget | undefined;
   let previous = new Map<string, ReusedOutput & { digest: string }>();
-  const writes: Promise<void>[] = [];
+  const record = metaRecordPath(opts.cacheDir, opts.fleetDir);
+  let recorded = new Map<string, CacheMeta>();
+  /** The meta entries of this run's clusters, reused or rendered: the next publish's record. */
+  const kept = new Map<string, CacheMeta>();
   return {
     target: () => opened,
     async open(fleet: Fleet) {
+      const read = readJsonFile<{ format?: number; metas?: Record<string, CacheMeta> }>(record);
       try {
         const target = await openDeployTarget(
           opts.target,
@@ -55,21 +61,36 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
       } catch {
         previous = new Map(); // publish reports it (see the file header)
       }
+      const r = await read;
+      if (r?.format === RECORD_FORMAT && r.metas && typeof r.metas === "object")
+        recorded = new Map(Object.entries(r.metas));
     },
     async lookup(cluster, digests) {
       const p = previous.get(cluster.name);
       if (p?.digest !== digests.digest) return undefined;
-      const meta = await readCacheMeta(opts.cacheDir, digests, cluster.name);
-      return meta?.dir === p.dir ? { ...p, diagnostics: meta.diagnostics } : undefined;
+      const meta =
+        usableMeta(recorded.get(digests.digest), digests, cluster.name) ??
+        (await readCacheMeta(opts.cacheDir, digests, cluster.name));
+      if (meta?.dir !== p.dir) return undefined;
+      kept.set(digests.digest, meta);
+      return { ...p, diagnostics: meta.diagnostics };
     },
     store(rendered) {
-      writes.push(storeResult(opts.cacheDir, rendered, false).catch(() => undefined)); // an unwritable cache is only slower
+      kept.set(rendered.digest, metaOf(rendered));
       return Promise.resolve();
     },
     async close() {
-      await Promise.all(writes);
+      // one file for the whole fleet (a thousand clusters are a thousand small files otherwise)
+      await storeJson(record, { format: RECORD_FORMAT, metas: Object.fromEntries(kept) }).catch(() => undefined); // an unwritable cache is only slower
     },
   };
+}
+
+const RECORD_FORMAT = 1;
+
+/** The meta entries of a fleet folder's last publish: `$BRAID_CACHE/render/published-<digest of the folder>.json`. */
+function metaRecordPath(cacheDir: string, fleetDir: string): string {
+  return join(cacheDir, "render", `published-${createHash("sha256").update(fleetDir).digest("hex").slice(0, 32)}.json`);
 }
 
 /** The clusters of a deploy commit that can be reused: name → their folder's tree, counts and diagnostics. */

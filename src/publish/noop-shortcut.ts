@@ -54,8 +54,11 @@ export interface NoopContext {
 
 const sha = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
-/** The key of the fleet folder's whole input (see the file header). */
-export async function fleetInputKey(ctx: NoopContext): Promise<string> {
+/**
+ * The key of the fleet folder's whole input (see the file header). The bytes of the regular files read for it
+ * go into `read` when given (by path relative to the fleet): the run that follows need not read them again.
+ */
+export async function fleetInputKey(ctx: NoopContext, read?: Map<string, Buffer>): Promise<string> {
   const found: { path: string; link: boolean }[] = [];
   async function walk(rel: string): Promise<void> {
     const entries = await readdir(join(ctx.fleetDir, rel), { withFileTypes: true });
@@ -73,6 +76,7 @@ export async function fleetInputKey(ctx: NoopContext): Promise<string> {
     const full = join(ctx.fleetDir, path);
     const isFile = !link || Boolean((await stat(full).catch(() => undefined))?.isFile());
     const bytes = isFile ? await readFile(full).catch(() => undefined) : undefined;
+    if (bytes && !link) read?.set(path, bytes);
     return [path, bytes ? sha(bytes) : "not a file"];
   });
   return sha(JSON.stringify([braidDigest(), ctx.fleetDir, ctx.cwd, ctx.envValue ?? null, files]));

@@ -52,7 +52,11 @@ export async function readCacheMeta(
   digests: ClusterDigests,
   name: string,
 ): Promise<CacheMeta | undefined> {
-  const meta = await readJsonFile<CacheMeta>(entryPath(cacheDir, digests.digest, "meta"));
+  return usableMeta(await readJsonFile<CacheMeta>(entryPath(cacheDir, digests.digest, "meta")), digests, name);
+}
+
+/** A meta entry, when it can be reused for this cluster and these digests (see {@link readCacheMeta}). */
+export function usableMeta(meta: CacheMeta | undefined, digests: ClusterDigests, name: string): CacheMeta | undefined {
   if (
     meta?.format !== FORMAT ||
     meta.name !== name ||
@@ -62,6 +66,19 @@ export async function readCacheMeta(
     return undefined;
   if (meta.diagnostics.length && meta.key !== digests.key) return undefined;
   return meta;
+}
+
+/** The meta entry of a rendered cluster (what a reuse must report again besides its files). */
+export function metaOf(r: RenderedCluster): CacheMeta {
+  return {
+    format: FORMAT,
+    name: r.name,
+    dir: r.dir,
+    resources: r.resources,
+    kinds: r.kinds,
+    diagnostics: [...r.diagnostics],
+    key: r.key,
+  };
 }
 
 /** Options of {@link localCacheReuse}. */
@@ -104,16 +121,8 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
 }
 
 /** Writes a rendered cluster's meta entry (and its files entry with `withFiles`). */
-export async function storeResult(cacheDir: string, r: RenderedCluster, withFiles: boolean): Promise<void> {
-  const meta: CacheMeta = {
-    format: FORMAT,
-    name: r.name,
-    dir: r.dir,
-    resources: r.resources,
-    kinds: r.kinds,
-    diagnostics: [...r.diagnostics],
-    key: r.key,
-  };
+async function storeResult(cacheDir: string, r: RenderedCluster, withFiles: boolean): Promise<void> {
+  const meta = metaOf(r);
   // files first: a meta entry is never without the files it announces
   if (withFiles)
     await writeAtomic(

@@ -4,7 +4,7 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, locateField, type Json, type Resource } from "../model/resource.js";
 import { applyPatches } from "./apply-patches.js";
 import { checkDuplicates, type DuplicateKeys } from "./check-duplicates.js";
-import { createSubstitutionMemo, idOfShared, substituteShared, type SubstitutionMemo } from "./substitute-memo.js";
+import { createSubstitutionMemo, substituteShared, withSubstituted, type SubstitutionMemo } from "./substitute-memo.js";
 
 function valueAt(object: Json, path: readonly (string | number)[]): Json | undefined {
   let v: Json | undefined = object;
@@ -52,7 +52,7 @@ function substituteAll(
         location: lineInValue(locateField(r, e.path), valueAt(r.object, e.path), e.offset),
         hint: substHint(e.code, e.variable, r.origin.source),
       });
-    return changed ? { ...r, object, id: idOfShared(memo, object) } : r;
+    return changed ? withSubstituted(memo, r, object) : r;
   });
   return { resources: out, diagnostics };
 }

@@ -8,15 +8,24 @@
  * result. The names an object read on its first run are kept; a later run with other names (cannot happen
  * with Flux's envsubst, which evaluates every argument) turns the memo off for that object.
  */
-import { idOf, type Json, type JsonObject, type ResourceId } from "../model/resource.js";
+import { idOf, type Json, type JsonObject, type Resource, type ResourceId } from "../model/resource.js";
 import type { EnvsubstOptions, ParseCache, Vars } from "./envsubst.js";
 import { NO_PLAIN, type PlainPaths } from "../model/plain-scalars.js";
 import { substituteObject, type SubstError } from "./substitute.js";
 
 type Result = { object: JsonObject; errors: SubstError[]; changed: boolean };
 
+/** A resource with its object substituted: one per resource and result object (resources are never changed). */
+export function withSubstituted(memo: SubstitutionMemo, r: Resource, object: JsonObject): Resource {
+  let byObject = memo.resources.get(r);
+  if (!byObject) memo.resources.set(r, (byObject = new WeakMap()));
+  let out = byObject.get(object);
+  if (!out) byObject.set(object, (out = { ...r, object, id: idOfShared(memo, object) }));
+  return out;
+}
+
 /** The id of a substituted object, read once per result object. */
-export function idOfShared(memo: SubstitutionMemo, object: JsonObject): ResourceId {
+function idOfShared(memo: SubstitutionMemo, object: JsonObject): ResourceId {
   let id = memo.ids.get(object);
   if (!id) memo.ids.set(object, (id = idOf(object)));
   return id;
@@ -35,13 +44,21 @@ export interface SubstitutionMemo {
   readonly inert: WeakMap<object, boolean>;
   /** The ids of substituted objects. */
   readonly ids: WeakMap<JsonObject, ResourceId>;
+  /** Each resource with a substituted object, by resource and object (shared by the clusters making it). */
+  readonly resources: WeakMap<Resource, WeakMap<JsonObject, Resource>>;
   /** envsubst's parsed expressions, by text. */
   readonly parses: ParseCache;
 }
 
 /** A fresh memo. */
 export function createSubstitutionMemo(): SubstitutionMemo {
-  return { entries: new WeakMap(), inert: new WeakMap(), ids: new WeakMap(), parses: new Map() };
+  return {
+    entries: new WeakMap(),
+    inert: new WeakMap(),
+    ids: new WeakMap(),
+    resources: new WeakMap(),
+    parses: new Map(),
+  };
 }
 
 function rawValue(vars: Vars, name: string): string | undefined {
