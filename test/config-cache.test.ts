@@ -114,6 +114,14 @@ async function cacheEntries(cacheDir: string): Promise<Record<string, { def: { v
   return (JSON.parse(await readFile(join(cacheDir, "config", name!), "utf8")) as { entries: never }).entries;
 }
 
+/** Loads the fleet in `dir` through the cache in `cacheDir` (written by braid "braid-1"), then saves the cache. */
+async function loadCached(dir: string, cacheDir: string, codeDigest = "braid-1") {
+  const cache = await openConfigCache(cacheDir, dir, codeDigest);
+  const loaded = await loadFleet(diskFleetReader(dir), { cache });
+  await cache.save();
+  return loaded;
+}
+
 describe("parsed-config cache", () => {
   it("a fleet loaded from the cache equals the fleet parsed from its files, patch positions included", async () => {
     const dir = await writeFleet(files());
@@ -121,17 +129,14 @@ describe("parsed-config cache", () => {
     const parsed = await loadFleet(diskFleetReader(dir));
     expect(parsed.diagnostics).toEqual([]);
 
-    const first = await openConfigCache(cacheDir, dir, "braid-1");
-    const filled = await loadFleet(diskFleetReader(dir), { cache: first });
-    await first.save();
+    const filled = await loadCached(dir, cacheDir);
     expect(Object.keys(await cacheEntries(cacheDir)).sort()).toEqual([
       "clusters/a.yaml",
       "clusters/b.yaml",
       "groups/eu.yaml",
     ]);
 
-    const second = await openConfigCache(cacheDir, dir, "braid-1");
-    const cached = await loadFleet(diskFleetReader(dir), { cache: second });
+    const cached = await loadCached(dir, cacheDir);
     expect(cached.diagnostics).toEqual([]);
     expect(layers(filled.fleet!)).toEqual(layers(parsed.fleet!));
     expect(layers(cached.fleet!)).toEqual(layers(parsed.fleet!));
@@ -155,9 +160,7 @@ describe("parsed-config cache", () => {
   it("is read: an entry's definition is used as stored while the file is unchanged, and not by another braid", async () => {
     const dir = await writeFleet(files());
     const cacheDir = await mkdtemp(join(tmpdir(), "braid-config-cache-"));
-    const c1 = await openConfigCache(cacheDir, dir, "braid-1");
-    await loadFleet(diskFleetReader(dir), { cache: c1 });
-    await c1.save();
+    await loadCached(dir, cacheDir);
     // plant a value only the cache holds
     const [name] = await readdir(join(cacheDir, "config"));
     const path = join(cacheDir, "config", name!);
@@ -176,9 +179,7 @@ describe("parsed-config cache", () => {
   it("parses again a file whose text or patch file changed", async () => {
     const dir = await writeFleet(files());
     const cacheDir = await mkdtemp(join(tmpdir(), "braid-config-cache-"));
-    const c1 = await openConfigCache(cacheDir, dir, "braid-1");
-    await loadFleet(diskFleetReader(dir), { cache: c1 });
-    await c1.save();
+    await loadCached(dir, cacheDir);
 
     await writeFleet(
       {
@@ -187,9 +188,7 @@ describe("parsed-config cache", () => {
       },
       dir,
     );
-    const c2 = await openConfigCache(cacheDir, dir, "braid-1");
-    const loaded = await loadFleet(diskFleetReader(dir), { cache: c2 });
-    await c2.save();
+    const loaded = await loadCached(dir, cacheDir);
     const a = loaded.fleet!.clusters.find((c) => c.name === "a")!;
     expect(a.patches[3]!.body).toEqual({
       apiVersion: "v1",
@@ -213,9 +212,7 @@ describe("parsed-config cache", () => {
     const bad = clusterYaml("b", "  vars: { N: 1 }\n  patches:\n    - patch: { kind: ConfigMap }", "{ region: us }");
     const dir = await writeFleet(files({ "clusters/b.yaml": bad }));
     const cacheDir = await mkdtemp(join(tmpdir(), "braid-config-cache-"));
-    const c1 = await openConfigCache(cacheDir, dir, "braid-1");
-    const first = await loadFleet(diskFleetReader(dir), { cache: c1 });
-    await c1.save();
+    const first = await loadCached(dir, cacheDir);
     expect(Object.keys(await cacheEntries(cacheDir)).sort()).toEqual(["clusters/a.yaml", "groups/eu.yaml"]);
     const second = await loadFleet(diskFleetReader(dir), { cache: await openConfigCache(cacheDir, dir, "braid-1") });
     expect(second.diagnostics).toEqual(first.diagnostics);
@@ -239,9 +236,7 @@ describe("parsed-config cache", () => {
   it("an unreadable cache file is an empty cache", async () => {
     const dir = await writeFleet(files());
     const cacheDir = await mkdtemp(join(tmpdir(), "braid-config-cache-"));
-    const c1 = await openConfigCache(cacheDir, dir, "braid-1");
-    await loadFleet(diskFleetReader(dir), { cache: c1 });
-    await c1.save();
+    await loadCached(dir, cacheDir);
     const [name] = await readdir(join(cacheDir, "config"));
     await writeFile(join(cacheDir, "config", name!), "{ not json");
     const loaded = await loadFleet(diskFleetReader(dir), { cache: await openConfigCache(cacheDir, dir, "braid-1") });

@@ -105,3 +105,21 @@ export function diskFleetReader(dir: string, preread?: ReadonlyMap<string, Buffe
     },
   };
 }
+
+/** A FleetReader that remembers the text of every file read through it (for the input digests, and the files a definition is made from). */
+export function recordingReader(reader: FleetReader): { reader: FleetReader; files: Map<string, string | undefined> } {
+  const files = new Map<string, string | undefined>();
+  return {
+    files,
+    reader: {
+      label: reader.label,
+      list: (dir) => reader.list(dir),
+      walk: (dir) => reader.walk(dir),
+      async read(path) {
+        const text = await reader.read(path);
+        files.set(path, text);
+        return text;
+      },
+    },
+  };
+}

@@ -3,7 +3,7 @@ import type { Document } from "yaml";
 import { setOwn } from "../model/own-keys.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { JsonPath } from "../model/resource.js";
-import type { FleetReader } from "./fleet-files.js";
+import { recordingReader, type FleetReader } from "./fleet-files.js";
 import { normalizePatches } from "./normalize-patches.js";
 import { checkFleetRules } from "./rules.js";
 import { branchNameProblem } from "../git/ref-name.js";
@@ -229,7 +229,7 @@ async function loadLayerFile(
   const problems: Diagnostic[] = [];
   const d = parseConfigDoc(text, path, kind, problems);
   let def: LayerFileDef | undefined;
-  const deps = new Map<string, string | undefined>();
+  let deps: ReadonlyMap<string, string | undefined> = new Map();
   if (d) {
     const spec = (d.value.spec as Record<string, unknown> | undefined) ?? {};
     const meta = d.value.metadata as {
@@ -238,17 +238,9 @@ async function loadLayerFile(
       annotations?: Record<string, string>;
     };
     // the patch files the layer reads are part of what its definition is made from
-    const recording: FleetReader = {
-      label: reader.label,
-      list: (dir) => reader.list(dir),
-      walk: (dir) => reader.walk(dir),
-      async read(p) {
-        const t = await reader.read(p);
-        deps.set(p, t);
-        return t;
-      },
-    };
-    const layer = await toLayer(d, meta.name, spec, `${kind.toLowerCase()} ${meta.name}`, recording, problems);
+    const recording = recordingReader(reader);
+    deps = recording.files;
+    const layer = await toLayer(d, meta.name, spec, `${kind.toLowerCase()} ${meta.name}`, recording.reader, problems);
     def =
       kind === "Group"
         ? {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { BraidError, hasErrors, toDiagnostic } from "../diagnostics/diagnostic.js";
-import type { FleetReader } from "../config/fleet-files.js";
+import { recordingReader, type FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { ConfigCache } from "../config/config-cache.js";
@@ -29,7 +29,7 @@ import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../ren
 import { renderCluster } from "../render/render-cluster.js";
 import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
-import { clusterDigest, recordingReader, schemasDigest, type DigestInputs } from "../render/cluster-digest.js";
+import { clusterDigest, schemasDigest, type DigestInputs } from "../render/cluster-digest.js";
 import { countKinds, type ClusterReuse, type ReusedOutput } from "../render/reuse.js";
 
 /** The result of rendering one cluster. */

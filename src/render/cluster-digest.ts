@@ -23,7 +23,6 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FleetReader } from "../config/fleet-files.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import { pinKey } from "../sources/lock.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
@@ -119,24 +118,6 @@ function textDigest(text: string | undefined): string {
 /** Digest of the fleet's schema files (path and text of each). */
 export function schemasDigest(files: readonly { path: string; text: string }[]): string {
   return sha(JSON.stringify(files.map((f) => [f.path, sha(f.text)])));
-}
-
-/** A FleetReader that remembers the text of every file read through it (for the digests). */
-export function recordingReader(reader: FleetReader): { reader: FleetReader; files: Map<string, string | undefined> } {
-  const files = new Map<string, string | undefined>();
-  return {
-    files,
-    reader: {
-      label: reader.label,
-      list: (dir) => reader.list(dir),
-      walk: (dir) => reader.walk(dir),
-      async read(path) {
-        const text = await reader.read(path);
-        files.set(path, text);
-        return text;
-      },
-    },
-  };
 }
 
 let braid: string | undefined;
