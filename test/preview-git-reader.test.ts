@@ -47,16 +47,16 @@ describe("resolveRevision", () => {
     ["feature^^", 0],
     ["v2^1", 0],
   ])("%s", async (rev, index) => {
-    expect(await resolveRevision(gitdir, rev)).toBe(repo.commits[index]);
+    expect(await resolveRevision(gitdir, rev, {})).toBe(repo.commits[index]);
   });
 
   it("takes full and abbreviated commit ids", async () => {
-    expect(await resolveRevision(gitdir, repo.commits[2]!)).toBe(repo.commits[2]);
-    expect(await resolveRevision(gitdir, repo.commits[2]!.slice(0, 8))).toBe(repo.commits[2]);
+    expect(await resolveRevision(gitdir, repo.commits[2]!, {})).toBe(repo.commits[2]);
+    expect(await resolveRevision(gitdir, repo.commits[2]!.slice(0, 8), {})).toBe(repo.commits[2]);
   });
 
   it.each(["nope", "main~9", "feature^3", "deadbeef", "f".repeat(40), ""])("%s → REV_NOT_FOUND", async (rev) => {
-    const e = await resolveRevision(gitdir, rev).catch((err: unknown) => err);
+    const e = await resolveRevision(gitdir, rev, {}).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(BraidError);
     expect((e as BraidError).code).toBe("REV_NOT_FOUND");
   });

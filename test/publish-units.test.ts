@@ -13,12 +13,13 @@ import {
 } from "../src/publish/commit-message.js";
 import {
   addFile,
+  addFiles,
   createDeployTree,
   graftTree,
+  newDeployObjects,
   subtreeOid,
   treeOid,
   writeDeployTree,
-  addFiles,
 } from "../src/publish/deploy-tree.js";
 import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/git/git-store.js";
 import { inventoryReadme, parseInventory } from "../src/publish/inventory.js";
@@ -119,6 +120,66 @@ describe("deploy tree objects", () => {
     expect(treeOid(batch)).toBe(treeOid(seq));
     expect(() => addFiles(createDeployTree(), "clusters/c1", [{ path: "../x", content: "" }])).toThrow();
     expect(() => addFiles(createDeployTree(), "clusters/.git", [{ path: "x", content: "" }])).toThrow();
+  });
+
+  it("orders names as git does (UTF-8 bytes) where UTF-16 order differs: U+FFFD before an emoji", async () => {
+    const files: Record<string, string> = {
+      "\u{fffd}.yaml": "replacement\n",
+      "\u{1f600}.yaml": "emoji\n",
+      "é/x.yaml": "accent\n",
+      "e.yaml": "plain\n",
+      "z.yaml": "zed\n",
+    };
+    const tree = createDeployTree();
+    for (const [p, c] of Object.entries(files)) addFile(tree, p, c);
+    const work = await mkdtemp(join(tmpdir(), "braid-utf8-"));
+    await git(work, ["init", "-q"]);
+    for (const [p, c] of Object.entries(files)) {
+      await writeFile(join(work, "blob"), c);
+      const blob = await git(work, ["hash-object", "-w", "blob"]);
+      await git(work, ["update-index", "--add", "--cacheinfo", `100644,${blob},${p}`]);
+    }
+    expect(treeOid(tree)).toBe(await git(work, ["write-tree"]));
+    await rm(work, { recursive: true });
+  });
+
+  it("addFiles builds the tree addFile builds, file by file (folders replaced by files and back included)", () => {
+    const files = [
+      ...Object.entries(FILES).map(([path, content]) => ({ path, content })),
+      { path: "a/c", content: "a file replaces the folder a/c\n" },
+      { path: "a/c/e.yaml", content: "and a folder the file\n" },
+      { path: "x//y/", content: "irregular\n" },
+      { path: "a", content: "the whole of a\n" },
+      { path: "a/z.yaml", content: "a again\n" },
+    ];
+    const one = createDeployTree();
+    for (const f of files) addFile(one, `clusters/c1/${f.path}`, f.content);
+    const all = createDeployTree();
+    addFiles(all, "clusters/c1", files);
+    expect(treeOid(all)).toBe(treeOid(one));
+    expect(subtreeOid(all, "clusters/c1/a")).toBe(subtreeOid(one, "clusters/c1/a"));
+    expect(() => addFiles(createDeployTree(), "c", [{ path: "a/../b", content: "" }])).toThrow();
+  });
+
+  it("lists new objects children first, in the tree's order, the same list every time", async () => {
+    const tree = createDeployTree();
+    for (const [p, c] of Object.entries(FILES)) addFile(tree, p, c);
+    const empty = await mkdtemp(join(tmpdir(), "braid-empty-"));
+    await git(empty, ["init", "-q", "--bare"]);
+    const lists = await Promise.all(
+      [1, 2, 3].map(async () => (await newDeployObjects(await openStore(empty), tree)).map((o) => o.oid)),
+    );
+    await rm(empty, { recursive: true });
+    expect(lists[1]).toEqual(lists[0]);
+    expect(lists[2]).toEqual(lists[0]);
+    const at = (path: string) =>
+      lists[0]!.indexOf(subtreeOid(tree, path) ?? hashObject("blob", Buffer.from(FILES[path]!)));
+    expect(lists[0]).toHaveLength(10);
+    expect(lists[0]!.at(-1)).toBe(treeOid(tree));
+    expect(at("a/c/d.yaml")).toBeLessThan(at("a/c"));
+    expect(at("a/c")).toBeLessThan(at("a"));
+    expect(at("a/b.yaml")).toBeLessThan(at("a"));
+    expect(at("ab/x.yaml")).toBeLessThan(at("ab"));
   });
 
   it.each([["../x"], ["a/../b"], [".git/config"], [""]])("rejects the path %j", (p) => {

@@ -58,8 +58,9 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     });
   const dir = fleetDir(io, values.fleet);
   const repo = await requireFleetRepo(dir);
-  const baseCommit = await resolveRevision(repo.gitdir, values.base, repo.fs);
-  const headCommit = await resolveRevision(repo.gitdir, values.head, repo.fs);
+  const gitCache = {}; // this command's isomorphic-git cache (each render has its own)
+  const baseCommit = await resolveRevision(repo.gitdir, values.base, gitCache, repo.fs);
+  const headCommit = await resolveRevision(repo.gitdir, values.head, gitCache, repo.fs);
   // Resolve the GitHub target before the (slow) renders, so a missing token fails fast.
   const target = values["github-comment"]
     ? await githubTarget(io.env, { repo: values.repo, pr: values.pr }, (p) => readFile(p, "utf8"))

@@ -3,7 +3,6 @@ import { posix } from "node:path";
 import { stat } from "node:fs/promises";
 import git from "../git/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { gitCache } from "../git/git-objects.js";
 import { symlinkEscape, type FleetReader } from "./fleet-files.js";
 import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 
@@ -36,18 +35,20 @@ interface TreeEntry {
  * `subdir` is the fleet folder inside the repository; paths given to the reader are relative to it.
  * Symbolic links (mode 120000) are followed as the working tree would follow them, while the file they
  * lead to stays inside the fleet folder (else PATH_ESCAPE, as for a folder on disk); submodules read as absent.
+ * Each reader has its own isomorphic-git cache (two readers, or two runs in one process, share none).
  */
 export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: string; label?: string }): FleetReader {
   const { gitdir, commit } = opts;
   const base = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");
   const trees = new Map<string, Promise<TreeEntry[] | undefined>>();
+  const cache = {};
   const full = (p: string) => [base, p.replace(/^\.?\/+|\/+$/g, "")].filter(Boolean).join("/");
 
   function tree(path: string): Promise<TreeEntry[] | undefined> {
     let t = trees.get(path);
     if (!t) {
       t = git
-        .readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache })
+        .readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache })
         .then((r) => r.tree as TreeEntry[])
         .catch(() => undefined);
       trees.set(path, t);
@@ -57,7 +58,7 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
   const isLink = (e: TreeEntry) => e.mode === "120000";
   const isFile = (e: TreeEntry) => e.type === "blob" && !isLink(e);
   const blobText = async (oid: string) =>
-    Buffer.from((await git.readBlob({ fs, gitdir, oid, cache: gitCache })).blob).toString("utf8");
+    Buffer.from((await git.readBlob({ fs, gitdir, oid, cache })).blob).toString("utf8");
 
   /**
    * The blob a repository path leads to, following symbolic links in every segment (at most 40, as Linux);

@@ -2,12 +2,11 @@ import fs from "node:fs";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
-/**
- * A process-wide isomorphic-git cache (parsed packfile indexes), for the publish and preview readers. A render
- * uses its run's own (`RunContext.git`, passed as `cache` below), so runs never share it; each function here
- * takes the cache to use, a fresh one when none is given.
+/*
+ * isomorphic-git's `cache` (parsed packfile indexes, pack contents) is never module state: a render passes its
+ * run's own (`RunContext.git`), a publish its store's (`ObjectStore.cache`), a Git fleet reader its own; each
+ * function here takes the cache to use, a fresh one when none is given. Two runs in one process share none.
  */
-export const gitCache: object = {};
 
 /** A ref of a repository with the commit it points to (annotated tags peeled). */
 export interface RefEntry {

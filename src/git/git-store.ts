@@ -3,7 +3,8 @@
  * (loose objects and packs). Writes of blobs, trees and commits are done here, by hand: isomorphic-git
  * writes a loose object straight to its final name, so a crash can leave a truncated object that it then
  * treats as present. Here each object goes to a temp file first and is renamed into place (as git does),
- * and a ref moves only through `<ref>.lock` with a compare-and-swap on the old value.
+ * and a ref moves only through `<ref>.lock` with a compare-and-swap on the old value. A publish's new
+ * objects are written together ({@link writeObjects}): loose below git's unpack limit, else one packfile.
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -14,8 +15,9 @@ import { deflate as deflateCb } from "node:zlib";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { processAlive } from "./cache-lock.js";
-import { gitCache } from "./git-objects.js";
 import { mkdirp } from "./mkdirp.js";
+import { readPackIndexes, type PackIndexes } from "./pack-index.js";
+import { TEMP_PACK, writePack, type PackObject } from "./pack-write.js";
 
 const deflate = promisify(deflateCb);
 
@@ -38,10 +40,14 @@ export interface StoredEntry {
 /** Object-store handle: a gitdir plus the knowledge gathered while publishing (which objects exist). */
 export interface ObjectStore {
   gitdir: string;
+  /** isomorphic-git's cache (parsed packfile indexes) for this store's reads: one per opening, never shared. */
+  cache: object;
   /** Oids known to exist (read or written during this run). */
   known: Set<string>;
-  /** Whether the repository has packfiles (then a missing loose object may still exist). */
-  hasPacks: boolean;
+  /** Loose object names per fan-out folder (`ab` → the 38-hex names in it), each folder listed once. */
+  loose: Map<string, Promise<Set<string>>>;
+  /** What the packs hold, read once (again after {@link forgetListings}). */
+  packs?: Promise<PackIndexes>;
   /** Trees read so far, by oid. */
   trees: Map<string, StoredEntry[]>;
 }
@@ -53,17 +59,21 @@ const TEMP_OBJECT = /^(?:tmp_obj_(\d+)_[0-9a-f]+|[0-9a-f]{38}\.tmp-(\d+)-[0-9a-f
 const STALE_AFTER_MS = 3_600_000;
 
 /**
- * Removes temp objects left by braid processes that died mid-write (kill -9): those whose pid is not a
- * live process here, or older than an hour. Runs once per store opening; never fails the publish.
+ * Removes temp objects and temp packs (`objects/pack/tmp_pack_<pid>_<hex>`, `tmp_idx_<pid>_<hex>`) left by
+ * braid processes that died mid-write (kill -9): those whose pid is not a live process here, or older than
+ * an hour. git's own temp files (`tmp_pack_XXXXXX`, no pid) never match. A `.pack` left without its `.idx`
+ * (killed between the two renames) is not touched: git and isomorphic-git ignore a pack without an index,
+ * and the same name may be one git itself is writing. Runs once per store opening; never fails the publish.
  */
 async function cleanStaleTempObjects(gitdir: string): Promise<number> {
   let removed = 0;
   const objects = join(gitdir, "objects");
   const dirs = await readdir(objects).catch(() => [] as string[]);
   for (const d of dirs) {
-    if (!/^[0-9a-f]{2}$/.test(d)) continue;
+    const pattern = d === "pack" ? TEMP_PACK : /^[0-9a-f]{2}$/.test(d) ? TEMP_OBJECT : undefined;
+    if (!pattern) continue;
     for (const name of await readdir(join(objects, d)).catch(() => [] as string[])) {
-      const m = TEMP_OBJECT.exec(name);
+      const m = pattern.exec(name);
       if (!m) continue;
       const file = join(objects, d, name);
       const pid = Number(m[1] ?? m[2]);
@@ -83,37 +93,53 @@ async function cleanStaleTempObjects(gitdir: string): Promise<number> {
 /** Opens a gitdir for publishing (and removes stale temp objects of dead processes). */
 export async function openStore(gitdir: string): Promise<ObjectStore> {
   await cleanStaleTempObjects(gitdir);
-  let hasPacks: boolean;
-  try {
-    hasPacks = (await readdir(join(gitdir, "objects", "pack"))).some((f) => f.endsWith(".idx"));
-  } catch {
-    hasPacks = false;
-  }
-  return { gitdir, known: new Set(), hasPacks, trees: new Map() };
+  return { gitdir, cache: {}, known: new Set(), loose: new Map(), trees: new Map() };
+}
+
+/**
+ * Drops the store's listings of loose objects and packs, so that objects added since (by a fetch into it)
+ * are seen. Objects another process adds meanwhile may go unseen: they are then written again, which git
+ * allows (the same object in two places is one object).
+ */
+export function forgetListings(store: ObjectStore): void {
+  store.loose.clear();
+  delete store.packs;
 }
 
 function loosePath(gitdir: string, oid: string): string {
   return join(gitdir, "objects", oid.slice(0, 2), oid.slice(2));
 }
 
-/** True when the object is in the store (loose, packed, or written during this run). */
+function looseNames(store: ObjectStore, dir: string): Promise<Set<string>> {
+  let names = store.loose.get(dir);
+  if (!names) {
+    names = readdir(join(store.gitdir, "objects", dir)).then(
+      (list) => new Set(list),
+      () => new Set<string>(),
+    );
+    store.loose.set(dir, names);
+  }
+  return names;
+}
+
+/**
+ * True when the object is in the store: written or read during this run, loose (each fan-out folder listed
+ * once, not one stat per object) or in a pack (looked up in the pack indexes, read once).
+ */
 export async function objectExists(store: ObjectStore, oid: string): Promise<boolean> {
   if (store.known.has(oid)) return true;
-  try {
-    await stat(loosePath(store.gitdir, oid));
-    store.known.add(oid);
-    return true;
-  } catch {
-    // not loose
+  let found: boolean | undefined = (await looseNames(store, oid.slice(0, 2))).has(oid.slice(2));
+  if (!found) {
+    store.packs ??= readPackIndexes(store.gitdir);
+    found = (await store.packs).has(oid);
   }
-  if (!store.hasPacks) return false;
-  try {
-    await git.readObject({ fs, gitdir: store.gitdir, oid, format: "deflated", cache: gitCache });
-    store.known.add(oid);
-    return true;
-  } catch {
-    return false;
-  }
+  // an index braid does not read (version 1): ask isomorphic-git
+  found ??= await git.readObject({ fs, gitdir: store.gitdir, oid, format: "deflated", cache: store.cache }).then(
+    () => true,
+    () => false,
+  );
+  if (found) store.known.add(oid);
+  return found;
 }
 
 /** Writes one loose object atomically (temp file, then rename); a no-op when the file exists. */
@@ -147,7 +173,7 @@ export async function readTreeEntries(store: ObjectStore, oid: string): Promise<
   const hit = store.trees.get(oid);
   if (hit) return hit;
   try {
-    const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: gitCache });
+    const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
     store.known.add(oid);
     const entries = tree.map((e) => ({ name: e.path, mode: e.mode, oid: e.oid, type: e.type }));
     store.trees.set(oid, entries);
@@ -169,7 +195,9 @@ export async function writeTreeEntries(store: ObjectStore, entries: readonly Sto
 
 /** Reads a blob as text. */
 export async function readBlobText(store: ObjectStore, oid: string): Promise<string> {
-  const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid, cache: gitCache });
+  const { blob } = await git
+    .readBlob({ fs, gitdir: store.gitdir, oid, cache: store.cache })
+    .catch((e: unknown) => unreadable(store, oid, e));
   return Buffer.from(blob).toString("utf8");
 }
 
@@ -204,7 +232,9 @@ export async function readCommitInfo(
   store: ObjectStore,
   oid: string,
 ): Promise<{ tree: string; parents: string[]; message: string }> {
-  const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid, cache: gitCache });
+  const { commit } = await git
+    .readCommit({ fs, gitdir: store.gitdir, oid, cache: store.cache })
+    .catch((e: unknown) => unreadable(store, oid, e));
   return { tree: commit.tree, parents: commit.parent, message: commit.message };
 }
 
@@ -234,11 +264,17 @@ function formatSignature(s: Signature): string {
   return `${clean(s.name)} <${clean(s.email)}> ${Math.floor(s.timestamp)} ${tz}`;
 }
 
-/** Writes a commit object; returns its oid. */
-export async function writeCommitObject(
-  store: ObjectStore,
-  c: { tree: string; parents: string[]; author: Signature; committer?: Signature; message: string },
-): Promise<string> {
+/** What a commit object says. */
+interface CommitFields {
+  tree: string;
+  parents: string[];
+  author: Signature;
+  committer?: Signature;
+  message: string;
+}
+
+/** A commit object, encoded and hashed (nothing written). */
+export function commitObject(c: CommitFields): PackObject {
   const lines = [
     `tree ${c.tree}`,
     ...c.parents.map((p) => `parent ${p}`),
@@ -246,7 +282,43 @@ export async function writeCommitObject(
     `committer ${formatSignature(c.committer ?? c.author)}`,
   ];
   const message = c.message.endsWith("\n") ? c.message : `${c.message}\n`;
-  return writeObject(store, "commit", Buffer.from(`${lines.join("\n")}\n\n${message}`, "utf8"));
+  const content = Buffer.from(`${lines.join("\n")}\n\n${message}`, "utf8");
+  return { type: "commit", content, oid: hashObject("commit", content) };
+}
+
+/** Writes a commit object; returns its oid. */
+export async function writeCommitObject(store: ObjectStore, c: CommitFields): Promise<string> {
+  const { content, oid } = commitObject(c);
+  return writeObject(store, "commit", content, oid);
+}
+
+/**
+ * git's `transfer.unpackLimit` / `fetch.unpackLimit` default: a push or fetch of fewer objects is stored
+ * loose, one of this many or more is kept as a pack. {@link writeObjects} follows the same rule.
+ */
+export const UNPACK_LIMIT = 100;
+
+/**
+ * Writes the new objects of one publish, given children before parents (a tree after its entries, the
+ * commit last): fewer than {@link UNPACK_LIMIT} as loose objects, one at a time in that order (so that a
+ * crash never leaves a tree whose entries are missing); else as one packfile, whose objects all appear at
+ * once when its index is renamed into place. Objects the store already holds are skipped. Returns how many
+ * objects were written.
+ */
+export async function writeObjects(store: ObjectStore, objects: readonly PackObject[]): Promise<number> {
+  const fresh = new Map<string, PackObject>();
+  for (const o of objects) if (!store.known.has(o.oid)) fresh.set(o.oid, o);
+  if (fresh.size < UNPACK_LIMIT) {
+    for (const o of fresh.values()) await writeObject(store, o.type, o.content, o.oid);
+    return fresh.size;
+  }
+  try {
+    await writePack(store.gitdir, fresh.values());
+  } catch (e) {
+    throw ioError(`cannot write a pack of ${fresh.size} objects in ${store.gitdir}`, e);
+  }
+  for (const oid of fresh.keys()) store.known.add(oid);
+  return fresh.size;
 }
 
 /**
@@ -288,6 +360,15 @@ export async function compareAndSwapRef(
     if (handle) await handle.close();
     await rm(lock, { force: true });
   }
+}
+
+/** An object the store should hold cannot be read (missing, or a damaged pack): an environment error, exit 3. */
+function unreadable(store: ObjectStore, oid: string, e: unknown): never {
+  throw new BraidError({
+    code: "IO",
+    message: `cannot read object ${oid} in ${store.gitdir}: ${e instanceof Error ? (e.message.split("\n").pop() ?? "") : String(e)}`,
+    hint: "the repository's object store looks damaged: `git fsck` says what is wrong; nothing was published",
+  });
 }
 
 function ioError(message: string, e: unknown): BraidError {

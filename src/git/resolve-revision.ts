@@ -5,9 +5,8 @@
 import fs from "node:fs";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { gitCache } from "./git-objects.js";
 
-async function expandName(gitdir: string, name: string, gfs: typeof fs): Promise<string | undefined> {
+async function expandName(gitdir: string, name: string, gfs: typeof fs, cache: object): Promise<string | undefined> {
   try {
     return await git.resolveRef({ fs: gfs, gitdir, ref: name });
   } catch {
@@ -15,7 +14,7 @@ async function expandName(gitdir: string, name: string, gfs: typeof fs): Promise
   }
   if (/^[0-9a-f]{4,40}$/i.test(name)) {
     try {
-      return await git.expandOid({ fs, gitdir, oid: name.toLowerCase(), cache: gitCache });
+      return await git.expandOid({ fs, gitdir, oid: name.toLowerCase(), cache });
     } catch {
       return undefined;
     }
@@ -23,12 +22,12 @@ async function expandName(gitdir: string, name: string, gfs: typeof fs): Promise
   return undefined;
 }
 
-async function peel(gitdir: string, oid: string): Promise<string | undefined> {
+async function peel(gitdir: string, oid: string, cache: object): Promise<string | undefined> {
   let current = oid;
   for (let i = 0; i < 10; i++) {
     let obj;
     try {
-      obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache: gitCache });
+      obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache });
     } catch {
       return undefined;
     }
@@ -42,9 +41,15 @@ async function peel(gitdir: string, oid: string): Promise<string | undefined> {
 /**
  * Resolves a revision to a commit id: a full or abbreviated commit id, a branch, tag or full ref name
  * (as `git rev-parse` expands them), optionally followed by `~N`, `^` or `^N` steps. Unknown → REV_NOT_FOUND.
- * `gfs`: the repository's fs (a linked worktree's HEAD is its own: see FleetRepo.fs).
+ * `cache`: isomorphic-git's cache of the caller's run (never shared between runs); `gfs`: the repository's fs (a
+ * linked worktree's HEAD is its own: see FleetRepo.fs).
  */
-export async function resolveRevision(gitdir: string, rev: string, gfs: typeof fs = fs): Promise<string> {
+export async function resolveRevision(
+  gitdir: string,
+  rev: string,
+  cache: object,
+  gfs: typeof fs = fs,
+): Promise<string> {
   const notFound = (why: string) =>
     new BraidError({
       code: "REV_NOT_FOUND",
@@ -53,12 +58,12 @@ export async function resolveRevision(gitdir: string, rev: string, gfs: typeof f
     });
   const m = /^(.+?)((?:~\d*|\^\d*)*)$/.exec(rev.trim());
   if (!m?.[1]) throw notFound("is not a revision");
-  const start = await expandName(gitdir, m[1], gfs);
-  let commit = start && (await peel(gitdir, start));
+  const start = await expandName(gitdir, m[1], gfs, cache);
+  let commit = start && (await peel(gitdir, start, cache));
   if (!commit) throw notFound("does not exist");
   for (const step of m[2]!.match(/[~^]\d*/g) ?? []) {
     const n = step.length > 1 ? Number(step.slice(1)) : 1;
-    const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit, cache: gitCache });
+    const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit, cache });
     if (step[0] === "^") {
       if (n === 0) continue;
       const parent = c.parent[n - 1];
@@ -66,7 +71,7 @@ export async function resolveRevision(gitdir: string, rev: string, gfs: typeof f
       commit = parent;
     } else {
       for (let i = 0; i < n; i++) {
-        const { commit: cc } = await git.readCommit({ fs, gitdir, oid: commit, cache: gitCache });
+        const { commit: cc } = await git.readCommit({ fs, gitdir, oid: commit, cache });
         const parent = cc.parent[0];
         if (!parent) throw notFound("goes past the first commit");
         commit = parent;

@@ -3,12 +3,15 @@
  * where the store lacks it: identical files across clusters are one blob, identical folders one tree,
  * and a subtree the store already has (e.g. an unchanged cluster) is skipped whole.
  */
-import { hashObject, objectExists, writeObject, type ObjectStore } from "../git/git-store.js";
+import { hashObject, objectExists, writeObjects, type ObjectStore } from "../git/git-store.js";
+import type { PackObject } from "../git/pack-write.js";
 
 interface BlobNode {
   kind: "blob";
   oid: string;
   content?: Buffer;
+  /** The last tree entry made for this blob: a file shared by many clusters has the same name in each. */
+  entry?: { name: string; bytes: Buffer };
 }
 interface GraftNode {
   kind: "graft";
@@ -122,6 +125,14 @@ function entryKey(name: string, node: Node): string {
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** One tree entry: `<mode> <name>\0<20-byte oid>`. */
+function treeEntry(mode: string, name: string, oid: string): Buffer {
+  const head = `${mode} ${name}\0`;
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(head) + 20);
+  bytes.write(oid, bytes.write(head), "hex");
+  return bytes;
+}
+
 function hashDir(dir: DirNode): string {
   if (dir.oid) return dir.oid;
   const entries: { name: string; node: Node; key: string; ascii: boolean }[] = [];
@@ -140,19 +151,16 @@ function hashDir(dir: DirNode): string {
           : 0
       : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
   );
-  // one buffer for the whole tree object: `<mode> <name>\0<20-byte oid>` per entry
-  let size = 0;
-  for (const e of entries) size += (e.node.kind === "blob" ? 7 : 6) + Buffer.byteLength(e.name) + 1 + 20;
-  const bytes = Buffer.allocUnsafe(size);
-  let at = 0;
+  // `<mode> <name>\0<20-byte oid>` per entry; a shared blob's entry is encoded once for all the folders holding it
+  const parts: Buffer[] = [];
   for (const { name, node } of entries) {
-    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
-    at += bytes.write(node.kind === "blob" ? "100644 " : "40000 ", at, "latin1");
-    at += bytes.write(name, at, "utf8");
-    bytes[at++] = 0;
-    at += bytes.write(oid, at, "hex");
+    if (node.kind !== "blob") parts.push(treeEntry("40000", name, node.kind === "dir" ? hashDir(node) : node.oid));
+    else {
+      if (node.entry?.name !== name) node.entry = { name, bytes: treeEntry("100644", name, node.oid) };
+      parts.push(node.entry.bytes);
+    }
   }
-  dir.bytes = bytes;
+  dir.bytes = Buffer.concat(parts);
   dir.oid = hashObject("tree", dir.bytes);
   return dir.oid;
 }
@@ -173,7 +181,7 @@ export function subtreeOid(tree: DeployTree, path: string): string | undefined {
   return node.kind === "graft" ? node.oid : hashDir(node);
 }
 
-/** A bounded number of writes in flight. */
+/** A bounded number of store reads in flight. */
 function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
@@ -190,37 +198,47 @@ function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Writes every object of the tree the store does not have yet, children before their parent (so a
- * tree in the store always has its contents, even after a crash), with up to `concurrency` writes in
- * flight. Returns the root oid and how many objects were written.
+ * The objects of the tree the store does not have yet, children before their parent, in the tree's own order
+ * (so the same tree always gives the same list, and the same pack); a subtree the store has is skipped whole.
+ * The existence checks run first, up to `concurrency` in flight. Nothing is written: the caller adds the
+ * commit and writes them all at once (`writeObjects`: loose or one pack).
  */
-export async function writeDeployTree(
-  store: ObjectStore,
-  tree: DeployTree,
-  concurrency = 32,
-): Promise<{ oid: string; written: number }> {
-  const root = treeOid(tree);
+export async function newDeployObjects(store: ObjectStore, tree: DeployTree, concurrency = 32): Promise<PackObject[]> {
   const limit = limiter(concurrency);
-  const inflight = new Map<string, Promise<void>>();
-  let written = 0;
-  const ensure = (node: Node): Promise<void> => {
+  const checks = new Map<string, Promise<void>>();
+  const missing = new Set<string>();
+  const nonEmpty = (dir: DirNode) => [...dir.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0);
+  const check = (node: Node): Promise<void> => {
     if (node.kind === "graft") return Promise.resolve();
     const oid = node.kind === "dir" ? hashDir(node) : node.oid;
-    let p = inflight.get(oid);
-    if (p) return p;
-    p = (async () => {
-      if (await limit(() => objectExists(store, oid))) return;
-      if (node.kind === "dir") {
-        await Promise.all(
-          [...node.children.values()].filter((n) => n.kind !== "dir" || n.children.size > 0).map(ensure),
-        );
-        await limit(() => writeObject(store, "tree", node.bytes!, oid));
-      } else await limit(() => writeObject(store, "blob", node.content!, oid));
-      written++;
-    })();
-    inflight.set(oid, p);
+    let p = checks.get(oid);
+    if (!p) {
+      p = (async () => {
+        if (await limit(() => objectExists(store, oid))) return;
+        missing.add(oid);
+        if (node.kind === "dir") await Promise.all(nonEmpty(node).map(check));
+      })();
+      checks.set(oid, p);
+    }
     return p;
   };
-  await ensure(tree.root);
-  return { oid: root, written };
+  await check(tree.root);
+  const out: PackObject[] = [];
+  const emit = (node: Node): void => {
+    if (node.kind === "graft") return;
+    const oid = node.kind === "dir" ? hashDir(node) : node.oid;
+    if (!missing.delete(oid)) return; // present in the store, or emitted already
+    if (node.kind === "dir") {
+      for (const child of nonEmpty(node)) emit(child);
+      out.push({ type: "tree", oid, content: node.bytes! });
+    } else out.push({ type: "blob", oid, content: node.content! });
+  };
+  emit(tree.root);
+  return out;
+}
+
+/** Writes every object of the tree the store does not have yet; returns the root oid and how many were written. */
+export async function writeDeployTree(store: ObjectStore, tree: DeployTree): Promise<{ oid: string; written: number }> {
+  const written = await writeObjects(store, await newDeployObjects(store, tree));
+  return { oid: treeOid(tree), written };
 }

@@ -26,8 +26,16 @@ import { requireSshTransport } from "../git/system-git.js";
 import { commitMessage, type ClusterChange, type HeldCluster } from "./commit-message.js";
 import { commitLockFile, fleetHead } from "./commit-lock.js";
 import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
-import { writeDeployTree } from "./deploy-tree.js";
-import { compareAndSwapRef, openStore, readRef, writeCommitObject, type ObjectStore } from "../git/git-store.js";
+import { newDeployObjects } from "./deploy-tree.js";
+import {
+  commitObject,
+  compareAndSwapRef,
+  forgetListings,
+  openStore,
+  readRef,
+  writeObjects,
+  type ObjectStore,
+} from "../git/git-store.js";
 import type { Inventory } from "./inventory.js";
 import { planDeploy, type DeployPlan } from "./plan-deploy.js";
 import { mkdirp } from "../git/mkdirp.js";
@@ -139,7 +147,10 @@ function localTarget(store: ObjectStore, label: string, ref: string): DeployTarg
   return {
     label,
     store,
-    tip: () => readRef(store.gitdir, ref),
+    tip: () => {
+      forgetListings(store); // on a retry: the objects of the publisher that won are there now
+      return readRef(store.gitdir, ref);
+    },
     update: async (base, commit) => ((await compareAndSwapRef(store.gitdir, ref, base, commit)) ? "ok" : "race"),
   };
 }
@@ -187,7 +198,7 @@ async function remoteTarget(
           throw e;
         },
       );
-      store.hasPacks = true; // the fetch stores a pack
+      forgetListings(store); // the fetch stored a pack or loose objects
       return oid;
     },
     async update(base, commit) {
@@ -395,15 +406,18 @@ async function writeAndMove(
   plan: DeployPlan,
   attempt: number,
 ): Promise<"ok" | "race"> {
-  const written = await writeDeployTree(ctx.target.store, plan.tree);
-  result.objectsWritten += written.written;
-  const commit = await writeCommitObject(ctx.target.store, {
+  // the tree's new objects and the commit, hashed in memory, then written at once: loose below git's
+  // unpack limit (100), else one packfile (see writeObjects); only then does the branch move
+  const objects = await newDeployObjects(ctx.target.store, plan.tree);
+  const commitObj = commitObject({
     tree: plan.treeOid,
     parents: plan.base ? [plan.base] : [],
     author: { ...ctx.opts.author, timestamp: ctx.now() },
     message: result.message!,
   });
-  result.objectsWritten++;
+  objects.push(commitObj);
+  result.objectsWritten += await writeObjects(ctx.target.store, objects);
+  const commit = commitObj.oid;
   await ctx.opts.beforeUpdate?.(attempt);
   if ((await ctx.target.update(plan.base, commit)) === "race") return "race";
   result.status = "published";
