@@ -75,7 +75,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   const senv = sourceEnv(io, dir);
   const repo = await locateFleetRepo(dir);
   // the working tree's status is read while the fleet renders (it waits on the file system, not the CPU)
-  const dirty = dirtyWarning(repo, Boolean(values.update));
+  const dirty = dirtyWarning(repo, Boolean(values.update), io.env);
   // resolve --push before rendering, so a bad flag fails fast
   const target = values.push
     ? await resolvePushTarget(values.push, {
@@ -180,9 +180,13 @@ function checkBranchFlag(branch: string): void {
 }
 
 /** Rendered from uncommitted files, the deploy commit's Braid-Fleet-Commit (HEAD) would not reproduce it: say so. */
-async function dirtyWarning(repo: FleetRepo | undefined, update: boolean): Promise<Diagnostic[]> {
+async function dirtyWarning(
+  repo: FleetRepo | undefined,
+  update: boolean,
+  env: Record<string, string | undefined>,
+): Promise<Diagnostic[]> {
   if (!repo) return [];
-  const files = (await uncommittedFleetFiles(repo).catch(() => [])).filter((f) => !(update && f === LOCK_FILE));
+  const files = (await uncommittedFleetFiles(repo, env).catch(() => [])).filter((f) => !(update && f === LOCK_FILE));
   if (!files.length) return [];
   return [
     {

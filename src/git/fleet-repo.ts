@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { realpath } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import git from "./isogit.js";
+import { runGit, transportFor } from "./system-git.js";
 import { commonDirOf, readGitFile, worktreeFs } from "./worktrees.js";
 
 /** Where a fleet folder sits inside its Git repository. */
@@ -56,17 +57,54 @@ export async function locateFleetRepo(fleetDir: string): Promise<FleetRepo | und
 }
 
 /**
- * Files of the fleet folder whose working-tree content differs from HEAD (modified, added, deleted), as
- * paths relative to the fleet folder. Ignored files do not count.
+ * Files of the fleet folder whose working-tree content differs from HEAD (modified, added, deleted,
+ * untracked), as paths relative to the fleet folder. Ignored files do not count. Asked of the system `git`
+ * when braid uses it (`git status`: a few milliseconds where isomorphic-git's status of a 1,000-cluster fleet
+ * takes 0.2–0.3 s), else of isomorphic-git.
  */
-export async function uncommittedFleetFiles(repo: FleetRepo): Promise<string[]> {
+export async function uncommittedFleetFiles(
+  repo: FleetRepo,
+  env: Record<string, string | undefined> = {},
+): Promise<string[]> {
+  let system: string | undefined;
+  try {
+    system = transportFor(env).git;
+  } catch {
+    system = undefined; // a bad BRAID_GIT_TRANSPORT is reported where remotes are used
+  }
+  const prefix = repo.subdir ? `${repo.subdir}/` : "";
+  if (system) {
+    const r = await runGit({
+      git: system,
+      args: [
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        repo.subdir || ".",
+      ],
+      env,
+      cwd: repo.dir,
+    });
+    // `XY path` entries, NUL-terminated, paths from the repository's root
+    if (r.code === 0)
+      return r.stdout
+        .split("\0")
+        .filter((e) => e.length > 3)
+        .map((e) => e.slice(3))
+        .filter((path) => path.startsWith(prefix))
+        .map((path) => path.slice(prefix.length))
+        .sort();
+  }
   const rows = await git.statusMatrix({
     fs: repo.fs,
     dir: repo.dir,
     gitdir: repo.gitdir,
     filepaths: repo.subdir ? [repo.subdir] : undefined,
   });
-  const prefix = repo.subdir ? `${repo.subdir}/` : "";
   return rows
     .filter(([, head, workdir]) => !(head === 1 && workdir === 1) && !(head === 0 && workdir === 0))
     .map(([path]) => path.slice(prefix.length))
