@@ -35,6 +35,7 @@ async function braid(args: string[], cwd: string, cache: string): Promise<Timed>
     stdout: (t) => void (out += t),
     stderr: (t) => process.stderr.write(t),
     env: {
+      PATH: process.env.PATH, // as a user's shell has it (the system git serves the fleet's status)
       BRAID_KUBERNETES_OPENAPI: OPENAPI,
       BRAID_CACHE: cache,
       GIT_AUTHOR_NAME: "bench",

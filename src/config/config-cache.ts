@@ -16,10 +16,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
-import { pointerOf } from "../model/plain-scalars.js";
-import type { Json, JsonPath, PositionMap } from "../model/resource.js";
+import { fromPositionTable, jsonSafe, toPositionTable, type PositionTable } from "../model/position-table.js";
 import type { FleetReader } from "./fleet-files.js";
 import type { ClusterDef, GroupDef, PatchDef } from "./types.js";
 
@@ -29,10 +27,7 @@ const FORMAT = 1;
 export type LayerFileDef = GroupDef | ClusterDef;
 
 /** A patch as stored: its positions as a table, its plain scalars as a list. */
-type StoredPatch = Omit<PatchDef, "positions" | "plain"> & {
-  positions: { file: string; at: Record<string, [number, number]> };
-  plain?: string[];
-};
+type StoredPatch = Omit<PatchDef, "positions" | "plain"> & { positions: PositionTable; plain?: string[] };
 
 interface Entry {
   /** sha256 of the file's text. */
@@ -154,37 +149,12 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
   };
 }
 
-/** Whether JSON keeps a value as it is (not so NaN, ±Infinity or -0, which YAML can write). */
-function jsonSafe(value: unknown): boolean {
-  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
-  if (Array.isArray(value)) return value.every(jsonSafe);
-  if (value !== null && typeof value === "object") return Object.values(value).every(jsonSafe);
-  return true;
-}
-
 /** A patch as stored (undefined when its body cannot be stored as JSON). */
 function storePatch(p: PatchDef): StoredPatch | undefined {
-  const at: Record<string, [number, number]> = {};
-  let file: string | undefined;
-  const located =
-    p.positions.all?.() ?? bodyPaths(p.body).map((path) => [pointerOf(path), p.positions.locate(path)] as const);
-  for (const [pointer, l] of located) {
-    if (!l) continue;
-    if (l.line === undefined || l.column === undefined || (file !== undefined && l.file !== file)) return undefined;
-    file = l.file;
-    at[pointer] = [l.line, l.column];
-  }
+  const positions = toPositionTable(p.positions, p.body, { file: p.location.file });
+  if (!positions) return undefined;
   const { positions: _positions, plain, ...rest } = p;
-  return { ...rest, positions: { file: file ?? p.location.file, at }, ...(plain ? { plain: [...plain] } : {}) };
-}
-
-/** Every path inside a JSON value, the root included. */
-function bodyPaths(value: Json, prefix: JsonPath = [], out: JsonPath[] = []): JsonPath[] {
-  out.push(prefix);
-  if (Array.isArray(value)) value.forEach((v, i) => bodyPaths(v, [...prefix, i], out));
-  else if (value !== null && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) bodyPaths(v, [...prefix, k], out);
-  return out;
+  return { ...rest, positions, ...(plain ? { plain: [...plain] } : {}) };
 }
 
 function revive(def: Entry["def"]): LayerFileDef {
@@ -193,12 +163,5 @@ function revive(def: Entry["def"]): LayerFileDef {
 
 function revivePatch(p: StoredPatch): PatchDef {
   const { positions, plain, ...rest } = p;
-  const map: PositionMap = {
-    locate(path: JsonPath): SourceLocation | undefined {
-      const key = pointerOf(path);
-      const hit = Object.hasOwn(positions.at, key) ? positions.at[key] : undefined;
-      return hit ? { file: positions.file, line: hit[0], column: hit[1] } : undefined;
-    },
-  };
-  return { ...rest, positions: map, ...(plain ? { plain: new Set(plain) } : {}) };
+  return { ...rest, positions: fromPositionTable(positions), ...(plain ? { plain: new Set(plain) } : {}) };
 }
