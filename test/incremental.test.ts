@@ -482,9 +482,11 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     expect((await readdir(join(freshCache, "config"))).length).toBe(1);
     const untouched = join(root, "untouched-cache");
     await publish({}, ["--no-cache"], untouched);
-    expect(await readdir(join(untouched, "config")).catch((e: unknown) => (e as NodeJS.ErrnoException).code)).toBe(
-      "ENOENT",
-    );
+    for (const folder of ["config", "manifests"])
+      expect(await readdir(join(untouched, folder)).catch((e: unknown) => (e as NodeJS.ErrnoException).code)).toBe(
+        "ENOENT",
+      );
+    expect((await readdir(join(freshCache, "manifests"))).length).toBeGreaterThan(0);
     // a comment in cluster b's file changes no digest: no commit, b reused (it has no diagnostics)
     await writeFile(join(fleetDir, "clusters/b.yaml"), "# a comment\n" + fleetFiles(state)["clusters/b.yaml"]!);
     await git(fleetDir, ["commit", "-qam", "comment"]);

@@ -10,7 +10,7 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { printGithubAnnotations } from "./github-output.js";
 import { checkOutDir } from "./out-dir.js";
-import { configCache, localReuse } from "./incremental.js";
+import { configCache, localReuse, manifestStore } from "./incremental.js";
 import type { ClusterReuse } from "../render/reuse.js";
 import { resourceCount } from "../render/reuse.js";
 import { codeFrames } from "./code-frames.js";
@@ -76,6 +76,7 @@ export async function runWithProgress(
       skipValidation,
       ...(reuse ? { reuse } : {}),
       configCache: await configCache(io, values["no-cache"], dir),
+      manifestStore: manifestStore(io, values["no-cache"]),
       onProgress: (done, total, name) => bar.update(done, total, `rendered ${name}`),
     });
   } finally {

@@ -1,6 +1,7 @@
 import { openConfigCache, type ConfigCache } from "../config/config-cache.js";
 import { braidDigest } from "../render/cluster-digest.js";
 import { localCacheReuse, type LocalCacheOptions } from "../render/local-cache.js";
+import { openManifestStore, type ManifestStore } from "../render/manifest-store.js";
 import type { ClusterReuse } from "../render/reuse.js";
 import { cacheDir } from "./common.js";
 import type { CliIO } from "./io.js";
@@ -27,4 +28,9 @@ export async function configCache(
   dir: string,
 ): Promise<ConfigCache | undefined> {
   return incrementalOff(io, noCache) ? undefined : openConfigCache(cacheDir(io), dir, braidDigest());
+}
+
+/** The parsed-manifest cache (`$BRAID_CACHE/manifests/`), unless incremental reuse is off. */
+export function manifestStore(io: CliIO, noCache: boolean | undefined): ManifestStore | undefined {
+  return incrementalOff(io, noCache) ? undefined : openManifestStore(cacheDir(io), braidDigest());
 }

@@ -5,6 +5,7 @@ import { recordingReader, type FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { ConfigCache } from "../config/config-cache.js";
+import type { ManifestStore } from "../render/manifest-store.js";
 import { mapPool } from "../model/map-pool.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
@@ -83,6 +84,8 @@ export interface FleetRunOptions {
   reuse?: ClusterReuse;
   /** Definitions of the fleet's unchanged group and cluster files from an earlier run (config/config-cache.ts). */
   configCache?: ConfigCache;
+  /** Sources' manifests as parsed by an earlier run (render/manifest-store.ts). */
+  manifestStore?: ManifestStore;
 }
 
 /** braid.lock parsed, or taken from the parsed-config cache when its text is unchanged (a valid lock only). */
@@ -107,6 +110,7 @@ function parseLockCached(text: string, cache: ConfigCache | undefined): ReturnTy
 export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
   const run: FleetRun = { diagnostics: [], clusters: [], pins: new Map(), lock: { pins: [] }, lockChanged: false };
   const context = createRunContext();
+  if (opts.manifestStore) context.manifests.store = opts.manifestStore;
   // 1. config (the text of every file read is kept for the clusters' input digests)
   const recorded = recordingReader(opts.reader);
   const loaded = await loadFleet(recorded.reader, { cache: opts.configCache });
@@ -191,6 +195,7 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     opts.onProgress?.(++done, effective.length, cluster.name);
   }
   await reuse?.close?.();
+  await opts.manifestStore?.close();
   return run;
 }
 

@@ -9,6 +9,7 @@ import { docPositionMap } from "../model/position-map.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
+import type { ManifestStore } from "./manifest-store.js";
 
 /** A file of a source at a commit. */
 export interface TreeFile {
@@ -32,6 +33,8 @@ export interface ManifestCache {
   trees: Map<string, Promise<unknown>>;
   /** The run's isomorphic-git cache (parsed packfile indexes). */
   git: object;
+  /** Loads kept between runs (render/manifest-store.ts), when the run has them. */
+  store?: ManifestStore;
 }
 
 /** A fresh cache for one run (`git`: the run's isomorphic-git cache, when the run has one already). */
@@ -225,7 +228,7 @@ export function loadSourceManifests(
   const key = `${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${source.include.join(",")}\u0000${source.exclude.join(",")}`;
   let p = cache.loads.get(key);
   if (!p) {
-    p = load(cache, gitdir, commit, source);
+    p = load(cache, gitdir, commit, source, key);
     cache.loads.set(key, p);
   }
   return p;
@@ -236,13 +239,17 @@ async function load(
   gitdir: string,
   commit: string,
   source: SourceDef,
+  key: string,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
+  const kept = await cache.store?.get(key);
+  if (kept) return { resources: kept, diagnostics: [] };
   const { files, diagnostics } = await listSourceFiles(gitdir, commit, source, cache.git);
   const resources: Resource[] = [];
   for (const loaded of await inOrder(files, (f) => loadFileResources(cache, gitdir, commit, source.name, f))) {
     resources.push(...loaded.resources);
     diagnostics.push(...loaded.diagnostics);
   }
+  if (!diagnostics.length) cache.store?.set(key, resources);
   return { resources, diagnostics };
 }
 

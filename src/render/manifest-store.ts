@@ -1,0 +1,85 @@
+/**
+ * The parsed-manifest cache (`$BRAID_CACHE/manifests/`): what a plain source yields at a commit (its
+ * objects, where each was written and which strings were plain scalars), kept between runs so that a run
+ * rendering one changed cluster does not parse its sources' YAML again. A commit never changes, so an entry
+ * is keyed by everything the load reads (source name, URL, commit, path, include, exclude) and by braid's
+ * own code digest. Only loads without any diagnostic are kept (their messages point into braid.yaml, which
+ * may move). One file per load, written to a temp file and renamed, private (sources may hold Secrets);
+ * an unreadable or foreign file is a miss. The folder may be deleted at any time.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic } from "../git/mkdirp.js";
+import { fromPositionTable, jsonSafe, toPositionTable, type PositionTable } from "../model/position-table.js";
+import { idOf, type JsonObject, type Origin, type Resource } from "../model/resource.js";
+
+const FORMAT = 1;
+
+interface StoredResource {
+  object: JsonObject;
+  origin: Origin;
+  positions: PositionTable[];
+  plain?: string[];
+}
+
+/** Loads of sources kept between runs. */
+export interface ManifestStore {
+  /** The resources of a load made before under this key (fresh objects), or undefined. */
+  get(key: string): Promise<Resource[] | undefined>;
+  /** Keeps a load's resources (written in the background; see `close`). */
+  set(key: string, resources: readonly Resource[]): void;
+  /** Waits for the writes. */
+  close(): Promise<void>;
+}
+
+/** The store under `cacheDir` for braid `codeDigest`. Never fails: a miss or a failed write only costs time. */
+export function openManifestStore(cacheDir: string, codeDigest: string): ManifestStore {
+  const path = (key: string) =>
+    join(cacheDir, "manifests", `${createHash("sha256").update(`${codeDigest}\u0000${key}`).digest("hex")}.json`);
+  const writes: Promise<void>[] = [];
+  return {
+    async get(key) {
+      try {
+        const stored = JSON.parse(await readFile(path(key), "utf8")) as {
+          format?: number;
+          key?: string;
+          resources?: StoredResource[];
+        } | null;
+        if (stored?.format !== FORMAT || stored.key !== key || !Array.isArray(stored.resources)) return undefined;
+        return stored.resources.map(revive);
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, resources) {
+      const stored: StoredResource[] = [];
+      for (const r of resources) {
+        const base = { source: r.origin.source, commit: r.origin.commit, file: r.origin.file };
+        const positions = r.positions.map((m) => toPositionTable(m, r.object, base));
+        if (positions.includes(undefined) || r.previous || !jsonSafe(r.object)) return;
+        stored.push({
+          object: r.object,
+          origin: r.origin,
+          positions: positions as PositionTable[],
+          ...(r.plain ? { plain: [...r.plain] } : {}),
+        });
+      }
+      const text = JSON.stringify({ format: FORMAT, key, resources: stored });
+      writes.push(writeFileAtomic(path(key), text, 0o600).catch(() => undefined));
+    },
+    async close() {
+      await Promise.all(writes);
+    },
+  };
+}
+
+function revive(s: StoredResource): Resource {
+  return {
+    id: idOf(s.object),
+    object: s.object,
+    origin: s.origin,
+    positions: s.positions.map(fromPositionTable),
+    ...(s.plain ? { plain: new Set(s.plain) } : {}),
+  };
+}
