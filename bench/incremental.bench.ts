@@ -3,7 +3,8 @@
  * resources, a few patches each), through the CLI in this process (`braid publish`, as the scheduled job runs
  * it, braid.lock committed): a cold publish (empty cache, no deploy branch), a no-op publish (nothing changed:
  * the fleet folder's key matches the last publish, nothing parsed), and a publish after one cluster's file
- * changed (one cluster rendered, the others reused from the deploy tip). Each with wall
+ * changed (one cluster rendered, the others reused from the deploy tip); and a cold publish of the fleet to a new
+ * branch with `--no-cache` on a machine that has run braid before (only the validator cache warm). Each with wall
  * and CPU time (user + system: the machine may be shared), beside `kubectl kustomize` of a sample of the
  * published cluster folders in the same run, extrapolated to the fleet (labelled as such).
  * Targets: no-op ≤ 0.5 s, one-cluster change ≤ 1 s, cold render+publish ≤ 3 s.
@@ -83,6 +84,11 @@ export async function run(): Promise<Record<string, number | string>> {
     )
       throw new Error(`one-cluster publish: ${String(one.json.status)}, ${String(one.json.reused)} reused`);
 
+    // a cold fleet on a machine that has run braid before: a new branch, nothing reused (--no-cache), only
+    // the validators of built-in kinds from $BRAID_CACHE (compiled by the first publish)
+    const coldWarm = await braid(["publish", "--branch", "deploy-cold", "--no-cache"], gen.fleetDir, cache);
+    if (coldWarm.json.status !== "published") throw new Error(`cold publish: ${String(coldWarm.json.status)}`);
+
     // kubectl kustomize of a sample of the published folders (checked out by a warm render), extrapolated
     let kustomize: number | string = "kubectl not on PATH";
     const out = join(dir, "out");
@@ -101,6 +107,8 @@ export async function run(): Promise<Record<string, number | string>> {
       clusters,
       "publish.cold.wall.s": round(cold.wall),
       "publish.cold.cpu.s": round(cold.cpu),
+      "publish.cold_warm_validators.wall.s": round(coldWarm.wall),
+      "publish.cold_warm_validators.cpu.s": round(coldWarm.cpu),
       "publish.noop.wall.s": round(noop.wall),
       "publish.noop.cpu.s": round(noop.cpu),
       "publish.one_cluster.wall.s": round(one.wall),
