@@ -238,7 +238,14 @@ describe("parsed-config cache", () => {
     const cacheDir = await mkdtemp(join(tmpdir(), "braid-config-cache-"));
     await loadCached(dir, cacheDir);
     const [name] = await readdir(join(cacheDir, "config"));
-    await writeFile(join(cacheDir, "config", name!), "{ not json");
+    const file = join(cacheDir, "config", name!);
+    // an entry of another shape (edited by hand) is a miss, not a crash
+    const stored = JSON.parse(await readFile(file, "utf8")) as { entries: Record<string, { def: unknown }> };
+    stored.entries["clusters/a.yaml"]!.def = 42;
+    await writeFile(file, JSON.stringify(stored));
+    const odd = await loadFleet(diskFleetReader(dir), { cache: await openConfigCache(cacheDir, dir, "braid-1") });
+    expect(layers(odd.fleet!)).toEqual(layers((await loadFleet(diskFleetReader(dir))).fleet!));
+    await writeFile(file, "{ not json");
     const loaded = await loadFleet(diskFleetReader(dir), { cache: await openConfigCache(cacheDir, dir, "braid-1") });
     expect(layers(loaded.fleet!)).toEqual(layers((await loadFleet(diskFleetReader(dir))).fleet!));
   });

@@ -120,8 +120,14 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
         }
         if ((depText === undefined ? null : sha(depText)) !== digest) return undefined;
       }
+      let def: LayerFileDef;
+      try {
+        def = revive(entry.def);
+      } catch {
+        return undefined; // an entry not of this shape (edited by hand): the file is parsed
+      }
       used.set(path, entry);
-      return revive(entry.def);
+      return def;
     },
     set(path, text, def, deps) {
       const patches = def.patches.map(storePatch);

@@ -91,7 +91,7 @@ export interface FleetRunOptions {
 /** braid.lock parsed, or taken from the parsed-config cache when its text is unchanged (a valid lock only). */
 function parseLockCached(text: string, cache: ConfigCache | undefined): ReturnType<typeof parseLock> {
   const hit = cache?.getData(LOCK_FILE, text) as Lock | undefined;
-  if (hit) return { lock: hit, diagnostics: [] };
+  if (hit && typeof hit === "object" && Array.isArray(hit.pins)) return { lock: hit, diagnostics: [] };
   const parsed = parseLock(text);
   if (parsed.lock && !parsed.diagnostics.length) cache?.setData(LOCK_FILE, text, parsed.lock);
   return parsed;
