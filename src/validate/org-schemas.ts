@@ -53,6 +53,14 @@ let policyValidator: ValidateFunction | undefined;
 
 /** Reads the documents of the files under schemas/ (paths relative to the fleet). */
 export function loadFleetSchemas(files: readonly { path: string; text: string }[]): FleetSchemas {
+  try {
+    return readFleetSchemas(files);
+  } finally {
+    checker = undefined; // the ajv that checked this run's schemas keeps them: not past the run
+  }
+}
+
+function readFleetSchemas(files: readonly { path: string; text: string }[]): FleetSchemas {
   const out: FleetSchemas = { crds: [], policies: [], diagnostics: [] };
   const names = new Map<string, SourceLocation>();
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
@@ -192,6 +200,7 @@ function readPolicy(
   };
 }
 
+/** The ajv of one `loadFleetSchemas` call (synchronous, so no other run sees it). */
 let checker: ReturnType<typeof newAjv> | undefined;
 
 /** Compiles a user schema once to report mistakes at load time (the registry compiles it again for use). */
