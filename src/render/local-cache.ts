@@ -89,10 +89,13 @@ export interface LocalCacheOptions {
   store?: boolean;
 }
 
+/** How many entries are written at once (each holds a rendered cluster's files). */
+const MAX_WRITES_IN_FLIGHT = 16;
+
 /** Reuse from (and store into) the local result cache under `cacheDir`. */
 export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}): ClusterReuse {
   const withFiles = opts.files !== false;
-  const writes: Promise<void>[] = [];
+  const writes = new Set<Promise<void>>();
   return {
     async lookup(cluster, digests) {
       const meta = await readCacheMeta(cacheDir, digests, cluster.name);
@@ -110,9 +113,14 @@ export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}):
         from: "cache",
       };
     },
-    store(rendered) {
-      if (opts.store !== false) writes.push(storeResult(cacheDir, rendered, withFiles).catch(() => undefined)); // an unwritable cache is only slower
-      return Promise.resolve();
+    async store(rendered) {
+      if (opts.store === false) return;
+      // an entry holds a cluster's files as JSON: a render that outruns the disk would hold thousands of them
+      while (writes.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(writes);
+      const write: Promise<void> = storeResult(cacheDir, rendered, withFiles)
+        .catch(() => undefined) // an unwritable cache is only slower
+        .finally(() => writes.delete(write));
+      writes.add(write);
     },
     async close() {
       await Promise.all(writes);
