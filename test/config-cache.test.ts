@@ -11,8 +11,8 @@ import { openConfigCache } from "../src/config/config-cache.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
 import { loadFleet } from "../src/config/load-fleet.js";
 import type { Fleet, PatchDef } from "../src/config/types.js";
-import type { Json, JsonPath } from "../src/model/resource.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { probePositions } from "./helpers/positions.js";
 
 const SOURCES = `    - name: base
       url: ../base
@@ -86,20 +86,10 @@ function files(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-/** Every path in a JSON value. */
-function paths(value: Json, at: JsonPath = []): JsonPath[] {
-  const out: JsonPath[] = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
-  else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
-  return out;
-}
-
 /** A patch as data: its positions answered for every path of its body (and one that is not in it). */
 function patchData(p: PatchDef) {
   const { positions, plain, ...rest } = p;
-  const probes = [...paths(p.body), ["no", "such", "path"]];
-  return { ...rest, plain: plain ? [...plain].sort() : undefined, at: probes.map((q) => positions.locate(q)) };
+  return { ...rest, plain: plain ? [...plain].sort() : undefined, at: probePositions(positions, p.body) };
 }
 
 /** The layers of a fleet as data (patch positions probed). */

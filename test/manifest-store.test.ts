@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SourceDef } from "../src/config/types.js";
-import type { Json, JsonPath, Resource } from "../src/model/resource.js";
+import type { Resource } from "../src/model/resource.js";
 import { createManifestCache, loadSourceManifests } from "../src/render/load-manifests.js";
 import { openManifestStore } from "../src/render/manifest-store.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { probePositions } from "./helpers/positions.js";
 
 const SOURCE: SourceDef = {
   name: "apps",
@@ -61,23 +62,14 @@ stringData: { token: "t" }
 `,
 };
 
-function paths(value: Json, at: JsonPath = []): JsonPath[] {
-  const out: JsonPath[] = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
-  else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
-  return out;
-}
-
 /** A resource as data: every path of its object located by each of its position maps. */
 function asData(r: Resource) {
-  const probes = [...paths(r.object), ["no", "such"]];
   return {
     id: r.id,
     object: r.object,
     origin: r.origin,
     plain: r.plain ? [...r.plain].sort() : undefined,
-    at: r.positions.map((m) => probes.map((p) => m.locate(p))),
+    at: r.positions.map((m) => probePositions(m, r.object)),
   };
 }
 
