@@ -4,15 +4,18 @@
  * wall time of: `braid --help`; `braid render` of a 3-cluster fleet; `braid render` of one cluster with one
  * source of 20 objects, beside `kubectl kustomize` of the same 20 files measured in the same run (a ratio).
  * Targets: --help ≤ 0.25 s, 3-cluster render ≤ 0.6 s, 20-object render within 3× of kubectl kustomize.
+ * Beside them, the floor of any Node.js CLI on the machine: `node -e 0` (a process that loads nothing), and
+ * its ratio to kubectl kustomize: the 20-object ratio cannot go below it.
  * Each figure also as CPU seconds (user + sys of the child, from /proc on Linux): on a loaded machine wall
  * time says more about the load than about braid.
  * Reproduce: `npm run bench -- startup` (BENCH_REPEAT sets the number of runs, default 7).
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { childrenCpu } from "./children-cpu.js";
 import { generateFleet } from "./gen-fleet.js";
 
 const exec = promisify(execFile);
@@ -20,17 +23,6 @@ const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin", "braid.js");
 const OPENAPI = process.env.BRAID_KUBERNETES_OPENAPI ?? resolve(ROOT, "../shared/data/kubernetes-openapi");
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
-
-/** CPU seconds used by this process's finished children (Linux /proc; NaN elsewhere). */
-async function childrenCpu(): Promise<number> {
-  try {
-    const stat = await readFile("/proc/self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ (100 on Linux)
-  } catch {
-    return NaN;
-  }
-}
 
 const cpuMedians = new Map<string, number>();
 
@@ -68,6 +60,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const dir = await mkdtemp(join(tmpdir(), "braid-bench-startup-"));
   try {
     const env = { ...process.env, BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "cache") };
+    const bare = await median(() => exec("node", ["-e", "0"]), "node");
     const help = await median(() => exec("node", [BIN, "--help"]), "help");
 
     const small = await generateFleet(join(dir, "three"), { clusters: 3, resourcesPerSource: 20 });
@@ -127,6 +120,8 @@ export async function run(): Promise<Record<string, number | string>> {
       "render.20_objects.s": round(render20),
       "kubectl_kustomize.20_objects.s": typeof kustomize === "number" ? round(kustomize) : kustomize,
       "ratio.render_vs_kustomize": typeof kustomize === "number" ? round(render20 / kustomize) : "n/a",
+      "node_e_0.s": round(bare),
+      "ratio.node_e_0_vs_kustomize": typeof kustomize === "number" ? round(bare / kustomize) : "n/a",
       "help.cpu.s": round(cpuMedians.get("help")!),
       "render.3_clusters.cpu.s": round(cpuMedians.get("render3")!),
       "render.20_objects.cpu.s": round(cpuMedians.get("render20")!),
