@@ -17,7 +17,8 @@
  * BENCH_KUSTOMIZE_SAMPLE (default 20).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -101,9 +102,13 @@ export async function run(): Promise<Record<string, number | string>> {
     await exec("npm", ["run", "build", "--silent"], { cwd: ROOT });
     const clone = join(dir, "clone");
     await exec("git", ["clone", "-q", "--single-branch", "-b", "main", gen.fleetDir, clone]);
+    // its peak RSS through GNU time where there is one (Node reports only its own)
+    const rssFile = join(dir, "fresh-rss");
+    const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%M", "-o", rssFile] : [];
+    const command = [...timed, "node", join(ROOT, "bin", "braid.js"), "publish", "--quiet"];
     const c0 = await childrenCpu();
     const t0 = performance.now();
-    await exec("node", [join(ROOT, "bin", "braid.js"), "publish", "--quiet"], {
+    await exec(command[0]!, command.slice(1), {
       cwd: clone,
       env: {
         PATH: process.env.PATH,
@@ -114,6 +119,7 @@ export async function run(): Promise<Record<string, number | string>> {
       },
     });
     const fresh = { wall: (performance.now() - t0) / 1000, cpu: (await childrenCpu()) - c0 };
+    const freshRss = timed.length ? Math.round(Number(await readFile(rssFile, "utf8")) / 1024) : "no /usr/bin/time";
 
     // kubectl kustomize of a sample of the published folders (checked out by a warm render), extrapolated
     let kustomize: number | string = "kubectl not on PATH";
@@ -137,6 +143,7 @@ export async function run(): Promise<Record<string, number | string>> {
       "publish.cold_warm_validators.cpu.s": round(coldWarm.cpu),
       "publish.cold_new_process.wall.s": round(fresh.wall),
       "publish.cold_new_process.cpu.s": round(fresh.cpu),
+      "publish.cold_new_process.peak_rss.mb": freshRss,
       "publish.noop.wall.s": round(noop.wall),
       "publish.noop.cpu.s": round(noop.cpu),
       "publish.one_cluster.wall.s": round(one.wall),
