@@ -8,13 +8,14 @@
  * loaded machine inflates wall time. Sizes can be overridden with BENCH_CLUSTERS / BENCH_RESOURCES.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { main } from "../src/cli/main.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
 import { renderFleet } from "../src/pipeline/render-fleet.js";
+import { childrenCpu } from "./children-cpu.js";
 import { generateFleet } from "./gen-fleet.js";
 
 const OPENAPI =
@@ -107,17 +108,6 @@ function round(n: number, digits = 2): number {
   return Math.round(n * 10 ** digits) / 10 ** digits;
 }
 
-/** CPU seconds used by this process's finished children (Linux /proc; undefined elsewhere). */
-async function childrenCpu(): Promise<number | undefined> {
-  try {
-    const stat = await readFile("/proc/self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ (100 on Linux)
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * `kubectl kustomize` of one cluster (a kustomization over the three sources), run once per sampled cluster:
  * wall and CPU seconds per cluster, or why it did not run.
@@ -141,5 +131,5 @@ async function kubectlPerCluster(dir: string, sources: string[]): Promise<{ wall
   for (let i = 0; i < samples; i++) await exec("kubectl", ["kustomize", dir], { maxBuffer: 256 * 1024 * 1024 });
   const wall = (performance.now() - t0) / 1000 / samples;
   const cpu1 = await childrenCpu();
-  return { wall, cpu: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / samples : wall };
+  return { wall, cpu: Number.isNaN(cpu0) || Number.isNaN(cpu1) ? wall : (cpu1 - cpu0) / samples };
 }
