@@ -10,12 +10,15 @@ import { formatMarkdown } from "../preview/format-markdown.js";
 import { formatPreviewText } from "../preview/format-text.js";
 import { githubTarget, upsertStickyComment } from "../preview/github-comment.js";
 import { renderFleet, type FleetRun } from "../pipeline/render-fleet.js";
+import { headReuse, sameAsHead } from "../preview/head-reuse.js";
 import { fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
+import { configCache, incrementalOff, manifestStore } from "./incremental.js";
 import type { CliIO } from "./io.js";
 
 /** Help text of `braid preview`. */
 export const PREVIEW_HELP = `braid preview --base REV --head REV [--format markdown|json|text] [--out FILE]
-              [--github-comment [--comment-optional]] [--repo owner/name] [--pr N] [--fleet DIR] [--quiet]
+              [--github-comment [--comment-optional]] [--repo owner/name] [--pr N] [--fleet DIR] [--no-cache]
+              [--quiet]
 
 Renders the fleet as it is at two revisions of the Git repository that contains it (read from the object
 store, no checkout; each revision with its own braid.lock) and reports, per cluster, the resources added,
@@ -30,6 +33,9 @@ REV: a commit id (full or abbreviated), a branch, a tag or a full ref, optionall
   Needs GITHUB_TOKEN; repository from --repo or GITHUB_REPOSITORY; PR from --pr or GITHUB_EVENT_PATH;
   API root from GITHUB_API_URL (GitHub Enterprise). A PR from a fork (read-only token): an HTTP 403 is a
   notice, not an error. --comment-optional: any GitHub API failure is a notice (the exit code is the preview's).
+Head is rendered whole; at base, only the clusters whose input digest differs from head's (a cluster with the
+same digest renders the same, so it is unchanged). Unchanged fleet files and sources are read from the caches
+of $BRAID_CACHE (config/, manifests/); --no-cache (or BRAID_NO_INCREMENTAL=1) renders base whole too.
 Exit: 0 ok; 1 errors at head (the preview is still printed) or unknown revision; 2 usage; 3 GitHub API,
 network or environment.
 `;
@@ -45,6 +51,7 @@ interface PreviewFlags {
   "comment-optional"?: boolean;
   repo?: string;
   pr?: string;
+  "no-cache"?: boolean;
 }
 
 /** `braid preview`. */
@@ -67,7 +74,8 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     : undefined;
 
   const bar = progress(io, !values.quiet);
-  const run = (rev: string, commit: string, side: string) =>
+  const incremental = !incrementalOff(io, values["no-cache"]);
+  const run = async (rev: string, commit: string, side: string, reuse?: ReturnType<typeof headReuse>) =>
     renderFleet({
       reader: gitFleetReader({
         gitdir: repo.gitdir,
@@ -78,6 +86,9 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
       senv: sourceEnv(io, dir),
       openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
       cwd: io.cwd,
+      ...(reuse ? { reuse } : {}),
+      configCache: await configCache(io, values["no-cache"], dir),
+      manifestStore: manifestStore(io, values["no-cache"]),
       onProgress: (done, total, name) => bar.update(done, total, `${side}: rendered ${name}`),
     });
   const notes: string[] = [];
@@ -86,7 +97,10 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   try {
     head = await run(values.head, headCommit, "head");
     try {
-      base = baseCommit === headCommit ? head : await run(values.base, baseCommit, "base");
+      base =
+        baseCommit === headCommit
+          ? head
+          : sameAsHead(head, await run(values.base, baseCommit, "base", incremental ? headReuse(head) : undefined));
     } catch (e) {
       notes.push(
         `the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`,

@@ -123,6 +123,7 @@ export const COMMANDS: Record<string, CommandDef> = {
       "comment-optional": { type: "boolean" },
       repo: { type: "string" },
       pr: { type: "string" },
+      "no-cache": { type: "boolean" },
     },
     load: async () => {
       const m = await import("./cmd-preview.js");
