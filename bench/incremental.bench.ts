@@ -7,6 +7,7 @@
  * branch with `--no-cache` on a machine that has run braid before (only the validator cache warm). Each with wall
  * and CPU time (user + system: the machine may be shared), beside `kubectl kustomize` of a sample of the
  * published cluster folders in the same run, extrapolated to the fleet (labelled as such).
+ * Also the preview of that one-cluster change (`braid preview --base HEAD~1 --head HEAD`).
  * Then what a user waits for on a fresh CI runner: the compiled CLI (`node bin/braid.js publish`, built
  * first) as a new process in a new clone of the fleet, with an empty BRAID_CACHE — cold in every way, module
  * loading, source clones and JIT warm-up included.
@@ -92,6 +93,10 @@ export async function run(): Promise<Record<string, number | string>> {
       one.json.reused !== clusters - 1
     )
       throw new Error(`one-cluster publish: ${String(one.json.status)}, ${String(one.json.reused)} reused`);
+    // the pull-request preview of that change: head rendered whole, base only where its digest differs
+    const preview = await braid(["preview", "--base", "HEAD~1", "--head", "HEAD"], gen.fleetDir, cache);
+    const previewed = preview.json.totals as { clustersChanged: number } | undefined;
+    if (previewed?.clustersChanged !== 1) throw new Error(`preview: ${JSON.stringify(preview.json.totals)}`);
 
     // a cold fleet on a machine that has run braid before: a new branch, nothing reused (--no-cache), only
     // the validators of built-in kinds from $BRAID_CACHE (compiled by the first publish)
@@ -148,6 +153,8 @@ export async function run(): Promise<Record<string, number | string>> {
       "publish.noop.cpu.s": round(noop.cpu),
       "publish.one_cluster.wall.s": round(one.wall),
       "publish.one_cluster.cpu.s": round(one.cpu),
+      "preview.one_cluster.wall.s": round(preview.wall),
+      "preview.one_cluster.cpu.s": round(preview.cpu),
       [`kubectl_kustomize.per_cluster_x${clusters}.s (from ${sample})`]: k !== undefined ? round(k) : String(kustomize),
       "ratio.kustomize_over_cold": k !== undefined ? round(k / cold.wall) : "-",
       "ratio.kustomize_over_cold_new_process": k !== undefined ? round(k / fresh.wall) : "-",
