@@ -14,6 +14,7 @@ import { headReuse, sameAsHead } from "../src/preview/head-reuse.js";
 import type { EffectiveCluster } from "../src/config/types.js";
 import { serializeLock } from "../src/sources/lock.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { deploymentYaml } from "./helpers/deployment-yaml.js";
 import { clusterYaml, fleetYaml } from "./helpers/fleet-dir.js";
 import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
 
@@ -63,23 +64,7 @@ describe("head-reuse", () => {
   });
 });
 
-const deployment = (image: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: apps
-spec:
-  replicas: 1
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: ${image}
-`;
+const deployment = (image: string) => deploymentYaml({ name: "web", namespace: "apps", image });
 
 const patch = (replicas: number) => `  patches:
     - target: { kind: Deployment, name: web }

@@ -11,6 +11,7 @@ import { main } from "../src/cli/main.js";
 import { memoryIO } from "../src/cli/io.js";
 import { serializeLock } from "../src/sources/lock.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { deploymentYaml } from "./helpers/deployment-yaml.js";
 import { clusterYaml, fleetYaml } from "./helpers/fleet-dir.js";
 import { OPENAPI_DIR } from "./helpers/openapi-fixture.js";
 
@@ -26,23 +27,7 @@ const API_KEY = "apikey-0123456789";
 function manifests(image: string, password: string) {
   return {
     "manifests/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n",
-    "manifests/deployment.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: apps
-spec:
-  replicas: 1
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: ${image}
-`,
+    "manifests/deployment.yaml": deploymentYaml({ name: "web", namespace: "apps", image }),
     "manifests/secret.yaml": `apiVersion: v1
 kind: Secret
 metadata:
