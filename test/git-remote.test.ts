@@ -90,8 +90,18 @@ describe("syncRemote", () => {
     // git itself can read the mirror
     expect(await gitCli(gitdir, ["rev-parse", "v1.1.0^{commit}"])).toBe(commits[1]);
 
-    const again = await syncRemote({ url, cacheDir, env: {} });
+    // refs packed (as `git gc` would), with the peeled line of the annotated tag: a sync that changes nothing
+    // leaves that file alone (the sync took the `v1.1.0^{}` line for a ref the remote lacks and failed with
+    // InvalidRefNameError deleting it)
+    await gitCli(gitdir, ["pack-refs", "--all"]);
+    const packed = await readFile(join(gitdir, "packed-refs"), "utf8");
+    expect(packed).toMatch(/^\^[0-9a-f]{40}$/m);
+    const before = fs.statSync(join(gitdir, "packed-refs"), { bigint: true });
+    const again = await syncRemote({ url, cacheDir, env: {}, extraRefs: [] });
     expect(again).toEqual({ gitdir, fetched: false });
+    const after = fs.statSync(join(gitdir, "packed-refs"), { bigint: true });
+    expect([after.ino, after.mtimeNs]).toEqual([before.ino, before.mtimeNs]);
+    expect(await readFile(join(gitdir, "packed-refs"), "utf8")).toBe(packed);
   });
 
   it("fetches a tag pushed later, and follows moved and deleted tags and branches", async () => {

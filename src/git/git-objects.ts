@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { join } from "node:path";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
@@ -35,17 +36,52 @@ export async function peelToCommit(gitdir: string, oid: string, cache: object = 
 /** Lists refs under a prefix (e.g. "refs/tags/") with their peeled commits; sorted by name. */
 export async function listRefsPeeled(gitdir: string, prefix: string, cache: object = {}): Promise<RefEntry[]> {
   const names = await git.listRefs({ fs, gitdir, filepath: prefix.replace(/\/$/, "") });
+  const packed = await packedRefs(gitdir);
   const out: RefEntry[] = [];
-  for (const name of names.sort()) {
+  // isomorphic-git lists the peeled lines of packed-refs as refs of their own (`v1.0.0^{}`): git has no such ref
+  for (const name of names.filter((n) => !n.endsWith("^{}")).sort()) {
     const ref = `${prefix.replace(/\/$/, "")}/${name}`;
     try {
-      const oid = await git.resolveRef({ fs, gitdir, ref });
+      const loose = await looseRef(gitdir, ref);
+      const oid = loose || (loose === undefined && packed.get(ref)) || (await git.resolveRef({ fs, gitdir, ref }));
       out.push({ ref, oid, commit: await peelToCommit(gitdir, oid, cache) });
     } catch {
       // a ref to a tree or blob, or a dangling ref: not a candidate
     }
   }
   return out;
+}
+
+/**
+ * The refs of `packed-refs` (name → object id), read once: isomorphic-git's `resolveRef` reads and parses the
+ * whole file for every ref, which on a repository with a thousand tags made listing them quadratic.
+ */
+async function packedRefs(gitdir: string): Promise<Map<string, string>> {
+  const refs = new Map<string, string>();
+  let text: string;
+  try {
+    text = await fs.promises.readFile(join(gitdir, "packed-refs"), "utf8");
+  } catch {
+    return refs;
+  }
+  for (const line of text.split("\n")) {
+    const m = /^([0-9a-f]{40}) (\S+)$/.exec(line.trimEnd()); // `#` header and `^` peeled lines are skipped
+    if (m) refs.set(m[2]!, m[1]!);
+  }
+  return refs;
+}
+
+/**
+ * The object id a loose ref file holds (which wins over `packed-refs`, as in git): undefined when there is no
+ * such file, "" when it holds something else (a symbolic ref: isomorphic-git resolves it).
+ */
+async function looseRef(gitdir: string, ref: string): Promise<string | undefined> {
+  try {
+    const text = (await fs.promises.readFile(join(gitdir, ref), "utf8")).trim();
+    return /^[0-9a-f]{40}$/.test(text) ? text : "";
+  } catch {
+    return undefined;
+  }
 }
 
 /** Committer time (unix seconds) of a commit. */

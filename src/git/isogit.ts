@@ -8,8 +8,13 @@
  * fs by calling `readFile()` without arguments twice (two rejected promises, each with a stack trace): half
  * the cost of reading a small object. A FileSystem passed in is used as it is, so each `fs` given here is
  * wrapped once (per fs object, for the process) and the calls get the wrapped one.
+ *
+ * The wrapped fs also answers isomorphic-git's read of a loose object that is not on disk with the packed
+ * object as `git cat-file` gives it, for repositories with large packs (git/cat-file.ts): isomorphic-git then
+ * never loads such a pack into memory.
  */
 import { createRequire } from "node:module";
+import { packedAsLoose } from "./cat-file.js";
 
 type IsoGit = typeof import("isomorphic-git").default;
 
@@ -22,7 +27,23 @@ const wrapped = new WeakMap<object, object>();
 function wrapFs(fs: unknown): unknown {
   if (fs === null || typeof fs !== "object" || "_original_unwrapped_fs" in fs) return fs;
   let w = wrapped.get(fs);
-  if (!w) wrapped.set(fs, (w = new FileSystem(fs as ConstructorParameters<typeof FileSystem>[0])));
+  if (!w) {
+    const fsys = new FileSystem(fs as ConstructorParameters<typeof FileSystem>[0]) as unknown as {
+      _readFile: (path: string, options?: unknown) => Promise<unknown>;
+    };
+    const readFile = fsys._readFile;
+    fsys._readFile = async (path, options) => {
+      try {
+        return await readFile(path, options);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        const object = await packedAsLoose(path);
+        if (!object) throw e;
+        return object;
+      }
+    };
+    wrapped.set(fs, (w = fsys));
+  }
   return w;
 }
 

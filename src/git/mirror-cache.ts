@@ -197,6 +197,9 @@ async function reconcileRefs(gitdir: string, mirrored: RemoteRef[], head: string
   const want = new Map(mirrored.map((r) => [r.ref, r.oid]));
   for (const prefix of ["refs/heads", "refs/tags"]) {
     for (const name of await git.listRefs({ fs, gitdir, filepath: prefix })) {
+      // the peeled line of a packed annotated tag, which isomorphic-git lists as `<tag>^{}`, is not a ref (deleting
+      // it failed the sync: an invalid ref name)
+      if (name.endsWith("^{}")) continue;
       const ref = `${prefix}/${name}`;
       if (!want.has(ref)) await git.deleteRef({ fs, gitdir, ref });
     }

@@ -56,6 +56,14 @@ export function transportFor(env: Record<string, string | undefined>): { transpo
   return git ? { transport: "system", git } : { transport: "embedded" };
 }
 
+/**
+ * The system `git` braid may run locally (to read objects): the one on PATH unless `BRAID_GIT_TRANSPORT` is
+ * `embedded`. Never throws (a bad value is reported where remotes are used).
+ */
+export function systemGit(env: Record<string, string | undefined>): string | undefined {
+  return env.BRAID_GIT_TRANSPORT === "embedded" ? undefined : findGit(env);
+}
+
 /** Throws a clear error when an SSH remote cannot be reached because there is no `git` on PATH. */
 export async function requireSshTransport(env: Record<string, string | undefined>, shown: string): Promise<void> {
   if (transportFor(env).transport === "system") return;

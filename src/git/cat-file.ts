@@ -1,0 +1,181 @@
+/**
+ * Objects of large packs read through the system `git cat-file --batch`.
+ *
+ * isomorphic-git reads a packed object by loading the pack's whole index into a map, then the whole `.pack`
+ * file into memory, then checking the pack's SHA-1 over all of it. On a source such as argo-cd (a 340 MB pack
+ * with hundreds of thousands of objects) that costs seconds and about a gigabyte of memory on every run, even
+ * one that reuses every cluster. git itself maps the pack and binary-searches the index.
+ *
+ * So when the system git is on PATH (and `BRAID_GIT_TRANSPORT` is not `embedded`) and a repository's packs add
+ * up to {@link DEFAULT_MIN_PACK_BYTES} or more (`BRAID_GIT_BATCH_MIN_PACK_BYTES` sets another threshold), an
+ * object that is not loose is read from one long-lived `git cat-file --batch` per repository, and handed to
+ * isomorphic-git as the loose object it would have read (git/isogit.ts): isomorphic-git still parses it and
+ * checks its id. A repository below the threshold is read by isomorphic-git alone, as before.
+ *
+ * The `git` process serves requests in order over a pipe; it is referenced only while requests are pending, so
+ * it never keeps braid running, and it ends when braid ends (its stdin closes). If it fails, the read falls
+ * back to isomorphic-git.
+ */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { readdir, stat } from "node:fs/promises";
+import type { Readable, Writable } from "node:stream";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { systemGit } from "./system-git.js";
+
+/** Packs at least this large (in all) are read through git: 32 MiB. */
+const DEFAULT_MIN_PACK_BYTES = 32 * 1024 * 1024;
+
+interface Pending {
+  oid: string;
+  resolve: (content: { type: string; body: Buffer } | undefined) => void;
+  reject: (e: Error) => void;
+}
+
+/** One `git cat-file --batch` over one repository. */
+class CatFile {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly pending: Pending[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private failed: Error | undefined;
+
+  constructor(git: string, gitdir: string) {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    env.GIT_DIR = gitdir;
+    env.GIT_TERMINAL_PROMPT = "0";
+    this.child = spawn(git, ["cat-file", "--batch"], {
+      cwd: gitdir,
+      env,
+      stdio: ["pipe", "pipe", "ignore"],
+    });
+    this.child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
+    this.child.stdin.on("error", (e) => this.fail(e));
+    this.child.on("error", (e) => this.fail(e));
+    this.child.on("close", () => this.fail(new Error("git cat-file ended")));
+    this.idle();
+  }
+
+  /** The object's type and content; undefined when the repository does not have it. */
+  read(oid: string): Promise<{ type: string; body: Buffer } | undefined> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) this.busy();
+      this.pending.push({ oid, resolve, reject });
+      this.child.stdin.write(`${oid}\n`);
+    });
+  }
+
+  get usable(): boolean {
+    return this.failed === undefined;
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    for (;;) {
+      const head = this.pending[0];
+      const eol = this.buffer.indexOf(10);
+      if (!head || eol < 0) return;
+      const line = this.buffer.subarray(0, eol).toString("latin1");
+      const [oid, type, size] = line.split(" ");
+      if (type === "missing" || type === "ambiguous" || size === undefined) {
+        this.buffer = this.buffer.subarray(eol + 1);
+        this.pending.shift();
+        head.resolve(undefined);
+      } else {
+        const length = Number(size);
+        if (this.buffer.length < eol + 1 + length + 1) return; // the rest of the object is still coming
+        const body = Buffer.from(this.buffer.subarray(eol + 1, eol + 1 + length));
+        this.buffer = this.buffer.subarray(eol + 1 + length + 1);
+        this.pending.shift();
+        if (oid === head.oid) head.resolve({ type: type!, body });
+        else head.reject(new Error(`git cat-file answered ${oid} for ${head.oid}`));
+      }
+      if (this.pending.length === 0) this.idle();
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const p of this.pending.splice(0)) p.reject(this.failed);
+    this.idle();
+  }
+
+  /** Requests pending: the process and its pipes keep braid running until they are answered. */
+  private busy(): void {
+    this.child.ref();
+    refable(this.child.stdout)?.ref();
+  }
+
+  /** Nothing pending: the process never keeps braid running. */
+  private idle(): void {
+    this.child.unref();
+    refable(this.child.stdout)?.unref();
+    refable(this.child.stdin)?.unref();
+  }
+}
+
+/** A pipe to a child process (a socket): what keeps the event loop alive can be switched off and on. */
+function refable(stream: unknown): { ref(): void; unref(): void } | undefined {
+  const s = stream as { ref?: unknown; unref?: unknown };
+  return typeof s.ref === "function" && typeof s.unref === "function"
+    ? (stream as { ref(): void; unref(): void })
+    : undefined;
+}
+
+/** The readers of this process, by gitdir (objects never change under their ids, so they are shared). */
+const readers = new Map<string, Promise<CatFile | undefined>>();
+
+/** The total size of a repository's packs. */
+async function packBytes(gitdir: string): Promise<number> {
+  const dir = join(gitdir, "objects", "pack");
+  let total = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[]))
+    if (name.endsWith(".pack")) total += (await stat(join(dir, name)).catch(() => undefined))?.size ?? 0;
+  return total;
+}
+
+function minPackBytes(): number {
+  const set = process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES;
+  const n = set === undefined || set === "" ? NaN : Number(set);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_MIN_PACK_BYTES;
+}
+
+/** The reader for a repository whose packs git should read; undefined for one isomorphic-git reads alone. */
+function readerFor(gitdir: string): Promise<CatFile | undefined> {
+  let r = readers.get(gitdir);
+  if (r) return r;
+  r = (async () => {
+    const git = systemGit(process.env);
+    if (!git || (await packBytes(gitdir)) < minPackBytes()) return undefined;
+    return new CatFile(git, gitdir);
+  })();
+  readers.set(gitdir, r);
+  return r;
+}
+
+const LOOSE = /^(.*)[/\\]objects[/\\]([0-9a-f]{2})[/\\]([0-9a-f]{38})$/;
+
+/**
+ * The loose-object file (zlib of `<type> <size>\0<content>`) that isomorphic-git asked for at `path`, made
+ * from the packed object git reads; undefined when the path is not a loose object's, the repository is read
+ * by isomorphic-git alone, or git does not have the object.
+ */
+export async function packedAsLoose(path: string): Promise<Buffer | undefined> {
+  const m = LOOSE.exec(path);
+  if (!m) return undefined;
+  const [, gitdir, dir, rest] = m;
+  const reader = await readerFor(gitdir!);
+  if (!reader?.usable) return undefined;
+  let object;
+  try {
+    object = await reader.read(dir! + rest!);
+  } catch {
+    return undefined; // git failed: isomorphic-git reads the pack
+  }
+  if (!object) return undefined;
+  // stored, not compressed: isomorphic-git inflates it again at once
+  return deflateSync(Buffer.concat([Buffer.from(`${object.type} ${object.body.length}\0`), object.body]), {
+    level: 0,
+  });
+}

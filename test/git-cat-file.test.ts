@@ -1,0 +1,195 @@
+/**
+ * Large packs are read through the system `git cat-file --batch` (src/git/cat-file.ts), never loaded whole by
+ * isomorphic-git; `packed-refs` is read once when listing tags.
+ *
+ * The proof that git does the reading: a pack whose index is version 1, which git reads and isomorphic-git
+ * cannot. With the threshold at 0 every object of it reads right; with `BRAID_GIT_TRANSPORT=embedded` (no
+ * system git) the same reads fail. Each case uses its own repository: the choice is made once per repository
+ * and process.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { hasObject, listRefsPeeled } from "../src/git/git-objects.js";
+import git from "../src/git/isogit.js";
+import { fixtureTime, git as runGit, makeFixtureRepo } from "./helpers/fixture-repo.js";
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, "..");
+
+const saved = { ...process.env };
+afterEach(() => {
+  for (const k of ["BRAID_GIT_BATCH_MIN_PACK_BYTES", "BRAID_GIT_TRANSPORT"]) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+});
+
+let work: string;
+/** A repository with history, every object in one pack (deltas included), no loose objects. */
+let packed: string;
+/** Every blob of `packed` (all commits) with its content, as git prints it. */
+let blobs: Map<string, string>;
+let head: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "braid-catfile-"));
+  const body = (n: number) =>
+    Array.from({ length: 40 }, (_, i) => `line ${i}: ${"x".repeat(i % 7)} of version ${i === 20 ? n : 0}`).join("\n");
+  const { dir } = await makeFixtureRepo(
+    Array.from({ length: 6 }, (_, n) => ({
+      files: { "manifests/app.yaml": body(n), [`manifests/extra-${n}.yaml`]: `n: ${n}\n` },
+      tags: [{ name: `v1.0.${n}`, annotated: true }],
+    })),
+    { dir: join(work, "src") },
+  );
+  packed = join(work, "packed.git");
+  await runGit(work, ["clone", "-q", "--bare", "--no-local", dir, packed]);
+  await runGit(packed, ["repack", "-a", "-d", "-f", "--depth=50", "--window=50"]);
+  await runGit(packed, ["pack-refs", "--all"]);
+  head = await runGit(packed, ["rev-parse", "HEAD"]);
+  const list = await runGit(packed, ["rev-list", "--objects", "--all"]);
+  blobs = new Map();
+  for (const line of list.split("\n")) {
+    const [oid] = line.split(" ");
+    if ((await runGit(packed, ["cat-file", "-t", oid!])) === "blob")
+      blobs.set(oid!, (await exec("git", ["cat-file", "blob", oid!], { cwd: packed })).stdout);
+  }
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+let copies = 0;
+/** A copy of `packed` under a new path (the reader is chosen once per repository). */
+async function copyOf(src = packed): Promise<string> {
+  const dir = join(work, `copy-${++copies}.git`);
+  await cp(src, dir, { recursive: true });
+  return dir;
+}
+
+/** A copy whose pack index is rewritten as version 1 (git reads it; isomorphic-git reads only version 2). */
+async function withV1Index(): Promise<string> {
+  const dir = await copyOf();
+  const packDir = join(dir, "objects", "pack");
+  const pack = (await readdir(packDir)).find((n) => n.endsWith(".pack"))!;
+  await rm(join(packDir, pack.replace(/\.pack$/, ".idx")));
+  await runGit(packDir, ["index-pack", "--index-version=1", pack]);
+  return dir;
+}
+
+async function readAll(gitdir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const cache = {};
+  for (const oid of blobs.keys())
+    out.set(oid, Buffer.from((await git.readBlob({ fs, gitdir, oid, cache })).blob).toString("utf8"));
+  return out;
+}
+
+describe("objects of large packs are read by git cat-file", () => {
+  it("reads every blob, tree and commit of a pack isomorphic-git cannot read (a version-1 index)", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const gitdir = await withV1Index();
+    expect(await readAll(gitdir)).toEqual(blobs);
+    const { commit } = await git.readCommit({ fs, gitdir, oid: head });
+    expect(commit.parent).toHaveLength(1);
+    const { tree } = await git.readTree({ fs, gitdir, oid: head, filepath: "manifests" });
+    expect(tree.map((e) => e.path)).toContain("app.yaml");
+  });
+
+  it("without the system git the same pack is not readable (isomorphic-git alone reads it)", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    process.env.BRAID_GIT_TRANSPORT = "embedded";
+    const gitdir = await withV1Index();
+    await expect(git.readCommit({ fs, gitdir, oid: head })).rejects.toThrow();
+  });
+
+  it("below the threshold isomorphic-git reads the pack itself", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = String(1024 * 1024 * 1024);
+    const gitdir = await withV1Index();
+    await expect(git.readCommit({ fs, gitdir, oid: head })).rejects.toThrow();
+  });
+
+  it("gives the same objects as isomorphic-git on a pack both read, deltas included", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const viaGit = await readAll(await copyOf());
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = String(1024 * 1024 * 1024);
+    const viaIso = await readAll(await copyOf());
+    expect(viaGit).toEqual(viaIso);
+    expect(viaGit).toEqual(blobs);
+  });
+
+  it("answers many reads at once, in order, and a missing object as missing", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const gitdir = await withV1Index();
+    const cache = {};
+    const oids = [...blobs.keys()];
+    const texts = await Promise.all(
+      [...oids, ...oids].map(async (oid) =>
+        Buffer.from((await git.readBlob({ fs, gitdir, oid, cache })).blob).toString("utf8"),
+      ),
+    );
+    expect(texts).toEqual([...oids, ...oids].map((o) => blobs.get(o)));
+    expect(await hasObject(gitdir, "0123456789abcdef0123456789abcdef01234567")).toBe(false);
+    expect(await hasObject(gitdir, head)).toBe(true);
+  });
+
+  it("never keeps braid running: the CLI ends after reading a large pack", async () => {
+    const gitdir = await withV1Index();
+    const fleet = join(work, "fleet");
+    await makeFixtureRepo(
+      [
+        {
+          files: {
+            "braid.yaml": `apiVersion: braid/v1alpha1
+kind: Fleet
+metadata: { name: t }
+spec:
+  kubernetesVersion: "1.34"
+  sources:
+    - { name: app, url: ${gitdir}, ref: { semver: "~1.0.0" }, path: manifests }
+`,
+            "clusters/one.yaml": "apiVersion: braid/v1alpha1\nkind: Cluster\nmetadata: { name: one }\n",
+          },
+        },
+      ],
+      { dir: fleet },
+    );
+    const env = { ...process.env, BRAID_GIT_BATCH_MIN_PACK_BYTES: "0", BRAID_CACHE: join(work, "cache") };
+    await exec(process.execPath, [join(ROOT, "bin", "braid.js"), "lock", "--quiet"], {
+      cwd: fleet,
+      env,
+      timeout: 60_000,
+    });
+    const lock = fs.readFileSync(join(fleet, "braid.lock"), "utf8");
+    expect(lock).toContain(head);
+    expect(lock).toContain("v1.0.5");
+  }, 90_000);
+});
+
+describe("listing tags reads packed-refs once", () => {
+  it("lists packed tags (not their peeled lines), a loose ref overriding its packed value, and peels annotated tags", async () => {
+    const gitdir = await copyOf();
+    const first = await runGit(gitdir, ["rev-list", "--max-parents=0", "HEAD"]);
+    // a loose ref beside the packed one wins, as in git
+    await writeFile(join(gitdir, "refs", "tags", "v1.0.5"), `${first}\n`);
+    await runGit(gitdir, ["tag", "loose-only", first], fixtureTime(9));
+    const tags = await listRefsPeeled(gitdir, "refs/tags/");
+    const byName = new Map(tags.map((t) => [t.ref, t]));
+    expect([...byName.keys()]).toEqual([
+      "refs/tags/loose-only",
+      ...Array.from({ length: 6 }, (_, n) => `refs/tags/v1.0.${n}`),
+    ]);
+    expect(byName.get("refs/tags/v1.0.5")).toMatchObject({ oid: first, commit: first });
+    expect(byName.get("refs/tags/loose-only")?.commit).toBe(first);
+    // an annotated packed tag: the tag object, peeled to its commit
+    const tagObject = await runGit(gitdir, ["rev-parse", "refs/tags/v1.0.4"]);
+    expect(byName.get("refs/tags/v1.0.4")).toMatchObject({
+      oid: tagObject,
+      commit: await runGit(gitdir, ["rev-parse", "refs/tags/v1.0.4^{commit}"]),
+    });
+    expect(tagObject).not.toBe(byName.get("refs/tags/v1.0.4")?.commit);
+  });
+});
