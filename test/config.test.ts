@@ -75,6 +75,38 @@ spec:
     expect(dev.pins.map((p) => p.source.name)).toEqual(["base", "mon"]);
   });
 
+  it("reads a source's path as kustomize-controller does (securejoin): . ./ / are the root, .. never leaves it", async () => {
+    const paths = [
+      ".",
+      "./",
+      "/",
+      "",
+      "./manifests/",
+      "manifests//x/.",
+      "a/../manifests",
+      "../manifests",
+      "./a/b/../../c",
+    ];
+    const { fleet, diagnostics } = await load({
+      "braid.yaml": fleetYaml(
+        paths.map((p, i) => `    - { name: s${i}, url: ../s${i}, ref: { tag: v1 }, path: "${p}" }`).join("\n"),
+      ),
+      "clusters/one.yaml": clusterYaml("one"),
+    });
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(fleet!.sources.map((s) => s.path)).toEqual([
+      "",
+      "",
+      "",
+      "",
+      "manifests",
+      "manifests/x",
+      "manifests",
+      "manifests",
+      "c",
+    ]);
+  });
+
   it("reports schema violations with code, line and column", async () => {
     const { diagnostics } = await load({
       "braid.yaml": fleetYaml(SOURCES),

@@ -287,6 +287,21 @@ async function loadLayerFiles(
 }
 
 /**
+ * A source's folder as kustomize-controller finds it (`securejoin.SecureJoin(root, spec.path)`): "", ".", "./"
+ * and "/" are the repository's root; empty and "." segments are dropped and ".." steps up, never above the
+ * root ("../x" is "x").
+ */
+function sourcePath(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return out.join("/");
+}
+
+/**
  * Loads and checks the whole fleet: braid.yaml, clusters/*.yaml, groups/*.yaml and the patch files they name.
  * Returns every problem found (it does not stop at the first); `fleet` is undefined when braid.yaml is unusable.
  */
@@ -305,7 +320,7 @@ export async function loadFleet(
     url: checkedSourceUrl(s.name as string, s.url as string, loc(f, ["spec", "sources", i, "url"]), diagnostics),
     ...(sourceUrlProblem(s.url as string) ? { urlRefused: true } : {}),
     ref: s.ref as RefSpec | undefined,
-    path: ((s.path as string | undefined) ?? "").replace(/^\.?\/+/, "").replace(/\/+$/, ""),
+    path: sourcePath((s.path as string | undefined) ?? ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
     substitute: (s.substitute as boolean | undefined) ?? true,
