@@ -136,6 +136,46 @@ describe("objects of large packs are read by git cat-file", () => {
     expect(await hasObject(gitdir, head)).toBe(true);
   });
 
+  it("reads an object larger than many pipe chunks whole", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const big = Array.from({ length: 120_000 }, (_, i) => `line ${i} ${(i * 2654435761) % 1000003}`).join("\n");
+    const { dir } = await makeFixtureRepo([{ files: { "big.txt": big } }], { dir: join(work, "big-src") });
+    const gitdir = join(work, "big.git");
+    await runGit(work, ["clone", "-q", "--bare", "--no-local", dir, gitdir]);
+    const oid = await runGit(gitdir, ["rev-parse", "HEAD:big.txt"]);
+    const [a, b] = await Promise.all([
+      git.readBlob({ fs, gitdir, oid }),
+      git.readCommit({ fs, gitdir, oid: await runGit(gitdir, ["rev-parse", "HEAD"]) }),
+    ]);
+    expect(Buffer.from(a.blob).toString("utf8")).toBe(big);
+    expect(b.commit.message).toBe("commit 1\n");
+  });
+
+  it.skipIf(!fs.existsSync("/proc/self/cwd"))("starts another git when the one reading a repository dies", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const gitdir = await withV1Index();
+    await git.readCommit({ fs, gitdir, oid: head });
+    const readersOf = () =>
+      fs
+        .readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.readlinkSync(`/proc/${p}/cwd`) === gitdir;
+          } catch {
+            return false;
+          }
+        });
+    const [pid] = readersOf();
+    expect(pid).toBeDefined();
+    process.kill(Number(pid), "SIGKILL");
+    for (let i = 0; i < 100 && readersOf().includes(pid!); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
+    // only git reads this pack: the read succeeds through a new process
+    expect(await readAll(gitdir)).toEqual(blobs);
+    expect(readersOf().filter((p) => p !== pid)).toHaveLength(1);
+  });
+
   it("never keeps braid running: the CLI ends after reading a large pack", async () => {
     const gitdir = await withV1Index();
     const fleet = join(work, "fleet");

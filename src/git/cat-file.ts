@@ -23,8 +23,11 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { systemGit } from "./system-git.js";
 
-/** Packs at least this large (in all) are read through git: 32 MiB. */
-const DEFAULT_MIN_PACK_BYTES = 32 * 1024 * 1024;
+/** Packs at least this large (in all) are read through git: 1 MiB. */
+const DEFAULT_MIN_PACK_BYTES = 1024 * 1024;
+
+/** A reader without requests for this long ends its process (a new one starts when needed). */
+const IDLE_MS = 10_000;
 
 interface Pending {
   oid: string;
@@ -36,10 +39,19 @@ interface Pending {
 class CatFile {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly pending: Pending[] = [];
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Output not yet parsed, in the chunks it came in, and their total length. */
+  private parts: Buffer[] = [];
+  private length = 0;
+  /** Bytes the object being received needs before it can be parsed (0: parse on any data). */
+  private need = 0;
   private failed: Error | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(git: string, gitdir: string) {
+  constructor(
+    git: string,
+    gitdir: string,
+    private readonly onEnd: () => unknown,
+  ) {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     env.GIT_DIR = gitdir;
@@ -71,47 +83,64 @@ class CatFile {
   }
 
   private receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    this.parts.push(chunk);
+    this.length += chunk.length;
+    if (this.length < this.need) return; // a large object still coming: joined once, when whole
+    let buffer = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
+    this.need = 0;
     for (;;) {
       const head = this.pending[0];
-      const eol = this.buffer.indexOf(10);
-      if (!head || eol < 0) return;
-      const line = this.buffer.subarray(0, eol).toString("latin1");
-      const [oid, type, size] = line.split(" ");
+      const eol = buffer.indexOf(10);
+      if (!head || eol < 0) break;
+      const [oid, type, size] = buffer.subarray(0, eol).toString("latin1").split(" ");
       if (type === "missing" || type === "ambiguous" || size === undefined) {
-        this.buffer = this.buffer.subarray(eol + 1);
+        buffer = buffer.subarray(eol + 1);
         this.pending.shift();
         head.resolve(undefined);
       } else {
-        const length = Number(size);
-        if (this.buffer.length < eol + 1 + length + 1) return; // the rest of the object is still coming
-        const body = Buffer.from(this.buffer.subarray(eol + 1, eol + 1 + length));
-        this.buffer = this.buffer.subarray(eol + 1 + length + 1);
+        const end = eol + 1 + Number(size);
+        if (buffer.length < end + 1) {
+          this.need = end + 1;
+          break;
+        }
+        const body = Buffer.from(buffer.subarray(eol + 1, end));
+        buffer = buffer.subarray(end + 1);
         this.pending.shift();
         if (oid === head.oid) head.resolve({ type: type!, body });
         else head.reject(new Error(`git cat-file answered ${oid} for ${head.oid}`));
       }
       if (this.pending.length === 0) this.idle();
     }
+    this.parts = buffer.length ? [buffer] : [];
+    this.length = buffer.length;
   }
 
   private fail(e: Error): void {
     this.failed ??= e;
     for (const p of this.pending.splice(0)) p.reject(this.failed);
     this.idle();
+    if (this.timer) clearTimeout(this.timer);
+    this.onEnd();
   }
 
   /** Requests pending: the process and its pipes keep braid running until they are answered. */
   private busy(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.child.ref();
     refable(this.child.stdout)?.ref();
   }
 
-  /** Nothing pending: the process never keeps braid running. */
+  /** Nothing pending: the process never keeps braid running, and ends after a while without requests. */
   private idle(): void {
     this.child.unref();
     refable(this.child.stdout)?.unref();
     refable(this.child.stdin)?.unref();
+    if (this.failed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (this.pending.length === 0) this.child.stdin.end();
+    }, IDLE_MS);
+    this.timer.unref();
   }
 }
 
@@ -143,15 +172,16 @@ function minPackBytes(): number {
 
 /** The reader for a repository whose packs git should read; undefined for one isomorphic-git reads alone. */
 function readerFor(gitdir: string): Promise<CatFile | undefined> {
-  let r = readers.get(gitdir);
-  if (r) return r;
-  r = (async () => {
+  const known = readers.get(gitdir);
+  if (known) return known;
+  const made: Promise<CatFile | undefined> = (async () => {
     const git = systemGit(process.env);
     if (!git || (await packBytes(gitdir)) < minPackBytes()) return undefined;
-    return new CatFile(git, gitdir);
+    // ended or failed: the next read starts another
+    return new CatFile(git, gitdir, () => readers.get(gitdir) === made && readers.delete(gitdir));
   })();
-  readers.set(gitdir, r);
-  return r;
+  readers.set(gitdir, made);
+  return made;
 }
 
 const LOOSE = /^(.*)[/\\]objects[/\\]([0-9a-f]{2})[/\\]([0-9a-f]{38})$/;
