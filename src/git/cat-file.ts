@@ -2,9 +2,10 @@
  * Objects of large packs read through the system `git cat-file --batch`.
  *
  * isomorphic-git reads a packed object by loading the pack's whole index into a map, then the whole `.pack`
- * file into memory, then checking the pack's SHA-1 over all of it. On a source such as argo-cd (a 340 MB pack
- * with hundreds of thousands of objects) that costs seconds and about a gigabyte of memory on every run, even
- * one that reuses every cluster. git itself maps the pack and binary-searches the index.
+ * file into memory, then checking the pack's SHA-1 over all of it, and it undoes deltas in JavaScript. On a
+ * source such as argo-cd (a 340 MB pack with hundreds of thousands of objects) that costs seconds and about a
+ * gigabyte of memory on every run, even one that reuses every cluster; kube-prometheus's 18 MB pack took 0.6 s
+ * to read one folder from (0.1 s through git). git itself maps the pack and binary-searches the index.
  *
  * So when the system git is on PATH (and `BRAID_GIT_TRANSPORT` is not `embedded`) and a repository's packs add
  * up to {@link DEFAULT_MIN_PACK_BYTES} or more (`BRAID_GIT_BATCH_MIN_PACK_BYTES` sets another threshold), an
@@ -13,8 +14,8 @@
  * checks its id. A repository below the threshold is read by isomorphic-git alone, as before.
  *
  * The `git` process serves requests in order over a pipe; it is referenced only while requests are pending, so
- * it never keeps braid running, and it ends when braid ends (its stdin closes). If it fails, the read falls
- * back to isomorphic-git.
+ * it never keeps braid running; it ends when braid ends (its stdin closes) or after {@link IDLE_MS} without
+ * requests. If it fails, the read falls back to isomorphic-git, and the next read starts another process.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
