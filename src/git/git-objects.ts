@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { join } from "node:path";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { mapPool } from "../model/map-pool.js";
 
 /*
  * isomorphic-git's `cache` (parsed packfile indexes, pack contents) is never module state: a render passes its
@@ -16,14 +17,22 @@ export interface RefEntry {
   oid: string;
   /** The commit, after peeling. */
   commit: string;
+  /** The commit's committer time (unix seconds). */
+  commitTime: number;
 }
 
 /** Peels an object id to a commit (annotated tags → their target, recursively). */
 export async function peelToCommit(gitdir: string, oid: string, cache: object = {}): Promise<string> {
+  return (await peel(gitdir, oid, cache)).commit;
+}
+
+/** Peels an object id to a commit, with the commit's committer time (unix seconds) read on the way. */
+async function peel(gitdir: string, oid: string, cache: object): Promise<{ commit: string; time: number }> {
   let current = oid;
   for (let i = 0; i < 10; i++) {
     const obj = await git.readObject({ fs, gitdir, oid: current, format: "parsed", cache });
-    if (obj.type === "commit") return current;
+    if (obj.type === "commit")
+      return { commit: current, time: (obj.object as { committer: { timestamp: number } }).committer.timestamp };
     if (obj.type === "tag") {
       current = (obj.object as { object: string }).object;
       continue;
@@ -33,23 +42,28 @@ export async function peelToCommit(gitdir: string, oid: string, cache: object = 
   throw new BraidError({ code: "REF_NOT_FOUND", message: `tag chain at ${oid} is too deep` });
 }
 
+/** How many refs are resolved at once. */
+const REFS_IN_FLIGHT = 32;
+
 /** Lists refs under a prefix (e.g. "refs/tags/") with their peeled commits; sorted by name. */
 export async function listRefsPeeled(gitdir: string, prefix: string, cache: object = {}): Promise<RefEntry[]> {
   const names = await git.listRefs({ fs, gitdir, filepath: prefix.replace(/\/$/, "") });
   const packed = await packedRefs(gitdir);
-  const out: RefEntry[] = [];
   // isomorphic-git lists the peeled lines of packed-refs as refs of their own (`v1.0.0^{}`): git has no such ref
-  for (const name of names.filter((n) => !n.endsWith("^{}")).sort()) {
+  const refs = names.filter((n) => !n.endsWith("^{}")).sort();
+  // several at a time: the object reads of a large repository queue up in one `git cat-file`
+  const entries = await mapPool(refs, REFS_IN_FLIGHT, async (name): Promise<RefEntry | undefined> => {
     const ref = `${prefix.replace(/\/$/, "")}/${name}`;
     try {
       const loose = await looseRef(gitdir, ref);
       const oid = loose || (loose === undefined && packed.get(ref)) || (await git.resolveRef({ fs, gitdir, ref }));
-      out.push({ ref, oid, commit: await peelToCommit(gitdir, oid, cache) });
+      const { commit, time } = await peel(gitdir, oid, cache);
+      return { ref, oid, commit, commitTime: time };
     } catch {
-      // a ref to a tree or blob, or a dangling ref: not a candidate
+      return undefined; // a ref to a tree or blob, or a dangling ref: not a candidate
     }
-  }
-  return out;
+  });
+  return entries.filter((e) => e !== undefined);
 }
 
 /**
@@ -82,12 +96,6 @@ async function looseRef(gitdir: string, ref: string): Promise<string | undefined
   } catch {
     return undefined;
   }
-}
-
-/** Committer time (unix seconds) of a commit. */
-export async function commitTime(gitdir: string, oid: string, cache: object = {}): Promise<number> {
-  const c = await git.readCommit({ fs, gitdir, oid, cache });
-  return c.commit.committer.timestamp;
 }
 
 /** True when the object exists in the repository. */

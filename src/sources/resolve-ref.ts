@@ -1,6 +1,6 @@
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { RefSpec } from "../config/types.js";
-import { commitTime, hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "../git/git-objects.js";
+import { hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "../git/git-objects.js";
 import { selectSemverTag, type CandidateVerdict } from "./semver.js";
 import fs from "node:fs";
 import git from "../git/isogit.js";
@@ -102,7 +102,7 @@ export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): 
       candidates.push({
         tag: t.ref.slice(10),
         commit: t.commit,
-        commitTime: await commitTime(repo.gitdir, t.commit, repo.cache),
+        commitTime: t.commitTime, // read while peeling: one object read per tag
       });
     const sel = selectSemverTag(candidates, r.semver, r.tagPrefix);
     if (!sel.selected) {
