@@ -176,6 +176,22 @@ describe("objects of large packs are read by git cat-file", () => {
     expect(readersOf().filter((p) => p !== pid)).toHaveLength(1);
   });
 
+  it("falls back to isomorphic-git, and does not start git again, when git cannot serve the repository", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const bin = join(work, "broken-git");
+    fs.mkdirSync(bin);
+    const log = join(work, "broken-git.log");
+    await writeFile(join(bin, "git"), `#!/bin/sh\necho "$@" >> ${log}\nexit 128\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      expect(await readAll(await copyOf())).toEqual(blobs);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["cat-file --batch"]);
+  });
+
   it("never keeps braid running: the CLI ends after reading a large pack", async () => {
     const gitdir = await withV1Index();
     const fleet = join(work, "fleet");

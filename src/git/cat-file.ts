@@ -47,11 +47,13 @@ class CatFile {
   private need = 0;
   private failed: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether git answered any request (a git that cannot even start is not started again). */
+  private answered = false;
 
   constructor(
     git: string,
     gitdir: string,
-    private readonly onEnd: () => unknown,
+    private readonly onEnd: (answered: boolean) => unknown,
   ) {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -97,6 +99,7 @@ class CatFile {
       if (type === "missing" || type === "ambiguous" || size === undefined) {
         buffer = buffer.subarray(eol + 1);
         this.pending.shift();
+        this.answered = true;
         head.resolve(undefined);
       } else {
         const end = eol + 1 + Number(size);
@@ -107,6 +110,7 @@ class CatFile {
         const body = Buffer.from(buffer.subarray(eol + 1, end));
         buffer = buffer.subarray(end + 1);
         this.pending.shift();
+        this.answered = true;
         if (oid === head.oid) head.resolve({ type: type!, body });
         else head.reject(new Error(`git cat-file answered ${oid} for ${head.oid}`));
       }
@@ -121,7 +125,7 @@ class CatFile {
     for (const p of this.pending.splice(0)) p.reject(this.failed);
     this.idle();
     if (this.timer) clearTimeout(this.timer);
-    this.onEnd();
+    this.onEnd(this.answered);
   }
 
   /** Requests pending: the process and its pipes keep braid running until they are answered. */
@@ -178,8 +182,12 @@ function readerFor(gitdir: string): Promise<CatFile | undefined> {
   const made: Promise<CatFile | undefined> = (async () => {
     const git = systemGit(process.env);
     if (!git || (await packBytes(gitdir)) < minPackBytes()) return undefined;
-    // ended or failed: the next read starts another
-    return new CatFile(git, gitdir, () => readers.get(gitdir) === made && readers.delete(gitdir));
+    // ended or failed after it worked: the next read starts another; one that never worked is not tried again
+    return new CatFile(git, gitdir, (answered) => {
+      if (readers.get(gitdir) !== made) return;
+      if (answered) readers.delete(gitdir);
+      else readers.set(gitdir, Promise.resolve(undefined));
+    });
   })();
   readers.set(gitdir, made);
   return made;
