@@ -20,7 +20,7 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
 import { systemGit } from "./system-git.js";
 
@@ -204,7 +204,7 @@ export async function packedAsLoose(path: string): Promise<Buffer | undefined> {
   const m = LOOSE.exec(path);
   if (!m) return undefined;
   const [, gitdir, dir, rest] = m;
-  const reader = await readerFor(gitdir!);
+  const reader = await readerFor(resolve(gitdir!)); // (isomorphic-git may be given a relative gitdir)
   if (!reader?.usable) return undefined;
   let object;
   try {
