@@ -42,5 +42,16 @@ describe("uncommitted fleet files", () => {
     await writeFile(join(root, "other/x.yaml"), "outside the fleet\n");
     const expected = ["clusters/a.yaml", "clusters/b.yaml", "clusters/new.yaml", "clusters/staged.yaml"];
     expect(await both()).toEqual([expected, expected]);
+
+    // run from a git hook of another repository (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE exported): the same answer
+    const other = await mkdtemp(join(tmpdir(), "braid-dirty-other-"));
+    await git(other, ["init", "-q", "-b", "main"]);
+    const hookEnv = {
+      PATH: process.env.PATH,
+      GIT_DIR: join(other, ".git"),
+      GIT_WORK_TREE: other,
+      GIT_INDEX_FILE: join(other, ".git", "index"),
+    };
+    expect(await uncommittedFleetFiles(repo, hookEnv)).toEqual(expected);
   });
 });

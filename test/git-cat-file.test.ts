@@ -112,6 +112,21 @@ describe("objects of large packs are read by git cat-file", () => {
     await expect(git.readCommit({ fs, gitdir, oid: head })).rejects.toThrow();
   });
 
+  it("reads the repository asked for when run from a git hook (GIT_OBJECT_DIRECTORY and the like set)", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const elsewhere = join(work, "hook-objects");
+    fs.mkdirSync(join(elsewhere, "pack"), { recursive: true });
+    const saved = { ...process.env };
+    Object.assign(process.env, { GIT_OBJECT_DIRECTORY: elsewhere, GIT_DIR: join(work, "nothing.git") });
+    try {
+      expect(await readAll(await withV1Index())).toEqual(blobs);
+    } finally {
+      for (const k of ["GIT_OBJECT_DIRECTORY", "GIT_DIR"])
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+    }
+  });
+
   it("gives the same objects as isomorphic-git on a pack both read, deltas included", async () => {
     process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
     const viaGit = await readAll(await copyOf());

@@ -22,7 +22,7 @@ import { readdir, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
-import { systemGit } from "./system-git.js";
+import { REPO_ENV, systemGit } from "./system-git.js";
 
 /** Packs at least this large (in all) are read through git: 1 MiB. */
 const DEFAULT_MIN_PACK_BYTES = 1024 * 1024;
@@ -56,7 +56,7 @@ class CatFile {
     private readonly onEnd: (answered: boolean) => unknown,
   ) {
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !REPO_ENV.has(k)) env[k] = v;
     env.GIT_DIR = gitdir;
     env.GIT_TERMINAL_PROMPT = "0";
     this.child = spawn(git, ["cat-file", "--batch"], {

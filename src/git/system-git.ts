@@ -100,11 +100,27 @@ export interface GitResult {
   timedOut: boolean;
 }
 
+/**
+ * What git hooks and wrappers export that would point git at another repository's objects, index or work tree
+ * (braid run from a hook): never passed on to the git braid runs, which always names its repository (by
+ * `--git-dir`, `GIT_DIR` set by braid, or its working folder).
+ */
+export const REPO_ENV = new Set([
+  "GIT_DIR",
+  "GIT_COMMON_DIR",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_QUARANTINE_PATH",
+  "GIT_NAMESPACE",
+  "GIT_WORK_TREE",
+  "GIT_INDEX_FILE",
+]);
+
 /** Runs git asynchronously (never a sync spawn), bounded by an idle timeout. */
 export function runGit(run: GitRun): Promise<GitResult> {
   const timeoutMs = run.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(run.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(run.env)) if (v !== undefined && !REPO_ENV.has(k)) env[k] = v;
   env.GIT_TERMINAL_PROMPT = "0";
   env.GCM_INTERACTIVE = "never";
   const config: [string, string][] = [
