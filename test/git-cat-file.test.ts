@@ -14,7 +14,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BraidError } from "../src/diagnostics/diagnostic.js";
 import { hasObject, listRefsPeeled } from "../src/git/git-objects.js";
+import { openStore, readCommitInfo } from "../src/git/git-store.js";
 import git from "../src/git/isogit.js";
 import { fixtureTime, git as runGit, makeFixtureRepo } from "./helpers/fixture-repo.js";
 
@@ -238,6 +240,38 @@ spec:
     expect(lock).toContain(head);
     expect(lock).toContain("v1.0.5");
   }, 90_000);
+});
+
+describe("repositories that borrow objects (objects/info/alternates)", () => {
+  /** A bare clone made with --shared: no object of its own, every one read through its alternates file. */
+  async function sharedClone(): Promise<string> {
+    const dir = join(work, `shared-${++copies}.git`);
+    await runGit(work, ["clone", "-q", "--bare", "--shared", packed, dir]);
+    expect(fs.readFileSync(join(dir, "objects", "info", "alternates"), "utf8")).toContain(packed);
+    return dir;
+  }
+
+  it("are read through git whatever the size of their own packs", async () => {
+    delete process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES; // the default threshold: this clone has no pack at all
+    const gitdir = await sharedClone();
+    expect(await readAll(gitdir)).toEqual(blobs);
+    expect((await listRefsPeeled(gitdir, "refs/tags/")).map((t) => t.ref.slice(10))).toHaveLength(6);
+  });
+
+  it("without the system git, a publish says why it cannot read the deploy tip", async () => {
+    process.env.BRAID_GIT_TRANSPORT = "embedded";
+    const gitdir = await sharedClone();
+    const store = await openStore(gitdir);
+    const error = await readCommitInfo(store, head).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BraidError);
+    expect((error as BraidError).diagnostic).toMatchObject({
+      code: "IO",
+      hint: expect.stringContaining("objects/info/alternates") as unknown,
+    });
+  });
 });
 
 describe("listing tags reads packed-refs once", () => {

@@ -15,6 +15,7 @@ import { deflate as deflateCb } from "node:zlib";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { processAlive } from "./cache-lock.js";
+import { hasAlternates } from "./cat-file.js";
 import { mkdirp } from "./mkdirp.js";
 import { readPackIndexes, type PackIndexes } from "./pack-index.js";
 import { TEMP_PACK, writePack, type PackObject } from "./pack-write.js";
@@ -363,11 +364,13 @@ export async function compareAndSwapRef(
 }
 
 /** An object the store should hold cannot be read (missing, or a damaged pack): an environment error, exit 3. */
-function unreadable(store: ObjectStore, oid: string, e: unknown): never {
+async function unreadable(store: ObjectStore, oid: string, e: unknown): Promise<never> {
   throw new BraidError({
     code: "IO",
     message: `cannot read object ${oid} in ${store.gitdir}: ${e instanceof Error ? (e.message.split("\n").pop() ?? "") : String(e)}`,
-    hint: "the repository's object store looks damaged: `git fsck` says what is wrong; nothing was published",
+    hint: (await hasAlternates(store.gitdir))
+      ? "the repository borrows objects from another (objects/info/alternates: a clone made with --shared or --reference), which braid reads only through the system git: put git on PATH (and leave BRAID_GIT_TRANSPORT unset), or clone without --shared/--reference; nothing was published"
+      : "the repository's object store looks damaged: `git fsck` says what is wrong; nothing was published",
   });
 }
 
