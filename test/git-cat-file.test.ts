@@ -8,6 +8,7 @@
  * and process.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
 import { hasObject, listRefsPeeled } from "../src/git/git-objects.js";
 import { openStore, readCommitInfo } from "../src/git/git-store.js";
+import { resolveRevision } from "../src/git/resolve-revision.js";
 import git from "../src/git/isogit.js";
 import { fixtureTime, git as runGit, makeFixtureRepo } from "./helpers/fixture-repo.js";
 
@@ -240,6 +242,49 @@ spec:
     expect(lock).toContain(head);
     expect(lock).toContain("v1.0.5");
   }, 90_000);
+});
+
+describe("revisions of a repository read through git", () => {
+  it("expands abbreviated ids as git does: unique, missing, ambiguous", async () => {
+    process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES = "0";
+    const gitdir = await withV1Index(); // only git can read it: an id isomorphic-git expanded would not resolve
+    expect(await resolveRevision(gitdir, head.slice(0, 7), {})).toBe(head);
+    expect(await resolveRevision(gitdir, `${head.slice(0, 9).toUpperCase()}~1`, {})).toBe(
+      await runGit(gitdir, ["rev-parse", "HEAD~1"]),
+    );
+    // two blobs whose ids share their first 4 digits make that prefix ambiguous
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const text = `blob number ${i}\n`;
+      const id = createHash("sha1")
+        .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+        .digest("hex");
+      const other = seen.get(id.slice(0, 4));
+      if (other !== undefined) pair = [other, text];
+      else seen.set(id.slice(0, 4), text);
+    }
+    for (const text of pair) {
+      const child = execFile("git", ["hash-object", "-w", "--stdin"], { cwd: gitdir });
+      child.stdin!.end(text);
+      await new Promise((r) => child.on("close", r));
+    }
+    const prefix = createHash("sha1")
+      .update(`blob ${Buffer.byteLength(pair[0])}\0${pair[0]}`)
+      .digest("hex")
+      .slice(0, 4);
+    // git itself finds both (so the prefix is ambiguous, not missing)
+    const check = execFile("git", ["cat-file", "--batch-check"], { cwd: gitdir });
+    let out = "";
+    check.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    check.stdin!.end(`${prefix}\n`);
+    await new Promise((r) => check.on("close", r));
+    expect(out.trim()).toBe(`${prefix} ambiguous`);
+    for (const rev of [prefix, "deadbeef"]) {
+      const e = await resolveRevision(gitdir, rev, {}).catch((err: unknown) => err);
+      expect((e as BraidError).diagnostic?.code, rev).toBe("REV_NOT_FOUND");
+    }
+  });
 });
 
 describe("repositories that borrow objects (objects/info/alternates)", () => {

@@ -33,7 +33,7 @@ const IDLE_MS = 10_000;
 
 interface Pending {
   oid: string;
-  resolve: (content: { type: string; body: Buffer } | undefined) => void;
+  resolve: (content: { oid: string; type: string; body: Buffer } | undefined) => void;
   reject: (e: Error) => void;
 }
 
@@ -72,8 +72,11 @@ class CatFile {
     this.idle();
   }
 
-  /** The object's type and content; undefined when the repository does not have it. */
-  read(oid: string): Promise<{ type: string; body: Buffer } | undefined> {
+  /**
+   * The object's id, type and content; undefined when the repository does not have it. `oid` may be
+   * abbreviated (undefined too when it is ambiguous).
+   */
+  read(oid: string): Promise<{ oid: string; type: string; body: Buffer } | undefined> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) this.busy();
@@ -112,7 +115,7 @@ class CatFile {
         buffer = buffer.subarray(end + 1);
         this.pending.shift();
         this.answered = true;
-        if (oid === head.oid) head.resolve({ type: type!, body });
+        if (oid!.startsWith(head.oid)) head.resolve({ oid: oid!, type: type!, body });
         else head.reject(new Error(`git cat-file answered ${oid} for ${head.oid}`));
       }
       if (this.pending.length === 0) this.idle();
@@ -200,6 +203,20 @@ function readerFor(gitdir: string): Promise<CatFile | undefined> {
   })();
   readers.set(gitdir, made);
   return made;
+}
+
+/**
+ * The full id of an abbreviated object id, as git expands it: "" when git finds none or several, undefined
+ * when the repository is not read through git (isomorphic-git expands it then).
+ */
+export async function expandThroughGit(gitdir: string, prefix: string): Promise<string | undefined> {
+  const reader = await readerFor(resolve(gitdir));
+  if (!reader?.usable) return undefined;
+  try {
+    return (await reader.read(prefix.toLowerCase()))?.oid ?? "";
+  } catch {
+    return undefined;
+  }
 }
 
 const LOOSE = /^(.*)[/\\]objects[/\\]([0-9a-f]{2})[/\\]([0-9a-f]{38})$/;

@@ -3,6 +3,7 @@
  * accepts: a full or abbreviated commit id, a branch, tag or full ref name, then `~N`, `^` or `^N` steps.
  */
 import fs from "node:fs";
+import { expandThroughGit } from "./cat-file.js";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
@@ -12,7 +13,12 @@ async function expandName(gitdir: string, name: string, gfs: typeof fs, cache: o
   } catch {
     // not a ref name: maybe an (abbreviated) object id
   }
-  if (/^[0-9a-f]{4,40}$/i.test(name)) {
+  // a full id needs no expanding (the caller reads it: a missing object is REV_NOT_FOUND); isomorphic-git's
+  // expandOid loads every pack index of the repository, so git expands an abbreviated one where it reads
+  if (/^[0-9a-f]{40}$/i.test(name)) return name.toLowerCase();
+  if (/^[0-9a-f]{4,39}$/i.test(name)) {
+    const viaGit = await expandThroughGit(gitdir, name);
+    if (viaGit !== undefined) return viaGit || undefined;
     try {
       return await git.expandOid({ fs, gitdir, oid: name.toLowerCase(), cache });
     } catch {
