@@ -6,10 +6,12 @@
  * each change:
  *  - the incremental publish (warm cache, the deploy branch of the previous steps) makes exactly the tree a
  *    cold publish makes (fresh cache, a fresh branch, BRAID_NO_INCREMENTAL), with the same diagnostics, and so
- *    does a second one (with braid.lock, the no-op shortcut);
+ *    does a second one (with braid.lock, the no-op shortcut), and so does one with an empty cache (a new CI
+ *    runner: reuse from the deploy tip alone, diagnostics from its inventory);
  *  - the incremental render (warm cache) writes exactly the files of a cold `render --no-cache`, with the
  *    same report.
- * A cluster carries a warning (SOURCE_EMPTY) in every step, so reused clusters must report it again.
+ * A cluster carries a warning (SOURCE_EMPTY, placed in braid.yaml) in every step, and every cluster a note
+ * placed in a source (CEL_NOT_EVALUATED), so reused clusters must report them again.
  * Reproduce a failure with BRAID_PROPERTY_SEED=<seed printed in the failure>.
  */
 import { mkdtemp, readdir, readFile, rename, rm, writeFile, mkdir } from "node:fs/promises";
@@ -92,7 +94,7 @@ spec:
 `,
 });
 
-function appsFiles(n: number): Record<string, string> {
+function appsFiles(n: number, widgets = false): Record<string, string> {
   return {
     "deploy/apps.yaml": `apiVersion: v1
 kind: ConfigMap
@@ -102,6 +104,38 @@ metadata:
 data:
   build: "${n}"
 `,
+    // a CRD with a CEL rule and an object of it: every cluster reports CEL_NOT_EVALUATED, placed in the source
+    ...(widgets
+      ? {
+          "deploy/widgets.yaml": `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: widgets.example.com }
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { kind: Widget, plural: widgets, singular: widget, listKind: WidgetList }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              x-kubernetes-validations:
+                - rule: "self.size <= 10"
+              properties:
+                size: { type: integer }
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: { name: w, namespace: web }
+spec: { size: ${1 + (n % 5)} }
+`,
+        }
+      : {}),
   };
 }
 
@@ -225,7 +259,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       { dir: join(root, "platform") },
     );
     let build = 0;
-    await makeFixtureRepo([{ files: appsFiles(build) }], { dir: join(root, "apps") });
+    await makeFixtureRepo([{ files: appsFiles(build, true) }], { dir: join(root, "apps") });
     const fleetDir = join(root, "fleet");
     const state: FleetState = {
       locked: true,
@@ -267,7 +301,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
         what: "a source commit",
         apply: async () => {
           build++;
-          await writeFiles(join(root, "apps"), appsFiles(build));
+          await writeFiles(join(root, "apps"), appsFiles(build, true));
           await git(join(root, "apps"), ["add", "-A"], fixtureTime(100 + build));
           await git(join(root, "apps"), ["commit", "-q", "-m", `build ${build}`], fixtureTime(100 + build));
         },
@@ -320,6 +354,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
 
     const log: string[] = [];
     let reusedInPublish = 0;
+    let reusedFresh = 0;
     let reusedInRender = 0;
     let published = 0;
     try {
@@ -364,6 +399,13 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
         expect(again.json.diagnostics).toEqual(cold.json.diagnostics);
         expect(again.json.status).toBe(cold.json.status === "refused" ? "refused" : "unchanged");
         if (cold.json.status !== "refused") expect(again.json.tree).toBe(cold.json.tree);
+        // a new CI runner: nothing in BRAID_CACHE, only the deploy branch (diagnostics from its inventory)
+        const fresh = await run(["publish"], join(root, `cache-fresh-${step}`));
+        expect(fresh.code, fresh.err).toBe(cold.code);
+        expect(fresh.json.diagnostics).toEqual(cold.json.diagnostics);
+        expect(fresh.json.status).toBe(cold.json.status === "refused" ? "refused" : "unchanged");
+        if (cold.json.status !== "refused") expect(fresh.json.tree).toBe(cold.json.tree);
+        reusedFresh += fresh.json.reused as number;
 
         const warmOut = join(root, `out-warm-${step}`);
         const coldOut = join(root, `out-cold-${step}`);
@@ -376,6 +418,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
       }
       // the property is only worth something if results were reused on the way
       expect(reusedInPublish).toBeGreaterThan(0);
+      expect(reusedFresh).toBeGreaterThan(0);
       expect(reusedInRender).toBeGreaterThan(0);
       expect(published).toBeGreaterThan(0);
     } catch (e) {
@@ -388,7 +431,7 @@ describe.skipIf(SKIP)("incremental publish and render", () => {
 });
 
 describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatches", () => {
-  it("a no-op publish renders nothing; a fresh cache, --no-cache and BRAID_NO_INCREMENTAL render every cluster", async () => {
+  it("a no-op publish renders nothing; a fresh cache reuses from the deploy tip; --no-cache and BRAID_NO_INCREMENTAL render every cluster", async () => {
     const root = await mkdtemp(join(tmpdir(), "braid-incr-"));
     roots.push(root);
     await makeFixtureRepo([{ files: { ...PLATFORM("1.27"), "docs/README.md": "none\n" }, tags: ["v1.0.0"] }], {
@@ -434,7 +477,7 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
       const json = JSON.parse(io.out.join("")) as {
         status: string;
         reused: number;
-        diagnostics: { code: string; cluster?: string }[];
+        diagnostics: { code: string; cluster?: string; location?: { line?: number } }[];
       };
       return { code, ...json };
     };
@@ -471,11 +514,20 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
       expect([r.status, r.reused]).toEqual(["unchanged", 0]);
       expect(r.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
     }
-    // a fresh cache does not know the clusters' diagnostics (the deploy branch does not hold them): all are
-    // rendered once, then reused
+    // the inventory records each cluster's diagnostics; a place in a fleet file without its line
+    const inventory = JSON.parse(await git(fleetDir, ["show", "deploy:inventory.json"])) as {
+      clusters: { name: string; diagnostics?: { code: string; location?: Record<string, unknown> }[] }[];
+    };
+    expect(inventory.clusters.map((c) => [c.name, c.diagnostics?.map((d) => [d.code, d.location])])).toEqual([
+      ["a", [["SOURCE_EMPTY", { file: "braid.yaml" }]]],
+      ["b", undefined],
+      ["c", undefined],
+    ]);
+    // a fresh cache (a new CI runner) reuses from the deploy tip the clusters whose recorded diagnostics are
+    // exact: b and c (none); a's warning lost its line, so a is rendered. Then all three are reused.
     const freshCache = join(root, "fresh-cache");
     const fresh = await publish({}, [], freshCache);
-    expect([fresh.status, fresh.reused]).toEqual(["unchanged", 0]);
+    expect([fresh.status, fresh.reused]).toEqual(["unchanged", 2]);
     expect(fresh.diagnostics.map((d) => `${d.code} ${d.cluster}`)).toEqual(warnings);
     expect((await publish({}, [], freshCache)).reused).toBe(3);
     // the parsed-config cache is one file per fleet, and --no-cache neither reads nor writes it
@@ -492,6 +544,17 @@ describe.skipIf(SKIP)("incremental publish: what is reused, and the escape hatch
     await git(fleetDir, ["commit", "-qam", "comment"]);
     const comment = await publish();
     expect([comment.status, comment.reused]).toEqual(["unchanged", 3]);
+    // a comment in braid.yaml moves a's warning down a line: the report says so, the inventory does not change
+    const braidYaml = fleetFiles(state)["braid.yaml"]!;
+    await writeFile(join(fleetDir, "braid.yaml"), "# a comment\n" + braidYaml);
+    await git(fleetDir, ["commit", "-qam", "comment in braid.yaml"]);
+    const moved = await publish();
+    expect(moved.status).toBe("unchanged");
+    const line = (r: { diagnostics: { location?: { line?: number } }[] }) => r.diagnostics[0]?.location?.line;
+    expect(line(moved)).toBe(line(first)! + 1);
+    await writeFile(join(fleetDir, "braid.yaml"), braidYaml);
+    await git(fleetDir, ["commit", "-qam", "no comment"]);
+    expect((await publish()).status).toBe("unchanged");
 
     // with every pin locked, a publish whose fleet folder did not change at all reads no source and parses
     // no config: it is unchanged even with the sources gone (a full run would fail on them)

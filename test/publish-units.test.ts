@@ -22,7 +22,12 @@ import {
   writeDeployTree,
 } from "../src/publish/deploy-tree.js";
 import { compareAndSwapRef, hashObject, openStore, writeCommitObject } from "../src/git/git-store.js";
-import { inventoryReadme, parseInventory } from "../src/publish/inventory.js";
+import {
+  inventoryReadme,
+  parseInventory,
+  recordedDiagnostics,
+  type InventoryCluster,
+} from "../src/publish/inventory.js";
 import { checkPrune } from "../src/publish/prune-guard.js";
 import { git } from "./helpers/fixture-repo.js";
 
@@ -361,5 +366,38 @@ describe("inventory README", () => {
     expect(text).toContain("| [a](clusters/a) (held back) | team\\|ops | x\\|y=1 | — | 0 |");
     expect(parseInventory("{}")).toBeUndefined();
     expect(parseInventory("not json")).toBeUndefined();
+  });
+});
+
+describe("recordedDiagnostics: what an inventory entry lets a fresh cache reuse", () => {
+  const entry = (diagnostics: unknown): InventoryCluster =>
+    ({ name: "a", cluster: "a", path: "clusters/a", diagnostics }) as unknown as InventoryCluster;
+  const note = {
+    code: "CEL_NOT_EVALUATED",
+    severity: "info",
+    message: "1 CEL rule was not evaluated",
+    location: { file: "crds.yaml", line: 3, column: 1, source: "platform", commit: "a".repeat(40) },
+  };
+
+  it("gives none for an entry without diagnostics, and those placed in sources or nowhere as they are", () => {
+    expect(recordedDiagnostics(entry(undefined))).toEqual([]);
+    const unplaced = { code: "SOPS_NOT_VALIDATED", severity: "info", message: "1 SOPS-encrypted document" };
+    expect(recordedDiagnostics(entry([note, unplaced]))).toEqual([note, unplaced]);
+  });
+
+  it("gives nothing when a diagnostic is placed in a fleet file (its line was left out) or is not one", () => {
+    const fleet = { code: "SOURCE_EMPTY", severity: "warning", message: "m", location: { file: "braid.yaml" } };
+    const related = { ...note, related: [{ message: "first", location: { file: "clusters/a.yaml" } }] };
+    for (const bad of [
+      [fleet],
+      [note, related],
+      [{ ...note, severity: "error" }],
+      [{ ...note, code: 7 }],
+      [null],
+      [{ ...note, related: "x" }],
+      [{ ...note, related: [null] }],
+      "x",
+    ])
+      expect(recordedDiagnostics(entry(bad)), JSON.stringify(bad)).toBeUndefined();
   });
 });

@@ -7,10 +7,10 @@ import type { CliIO } from "./io.js";
 /** Help text of `braid inventory`. */
 export const INVENTORY_HELP = `braid inventory [--fleet DIR] [--format table|json] [--update] [--quiet]
 
-Renders the fleet (without schema validation) and prints the inventory publish writes to the deploy branch:
-per cluster its labels, owner (annotation braid/owner), sources with resolved tag and commit, resource
-count (by kind in json) and input digest. --format json prints inventory.json exactly. Clusters that fail
-to render are reported and left out (exit 1).
+Renders and validates the fleet and prints the inventory publish writes to the deploy branch: per cluster
+its labels, owner (annotation braid/owner), sources with resolved tag and commit, resource count (by kind
+in json), input digest and the warnings it has. --format json prints inventory.json exactly. Clusters that
+fail are reported and left out (exit 1).
 `;
 
 /** `braid inventory`. */
@@ -23,7 +23,6 @@ export async function inventoryCommand(
     io,
     { fleet: values.fleet, quiet: values.quiet, update: values.update },
     format === "json" ? "json" : "text",
-    true,
   );
   const diagnostics = allDiagnostics(run);
   printDiagnostics(io, diagnostics, "text", values.quiet || format === "json");

@@ -123,7 +123,6 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     io,
     { fleet: values.fleet, quiet: values.quiet, update: values.update, "no-cache": values["no-cache"] },
     format,
-    false,
     reuse,
     preread,
   );

@@ -50,12 +50,11 @@ interface RunFlags {
   "no-cache"?: boolean;
 }
 
-/** Runs the fleet with progress on a TTY; shared by render and validate. */
+/** Runs the fleet with progress on a TTY; shared by render, validate, publish and inventory. */
 export async function runWithProgress(
   io: CliIO,
   values: RunFlags,
   format: Format,
-  skipValidation = false,
   reuse?: ClusterReuse,
   /** Fleet files the command has read already (see diskFleetReader). */
   preread?: ReadonlyMap<string, Buffer>,
@@ -73,7 +72,6 @@ export async function runWithProgress(
         .map((c) => c.trim())
         .filter(Boolean),
       update: values.update,
-      skipValidation,
       ...(reuse ? { reuse } : {}),
       configCache: await configCache(io, values["no-cache"], dir),
       manifestStore: manifestStore(io, values["no-cache"]),
@@ -198,7 +196,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
   if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
     throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
   await checkOutDir(out);
-  const run = await runWithProgress(io, values, format, false, localReuse(io, values["no-cache"]));
+  const run = await runWithProgress(io, values, format, localReuse(io, values["no-cache"]));
   // A fleet-config error (a patch file refused or missing, a bad group…) may have left something out of a
   // cluster that rendered "ok": such a cluster is not written. An error in a cluster's own file withholds that
   // cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster, as
@@ -249,7 +247,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
 /** `braid validate`. */
 export async function validateCommand(io: CliIO, values: RunFlags): Promise<number> {
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
-  const run = await runWithProgress(io, values, format, false, localReuse(io, values["no-cache"]));
+  const run = await runWithProgress(io, values, format, localReuse(io, values["no-cache"]));
   const diagnostics = allDiagnostics(run);
   if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
   else {

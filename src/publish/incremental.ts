@@ -4,20 +4,31 @@
  * digest is unchanged is not rendered: its folder is grafted into the new tree unread. Its diagnostics (a
  * reused cluster reports its warnings again) come from the meta entry of that digest: in the record every
  * publish writes of its clusters' entries (one file per fleet folder, `render/published-*.json`), or else in
- * the local cache (render/local-cache.ts); without one, the cluster is rendered.
+ * the local cache (render/local-cache.ts), or else from the tip's inventory entry, which records them (a fresh
+ * `BRAID_CACHE`, as on a new CI runner). The inventory leaves out the lines of places in fleet files (they
+ * move with a comment), so a cluster with such a diagnostic and no meta entry is rendered.
  *
  * Opening the target here is best-effort: when it fails (not a repository, a checked-out branch, an
  * unreachable remote) nothing is reused and `publish` reports the same problem in its own order, after the
  * render, as without reuse. The opened target is handed to `publish` so the tip is read from the same store.
  */
 import type { Fleet } from "../config/types.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ClusterReuse, ReusedOutput } from "../render/reuse.js";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { metaOf, readCacheMeta, readJsonFile, storeJson, usableMeta, type CacheMeta } from "../render/local-cache.js";
+import {
+  metaOf,
+  readCacheMeta,
+  readJsonFile,
+  recordedMeta,
+  storeJson,
+  usableMeta,
+  type CacheMeta,
+} from "../render/local-cache.js";
 import { locateFleetRepo } from "../git/fleet-repo.js";
 import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
-import { INVENTORY_FILE, parseInventory, type InventoryCluster } from "./inventory.js";
+import { INVENTORY_FILE, parseInventory, recordedDiagnostics, type InventoryCluster } from "./inventory.js";
 import { openDeployTarget, type DeployTarget, type PublishTarget } from "./publish.js";
 
 /** Reuse from the deploy tip, and the target it opened (for `publish`). */
@@ -39,7 +50,7 @@ export interface DeployTipOptions {
 /** Reuse of the clusters published on the deploy branch's tip whose input digest is unchanged. */
 export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
   let opened: DeployTarget | undefined;
-  let previous = new Map<string, ReusedOutput & { digest: string }>();
+  let previous = new Map<string, Published>();
   const record = metaRecordPath(opts.cacheDir, opts.fleetDir);
   let recorded = new Map<string, CacheMeta>();
   /** The meta entries of this run's clusters, reused or rendered: the next publish's record. */
@@ -70,7 +81,8 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
       if (p?.digest !== digests.digest) return undefined;
       const meta =
         usableMeta(recorded.get(digests.digest), digests, cluster.name) ??
-        (await readCacheMeta(opts.cacheDir, digests, cluster.name));
+        (await readCacheMeta(opts.cacheDir, digests, cluster.name)) ??
+        (p.recorded && recordedMeta({ ...p, name: cluster.name, diagnostics: p.recorded, key: digests.key }));
       if (meta?.dir !== p.dir) return undefined;
       kept.set(digests.digest, meta);
       return { ...p, diagnostics: meta.diagnostics };
@@ -93,12 +105,12 @@ function metaRecordPath(cacheDir: string, fleetDir: string): string {
   return join(cacheDir, "render", `published-${createHash("sha256").update(fleetDir).digest("hex").slice(0, 32)}.json`);
 }
 
+/** A cluster of the deploy tip: its folder, and the diagnostics its inventory entry records (when usable). */
+type Published = ReusedOutput & { digest: string; recorded?: Diagnostic[] };
+
 /** The clusters of a deploy commit that can be reused: name → their folder's tree, counts and diagnostics. */
-async function publishedClusters(
-  store: ObjectStore,
-  commit: string,
-): Promise<Map<string, ReusedOutput & { digest: string }>> {
-  const out = new Map<string, ReusedOutput & { digest: string }>();
+async function publishedClusters(store: ObjectStore, commit: string): Promise<Map<string, Published>> {
+  const out = new Map<string, Published>();
   const { tree } = await readCommitInfo(store, commit);
   const inv = await entryAt(store, tree, INVENTORY_FILE);
   if (inv?.type !== "blob") return out;
@@ -114,6 +126,7 @@ async function publishedClusters(
       kinds: c.kinds,
       diagnostics: [],
       from: "deploy branch",
+      recorded: recordedDiagnostics(c),
     });
   }
   return out;

@@ -6,6 +6,7 @@
 import type { ClusterResult, FleetRun } from "../pipeline/render-fleet.js";
 import { kindCounts, resourceCount } from "../render/reuse.js";
 import { redactUrl } from "../diagnostics/redact-url.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 
 /** Inventory file name at the deploy-branch root. */
 export const INVENTORY_FILE = "inventory.json";
@@ -44,6 +45,11 @@ export interface InventoryCluster {
   kinds: Record<string, number>;
   /** sha256 over everything that decides the cluster's output and diagnostics (render/cluster-digest.ts). */
   inputDigest: string;
+  /**
+   * The warnings and notes the cluster was rendered with (absent when none). A place in a fleet file keeps
+   * only the file's name: lines move with every comment, and the inventory must not (see {@link stableDiagnostic}).
+   */
+  diagnostics?: Diagnostic[];
   /** Set when the cluster failed and its previous output was kept (publish --partial). */
   heldBack?: true;
 }
@@ -87,7 +93,59 @@ function inventoryCluster(c: ClusterResult): InventoryCluster | undefined {
     resources: resourceCount(c),
     kinds: sortedRecord(kinds),
     inputDigest: c.inputDigest,
+    ...(c.diagnostics.length ? { diagnostics: c.diagnostics.map(stableDiagnostic) } : {}),
   };
+}
+
+/** A place in a fleet file (not in a source at a commit): its line depends on the file's formatting. */
+function inFleetFile(location: SourceLocation | undefined): boolean {
+  return location?.file !== undefined && location.source === undefined;
+}
+
+/** The location without line and column when it is in a fleet file. */
+function stableLocation(location: SourceLocation): SourceLocation {
+  if (!inFleetFile(location)) return location;
+  const { line: _line, column: _column, ...rest } = location;
+  return rest;
+}
+
+/**
+ * A diagnostic as the inventory records it: as reported, except that places in fleet files lose line and
+ * column (a comment added to a cluster file changes no input digest, so it must not change the inventory
+ * and make a publish that is otherwise a no-op). Places in sources are at a commit and never move.
+ */
+function stableDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    ...d,
+    ...(d.location ? { location: stableLocation(d.location) } : {}),
+    ...(d.related ? { related: d.related.map((r) => ({ ...r, location: stableLocation(r.location) })) } : {}),
+  };
+}
+
+/**
+ * The diagnostics an inventory entry records, when they are exactly what rendering the cluster again would
+ * report: none, or only diagnostics without a place in a fleet file. Undefined when the entry records
+ * none that can be trusted (not a list of diagnostics) or one whose line it left out.
+ */
+export function recordedDiagnostics(c: InventoryCluster): Diagnostic[] | undefined {
+  const list: unknown = c.diagnostics ?? [];
+  if (!Array.isArray(list)) return undefined;
+  for (const d of list as unknown[]) {
+    if (typeof d !== "object" || d === null) return undefined;
+    const { code, severity, message, location, related } = d as Partial<Diagnostic>;
+    if (typeof code !== "string" || typeof message !== "string") return undefined;
+    if (severity !== "warning" && severity !== "info") return undefined; // errors are never published
+    if (location !== undefined && (typeof location !== "object" || inFleetFile(location))) return undefined;
+    if (
+      related !== undefined &&
+      (!Array.isArray(related) ||
+        (related as unknown[]).some(
+          (r) => typeof r !== "object" || r === null || inFleetFile((r as { location?: SourceLocation }).location),
+        ))
+    )
+      return undefined;
+  }
+  return list as Diagnostic[];
 }
 
 /**

@@ -17,7 +17,7 @@
  * `key` adds the text of every fleet file that applies to the cluster (braid.yaml, its groups, its own file,
  * its patch files): the positions its diagnostics point at. A result is reused when `digest` matches and it
  * either had no diagnostics or was made under the same `key`.
- * A run without validation (`braid inventory`) has the same digests but never reuses or stores results.
+ * A run without validation (`render --explain-source`) has the same digests but never reuses or stores results.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";

@@ -81,6 +81,19 @@ export function metaOf(r: RenderedCluster): CacheMeta {
   };
 }
 
+/** The meta entry of a result recorded elsewhere (the deploy tip's inventory), as if it had been rendered now. */
+export function recordedMeta(r: Omit<CacheMeta, "format">): CacheMeta {
+  return {
+    format: FORMAT,
+    name: r.name,
+    dir: r.dir,
+    resources: r.resources,
+    kinds: r.kinds,
+    diagnostics: r.diagnostics,
+    key: r.key,
+  };
+}
+
 /** Options of {@link localCacheReuse}. */
 export interface LocalCacheOptions {
   /** Reuse needs the files (render, validate) and stores them. Default true. */
