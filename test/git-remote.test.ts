@@ -214,6 +214,73 @@ describe("ensureCommits", () => {
   });
 });
 
+describe("ensureCommits with the system git", () => {
+  const withGit = { PATH: process.env.PATH ?? "" };
+  const has = (gitdir: string, oid: string) =>
+    gitCli(gitdir, ["cat-file", "-e", `${oid}^{commit}`]).then(
+      () => true,
+      () => false,
+    );
+
+  it("fetches only the commits asked for, without their history, and no more once they are there", async () => {
+    const cacheDir = await tempDir("braid-cache-");
+    const url = `${server.url}/base.git`;
+    const first = await ensureCommits({ url, cacheDir, env: withGit }, [commits[1]!]);
+    expect([first.fetched, first.missing]).toEqual([true, []]);
+    expect(await readFile(join(first.gitdir, "shallow"), "utf8")).toBe(`${commits[1]}\n`);
+    expect([await has(first.gitdir, commits[0]!), await has(first.gitdir, commits[1]!)]).toEqual([false, true]);
+    expect(await gitCli(first.gitdir, ["show", `${commits[1]}:a.yaml`])).toBe("a: 2");
+    const before = server.requests.length;
+    expect((await ensureCommits({ url, cacheDir, env: withGit }, [commits[1]!])).fetched).toBe(false);
+    expect(server.requests.length).toBe(before);
+    // the parent, asked for later, by id too
+    expect((await ensureCommits({ url, cacheDir, env: withGit }, [commits[0]!])).missing).toEqual([]);
+    expect(await has(first.gitdir, commits[0]!)).toBe(true);
+  });
+
+  it("a sync of a shallow cache makes it a whole mirror, with the system git and with isomorphic-git", async () => {
+    for (const syncEnv of [withGit, {}]) {
+      const cacheDir = await tempDir("braid-cache-");
+      const url = `${server.url}/base.git`;
+      const { gitdir } = await ensureCommits({ url, cacheDir, env: withGit }, [commits[1]!]);
+      expect(await pathExistsAt(join(gitdir, "shallow"))).toBe(true);
+      await syncRemote({ url, cacheDir, env: syncEnv });
+      expect(await pathExistsAt(join(gitdir, "shallow"))).toBe(false);
+      expect(await has(gitdir, commits[0]!)).toBe(true);
+      for (const ref of ["v1.0.0^{commit}", "v1.1.0^{commit}", "main"])
+        expect(await gitCli(gitdir, ["rev-parse", ref])).toBe(await bareRevParse("base.git", ref));
+      expect(await gitCli(gitdir, ["rev-list", "--count", "main"])).toBe(
+        await gitCli(join(root, "base.git"), ["rev-list", "--count", "main"]),
+      );
+      // nothing left behind beside the mirror
+      expect((await fs.promises.readdir(join(cacheDir, "git"))).filter((n) => n.includes(".tmp-"))).toEqual([]);
+    }
+  });
+});
+
+describe("ensureCommits with the system git, on a whole mirror", () => {
+  it("fetches a missing commit as a sync (only what is new) and stays whole", async () => {
+    const withGit = { PATH: process.env.PATH ?? "" };
+    const cacheDir = await tempDir("braid-cache-");
+    const url = `${server.url}/base.git`;
+    const { gitdir } = await syncRemote({ url, cacheDir, env: withGit });
+    await writeFile(join(work, "whole.yaml"), "whole: true\n");
+    await gitCli(work, ["add", "whole.yaml"]);
+    await gitCli(work, ["commit", "-qm", "whole"]);
+    const later = await gitCli(work, ["rev-parse", "HEAD"]);
+    await gitCli(work, ["push", "-q", "origin", "HEAD:main"]);
+    expect((await ensureCommits({ url, cacheDir, env: withGit }, [later])).missing).toEqual([]);
+    expect(await pathExistsAt(join(gitdir, "shallow"))).toBe(false);
+    expect(await gitCli(gitdir, ["rev-parse", "main"])).toBe(later);
+  });
+});
+
+const pathExistsAt = (p: string): Promise<boolean> =>
+  fs.promises.stat(p).then(
+    () => true,
+    () => false,
+  );
+
 describe("listRemoteRefs", () => {
   it("lists branches and tags with peeled annotated tags and the default branch, without fetching", async () => {
     const before = server.requests.length;

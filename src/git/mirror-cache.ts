@@ -6,6 +6,14 @@
  * (not `refs/remotes/origin/*`), so the cache reads like the remote itself; annotated tags stay
  * annotated; branches and tags deleted on the remote are deleted in the cache; `HEAD` follows the
  * remote's default branch. Other refs (e.g. `refs/pull/42/head`) are fetched only when asked for.
+ *
+ * A fleet whose pins are all in braid.lock needs only those commits: where the system git fetches, a new
+ * cache gets just them, by id and without history (`git fetch --depth=1 <url> <commit>…`, as Flux clones a
+ * pinned commit shallowly), instead of the whole repository. A cache made that way is shallow and has no
+ * refs until a run needs the refs (an unlocked pin, `lock --update`): that sync fetches the rest of the
+ * history (`--unshallow`), so the cache is a whole mirror again. A whole mirror that lacks a commit is
+ * synced as before (only what is new comes), and so is any cache of a server that will not give a commit
+ * by id.
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -82,12 +90,47 @@ export async function ensureCommits(
   commits: string[],
 ): Promise<{ gitdir: string; fetched: boolean; missing: string[] }> {
   const gitdir = cachePathFor(opts.cacheDir, opts.url);
-  if (await pathExists(gitdir)) {
-    const missing = await missingObjects(gitdir, commits);
-    if (missing.length === 0) return { gitdir, fetched: false, missing };
-  }
+  const exists = await pathExists(gitdir);
+  const missing = exists ? await missingObjects(gitdir, commits) : [...new Set(commits)];
+  if (exists && missing.length === 0) return { gitdir, fetched: false, missing };
+  // by id into a new cache or one made that way; a whole mirror stays whole (an incremental fetch)
+  const byId = !exists || (await pathExists(join(gitdir, "shallow")));
+  if (byId && missing.length && (await fetchCommits(opts, gitdir, missing)))
+    if ((await missingObjects(gitdir, commits)).length === 0) return { gitdir, fetched: true, missing: [] };
   const { fetched } = await syncRemote(opts);
   return { gitdir, fetched, missing: await missingObjects(gitdir, commits) };
+}
+
+/**
+ * Fetches commits by id, each with its tree and without its history, where the system git fetches (see the
+ * file header); a new cache is made in a temp folder and moved into place. False when it could not (the
+ * embedded transport, or a server that refuses: an unknown or unreachable commit, an old protocol); the
+ * caller then syncs the whole mirror, which reports the remote's problems in its own words.
+ */
+async function fetchCommits(opts: RemoteOptions, gitdir: string, commits: string[]): Promise<boolean> {
+  let conn: Connection;
+  try {
+    conn = connect(opts);
+  } catch {
+    return false; // the sync reports it
+  }
+  if (conn.transport !== "system") return false;
+  return serialized(gitdir, () =>
+    withCacheLock(gitdir, async () => {
+      await removeDeadClones(gitdir);
+      const isNew = !(await pathExists(gitdir));
+      const workdir = isNew ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
+      try {
+        if (isNew) await initMirror(workdir, conn.url);
+        await systemFetch(conn, workdir, commits, false, ["--depth=1"]);
+        if (isNew) await publishMirror(workdir, gitdir);
+        return true;
+      } catch {
+        if (isNew) await rm(workdir, { recursive: true, force: true });
+        return false;
+      }
+    }),
+  );
 }
 
 const MIRRORED = /^refs\/(heads|tags)\//;
@@ -101,12 +144,17 @@ async function syncInto(
   await removeDeadClones(gitdir);
   const remote = await listWith(conn);
   const isNew = !(await pathExists(gitdir));
-  const workdir = isNew ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
+  // a cache of locked commits only (see the file header): the system git fetches the rest of the history;
+  // isomorphic-git cannot, so it clones anew and the new mirror replaces the shallow one
+  const shallow = !isNew && (await pathExists(join(gitdir, "shallow")));
+  const rebuild = shallow && conn.transport !== "system";
+  const workdir = isNew || rebuild ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
   try {
-    if (isNew) await initMirror(workdir, conn.url);
+    if (isNew || rebuild) await initMirror(workdir, conn.url);
     const mirrored = remote.refs.filter((r) => MIRRORED.test(r.ref));
     let fetched = false;
     if (
+      shallow ||
       (
         await missingObjects(
           workdir,
@@ -121,6 +169,7 @@ async function syncInto(
         singleBranch: false,
         tags: true,
         prune: true,
+        unshallow: shallow && !rebuild,
       });
       fetched = true;
     }
@@ -137,11 +186,24 @@ async function syncInto(
         await git.writeRef({ fs, gitdir: workdir, ref: name, value: want.oid, force: true });
     }
     if (isNew) await publishMirror(workdir, gitdir);
+    if (rebuild) await replaceMirror(workdir, gitdir);
     return { gitdir, fetched };
   } catch (e) {
-    if (isNew) await rm(workdir, { recursive: true, force: true });
+    if (isNew || rebuild) await rm(workdir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * Puts a new mirror in place of an old one (we hold the lock). A reader of the old one in another process
+ * keeps the files it opened; the old folder is named like a dead clone, so a crash between the renames
+ * leaves it to be removed by the next sync.
+ */
+async function replaceMirror(tmp: string, gitdir: string): Promise<void> {
+  const old = `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  await rename(gitdir, old);
+  await rename(tmp, gitdir);
+  await rm(old, { recursive: true, force: true });
 }
 
 /** Removes `<gitdir>.tmp-<pid>-<hex>` clones left by processes that died mid-clone (we hold the lock). */
@@ -177,13 +239,16 @@ async function publishMirror(tmp: string, gitdir: string): Promise<void> {
 async function fetchWith(
   conn: Connection,
   gitdir: string,
-  o: { ref: string; remoteRef: string; singleBranch: boolean; tags: boolean; prune: boolean },
+  {
+    unshallow,
+    ...o
+  }: { ref: string; remoteRef: string; singleBranch: boolean; tags: boolean; prune: boolean; unshallow?: boolean },
 ): Promise<void> {
   if (conn.transport === "system") {
     const specs = o.singleBranch
       ? [`+${o.remoteRef}:${o.remoteRef}`]
       : ["+refs/heads/*:refs/heads/*", ...(o.tags ? ["+refs/tags/*:refs/tags/*"] : [])];
-    return systemFetch(conn, gitdir, specs, o.prune && !o.singleBranch);
+    return systemFetch(conn, gitdir, specs, o.prune && !o.singleBranch, unshallow ? ["--unshallow"] : []);
   }
   try {
     await git.fetch({ fs, http: conn.http, gitdir, url: conn.url, headers: { ...conn.headers }, ...o });

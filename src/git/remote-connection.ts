@@ -163,8 +163,17 @@ export async function clearDeadGitLocks(gitdir: string): Promise<void> {
   for (const r of refs) if (r.endsWith(".lock")) await rm(join(gitdir, "refs", r), { force: true });
 }
 
-/** Fetches refspecs into `gitdir` with the system git (no tags, no FETCH_HEAD; `prune` removes lost refs). */
-export async function systemFetch(conn: Connection, gitdir: string, refspecs: string[], prune = false): Promise<void> {
+/**
+ * Fetches refspecs into `gitdir` with the system git (no tags, no FETCH_HEAD; `prune` removes lost refs).
+ * `options` are more `git fetch` options (`--depth=1` for commits by id, `--unshallow`).
+ */
+export async function systemFetch(
+  conn: Connection,
+  gitdir: string,
+  refspecs: string[],
+  prune = false,
+  options: string[] = [],
+): Promise<void> {
   await clearDeadGitLocks(gitdir);
   const args = [
     "fetch",
@@ -172,6 +181,7 @@ export async function systemFetch(conn: Connection, gitdir: string, refspecs: st
     "--no-write-fetch-head",
     "--progress",
     ...(prune ? ["--prune"] : []),
+    ...options,
     conn.url,
     ...refspecs,
   ];
