@@ -10,7 +10,9 @@
  * Also the preview of that one-cluster change (`braid preview --base HEAD~1 --head HEAD`).
  * Then what a user waits for on a fresh CI runner: the compiled CLI (`node bin/braid.js publish`, built
  * first) as a new process in a new clone of the fleet, with an empty BRAID_CACHE — cold in every way, module
- * loading, source clones and JIT warm-up included.
+ * loading, source clones and JIT warm-up included; and, on a new clone that has the deploy branch that
+ * publish made, a no-op publish and one after one cluster's file changed, each with an empty BRAID_CACHE (what
+ * the scheduled job on a hosted runner pays: everything reused from the deploy tip, the fleet config parsed).
  * Targets: no-op ≤ 0.5 s, one-cluster change ≤ 1 s, cold render+publish ≤ 3 s.
  * Sizes can be overridden with BENCH_CLUSTERS / BENCH_RESOURCES (resources per source: a cluster has three
  * sources, so the default 100 gives 301 files per cluster; issue 13 states its 1,000-cluster targets on a
@@ -110,21 +112,24 @@ export async function run(): Promise<Record<string, number | string>> {
     // its peak RSS through GNU time where there is one (Node reports only its own)
     const rssFile = join(dir, "fresh-rss");
     const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%M", "-o", rssFile] : [];
-    const command = [...timed, "node", join(ROOT, "bin", "braid.js"), "publish", "--quiet"];
-    const c0 = await childrenCpu();
-    const t0 = performance.now();
-    await exec(command[0]!, command.slice(1), {
-      cwd: clone,
-      env: {
-        PATH: process.env.PATH,
-        BRAID_KUBERNETES_OPENAPI: OPENAPI,
-        BRAID_CACHE: join(dir, "fresh-cache"),
-        GIT_AUTHOR_NAME: "bench",
-        GIT_AUTHOR_EMAIL: "bench@example.com",
-      },
-    });
-    const fresh = { wall: (performance.now() - t0) / 1000, cpu: (await childrenCpu()) - c0 };
+    const fresh = await newProcess(["publish", "--quiet"], clone, join(dir, "fresh-cache"), timed);
     const freshRss = timed.length ? Math.round(Number(await readFile(rssFile, "utf8")) / 1024) : "no /usr/bin/time";
+
+    // a new CI runner on a fleet that has been published: a new clone with the deploy branch that publish made,
+    // an empty BRAID_CACHE; nothing changed, then one cluster's file changed
+    const runner = join(dir, "runner");
+    await exec("git", ["clone", "-q", "--no-local", clone, runner]);
+    await exec("git", ["branch", "deploy", "origin/deploy"], { cwd: runner });
+    const runnerNoop = await newProcess(["publish", "--format", "json"], runner, join(dir, "runner-cache-1"));
+    const noopJson = JSON.parse(runnerNoop.out) as { status?: string; reused?: number };
+    if (noopJson.status !== "unchanged" || noopJson.reused !== clusters)
+      throw new Error(`new runner no-op: ${String(noopJson.status)}, ${String(noopJson.reused)} reused`);
+    await writeFile(join(runner, gen.clusterFile(gen.clusterNames[0]!)), gen.clusterText(0, 43)); // 42 is in the clone already
+    await commitAll(runner, "change one cluster");
+    const runnerOne = await newProcess(["publish", "--format", "json"], runner, join(dir, "runner-cache-2"));
+    const oneJson = JSON.parse(runnerOne.out) as { status?: string; reused?: number };
+    if (oneJson.status !== "published" || oneJson.reused !== clusters - 1)
+      throw new Error(`new runner one-cluster: ${String(oneJson.status)}, ${String(oneJson.reused)} reused`);
 
     // kubectl kustomize of a sample of the published folders (checked out by a warm render), extrapolated
     let kustomize: number | string = "kubectl not on PATH";
@@ -149,6 +154,10 @@ export async function run(): Promise<Record<string, number | string>> {
       "publish.cold_new_process.wall.s": round(fresh.wall),
       "publish.cold_new_process.cpu.s": round(fresh.cpu),
       "publish.cold_new_process.peak_rss.mb": freshRss,
+      "publish.new_runner.noop.wall.s": round(runnerNoop.wall),
+      "publish.new_runner.noop.cpu.s": round(runnerNoop.cpu),
+      "publish.new_runner.one_cluster.wall.s": round(runnerOne.wall),
+      "publish.new_runner.one_cluster.cpu.s": round(runnerOne.cpu),
       "publish.noop.wall.s": round(noop.wall),
       "publish.noop.cpu.s": round(noop.cpu),
       "publish.one_cluster.wall.s": round(one.wall),
@@ -166,6 +175,30 @@ export async function run(): Promise<Record<string, number | string>> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The compiled CLI as a new process (`timed`: a GNU time prefix), with its wall and CPU time and stdout. */
+async function newProcess(
+  args: string[],
+  cwd: string,
+  cache: string,
+  timed: string[] = [],
+): Promise<{ wall: number; cpu: number; out: string }> {
+  const command = [...timed, "node", join(ROOT, "bin", "braid.js"), ...args];
+  const c0 = await childrenCpu();
+  const t0 = performance.now();
+  const { stdout } = await exec(command[0]!, command.slice(1), {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      BRAID_KUBERNETES_OPENAPI: OPENAPI,
+      BRAID_CACHE: cache,
+      GIT_AUTHOR_NAME: "bench",
+      GIT_AUTHOR_EMAIL: "bench@example.com",
+    },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { wall: (performance.now() - t0) / 1000, cpu: (await childrenCpu()) - c0, out: stdout };
 }
 
 function peakRssMb(): number {
