@@ -3,16 +3,19 @@
  * by parsing, patch positions included; a changed file or patch file is parsed again; a file with problems
  * is never kept; an entry of another braid is never used.
  */
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import { memoryIO } from "../src/cli/io.js";
 import { openConfigCache } from "../src/config/config-cache.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
 import { loadFleet } from "../src/config/load-fleet.js";
 import type { Fleet, PatchDef } from "../src/config/types.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { probePositions } from "./helpers/positions.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 
 const SOURCES = `    - name: base
       url: ../base
@@ -238,5 +241,48 @@ describe("parsed-config cache", () => {
     await writeFile(file, "{ not json");
     const loaded = await loadFleet(diskFleetReader(dir), { cache: await openConfigCache(cacheDir, dir, "braid-1") });
     expect(layers(loaded.fleet!)).toEqual(layers((await loadFleet(diskFleetReader(dir))).fleet!));
+  });
+});
+
+describe("braid lock reads the parsed-config cache", () => {
+  it("takes unchanged cluster files and braid.lock from it, and parses them with BRAID_NO_INCREMENTAL", async () => {
+    const root = await mkdtemp(join(tmpdir(), "braid-lock-cache-"));
+    const base = await makeFixtureRepo(
+      [
+        { files: { "m/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n" }, tags: ["v1.0.0"] },
+        { files: { "m/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: d }\n" }, tags: ["v2.0.0"] },
+      ],
+      { dir: join(root, "base") },
+    );
+    const fleet = join(root, "fleet");
+    await mkdir(join(fleet, "clusters"), { recursive: true });
+    await writeFile(
+      join(fleet, "braid.yaml"),
+      fleetYaml("    - { name: base, url: ../base, ref: { tag: v1.0.0 }, path: m }"),
+    );
+    await writeFile(join(fleet, "clusters/a.yaml"), clusterYaml("a"));
+    const cacheDir = join(root, "cache");
+    const lock = async (env: Record<string, string> = {}) => {
+      const io = memoryIO({ cwd: fleet, env: { BRAID_CACHE: cacheDir, ...env } });
+      expect(await main(["lock", "--format", "json"], io), io.err.join("")).toBe(0);
+      return /commit: ([0-9a-f]{40})/.exec(await readFile(join(fleet, "braid.lock"), "utf8"))![1];
+    };
+    expect(await lock()).toBe(base.commits[0]);
+    expect(await lock()).toBe(base.commits[0]); // braid.lock, read this time, is kept too
+    // plant a pin only the cache holds: cluster a's entry now pins v2.0.0
+    const [name] = await readdir(join(cacheDir, "config"));
+    const path = join(cacheDir, "config", name!);
+    const stored = JSON.parse(await readFile(path, "utf8")) as {
+      entries: Record<string, { def: { sources: { source: string; ref?: unknown }[] } }>;
+      data: Record<string, unknown>;
+    };
+    expect(Object.keys(stored.data)).toEqual(["braid.lock"]);
+    stored.entries["clusters/a.yaml"]!.def.sources = [{ source: "base", ref: { tag: "v2.0.0" } }];
+    await writeFile(path, JSON.stringify(stored));
+    await rm(join(fleet, "braid.lock"));
+    expect(await lock()).toBe(base.commits[1]);
+    await rm(join(fleet, "braid.lock"));
+    expect(await lock({ BRAID_NO_INCREMENTAL: "1" })).toBe(base.commits[0]);
+    await rm(root, { recursive: true, force: true });
   });
 });

@@ -7,6 +7,7 @@ import type { CliIO } from "./io.js";
 import { resultHeader } from "./json-document.js";
 import { codeFrames, type FrameSources } from "./code-frames.js";
 import { lockFleet, type Explainer } from "../pipeline/lock-fleet.js";
+import { configCache } from "./incremental.js";
 
 /** Help text of `braid lock`. */
 export const LOCK_HELP = `braid lock [--update [SOURCE…]] [--explain] [--fleet DIR] [--format text|json]
@@ -38,6 +39,7 @@ export async function lockCommand(io: CliIO, values: LockFlags, positionals: str
     update: values.update,
     sources: positionals,
     explain: values.explain,
+    configCache: await configCache(io, undefined, dir),
   });
   if ("stop" in run) return stop(io, run.stop.diagnostics, format, reader, run.stop.code);
   const { pins, diagnostics: all, failed, before, explainer, resolved } = run;

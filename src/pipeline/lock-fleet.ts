@@ -6,12 +6,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BraidError, exitCodeFor, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ConfigCache } from "../config/config-cache.js";
 import type { FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
 import { applyRollouts } from "../config/rollout-apply.js";
-import { LOCK_FILE, parseLock, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
+import { LOCK_FILE, parseLockCached, pinKey, serializeLock, type Lock, type LockEntry } from "../sources/lock.js";
 import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin, type ResolveOptions } from "../sources/resolve-pins.js";
 import type { CandidateVerdict } from "../sources/semver.js";
@@ -37,14 +38,16 @@ export async function lockFleet(
   reader: FleetReader,
   dir: string,
   senv: () => SourceEnv,
-  opts: { update?: boolean; sources: string[]; explain?: boolean },
+  opts: { update?: boolean; sources: string[]; explain?: boolean; configCache?: ConfigCache },
 ): Promise<LockRun> {
-  // 1. load the fleet (its errors stop here), check the SOURCE names, read braid.lock
-  const { fleet, diagnostics } = await loadFleet(reader);
+  // 1. load the fleet (its errors stop here; unchanged files from the parsed-config cache), check the SOURCE
+  //    names, read braid.lock
+  const { fleet, diagnostics } = await loadFleet(reader, { cache: opts.configCache });
   if (!fleet || diagnostics.some((d) => d.severity === "error"))
     return { stop: { diagnostics, code: exitCodeFor(diagnostics) || 1 } };
   const update = updateScope(fleet, opts.update, opts.sources);
-  const current = await readLock(reader, opts.update);
+  const current = await readLock(reader, opts.update, opts.configCache);
+  await opts.configCache?.save();
   if ("diagnostics" in current) return { stop: { diagnostics: current.diagnostics, code: 1 } };
 
   // 2. resolve every pin; clusters in a rollout keep the pins it gave them
@@ -82,10 +85,11 @@ function updateScope(fleet: Fleet, update: boolean | undefined, positionals: str
 async function readLock(
   reader: FleetReader,
   update: boolean | undefined,
+  cache: ConfigCache | undefined,
 ): Promise<{ lock?: Lock; text?: string } | { diagnostics: Diagnostic[] }> {
   const text = await reader.read(LOCK_FILE);
   if (text === undefined) return {};
-  const parsed = parseLock(text);
+  const parsed = parseLockCached(text, cache);
   if (parsed.diagnostics.length && !update) return { diagnostics: parsed.diagnostics };
   return { lock: parsed.lock, text };
 }

@@ -11,7 +11,7 @@ import type { EffectiveCluster, Fleet } from "../config/types.js";
 import type { KubeOpenApi } from "../model/kube-openapi.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Resource } from "../model/resource.js";
-import { LOCK_FILE, parseLock, pinKey, type Lock } from "../sources/lock.js";
+import { LOCK_FILE, parseLockCached, pinKey, type Lock } from "../sources/lock.js";
 import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { isCrd } from "../validate/crd.js";
@@ -86,15 +86,6 @@ export interface FleetRunOptions {
   configCache?: ConfigCache;
   /** Sources' manifests as parsed by an earlier run (render/manifest-store.ts). */
   manifestStore?: ManifestStore;
-}
-
-/** braid.lock parsed, or taken from the parsed-config cache when its text is unchanged (a valid lock only). */
-function parseLockCached(text: string, cache: ConfigCache | undefined): ReturnType<typeof parseLock> {
-  const hit = cache?.getData(LOCK_FILE, text) as Lock | undefined;
-  if (hit && typeof hit === "object" && Array.isArray(hit.pins)) return { lock: hit, diagnostics: [] };
-  const parsed = parseLock(text);
-  if (parsed.lock && !parsed.diagnostics.length) cache?.setData(LOCK_FILE, text, parsed.lock);
-  return parsed;
 }
 
 /**

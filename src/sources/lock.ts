@@ -4,6 +4,7 @@ import type { RefSpec } from "../config/types.js";
 import { checkConfigSchema } from "../config/schema-check.js";
 import { documentToJs, parseYamlFile } from "../model/yaml-file.js";
 import type { RolloutState } from "../config/rollout-types.js";
+import type { ConfigCache } from "../config/config-cache.js";
 
 /** The lock file name, next to braid.yaml. */
 export const LOCK_FILE = "braid.lock";
@@ -70,6 +71,14 @@ export function parseLock(text: string, file = LOCK_FILE): { lock?: Lock; diagno
   return { lock: js.value as Lock, diagnostics: [] };
 }
 
+/** braid.lock parsed, or taken from the parsed-config cache when its text is unchanged (a valid lock only). */
+export function parseLockCached(text: string, cache: ConfigCache | undefined): ReturnType<typeof parseLock> {
+  const hit = cache?.getData(LOCK_FILE, text) as Lock | undefined;
+  if (hit && typeof hit === "object" && Array.isArray(hit.pins)) return { lock: hit, diagnostics: [] };
+  const parsed = parseLock(text);
+  if (parsed.lock && !parsed.diagnostics.length) cache?.setData(LOCK_FILE, text, parsed.lock);
+  return parsed;
+}
 /** Serializes a lock deterministically (pins sorted by source, then ref). */
 export function serializeLock(lock: Lock): string {
   const pins = [...lock.pins]
