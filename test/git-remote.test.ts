@@ -238,6 +238,23 @@ describe("ensureCommits with the system git", () => {
     expect(await has(first.gitdir, commits[0]!)).toBe(true);
   });
 
+  it("a server that does not answer the fetch by id is not asked again for the whole mirror: one timeout", async () => {
+    const hang = await startGitServer({ root, hang: true });
+    try {
+      const cacheDir = await tempDir("braid-cache-");
+      const url = `${hang.url}/base.git`;
+      const err = await braidError(() => ensureCommits({ url, cacheDir, env: withGit, timeoutMs: 400 }, [commits[1]!]));
+      expect([err.code, err.message]).toEqual([
+        "SOURCE_UNREACHABLE",
+        `${url} did not answer within 400 ms (git fetch)`,
+      ]);
+      expect(hang.requests).toHaveLength(1);
+      expect(await fs.promises.readdir(join(cacheDir, "git")).catch(() => [])).toEqual([]);
+    } finally {
+      await hang.close();
+    }
+  });
+
   it("a sync of a shallow cache makes it a whole mirror, with the system git and with isomorphic-git", async () => {
     for (const syncEnv of [withGit, {}]) {
       const cacheDir = await tempDir("braid-cache-");

@@ -20,6 +20,7 @@ import fs from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import git from "./isogit.js";
+import { BraidError } from "../diagnostics/diagnostic.js";
 import { redactUrl } from "../diagnostics/redact-url.js";
 import { processAlive, withCacheLock } from "./cache-lock.js";
 import { hasObject } from "./git-objects.js";
@@ -125,8 +126,11 @@ async function fetchCommits(opts: RemoteOptions, gitdir: string, commits: string
         await systemFetch(conn, workdir, commits, false, ["--depth=1"]);
         if (isNew) await publishMirror(workdir, gitdir);
         return true;
-      } catch {
+      } catch (e) {
         if (isNew) await rm(workdir, { recursive: true, force: true });
+        // a server that did not answer, or wants other credentials, would do the same to the whole sync (and a
+        // second timeout would double the wait): reported as it is
+        if (givesUp(e)) throw e;
         return false;
       }
     }),
@@ -192,6 +196,13 @@ async function syncInto(
     if (isNew || rebuild) await rm(workdir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** A failure the whole sync would meet too: a timeout, refused credentials, no such repository. */
+function givesUp(e: unknown): boolean {
+  if (!(e instanceof BraidError)) return false;
+  const timedOut = (e.explain as { timedOut?: boolean } | undefined)?.timedOut === true;
+  return timedOut || e.code === "SOURCE_AUTH" || e.code === "SOURCE_NOT_FOUND";
 }
 
 /**

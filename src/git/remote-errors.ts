@@ -97,11 +97,14 @@ export function gitError(conn: RemoteIdentity, what: string, r: { stderr: string
   const scrub = (t: string): string => redactSecrets(t, conn.secrets);
   const says = scrub(gitComplaint(r.stderr));
   if (r.timedOut)
-    return new BraidError({
-      code: "SOURCE_UNREACHABLE",
-      message: `${conn.shown} did not answer within ${conn.timeoutMs % 1000 === 0 ? `${conn.timeoutMs / 1000} s` : `${conn.timeoutMs} ms`} (git ${what})`,
-      hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)",
-    });
+    return new BraidError(
+      {
+        code: "SOURCE_UNREACHABLE",
+        message: `${conn.shown} did not answer within ${conn.timeoutMs % 1000 === 0 ? `${conn.timeoutMs / 1000} s` : `${conn.timeoutMs} ms`} (git ${what})`,
+        hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)",
+      },
+      { timedOut: true },
+    );
   switch (gitFailureKind(r.stderr)) {
     case "auth":
       return new BraidError({
