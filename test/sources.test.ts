@@ -119,6 +119,28 @@ describe("ref resolution (Flux GitRepository.spec.ref)", () => {
     const e = await failure({ semver: ">=x.y.z garbage" });
     expect(e.code).toBe("SEMVER_RANGE");
   });
+
+  it("semver fails, as Flux's checkout does, when any tag does not point at a commit; other pins still resolve", async () => {
+    const made = await makeFixtureRepo([
+      { files: { "a.yaml": "1" }, tags: ["v1.0.0"] },
+      { files: { "a.yaml": "2" }, tags: ["v1.1.0"] },
+    ]);
+    const bad = { source: "odd", gitdir: join(made.dir, ".git"), displayUrl: "../odd" };
+    expect(await resolveRef(bad, { semver: "^1.0.0" })).toMatchObject({ tag: "v1.1.0" });
+    await git(made.dir, ["tag", "a-tree", "HEAD^{tree}"]); // not semver, not in the range: still fatal in Flux
+    const blob = await git(made.dir, ["rev-parse", "HEAD:a.yaml"]);
+    await git(made.dir, ["tag", "-a", "-m", "blob", "z-blob", blob]);
+    let e: BraidError | undefined;
+    try {
+      await resolveRef(bad, { semver: "^1.0.0" });
+    } catch (err) {
+      e = err as BraidError;
+    }
+    expect(e?.code).toBe("REF_NOT_FOUND");
+    expect(e?.message).toMatch(/^tags "a-tree", "z-blob" of source "odd" do not point at a commit .*semver/);
+    expect(await resolveRef(bad, { tag: "v1.0.0" })).toMatchObject({ commit: made.commits[0] });
+    expect(await resolveRef(bad, { branch: "main" })).toMatchObject({ commit: made.commits[1] });
+  });
 });
 
 describe("lock file", () => {

@@ -45,8 +45,16 @@ async function peel(gitdir: string, oid: string, cache: object): Promise<{ commi
 /** How many refs are resolved at once. */
 const REFS_IN_FLIGHT = 32;
 
-/** Lists refs under a prefix (e.g. "refs/tags/") with their peeled commits; sorted by name. */
-export async function listRefsPeeled(gitdir: string, prefix: string, cache: object = {}): Promise<RefEntry[]> {
+/**
+ * Lists refs under a prefix (e.g. "refs/tags/") with their peeled commits; sorted by name. A ref that does not
+ * lead to a commit (a tag of a tree or blob, a dangling ref) is left out, and its name added to `unpeelable`.
+ */
+export async function listRefsPeeled(
+  gitdir: string,
+  prefix: string,
+  cache: object = {},
+  unpeelable: string[] = [],
+): Promise<RefEntry[]> {
   const names = await git.listRefs({ fs, gitdir, filepath: prefix.replace(/\/$/, "") });
   const packed = await packedRefs(gitdir);
   // isomorphic-git lists the peeled lines of packed-refs as refs of their own (`v1.0.0^{}`): git has no such ref
@@ -60,9 +68,11 @@ export async function listRefsPeeled(gitdir: string, prefix: string, cache: obje
       const { commit, time } = await peel(gitdir, oid, cache);
       return { ref, oid, commit, commitTime: time };
     } catch {
-      return undefined; // a ref to a tree or blob, or a dangling ref: not a candidate
+      unpeelable.push(ref); // a ref to a tree or blob, or a dangling ref: not a candidate
+      return undefined;
     }
   });
+  unpeelable.sort();
   return entries.filter((e) => e !== undefined);
 }
 

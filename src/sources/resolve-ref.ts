@@ -96,7 +96,16 @@ export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): 
     return { commit, tag, branch, explain: [{ tag: r.name, taken: true, reason: "named ref" }] };
   }
   if (r.semver) {
-    const tags = await listRefsPeeled(repo.gitdir, "refs/tags/", repo.cache);
+    const unpeelable: string[] = [];
+    const tags = await listRefsPeeled(repo.gitdir, "refs/tags/", repo.cache, unpeelable);
+    // Flux resolves every tag to its commit before it looks at versions (fluxcd/pkg git/gogit/clone.go,
+    // cloneSemVer), and one tag that does not lead to a commit fails the whole checkout, whatever the range
+    if (unpeelable.length)
+      throw new BraidError({
+        code: "REF_NOT_FOUND",
+        message: `${unpeelable.length === 1 ? "tag" : "tags"} ${short(unpeelable.map((t) => `"${t.slice(10)}"`))} of source "${repo.source}" ${unpeelable.length === 1 ? "does" : "do"} not point at a commit (a tree, a blob or a missing object), and Flux's semver checkout fails on any such tag, whatever the range (${repo.displayUrl})`,
+        hint: "delete or re-point the tag in the source repository, or pin a tag or commit instead of a semver range",
+      });
     const candidates = [];
     for (const t of tags)
       candidates.push({
