@@ -17,15 +17,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ClusterReuse, ReusedOutput } from "../render/reuse.js";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import {
-  metaOf,
-  readCacheMeta,
-  readJsonFile,
-  recordedMeta,
-  storeJson,
-  usableMeta,
-  type CacheMeta,
-} from "../render/local-cache.js";
+import { metaOf, readCacheMeta, readJsonFile, storeJson, usableMeta, type CacheMeta } from "../render/local-cache.js";
 import { locateFleetRepo } from "../git/fleet-repo.js";
 import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
 import { INVENTORY_FILE, parseInventory, recordedDiagnostics, type InventoryCluster } from "./inventory.js";
@@ -82,7 +74,7 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
       const meta =
         usableMeta(recorded.get(digests.digest), digests, cluster.name) ??
         (await readCacheMeta(opts.cacheDir, digests, cluster.name)) ??
-        (p.recorded && recordedMeta({ ...p, name: cluster.name, diagnostics: p.recorded, key: digests.key }));
+        (p.recorded && metaOf({ ...p, name: cluster.name, diagnostics: p.recorded, key: digests.key }));
       if (meta?.dir !== p.dir) return undefined;
       kept.set(digests.digest, meta);
       return { ...p, diagnostics: meta.diagnostics };

@@ -68,8 +68,13 @@ export function usableMeta(meta: CacheMeta | undefined, digests: ClusterDigests,
   return meta;
 }
 
-/** The meta entry of a rendered cluster (what a reuse must report again besides its files). */
-export function metaOf(r: RenderedCluster): CacheMeta {
+/**
+ * The meta entry of a rendered cluster (what a reuse must report again besides its files), or of one recorded
+ * elsewhere (the deploy tip's inventory) as if it had been rendered now.
+ */
+export function metaOf(
+  r: Pick<RenderedCluster, "name" | "dir" | "resources" | "kinds" | "diagnostics" | "key">,
+): CacheMeta {
   return {
     format: FORMAT,
     name: r.name,
@@ -77,19 +82,6 @@ export function metaOf(r: RenderedCluster): CacheMeta {
     resources: r.resources,
     kinds: r.kinds,
     diagnostics: [...r.diagnostics],
-    key: r.key,
-  };
-}
-
-/** The meta entry of a result recorded elsewhere (the deploy tip's inventory), as if it had been rendered now. */
-export function recordedMeta(r: Omit<CacheMeta, "format">): CacheMeta {
-  return {
-    format: FORMAT,
-    name: r.name,
-    dir: r.dir,
-    resources: r.resources,
-    kinds: r.kinds,
-    diagnostics: r.diagnostics,
     key: r.key,
   };
 }
