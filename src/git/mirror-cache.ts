@@ -106,7 +106,8 @@ export async function ensureCommits(
  * Fetches commits by id, each with its tree and without its history, where the system git fetches (see the
  * file header); a new cache is made in a temp folder and moved into place. False when it could not (the
  * embedded transport, or a server that refuses: an unknown or unreachable commit, an old protocol); the
- * caller then syncs the whole mirror, which reports the remote's problems in its own words.
+ * caller then syncs the whole mirror. A timeout, refused credentials or a missing repository are thrown
+ * (the sync would meet them too).
  */
 async function fetchCommits(opts: RemoteOptions, gitdir: string, commits: string[]): Promise<boolean> {
   let conn: Connection;
@@ -120,7 +121,7 @@ async function fetchCommits(opts: RemoteOptions, gitdir: string, commits: string
     withCacheLock(gitdir, async () => {
       await removeDeadClones(gitdir);
       const isNew = !(await pathExists(gitdir));
-      const workdir = isNew ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
+      const workdir = isNew ? tempSibling(gitdir) : gitdir;
       try {
         if (isNew) await initMirror(workdir, conn.url);
         await systemFetch(conn, workdir, commits, false, ["--depth=1"]);
@@ -152,7 +153,7 @@ async function syncInto(
   // isomorphic-git cannot, so it clones anew and the new mirror replaces the shallow one
   const shallow = !isNew && (await pathExists(join(gitdir, "shallow")));
   const rebuild = shallow && conn.transport !== "system";
-  const workdir = isNew || rebuild ? `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}` : gitdir;
+  const workdir = isNew || rebuild ? tempSibling(gitdir) : gitdir;
   try {
     if (isNew || rebuild) await initMirror(workdir, conn.url);
     const mirrored = remote.refs.filter((r) => MIRRORED.test(r.ref));
@@ -211,10 +212,15 @@ function givesUp(e: unknown): boolean {
  * leaves it to be removed by the next sync.
  */
 async function replaceMirror(tmp: string, gitdir: string): Promise<void> {
-  const old = `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const old = tempSibling(gitdir);
   await rename(gitdir, old);
   await rename(tmp, gitdir);
   await rm(old, { recursive: true, force: true });
+}
+
+/** A new folder name beside the cache, `<gitdir>.tmp-<pid>-<hex>`: a clone being made, or an old one going. */
+function tempSibling(gitdir: string): string {
+  return `${gitdir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
 /** Removes `<gitdir>.tmp-<pid>-<hex>` clones left by processes that died mid-clone (we hold the lock). */
