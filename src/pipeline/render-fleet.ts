@@ -348,7 +348,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
         memo: context.validation,
       }),
     );
-  // without validation (inventory) the names still decide the file paths: check them anyway
+  // without validation (render --explain-source) the names still decide the file paths: check them anyway
   else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
