@@ -95,7 +95,8 @@ export async function run(): Promise<Record<string, number | string>> {
       one.json.reused !== clusters - 1
     )
       throw new Error(`one-cluster publish: ${String(one.json.status)}, ${String(one.json.reused)} reused`);
-    // the pull-request preview of that change: head rendered whole, base only where its digest differs
+    // the pull-request preview of that change: each side renders only the clusters whose digest differs (head takes
+    // the others from the deploy branch the publishes left)
     const preview = await braid(["preview", "--base", "HEAD~1", "--head", "HEAD"], gen.fleetDir, cache);
     const previewed = preview.json.totals as { clustersChanged: number } | undefined;
     if (previewed?.clustersChanged !== 1) throw new Error(`preview: ${JSON.stringify(preview.json.totals)}`);

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { memoryIO } from "../src/cli/io.js";
 import type { ClusterResult, FleetRun } from "../src/pipeline/render-fleet.js";
-import { headReuse, sameAsHead } from "../src/preview/head-reuse.js";
+import { headReuse, sameAsHead, unchangedReuse } from "../src/preview/head-reuse.js";
 import type { EffectiveCluster } from "../src/config/types.js";
 import { serializeLock } from "../src/sources/lock.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
@@ -52,6 +52,43 @@ describe("head-reuse", () => {
     expect(await lookup("changed", "d2-at-base")).toBeUndefined();
     expect(await lookup("failed", "d3")).toBeUndefined(); // errors are always found again
     expect(await lookup("only-at-base", "d1")).toBeUndefined();
+  });
+
+  it("passes on a result head itself took from a previous run (its tree or files, counts, diagnostics)", async () => {
+    const reused = {
+      dir: "clusters/r",
+      tree: "ab".repeat(20),
+      resources: 7,
+      kinds: { Secret: 7 },
+      diagnostics: [],
+      from: "deploy branch",
+    };
+    const r = headReuse(run([{ ...result("r", "d4"), reused }]));
+    expect(await r.lookup({ name: "r" } as EffectiveCluster, { digest: "d4", key: "k" })).toEqual({
+      ...reused,
+      from: "head",
+    });
+  });
+
+  it("asks a previous run at head only for clusters whose digest is base's", async () => {
+    const asked: string[] = [];
+    const previous = {
+      lookup: (c: EffectiveCluster) => {
+        asked.push(c.name);
+        return Promise.resolve({ dir: "x", resources: 0, kinds: {}, diagnostics: [], from: "cache" });
+      },
+    };
+    const r = unchangedReuse(
+      new Map([
+        ["same", "d1"],
+        ["changed", "d2"],
+      ]),
+      previous,
+    );
+    expect(await r.lookup({ name: "same" } as EffectiveCluster, { digest: "d1", key: "k" })).toBeDefined();
+    expect(await r.lookup({ name: "changed" } as EffectiveCluster, { digest: "d2-at-head", key: "k" })).toBeUndefined();
+    expect(await r.lookup({ name: "new" } as EffectiveCluster, { digest: "d9", key: "k" })).toBeUndefined();
+    expect(asked).toEqual(["same"]);
   });
 
   it("puts head's own result in base's place, and leaves what base rendered", async () => {

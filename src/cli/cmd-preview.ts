@@ -2,17 +2,26 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { BraidError, exitCodeFor, toDiagnostic } from "../diagnostics/diagnostic.js";
-import { gitFleetReader, requireFleetRepo } from "../config/git-fleet-reader.js";
+import { gitFleetReader, requireFleetRepo, type BlobTexts } from "../config/git-fleet-reader.js";
 import { resolveRevision } from "../git/resolve-revision.js";
 import { diffFleetRuns } from "../preview/diff-runs.js";
 import { formatPreviewJson } from "../preview/format-json.js";
 import { formatMarkdown } from "../preview/format-markdown.js";
 import { formatPreviewText } from "../preview/format-text.js";
 import { githubTarget, upsertStickyComment } from "../preview/github-comment.js";
-import { renderFleet, type FleetRun } from "../pipeline/render-fleet.js";
-import { headReuse, sameAsHead } from "../preview/head-reuse.js";
-import { fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
-import { configCache, incrementalOff, manifestStore } from "./incremental.js";
+import {
+  prepareFleetRun,
+  renderFleet,
+  type FleetRun,
+  type FleetRunOptions,
+  type PreparedFleetRun,
+} from "../pipeline/render-fleet.js";
+import { headReuse, sameAsHead, unchangedReuse } from "../preview/head-reuse.js";
+import { reusedSensitiveObjects } from "../preview/reused-objects.js";
+import { deployBranchReuse, type DeployBranchReuse } from "../publish/incremental.js";
+import { chainReuse } from "../render/reuse.js";
+import { cacheDir, fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
+import { configCache, incrementalOff, localReuse, manifestStore } from "./incremental.js";
 import type { CliIO } from "./io.js";
 
 /** Help text of `braid preview`. */
@@ -33,9 +42,11 @@ REV: a commit id (full or abbreviated), a branch, a tag or a full ref, optionall
   Needs GITHUB_TOKEN; repository from --repo or GITHUB_REPOSITORY; PR from --pr or GITHUB_EVENT_PATH;
   API root from GITHUB_API_URL (GitHub Enterprise). A PR from a fork (read-only token): an HTTP 403 is a
   notice, not an error. --comment-optional: any GitHub API failure is a notice (the exit code is the preview's).
-Head is rendered whole; at base, only the clusters whose input digest differs from head's (a cluster with the
-same digest renders the same, so it is unchanged). Unchanged fleet files and sources are read from the caches
-of $BRAID_CACHE (config/, manifests/); --no-cache (or BRAID_NO_INCREMENTAL=1) renders base whole too.
+A cluster whose input digest is the same at base and at head is unchanged: at head it is taken from the local
+cache ($BRAID_CACHE/render) or the deploy branch (refs/heads/<output.branch>, else refs/remotes/origin/...)
+when either has it, else rendered; at base it is never rendered. Unchanged fleet files and sources are read
+from the caches of $BRAID_CACHE (config/, manifests/); --no-cache (or BRAID_NO_INCREMENTAL=1) renders both
+sides whole.
 Exit: 0 ok; 1 errors at head (the preview is still printed) or unknown revision; 2 usage; 3 GitHub API,
 network or environment.
 `;
@@ -75,32 +86,59 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
 
   const bar = progress(io, !values.quiet);
   const incremental = !incrementalOff(io, values["no-cache"]);
-  const run = async (rev: string, commit: string, side: string, reuse?: ReturnType<typeof headReuse>) =>
-    renderFleet({
-      reader: gitFleetReader({
-        gitdir: repo.gitdir,
-        commit,
-        subdir: repo.subdir,
-        label: `${rev}:${repo.subdir || "."}`,
-      }),
-      senv: sourceEnv(io, dir),
-      openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
-      cwd: io.cwd,
-      ...(reuse ? { reuse } : {}),
-      configCache: await configCache(io, values["no-cache"], dir),
-      manifestStore: manifestStore(io, values["no-cache"]),
-      onProgress: (done, total, name) => bar.update(done, total, `${side}: rendered ${name}`),
-    });
+  const blobs: BlobTexts = new Map(); // base and head share most fleet files
+  const options = async (rev: string, commit: string): Promise<FleetRunOptions> => ({
+    reader: gitFleetReader({
+      gitdir: repo.gitdir,
+      commit,
+      subdir: repo.subdir,
+      label: `${rev}:${repo.subdir || "."}`,
+      blobs,
+    }),
+    senv: sourceEnv(io, dir),
+    openapiEnv: io.env.BRAID_KUBERNETES_OPENAPI,
+    cwd: io.cwd,
+    configCache: await configCache(io, values["no-cache"], dir),
+    manifestStore: manifestStore(io, values["no-cache"]),
+  });
+  const onProgress = (side: string) => (done: number, total: number, name: string) =>
+    bar.update(done, total, `${side}: rendered ${name}`);
   const notes: string[] = [];
   let head: FleetRun;
   let base: FleetRun | undefined;
+  let tip: DeployBranchReuse | undefined;
   try {
-    head = await run(values.head, headCommit, "head");
+    // base's input digests first: head takes a previous result only for a cluster whose digest is base's
+    let baseRun: { opts: FleetRunOptions; prepared: PreparedFleetRun } | Error | undefined;
+    let baseDigests: Map<string, string> | undefined;
+    if (baseCommit !== headCommit) {
+      try {
+        const opts = await options(values.base, baseCommit);
+        baseRun = { opts, prepared: await prepareFleetRun(opts) };
+        if (incremental) baseDigests = await baseRun.prepared.clusterDigests();
+      } catch (e) {
+        baseRun = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    tip = baseDigests && deployBranchReuse({ gitdir: repo.gitdir, fleetDir: dir, cacheDir: cacheDir(io) });
+    const previous = baseDigests && chainReuse(tip, localReuse(io, values["no-cache"]));
+    const headOpts = await options(values.head, headCommit);
+    head = await renderFleet({
+      ...headOpts,
+      ...(previous && baseDigests ? { reuse: unchangedReuse(baseDigests, previous) } : {}),
+      onProgress: onProgress("head"),
+    });
     try {
-      base =
-        baseCommit === headCommit
-          ? head
-          : sameAsHead(head, await run(values.base, baseCommit, "base", incremental ? headReuse(head) : undefined));
+      if (baseRun instanceof Error) throw baseRun;
+      base = baseRun
+        ? sameAsHead(
+            head,
+            await renderFleet(
+              { ...baseRun.opts, ...(incremental ? { reuse: headReuse(head) } : {}), onProgress: onProgress("base") },
+              baseRun.prepared,
+            ),
+          )
+        : head;
     } catch (e) {
       notes.push(
         `the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`,
@@ -128,6 +166,7 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     base: { rev: values.base, commit: baseCommit },
     head: { rev: values.head, commit: headCommit },
     notes,
+    reusedObjects: await reusedSensitiveObjects([base, head], tip?.objects()),
   });
   let outPath = values.out ? resolve(io.cwd, values.out) : undefined;
   let markdown = format === "markdown" || target ? formatMarkdown(report, { fullReport: values.out }) : undefined;

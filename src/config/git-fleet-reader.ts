@@ -30,26 +30,38 @@ interface TreeEntry {
   mode: string;
 }
 
+/** The texts of blobs read, by object id: readers of one repository may share them (an object never changes). */
+export type BlobTexts = Map<string, Promise<string>>;
+
 /**
  * A FleetReader over one commit of a repository, reading straight from the object store (no checkout).
  * `subdir` is the fleet folder inside the repository; paths given to the reader are relative to it.
  * Symbolic links (mode 120000) are followed as the working tree would follow them, while the file they
  * lead to stays inside the fleet folder (else PATH_ESCAPE, as for a folder on disk); submodules read as absent.
- * Each reader has its own isomorphic-git cache (two readers, or two runs in one process, share none).
+ * Each reader has its own isomorphic-git cache (two readers, or two runs in one process, share none); readers
+ * of two commits of one repository (a preview's base and head) may share `blobs`.
  */
-export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: string; label?: string }): FleetReader {
+export function gitFleetReader(opts: {
+  gitdir: string;
+  commit: string;
+  subdir?: string;
+  label?: string;
+  blobs?: BlobTexts;
+}): FleetReader {
   const { gitdir, commit } = opts;
   const base = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");
-  const trees = new Map<string, Promise<TreeEntry[] | undefined>>();
+  const trees = new Map<string, Promise<Map<string, TreeEntry> | undefined>>();
+  const blobs: BlobTexts = opts.blobs ?? new Map<string, Promise<string>>();
   const cache = {};
   const full = (p: string) => [base, p.replace(/^\.?\/+|\/+$/g, "")].filter(Boolean).join("/");
 
-  function tree(path: string): Promise<TreeEntry[] | undefined> {
+  /** A folder's entries by name (in the tree's order). */
+  function tree(path: string): Promise<Map<string, TreeEntry> | undefined> {
     let t = trees.get(path);
     if (!t) {
       t = git
         .readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache })
-        .then((r) => r.tree as TreeEntry[])
+        .then((r) => new Map((r.tree as TreeEntry[]).map((e) => [e.path, e])))
         .catch(() => undefined);
       trees.set(path, t);
     }
@@ -57,8 +69,15 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
   }
   const isLink = (e: TreeEntry) => e.mode === "120000";
   const isFile = (e: TreeEntry) => e.type === "blob" && !isLink(e);
-  const blobText = async (oid: string) =>
-    Buffer.from((await git.readBlob({ fs, gitdir, oid, cache })).blob).toString("utf8");
+  const blobText = (oid: string): Promise<string> => {
+    let text = blobs.get(oid);
+    if (!text) {
+      text = git.readBlob({ fs, gitdir, oid, cache }).then((r) => Buffer.from(r.blob).toString("utf8"));
+      text.catch(() => blobs.delete(oid)); // a failed read is tried again
+      blobs.set(oid, text);
+    }
+    return text;
+  };
 
   /**
    * The blob a repository path leads to, following symbolic links in every segment (at most 40, as Linux);
@@ -69,7 +88,7 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
     let hops = 0;
     for (let i = 0; i < parts.length;) {
       const dir = parts.slice(0, i).join("/");
-      const e = (await tree(dir))?.find((x) => x.path === parts[i]);
+      const e = (await tree(dir))?.get(parts[i]!);
       if (!e) return undefined;
       if (isLink(e)) {
         if (++hops > 40) return undefined;
@@ -123,7 +142,7 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
     async list(dir) {
       const rel = dir.replace(/^\.?\/+|\/+$/g, "");
       const out: string[] = [];
-      for (const e of (await tree(full(dir))) ?? []) if (await listable(rel, e)) out.push(e.path);
+      for (const e of (await tree(full(dir)))?.values() ?? []) if (await listable(rel, e)) out.push(e.path);
       return out.sort();
     },
     async walk(dir) {
@@ -131,7 +150,7 @@ export function gitFleetReader(opts: { gitdir: string; commit: string; subdir?: 
       const rel = dir.replace(/^\.?\/+|\/+$/g, "");
       async function go(sub: string): Promise<void> {
         const entries = await tree(full(sub));
-        for (const e of entries ?? []) {
+        for (const e of entries?.values() ?? []) {
           const p = sub ? `${sub}/${e.path}` : e.path;
           if (e.type === "tree") await go(p);
           else if (await listable(sub, e)) out.push(p);

@@ -30,7 +30,7 @@ import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../ren
 import { renderCluster } from "../render/render-cluster.js";
 import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
-import { clusterDigest, schemasDigest, type DigestInputs } from "../render/cluster-digest.js";
+import { clusterDigest, schemasDigest, type ClusterDigests, type DigestInputs } from "../render/cluster-digest.js";
 import { countKinds, type ClusterReuse, type ReusedOutput } from "../render/reuse.js";
 
 /** The result of rendering one cluster. */
@@ -89,25 +89,63 @@ export interface FleetRunOptions {
 }
 
 /**
- * Renders a fleet. The stages, in order:
- *  1. load and check the fleet config (braid.yaml, groups, clusters, patch files);
- *  2. layer each cluster's settings (fleet → groups → cluster);
- *  3. resolve every pin (braid.lock first, unless --update);
- *  4. read the Kubernetes OpenAPI and the fleet's own schemas;
- *  5. per cluster: its input digest → a previous result with that digest (opts.reuse), else
- *     load manifests → patch → substitute → duplicates → validate → lay out files.
- * Content problems are collected; only environment failures (OpenAPI, remotes) throw.
+ * A fleet run's first stages (config, layering, pins, schemas), done: what every cluster's input digest
+ * needs. A preview computes base's digests from it before head is rendered, then renders base from it.
  */
-export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
+export interface PreparedFleetRun {
+  /** The run so far: the fleet, its diagnostics, pins and lock (no clusters yet). */
+  readonly run: FleetRun;
+  /** Each selected cluster's input digest, by name (undefined when the fleet config did not load). */
+  clusterDigests(): Promise<Map<string, string> | undefined>;
+}
+
+interface Prepared {
+  run: FleetRun;
+  context: RunContext;
+  stages?: {
+    fleet: Fleet;
+    effective: EffectiveCluster[];
+    pins: Map<string, ResolvedPin>;
+    fleetSchemas: ReturnType<typeof loadFleetSchemas>;
+    apiFor: (version: string) => Promise<KubeApi>;
+    digests: DigestInputs;
+    /** Each cluster's digests, computed once (by name). */
+    digestOf: (cluster: EffectiveCluster) => Promise<ClusterDigests>;
+  };
+}
+
+const preparedRuns = new WeakMap<PreparedFleetRun, Prepared>();
+
+/**
+ * Stages 1–4 of {@link renderFleet}: load and check the fleet config, layer each cluster, resolve every pin,
+ * read the fleet's own schemas. `opts.reuse` and `opts.onProgress` are not used here.
+ */
+export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFleetRun> {
   const run: FleetRun = { diagnostics: [], clusters: [], pins: new Map(), lock: { pins: [] }, lockChanged: false };
   const context = createRunContext();
+  const prepared: Prepared = { run, context };
+  const handle: PreparedFleetRun = {
+    run,
+    async clusterDigests() {
+      const stages = prepared.stages;
+      if (!stages) return undefined;
+      await stages.digests.openapi(stages.fleet.kubernetesVersion);
+      const list = await mapPool(
+        stages.effective,
+        16,
+        async (c) => [c.name, (await stages.digestOf(c)).digest] as const,
+      );
+      return new Map(list);
+    },
+  };
+  preparedRuns.set(handle, prepared);
   if (opts.manifestStore) context.manifests.store = opts.manifestStore;
   // 1. config (the text of every file read is kept for the clusters' input digests)
   const recorded = recordingReader(opts.reader);
   const loaded = await loadFleet(recorded.reader, { cache: opts.configCache });
   run.diagnostics.push(...loaded.diagnostics);
   const fleet = loaded.fleet;
-  if (!fleet) return run;
+  if (!fleet) return handle;
   run.fleet = fleet;
 
   // 2. layering
@@ -145,8 +183,41 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
     if (/\.(ya?ml|json)$/.test(path)) schemaFiles.push({ path, text: (await opts.reader.read(path)) ?? "" });
   const fleetSchemas = loadFleetSchemas(schemaFiles);
   run.diagnostics.push(...fleetSchemas.diagnostics);
-  const apiFor = kubeApiCache(fleet, fleetSchemas, opts);
   const digests = digestInputs(fleet, recorded.files, resolved.pins, schemaFiles, opts);
+  const known = new Map<string, Promise<ClusterDigests>>();
+  prepared.stages = {
+    fleet,
+    effective,
+    pins: resolved.pins,
+    fleetSchemas,
+    apiFor: kubeApiCache(fleet, fleetSchemas, opts),
+    digests,
+    digestOf(cluster) {
+      let d = known.get(cluster.name);
+      if (!d) known.set(cluster.name, (d = clusterDigest(digests, cluster)));
+      return d;
+    },
+  };
+  return handle;
+}
+
+/**
+ * Renders a fleet. The stages, in order:
+ *  1. load and check the fleet config (braid.yaml, groups, clusters, patch files);
+ *  2. layer each cluster's settings (fleet → groups → cluster);
+ *  3. resolve every pin (braid.lock first, unless --update);
+ *  4. read the Kubernetes OpenAPI and the fleet's own schemas;
+ *  5. per cluster: its input digest → a previous result with that digest (opts.reuse), else
+ *     load manifests → patch → substitute → duplicates → validate → lay out files.
+ * Content problems are collected; only environment failures (OpenAPI, remotes) throw. `prepared`: stages
+ * 1–4 already done by {@link prepareFleetRun} with the same options (each prepared run renders once).
+ */
+export async function renderFleet(opts: FleetRunOptions, prepared?: PreparedFleetRun): Promise<FleetRun> {
+  const state = preparedRuns.get(prepared ?? (await prepareFleetRun(opts)));
+  if (!state) throw new Error("renderFleet: a prepared run not made by prepareFleetRun");
+  const { run, context, stages } = state;
+  if (!stages) return run;
+  const { fleet, effective, pins, fleetSchemas, apiFor, digests } = stages;
   await digests.openapi(fleet.kubernetesVersion); // no OpenAPI reachable is an environment error, reused or not
   // a run that explains a source or skips validation has other results than the digest says: never reused
   const reuse = opts.explainSource === undefined && !opts.skipValidation ? opts.reuse : undefined;
@@ -155,19 +226,19 @@ export async function renderFleet(opts: FleetRunOptions): Promise<FleetRun> {
 
   // 5. clusters: first every input digest and previous result, several lookups at a time (each reads a file)
   const previous = await mapPool(effective, 16, async (cluster) => {
-    const d = await clusterDigest(digests, cluster);
+    const d = await stages.digestOf(cluster);
     return { ...d, reused: await reuse?.lookup(cluster, d) };
   });
   let done = 0;
   for (const [i, cluster] of effective.entries()) {
     const { digest: inputDigest, key, reused } = previous[i]!;
     let result: ClusterResult;
-    if (reused) result = reusedResult(cluster, resolved.pins, reused, inputDigest);
+    if (reused) result = reusedResult(cluster, pins, reused, inputDigest);
     else {
       const api = await apiFor(cluster.kubernetesVersion);
       run.openapi ??= (await apiFor(fleet.kubernetesVersion)).openapi;
       result = {
-        ...(await renderOne(cluster, { pins: resolved.pins, context, fleet, fleetSchemas, api, opts })),
+        ...(await renderOne(cluster, { pins, context, fleet, fleetSchemas, api, opts })),
         inputDigest,
       };
       if (result.ok && result.output)

@@ -77,6 +77,11 @@ export interface DiffOptions {
   base: PreviewSide;
   head: PreviewSide;
   notes?: string[];
+  /**
+   * Objects of clusters taken unrendered from a previous result (not in the runs): their sensitive values are
+   * scrubbed from the diagnostics too (preview/reused-objects.ts).
+   */
+  reusedObjects?: readonly JsonObject[];
 }
 
 interface Entry {
@@ -129,7 +134,7 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
       );
 
   // 4. head's errors and warnings, every secret value of either side scrubbed
-  const diagnostics = scrubbedDiagnostics(base, head, sensitive);
+  const diagnostics = scrubbedDiagnostics(base, head, sensitive, opts.reusedObjects ?? []);
 
   // 5. the report: summary rows, shared change sections, totals
   const unchanged = clusters.filter((c) => c.status === "unchanged").map((c) => c.cluster);
@@ -255,15 +260,20 @@ function diffCluster(
 }
 
 /** Head's errors and warnings with every sensitive value of either side's objects scrubbed from their text. */
-function scrubbedDiagnostics(base: FleetRun | undefined, head: FleetRun, sensitive: SensitivePath[]): Diagnostic[] {
+function scrubbedDiagnostics(
+  base: FleetRun | undefined,
+  head: FleetRun,
+  sensitive: SensitivePath[],
+  reused: readonly JsonObject[],
+): Diagnostic[] {
   const seen = new WeakSet<JsonObject>();
   const secrets: string[] = [];
-  for (const c of [...(base?.clusters ?? []), ...head.clusters])
-    for (const r of c.resources)
-      if (!seen.has(r.object)) {
-        seen.add(r.object);
-        secrets.push(...sensitiveValues(r.object, sensitive));
-      }
+  const objects = [...(base?.clusters ?? []), ...head.clusters].flatMap((c) => c.resources.map((r) => r.object));
+  for (const object of [...objects, ...reused])
+    if (!seen.has(object)) {
+      seen.add(object);
+      secrets.push(...sensitiveValues(object, sensitive));
+    }
   const scrub = (s: string | undefined) => (s === undefined ? s : scrubText(s, secrets));
   return [...head.diagnostics, ...head.clusters.flatMap((c) => c.diagnostics)]
     .filter((d) => d.severity === "error" || d.severity === "warning")

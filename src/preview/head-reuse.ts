@@ -1,8 +1,11 @@
 /**
- * A preview renders head whole and, at base, only the clusters that may differ: a cluster whose input digest
- * (render/cluster-digest.ts) is the same at base as at head, where it rendered without errors, renders the
- * same objects, so base takes head's result for it and the comparison finds it unchanged. A cluster with
- * errors at head is rendered at base too (only clean results are ever reused).
+ * A preview renders, at head, only the clusters whose input digest (render/cluster-digest.ts) differs from
+ * base's, and at base only the clusters whose digest differs from head's:
+ * - head takes a previous clean result (the local cache, or the deploy branch's tip) for a cluster whose
+ *   digest is the same at base and at head, when one is at hand: it is unchanged, whatever it holds;
+ * - base takes head's result for a cluster whose digest is the same as at head, where it rendered without
+ *   errors (or was taken as above), so the comparison finds it unchanged. A cluster with errors at head is
+ *   rendered at base too (only clean results are ever reused).
  */
 import type { FleetRun } from "../pipeline/render-fleet.js";
 import type { ClusterReuse } from "../render/reuse.js";
@@ -16,7 +19,8 @@ export function headReuse(head: FleetRun): ClusterReuse {
   return {
     lookup(cluster, digests) {
       const h = byName.get(cluster.name);
-      if (!h?.ok || !h.output || h.reused || h.inputDigest !== digests.digest) return Promise.resolve(undefined);
+      if (!h?.ok || !h.output || h.inputDigest !== digests.digest) return Promise.resolve(undefined);
+      if (h.reused) return Promise.resolve({ ...h.reused, from: FROM_HEAD });
       return Promise.resolve({
         dir: h.output.dir,
         files: h.output.files,
@@ -25,6 +29,21 @@ export function headReuse(head: FleetRun): ClusterReuse {
         diagnostics: h.diagnostics,
         from: FROM_HEAD,
       });
+    },
+  };
+}
+
+/**
+ * The reuse for head's run: `previous` (the local cache, the deploy tip), asked only for the clusters whose
+ * input digest at base (`baseDigests`) is the one they have at head. Head's newly rendered clusters are
+ * stored as `previous` stores them.
+ */
+export function unchangedReuse(baseDigests: ReadonlyMap<string, string>, previous: ClusterReuse): ClusterReuse {
+  return {
+    ...previous,
+    lookup(cluster, digests) {
+      if (baseDigests.get(cluster.name) !== digests.digest) return Promise.resolve(undefined);
+      return previous.lookup(cluster, digests);
     },
   };
 }

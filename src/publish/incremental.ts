@@ -15,11 +15,12 @@
 import type { Fleet } from "../config/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ClusterReuse, ReusedOutput } from "../render/reuse.js";
+import type { ClusterDigests } from "../render/cluster-digest.js";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { metaOf, readCacheMeta, readJsonFile, storeJson, usableMeta, type CacheMeta } from "../render/local-cache.js";
 import { locateFleetRepo } from "../git/fleet-repo.js";
-import { entryAt, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
+import { entryAt, openStore, readBlobText, readCommitInfo, readRef, type ObjectStore } from "../git/git-store.js";
 import { INVENTORY_FILE, parseInventory, recordedDiagnostics, type InventoryCluster } from "./inventory.js";
 import { openDeployTarget, type DeployTarget, type PublishTarget } from "./publish.js";
 
@@ -50,7 +51,7 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
   return {
     target: () => opened,
     async open(fleet: Fleet) {
-      const read = readJsonFile<{ format?: number; metas?: Record<string, CacheMeta> }>(record);
+      const read = readRecord(record);
       try {
         const target = await openDeployTarget(
           opts.target,
@@ -64,20 +65,12 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
       } catch {
         previous = new Map(); // publish reports it (see the file header)
       }
-      const r = await read;
-      if (r?.format === RECORD_FORMAT && r.metas && typeof r.metas === "object")
-        recorded = new Map(Object.entries(r.metas));
+      recorded = await read;
     },
     async lookup(cluster, digests) {
-      const p = previous.get(cluster.name);
-      if (p?.digest !== digests.digest) return undefined;
-      const meta =
-        usableMeta(recorded.get(digests.digest), digests, cluster.name) ??
-        (await readCacheMeta(opts.cacheDir, digests, cluster.name)) ??
-        (p.recorded && metaOf({ ...p, name: cluster.name, diagnostics: p.recorded, key: digests.key }));
-      if (meta?.dir !== p.dir) return undefined;
-      kept.set(digests.digest, meta);
-      return { ...p, diagnostics: meta.diagnostics };
+      const hit = await publishedLookup(previous, recorded, opts.cacheDir, cluster.name, digests);
+      if (hit) kept.set(digests.digest, hit.meta);
+      return hit?.reused;
     },
     store(rendered) {
       kept.set(rendered.digest, metaOf(rendered));
@@ -91,6 +84,78 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
 }
 
 const RECORD_FORMAT = 1;
+
+/** The meta entries recorded by a fleet folder's last publish (empty when none or unreadable). */
+async function readRecord(path: string): Promise<Map<string, CacheMeta>> {
+  const r = await readJsonFile<{ format?: number; metas?: Record<string, CacheMeta> }>(path);
+  return r?.format === RECORD_FORMAT && r.metas && typeof r.metas === "object"
+    ? new Map(Object.entries(r.metas))
+    : new Map();
+}
+
+/**
+ * A published cluster with these digests, and the meta entry its diagnostics come from: the last publish's
+ * record, the local cache, or the tip's inventory (undefined: not published with this digest, or no exact
+ * diagnostics for it).
+ */
+async function publishedLookup(
+  previous: ReadonlyMap<string, Published>,
+  recorded: ReadonlyMap<string, CacheMeta>,
+  cacheDir: string,
+  name: string,
+  digests: ClusterDigests,
+): Promise<{ reused: ReusedOutput; meta: CacheMeta } | undefined> {
+  const p = previous.get(name);
+  if (p?.digest !== digests.digest) return undefined;
+  const meta =
+    usableMeta(recorded.get(digests.digest), digests, name) ??
+    (await readCacheMeta(cacheDir, digests, name)) ??
+    (p.recorded && metaOf({ ...p, name, diagnostics: p.recorded, key: digests.key }));
+  if (meta?.dir !== p.dir) return undefined;
+  const { digest: _digest, recorded: _recorded, ...reused } = p;
+  return { reused: { ...reused, diagnostics: meta.diagnostics }, meta };
+}
+
+/** Read-only reuse from the deploy branch as this repository has it, and the store its folders are in. */
+export interface DeployBranchReuse extends ClusterReuse {
+  /** The object store of the folders reused (after `open`; undefined when no deploy branch was found). */
+  objects(): ObjectStore | undefined;
+}
+
+/**
+ * Reuse of the clusters published on the deploy branch of the fleet's repository, for a preview: the local
+ * branch `refs/heads/<output.branch>`, else the remote-tracking `refs/remotes/origin/<output.branch>`. The
+ * diagnostics come as for publish (the last publish's record, the local cache, the tip's inventory). Nothing is
+ * stored and nothing is written; no deploy branch is no reuse.
+ */
+export function deployBranchReuse(opts: { gitdir: string; fleetDir: string; cacheDir: string }): DeployBranchReuse {
+  let previous = new Map<string, Published>();
+  let recorded = new Map<string, CacheMeta>();
+  let store: ObjectStore | undefined;
+  return {
+    objects: () => store,
+    async open(fleet) {
+      const read = readRecord(metaRecordPath(opts.cacheDir, opts.fleetDir));
+      try {
+        const branch = fleet.output.branch;
+        const tip =
+          (await readRef(opts.gitdir, `refs/heads/${branch}`)) ??
+          (await readRef(opts.gitdir, `refs/remotes/origin/${branch}`));
+        if (tip) {
+          const opened = await openStore(opts.gitdir);
+          previous = await publishedClusters(opened, tip);
+          store = opened;
+        }
+      } catch {
+        previous = new Map(); // an unreadable deploy branch: every cluster is rendered
+      }
+      recorded = await read;
+    },
+    async lookup(cluster, digests) {
+      return (await publishedLookup(previous, recorded, opts.cacheDir, cluster.name, digests))?.reused;
+    },
+  };
+}
 
 /** The meta entries of a fleet folder's last publish: `$BRAID_CACHE/render/published-<digest of the folder>.json`. */
 function metaRecordPath(cacheDir: string, fleetDir: string): string {
