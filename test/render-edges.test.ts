@@ -39,6 +39,25 @@ const cm = (name: string, ns?: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}${ns ? `, namespace: ${ns}` : ""} }\ndata: { k: ${name}${ns ?? ""} }\n`;
 
 describe.skipIf(NO_OPENAPI)("render edge cases", () => {
+  it("a cluster patch's annotations are written as strings, and a patch's local-config mark leaves its object out (as Flux's build)", async () => {
+    const patches = `  patches:
+    - target: { kind: ConfigMap, name: x }
+      patch: |
+        metadata: { annotations: { replicas: 3, ready: true, note: "1.50" } }
+    - target: { kind: ConfigMap, name: y }
+      patch: |
+        metadata: { annotations: { config.kubernetes.io/local-config: "true" } }
+`;
+    const fleetDir = await fleetWith({ "a.yaml": cm("x", "apps"), "b.yaml": cm("y", "apps") }, patches);
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["apps/configmap-x.yaml", "kustomization.yaml"]);
+    expect(tree["apps/configmap-x.yaml"]).toContain(
+      'annotations:\n    note: "1.50"\n    ready: "true"\n    replicas: "3"\n',
+    );
+  });
+
   it("a namespaced object without namespace and the same in `default` are duplicates", async () => {
     const fleetDir = await fleetWith({ "a.yaml": cm("x"), "b.yaml": cm("x", "default") });
     const r = await render(fleetDir);

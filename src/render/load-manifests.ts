@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { posix } from "node:path";
 import git from "../git/isogit.js";
 import { minimatch } from "minimatch";
-import { isScalar, type Document } from "yaml";
+import { isMap, isScalar, type Document, type Scalar } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../model/position-map.js";
@@ -193,13 +193,50 @@ async function listSourceFiles(
   return { files, diagnostics };
 }
 
-/** kustomize (and so Flux) never emits an empty or null `metadata.annotations`: neither does braid. */
-function withoutEmptyAnnotations(o: JsonObject): JsonObject {
+/**
+ * `metadata.annotations` as kustomize (and so Flux, which builds every source with it) writes them: never empty
+ * or null, and every value a string. kustomize reads each value as its YAML text and writes it back as a string
+ * (kyaml GetAnnotations/SetAnnotations when it removes its build annotations), so `port: 8080`, `happy: true`,
+ * `ratio: 1.50` and `empty: null` become "8080", "true", "1.50" and "null" — the text as written, which is why
+ * this is done here, where the text is known. Values that are mappings or lists are left for validation.
+ */
+function kustomizeAnnotations(o: JsonObject, doc: Document.Parsed, path: readonly (string | number)[]): JsonObject {
   const meta = o.metadata as JsonObject;
+  if (!("annotations" in meta)) return o;
   const a = meta.annotations;
-  if (!("annotations" in meta) || (a !== null && (!isObject(a) || Object.keys(a).length > 0))) return o;
-  const { annotations: _drop, ...rest } = meta;
+  if (a === null || (isObject(a) && Object.keys(a).length === 0)) return dropAnnotations(o);
+  if (!isObject(a)) return o; // a list or a scalar: validation says what is wrong
+  const written = annotationTexts(doc, path, a);
+  return written ? { ...o, metadata: { ...meta, annotations: { ...a, ...written } } } : o;
+}
+
+function dropAnnotations(o: JsonObject): JsonObject {
+  const { annotations: _drop, ...rest } = o.metadata as JsonObject;
   return { ...o, metadata: rest };
+}
+
+/** The YAML text of each annotation whose value is a scalar but not a string (undefined when there is none). */
+function annotationTexts(
+  doc: Document.Parsed,
+  path: readonly (string | number)[],
+  values: JsonObject,
+): Record<string, string> | undefined {
+  const nonString = Object.keys(values).filter((k) => {
+    const v = values[k];
+    return v === null || typeof v === "number" || typeof v === "boolean";
+  });
+  if (!nonString.length) return undefined;
+  const node = doc.getIn([...path, "metadata", "annotations"], true);
+  if (!isMap(node)) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined || !nonString.includes(key)) continue;
+    if (pair.value === null)
+      out[key] = ""; // `key:` with nothing after it
+    else if (isScalar(pair.value)) out[key] = (pair.value as Scalar.Parsed).source;
+  }
+  return out;
 }
 
 function isObject(v: unknown): v is JsonObject {
@@ -326,7 +363,7 @@ export async function loadFileResources(
         });
         continue;
       }
-      const object = withoutEmptyAnnotations(item.value as JsonObject);
+      const object = kustomizeAnnotations(item.value as JsonObject, entry.doc, item.path);
       // which `${` strings were written unquoted: provenance for typing them after substitution
       const plain = plainVarPaths(entry.doc, item.path);
       resources.push({

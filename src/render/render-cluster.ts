@@ -57,9 +57,43 @@ function substituteAll(
   return { resources: out, diagnostics };
 }
 
+/** kustomize's mark of an object kept for the build only (replacement sources, values): it is not emitted. */
+const LOCAL_CONFIG = "config.kubernetes.io/local-config";
+
+const isMapping = (v: Json | undefined): v is Record<string, Json> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * What kustomize does last in a build — Flux builds every source with kustomize, its patches included — before
+ * Flux substitutes variables: objects annotated `config.kubernetes.io/local-config` (with any value but
+ * "false") are left out, and every annotation value is written as a string. Values read from a source already
+ * are strings, as written (render/load-manifests.ts); this turns the numbers and booleans a patch wrote into
+ * strings. An object that needs neither is passed on as it is (objects are shared across clusters).
+ */
+function finishBuild(resources: readonly Resource[]): Resource[] {
+  const out: Resource[] = [];
+  for (const r of resources) {
+    const meta = r.object.metadata;
+    const a = isMapping(meta) ? meta.annotations : undefined;
+    if (!isMapping(a)) {
+      out.push(r);
+      continue;
+    }
+    if (Object.hasOwn(a, LOCAL_CONFIG) && a[LOCAL_CONFIG] !== "false") continue;
+    const typed = (v: Json) => typeof v === "number" || typeof v === "boolean";
+    if (!Object.values(a).some(typed)) {
+      out.push(r);
+      continue;
+    }
+    const annotations = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, typed(v) ? String(v) : v]));
+    out.push({ ...r, object: { ...r.object, metadata: { ...(meta as Record<string, Json>), annotations } } });
+  }
+  return out;
+}
+
 /**
  * Renders one cluster from the manifests of its pinned sources (in pin order). The stages, in order:
- * 1. patches, in layer order (fleet, groups, cluster);
+ * 1. patches, in layer order (fleet, groups, cluster), then what kustomize does last ({@link finishBuild});
  * 2. variable substitution;
  * 3. duplicate check.
  * Validation and output happen after (they need the whole fleet's schemas).
@@ -73,7 +107,13 @@ export function renderCluster(
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
   const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
-  const substituted = substituteAll(patched.resources, cluster.vars, cluster.name, unsubstituted, memo?.substitutions);
+  const substituted = substituteAll(
+    finishBuild(patched.resources),
+    cluster.vars,
+    cluster.name,
+    unsubstituted,
+    memo?.substitutions,
+  );
   const unique = checkDuplicates(substituted.resources, cluster.name, schema, memo?.duplicateKeys);
   return {
     resources: unique.resources,
