@@ -243,6 +243,16 @@ patchesJson6902:
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: empty-mark\n  annotations: { config.kubernetes.io/local-config: "" }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: capital-false\n  annotations: { config.kubernetes.io/local-config: False }\n',
     },
   },
+  // kustomize reads its kustomization file through JSON: a key given twice takes its last value
+  "kustomization-duplicate-keys": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST(
+        "namePrefix: first-\nresources:\n  - app.yaml\nnamePrefix: second-\nconfigMapGenerator:\n  - name: one\n    literals: [a=b]\n    name: two\n",
+      ),
+      "app.yaml": `${DEPLOY("web")}---\n${SA("web")}`,
+    },
+  },
   // kustomize writes every annotation value as the string of its YAML text (a folder without kustomization
   // too: Flux builds it with kustomize)
   "annotation-values": {

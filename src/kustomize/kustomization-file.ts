@@ -53,8 +53,9 @@ export async function readKustomization(
   base: { source: string; commit: string },
 ): Promise<{ kustomization?: KustomizationFile; diagnostics: Diagnostic[] }> {
   const text = new TextDecoder().decode(await tree.read(blob));
-  // an empty file is an empty kustomization (a document to point at is still needed)
-  const yaml = parseYamlFile(text.trim() === "" ? "{}\n" : text, blob.path, base);
+  // an empty file is an empty kustomization (a document to point at is still needed); a key given twice takes
+  // its last value, as kustomize reads the file
+  const yaml = parseYamlFile(text.trim() === "" ? "{}\n" : text, blob.path, base, { lastKeyWins: true });
   if (yaml.diagnostics.length) return { diagnostics: yaml.diagnostics };
   const docs = yaml.docs.filter((d) => d.contents !== null);
   const dir = blob.path.includes("/") ? blob.path.slice(0, blob.path.lastIndexOf("/")) : "";

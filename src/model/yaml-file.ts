@@ -35,11 +35,16 @@ const KUBE_INT_TAGS = [
 /** Most aliases one file may expand (alias bombs are refused). */
 const MAX_ALIAS_COUNT = 100;
 
-/** Parses every document of a file, collecting syntax errors with positions instead of throwing. */
+/**
+ * Parses every document of a file, collecting syntax errors with positions instead of throwing. A key given
+ * twice in one mapping is an error (go-yaml v3: kubectl and Flux read manifests so), unless `lastKeyWins`:
+ * then the last value counts, as kustomize reads its kustomization files (sigs.k8s.io/yaml, through JSON).
+ */
 export function parseYamlFile(
   text: string,
   file: string,
   base: Partial<SourceLocation> = {},
+  opts: { lastKeyWins?: boolean } = {},
 ): YamlFile & { diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   let parsed;
@@ -47,7 +52,7 @@ export function parseYamlFile(
     parsed = parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
-      uniqueKeys: true,
+      uniqueKeys: !opts.lastKeyWins,
       merge: true, // `<<:` merge keys, as kubectl/kustomize read them
       customTags: (tags) => [...(KUBE_INT_TAGS as typeof tags), ...tags],
     }) as Document.Parsed[] | { errors?: unknown }; // EmptyStream
