@@ -136,6 +136,47 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.report.diagnostics[1]!.message).toBe('"loop" includes itself (app → loop → loop2 → loop)');
   });
 
+  it("an empty kustomization and an apiVersion of the other kind are refused, as kustomize refuses them", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources:\n  - ../empty\n  - ../wrong\n  - ../nulls\n  - ../listed\n"),
+      "empty/kustomization.yaml": "",
+      "wrong/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Kustomization\nresources: [cm.yaml]\n",
+      "wrong/cm.yaml": CM("w"),
+      "nulls/kustomization.yaml": KUST("namePrefix: ''\nresources:\n"),
+      // an empty list is not nothing to Go: kustomize builds it (to nothing)
+      "listed/kustomization.yaml": KUST("resources: []\n"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual([
+      "KUSTOMIZE_INVALID empty/kustomization.yaml:1:1",
+      "KUSTOMIZE_INVALID wrong/kustomization.yaml:1:13",
+      "KUSTOMIZE_INVALID nulls/kustomization.yaml:1:1",
+    ]);
+    expect(r.report.diagnostics[0]!.message).toContain('"kustomization.yaml is empty"');
+    expect(r.report.diagnostics[1]!.message).toBe(
+      'apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1, not "kustomize.config.k8s.io/v1alpha1"',
+    );
+  });
+
+  it("a Component at the source's path is built as the top folder, as kubectl kustomize builds it", async () => {
+    const { fleetDir } = await fleetWith(
+      {
+        "comp/kustomization.yaml":
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: comp-\nresources: [cm.yaml]\n",
+        "comp/cm.yaml": CM("a"),
+      },
+      { path: "comp" },
+    );
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    expect(Object.keys(await readTree(join(r.out, "clusters", "a"))).sort()).toEqual([
+      "default/configmap-comp-a.yaml",
+      "kustomization.yaml",
+    ]);
+  });
+
   it("an object keeps its own file and line through the build: validation points at the base file", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST("namespace: team\nresources:\n  - ../base\n"),

@@ -204,7 +204,8 @@ async function openKustomization(
     );
     return undefined;
   }
-  if (role !== "component" && kind === "Component") {
+  // a Component is built as the top folder like a Kustomization (kustomize's `build` of a component folder)
+  if (role === "resource" && kind === "Component") {
     diagnostics.push(
       err(
         "KUSTOMIZE_INVALID",
@@ -215,7 +216,41 @@ async function openKustomization(
     );
     return undefined;
   }
+  // kustomize's EnforceFields: an apiVersion, when given, is the one of the kind
+  const apiVersion = k.value.apiVersion;
+  const wanted = kind === "Component" ? COMPONENT_VERSION : KUSTOMIZATION_VERSION;
+  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== "" && apiVersion !== wanted) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `apiVersion for ${kind} should be ${wanted}, not ${JSON.stringify(apiVersion)}`,
+        k.locate(["apiVersion"]),
+        `set apiVersion: ${wanted}`,
+      ),
+    );
+    return undefined;
+  }
+  // kustomize's CheckEmpty: a kustomization that sets nothing beyond apiVersion and kind is an error
+  if (Object.entries(k.value).every(([key, v]) => key === "apiVersion" || key === "kind" || goZero(v))) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        `the kustomization in "${dir || "/"}" is empty (kustomize refuses it: "kustomization.yaml is empty")`,
+        k.locate([]),
+        "list its resources, or point the source at the folder that holds the manifests",
+      ),
+    );
+    return undefined;
+  }
   return k;
+}
+
+const KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1";
+const COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1";
+
+/** A value Go decodes to its zero value (absent from the kustomization): null, "", false, 0. `[]` and `{}` are not. */
+function goZero(v: unknown): boolean {
+  return v === null || v === undefined || v === "" || v === false || v === 0;
 }
 
 /** One step of kustomize's builtin transformer order, when the kustomization sets its field. */
