@@ -253,6 +253,32 @@ patchesJson6902:
       "app.yaml": `${DEPLOY("web")}---\n${SA("web")}`,
     },
   },
+  // kustomize matches kustomization keys to its fields as Go's encoding/json does: exactly, else ignoring case;
+  // keys naming one field are decoded into it in sorted order (scalars replace, maps merge, lists element-wise)
+  "kustomization-field-case": {
+    path: ".",
+    files: {
+      "kustomization.yaml": [
+        "namePrefix: a-",
+        "nameprefix: b-",
+        'commonLabels: {x: "1"}',
+        'commonlabels: {z: "2"}',
+        "sortOptions: {order: fifo}",
+        "SortOptions: {order: legacy}",
+        "images:",
+        "  - name: ghcr.io/acme/web",
+        '    newTag: "1"',
+        '    NEWTAG: "2"',
+        "Resources: [sa.yaml]",
+        "resources: [app.yaml, sa.yaml]",
+        "Replicas: [{name: web, count: 5}]",
+        "replicas: [{COUNT: 7}]",
+        "",
+      ].join("\n"),
+      "app.yaml": DEPLOY("web"),
+      "sa.yaml": SA("web"),
+    },
+  },
   // kustomize writes every annotation value as the string of its YAML text (a folder without kustomization
   // too: Flux builds it with kustomize)
   "annotation-values": {

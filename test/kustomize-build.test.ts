@@ -160,6 +160,22 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     );
   });
 
+  it("a field written in another case is read as kustomize reads it, and its errors point at the key as written", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\nnewtagg: x\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:7:1"]); // the unknown key stops the build
+    const fixed = await fleetWith({
+      "app/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    const again = await render(fixed.fleetDir);
+    expect(again.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:6:13"]);
+  });
+
   it("a Component at the source's path is built as the top folder, as kubectl kustomize builds it", async () => {
     const { fleetDir } = await fleetWith(
       {

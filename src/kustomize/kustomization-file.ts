@@ -8,6 +8,7 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import type { Json, JsonPath } from "../model/resource.js";
 import type { SourceTree, TreeBlob } from "./source-tree.js";
+import { kustomizationFields, writtenPath } from "./go-json-fields.js";
 
 /** The names kustomize recognizes, in its order. */
 export const KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
@@ -80,15 +81,17 @@ export async function readKustomization(
       ],
     };
   const d = doc!;
+  // keys named as kustomize reads them (`nameprefix` is namePrefix); positions are looked up as written
+  const fields = kustomizationFields(value as { [key: string]: Json });
   return {
     kustomization: {
       file: blob.path,
       dir,
-      value: value as { [key: string]: Json },
+      value: fields.value,
       yaml,
       doc: d,
       locate(path, key = false) {
-        const pos = doc ? positionOf(yaml, d, path, { preferKey: key }) : undefined;
+        const pos = doc ? positionOf(yaml, d, writtenPath(fields, path), { preferKey: key }) : undefined;
         return loc(pos?.line, pos?.column);
       },
     },
