@@ -176,6 +176,22 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(again.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:6:13"]);
   });
 
+  it("a patch without target whose object several resources were named is refused, as kustomize needs one", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "resources: [../a, ../b]\npatches:\n  - patch: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: { name: demo }\n      data: { patched: x }\n",
+      ),
+      "a/kustomization.yaml": KUST("namePrefix: a-\nresources: [cm.yaml]\n"),
+      "a/cm.yaml": CM("demo"),
+      "b/kustomization.yaml": KUST("namePrefix: b-\nresources: [cm.yaml]\n"),
+      "b/cm.yaml": CM("demo"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual(["PATCH_FAILED app/kustomization.yaml:5:5"]);
+    expect(r.report.diagnostics[0]!.message).toContain("matches 2 resources (ConfigMap a-demo, ConfigMap b-demo)");
+  });
+
   it("a Component at the source's path is built as the top folder, as kubectl kustomize builds it", async () => {
     const { fleetDir } = await fleetWith(
       {

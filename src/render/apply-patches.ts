@@ -140,19 +140,35 @@ export function applyPatches(
     // kustomize compares an inferred id's namespace only for namespaced kinds (both sides have none otherwise)
     const { namespace: _ns, ...withoutNamespace } = selector;
     const anyNamespace = inferred ? compileTarget(withoutNamespace) : compiled;
-    let matched = 0;
-    const next: Resource[] = [];
-    for (const res of current) {
+    const selection = current.map((res) => {
       const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
       const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
       const options = { clusterScoped: clusterScoped && matcher === compiled };
       const first = original.get(res);
       const previous = opts.previousIds ? res.previous : undefined;
-      const selected =
-        !first && !previous?.length
-          ? matcher.matches(res.object, options)
-          : identities(res, first, previous).some((o) => matcher.matches(o, options));
-      if (!selected) {
+      return !first && !previous?.length
+        ? matcher.matches(res.object, options)
+        : identities(res, first, previous).some((o) => matcher.matches(o, options));
+    });
+    // a patch without target names one object (kustomize's GetById): several with that id, now or before a
+    // rename, fail the build
+    const matches = current.filter((_, i) => selection[i]);
+    if (inferred && matches.length > 1) {
+      diagnostics.push({
+        code: "PATCH_FAILED",
+        severity: "error",
+        cluster,
+        message: `the ${patch.type} patch from ${patch.layer} has no target and its object ${describeSelector(selector)} matches ${matches.length} resources (${matches.map((r) => describeId(r.id)).join(", ")}); kustomize needs one`,
+        location: patch.location,
+        hint: "give the patch a target that selects the resources it is for",
+      });
+      continue;
+    }
+    let matched = 0;
+    const next: Resource[] = [];
+    for (const [i, res] of current.entries()) {
+      const first = original.get(res);
+      if (!selection[i]) {
         next.push(res);
         continue;
       }
