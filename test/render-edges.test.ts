@@ -58,6 +58,18 @@ describe.skipIf(NO_OPENAPI)("render edge cases", () => {
     );
   });
 
+  it("a RoleBinding's ServiceAccount subject with a blank namespace is an error, as kustomize fails the build", async () => {
+    const rb = (ns: string) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: rb, namespace: apps }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }\nsubjects:\n  - kind: ServiceAccount\n    name: sa\n    namespace:${ns}\n`;
+    const r = await render(await fleetWith({ "rb.yaml": rb("") }));
+    expect(r.code).toBe(1);
+    expect(
+      r.report.diagnostics.map((d: { code: string; location: { line: number } }) => `${d.code}:${d.location.line}`),
+    ).toEqual(["MANIFEST_INVALID:8"]);
+    const ok = await render(await fleetWith({ "rb.yaml": rb(" apps") }));
+    expect(ok.code, ok.err).toBe(0);
+  });
+
   it("a namespaced object without namespace and the same in `default` are duplicates", async () => {
     const fleetDir = await fleetWith({ "a.yaml": cm("x"), "b.yaml": cm("x", "default") });
     const r = await render(fleetDir);

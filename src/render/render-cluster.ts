@@ -92,6 +92,35 @@ function finishBuild(resources: readonly Resource[]): Resource[] {
 }
 
 /**
+ * kustomize's name-reference step (in every build, so every Flux build) reads the namespaces of each
+ * RoleBinding's ServiceAccount subjects and fails the build on one that is present but not a string
+ * (`namespace:` left blank): "Invalid Input: namespace is blank for resource …".
+ */
+function blankSubjectNamespaces(resources: readonly Resource[], cluster: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of resources) {
+    if (r.id.kind !== "RoleBinding" || r.id.group !== "rbac.authorization.k8s.io") continue;
+    const subjects = r.object.subjects;
+    if (!Array.isArray(subjects)) continue;
+    subjects.forEach((s, i) => {
+      if (!isMapping(s) || s.kind !== "ServiceAccount" || !Object.hasOwn(s, "namespace")) return;
+      if (typeof s.namespace === "string") return;
+      out.push({
+        code: "MANIFEST_INVALID",
+        severity: "error",
+        cluster,
+        resource: describeId(r.id),
+        path: `/subjects/${i}/namespace`,
+        message: `subject ${i} of ${describeId(r.id)} is a ServiceAccount with a blank namespace (kustomize, and so Flux, fails the build: "namespace is blank")`,
+        location: locateField(r, ["subjects", i, "namespace"]),
+        hint: "give the subject its namespace, or remove the namespace key",
+      });
+    });
+  }
+  return out;
+}
+
+/**
  * Renders one cluster from the manifests of its pinned sources (in pin order). The stages, in order:
  * 1. patches, in layer order (fleet, groups, cluster), then what kustomize does last ({@link finishBuild});
  * 2. variable substitution;
@@ -117,7 +146,12 @@ export function renderCluster(
   const unique = checkDuplicates(substituted.resources, cluster.name, schema, memo?.duplicateKeys);
   return {
     resources: unique.resources,
-    diagnostics: [...patched.diagnostics, ...substituted.diagnostics, ...unique.diagnostics],
+    diagnostics: [
+      ...patched.diagnostics,
+      ...blankSubjectNamespaces(patched.resources, cluster.name),
+      ...substituted.diagnostics,
+      ...unique.diagnostics,
+    ],
   };
 }
 
