@@ -192,6 +192,36 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.report.diagnostics[0]!.message).toContain("matches 2 resources (ConfigMap a-demo, ConfigMap b-demo)");
   });
 
+  it("a sortOptions without order and a patchesStrategicMerge of empty files are refused, as kustomize refuses them", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources: [../sorted, ../patched, ../mixed]\n"),
+      "sorted/kustomization.yaml": KUST("resources: [cm.yaml]\nsortOptions:\n  legacySortOptions: {}\n"),
+      "sorted/cm.yaml": CM("s"),
+      "patched/kustomization.yaml": KUST("resources: [cm.yaml]\npatchesStrategicMerge: [empty.yaml, comments.yaml]\n"),
+      "patched/cm.yaml": CM("p"),
+      "patched/empty.yaml": "",
+      "patched/comments.yaml": "# nothing\n---\n",
+      // one empty file among patches is no problem
+      "mixed/kustomization.yaml": KUST("resources: [cm.yaml]\npatchesStrategicMerge: [empty.yaml, p.yaml]\n"),
+      "mixed/cm.yaml": CM("m"),
+      "mixed/empty.yaml": "",
+      "mixed/p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m }\ndata: { more: x }\n",
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.brief).toEqual(["KUSTOMIZE_INVALID patched/kustomization.yaml:4:1"]);
+    // sortOptions counts at the top folder only (kustomize sorts the output): the base's is not read
+    const top = await fleetWith(
+      {
+        "sorted/kustomization.yaml": KUST("resources: [cm.yaml]\nsortOptions:\n  legacySortOptions: {}\n"),
+        "sorted/cm.yaml": CM("s"),
+      },
+      { path: "sorted" },
+    );
+    const sorted = await render(top.fleetDir);
+    expect(sorted.brief).toEqual(["KUSTOMIZE_INVALID sorted/kustomization.yaml:5:3"]);
+  });
+
   it("a Component at the source's path is built as the top folder, as kubectl kustomize builds it", async () => {
     const { fleetDir } = await fleetWith(
       {

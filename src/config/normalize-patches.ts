@@ -115,7 +115,8 @@ async function bodiesFromFile(
   if (parsed.diagnostics.length) return [];
   const bodies: PatchBody[] = [];
   for (const doc of parsed.docs) {
-    if (doc.contents === null) continue;
+    // an empty document (a lone `---`, only comments, `~`) holds no patch, as kustomize reads patch files
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
     const js = documentToJs(doc, rel, parsed.lineCounter);
     if (js.diagnostic) {
       diagnostics.push(js.diagnostic);

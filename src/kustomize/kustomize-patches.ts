@@ -97,6 +97,16 @@ export async function readKustomizationPatches(
     );
     for (const p of normalized.patches) patches.push(located(p, base, options[i]));
   }
+  // kustomize's PatchStrategicMergeTransformer: entries that all hold no patch (empty or comment-only files)
+  if (field === "patchesStrategicMerge" && raw.length && !patches.length && !diagnostics.length)
+    diagnostics.push({
+      code: "KUSTOMIZE_INVALID",
+      severity: "error",
+      message:
+        "patchesStrategicMerge holds no patch: every file it lists is empty (kustomize: patch appears to be empty)",
+      location: k.locate([field], true),
+      hint: "remove the empty entries, or the field",
+    });
   return { patches, diagnostics };
 }
 

@@ -54,6 +54,16 @@ describe("sortResources (kustomize's legacy order)", () => {
     ],
     [{ order: "random" }, 'sortOptions.order must be legacy or fifo, not "random"'],
     [{ order: "fifo", legacySortOptions: {} }, "legacySortOptions needs order: legacy"],
+    // present, a sortOptions needs its order (kustomize's SortOrderTransformer)
+    [
+      { legacySortOptions: {} },
+      "sortOptions needs order: legacy or fifo (kustomize: the field 'sortOptions.order' must be one of [fifo, legacy])",
+    ],
+    [
+      {},
+      "sortOptions needs order: legacy or fifo (kustomize: the field 'sortOptions.order' must be one of [fifo, legacy])",
+    ],
+    [null, { order: "legacy" }],
   ] as const)("parses %j", (input, expected) => {
     expect(parseSortOptions(input as never)).toEqual(expected);
   });

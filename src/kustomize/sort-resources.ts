@@ -52,9 +52,13 @@ function idString(id: ResourceId): string {
 export function parseSortOptions(v: Json | undefined): SortOptions | string {
   if (v === undefined || v === null) return { order: "legacy" };
   if (typeof v !== "object" || Array.isArray(v)) return "sortOptions must be a mapping";
-  const order = v.order ?? "legacy";
+  // kustomize's SortOrderTransformer: a sortOptions that is there needs its order (legacy is only the default
+  // without sortOptions)
+  const order = v.order;
   if (order !== "legacy" && order !== "fifo")
-    return `sortOptions.order must be legacy or fifo, not ${JSON.stringify(order)}`;
+    return order === undefined || order === null || order === ""
+      ? "sortOptions needs order: legacy or fifo (kustomize: the field 'sortOptions.order' must be one of [fifo, legacy])"
+      : `sortOptions.order must be legacy or fifo, not ${JSON.stringify(order)}`;
   const legacy = v.legacySortOptions;
   if (legacy !== undefined && legacy !== null) {
     if (order !== "legacy") return "legacySortOptions needs order: legacy";
