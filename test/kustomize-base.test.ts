@@ -279,6 +279,19 @@ patchesJson6902:
       "sa.yaml": SA("web"),
     },
   },
+  // a patch without target names its object by an earlier kind too (a base's patch with allowKindChange)
+  "patch-by-earlier-kind": {
+    path: "overlay",
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources: [deploy.yaml]\npatches:\n  - target: { kind: Deployment }\n    options: { allowKindChange: true }\n    patch: |\n      apiVersion: apps/v1\n      kind: StatefulSet\n      metadata: { name: web }\n",
+      ),
+      "base/deploy.yaml": DEPLOY("web"),
+      "overlay/kustomization.yaml": KUST(
+        "resources: [../base]\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: web }\n      spec: { replicas: 3 }\n",
+      ),
+    },
+  },
   // kustomize writes every annotation value as the string of its YAML text (a folder without kustomization
   // too: Flux builds it with kustomize)
   "annotation-values": {

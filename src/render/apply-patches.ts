@@ -88,6 +88,16 @@ function identities(res: Resource, first: ResourceId | undefined, earlier: reado
       out.push({ ...res.object, metadata: { ...rest, name, ...(namespace !== "" ? { namespace } : {}) } });
     }
   }
+  // an earlier kind (a patch with allowKindChange): the object as it was then
+  const { namespace: _ns, ...rest } = meta;
+  for (const id of ids)
+    if (id.kind !== res.id.kind || id.group !== res.id.group || id.version !== res.id.version)
+      out.push({
+        ...res.object,
+        apiVersion: id.group ? `${id.group}/${id.version}` : id.version,
+        kind: id.kind,
+        metadata: { ...rest, name: id.name, ...(id.namespace !== "" ? { namespace: id.namespace } : {}) },
+      });
   return out;
 }
 
