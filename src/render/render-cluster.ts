@@ -63,6 +63,14 @@ const LOCAL_CONFIG = "config.kubernetes.io/local-config";
 const isMapping = (v: Json | undefined): v is Record<string, Json> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
+const typed = (v: Json | undefined): v is number | boolean => typeof v === "number" || typeof v === "boolean";
+
+/** Whether a mapping holds a number or a boolean (without allocating: this runs for every object of every cluster). */
+function hasTypedValue(a: Record<string, Json>): boolean {
+  for (const k in a) if (typed(a[k])) return true;
+  return false;
+}
+
 /**
  * What kustomize does last in a build — Flux builds every source with kustomize, its patches included — before
  * Flux substitutes variables: objects annotated `config.kubernetes.io/local-config` (with any value but
@@ -80,8 +88,7 @@ function finishBuild(resources: readonly Resource[]): Resource[] {
       continue;
     }
     if (Object.hasOwn(a, LOCAL_CONFIG) && a[LOCAL_CONFIG] !== "false") continue;
-    const typed = (v: Json) => typeof v === "number" || typeof v === "boolean";
-    if (!Object.values(a).some(typed)) {
+    if (!hasTypedValue(a)) {
       out.push(r);
       continue;
     }
