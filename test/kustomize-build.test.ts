@@ -59,6 +59,13 @@ async function render(fleetDir: string, extra: string[] = []) {
   return { code, out, report, brief, err: io.err.join("") };
 }
 
+/** Renders a fleet of one source with these files, which must fail (exit 1). */
+async function failing(repoFiles: Record<string, string>, opts: Parameters<typeof fleetWith>[1] = {}) {
+  const r = await render((await fleetWith(repoFiles, opts)).fleetDir);
+  expect(r.code, r.err).toBe(1);
+  return r;
+}
+
 describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors are located", () => {
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
@@ -137,7 +144,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   });
 
   it("an empty kustomization and an apiVersion of the other kind are refused, as kustomize refuses them", async () => {
-    const { fleetDir } = await fleetWith({
+    const r = await failing({
       "app/kustomization.yaml": KUST("resources:\n  - ../empty\n  - ../wrong\n  - ../nulls\n  - ../listed\n"),
       "empty/kustomization.yaml": "",
       "wrong/kustomization.yaml":
@@ -147,8 +154,6 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
       // an empty list is not nothing to Go: kustomize builds it (to nothing)
       "listed/kustomization.yaml": KUST("resources: []\n"),
     });
-    const r = await render(fleetDir);
-    expect(r.code).toBe(1);
     expect(r.brief).toEqual([
       "KUSTOMIZE_INVALID empty/kustomization.yaml:1:1",
       "KUSTOMIZE_INVALID wrong/kustomization.yaml:1:13",
@@ -161,12 +166,10 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   });
 
   it("a field written in another case is read as kustomize reads it, and its errors point at the key as written", async () => {
-    const { fleetDir } = await fleetWith({
+    const r = await failing({
       "app/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\nnewtagg: x\n"),
       "app/cm.yaml": CM("a"),
     });
-    const r = await render(fleetDir);
-    expect(r.code).toBe(1);
     expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:7:1"]); // the unknown key stops the build
     const fixed = await fleetWith({
       "app/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\n"),
@@ -177,7 +180,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   });
 
   it("a patch without target whose object several resources were named is refused, as kustomize needs one", async () => {
-    const { fleetDir } = await fleetWith({
+    const r = await failing({
       "app/kustomization.yaml": KUST(
         "resources: [../a, ../b]\npatches:\n  - patch: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: { name: demo }\n      data: { patched: x }\n",
       ),
@@ -186,14 +189,12 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
       "b/kustomization.yaml": KUST("namePrefix: b-\nresources: [cm.yaml]\n"),
       "b/cm.yaml": CM("demo"),
     });
-    const r = await render(fleetDir);
-    expect(r.code).toBe(1);
     expect(r.brief).toEqual(["PATCH_FAILED app/kustomization.yaml:5:5"]);
     expect(r.report.diagnostics[0]!.message).toContain("matches 2 resources (ConfigMap a-demo, ConfigMap b-demo)");
   });
 
   it("a sortOptions without order and a patchesStrategicMerge of empty files are refused, as kustomize refuses them", async () => {
-    const { fleetDir } = await fleetWith({
+    const r = await failing({
       "app/kustomization.yaml": KUST("resources: [../sorted, ../patched, ../mixed]\n"),
       "sorted/kustomization.yaml": KUST("resources: [cm.yaml]\nsortOptions:\n  legacySortOptions: {}\n"),
       "sorted/cm.yaml": CM("s"),
@@ -207,8 +208,6 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
       "mixed/empty.yaml": "",
       "mixed/p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m }\ndata: { more: x }\n",
     });
-    const r = await render(fleetDir);
-    expect(r.code).toBe(1);
     expect(r.brief).toEqual(["KUSTOMIZE_INVALID patched/kustomization.yaml:4:1"]);
     // sortOptions counts at the top folder only (kustomize sorts the output): the base's is not read
     const top = await fleetWith(
