@@ -210,6 +210,25 @@ describe.skipIf(!haveOpenApi)("braid preview reuses unchanged clusters at head",
     expect(planted.out).toContain("planted in c3's inventory entry");
   }, 60_000);
 
+  it("renders every cluster after all when a reused cluster's Secret cannot be read back (a partial clone)", async () => {
+    const clone = await mkdtemp(join(tmpdir(), "braid-preview-partial-"));
+    const origin = join(fleetDir, "..");
+    await git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    await git(clone, ["clone", "-q", "--filter=blob:none", `file://${origin}`, "repo"]);
+    const repo = join(clone, "repo");
+    // the fleet at base and the deploy branch's inventory are there (git fetches them on demand); c1's Secret is not
+    await git(repo, ["checkout", "-q", "HEAD~1"]);
+    await git(repo, ["checkout", "-q", "main"]);
+    await git(repo, ["cat-file", "-p", "origin/deploy:inventory.json"]);
+    const missing = await git(repo, ["rev-parse", "origin/deploy:clusters/c1/apps/secret-db.yaml"]);
+    expect(await git(repo, ["rev-list", "--objects", "--missing=print", "origin/deploy"])).toContain(`?${missing}`);
+    const expected = await whole("json");
+    const got = await preview(await newCache(), "json", {}, join(repo, "fleet"));
+    expect(got.code).toBe(1);
+    expect(got.out).toBe(expected.out);
+    expect(got.out).not.toContain(SECRET);
+  }, 60_000);
+
   it("from the deploy branch: a reused cluster reports what the last publish recorded for it", async () => {
     const cache = await newCache();
     // a publish from this folder records each cluster's meta entry (c2 fails at head and is left out)

@@ -23,6 +23,7 @@ import { chainReuse } from "../render/reuse.js";
 import { cacheDir, fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
 import { configCache, incrementalOff, localReuse, manifestStore } from "./incremental.js";
 import type { CliIO } from "./io.js";
+import type { JsonObject } from "../model/resource.js";
 
 /** Help text of `braid preview`. */
 export const PREVIEW_HELP = `braid preview --base REV --head REV [--format markdown|json|text] [--out FILE]
@@ -103,28 +104,32 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
   });
   const onProgress = (side: string) => (done: number, total: number, name: string) =>
     bar.update(done, total, `${side}: rendered ${name}`);
-  const notes: string[] = [];
-  let head: FleetRun;
-  let base: FleetRun | undefined;
-  let tip: DeployBranchReuse | undefined;
-  try {
+  const baseRev = values.base;
+  const headRev = values.head;
+  /**
+   * Renders head, then base. With `fromPrevious`, head takes the clusters whose digest is base's from the local
+   * cache or the deploy branch (base's digests are computed first for that).
+   */
+  const renderBoth = async (fromPrevious: boolean) => {
+    const notes: string[] = [];
+    let base: FleetRun | undefined;
     // base's input digests first: head takes a previous result only for a cluster whose digest is base's
     let baseRun: { opts: FleetRunOptions; prepared: PreparedFleetRun } | Error | undefined;
     let baseDigests: Map<string, string> | undefined;
     if (baseCommit !== headCommit) {
       try {
-        const opts = await options(values.base, baseCommit);
+        const opts = await options(baseRev, baseCommit);
         baseRun = { opts, prepared: await prepareFleetRun(opts) };
-        if (incremental) baseDigests = await baseRun.prepared.clusterDigests();
+        if (fromPrevious) baseDigests = await baseRun.prepared.clusterDigests();
       } catch (e) {
         baseRun = e instanceof Error ? e : new Error(String(e));
       }
     }
-    tip = baseDigests && deployBranchReuse({ gitdir: repo.gitdir, fleetDir: dir, cacheDir: cacheDir(io) });
+    const tip: DeployBranchReuse | undefined =
+      baseDigests && deployBranchReuse({ gitdir: repo.gitdir, fleetDir: dir, cacheDir: cacheDir(io) });
     const previous = baseDigests && chainReuse(tip, localReuse(io, values["no-cache"]));
-    const headOpts = await options(values.head, headCommit);
-    head = await renderFleet({
-      ...headOpts,
+    const head = await renderFleet({
+      ...(await options(headRev, headCommit)),
       ...(previous && baseDigests ? { reuse: unchangedReuse(baseDigests, previous) } : {}),
       onProgress: onProgress("head"),
     });
@@ -144,9 +149,25 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
         `the fleet could not be rendered at base (${toDiagnostic(e).message}); it is compared with an empty fleet`,
       );
     }
+    return { head, base, notes, tip };
+  };
+  let runs: Awaited<ReturnType<typeof renderBoth>>;
+  let reusedObjects: JsonObject[];
+  try {
+    runs = await renderBoth(incremental);
+    try {
+      reusedObjects = await reusedSensitiveObjects([runs.base, runs.head], runs.tip?.objects());
+    } catch {
+      // a file of a cluster taken unrendered cannot be read back (e.g. a partial clone without its blobs): its
+      // Secrets could not be scrubbed from the messages, so every cluster is rendered after all
+      runs = await renderBoth(false);
+      reusedObjects = [];
+    }
   } finally {
     bar.end();
   }
+  const { head, notes } = runs;
+  let base = runs.base;
   if (base && !base.fleet) {
     notes.push("the fleet does not load at base (it may not exist there yet); every cluster is shown as added");
     base = undefined;
@@ -166,7 +187,7 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     base: { rev: values.base, commit: baseCommit },
     head: { rev: values.head, commit: headCommit },
     notes,
-    reusedObjects: await reusedSensitiveObjects([base, head], tip?.objects()),
+    reusedObjects,
   });
   let outPath = values.out ? resolve(io.cwd, values.out) : undefined;
   let markdown = format === "markdown" || target ? formatMarkdown(report, { fullReport: values.out }) : undefined;
