@@ -292,6 +292,16 @@ patchesJson6902:
       ),
     },
   },
+  // kustomize reads a kustomization as YAML 1.1: an unquoted yes, on, y … is true
+  "kustomization-yaml11-booleans": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST(
+        "resources: [app.yaml]\nconfigMapGenerator:\n  - name: settings\n    literals: [mode=on]\ngeneratorOptions: { disableNameSuffixHash: yes }\nlabels:\n  - pairs: { tier: web }\n    includeSelectors: on\n",
+      ),
+      "app.yaml": DEPLOY("web"),
+    },
+  },
   // kustomize writes every annotation value as the string of its YAML text (a folder without kustomization
   // too: Flux builds it with kustomize)
   "annotation-values": {

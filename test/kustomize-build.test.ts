@@ -221,6 +221,21 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(sorted.brief).toEqual(["KUSTOMIZE_INVALID sorted/kustomization.yaml:5:3"]);
   });
 
+  it("an unquoted yes, on or y where kustomize needs a string is refused, as kustomize reads YAML 1.1", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\nnamePrefix: y\ncommonLabels: { feature: on }\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    expect(r.brief).toEqual([
+      "KUSTOMIZE_INVALID app/kustomization.yaml:4:13",
+      "KUSTOMIZE_INVALID app/kustomization.yaml:5:26",
+    ]);
+    expect(r.report.diagnostics[0]!.message).toBe("namePrefix must be a string");
+    expect((r.report.diagnostics[0] as Diag & { hint?: string }).hint).toContain(
+      "kustomize reads an unquoted true, yes, on, y",
+    );
+  });
+
   it("a Component at the source's path is built as the top folder, as kubectl kustomize builds it", async () => {
     const { fleetDir } = await fleetWith(
       {

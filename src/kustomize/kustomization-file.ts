@@ -3,7 +3,7 @@
  * a folder (kustomize's `konfig.RecognizedKustomizationFileNames`; more than one is an error, as in
  * kustomize), parsed with positions so every later error points at its field.
  */
-import type { Document } from "yaml";
+import { isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import type { Json, JsonPath } from "../model/resource.js";
@@ -64,7 +64,7 @@ export async function readKustomization(
   const doc = docs[0] ?? yaml.docs[0];
   const js = doc ? documentToJs(doc, blob.path, yaml.lineCounter, base) : { value: {} };
   if ("diagnostic" in js && js.diagnostic) return { diagnostics: [js.diagnostic] };
-  const value = js.value ?? {};
+  const value = doc ? yaml11Booleans(doc.contents, (js.value ?? {}) as Json) : {};
   if (docs.length > 1 || typeof value !== "object" || Array.isArray(value))
     return {
       diagnostics: [
@@ -97,4 +97,35 @@ export async function readKustomization(
     },
     diagnostics: [],
   };
+}
+
+/** YAML 1.1's other spellings of true and false (go-yaml v2's resolve table); YAML 1.2 reads them as strings. */
+const YAML11_TRUE = /^(?:y|Y|yes|Yes|YES|on|On|ON)$/;
+const YAML11_FALSE = /^(?:n|N|no|No|NO|off|Off|OFF)$/;
+
+/**
+ * kustomize reads a kustomization with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1), where an unquoted `yes`, `on`,
+ * `y`, `no`, `off`, `n` … is a boolean: `disableNameSuffixHash: yes` is true, and `namePrefix: y` or a label
+ * value `on` is a boolean where a string is needed (kustomize refuses it; so do braid's checks). Values only,
+ * in place (the value is the parse's own); a key keeps its text.
+ */
+function yaml11Booleans(node: unknown, value: Json): Json {
+  if (isScalar(node)) {
+    if (node.type !== "PLAIN" || typeof node.value !== "string") return value;
+    return YAML11_TRUE.test(node.value) ? true : YAML11_FALSE.test(node.value) ? false : value;
+  }
+  if (isMap(node) && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    // the last pair of a key is the one its value came from
+    const last = new Map<string, unknown>();
+    for (const pair of node.items) if (isScalar(pair.key)) last.set(String(pair.key.value), pair.value);
+    for (const [key, child] of last)
+      if (Object.hasOwn(value, key)) {
+        const v = yaml11Booleans(child, value[key]!);
+        if (v !== value[key]) value[key] = v;
+      }
+  } else if (isSeq(node) && Array.isArray(value))
+    node.items.forEach((child, i) => {
+      if (i < value.length) value[i] = yaml11Booleans(child, value[i]!);
+    });
+  return value;
 }

@@ -63,6 +63,9 @@ export function invalidField(ctx: KustomizationContext, path: JsonPath, message:
 export function stringHint(key: string, value: Json): string {
   if (value !== null && typeof value === "object")
     return `write ${key} as a string, not a ${Array.isArray(value) ? "list" : "mapping"}`;
+  // the text was one of YAML 1.1's booleans (a kustomization is read as YAML 1.1): which one is not known here
+  if (typeof value === "boolean")
+    return `quote it: kustomize reads an unquoted true, yes, on, y (or false, no, off, n) as a boolean`;
   return `quote it: ${key}: "${String(value)}"`;
 }
 
