@@ -162,8 +162,8 @@ export function applyPatches(
     });
     // a patch without target names one object (kustomize's GetById): several with that id, now or before a
     // rename, fail the build
-    const matches = current.filter((_, i) => selection[i]);
-    if (inferred && matches.length > 1) {
+    const matches = inferred ? current.filter((_, i) => selection[i]) : [];
+    if (matches.length > 1) {
       diagnostics.push({
         code: "PATCH_FAILED",
         severity: "error",
