@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: []\ntransformers: [t.yaml]\nbogus: 1\n",
+        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: []\ncrds: [t.yaml]\nbogus: 1\n",
       ),
       "app/cm.yaml": CM("a"),
     });
@@ -276,6 +276,103 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     const r = await render(fleetDir);
     expect(r.code).toBe(1);
     expect(r.brief).toEqual(["SCHEMA_VIOLATION app/kustomization.yaml:9:17"]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)("kustomize bases: builtin plugins in generators and transformers", () => {
+  const PLUGIN = (kind: string, body: string, apiVersion = "builtin") =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: p\n${body}`;
+
+  it("a plugin that runs code is refused as Flux refuses it, at its apiVersion; unknown and misplaced kinds are errors", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ntransformers: [exec.yaml, gen.yaml, sort.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/exec.yaml": PLUGIN("SedTransformer", "argsOneLiner: s/a/b/\n", "someteam.example.com/v1"),
+      "app/gen.yaml": PLUGIN("ConfigMapGenerator", "literals: [A=1]\n"),
+      "app/sort.yaml": PLUGIN("SortOrderTransformer", "sortOptions: { order: fifo }\n"),
+    });
+    expect(r.brief).toEqual([
+      "KUSTOMIZE_UNSUPPORTED app/exec.yaml:1:13",
+      "KUSTOMIZE_INVALID app/gen.yaml:2:7",
+      "KUSTOMIZE_INVALID app/sort.yaml:2:7",
+    ]);
+    expect(r.report.diagnostics[0]!.message).toContain(
+      "braid runs only kustomize's builtin plugins (apiVersion: builtin)",
+    );
+    expect(r.report.diagnostics[1]!.message).toBe(
+      "ConfigMapGenerator is not a transformer (kustomize: plugin ConfigMapGenerator not a transformer)",
+    );
+    expect(r.report.diagnostics[2]!.message).toContain("unable to load builtin");
+  });
+
+  it("builtins braid does not run yet are refused, never skipped", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST(
+        "resources: [cm.yaml]\ntransformers:\n  - |\n    apiVersion: builtin\n    kind: ValueAddTransformer\n    metadata: { name: v }\n",
+      ),
+      "app/cm.yaml": CM("a"),
+    });
+    // an inline configuration is located in the kustomization, on its own line
+    expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:7:11"]);
+    expect(r.report.diagnostics[0]!.message).toBe("braid does not run the builtin ValueAddTransformer yet");
+  });
+
+  it("configuration errors point into the configuration: a prefix without fieldSpecs, a replica of nothing", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ntransformers: [prefix.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/prefix.yaml": PLUGIN("PrefixTransformer", "prefix: x-\n"),
+    });
+    expect(r.report.diagnostics.map((d) => d.message)).toEqual([
+      "PrefixTransformer needs fieldSpecs (kustomize: fieldSpecs is not expected to be nil)",
+    ]);
+    const r2 = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ntransformers: [replicas.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/replicas.yaml": PLUGIN(
+        "ReplicaCountTransformer",
+        "replica:\n  name: web\n  count: 2\nfieldSpecs:\n  - { path: spec/replicas, kind: Deployment }\n",
+      ),
+    });
+    expect(r2.brief).toEqual(["KUSTOMIZE_INVALID app/replicas.yaml:6:9"]);
+    expect(r2.report.diagnostics[0]!.message).toBe(
+      "resource with name web does not match a config with the following GVK [[noGrp]_[noVer]_Deployment]",
+    );
+    const r3 = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ntransformers: [ns.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/ns.yaml": PLUGIN("NamespaceTransformer", "setRoleBindingSubjects: everyone\n"),
+    });
+    expect(r3.brief).toEqual(["KUSTOMIZE_INVALID app/ns.yaml:5:25"]);
+    expect(r3.report.diagnostics[0]!.message).toContain('invalid value "everyone" for setRoleBindingSubjects');
+  });
+
+  it("a patch without target names the object by one whole id it has had, as kustomize's GetById", async () => {
+    // renamed and moved: neither (x-a, default) nor (a, team) nor (a, default) alone is (x-a, no namespace)
+    const patch = (ns: string) =>
+      PLUGIN(
+        "PatchTransformer",
+        `patch: |\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: { name: x-a${ns} }\n  data: { patched: "yes" }\n`,
+      );
+    const r = await failing({
+      "app/kustomization.yaml": KUST(
+        "namespace: team\nnamePrefix: x-\nresources: [cm.yaml]\ntransformers: [patch.yaml]\n",
+      ),
+      "app/cm.yaml": CM("a"),
+      "app/patch.yaml": patch(""),
+    });
+    expect(r.brief).toEqual(["PATCH_NO_MATCH app/patch.yaml:1:1"]);
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "namespace: team\nnamePrefix: x-\nresources: [cm.yaml]\ntransformers: [patch.yaml]\n",
+      ),
+      "app/cm.yaml": CM("a"),
+      "app/patch.yaml": patch(", namespace: team"),
+    });
+    const ok = await render(fleetDir);
+    expect(ok.code, ok.err).toBe(0);
+    const tree = await readTree(join(ok.out, "clusters", "a"));
+    expect(tree["team/configmap-x-a.yaml"]).toContain('patched: "yes"');
   });
 });
 

@@ -3,7 +3,8 @@
  * rendered by `braid render` (kcore's build driver with the registry's transformers, then braid's output
  * tree), and every object of the cluster must equal `kubectl kustomize`'s build of the same folder. The
  * cases are the tricky ones of the field transformers: hash suffixes through namespace + prefix + merge,
- * generator files (binary, long Secret values), references of every kind, replacements. Skipped, with a
+ * generator files (binary, long Secret values), references of every kind, replacements; and kustomize's
+ * builtin plugins listed under `generators` and `transformers`. Skipped, with a
  * message, without kubectl.
  */
 import { execFile } from "node:child_process";
@@ -121,6 +122,350 @@ replacements:
       "overlays/prod/extra.env": "# comment\nREGION=eu\nEMPTY=\n",
     },
   },
+  // Flux's own install layout (fluxcd/flux2 manifests/bases/* and manifests/install): builtin LabelTransformer
+  // configurations with their own field specs, at the base and at the overlay
+  "flux-style-label-transformers": {
+    path: "install",
+    files: {
+      "bases/source-controller/account.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: source-controller
+`,
+      "bases/source-controller/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: source-controller
+  labels:
+    control-plane: controller
+spec:
+  selector:
+    matchLabels:
+      app: source-controller
+  template:
+    metadata:
+      labels:
+        app: source-controller
+    spec:
+      serviceAccountName: source-controller
+      containers:
+        - name: manager
+          image: fluxcd/source-controller:v1.0.0
+          args: [--log-level=info]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: source-controller
+spec:
+  selector:
+    app: source-controller
+  ports:
+    - port: 80
+      targetPort: http
+`,
+      "bases/source-controller/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+  - account.yaml
+transformers:
+  - labels.yaml
+patches:
+  - target:
+      group: apps
+      version: v1
+      kind: Deployment
+      name: source-controller
+    path: patch.yaml
+`,
+      "bases/source-controller/labels.yaml": `apiVersion: builtin
+kind: LabelTransformer
+metadata:
+  name: labels
+labels:
+  app.kubernetes.io/component: source-controller
+  app.kubernetes.io/part-of: flux
+fieldSpecs:
+  - path: metadata/labels
+    create: true
+  - kind: Deployment
+    path: spec/template/metadata/labels
+    create: true
+`,
+      "bases/source-controller/patch.yaml": `- op: add
+  path: /spec/template/spec/containers/0/args/-
+  value: --storage-path=/data
+`,
+      "install/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: flux-system
+resources:
+  - namespace.yaml
+  - ../bases/source-controller
+transformers:
+  - labels.yaml
+images:
+  - name: fluxcd/source-controller
+    newName: ghcr.io/fluxcd/source-controller
+`,
+      "install/labels.yaml": `apiVersion: builtin
+kind: LabelTransformer
+metadata:
+  name: labels
+labels:
+  app.kubernetes.io/part-of: flux
+  app.kubernetes.io/instance: flux-system
+fieldSpecs:
+  - path: metadata/labels
+    create: true
+  - kind: Deployment
+    path: spec/template/metadata/labels
+    create: true
+`,
+      "install/namespace.yaml": `apiVersion: v1
+kind: Namespace
+metadata:
+  name: flux-system
+`,
+    },
+  },
+  // a NamespaceTransformer of its own: unsetOnly, every ServiceAccount subject, custom field specs
+  "namespace-transformer": {
+    path: "app",
+    files: {
+      "app/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - objects.yaml
+transformers:
+  - |-
+    apiVersion: builtin
+    kind: NamespaceTransformer
+    metadata:
+      name: ns
+      namespace: team
+    unsetOnly: true
+    setRoleBindingSubjects: allServiceAccounts
+    fieldSpecs:
+      - path: metadata/name
+        kind: Namespace
+        create: true
+      - path: spec/service/namespace
+        group: apiregistration.k8s.io
+        kind: APIService
+        create: true
+      - path: data/namespace
+        kind: ConfigMap
+        create: true
+`,
+      "app/objects.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: keep
+  namespace: other
+data:
+  namespace: mine
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: set
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: old
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: rb
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }
+subjects:
+  - { kind: ServiceAccount, name: a }
+  - { kind: ServiceAccount, name: b, namespace: elsewhere }
+  - { kind: User, name: default, apiGroup: rbac.authorization.k8s.io }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: cr
+rules: []
+`,
+    },
+  },
+  // every builtin plugin braid runs, inline (taken first, as kustomize does), from files and from a folder
+  "builtin-plugins": {
+    path: "app",
+    files: {
+      "app/annotations.yaml": `apiVersion: builtin
+kind: AnnotationsTransformer
+metadata:
+  name: notes
+annotations:
+  owner: team-a
+fieldSpecs:
+  - path: metadata/annotations
+    create: true
+  - kind: Deployment
+    path: spec/template/metadata/annotations
+    create: true
+`,
+      "app/app.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.0.0
+          envFrom: [{ configMapRef: { name: settings } }, { secretRef: { name: creds } }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: api }
+spec:
+  selector: { app: api }
+  ports: [{ port: 80 }]
+`,
+      "app/generators.yaml": `apiVersion: builtin
+kind: ConfigMapGenerator
+metadata:
+  name: settings
+behavior: merge
+literals:
+  - LEVEL=debug
+---
+apiVersion: builtin
+kind: SecretGenerator
+metadata:
+  name: creds
+type: Opaque
+literals:
+  - TOKEN=abc
+`,
+      "app/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: apps
+resources:
+  - app.yaml
+configMapGenerator:
+  - name: settings
+    literals: [MODE=base]
+generators:
+  - generators.yaml
+  - |-
+    apiVersion: builtin
+    kind: ConfigMapGenerator
+    metadata:
+      name: inline-settings
+      namespace: apps
+    literals:
+      - A=1
+    options:
+      disableNameSuffixHash: true
+transformers:
+  - |-
+    apiVersion: builtin
+    kind: PrefixSuffixTransformer
+    metadata:
+      name: affix
+    prefix: team-
+    suffix: -v2
+    fieldSpecs:
+      - path: metadata/name
+  - annotations.yaml
+  - more
+  - |-
+    apiVersion: builtin
+    kind: PatchTransformer
+    metadata:
+      name: inline-patch
+    patch: |-
+      - op: replace
+        path: /spec/replicas
+        value: 5
+    target:
+      kind: Deployment
+`,
+      "app/more/configs.yaml": `apiVersion: builtin
+kind: ImageTagTransformer
+metadata:
+  name: image
+imageTag:
+  name: ghcr.io/acme/api
+  newTag: 2.0.0
+fieldSpecs:
+  - path: spec/template/spec/containers/image
+    kind: Deployment
+---
+apiVersion: builtin
+kind: ReplicaCountTransformer
+metadata:
+  name: replicas
+replica:
+  name: api
+  count: 3
+fieldSpecs:
+  - path: spec/replicas
+    kind: Deployment
+    group: apps
+---
+apiVersion: builtin
+kind: PatchStrategicMergeTransformer
+metadata:
+  name: smp
+paths:
+  - more/smp.yaml
+---
+apiVersion: builtin
+kind: PatchJson6902Transformer
+metadata:
+  name: json
+target:
+  version: v1
+  kind: Service
+  name: team-api-v2
+jsonOp: '[{"op": "add", "path": "/spec/type", "value": "NodePort"}]'
+---
+apiVersion: builtin
+kind: ReplacementTransformer
+metadata:
+  name: repl
+replacements:
+  - source: { kind: Service, fieldPath: metadata.name }
+    targets:
+      - select: { kind: Deployment }
+        fieldPaths:
+          - spec.template.spec.containers.[name=api].env.[name=SERVICE].value
+`,
+      "app/more/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - configs.yaml
+`,
+      "app/more/smp.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: team-api-v2
+  namespace: apps
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          env:
+            - name: SERVICE
+              value: placeholder
+`,
+    },
+  },
 };
 
 function objectsOf(yamlText: string): Record<string, unknown>[] {
@@ -153,12 +498,12 @@ describe.skipIf(skipReason !== undefined)("kustomize fields through braid render
     const sources = Object.entries(CASES)
       .map(
         ([name, c]) =>
-          `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}/${c.path}`,
+          `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      path: cases/${name}/${c.path}\n      enabled: false`,
       )
       .join("\n");
     const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };
     for (const name of Object.keys(CASES))
-      fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - name: ${name}\n`);
+      fleetFiles[`clusters/${name}.yaml`] = clusterYaml(name, `  sources:\n    - { name: ${name}, enabled: true }\n`);
     const fleetDir = await writeFleet(fleetFiles);
     const io = memoryIO({
       cwd: fleetDir,

@@ -1,11 +1,11 @@
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { isScalar, Scalar, type Document } from "yaml";
+import { isScalar, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
 import { docPositionMap } from "../model/position-map.js";
 import type { PatchDef, TargetSpec } from "./types.js";
-import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
+import { documentToJs, nodeAt, parseYamlFile, positionOf, scalarShift, type YamlFile } from "../model/yaml-file.js";
 import { resolveInside } from "./safe-path.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
 
@@ -207,17 +207,6 @@ function opLocations(
 }
 
 /** How far a block scalar's content is from the start of the file (for positions inside inline patch text). */
-function scalarShift(yaml: YamlFile, node: unknown): { line: number; column: number } {
-  if (!isScalar(node) || !node.range) return { line: 0, column: 0 };
-  const start = yaml.lineCounter.linePos(node.range[0]);
-  const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
-  if (!block) return { line: start.line - 1, column: start.col - 1 };
-  // content starts on the line after the indicator; its indentation is that line's leading spaces
-  const lines = yaml.text.split("\n");
-  const next = lines[start.line] ?? "";
-  const indent = next.length - next.trimStart().length;
-  return { line: start.line, column: indent };
-}
 
 function checkBody(
   type: PatchDef["type"],

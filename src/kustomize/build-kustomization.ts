@@ -3,10 +3,11 @@
  * (api/internal/target/kusttarget.go `accumulateTarget`, as released in v5.4–v5.8: generators before
  * components; kustomize's unreleased main branch swaps them):
  *  1. resources — files (every document) and folders holding their own kustomization, built recursively;
- *  2. generators — configMapGenerator, secretGenerator;
+ *  2. generators — configMapGenerator, secretGenerator, then the builtin plugins of `generators`;
  *  3. components — folders of kind Component, each applied to everything accumulated so far, in order;
  *  4. transformers in kustomize's builtin order — patchesStrategicMerge, patches, namespace, namePrefix,
- *     nameSuffix, labels + commonLabels, commonAnnotations, patchesJson6902, replicas, images, replacements;
+ *     nameSuffix, labels + commonLabels, commonAnnotations, patchesJson6902, replicas, images, replacements —
+ *     then the builtin plugins of `transformers` (builtin-plugins.ts);
  *  5. name references (a folder build, not a component), then — for the top folder only — sortOptions.
  * Fields implemented elsewhere are looked up in `FIELD_TRANSFORMERS`; a field braid does not build is a
  * located error (fields.ts). Every path stays inside the source repository. Resources keep their file and
@@ -25,6 +26,9 @@ import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
+import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
+import { Document, isMap, LineCounter } from "yaml";
+import { documentToJs, nodeAt, parseYamlFile, positionOf, scalarShift, type YamlFile } from "../model/yaml-file.js";
 
 /** What one build needs: the tree at the commit, the run's blob cache, and the schema for scopes and merge keys. */
 export interface BuildEnv {
@@ -112,10 +116,15 @@ async function buildFolder(
   // Unsupported fields stop here: half a build would render something the user did not write.
   if (refused.length) return { resources, k };
   const ctx = contextOf(env, k);
-  // 2. generators
+  const plugins: PluginEnv = { tree: env.tree, source: env.source, schema: env.schema, k, ctx };
+  // 2. generators: the fields, then the `generators` plugins
   for (const field of GENERATOR_STEPS) {
     if (k.value[field] === undefined) continue;
     resources = await runField(field, k.value[field], resources, ctx, diagnostics);
+  }
+  if (k.value.generators !== undefined && k.value.generators !== null) {
+    const configs = await pluginConfigs(env, k, "generators", inner, diagnostics);
+    resources = await runPlugins("generators", configs, resources, plugins, diagnostics);
   }
   // 3. components
   for (const { value: entry, path } of listOf(k, "components", diagnostics)) {
@@ -125,8 +134,12 @@ async function buildFolder(
     const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
     if (built) resources = built.resources;
   }
-  // 4. transformers
+  // 4. transformers: the fields in kustomize's builtin order, then the `transformers` plugins
   for (const step of TRANSFORMER_STEPS) resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics);
+  if (k.value.transformers !== undefined && k.value.transformers !== null) {
+    const configs = await pluginConfigs(env, k, "transformers", inner, diagnostics);
+    resources = await runPlugins("transformers", configs, resources, plugins, diagnostics);
+  }
   // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
   //    name references, at the end of a folder's build
   const addNameHashes = rootTransformers().addNameHashes;
@@ -311,12 +324,12 @@ function listOf(k: KustomizationFile, field: string, diagnostics: Diagnostic[]):
   return out;
 }
 
-/** A resources/components entry as a repository path; remote and escaping paths are errors. */
+/** A resources/components/plugins entry as a repository path; remote and escaping paths are errors. */
 function resolveEntry(
   k: KustomizationFile,
   entry: string,
   at: SourceLocation,
-  what: "resource" | "component",
+  what: "resource" | "component" | "generator" | "transformer",
   diagnostics: Diagnostic[],
 ): string | undefined {
   if (isRemote(entry)) {
@@ -378,6 +391,117 @@ async function accumulateResource(
     ),
   );
   return [];
+}
+
+/**
+ * The plugin configurations of a `generators` or `transformers` list (kustomize's
+ * `configureExternalTransformers`): an entry that reads as YAML objects is inline; any other is a path — a
+ * file of configurations, or a folder whose kustomization builds them. In kustomize's order: every inline
+ * configuration first, then those of the paths.
+ */
+async function pluginConfigs(
+  env: BuildEnv,
+  k: KustomizationFile,
+  field: "generators" | "transformers",
+  stack: readonly string[],
+  diagnostics: Diagnostic[],
+): Promise<PluginConfig[]> {
+  const raw = k.value[field];
+  if (!Array.isArray(raw)) {
+    diagnostics.push(err("KUSTOMIZE_INVALID", `${field} must be a list`, k.locate([field])));
+    return [];
+  }
+  const base = { source: env.source, commit: env.tree.commit };
+  // kustomize takes the inline configurations first, then those of the paths (each group in list order)
+  const inlined: PluginConfig[] = [];
+  const configs: PluginConfig[] = [];
+  for (const [i, entry] of raw.entries()) {
+    const at = k.locate([field, i]);
+    if (typeof entry !== "string" || entry.trim() === "") {
+      diagnostics.push(err("KUSTOMIZE_INVALID", `${field}[${i}] must be a path or a YAML configuration`, at));
+      continue;
+    }
+    const inline = inlineConfigs(entry, k, [field, i], base);
+    if (inline) {
+      inlined.push(...inline);
+      continue;
+    }
+    const path = resolveEntry(k, entry, at, field === "generators" ? "generator" : "transformer", diagnostics);
+    if (path === undefined) continue;
+    const blob = env.tree.file(path);
+    if (blob) {
+      const text = new TextDecoder().decode(await env.tree.read(blob));
+      configs.push(...configsOfText(parseYamlFile(text, path, base), path, base, diagnostics));
+    } else if (env.tree.isDir(path)) {
+      const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
+      for (const r of built?.resources ?? []) {
+        const doc = new Document(r.object) as unknown as Document.Parsed;
+        const yaml = { file: r.origin.file, text: "", docs: [doc], lineCounter: new LineCounter() };
+        configs.push({ value: r.object, yaml, doc, file: r.origin.file, at: originOf(r) });
+      }
+    } else
+      diagnostics.push(
+        err(
+          "KUSTOMIZE_INVALID",
+          `${field} entry "${entry}" does not exist at this commit`,
+          at,
+          `paths are relative to ${k.dir || "the repository root"}`,
+        ),
+      );
+  }
+  return [...inlined, ...configs];
+}
+
+/** The configurations written inline in a list entry, or undefined when the entry is not YAML objects (a path). */
+function inlineConfigs(
+  entry: string,
+  k: KustomizationFile,
+  path: JsonPath,
+  base: { source: string; commit: string },
+): PluginConfig[] | undefined {
+  const parsed = parseYamlFile(entry, k.file, base);
+  if (parsed.diagnostics.length) return undefined;
+  const docs = parsed.docs.filter((d) => d.contents !== null);
+  if (!docs.length || !docs.every((d) => isMap(d.contents))) return undefined;
+  // positions inside the entry's text, moved to where the text is in the kustomization file
+  const shift = scalarShift(k.yaml, nodeAt(k.doc, path, true));
+  const lineCounter = {
+    linePos(offset: number) {
+      const p = parsed.lineCounter.linePos(offset);
+      return { line: p.line + shift.line, col: p.col + shift.column };
+    },
+  } as unknown as LineCounter;
+  return configsOfText({ ...parsed, file: k.file, lineCounter }, k.file, base, []);
+}
+
+/** Every non-empty document of a parsed file as a configuration; a document that is not a mapping is an error. */
+function configsOfText(
+  parsed: YamlFile & { diagnostics: Diagnostic[] },
+  file: string,
+  base: { source: string; commit: string },
+  diagnostics: Diagnostic[],
+): PluginConfig[] {
+  diagnostics.push(...parsed.diagnostics);
+  if (parsed.diagnostics.length) return [];
+  const out: PluginConfig[] = [];
+  for (const doc of parsed.docs) {
+    if (doc.contents === null) continue;
+    const pos = positionOf(parsed, doc, []);
+    const at: SourceLocation = { ...base, file, line: pos?.line ?? 1, column: pos?.column ?? 1 };
+    const js = documentToJs(doc, file, parsed.lineCounter, base);
+    if (js.diagnostic) {
+      diagnostics.push(js.diagnostic);
+      continue;
+    }
+    const value = js.value as Json;
+    if (value === null) continue; // an empty document (comments, `~`)
+    if (typeof value !== "object" || Array.isArray(value)) {
+      diagnostics.push(err("KUSTOMIZE_INVALID", "a plugin configuration must be a mapping", at));
+      continue;
+    }
+    out.push({ value, yaml: parsed, doc, file, at });
+  }
+  return out;
 }
 
 /** kustomize's `AppendAll`: an object whose id is already accumulated is an error. */

@@ -21,6 +21,8 @@ const DRIVER_FIELDS = new Set([
   "patchesJson6902",
   "sortOptions",
   "generatorOptions",
+  "generators",
+  "transformers",
 ]);
 
 /** Fields built by the transformers of src/kustomize/registry.ts (`imageTags` is kustomize's old name of `images`). */
@@ -44,10 +46,6 @@ const REFUSED: Record<string, string> = {
     "render the chart into the source repository (helm template … > manifests.yaml) and list that file, or deploy it with a Flux HelmRelease",
   helmGlobals: "render the chart into the source repository (helm template) and list the output file",
   helmChartInflationGenerator: "render the chart into the source repository (helm template) and list the output file",
-  generators:
-    "generator plugins run code at build time; commit the generated manifests, or use configMapGenerator/secretGenerator",
-  transformers:
-    "transformer plugins run code at build time; use the built-in fields (patches, images, labels, …) or braid patches",
   validators: "validator plugins run code at build time; use the fleet's schemas/ policies instead",
   vars: "vars are deprecated in kustomize; use replacements",
   crds: "kustomize's crds field only teaches name references for custom kinds; remove it (braid validates CRs against the CRDs it renders)",

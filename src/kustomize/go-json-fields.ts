@@ -15,7 +15,7 @@
 import type { Json, JsonPath } from "../model/resource.js";
 
 /** The shape of a Go field, as encoding/json decodes into it. */
-type GoType = "scalar" | "map" | { list: GoType } | { struct: Record<string, GoType> };
+export type GoType = "scalar" | "map" | { list: GoType } | { struct: Record<string, GoType> };
 
 const scalar = "scalar";
 const map = "map";
@@ -30,6 +30,12 @@ const PATCH = struct({ path: scalar, patch: scalar, target: SELECTOR, options: m
 const IMAGE = struct({ name: scalar, newName: scalar, tagSuffix: scalar, newTag: scalar, digest: scalar });
 const FIELD_OPTIONS = struct({ delimiter: scalar, index: scalar, encoding: scalar, create: scalar });
 const GENERATOR_OPTIONS = struct({ labels: map, annotations: map, disableNameSuffixHash: scalar, immutable: scalar });
+const FIELD_SPEC = struct({ ...GVK, path: scalar, create: scalar });
+const REPLACEMENT = struct({
+  source: struct({ ...RES_ID, fieldPath: scalar, options: FIELD_OPTIONS }),
+  targets: list(struct({ select: SELECTOR, reject: list(SELECTOR), fieldPaths: list(scalar), options: FIELD_OPTIONS })),
+  path: scalar,
+});
 const GENERATOR_ARGS = {
   namespace: scalar,
   name: scalar,
@@ -57,7 +63,7 @@ const KUSTOMIZATION: { struct: Record<string, GoType> } = {
         pairs: map,
         includeSelectors: scalar,
         includeTemplates: scalar,
-        fields: list(struct({ ...GVK, path: scalar, create: scalar })),
+        fields: list(FIELD_SPEC),
       }),
     ),
     commonAnnotations: map,
@@ -66,15 +72,7 @@ const KUSTOMIZATION: { struct: Record<string, GoType> } = {
     patches: list(PATCH),
     images: list(IMAGE),
     imageTags: list(IMAGE),
-    replacements: list(
-      struct({
-        source: struct({ ...RES_ID, fieldPath: scalar, options: FIELD_OPTIONS }),
-        targets: list(
-          struct({ select: SELECTOR, reject: list(SELECTOR), fieldPaths: list(scalar), options: FIELD_OPTIONS }),
-        ),
-        path: scalar,
-      }),
-    ),
+    replacements: list(REPLACEMENT),
     replicas: list(struct({ name: scalar, count: scalar })),
     vars: list(scalar), // refused whatever their shape
     sortOptions: struct({
@@ -99,6 +97,31 @@ const KUSTOMIZATION: { struct: Record<string, GoType> } = {
   },
 };
 
+const OBJECT_META = struct({ name: scalar, namespace: scalar, labels: map, annotations: map });
+
+/**
+ * kustomize's builtin plugins whose configuration is read with sigs.k8s.io/yaml (YAML → JSON → encoding/json,
+ * so keys match case-insensitively and unknown keys are ignored), by kind (api/internal/builtins at v5.5.0).
+ * The Prefix/Suffix transformers read theirs with go-yaml v3 (exact keys) and are not here.
+ */
+export const PLUGIN_CONFIGS: Record<string, { struct: Record<string, GoType> }> = {
+  LabelTransformer: { struct: { labels: map, fieldSpecs: list(FIELD_SPEC) } },
+  AnnotationsTransformer: { struct: { annotations: map, fieldSpecs: list(FIELD_SPEC) } },
+  ImageTagTransformer: { struct: { imageTag: IMAGE, fieldSpecs: list(FIELD_SPEC) } },
+  ReplicaCountTransformer: {
+    struct: { replica: struct({ name: scalar, count: scalar }), fieldSpecs: list(FIELD_SPEC) },
+  },
+  NamespaceTransformer: {
+    struct: { metadata: OBJECT_META, fieldSpecs: list(FIELD_SPEC), unsetOnly: scalar, setRoleBindingSubjects: scalar },
+  },
+  PatchTransformer: { struct: { path: scalar, patch: scalar, target: SELECTOR, options: map } },
+  PatchStrategicMergeTransformer: { struct: { paths: list(scalar), patches: scalar } },
+  PatchJson6902Transformer: { struct: { target: SELECTOR, path: scalar, jsonOp: scalar } },
+  ReplacementTransformer: { struct: { replacements: list(REPLACEMENT) } },
+  ConfigMapGenerator: { struct: { metadata: OBJECT_META, ...GENERATOR_ARGS } },
+  SecretGenerator: { struct: { metadata: OBJECT_META, ...GENERATOR_ARGS, type: scalar } },
+};
+
 /** Go's case folding of a key (ASCII and the simple folds that reach ASCII letters: K, ſ). */
 const fold = (key: string): string => key.toUpperCase().toLowerCase();
 
@@ -121,8 +144,13 @@ export interface GoFields {
 
 /** Matches the keys of a kustomization's value to kustomize's fields (see the file header). */
 export function kustomizationFields(value: { [key: string]: Json }): GoFields {
+  return goFields(value, KUSTOMIZATION);
+}
+
+/** Matches the keys of a mapping to the fields of a Go struct, as encoding/json decodes it. */
+export function goFields(value: { [key: string]: Json }, type: { struct: Record<string, GoType> }): GoFields {
   const written = new WeakMap<object, Map<string, string>>();
-  return { value: decode(undefined, value, KUSTOMIZATION, written) as Obj, written };
+  return { value: decode(undefined, value, type, written) as Obj, written };
 }
 
 /** The path as written in the file of a path of field names (for positions). */

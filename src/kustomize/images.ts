@@ -7,9 +7,9 @@
  * the tag — twice, since both passes match again (kustomize v5.5 writes `nginx:1.0-fips-fips`).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Json, JsonObject, JsonPath } from "../model/resource.js";
+import type { Json, JsonObject, JsonPath, Resource } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
-import { cloneJson, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
+import { cloneJson, type FieldSpec, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { IMAGE_SPECS } from "./field-specs-data.js";
 import { checkKeys, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 
@@ -116,7 +116,18 @@ function visitContainerLists(node: Json, path: JsonPath, visit: (container: Json
 }
 
 /** `images`: each entry applied in order to every resource. */
-export const images: Transformer = (resources, args, ctx): TransformResult => {
+export const images: Transformer = (resources, args, ctx) => imagesWith(IMAGE_SPECS, resources, args, ctx);
+
+/**
+ * Image entries applied with these field specs for the second pass (kustomize's ImageTagTransformer: the
+ * `images` field uses the default specs, a builtin ImageTagTransformer configuration its own).
+ */
+export function imagesWith(
+  specs: readonly FieldSpec[],
+  resources: readonly Resource[],
+  args: Json,
+  ctx: KustomizationContext,
+): TransformResult {
   const diagnostics: Diagnostic[] = [];
   if (args === null) return { resources: [...resources], diagnostics };
   if (!Array.isArray(args)) {
@@ -139,9 +150,9 @@ export const images: Transformer = (resources, args, ctx): TransformResult => {
         written.add(path, ["images", i]);
       };
       visitContainerLists(object, [], (c, path) => set(c, "image", [...path, "image"]));
-      for (const spec of IMAGE_SPECS) if (specSelects(spec, res.id)) walkFieldSpec(object, { path: spec.path }, set);
+      for (const spec of specs) if (specSelects(spec, res.id)) walkFieldSpec(object, { path: spec.path }, set);
     });
     return written.size ? withObject(res, object, written, ctx) : res;
   });
   return { resources: out, diagnostics };
-};
+}

@@ -72,6 +72,23 @@ function setPairs(
   });
 }
 
+/**
+ * A map of string pairs (the kustomization field or plugin setting at `at`) written into the fields `specs`
+ * name (kustomize's LabelTransformer / AnnotationsTransformer configured with these field specs).
+ */
+export function writePairs(
+  resources: readonly Resource[],
+  args: Json,
+  specs: readonly FieldSpec[],
+  at: JsonPath,
+  ctx: KustomizationContext,
+): TransformResult {
+  const diagnostics: Diagnostic[] = [];
+  const pairs = readPairs(args, at, ctx, diagnostics);
+  if (!pairs || diagnostics.length) return { resources: [...resources], diagnostics };
+  return { resources: setPairs(resources, pairs, specs, (k) => [...at, k], ctx), diagnostics };
+}
+
 /** `commonLabels`: metadata, selectors and templates. */
 export const commonLabels: Transformer = (resources, args, ctx): TransformResult => {
   const diagnostics: Diagnostic[] = [];

@@ -14,7 +14,8 @@
  */
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import { idOf, type Json, type JsonObject, type PositionMap, type Resource } from "../model/resource.js";
+import { idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
+import { cloneJson, type FieldSpec, specSelects, walkFieldSpec } from "./field-spec.js";
 
 function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -43,6 +44,82 @@ function setSubjects(o: JsonObject, namespace: string): JsonObject {
   });
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the map callback
   return changed ? { ...o, subjects: next } : o;
+}
+
+/** How RoleBinding/ClusterRoleBinding subjects get the namespace (kustomize's `setRoleBindingSubjects`). */
+type SubjectMode = "defaultOnly" | "allServiceAccounts" | "none";
+
+/** A NamespaceTransformer configured by hand (a builtin plugin configuration): its field specs and modes. */
+export interface NamespaceOptions {
+  /** Field specs besides `metadata/namespace` (always set on namespaced objects). */
+  specs: readonly FieldSpec[];
+  /** Set only where the field is missing or empty. */
+  unsetOnly: boolean;
+  subjects: SubjectMode;
+}
+
+/**
+ * kustomize's namespace filter with its own field specs (api/filters/namespace at v5.5.0): every namespaced
+ * object gets `metadata.namespace`; then each field spec that selects the object (a `metadata/name` spec only
+ * for a `v1` object; `metadata/namespace` specs and RoleBinding `subjects/namespace` specs are the two steps
+ * that always run); RoleBinding and ClusterRoleBinding subjects as `subjects` says. With `unsetOnly`, a field
+ * that holds a value keeps it.
+ */
+export function transformNamespaceWith(
+  resources: readonly Resource[],
+  namespace: string,
+  schema: KubeSchemaIndex | undefined,
+  opts: NamespaceOptions,
+  where?: SourceLocation,
+): Resource[] {
+  if (!namespace) return [...resources];
+  const written = (path: JsonPath) => (where && path.length ? where : undefined);
+  const positions: PositionMap = { locate: written };
+  const settable = (v: Json | undefined) => !opts.unsetOnly || v === undefined || v === null || v === "";
+  return resources.map((r) => {
+    const o = cloneJson(r.object);
+    let changed = false;
+    const set = (parent: JsonObject, key: string, create: boolean) => {
+      const v = parent[key];
+      if ((v === undefined && !create) || (v !== undefined && v !== null && typeof v === "object")) return;
+      if (!settable(v) || v === namespace) return;
+      parent[key] = namespace;
+      changed = true;
+    };
+    if (schema?.scope(r.id) !== "Cluster") {
+      const meta = isObject(o.metadata) ? o.metadata : (o.metadata = {});
+      set(meta, "namespace", true);
+    }
+    const binding = r.id.kind === "RoleBinding" || r.id.kind === "ClusterRoleBinding";
+    for (const spec of opts.specs) {
+      if (!specSelects(spec, r.id) || spec.path === "metadata/namespace") continue;
+      if (spec.path === "metadata/name" && o.apiVersion !== "v1") continue;
+      if (
+        binding &&
+        spec.path === "subjects/namespace" &&
+        (spec.kind === "RoleBinding" || spec.kind === "ClusterRoleBinding")
+      )
+        continue;
+      walkFieldSpec(o, spec, (parent, key) => set(parent, key, spec.create === true));
+    }
+    if (binding && opts.subjects !== "none" && Array.isArray(o.subjects))
+      for (const subject of o.subjects) {
+        if (!isObject(subject)) continue;
+        const pick = opts.subjects === "defaultOnly" ? subject.name === "default" : subject.kind === "ServiceAccount";
+        if (pick) set(subject, "namespace", true);
+      }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks
+    if (!changed) return r;
+    const id = idOf(o);
+    const renamed = id.name !== r.id.name || id.namespace !== r.id.namespace;
+    return {
+      ...r,
+      object: o,
+      id,
+      positions: [...r.positions, positions],
+      ...(renamed ? { previous: [...(r.previous ?? []), r.id] } : {}),
+    };
+  });
 }
 
 /** Applies kustomize's namespace transformer to every resource. `where` locates the namespace setting. */

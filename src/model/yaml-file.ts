@@ -1,4 +1,14 @@
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import {
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseAllDocuments,
+  Scalar,
+  type Document,
+  type Node,
+} from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { JsonPath } from "./resource.js";
 
@@ -251,4 +261,21 @@ export function pointerToPath(pointer: string): (string | number)[] {
     .split("/")
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/**
+ * How far the text of a scalar is shifted inside its file (lines and columns before its first character; for
+ * a block scalar, the line after the indicator and that line's indentation): positions found in the scalar's
+ * own text plus this are positions in the file.
+ */
+export function scalarShift(yaml: YamlFile, node: unknown): { line: number; column: number } {
+  if (!isScalar(node) || !node.range) return { line: 0, column: 0 };
+  const start = yaml.lineCounter.linePos(node.range[0]);
+  const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+  if (!block) return { line: start.line - 1, column: start.col - 1 };
+  // content starts on the line after the indicator; its indentation is that line's leading spaces
+  const lines = yaml.text.split("\n");
+  const next = lines[start.line] ?? "";
+  const indent = next.length - next.trimStart().length;
+  return { line: start.line, column: indent };
 }

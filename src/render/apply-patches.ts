@@ -102,6 +102,24 @@ function identities(res: Resource, first: ResourceId | undefined, earlier: reado
 }
 
 /**
+ * The object under each id it has had, whole (kustomize's `GetMatchingResourcesByAnyId`, which a patch
+ * without target uses): the current one, then every earlier one with its own name, namespace and kind.
+ */
+function idsOf(res: Resource, first: ResourceId | undefined, earlier: readonly ResourceId[] = []): JsonObject[] {
+  const meta = isObject(res.object.metadata) ? res.object.metadata : {};
+  const { name: _n, namespace: _ns, ...rest } = meta;
+  const out: JsonObject[] = [res.object];
+  for (const id of [...earlier, ...(first ? [first] : [])])
+    out.push({
+      ...res.object,
+      apiVersion: id.group ? `${id.group}/${id.version}` : id.version,
+      kind: id.kind,
+      metadata: { ...rest, name: id.name, ...(id.namespace !== "" ? { namespace: id.namespace } : {}) },
+    });
+  return out;
+}
+
+/**
  * Applies a cluster's patches in layer order. Each patch selects its targets among the current resources
  * (by current or original name and namespace, as kustomize); a patch that matches nothing is an error
  * unless optional. Returns a new list (inputs are not mutated).
@@ -156,9 +174,9 @@ export function applyPatches(
       const options = { clusterScoped: clusterScoped && matcher === compiled };
       const first = original.get(res);
       const previous = opts.previousIds ? res.previous : undefined;
-      return !first && !previous?.length
-        ? matcher.matches(res.object, options)
-        : identities(res, first, previous).some((o) => matcher.matches(o, options));
+      if (!first && !previous?.length) return matcher.matches(res.object, options);
+      const seen = inferred ? idsOf(res, first, previous) : identities(res, first, previous);
+      return seen.some((o) => matcher.matches(o, options));
     });
     // a patch without target names one object (kustomize's GetById): several with that id, now or before a
     // rename, fail the build
