@@ -20,6 +20,7 @@ data:
   HOST: db.prod.svc.cluster.local
   REPLICAS: "3"
   IMAGE: registry.local/app:1.2.3
+  limits.memory: 2Gi
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -66,6 +67,16 @@ spec:
 `;
 
 const CASES: { name: string; kustomization: string; files?: Record<string, string> }[] = [
+  {
+    name: "a bracketed source key holding dots is one key (kyaml's SmarterPathSplitter)",
+    kustomization: `replacements:
+- source: {kind: ConfigMap, name: env, fieldPath: "data.[limits.memory]"}
+  targets:
+  - select: {kind: Deployment, name: web}
+    fieldPaths: [metadata.annotations.memory, "spec.template.metadata.annotations.[limits.memory]"]
+    options: {create: true}
+`,
+  },
   {
     name: "scalar into a [name=…] selected list element, string into a number keeps the number",
     kustomization: `replacements:
@@ -164,6 +175,18 @@ describe.skipIf(skip !== undefined)("replacements against kubectl kustomize", ()
 describe("replacements: table", () => {
   it("splits field paths outside brackets", () => {
     expect(splitFieldPath("spec.containers.[name=a.b].image")).toEqual(["spec", "containers", "[name=a.b]", "image"]);
+  });
+
+  it("splits as kyaml's SmarterPathSplitter: a bracketed key with dots loses its brackets, \\. escapes a dot", () => {
+    expect(splitFieldPath("data.[limits.memory]")).toEqual(["data", "limits.memory"]);
+    expect(splitFieldPath("spec.hard.[a.b.c].x")).toEqual(["spec", "hard", "a.b.c", "x"]);
+    expect(splitFieldPath("metadata.annotations.example\\.com/owner")).toEqual([
+      "metadata",
+      "annotations",
+      "example.com/owner",
+    ]);
+    expect(splitFieldPath(".spec.replicas")).toEqual(["spec", "replicas"]);
+    expect(splitFieldPath("spec.containers.[name=a].image")).toEqual(["spec", "containers", "[name=a]", "image"]);
   });
 
   it("located errors: no source, missing field, bad index; written fields point at the target entry", async () => {

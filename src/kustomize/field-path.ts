@@ -7,20 +7,36 @@
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import { isObject } from "./field-spec.js";
 
-/** Splits `a.b.[name=x.y].c` at dots outside brackets. */
+/**
+ * Splits a field path as kyaml's `SmarterPathSplitter`: at dots (`\\.` is a dot inside a key; a leading dot is
+ * dropped); a bracketed element holding dots is one element, kept with its brackets when it is a `[key=value]`
+ * selector and without them otherwise (`data.[limits.memory]` is the key `limits.memory` of `data`).
+ */
 export function splitFieldPath(path: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let depth = 0;
-  for (const ch of path) {
-    if (ch === "[") depth++;
-    if (ch === "]") depth = Math.max(0, depth - 1);
-    if (ch === "." && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
+  let parts = path.split(".");
+  if (parts.length > 1 && parts[0] === "") parts = parts.slice(1);
+  const joined: string[] = [parts[0]!];
+  for (const part of parts.slice(1)) {
+    const last = joined[joined.length - 1]!;
+    if (last.endsWith("\\")) joined[joined.length - 1] = `${last.slice(0, -1)}.${part}`;
+    else joined.push(part);
   }
-  out.push(cur);
+  const out: string[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const elem = joined[i]!;
+    if (!elem.startsWith("[") || elem.endsWith("]")) {
+      out.push(elem);
+      continue;
+    }
+    const bracketed = [elem];
+    while (i < joined.length - 1) {
+      i++;
+      bracketed.push(joined[i]!);
+      if (joined[i]!.endsWith("]")) break;
+    }
+    const text = bracketed.join(".");
+    out.push(text.includes("=") ? text : text.replace(/^[[\]]+|[[\]]+$/g, ""));
+  }
   return out;
 }
 
