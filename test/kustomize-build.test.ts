@@ -376,6 +376,42 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: builtin plugins in g
   });
 });
 
+describe.skipIf(skipReason !== undefined)("kustomize bases: configurations", () => {
+  it("an unknown key, a spec given with and without create, and a missing file are located errors", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\nconfigurations: [a.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/a.yaml": "commonLabels:\n  - path: data/x\n    kind: ConfigMap\nnameRefrence: []\n",
+    });
+    expect(r.brief).toEqual(["KUSTOMIZE_INVALID app/a.yaml:4:1"]);
+    expect(r.report.diagnostics[0]!.message).toContain('unknown field "nameRefrence"');
+    const r2 = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\nconfigurations: [a.yaml, b.yaml, c.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/a.yaml": "commonLabels:\n  - { path: data/x, kind: ConfigMap }\n",
+      "app/b.yaml": "commonLabels:\n  - { path: data/x, kind: ConfigMap, create: true }\n",
+    });
+    expect(r2.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:4:26"]);
+    expect(r2.report.diagnostics[0]!.message).toContain("conflicting fieldspecs");
+  });
+
+  it("custom field specs reach the fields of the kustomization and of the overlays above it", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources: [../base]\ncommonLabels: { team: a }\nnamePrefix: x-\n"),
+      "base/kustomization.yaml": KUST("resources: [cm.yaml]\nconfigurations: [conf.yaml]\n"),
+      "base/cm.yaml": CM("a", "\n  other: a"),
+      "base/conf.yaml":
+        "commonLabels:\n  - { path: data, kind: ConfigMap }\nnamePrefix:\n  - { path: data/other, kind: ConfigMap }\n",
+    });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    const text = tree["default/configmap-x-a.yaml"];
+    expect(text).toContain("team: a");
+    expect(text).toMatch(/data:\n {2}key: value\n {2}other: x-a\n {2}team: a\n/);
+  });
+});
+
 describe.skipIf(skipReason !== undefined)("kustomize bases: integration with braid's layers", () => {
   const repoFiles = {
     "app/kustomization.yaml": KUST("namespace: from-kustomization\nresources:\n  - cm.yaml\n  - role.yaml\n"),

@@ -295,6 +295,155 @@ rules: []
 `,
     },
   },
+  // a kubebuilder scaffold: configurations teach the CRD conversion webhook's Service name and namespace,
+  // and reach the overlay from the folders that hold them
+  "kubebuilder-configurations": {
+    path: "config/default",
+    files: {
+      "config/crd/bases/example.com_widgets.yaml": `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    listKind: WidgetList
+    plural: widgets
+    singular: widget
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+`,
+      "config/crd/kustomization.yaml": `resources:
+- bases/example.com_widgets.yaml
+
+patches:
+- path: patches/webhook_in_widgets.yaml
+
+# the following config is for teaching kustomize how to do kustomization for CRDs.
+configurations:
+- kustomizeconfig.yaml
+`,
+      "config/crd/kustomizeconfig.yaml": `# This file is for teaching kustomize how to substitute name and namespace reference in CRD
+nameReference:
+- kind: Service
+  version: v1
+  fieldSpecs:
+  - kind: CustomResourceDefinition
+    version: v1
+    group: apiextensions.k8s.io
+    path: spec/conversion/webhook/clientConfig/service/name
+
+namespace:
+- kind: CustomResourceDefinition
+  version: v1
+  group: apiextensions.k8s.io
+  path: spec/conversion/webhook/clientConfig/service/namespace
+  create: false
+
+varReference:
+- path: metadata/annotations
+`,
+      "config/crd/patches/webhook_in_widgets.yaml": `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  conversion:
+    strategy: Webhook
+    webhook:
+      clientConfig:
+        service:
+          namespace: system
+          name: webhook-service
+          path: /convert
+      conversionReviewVersions:
+      - v1
+`,
+      "config/default/kustomization.yaml": `namespace: myop-system
+namePrefix: myop-
+labels:
+- includeSelectors: true
+  pairs:
+    app.kubernetes.io/name: myop
+resources:
+- ../crd
+- ../rbac
+- ../webhook
+`,
+      "config/rbac/kustomization.yaml": `resources:
+- role.yaml
+`,
+      "config/rbac/role.yaml": `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: validating-webhook-configuration
+webhooks:
+- admissionReviewVersions: [v1]
+  clientConfig:
+    service:
+      name: webhook-service
+      namespace: system
+      path: /validate
+  failurePolicy: Fail
+  name: vwidget.kb.io
+  sideEffects: None
+  rules:
+  - apiGroups: [example.com]
+    apiVersions: [v1]
+    operations: [CREATE]
+    resources: [widgets]
+`,
+      "config/webhook/kustomization.yaml": `resources:
+- service.yaml
+configurations:
+- kustomizeconfig.yaml
+`,
+      "config/webhook/kustomizeconfig.yaml": `# the following config is for teaching kustomize where to look at when substituting nameReference.
+# It requires kustomize v2.1.0 or newer to work properly.
+nameReference:
+- kind: Service
+  version: v1
+  fieldSpecs:
+  - kind: MutatingWebhookConfiguration
+    group: admissionregistration.k8s.io
+    path: webhooks/clientConfig/service/name
+  - kind: ValidatingWebhookConfiguration
+    group: admissionregistration.k8s.io
+    path: webhooks/clientConfig/service/name
+
+namespace:
+- kind: MutatingWebhookConfiguration
+  group: admissionregistration.k8s.io
+  path: webhooks/clientConfig/service/namespace
+  create: true
+- kind: ValidatingWebhookConfiguration
+  group: admissionregistration.k8s.io
+  path: webhooks/clientConfig/service/namespace
+  create: true
+`,
+      "config/webhook/service.yaml": `apiVersion: v1
+kind: Service
+metadata:
+  name: webhook-service
+  namespace: system
+spec:
+  ports:
+    - port: 443
+      protocol: TCP
+      targetPort: 9443
+  selector:
+    control-plane: controller-manager
+`,
+    },
+  },
   // every builtin plugin braid runs, inline (taken first, as kustomize does), from files and from a folder
   "builtin-plugins": {
     path: "app",

@@ -21,7 +21,8 @@ import type { KustomizationContext, TransformResult, Transformer } from "./conte
 import { checkFields, registeredField } from "./fields.js";
 import { findKustomization, readKustomization, type KustomizationFile } from "./kustomization-file.js";
 import { applyKustomizationPatches, isRemote, readKustomizationPatches, type PatchField } from "./kustomize-patches.js";
-import { transformNamespace } from "./namespace.js";
+import { transformNamespace, transformNamespaceWith } from "./namespace.js";
+import { DEFAULT_CONFIG, mergeConfig, readConfig, type TransformerConfig } from "./transformer-config.js";
 import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
@@ -98,24 +99,36 @@ async function buildFolder(
   accumulated: readonly Resource[],
   from: ListedFrom | undefined,
   diagnostics: Diagnostic[],
-): Promise<{ resources: Resource[]; k: KustomizationFile } | undefined> {
+): Promise<{ resources: Resource[]; k: KustomizationFile; config?: TransformerConfig } | undefined> {
   const k = await openKustomization(env, dir, role, from, diagnostics);
   if (!k) return undefined;
   const refused = checkFields(k);
   diagnostics.push(...refused);
   const inner = [...(from?.stack ?? []), dir];
   let resources = [...accumulated];
+  // the transformer configuration: kustomize's defaults unless this folder or one it builds has configurations
+  let config: TransformerConfig | undefined;
+  const mergeIn = (more: TransformerConfig | undefined, at: SourceLocation) => {
+    if (!more) return;
+    const merged = mergeConfig(config ?? DEFAULT_CONFIG, more);
+    if (typeof merged === "string") diagnostics.push(err("KUSTOMIZE_INVALID", merged, at));
+    else config = merged;
+  };
 
   // 1. resources (and `bases`, which kustomize appends to them)
   const resourceEntries = [...listOf(k, "resources", diagnostics), ...listOf(k, "bases", diagnostics)];
   for (const { value: entry, path } of resourceEntries) {
     const at = k.locate(path);
     const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
-    resources = appendAll(resources, loaded, diagnostics);
+    resources = appendAll(resources, loaded.resources, diagnostics);
+    mergeIn(loaded.config, at);
   }
   // Unsupported fields stop here: half a build would render something the user did not write.
   if (refused.length) return { resources, k };
+  if (k.value.configurations !== undefined && k.value.configurations !== null)
+    mergeIn(await readConfigurations(env, k, diagnostics), k.locate(["configurations"]));
   const ctx = contextOf(env, k);
+  if (config) ctx.config = config;
   const plugins: PluginEnv = { tree: env.tree, source: env.source, schema: env.schema, k, ctx };
   // 2. generators: the fields, then the `generators` plugins
   for (const field of GENERATOR_STEPS) {
@@ -133,6 +146,8 @@ async function buildFolder(
     if (target === undefined) continue;
     const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
     if (built) resources = built.resources;
+    mergeIn(built?.config, at);
+    if (config) ctx.config = config;
   }
   // 4. transformers: the fields in kustomize's builtin order, then the `transformers` plugins
   for (const step of TRANSFORMER_STEPS) resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics);
@@ -149,7 +164,7 @@ async function buildFolder(
     const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
     resources = fixed;
   }
-  return { resources, k };
+  return { resources, k, ...(config ? { config } : {}) };
 }
 
 /**
@@ -293,6 +308,10 @@ async function runTransformerStep(
       diagnostics.push(err("KUSTOMIZE_INVALID", "namespace must be a string", k.locate(["namespace"])));
       return resources;
     }
+    if (ctx.config) {
+      const options = { specs: ctx.config.namespace, unsetOnly: false, subjects: "defaultOnly" } as const;
+      return transformNamespaceWith(resources, ns, env.schema, options, k.locate(["namespace"]));
+    }
     return transformNamespace(resources, ns, env.schema, k.locate(["namespace"]));
   }
   for (const name of step.names) {
@@ -329,7 +348,7 @@ function resolveEntry(
   k: KustomizationFile,
   entry: string,
   at: SourceLocation,
-  what: "resource" | "component" | "generator" | "transformer",
+  what: "resource" | "component" | "generator" | "transformer" | "configuration",
   diagnostics: Diagnostic[],
 ): string | undefined {
   if (isRemote(entry)) {
@@ -366,9 +385,9 @@ async function accumulateResource(
   at: SourceLocation,
   stack: readonly string[],
   diagnostics: Diagnostic[],
-): Promise<Resource[]> {
+): Promise<{ resources: Resource[]; config?: TransformerConfig }> {
   const path = resolveEntry(k, entry, at, "resource", diagnostics);
-  if (path === undefined) return [];
+  if (path === undefined) return { resources: [] };
   const blob = env.tree.file(path);
   if (blob) {
     const loaded = await loadFileResources(env.cache, env.tree.gitdir, env.tree.commit, env.source, {
@@ -376,11 +395,11 @@ async function accumulateResource(
       oid: blob.oid,
     });
     diagnostics.push(...loaded.diagnostics);
-    return loaded.resources;
+    return { resources: loaded.resources };
   }
   if (env.tree.isDir(path)) {
     const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
-    return built?.resources ?? [];
+    return { resources: built?.resources ?? [], ...(built?.config ? { config: built.config } : {}) };
   }
   diagnostics.push(
     err(
@@ -390,7 +409,70 @@ async function accumulateResource(
       `paths are relative to ${k.dir || "the repository root"}`,
     ),
   );
-  return [];
+  return { resources: [] };
+}
+
+/**
+ * A kustomization's `configurations` files merged over kustomize's defaults (`MakeTransformerConfig`); each
+ * file is a transformer configuration (transformer-config.ts). Undefined when a file cannot be read.
+ */
+async function readConfigurations(
+  env: BuildEnv,
+  k: KustomizationFile,
+  diagnostics: Diagnostic[],
+): Promise<TransformerConfig | undefined> {
+  const raw = k.value.configurations;
+  if (!Array.isArray(raw)) {
+    diagnostics.push(err("KUSTOMIZE_INVALID", "configurations must be a list of files", k.locate(["configurations"])));
+    return undefined;
+  }
+  const base = { source: env.source, commit: env.tree.commit };
+  let config: TransformerConfig = DEFAULT_CONFIG;
+  for (const [i, entry] of raw.entries()) {
+    const at = k.locate(["configurations", i]);
+    if (typeof entry !== "string" || entry === "") {
+      diagnostics.push(err("KUSTOMIZE_INVALID", `configurations[${i}] must be a path`, at));
+      return undefined;
+    }
+    const path = resolveEntry(k, entry, at, "configuration", diagnostics);
+    if (path === undefined) return undefined;
+    const blob = env.tree.file(path);
+    if (!blob) {
+      diagnostics.push(
+        err(
+          "KUSTOMIZE_INVALID",
+          `configurations file "${entry}" does not exist at this commit`,
+          at,
+          `paths are relative to ${k.dir || "the repository root"}`,
+        ),
+      );
+      return undefined;
+    }
+    const parsed = parseYamlFile(new TextDecoder().decode(await env.tree.read(blob)), path, base);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.diagnostics.length) return undefined;
+    const doc = parsed.docs.find((d) => d.contents !== null) ?? parsed.docs[0];
+    const js = doc ? documentToJs(doc, path, parsed.lineCounter, base) : { value: null };
+    if (js.diagnostic) {
+      diagnostics.push(js.diagnostic);
+      return undefined;
+    }
+    const read = readConfig((js.value ?? null) as Json);
+    if ("problem" in read) {
+      const pos = doc ? positionOf(parsed, doc, read.at, { preferKey: true }) : undefined;
+      diagnostics.push(
+        err("KUSTOMIZE_INVALID", read.problem, { ...base, file: path, line: pos?.line ?? 1, column: pos?.column ?? 1 }),
+      );
+      return undefined;
+    }
+    const merged = mergeConfig(config, read);
+    if (typeof merged === "string") {
+      diagnostics.push(err("KUSTOMIZE_INVALID", merged, at));
+      return undefined;
+    }
+    config = merged;
+  }
+  return config;
 }
 
 /**

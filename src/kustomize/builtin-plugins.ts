@@ -17,7 +17,7 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
-import type { Json, JsonObject, JsonPath, Resource, ResourceId } from "../model/resource.js";
+import type { Json, JsonObject, JsonPath, Resource } from "../model/resource.js";
 import { nodeAt, positionOf, type YamlFile } from "../model/yaml-file.js";
 import type { KustomizationContext, TransformResult } from "./context.js";
 import { cloneJson, type FieldSpec, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
@@ -30,6 +30,7 @@ import { writePairs } from "./labels.js";
 import { transformNamespaceWith } from "./namespace.js";
 import { replacements } from "./replacements.js";
 import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
+import { affixOne } from "./name-affix.js";
 import type { SourceTree } from "./source-tree.js";
 
 /** One plugin configuration: an object of a `generators`/`transformers` entry, with where it was written. */
@@ -297,11 +298,6 @@ function fieldSpecs(
   return { specs, diagnostics };
 }
 
-/** The id a resource was first read with (kustomize's OrgId). */
-function orgId(res: Resource): ResourceId {
-  return res.previous?.[0] ?? res.id;
-}
-
 /**
  * PrefixTransformer, SuffixTransformer and PrefixSuffixTransformer (prefix, then suffix, with one
  * configuration): the value is added to the scalar at each field spec's path of each resource the spec selects,
@@ -345,41 +341,6 @@ function affixPlugin(
     out = out.map((res) => affixOne(res, which, value, read.specs, ctx));
   }
   return { resources: out, diagnostics: [] };
-}
-
-function affixOne(
-  res: Resource,
-  which: "prefix" | "suffix",
-  value: string,
-  specs: readonly FieldSpec[],
-  ctx: KustomizationContext,
-): Resource {
-  const org = orgId(res);
-  if (
-    org.kind === "CustomResourceDefinition" ||
-    org.kind === "Namespace" ||
-    (org.kind === "APIService" && org.group === "apiregistration.k8s.io")
-  )
-    return res;
-  let object: JsonObject | undefined;
-  const written = new WrittenFields();
-  const previous: ResourceId[] = [...(res.previous ?? [])];
-  for (const spec of specs) {
-    if (!specSelects(spec, org) || !specSelects(spec, res.id)) continue;
-    object ??= cloneJson(res.object);
-    if (spec.path === "metadata/name" && value !== "") previous.push(res.id);
-    walkFieldSpec(object, spec, (parent, key, path) => {
-      const cur = parent[key];
-      if ((cur === undefined || cur === null) && !spec.create) return;
-      if (cur !== null && typeof cur === "object") return;
-      const s = cur === undefined || cur === null ? "" : String(cur);
-      parent[key] = which === "prefix" ? value + s : s + value;
-      written.add(path, [which]);
-    });
-  }
-  if (!object) return res;
-  const changed = withObject(res, object, written, ctx);
-  return previous.length ? { ...changed, previous } : changed;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, JsonPath, Resource } from "../model/resource.js";
+import type { TransformerConfig } from "./transformer-config.js";
 
 /** Where one kustomization file lives and how to read the files it names. */
 export interface KustomizationContext {
@@ -25,6 +26,11 @@ export interface KustomizationContext {
    * repository are refused by the reader (kustomize's load restrictor), as a thrown BraidError.
    */
   readFile(relativePath: string): Promise<Uint8Array>;
+  /**
+   * The kustomization's transformer configuration when it or a folder it builds has `configurations`
+   * (undefined: kustomize's defaults, which each transformer holds itself).
+   */
+  config?: TransformerConfig;
 }
 
 /** What every transformer and generator returns. */

@@ -23,6 +23,7 @@ const DRIVER_FIELDS = new Set([
   "generatorOptions",
   "generators",
   "transformers",
+  "configurations",
 ]);
 
 /** Fields built by the transformers of src/kustomize/registry.ts (`imageTags` is kustomize's old name of `images`). */
@@ -51,7 +52,6 @@ const REFUSED: Record<string, string> = {
   crds: "kustomize's crds field only teaches name references for custom kinds; remove it (braid validates CRs against the CRDs it renders)",
   openapi:
     "a custom OpenAPI for strategic merge is not supported; use JSON6902 patches (a list of operations) for custom kinds",
-  configurations: "custom transformer configurations are not supported; use replacements or patches",
   buildMetadata: "build metadata annotations are not written by braid; remove the field",
 };
 

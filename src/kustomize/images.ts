@@ -116,7 +116,8 @@ function visitContainerLists(node: Json, path: JsonPath, visit: (container: Json
 }
 
 /** `images`: each entry applied in order to every resource. */
-export const images: Transformer = (resources, args, ctx) => imagesWith(IMAGE_SPECS, resources, args, ctx);
+export const images: Transformer = (resources, args, ctx) =>
+  imagesWith(ctx.config?.images ?? IMAGE_SPECS, resources, args, ctx);
 
 /**
  * Image entries applied with these field specs for the second pass (kustomize's ImageTagTransformer: the

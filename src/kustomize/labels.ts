@@ -94,7 +94,8 @@ export const commonLabels: Transformer = (resources, args, ctx): TransformResult
   const diagnostics: Diagnostic[] = [];
   const pairs = readPairs(args, ["commonLabels"], ctx, diagnostics);
   if (!pairs || diagnostics.length) return { resources: [...resources], diagnostics };
-  return { resources: setPairs(resources, pairs, COMMON_LABEL_SPECS, (k) => ["commonLabels", k], ctx), diagnostics };
+  const specs = ctx.config?.commonLabels ?? COMMON_LABEL_SPECS;
+  return { resources: setPairs(resources, pairs, specs, (k) => ["commonLabels", k], ctx), diagnostics };
 };
 
 /** `commonAnnotations`: metadata and templates. */
@@ -103,7 +104,13 @@ export const commonAnnotations: Transformer = (resources, args, ctx): TransformR
   const pairs = readPairs(args, ["commonAnnotations"], ctx, diagnostics);
   if (!pairs || diagnostics.length) return { resources: [...resources], diagnostics };
   return {
-    resources: setPairs(resources, pairs, COMMON_ANNOTATION_SPECS, (k) => ["commonAnnotations", k], ctx),
+    resources: setPairs(
+      resources,
+      pairs,
+      ctx.config?.commonAnnotations ?? COMMON_ANNOTATION_SPECS,
+      (k) => ["commonAnnotations", k],
+      ctx,
+    ),
     diagnostics,
   };
 };
@@ -167,9 +174,9 @@ export const labels: Transformer = (resources, args, ctx): TransformResult => {
     const pairs = readPairs(entry.pairs ?? null, ["labels", i, "pairs"], ctx, diagnostics);
     const specs = readFieldSpecs(entry.fields, ["labels", i, "fields"], ctx, diagnostics);
     if (!pairs) return;
-    if (entry.includeSelectors === true) specs.push(...COMMON_LABEL_SPECS);
+    if (entry.includeSelectors === true) specs.push(...(ctx.config?.commonLabels ?? COMMON_LABEL_SPECS));
     else {
-      if (entry.includeTemplates === true) specs.push(...TEMPLATE_LABEL_SPECS);
+      if (entry.includeTemplates === true) specs.push(...(ctx.config?.templateLabels ?? TEMPLATE_LABEL_SPECS));
       specs.push(METADATA_LABELS);
     }
     out = setPairs(out, pairs, specs, (k) => ["labels", i, "pairs", k], ctx);

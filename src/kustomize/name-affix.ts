@@ -5,9 +5,9 @@
  * references (env, volumes, roleRef, …) to the new names.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Resource, ResourceId } from "../model/resource.js";
+import type { JsonObject, JsonPath, Resource, ResourceId } from "../model/resource.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
-import { isObject } from "./field-spec.js";
+import { cloneJson, type FieldSpec, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 
 /** Kinds kustomize never renames (matched on the original id). */
@@ -28,6 +28,15 @@ function affix(field: "namePrefix" | "nameSuffix"): Transformer {
       diagnostics.push(invalidField(ctx, [field], `${field} must be a string`, stringHint(field, args)));
       return { resources: [...resources], diagnostics };
     }
+    // field specs of a `configurations` file: kustomize's transformer with them
+    const specs = ctx.config?.[field];
+    if (specs && !(specs.length === 1 && specs[0]!.path === "metadata/name" && !specs[0]!.kind && !specs[0]!.group))
+      return {
+        resources: resources.map((r) =>
+          affixOne(r, field === "namePrefix" ? "prefix" : "suffix", args, specs, ctx, [field]),
+        ),
+        diagnostics,
+      };
     const out = resources.map((res) => {
       if (keepsName(res)) return res;
       const object = structuredClone(res.object);
@@ -47,3 +56,49 @@ function affix(field: "namePrefix" | "nameSuffix"): Transformer {
 export const namePrefix: Transformer = affix("namePrefix");
 /** `nameSuffix`. */
 export const nameSuffix: Transformer = affix("nameSuffix");
+
+/** The id a resource was first read with (kustomize's OrgId). */
+function orgId(res: Resource): ResourceId {
+  return res.previous?.[0] ?? res.id;
+}
+
+/**
+ * The prefix or suffix added at each field spec's path of a resource the spec selects (kustomize's
+ * PrefixTransformer / SuffixTransformer with these field specs; `metadata/name` renames and keeps the old id),
+ * except CustomResourceDefinitions, Namespaces and APIServices (by original id).
+ */
+export function affixOne(
+  res: Resource,
+  which: "prefix" | "suffix",
+  value: string,
+  specs: readonly FieldSpec[],
+  ctx: KustomizationContext,
+  from: JsonPath = [which],
+): Resource {
+  const org = orgId(res);
+  if (
+    org.kind === "CustomResourceDefinition" ||
+    org.kind === "Namespace" ||
+    (org.kind === "APIService" && org.group === "apiregistration.k8s.io")
+  )
+    return res;
+  let object: JsonObject | undefined;
+  const written = new WrittenFields();
+  const previous: ResourceId[] = [...(res.previous ?? [])];
+  for (const spec of specs) {
+    if (!specSelects(spec, org) || !specSelects(spec, res.id)) continue;
+    object ??= cloneJson(res.object);
+    if (spec.path === "metadata/name" && value !== "") previous.push(res.id);
+    walkFieldSpec(object, spec, (parent, key, path) => {
+      const cur = parent[key];
+      if ((cur === undefined || cur === null) && !spec.create) return;
+      if (cur !== null && typeof cur === "object") return;
+      const s = cur === undefined || cur === null ? "" : String(cur);
+      parent[key] = which === "prefix" ? value + s : s + value;
+      written.add(path, from);
+    });
+  }
+  if (!object) return res;
+  const changed = withObject(res, object, written, ctx);
+  return previous.length ? { ...changed, previous } : changed;
+}

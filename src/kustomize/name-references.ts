@@ -148,7 +148,7 @@ export const fixNameReferences: Transformer = (resources, _args, ctx): Transform
     let object: JsonObject | undefined;
     const written = new WrittenFields();
     let visible: Visible | undefined;
-    for (const target of NAME_REFERENCE_SPECS) {
+    for (const target of ctx.config?.nameReference ?? NAME_REFERENCE_SPECS) {
       for (const spec of target.referrers) {
         if (!specSelects(spec, orgId)) continue;
         object ??= structuredClone(referrer.object);

@@ -41,7 +41,7 @@ export const replicas: Transformer = (resources, args, ctx): TransformResult => 
     const name = entry.name;
     let found = false;
     out = out.map((res) => {
-      const specs = REPLICA_SPECS.filter((s) => specSelects(s, res.id));
+      const specs = (ctx.config?.replicas ?? REPLICA_SPECS).filter((s) => specSelects(s, res.id));
       if (!specs.length || !hasName(res, name)) return res;
       found = true;
       const object = cloneJson(res.object);
