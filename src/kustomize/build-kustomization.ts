@@ -22,7 +22,13 @@ import { checkFields, registeredField } from "./fields.js";
 import { findKustomization, readKustomization, type KustomizationFile } from "./kustomization-file.js";
 import { applyKustomizationPatches, isRemote, readKustomizationPatches, type PatchField } from "./kustomize-patches.js";
 import { transformNamespace, transformNamespaceWith } from "./namespace.js";
-import { DEFAULT_CONFIG, mergeConfig, readConfig, type TransformerConfig } from "./transformer-config.js";
+import {
+  EMPTY_CONFIG,
+  mergeConfig,
+  readConfig,
+  SORTED_DEFAULTS,
+  type TransformerConfig,
+} from "./transformer-config.js";
 import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
@@ -106,11 +112,22 @@ async function buildFolder(
   diagnostics.push(...refused);
   const inner = [...(from?.stack ?? []), dir];
   let resources = [...accumulated];
-  // the transformer configuration: kustomize's defaults unless this folder or one it builds has configurations
+  // the transformer configuration, folded as kustomize's accumulator folds it from an empty one: each folder
+  // built (undefined: one that holds only kustomize's defaults), then this folder's own, then its components.
+  // Left undefined while everything is kustomize's defaults (each transformer holds those itself).
   let config: TransformerConfig | undefined;
+  let defaultsSeen = false;
   const mergeIn = (more: TransformerConfig | undefined, at: SourceLocation) => {
-    if (!more) return;
-    const merged = mergeConfig(config ?? DEFAULT_CONFIG, more);
+    if (!more && !config) {
+      defaultsSeen = true;
+      return;
+    }
+    let acc = config;
+    if (!acc) {
+      const start = defaultsSeen ? mergeConfig(EMPTY_CONFIG, SORTED_DEFAULTS) : EMPTY_CONFIG;
+      acc = typeof start === "string" ? EMPTY_CONFIG : start;
+    }
+    const merged = mergeConfig(acc, more ?? SORTED_DEFAULTS);
     if (typeof merged === "string") diagnostics.push(err("KUSTOMIZE_INVALID", merged, at));
     else config = merged;
   };
@@ -121,12 +138,15 @@ async function buildFolder(
     const at = k.locate(path);
     const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
     resources = appendAll(resources, loaded.resources, diagnostics);
-    mergeIn(loaded.config, at);
+    if (loaded.folder) mergeIn(loaded.config, at);
   }
   // Unsupported fields stop here: half a build would render something the user did not write.
   if (refused.length) return { resources, k };
-  if (k.value.configurations !== undefined && k.value.configurations !== null)
-    mergeIn(await readConfigurations(env, k, diagnostics), k.locate(["configurations"]));
+  const own =
+    k.value.configurations !== undefined && k.value.configurations !== null
+      ? await readConfigurations(env, k, diagnostics)
+      : undefined;
+  mergeIn(own, k.locate(["configurations"]));
   const ctx = contextOf(env, k);
   if (config) ctx.config = config;
   const plugins: PluginEnv = { tree: env.tree, source: env.source, schema: env.schema, k, ctx };
@@ -146,7 +166,7 @@ async function buildFolder(
     if (target === undefined) continue;
     const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
     if (built) resources = built.resources;
-    mergeIn(built?.config, at);
+    if (built) mergeIn(built.config, at);
     if (config) ctx.config = config;
   }
   // 4. transformers: the fields in kustomize's builtin order, then the `transformers` plugins
@@ -385,7 +405,7 @@ async function accumulateResource(
   at: SourceLocation,
   stack: readonly string[],
   diagnostics: Diagnostic[],
-): Promise<{ resources: Resource[]; config?: TransformerConfig }> {
+): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig }> {
   const path = resolveEntry(k, entry, at, "resource", diagnostics);
   if (path === undefined) return { resources: [] };
   const blob = env.tree.file(path);
@@ -399,7 +419,7 @@ async function accumulateResource(
   }
   if (env.tree.isDir(path)) {
     const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
-    return { resources: built?.resources ?? [], ...(built?.config ? { config: built.config } : {}) };
+    return { resources: built?.resources ?? [], folder: true, ...(built?.config ? { config: built.config } : {}) };
   }
   diagnostics.push(
     err(
@@ -427,7 +447,8 @@ async function readConfigurations(
     return undefined;
   }
   const base = { source: env.source, commit: env.tree.commit };
-  let config: TransformerConfig = DEFAULT_CONFIG;
+  // kustomize's MakeTransformerConfig: the files folded from an empty configuration, then merged into the defaults
+  let config: TransformerConfig = EMPTY_CONFIG;
   for (const [i, entry] of raw.entries()) {
     const at = k.locate(["configurations", i]);
     if (typeof entry !== "string" || entry === "") {
@@ -472,7 +493,12 @@ async function readConfigurations(
     }
     config = merged;
   }
-  return config;
+  const withDefaults = mergeConfig(SORTED_DEFAULTS, config);
+  if (typeof withDefaults === "string") {
+    diagnostics.push(err("KUSTOMIZE_INVALID", withDefaults, k.locate(["configurations"])));
+    return undefined;
+  }
+  return withDefaults;
 }
 
 /**

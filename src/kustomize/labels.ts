@@ -174,6 +174,8 @@ export const labels: Transformer = (resources, args, ctx): TransformResult => {
     const pairs = readPairs(entry.pairs ?? null, ["labels", i, "pairs"], ctx, diagnostics);
     const specs = readFieldSpecs(entry.fields, ["labels", i, "fields"], ctx, diagnostics);
     if (!pairs) return;
+    // the `labels` specs of a configurations file apply to every entry
+    specs.push(...(ctx.config?.labels ?? []));
     if (entry.includeSelectors === true) specs.push(...(ctx.config?.commonLabels ?? COMMON_LABEL_SPECS));
     else {
       if (entry.includeTemplates === true) specs.push(...(ctx.config?.templateLabels ?? TEMPLATE_LABEL_SPECS));

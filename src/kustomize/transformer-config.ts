@@ -6,10 +6,12 @@
  * folders it builds (resources and components), as kustomize's accumulator merges them upward. Kubebuilder's
  * scaffolds teach kustomize the CRD conversion webhook's Service this way.
  *
- * Merging follows kustomize's FsSlice.MergeAll: a field spec already there (same path, and a kind, group and
- * version that select each other) is not added again; the same spec with another `create` is an error
- * ("conflicting fieldspecs"). nameReference entries merge by referred kind. `varReference` is read and kept
- * but has no effect: braid does not build `vars`.
+ * Merging follows kustomize exactly, order included (it decides which spec survives): FsSlice.MergeAll adds a
+ * spec unless one already there is "effectively equal" to it (`same` below; the same spec with another
+ * `create` is "conflicting fieldspecs"), nameReference entries merge by referred kind, and every merge sorts
+ * its lists by group/version/kind. A folder's configuration is folded from an empty one: the folders it
+ * builds, then kustomize's defaults merged with its own files, then its components. `varReference` is read
+ * and kept but has no effect: braid does not build `vars`.
  */
 import type { Json } from "../model/resource.js";
 import type { FieldSpec } from "./field-spec.js";
@@ -54,7 +56,7 @@ const NAMESPACE_SPECS: readonly FieldSpec[] = [
 ];
 
 /** kustomize's default configuration (what a kustomization without `configurations` uses). */
-export const DEFAULT_CONFIG: TransformerConfig = {
+const DEFAULT_CONFIG: TransformerConfig = {
   namePrefix: [{ path: "metadata/name" }],
   nameSuffix: [{ path: "metadata/name" }],
   namespace: NAMESPACE_SPECS,
@@ -68,10 +70,20 @@ export const DEFAULT_CONFIG: TransformerConfig = {
   nameReference: NAME_REFERENCE_SPECS,
 };
 
-/** Two field specs kustomize takes for one (`effectivelyEquals`): same path, kinds that select each other. */
-function same(a: FieldSpec, b: FieldSpec): boolean {
-  const sel = (x: string | undefined, y: string | undefined) => !x || !y || x === y;
-  return a.path === b.path && sel(a.group, b.group) && sel(a.version, b.version) && sel(a.kind, b.kind);
+/**
+ * kustomize's FieldSpec.effectivelyEquals, as FsSlice.MergeOne asks it of a spec already in the list: the same
+ * path, and the incoming spec's group, version and kind (where set) select the spec already there. It is not
+ * symmetric: `metadata/name` of Secrets arriving after a plain `metadata/name` is new; a plain one arriving
+ * after it is the same and is dropped (this is how a custom spec can take a default's place).
+ */
+function same(existing: FieldSpec, incoming: FieldSpec): boolean {
+  const sel = (x: string | undefined, selector: string | undefined) => !selector || x === selector;
+  return (
+    existing.path === incoming.path &&
+    sel(existing.group, incoming.group) &&
+    sel(existing.version, incoming.version) &&
+    sel(existing.kind, incoming.kind)
+  );
 }
 
 /** kustomize's FsSlice.MergeAll; a string names the conflict. */
@@ -90,7 +102,79 @@ function describe(spec: FieldSpec): string {
   return [spec.group, spec.version, spec.kind].filter(Boolean).join("/") + (spec.kind ? " " : "") + spec.path;
 }
 
-/** Merges two configurations (kustomize's TransformerConfig.Merge); a string names a conflict. */
+/** kyaml's Gvk.IsLessThan: kinds in kustomize's apply order first, then `group_version_kind`. */
+const ORDER_FIRST = [
+  "Namespace",
+  "ResourceQuota",
+  "StorageClass",
+  "CustomResourceDefinition",
+  "ServiceAccount",
+  "PodSecurityPolicy",
+  "Role",
+  "ClusterRole",
+  "RoleBinding",
+  "ClusterRoleBinding",
+  "ConfigMap",
+  "Secret",
+  "Endpoints",
+  "Service",
+  "LimitRange",
+  "PriorityClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "Deployment",
+  "StatefulSet",
+  "CronJob",
+  "PodDisruptionBudget",
+];
+const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+function typeOrder(kind: string | undefined): number {
+  const first = ORDER_FIRST.indexOf(kind ?? "");
+  if (first >= 0) return first - ORDER_FIRST.length;
+  const last = ORDER_LAST.indexOf(kind ?? "");
+  return last >= 0 ? last + 1 : 0;
+}
+
+function sortString(g: { group?: string; version?: string; kind?: string }): string {
+  return [g.group || "~G", g.version || "~V", g.kind || "~K"].join("_");
+}
+
+function compareGvk(a: { group?: string; version?: string; kind?: string }, b: typeof a): number {
+  const d = typeOrder(a.kind) - typeOrder(b.kind);
+  if (d) return d;
+  const x = sortString(a);
+  const y = sortString(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** kustomize's sortFields: every list, and the nameReference table, by group/version/kind. */
+function sorted(config: TransformerConfig): TransformerConfig {
+  const out = { ...config };
+  for (const list of SPEC_LISTS) out[list] = [...config[list]].sort(compareGvk);
+  out.nameReference = [...config.nameReference].sort(compareGvk);
+  return out;
+}
+
+/** A configuration with nothing in it (kustomize's empty accumulator). */
+export const EMPTY_CONFIG: TransformerConfig = {
+  namePrefix: [],
+  nameSuffix: [],
+  namespace: [],
+  commonLabels: [],
+  labels: [],
+  templateLabels: [],
+  commonAnnotations: [],
+  varReference: [],
+  images: [],
+  replicas: [],
+  nameReference: [],
+};
+
+/** kustomize's MakeDefaultConfig: the defaults, sorted. */
+export const SORTED_DEFAULTS: TransformerConfig = sorted(DEFAULT_CONFIG);
+
+/** Merges `b` into `a` (kustomize's TransformerConfig.Merge, which sorts the result); a string names a conflict. */
 export function mergeConfig(a: TransformerConfig, b: TransformerConfig): TransformerConfig | string {
   const out = { ...a };
   for (const list of SPEC_LISTS) {
@@ -112,7 +196,7 @@ export function mergeConfig(a: TransformerConfig, b: TransformerConfig): Transfo
     refs[i] = { ...refs[i]!, referrers: merged };
   }
   out.nameReference = refs;
-  return out;
+  return sorted(out);
 }
 
 const isObj = (v: Json | undefined): v is { [key: string]: Json } =>
@@ -130,8 +214,7 @@ function field(obj: { [key: string]: Json }, name: string): Json | undefined {
  * unknown key is an error). Returns the configuration, or the problem and the key path it is at.
  */
 export function readConfig(value: Json): TransformerConfig | { problem: string; at: (string | number)[] } {
-  const empty: TransformerConfig = { ...DEFAULT_CONFIG, nameReference: [] };
-  for (const list of SPEC_LISTS) empty[list] = [];
+  const empty: TransformerConfig = { ...EMPTY_CONFIG };
   if (value === null) return empty;
   if (!isObj(value)) return { problem: "a configurations file must be a mapping of field spec lists", at: [] };
   const known = [...SPEC_LISTS, "nameReference"];
@@ -165,12 +248,9 @@ export function readConfig(value: Json): TransformerConfig | { problem: string; 
       if (version) entry.version = version;
       table.push(entry);
     }
-    // merged entry by entry, as kustomize merges each into the list it builds
-    const merged = mergeConfig(empty, { ...empty, nameReference: table });
-    if (typeof merged === "string") return { problem: merged, at: ["nameReference"] };
-    out.nameReference = merged.nameReference;
+    out.nameReference = table;
   }
-  return out;
+  return sorted(out);
 }
 
 function str(v: Json | undefined): string {
@@ -197,9 +277,7 @@ function readSpecs(
       if (typeof v === "string" && v !== "") spec[key] = v;
     }
     if (field(item, "create") === true) spec.create = true;
-    const merged = mergeSpecs(specs, [spec]);
-    if (typeof merged === "string") return { problem: merged, at: [...at, i] };
-    specs.splice(0, specs.length, ...merged);
+    specs.push(spec);
   }
   return { specs };
 }
