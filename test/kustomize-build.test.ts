@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: []\ncrds: [t.yaml]\nbogus: 1\n",
+        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: [{ name: X }]\ncrds: [t.yaml]\nbogus: 1\n",
       ),
       "app/cm.yaml": CM("a"),
     });
@@ -86,6 +86,24 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.report.diagnostics[3]!.message).toBe(
       '"bogus" is not a kustomization field (kustomize refuses unknown fields)',
     );
+  });
+
+  it("a refused field left empty builds nothing, as in kustomize (kubebuilder v3 scaffolds keep a bare vars:)", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "resources: [cm.yaml]\nvars:\n# - name: CERTIFICATE_NAMESPACE\ncrds: []\nopenapi: {}\n",
+      ),
+      "app/cm.yaml": CM("a"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    const r2 = await failing({
+      "app/kustomization.yaml": KUST(
+        "resources: [cm.yaml]\nvars:\n  - name: X\n    objref: { kind: ConfigMap, name: a, apiVersion: v1 }\n",
+      ),
+      "app/cm.yaml": CM("a"),
+    });
+    expect(r2.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:4:1"]);
   });
 
   it("a field whose transformer is not registered is refused, never ignored", async () => {

@@ -615,7 +615,8 @@ function configsOfText(
 /** kustomize's `AppendAll`: an object whose id is already accumulated is an error. */
 function appendAll(into: Resource[], more: readonly Resource[], diagnostics: Diagnostic[]): Resource[] {
   if (more.length === 0) return into;
-  const key = (r: Resource) => idKey({ ...r.id, namespace: r.id.namespace || "default" });
+  // kustomize's ResId: group, version and kind (a v1 and a v2 object of one name are two), effective namespace
+  const key = (r: Resource) => `${r.id.version}|${idKey({ ...r.id, namespace: r.id.namespace || "default" })}`;
   const seen = new Map(into.map((r) => [key(r), r]));
   for (const r of more) {
     const first = seen.get(key(r));

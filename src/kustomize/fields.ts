@@ -78,6 +78,8 @@ export function checkFields(k: KustomizationFile): Diagnostic[] {
       continue;
     }
     const refused = REFUSED[field];
+    // a refused field left empty builds nothing in kustomize (kubebuilder v3 scaffolds keep a bare `vars:`)
+    if (refused && emptyValue(k.value[field])) continue;
     out.push({
       code: "KUSTOMIZE_UNSUPPORTED",
       severity: "error",
@@ -90,4 +92,11 @@ export function checkFields(k: KustomizationFile): Diagnostic[] {
     });
   }
   return out;
+}
+
+/** null, an empty list or an empty mapping: what Go decodes to a nil or empty field. */
+function emptyValue(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === "object" && Object.keys(v).length === 0;
 }
