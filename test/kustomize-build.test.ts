@@ -22,6 +22,10 @@ const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkin
 const CM = (name: string, extra = "") =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: value${extra}\n`;
 
+/** A kustomize plugin configuration (builtin unless another apiVersion is given). */
+const PLUGIN = (kind: string, body: string, apiVersion = "builtin") =>
+  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: p\n${body}`;
+
 interface Diag {
   code: string;
   severity: string;
@@ -298,9 +302,6 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
 });
 
 describe.skipIf(skipReason !== undefined)("kustomize bases: builtin plugins in generators and transformers", () => {
-  const PLUGIN = (kind: string, body: string, apiVersion = "builtin") =>
-    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: p\n${body}`;
-
   it("a plugin that runs code is refused as Flux refuses it, at its apiVersion; unknown and misplaced kinds are errors", async () => {
     const r = await failing({
       "app/kustomization.yaml": KUST("resources: [cm.yaml]\ntransformers: [exec.yaml, gen.yaml, sort.yaml]\n"),
@@ -411,6 +412,27 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: configurations", () 
     });
     expect(r2.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:4:26"]);
     expect(r2.report.diagnostics[0]!.message).toContain("conflicting fieldspecs");
+  });
+
+  it("a configurations file is YAML 1.1 (create: yes is true); a plugin's configuration is not (kustomize refuses it)", async () => {
+    const files = {
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ncommonLabels: { a: b }\nconfigurations: [conf.yaml]\n"),
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+      "app/conf.yaml": "commonLabels:\n  - path: data\n    kind: ConfigMap\n    create: yes\n",
+    };
+    const { fleetDir } = await fleetWith(files);
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    expect((await readTree(join(r.out, "clusters", "a")))["default/configmap-a.yaml"]).toContain("data:\n  a: b\n");
+    const r2 = await failing({
+      ...files,
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ntransformers: [lt.yaml]\n"),
+      "app/lt.yaml": PLUGIN(
+        "LabelTransformer",
+        "labels: { c: d }\nfieldSpecs:\n  - path: metadata/labels\n    create: yes\n",
+      ),
+    });
+    expect(r2.report.diagnostics.map((d) => d.message)).toEqual(["fieldSpecs[0].create must be true or false"]);
   });
 
   it("custom field specs reach the fields of the kustomization and of the overlays above it", async () => {

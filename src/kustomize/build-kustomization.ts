@@ -19,7 +19,7 @@ import { describeId, idKey, type Json, type JsonPath, type Resource } from "../m
 import { loadFileResources, type ManifestCache } from "../render/load-manifests.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { checkFields, registeredField } from "./fields.js";
-import { findKustomization, readKustomization, type KustomizationFile } from "./kustomization-file.js";
+import { findKustomization, readKustomization, yaml11Booleans, type KustomizationFile } from "./kustomization-file.js";
 import { applyKustomizationPatches, isRemote, readKustomizationPatches, type PatchField } from "./kustomize-patches.js";
 import { transformNamespace, transformNamespaceWith } from "./namespace.js";
 import {
@@ -478,7 +478,8 @@ async function readConfigurations(
       diagnostics.push(js.diagnostic);
       return undefined;
     }
-    const read = readConfig((js.value ?? null) as Json);
+    // read as kustomize reads it: sigs.k8s.io/yaml, YAML 1.1 (`create: yes` is true)
+    const read = readConfig(doc ? yaml11Booleans(doc.contents, (js.value ?? null) as Json) : null);
     if ("problem" in read) {
       const pos = doc ? positionOf(parsed, doc, read.at, { preferKey: true }) : undefined;
       diagnostics.push(

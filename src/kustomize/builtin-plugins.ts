@@ -197,6 +197,8 @@ async function runOne(cfg: PluginConfig, resources: Resource[], env: PluginEnv):
   const kind = cfg.value.kind as string;
   if (kind === "PrefixTransformer" || kind === "SuffixTransformer" || kind === "PrefixSuffixTransformer")
     return affixPlugin(kind, cfg, resources, env);
+  // the configuration reaches the plugin as kustomize re-serialized it from its YAML 1.2 reading: an unquoted
+  // `yes` is the text "yes" (so `create: yes` is refused, as kustomize refuses it)
   const fields = goFields(cfg.value, PLUGIN_CONFIGS[kind]!);
   const v = fields.value;
   const specs = (at: string) => fieldSpecs(v[at], cfg, fields, at);

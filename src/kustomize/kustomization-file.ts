@@ -109,7 +109,7 @@ const YAML11_FALSE = /^(?:n|N|no|No|NO|off|Off|OFF)$/;
  * value `on` is a boolean where a string is needed (kustomize refuses it; so do braid's checks). Values only,
  * in place (the value is the parse's own); a key keeps its text.
  */
-function yaml11Booleans(node: unknown, value: Json): Json {
+export function yaml11Booleans(node: unknown, value: Json): Json {
   if (isScalar(node)) {
     if (node.type !== "PLAIN" || typeof node.value !== "string") return value;
     return YAML11_TRUE.test(node.value) ? true : YAML11_FALSE.test(node.value) ? false : value;
