@@ -74,7 +74,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nvars: [{ name: X }]\ncrds: [t.yaml]\nbogus: 1\n",
+        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nopenapi: { path: x.json }\ncrds: [t.yaml]\nbogus: 1\n",
       ),
       "app/cm.yaml": CM("a"),
     });
@@ -102,9 +102,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     const r = await render(fleetDir);
     expect(r.code, r.err).toBe(0);
     const r2 = await failing({
-      "app/kustomization.yaml": KUST(
-        "resources: [cm.yaml]\nvars:\n  - name: X\n    objref: { kind: ConfigMap, name: a, apiVersion: v1 }\n",
-      ),
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ncrds:\n  - crd.yaml\n"),
       "app/cm.yaml": CM("a"),
     });
     expect(r2.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:4:1"]);
@@ -392,6 +390,70 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: builtin plugins in g
     expect(ok.code, ok.err).toBe(0);
     const tree = await readTree(join(ok.out, "clusters", "a"));
     expect(tree["team/configmap-x-a.yaml"]).toContain('patched: "yes"');
+  });
+});
+
+describe.skipIf(skipReason !== undefined)("kustomize bases: vars", () => {
+  const VAR = (name: string, ref: string) => `  - name: ${name}\n    objref: { ${ref} }\n`;
+
+  it("a var declared twice, one whose object is missing, and one naming two objects are located errors", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST(
+        `resources: [cm.yaml, ../base]\nvars:\n${VAR("A", "apiVersion: v1, kind: ConfigMap, name: a")}`,
+      ),
+      "app/cm.yaml": CM("a"),
+      "base/kustomization.yaml": KUST(
+        `resources: [cm.yaml]\nvars:\n${VAR("A", "apiVersion: v1, kind: ConfigMap, name: b")}`,
+      ),
+      "base/cm.yaml": CM("b"),
+    });
+    expect(r.report.diagnostics.map((d) => d.message)).toEqual([
+      "var 'A' already encountered (kustomize refuses a var declared twice)",
+    ]);
+    expect(r.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:5:5"]);
+    const r2 = await failing({
+      "app/kustomization.yaml": KUST(`resources: [cm.yaml]\nvars:\n${VAR("A", "kind: ConfigMap, name: a")}`),
+      "app/cm.yaml": CM("a", "\n  x: $(A)"),
+    });
+    // kustomize matches group, version and kind exactly: an objref without the version finds nothing
+    expect(r2.report.diagnostics[0]!.message).toContain(
+      "var 'A' cannot be mapped to a field in the set of known resources",
+    );
+    const r3 = await failing({
+      "app/kustomization.yaml": KUST(
+        `resources: [a.yaml, b.yaml]\nvars:\n${VAR("A", "apiVersion: v1, kind: ConfigMap, name: a")}`,
+      ),
+      "app/a.yaml": CM("a").replace("name: a", "name: a\n  namespace: one"),
+      "app/b.yaml": CM("a").replace("name: a", "name: a\n  namespace: two"),
+    });
+    expect(r3.report.diagnostics[0]!.message).toContain("found 2 objects for var A (unable to disambiguate");
+  });
+
+  it("replaces $(NAME) in the varReference fields; a number list item there is refused, as kustomize refuses it", async () => {
+    const deploy = (args: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers:\n        - name: web\n          image: nginx\n          args: ${args}\n`;
+    const kust = KUST(
+      `namePrefix: p-\nresources: [cm.yaml, deploy.yaml]\nvars:\n${VAR("CM", "apiVersion: v1, kind: ConfigMap, name: a")}`,
+    );
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": kust,
+      "app/cm.yaml": CM("a"),
+      "app/deploy.yaml": deploy('["--config=$(CM)", "$$(CM)", "$(OTHER)"]'),
+    });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    const text = (await readTree(join(r.out, "clusters", "a")))["default/deployment-p-web.yaml"]!;
+    expect(text).toContain('- "--config=p-a"\n');
+    expect(text).toContain('- "$(CM)"\n');
+    expect(text).toContain('- "$(OTHER)"\n');
+    const r2 = await failing({
+      "app/kustomization.yaml": kust,
+      "app/cm.yaml": CM("a"),
+      "app/deploy.yaml": deploy("[--config=$(CM), 3600]"),
+    });
+    expect(r2.report.diagnostics[0]!.message).toContain(
+      "is not a string; kustomize replaces vars only in lists of strings",
+    );
   });
 });
 

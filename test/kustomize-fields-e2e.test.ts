@@ -444,6 +444,123 @@ spec:
 `,
     },
   },
+  // kubebuilder v3 with webhooks: vars read from the Service after prefix and namespace, replaced in the
+  // default varReference fields and in one a configurations file adds; a block scalar ending the file
+  // without a line break (manager.yaml's last line) has none, as go-yaml reads it
+  "kubebuilder-vars": {
+    path: "config/default",
+    files: {
+      "config/default/kustomization.yaml": `namespace: myop-system
+namePrefix: myop-
+resources:
+- ../manager
+- ../webhook
+patches:
+- path: manager_patch.yaml
+configurations:
+- kustomizeconfig.yaml
+vars:
+- name: SERVICE_NAMESPACE
+  objref:
+    kind: Service
+    version: v1
+    name: webhook-service
+  fieldref:
+    fieldPath: metadata.namespace
+- name: SERVICE_NAME
+  objref:
+    kind: Service
+    version: v1
+    name: webhook-service
+- name: PORT
+  objref:
+    kind: Service
+    version: v1
+    name: webhook-service
+  fieldref:
+    fieldPath: spec.ports.0.port
+- name: SETTINGS
+  objref:
+    apiVersion: v1
+    kind: ConfigMap
+    name: settings
+`,
+      "config/default/kustomizeconfig.yaml": `varReference:
+- kind: ConfigMap
+  path: data
+`,
+      "config/default/manager_patch.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: controller-manager
+  namespace: system
+  annotations:
+    webhook: $(SERVICE_NAMESPACE)/$(SERVICE_NAME)
+    port: $(PORT)
+spec:
+  template:
+    spec:
+      containers:
+      - name: manager
+        args:
+        - --webhook-host=$(SERVICE_NAME).$(SERVICE_NAMESPACE).svc
+        - --port=$(PORT)
+        - --settings=$(SETTINGS)
+        - --literal=$$(NOT_A_VAR)
+        - --unknown=$(UNKNOWN)
+        env:
+        - name: PORT
+          value: port-$(PORT)
+`,
+      "config/manager/kustomization.yaml": `resources:
+- manager.yaml
+`,
+      "config/manager/manager.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: controller-manager
+  namespace: system
+spec:
+  selector:
+    matchLabels:
+      control-plane: controller-manager
+  template:
+    metadata:
+      labels:
+        control-plane: controller-manager
+    spec:
+      containers:
+      - name: manager
+        image: controller:latest
+        args:
+        - --leader-elect
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: system
+data:
+  endpoint: https://$(SERVICE_NAME).$(SERVICE_NAMESPACE).svc:$(PORT)/
+  script: |
+    echo start
+    echo $(SERVICE_NAME)`,
+      "config/webhook/kustomization.yaml": `resources:
+- service.yaml
+`,
+      "config/webhook/service.yaml": `apiVersion: v1
+kind: Service
+metadata:
+  name: webhook-service
+  namespace: system
+spec:
+  ports:
+  - port: 443
+    targetPort: 9443
+  selector:
+    control-plane: controller-manager`,
+    },
+  },
   // every builtin plugin braid runs, inline (taken first, as kustomize does), from files and from a folder
   "builtin-plugins": {
     path: "app",

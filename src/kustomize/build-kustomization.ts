@@ -34,6 +34,8 @@ import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./reg
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
+import { VAR_REFERENCE_SPECS } from "./field-specs-data.js";
+import { markVars, mergeVars, readVars, resolveVars, type KVar } from "./vars.js";
 import { Document, isMap, LineCounter } from "yaml";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, scalarShift, type YamlFile } from "../model/yaml-file.js";
 
@@ -105,7 +107,7 @@ async function buildFolder(
   accumulated: readonly Resource[],
   from: ListedFrom | undefined,
   diagnostics: Diagnostic[],
-): Promise<{ resources: Resource[]; k: KustomizationFile; config?: TransformerConfig } | undefined> {
+): Promise<{ resources: Resource[]; k: KustomizationFile; config?: TransformerConfig; vars: KVar[] } | undefined> {
   const k = await openKustomization(env, dir, role, from, diagnostics);
   if (!k) return undefined;
   const refused = checkFields(k);
@@ -117,6 +119,8 @@ async function buildFolder(
   // Left undefined while everything is kustomize's defaults (each transformer holds those itself).
   let config: TransformerConfig | undefined;
   let defaultsSeen = false;
+  // the vars of this folder and of the folders it builds (kustomize's varSet)
+  const vars: KVar[] = [];
   const mergeIn = (more: TransformerConfig | undefined, at: SourceLocation) => {
     if (!more && !config) {
       defaultsSeen = true;
@@ -139,9 +143,10 @@ async function buildFolder(
     const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
     resources = appendAll(resources, loaded.resources, diagnostics);
     if (loaded.folder) mergeIn(loaded.config, at);
+    mergeVars(vars, loaded.vars ?? [], diagnostics);
   }
   // Unsupported fields stop here: half a build would render something the user did not write.
-  if (refused.length) return { resources, k };
+  if (refused.length) return { resources, k, vars };
   const own =
     k.value.configurations !== undefined && k.value.configurations !== null
       ? await readConfigurations(env, k, diagnostics)
@@ -167,6 +172,7 @@ async function buildFolder(
     const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
     if (built) resources = built.resources;
     if (built) mergeIn(built.config, at);
+    if (built) mergeVars(vars, built.vars, diagnostics);
     if (config) ctx.config = config;
   }
   // 4. transformers: the fields in kustomize's builtin order, then the `transformers` plugins
@@ -174,6 +180,12 @@ async function buildFolder(
   if (k.value.transformers !== undefined && k.value.transformers !== null) {
     const configs = await pluginConfigs(env, k, "transformers", inner, diagnostics);
     resources = await runPlugins("transformers", configs, resources, plugins, diagnostics);
+  }
+  // the folder's vars mark the objects they read (kustomize's MergeVars, after the transformers)
+  const ownVars = readVars(k, diagnostics);
+  if (ownVars.length) {
+    resources = markVars(resources, ownVars, env.schema, diagnostics);
+    mergeVars(vars, ownVars, diagnostics);
   }
   // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
   //    name references, at the end of a folder's build
@@ -184,7 +196,10 @@ async function buildFolder(
     const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
     resources = fixed;
   }
-  return { resources, k, ...(config ? { config } : {}) };
+  // for the top folder, the vars are resolved last (kustomize's ResolveVars, after the name references)
+  if (role === "root" && vars.length)
+    resources = resolveVars(resources, vars, ctx.config?.varReference ?? VAR_REFERENCE_SPECS, diagnostics);
+  return { resources, k, vars, ...(config ? { config } : {}) };
 }
 
 /**
@@ -405,7 +420,7 @@ async function accumulateResource(
   at: SourceLocation,
   stack: readonly string[],
   diagnostics: Diagnostic[],
-): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig }> {
+): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
   const path = resolveEntry(k, entry, at, "resource", diagnostics);
   if (path === undefined) return { resources: [] };
   const blob = env.tree.file(path);
@@ -419,7 +434,12 @@ async function accumulateResource(
   }
   if (env.tree.isDir(path)) {
     const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
-    return { resources: built?.resources ?? [], folder: true, ...(built?.config ? { config: built.config } : {}) };
+    return {
+      resources: built?.resources ?? [],
+      folder: true,
+      vars: built?.vars ?? [],
+      ...(built?.config ? { config: built.config } : {}),
+    };
   }
   diagnostics.push(
     err(

@@ -74,7 +74,13 @@ const KUSTOMIZATION: { struct: Record<string, GoType> } = {
     imageTags: list(IMAGE),
     replacements: list(REPLACEMENT),
     replicas: list(struct({ name: scalar, count: scalar })),
-    vars: list(scalar), // refused whatever their shape
+    vars: list(
+      struct({
+        name: scalar,
+        objref: struct({ apiVersion: scalar, ...RES_ID }),
+        fieldref: struct({ fieldPath: scalar }),
+      }),
+    ),
     sortOptions: struct({
       order: scalar,
       legacySortOptions: struct({ orderFirst: list(scalar), orderLast: list(scalar) }),

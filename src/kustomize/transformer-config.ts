@@ -10,8 +10,8 @@
  * spec unless one already there is "effectively equal" to it (`same` below; the same spec with another
  * `create` is "conflicting fieldspecs"), nameReference entries merge by referred kind, and every merge sorts
  * its lists by group/version/kind. A folder's configuration is folded from an empty one: the folders it
- * builds, then kustomize's defaults merged with its own files, then its components. `varReference` is read
- * and kept but has no effect: braid does not build `vars`.
+ * builds, then kustomize's defaults merged with its own files, then its components. `varReference` names the
+ * fields where `vars` are replaced (vars.ts).
  */
 import type { Json } from "../model/resource.js";
 import type { FieldSpec } from "./field-spec.js";
@@ -22,6 +22,7 @@ import {
   NAME_REFERENCE_SPECS,
   REPLICA_SPECS,
   TEMPLATE_LABEL_SPECS,
+  VAR_REFERENCE_SPECS,
   type NameReference,
 } from "./field-specs-data.js";
 
@@ -64,7 +65,7 @@ const DEFAULT_CONFIG: TransformerConfig = {
   labels: [],
   templateLabels: TEMPLATE_LABEL_SPECS,
   commonAnnotations: COMMON_ANNOTATION_SPECS,
-  varReference: [],
+  varReference: VAR_REFERENCE_SPECS,
   images: IMAGE_SPECS,
   replicas: REPLICA_SPECS,
   nameReference: NAME_REFERENCE_SPECS,

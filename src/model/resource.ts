@@ -60,6 +60,11 @@ export interface Resource {
    * kustomization's build appends kustomize's content hash to its name (see kustomize/name-hash.ts).
    */
   nameHash?: boolean;
+  /**
+   * Inside a kustomize build: the names of the kustomization `vars` whose `objref` names this object (kustomize
+   * marks the object when the var is declared; the value is read from it once the whole build is done).
+   */
+  refVars?: readonly string[];
 }
 
 /** Splits apiVersion into group and version. */

@@ -5,6 +5,7 @@ import {
   isScalar,
   LineCounter,
   parseAllDocuments,
+  visit,
   Scalar,
   type Document,
   type Node,
@@ -93,7 +94,25 @@ export function parseYamlFile(
       });
     }
   }
+  if (text !== "" && !text.endsWith("\n") && !diagnostics.length) unclipLastBlockScalar(list, text.length);
   return { file, text, docs: list, lineCounter, diagnostics };
+}
+
+/**
+ * A block scalar that runs to the end of a file without a final line break has none (go-yaml v3, which kubectl
+ * and Flux read with: `data: |` then `x` at the end of the file is "x"); the yaml parser adds one for clip and
+ * keep chomping. Drops it from the last such scalar.
+ */
+function unclipLastBlockScalar(docs: readonly Document.Parsed[], end: number): void {
+  const last = docs[docs.length - 1];
+  if (!last) return;
+  visit(last, {
+    Scalar(_, node) {
+      const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+      if (block && node.range && node.range[1] >= end && typeof node.value === "string" && node.value.endsWith("\n"))
+        node.value = node.value.slice(0, -1);
+    },
+  });
 }
 
 /**
