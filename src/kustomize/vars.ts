@@ -138,6 +138,14 @@ export function markVars(
   return out;
 }
 
+/** kyaml's convertSliceIndex (GetFieldValue): `ports[0]` is the field `ports`, then its element 0. */
+function sliceIndexes(segments: readonly string[]): string[] {
+  return segments.flatMap((s) => {
+    const m = /^(.*)\[(\d+)\]$/.exec(s);
+    return m ? [...(m[1] ? [m[1]] : []), m[2]!] : [s];
+  });
+}
+
 type Value = string | number | boolean;
 
 /** kustomize's DoReplacements: `$(NAME)` replaced by `mapping`; a field that is exactly `$(NAME)` keeps the value's type. */
@@ -192,7 +200,7 @@ export function resolveVars(
       );
       return [...resources];
     }
-    const value = lookup(source.object, splitFieldPath(v.fieldPath));
+    const value = lookup(source.object, sliceIndexes(splitFieldPath(v.fieldPath)));
     if (value === undefined) {
       diagnostics.push(
         invalid(
