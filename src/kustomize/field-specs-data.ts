@@ -475,3 +475,14 @@ export const VAR_REFERENCE_SPECS: readonly FieldSpec[] = [
   { path: "metadata/labels" },
   { path: "metadata/annotations" },
 ];
+
+/** kustomize's namespace field specs besides metadata/namespace (konfig/builtinpluginconsts/namespace.go). */
+export const NAMESPACE_SPECS: readonly FieldSpec[] = [
+  { path: "metadata/name", kind: "Namespace", create: true },
+  { path: "spec/service/namespace", group: "apiregistration.k8s.io", kind: "APIService", create: true },
+  {
+    path: "spec/conversion/webhook/clientConfig/service/namespace",
+    group: "apiextensions.k8s.io",
+    kind: "CustomResourceDefinition",
+  },
+];

@@ -73,22 +73,20 @@ export function transformNamespaceWith(
   where?: SourceLocation,
 ): Resource[] {
   if (!namespace) return [...resources];
-  const written = (path: JsonPath) => (where && path.length ? where : undefined);
-  const positions: PositionMap = { locate: written };
   const settable = (v: Json | undefined) => !opts.unsetOnly || v === undefined || v === null || v === "";
   return resources.map((r) => {
     const o = cloneJson(r.object);
-    let changed = false;
-    const set = (parent: JsonObject, key: string, create: boolean) => {
+    const written: JsonPath[] = [];
+    const set = (parent: JsonObject, key: string, create: boolean, path: JsonPath) => {
       const v = parent[key];
       if ((v === undefined && !create) || (v !== undefined && v !== null && typeof v === "object")) return;
       if (!settable(v) || v === namespace) return;
       parent[key] = namespace;
-      changed = true;
+      written.push(path);
     };
     if (schema?.scope(r.id) !== "Cluster") {
       const meta = isObject(o.metadata) ? o.metadata : (o.metadata = {});
-      set(meta, "namespace", true);
+      set(meta, "namespace", true, ["metadata", "namespace"]);
     }
     const binding = r.id.kind === "RoleBinding" || r.id.kind === "ClusterRoleBinding";
     for (const spec of opts.specs) {
@@ -100,26 +98,34 @@ export function transformNamespaceWith(
         (spec.kind === "RoleBinding" || spec.kind === "ClusterRoleBinding")
       )
         continue;
-      walkFieldSpec(o, spec, (parent, key) => set(parent, key, spec.create === true));
+      walkFieldSpec(o, spec, (parent, key, path) => set(parent, key, spec.create === true, path));
     }
     if (binding && opts.subjects !== "none" && Array.isArray(o.subjects))
-      for (const subject of o.subjects) {
-        if (!isObject(subject)) continue;
+      o.subjects.forEach((subject, i) => {
+        if (!isObject(subject)) return;
         const pick = opts.subjects === "defaultOnly" ? subject.name === "default" : subject.kind === "ServiceAccount";
-        if (pick) set(subject, "namespace", true);
-      }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callbacks
-    if (!changed) return r;
-    const id = idOf(o);
-    const renamed = id.name !== r.id.name || id.namespace !== r.id.namespace;
-    return {
-      ...r,
-      object: o,
-      id,
-      positions: [...r.positions, positions],
-      ...(renamed ? { previous: [...(r.previous ?? []), r.id] } : {}),
-    };
+        if (pick) set(subject, "namespace", true, ["subjects", i, "namespace"]);
+      });
+    if (!written.length) return r;
+    const at = (path: JsonPath) =>
+      where && written.some((w) => w.length === path.length && w.every((seg, i) => String(seg) === String(path[i])))
+        ? where
+        : undefined;
+    return moved(r, o, { locate: at });
   });
+}
+
+/** The resource with its namespaced object: a new id, the written fields' positions, the old id when it moved. */
+function moved(r: Resource, o: JsonObject, positions: PositionMap): Resource {
+  const id = idOf(o);
+  const renamed = id.name !== r.id.name || id.namespace !== r.id.namespace;
+  return {
+    ...r,
+    object: o,
+    id,
+    positions: [...r.positions, positions],
+    ...(renamed ? { previous: [...(r.previous ?? []), r.id] } : {}),
+  };
 }
 
 /** Applies kustomize's namespace transformer to every resource. `where` locates the namespace setting. */
@@ -147,15 +153,6 @@ export function transformNamespace(
       o = setPath(o, ["spec", "service", "namespace"], namespace, true);
     if (kind === "CustomResourceDefinition" && r.id.group === "apiextensions.k8s.io")
       o = setPath(o, ["spec", "conversion", "webhook", "clientConfig", "service", "namespace"], namespace, false);
-    if (o === r.object) return r;
-    const id = idOf(o);
-    const renamed = id.name !== r.id.name || id.namespace !== r.id.namespace;
-    return {
-      ...r,
-      object: o,
-      id,
-      positions: [...r.positions, positions],
-      ...(renamed ? { previous: [...(r.previous ?? []), r.id] } : {}),
-    };
+    return o === r.object ? r : moved(r, o, positions);
   });
 }

@@ -6,7 +6,8 @@
  */
 import type { Json, Resource, ResourceId } from "../model/resource.js";
 
-const DEFAULT_FIRST = [
+/** kustomize's legacy order: these kinds first (kyaml resid `orderFirst`), in this order. */
+export const KIND_ORDER_FIRST = [
   "Namespace",
   "ResourceQuota",
   "StorageClass",
@@ -30,7 +31,8 @@ const DEFAULT_FIRST = [
   "CronJob",
   "PodDisruptionBudget",
 ];
-const DEFAULT_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+/** …and these last (`orderLast`). */
+export const KIND_ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 /** `sortOptions` as written in a kustomization (already checked). */
 export interface SortOptions {
@@ -72,8 +74,8 @@ export function parseSortOptions(v: Json | undefined): SortOptions | string {
 /** Sorts resources as kustomize outputs them (a stable sort; returns a new list). */
 export function sortResources(resources: readonly Resource[], options: SortOptions): Resource[] {
   if (options.order === "fifo") return [...resources];
-  const first = options.orderFirst ?? DEFAULT_FIRST;
-  const last = options.orderLast ?? DEFAULT_LAST;
+  const first = options.orderFirst ?? KIND_ORDER_FIRST;
+  const last = options.orderLast ?? KIND_ORDER_LAST;
   const rank = new Map<string, number>();
   first.forEach((k, i) => rank.set(k, -first.length + i));
   last.forEach((k, i) => rank.set(k, 1 + i));

@@ -15,6 +15,7 @@
  */
 import type { Json } from "../model/resource.js";
 import type { FieldSpec } from "./field-spec.js";
+import { KIND_ORDER_FIRST, KIND_ORDER_LAST } from "./sort-resources.js";
 import {
   COMMON_ANNOTATION_SPECS,
   COMMON_LABEL_SPECS,
@@ -22,6 +23,7 @@ import {
   NAME_REFERENCE_SPECS,
   REPLICA_SPECS,
   TEMPLATE_LABEL_SPECS,
+  NAMESPACE_SPECS,
   VAR_REFERENCE_SPECS,
   type NameReference,
 } from "./field-specs-data.js";
@@ -44,17 +46,6 @@ type SpecList = (typeof SPEC_LISTS)[number];
 
 /** A transformer configuration: field specs per transformer, and the nameReference table. */
 export type TransformerConfig = Record<SpecList, readonly FieldSpec[]> & { nameReference: readonly NameReference[] };
-
-/** kustomize's namespace field specs besides metadata/namespace (konfig/builtinpluginconsts/namespace.go). */
-const NAMESPACE_SPECS: readonly FieldSpec[] = [
-  { path: "metadata/name", kind: "Namespace", create: true },
-  { path: "spec/service/namespace", group: "apiregistration.k8s.io", kind: "APIService", create: true },
-  {
-    path: "spec/conversion/webhook/clientConfig/service/namespace",
-    group: "apiextensions.k8s.io",
-    kind: "CustomResourceDefinition",
-  },
-];
 
 /** kustomize's default configuration (what a kustomization without `configurations` uses). */
 const DEFAULT_CONFIG: TransformerConfig = {
@@ -103,32 +94,9 @@ function describe(spec: FieldSpec): string {
   return [spec.group, spec.version, spec.kind].filter(Boolean).join("/") + (spec.kind ? " " : "") + spec.path;
 }
 
-/** kyaml's Gvk.IsLessThan: kinds in kustomize's apply order first, then `group_version_kind`. */
-const ORDER_FIRST = [
-  "Namespace",
-  "ResourceQuota",
-  "StorageClass",
-  "CustomResourceDefinition",
-  "ServiceAccount",
-  "PodSecurityPolicy",
-  "Role",
-  "ClusterRole",
-  "RoleBinding",
-  "ClusterRoleBinding",
-  "ConfigMap",
-  "Secret",
-  "Endpoints",
-  "Service",
-  "LimitRange",
-  "PriorityClass",
-  "PersistentVolume",
-  "PersistentVolumeClaim",
-  "Deployment",
-  "StatefulSet",
-  "CronJob",
-  "PodDisruptionBudget",
-];
-const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+/** kyaml's Gvk.IsLessThan: kinds in kustomize's apply order first (its legacy sort's lists), then `group_version_kind`. */
+const ORDER_FIRST = KIND_ORDER_FIRST;
+const ORDER_LAST = KIND_ORDER_LAST;
 
 function typeOrder(kind: string | undefined): number {
   const first = ORDER_FIRST.indexOf(kind ?? "");
