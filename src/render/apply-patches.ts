@@ -89,16 +89,22 @@ function identities(res: Resource, first: ResourceId | undefined, earlier: reado
     }
   }
   // an earlier kind (a patch with allowKindChange): the object as it was then
-  const { namespace: _ns, ...rest } = meta;
   for (const id of ids)
     if (id.kind !== res.id.kind || id.group !== res.id.group || id.version !== res.id.version)
-      out.push({
-        ...res.object,
-        apiVersion: id.group ? `${id.group}/${id.version}` : id.version,
-        kind: id.kind,
-        metadata: { ...rest, name: id.name, ...(id.namespace !== "" ? { namespace: id.namespace } : {}) },
-      });
+      out.push(underId(res.object, id));
   return out;
+}
+
+/** The object as it was under an earlier id: that id's apiVersion, kind, name and namespace. */
+function underId(object: JsonObject, id: ResourceId): JsonObject {
+  const meta = isObject(object.metadata) ? object.metadata : {};
+  const { name: _n, namespace: _ns, ...rest } = meta;
+  return {
+    ...object,
+    apiVersion: id.group ? `${id.group}/${id.version}` : id.version,
+    kind: id.kind,
+    metadata: { ...rest, name: id.name, ...(id.namespace !== "" ? { namespace: id.namespace } : {}) },
+  };
 }
 
 /**
@@ -106,17 +112,7 @@ function identities(res: Resource, first: ResourceId | undefined, earlier: reado
  * without target uses): the current one, then every earlier one with its own name, namespace and kind.
  */
 function idsOf(res: Resource, first: ResourceId | undefined, earlier: readonly ResourceId[] = []): JsonObject[] {
-  const meta = isObject(res.object.metadata) ? res.object.metadata : {};
-  const { name: _n, namespace: _ns, ...rest } = meta;
-  const out: JsonObject[] = [res.object];
-  for (const id of [...earlier, ...(first ? [first] : [])])
-    out.push({
-      ...res.object,
-      apiVersion: id.group ? `${id.group}/${id.version}` : id.version,
-      kind: id.kind,
-      metadata: { ...rest, name: id.name, ...(id.namespace !== "" ? { namespace: id.namespace } : {}) },
-    });
-  return out;
+  return [res.object, ...[...earlier, ...(first ? [first] : [])].map((id) => underId(res.object, id))];
 }
 
 /**
