@@ -519,7 +519,7 @@ describe.skipIf(NO_OPENAPI)("15.13 deep YAML", () => {
 });
 
 describe.skipIf(NO_OPENAPI)("15.13 deep YAML through the braid command: exactly kubectl's limit", () => {
-  // bin/braid.js runs the command with a large stack, so braid reads what go-yaml v3 reads (kubectl kustomize,
+  // bin/braid.js moves the command to a large stack when input needs it, so braid reads what go-yaml v3 reads (kubectl kustomize,
   // Flux): 10,000 nested collections, the root included. kubectl v1.32 builds 9,998 nested sequences under
   // `spec: {a: …}` and refuses 9,999 ("exceeded max depth of 10000"); braid answers the same.
   const flow = (k: number) =>
@@ -527,13 +527,25 @@ describe.skipIf(NO_OPENAPI)("15.13 deep YAML through the braid command: exactly 
   const bin = join(import.meta.dirname, "..", "bin", "braid.js");
   async function braid(fleetDir: string, args: string[]) {
     const { execFile } = await import("node:child_process");
-    return new Promise<{ code: number; err: string }>((resolve) => {
+    return new Promise<{ code: number; out: string; err: string }>((resolve) => {
       const env = { ...process.env, BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") };
-      execFile("node", [bin, ...args], { cwd: fleetDir, env, maxBuffer: 1 << 26 }, (e, _out, err) =>
-        resolve({ code: e ? ((e as { code?: number }).code ?? 4) : 0, err }),
+      execFile("node", [bin, ...args], { cwd: fleetDir, env, maxBuffer: 1 << 26 }, (e, out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 4) : 0, out, err }),
       );
     });
   }
+
+  it("YAML deeper than the default stack reads: the command starts again on the large stack and reports once", async () => {
+    const fleet = await fleetRepo({ "deep.yaml": flow(1500) }, "  validation: { skipKinds: [Widget] }\n");
+    const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+    const r = await braid(fleet, ["render", "--cluster", "c0001", "--out", out, "--format", "json"]);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { clusters: { name: string; ok: boolean }[] };
+    expect(report.clusters).toEqual([expect.objectContaining({ name: "c0001", ok: true })]);
+    const { readFile } = await import("node:fs/promises");
+    const written = await readFile(join(out, "clusters/c0001/apps/widget-w.yaml"), "utf8");
+    expect(written.split("\n").filter((l) => /^ *-( 1)?$/.test(l)).length).toBe(1500); // a sequence per level
+  });
 
   it("9,998 nested sequences render; 9,999 are a located YAML_TOO_DEEP naming kubectl's limit", async () => {
     const ok = await fleetRepo({ "deep.yaml": flow(9998) }, "  validation: { skipKinds: [Widget] }\n");

@@ -3,7 +3,7 @@
  * dependencies), then run the installed `braid` binary: `--version`, `--help`, and a render of a small fleet.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -71,5 +71,23 @@ describe("the packed package, installed into an empty folder", () => {
     const report = JSON.parse(stdout) as { clusters: { name: string; ok: boolean }[] };
     expect(report.clusters.length).toBeGreaterThan(0);
     expect(report.clusters.every((c) => c.ok)).toBe(true);
+
+    // the command's compiled code is kept for the next start, per command; a cache V8 refuses is written again
+    const codeDir = join(root, "cache", "code");
+    const [cached, ...more] = (await readdir(codeDir)).filter((f) => f.endsWith("-render.bin"));
+    expect(more).toEqual([]);
+    const garbage = Buffer.from("not V8's code cache");
+    await writeFile(join(codeDir, cached!), garbage);
+    const again = await run(bin, ["render", "--out", out, "--format", "json", "--quiet", "--no-cache"], {
+      cwd: fleetDir,
+      env,
+    });
+    expect(JSON.parse(again.stdout)).toEqual(report);
+    expect((await readFile(join(codeDir, cached!))).equals(garbage)).toBe(false);
+    const third = await run(bin, ["render", "--out", out, "--format", "json", "--quiet", "--no-cache"], {
+      cwd: fleetDir,
+      env,
+    });
+    expect(third.stdout).toBe(again.stdout);
   });
 });

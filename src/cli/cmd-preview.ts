@@ -20,7 +20,8 @@ import { headReuse, sameAsHead, unchangedReuse } from "../preview/head-reuse.js"
 import { reusedSensitiveObjects } from "../preview/reused-objects.js";
 import { deployBranchReuse, type DeployBranchReuse } from "../publish/incremental.js";
 import { chainReuse } from "../render/reuse.js";
-import { cacheDir, fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
+import { cacheDir } from "./cache-dir.js";
+import { fleetDir, pickFormat, progress, sourceEnv } from "./common.js";
 import { configCache, incrementalOff, localReuse, manifestStore } from "./incremental.js";
 import type { CliIO } from "./io.js";
 import type { JsonObject } from "../model/resource.js";

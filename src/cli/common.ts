@@ -1,5 +1,5 @@
-import { homedir, tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { cacheDir } from "./cache-dir.js";
 import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatGithub, formatText } from "../diagnostics/format.js";
 import type { SourceEnv } from "../sources/open-source.js";
@@ -16,14 +16,6 @@ export const COMMON_OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 } as const;
-
-/** The cache folder: BRAID_CACHE, else $XDG_CACHE_HOME/braid, else ~/.cache/braid (falls back to the temp dir). */
-export function cacheDir(io: CliIO): string {
-  if (io.env.BRAID_CACHE) return resolve(io.cwd, io.env.BRAID_CACHE);
-  if (io.env.XDG_CACHE_HOME) return join(io.env.XDG_CACHE_HOME, "braid");
-  const home = io.env.HOME || homedir();
-  return home ? join(home, ".cache", "braid") : join(tmpdir(), "braid-cache");
-}
 
 /** The fleet folder from --fleet (default: the current directory); a path to braid.yaml means its folder. */
 export function fleetDir(io: CliIO, flag: string | undefined): string {

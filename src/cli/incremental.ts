@@ -3,7 +3,7 @@ import { braidDigest } from "../render/cluster-digest.js";
 import { localCacheReuse, type LocalCacheOptions } from "../render/local-cache.js";
 import { openManifestStore, type ManifestStore } from "../render/manifest-store.js";
 import type { ClusterReuse } from "../render/reuse.js";
-import { cacheDir } from "./common.js";
+import { cacheDir } from "./cache-dir.js";
 import type { CliIO } from "./io.js";
 
 /** True when incremental reuse is off: `--no-cache`, or BRAID_NO_INCREMENTAL set (to anything but "", "0", "false"). */

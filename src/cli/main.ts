@@ -9,6 +9,9 @@ import { unknownFlagMessage } from "./did-you-mean.js";
 import { errorDocument, wantsFormat, wantsJson } from "./json-document.js";
 import type { CliIO } from "./io.js";
 
+/** For the launcher (cli/launch.ts): where input nests deeper than the stack at hand. */
+export { onStackExhausted } from "../model/deep-stack.js";
+
 const MAIN_HELP = `braid — GitOps repo composition: pinned shared repos + per-cluster overlays → rendered manifests for Flux
 
 Usage: braid <command> [flags]

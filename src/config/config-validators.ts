@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
+import { IN_BUNDLE } from "../model/bundle.js";
 
 /** The ajv options of config validation; the same for the run-time and the ahead-of-time compile. */
 export const CONFIG_AJV_OPTIONS = { allErrors: true, verbose: true, strict: false } as const;
@@ -71,7 +72,15 @@ export function loadConfigValidators(
   moduleUrl: URL,
 ): Record<string, ValidateFunction> | undefined {
   try {
-    const mod = createRequire(import.meta.url)(fileURLToPath(moduleUrl)) as Record<string, unknown>;
+    const mod =
+      // the bundle the command runs (CommonJS) holds the module under this name (scripts/bundle-cli.mjs), compiled
+      // with the rest of braid through one code cache; ES modules read it from moduleUrl
+      (
+        IN_BUNDLE
+          ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved by the bundler
+            require("braid:config-validators")
+          : createRequire(import.meta.url)(fileURLToPath(moduleUrl))
+      ) as Record<string, unknown>;
     if (mod.digest !== configSchemasDigest(readTexts(schemaDir, files))) return undefined;
     for (const kind of Object.keys(files)) if (typeof mod[kind] !== "function") return undefined;
     return mod as Record<string, ValidateFunction>;

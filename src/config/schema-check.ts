@@ -33,8 +33,13 @@ function configValidator(kind: keyof typeof SCHEMA_FILES): ValidateFunction {
   const file = SCHEMA_FILES[kind];
   let fn = compiled.get(file);
   if (!fn) {
+    // found from this module (dist/config/) and from the bundle the command runs (dist/cli/braid.cjs) alike
     if (precompiled === null)
-      precompiled = loadConfigValidators(SCHEMA_DIR, SCHEMA_FILES, new URL(PRECOMPILED_MODULE, import.meta.url));
+      precompiled = loadConfigValidators(
+        SCHEMA_DIR,
+        SCHEMA_FILES,
+        new URL(`../config/${PRECOMPILED_MODULE}`, import.meta.url),
+      );
     fn = precompiled?.[kind];
     if (fn) {
       compiled.set(file, fn);

@@ -14,13 +14,19 @@
  * never loads such a pack into memory.
  */
 import { createRequire } from "node:module";
+import { IN_BUNDLE } from "../model/bundle.js";
 import { packedAsLoose } from "./cat-file.js";
 
 type IsoGit = typeof import("isomorphic-git").default;
 
-const require = createRequire(import.meta.url);
-const raw = require("isomorphic-git") as IsoGit;
-const { FileSystem } = require("isomorphic-git/models") as typeof import("isomorphic-git/models");
+// in the bundle the command runs, the bundler includes these two packages (they share its code cache)
+const load = IN_BUNDLE ? undefined : createRequire(import.meta.url);
+/* eslint-disable @typescript-eslint/no-require-imports -- resolved by the bundler */
+const raw = (load ? load("isomorphic-git") : require("isomorphic-git")) as IsoGit;
+const { FileSystem } = (
+  load ? load("isomorphic-git/models") : require("isomorphic-git/models")
+) as typeof import("isomorphic-git/models");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const wrapped = new WeakMap<object, object>();
 

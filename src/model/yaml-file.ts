@@ -11,6 +11,7 @@ import {
   type Node,
 } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import { stackExhausted } from "./deep-stack.js";
 import type { JsonPath } from "./resource.js";
 
 /** A parsed YAML file: its documents with positions kept. */
@@ -69,15 +70,19 @@ export function parseYamlFile(
     }) as Document.Parsed[] | { errors?: unknown }; // EmptyStream
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
+    stackExhausted();
     return { file, text, docs: [], lineCounter, diagnostics: [tooDeep({ ...base, file, ...deepestLine(text) })] };
   }
   const list = Array.isArray(parsed) ? parsed : [];
+  // every later step recurses as deeply as the document nests: on a stack too small for it, move now
+  for (const doc of list) if (!doc.errors.length) stackExhausted(nestingOf(doc).depth);
   const diagnostics: Diagnostic[] = [];
   const errors = list.flatMap((d) => d.errors);
   for (const e of errors.slice(0, 1)) {
     {
       const pos = lineCounter.linePos(e.pos[0]);
       if (isStackOverflow(e)) {
+        stackExhausted();
         diagnostics.push(tooDeep({ ...base, file, line: pos.line, column: pos.col }));
         continue;
       }
@@ -126,17 +131,33 @@ const YAML_DEPTH_NOTE = "braid reads at least 800 levels; kubectl kustomize stop
 const MAX_YAML_DEPTH = 10_000;
 
 /**
- * The first collection nested deeper than go-yaml v3 accepts (its parser counts every mapping and sequence
- * on the way down, the document's root included), found without recursion; undefined when within the limit.
- * The `braid` command runs with a stack large enough to parse that deep, so braid refuses exactly where
+ * How deeply a document nests (go-yaml v3 counts every mapping and sequence on the way down, the document's
+ * root included), found without recursion, and the first collection nested deeper than go-yaml v3 accepts.
+ * The `braid` command can run with a stack large enough to parse that deep, so braid refuses exactly where
  * kubectl does.
  */
-function tooDeepNode(doc: Document.Parsed): Node | undefined {
+function nestingOf(doc: Document.Parsed): Nesting {
+  let n = NESTING.get(doc);
+  if (!n) NESTING.set(doc, (n = nesting(doc)));
+  return n;
+}
+
+interface Nesting {
+  depth: number;
+  tooDeep?: Node;
+}
+
+/** Each parsed document's nesting, found once. */
+const NESTING = new WeakMap<Document.Parsed, Nesting>();
+
+function nesting(doc: Document.Parsed): Nesting {
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  let max = 0;
   while (stack.length) {
     const { node, depth } = stack.pop()!;
     if (!isCollection(node)) continue;
-    if (depth + 1 > MAX_YAML_DEPTH) return node;
+    max = Math.max(max, depth + 1);
+    if (depth + 1 > MAX_YAML_DEPTH) return { depth: max, tooDeep: node };
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
         stack.push({ node: item.key, depth: depth + 1 });
@@ -144,7 +165,7 @@ function tooDeepNode(doc: Document.Parsed): Node | undefined {
       } else stack.push({ node: item, depth: depth + 1 });
     }
   }
-  return undefined;
+  return { depth: max };
 }
 
 function isStackOverflow(e: unknown): boolean {
@@ -191,7 +212,8 @@ export function documentToJs(
   lineCounter: LineCounter,
   base: Partial<SourceLocation> = {},
 ): { value: unknown; diagnostic?: Diagnostic } {
-  const deep = tooDeepNode(doc);
+  const { depth, tooDeep: deep } = nestingOf(doc);
+  if (!deep) stackExhausted(depth);
   if (deep) {
     const pos = lineCounter.linePos(deep.range?.[0] ?? 0);
     return {
@@ -207,8 +229,10 @@ export function documentToJs(
   } catch (e) {
     const start = doc.contents?.range[0] ?? 0;
     const pos = lineCounter.linePos(start);
-    if (isStackOverflow(e))
+    if (isStackOverflow(e)) {
+      stackExhausted();
       return { value: undefined, diagnostic: tooDeep({ ...base, file, line: pos.line, column: pos.col }) };
+    }
     const msg = e instanceof Error ? e.message : String(e);
     const bomb = /excessive alias count/i.test(msg);
     return {

@@ -21,9 +21,10 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
+import { IN_BUNDLE } from "../model/bundle.js";
 import { pinKey } from "../sources/lock.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
@@ -123,16 +124,20 @@ export function schemasDigest(files: readonly { path: string; text: string }[]):
 let braid: string | undefined;
 
 /**
- * braid's own digest: the package version and every file of its code (src/ or dist/, whichever runs) and of
- * its config schemas. Computed once per process (the code does not change while it runs).
+ * braid's own digest: the package version and every file of its code (the bundle the command runs, else
+ * src/ or dist/, whichever runs) and of its config schemas. Computed once per process (the code does not
+ * change while it runs).
  */
 export function braidDigest(): string {
   if (braid) return braid;
+  const here = fileURLToPath(import.meta.url);
   const codeRoot = fileURLToPath(new URL("..", import.meta.url));
   const packageRoot = join(codeRoot, "..");
   const h = createHash("sha256");
-  for (const root of [codeRoot, join(packageRoot, "schemas")])
-    for (const file of walk(root)) {
+  const code = IN_BUNDLE ? { root: dirname(here), files: [here] } : { root: codeRoot, files: walk(codeRoot) };
+  const schemas = join(packageRoot, "schemas");
+  for (const { root, files } of [code, { root: schemas, files: walk(schemas) }])
+    for (const file of files) {
       h.update(file.slice(root.length) + "\0");
       h.update(readFileSync(file));
       h.update("\0");

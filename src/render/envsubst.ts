@@ -29,6 +29,7 @@
 import { fromBytes, toBytes } from "./envsubst/bytes.js";
 import { evalNodes, type EvalState } from "./envsubst/eval.js";
 import { parse, ParseError, type FuncNode, type Node } from "./envsubst/parse.js";
+import { stackExhausted } from "../model/deep-stack.js";
 
 /** Codes of substitution errors (a subset of the diagnostic codes). */
 type EnvsubstErrorCode = "SUBST_UNDEFINED" | "SUBST_SYNTAX";
@@ -70,8 +71,10 @@ function parseCached(bytes: string, parseCache: ParseCache | undefined): Node[] 
     try {
       t = parse(bytes);
     } catch (e) {
-      if (e instanceof RangeError) t = new ParseError(TOO_DEEP, 0);
-      else if (!(e instanceof ParseError)) throw e;
+      if (e instanceof RangeError) {
+        stackExhausted();
+        t = new ParseError(TOO_DEEP, 0);
+      } else if (!(e instanceof ParseError)) throw e;
       else t = e;
     }
     if (parseCache) {
@@ -141,6 +144,7 @@ export function envsubst(
     out = evalNodes(tree, st);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
+    stackExhausted();
     return { output: input, errors: [{ code: "SUBST_SYNTAX", message: TOO_DEEP, offset: 0 }] };
   }
   const expr = (n: FuncNode): string => fromBytes(bytes.slice(n.start, n.end)) ?? "";

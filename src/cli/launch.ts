@@ -1,0 +1,207 @@
+/**
+ * How the `braid` command starts (bin/braid.js calls {@link launch}); what a user waits for before any work.
+ *
+ * - **One file, compiled once.** `npm run build` bundles the command (braid and its dependencies) into
+ *   dist/cli/braid.cjs. Loading it here keeps V8's code cache of it under `$BRAID_CACHE/code/`, one per
+ *   command, written after the first run: later starts skip parsing and compiling it. A cache that V8 refuses
+ *   (another Node.js, a rebuilt bundle) is written again. Without a bundle (a checkout without dist/, or
+ *   tests), the modules are imported as they are.
+ * - **Default stack first.** The command runs on the main thread, on Node's default stack. Input nested
+ *   deeper than that stack reads (model/deep-stack.ts) makes it start again, as a new process whose command
+ *   runs in a worker thread with a 256 MB stack, so braid reads YAML exactly as deep as kubectl kustomize
+ *   (10,000 levels). That happens only while nothing but progress has been printed; otherwise the input is
+ *   reported as too deep where the default stack ends.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  fstatSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { cacheDir } from "./cache-dir.js";
+import type { CliIO } from "./io.js";
+
+/** What the command's module gives. */
+interface Entry {
+  main: (argv: string[], io: CliIO) => Promise<number>;
+  onStackExhausted: (handler: (() => void) | undefined) => unknown;
+}
+
+/** Set (internally) on the process started again for deeply nested input: run the command on a large stack. */
+const LARGE_STACK_ENV = "BRAID_LARGE_STACK";
+const STACK_MB = 256;
+const BUNDLE = new URL("./braid.cjs", import.meta.url);
+
+/** Runs the command of this process's arguments; `bin` is the URL of the executable script. */
+export async function launch(bin: string): Promise<void> {
+  if (!isMainThread) return runInWorker();
+  // A closed pipe (`braid … | head`) ends the command quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  if (process.env[LARGE_STACK_ENV] === "1") startWorker(bin);
+  else await runHere(bin);
+}
+
+async function runHere(bin: string): Promise<void> {
+  plainEnv();
+  const argv = process.argv.slice(2);
+  const isTTY = process.stderr.isTTY;
+  let printed = false;
+  const io: CliIO = {
+    stdout: (t) => {
+      printed = true;
+      process.stdout.write(t);
+    },
+    stderr: (t) => {
+      if (!t.startsWith("\r")) printed = true; // progress lines start with a carriage return
+      process.stderr.write(t);
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY,
+  };
+  process.on("uncaughtException", (e) => {
+    process.stderr.write(internalError(e));
+    process.exit(4);
+  });
+  const { entry, saveCodeCache } = await loadEntry(argv, io);
+  entry.onStackExhausted(() => {
+    if (printed) return;
+    if (isTTY) process.stderr.write("\r\x1b[2K");
+    const again = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(bin), ...argv], {
+      stdio: "inherit",
+      env: { ...process.env, [LARGE_STACK_ENV]: "1" },
+    });
+    process.exit(again.status ?? 4);
+  });
+  const code = await entry.main(argv, io);
+  saveCodeCache();
+  process.exitCode = code;
+}
+
+function startWorker(bin: string): void {
+  let code: number | undefined;
+  const worker = new Worker(new URL(bin), {
+    argv: process.argv.slice(2),
+    workerData: { isTTY: process.stderr.isTTY },
+    resourceLimits: { stackSizeMb: STACK_MB },
+  });
+  worker.on("message", (c: number) => (code = c));
+  worker.on("error", (e) => {
+    process.stderr.write(internalError(e));
+    code = 4;
+  });
+  worker.on("exit", () => {
+    process.exitCode = code ?? 4;
+  });
+}
+
+async function runInWorker(): Promise<void> {
+  plainEnv();
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: (workerData as { isTTY: boolean }).isTTY,
+  };
+  const argv = process.argv.slice(2);
+  const { entry, saveCodeCache } = await loadEntry(argv, io);
+  const code = await entry.main(argv, io);
+  saveCodeCache();
+  parentPort!.postMessage(code);
+}
+
+/**
+ * process.env goes to the C++ environment on every read, and the yaml parser reads process.env.LOG_TOKENS
+ * once per token (a quarter of a million for 1,000 small cluster files, about 0.1 s): a plain copy (not on
+ * Windows, where the names are case-insensitive).
+ */
+function plainEnv(): void {
+  if (process.platform !== "win32") process.env = { ...process.env };
+}
+
+function internalError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return `error INTERNAL: internal error: ${message}\n  hint: this is a bug in braid; please report it\n`;
+}
+
+/** The command's module: the bundle through the code cache when built, else the modules themselves. */
+async function loadEntry(argv: string[], io: CliIO): Promise<{ entry: Entry; saveCodeCache: () => void }> {
+  const file = fileURLToPath(BUNDLE);
+  if (!existsSync(file)) return { entry: await import("./main.js"), saveCodeCache: () => {} };
+  const bytes = readFileSync(file);
+  const source = bytes.toString("latin1"); // the build writes it in ASCII
+  const cacheFile = codeCacheFile(file, bytes, argv, io);
+  const cached = cacheFile ? readOwn(cacheFile) : undefined;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData: cached,
+  });
+  const module = { exports: {} as Entry };
+  (script.runInThisContext() as (...args: unknown[]) => void)(
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    dirname(file),
+  );
+  return {
+    entry: module.exports,
+    saveCodeCache: () => {
+      if (!cacheFile || (cached && !script.cachedDataRejected)) return;
+      try {
+        mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        renameSync(tmp, cacheFile);
+      } catch {
+        // a read-only or full cache: the next start compiles again
+      }
+    },
+  };
+}
+
+/**
+ * Where the code cache of this bundle lives: by Node.js version, platform and the bundle's text (V8 checks
+ * only its length), and by command, each keeping the functions its own runs compiled.
+ */
+function codeCacheFile(file: string, source: Buffer, argv: string[], io: CliIO): string | undefined {
+  if (io.env.BRAID_CODE_CACHE === "0") return undefined;
+  const command = /^[a-z][a-z-]*$/.test(argv[0] ?? "") ? argv[0]! : "-";
+  const key = createHash("sha256")
+    .update(`${process.version}\0${process.arch}\0${process.platform}\0${file}\0`)
+    .update(source)
+    .digest("hex")
+    .slice(0, 32);
+  return join(cacheDir(io), "code", `${key}-${command}.bin`);
+}
+
+/** A file's bytes, if it belongs to this user (the cache holds code V8 runs). */
+function readOwn(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const uid = process.getuid?.();
+    if (uid !== undefined && fstatSync(fd).uid !== uid) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
