@@ -74,9 +74,10 @@ module.exports = {
     {
       name: "not-to-unresolvable",
       severity: "error",
-      comment: "every relative import resolves to a file",
+      comment:
+        "every relative import resolves to a file (braid:config-validators is resolved by scripts/bundle-cli.mjs)",
       from: {},
-      to: { couldNotResolve: true, pathNot: "^node:" },
+      to: { couldNotResolve: true, pathNot: "^(node|braid):" },
     },
   ],
   options: {

@@ -544,7 +544,7 @@ describe.skipIf(NO_OPENAPI)("15.13 deep YAML through the braid command: exactly 
     expect(report.clusters).toEqual([expect.objectContaining({ name: "c0001", ok: true })]);
     const { readFile } = await import("node:fs/promises");
     const written = await readFile(join(out, "clusters/c0001/apps/widget-w.yaml"), "utf8");
-    expect(written.split("\n").filter((l) => /^ *-( 1)?$/.test(l)).length).toBe(1500); // a sequence per level
+    expect(written).toContain(`\n  a:\n  ${"- ".repeat(1500)}1\n`); // as go-yaml writes nested sequences
   });
 
   it("9,998 nested sequences render; 9,999 are a located YAML_TOO_DEEP naming kubectl's limit", async () => {

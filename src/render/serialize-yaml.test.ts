@@ -128,6 +128,53 @@ describe("serializeResource", () => {
     }
   });
 
+  it("writes a collection in a sequence on the dash's line, byte for byte as kubectl kustomize (go-yaml v3)", () => {
+    const input = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: w
+x:
+  a: [[x, y], [[z]], [{a: 1, b: 2}, {c: [[1, 2], 3]}], [], [[]], [{}], ["multi\\nline", "x"], [[{d: {e: 1}}]]]
+  b: [[1]]
+`;
+    // `kubectl kustomize` (v1.32) of a folder with this file as its one resource
+    const kubectl = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: w
+x:
+  a:
+  - - x
+    - "y"
+  - - - z
+  - - a: 1
+      b: 2
+    - c:
+      - - 1
+        - 2
+      - 3
+  - []
+  - - []
+  - - {}
+  - - |-
+      multi
+      line
+    - x
+  - - - d:
+          e: 1
+  b:
+  - - 1
+`;
+    expect(serializeResource(parse(input) as JsonObject)).toBe(kubectl);
+  });
+
+  it("writes deeply nested sequences in as many bytes as they nest, not as many squared", () => {
+    let v: Json = 1;
+    for (let i = 0; i < 700; i++) v = [v];
+    const text = serializeResource({ v });
+    expect(text).toBe(`v:\n${"- ".repeat(700)}1\n`);
+  });
+
   it("writes multi-line strings as literal blocks with the right chomping", () => {
     for (const s of ["a\nb", "a\nb\n", "a\nb\n\n", " lead\nx\n", "x\n  indented\n"]) {
       const text = serializeResource({ v: s });

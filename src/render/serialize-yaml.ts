@@ -31,49 +31,55 @@ function orderedKeys(map: JsonObject, head: readonly string[] | undefined): stri
   return [...first, ...keys.filter((k) => !first.includes(k))];
 }
 
-function writeMap(map: JsonObject, indent: string, out: string[], head: readonly string[] | undefined): void {
+/**
+ * `first` replaces the indentation of the first line: a collection that is an item of a sequence starts on
+ * the dash's line (`- a: 1`, `- - x`), as go-yaml writes it; so nested sequences take one line, not a line
+ * and an indentation per level.
+ */
+function writeMap(
+  map: JsonObject,
+  indent: string,
+  out: string[],
+  head: readonly string[] | undefined,
+  first = indent,
+): void {
   const keys = orderedKeys(map, head);
   if (keys.length === 0) {
-    out.push(indent, "{}\n");
+    out.push(first, "{}\n");
     return;
   }
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const lead = i === 0 ? first : indent;
     const v = map[k] as Json;
     const key = scalarString(k, indent);
     if (v !== null && typeof v === "object") {
       if (Array.isArray(v)) {
-        if (v.length === 0) out.push(indent, key, ": []\n");
+        if (v.length === 0) out.push(lead, key, ": []\n");
         else {
-          out.push(indent, key, ":\n");
+          out.push(lead, key, ":\n");
           writeSeq(v, indent, out);
         }
-      } else if (Object.keys(v).length === 0) out.push(indent, key, ": {}\n");
+      } else if (Object.keys(v).length === 0) out.push(lead, key, ": {}\n");
       else {
-        out.push(indent, key, ":\n");
+        out.push(lead, key, ":\n");
         writeMap(v, indent + "  ", out, head === TOP_ORDER && k === "metadata" ? META_ORDER : undefined);
       }
-    } else out.push(indent, key, ": ", scalar(v, indent + "  "), "\n");
+    } else out.push(lead, key, ": ", scalar(v, indent + "  "), "\n");
   }
 }
 
-function writeSeq(seq: Json[], indent: string, out: string[]): void {
-  for (const item of seq) {
+function writeSeq(seq: Json[], indent: string, out: string[], first = indent): void {
+  for (let i = 0; i < seq.length; i++) {
+    const item = seq[i] as Json;
+    const lead = i === 0 ? first : indent;
     if (item !== null && typeof item === "object") {
       if (Array.isArray(item)) {
-        if (item.length === 0) out.push(indent, "- []\n");
-        else {
-          out.push(indent, "-\n");
-          writeSeq(item, indent + "  ", out);
-        }
-      } else if (Object.keys(item).length === 0) out.push(indent, "- {}\n");
-      else {
-        // first entry on the dash line, the rest indented under it
-        const inner: string[] = [];
-        writeMap(item, indent + "  ", inner, undefined);
-        const text = inner.join("");
-        out.push(indent, "- ", text.slice(indent.length + 2));
-      }
-    } else out.push(indent, "- ", scalar(item, indent + "  "), "\n");
+        if (item.length === 0) out.push(lead, "- []\n");
+        else writeSeq(item, indent + "  ", out, lead + "- ");
+      } else if (Object.keys(item).length === 0) out.push(lead, "- {}\n");
+      else writeMap(item, indent + "  ", out, undefined, lead + "- ");
+    } else out.push(lead, "- ", scalar(item, indent + "  "), "\n");
   }
 }
 
