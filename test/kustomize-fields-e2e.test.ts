@@ -732,6 +732,54 @@ spec:
 `,
     },
   },
+  // kustomize issue 3489: one base built twice (once with a suffix) under a root namespace; every reference is
+  // told apart by the prefixes and suffixes the referrer shares with its candidates (the namespace transformer
+  // keeps every object's id before it, so an object that kept its name is a candidate too)
+  "one-base-twice-under-a-namespace": {
+    path: "root",
+    files: {
+      "base/kustomization.yaml": KUST(`resources: [rbac.yaml]
+secretGenerator:
+  - name: config
+    literals: [A=1]
+`),
+      "base/rbac.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata: { name: dns }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: dns }
+rules: [{ apiGroups: [""], resources: [services], verbs: [list] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: dns-viewer }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: dns }
+subjects: [{ kind: ServiceAccount, name: dns, namespace: default }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: dns }
+spec:
+  selector: { matchLabels: { app: dns } }
+  template:
+    metadata: { labels: { app: dns } }
+    spec:
+      serviceAccountName: dns
+      containers: [{ name: dns, image: dns:1 }]
+      volumes: [{ name: c, secret: { secretName: config } }]
+`,
+      "public/kustomization.yaml": KUST(`resources: [../base]
+`),
+      "private/kustomization.yaml": KUST(`resources: [../base]
+nameSuffix: -private
+`),
+      "root/kustomization.yaml": KUST(`namespace: kube-system
+resources: [../public, ../private]
+`),
+    },
+  },
 };
 
 function objectsOf(yamlText: string): Record<string, unknown>[] {

@@ -356,8 +356,10 @@ spec:
     ).toMatchObject({ line: 3, column: 13 });
   });
 
-  it("two renamed objects once called the same are a located tie", () => {
-    const input = resourcesFromYaml(`apiVersion: v1
+  // kustomize's selectReferral: several renamed candidates are sieved by the prefixes and suffixes they share
+  // with the referrer (an empty list matching any), then exactly; none left leaves the reference as it is
+  const cfgAndPod = () =>
+    resourcesFromYaml(`apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
 ---
@@ -368,14 +370,45 @@ spec:
   volumes: [{name: v, configMap: {name: cfg}}]
   containers: [{name: c, image: x}]
 `);
+  const volume = (r: Resource) => (r.object.spec as any).volumes[0].configMap.name as string;
+
+  it("two objects renamed from one name by other prefixes: a referrer without prefix keeps the name, as kubectl", () => {
+    // kubectl kustomize: resources [a (namePrefix a-), b (namePrefix b-), pod.yaml], a and b on one base holding
+    // ConfigMap cfg: the Pod keeps `cfg`
+    const input = cfgAndPod();
     const a = namePrefix([input[0]!], "a-", ctx).resources[0]!;
     const b = namePrefix([input[0]!], "b-", ctx).resources[0]!;
     const out = fixNameReferences([a, b, input[1]!], null, ctx);
+    expect(out.diagnostics).toEqual([]);
+    expect(volume(out.resources[2]!)).toBe("cfg");
+  });
+
+  it("a referrer with a prefix takes the candidate that ends with its prefixes (kustomize issue 3489)", () => {
+    const input = cfgAndPod();
+    const [a, pod] = namePrefix(input, "a-", ctx).resources;
+    const b = namePrefix([input[0]!], "b-", ctx).resources[0]!;
+    const outer = namePrefix([a!, b, pod!], "x-", ctx).resources;
+    const out = fixNameReferences(outer, null, ctx);
+    expect(out.diagnostics).toEqual([]);
+    expect(volume(out.resources[2]!)).toBe("x-a-cfg");
+  });
+
+  it("candidates that share the referrer's prefixes and suffixes but differ in name are a located tie", () => {
+    const input = cfgAndPod();
+    const [a, pod] = namePrefix(input, "a-", ctx).resources;
+    // the same ConfigMap with the same prefix, renamed once more (as a generator's hash does)
+    const hashed: Resource = {
+      ...a!,
+      id: { ...a!.id, name: "a-cfg-h" },
+      object: { ...a!.object, metadata: { name: "a-cfg-h" } },
+      previous: [...a!.previous!, a!.id],
+    };
+    const out = fixNameReferences([a!, hashed, pod!], null, ctx);
     expect(out.diagnostics.map((d) => [d.code, d.location?.line, d.message])).toEqual([
       [
         "KUSTOMIZE_INVALID",
         3,
-        "Pod p refers to ConfigMap cfg, which several renamed objects were called: ConfigMap a-cfg, ConfigMap b-cfg",
+        "Pod a-p refers to ConfigMap cfg, which several renamed objects were called: ConfigMap a-cfg, ConfigMap a-cfg-h",
       ],
     ]);
   });

@@ -46,7 +46,11 @@ function affix(field: "namePrefix" | "nameSuffix"): Transformer {
       const written = new WrittenFields();
       written.add(["metadata", "name"], [field]);
       const previous: ResourceId[] = [...(res.previous ?? []), res.id];
-      return { ...withObject(res, object, written, ctx), previous };
+      return {
+        ...withObject(res, object, written, ctx),
+        previous,
+        ...addedAffix(res, field === "namePrefix" ? "prefix" : "suffix", args),
+      };
     });
     return { resources: out, diagnostics };
   };
@@ -56,6 +60,17 @@ function affix(field: "namePrefix" | "nameSuffix"): Transformer {
 export const namePrefix: Transformer = affix("namePrefix");
 /** `nameSuffix`. */
 export const nameSuffix: Transformer = affix("nameSuffix");
+
+/** The resource's prefixes or suffixes with one more (kustomize's AddNamePrefix / AddNameSuffix). */
+function addedAffix(
+  res: Resource,
+  which: "prefix" | "suffix",
+  value: string,
+): { namePrefixes: readonly string[] } | { nameSuffixes: readonly string[] } {
+  return which === "prefix"
+    ? { namePrefixes: [...(res.namePrefixes ?? []), value] }
+    : { nameSuffixes: [...(res.nameSuffixes ?? []), value] };
+}
 
 /** The id a resource was first read with (kustomize's OrgId). */
 function orgId(res: Resource): ResourceId {
@@ -85,10 +100,14 @@ export function affixOne(
   let object: JsonObject | undefined;
   const written = new WrittenFields();
   const previous: ResourceId[] = [...(res.previous ?? [])];
+  let affixes: ReturnType<typeof addedAffix> | undefined;
   for (const spec of specs) {
     if (!specSelects(spec, org) || !specSelects(spec, res.id)) continue;
     object ??= cloneJson(res.object);
-    if (spec.path === "metadata/name" && value !== "") previous.push(res.id);
+    if (spec.path === "metadata/name" && value !== "") {
+      previous.push(res.id);
+      affixes = addedAffix({ ...res, ...affixes }, which, value);
+    }
     walkFieldSpec(object, spec, (parent, key, path) => {
       const cur = parent[key];
       if ((cur === undefined || cur === null) && !spec.create) return;
@@ -99,6 +118,6 @@ export function affixOne(
     });
   }
   if (!object) return res;
-  const changed = withObject(res, object, written, ctx);
+  const changed = { ...withObject(res, object, written, ctx), ...affixes };
   return previous.length ? { ...changed, previous } : changed;
 }

@@ -6,10 +6,9 @@
  * Ingress backends; PVC claims; …) is updated to the new name. A reference is matched, as kustomize does,
  * against the earlier names of objects of the referred kind that the referrer can see (same namespace,
  * cluster-scoped, ServiceAccounts, or RoleBinding subjects' namespaces); a `{name, namespace}` reference
- * also gets the new namespace. Objects never renamed are never candidates. Differences from kustomize:
- * kustomize breaks ties between several renamed candidates by the prefixes and suffixes they share with
- * the referrer; braid reports the tie as an error (the build driver fixes references per kustomization, so
- * ties across bases are resolved before they meet).
+ * also gets the new namespace. Objects never renamed are never candidates. Several renamed candidates are
+ * told apart, as kustomize does, by the name prefixes and suffixes they share with the referrer; a tie left is
+ * an error (kustomize's "found multiple possible referrals").
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import {
@@ -133,7 +132,27 @@ function selectReferral(
     return true;
   });
   if (list.length <= 1) return list[0];
-  return identical(list) ? list[0] : { tie: list };
+  // kustomize's tie-break: candidates whose prefixes and suffixes end as the referrer's (an empty list matching
+  // any), then, if still several, exactly so
+  let tied = list.filter((r) => affixesEnd(r, referrer, true));
+  if (tied.length > 1) tied = tied.filter((r) => affixesEnd(r, referrer, false));
+  if (tied.length <= 1) return tied[0];
+  return identical(tied) ? tied[0] : { tie: tied };
+}
+
+/** kustomize's PrefixesSuffixesEquals. */
+function affixesEnd(a: Resource, b: Resource, allowEmpty: boolean): boolean {
+  const ends = (x: readonly string[] = [], y: readonly string[] = []): boolean =>
+    (allowEmpty && (x.length === 0 || y.length === 0)) || sameEnding(x, y);
+  return ends(a.namePrefixes, b.namePrefixes) && ends(a.nameSuffixes, b.nameSuffixes);
+}
+
+/** kustomize's SameEndingSubSlice: the shorter list ends the longer one; an empty list only an empty one. */
+function sameEnding(a: readonly string[], b: readonly string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length === 0) return long.length === 0;
+  const diff = long.length - short.length;
+  return short.every((s, i) => long[i + diff] === s);
 }
 
 /** Updates references to renamed objects throughout `resources`. */

@@ -10,7 +10,7 @@
  *   ServiceAccounts are followed by name references);
  * - APIService `spec.service.namespace` (created) and a CRD's conversion webhook service namespace (when set).
  * Also used for a braid source's own `namespace` (Flux's `targetNamespace`). Pure: returns new resources,
- * each renamed one with its old id in `previous`.
+ * each with its id before in `previous` (kustomize keeps it for every object, moved or not).
  */
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -106,7 +106,7 @@ export function transformNamespaceWith(
         const pick = opts.subjects === "defaultOnly" ? subject.name === "default" : subject.kind === "ServiceAccount";
         if (pick) set(subject, "namespace", true, ["subjects", i, "namespace"]);
       });
-    if (!written.length) return r;
+    if (!written.length) return { ...r, previous: [...(r.previous ?? []), r.id] };
     const at = (path: JsonPath) =>
       where && written.some((w) => w.length === path.length && w.every((seg, i) => String(seg) === String(path[i])))
         ? where
@@ -115,16 +115,18 @@ export function transformNamespaceWith(
   });
 }
 
-/** The resource with its namespaced object: a new id, the written fields' positions, the old id when it moved. */
+/**
+ * The resource with its namespaced object: a new id, the written fields' positions, and its id before, which
+ * kustomize's NamespaceTransformer keeps for every object, moved or not (StorePreviousId): name references then
+ * see an object that kept a name beside one renamed from it, and tell them apart by prefixes and suffixes.
+ */
 function moved(r: Resource, o: JsonObject, positions: PositionMap): Resource {
-  const id = idOf(o);
-  const renamed = id.name !== r.id.name || id.namespace !== r.id.namespace;
   return {
     ...r,
     object: o,
-    id,
+    id: idOf(o),
     positions: [...r.positions, positions],
-    ...(renamed ? { previous: [...(r.previous ?? []), r.id] } : {}),
+    previous: [...(r.previous ?? []), r.id],
   };
 }
 
@@ -153,6 +155,6 @@ export function transformNamespace(
       o = setPath(o, ["spec", "service", "namespace"], namespace, true);
     if (kind === "CustomResourceDefinition" && r.id.group === "apiextensions.k8s.io")
       o = setPath(o, ["spec", "conversion", "webhook", "clientConfig", "service", "namespace"], namespace, false);
-    return o === r.object ? r : moved(r, o, positions);
+    return o === r.object ? { ...r, previous: [...(r.previous ?? []), r.id] } : moved(r, o, positions);
   });
 }

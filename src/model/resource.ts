@@ -65,6 +65,13 @@ export interface Resource {
    * marks the object when the var is declared; the value is read from it once the whole build is done).
    */
   refVars?: readonly string[];
+  /**
+   * Inside a kustomize build: the name prefixes and suffixes given to this object, oldest first (kustomize's
+   * build annotations). Among several renamed objects a reference could name, kustomize prefers those whose
+   * prefixes and suffixes end as the referrer's do. Absent: none.
+   */
+  namePrefixes?: readonly string[];
+  nameSuffixes?: readonly string[];
 }
 
 /** Splits apiVersion into group and version. */
