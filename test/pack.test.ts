@@ -78,12 +78,15 @@ describe("the packed package, installed into an empty folder", () => {
     expect(more).toEqual([]);
     const garbage = Buffer.from("not V8's code cache");
     await writeFile(join(codeDir, cached!), garbage);
+    const otherBuild = `${"0".repeat(32)}-render.bin`; // an earlier braid's: dropped when a new one is written
+    await writeFile(join(codeDir, otherBuild), garbage);
     const again = await run(bin, ["render", "--out", out, "--format", "json", "--quiet", "--no-cache"], {
       cwd: fleetDir,
       env,
     });
     expect(JSON.parse(again.stdout)).toEqual(report);
     expect((await readFile(join(codeDir, cached!))).equals(garbage)).toBe(false);
+    expect(await readdir(codeDir)).not.toContain(otherBuild);
     const third = await run(bin, ["render", "--out", out, "--format", "json", "--quiet", "--no-cache"], {
       cwd: fleetDir,
       env,

@@ -15,17 +15,19 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
-  closeSync,
-  fstatSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -169,6 +171,7 @@ async function loadEntry(argv: string[], io: CliIO): Promise<{ entry: Entry; sav
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, cacheFile);
+        dropOtherBuilds(cacheFile);
       } catch {
         // a read-only or full cache: the next start compiles again
       }
@@ -189,6 +192,17 @@ function codeCacheFile(file: string, source: Buffer, argv: string[], io: CliIO):
     .digest("hex")
     .slice(0, 32);
   return join(cacheDir(io), "code", `${key}-${command}.bin`);
+}
+
+/**
+ * Removes the code caches of other bundles (an earlier braid, another Node.js) beside a new one: each build
+ * writes its own, which would otherwise pile up. A process of that other build writes its own again.
+ */
+function dropOtherBuilds(cacheFile: string): void {
+  const dir = dirname(cacheFile);
+  const key = basename(cacheFile).split("-")[0]!;
+  for (const name of readdirSync(dir))
+    if (name.endsWith(".bin") && !name.startsWith(`${key}-`)) rmSync(join(dir, name), { force: true });
 }
 
 /** A file's bytes, if it belongs to this user (the cache holds code V8 runs). */
