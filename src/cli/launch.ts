@@ -27,6 +27,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -88,7 +89,8 @@ async function runHere(bin: string): Promise<void> {
       stdio: "inherit",
       env: { ...process.env, [LARGE_STACK_ENV]: "1" },
     });
-    process.exit(again.status ?? 4);
+    // a run ended by a signal exits 128 + its number, as a shell reports it
+    process.exit(again.status ?? (again.signal ? 128 + constants.signals[again.signal] : 4));
   });
   const code = await entry.main(argv, io);
   saveCodeCache();
