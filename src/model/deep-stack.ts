@@ -25,6 +25,11 @@ export function onStackExhausted(h: StackExhaustedHandler | undefined): StackExh
   return previous;
 }
 
+/** True when a handler can move the work to a larger stack (the `braid` command's main thread). */
+export function largerStackAvailable(): boolean {
+  return handler !== undefined;
+}
+
 /**
  * Called where input nests too deeply for the current stack (a stack overflow caught, or a document deeper
  * than {@link DEFAULT_STACK_DEPTH} while a handler is installed). Returns only if there is no larger stack to

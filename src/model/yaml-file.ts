@@ -11,7 +11,7 @@ import {
   type Node,
 } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import { stackExhausted } from "./deep-stack.js";
+import { largerStackAvailable, stackExhausted } from "./deep-stack.js";
 import type { JsonPath } from "./resource.js";
 
 /** A parsed YAML file: its documents with positions kept. */
@@ -75,7 +75,7 @@ export function parseYamlFile(
   }
   const list = Array.isArray(parsed) ? parsed : [];
   // every later step recurses as deeply as the document nests: on a stack too small for it, move now
-  for (const doc of list) if (!doc.errors.length) stackExhausted(nestingOf(doc).depth);
+  if (largerStackAvailable()) for (const doc of list) if (!doc.errors.length) stackExhausted(nestingOf(doc).depth);
   const diagnostics: Diagnostic[] = [];
   const errors = list.flatMap((d) => d.errors);
   for (const e of errors.slice(0, 1)) {
