@@ -49,16 +49,30 @@ export interface LoadedOpenApi {
 }
 
 /** Loads (and caches) the compact Kubernetes OpenAPI; throws `BraidError` with an OPENAPI_* code. */
-export async function loadKubeOpenApi(opts: OpenApiLoadOptions): Promise<KubeOpenApi> {
-  return (await loadKubeOpenApiWithInfo(opts)).openapi;
+export async function loadKubeOpenApi(opts: OpenApiLoadOptions, read?: Promise<ReadOpenApi>): Promise<KubeOpenApi> {
+  return (await loadKubeOpenApiWithInfo(opts, read)).openapi;
 }
 
-/** As `loadKubeOpenApi`, also telling whether the cache was used. */
-export async function loadKubeOpenApiWithInfo(opts: OpenApiLoadOptions): Promise<LoadedOpenApi> {
-  const version = opts.kubernetesVersion;
-  checkVersion(version);
+/** The document `loadKubeOpenApi` reads for these options, and its content digest. */
+export interface ReadOpenApi {
+  raw: OpenApiBytes;
+  digest: string;
+}
+
+/** Reads the document for these options (a render reads it once for its digests and its schemas). */
+export async function readKubeOpenApi(opts: OpenApiLoadOptions): Promise<ReadOpenApi> {
+  checkVersion(opts.kubernetesVersion);
   const raw = await readDocument(opts);
-  const digest = digestOf(raw.bytes);
+  return { raw, digest: digestOf(raw.bytes) };
+}
+
+/** As `loadKubeOpenApi`, also telling whether the cache was used; `read` is the document when already read. */
+export async function loadKubeOpenApiWithInfo(
+  opts: OpenApiLoadOptions,
+  read?: Promise<ReadOpenApi>,
+): Promise<LoadedOpenApi> {
+  const version = opts.kubernetesVersion;
+  const { raw, digest } = await (read ?? readKubeOpenApi(opts));
   const cached = await readCompactCache(opts.cacheDir, digest);
   if (cached) return { openapi: { ...cached, kubernetesVersion: version, origin: raw.origin }, fromCache: true };
   const doc = parseJson(raw);
@@ -72,8 +86,7 @@ export async function loadKubeOpenApiWithInfo(opts: OpenApiLoadOptions): Promise
  * incremental render keys clusters by it).
  */
 export async function kubeOpenApiDigest(opts: OpenApiLoadOptions): Promise<string> {
-  checkVersion(opts.kubernetesVersion);
-  return digestOf((await readDocument(opts)).bytes);
+  return (await readKubeOpenApi(opts)).digest;
 }
 
 function checkVersion(version: string): void {

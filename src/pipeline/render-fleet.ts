@@ -16,7 +16,7 @@ import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin } from "../sources/resolve-pins.js";
 import { isCrd } from "../validate/crd.js";
 import { createKubeSchemaIndex } from "../validate/kube-schema-index.js";
-import { kubeOpenApiDigest, loadKubeOpenApi } from "../kube/openapi-load.js";
+import { loadKubeOpenApi, readKubeOpenApi, type OpenApiLoadOptions, type ReadOpenApi } from "../kube/openapi-load.js";
 import { loadFleetSchemas } from "../validate/org-schemas.js";
 import { createSchemaRegistry } from "../validate/registry.js";
 import { patchSecretValues, scrubText, sensitiveValues } from "../model/secret-redaction.js";
@@ -183,14 +183,15 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
     if (/\.(ya?ml|json)$/.test(path)) schemaFiles.push({ path, text: (await opts.reader.read(path)) ?? "" });
   const fleetSchemas = loadFleetSchemas(schemaFiles);
   run.diagnostics.push(...fleetSchemas.diagnostics);
-  const digests = digestInputs(fleet, recorded.files, resolved.pins, schemaFiles, opts);
+  const docs = openApiDocs(fleet, opts);
+  const digests = digestInputs(fleet, recorded.files, resolved.pins, schemaFiles, docs);
   const known = new Map<string, Promise<ClusterDigests>>();
   prepared.stages = {
     fleet,
     effective,
     pins: resolved.pins,
     fleetSchemas,
-    apiFor: kubeApiCache(fleet, fleetSchemas, opts),
+    apiFor: kubeApiCache(fleet, fleetSchemas, opts, docs),
     digests,
     digestOf(cluster) {
       let d = known.get(cluster.name);
@@ -267,28 +268,38 @@ function digestInputs(
   files: ReadonlyMap<string, string | undefined>,
   pins: Map<string, ResolvedPin>,
   schemaFiles: { path: string; text: string }[],
-  opts: FleetRunOptions,
+  docs: OpenApiDocs,
 ): DigestInputs {
-  const openapi = new Map<string, Promise<string>>();
   return {
     fleet,
     files,
     pins,
     schemas: schemasDigest(schemaFiles),
-    openapi: (version) => {
-      let d = openapi.get(version);
-      if (!d)
-        openapi.set(
-          version,
-          (d = kubeOpenApiDigest({
-            kubernetesVersion: version,
-            envValue: opts.openapiEnv,
-            configValue: fleet.validation.kubernetesOpenAPI,
-            fleetDir: opts.senv.fleetDir,
-            cwd: opts.cwd,
-            cacheDir: opts.senv.cacheDir,
-          })),
-        );
+    openapi: async (version) => (await docs.read(version)).digest,
+  };
+}
+
+/** The OpenAPI document of each Kubernetes version, read once per run: for the digests and for the schemas. */
+interface OpenApiDocs {
+  optionsFor(version: string): OpenApiLoadOptions;
+  read(version: string): Promise<ReadOpenApi>;
+}
+
+function openApiDocs(fleet: Fleet, opts: FleetRunOptions): OpenApiDocs {
+  const docs = new Map<string, Promise<ReadOpenApi>>();
+  const optionsFor = (version: string): OpenApiLoadOptions => ({
+    kubernetesVersion: version,
+    envValue: opts.openapiEnv,
+    configValue: fleet.validation.kubernetesOpenAPI,
+    fleetDir: opts.senv.fleetDir,
+    cwd: opts.cwd,
+    cacheDir: opts.senv.cacheDir,
+  });
+  return {
+    optionsFor,
+    read(version) {
+      let d = docs.get(version);
+      if (!d) docs.set(version, (d = readKubeOpenApi(optionsFor(version))));
       return d;
     },
   };
@@ -330,19 +341,13 @@ function kubeApiCache(
   fleet: Fleet,
   fleetSchemas: ReturnType<typeof loadFleetSchemas>,
   opts: FleetRunOptions,
+  docs: OpenApiDocs,
 ): (version: string) => Promise<KubeApi> {
   const apis = new Map<string, Promise<KubeApi>>();
   return (version) => {
     let api = apis.get(version);
     if (!api) {
-      api = loadKubeOpenApi({
-        kubernetesVersion: version,
-        envValue: opts.openapiEnv,
-        configValue: fleet.validation.kubernetesOpenAPI,
-        fleetDir: opts.senv.fleetDir,
-        cwd: opts.cwd,
-        cacheDir: opts.senv.cacheDir,
-      }).then((openapi) => ({
+      api = loadKubeOpenApi(docs.optionsFor(version), docs.read(version)).then((openapi) => ({
         openapi,
         baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
         registry: createSchemaRegistry(openapi, {
