@@ -58,6 +58,43 @@ const SA = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: { 
 const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
 const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${body}`;
 
+/** File names whose origin paths go-yaml quotes (or not). */
+const ODD_NAMES = [
+  "yes",
+  "@y.yaml",
+  "- odd.yaml",
+  "#x.yaml",
+  "1.0",
+  "~",
+  "x:y.yaml",
+  "2024-01-01",
+  "0o17",
+  "1_000.5",
+  "12:30",
+  "a: b.yaml",
+  "x #y.yaml",
+  "-a.yaml",
+  "?q.yaml",
+  "a'b",
+  " lead",
+  "'q.yaml",
+  "---a",
+  "é.yaml",
+];
+
+/** kustomize's build annotations (and the origin and transformations of build metadata), as an input may carry them. */
+const BUILD_MARKS = [
+  "config.kubernetes.io/origin: 'path: x.yaml'",
+  "alpha.config.kubernetes.io/transformations: '[]'",
+  "config.kubernetes.io/index: '3'",
+  "config.kubernetes.io/path: p.yaml",
+  "config.k8s.io/id: '1'",
+  "internal.config.kubernetes.io/path: x",
+  "internal.config.kubernetes.io/seqindent: compact",
+]
+  .map((l) => `    ${l}\n`)
+  .join("");
+
 /**
  * Each case: files (paths relative to the case folder), the folder the source points at, and — for a folder
  * without kustomization — the folder holding the kustomization Flux would generate for it (built by kubectl
@@ -377,6 +414,136 @@ patchesJson6902:
       "overlay/kustomization.yaml": KUST(
         "resources: [../base]\ncomponents: [../comp]\nconfigMapGenerator:\n  - name: cfg\n    behavior: replace\n    literals: [C=3]\n",
       ),
+    },
+  },
+  // kustomize's build metadata: origins (files, folders, components, generators — merged into a base's object
+  // or not —, plugin configurations inline, in a file, built by a folder) and every transformer instance
+  "build-metadata": {
+    path: "overlays/prod",
+    files: {
+      "base/kustomization.yaml": KUST(
+        "resources:\n  - ./deploy.yaml\n  - my file.yaml\nconfigMapGenerator:\n  - name: settings\n    literals: [A=1]\nlabels:\n  - pairs: { tier: web }\n  - pairs: { x: z }\n    includeSelectors: true\nimages:\n  - name: ghcr.io/acme/web\n    newTag: '2'\n  - name: busybox\n    newTag: '1'\n",
+      ),
+      "base/deploy.yaml": DEPLOY("web"),
+      "base/my file.yaml": SERVICE("web"),
+      "comp/kustomization.yaml": COMPONENT(
+        "resources:\n  - sa.yaml\npatches:\n  - target: { kind: Deployment }\n    patch: |\n      - op: add\n        path: /spec/replicas\n        value: 3\n",
+      ),
+      "comp/sa.yaml": SA("web"),
+      "plug/kustomization.yaml": KUST("resources: [t.yaml]\n"),
+      "plug/t.yaml":
+        "apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata: { name: from-folder }\nannotations: { folder: 'yes' }\nfieldSpecs:\n  - { path: metadata/annotations, create: true }\n",
+      "overlays/prod/labels.yaml":
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: { name: file-labels }\nlabels: { env: prod }\nfieldSpecs:\n  - { path: metadata/labels, create: true }\n",
+      "overlays/prod/kustomization.yaml": KUST(
+        [
+          "buildMetadata: [originAnnotations, transformerAnnotations]",
+          "resources: [../../base/]",
+          "namespace: prod",
+          "nameSuffix: -v1",
+          "components: [../../comp]",
+          "configMapGenerator:",
+          "  - { name: settings, behavior: merge, literals: [B=2] }",
+          "  - { name: extra, literals: [C=3] }",
+          "secretGenerator:",
+          "  - { name: creds, literals: [p=q] }",
+          "commonAnnotations: { team: a }",
+          "replicas: [{ name: web, count: 2 }]",
+          "patchesStrategicMerge:",
+          "  - |-",
+          "    apiVersion: v1",
+          "    kind: Service",
+          "    metadata: { name: web }",
+          "    spec: { type: NodePort }",
+          "patchesJson6902:",
+          "  - target: { kind: Service, name: web }",
+          "    patch: |-",
+          "      - { op: add, path: /metadata/labels/j, value: k }",
+          "replacements:",
+          "  - source: { kind: ConfigMap, name: extra, fieldPath: data.C }",
+          "    targets: [{ select: { kind: Service }, fieldPaths: [metadata.annotations.c], options: { create: true } }]",
+          "transformers:",
+          "  - labels.yaml",
+          "  - ../../plug",
+          "  - |-",
+          "    apiVersion: builtin",
+          "    kind: PrefixSuffixTransformer",
+          "    metadata: { name: inline-prefix }",
+          "    prefix: x-",
+          "    fieldSpecs: [{ path: metadata/name }]",
+          "generators:",
+          "  - |-",
+          "    apiVersion: builtin",
+          "    kind: ConfigMapGenerator",
+          "    metadata: { name: plugin-cm }",
+          "    literals: [Z=9]",
+          "",
+        ].join("\n"),
+      ),
+    },
+  },
+  // origin paths as go-yaml writes them: plain, single-quoted where a plain scalar cannot be, double-quoted where
+  // it would read back as something else
+  "build-metadata-paths": {
+    path: ".",
+    files: Object.fromEntries([
+      [
+        "kustomization.yaml",
+        KUST(
+          `buildMetadata: [originAnnotations]\nresources:\n${ODD_NAMES.map((n) => `  - ${JSON.stringify(n)}\n`).join("")}`,
+        ),
+      ],
+      ...ODD_NAMES.map((n, i) => [n, `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i} }\n`]),
+    ]),
+  },
+  // only the top kustomization's buildMetadata counts (kustomize hands it to every folder it builds)
+  "build-metadata-of-a-base-does-nothing": {
+    path: "app",
+    files: {
+      "app/kustomization.yaml": KUST("resources: [../base]\n"),
+      "base/kustomization.yaml": KUST(
+        "buildMetadata: [originAnnotations, transformerAnnotations]\nresources: [sa.yaml]\nnamePrefix: p-\n",
+      ),
+      "base/sa.yaml": SA("web"),
+    },
+  },
+  // kustomize-controller's rewrite of a kustomization without resources adds buildMetadata: [originAnnotations]
+  // (fluxcd/pkg kustomize Generator): kubectl builds that rewritten file
+  "flux-kustomization-without-resources": {
+    path: "app",
+    oracle: "flux-rewritten",
+    files: {
+      "app/kustomization.yaml": KUST(
+        "buildMetadata: [transformerAnnotations]\nconfigMapGenerator:\n  - name: dash\n    files: [a.json]\ncomponents: [../comp]\nnamespace: mon\n",
+      ),
+      "app/a.json": "{}\n",
+      "comp/kustomization.yaml": COMPONENT("resources: [sa.yaml]\ncommonLabels: { c: d }\n"),
+      "comp/sa.yaml": SA("dash"),
+      "flux-rewritten/kustomization.yaml": KUST(
+        "buildMetadata: [originAnnotations]\nconfigMapGenerator:\n  - name: dash\n    files: [a.json]\ncomponents: [../comp]\nnamespace: mon\n",
+      ),
+      "flux-rewritten/a.json": "{}\n",
+    },
+  },
+  // the annotations kustomize keeps for itself are removed from what it reads, at the end of every build
+  "build-annotations-of-the-input": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources: [cms.yaml]\n"),
+      "cms.yaml": [
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: marked\n  annotations:\n${BUILD_MARKS}    keep: me\n`,
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: only-marks\n  annotations:\n${BUILD_MARKS}`,
+      ].join("---\n"),
+    },
+  },
+  "plain-folder-build-annotations": {
+    path: "plain",
+    oracle: "flux-generated",
+    files: {
+      "plain/cm.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: marked\n  annotations:\n${BUILD_MARKS}    keep: me\n`,
+      "plain/sub/kustomization.yaml": KUST("buildMetadata: [originAnnotations]\nresources: [sa.yaml]\n"),
+      "plain/sub/sa.yaml": SA("sub"),
+      "flux-generated/kustomization.yaml": KUST("resources:\n  - ../plain/cm.yaml\n  - ../plain/sub\n"),
     },
   },
   "no-kustomization-resource-folder-with-yml-name": {

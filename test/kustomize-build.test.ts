@@ -4,8 +4,10 @@
  * empty-source warning, `--explain-source`, braid's own patches and variables after the build, and one build
  * shared by every cluster.
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
@@ -74,22 +76,37 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - cm.yaml\nhelmCharts:\n  - name: x\nopenapi: { path: x.json }\ncrds: [t.yaml]\nbogus: 1\n",
+        "resources:\n  - cm.yaml\n  - ../base\nhelmCharts:\n  - name: x\nopenapi: { path: x.json }\ncrds: [t.yaml]\n",
       ),
       "app/cm.yaml": CM("a"),
+      "base/kustomization.yaml": KUST("resources: [cm.yaml]\nbogus: 1\n"),
+      "base/cm.yaml": CM("b"),
     });
     const r = await render(fleetDir);
     expect(r.code).toBe(1);
     expect(r.brief).toEqual([
-      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:5:1",
-      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:7:1",
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:6:1",
       "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:8:1",
       "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:9:1",
+      "KUSTOMIZE_UNSUPPORTED base/kustomization.yaml:4:1",
     ]);
     expect(r.report.diagnostics[0]!.message).toBe('braid does not build the kustomization field "helmCharts"');
     expect(r.report.diagnostics[3]!.message).toBe(
       '"bogus" is not a kustomization field (kustomize refuses unknown fields)',
     );
+  });
+
+  it("an unknown field of the source's own kustomization is a warning: kustomize-controller's rewrite of that file drops it", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\nnamePrefx: x-\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.brief).toEqual(["KUSTOMIZE_IGNORED app/kustomization.yaml:4:1"]);
+    expect(r.report.diagnostics[0]!.severity).toBe("warning");
+    expect(r.report.diagnostics[0]!.message).toContain("Flux's kustomize-controller drops it");
+    expect(Object.keys(await readTree(join(r.out, "clusters", "a")))).toContain("default/configmap-a.yaml");
   });
 
   it("a refused field left empty builds nothing, as in kustomize (kubebuilder v3 scaffolds keep a bare vars:)", async () => {
@@ -187,10 +204,11 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
 
   it("a field written in another case is read as kustomize reads it, and its errors point at the key as written", async () => {
     const r = await failing({
-      "app/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\nnewtagg: x\n"),
-      "app/cm.yaml": CM("a"),
+      "app/kustomization.yaml": KUST("resources: [../base]\n"),
+      "base/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\nnewtagg: x\n"),
+      "base/cm.yaml": CM("a"),
     });
-    expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:7:1"]); // the unknown key stops the build
+    expect(r.brief).toEqual(["KUSTOMIZE_UNSUPPORTED base/kustomization.yaml:7:1"]); // the unknown key stops the build
     const fixed = await fleetWith({
       "app/kustomization.yaml": KUST("Resources: [cm.yaml]\nIMAGES:\n  - Name: web\n    NewTag: [1]\n"),
       "app/cm.yaml": CM("a"),
@@ -296,6 +314,80 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     const r = await render(fleetDir);
     expect(r.code).toBe(1);
     expect(r.brief).toEqual(["SCHEMA_VIOLATION app/kustomization.yaml:9:17"]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)("kustomize bases: build metadata", () => {
+  const originOf = async (out: string, file: string) =>
+    (
+      parse(await readFile(join(out, "clusters", "a", file), "utf8")) as {
+        metadata: { annotations?: Record<string, string> };
+      }
+    ).metadata.annotations;
+
+  it("a source's kustomization without resources builds as kustomize-controller rewrites it: its objects carry their origin", async () => {
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST(
+        "buildMetadata: [transformerAnnotations]\nconfigMapGenerator:\n  - name: dash\n    literals: [a=b]\n    options: { disableNameSuffixHash: true }\ncomponents: [../comp]\n",
+      ),
+      "comp/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [sa.yaml]\n",
+      "comp/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: dash }\n",
+    });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    // Flux's rewrite replaces the list with [originAnnotations]: the transformations are not kept
+    expect(await originOf(r.out, "default/configmap-dash.yaml")).toEqual({
+      "config.kubernetes.io/origin":
+        "configuredIn: kustomization.yaml\nconfiguredBy:\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n",
+    });
+    expect(await originOf(r.out, "default/serviceaccount-dash.yaml")).toEqual({
+      "config.kubernetes.io/origin": "path: ../comp/sa.yaml\n",
+    });
+  });
+
+  it("a source's empty kustomization builds to nothing (kustomize-controller's rewrite gives it build metadata); a base's is refused", async () => {
+    const { fleetDir } = await fleetWith({ "app/kustomization.yaml": "", "other/cm.yaml": CM("x") });
+    const r = await render(fleetDir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.brief).toEqual(["SOURCE_EMPTY braid.yaml:7:7"]);
+    const nested = await failing({
+      "app/kustomization.yaml": KUST("resources: [../empty]\n"),
+      "empty/kustomization.yaml": KUST("buildMetadata:\n"),
+    });
+    expect(nested.brief).toEqual(["KUSTOMIZE_INVALID empty/kustomization.yaml:1:1"]);
+  });
+
+  it("managedByLabel is refused (the label value kustomize writes inside Flux is invalid); an unknown option warns; a non-list is an error", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("buildMetadata: [originAnnotations, managedByLabel]\nresources: [cm.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    expect(r.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:3:36"]);
+    expect(r.report.diagnostics[0]!.message).toContain("kustomize-(devel)");
+    const typo = await fleetWith({
+      "app/kustomization.yaml": KUST("buildMetadata: [originAnnotation]\nresources: [cm.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    const warned = await render(typo.fleetDir);
+    expect(warned.code, warned.err).toBe(0);
+    expect(warned.brief).toEqual(["KUSTOMIZE_IGNORED app/kustomization.yaml:3:17"]);
+    expect(await originOf(warned.out, "default/configmap-a.yaml")).toBeUndefined();
+    const bad = await failing({
+      "app/kustomization.yaml": KUST("buildMetadata: originAnnotations\nresources: [cm.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    expect(bad.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:3:16"]);
+  });
+
+  it("an object carrying one of kustomize's own build annotations that steer a build is refused at that annotation", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\n"),
+      "app/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    internal.config.kubernetes.io/needsHashSuffix: enabled\n",
+    });
+    expect(r.brief).toEqual(["MANIFEST_INVALID app/cm.yaml:6:5"]);
+    expect(r.report.diagnostics[0]!.message).toContain("internal.config.kubernetes.io/needsHashSuffix");
   });
 });
 

@@ -12,6 +12,7 @@ describe("the codes table", () => {
       "CEL_NOT_EVALUATED",
       "FLEET_DIRTY",
       "GROUP_MATCHES_NOTHING",
+      "KUSTOMIZE_IGNORED",
       "LOCK_STALE",
       "SOPS_NOT_VALIDATED",
       "SOURCE_EMPTY",

@@ -65,6 +65,11 @@ export const CODES = {
   KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization is malformed or names what does not exist" },
   KUSTOMIZE_UNSUPPORTED: { category: "content", summary: "a kustomization uses a field braid does not build" },
   SOURCE_EMPTY: { category: "content", summary: "a source yields no objects (a warning)", severity: "warning" },
+  KUSTOMIZE_IGNORED: {
+    category: "content",
+    summary: "a kustomization sets something Flux's build ignores (a warning)",
+    severity: "warning",
+  },
   // validation
   OPENAPI_UNAVAILABLE: { category: "environment", summary: "no Kubernetes OpenAPI document can be read" },
   OPENAPI_INVALID: { category: "content", summary: "the Kubernetes OpenAPI document is unusable" },

@@ -37,7 +37,21 @@ import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins
 import { VAR_REFERENCE_SPECS } from "./field-specs-data.js";
 import { markVars, mergeVars, readVars, resolveVars, type KVar } from "./vars.js";
 import { Document, isMap, LineCounter } from "yaml";
+import {
+  addTransformations,
+  annotateOrigin,
+  builtinOrigin,
+  checkBuildMetadata,
+  finishBuildMetadata,
+  goJoin,
+  originOfResource,
+  originText,
+  pluginOrigin,
+  readBuildMetadata,
+  type BuildMetadata,
+} from "./build-metadata.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, scalarShift, type YamlFile } from "../model/yaml-file.js";
+import { posix } from "node:path";
 
 /** What one build needs: the tree at the commit, the run's blob cache, and the schema for scopes and merge keys. */
 export interface BuildEnv {
@@ -53,65 +67,141 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
 }
 
-type Step =
+/** One step of kustomize's builtin transformers, and the builtin plugin kind that runs it (for build metadata). */
+type Step = (
   | { kind: "patches"; field: PatchField }
   | { kind: "namespace" }
-  | { kind: "field"; field: RegisteredField; names: string[] };
+  | { kind: "field"; field: RegisteredField; names: string[] }
+) & { plugin: string };
 
 /** kustomize's builtin transformer order (kusttarget_configplugin.go `configureBuiltinTransformers`). */
 const TRANSFORMER_STEPS: Step[] = [
-  { kind: "patches", field: "patchesStrategicMerge" },
-  { kind: "patches", field: "patches" },
-  { kind: "namespace" },
-  { kind: "field", field: "namePrefix", names: ["namePrefix"] },
-  { kind: "field", field: "nameSuffix", names: ["nameSuffix"] },
-  { kind: "field", field: "labels", names: ["labels"] },
-  { kind: "field", field: "commonLabels", names: ["commonLabels"] },
-  { kind: "field", field: "commonAnnotations", names: ["commonAnnotations"] },
-  { kind: "patches", field: "patchesJson6902" },
-  { kind: "field", field: "replicas", names: ["replicas"] },
-  { kind: "field", field: "images", names: ["images", "imageTags"] },
-  { kind: "field", field: "replacements", names: ["replacements"] },
+  { kind: "patches", field: "patchesStrategicMerge", plugin: "PatchStrategicMergeTransformer" },
+  { kind: "patches", field: "patches", plugin: "PatchTransformer" },
+  { kind: "namespace", plugin: "NamespaceTransformer" },
+  { kind: "field", field: "namePrefix", names: ["namePrefix"], plugin: "PrefixTransformer" },
+  { kind: "field", field: "nameSuffix", names: ["nameSuffix"], plugin: "SuffixTransformer" },
+  { kind: "field", field: "labels", names: ["labels"], plugin: "LabelTransformer" },
+  { kind: "field", field: "commonLabels", names: ["commonLabels"], plugin: "LabelTransformer" },
+  { kind: "field", field: "commonAnnotations", names: ["commonAnnotations"], plugin: "AnnotationsTransformer" },
+  { kind: "patches", field: "patchesJson6902", plugin: "PatchJson6902Transformer" },
+  { kind: "field", field: "replicas", names: ["replicas"], plugin: "ReplicaCountTransformer" },
+  { kind: "field", field: "images", names: ["images", "imageTags"], plugin: "ImageTagTransformer" },
+  { kind: "field", field: "replacements", names: ["replacements"], plugin: "ReplacementTransformer" },
 ];
 
-const GENERATOR_STEPS: RegisteredField[] = ["configMapGenerator", "secretGenerator"];
+const GENERATOR_STEPS: { field: RegisteredField; plugin: string }[] = [
+  { field: "configMapGenerator", plugin: "ConfigMapGenerator" },
+  { field: "secretGenerator", plugin: "SecretGenerator" },
+];
 
-/** Builds the kustomization in `dir` (the source's path) as `kubectl kustomize <dir>` would. */
-export async function buildKustomization(env: BuildEnv, dir: string): Promise<BuildResult> {
+/**
+ * How many instances of its builtin plugin kustomize configures for a step (kusttarget_configplugin.go): each
+ * adds one entry to the transformations of build metadata. `labels` and `commonLabels` are one configurator:
+ * one LabelTransformer per `labels` entry and one for `commonLabels`, when either is set.
+ */
+function instances(step: Step, k: KustomizationFile): number {
+  const length = (v: Json | undefined) =>
+    Array.isArray(v) ? v.length : v !== null && typeof v === "object" ? Object.keys(v).length : 0;
+  const set = (v: Json | undefined) => (typeof v === "string" ? v !== "" : length(v) > 0);
+  const v = k.value;
+  if (step.kind === "namespace") return typeof v.namespace === "string" && v.namespace !== "" ? 1 : 0;
+  switch (step.field) {
+    case "patches":
+    case "patchesJson6902":
+    case "replicas":
+      return length(v[step.field]);
+    case "images":
+      return length(v.images) + length(v.imageTags);
+    case "labels":
+      return length(v.labels) > 0 || length(v.commonLabels) > 0 ? length(v.labels) + 1 : 0;
+    case "commonLabels":
+      return 0;
+    default:
+      return set(v[step.field]) ? 1 : 0;
+  }
+}
+
+/**
+ * Builds the kustomization in `dir` as `kubectl kustomize <dir>` would. `dir` is the source's path (kustomize-
+ * controller's own treatment of that kustomization applies), or, with `nested`, a folder that Flux's generated
+ * kustomization lists as a resource (a kustomization under a plain source's path): built as a folder of that
+ * build, whose own `buildMetadata` does not count.
+ */
+export async function buildKustomization(
+  env: BuildEnv,
+  dir: string,
+  options: { nested?: boolean } = {},
+): Promise<BuildResult> {
   const diagnostics: Diagnostic[] = [];
-  const built = await buildFolder(env, dir, "root", [], undefined, diagnostics);
+  const built = await buildFolder(env, dir, options.nested ? "nested" : "root", [], undefined, diagnostics);
   if (!built) return { resources: [], diagnostics };
+  const resources = finishBuildMetadata(built.resources, built.metadata);
   const sort = parseSortOptions(built.k.value.sortOptions);
   if (typeof sort === "string") {
     diagnostics.push(err("KUSTOMIZE_INVALID", sort, built.k.locate(["sortOptions"])));
-    return { resources: built.resources, diagnostics };
+    return { resources, diagnostics };
   }
-  return { resources: sortResources(built.resources, sort), diagnostics };
+  return { resources: sortResources(resources, sort), diagnostics };
+}
+
+/**
+ * The build metadata of the source's kustomization as kustomize-controller builds it: fluxcd/pkg kustomize's
+ * `Generator` sets `buildMetadata: [originAnnotations]` on a kustomization without `resources` (in place of
+ * its own list: "to avoid the kustomization.yaml is empty build error"), so whatever it generates or takes from
+ * components is annotated with its origin.
+ */
+function rootMetadata(k: KustomizationFile, diagnostics: Diagnostic[]): { origin?: string; metadata?: BuildMetadata } {
+  const own = readBuildMetadata(k, diagnostics);
+  const resources = k.value.resources;
+  const options = !Array.isArray(resources) || resources.length === 0 ? ["originAnnotations"] : own;
+  if (!options?.length) return {};
+  if (options === own) checkBuildMetadata(k, own, diagnostics);
+  return {
+    origin: "",
+    metadata: {
+      origin: options.includes("originAnnotations"),
+      transformations: options.includes("transformerAnnotations"),
+    },
+  };
 }
 
 function err(code: Diagnostic["code"], message: string, location?: SourceLocation, hint?: string): Diagnostic {
   return { code, severity: "error", message, location, ...(hint ? { hint } : {}) };
 }
 
-/** Where a folder was listed (for its diagnostics) and the folders being built around it (for cycles). */
-type ListedFrom = { location: SourceLocation; stack: readonly string[] };
+/**
+ * Where a folder was listed (for its diagnostics), the folders being built around it (for cycles), and — when
+ * build metadata tracks origins — its path as kustomize's origins name it (from the top folder, as listed).
+ */
+type ListedFrom = { location: SourceLocation; stack: readonly string[]; origin?: string };
 
 /**
- * Builds one folder: `root` and `resource` folders start from nothing and end with name references; a
- * `component` continues the accumulation it is given. Undefined when the folder has no usable kustomization.
+ * Builds one folder: `root` (`nested`: listed by Flux's generated kustomization) and `resource` folders start
+ * from nothing and end with name references; a `component` continues the accumulation it is given. Undefined
+ * when the folder has no usable kustomization.
  */
 async function buildFolder(
   env: BuildEnv,
   dir: string,
-  role: "root" | "resource" | "component",
+  as: "root" | "nested" | "resource" | "component",
   accumulated: readonly Resource[],
   from: ListedFrom | undefined,
   diagnostics: Diagnostic[],
-): Promise<{ resources: Resource[]; k: KustomizationFile; config?: TransformerConfig; vars: KVar[] } | undefined> {
-  const k = await openKustomization(env, dir, role, from, diagnostics);
+): Promise<
+  | { resources: Resource[]; k: KustomizationFile; config?: TransformerConfig; vars: KVar[]; metadata?: BuildMetadata }
+  | undefined
+> {
+  const role = as === "nested" ? "root" : as;
+  const k = await openKustomization(env, dir, as, from, diagnostics);
   if (!k) return undefined;
-  const refused = checkFields(k);
-  diagnostics.push(...refused);
+  const checked = checkFields(k, as === "root");
+  diagnostics.push(...checked);
+  const refused = checked.filter((d) => d.severity === "error");
+  // build metadata: the top kustomization's decides for the whole build (kustomize hands it to every folder)
+  const top = as === "root" ? rootMetadata(k, diagnostics) : {};
+  if (as !== "root") readBuildMetadata(k, diagnostics);
+  const origin = as === "root" ? top.origin : from?.origin;
   const inner = [...(from?.stack ?? []), dir];
   let resources = [...accumulated];
   // the transformer configuration, folded as kustomize's accumulator folds it from an empty one: each folder
@@ -140,7 +230,7 @@ async function buildFolder(
   const resourceEntries = [...listOf(k, "resources", diagnostics), ...listOf(k, "bases", diagnostics)];
   for (const { value: entry, path } of resourceEntries) {
     const at = k.locate(path);
-    const loaded = await accumulateResource(env, k, entry, at, inner, diagnostics);
+    const loaded = await accumulateResource(env, k, entry, { location: at, stack: inner, origin }, diagnostics);
     resources = appendAll(resources, loaded.resources, diagnostics);
     if (loaded.folder) mergeIn(loaded.config, at);
     mergeVars(vars, loaded.vars ?? [], diagnostics);
@@ -156,12 +246,14 @@ async function buildFolder(
   if (config) ctx.config = config;
   const plugins: PluginEnv = { tree: env.tree, source: env.source, schema: env.schema, k, ctx };
   // 2. generators: the fields, then the `generators` plugins
-  for (const field of GENERATOR_STEPS) {
+  for (const { field, plugin } of GENERATOR_STEPS) {
     if (k.value[field] === undefined) continue;
-    resources = await runField(field, k.value[field], resources, ctx, diagnostics);
+    const generatedOrigin = origin === undefined ? undefined : originText(builtinOrigin(origin, k, plugin));
+    const run = generatedOrigin === undefined ? ctx : { ...ctx, generatedOrigin };
+    resources = await runField(field, k.value[field], resources, run, diagnostics);
   }
   if (k.value.generators !== undefined && k.value.generators !== null) {
-    const configs = await pluginConfigs(env, k, "generators", inner, diagnostics);
+    const configs = await pluginConfigs(env, k, "generators", inner, origin, diagnostics);
     resources = await runPlugins("generators", configs, resources, plugins, diagnostics);
   }
   // 3. components
@@ -169,16 +261,21 @@ async function buildFolder(
     const at = k.locate(path);
     const target = resolveEntry(k, entry, at, "component", diagnostics);
     if (target === undefined) continue;
-    const built = await buildFolder(env, target, "component", resources, { location: at, stack: inner }, diagnostics);
+    const listed = { location: at, stack: inner, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
+    const built = await buildFolder(env, target, "component", resources, listed, diagnostics);
     if (built) resources = built.resources;
     if (built) mergeIn(built.config, at);
     if (built) mergeVars(vars, built.vars, diagnostics);
     if (config) ctx.config = config;
   }
   // 4. transformers: the fields in kustomize's builtin order, then the `transformers` plugins
-  for (const step of TRANSFORMER_STEPS) resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics);
+  for (const step of TRANSFORMER_STEPS) {
+    resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics);
+    if (origin !== undefined)
+      resources = addTransformations(resources, builtinOrigin(origin, k, step.plugin), instances(step, k), diagnostics);
+  }
   if (k.value.transformers !== undefined && k.value.transformers !== null) {
-    const configs = await pluginConfigs(env, k, "transformers", inner, diagnostics);
+    const configs = await pluginConfigs(env, k, "transformers", inner, origin, diagnostics);
     resources = await runPlugins("transformers", configs, resources, plugins, diagnostics);
   }
   // the folder's vars mark the objects they read (kustomize's MergeVars, after the transformers)
@@ -199,7 +296,7 @@ async function buildFolder(
   // for the top folder, the vars are resolved last (kustomize's ResolveVars, after the name references)
   if (role === "root" && vars.length)
     resources = resolveVars(resources, vars, ctx.config?.varReference ?? VAR_REFERENCE_SPECS, diagnostics);
-  return { resources, k, vars, ...(config ? { config } : {}) };
+  return { resources, k, vars, ...(config ? { config } : {}), ...(top.metadata ? { metadata: top.metadata } : {}) };
 }
 
 /**
@@ -209,11 +306,12 @@ async function buildFolder(
 async function openKustomization(
   env: BuildEnv,
   dir: string,
-  role: "root" | "resource" | "component",
+  as: "root" | "nested" | "resource" | "component",
   from: ListedFrom | undefined,
   diagnostics: Diagnostic[],
 ): Promise<KustomizationFile | undefined> {
   const base = { source: env.source, commit: env.tree.commit };
+  const role = as === "nested" ? "root" : as;
   const stack = from?.stack ?? [];
   if (stack.includes(dir)) {
     diagnostics.push(
@@ -293,8 +391,12 @@ async function openKustomization(
     );
     return undefined;
   }
-  // kustomize's CheckEmpty: a kustomization that sets nothing beyond apiVersion and kind is an error
-  if (Object.entries(k.value).every(([key, v]) => key === "apiVersion" || key === "kind" || goZero(v))) {
+  // kustomize's CheckEmpty: a kustomization that sets nothing beyond apiVersion and kind is an error — but never
+  // the source's own: kustomize-controller gives one without resources build metadata first (rootMetadata)
+  if (
+    as !== "root" &&
+    Object.entries(k.value).every(([key, v]) => key === "apiVersion" || key === "kind" || goZero(v))
+  ) {
     diagnostics.push(
       err(
         "KUSTOMIZE_INVALID",
@@ -417,10 +519,11 @@ async function accumulateResource(
   env: BuildEnv,
   k: KustomizationFile,
   entry: string,
-  at: SourceLocation,
-  stack: readonly string[],
+  listed: ListedFrom,
   diagnostics: Diagnostic[],
 ): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
+  const at = listed.location;
+  const origin = listed.origin;
   const path = resolveEntry(k, entry, at, "resource", diagnostics);
   if (path === undefined) return { resources: [] };
   const blob = env.tree.file(path);
@@ -430,10 +533,12 @@ async function accumulateResource(
       oid: blob.oid,
     });
     diagnostics.push(...loaded.diagnostics);
-    return { resources: loaded.resources };
+    if (origin === undefined) return { resources: loaded.resources };
+    return { resources: annotateOrigin(loaded.resources, { path: goJoin(origin, entry) }, true) };
   }
   if (env.tree.isDir(path)) {
-    const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
+    const sub = { ...listed, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
+    const built = await buildFolder(env, path, "resource", [], sub, diagnostics);
     return {
       resources: built?.resources ?? [],
       folder: true,
@@ -533,6 +638,7 @@ async function pluginConfigs(
   k: KustomizationFile,
   field: "generators" | "transformers",
   stack: readonly string[],
+  origin: string | undefined,
   diagnostics: Diagnostic[],
 ): Promise<PluginConfig[]> {
   const raw = k.value[field];
@@ -552,7 +658,9 @@ async function pluginConfigs(
     }
     const inline = inlineConfigs(entry, k, [field, i], base);
     if (inline) {
-      inlined.push(...inline);
+      // kustomize gives an inline configuration the kustomization file as its origin
+      const where = origin === undefined ? undefined : goJoin(origin, posix.basename(k.file));
+      inlined.push(...inline.map((c) => withPluginOrigin(c, where)));
       continue;
     }
     const path = resolveEntry(k, entry, at, field === "generators" ? "generator" : "transformer", diagnostics);
@@ -560,13 +668,17 @@ async function pluginConfigs(
     const blob = env.tree.file(path);
     if (blob) {
       const text = new TextDecoder().decode(await env.tree.read(blob));
-      configs.push(...configsOfText(parseYamlFile(text, path, base), path, base, diagnostics));
+      const where = origin === undefined ? undefined : goJoin(origin, entry);
+      const read = configsOfText(parseYamlFile(text, path, base), path, base, diagnostics);
+      configs.push(...read.map((c) => withPluginOrigin(c, where)));
     } else if (env.tree.isDir(path)) {
-      const built = await buildFolder(env, path, "resource", [], { location: at, stack }, diagnostics);
+      const listed = { location: at, stack, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
+      const built = await buildFolder(env, path, "resource", [], listed, diagnostics);
       for (const r of built?.resources ?? []) {
         const doc = new Document(r.object) as unknown as Document.Parsed;
         const yaml = { file: r.origin.file, text: "", docs: [doc], lineCounter: new LineCounter() };
-        configs.push({ value: r.object, yaml, doc, file: r.origin.file, at: originOf(r) });
+        const config: PluginConfig = { value: r.object, yaml, doc, file: r.origin.file, at: originOf(r) };
+        configs.push(withPluginOrigin(config, origin === undefined ? undefined : folderConfigOrigin(r)));
       }
     } else
       diagnostics.push(
@@ -579,6 +691,17 @@ async function pluginConfigs(
       );
   }
   return [...inlined, ...configs];
+}
+
+/** A configuration with its build-metadata origin (kustomize's OriginFromCustomPlugin), when origins are tracked. */
+function withPluginOrigin(config: PluginConfig, configuredIn: string | undefined): PluginConfig {
+  if (configuredIn === undefined) return config;
+  return { ...config, buildOrigin: pluginOrigin(configuredIn, config.value) };
+}
+
+/** Where a configuration built by a folder's kustomization came from: the path of its origin annotation. */
+function folderConfigOrigin(r: Resource): string | undefined {
+  return originOfResource(r)?.path;
 }
 
 /** The configurations written inline in a list entry, or undefined when the entry is not YAML objects (a path). */

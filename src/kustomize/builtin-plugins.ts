@@ -32,6 +32,7 @@ import { replacements } from "./replacements.js";
 import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
 import { affixOne } from "./name-affix.js";
 import type { SourceTree } from "./source-tree.js";
+import { addTransformations, originText, type KOrigin } from "./build-metadata.js";
 
 /** One plugin configuration: an object of a `generators`/`transformers` entry, with where it was written. */
 export interface PluginConfig {
@@ -43,6 +44,8 @@ export interface PluginConfig {
   file: string;
   /** Where the configuration is (its document, or the kustomization entry), for what has no position of its own. */
   at: SourceLocation;
+  /** Its origin for kustomize's build metadata, when the build tracks origins (build-metadata.ts). */
+  buildOrigin?: KOrigin;
 }
 
 /** What a plugin run needs from the build. */
@@ -116,7 +119,11 @@ export async function runPlugins(
     const r = await runOne(cfg, out, env);
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.some((d) => d.severity === "error")) return out;
-    out = r.resources;
+    // build metadata: a transformer is added to the transformations of every object (generate() gives a
+    // generator's objects its origin)
+    if (cfg.buildOrigin && role === "transformer")
+      out = addTransformations(r.resources, cfg.buildOrigin, 1, diagnostics);
+    else out = r.resources;
   }
   return out;
 }
@@ -431,6 +438,7 @@ async function generate(
     return typeof head === "string" && from[head] ? [...from[head], ...rest.slice(1)] : rest;
   });
   const run = kind === "ConfigMapGenerator" ? configMapGenerator : secretGenerator;
+  if (cfg.buildOrigin) ctx.generatedOrigin = originText(cfg.buildOrigin);
   return run(resources, [args], ctx);
 }
 

@@ -31,6 +31,11 @@ export interface KustomizationContext {
    * (undefined: kustomize's defaults, which each transformer holds itself).
    */
   config?: TransformerConfig;
+  /**
+   * For a generator, when the build tracks origins (build metadata): the `config.kubernetes.io/origin`
+   * annotation kustomize gives each object it makes (build-metadata.ts).
+   */
+  generatedOrigin?: string;
 }
 
 /** What every transformer and generator returns. */

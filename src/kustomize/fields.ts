@@ -25,6 +25,7 @@ const DRIVER_FIELDS = new Set([
   "transformers",
   "configurations",
   "vars",
+  "buildMetadata",
 ]);
 
 /** Fields built by the transformers of src/kustomize/registry.ts (`imageTags` is kustomize's old name of `images`). */
@@ -52,7 +53,6 @@ const REFUSED: Record<string, string> = {
   crds: "kustomize's crds field only teaches name references for custom kinds; remove it (braid validates CRs against the CRDs it renders)",
   openapi:
     "a custom OpenAPI for strategic merge is not supported; use JSON6902 patches (a list of operations) for custom kinds",
-  buildMetadata: "build metadata annotations are not written by braid; remove the field",
 };
 
 /** The transformer name of a registered field (`imageTags` → `images`). */
@@ -60,8 +60,13 @@ export function registeredField(field: string): RegisteredField | undefined {
   return REGISTERED_FIELDS[field];
 }
 
-/** Checks every field of a kustomization: refused, unknown, or registered but not implemented yet. */
-export function checkFields(k: KustomizationFile): Diagnostic[] {
+/**
+ * Checks every field of a kustomization: refused, unknown, or registered but not implemented yet. An unknown
+ * field of the source's own kustomization (`fluxRoot`) is a warning: kustomize-controller rewrites that file
+ * through Go's non-strict decoding first (fluxcd/pkg kustomize `Generator`), which drops it; kustomize refuses
+ * one anywhere else.
+ */
+export function checkFields(k: KustomizationFile, fluxRoot = false): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const field of Object.keys(k.value)) {
     if (DRIVER_FIELDS.has(field)) continue;
@@ -80,6 +85,16 @@ export function checkFields(k: KustomizationFile): Diagnostic[] {
     const refused = REFUSED[field];
     // a refused field left empty builds nothing in kustomize (kubebuilder v3 scaffolds keep a bare `vars:`)
     if (refused && emptyValue(k.value[field])) continue;
+    if (!refused && fluxRoot) {
+      out.push({
+        code: "KUSTOMIZE_IGNORED",
+        severity: "warning",
+        message: `"${field}" is not a kustomization field: Flux's kustomize-controller drops it from the source's kustomization (kubectl kustomize refuses it)`,
+        location: k.locate([field], true),
+        hint: "remove it, or check its spelling against https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/",
+      });
+      continue;
+    }
     out.push({
       code: "KUSTOMIZE_UNSUPPORTED",
       severity: "error",

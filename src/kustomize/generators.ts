@@ -12,6 +12,7 @@ import { BraidError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type Resource, type ResourceId } from "../model/resource.js";
 import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
 import { isObject } from "./field-spec.js";
+import { ORIGIN_ANNOTATION } from "./build-metadata.js";
 import { checkKeys, entryLocation, invalidField, WrittenFields } from "./resource-edit.js";
 
 type Kind = "ConfigMap" | "Secret";
@@ -359,6 +360,14 @@ function mergeMaps(old: Json | undefined, next: Json | undefined): JsonObject | 
   return { ...(isObject(old) ? old : {}), ...(isObject(next) ? next : {}) };
 }
 
+/** The object with the origin annotation, unless it has one. */
+function withOrigin(object: JsonObject, origin: string): JsonObject {
+  const meta = object.metadata as JsonObject;
+  const annotations = isObject(meta.annotations) ? meta.annotations : {};
+  if (Object.hasOwn(annotations, ORIGIN_ANNOTATION)) return object;
+  return { ...object, metadata: { ...meta, annotations: { ...annotations, [ORIGIN_ANNOTATION]: origin } } };
+}
+
 /** Folds a generated object into the existing one (merge or replace), as kustomize's resource map does. */
 function fold(old: Resource, object: JsonObject, behavior: "merge" | "replace"): JsonObject {
   const out = structuredClone(object);
@@ -372,6 +381,10 @@ function fold(old: Resource, object: JsonObject, behavior: "merge" | "replace"):
     if (m) meta[key] = m;
   }
   if (behavior === "merge") {
+    // kustomize keeps the origin of the object merged into ("ensure the origin annotation doesn't get overwritten")
+    const oldAnnotations = isObject(oldMeta.annotations) ? oldMeta.annotations : {};
+    if (Object.hasOwn(oldAnnotations, ORIGIN_ANNOTATION) && isObject(meta.annotations))
+      meta.annotations[ORIGIN_ANNOTATION] = oldAnnotations[ORIGIN_ANNOTATION]!;
     for (const key of ["data", "binaryData"] as const) {
       const m = mergeMaps(old.object[key], out[key]);
       if (m && Object.keys(m).length) out[key] = m;
@@ -409,6 +422,8 @@ function makeGenerator(kind: Kind): AsyncTransformer {
       if (first) diagnostics.push(...globalSink);
       if (globalSink.length) continue;
       if (!made) continue;
+      // build metadata: what a generator makes carries its origin, unless its options gave it one
+      if (ctx.generatedOrigin !== undefined) made.object = withOrigin(made.object, ctx.generatedOrigin);
       // 3. into the list: a new object, or merged into (or replacing) the one of a base
       out = placeGenerated(kind, out, made, behavior, at, ctx, diagnostics);
     }

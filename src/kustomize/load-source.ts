@@ -14,6 +14,7 @@ import type { Resource } from "../model/resource.js";
 import { loadSourceManifests, type ManifestCache } from "../render/load-manifests.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
+import { finishBuildMetadata } from "./build-metadata.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -113,17 +114,19 @@ async function loadPlain(
   const selected = (rel: string) =>
     source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
   const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];
-  if (!tree || folders.length === 0)
-    return { ...(await loadSourceManifests(cache, gitdir, commit, source)), kustomization: false };
+  if (!tree || folders.length === 0) {
+    const loaded = await loadSourceManifests(cache, gitdir, commit, source);
+    return { ...loaded, resources: finishBuildMetadata(loaded.resources, undefined), kustomization: false };
+  }
   const rel = (d: string) => (source.path ? d.slice(source.path.length + 1) : d);
   const plain = await loadSourceManifests(cache, gitdir, commit, {
     ...source,
     exclude: [...source.exclude, ...folders.map((d) => `${rel(d)}/**`)],
   });
-  const resources = [...plain.resources];
+  const resources = finishBuildMetadata(plain.resources, undefined);
   const diagnostics = [...plain.diagnostics];
   for (const dir of folders) {
-    const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir);
+    const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir, { nested: true });
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }

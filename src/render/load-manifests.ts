@@ -203,12 +203,52 @@ async function listSourceFiles(
 function kustomizeAnnotations(o: JsonObject, doc: Document.Parsed, path: readonly (string | number)[]): JsonObject {
   const meta = o.metadata as JsonObject;
   if (!("annotations" in meta)) return o;
-  const a = meta.annotations;
+  let a = meta.annotations;
+  if (isObject(a) && Object.keys(a).some((k) => BUILD_ANNOTATIONS.has(k)))
+    a = Object.fromEntries(Object.entries(a).filter(([k]) => !BUILD_ANNOTATIONS.has(k)));
   if (a === null || (isObject(a) && Object.keys(a).length === 0)) return dropAnnotations(o);
   if (!isObject(a)) return o; // a list or a scalar: validation says what is wrong
   const written = annotationTexts(doc, path, a);
-  return written ? { ...o, metadata: { ...meta, annotations: { ...a, ...written } } } : o;
+  if (!written && a === meta.annotations) return o;
+  return { ...o, metadata: { ...meta, annotations: written ? { ...a, ...written } : a } };
 }
+
+/** kustomize's build annotations that change what a build does with the object carrying them. */
+const DRIVING_BUILD_ANNOTATIONS = [
+  "previousKinds",
+  "previousNames",
+  "prefixes",
+  "suffixes",
+  "previousNamespaces",
+  "allowNameChange",
+  "allowKindChange",
+  "refBy",
+  "generatorBehavior",
+  "needsHashSuffix",
+].map((k) => `internal.config.kubernetes.io/${k}`);
+
+/** The first of those an object carries, if any. */
+function drivingBuildAnnotation(o: JsonObject): string | undefined {
+  const meta = o.metadata as JsonObject;
+  const a = meta.annotations;
+  if (!isObject(a)) return undefined;
+  return DRIVING_BUILD_ANNOTATIONS.find((k) => Object.hasOwn(a, k));
+}
+
+/**
+ * The annotations kustomize keeps for itself during a build and removes from every object at its end
+ * (api/resource/resource.go `BuildAnnotations`, kustomize v5.8 as Flux embeds it) that do nothing else: an
+ * object that carries one (the output of a KRM function, `kustomize cfg`, a kpt package) loses it. The others
+ * (DRIVING_BUILD_ANNOTATIONS) are refused.
+ */
+const BUILD_ANNOTATIONS: ReadonlySet<string> = new Set([
+  ...["path", "index", "seqindent", "id", "annotations-migration-resource-id", "helm-generated"].map(
+    (k) => `internal.config.kubernetes.io/${k}`,
+  ),
+  "config.kubernetes.io/path",
+  "config.kubernetes.io/index",
+  "config.k8s.io/id",
+]);
 
 function dropAnnotations(o: JsonObject): JsonObject {
   const { annotations: _drop, ...rest } = o.metadata as JsonObject;
@@ -360,6 +400,18 @@ export async function loadFileResources(
           message: problem,
           location: { ...base, ...pos },
           hint: "every document needs apiVersion, kind and metadata.name (or exclude the file)",
+        });
+        continue;
+      }
+      const driving = drivingBuildAnnotation(item.value as JsonObject);
+      if (driving) {
+        const at = positionOf(yaml, entry.doc, [...item.path, "metadata", "annotations", driving], { preferKey: true });
+        diagnostics.push({
+          code: "MANIFEST_INVALID",
+          severity: "error",
+          message: `the object carries kustomize's internal build annotation ${driving}, which changes how kustomize (and so Flux) builds it (a hash suffix, a record of renames, …): braid does not build with it`,
+          location: { ...base, ...(at ?? pos) },
+          hint: "remove the annotation: it is kustomize's bookkeeping inside one build, not an input",
         });
         continue;
       }
