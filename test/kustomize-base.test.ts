@@ -58,6 +58,16 @@ const SA = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: { 
 const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
 const COMPONENT = (body: string) => `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${body}`;
 
+/** A ServiceAccount in namespace foo, the bindings naming it, and a ConfigMap a replacement writes its namespace into. */
+const MOVED = [
+  "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: app, namespace: foo }\n",
+  "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cm }\ndata: { ns: x }\n",
+  "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: rb, namespace: foo }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }\nsubjects:\n  - { kind: ServiceAccount, name: app, namespace: foo }\n  - { kind: ServiceAccount, name: default, namespace: default }\n",
+  "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: { name: crb }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }\nsubjects:\n  - { kind: ServiceAccount, name: app, namespace: foo }\n",
+].join("---\n");
+const MOVED_TAIL =
+  "namePrefix: p-\nreplacements:\n  - source: { kind: ServiceAccount, name: app, fieldPath: metadata.namespace }\n    targets: [{ select: { kind: ConfigMap }, fieldPaths: [data.ns] }]\n";
+
 /** File names whose origin paths go-yaml quotes (or not). */
 const ODD_NAMES = [
   "yes",
@@ -102,7 +112,7 @@ const BUILD_MARKS = [
  */
 export const CASES: Record<
   string,
-  { files: Record<string, string>; path: string; oracle?: string; needs?: RegisteredField[] }
+  { files: Record<string, string>; path: string; oracle?: string; namespace?: string; needs?: RegisteredField[] }
 > = {
   "resources-files": {
     path: ".",
@@ -546,6 +556,42 @@ patchesJson6902:
       "flux-generated/kustomization.yaml": KUST("resources:\n  - ../plain/cm.yaml\n  - ../plain/sub\n"),
     },
   },
+  // the source's namespace (Flux's targetNamespace) takes the place of the top kustomization's namespace: name
+  // references follow it (a subject naming the moved ServiceAccount), and replacements after it read it
+  "target-namespace-in-the-build": {
+    path: "app",
+    namespace: "bar",
+    oracle: "flux-rewritten",
+    files: {
+      "app/kustomization.yaml": KUST(`namespace: foo\nresources: [all.yaml]\n${MOVED_TAIL}`),
+      "app/all.yaml": MOVED,
+      "flux-rewritten/kustomization.yaml": KUST(`namespace: bar\nresources: [../app/all.yaml]\n${MOVED_TAIL}`),
+    },
+  },
+  // a plain folder: Flux's generated kustomization has the namespace, and its name references reach the plain
+  // manifests too (one naming a ConfigMap a sub-folder's kustomization generated gets the hashed name)
+  "target-namespace-plain-folder": {
+    path: "plain",
+    namespace: "bar",
+    oracle: "flux-generated",
+    files: {
+      "plain/all.yaml": MOVED,
+      "plain/web.yaml": DEPLOY("web", "\n          envFrom: [{ configMapRef: { name: settings } }]"),
+      "plain/sub/kustomization.yaml": KUST("configMapGenerator:\n  - name: settings\n    literals: [a=b]\n"),
+      "flux-generated/kustomization.yaml": KUST(
+        "namespace: bar\nresources:\n  - ../plain/all.yaml\n  - ../plain/sub\n  - ../plain/web.yaml\n",
+      ),
+    },
+  },
+  "plain-folder-names-a-generated-configmap": {
+    path: "plain",
+    oracle: "flux-generated",
+    files: {
+      "plain/web.yaml": DEPLOY("web", "\n          envFrom: [{ configMapRef: { name: settings } }]"),
+      "plain/sub/kustomization.yaml": KUST("configMapGenerator:\n  - name: settings\n    literals: [a=b]\n"),
+      "flux-generated/kustomization.yaml": KUST("resources:\n  - ../plain/sub\n  - ../plain/web.yaml\n"),
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {
@@ -607,7 +653,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases against kubectl kusto
     const sources = Object.entries(RUNNABLE)
       .map(
         ([name, c]) =>
-          `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      enabled: false\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}`,
+          `    - name: ${name}\n      url: ${repo}\n      ref: { tag: v1 }\n      enabled: false\n      path: cases/${name}${c.path === "." ? "" : `/${c.path}`}${c.namespace ? `\n      namespace: ${c.namespace}` : ""}`,
       )
       .join("\n");
     const fleetFiles: Record<string, string> = { "braid.yaml": fleetYaml(sources) };

@@ -59,6 +59,11 @@ export interface BuildEnv {
   source: string;
   cache: ManifestCache;
   schema: KubeSchemaIndex | undefined;
+  /**
+   * The source's `namespace` (Flux's `targetNamespace`): kustomize-controller writes it into the top
+   * kustomization's `namespace` field before the build, so it takes that field's place in kustomize's order.
+   */
+  targetNamespace?: { value: string; location: SourceLocation };
 }
 
 /** The result of building a folder. */
@@ -100,12 +105,12 @@ const GENERATOR_STEPS: { field: RegisteredField; plugin: string }[] = [
  * adds one entry to the transformations of build metadata. `labels` and `commonLabels` are one configurator:
  * one LabelTransformer per `labels` entry and one for `commonLabels`, when either is set.
  */
-function instances(step: Step, k: KustomizationFile): number {
+function instances(step: Step, k: KustomizationFile, namespace: Json | undefined): number {
   const length = (v: Json | undefined) =>
     Array.isArray(v) ? v.length : v !== null && typeof v === "object" ? Object.keys(v).length : 0;
   const set = (v: Json | undefined) => (typeof v === "string" ? v !== "" : length(v) > 0);
   const v = k.value;
-  if (step.kind === "namespace") return typeof v.namespace === "string" && v.namespace !== "" ? 1 : 0;
+  if (step.kind === "namespace") return typeof namespace === "string" && namespace !== "" ? 1 : 0;
   switch (step.field) {
     case "patches":
     case "patchesJson6902":
@@ -269,10 +274,14 @@ async function buildFolder(
     if (config) ctx.config = config;
   }
   // 4. transformers: the fields in kustomize's builtin order, then the `transformers` plugins
+  // the source's target namespace replaces the top kustomization's own (fluxcd/pkg kustomize Generator)
+  const namespace = as === "root" && env.targetNamespace ? env.targetNamespace : undefined;
   for (const step of TRANSFORMER_STEPS) {
-    resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics);
-    if (origin !== undefined)
-      resources = addTransformations(resources, builtinOrigin(origin, k, step.plugin), instances(step, k), diagnostics);
+    resources = await runTransformerStep(step, resources, env, k, ctx, diagnostics, namespace);
+    if (origin !== undefined) {
+      const count = instances(step, k, namespace ? namespace.value : k.value.namespace);
+      resources = addTransformations(resources, builtinOrigin(origin, k, step.plugin), count, diagnostics);
+    }
   }
   if (k.value.transformers !== undefined && k.value.transformers !== null) {
     const configs = await pluginConfigs(env, k, "transformers", inner, origin, diagnostics);
@@ -426,6 +435,7 @@ async function runTransformerStep(
   k: KustomizationFile,
   ctx: KustomizationContext,
   diagnostics: Diagnostic[],
+  target?: { value: string; location: SourceLocation },
 ): Promise<Resource[]> {
   if (step.kind === "patches") {
     if (k.value[step.field] === undefined) return resources;
@@ -439,17 +449,18 @@ async function runTransformerStep(
     return applied.resources;
   }
   if (step.kind === "namespace") {
-    const ns = k.value.namespace;
+    const ns = target ? target.value : k.value.namespace;
+    const where = target ? target.location : k.locate(["namespace"]);
     if (ns === undefined || ns === null || ns === "") return resources;
     if (typeof ns !== "string") {
-      diagnostics.push(err("KUSTOMIZE_INVALID", "namespace must be a string", k.locate(["namespace"])));
+      diagnostics.push(err("KUSTOMIZE_INVALID", "namespace must be a string", where));
       return resources;
     }
     if (ctx.config) {
       const options = { specs: ctx.config.namespace, unsetOnly: false, subjects: "defaultOnly" } as const;
-      return transformNamespaceWith(resources, ns, env.schema, options, k.locate(["namespace"]));
+      return transformNamespaceWith(resources, ns, env.schema, options, where);
     }
-    return transformNamespace(resources, ns, env.schema, k.locate(["namespace"]));
+    return transformNamespace(resources, ns, env.schema, where);
   }
   for (const name of step.names) {
     const args = k.value[name];

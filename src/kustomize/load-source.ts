@@ -15,6 +15,10 @@ import { loadSourceManifests, type ManifestCache } from "../render/load-manifest
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
 import { finishBuildMetadata } from "./build-metadata.js";
+import { BraidError, hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
+import type { KustomizationContext } from "./context.js";
+import { fixNameReferences } from "./name-references.js";
+import { transformNamespace } from "./namespace.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -49,23 +53,30 @@ async function isKustomizeSource(
   }
 }
 
-/** The objects a source yields at a commit (kustomize build or plain manifests), cached per run. */
+/**
+ * The objects a source yields at a commit (kustomize build or plain manifests), cached per run. A target
+ * `namespace` (the source's, layered) is built in as kustomize-controller builds it: it replaces the top
+ * kustomization's `namespace`, or is the `namespace` of the kustomization Flux generates for a plain folder —
+ * either way name references follow it (a RoleBinding subject naming a moved ServiceAccount moves with it).
+ */
 export function loadSource(
   cache: ManifestCache,
   gitdir: string,
   commit: string,
   source: SourceDef,
   schema: KubeSchemaIndex | undefined,
+  namespace?: { value: string; location: SourceLocation },
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
-  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}`;
+  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}`;
   let p = cache.loads.get(key) as
     Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
     p = (async () => {
       if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git)))
-        return loadPlain(cache, gitdir, commit, source, schema);
+        return loadPlain(cache, gitdir, commit, source, schema, namespace);
       const tree = await treeOf(cache, gitdir, commit);
-      const built = await buildKustomization({ tree, source: source.name, cache, schema }, source.path);
+      const env = { tree, source: source.name, cache, schema, ...(namespace ? { targetNamespace: namespace } : {}) };
+      const built = await buildKustomization(env, source.path);
       return { ...built, kustomization: true };
     })();
     cache.loads.set(key, p);
@@ -109,6 +120,7 @@ async function loadPlain(
   commit: string,
   source: SourceDef,
   schema: KubeSchemaIndex | undefined,
+  namespace: { value: string; location: SourceLocation } | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const tree = await treeOf(cache, gitdir, commit).catch(() => undefined);
   const selected = (rel: string) =>
@@ -116,7 +128,14 @@ async function loadPlain(
   const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];
   if (!tree || folders.length === 0) {
     const loaded = await loadSourceManifests(cache, gitdir, commit, source);
-    return { ...loaded, resources: finishBuildMetadata(loaded.resources, undefined), kustomization: false };
+    const resources = finishBuildMetadata(loaded.resources, undefined);
+    if (!namespace) return { ...loaded, resources, kustomization: false };
+    const root = generatedRoot(source, commit, resources, schema, namespace);
+    return {
+      resources: root.resources,
+      diagnostics: [...loaded.diagnostics, ...root.diagnostics],
+      kustomization: false,
+    };
   }
   const rel = (d: string) => (source.path ? d.slice(source.path.length + 1) : d);
   const plain = await loadSourceManifests(cache, gitdir, commit, {
@@ -130,5 +149,40 @@ async function loadPlain(
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
   }
-  return { resources, diagnostics, kustomization: false };
+  if (hasErrors(diagnostics)) return { resources, diagnostics, kustomization: false };
+  const root = generatedRoot(source, commit, resources, schema, namespace);
+  return { resources: root.resources, diagnostics: [...diagnostics, ...root.diagnostics], kustomization: false };
+}
+
+/**
+ * What the top of Flux's generated kustomization does over a plain folder's objects: its `namespace` (the
+ * source's target namespace), then name references across everything — so a manifest naming a ConfigMap that
+ * a sub-folder's kustomization generated (and hashed) names it by its new name, and a RoleBinding subject
+ * follows its moved ServiceAccount.
+ */
+function generatedRoot(
+  source: SourceDef,
+  commit: string,
+  resources: Resource[],
+  schema: KubeSchemaIndex | undefined,
+  namespace: { value: string; location: SourceLocation } | undefined,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  const moved = namespace ? transformNamespace(resources, namespace.value, schema, namespace.location) : resources;
+  const at = namespace?.location ?? source.location;
+  const ctx: KustomizationContext = {
+    source: source.name,
+    commit,
+    file: at.file,
+    dir: source.path,
+    kustomization: namespace ? { namespace: namespace.value } : {},
+    locate: () => at,
+    readFile: () => Promise.reject(new Error("the generated kustomization reads no files")),
+  };
+  try {
+    return fixNameReferences(moved, null, ctx);
+  } catch (e) {
+    if (e instanceof BraidError)
+      return { resources: moved, diagnostics: [{ ...e.diagnostic, location: e.diagnostic.location ?? at }] };
+    throw e;
+  }
 }

@@ -23,7 +23,6 @@ import { patchSecretValues, scrubText, sensitiveValues } from "../model/secret-r
 import { checkIdentities } from "../validate/object-identity.js";
 import { validateResources } from "../validate/validate-resources.js";
 import { loadSource } from "../kustomize/load-source.js";
-import { transformNamespace } from "../kustomize/namespace.js";
 import type { SourceDef } from "../config/types.js";
 import { rolloutStage } from "./rollout-stage.js";
 import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../render/output-tree.js";
@@ -391,15 +390,14 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     }
     used.push(pin);
     try {
-      const loaded = await loadSource(cache, pin.repo.gitdir, pin.resolution.commit, p.source, baseIndex);
-      const yielded = p.namespace
-        ? transformNamespace(loaded.resources, p.namespace.value, baseIndex, p.namespace.location)
-        : loaded.resources;
+      const commit = pin.resolution.commit;
+      const loaded = await loadSource(cache, pin.repo.gitdir, commit, p.source, baseIndex, p.namespace);
+      const yielded = loaded.resources;
       if (opts.explainSource === p.source.name) explained = yielded;
       manifests.push(...yielded);
       diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
       if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics))
-        diagnostics.push(sourceEmpty(p.source, pin.resolution.commit, loaded.kustomization, cluster.name));
+        diagnostics.push(sourceEmpty(p.source, commit, loaded.kustomization, cluster.name));
     } catch (e) {
       diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
     }
