@@ -592,6 +592,20 @@ patchesJson6902:
       "flux-generated/kustomization.yaml": KUST("resources:\n  - ../plain/sub\n  - ../plain/web.yaml\n"),
     },
   },
+  // name references run once over the whole build: a base's RoleBinding subject (no namespace) follows its
+  // ServiceAccount through the base's prefix and namespace and the overlay's namespace (kubeflow's controllers)
+  "overlay-moves-a-prefixed-service-account": {
+    path: "overlay",
+    files: {
+      "rbac/kustomization.yaml": KUST("resources: [rb.yaml]\n"),
+      "rbac/rb.yaml":
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: leader }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: leader }\nsubjects:\n  - { kind: ServiceAccount, name: sa }\n",
+      "manager/kustomization.yaml": KUST("resources: [sa.yaml]\n"),
+      "manager/sa.yaml": SA("sa"),
+      "default/kustomization.yaml": KUST("namespace: ctl-system\nnamePrefix: ctl-\nbases: [../rbac, ../manager]\n"),
+      "overlay/kustomization.yaml": KUST("namespace: kubeflow\nresources: [../default]\n"),
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {

@@ -258,7 +258,7 @@ describe("generators: errors and positions", () => {
     }
   });
 
-  it("an entry without a name, an unknown behavior, and a merge that matches two objects are refused where written", async () => {
+  it("an entry without a name and a merge that matches two objects are refused where written; an unknown behavior is create, as kustomize reads it", async () => {
     const dir = await writeFolder({
       "kustomization.yaml":
         "configMapGenerator:\n- literals: [A=1]\n- name: x\n  behavior: upsert\n- name: x\n  behavior: merge\n  literals: [B=2]\n",
@@ -270,10 +270,15 @@ describe("generators: errors and positions", () => {
       const r = await configMapGenerator(twice, ctx.kustomization.configMapGenerator!, ctx);
       expect(r.diagnostics.map((d) => [d.message, d.location?.line, d.location?.column])).toEqual([
         ["configMapGenerator[0] needs a name", 2, 3],
-        ['behavior must be create, merge or replace, not "upsert"', 4, 13],
+        ['behavior "upsert" is not create, merge or replace: kustomize builds it as create', 4, 13],
+        ["ConfigMap x matches 2 objects; cannot create", 3, 3],
         ["ConfigMap x matches 2 objects; cannot merge", 5, 3],
       ]);
       expect(r.resources).toEqual(twice);
+      expect(r.diagnostics[1]).toMatchObject({ code: "KUSTOMIZE_IGNORED", severity: "warning" });
+      // on its own, "upsert" creates the object
+      const made = await configMapGenerator([], [{ name: "y", behavior: "upsert", literals: ["A=1"] }], ctx);
+      expect(made.resources.map((x) => x.id.name)).toEqual(["y"]);
     } finally {
       await removeFolder(dir);
     }

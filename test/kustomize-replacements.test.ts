@@ -21,6 +21,7 @@ data:
   REPLICAS: "3"
   IMAGE: registry.local/app:1.2.3
   limits.memory: 2Gi
+  PREFIX: ""
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -67,6 +68,15 @@ spec:
 `;
 
 const CASES: { name: string; kustomization: string; files?: Record<string, string> }[] = [
+  {
+    name: "an empty string is a value, not a missing field (kyaml's IsNilOrEmpty; kubeflow's centraldashboard)",
+    kustomization: `replacements:
+- source: {kind: ConfigMap, name: env, fieldPath: data.PREFIX}
+  targets:
+  - select: {kind: Deployment, name: web}
+    fieldPaths: [metadata.labels.tier]
+`,
+  },
   {
     name: "a bracketed source key holding dots is one key (kyaml's SmarterPathSplitter)",
     kustomization: `replacements:

@@ -8,7 +8,7 @@
  *  4. transformers in kustomize's builtin order — patchesStrategicMerge, patches, namespace, namePrefix,
  *     nameSuffix, labels + commonLabels, commonAnnotations, patchesJson6902, replicas, images, replacements —
  *     then the builtin plugins of `transformers` (builtin-plugins.ts);
- *  5. name references (a folder build, not a component), then — for the top folder only — sortOptions.
+ *  5. for the top folder only: name hashes, name references over the whole build, vars, then sortOptions.
  * Fields implemented elsewhere are looked up in `FIELD_TRANSFORMERS`; a field braid does not build is a
  * located error (fields.ts). Every path stays inside the source repository. Resources keep their file and
  * line; nothing here reads the clock, the environment or the network.
@@ -294,11 +294,14 @@ async function buildFolder(
     mergeVars(vars, ownVars, diagnostics);
   }
   // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
-  //    name references, at the end of a folder's build
+  //    name references
   const addNameHashes = rootTransformers().addNameHashes;
   if (role === "root" && addNameHashes)
     resources = guard(() => addNameHashes(resources, null, ctx), resources, diagnostics, k.locate([]));
-  if (role !== "component" && NAME_REFERENCES.fix) {
+  // name references run once, over the whole build (kustomize's FixBackReferences in makeCustomizedResMap): a
+  // base's references are resolved with every rename its overlays made. A folder Flux's generated kustomization
+  // lists (`nested`) leaves them to that kustomization (load-source.ts)
+  if (as === "root" && NAME_REFERENCES.fix) {
     const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
     resources = fixed;
   }

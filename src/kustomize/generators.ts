@@ -457,11 +457,10 @@ function checkEntry(
     ...(kind === "Secret" ? ["type"] : []),
   ];
   if (!checkKeys(entry, keys, at, ctx, diagnostics)) return undefined;
-  const behavior =
-    entry.behavior === undefined || entry.behavior === null || entry.behavior === "unspecified"
-      ? "create"
-      : entry.behavior;
-  if (behavior !== "create" && behavior !== "merge" && behavior !== "replace") {
+  const behavior = entry.behavior;
+  if (behavior === "create" || behavior === "merge" || behavior === "replace") return behavior;
+  if (behavior === undefined || behavior === null || behavior === "unspecified") return "create";
+  if (typeof behavior !== "string") {
     diagnostics.push(
       invalidField(
         ctx,
@@ -472,7 +471,18 @@ function checkEntry(
     );
     return undefined;
   }
-  return behavior;
+  // kustomize's NewGenerationBehavior: any other text is "unspecified", built as create
+  diagnostics.push({
+    ...invalidField(
+      ctx,
+      [...at, "behavior"],
+      `behavior ${JSON.stringify(behavior)} is not create, merge or replace: kustomize builds it as create`,
+      "write behavior: create, merge or replace",
+    ),
+    code: "KUSTOMIZE_IGNORED",
+    severity: "warning",
+  });
+  return "create";
 }
 
 /** The resources with the generated object added (create) or folded into the base's object (merge, replace). */

@@ -225,10 +225,11 @@ function apply(list: Resource[], r: Replacement, ctx: KustomizationContext): Res
     );
   const segs = splitFieldPath(r.source.fieldPath);
   let value = lookup(sources[0]!.object, segs);
+  // kyaml's IsNilOrEmpty: absent, null, an empty list or mapping — an empty string is a value (a generated
+  // ConfigMap's `KEY=` entry)
   if (
     value === undefined ||
     value === null ||
-    (typeof value === "string" && value === "") ||
     (Array.isArray(value) && !value.length) ||
     (isObject(value) && !Object.keys(value).length)
   )
