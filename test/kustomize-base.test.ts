@@ -606,6 +606,21 @@ patchesJson6902:
       "overlay/kustomization.yaml": KUST("namespace: kubeflow\nresources: [../default]\n"),
     },
   },
+  // kyaml's strategic merge drops a patched object's nulls written as nothing (helm and istioctl output), in
+  // mappings and merged list elements, and keeps written nulls, replaced lists and unpatched objects as they are
+  "strategic-merge-drops-empty-nulls": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST(
+        "resources: [gw.yaml]\npatches:\n  - patch: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: { name: gw }\n      spec: { template: { spec: { securityContext: { runAsNonRoot: true } } } }\n  - target: { kind: Service }\n    patch: |\n      - { op: add, path: /metadata/labels, value: { a: b } }\n",
+      ),
+      "gw.yaml": [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gw\n  annotations:\n    written: null\n    tilde: ~\nspec:\n  paused:\n  selector: { matchLabels: { app: gw } }\n  template:\n    metadata: { labels: { app: gw } }\n    spec:\n      affinity:\n        nodeAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelector:\n      tolerations:\n        - key: k\n          value:\n      containers:\n        - name: c\n          image: x\n          resources:\n          env:\n            - name: A\n              value:\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: untouched }\ndata:\n  empty:\n",
+        "apiVersion: v1\nkind: Service\nmetadata: { name: gw }\nspec:\n  selector: { app: gw }\n  ports: [{ port: 80 }]\n  externalName:\n",
+      ].join("---\n"),
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {

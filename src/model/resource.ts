@@ -56,6 +56,11 @@ export interface Resource {
    */
   plain?: ReadonlySet<string>;
   /**
+   * JSON pointers of the nulls written as nothing (`key:`): a strategic merge patch removes them, as kyaml's
+   * merge does (it keeps a written `null`); see model/empty-nulls.ts. Absent: none.
+   */
+  emptyNulls?: ReadonlySet<string>;
+  /**
    * Set on a ConfigMap or Secret a kustomize generator made without `disableNameSuffixHash`: the root
    * kustomization's build appends kustomize's content hash to its name (see kustomize/name-hash.ts).
    */

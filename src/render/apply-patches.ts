@@ -223,13 +223,14 @@ export function applyPatches(
         continue;
       }
       if (result.object === null) continue; // $patch: delete of the whole object
-      const { plain: _old, ...rest } = res;
+      const { plain: _old, emptyNulls: _empty, ...rest } = res;
       const patched: Resource = {
         ...rest,
         id: idOf(result.object),
         object: result.object,
         positions: [...res.positions, patch.type === "json6902" ? opsPositionMap(patch) : patch.positions],
         ...(result.plain.size ? { plain: result.plain } : {}),
+        ...(result.emptyNulls ? { emptyNulls: result.emptyNulls } : {}),
       };
       // in a build, a renamed object remembers its old id (kustomize's StorePreviousId) for later selections and references
       if (opts.previousIds && idKey(patched.id) !== idKey(res.id)) patched.previous = [...(res.previous ?? []), res.id];
@@ -256,8 +257,11 @@ function applyOne(
   res: Resource,
   patch: PatchDef,
   schema: KubeSchemaIndex | undefined,
-): { object: JsonObject | null; plain: ReadonlySet<string> } | { error: string; location?: SourceLocation } {
-  // plain-scalar provenance travels with the values each patch moves (model/plain-scalars.ts)
+):
+  | { object: JsonObject | null; plain: ReadonlySet<string>; emptyNulls?: ReadonlySet<string> }
+  | { error: string; location?: SourceLocation } {
+  // plain-scalar provenance travels with the values each patch moves (model/plain-scalars.ts); the empty nulls
+  // are kyaml's only (a JSON6902 or merge patch goes through JSON, where every null is written)
   const plain = { target: res.plain ?? NO_PLAIN, patch: patch.plain ?? NO_PLAIN };
   try {
     if (patch.type === "json6902") {
@@ -270,9 +274,14 @@ function applyOne(
       const object = dropEmptyAnnotations(applyMergePatch(res.object, body) as JsonObject);
       return { object, plain: plainAfterMergePatch(plain.target, body, plain.patch, object) };
     }
-    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id), patch.options, plain);
+    const inputs = res.emptyNulls ? { ...plain, emptyNulls: res.emptyNulls } : plain;
+    const r = applyStrategicPatch(res.object, body, schema?.patchSchema(res.id), patch.options, inputs);
     if ("error" in r) return { error: r.error.message, location: patch.positions.locate(pointerToPath(r.error.path)) };
-    return { object: r.object && dropEmptyAnnotations(r.object), plain: r.plain ?? NO_PLAIN };
+    return {
+      object: r.object && dropEmptyAnnotations(r.object),
+      plain: r.plain ?? NO_PLAIN,
+      ...(r.emptyNulls?.size ? { emptyNulls: r.emptyNulls } : {}),
+    };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

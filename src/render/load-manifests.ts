@@ -8,6 +8,7 @@ import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../model/position-map.js";
 import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
+import { emptyNullPaths } from "../model/empty-nulls.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
 import type { ManifestStore } from "./manifest-store.js";
 
@@ -418,12 +419,14 @@ export async function loadFileResources(
       const object = kustomizeAnnotations(item.value as JsonObject, entry.doc, item.path);
       // which `${` strings were written unquoted: provenance for typing them after substitution
       const plain = plainVarPaths(entry.doc, item.path);
+      const emptyNulls = emptyNullPaths(entry.doc, item.path);
       resources.push({
         id: idOf(object),
         object,
         origin: { source: sourceName, commit, file: f.path, docIndex, line: pos.line, column: pos.column },
         positions: [docPositionMap(yaml, entry.doc, base, item.path)],
         ...(plain.size ? { plain } : {}),
+        ...(emptyNulls.size ? { emptyNulls } : {}),
       });
     }
   }

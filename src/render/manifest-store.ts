@@ -14,13 +14,14 @@ import { writeFileAtomic } from "../git/mkdirp.js";
 import { fromPositionTable, jsonSafe, toPositionTable, type PositionTable } from "../model/position-table.js";
 import { idOf, type JsonObject, type Origin, type Resource } from "../model/resource.js";
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface StoredResource {
   object: JsonObject;
   origin: Origin;
   positions: PositionTable[];
   plain?: string[];
+  emptyNulls?: string[];
 }
 
 /** Loads of sources kept between runs. */
@@ -63,6 +64,7 @@ export function openManifestStore(cacheDir: string, codeDigest: string): Manifes
           origin: r.origin,
           positions: positions as PositionTable[],
           ...(r.plain ? { plain: [...r.plain] } : {}),
+          ...(r.emptyNulls ? { emptyNulls: [...r.emptyNulls] } : {}),
         });
       }
       const text = JSON.stringify({ format: FORMAT, key, resources: stored });
@@ -81,5 +83,6 @@ function revive(s: StoredResource): Resource {
     origin: s.origin,
     positions: s.positions.map(fromPositionTable),
     ...(s.plain ? { plain: new Set(s.plain) } : {}),
+    ...(s.emptyNulls ? { emptyNulls: new Set(s.emptyNulls) } : {}),
   };
 }

@@ -46,6 +46,12 @@ export function walkMap(
   const names = new Set<string>(Object.keys(d));
   if (isMap(origin)) for (const k of Object.keys(origin)) names.add(k);
   for (const key of [...names].sort()) {
+    // kyaml's VisitMap keeps a null of the target only when it was written ("null", "~"): one written as
+    // nothing, with nothing in the patch, is dropped
+    if (d[key] === null && !(isMap(origin) && has(origin, key)) && hasTag(w.empties, d, key)) {
+      delete d[key];
+      continue;
+    }
     const child = schema ? (schema.property(key) ?? schema.elements()) : undefined;
     const val = w.walk(field(d, key), field(origin, key), child, [...path, key]);
     if (w.tags && d !== origin && isMap(origin) && has(origin, key) && typeof val === "string" && val === origin[key])

@@ -67,5 +67,7 @@ export function pointer(path: readonly string[]): string {
  */
 export interface MergeWalk {
   tags: Tags | undefined;
+  /** The target's nulls written as nothing, by container and key (model/empty-nulls.ts): the walk drops them. */
+  empties?: Tags;
   walk(dest: Node, origin: Node, schema: PatchSchema | undefined, path: string[]): Walked;
 }

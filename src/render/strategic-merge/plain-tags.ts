@@ -43,14 +43,23 @@ export function hasTag(tags: Tags | undefined, container: object, key: string | 
 
 /** The JSON pointers of the tagged `${` strings under `root`. */
 export function taggedPaths(tags: Tags, root: Json): Set<string> {
+  return tagged(tags, root, (v) => typeof v === "string" && v.includes("${"));
+}
+
+/** The JSON pointers of the tagged nulls under `root` (the empty nulls left after a merge). */
+export function taggedNulls(tags: Tags, root: Json): Set<string> {
+  return tagged(tags, root, (v) => v === null);
+}
+
+function tagged(tags: Tags, root: Json, leaf: (v: Json) => boolean): Set<string> {
   const out = new Set<string>();
   const visit = (node: Json, at: string): void => {
     if (node === null || typeof node !== "object") return;
     const entries: [string, Json][] = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : Object.entries(node);
     for (const [k, v] of entries) {
       const here = `${at}/${escapeSegment(k)}`;
-      if (typeof v === "string") {
-        if (v.includes("${") && hasTag(tags, node, k)) out.add(here);
+      if (v === null || typeof v !== "object") {
+        if (leaf(v) && hasTag(tags, node, k)) out.add(here);
       } else visit(v, here);
     }
   };

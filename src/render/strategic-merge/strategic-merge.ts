@@ -26,7 +26,7 @@ import type { JsonObject } from "../../model/resource.js";
 import type { PlainPaths } from "../../model/plain-scalars.js";
 import { stripDirectives } from "./directives.js";
 import { isMap, MergeFailure, pointer } from "./nodes.js";
-import { tagPaths, taggedPaths } from "./plain-tags.js";
+import { tagPaths, taggedNulls, taggedPaths } from "./plain-tags.js";
 import { mergeWalk } from "./walk.js";
 
 /** A strategic-merge failure: where in the object, and why. */
@@ -56,10 +56,12 @@ export function strategicMerge(target: JsonObject, patch: JsonObject, schema: Pa
   return r.object ?? {};
 }
 
-/** Plain-scalar provenance of the target and the patch (see plain-scalars.ts). */
+/** Plain-scalar provenance of the target and the patch (see plain-scalars.ts), and the target's empty nulls. */
 export interface PlainInputs {
   target: PlainPaths;
   patch: PlainPaths;
+  /** The target's nulls written as nothing (model/empty-nulls.ts): the merge drops them, as kyaml's does. */
+  emptyNulls?: ReadonlySet<string>;
 }
 
 /** Like {@link strategicMerge}, with failures as data and `null` when the patch deletes the object. */
@@ -68,19 +70,22 @@ export function tryStrategicMerge(
   patch: JsonObject,
   schema: PatchSchema | undefined,
   plain?: PlainInputs,
-): { object: JsonObject | null; plain?: Set<string> } | { error: StrategicMergeError } {
+): { object: JsonObject | null; plain?: Set<string>; emptyNulls?: Set<string> } | { error: StrategicMergeError } {
   const dest = structuredClone(target);
   const origin = structuredClone(patch);
   const tags = plain ? new WeakMap<object, Set<string>>() : undefined;
+  const empties = plain?.emptyNulls?.size ? new WeakMap<object, Set<string>>() : undefined;
   try {
     if (tags && plain) {
       tagPaths(tags, dest, plain.target);
       tagPaths(tags, origin, plain.patch);
     }
-    const result = mergeWalk(tags).walk(dest, origin, schema, []);
+    if (empties && plain?.emptyNulls) tagPaths(empties, dest, plain.emptyNulls);
+    const result = mergeWalk(tags, empties).walk(dest, origin, schema, []);
     if (!isMap(result)) return { object: null };
     stripDirectives(result);
-    return tags ? { object: result, plain: taggedPaths(tags, result) } : { object: result };
+    const left = empties ? { emptyNulls: taggedNulls(empties, result) } : {};
+    return tags ? { object: result, plain: taggedPaths(tags, result), ...left } : { object: result, ...left };
   } catch (e) {
     if (e instanceof MergeFailure) return { error: { path: pointer(e.path), message: e.message } };
     throw e;
@@ -98,7 +103,7 @@ export function applyStrategicPatch(
   schema: PatchSchema | undefined,
   options: StrategicPatchOptions = {},
   plain?: PlainInputs,
-): { object: JsonObject | null; plain?: Set<string> } | { error: StrategicMergeError } {
+): { object: JsonObject | null; plain?: Set<string>; emptyNulls?: Set<string> } | { error: StrategicMergeError } {
   const r = tryStrategicMerge(target, patch, schema, plain);
   if ("error" in r || r.object === null) return r;
   const out = r.object;
@@ -121,5 +126,5 @@ export function applyStrategicPatch(
   if (!options.allowNameChange && tmeta.name !== undefined) ensureMeta().name = tmeta.name;
   if (typeof tmeta.namespace === "string" && tmeta.namespace !== "") ensureMeta().namespace = tmeta.namespace;
   else if (meta) delete meta.namespace;
-  return r.plain ? { object: out, plain: r.plain } : { object: out };
+  return { object: out, ...(r.plain ? { plain: r.plain } : {}), ...(r.emptyNulls ? { emptyNulls: r.emptyNulls } : {}) };
 }

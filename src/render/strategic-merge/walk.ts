@@ -11,9 +11,13 @@ import { walkMap } from "./map.js";
 import { isMissingOrNull, kindName, MergeFailure, type MergeWalk, type Node, type Walked } from "./nodes.js";
 import type { Tags } from "./plain-tags.js";
 
-/** A new merge walk; `tags` when plain-scalar provenance is tracked. */
-export function mergeWalk(tags: Tags | undefined): MergeWalk {
-  const w: MergeWalk = { tags, walk: (dest, origin, schema, path) => walk(w, dest, origin, schema, path) };
+/** A new merge walk; `tags` when plain-scalar provenance is tracked, `empties` the target's empty nulls. */
+export function mergeWalk(tags: Tags | undefined, empties?: Tags): MergeWalk {
+  const w: MergeWalk = {
+    tags,
+    ...(empties ? { empties } : {}),
+    walk: (dest, origin, schema, path) => walk(w, dest, origin, schema, path),
+  };
   return w;
 }
 
