@@ -621,6 +621,17 @@ patchesJson6902:
       ].join("---\n"),
     },
   },
+  // a kustomization's JSON6902 patch as kustomize's library (evanphx/json-patch v4) applies it: `replace` of a
+  // missing key adds it (kubeflow's oauth2-proxy m2m overlays rely on it)
+  "json6902-replace-of-a-missing-key": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST(
+        "resources: [sa.yaml]\npatches:\n  - target: { kind: ServiceAccount }\n    patch: |\n      - { op: replace, path: /metadata/labels/new, value: x }\n",
+      ),
+      "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: sa, labels: { a: b } }\n",
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {

@@ -226,6 +226,6 @@ export function applyKustomizationPatches(
   schema: KubeSchemaIndex | undefined,
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   if (patches.length === 0) return { resources: [...resources], diagnostics: [] };
-  const r = applyPatches(resources, patches, schema, "", { previousIds: true });
+  const r = applyPatches(resources, patches, schema, "", { previousIds: true, kustomizeJson6902: true });
   return { resources: r.resources, diagnostics: r.diagnostics.map(({ cluster: _c, ...d }) => d) };
 }

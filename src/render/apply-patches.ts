@@ -130,7 +130,14 @@ export function applyPatches(
    * renamed them (`Resource.previous`), as kustomize's `Select` and `GetById` match original and previous ids.
    * braid's own patches apply to the built output, whose earlier ids Flux no longer knows.
    */
-  opts: { previousIds?: boolean } = {},
+  opts: {
+    previousIds?: boolean;
+    /**
+     * Inside a kustomize build: JSON6902 as kustomize's library (evanphx/json-patch v4) applies it — a
+     * `replace` of a missing key adds it, a `copy` from one copies null. braid's own patches keep RFC 6902.
+     */
+    kustomizeJson6902?: boolean;
+  } = {},
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   let current = [...resources];
   const diagnostics: Diagnostic[] = [];
@@ -197,7 +204,7 @@ export function applyPatches(
         continue;
       }
       matched++;
-      const result = applyOne(res, patch, schema);
+      const result = applyOne(res, patch, schema, opts.kustomizeJson6902 === true);
       if ("error" in result) {
         diagnostics.push({
           code: "PATCH_FAILED",
@@ -257,6 +264,7 @@ function applyOne(
   res: Resource,
   patch: PatchDef,
   schema: KubeSchemaIndex | undefined,
+  kustomizeJson6902: boolean,
 ):
   | { object: JsonObject | null; plain: ReadonlySet<string>; emptyNulls?: ReadonlySet<string> }
   | { error: string; location?: SourceLocation } {
@@ -265,7 +273,8 @@ function applyOne(
   const plain = { target: res.plain ?? NO_PLAIN, patch: patch.plain ?? NO_PLAIN };
   try {
     if (patch.type === "json6902") {
-      const r = applyJson6902(withAnnotations(res.object), patch.body, { target: plain.target, ops: plain.patch });
+      const paths = { target: plain.target, ops: plain.patch };
+      const r = applyJson6902(withAnnotations(res.object), patch.body, paths, { kustomize: kustomizeJson6902 });
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
       return { object: dropEmptyAnnotations(r.object), plain: r.plain ?? NO_PLAIN };
     }

@@ -136,3 +136,27 @@ describe("applyJson6902: list indexes", () => {
     expect("error" in r && r.error.message).toMatch(/index 7 is past the end of the list \(it has 3 items\)/);
   });
 });
+
+describe("applyJson6902: kustomize's library (a kustomization's patch)", () => {
+  const kustomize = { kustomize: true };
+  it("replace of a missing key of a mapping adds it; copy from one copies null", () => {
+    const r = applyJson6902(
+      doc,
+      [
+        { op: "replace", path: "/data/missing", value: "x" },
+        { op: "copy", from: "/data/none", path: "/data/copied" },
+      ],
+      undefined,
+      kustomize,
+    );
+    expect(r).toEqual({ object: { ...doc, data: { k: "v", missing: "x", copied: null } } });
+  });
+  it("still refuses a missing parent or a list index past the end, and RFC 6902 stays the default", () => {
+    const under = applyJson6902(doc, [{ op: "replace", path: "/nope/x", value: 1 }], undefined, kustomize);
+    expect("error" in under).toBe(true);
+    const past = applyJson6902(doc, [{ op: "replace", path: "/list/9", value: 1 }], undefined, kustomize);
+    expect("error" in past).toBe(true);
+    const strict = applyJson6902(doc, [{ op: "replace", path: "/data/missing", value: "x" }]);
+    expect("error" in strict && strict.error.message).toMatch(/replace \/data\/missing\): the path does not exist/);
+  });
+});

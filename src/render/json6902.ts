@@ -2,9 +2,10 @@
  * RFC 6902 JSON patch (`type: json6902`) through fast-json-patch, with validation on and without touching
  * the input. Every failure names the operation (index, op, path) and says why in plain words.
  *
- * Like `kubectl kustomize` (evanphx/json-patch v5), negative list indices count from the end. Stricter
- * than it, as RFC 6902 asks: `replace` of a missing key is an error (kustomize adds the key), and so is
- * `copy` from a missing path (kustomize writes null).
+ * Like `kubectl kustomize` (evanphx/json-patch), negative list indices count from the end. By default
+ * stricter than it, as RFC 6902 asks: `replace` of a missing key is an error, and so is `copy` from a missing
+ * path. With `kustomize` (a patch of a kustomization, which kustomize — and so Flux — applies), as
+ * evanphx/json-patch v4 does: `replace` of a missing key of a mapping adds it, `copy` from one copies null.
  */
 import jsonpatch from "fast-json-patch";
 import type { Json, JsonObject } from "../model/resource.js";
@@ -165,11 +166,29 @@ function resolveNegativeIndices(doc: Json, pointer: string, addLast: boolean): s
  * What kustomize's JSON patch library does beyond RFC 6902, applied as a rewrite of the operation against
  * the current document: negative list indices.
  */
-function kustomizeCompatible(doc: Json, op: Json6902Operation): Json6902Operation {
+function kustomizeCompatible(doc: Json, op: Json6902Operation, lenient: boolean): Json6902Operation {
   const out: Json6902Operation = { ...op };
   if (op.op !== "move") out.path = resolveNegativeIndices(doc, op.path, op.op === "add" || op.op === "copy");
   if (op.from !== undefined) out.from = resolveNegativeIndices(doc, op.from, false);
+  if (!lenient) return out;
+  // evanphx/json-patch v4: a mapping's missing key reads as null (partialDoc.get), so `replace` sets it and
+  // `copy` copies null; a missing parent, or a list index out of range, is still an error
+  if (op.op === "replace" && missingKey(doc, out.path)) return { op: "add", path: out.path, value: op.value };
+  if (op.op === "copy" && out.from !== undefined && missingKey(doc, out.from))
+    return { op: "add", path: out.path, value: null };
   return out;
+}
+
+/** Whether the pointer names a key its (existing) parent mapping does not have. */
+function missingKey(doc: Json, pointer: string): boolean {
+  const segs = pointer.split("/").slice(1).map(decode);
+  if (segs.length === 0) return false;
+  let node: Json | undefined = doc;
+  for (const seg of segs.slice(0, -1)) {
+    if (Array.isArray(node)) node = /^\d+$/.test(seg) ? node[Number(seg)] : undefined;
+    else node = isMap(node) && Object.hasOwn(node, seg) ? node[seg] : undefined;
+  }
+  return isMap(node) && !Object.hasOwn(node, segs[segs.length - 1]!);
 }
 
 /**
@@ -183,6 +202,7 @@ export function applyJson6902(
   target: JsonObject,
   ops: unknown,
   plain?: { target: PlainPaths; ops: PlainPaths },
+  options: { kustomize?: boolean } = {},
 ): { object: JsonObject; plain?: Set<string> } | { error: Json6902Error } {
   const bad = validateJson6902(ops);
   if (bad) return { error: bad };
@@ -193,7 +213,7 @@ export function applyJson6902(
   for (let i = 0; i < list.length; i++) {
     const op = nullProtoClone(list[i] as unknown as Json) as unknown as Json6902Operation;
     try {
-      const resolved = kustomizeCompatible(doc, op);
+      const resolved = kustomizeCompatible(doc, op, options.kustomize === true);
       if (paths && plain && op.op !== "test")
         paths = plainAfterJson6902Op(paths, resolved, doc, below(plain.ops, `/${i}/value`));
       const r = jsonpatch.applyOperation(doc, resolved as jsonpatch.Operation, true, true, false, i);
