@@ -632,6 +632,15 @@ patchesJson6902:
       "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: sa, labels: { a: b } }\n",
     },
   },
+  // go-yaml reads a quoted scalar's continuation lines at any indentation (flagger's CRDs wrap descriptions so)
+  "quoted-scalars-continued-at-the-key-indentation": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources: [cm.yaml]\n"),
+      "cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    d: 'first line\n    second ''q'' line\n\n    third'\n    e: \"a \\\"b\\\"\n    c\"\ndata:\n  k: v\n",
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {

@@ -56,7 +56,7 @@ export function parseYamlFile(
   text: string,
   file: string,
   base: Partial<SourceLocation> = {},
-  opts: { lastKeyWins?: boolean } = {},
+  opts: { lastKeyWins?: boolean; reindented?: boolean } = {},
 ): YamlFile & { diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   let parsed;
@@ -74,6 +74,19 @@ export function parseYamlFile(
     return { file, text, docs: [], lineCounter, diagnostics: [tooDeep({ ...base, file, ...deepestLine(text) })] };
   }
   const list = Array.isArray(parsed) ? parsed : [];
+  // go-yaml reads a quoted scalar's continuation lines at any indentation; the yaml parser wants them indented
+  // deeper than their mapping. Indenting them changes no value (a flow scalar's line prefixes fold away)
+  if (!opts.reindented && list.some((d) => d.errors.length)) {
+    // each pass mends the scalars the parser reports; one mended may reveal the next (at most 100 passes)
+    let current = { text, docs: list };
+    for (let pass = 0; pass < 100; pass++) {
+      const fixed = reindentQuotedContinuations(current.text, current.docs);
+      if (fixed === undefined) break;
+      const again = parseYamlFile(fixed, file, base, { ...opts, reindented: true });
+      if (!again.diagnostics.length) return again;
+      current = again;
+    }
+  }
   // every later step recurses as deeply as the document nests: on a stack too small for it, move now
   if (largerStackAvailable()) for (const doc of list) if (!doc.errors.length) stackExhausted(nestingOf(doc).depth);
   const diagnostics: Diagnostic[] = [];
@@ -101,6 +114,67 @@ export function parseYamlFile(
   }
   if (text !== "" && !text.endsWith("\n") && !diagnostics.length) unclipLastBlockScalar(list, text.length);
   return { file, text, docs: list, lineCounter, diagnostics };
+}
+
+/**
+ * The text with the continuation lines of every quoted scalar the parser could not close indented past the
+ * scalar's opening quote (flagger's CRDs wrap `description: '…` onto lines at the key's indentation). Undefined
+ * when there is none (or none has a closing quote further on: a real syntax error).
+ */
+function reindentQuotedContinuations(text: string, docs: readonly Document.Parsed[]): string | undefined {
+  const starts: number[] = [];
+  for (const d of docs)
+    visit(d, {
+      Scalar(_, n) {
+        if (
+          (n.type === "QUOTE_SINGLE" || n.type === "QUOTE_DOUBLE") &&
+          n.range &&
+          !closed(text.slice(n.range[0], n.range[1]))
+        )
+          starts.push(n.range[0]);
+      },
+    });
+  let out = text;
+  // from the last scalar to the first, so that earlier offsets stay valid
+  for (const start of starts.sort((a, b) => b - a)) out = padContinuations(out, start) ?? out;
+  return out === text ? undefined : out;
+}
+
+/** Whether a quoted scalar's text as the parser took it ends with its closing quote (not an escaped one). */
+function closed(raw: string): boolean {
+  const quote = raw[0]!;
+  if (raw.length < 2 || !raw.endsWith(quote)) return false;
+  let n = 0; // the run before the last character: `''` pairs, or backslashes escaping a `"`
+  for (let i = raw.length - 2; i > 0 && raw[i] === (quote === "'" ? "'" : "\\"); i--) n++;
+  return n % 2 === 0;
+}
+
+/** The quoted scalar opening at `start`, with its continuation lines indented past the quote (go-yaml's scanner). */
+function padContinuations(text: string, start: number): string | undefined {
+  const quote = text[start];
+  const want = start - (text.lastIndexOf("\n", start - 1) + 1) + 1;
+  const parts: string[] = [];
+  let last = 0;
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'" && c === "'") {
+      if (text[i + 1] !== "'") return parts.length ? [...parts, text.slice(last)].join("") : text;
+      i++;
+    } else if (quote === '"' && c === "\\") i++;
+    else if (quote === '"' && c === '"') return parts.length ? [...parts, text.slice(last)].join("") : text;
+    else if (c === "\n") {
+      let j = i + 1;
+      while (text[j] === " ") j++;
+      const indent = j - (i + 1);
+      // a document marker ends the scalar for go-yaml too ("found unexpected document indicator")
+      if (indent === 0 && /^(?:---|\.\.\.)(?:\s|$)/.test(text.slice(j, j + 4))) return undefined;
+      if (j < text.length && text[j] !== "\n" && text[j] !== "\r" && indent < want) {
+        parts.push(text.slice(last, i + 1), " ".repeat(want - indent));
+        last = i + 1;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { parseYamlFile } from "./yaml-file.js";
+
+const read = (text: string) => {
+  const r = parseYamlFile(text, "x.yaml");
+  return { messages: r.diagnostics.map((d) => d.message), value: r.docs[0]?.toJS() as unknown };
+};
+
+describe("parseYamlFile: quoted scalars continued at any indentation, as go-yaml reads them", () => {
+  // each value as `kubectl kustomize` (go-yaml v3) read the same text
+  it("reads continuation lines at the key's indentation (flagger's CRDs), quotes escaped, a blank line kept", () => {
+    const text =
+      "metadata:\n  annotations:\n    d: 'first line\n    second ''q'' line\n\n    third'\n    e: \"a \\\"b\\\"\n    c\"\n  name: x\n";
+    expect(read(text)).toEqual({
+      messages: [],
+      value: { metadata: { annotations: { d: "first line second 'q' line\nthird", e: 'a "b" c' }, name: "x" } },
+    });
+  });
+
+  it("mends every such scalar of a file, and keeps its lines where they were", () => {
+    const text = "a:\n  b: 'x\n  y'\n  c:\n  - 'p\n  q'\nd: 1\n";
+    const r = parseYamlFile(text, "x.yaml");
+    expect(r.diagnostics).toEqual([]);
+    expect(r.docs[0]!.toJS()).toEqual({ a: { b: "x y", c: ["p q"] }, d: 1 });
+    const d = r.docs[0]!.contents as { items: { key: { range: number[] } }[] };
+    expect(r.lineCounter.linePos(d.items[1]!.key.range[0]!).line).toBe(7);
+  });
+
+  it("a scalar never closed is still a syntax error at its line", () => {
+    expect(read("a: 'never closed\nb: c\n").messages).toEqual(["Missing closing 'quote"]);
+    expect(read("a: 'x\n---\nb: y'\n").messages[0]).toMatch(/quote/);
+  });
+});
