@@ -641,6 +641,16 @@ patchesJson6902:
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    d: 'first line\n    second ''q'' line\n\n    third'\n    e: \"a \\\"b\\\"\n    c\"\ndata:\n  k: v\n",
     },
   },
+  // go-yaml's folded scalars: a more-indented line after an ordinary one gets a blank line before it (a CEL
+  // `expression: >-` with an indented argument, onedr0p/home-ops)
+  "folded-scalars-with-more-indented-lines": {
+    path: ".",
+    files: {
+      "kustomization.yaml": KUST("resources: [cm.yaml]\n"),
+      "cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata:\n  a: >-\n    one\n      two\n    three\n  c: >\n    one\n      two\n      three\n\n    four\n    five\n",
+    },
+  },
   "no-kustomization-resource-folder-with-yml-name": {
     path: "app",
     files: {

@@ -31,3 +31,24 @@ describe("parseYamlFile: quoted scalars continued at any indentation, as go-yaml
     expect(read("a: 'x\n---\nb: y'\n").messages[0]).toMatch(/quote/);
   });
 });
+
+describe("parseYamlFile: folded block scalars, as go-yaml reads them", () => {
+  // each value as `kubectl kustomize` (go-yaml v3) read the same text: the line break before a more-indented
+  // line that follows an ordinary one is doubled (the YAML spec keeps one)
+  it("doubles the break before a more-indented line after an ordinary one, and nowhere else", () => {
+    const text =
+      "a: >-\n  one\n    two\n  three\nb: >-\n  one\n\n    two\n  three\nc: >\n  one\n    two\n    three\n\n  four\n  five\n" +
+      "e: >-\n  x\n  \ttab\n  y\nf: >-\n  one\n    two\n\n    three\n  four\ng: |-\n  one\n    two\n";
+    expect(read(text)).toEqual({
+      messages: [],
+      value: {
+        a: "one\n\n  two\nthree",
+        b: "one\n\n\n  two\nthree",
+        c: "one\n\n  two\n  three\n\nfour five\n",
+        e: "x\n\n\ttab\ny",
+        f: "one\n\n  two\n\n  three\nfour",
+        g: "one\n  two",
+      },
+    });
+  });
+});

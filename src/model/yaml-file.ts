@@ -113,7 +113,36 @@ export function parseYamlFile(
     }
   }
   if (text !== "" && !text.endsWith("\n") && !diagnostics.length) unclipLastBlockScalar(list, text.length);
+  if (!diagnostics.length && text.includes(">")) for (const doc of list) foldAsGoYaml(doc);
   return { file, text, docs: list, lineCounter, diagnostics };
+}
+
+/**
+ * Folded block scalars (`>`) as go-yaml v3 reads them — and so kustomize and Flux: a line break before a
+ * more-indented line that follows an ordinary one is kept twice ("one\n\n  two" for `one` then `  two`),
+ * where the YAML spec keeps it once. A CEL `expression: >-` with an indented argument gets that blank line in
+ * what Flux applies.
+ */
+function foldAsGoYaml(doc: Document.Parsed): void {
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.type !== Scalar.BLOCK_FOLDED || typeof node.value !== "string" || !/\n[ \t]/.test(node.value)) return;
+      const segments = node.value.split("\n");
+      let previous: "normal" | "more" | undefined;
+      const out: string[] = [];
+      for (const seg of segments) {
+        if (seg === "") {
+          out.push(seg);
+          continue;
+        }
+        const more = seg[0] === " " || seg[0] === "\t";
+        if (more && previous === "normal") out.push("");
+        out.push(seg);
+        previous = more ? "more" : "normal";
+      }
+      node.value = out.join("\n");
+    },
+  });
 }
 
 /**
