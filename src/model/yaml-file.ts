@@ -77,9 +77,11 @@ export function parseYamlFile(
   // go-yaml reads a quoted scalar's continuation lines at any indentation; the yaml parser wants them indented
   // deeper than their mapping. Indenting them changes no value (a flow scalar's line prefixes fold away)
   if (!opts.reindented && list.some((d) => d.errors.length)) {
-    // each pass mends the scalars the parser reports; one mended may reveal the next (at most 100 passes)
+    // each pass mends the scalars the parser reports; one mended may reveal the next (at most 100 passes, and
+    // about 32 MB of text parsed again: a hostile file cannot make this slow)
     let current = { text, docs: list };
-    for (let pass = 0; pass < 100; pass++) {
+    const passes = Math.min(100, Math.floor(32_000_000 / (text.length + 1)));
+    for (let pass = 0; pass < passes; pass++) {
       const fixed = reindentQuotedContinuations(current.text, current.docs);
       if (fixed === undefined) break;
       const again = parseYamlFile(fixed, file, base, { ...opts, reindented: true });
@@ -113,9 +115,12 @@ export function parseYamlFile(
     }
   }
   if (text !== "" && !text.endsWith("\n") && !diagnostics.length) unclipLastBlockScalar(list, text.length);
-  if (!diagnostics.length && text.includes(">")) for (const doc of list) foldAsGoYaml(doc);
+  if (!diagnostics.length && FOLDED_HEADER.test(text)) for (const doc of list) foldAsGoYaml(doc);
   return { file, text, docs: list, lineCounter, diagnostics };
 }
+
+/** A line ending in a folded block scalar's header (`key: >-`, `- >2`), comment allowed. */
+const FOLDED_HEADER = /(?:^|[\s:-])>[-+0-9]*[ \t]*(?:#.*)?$/m;
 
 /**
  * Folded block scalars (`>`) as go-yaml v3 reads them — and so kustomize and Flux: a line break before a
