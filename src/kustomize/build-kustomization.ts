@@ -14,6 +14,7 @@
  * line; nothing here reads the clock, the environment or the network.
  */
 import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idKey, type Json, type JsonPath, type Resource } from "../model/resource.js";
 import { loadFileResources, type ManifestCache } from "../render/load-manifests.js";
@@ -181,10 +182,20 @@ function err(code: Diagnostic["code"], message: string, location?: SourceLocatio
  */
 type ListedFrom = { location: SourceLocation; stack: readonly string[]; origin?: string };
 
+/** What a folder listed at `location` as `entry` is given: the stack, and its origin path when origins are tracked. */
+function listedAs(
+  location: SourceLocation,
+  stack: readonly string[],
+  origin: string | undefined,
+  entry: string,
+): ListedFrom {
+  return { location, stack, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
+}
+
 /**
  * Builds one folder: `root` (`nested`: listed by Flux's generated kustomization) and `resource` folders start
- * from nothing and end with name references; a `component` continues the accumulation it is given. Undefined
- * when the folder has no usable kustomization.
+ * from nothing; a `component` continues the accumulation it is given; only `root` ends with name references.
+ * Undefined when the folder has no usable kustomization.
  */
 async function buildFolder(
   env: BuildEnv,
@@ -266,8 +277,14 @@ async function buildFolder(
     const at = k.locate(path);
     const target = resolveEntry(k, entry, at, "component", diagnostics);
     if (target === undefined) continue;
-    const listed = { location: at, stack: inner, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
-    const built = await buildFolder(env, target, "component", resources, listed, diagnostics);
+    const built = await buildFolder(
+      env,
+      target,
+      "component",
+      resources,
+      listedAs(at, inner, origin, entry),
+      diagnostics,
+    );
     if (built) resources = built.resources;
     if (built) mergeIn(built.config, at);
     if (built) mergeVars(vars, built.vars, diagnostics);
@@ -551,8 +568,7 @@ async function accumulateResource(
     return { resources: annotateOrigin(loaded.resources, { path: goJoin(origin, entry) }, true) };
   }
   if (env.tree.isDir(path)) {
-    const sub = { ...listed, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
-    const built = await buildFolder(env, path, "resource", [], sub, diagnostics);
+    const built = await buildFolder(env, path, "resource", [], listedAs(at, listed.stack, origin, entry), diagnostics);
     return {
       resources: built?.resources ?? [],
       folder: true,
@@ -686,8 +702,7 @@ async function pluginConfigs(
       const read = configsOfText(parseYamlFile(text, path, base), path, base, diagnostics);
       configs.push(...read.map((c) => withPluginOrigin(c, where)));
     } else if (env.tree.isDir(path)) {
-      const listed = { location: at, stack, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
-      const built = await buildFolder(env, path, "resource", [], listed, diagnostics);
+      const built = await buildFolder(env, path, "resource", [], listedAs(at, stack, origin, entry), diagnostics);
       for (const r of built?.resources ?? []) {
         const doc = new Document(r.object) as unknown as Document.Parsed;
         const yaml = { file: r.origin.file, text: "", docs: [doc], lineCounter: new LineCounter() };
@@ -880,4 +895,33 @@ function guard(
     }
     throw e;
   }
+}
+
+/**
+ * What the top of Flux's generated kustomization does over a plain folder's objects: its `namespace` (the
+ * source's target namespace), then name references across everything — so a manifest naming a ConfigMap that
+ * a sub-folder's kustomization generated (and hashed) names it by its new name, and a RoleBinding subject
+ * follows its moved ServiceAccount.
+ */
+export function generatedRoot(
+  source: SourceDef,
+  commit: string,
+  resources: Resource[],
+  schema: KubeSchemaIndex | undefined,
+  namespace: { value: string; location: SourceLocation } | undefined,
+): { resources: Resource[]; diagnostics: Diagnostic[] } {
+  const moved = namespace ? transformNamespace(resources, namespace.value, schema, namespace.location) : resources;
+  const at = namespace?.location ?? source.location;
+  const ctx: KustomizationContext = {
+    source: source.name,
+    commit,
+    file: at.file,
+    dir: source.path,
+    kustomization: namespace ? { namespace: namespace.value } : {},
+    locate: () => at,
+    readFile: () => Promise.reject(new Error("the generated kustomization reads no files")),
+  };
+  const diagnostics: Diagnostic[] = [];
+  const fixed = guard(() => NAME_REFERENCES.fix!(moved, null, ctx), moved, diagnostics, at);
+  return { resources: fixed, diagnostics };
 }

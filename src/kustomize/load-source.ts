@@ -15,10 +15,7 @@ import { loadSourceManifests, type ManifestCache } from "../render/load-manifest
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
 import { finishBuildMetadata } from "./build-metadata.js";
-import { BraidError, hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
-import type { KustomizationContext } from "./context.js";
-import { fixNameReferences } from "./name-references.js";
-import { transformNamespace } from "./namespace.js";
+import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -28,6 +25,13 @@ async function buildKustomization(
   ...args: Parameters<typeof import("./build-kustomization.js").buildKustomization>
 ): ReturnType<typeof import("./build-kustomization.js").buildKustomization> {
   return (await import("./build-kustomization.js")).buildKustomization(...args);
+}
+
+/** The top of Flux's generated kustomization over a plain folder (build-kustomization.ts), loaded on first use. */
+async function generatedRoot(
+  ...args: Parameters<typeof import("./build-kustomization.js").generatedRoot>
+): Promise<ReturnType<typeof import("./build-kustomization.js").generatedRoot>> {
+  return (await import("./build-kustomization.js")).generatedRoot(...args);
 }
 
 /** A commit's tree, listed once per run (a listing serves every path and cluster). */
@@ -130,7 +134,7 @@ async function loadPlain(
     const loaded = await loadSourceManifests(cache, gitdir, commit, source);
     const resources = finishBuildMetadata(loaded.resources, undefined);
     if (!namespace) return { ...loaded, resources, kustomization: false };
-    const root = generatedRoot(source, commit, resources, schema, namespace);
+    const root = await generatedRoot(source, commit, resources, schema, namespace);
     return {
       resources: root.resources,
       diagnostics: [...loaded.diagnostics, ...root.diagnostics],
@@ -150,39 +154,6 @@ async function loadPlain(
     diagnostics.push(...built.diagnostics);
   }
   if (hasErrors(diagnostics)) return { resources, diagnostics, kustomization: false };
-  const root = generatedRoot(source, commit, resources, schema, namespace);
+  const root = await generatedRoot(source, commit, resources, schema, namespace);
   return { resources: root.resources, diagnostics: [...diagnostics, ...root.diagnostics], kustomization: false };
-}
-
-/**
- * What the top of Flux's generated kustomization does over a plain folder's objects: its `namespace` (the
- * source's target namespace), then name references across everything — so a manifest naming a ConfigMap that
- * a sub-folder's kustomization generated (and hashed) names it by its new name, and a RoleBinding subject
- * follows its moved ServiceAccount.
- */
-function generatedRoot(
-  source: SourceDef,
-  commit: string,
-  resources: Resource[],
-  schema: KubeSchemaIndex | undefined,
-  namespace: { value: string; location: SourceLocation } | undefined,
-): { resources: Resource[]; diagnostics: Diagnostic[] } {
-  const moved = namespace ? transformNamespace(resources, namespace.value, schema, namespace.location) : resources;
-  const at = namespace?.location ?? source.location;
-  const ctx: KustomizationContext = {
-    source: source.name,
-    commit,
-    file: at.file,
-    dir: source.path,
-    kustomization: namespace ? { namespace: namespace.value } : {},
-    locate: () => at,
-    readFile: () => Promise.reject(new Error("the generated kustomization reads no files")),
-  };
-  try {
-    return fixNameReferences(moved, null, ctx);
-  } catch (e) {
-    if (e instanceof BraidError)
-      return { resources: moved, diagnostics: [{ ...e.diagnostic, location: e.diagnostic.location ?? at }] };
-    throw e;
-  }
 }
