@@ -12,7 +12,13 @@
  * The wrapped fs also answers isomorphic-git's read of a loose object that is not on disk with the packed
  * object as `git cat-file` gives it, for repositories with large packs (git/cat-file.ts): isomorphic-git then
  * never loads such a pack into memory.
+ *
+ * Node's own `fs` is given to isomorphic-git as {@link localFs}: its promise calls done synchronously. Reading
+ * one small object through `fs.promises` takes four trips through libuv's thread pool (open, stat, read,
+ * close), each longer than the read itself on a busy machine: a 20-object render spent about 25 ms waiting on
+ * them. A repository here is a local folder, and nothing else runs while braid reads it.
  */
+import nodeFs from "node:fs";
 import { createRequire } from "node:module";
 import { IN_BUNDLE } from "../model/bundle.js";
 import { packedAsLoose } from "./cat-file.js";
@@ -30,11 +36,31 @@ const { FileSystem } = (
 
 const wrapped = new WeakMap<object, object>();
 
+/** Node's fs as isomorphic-git calls it (the promise API), each call done synchronously. */
+const localFs = {
+  promises: {
+    readFile: async (...a: Parameters<typeof nodeFs.readFileSync>) => nodeFs.readFileSync(...a),
+    writeFile: async (...a: Parameters<typeof nodeFs.writeFileSync>) => nodeFs.writeFileSync(...a),
+    mkdir: async (...a: Parameters<typeof nodeFs.mkdirSync>) => nodeFs.mkdirSync(...a),
+    rmdir: async (...a: Parameters<typeof nodeFs.rmdirSync>) => nodeFs.rmdirSync(...a),
+    rm: async (...a: Parameters<typeof nodeFs.rmSync>) => nodeFs.rmSync(...a),
+    unlink: async (...a: Parameters<typeof nodeFs.unlinkSync>) => nodeFs.unlinkSync(...a),
+    stat: async (...a: Parameters<typeof nodeFs.statSync>) => nodeFs.statSync(...a),
+    lstat: async (...a: Parameters<typeof nodeFs.lstatSync>) => nodeFs.lstatSync(...a),
+    readdir: async (...a: Parameters<typeof nodeFs.readdirSync>) => nodeFs.readdirSync(...a),
+    readlink: async (...a: Parameters<typeof nodeFs.readlinkSync>) => nodeFs.readlinkSync(...a),
+    symlink: async (...a: Parameters<typeof nodeFs.symlinkSync>) => nodeFs.symlinkSync(...a),
+    cp: async (...a: Parameters<typeof nodeFs.cpSync>) => nodeFs.cpSync(...a),
+  },
+};
+
 function wrapFs(fs: unknown): unknown {
   if (fs === null || typeof fs !== "object" || "_original_unwrapped_fs" in fs) return fs;
   let w = wrapped.get(fs);
   if (!w) {
-    const fsys = new FileSystem(fs as ConstructorParameters<typeof FileSystem>[0]) as unknown as {
+    const fsys = new FileSystem(
+      (fs === nodeFs ? localFs : fs) as ConstructorParameters<typeof FileSystem>[0],
+    ) as unknown as {
       _readFile: (path: string, options?: unknown) => Promise<unknown>;
     };
     const readFile = fsys._readFile;
