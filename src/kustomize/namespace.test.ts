@@ -13,7 +13,11 @@ const CLUSTER_KINDS = new Set([
 const schema = {
   kubernetesVersion: "1.34",
   scope: (g: { kind: string }) =>
-    CLUSTER_KINDS.has(g.kind) ? "Cluster" : g.kind === "Mystery" ? undefined : "Namespaced",
+    CLUSTER_KINDS.has(g.kind)
+      ? "Cluster"
+      : ["Mystery", "PodSecurityPolicy"].includes(g.kind)
+        ? undefined
+        : "Namespaced",
   patchSchema: () => undefined,
 } as KubeSchemaIndex;
 
@@ -42,6 +46,11 @@ describe("transformNamespace (kustomize's namespace transformer)", () => {
       "a kind of unknown scope is namespaced",
       { apiVersion: "x.io/v1", kind: "Mystery", metadata: { name: "m" } },
       { apiVersion: "x.io/v1", kind: "Mystery", metadata: { name: "m", namespace: "ns" } },
+    ],
+    [
+      "a kind the API does not know, which kustomize knows as cluster-scoped, is left alone",
+      { apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "psp" } },
+      undefined,
     ],
     [
       "a cluster-scoped kind is left alone",

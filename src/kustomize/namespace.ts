@@ -16,6 +16,7 @@ import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
 import { cloneJson, type FieldSpec, specSelects, walkFieldSpec } from "./field-spec.js";
+import { isClusterScoped } from "./cluster-scoped.js";
 
 function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -147,7 +148,8 @@ export function transformNamespace(
   return resources.map((r) => {
     let o = r.object;
     const kind = r.id.kind;
-    const clusterScoped = schema?.scope(r.id) === "Cluster";
+    // a kind the fleet's Kubernetes API does not know (PodSecurityPolicy after 1.25): as kustomize's own table says
+    const clusterScoped = (schema?.scope(r.id) ?? (isClusterScoped(r.id) ? "Cluster" : undefined)) === "Cluster";
     if (!clusterScoped) o = setPath(o, ["metadata", "namespace"], namespace, true);
     if (kind === "Namespace" && o.apiVersion === "v1") o = setPath(o, ["metadata", "name"], namespace, true);
     if (kind === "RoleBinding" || kind === "ClusterRoleBinding") o = setSubjects(o, namespace);
