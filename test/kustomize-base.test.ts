@@ -583,6 +583,24 @@ patchesJson6902:
       ),
     },
   },
+  // vars of a kustomization that Flux's generated kustomization lists are resolved at that generated root (kustomize
+  // resolves every var once, at the top): after the target namespace, and over the plain manifests beside it
+  "plain-folder-vars-resolved-at-the-generated-root": {
+    path: "plain",
+    namespace: "bar",
+    oracle: "flux-generated",
+    files: {
+      "plain/app/kustomization.yaml": KUST(
+        "namespace: foo\nresources: [svc.yaml, cm.yaml]\nvars:\n  - name: SVC_NS\n    objref: { apiVersion: v1, kind: Service, name: api }\n    fieldref: { fieldpath: metadata.namespace }\n",
+      ),
+      "plain/app/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: { name: api }\nspec: { ports: [{ port: 80 }] }\n",
+      "plain/app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: own }\ndata: { ns: $(SVC_NS) }\n",
+      "plain/web.yaml": DEPLOY("web", "\n          args: [--api=api.$(SVC_NS).svc]"),
+      "flux-generated/kustomization.yaml": KUST(
+        "namespace: bar\nresources:\n  - ../plain/app\n  - ../plain/web.yaml\n",
+      ),
+    },
+  },
   "plain-folder-names-a-generated-configmap": {
     path: "plain",
     oracle: "flux-generated",

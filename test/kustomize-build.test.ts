@@ -696,6 +696,27 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     ]);
   });
 
+  it("a plain source's sub-kustomization vars are resolved at Flux's generated root: after the target namespace, in the plain manifests too", async () => {
+    const { fleetDir } = await fleetWith(
+      {
+        "app/user.yaml":
+          "apiVersion: batch/v1\nkind: Job\nmetadata: { name: user }\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - { name: c, image: busybox:1.36, args: [--api=api.$(SVC_NS).svc] }\n",
+        "app/team/kustomization.yaml": KUST(
+          "namespace: team\nresources: [svc.yaml]\nvars:\n  - name: SVC_NS\n    objref: { apiVersion: v1, kind: Service, name: api }\n    fieldref: { fieldpath: metadata.namespace }\n",
+        ),
+        "app/team/svc.yaml":
+          "apiVersion: v1\nkind: Service\nmetadata: { name: api }\nspec: { ports: [{ port: 80 }] }\n",
+      },
+      { sourceExtra: "\n      namespace: target" },
+    );
+    const r = await render(fleetDir);
+    expect(r.report.diagnostics).toEqual([]);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["kustomization.yaml", "target/job-user.yaml", "target/service-api.yaml"]);
+    // container args are a var reference field (kustomize's defaults): the var reads the Service's final namespace
+    expect(tree["target/job-user.yaml"]).toContain("--api=api.target.svc");
+  });
+
   it("a kustomization at the repository root is built; its paths may not climb out of the root", async () => {
     const { fleetDir } = await fleetWith(
       {

@@ -71,6 +71,18 @@ export interface BuildEnv {
 export interface BuildResult {
   resources: Resource[];
   diagnostics: Diagnostic[];
+  /**
+   * A `nested` build's vars (left for Flux's generated kustomization to resolve, as kustomize resolves every
+   * var once, at the top) and its transformer configuration (undefined: kustomize's defaults), which that
+   * kustomization folds as it folds the folders it builds.
+   */
+  nested?: NestedBuild;
+}
+
+/** What a folder listed by Flux's generated kustomization hands up to it. */
+export interface NestedBuild {
+  vars: KVar[];
+  config?: TransformerConfig;
 }
 
 /** One step of kustomize's builtin transformers, and the builtin plugin kind that runs it (for build metadata). */
@@ -143,12 +155,15 @@ export async function buildKustomization(
   const built = await buildFolder(env, dir, options.nested ? "nested" : "root", [], undefined, diagnostics);
   if (!built) return { resources: [], diagnostics };
   const resources = finishBuildMetadata(built.resources, built.metadata);
+  const nested = options.nested
+    ? { nested: { vars: built.vars, ...(built.config ? { config: built.config } : {}) } }
+    : {};
   const sort = parseSortOptions(built.k.value.sortOptions);
   if (typeof sort === "string") {
     diagnostics.push(err("KUSTOMIZE_INVALID", sort, built.k.locate(["sortOptions"])));
-    return { resources, diagnostics };
+    return { resources, diagnostics, ...nested };
   }
-  return { resources: sortResources(resources, sort), diagnostics };
+  return { resources: sortResources(resources, sort), diagnostics, ...nested };
 }
 
 /**
@@ -322,8 +337,9 @@ async function buildFolder(
     const fixed = guard(() => NAME_REFERENCES.fix!(resources, null, ctx), resources, diagnostics, k.locate([]));
     resources = fixed;
   }
-  // for the top folder, the vars are resolved last (kustomize's ResolveVars, after the name references)
-  if (role === "root" && vars.length)
+  // for the top folder, the vars are resolved last (kustomize's ResolveVars, after the name references); a folder
+  // Flux's generated kustomization lists (`nested`) hands them up to it
+  if (as === "root" && vars.length)
     resources = resolveVars(resources, vars, ctx.config?.varReference ?? VAR_REFERENCE_SPECS, diagnostics);
   return { resources, k, vars, ...(config ? { config } : {}), ...(top.metadata ? { metadata: top.metadata } : {}) };
 }
@@ -901,7 +917,9 @@ function guard(
  * What the top of Flux's generated kustomization does over a plain folder's objects: its `namespace` (the
  * source's target namespace), then name references across everything — so a manifest naming a ConfigMap that
  * a sub-folder's kustomization generated (and hashed) names it by its new name, and a RoleBinding subject
- * follows its moved ServiceAccount.
+ * follows its moved ServiceAccount — then the vars of the folders it lists, over every object (kustomize
+ * resolves vars once, at the top: after the target namespace, and in the plain manifests too). Its transformer
+ * configuration is those folders' configurations folded, as kustomize's accumulator folds them.
  */
 export function generatedRoot(
   source: SourceDef,
@@ -909,9 +927,18 @@ export function generatedRoot(
   resources: Resource[],
   schema: KubeSchemaIndex | undefined,
   namespace: { value: string; location: SourceLocation } | undefined,
+  nested: readonly NestedBuild[] = [],
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
   const moved = namespace ? transformNamespace(resources, namespace.value, schema, namespace.location) : resources;
   const at = namespace?.location ?? source.location;
+  const diagnostics: Diagnostic[] = [];
+  const vars: KVar[] = [];
+  for (const n of nested) mergeVars(vars, n.vars, diagnostics);
+  const config = foldConfigs(
+    nested.map((n) => n.config),
+    diagnostics,
+    at,
+  );
   const ctx: KustomizationContext = {
     source: source.name,
     commit,
@@ -920,8 +947,30 @@ export function generatedRoot(
     kustomization: namespace ? { namespace: namespace.value } : {},
     locate: () => at,
     readFile: () => Promise.reject(new Error("the generated kustomization reads no files")),
+    ...(config ? { config } : {}),
   };
-  const diagnostics: Diagnostic[] = [];
   const fixed = guard(() => NAME_REFERENCES.fix!(moved, null, ctx), moved, diagnostics, at);
-  return { resources: fixed, diagnostics };
+  const resolved = vars.length
+    ? resolveVars(fixed, vars, config?.varReference ?? VAR_REFERENCE_SPECS, diagnostics)
+    : fixed;
+  return { resources: resolved, diagnostics };
+}
+
+/**
+ * The configuration of a kustomization that builds folders of these configurations and has none of its own
+ * (kustomize's accumulator, from an empty one; then kustomize's defaults). Undefined: kustomize's defaults.
+ */
+function foldConfigs(
+  configs: readonly (TransformerConfig | undefined)[],
+  diagnostics: Diagnostic[],
+  at: SourceLocation,
+): TransformerConfig | undefined {
+  if (configs.every((c) => c === undefined)) return undefined;
+  let acc: TransformerConfig = EMPTY_CONFIG;
+  for (const c of [...configs, undefined]) {
+    const merged = mergeConfig(acc, c ?? SORTED_DEFAULTS);
+    if (typeof merged === "string") diagnostics.push(err("KUSTOMIZE_INVALID", merged, at));
+    else acc = merged;
+  }
+  return acc;
 }

@@ -16,6 +16,7 @@ import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
 import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
+import type { NestedBuild } from "./build-kustomization.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -148,12 +149,14 @@ async function loadPlain(
   });
   const resources = finishBuildMetadata(plain.resources, undefined);
   const diagnostics = [...plain.diagnostics];
+  const nested: NestedBuild[] = [];
   for (const dir of folders) {
     const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir, { nested: true });
     resources.push(...built.resources);
     diagnostics.push(...built.diagnostics);
+    if (built.nested) nested.push(built.nested);
   }
   if (hasErrors(diagnostics)) return { resources, diagnostics, kustomization: false };
-  const root = await generatedRoot(source, commit, resources, schema, namespace);
+  const root = await generatedRoot(source, commit, resources, schema, namespace, nested);
   return { resources: root.resources, diagnostics: [...diagnostics, ...root.diagnostics], kustomization: false };
 }
