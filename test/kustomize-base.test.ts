@@ -659,14 +659,17 @@ patchesJson6902:
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    d: 'first line\n    second ''q'' line\n\n    third'\n    e: \"a \\\"b\\\"\n    c\"\ndata:\n  k: v\n",
     },
   },
-  // go-yaml's folded scalars: a more-indented line after an ordinary one gets a blank line before it (a CEL
-  // `expression: >-` with an indented argument, onedr0p/home-ops)
+  // go-yaml's folded scalars as kyaml writes them back and reads them again: a more-indented line after an
+  // ordinary one gets a blank line before it (a CEL `expression: >-` with an indented argument, onedr0p/home-ops),
+  // unless the value is written quoted; a value starting blank loses a break between ordinary lines
   "folded-scalars-with-more-indented-lines": {
     path: ".",
     files: {
       "kustomization.yaml": KUST("resources: [cm.yaml]\n"),
       "cm.yaml":
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata:\n  a: >-\n    one\n      two\n    three\n  c: >\n    one\n      two\n      three\n\n    four\n    five\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata:\n  a: >-\n    one\n      two\n    three\n  c: >\n    one\n      two\n      three\n\n    four\n    five\n" +
+        // a space before a line break (kyverno/policies' CEL), a value starting blank, a kept end
+        "  kyverno: >- \n    all(container, \n      container.ports)\n  lead: >2-\n      lead\n    one\n\n    two\n    three\n\n\n    four\n  kept: >+\n    one\n\n\n",
     },
   },
   "no-kustomization-resource-folder-with-yml-name": {

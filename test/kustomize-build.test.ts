@@ -125,6 +125,16 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r2.brief).toEqual(["KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:4:1"]);
   });
 
+  it("a block scalar whose value starts with a tab is refused where it is, as kustomize cannot read it back", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\n"),
+      "app/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: tabbed }\ndata:\n  script: |2-\n    \techo hi\n",
+    });
+    expect(r.brief).toEqual(["YAML_SYNTAX app/cm.yaml:5:11"]);
+    expect(r.report.diagnostics[0]!.message).toMatch(/starts with a tab/);
+  });
+
   it("a field whose transformer is not registered is refused, never ignored", async () => {
     const saved = FIELD_TRANSFORMERS.namePrefix;
     delete FIELD_TRANSFORMERS.namePrefix;

@@ -123,31 +123,85 @@ export function parseYamlFile(
 const FOLDED_HEADER = /(?:^|[\s:-])>[-+0-9]*[ \t]*(?:#.*)?$/m;
 
 /**
- * Folded block scalars (`>`) as go-yaml v3 reads them — and so kustomize and Flux: a line break before a
- * more-indented line that follows an ordinary one is kept twice ("one\n\n  two" for `one` then `  two`),
- * where the YAML spec keeps it once. A CEL `expression: >-` with an indented argument gets that blank line in
- * what Flux applies.
+ * Folded block scalars (`>`) as kustomize hands them on — and so as Flux applies them. kyaml writes a folded
+ * scalar back out in folded style (go-yaml v3's emitter) and reads it again, and that emitter decides whether
+ * to keep a line break by looking at the value's first line where it means the next one (`k := 0`). So when
+ * the value does not start with a blank, a line break after an ordinary line before a more-indented one (or
+ * before the end, under `>+`) comes back doubled; when it does start with one, a single break between two
+ * ordinary lines comes back as a space, and a longer run one break shorter. A value the emitter may not write
+ * in block style (a space before a line break or at the end, a control character) is written quoted, exactly.
  */
 function foldAsGoYaml(doc: Document.Parsed): void {
   visit(doc, {
     Scalar(_, node) {
-      if (node.type !== Scalar.BLOCK_FOLDED || typeof node.value !== "string" || !/\n[ \t]/.test(node.value)) return;
-      const segments = node.value.split("\n");
-      let previous: "normal" | "more" | undefined;
-      const out: string[] = [];
-      for (const seg of segments) {
-        if (seg === "") {
-          out.push(seg);
-          continue;
-        }
-        const more = seg[0] === " " || seg[0] === "\t";
-        if (more && previous === "normal") out.push("");
-        out.push(seg);
-        previous = more ? "more" : "normal";
-      }
-      node.value = out.join("\n");
+      if (node.type === Scalar.BLOCK_FOLDED && typeof node.value === "string") node.value = emittedFolded(node.value);
     },
   });
+}
+
+/**
+ * Whether go-yaml v3's emitter may write `value` as a block scalar (yaml_emitter_analyze_scalar): not empty, no
+ * space before a line break or at the end, only its printable characters (tab, line feed, ASCII, U+00A0–U+D7FF
+ * and U+E000–U+FFFD but the byte-order mark). Otherwise it writes the value double-quoted.
+ */
+function blockAllowed(value: string): boolean {
+  if (value === "" || value.endsWith(" ") || / [\n\r\u0085\u2028\u2029]/.test(value)) return false;
+  return !/[^\t\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/.test(value);
+}
+
+/**
+ * Block scalars (`|`, `>`) that kustomize cannot read back: a value starting with a tab is written by go-yaml
+ * v3 in block style without an indentation indicator, and its own reader then refuses it ("found a tab
+ * character where an indentation space is expected"), so `kubectl kustomize` and Flux fail the build.
+ */
+export function tabLedBlockScalars(yaml: YamlFile): Diagnostic[] {
+  if (!/^[ \t]*[^\s#].*[|>][-+0-9]*[ \t]*(?:#.*)?$/m.test(yaml.text)) return [];
+  const found: Diagnostic[] = [];
+  for (const doc of yaml.docs)
+    visit(doc, {
+      Scalar(_, node) {
+        if (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) return;
+        if (typeof node.value !== "string" || node.value[0] !== "\t" || !blockAllowed(node.value)) return;
+        const pos = yaml.lineCounter.linePos(node.range?.[0] ?? 0);
+        found.push({
+          code: "YAML_SYNTAX",
+          severity: "error",
+          message:
+            'this block scalar\'s value starts with a tab: kustomize (kubectl kustomize, Flux) writes it back without an indentation indicator and then cannot read it ("found a tab character where an indentation space is expected")',
+          location: { file: yaml.file, line: pos.line, column: pos.col },
+          hint: 'start the value with a space-indented line, or write it quoted ("\\t…")',
+        });
+      },
+    });
+  return found;
+}
+
+/** What go-yaml v3 reads back from its own folded-style emission of `value` (see foldAsGoYaml). */
+function emittedFolded(value: string): string {
+  if (!blockAllowed(value)) return value;
+  const first = value.replace(/^\n+/, "")[0];
+  const startsBlank = first === " " || first === "\t";
+  // the emitter's chomping: keep (`+`) when the value ends with two breaks, or is one break
+  const keep = value === "\n" || value.endsWith("\n\n");
+  const ordinary = (line: string) => line !== "" && line[0] !== " " && line[0] !== "\t";
+  const lines = value.split("\n");
+  let out = lines[0]!;
+  for (let i = 0; i < lines.length - 1;) {
+    // the run of line breaks after line i: n of them, then line j (or the end)
+    let j = i + 1;
+    while (j < lines.length - 1 && lines[j] === "") j++;
+    const atEnd = j === lines.length - 1 && lines[j] === "";
+    let breaks = j - i;
+    if (ordinary(lines[i]!)) {
+      // not starting blank: one break more before a more-indented line, or at the end of a kept value;
+      // starting blank: one fewer between two ordinary lines (a single one folds into a space)
+      if (!startsBlank) breaks += (atEnd ? keep : !ordinary(lines[j]!)) ? 1 : 0;
+      else if (!atEnd && ordinary(lines[j]!)) breaks -= 1;
+    }
+    out += (breaks === 0 ? " " : "\n".repeat(breaks)) + lines[j]!;
+    i = j;
+  }
+  return out;
 }
 
 /**

@@ -6,7 +6,7 @@ import { isMap, isScalar, type Document, type Scalar } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../model/position-map.js";
-import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
+import { documentToJs, parseYamlFile, positionOf, tabLedBlockScalars, type YamlFile } from "../model/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { emptyNullPaths } from "../model/empty-nulls.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
@@ -66,6 +66,8 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
   }
   const yaml = parseYamlFile(text, file);
   if (yaml.diagnostics.length) return { yaml, docs: [], problems: yaml.diagnostics };
+  const unreadable = tabLedBlockScalars(yaml);
+  if (unreadable.length) return { yaml, docs: [], problems: unreadable };
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
