@@ -135,6 +135,17 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.report.diagnostics[0]!.message).toMatch(/starts with a tab/);
   });
 
+  it("a generated ConfigMap value led by a tab with line breaks (a Makefile) is refused at its entry, as kustomize cannot read it back", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST(
+        "configMapGenerator:\n  - name: mk\n    files: [Makefile]\n    literals: [ok=\\tone-line]\n",
+      ),
+      "app/Makefile": "\techo hi\n\techo there\n",
+    });
+    expect(r.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:5:13"]);
+    expect(r.report.diagnostics[0]!.message).toMatch(/Makefile starts with a tab and has line breaks/);
+  });
+
   it("a field whose transformer is not registered is refused, never ignored", async () => {
     const saved = FIELD_TRANSFORMERS.namePrefix;
     delete FIELD_TRANSFORMERS.namePrefix;

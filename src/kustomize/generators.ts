@@ -14,6 +14,7 @@ import type { AsyncTransformer, KustomizationContext, TransformResult } from "./
 import { isObject } from "./field-spec.js";
 import { ORIGIN_ANNOTATION } from "./build-metadata.js";
 import { checkKeys, entryLocation, invalidField, WrittenFields } from "./resource-edit.js";
+import { blockStyleAllowed } from "../model/yaml-file.js";
 
 type Kind = "ConfigMap" | "Secret";
 
@@ -314,6 +315,18 @@ async function generateOne(
     }
     seen.add(p.key);
     const text = kind === "ConfigMap" ? utf8Text(p.value) : undefined;
+    // kyaml writes a value with line breaks as a literal block scalar; one led by a tab it cannot read back
+    if (text?.[0] === "\t" && text.includes("\n") && blockStyleAllowed(text)) {
+      diagnostics.push(
+        invalidField(
+          ctx,
+          p.from,
+          `the value of ${p.key} starts with a tab and has line breaks: kustomize (kubectl kustomize, Flux) writes it as a block scalar without an indentation indicator and then cannot read it ("found a tab character where an indentation space is expected")`,
+          "indent the first line with spaces, or keep such a file out of the generator (a Makefile: a ConfigMap written as a manifest, its value quoted)",
+        ),
+      );
+      continue;
+    }
     if (kind === "Secret") data[p.key] = kustomizeBase64(p.value);
     else if (text !== undefined) data[p.key] = text;
     else binaryData[p.key] = kustomizeBase64(p.value);

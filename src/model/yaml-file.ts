@@ -144,7 +144,7 @@ function foldAsGoYaml(doc: Document.Parsed): void {
  * space before a line break or at the end, only its printable characters (tab, line feed, ASCII, U+00A0–U+D7FF
  * and U+E000–U+FFFD but the byte-order mark). Otherwise it writes the value double-quoted.
  */
-function blockAllowed(value: string): boolean {
+export function blockStyleAllowed(value: string): boolean {
   if (value === "" || value.endsWith(" ") || / [\n\r\u0085\u2028\u2029]/.test(value)) return false;
   return !/[^\t\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/.test(value);
 }
@@ -161,7 +161,7 @@ export function tabLedBlockScalars(yaml: YamlFile): Diagnostic[] {
     visit(doc, {
       Scalar(_, node) {
         if (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) return;
-        if (typeof node.value !== "string" || node.value[0] !== "\t" || !blockAllowed(node.value)) return;
+        if (typeof node.value !== "string" || node.value[0] !== "\t" || !blockStyleAllowed(node.value)) return;
         const pos = yaml.lineCounter.linePos(node.range?.[0] ?? 0);
         found.push({
           code: "YAML_SYNTAX",
@@ -178,7 +178,7 @@ export function tabLedBlockScalars(yaml: YamlFile): Diagnostic[] {
 
 /** What go-yaml v3 reads back from its own folded-style emission of `value` (see foldAsGoYaml). */
 function emittedFolded(value: string): string {
-  if (!blockAllowed(value)) return value;
+  if (!blockStyleAllowed(value)) return value;
   const first = value.replace(/^\n+/, "")[0];
   const startsBlank = first === " " || first === "\t";
   // the emitter's chomping: keep (`+`) when the value ends with two breaks, or is one break
