@@ -182,4 +182,14 @@ x:
       expect(parse(text).v).toBe(s);
     }
   });
+
+  it("writes a multi-line string led by a tab double-quoted: go-yaml refuses a block led by one, so Flux's build would fail", () => {
+    for (const s of ["\techo hi\n\techo there\n", "\tx\ny"]) {
+      const text = serializeResource({ v: s });
+      expect(text).toMatch(/^v: "\\t/);
+      expect(parse(text).v).toBe(s);
+    }
+    // a tab further down is fine in a literal block (its indentation is already known)
+    expect(serializeResource({ v: "x\n\ty\n" })).toMatch(/^v: \|/);
+  });
 });

@@ -127,6 +127,9 @@ function scalarString(s: string, blockIndent: string, allowBlock = false): strin
 }
 
 function canBlock(s: string): boolean {
+  // a value led by a tab: go-yaml (kubectl kustomize, Flux building the deploy folder) refuses the tab where it
+  // looks for the block's indentation, and kyaml writes such a block back without an indicator
+  if (s.startsWith("\t")) return false;
   // no carriage returns, tabs at line starts are fine, but no non-printable characters or BOM
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029\r]/.test(s)) return false;
