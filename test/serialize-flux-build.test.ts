@@ -33,6 +33,8 @@ const VALUES = [
   "tab\tinside\nline",
   "ends with space ",
   "multi\nline\n\n",
+  "emoji 🚀\nline",
+  "# not a comment\n- not a list",
 ];
 
 describe.skipIf(skipReason !== undefined)("braid's output as Flux's kustomize build reads it", () => {
