@@ -209,4 +209,22 @@ spec:
     const d = r.report.diagnostics.find((x: { code: string }) => x.code === "SUBST_UNDEFINED");
     expect(d.location).toMatchObject({ file: "a.yaml", line: 8 });
   });
+
+  it("an undefined variable in a name is one SUBST_UNDEFINED per use, not also a schema error or a clash of emptied names", async () => {
+    // the shape of a shared template folder (bjw-s/home-ops' volsync): names built from ${APP}
+    const r = await render(
+      await fleetWith({
+        "a.yaml":
+          "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: '${APP}', namespace: a }\ndata: { k: v }\n---\n" +
+          "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: '${OTHER}', namespace: a }\ndata: { k: v }\n---\n" +
+          "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ok, namespace: a }\ndata: { k: [1] }\n",
+      }),
+    );
+    expect(r.code).toBe(1);
+    const codes = r.report.diagnostics.map((d: { code: string }) => d.code).sort();
+    // the object that substituted cleanly is still validated (a data value must be a string)
+    expect(codes).toEqual(["SCHEMA_VIOLATION", "SUBST_UNDEFINED", "SUBST_UNDEFINED"]);
+    const schema = r.report.diagnostics.find((d: { code: string }) => d.code === "SCHEMA_VIOLATION");
+    expect(schema.resource).toContain("ok");
+  });
 });

@@ -404,13 +404,17 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
   }
   const rendered = renderCluster(cluster, manifests, baseIndex, context);
   diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
-  const renderedCrds = rendered.resources.filter(isCrd);
+  const { substitutionFailed } = rendered;
+  const checked = substitutionFailed.size
+    ? rendered.resources.filter((r) => !substitutionFailed.has(r))
+    : rendered.resources;
+  const renderedCrds = checked.filter(isCrd);
   const index = renderedCrds.length
     ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds]))
     : baseIndex;
   if (!opts.skipValidation)
     diagnostics.push(
-      ...validateResources(rendered.resources, {
+      ...validateResources(checked, {
         cluster: cluster.name,
         openapi,
         crds: [...fleetSchemas.crds, ...renderedCrds],
@@ -423,7 +427,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
       }),
     );
   // without validation (render --explain-source) the names still decide the file paths: check them anyway
-  else diagnostics.push(...checkIdentities(rendered.resources, cluster.name));
+  else diagnostics.push(...checkIdentities(checked, cluster.name));
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
   // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)

@@ -36,8 +36,9 @@ function substituteAll(
   cluster: string,
   unsubstituted: ReadonlySet<string> = new Set(),
   memo: SubstitutionMemo = createSubstitutionMemo(),
-): { resources: Resource[]; diagnostics: Diagnostic[] } {
+): { resources: Resource[]; diagnostics: Diagnostic[]; failed: Set<Resource> } {
   const diagnostics: Diagnostic[] = [];
+  const failed = new Set<Resource>();
   const out = resources.map((r) => {
     if (unsubstituted.has(r.origin.source)) return r;
     const { object, errors, changed } = substituteShared(memo, r.object, vars, { strict: true }, r.plain);
@@ -52,9 +53,11 @@ function substituteAll(
         location: lineInValue(locateField(r, e.path), valueAt(r.object, e.path), e.offset),
         hint: substHint(e.code, e.variable, r.origin.source),
       });
-    return changed ? withSubstituted(memo, r, object) : r;
+    const result = changed ? withSubstituted(memo, r, object) : r;
+    if (errors.length) failed.add(result);
+    return result;
   });
-  return { resources: out, diagnostics };
+  return { resources: out, diagnostics, failed };
 }
 
 /** kustomize's mark of an object kept for the build only (replacement sources, values): it is not emitted. */
@@ -132,7 +135,10 @@ function blankSubjectNamespaces(resources: readonly Resource[], cluster: string)
  * 1. patches, in layer order (fleet, groups, cluster), then what kustomize does last ({@link finishBuild});
  * 2. variable substitution;
  * 3. duplicate check.
- * Validation and output happen after (they need the whole fleet's schemas).
+ * Validation and output happen after (they need the whole fleet's schemas). `substitutionFailed` holds the
+ * resources whose substitution failed: their text is not what the cluster would get (an undefined variable
+ * reads as empty), so they take no part in the duplicate check, and the caller does not validate them — their
+ * SUBST_* error is the one message about them, not a "missing name" or a clash of two emptied names after it.
  */
 export function renderCluster(
   cluster: EffectiveCluster,
@@ -140,7 +146,7 @@ export function renderCluster(
   schema: KubeSchemaIndex | undefined,
   /** The run's memos (pipeline/run-context.ts), shared across its clusters. */
   memo?: { substitutions: SubstitutionMemo; duplicateKeys: DuplicateKeys },
-): { resources: Resource[]; diagnostics: Diagnostic[] } {
+): { resources: Resource[]; diagnostics: Diagnostic[]; substitutionFailed: ReadonlySet<Resource> } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
   const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
   const substituted = substituteAll(
@@ -150,9 +156,12 @@ export function renderCluster(
     unsubstituted,
     memo?.substitutions,
   );
-  const unique = checkDuplicates(substituted.resources, cluster.name, schema, memo?.duplicateKeys);
+  const { failed } = substituted;
+  const checked = failed.size ? substituted.resources.filter((r) => !failed.has(r)) : substituted.resources;
+  const unique = checkDuplicates(checked, cluster.name, schema, memo?.duplicateKeys);
   return {
-    resources: unique.resources,
+    resources: failed.size ? [...unique.resources, ...failed] : unique.resources,
+    substitutionFailed: failed,
     diagnostics: [
       ...patched.diagnostics,
       ...blankSubjectNamespaces(patched.resources, cluster.name),
