@@ -135,6 +135,39 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.report.diagnostics[0]!.message).toMatch(/starts with a tab/);
   });
 
+  it("so is one in a patch, a file or inline (kustomize fails to read the patch), while braid's own patches keep it", async () => {
+    const patch = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata:\n  s: |\n    \tindented\n    line\n";
+    const file = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\npatches:\n  - path: p.yaml\n"),
+      "app/cm.yaml": CM("a"),
+      "app/p.yaml": patch,
+    });
+    expect(file.brief).toEqual(["YAML_SYNTAX app/p.yaml:5:6"]);
+    const merge = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\npatchesStrategicMerge: [p.yaml]\n"),
+      "app/cm.yaml": CM("a"),
+      "app/p.yaml": patch,
+    });
+    expect(merge.brief).toEqual(["YAML_SYNTAX app/p.yaml:5:6"]);
+    const inline = await failing({
+      "app/kustomization.yaml": KUST(
+        `resources: [cm.yaml]\npatches:\n  - patch: |\n${patch.replace(/^/gm, "      ").replace(/ +$/, "")}`,
+      ),
+      "app/cm.yaml": CM("a"),
+    });
+    expect(inline.brief).toEqual(["PATCH_INVALID app/kustomization.yaml:10:12"]);
+    expect(inline.report.diagnostics[0]!.message).toMatch(/starts with a tab/);
+    // a cluster's own patch is braid's to read: the value is kept (and written double-quoted)
+    const own = await fleetWith(
+      { "app/kustomization.yaml": KUST("resources: [cm.yaml]\n"), "app/cm.yaml": CM("a") },
+      { clusters: { a: `  patches:\n    - patch: |\n${patch.replace(/^/gm, "        ").replace(/ +$/, "")}` } },
+    );
+    const r = await render(own.fleetDir);
+    expect(r.code, r.err).toBe(0);
+    const written = await readFile(join(r.out, "clusters/a/default/configmap-a.yaml"), "utf8");
+    expect(written).toContain('s: "\\tindented\\nline\\n"');
+  });
+
   it("a generated ConfigMap value led by a tab with line breaks (a Makefile) is refused at its entry, as kustomize cannot read it back", async () => {
     const r = await failing({
       "app/kustomization.yaml": KUST(

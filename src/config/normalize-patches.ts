@@ -5,7 +5,15 @@ import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
 import { docPositionMap } from "../model/position-map.js";
 import type { PatchDef, TargetSpec } from "./types.js";
-import { documentToJs, nodeAt, parseYamlFile, positionOf, scalarShift, type YamlFile } from "../model/yaml-file.js";
+import {
+  documentToJs,
+  nodeAt,
+  parseYamlFile,
+  positionOf,
+  scalarShift,
+  tabLedBlockScalars,
+  type YamlFile,
+} from "../model/yaml-file.js";
 import { resolveInside } from "./safe-path.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
 
@@ -25,6 +33,12 @@ export interface PatchContext {
   basePath: JsonPath;
   layer: string;
   reader: FleetReader;
+  /**
+   * The patches are a kustomization's, which kustomize reads back through go-yaml: a block scalar whose value
+   * starts with a tab fails its build (tabLedBlockScalars), so it is an error here too. braid's own patches
+   * are braid's to read and keep such values.
+   */
+  kustomize?: boolean;
 }
 
 /** One patch body and what a PatchDef keeps beside it (where it was written, its positions). */
@@ -113,6 +127,11 @@ async function bodiesFromFile(
   const parsed = parseYamlFile(text, rel);
   diagnostics.push(...parsed.diagnostics);
   if (parsed.diagnostics.length) return [];
+  if (ctx.kustomize) {
+    const unreadable = tabLedBlockScalars(parsed);
+    diagnostics.push(...unreadable);
+    if (unreadable.length) return [];
+  }
   const bodies: PatchBody[] = [];
   for (const doc of parsed.docs) {
     // an empty document (a lone `---`, only comments, `~`) holds no patch, as kustomize reads patch files
@@ -141,8 +160,9 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
   const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
   const shift = scalarShift(ctx.yaml, node);
   const parsed = parseYamlFile(text, ctx.yaml.file);
-  if (parsed.diagnostics.length) {
-    for (const d of parsed.diagnostics)
+  const problems = parsed.diagnostics.length ? parsed.diagnostics : ctx.kustomize ? tabLedBlockScalars(parsed) : [];
+  if (problems.length) {
+    for (const d of problems)
       diagnostics.push({
         ...d,
         code: "PATCH_INVALID",

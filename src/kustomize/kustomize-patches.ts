@@ -91,6 +91,7 @@ export async function readKustomizationPatches(
       basePath: [field],
       layer: `kustomization ${k.file}`,
       reader: treeReader(tree),
+      kustomize: true,
     });
     diagnostics.push(
       ...normalized.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })),
