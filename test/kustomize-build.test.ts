@@ -135,6 +135,14 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.report.diagnostics[0]!.message).toMatch(/starts with a tab/);
   });
 
+  it("a kustomization whose block scalar has a tab where go-yaml looks for the indentation is refused, as kubectl cannot read it", async () => {
+    const r = await failing({
+      "app/kustomization.yaml": KUST("resources: [cm.yaml]\ncommonAnnotations:\n  note: |\n\n    \tindented\n"),
+      "app/cm.yaml": CM("a"),
+    });
+    expect(r.brief).toEqual(["YAML_SYNTAX app/kustomization.yaml:5:9"]);
+  });
+
   it("so is one in a patch, a file or inline (kustomize fails to read the patch), while braid's own patches keep it", async () => {
     const patch = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata:\n  s: |\n    \tindented\n    line\n";
     const file = await failing({
@@ -156,7 +164,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
       "app/cm.yaml": CM("a"),
     });
     expect(inline.brief).toEqual(["PATCH_INVALID app/kustomization.yaml:10:12"]);
-    expect(inline.report.diagnostics[0]!.message).toMatch(/starts with a tab/);
+    expect(inline.report.diagnostics[0]!.message).toMatch(/a tab where go-yaml looks for its indentation/);
     // a cluster's own patch is braid's to read: the value is kept (and written double-quoted)
     const own = await fleetWith(
       { "app/kustomization.yaml": KUST("resources: [cm.yaml]\n"), "app/cm.yaml": CM("a") },

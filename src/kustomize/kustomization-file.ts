@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import { documentToJs, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
+import { documentToJs, parseYamlFile, positionOf, tabLedBlockScalars, type YamlFile } from "../model/yaml-file.js";
 import type { Json, JsonPath } from "../model/resource.js";
 import type { SourceTree, TreeBlob } from "./source-tree.js";
 import { kustomizationFields, writtenPath } from "./go-json-fields.js";
@@ -58,6 +58,9 @@ export async function readKustomization(
   // its last value, as kustomize reads the file
   const yaml = parseYamlFile(text.trim() === "" ? "{}\n" : text, blob.path, base, { lastKeyWins: true });
   if (yaml.diagnostics.length) return { diagnostics: yaml.diagnostics };
+  const unreadable = tabLedBlockScalars(yaml, { writeBack: false });
+  if (unreadable.length)
+    return { diagnostics: unreadable.map((d) => ({ ...d, location: { ...base, ...d.location! } })) };
   const docs = yaml.docs.filter((d) => d.contents !== null);
   const dir = blob.path.includes("/") ? blob.path.slice(0, blob.path.lastIndexOf("/")) : "";
   const loc = (line = 1, column = 1): SourceLocation => ({ ...base, file: blob.path, line, column });

@@ -92,4 +92,16 @@ describe("tabLedBlockScalars: block scalars kustomize cannot read back", () => {
     ]);
     expect(found[0]!.message).toMatch(/starts with a tab: kustomize .* cannot read it/);
   });
+
+  it("finds a tab after the spaces of a line before the first content of a block without indentation indicator", () => {
+    // go-yaml looks for the indentation on these lines and refuses the tab; kubectl kustomize fails on each
+    const text = "a: |\n\n    \tx\n    y\nb: >-\n  \n  \t\nc: |2\n  \tt\nd: |\n  x\n  \tt\ne: |-\n  \t\n  x\n";
+    const parsed = parseYamlFile(text, "x.yaml");
+    expect(parsed.diagnostics).toEqual([]);
+    const asWritten = tabLedBlockScalars(parsed, { writeBack: false });
+    expect(asWritten.map((d) => d.location?.line)).toEqual([1, 5, 13]);
+    expect(asWritten[0]!.message).toMatch(/tab where go-yaml looks for its indentation/);
+    // read back as well: c's value starts with a tab
+    expect(tabLedBlockScalars(parsed).map((d) => d.location?.line)).toEqual([1, 5, 8, 13]);
+  });
 });

@@ -150,30 +150,59 @@ export function blockStyleAllowed(value: string): boolean {
 }
 
 /**
- * Block scalars (`|`, `>`) that kustomize cannot read back: a value starting with a tab is written by go-yaml
- * v3 in block style without an indentation indicator, and its own reader then refuses it ("found a tab
- * character where an indentation space is expected"), so `kubectl kustomize` and Flux fail the build.
+ * Block scalars (`|`, `>`) that kustomize and Flux cannot read, both go-yaml's "found a tab character where an
+ * indentation space is expected":
+ * - as written: a block without an indentation indicator whose lines, up to its first content, hold a tab
+ *   right after their leading spaces (go-yaml takes the indentation from those lines; YAML reads the tab as
+ *   content);
+ * - read back (`writeBack`, for files kustomize reads into its resource model, which writes each value and
+ *   reads it again): a value starting with a tab, which go-yaml v3 writes in block style without an
+ *   indentation indicator. A kustomization file is read once, as written.
  */
-export function tabLedBlockScalars(yaml: YamlFile): Diagnostic[] {
+export function tabLedBlockScalars(yaml: YamlFile, { writeBack = true } = {}): Diagnostic[] {
   if (!/^[ \t]*[^\s#].*[|>][-+0-9]*[ \t]*(?:#.*)?$/m.test(yaml.text)) return [];
   const found: Diagnostic[] = [];
   for (const doc of yaml.docs)
     visit(doc, {
       Scalar(_, node) {
         if (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED) return;
-        if (typeof node.value !== "string" || node.value[0] !== "\t" || !blockStyleAllowed(node.value)) return;
-        const pos = yaml.lineCounter.linePos(node.range?.[0] ?? 0);
+        if (typeof node.value !== "string" || !node.range) return;
+        const asWritten = tabInAutoIndentation(yaml.text, node.range[0], node.range[2]);
+        if (!asWritten && !(writeBack && node.value[0] === "\t" && blockStyleAllowed(node.value))) return;
+        const pos = yaml.lineCounter.linePos(node.range[0]);
         found.push({
           code: "YAML_SYNTAX",
           severity: "error",
-          message:
-            'this block scalar\'s value starts with a tab: kustomize (kubectl kustomize, Flux) writes it back without an indentation indicator and then cannot read it ("found a tab character where an indentation space is expected")',
+          message: asWritten
+            ? 'this block scalar has a tab where go-yaml looks for its indentation (after the leading spaces of a line up to its first content): kustomize (kubectl kustomize, Flux) cannot read it ("found a tab character where an indentation space is expected")'
+            : 'this block scalar\'s value starts with a tab: kustomize (kubectl kustomize, Flux) writes it back without an indentation indicator and then cannot read it ("found a tab character where an indentation space is expected")',
           location: { file: yaml.file, line: pos.line, column: pos.col },
-          hint: 'start the value with a space-indented line, or write it quoted ("\\t…")',
+          hint: asWritten
+            ? 'indent those lines with spaces only, or write the value quoted ("\\t…")'
+            : 'start the value with a space-indented line, or write it quoted ("\\t…")',
         });
       },
     });
   return found;
+}
+
+/**
+ * go-yaml's block scalar scanner without an indentation indicator: while it looks for the indentation (every
+ * line up to the first with content), a tab right after a line's leading spaces is an error.
+ */
+function tabInAutoIndentation(text: string, start: number, end: number): boolean {
+  if (/^[|>](?:[1-9]|[-+][1-9])/.test(text.slice(start, start + 3))) return false;
+  let i = text.indexOf("\n", start);
+  while (i !== -1 && i < end) {
+    let j = i + 1;
+    while (text[j] === " ") j++;
+    if (j >= end) return false;
+    if (text[j] === "\t") return true;
+    if (text[j] === "\r") j++;
+    if (text[j] !== "\n") return false;
+    i = j;
+  }
+  return false;
 }
 
 /** What go-yaml v3 reads back from its own folded-style emission of `value` (see foldAsGoYaml). */
