@@ -356,7 +356,7 @@ patchesJson6902:
     oracle: "flux-generated",
     files: {
       "deploy/cm.yaml":
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    port: 8080\n    happy: true\n    upper: True\n    ratio: 1.50\n    empty: null\n    tilde: ~\n    blank:\n    octal: 0644\n    hex: 0x1F\n    exp: 1e3\n    inf: .inf\n    date: 2024-01-01\n    text: x\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    port: 8080\n    happy: true\n    upper: True\n    ratio: 1.50\n    empty: null\n    tilde: ~\n    blank:\n    octal: 0644\n    hex: 0x1F\n    exp: 1e3\n    inf: .inf\n    date: 2024-01-01\n    bin: 0b101\n    tagged: !!binary aGk=\n    text: x\ndata:\n  when: 2024-01-01\n",
       "flux-generated/kustomization.yaml": KUST("resources:\n  - ../deploy/cm.yaml\n"),
     },
   },

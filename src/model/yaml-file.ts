@@ -12,6 +12,7 @@ import {
 } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { largerStackAvailable, stackExhausted } from "./deep-stack.js";
+import { goBinary, goInt, goNumber, goTimestamp } from "./go-scalars.js";
 import type { JsonPath } from "./resource.js";
 
 /** A parsed YAML file: its documents with positions kept. */
@@ -22,25 +23,87 @@ export interface YamlFile {
   lineCounter: LineCounter;
 }
 
+/** go-yaml's spellings of infinities and NaN (the YAML core schema reads the plain ones alike). */
+const SPECIAL_FLOATS = new Map<string, number>([
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s): [string, number] => [s, Infinity]),
+  ...["-.inf", "-.Inf", "-.INF"].map((s): [string, number] => [s, -Infinity]),
+  ...[".nan", ".NaN", ".NAN"].map((s): [string, number] => [s, NaN]),
+]);
+
+/** A test the yaml parser accepts in place of a RegExp (it only calls `test`). */
+const tester = (test: (s: string) => boolean) => ({ test }) as unknown as RegExp;
+
+type OnError = (message: string) => void;
+
 /**
- * Integers as Kubernetes tooling reads them (go-yaml v3 in kustomize/Flux): besides YAML 1.2's forms, a
- * leading-zero octal (`0644` is 420: file modes) and `_` separators (`1_000`). Without these, `defaultMode:
- * 0440` would silently become 440.
+ * Numbers as Kubernetes tooling reads them (go-yaml v3 in kustomize and Flux, go-yaml v2 in sigs.k8s.io/yaml:
+ * the same strconv underneath): besides YAML 1.2's forms, Go's integer literals once every `_` is dropped
+ * (`0644` is 420 — file modes —, `0b101`, `0X1F`, `-0x1F`, `1_000`) and go-yaml's floats (`08` is 8). Without
+ * these, `defaultMode: 0440` would silently become 440. An explicit `!!int`/`!!float` that go-yaml cannot
+ * read so is an error, as it is in kubectl.
  */
-const KUBE_INT_TAGS = [
+const GO_NUMBER_TAGS = [
   {
+    // plain scalars go-yaml reads as numbers, and an explicit !!float
     identify: (v: unknown) => typeof v === "number",
     default: true,
-    tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?0[0-7]+$/,
-    resolve: (s: string) => (s.startsWith("-") ? -1 : 1) * parseInt(s.replace(/^[-+]/, ""), 8),
+    tag: "tag:yaml.org,2002:float",
+    test: tester((s) => goNumber(s) !== undefined),
+    resolve: (s: string, onError: OnError) => {
+      const n = goNumber(s) ?? SPECIAL_FLOATS.get(s);
+      if (n === undefined) onError(`cannot decode \`${s}\` as a !!float (go-yaml)`);
+      return n ?? s;
+    },
   },
   {
+    // an explicit !!int
     identify: (v: unknown) => typeof v === "number",
-    default: true,
+    default: false,
     tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?[0-9][0-9_]*_[0-9_]*$/,
-    resolve: (s: string) => Number(s.replace(/_/g, "")),
+    resolve: (s: string, onError: OnError) => {
+      const int = goInt(s);
+      if (int === undefined) onError(`cannot decode \`${s}\` as a !!int (go-yaml)`);
+      return int ?? s;
+    },
+  },
+  {
+    // an explicit !!bool: go-yaml v3 reads only true and false so (`!!bool yes` fails kubectl)
+    identify: (v: unknown) => typeof v === "boolean",
+    default: false,
+    tag: "tag:yaml.org,2002:bool",
+    resolve: (s: string, onError: OnError) => {
+      const b = /^(?:true|True|TRUE)$/.test(s) ? true : /^(?:false|False|FALSE)$/.test(s) ? false : undefined;
+      if (b === undefined) onError(`cannot decode \`${s}\` as a !!bool (go-yaml)`);
+      return b ?? s;
+    },
+  },
+  {
+    tag: "tag:yaml.org,2002:binary",
+    default: false,
+    resolve: (s: string, onError: OnError) => {
+      const text = goBinary(s);
+      if (text === undefined) onError("!!binary value contains invalid base64 data (go-yaml)");
+      return text ?? s;
+    },
+  },
+];
+
+/**
+ * Timestamps as kustomize hands them on (see model/go-scalars.ts): for resources, which kustomize writes
+ * through Go's JSON (kustomization files are read as go-yaml v2 reads them into strings, and keep the text).
+ */
+const GO_TIMESTAMP_TAGS = [
+  {
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:timestamp",
+    test: tester((s) => goTimestamp(s) !== undefined),
+    resolve: (s: string, onError: OnError) => {
+      const t = goTimestamp(s);
+      if (t === undefined) onError(`cannot decode \`${s}\` as a !!timestamp (go-yaml)`);
+      else if (typeof t === "object") onError(`this timestamp cannot be written as JSON: ${t.error}`);
+      return typeof t === "string" ? t : s;
+    },
   },
 ];
 
@@ -56,7 +119,8 @@ export function parseYamlFile(
   text: string,
   file: string,
   base: Partial<SourceLocation> = {},
-  opts: { lastKeyWins?: boolean; reindented?: boolean } = {},
+  /** `timestamps`: the file is a resource or a patch of one (see GO_TIMESTAMP_TAGS). */
+  opts: { lastKeyWins?: boolean; reindented?: boolean; timestamps?: boolean } = {},
 ): YamlFile & { diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   let parsed;
@@ -66,7 +130,11 @@ export function parseYamlFile(
       prettyErrors: false,
       uniqueKeys: !opts.lastKeyWins,
       merge: true, // `<<:` merge keys, as kubectl/kustomize read them
-      customTags: (tags) => [...(KUBE_INT_TAGS as typeof tags), ...tags],
+      customTags: (tags) => [
+        ...((opts.timestamps ? GO_TIMESTAMP_TAGS : []) as typeof tags),
+        ...(GO_NUMBER_TAGS as typeof tags),
+        ...tags,
+      ],
     }) as Document.Parsed[] | { errors?: unknown }; // EmptyStream
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
@@ -82,7 +150,8 @@ export function parseYamlFile(
     let current = { text, docs: list };
     const passes = Math.min(100, Math.floor(32_000_000 / (text.length + 1)));
     for (let pass = 0; pass < passes; pass++) {
-      const fixed = reindentQuotedContinuations(current.text, current.docs);
+      const fixed =
+        reindentQuotedContinuations(current.text, current.docs) ?? spaceBeforeComments(current.text, current.docs);
       if (fixed === undefined) break;
       const again = parseYamlFile(fixed, file, base, { ...opts, reindented: true });
       if (!again.diagnostics.length) return again;
@@ -205,6 +274,116 @@ function tabInAutoIndentation(text: string, start: number, end: number): boolean
   return false;
 }
 
+/**
+ * go-yaml reads a flow mapping's missing value (`{a}`, `{a: }`) as an empty string, where a block mapping's
+ * (`a:`) is null: sets those values to "" in place, before the documents are read.
+ */
+export function flowEmptyValuesAsStrings(yaml: YamlFile): void {
+  if (!yaml.text.includes("{")) return;
+  for (const doc of yaml.docs)
+    visit(doc, {
+      Map(_, map) {
+        if (!map.flow) return;
+        for (const pair of map.items) {
+          const v = pair.value as Node | null;
+          if (v === null || (isScalar(v) && v.type === Scalar.PLAIN && v.source === "" && v.value === null)) {
+            const empty = new Scalar("");
+            empty.range = v?.range ?? (pair.key as Node | null)?.range;
+            pair.value = empty;
+          }
+        }
+      },
+    });
+}
+
+/**
+ * What kustomize's reader (kyaml's ByteReader) refuses in a file of resources before go-yaml sees it: it
+ * splits the text at every later line that starts with `---`, and such a line may hold nothing but a comment
+ * after the dashes ("invalid document separator: --- !!map"); and a YAML directive (`%YAML 1.2`) is cut off
+ * from its `---`, which go-yaml then misses ("did not find expected <document start>").
+ */
+export function kyamlSplitProblems(yaml: YamlFile): Diagnostic[] {
+  const text = yaml.text;
+  if (!text.includes("\n---") && !/^%/m.test(text)) return [];
+  const found: Diagnostic[] = [];
+  const lines = text.replace(/\r\n/g, "\n").split("\n");
+  for (const [i, line] of lines.entries()) {
+    const separator = i > 0 && line.startsWith("---") && i < lines.length - 1;
+    const rest = separator ? line.slice(3).trim() : "";
+    if (separator && rest !== "" && !rest.startsWith("#"))
+      found.push({
+        code: "YAML_SYNTAX",
+        severity: "error",
+        message: `invalid document separator: ${line.trim()} (kustomize splits the file at every line starting with ---, which may only be followed by a comment; kubectl kustomize and Flux fail)`,
+        location: { file: yaml.file, line: i + 1, column: 1 },
+        hint: "put the document's content on the next line",
+      });
+    else if (line.startsWith("%"))
+      found.push({
+        code: "YAML_SYNTAX",
+        severity: "error",
+        message:
+          "a YAML directive: kustomize splits the file at the --- after it and go-yaml then finds no document start (kubectl kustomize and Flux fail)",
+        location: { file: yaml.file, line: i + 1, column: 1 },
+        hint: "remove the directive line",
+      });
+  }
+  return found;
+}
+
+/** Whether a visit path ends at a value of `metadata.annotations` of the document's top mapping. */
+function isAnnotationValue(path: readonly unknown[]): boolean {
+  const keyOf = (n: unknown) => (isPair(n) && isScalar(n.key) ? n.key.value : undefined);
+  return path.length === 7 && keyOf(path[2]) === "metadata" && keyOf(path[4]) === "annotations";
+}
+
+/**
+ * Values kustomize cannot write as JSON, which fails `kubectl kustomize` and Flux's build
+ * (`RNode.MarshalJSON`): NaN and infinities ("json: unsupported value"), and a mapping below the document's
+ * top whose key is not a string to go-yaml — a number, boolean, null, timestamp or collection ("json:
+ * unsupported type: map[interface {}]interface {}"). The top mapping's keys are read as strings.
+ */
+export function goJsonProblems(yaml: YamlFile): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const at = (node: Node | null | undefined, message: string, hint: string) => {
+    const pos = yaml.lineCounter.linePos(node?.range?.[0] ?? 0);
+    found.push({
+      code: "MANIFEST_INVALID",
+      severity: "error",
+      message,
+      location: { file: yaml.file, line: pos.line, column: pos.col },
+      hint,
+    });
+  };
+  for (const doc of yaml.docs)
+    visit(doc, {
+      Scalar(_, node, path) {
+        // kustomize writes annotations back as their text (render/load-manifests.ts), which JSON holds
+        if (typeof node.value === "number" && !Number.isFinite(node.value) && !isAnnotationValue(path))
+          at(
+            node,
+            `${node.source ?? String(node.value)} is not a number JSON can hold: kustomize cannot write it (kubectl kustomize and Flux fail: "json: unsupported value")`,
+            "quote it if it is meant as text",
+          );
+      },
+      Pair(_, pair, path) {
+        // the path holds the document and the collections above this pair's mapping
+        if (path.length <= 2) return;
+        const key = pair.key as Node | null;
+        const plain = isScalar(key) && (typeof key.value === "string" || key.value instanceof String);
+        const timestamp = isScalar(key) && key.type === Scalar.PLAIN && goTimestamp(String(key.source)) !== undefined;
+        if (plain && !timestamp) return;
+        if (isScalar(key) && typeof key.value === "symbol") return; // the merge key <<
+        at(
+          key,
+          `the key ${isScalar(key) ? `\`${String(key.source ?? key.value)}\`` : "here"} is not a string to go-yaml: kustomize cannot write this mapping as JSON (kubectl kustomize and Flux fail: "json: unsupported type: map[interface {}]interface {}")`,
+          'quote the key ("1": …)',
+        );
+      },
+    });
+  return found;
+}
+
 /** What go-yaml v3 reads back from its own folded-style emission of `value` (see foldAsGoYaml). */
 function emittedFolded(value: string): string {
   if (!blockStyleAllowed(value)) return value;
@@ -254,6 +433,21 @@ function reindentQuotedContinuations(text: string, docs: readonly Document.Parse
   let out = text;
   // from the last scalar to the first, so that earlier offsets stay valid
   for (const start of starts.sort((a, b) => b - a)) out = padContinuations(out, start) ?? out;
+  return out === text ? undefined : out;
+}
+
+/**
+ * go-yaml starts a comment at a `#` right after a quoted scalar or a flow collection (`"v"#c`, `[a]#c`); the
+ * yaml parser wants a space before it. Adds one before each `#` it reports so (no value changes), or undefined.
+ */
+function spaceBeforeComments(text: string, docs: readonly Document.Parsed[]): string | undefined {
+  const at = docs
+    .flatMap((d) => d.errors)
+    .filter((e) => e.code === "MISSING_CHAR" && text[e.pos[0]] === "#" && `"']}`.includes(text[e.pos[0] - 1] ?? ""))
+    .map((e) => e.pos[0])
+    .sort((a, b) => b - a);
+  let out = text;
+  for (const i of at) out = `${out.slice(0, i)} ${out.slice(i)}`;
   return out === text ? undefined : out;
 }
 

@@ -6,7 +6,16 @@ import { isMap, isScalar, type Document, type Scalar } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../model/position-map.js";
-import { documentToJs, parseYamlFile, positionOf, tabLedBlockScalars, type YamlFile } from "../model/yaml-file.js";
+import {
+  documentToJs,
+  flowEmptyValuesAsStrings,
+  goJsonProblems,
+  kyamlSplitProblems,
+  parseYamlFile,
+  positionOf,
+  tabLedBlockScalars,
+  type YamlFile,
+} from "../model/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { emptyNullPaths } from "../model/empty-nulls.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
@@ -64,9 +73,10 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
       ],
     };
   }
-  const yaml = parseYamlFile(text, file);
+  const yaml = parseYamlFile(text, file, {}, { timestamps: true });
   if (yaml.diagnostics.length) return { yaml, docs: [], problems: yaml.diagnostics };
-  const unreadable = tabLedBlockScalars(yaml);
+  const unreadable = [...kyamlSplitProblems(yaml), ...tabLedBlockScalars(yaml), ...goJsonProblems(yaml)];
+  if (!unreadable.length) flowEmptyValuesAsStrings(yaml);
   if (unreadable.length) return { yaml, docs: [], problems: unreadable };
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
@@ -268,18 +278,27 @@ function annotationTexts(
     const v = values[k];
     return v === null || typeof v === "number" || typeof v === "boolean";
   });
-  if (!nonString.length) return undefined;
   const node = doc.getIn([...path, "metadata", "annotations"], true);
   if (!isMap(node)) return undefined;
   const out: Record<string, string> = {};
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-    if (key === undefined || !nonString.includes(key)) continue;
-    if (pair.value === null)
+    if (key === undefined) continue;
+    const value = pair.value as Scalar.Parsed | null;
+    if (value === null && nonString.includes(key))
       out[key] = ""; // `key:` with nothing after it
-    else if (isScalar(pair.value)) out[key] = (pair.value as Scalar.Parsed).source;
+    // a value read as something else than its text (a number, a timestamp, a tagged scalar): the text
+    else if (isScalar(value) && typeof value.source === "string" && (nonString.includes(key) || isRetyped(value)))
+      out[key] = value.source;
   }
-  return out;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A plain or tagged scalar that reads as a string other than its text (a timestamp, `!!binary`). */
+function isRetyped(node: Scalar.Parsed): boolean {
+  return (
+    typeof node.value === "string" && node.value !== node.source && (node.type === "PLAIN" || node.tag !== undefined)
+  );
 }
 
 function isObject(v: unknown): v is JsonObject {

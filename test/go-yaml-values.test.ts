@@ -1,0 +1,114 @@
+/**
+ * Values as kustomize hands them to Flux: every resource goes through go-yaml v3 into Go values and out as
+ * JSON (`RNode.MarshalJSON`), after kyaml's reader split the file at its `---` lines. braid must read the
+ * same values from a source, and fail where kubectl fails. The expectations are kubectl kustomize's answers;
+ * where kubectl is on the machine, each file is also built by it and compared.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI } from "./helpers/golden.js";
+import { kubectl } from "./helpers/kubectl.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const run = promisify(execFile);
+const skipReason = openApiSkipReason("go-yaml values");
+
+const cm = (name: string, data: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${data}`;
+
+const READ: Record<string, [string, Record<string, unknown>]> = {
+  "numbers.yaml": [
+    cm("numbers", "  a: 0b101\n  b: 0X1F\n  c: -0x1F\n  d: 0x_1F\n  e: 1_0.5\n  f: 08\n  g: !!float 1\n  h: .5_0\n"),
+    { a: 5, b: 31, c: -31, d: 31, e: 10.5, f: 8, g: 1, h: 0.5 },
+  ],
+  "times.yaml": [
+    cm(
+      "times",
+      "  a: 2001-12-14\n  b: 2001-12-14 21:59:43.10\n  c: 2001-12-14t21:59:43.10-05:00\n  d: '2001-12-14'\n  e: 2001-02-30\n  f: 2001-12-14T21:59:43\n",
+    ),
+    {
+      a: "2001-12-14T00:00:00Z",
+      b: "2001-12-14T21:59:43.1Z",
+      c: "2001-12-14T21:59:43.1-05:00",
+      d: "2001-12-14",
+      e: "2001-02-30",
+      f: "2001-12-14T21:59:43",
+    },
+  ],
+  "other.yaml": [
+    cm("other", '  a: !!binary aGk=\n  b: {x}\n  c: {x: }\n  d: [y, {z}]\n  e: "v"#comment\n  f: {x: ~}\n'),
+    { a: "hi", b: { x: "" }, c: { x: "" }, d: ["y", { z: "" }], e: "v", f: { x: null } },
+  ],
+};
+
+const FAIL: Record<string, [string, string, number]> = {
+  "nan.yaml": [cm("nan", "  a: .nan\n"), "MANIFEST_INVALID", 6],
+  "int-key.yaml": [cm("int-key", "  a:\n    1: one\n"), "MANIFEST_INVALID", 7],
+  "date-key.yaml": [cm("date-key", "  a: {2001-01-01: x}\n"), "MANIFEST_INVALID", 6],
+  "directive.yaml": [`%YAML 1.2\n---\n${cm("directive", "  a: b\n")}`, "YAML_SYNTAX", 1],
+  "separator.yaml": [`${cm("sep-a", "  a: b\n")}--- !!map\n${cm("sep-b", "  a: b\n")}`, "YAML_SYNTAX", 7],
+  "bool.yaml": [cm("bool", "  a: !!bool yes\n"), "YAML_SYNTAX", 6],
+  "zone.yaml": [cm("zone", "  a: 2001-12-14T21:59:43+24:60\n"), "YAML_SYNTAX", 6],
+};
+
+async function explain(files: Record<string, string>) {
+  const { dir } = await makeFixtureRepo([
+    { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`m/${f}`, t])), tags: ["v1"] },
+  ]);
+  const fleetDir = await writeFleet({
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: m`),
+    "clusters/a.yaml": clusterYaml("a"),
+  });
+  const io = memoryIO({
+    cwd: fleetDir,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+  });
+  await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io);
+  return JSON.parse(io.out.join("")) as {
+    objects: { object: { metadata: { name: string }; data: unknown } }[];
+    diagnostics: { code: string; severity: string; location?: { file: string; line: number } }[];
+  };
+}
+
+/** kubectl kustomize of one file: its data, or undefined where kubectl fails. */
+async function kubectlData(text: string): Promise<unknown> {
+  const dir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+  await writeFile(join(dir, "r.yaml"), text);
+  await writeFile(join(dir, "kustomization.yaml"), "resources: [r.yaml]\n");
+  try {
+    const { stdout } = await run(kubectl!, ["kustomize", dir]);
+    return (parseAllDocuments(stdout)[0]!.toJS() as { data: unknown }).data;
+  } catch {
+    return undefined;
+  }
+}
+
+describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustomize read them", () => {
+  it("numbers, timestamps, !!binary, flow mappings' empty values and comments after quotes", async () => {
+    const r = await explain(Object.fromEntries(Object.entries(READ).map(([f, [t]]) => [f, t])));
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    for (const [file, [text, want]] of Object.entries(READ)) {
+      const got = r.objects.find((o) => `${o.object.metadata.name}.yaml` === file)!.object.data;
+      expect(got, file).toEqual(want);
+      if (kubectl) expect(await kubectlData(text), `kubectl: ${file}`).toEqual(want);
+    }
+  });
+
+  it("fails where kubectl kustomize (and so Flux) fails, at the line", async () => {
+    const r = await explain(Object.fromEntries(Object.entries(FAIL).map(([f, [t]]) => [f, t])));
+    for (const [file, [text, code, line]] of Object.entries(FAIL)) {
+      const d = r.diagnostics.find((x) => x.location?.file === `m/${file}`);
+      expect(d && [d.code, d.location!.line], file).toEqual([code, line]);
+      if (kubectl) expect(await kubectlData(text), `kubectl: ${file}`).toBeUndefined();
+    }
+  });
+});
