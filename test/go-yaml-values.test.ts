@@ -5,7 +5,7 @@
  * where kubectl is on the machine, each file is also built by it and compared.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -100,6 +100,63 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
       const got = r.objects.find((o) => `${o.object.metadata.name}.yaml` === file)!.object.data;
       expect(got, file).toEqual(want);
       if (kubectl) expect(await kubectlData(text), `kubectl: ${file}`).toEqual(want);
+    }
+  });
+
+  it("a strategic-merge patch's dates are Go's JSON too, a JSON6902 patch's stay text (kustomize's patches and braid's own)", async () => {
+    const files = {
+      "a.yaml": cm("a", "  k: v\n"),
+      "sm.yaml": cm("a", "  s: 2024-01-01\n"),
+      "j.yaml": "- op: add\n  path: /data/j\n  value: 2024-01-02\n",
+      "kustomization.yaml":
+        "resources: [a.yaml]\npatches:\n  - path: sm.yaml\n  - path: j.yaml\n    target: { kind: ConfigMap }\n",
+    };
+    const want = { k: "v", s: "2024-01-01T00:00:00Z", j: "2024-01-02", own: "2024-01-03T00:00:00Z" };
+    const { dir } = await makeFixtureRepo([
+      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
+    ]);
+    const fleetDir = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
+      "clusters/a.yaml": clusterYaml(
+        "a",
+        "  patches:\n    - patch: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: { name: a }\n        data: { own: 2024-01-03 }\n",
+      ),
+    });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
+    const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+    expect(await main(["render", "--out", out, "--format", "json"], io), io.out.join("")).toBe(0);
+    const written = parseAllDocuments(
+      await readFile(join(out, "clusters/a/default/configmap-a.yaml"), "utf8"),
+    )[0]!.toJS() as {
+      data: unknown;
+    };
+    expect(written.data).toEqual(want);
+    if (kubectl) {
+      const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+      for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
+      const { stdout } = await run(kubectl, ["kustomize", kdir]);
+      const { own: _own, ...fromKustomize } = want;
+      expect((parseAllDocuments(stdout)[0]!.toJS() as { data: unknown }).data).toEqual(fromKustomize);
+    }
+  });
+
+  it("a document after a `...` end marker without a --- line is ignored with a warning, as kustomize's reader drops it", async () => {
+    const text = `${cm("first", "  a: b\n")}...\n${cm("second", "  a: b\n")}...\n---\n${cm("third", "  a: b\n")}`;
+    const r = await explain({ "ends.yaml": text });
+    expect(r.objects.map((o) => o.object.metadata.name)).toEqual(["first", "third"]);
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.location?.line])).toEqual([
+      ["KUSTOMIZE_IGNORED", "warning", 8],
+    ]);
+    if (kubectl) {
+      const dir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+      await writeFile(join(dir, "r.yaml"), text);
+      await writeFile(join(dir, "kustomization.yaml"), "resources: [r.yaml]\n");
+      const { stdout } = await run(kubectl, ["kustomize", dir]);
+      const names = parseAllDocuments(stdout).map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name);
+      expect(names.sort()).toEqual(["first", "third"]);
     }
   });
 

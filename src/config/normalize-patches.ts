@@ -7,6 +7,7 @@ import { docPositionMap } from "../model/position-map.js";
 import type { PatchDef, TargetSpec } from "./types.js";
 import {
   documentToJs,
+  goTimestamped,
   nodeAt,
   parseYamlFile,
   positionOf,
@@ -44,6 +45,8 @@ export interface PatchContext {
 /** One patch body and what a PatchDef keeps beside it (where it was written, its positions). */
 interface PatchBody {
   body: Json;
+  /** The body with its plain timestamps as Go's JSON writes them, where it holds any (see strategicValue). */
+  stamped?: Json;
   def: Omit<PatchDef, "target" | "optional" | "layer" | "body" | "type">;
 }
 
@@ -66,9 +69,13 @@ export async function normalizePatches(
             ? [bodyFromValue(entry.patch, entryPath, ctx)]
             : [];
     const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
-    for (const { body, def } of bodies) {
+    for (const { body: written, stamped, def } of bodies) {
       // as kustomize does, a list of operations is a JSON6902 patch unless the type says otherwise
-      const type = entry.type ?? (Array.isArray(body) ? "json6902" : "strategic");
+      const type = entry.type ?? (Array.isArray(written) ? "json6902" : "strategic");
+      // kustomize merges a strategic patch's YAML nodes into the object, which Go's JSON then writes (an
+      // unquoted date becomes RFC 3339 text, as in the resources); a JSON6902 patch's values go through
+      // sigs.k8s.io/yaml (go-yaml v2), which keeps a date's text — as braid's merge patches do
+      const body = type === "strategic" && stamped !== undefined ? stamped : written;
       const problem = checkBody(type, body, entry.target);
       if (problem) {
         diagnostics.push({
@@ -143,6 +150,7 @@ async function bodiesFromFile(
     }
     bodies.push({
       body: js.value as Json,
+      stamped: goTimestamped(doc) as Json | undefined,
       def: {
         location: { file: rel, ...positionOf(parsed, doc, []) },
         positions: docPositionMap(parsed, doc, { file: rel }),
@@ -188,6 +196,7 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
       p ? { line: p.line + shift.line, column: p.column + shift.column } : {};
     bodies.push({
       body: js.value as Json,
+      stamped: goTimestamped(doc) as Json | undefined,
       def: {
         location,
         positions: docPositionMap(parsed, doc, base, [], shift),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseYamlFile, tabLedBlockScalars } from "./yaml-file.js";
+import {
+  flowEmptyValuesAsStrings,
+  goJsonProblems,
+  kyamlSplitProblems,
+  parseYamlFile,
+  tabLedBlockScalars,
+} from "./yaml-file.js";
 
 const read = (text: string) => {
   const r = parseYamlFile(text, "x.yaml");
@@ -103,5 +109,46 @@ describe("tabLedBlockScalars: block scalars kustomize cannot read back", () => {
     expect(asWritten[0]!.message).toMatch(/tab where go-yaml looks for its indentation/);
     // read back as well: c's value starts with a tab
     expect(tabLedBlockScalars(parsed).map((d) => d.location?.line)).toEqual([1, 5, 8, 13]);
+  });
+});
+
+describe("resources as kustomize's reader and Go's JSON take them", () => {
+  const read = (text: string) => {
+    const parsed = parseYamlFile(text, "r.yaml", {}, { timestamps: true });
+    return { parsed, problems: [...kyamlSplitProblems(parsed), ...goJsonProblems(parsed)] };
+  };
+
+  it("reads timestamps, Go integers, !!binary and comments after quotes as kubectl does", () => {
+    const { parsed, problems } = read(
+      'a: 2024-01-01\nb: "2024-01-01"\nc: 0b101\nd: !!binary aGk=\ne: "v"#c\nf: {x}\ng: {x: ~}\nh:\n',
+    );
+    expect(parsed.diagnostics).toEqual([]);
+    expect(problems).toEqual([]);
+    flowEmptyValuesAsStrings(parsed);
+    expect(parsed.docs[0]!.toJS()).toEqual({
+      a: "2024-01-01T00:00:00Z",
+      b: "2024-01-01",
+      c: 5,
+      d: "hi",
+      e: "v",
+      f: { x: "" },
+      g: { x: null },
+      h: null,
+    });
+    // without `timestamps` (kustomization files, braid's config) a date stays text
+    expect(parseYamlFile("a: 2024-01-01\n", "k.yaml").docs[0]!.toJS()).toEqual({ a: "2024-01-01" });
+  });
+
+  it("finds what kubectl fails on: NaN, nested non-string keys, directives, separators with content", () => {
+    const lines = (text: string) => read(text).problems.map((d) => [d.code, d.location?.line]);
+    expect(lines("a: .nan\nb:\n  1: x\n  true: y\n  '2': z\n  2024-01-01: d\n3: top\n")).toEqual([
+      ["MANIFEST_INVALID", 1],
+      ["MANIFEST_INVALID", 3],
+      ["MANIFEST_INVALID", 4],
+      ["MANIFEST_INVALID", 6],
+    ]);
+    expect(lines("metadata:\n  annotations:\n    a: .inf\n")).toEqual([]); // kustomize keeps annotations' text
+    expect(lines("%YAML 1.2\n---\na: 1\n")).toEqual([["YAML_SYNTAX", 1]]);
+    expect(lines("--- !!map\na: 1\n--- # note\nb: 1\n--- !!map\nc: 1\n")).toEqual([["YAML_SYNTAX", 5]]);
   });
 });

@@ -275,6 +275,48 @@ function tabInAutoIndentation(text: string, start: number, end: number): boolean
 }
 
 /**
+ * A document's value with its plain timestamps as Go's JSON writes them (`2024-01-01` →
+ * `2024-01-01T00:00:00Z`, see model/go-scalars.ts), or undefined when it holds none. For a strategic-merge
+ * patch, whose nodes kustomize merges into a resource before writing it through Go's JSON.
+ */
+export function goTimestamped(doc: Document.Parsed): unknown {
+  const found: Scalar[] = [];
+  const copy = doc.clone();
+  visit(copy, {
+    Scalar(_, node) {
+      if (node.type !== Scalar.PLAIN || typeof node.value !== "string" || !/^[0-9]{4}-/.test(node.value)) return;
+      const t = goTimestamp(node.value);
+      if (typeof t === "string") {
+        node.value = t;
+        found.push(node);
+      }
+    },
+  });
+  return found.length ? copy.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : undefined;
+}
+
+/**
+ * The documents kustomize's reader never sees: it splits a file at its later lines starting with `---` and
+ * decodes one document from each part, so a document that follows a `...` end marker without a `---` line
+ * is dropped (kubectl kustomize and Flux ignore it, without a word).
+ */
+export function kyamlDroppedDocs(yaml: YamlFile): Document.Parsed[] {
+  if (!/(?:^|\n)\.\.\./.test(yaml.text)) return [];
+  const separators = [...yaml.text.matchAll(/\n---[^\n]*\n/g)].map((m) => m.index);
+  const seen = new Set<number>();
+  const dropped: Document.Parsed[] = [];
+  for (const doc of yaml.docs) {
+    const contents = doc.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null)) continue;
+    const start = contents.range[0];
+    const part = separators.filter((i) => i < start).length;
+    if (seen.has(part)) dropped.push(doc);
+    else seen.add(part);
+  }
+  return dropped;
+}
+
+/**
  * go-yaml reads a flow mapping's missing value (`{a}`, `{a: }`) as an empty string, where a block mapping's
  * (`a:`) is null: sets those values to "" in place, before the documents are read.
  */

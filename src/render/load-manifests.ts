@@ -10,6 +10,7 @@ import {
   documentToJs,
   flowEmptyValuesAsStrings,
   goJsonProblems,
+  kyamlDroppedDocs,
   kyamlSplitProblems,
   parseYamlFile,
   positionOf,
@@ -78,13 +79,26 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
   const unreadable = [...kyamlSplitProblems(yaml), ...tabLedBlockScalars(yaml), ...goJsonProblems(yaml)];
   if (!unreadable.length) flowEmptyValuesAsStrings(yaml);
   if (unreadable.length) return { yaml, docs: [], problems: unreadable };
+  const dropped = kyamlDroppedDocs(yaml);
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
+    if (dropped.includes(doc)) continue;
     const js = documentToJs(doc, file, yaml.lineCounter);
     docs.push({ doc, value: js.value, error: js.diagnostic });
   }
-  return { yaml, docs, problems: [] };
+  const ignored = dropped.map((doc): Diagnostic => {
+    const pos = yaml.lineCounter.linePos(doc.contents?.range[0] ?? 0);
+    return {
+      code: "KUSTOMIZE_IGNORED",
+      severity: "warning",
+      message:
+        "this document follows a `...` end marker without a `---` line: kustomize's reader takes one document between --- lines, so kubectl kustomize and Flux ignore it, and so does braid",
+      location: { file, line: pos.line, column: pos.col },
+      hint: "start it with a --- line if it is meant to be applied, or remove it",
+    };
+  });
+  return { yaml, docs, problems: ignored };
 }
 
 /** The entry name of isomorphic-git's refusal to parse a tree holding `..`, `.git`… (undefined for other errors). */
