@@ -45,8 +45,22 @@ const READ: Record<string, [string, Record<string, unknown>]> = {
     },
   ],
   "other.yaml": [
-    cm("other", '  a: !!binary aGk=\n  b: {x}\n  c: {x: }\n  d: [y, {z}]\n  e: "v"#comment\n  f: {x: ~}\n'),
-    { a: "hi", b: { x: "" }, c: { x: "" }, d: ["y", { z: "" }], e: "v", f: { x: null } },
+    cm(
+      "other",
+      '  a: !!binary aGk=\n  b: {x}\n  c: {x: }\n  d: [y, {z}]\n  e: "v"#comment\n  f: {x: ~}\n' +
+        '  g: !!omap [{x: 1}]\n  h: !!set {x, y}\n  i: "a\\\n  b"\n',
+    ),
+    {
+      a: "hi",
+      b: { x: "" },
+      c: { x: "" },
+      d: ["y", { z: "" }],
+      e: "v",
+      f: { x: null },
+      g: [{ x: 1 }],
+      h: { x: "", y: "" },
+      i: "ab",
+    },
   ],
 };
 

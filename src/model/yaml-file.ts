@@ -89,6 +89,16 @@ const GO_NUMBER_TAGS = [
 ];
 
 /**
+ * go-yaml knows no `!!omap`, `!!pairs` or `!!set`: such a collection is the plain list or mapping it is
+ * written as (the yaml parser would make a Map or Set of it, which JSON writes as `{}`).
+ */
+const GO_COLLECTION_TAGS = [
+  { tag: "tag:yaml.org,2002:omap", collection: "seq", resolve: (seq: unknown) => seq },
+  { tag: "tag:yaml.org,2002:pairs", collection: "seq", resolve: (seq: unknown) => seq },
+  { tag: "tag:yaml.org,2002:set", collection: "map", resolve: (map: unknown) => map },
+];
+
+/**
  * Timestamps as kustomize hands them on (see model/go-scalars.ts): for resources, which kustomize writes
  * through Go's JSON (kustomization files are read as go-yaml v2 reads them into strings, and keep the text).
  */
@@ -133,6 +143,7 @@ export function parseYamlFile(
       customTags: (tags) => [
         ...((opts.timestamps ? GO_TIMESTAMP_TAGS : []) as typeof tags),
         ...(GO_NUMBER_TAGS as typeof tags),
+        ...(GO_COLLECTION_TAGS as typeof tags),
         ...tags,
       ],
     }) as Document.Parsed[] | { errors?: unknown }; // EmptyStream
@@ -513,8 +524,10 @@ function padContinuations(text: string, start: number): string | undefined {
     if (quote === "'" && c === "'") {
       if (text[i + 1] !== "'") return parts.length ? [...parts, text.slice(last)].join("") : text;
       i++;
-    } else if (quote === '"' && c === "\\") i++;
-    else if (quote === '"' && c === '"') return parts.length ? [...parts, text.slice(last)].join("") : text;
+    } else if (quote === '"' && c === "\\") {
+      // an escaped character is skipped; an escaped line break still starts a continuation line
+      if (text[i + 1] !== "\n" && text[i + 1] !== "\r") i++;
+    } else if (quote === '"' && c === '"') return parts.length ? [...parts, text.slice(last)].join("") : text;
     else if (c === "\n") {
       let j = i + 1;
       while (text[j] === " ") j++;
