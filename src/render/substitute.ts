@@ -14,6 +14,7 @@
  * Flux (a plain `${X}` with X = "a: b" or "[1]" or "x # y") stays one string here; leading and trailing
  * spaces of a plain result are trimmed, as the YAML parser would.
  */
+import { goNumber } from "../model/go-scalars.js";
 import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
@@ -153,24 +154,6 @@ const V2_WORDS = new Map<string, Json>([
   ...["", "~", "null", "Null", "NULL"].map((w): [string, Json] => [w, null]),
 ]);
 
-/** Go's strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64) syntax (after go-yaml removed underscores). */
-const GO_INT = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
-
-function goInt(sign: string, digits: string): bigint {
-  const p = digits[1];
-  let n: bigint;
-  if (p === "x" || p === "X") n = BigInt("0x" + digits.slice(2));
-  else if (p === "b" || p === "B") n = BigInt("0b" + digits.slice(2));
-  else if (p === "o" || p === "O") n = BigInt("0o" + digits.slice(2));
-  else if (digits.length > 1 && digits[0] === "0") n = BigInt("0o" + digits.slice(1));
-  else n = BigInt(digits);
-  return sign === "-" ? -n : n;
-}
-
 /**
  * Resolves the text of a plain YAML scalar the way go-yaml v2 does into an untyped value: null, bool
  * (yes/no/on/off/y/n too), int (decimal, 0x, 0o, 0b, leading-0 octal, `_` separators), float; anything
@@ -179,20 +162,9 @@ function goInt(sign: string, digits: string): bigint {
 export function resolvePlainScalar(text: string): Json {
   const word = V2_WORDS.get(text);
   if (word !== undefined) return word;
-  const c = text[0]!;
-  if (c === ".") {
-    return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? finiteOr(Number(text), text) : text;
-  }
-  if (!(c === "+" || c === "-" || (c >= "0" && c <= "9"))) return text;
-  const plain = text.replaceAll("_", "");
-  const m = GO_INT.exec(plain);
-  if (m) {
-    const n = goInt(m[1]!, m[2]!);
-    const unsigned = m[1] === "";
-    if ((n >= INT64_MIN && n <= INT64_MAX) || (unsigned && n <= UINT64_MAX)) return n === 0n ? 0 : Number(n);
-  }
-  if (YAML_STYLE_FLOAT.test(plain)) return finiteOr(Number(plain), text);
-  return text;
+  // numbers: go-yaml v2 and v3 read them alike (Go's strconv underneath)
+  const n = goNumber(text);
+  return n === undefined ? text : finiteOr(n, text);
 }
 
 function finiteOr(n: number, text: string): Json {
