@@ -332,7 +332,8 @@ export function kyamlDroppedDocs(yaml: YamlFile): Document.Parsed[] {
  * (`a:`) is null: sets those values to "" in place, before the documents are read.
  */
 export function flowEmptyValuesAsStrings(yaml: YamlFile): void {
-  if (!yaml.text.includes("{")) return;
+  // a flow mapping entry without `:` (`{a}`, `{a, b}`), or with nothing after it (`{a: }`)
+  if (!/[{,][^:{}\n]*[,}]|:[ \t]*[,}]/.test(yaml.text)) return;
   for (const doc of yaml.docs)
     visit(doc, {
       Map(_, map) {
@@ -357,31 +358,30 @@ export function flowEmptyValuesAsStrings(yaml: YamlFile): void {
  */
 export function kyamlSplitProblems(yaml: YamlFile): Diagnostic[] {
   const text = yaml.text;
-  if (!text.includes("\n---") && !/^%/m.test(text)) return [];
   const found: Diagnostic[] = [];
-  const lines = text.replace(/\r\n/g, "\n").split("\n");
-  for (const [i, line] of lines.entries()) {
-    const separator = i > 0 && line.startsWith("---") && i < lines.length - 1;
-    const rest = separator ? line.slice(3).trim() : "";
-    if (separator && rest !== "" && !rest.startsWith("#"))
+  const at = (offset: number) => ({ file: yaml.file, line: yaml.lineCounter.linePos(offset).line, column: 1 });
+  // a separator line with something after its dashes, followed by a line break (kyaml's `\n---.*\n`)
+  for (const m of text.matchAll(/\n(---[^\n]*?)\r?(?=\n)/g)) {
+    const rest = m[1]!.slice(3).trim();
+    if (rest !== "" && !rest.startsWith("#"))
       found.push({
         code: "YAML_SYNTAX",
         severity: "error",
-        message: `invalid document separator: ${line.trim()} (kustomize splits the file at every line starting with ---, which may only be followed by a comment; kubectl kustomize and Flux fail)`,
-        location: { file: yaml.file, line: i + 1, column: 1 },
+        message: `invalid document separator: ${m[1]!.trim()} (kustomize splits the file at every line starting with ---, which may only be followed by a comment; kubectl kustomize and Flux fail)`,
+        location: at(m.index + 1),
         hint: "put the document's content on the next line",
       });
-    else if (line.startsWith("%"))
-      found.push({
-        code: "YAML_SYNTAX",
-        severity: "error",
-        message:
-          "a YAML directive: kustomize splits the file at the --- after it and go-yaml then finds no document start (kubectl kustomize and Flux fail)",
-        location: { file: yaml.file, line: i + 1, column: 1 },
-        hint: "remove the directive line",
-      });
   }
-  return found;
+  for (const m of text.matchAll(/^%/gm))
+    found.push({
+      code: "YAML_SYNTAX",
+      severity: "error",
+      message:
+        "a YAML directive: kustomize splits the file at the --- after it and go-yaml then finds no document start (kubectl kustomize and Flux fail)",
+      location: at(m.index),
+      hint: "remove the directive line",
+    });
+  return found.sort((a, b) => a.location!.line! - b.location!.line!);
 }
 
 /** Whether a visit path ends at a value of `metadata.annotations` of the document's top mapping. */
@@ -397,6 +397,16 @@ function isAnnotationValue(path: readonly unknown[]): boolean {
  * unsupported type: map[interface {}]interface {}"). The top mapping's keys are read as strings.
  */
 export function goJsonProblems(yaml: YamlFile): Diagnostic[] {
+  // only a file that may hold such a value or key is walked: NaN or infinity written out, a key led by a
+  // digit, sign, dot, `~`, `?`, `:`, a bracket, a tag, an anchor or alias, or a YAML 1.2 boolean or null word
+  if (
+    !/\.(?:nan|NaN|NAN|inf|Inf|INF)\b/.test(yaml.text) &&
+    !/^[ \t]*(?:- +)*(?:[-+]?[.0-9]|[~?[{:!*&]|(?:true|false|null|True|False|Null|TRUE|FALSE|NULL)[ \t]*:)/m.test(
+      yaml.text,
+    ) &&
+    !/[{,][ \t]*(?:[-+]?[.0-9]|[~?[{:!*&]|(?:true|false|null|True|False|Null|TRUE|FALSE|NULL)[ \t]*:)/.test(yaml.text)
+  )
+    return [];
   const found: Diagnostic[] = [];
   const at = (node: Node | null | undefined, message: string, hint: string) => {
     const pos = yaml.lineCounter.linePos(node?.range?.[0] ?? 0);
