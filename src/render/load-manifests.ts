@@ -77,8 +77,8 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
   const yaml = parseYamlFile(text, file, {}, { timestamps: true });
   if (yaml.diagnostics.length) return { yaml, docs: [], problems: yaml.diagnostics };
   const unreadable = [...kyamlSplitProblems(yaml), ...tabLedBlockScalars(yaml), ...goJsonProblems(yaml)];
-  if (!unreadable.length) flowEmptyValuesAsStrings(yaml);
   if (unreadable.length) return { yaml, docs: [], problems: unreadable };
+  flowEmptyValuesAsStrings(yaml);
   const dropped = kyamlDroppedDocs(yaml);
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
