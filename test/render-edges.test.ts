@@ -227,4 +227,17 @@ spec:
     const schema = r.report.diagnostics.find((d: { code: string }) => d.code === "SCHEMA_VIOLATION");
     expect(schema.resource).toContain("ok");
   });
+
+  it("a cluster patch that writes NaN or an infinity is an error at the resource (Flux's build could not write it)", async () => {
+    const r = await render(
+      await fleetWith(
+        { "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: a }\ndata: { k: v }\n" },
+        "  patches:\n    - patch: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: { name: x, namespace: a, annotations: { n: .nan } }\n        data: { k: .inf }\n",
+      ),
+    );
+    expect(r.code).toBe(1);
+    const bad = r.report.diagnostics.filter((d: { code: string }) => d.code === "PATCH_INVALID");
+    // the annotation is written as text, as kustomize writes annotations; the data value is refused
+    expect(bad.map((d: { path: string }) => d.path)).toEqual(["/data/k"]);
+  });
 });

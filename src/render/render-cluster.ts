@@ -131,6 +131,33 @@ function blankSubjectNamespaces(resources: readonly Resource[], cluster: string)
 }
 
 /**
+ * A patch that wrote NaN or an infinity (`.nan`, `.inf`): braid would write it, and kustomize — Flux's build of
+ * the deploy folder — cannot write it as JSON ("json: unsupported value"). Sources are checked as they are
+ * read (model/yaml-file.ts goJsonProblems); only the objects patches changed are walked here.
+ */
+function nonFiniteNumbers(resources: readonly Resource[], read: readonly Resource[], cluster: string): Diagnostic[] {
+  const unchanged = new Set(read.map((r) => r.object));
+  const out: Diagnostic[] = [];
+  const walk = (r: Resource, v: Json, path: (string | number)[]): void => {
+    if (typeof v === "number" && !Number.isFinite(v))
+      out.push({
+        code: "PATCH_INVALID",
+        severity: "error",
+        cluster,
+        resource: describeId(r.id),
+        path: "/" + path.join("/"),
+        message: `${describeId(r.id)} holds ${String(v)} at /${path.join("/")} after its patches: kustomize cannot write it as JSON, so Flux's build of the cluster's folder would fail ("json: unsupported value")`,
+        location: locateField(r, path),
+        hint: 'quote the value in the patch if it is meant as text (".nan")',
+      });
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(r, x, [...path, i]));
+    else if (isMapping(v)) for (const k in v) walk(r, v[k]!, [...path, k]);
+  };
+  for (const r of resources) if (!unchanged.has(r.object)) walk(r, r.object, []);
+  return out;
+}
+
+/**
  * Renders one cluster from the manifests of its pinned sources (in pin order). The stages, in order:
  * 1. patches, in layer order (fleet, groups, cluster), then what kustomize does last ({@link finishBuild});
  * 2. variable substitution;
@@ -149,13 +176,8 @@ export function renderCluster(
 ): { resources: Resource[]; diagnostics: Diagnostic[]; substitutionFailed: ReadonlySet<Resource> } {
   const patched = applyPatches(manifests, cluster.patches, schema, cluster.name);
   const unsubstituted = new Set(cluster.pins.filter((p) => p.substitute === false).map((p) => p.source.name));
-  const substituted = substituteAll(
-    finishBuild(patched.resources),
-    cluster.vars,
-    cluster.name,
-    unsubstituted,
-    memo?.substitutions,
-  );
+  const built = finishBuild(patched.resources);
+  const substituted = substituteAll(built, cluster.vars, cluster.name, unsubstituted, memo?.substitutions);
   const { failed } = substituted;
   const checked = failed.size ? substituted.resources.filter((r) => !failed.has(r)) : substituted.resources;
   const unique = checkDuplicates(checked, cluster.name, schema, memo?.duplicateKeys);
@@ -165,6 +187,7 @@ export function renderCluster(
     diagnostics: [
       ...patched.diagnostics,
       ...blankSubjectNamespaces(patched.resources, cluster.name),
+      ...(cluster.patches.length ? nonFiniteNumbers(built, manifests, cluster.name) : []),
       ...substituted.diagnostics,
       ...unique.diagnostics,
     ],
