@@ -45,7 +45,7 @@ export interface PatchContext {
 /** One patch body and what a PatchDef keeps beside it (where it was written, its positions). */
 interface PatchBody {
   body: Json;
-  /** The body with its plain timestamps as Go's JSON writes them, where it holds any (see strategicValue). */
+  /** The body with its plain timestamps as Go's JSON writes them, where it holds any (model/yaml-file.ts goTimestamped). */
   stamped?: Json;
   def: Omit<PatchDef, "target" | "optional" | "layer" | "body" | "type">;
 }

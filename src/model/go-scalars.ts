@@ -19,6 +19,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /** Go's strconv.ParseInt(s, 0, 64), falling back to ParseUint (no sign): the value, or undefined. */
 function parseGoInt(s: string): bigint | undefined {
+  // the common case (`replicas: 3`, `port: 8080`): a decimal that a double holds exactly
+  if (/^[-+]?[1-9][0-9]{0,14}$/.test(s)) return BigInt(s.replace("+", ""));
   const m = /^([-+]?)(?:0([xX])([0-9a-fA-F]+)|0([bB])([01]+)|0([oO])([0-7]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(s);
   if (!m) return undefined;
   const digits = m[3] ?? m[5] ?? m[7] ?? m[8] ?? m[9]!;
