@@ -3,7 +3,7 @@
 // Every module's `import.meta.url` becomes the bundle's own URL: the modules read files relative to it
 // (../../schemas/, ../config/config-validators.cjs) from one folder below dist/, as the bundle sits.
 import { build } from "esbuild";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 
 const outfile = new URL("../dist/cli/braid.cjs", import.meta.url).pathname;
 const { outputFiles } = await build({
@@ -22,6 +22,29 @@ const { outputFiles } = await build({
   banner: { js: 'const __braid_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [
     {
+      // isomorphic-git's pako: one-shot inflate and deflate through Node's zlib (scripts/bundle/pako-zlib.cjs)
+      name: "braid-pako-zlib",
+      setup(b) {
+        const shim = new URL("./bundle/pako-zlib.cjs", import.meta.url).pathname;
+        b.onResolve({ filter: /^pako$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+      },
+    },
+    {
+      // isomorphic-git checks every object it reads against its id with SHA-1 through WebCrypto where there is
+      // one: asynchronous, two trips through libuv's thread pool per object (3-4 ms of a 20-object render). In
+      // the bundle it uses its own synchronous path (Node's crypto.createHash) instead. A version of
+      // isomorphic-git without that switch fails the build, so that this is looked at again.
+      name: "braid-isogit-sync-sha1",
+      setup(b) {
+        b.onLoad({ filter: /[\\/]isomorphic-git[\\/]index\.c?js$/ }, async (args) => {
+          const text = await readFile(args.path, "utf8");
+          const from = "let supportsSubtleSHA1 = null;";
+          if (!text.includes(from)) throw new Error(`${args.path}: "${from}" not found (isomorphic-git changed)`);
+          return { contents: text.replace(from, "let supportsSubtleSHA1 = false;"), loader: "js" };
+        });
+      },
+    },
+    {
       // the config validators precompiled by scripts/precompile-config-schemas.mjs (src/config/config-validators.ts)
       name: "braid-config-validators",
       setup(b) {
@@ -39,4 +62,8 @@ const text = outputFiles[0].text.replace(
   /[\u0080-\uffff]/g,
   (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
 );
+// `import()` does not work in the bundle (the launcher runs it as a script, with no module loader behind it):
+// a module not bundled (Node's own) is loaded with `require` (createRequire) instead
+const dynamic = /\bimport\(\s*["'`][^"'`]*["'`]\s*\)/.exec(text);
+if (dynamic) throw new Error(`dist/cli/braid.cjs keeps ${dynamic[0]}: load it through createRequire instead`);
 await writeFile(outfile, text);

@@ -4,7 +4,7 @@ export interface CliIO {
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** True when stderr is a terminal (progress is shown there). */
+  /** True when stderr is a terminal (progress is shown there). May be a getter: read it only when needed. */
   isTTY: boolean;
 }
 

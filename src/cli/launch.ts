@@ -12,7 +12,6 @@
  *   (10,000 levels). That happens only while nothing but progress has been printed; otherwise the input is
  *   reported as too deep where the default stack ends.
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   closeSync,
@@ -31,7 +30,8 @@ import { constants } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type * as WorkerThreads from "node:worker_threads";
+import { childProcess } from "../git/child-process.js";
 import { cacheDir } from "./cache-dir.js";
 import type { CliIO } from "./io.js";
 
@@ -39,6 +39,7 @@ import type { CliIO } from "./io.js";
 interface Entry {
   main: (argv: string[], io: CliIO) => Promise<number>;
   onStackExhausted: (handler: (() => void) | undefined) => unknown;
+  useBundleDigest: (hex: string) => void;
 }
 
 /** Set (internally) on the process started again for deeply nested input: run the command on a large stack. */
@@ -48,44 +49,60 @@ const BUNDLE = new URL("./braid.cjs", import.meta.url);
 
 /** Runs the command of this process's arguments; `bin` is the URL of the executable script. */
 export async function launch(bin: string): Promise<void> {
-  if (!isMainThread) return runInWorker();
-  // A closed pipe (`braid … | head`) ends the command quietly, as Unix tools do.
-  for (const stream of [process.stdout, process.stderr])
-    stream.on("error", (e: NodeJS.ErrnoException) => {
+  if (process.env[LARGE_STACK_ENV] === "1") {
+    // (a process started again for deeply nested input; its worker runs this file too)
+    const threads = createRequire(import.meta.url)("node:worker_threads") as typeof WorkerThreads;
+    if (threads.isMainThread) startWorker(bin, threads);
+    else await runInWorker(threads);
+  } else await runHere(bin);
+}
+
+/**
+ * process.stdout or process.stderr, made on first use (a pipe's stream loads `net`, a terminal's `tty`: a
+ * `--quiet` run writes nothing and needs neither), ended quietly by a closed pipe (`braid … | head`), as Unix
+ * tools are.
+ */
+function stream(name: "stdout" | "stderr"): NodeJS.WriteStream {
+  const s = process[name];
+  if (!watched.has(name)) {
+    watched.add(name);
+    s.on("error", (e: NodeJS.ErrnoException) => {
       if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
       throw e;
     });
-  if (process.env[LARGE_STACK_ENV] === "1") startWorker(bin);
-  else await runHere(bin);
+  }
+  return s;
 }
+const watched = new Set<string>();
 
 async function runHere(bin: string): Promise<void> {
   plainEnv();
   const argv = process.argv.slice(2);
-  const isTTY = process.stderr.isTTY;
   let printed = false;
   const io: CliIO = {
     stdout: (t) => {
       printed = true;
-      process.stdout.write(t);
+      stream("stdout").write(t);
     },
     stderr: (t) => {
       if (!t.startsWith("\r")) printed = true; // progress lines start with a carriage return
-      process.stderr.write(t);
+      stream("stderr").write(t);
     },
     env: process.env,
     cwd: process.cwd(),
-    isTTY,
+    get isTTY() {
+      return stream("stderr").isTTY;
+    },
   };
   process.on("uncaughtException", (e) => {
-    process.stderr.write(internalError(e));
+    stream("stderr").write(internalError(e));
     process.exit(4);
   });
   const { entry, saveCodeCache } = await loadEntry(argv, io);
   entry.onStackExhausted(() => {
     if (printed) return;
-    if (isTTY) process.stderr.write("\r\x1b[2K");
-    const again = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(bin), ...argv], {
+    if (io.isTTY) stream("stderr").write("\r\x1b[2K");
+    const again = childProcess().spawnSync(process.execPath, [...process.execArgv, fileURLToPath(bin), ...argv], {
       stdio: "inherit",
       env: { ...process.env, [LARGE_STACK_ENV]: "1" },
     });
@@ -97,16 +114,17 @@ async function runHere(bin: string): Promise<void> {
   process.exitCode = code;
 }
 
-function startWorker(bin: string): void {
+function startWorker(bin: string, { Worker }: typeof WorkerThreads): void {
+  stream("stdout"); // (the worker writes through this thread's streams)
   let code: number | undefined;
   const worker = new Worker(new URL(bin), {
     argv: process.argv.slice(2),
-    workerData: { isTTY: process.stderr.isTTY },
+    workerData: { isTTY: stream("stderr").isTTY },
     resourceLimits: { stackSizeMb: STACK_MB },
   });
   worker.on("message", (c: number) => (code = c));
   worker.on("error", (e) => {
-    process.stderr.write(internalError(e));
+    stream("stderr").write(internalError(e));
     code = 4;
   });
   worker.on("exit", () => {
@@ -114,7 +132,7 @@ function startWorker(bin: string): void {
   });
 }
 
-async function runInWorker(): Promise<void> {
+async function runInWorker({ parentPort, workerData }: typeof WorkerThreads): Promise<void> {
   plainEnv();
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
@@ -150,7 +168,8 @@ async function loadEntry(argv: string[], io: CliIO): Promise<{ entry: Entry; sav
   if (!existsSync(file)) return { entry: await import("./main.js"), saveCodeCache: () => {} };
   const bytes = readFileSync(file);
   const source = bytes.toString("latin1"); // the build writes it in ASCII
-  const cacheFile = codeCacheFile(file, bytes, argv, io);
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  const cacheFile = codeCacheFile(file, digest, argv, io);
   const cached = cacheFile ? readOwn(cacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -164,6 +183,7 @@ async function loadEntry(argv: string[], io: CliIO): Promise<{ entry: Entry; sav
     file,
     dirname(file),
   );
+  module.exports.useBundleDigest(digest);
   return {
     entry: module.exports,
     saveCodeCache: () => {
@@ -182,15 +202,14 @@ async function loadEntry(argv: string[], io: CliIO): Promise<{ entry: Entry; sav
 }
 
 /**
- * Where the code cache of this bundle lives: by Node.js version, platform and the bundle's text (V8 checks
- * only its length), and by command, each keeping the functions its own runs compiled.
+ * Where the code cache of this bundle lives: by Node.js version, platform and the bundle's text (its digest:
+ * V8 checks only the length), and by command, each keeping the functions its own runs compiled.
  */
-function codeCacheFile(file: string, source: Buffer, argv: string[], io: CliIO): string | undefined {
+function codeCacheFile(file: string, digest: string, argv: string[], io: CliIO): string | undefined {
   if (io.env.BRAID_CODE_CACHE === "0") return undefined;
   const command = /^[a-z][a-z-]*$/.test(argv[0] ?? "") ? argv[0]! : "-";
   const key = createHash("sha256")
-    .update(`${process.version}\0${process.arch}\0${process.platform}\0${file}\0`)
-    .update(source)
+    .update(`${process.version}\0${process.arch}\0${process.platform}\0${file}\0${digest}`)
     .digest("hex")
     .slice(0, 32);
   return join(cacheDir(io), "code", `${key}-${command}.bin`);

@@ -11,6 +11,8 @@ import type { CliIO } from "./io.js";
 
 /** For the launcher (cli/launch.ts): where input nests deeper than the stack at hand. */
 export { onStackExhausted } from "../model/deep-stack.js";
+/** For the launcher (cli/launch.ts): the digest of the bundle it runs. */
+export { useBundleDigest } from "../model/bundle.js";
 
 const MAIN_HELP = `braid — GitOps repo composition: pinned shared repos + per-cluster overlays → rendered manifests for Flux
 
@@ -198,10 +200,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return usage(`unexpected argument "${parsed.positionals[0]}"`, cmd.help);
     // a command that already printed its own document keeps stdout to it (one JSON document per run)
     const tracked: CliIO = {
-      ...io,
       stdout: (t) => {
         printed = true;
         io.stdout(t);
+      },
+      stderr: io.stderr,
+      env: io.env,
+      cwd: io.cwd,
+      // read when asked (the launcher's stderr stream is made then: a quiet run never makes it)
+      get isTTY() {
+        return io.isTTY;
       },
     };
     return await cmd.run(tracked, parsed.values, parsed.positionals);

@@ -18,11 +18,12 @@
  * it never keeps braid running; it ends when braid ends (its stdin closes) or after {@link IDLE_MS} without
  * requests. If it fails, the read falls back to isomorphic-git, and the next read starts another process.
  */
-import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
+import { childProcess } from "./child-process.js";
 import { REPO_ENV, systemGit } from "./system-git.js";
 
 /** Packs at least this large (in all) are read through git: 1 MiB. */
@@ -60,7 +61,7 @@ class CatFile {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !REPO_ENV.has(k)) env[k] = v;
     env.GIT_DIR = gitdir;
     env.GIT_TERMINAL_PROMPT = "0";
-    this.child = spawn(git, ["cat-file", "--batch"], {
+    this.child = childProcess().spawn(git, ["cat-file", "--batch"], {
       cwd: gitdir,
       env,
       stdio: ["pipe", "pipe", "ignore"],

@@ -1,8 +1,12 @@
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+/**
+ * braid's HTTP client for isomorphic-git. Node's `http`, `https` (with `tls`) and isomorphic-git's node client
+ * are loaded on the first request: a render of local or cached sources never loads them (a few ms of every
+ * start).
+ */
+import type { Agent as HttpAgent } from "node:http";
+import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
-import nodeHttp from "isomorphic-git/http/node";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { redactSecrets, redactUrl } from "../diagnostics/redact-url.js";
 
@@ -29,7 +33,8 @@ export function timedHttpClient(opts: TimedHttpOptions = {}): HttpClient {
   const secrets = opts.secrets ?? [];
   return {
     async request(req: GitHttpRequest): Promise<GitHttpResponse> {
-      const watch = idleWatch(req.url, timeoutMs, secrets);
+      const { nodeHttp, Agent } = await httpModules(req.url);
+      const watch = idleWatch(req.url, timeoutMs, secrets, Agent);
       try {
         const res = await watch.race(nodeHttp.request({ ...req, agent: watch.agent }));
         return { ...res, body: res.body ? watchBody(res.body, watch) : res.body };
@@ -38,6 +43,18 @@ export function timedHttpClient(opts: TimedHttpOptions = {}): HttpClient {
       }
     },
   };
+}
+
+/**
+ * isomorphic-git's node client and the agent class for a URL's scheme, loaded when first needed (Node's
+ * modules through `require`: the bundled command runs where `import()` of a built-in is not available).
+ */
+async function httpModules(url: string) {
+  const { default: nodeHttp } = await import("isomorphic-git/http/node");
+  const { Agent } = createRequire(import.meta.url)(url.startsWith("https:") ? "node:https" : "node:http") as {
+    Agent: typeof HttpAgent;
+  };
+  return { nodeHttp, Agent };
 }
 
 /** The repository URL of a smart-HTTP request URL (drops `/info/refs?...`, `/git-upload-pack`...). */
@@ -52,14 +69,14 @@ interface IdleWatch {
   race<T>(p: Promise<T>): Promise<T>;
 }
 
-function idleWatch(url: string, timeoutMs: number, secrets: readonly string[]): IdleWatch {
+function idleWatch(url: string, timeoutMs: number, secrets: readonly string[], Agent: typeof HttpAgent): IdleWatch {
   let fired = false;
   let fire: () => void = () => undefined;
   const firedPromise = new Promise<never>((_, reject) => {
     fire = () => reject(new Error("timeout"));
   });
   firedPromise.catch(() => undefined); // observed through race()
-  const agent = url.startsWith("https:") ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+  const agent = new Agent({ keepAlive: false });
   const create = agent.createConnection.bind(agent);
   agent.createConnection = (options, callback) => {
     const socket = create(options, callback) as (Duplex & { setTimeout?(ms: number): void }) | undefined;

@@ -8,11 +8,11 @@
  * braid's per-host token reaches it as an `http.<url>.extraHeader` given through `GIT_CONFIG_*`
  * environment variables: never in argv (other users can read argv), never in the URL.
  */
-import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { childProcess } from "./child-process.js";
 import { DEFAULT_GIT_TIMEOUT_MS } from "./git-http.js";
 
 /** Which transport talks to remotes. */
@@ -139,7 +139,7 @@ export function runGit(run: GitRun): Promise<GitResult> {
   });
   env.GIT_CONFIG_COUNT = String(base + config.length);
   return new Promise((resolve) => {
-    const child = spawn(run.git, run.args, {
+    const child = childProcess().spawn(run.git, run.args, {
       cwd: run.cwd ?? tmpdir(),
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -24,7 +24,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EffectiveCluster, Fleet } from "../config/types.js";
-import { IN_BUNDLE } from "../model/bundle.js";
+import { givenBundleDigest, IN_BUNDLE } from "../model/bundle.js";
 import { pinKey } from "../sources/lock.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
@@ -139,7 +139,10 @@ export function braidDigest(): string {
   for (const { root, files } of [code, { root: schemas, files: walk(schemas) }])
     for (const file of files) {
       h.update(file.slice(root.length) + "\0");
-      h.update(readFileSync(file));
+      // the bundle by its digest, which the launcher has when it ran it
+      if (IN_BUNDLE && file === here)
+        h.update(givenBundleDigest() ?? createHash("sha256").update(readFileSync(file)).digest("hex"));
+      else h.update(readFileSync(file));
       h.update("\0");
     }
   let version = "";
