@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { join } from "node:path";
 import git from "./isogit.js";
+import { rethrowDamaged } from "./damaged.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { mapPool } from "../model/map-pool.js";
 
@@ -67,7 +68,8 @@ export async function listRefsPeeled(
       const oid = loose || (loose === undefined && packed.get(ref)) || (await git.resolveRef({ fs, gitdir, ref }));
       const { commit, time } = await peel(gitdir, oid, cache);
       return { ref, oid, commit, commitTime: time };
-    } catch {
+    } catch (e) {
+      rethrowDamaged(e);
       unpeelable.push(ref); // a ref to a tree or blob, or a dangling ref: not a candidate
       return undefined;
     }

@@ -50,10 +50,19 @@ describe("isomorphic-git on Node's fs", () => {
 
   it("still reports a missing object and a missing ref as isomorphic-git does", async () => {
     const { gitdir } = await repo();
-    await expect(git.readBlob({ fs, gitdir, oid: "0".repeat(40) })).rejects.toMatchObject({ code: "NotFoundError" });
+    await expect(git.readObject({ fs, gitdir, oid: "0".repeat(40) })).rejects.toMatchObject({ code: "NotFoundError" });
     await expect(git.resolveRef({ fs, gitdir, ref: "no-such-branch" })).rejects.toMatchObject({
       code: "NotFoundError",
     });
+  });
+
+  it("reports a blob or tree that a tree names and the repository lacks as a damaged repository", async () => {
+    const { gitdir } = await repo();
+    for (const read of [git.readBlob, git.readTree])
+      await expect(read({ fs, gitdir, oid: "0".repeat(40) })).rejects.toMatchObject({
+        code: "REPO_CORRUPT",
+        message: `the Git repository ${gitdir} is damaged: object ${"0".repeat(40)} is missing (another object names it)`,
+      });
   });
 
   it("writes through the same fs (a ref written is read back, and by git)", async () => {

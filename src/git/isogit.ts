@@ -17,11 +17,15 @@
  * one small object through `fs.promises` takes four trips through libuv's thread pool (open, stat, read,
  * close), each longer than the read itself on a busy machine: a 20-object render spent about 25 ms waiting on
  * them. A repository here is a local folder, and nothing else runs while braid reads it.
+ *
+ * A call that fails because the repository is damaged (an object that does not inflate, does not hash to its
+ * id, or is missing where a tree names it) throws git/damaged.ts's `REPO_CORRUPT` error instead.
  */
 import nodeFs from "node:fs";
 import { createRequire } from "node:module";
 import { IN_BUNDLE } from "../model/bundle.js";
 import { packedAsLoose } from "./cat-file.js";
+import { damagedRepository } from "./damaged.js";
 
 type IsoGit = typeof import("isomorphic-git").default;
 
@@ -83,11 +87,19 @@ const git = new Proxy(raw, {
   get(target, key, receiver) {
     const value: unknown = Reflect.get(target, key, receiver);
     if (typeof value !== "function") return value;
-    return (args?: unknown, ...rest: unknown[]): unknown =>
-      Reflect.apply(value, target, [
-        args !== null && typeof args === "object" && "fs" in args ? { ...args, fs: wrapFs(args.fs) } : args,
+    return (args?: unknown, ...rest: unknown[]): unknown => {
+      const given = args !== null && typeof args === "object" ? (args as { fs?: unknown; gitdir?: unknown }) : {};
+      const result: unknown = Reflect.apply(value, target, [
+        "fs" in given ? { ...given, fs: wrapFs(given.fs) } : args,
         ...rest,
       ]);
+      // a damaged repository is its own error (git/damaged.ts), not one isomorphic-git calls internal
+      return result instanceof Promise
+        ? result.catch((e: unknown) => {
+            throw damagedRepository(e, given.gitdir, String(key)) ?? e;
+          })
+        : result;
+    };
   },
 });
 export default git;

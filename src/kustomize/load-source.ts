@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import git from "../git/isogit.js";
+import { rethrowDamaged } from "../git/damaged.js";
 import { minimatch } from "minimatch";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
@@ -53,7 +54,8 @@ async function isKustomizeSource(
   try {
     const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
     return tree.some((e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path));
-  } catch {
+  } catch (e) {
+    rethrowDamaged(e);
     return false; // a missing folder is reported by the plain loader
   }
 }
@@ -127,7 +129,7 @@ async function loadPlain(
   schema: KubeSchemaIndex | undefined,
   namespace: { value: string; location: SourceLocation } | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
-  const tree = await treeOf(cache, gitdir, commit).catch(() => undefined);
+  const tree = await treeOf(cache, gitdir, commit).catch((e: unknown) => rethrowDamaged(e));
   const selected = (rel: string) =>
     source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
   const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];

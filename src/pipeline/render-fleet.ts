@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { BraidError, hasErrors, toDiagnostic } from "../diagnostics/diagnostic.js";
+import { DamagedRepositoryError } from "../git/damaged.js";
 import { recordingReader, type FleetReader } from "../config/fleet-files.js";
 import { effectiveCluster } from "../config/layer.js";
 import { loadFleet } from "../config/load-fleet.js";
@@ -399,7 +400,16 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
       if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics))
         diagnostics.push(sourceEmpty(p.source, commit, loaded.kustomization, cluster.name));
     } catch (e) {
-      diagnostics.push({ ...toDiagnostic(e), cluster: cluster.name });
+      const d = toDiagnostic(e);
+      // a damaged repository: which source reads it, and where braid.yaml declares it
+      if (e instanceof DamagedRepositoryError)
+        diagnostics.push({
+          ...d,
+          message: `source "${p.source.name}": ${d.message}`,
+          location: d.location ?? p.source.location,
+          cluster: cluster.name,
+        });
+      else diagnostics.push({ ...d, cluster: cluster.name });
     }
   }
   const rendered = renderCluster(cluster, manifests, baseIndex, context);

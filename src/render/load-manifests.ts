@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import git from "../git/isogit.js";
+import { rethrowDamaged } from "../git/damaged.js";
 import { minimatch } from "minimatch";
 import { isMap, isScalar, type Document, type Scalar } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -167,6 +168,7 @@ async function listSourceFiles(
     rootOid = (await git.readTree({ fs, gitdir, oid: commit, filepath: source.path || undefined, cache: gitCache }))
       .oid;
   } catch (e) {
+    rethrowDamaged(e);
     const unsafe = unsafeEntry(e);
     return {
       files: [],

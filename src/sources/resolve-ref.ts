@@ -1,6 +1,7 @@
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { RefSpec } from "../config/types.js";
 import { hasObject, headBranch, isAncestor, listRefsPeeled, peelToCommit } from "../git/git-objects.js";
+import { rethrowDamaged } from "../git/damaged.js";
 import { selectSemverTag, type CandidateVerdict } from "./semver.js";
 import fs from "node:fs";
 import git from "../git/isogit.js";
@@ -34,7 +35,8 @@ async function resolveNamed(repo: RepoHandle, ref: string): Promise<string | und
   try {
     const oid = await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
     return await peelToCommit(repo.gitdir, oid, repo.cache);
-  } catch {
+  } catch (e) {
+    rethrowDamaged(e);
     return undefined;
   }
 }
