@@ -215,6 +215,13 @@ function located(p: PatchDef, base: { source: string; commit: string }, options:
         const l = p.positions.locate(path);
         return l && { ...base, ...l };
       },
+      ...(p.positions.all
+        ? {
+            *all(): Iterable<[string, SourceLocation]> {
+              for (const [pointer, l] of p.positions.all!()) yield [pointer, { ...base, ...l }];
+            },
+          }
+        : {}),
     },
     ...(p.opLocations ? { opLocations: p.opLocations.map((l) => ({ ...base, ...l })) } : {}),
   };

@@ -65,6 +65,10 @@ async function isKustomizeSource(
  * `namespace` (the source's, layered) is built in as kustomize-controller builds it: it replaces the top
  * kustomization's `namespace`, or is the `namespace` of the kustomization Flux generates for a plain folder —
  * either way name references follow it (a RoleBinding subject naming a moved ServiceAccount moves with it).
+ *
+ * `schemaDigest` names what `schema` was made from (the OpenAPI document and the fleet's CRDs): given, a
+ * kustomize build is also kept in the run's manifest store (`cache.store`, render/manifest-store.ts) under
+ * it, and a later run takes it from there, neither reading the commit's files nor building again.
  */
 export function loadSource(
   cache: ManifestCache,
@@ -73,18 +77,25 @@ export function loadSource(
   source: SourceDef,
   schema: KubeSchemaIndex | undefined,
   namespace?: { value: string; location: SourceLocation },
+  schemaDigest?: string,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}`;
   let p = cache.loads.get(key) as
     Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
     p = (async () => {
+      // (the namespace's place in the fleet's files: the build's objects point at it)
+      const at = namespace ? `${namespace.location.file}:${namespace.location.line}:${namespace.location.column}` : "";
+      const stored = cache.store && schemaDigest !== undefined ? `${key}\u0000${at}\u0000${schemaDigest}` : undefined;
+      const kept = stored ? await cache.store?.get(stored) : undefined;
+      if (kept) return { resources: kept, diagnostics: [], kustomization: true }; // (only builds are kept here)
       if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git)))
         return loadPlain(cache, gitdir, commit, source, schema, namespace);
       const tree = await treeOf(cache, gitdir, commit);
       const env = { tree, source: source.name, cache, schema, ...(namespace ? { targetNamespace: namespace } : {}) };
       const built = await buildKustomization(env, source.path);
-      return { ...built, kustomization: true };
+      if (stored && !built.diagnostics.length) cache.store?.set(stored, built.resources);
+      return { resources: built.resources, diagnostics: built.diagnostics, kustomization: true };
     })();
     cache.loads.set(key, p);
   }

@@ -15,6 +15,7 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
+import { pointerOf } from "../model/plain-scalars.js";
 import { cloneJson, type FieldSpec, specSelects, walkFieldSpec } from "./field-spec.js";
 import { isClusterScoped } from "./cluster-scoped.js";
 
@@ -112,7 +113,12 @@ export function transformNamespaceWith(
       where && written.some((w) => w.length === path.length && w.every((seg, i) => String(seg) === String(path[i])))
         ? where
         : undefined;
-    return moved(r, o, { locate: at });
+    return moved(r, o, {
+      locate: at,
+      *all() {
+        if (where) for (const w of written) yield [pointerOf(w), where];
+      },
+    });
   });
 }
 
@@ -144,6 +150,9 @@ export function transformNamespace(
       where && path.length === 2 && path[0] === "metadata" && (path[1] === "namespace" || path[1] === "name")
         ? where
         : undefined,
+    *all() {
+      if (where) yield* [["/metadata/namespace", where] as [string, SourceLocation], ["/metadata/name", where]];
+    },
   };
   return resources.map((r) => {
     let o = r.object;

@@ -20,16 +20,17 @@ export class WrittenFields {
   /** A PositionMap answering for the written fields and anything below them. */
   positionMap(ctx: KustomizationContext): PositionMap {
     const entries = [...this.entries];
+    const at = (e: (typeof entries)[number]): SourceLocation =>
+      ctx.locate(e.from) ?? { file: ctx.file, source: ctx.source, commit: ctx.commit };
     return {
       locate(path: JsonPath): SourceLocation | undefined {
         for (let i = entries.length - 1; i >= 0; i--) {
           const e = entries[i]!;
-          if (e.path.length <= path.length && e.path.every((s, j) => String(s) === String(path[j]))) {
-            return ctx.locate(e.from) ?? { file: ctx.file, source: ctx.source, commit: ctx.commit };
-          }
+          if (e.path.length <= path.length && e.path.every((s, j) => String(s) === String(path[j]))) return at(e);
         }
         return undefined;
       },
+      prefixes: () => entries.map((e) => ({ path: e.path, at: at(e) })).reverse(),
     };
   }
 }

@@ -275,6 +275,7 @@ export function resolveVars(
       locate: (path) =>
         written.find((w) => w.path.length <= path.length && w.path.every((seg, i) => String(seg) === String(path[i])))
           ?.at,
+      prefixes: () => written.map((w) => ({ path: w.path, at: w.at })),
     };
     out.push({ ...clean, object, positions: [...clean.positions, positions] });
   }

@@ -38,4 +38,4 @@ export function docPositionMap(
 }
 
 /** A PositionMap that knows nothing (for generated objects). */
-export const NO_POSITIONS: PositionMap = { locate: () => undefined };
+export const NO_POSITIONS: PositionMap = { locate: () => undefined, all: () => [] };

@@ -36,6 +36,20 @@ export interface PositionMap {
   locate(path: JsonPath): SourceLocation | undefined;
   /** Every path `locate` answers, by JSON pointer, with its answer (where the map can list them). */
   all?(): Iterable<[string, SourceLocation]>;
+  /** What `locate` answers, where it answers by prefix (see {@link PrefixEntry}); nothing for any other path. */
+  prefixes?(): Iterable<PrefixEntry>;
+}
+
+/**
+ * One entry of a map that answers by prefix. The first entry whose `path` is the path asked or one of its
+ * parents answers: where `inner` locates the rest of the path (by JSON pointer), there; else `at` (undefined:
+ * nothing). With `dash`, a "-" segment of `path` matches any index (a JSON patch's append).
+ */
+export interface PrefixEntry {
+  path: JsonPath;
+  at: SourceLocation | undefined;
+  inner?: Iterable<[string, SourceLocation]>;
+  dash?: boolean;
 }
 
 /** A Kubernetes object with its provenance kept beside it (never inside it). */

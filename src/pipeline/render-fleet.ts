@@ -191,7 +191,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
     effective,
     pins: resolved.pins,
     fleetSchemas,
-    apiFor: kubeApiCache(fleet, fleetSchemas, opts, docs),
+    apiFor: kubeApiCache(fleet, fleetSchemas, opts, docs, digests.schemas),
     digests,
     digestOf(cluster) {
       let d = known.get(cluster.name);
@@ -332,6 +332,8 @@ function reusedResult(
 interface KubeApi {
   openapi: KubeOpenApi;
   baseIndex: KubeSchemaIndex;
+  /** What `baseIndex` is made from: the OpenAPI document's digest and the fleet's schemas' digest. */
+  baseDigest: string;
   registry: ReturnType<typeof createSchemaRegistry>;
   indexFor: ReturnType<typeof indexCache>;
 }
@@ -342,6 +344,7 @@ function kubeApiCache(
   fleetSchemas: ReturnType<typeof loadFleetSchemas>,
   opts: FleetRunOptions,
   docs: OpenApiDocs,
+  schemasDigest: string,
 ): (version: string) => Promise<KubeApi> {
   const apis = new Map<string, Promise<KubeApi>>();
   return (version) => {
@@ -350,6 +353,7 @@ function kubeApiCache(
       api = loadKubeOpenApi(docs.optionsFor(version), docs.read(version)).then((openapi) => ({
         openapi,
         baseIndex: createKubeSchemaIndex(openapi, fleetSchemas.crds),
+        baseDigest: `${openapi.digest}\u0000${schemasDigest}`,
         registry: createSchemaRegistry(openapi, {
           strict: fleet.validation.strict,
           codeCache: join(opts.senv.cacheDir, "validators"),
@@ -377,7 +381,7 @@ interface ClusterRun {
 async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<ClusterResult> {
   const { pins, context, fleet, fleetSchemas, api, opts } = run;
   const cache = context.manifests;
-  const { openapi, baseIndex, registry, indexFor } = api;
+  const { openapi, baseIndex, baseDigest, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
   const used: ResolvedPin[] = [];
   const manifests: Resource[] = [];
@@ -392,7 +396,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     used.push(pin);
     try {
       const commit = pin.resolution.commit;
-      const loaded = await loadSource(cache, pin.repo.gitdir, commit, p.source, baseIndex, p.namespace);
+      const loaded = await loadSource(cache, pin.repo.gitdir, commit, p.source, baseIndex, p.namespace, baseDigest);
       const yielded = loaded.resources;
       if (opts.explainSource === p.source.name) explained = yielded;
       manifests.push(...yielded);

@@ -10,6 +10,7 @@ import {
   type JsonObject,
   type JsonPath,
   type PositionMap,
+  type PrefixEntry,
   type Resource,
   type ResourceId,
 } from "../model/resource.js";
@@ -44,6 +45,22 @@ function opsPositionMap(patch: PatchDef): PositionMap {
       }
       return undefined;
     },
+    ...(patch.positions.all
+      ? {
+          *prefixes(): Iterable<PrefixEntry> {
+            const all = [...patch.positions.all!()];
+            for (let j = ops.length - 1; j >= 0; j--) {
+              const p = parsed[j];
+              if (!p || !("value" in ops[j]!)) continue;
+              const head = `/${j}/value`;
+              const inner: [string, SourceLocation][] = [];
+              for (const [pointer, l] of all)
+                if (pointer === head || pointer.startsWith(`${head}/`)) inner.push([pointer.slice(head.length), l]);
+              yield { path: p, at: patch.opLocations?.[j], inner, dash: true };
+            }
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,20 +1,23 @@
 /**
- * The parsed-manifest cache (`$BRAID_CACHE/manifests/`): what a plain source yields at a commit (its
- * objects, where each was written and which strings were plain scalars), kept between runs so that a run
- * rendering one changed cluster does not parse its sources' YAML again. A commit never changes, so an entry
- * is keyed by everything the load reads (source name, URL, commit, path, include, exclude) and by braid's
- * own code digest. Only loads without any diagnostic are kept (their messages point into braid.yaml, which
- * may move). One file per load, written to a temp file and renamed, private (sources may hold Secrets);
- * an unreadable or foreign file is a miss. The folder may be deleted at any time.
+ * The parsed-manifest cache (`$BRAID_CACHE/manifests/`): what a source yields at a commit (its objects,
+ * where each was written and which strings were plain scalars; for a kustomize build also what the build
+ * leaves on them: earlier names, hash suffixes to come, var marks, prefixes and suffixes), kept between runs
+ * so that a run rendering one changed cluster does not read, parse and build its sources again. A commit
+ * never changes, so an entry is keyed by everything the load reads (source name, URL, commit, path,
+ * include, exclude; for a build also the OpenAPI document's and the fleet schemas' digests, which decide
+ * kinds' scopes and merge keys) and by braid's own code digest. Only loads without any diagnostic are kept
+ * (their messages point into braid.yaml, which may move), and only when every position map of every object
+ * points into one file (true of braid's maps). One file per load, written to a temp file and renamed, private
+ * (sources may hold Secrets); an unreadable or foreign file is a miss. The folder may be deleted at any time.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../git/mkdirp.js";
-import { fromPositionTable, jsonSafe, toPositionTable, type PositionTable } from "../model/position-table.js";
-import { idOf, type JsonObject, type Origin, type Resource } from "../model/resource.js";
+import { fromPositionTable, jsonSafe, toPositionTableOwnBase, type PositionTable } from "../model/position-table.js";
+import { idOf, type JsonObject, type Origin, type Resource, type ResourceId } from "../model/resource.js";
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface StoredResource {
   object: JsonObject;
@@ -22,6 +25,11 @@ interface StoredResource {
   positions: PositionTable[];
   plain?: string[];
   emptyNulls?: string[];
+  previous?: ResourceId[];
+  nameHash?: boolean;
+  refVars?: string[];
+  namePrefixes?: string[];
+  nameSuffixes?: string[];
 }
 
 /** Loads of sources kept between runs. */
@@ -57,14 +65,19 @@ export function openManifestStore(cacheDir: string, codeDigest: string): Manifes
       const stored: StoredResource[] = [];
       for (const r of resources) {
         const base = { source: r.origin.source, commit: r.origin.commit, file: r.origin.file };
-        const positions = r.positions.map((m) => toPositionTable(m, r.object, base));
-        if (positions.includes(undefined) || r.previous || !jsonSafe(r.object)) return;
+        const positions = r.positions.map((m) => toPositionTableOwnBase(m, base));
+        if (positions.includes(undefined) || !jsonSafe(r.object)) return;
         stored.push({
           object: r.object,
           origin: r.origin,
           positions: positions as PositionTable[],
           ...(r.plain ? { plain: [...r.plain] } : {}),
           ...(r.emptyNulls ? { emptyNulls: [...r.emptyNulls] } : {}),
+          ...(r.previous ? { previous: [...r.previous] } : {}),
+          ...(r.nameHash ? { nameHash: true } : {}),
+          ...(r.refVars ? { refVars: [...r.refVars] } : {}),
+          ...(r.namePrefixes ? { namePrefixes: [...r.namePrefixes] } : {}),
+          ...(r.nameSuffixes ? { nameSuffixes: [...r.nameSuffixes] } : {}),
         });
       }
       const text = JSON.stringify({ format: FORMAT, key, resources: stored });
@@ -84,5 +97,10 @@ function revive(s: StoredResource): Resource {
     positions: s.positions.map(fromPositionTable),
     ...(s.plain ? { plain: new Set(s.plain) } : {}),
     ...(s.emptyNulls ? { emptyNulls: new Set(s.emptyNulls) } : {}),
+    ...(s.previous ? { previous: s.previous } : {}),
+    ...(s.nameHash ? { nameHash: true } : {}),
+    ...(s.refVars ? { refVars: s.refVars } : {}),
+    ...(s.namePrefixes ? { namePrefixes: s.namePrefixes } : {}),
+    ...(s.nameSuffixes ? { nameSuffixes: s.nameSuffixes } : {}),
   };
 }
