@@ -22,10 +22,10 @@ const { outputFiles } = await build({
   banner: { js: 'const __braid_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [
     {
-      // isomorphic-git's pako: one-shot inflate and deflate through Node's zlib (scripts/bundle/pako-zlib.cjs)
+      // isomorphic-git's pako: one-shot inflate and deflate through Node's zlib (scripts/bundle/pako-zlib.mjs)
       name: "braid-pako-zlib",
       setup(b) {
-        const shim = new URL("./bundle/pako-zlib.cjs", import.meta.url).pathname;
+        const shim = new URL("./bundle/pako-zlib.mjs", import.meta.url).pathname;
         b.onResolve({ filter: /^pako$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
       },
     },
