@@ -25,7 +25,14 @@ const skipReason = openApiSkipReason("go-yaml values");
 const cm = (name: string, data: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${data}`;
 
+const KEYS = Array.from({ length: 150 }, (_, i) => `k${i}`);
+
 const READ: Record<string, [string, Record<string, unknown>]> = {
+  // kustomize de-anchors every document without a limit: 150 aliases are read (braid refused them once)
+  "aliases.yaml": [
+    cm("aliases", `  a: &v "1"\n${KEYS.map((k) => `  ${k}: *v\n`).join("")}  b: &v "2"\n  c: *v\n`),
+    { a: "1", ...Object.fromEntries(KEYS.map((k) => [k, "1"])), b: "2", c: "2" },
+  ],
   "numbers.yaml": [
     cm("numbers", "  a: 0b101\n  b: 0X1F\n  c: -0x1F\n  d: 0x_1F\n  e: 1_0.5\n  f: 08\n  g: !!float 1\n  h: .5_0\n"),
     { a: 5, b: 31, c: -31, d: 31, e: 10.5, f: 8, g: 1, h: 0.5 },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  documentToJs,
   flowEmptyValuesAsStrings,
   goJsonProblems,
   kyamlSplitProblems,
@@ -150,5 +151,36 @@ describe("resources as kustomize's reader and Go's JSON take them", () => {
     expect(lines("metadata:\n  annotations:\n    a: .inf\n")).toEqual([]); // kustomize keeps annotations' text
     expect(lines("%YAML 1.2\n---\na: 1\n")).toEqual([["YAML_SYNTAX", 1]]);
     expect(lines("--- !!map\na: 1\n--- # note\nb: 1\n--- !!map\nc: 1\n")).toEqual([["YAML_SYNTAX", 5]]);
+  });
+});
+
+describe("documentToJs: aliases as kustomize reads them (expanded without a count limit; bombs refused)", () => {
+  const toJs = (text: string) => {
+    const y = parseYamlFile(text, "f.yaml");
+    return documentToJs(y.docs[0]!, "f.yaml", y.lineCounter);
+  };
+
+  it("expands any number of aliases, each to the anchor defined last before it", () => {
+    const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+    const r = toJs(`a: &v [1, 2]\n${keys.map((k) => `${k}: *v\n`).join("")}b: &v 3\nc: *v\n`);
+    expect(r.diagnostic).toBeUndefined();
+    expect(r.value).toEqual({ a: [1, 2], ...Object.fromEntries(keys.map((k) => [k, [1, 2]])), b: 3, c: 3 });
+  });
+
+  it("refuses aliases that would expand past a million nodes, or into their own anchor", () => {
+    const levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 7; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(`*l${i - 1}`)
+          .join(", ")}]`,
+      );
+    // seven levels of ten expand to about 12 million nodes; five to about 120,000
+    expect(toJs(`${levels.join("\n")}\n`).diagnostic).toMatchObject({
+      code: "YAML_ALIAS_LIMIT",
+      location: { line: 1 },
+    });
+    expect(toJs(`${levels.slice(0, 5).join("\n")}\n`).diagnostic).toBeUndefined();
+    expect(toJs("a: &x [1, *x]\n").diagnostic?.code).toBe("YAML_ALIAS_LIMIT");
   });
 });
