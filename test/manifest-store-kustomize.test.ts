@@ -11,13 +11,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SourceDef } from "../src/config/types.js";
 import { loadSource } from "../src/kustomize/load-source.js";
-import type { Json, JsonPath, PositionMap, Resource } from "../src/model/resource.js";
 import { createManifestCache } from "../src/render/load-manifests.js";
 import { openManifestStore } from "../src/render/manifest-store.js";
 import { createKubeSchemaIndex } from "../src/validate/kube-schema-index.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { loadOpenApiFixture, openApiSkipReason } from "./helpers/openapi-fixture.js";
-import { probePositions } from "./helpers/positions.js";
+import { resourceAsData } from "./helpers/positions.js";
 
 const NO_OPENAPI = openApiSkipReason("manifest-store-kustomize");
 
@@ -94,38 +93,6 @@ vars:
 `,
 };
 
-/** Every path of a JSON value, the root included. */
-function paths(value: Json, at: JsonPath = []): JsonPath[] {
-  const out: JsonPath[] = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
-  else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
-  return out;
-}
-
-/** What a map answers for every path of an object, and for paths below each that are not in it. */
-function probeDeep(map: PositionMap, object: Json): unknown[] {
-  return paths(object).flatMap((p) => [map.locate([...p, "zz"]), map.locate([...p, 7]), map.locate([...p, "-"])]);
-}
-
-/** A resource as data: everything the build leaves on it, every position its maps give. */
-function asData(r: Resource) {
-  return {
-    id: r.id,
-    object: r.object,
-    origin: r.origin,
-    plain: r.plain ? [...r.plain].sort() : undefined,
-    emptyNulls: r.emptyNulls ? [...r.emptyNulls].sort() : undefined,
-    previous: r.previous,
-    nameHash: r.nameHash,
-    refVars: r.refVars,
-    namePrefixes: r.namePrefixes,
-    nameSuffixes: r.nameSuffixes,
-    at: r.positions.map((m) => probePositions(m, r.object)),
-    below: r.positions.map((m) => probeDeep(m, r.object)),
-  };
-}
-
 const NAMESPACE = { value: "team-a", location: { file: "clusters/one.yaml", line: 9, column: 16 } };
 
 async function build(
@@ -164,14 +131,14 @@ describe.skipIf(NO_OPENAPI)("kustomize builds in the parsed-manifest cache", () 
     expect(built.resources.some((r) => r.positions.length > 1)).toBe(true);
 
     const first = await build(gitdir, commits[0]!, { cacheDir, digest: "d1" });
-    expect(first.resources.map(asData)).toEqual(built.resources.map(asData));
+    expect(first.resources.map(resourceAsData)).toEqual(built.resources.map(resourceAsData));
     expect(await readdir(join(cacheDir, "manifests"))).toHaveLength(1);
     // the repository is gone: the build can only come from the cache
     await rm(join(gitdir, "objects"), { recursive: true, force: true });
     const kept = await build(gitdir, commits[0]!, { cacheDir, digest: "d1" });
     expect(kept.diagnostics).toEqual([]);
     expect(kept.kustomization).toBe(true);
-    expect(kept.resources.map(asData)).toEqual(built.resources.map(asData));
+    expect(kept.resources.map(resourceAsData)).toEqual(built.resources.map(resourceAsData));
   });
 
   it("is missed under other schemas or another place of the target namespace, and not used without a digest", async () => {

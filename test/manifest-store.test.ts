@@ -8,11 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SourceDef } from "../src/config/types.js";
-import type { Resource } from "../src/model/resource.js";
 import { createManifestCache, loadSourceManifests } from "../src/render/load-manifests.js";
 import { openManifestStore } from "../src/render/manifest-store.js";
 import { makeFixtureRepo } from "./helpers/fixture-repo.js";
-import { probePositions } from "./helpers/positions.js";
+import { resourceAsData } from "./helpers/positions.js";
 
 const SOURCE: SourceDef = {
   name: "apps",
@@ -62,17 +61,6 @@ stringData: { token: "t" }
 `,
 };
 
-/** A resource as data: every path of its object located by each of its position maps. */
-function asData(r: Resource) {
-  return {
-    id: r.id,
-    object: r.object,
-    origin: r.origin,
-    plain: r.plain ? [...r.plain].sort() : undefined,
-    at: r.positions.map((m) => probePositions(m, r.object)),
-  };
-}
-
 async function loadWith(gitdir: string, commit: string, cacheDir?: string) {
   const cache = createManifestCache();
   const store = cacheDir ? openManifestStore(cacheDir, "braid-1") : undefined;
@@ -93,8 +81,8 @@ describe("parsed-manifest cache", () => {
     const first = await loadWith(gitdir, commits[0]!, cacheDir);
     expect((await readdir(join(cacheDir, "manifests"))).length).toBe(1);
     const cached = await loadWith(gitdir, commits[0]!, cacheDir);
-    expect(first.resources.map(asData)).toEqual(parsed.resources.map(asData));
-    expect(cached.resources.map(asData)).toEqual(parsed.resources.map(asData));
+    expect(first.resources.map(resourceAsData)).toEqual(parsed.resources.map(resourceAsData));
+    expect(cached.resources.map(resourceAsData)).toEqual(parsed.resources.map(resourceAsData));
     const web = cached.resources[0]!;
     expect(web.positions[0]!.locate(["spec", "replicas"])).toEqual({
       source: "apps",

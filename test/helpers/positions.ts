@@ -1,4 +1,4 @@
-import type { Json, JsonPath, PositionMap } from "../../src/model/resource.js";
+import type { Json, JsonPath, PositionMap, Resource } from "../../src/model/resource.js";
 
 /** Every path in a JSON value, the root included. */
 function jsonPaths(value: Json, at: JsonPath = []): JsonPath[] {
@@ -12,4 +12,30 @@ function jsonPaths(value: Json, at: JsonPath = []): JsonPath[] {
 /** What a position map answers for every path of a value, and for one path that is not in it. */
 export function probePositions(map: PositionMap, value: Json): unknown[] {
   return [...jsonPaths(value), ["no", "such", "path"]].map((p) => map.locate(p));
+}
+
+/** What a map answers for every path of a value: one segment below each (a key, an index, a JSON patch's `-`). */
+function probeBelow(map: PositionMap, value: Json): unknown[] {
+  return jsonPaths(value).flatMap((p) => [map.locate([...p, "zz"]), map.locate([...p, 7]), map.locate([...p, "-"])]);
+}
+
+/**
+ * A resource as data, for comparing a cached one with one made afresh: its object, id and origin, what a
+ * kustomize build leaves on it, and what each of its position maps answers in and below the object.
+ */
+export function resourceAsData(r: Resource) {
+  return {
+    id: r.id,
+    object: r.object,
+    origin: r.origin,
+    plain: r.plain ? [...r.plain].sort() : undefined,
+    emptyNulls: r.emptyNulls ? [...r.emptyNulls].sort() : undefined,
+    previous: r.previous,
+    nameHash: r.nameHash,
+    refVars: r.refVars,
+    namePrefixes: r.namePrefixes,
+    nameSuffixes: r.nameSuffixes,
+    at: r.positions.map((m) => probePositions(m, r.object)),
+    below: r.positions.map((m) => probeBelow(m, r.object)),
+  };
 }
