@@ -7,7 +7,8 @@
  * include, exclude; for a build also the OpenAPI document's and the fleet schemas' digests, which decide
  * kinds' scopes and merge keys) and by braid's own code digest. Only loads without any diagnostic are kept
  * (their messages point into braid.yaml, which may move), and only when every position map of every object
- * points into one file (true of braid's maps). One file per load, written to a temp file and renamed, private
+ * points into one file and lists what it answers (`all` or `prefixes`: a kept map answers every path, in
+ * the object or not, as the map did; a builtin plugin's map cannot, and its build is made each run). One file per load, written to a temp file and renamed, private
  * (sources may hold Secrets); an unreadable or foreign file is a miss. The folder may be deleted at any time.
  */
 import { createHash } from "node:crypto";
