@@ -18,6 +18,7 @@ import {
 } from "../pipeline/render-fleet.js";
 import { headReuse, sameAsHead, unchangedReuse } from "../preview/head-reuse.js";
 import { reusedSensitiveObjects } from "../preview/reused-objects.js";
+import { rethrowDamaged } from "../git/damaged.js";
 import { deployBranchReuse, type DeployBranchReuse } from "../publish/incremental.js";
 import { chainReuse } from "../render/reuse.js";
 import { cacheDir } from "./cache-dir.js";
@@ -158,7 +159,8 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
     runs = await renderBoth(incremental);
     try {
       reusedObjects = await reusedSensitiveObjects([runs.base, runs.head], runs.tip?.objects());
-    } catch {
+    } catch (e) {
+      rethrowDamaged(e); // a damaged deploy branch is reported, not rendered around
       // a file of a cluster taken unrendered cannot be read back (e.g. a partial clone without its blobs): its
       // Secrets could not be scrubbed from the messages, so every cluster is rendered after all
       runs = await renderBoth(false);

@@ -178,7 +178,7 @@ async function packBytes(gitdir: string): Promise<number> {
  * True when the repository borrows objects from others (`objects/info/alternates`: `git clone --shared` or
  * `--reference`, as CI runners clone from a local mirror). isomorphic-git does not read alternates; git does.
  */
-export async function hasAlternates(gitdir: string): Promise<boolean> {
+async function hasAlternates(gitdir: string): Promise<boolean> {
   return (await stat(join(gitdir, "objects", "info", "alternates")).catch(() => undefined))?.isFile() ?? false;
 }
 

@@ -5,7 +5,7 @@
  * repository on this machine is at fault, not the fleet's config), rather than as a bug of its own, or as a
  * missing folder or tag.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
@@ -21,8 +21,8 @@ const READS_LISTED_OBJECTS = new Set(["readBlob", "readTree"]);
  */
 export function damagedRepository(e: unknown, gitdir: unknown, method: string): DamagedRepositoryError | undefined {
   if (e instanceof DamagedRepositoryError || typeof gitdir !== "string") return undefined;
-  // isomorphic-git does not read the objects a repository borrows (git-store.ts says so): not damage
-  if (existsSync(join(gitdir, "objects", "info", "alternates"))) return undefined;
+  // objects a repository borrows, or leaves to its promisor remote, are not damage (git-store.ts says so)
+  if (objectsElsewhere(gitdir)) return undefined;
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === "string" ? message : "";
   let what: string | undefined;
@@ -42,6 +42,37 @@ export function damagedRepository(e: unknown, gitdir: unknown, method: string): 
     hint: "`git fsck` there shows the damage; a copy braid keeps under its cache (BRAID_CACHE) can be deleted, and braid fetches it again",
   });
 }
+
+/**
+ * Why a repository may lack objects without being damaged, which isomorphic-git cannot read: it borrows them
+ * (`objects/info/alternates`: a clone made with `--shared` or `--reference`), or it is a partial clone
+ * (`extensions.partialClone`, a promisor remote: `git clone --filter`), whose missing objects git fetches on
+ * demand. Undefined for a repository that should hold every object it names.
+ */
+export function objectsElsewhere(gitdir: string): "alternates" | "partial clone" | undefined {
+  if (existsSync(join(gitdir, "objects", "info", "alternates"))) return "alternates";
+  let config: string;
+  try {
+    config = readFileSync(join(gitdir, "config"), "utf8");
+  } catch {
+    return undefined;
+  }
+  return /^\s*(?:partialclone\s*=|promisor\s*=\s*true\s*$)/im.test(config) ? "partial clone" : undefined;
+}
+
+/**
+ * The same damage, said of what braid was reading (`context`, e.g. the deploy branch's tip): a new error
+ * whose message starts with it (and with `hint`, when given). Any other error is returned as it is.
+ */
+export function damageIn(e: unknown, context: string, hint?: string): unknown {
+  if (!(e instanceof DamagedRepositoryError)) return e;
+  const { severity: _severity, ...d } = e.diagnostic;
+  return new DamagedRepositoryError({ ...d, message: `${context}: ${d.message}`, ...(hint ? { hint } : {}) });
+}
+
+/** What to do about a damaged deploy branch (the hint of {@link damageIn} for it). */
+export const DAMAGED_DEPLOY_BRANCH_HINT =
+  "`git fsck` there shows the damage; nothing was published. A deploy branch that a remote also holds is repaired by deleting the damaged local copy (the local branch, or braid's clone of the remote under BRAID_CACHE) and fetching it again";
 
 /** Throws `e` again when it is a damaged repository's error (for code that takes other failures as absence). */
 export function rethrowDamaged(e: unknown): void {

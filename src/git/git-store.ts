@@ -15,7 +15,7 @@ import { deflate as deflateCb } from "node:zlib";
 import git from "./isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { processAlive } from "./cache-lock.js";
-import { hasAlternates } from "./cat-file.js";
+import { DamagedRepositoryError, objectsElsewhere } from "./damaged.js";
 import { mkdirp } from "./mkdirp.js";
 import { readPackIndexes, type PackIndexes } from "./pack-index.js";
 import { TEMP_PACK, writePack, type PackObject } from "./pack-write.js";
@@ -169,19 +169,22 @@ export async function writeObject(
   return oid;
 }
 
-/** Reads a tree's entries (undefined when the oid is not a tree in the store). */
-export async function readTreeEntries(store: ObjectStore, oid: string): Promise<StoredEntry[] | undefined> {
+/**
+ * Reads a tree's entries. Every oid given here is named as a tree (by a commit or a tree), so one that cannot
+ * be read is never taken for an empty or absent folder: a damaged object, a missing one, or one that is not a
+ * tree throws `REPO_CORRUPT` (git-store readers would otherwise publish a tree that drops what it could not
+ * read), and a failed read throws `IO`.
+ */
+export async function readTreeEntries(store: ObjectStore, oid: string): Promise<StoredEntry[]> {
   const hit = store.trees.get(oid);
   if (hit) return hit;
-  try {
-    const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
-    store.known.add(oid);
-    const entries = tree.map((e) => ({ name: e.path, mode: e.mode, oid: e.oid, type: e.type }));
-    store.trees.set(oid, entries);
-    return entries;
-  } catch {
-    return undefined;
-  }
+  const { tree } = await git
+    .readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache })
+    .catch((e: unknown) => unreadable(store, oid, e));
+  store.known.add(oid);
+  const entries = tree.map((e) => ({ name: e.path, mode: e.mode, oid: e.oid, type: e.type }));
+  store.trees.set(oid, entries);
+  return entries;
 }
 
 /** Writes a tree object from entries (sorted here in Git's order); returns its oid. */
@@ -209,7 +212,7 @@ export async function entryAt(store: ObjectStore, treeOid: string, path: string)
   for (const part of parts) {
     if (current.type !== "tree") return undefined;
     const entries = await readTreeEntries(store, current.oid);
-    const next = entries?.find((e) => e.name === part);
+    const next = entries.find((e) => e.name === part);
     if (!next) return undefined;
     current = next;
   }
@@ -219,8 +222,7 @@ export async function entryAt(store: ObjectStore, treeOid: string, path: string)
 /** Every blob below a tree as path → oid (paths relative to that tree). */
 export async function listBlobs(store: ObjectStore, treeOid: string, prefix = ""): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const entries = (await readTreeEntries(store, treeOid)) ?? [];
-  for (const e of entries) {
+  for (const e of await readTreeEntries(store, treeOid)) {
     const p = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.type === "tree") for (const [k, v] of await listBlobs(store, e.oid, p)) out.set(k, v);
     else if (e.type === "blob") out.set(p, e.oid);
@@ -363,14 +365,29 @@ export async function compareAndSwapRef(
   }
 }
 
-/** An object the store should hold cannot be read (missing, or a damaged pack): an environment error, exit 3. */
-async function unreadable(store: ObjectStore, oid: string, e: unknown): Promise<never> {
+/**
+ * An object the store should hold cannot be read: `REPO_CORRUPT` when the repository is damaged (isogit.ts
+ * says so, or a tree is named that is another type), else `IO`; both exit 3.
+ */
+function unreadable(store: ObjectStore, oid: string, e: unknown): never {
+  if (e instanceof DamagedRepositoryError) throw e;
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  if (code === "ObjectTypeError" && typeof message === "string" && !objectsElsewhere(store.gitdir))
+    throw new DamagedRepositoryError({
+      code: "REPO_CORRUPT",
+      message: `the Git repository ${store.gitdir} is damaged: ${message}`,
+      hint: "`git fsck` there shows the damage; nothing was published",
+    });
+  const elsewhere = objectsElsewhere(store.gitdir);
   throw new BraidError({
     code: "IO",
     message: `cannot read object ${oid} in ${store.gitdir}: ${e instanceof Error ? (e.message.split("\n").pop() ?? "") : String(e)}`,
-    hint: (await hasAlternates(store.gitdir))
-      ? "the repository borrows objects from another (objects/info/alternates: a clone made with --shared or --reference), which braid reads only through the system git: put git on PATH (and leave BRAID_GIT_TRANSPORT unset), or clone without --shared/--reference; nothing was published"
-      : "the repository's object store looks damaged: `git fsck` says what is wrong; nothing was published",
+    hint:
+      elsewhere === "alternates"
+        ? "the repository borrows objects from another (objects/info/alternates: a clone made with --shared or --reference), which braid reads only through the system git: put git on PATH (and leave BRAID_GIT_TRANSPORT unset), or clone without --shared/--reference; nothing was published"
+        : elsewhere === "partial clone"
+          ? "the repository is a partial clone (git clone --filter), whose left-out objects braid does not fetch: clone without --filter; nothing was published"
+          : "the repository's object store looks damaged: `git fsck` says what is wrong; nothing was published",
   });
 }
 

@@ -30,7 +30,7 @@ async function replaceBlob(
   parts: string[],
   blobOid: string,
 ): Promise<string> {
-  const entries = treeOid ? ((await readTreeEntries(store, treeOid)) ?? []) : [];
+  const entries = treeOid ? await readTreeEntries(store, treeOid) : [];
   const [name, ...rest] = parts;
   const others = entries.filter((e) => e.name !== name);
   if (rest.length === 0)

@@ -10,7 +10,9 @@
  *
  * Opening the target here is best-effort: when it fails (not a repository, a checked-out branch, an
  * unreachable remote) nothing is reused and `publish` reports the same problem in its own order, after the
- * render, as without reuse. The opened target is handed to `publish` so the tip is read from the same store.
+ * render, as without reuse. A damaged tip is the exception: it is `REPO_CORRUPT` at once (git/damaged.ts), for
+ * it is no tip to publish on either. The opened target is handed to `publish` so the tip is read from the
+ * same store.
  */
 import type { Fleet } from "../config/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -20,6 +22,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { metaOf, readCacheMeta, readJsonFile, storeJson, usableMeta, type CacheMeta } from "../render/local-cache.js";
 import { locateFleetRepo } from "../git/fleet-repo.js";
+import { DAMAGED_DEPLOY_BRANCH_HINT, damageIn, rethrowDamaged } from "../git/damaged.js";
 import { entryAt, openStore, readBlobText, readCommitInfo, readRef, type ObjectStore } from "../git/git-store.js";
 import { INVENTORY_FILE, parseInventory, recordedDiagnostics, type InventoryCluster } from "./inventory.js";
 import { openDeployTarget, type DeployTarget, type PublishTarget } from "./publish.js";
@@ -62,7 +65,8 @@ export function deployTipReuse(opts: DeployTipOptions): DeployTipReuse {
         opened = target;
         const tip = await target.tip();
         if (tip) previous = await publishedClusters(target.store, tip);
-      } catch {
+      } catch (e) {
+        rethrowDamaged(e); // reported now: a damaged tip is no tip to publish on either
         previous = new Map(); // publish reports it (see the file header)
       }
       recorded = await read;
@@ -146,7 +150,8 @@ export function deployBranchReuse(opts: { gitdir: string; fleetDir: string; cach
           previous = await publishedClusters(opened, tip);
           store = opened;
         }
-      } catch {
+      } catch (e) {
+        rethrowDamaged(e); // a damaged one is reported, not rendered around
         previous = new Map(); // an unreadable deploy branch: every cluster is rendered
       }
       recorded = await read;
@@ -167,6 +172,12 @@ type Published = ReusedOutput & { digest: string; recorded?: Diagnostic[] };
 
 /** The clusters of a deploy commit that can be reused: name → their folder's tree, counts and diagnostics. */
 async function publishedClusters(store: ObjectStore, commit: string): Promise<Map<string, Published>> {
+  return readPublished(store, commit).catch((e: unknown) => {
+    throw damageIn(e, `the deploy branch's tip ${commit}`, DAMAGED_DEPLOY_BRANCH_HINT);
+  });
+}
+
+async function readPublished(store: ObjectStore, commit: string): Promise<Map<string, Published>> {
   const out = new Map<string, Published>();
   const { tree } = await readCommitInfo(store, commit);
   const inv = await entryAt(store, tree, INVENTORY_FILE);

@@ -2,6 +2,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { FleetRun } from "../pipeline/render-fleet.js";
 import type { ClusterChange, HeldCluster, SourceTrailer } from "./commit-message.js";
 import { addFile, addFiles, createDeployTree, graftTree, subtreeOid, treeOid, type DeployTree } from "./deploy-tree.js";
+import { DAMAGED_DEPLOY_BRANCH_HINT, damageIn } from "../git/damaged.js";
 import { entryAt, listBlobs, readBlobText, readCommitInfo, type ObjectStore } from "../git/git-store.js";
 import {
   buildInventory,
@@ -58,6 +59,19 @@ function firstError(ds: readonly Diagnostic[]): string {
  * Nothing is written to the store.
  */
 export async function planDeploy(
+  store: ObjectStore,
+  base: string | undefined,
+  run: FleetRun,
+  opts: PlanOptions,
+): Promise<DeployPlan> {
+  // a tree of the tip that cannot be read is never an absent folder: a held cluster would lose its last good
+  // output, and a missing inventory would skip the prune guard
+  return planOnTip(store, base, run, opts).catch((e: unknown) => {
+    throw damageIn(e, `the deploy branch's tip ${base ?? ""}`, DAMAGED_DEPLOY_BRANCH_HINT);
+  });
+}
+
+async function planOnTip(
   store: ObjectStore,
   base: string | undefined,
   run: FleetRun,

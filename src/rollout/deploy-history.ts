@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import git from "../git/isogit.js";
+import { DAMAGED_DEPLOY_BRANCH_HINT, DamagedRepositoryError, damageIn } from "../git/damaged.js";
 import type { Inventory, InventoryCluster } from "../publish/inventory.js";
 import { INVENTORY_FILE } from "../publish/inventory.js";
 import type { Deployed } from "./advance.js";
@@ -24,11 +25,14 @@ async function deployTip(gitdir: string, branch: string): Promise<string | undef
   return undefined;
 }
 
+/** The inventory of a deploy commit (undefined when it has none, or not as JSON); a damaged one throws. */
 async function inventoryAt(gitdir: string, oid: string): Promise<Inventory | undefined> {
   try {
     const { blob } = await git.readBlob({ fs, gitdir, oid, filepath: INVENTORY_FILE });
     return JSON.parse(Buffer.from(blob).toString("utf8")) as Inventory;
-  } catch {
+  } catch (e) {
+    // taken for absence, a damaged commit would end a cluster's run there: its soak would start later
+    if (e instanceof DamagedRepositoryError) throw damageIn(e, `deploy commit ${oid}`, DAMAGED_DEPLOY_BRANCH_HINT);
     return undefined;
   }
 }
