@@ -297,19 +297,28 @@ function tabInAutoIndentation(text: string, start: number, end: number): boolean
  * patch, whose nodes kustomize merges into a resource before writing it through Go's JSON.
  */
 export function goTimestamped(doc: Document.Parsed): unknown {
-  const found: Scalar[] = [];
+  const stamp = (node: Scalar) =>
+    node.type === Scalar.PLAIN && typeof node.value === "string" && /^[0-9]{4}-/.test(node.value)
+      ? goTimestamp(node.value)
+      : undefined;
+  // looked for first: most documents hold none, and a clone of each costs more than the rest of its reading
+  let any = false as boolean; // (set in the visitor)
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof stamp(node) !== "string") return undefined;
+      any = true;
+      return visit.BREAK;
+    },
+  });
+  if (!any) return undefined;
   const copy = doc.clone();
   visit(copy, {
     Scalar(_, node) {
-      if (node.type !== Scalar.PLAIN || typeof node.value !== "string" || !/^[0-9]{4}-/.test(node.value)) return;
-      const t = goTimestamp(node.value);
-      if (typeof t === "string") {
-        node.value = t;
-        found.push(node);
-      }
+      const t = stamp(node);
+      if (typeof t === "string") node.value = t;
     },
   });
-  return found.length ? copy.toJS({ maxAliasCount: -1 }) : undefined;
+  return copy.toJS({ maxAliasCount: -1 });
 }
 
 /**
@@ -646,6 +655,8 @@ function nestingOf(doc: Document.Parsed): Nesting {
 interface Nesting {
   depth: number;
   tooDeep?: Node;
+  /** Whether the document holds an alias (known when not too deep). */
+  aliases?: boolean;
 }
 
 /** Each parsed document's nesting, found once. */
@@ -654,9 +665,13 @@ const NESTING = new WeakMap<Document.Parsed, Nesting>();
 function nesting(doc: Document.Parsed): Nesting {
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
   let max = 0;
+  let aliases = false;
   while (stack.length) {
     const { node, depth } = stack.pop()!;
-    if (!isCollection(node)) continue;
+    if (!isCollection(node)) {
+      aliases ||= isAlias(node);
+      continue;
+    }
     max = Math.max(max, depth + 1);
     if (depth + 1 > MAX_YAML_DEPTH) return { depth: max, tooDeep: node };
     for (const item of node.items as unknown[]) {
@@ -666,7 +681,7 @@ function nesting(doc: Document.Parsed): Nesting {
       } else stack.push({ node: item, depth: depth + 1 });
     }
   }
-  return { depth: max };
+  return { depth: max, aliases };
 }
 
 function isStackOverflow(e: unknown): boolean {
@@ -713,7 +728,7 @@ export function documentToJs(
   lineCounter: LineCounter,
   base: Partial<SourceLocation> = {},
 ): { value: unknown; diagnostic?: Diagnostic } {
-  const { depth, tooDeep: deep } = nestingOf(doc);
+  const { depth, tooDeep: deep, aliases } = nestingOf(doc);
   if (!deep) stackExhausted(depth);
   if (deep) {
     const pos = lineCounter.linePos(deep.range?.[0] ?? 0);
@@ -725,7 +740,7 @@ export function documentToJs(
       },
     };
   }
-  if (aliasExpansion(doc) > MAX_ALIAS_NODES) {
+  if (aliases && aliasExpansion(doc) > MAX_ALIAS_NODES) {
     const pos = lineCounter.linePos(doc.contents?.range[0] ?? 0);
     return {
       value: undefined,

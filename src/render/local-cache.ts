@@ -9,7 +9,7 @@
  * written to a temp file and renamed (a crash never leaves a truncated entry; processes sharing the cache
  * write the same bytes). An unreadable or foreign entry is a miss. The folder may be deleted at any time.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
@@ -101,8 +101,19 @@ const MAX_WRITES_IN_FLIGHT = 16;
 export function localCacheReuse(cacheDir: string, opts: LocalCacheOptions = {}): ClusterReuse {
   const withFiles = opts.files !== false;
   const writes = new Set<Promise<void>>();
+  // the fan-out folders there are, listed once: in a new cache (a fresh CI runner) a thousand lookups then
+  // open no file at all, where each would fail to open one
+  let folders: Promise<Set<string>> | undefined;
+  const hasFolder = async (digest: string) =>
+    (
+      await (folders ??= readdir(join(cacheDir, "render")).then(
+        (names) => new Set(names),
+        () => new Set<string>(),
+      ))
+    ).has(digest.slice(0, 2));
   return {
     async lookup(cluster, digests) {
+      if (!(await hasFolder(digests.digest))) return undefined;
       const meta = await readCacheMeta(cacheDir, digests, cluster.name);
       if (!meta) return undefined;
       const files = withFiles
