@@ -210,24 +210,46 @@ describe.skipIf(!haveOpenApi)("braid preview reuses unchanged clusters at head",
     expect(planted.out).toContain("planted in c3's inventory entry");
   }, 60_000);
 
-  it("renders every cluster after all when a reused cluster's Secret cannot be read back (a partial clone)", async () => {
-    const clone = await mkdtemp(join(tmpdir(), "braid-preview-partial-"));
-    const origin = join(fleetDir, "..");
-    await git(origin, ["config", "uploadpack.allowFilter", "true"]);
-    await git(clone, ["clone", "-q", "--filter=blob:none", `file://${origin}`, "repo"]);
-    const repo = join(clone, "repo");
-    // the fleet at base and the deploy branch's inventory are there (git fetches them on demand); c1's Secret is not
-    await git(repo, ["checkout", "-q", "HEAD~1"]);
-    await git(repo, ["checkout", "-q", "main"]);
-    await git(repo, ["cat-file", "-p", "origin/deploy:inventory.json"]);
-    const missing = await git(repo, ["rev-parse", "origin/deploy:clusters/c1/apps/secret-db.yaml"]);
-    expect(await git(repo, ["rev-list", "--objects", "--missing=print", "origin/deploy"])).toContain(`?${missing}`);
-    const expected = await whole("json");
-    const got = await preview(await newCache(), "json", {}, join(repo, "fleet"));
-    expect(got.code).toBe(1);
-    expect(got.out).toBe(expected.out);
-    expect(got.out).not.toContain(SECRET);
-  }, 60_000);
+  it.each([
+    ["git fetches it from the promisor remote, as git checkout would", "git"],
+    ["without git (BRAID_GIT_TRANSPORT=embedded) every cluster is rendered after all", "embedded"],
+  ])(
+    "a reused cluster's Secret left out of a partial clone: %s",
+    async (_, transport) => {
+      const clone = await mkdtemp(join(tmpdir(), "braid-preview-partial-"));
+      const origin = join(fleetDir, "..");
+      await git(origin, ["config", "uploadpack.allowFilter", "true"]);
+      await git(clone, ["clone", "-q", "--filter=blob:none", `file://${origin}`, "repo"]);
+      const repo = join(clone, "repo");
+      // without git, the fleet at base and the deploy branch's inventory must be there (git fetches them when
+      // asked); through git, braid's reads fetch them; c1's Secret is left out either way
+      if (transport === "embedded") {
+        await git(repo, ["checkout", "-q", "HEAD~1"]);
+        await git(repo, ["checkout", "-q", "main"]);
+        await git(repo, ["cat-file", "-p", "origin/deploy:inventory.json"]);
+      }
+      const missing = await git(repo, ["rev-parse", "origin/deploy:clusters/c1/apps/secret-db.yaml"]);
+      const leftOut = () => git(repo, ["rev-list", "--objects", "--missing=print", "origin/deploy"]);
+      expect(await leftOut()).toContain(`?${missing}`);
+      const expected = await whole("json");
+      // git objects are read through the process's environment (git/cat-file.ts)
+      const before = process.env.BRAID_GIT_TRANSPORT;
+      if (transport === "embedded") process.env.BRAID_GIT_TRANSPORT = "embedded";
+      const got = await preview(await newCache(), "json", {}, join(repo, "fleet")).finally(() => {
+        if (before === undefined) delete process.env.BRAID_GIT_TRANSPORT;
+        else process.env.BRAID_GIT_TRANSPORT = before;
+      });
+      expect(got.code).toBe(1);
+      expect(got.out).toBe(expected.out);
+      expect(got.out).not.toContain(SECRET);
+      // read back through git (which fetched it), or not read at all
+      if (transport === "git") {
+        expect(await leftOut()).not.toContain(`?${missing}`);
+        expect(await git(repo, ["rev-list", "--objects", "--missing=print", "HEAD~1"])).not.toContain("?");
+      } else expect(await leftOut()).toContain(`?${missing}`);
+    },
+    60_000,
+  );
 
   it("from the deploy branch: a reused cluster reports what the last publish recorded for it", async () => {
     const cache = await newCache();

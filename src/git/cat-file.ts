@@ -9,8 +9,9 @@
  *
  * So when the system git is on PATH (and `BRAID_GIT_TRANSPORT` is not `embedded`) and a repository's packs add
  * up to {@link DEFAULT_MIN_PACK_BYTES} or more (`BRAID_GIT_BATCH_MIN_PACK_BYTES` sets another threshold), or it
- * borrows objects through `objects/info/alternates` (which isomorphic-git does not read), an object that is not
- * loose is read from one long-lived `git cat-file --batch` per repository, and handed to
+ * borrows objects through `objects/info/alternates` (which isomorphic-git does not read), or it is a partial
+ * clone (`git clone --filter`: git fetches a left-out object from the promisor remote when it is read, as
+ * `git checkout` does; isomorphic-git cannot), an object that is not loose is read from one long-lived `git cat-file --batch` per repository, and handed to
  * isomorphic-git as the loose object it would have read (git/isogit.ts): isomorphic-git still parses it and
  * checks its id. A repository below the threshold is read by isomorphic-git alone, as before.
  *
@@ -24,6 +25,7 @@ import type { Readable, Writable } from "node:stream";
 import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
 import { childProcess } from "./child-process.js";
+import { objectsElsewhere } from "./damaged.js";
 import { REPO_ENV, systemGit } from "./system-git.js";
 
 /** Packs at least this large (in all) are read through git: 1 MiB. */
@@ -174,14 +176,6 @@ async function packBytes(gitdir: string): Promise<number> {
   return total;
 }
 
-/**
- * True when the repository borrows objects from others (`objects/info/alternates`: `git clone --shared` or
- * `--reference`, as CI runners clone from a local mirror). isomorphic-git does not read alternates; git does.
- */
-async function hasAlternates(gitdir: string): Promise<boolean> {
-  return (await stat(join(gitdir, "objects", "info", "alternates")).catch(() => undefined))?.isFile() ?? false;
-}
-
 function minPackBytes(): number {
   const set = process.env.BRAID_GIT_BATCH_MIN_PACK_BYTES;
   const n = set === undefined || set === "" ? NaN : Number(set);
@@ -194,7 +188,7 @@ function readerFor(gitdir: string): Promise<CatFile | undefined> {
   if (known) return known;
   const made: Promise<CatFile | undefined> = (async () => {
     const git = systemGit(process.env);
-    if (!git || (!(await hasAlternates(gitdir)) && (await packBytes(gitdir)) < minPackBytes())) return undefined;
+    if (!git || (!objectsElsewhere(gitdir) && (await packBytes(gitdir)) < minPackBytes())) return undefined;
     // ended or failed after it worked: the next read starts another; one that never worked is not tried again
     return new CatFile(git, gitdir, (answered) => {
       if (readers.get(gitdir) !== made) return;
