@@ -1,5 +1,6 @@
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** Read access to the fleet's files (a folder on disk, or a tree in Git for previews). Paths are posix, relative. */
@@ -32,17 +33,36 @@ export function symlinkEscape(path: string, target: string): BraidError {
  * it in this run, by path (the publish's no-op check reads every file once).
  */
 export function diskFleetReader(dir: string, preread?: ReadonlyMap<string, Buffer>): FleetReader {
-  let root: Promise<string> | undefined;
-  /** The real path of a fleet file, checked to stay inside the fleet folder; undefined when it does not exist. */
-  async function resolveInFleet(path: string): Promise<string | undefined> {
+  let top: string | undefined;
+  /** The real paths of the folders files were read from. */
+  const realDirs = new Map<string, string>();
+  /**
+   * The real path of a fleet file, checked to stay inside the fleet folder; undefined when it does not exist.
+   * A file that is not a link is its folder's real path (found once per folder) and its name. Done without
+   * waiting, as the reads: config files are small and many, and each read through the thread pool (a
+   * realpath, then open, stat, read and close) made reading a thousand cluster files take 0.16 s, not 0.03 s.
+   */
+  function resolveInFleet(path: string): string | undefined {
     const full = join(dir, path);
     let real: string;
     try {
-      real = await realpath(full);
+      if (lstatSync(full).isSymbolicLink()) real = realpathSync(full);
+      else {
+        const parent = dirname(full);
+        let realParent = realDirs.get(parent);
+        if (realParent === undefined) realDirs.set(parent, (realParent = realpathSync(parent)));
+        real = join(realParent, basename(full));
+      }
     } catch {
       return undefined;
     }
-    const top = await (root ??= realpath(dir).catch(() => dir));
+    if (top === undefined) {
+      try {
+        top = realpathSync(dir);
+      } catch {
+        top = dir;
+      }
+    }
     if (real !== top && !real.startsWith(top.endsWith(sep) ? top : top + sep)) {
       throw symlinkEscape(path, relative(top, real).split(sep).join("/") || real);
     }
@@ -63,9 +83,9 @@ export function diskFleetReader(dir: string, preread?: ReadonlyMap<string, Buffe
       const known = preread?.get(path);
       if (known) return known.toString("utf8");
       try {
-        const real = await resolveInFleet(path);
+        const real = resolveInFleet(path);
         if (real === undefined) return undefined;
-        return await readFile(real, "utf8");
+        return readFileSync(real, "utf8");
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
