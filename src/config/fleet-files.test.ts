@@ -19,4 +19,23 @@ describe("diskFleetReader with files read already", () => {
     expect(await reader.read("clusters/missing.yaml")).toBeUndefined();
     await expect(reader.read("clusters/link.yaml")).rejects.toMatchObject({ code: "PATH_ESCAPE" });
   });
+
+  it("checks where every folder of the path leads, not only the file: a linked folder stays inside or is refused", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "braid-reader-"));
+    const outside = await mkdtemp(join(tmpdir(), "braid-outside-"));
+    await mkdir(join(dir, "real"));
+    await writeFile(join(dir, "real", "p.yaml"), "inside\n");
+    await writeFile(join(outside, "p.yaml"), "outside\n");
+    await symlink(join(dir, "real"), join(dir, "inner"));
+    await symlink(outside, join(dir, "out"));
+    const reader = diskFleetReader(dir);
+    expect(await reader.read("inner/p.yaml")).toBe("inside\n");
+    expect(await reader.read("real/../real/p.yaml")).toBe("inside\n");
+    await expect(reader.read("out/p.yaml")).rejects.toMatchObject({ code: "PATH_ESCAPE" });
+    await expect(reader.read("../" + join(outside, "p.yaml").split("/").slice(-2).join("/"))).rejects.toMatchObject({
+      code: "PATH_ESCAPE",
+    });
+    expect(await reader.read("real")).toBeUndefined(); // a folder
+    expect(await reader.read("real/p.yaml/x")).toBeUndefined(); // through a file
+  });
 });
