@@ -164,6 +164,118 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
     }
   });
 
+  it("a strategic-merge patch's annotations are their text, and a null one is deleted (kustomize's patches and braid's own)", async () => {
+    const files = {
+      "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations: { keep: k, gone: g }\n",
+      "sm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n" +
+        "    x: 0x10\n    y: 1.50\n    z: true\n    w: 2024-01-01\n    n: ~\n    gone: null\n    t: !!str 5\n",
+      "kustomization.yaml": "resources: [a.yaml]\npatches:\n  - path: sm.yaml\n",
+    };
+    const own =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations: { own: 8080, day: 2024-01-03 }\n";
+    const want = {
+      keep: "k",
+      x: "0x10",
+      y: "1.50",
+      z: "true",
+      w: "2024-01-01",
+      t: "5",
+      own: "8080",
+      day: "2024-01-03",
+    };
+    const { dir } = await makeFixtureRepo([
+      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
+    ]);
+    const fleetDir = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
+      "clusters/a.yaml": clusterYaml("a", `  patches:\n    - patch: |\n${own.replace(/^/gm, "        ")}`),
+    });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
+    const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+    expect(await main(["render", "--out", out, "--format", "json"], io), io.out.join("")).toBe(0);
+    const written = parseAllDocuments(
+      await readFile(join(out, "clusters/a/default/configmap-a.yaml"), "utf8"),
+    )[0]!.toJS() as { metadata: { annotations: unknown } };
+    expect(written.metadata.annotations).toEqual(want);
+    if (kubectl) {
+      // braid's own patch as Flux's Kustomization gives it to kustomize: one more patch
+      const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+      for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
+      await writeFile(join(kdir, "own.yaml"), own);
+      await writeFile(join(kdir, "kustomization.yaml"), `${files["kustomization.yaml"]}  - path: own.yaml\n`);
+      const { stdout } = await run(kubectl, ["kustomize", kdir]);
+      const built = parseAllDocuments(stdout)[0]!.toJS() as { metadata: { annotations: unknown } };
+      expect(built.metadata.annotations).toEqual(want);
+    }
+  });
+
+  it("a kustomization's patch that kustomize cannot write as JSON fails as in kubectl; a JSON6902 value's keys are text", async () => {
+    const cmA = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { k: v }\n";
+    const op = (value: string) =>
+      `resources: [a.yaml]\npatches:\n  - target: { kind: ConfigMap }\n    patch: |-\n      - op: add\n        path: /data/j\n        value: ${value}\n`;
+    const cases: Record<string, [Record<string, string>, string | undefined, number | undefined]> = {
+      "strategic, a number key": [
+        { "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata:\n  nested: { 1: one }\n" },
+        "PATCH_INVALID",
+        5,
+      ],
+      "strategic, NaN": [
+        { "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { n: .nan }\n" },
+        "PATCH_INVALID",
+        4,
+      ],
+      "inline strategic, a boolean key": [
+        {
+          "kustomization.yaml":
+            "resources: [a.yaml]\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: { name: a }\n      data: { n: { true: x } }\n",
+        },
+        "PATCH_INVALID",
+        7,
+      ],
+      "JSON6902, NaN": [{ "kustomization.yaml": op("{ v: .nan }") }, "PATCH_INVALID", 7],
+      "JSON6902, a number key": [{ "kustomization.yaml": op("{ 1: x }") }, undefined, undefined],
+    };
+    for (const [name, [extra, code, line]] of Object.entries(cases)) {
+      const files: Record<string, string> = {
+        "a.yaml": cmA,
+        "kustomization.yaml": "resources: [a.yaml]\npatches:\n  - path: p.yaml\n",
+        ...extra,
+      };
+      const { dir } = await makeFixtureRepo([
+        { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
+      ]);
+      const fleetDir = await writeFleet({
+        "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
+        "clusters/a.yaml": clusterYaml("a"),
+      });
+      const io = memoryIO({
+        cwd: fleetDir,
+        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+      });
+      await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io);
+      const r = JSON.parse(io.out.join("")) as {
+        objects: { object: { data: Record<string, unknown> } }[];
+        diagnostics: { code: string; severity: string; location?: { file: string; line: number } }[];
+      };
+      const errors = r.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.location?.line]);
+      expect(errors, name).toEqual(code ? [[code, line]] : []);
+      if (!code) expect(r.objects[0]!.object.data.j, name).toEqual({ "1": "x" });
+      if (kubectl) {
+        const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+        for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
+        const built = await run(kubectl, ["kustomize", kdir]).then(
+          () => true,
+          () => false,
+        );
+        expect(built, `kubectl: ${name}`).toBe(code === undefined);
+      }
+    }
+  });
+
   it("a document after a `...` end marker without a --- line is ignored with a warning, as kustomize's reader drops it", async () => {
     const text = `${cm("first", "  a: b\n")}...\n${cm("second", "  a: b\n")}...\n---\n${cm("third", "  a: b\n")}`;
     const r = await explain({ "ends.yaml": text });

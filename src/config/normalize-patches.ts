@@ -7,6 +7,8 @@ import { docPositionMap } from "../model/position-map.js";
 import type { PatchDef, TargetSpec } from "./types.js";
 import {
   documentToJs,
+  annotationTexts,
+  goJsonProblems,
   goTimestamped,
   nodeAt,
   parseYamlFile,
@@ -47,6 +49,8 @@ interface PatchBody {
   body: Json;
   /** The body with its plain timestamps as Go's JSON writes them, where it holds any (model/yaml-file.ts goTimestamped). */
   stamped?: Json;
+  /** The texts of its annotations that YAML reads as something else (see {@link annotationsAsText}). */
+  annotations?: Record<string, string>;
   def: Omit<PatchDef, "target" | "optional" | "layer" | "body" | "type">;
 }
 
@@ -69,13 +73,14 @@ export async function normalizePatches(
             ? [bodyFromValue(entry.patch, entryPath, ctx)]
             : [];
     const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
-    for (const { body: written, stamped, def } of bodies) {
+    for (const { body: written, stamped, annotations, def } of bodies) {
       // as kustomize does, a list of operations is a JSON6902 patch unless the type says otherwise
       const type = entry.type ?? (Array.isArray(written) ? "json6902" : "strategic");
       // kustomize merges a strategic patch's YAML nodes into the object, which Go's JSON then writes (an
       // unquoted date becomes RFC 3339 text, as in the resources); a JSON6902 patch's values go through
       // sigs.k8s.io/yaml (go-yaml v2), which keeps a date's text — as braid's merge patches do
-      const body = type === "strategic" && stamped !== undefined ? stamped : written;
+      let body = type === "strategic" && stamped !== undefined ? stamped : written;
+      if (type === "strategic" && annotations) body = withAnnotations(body as JsonObject, annotations);
       const problem = checkBody(type, body, entry.target);
       if (problem) {
         diagnostics.push({
@@ -136,6 +141,7 @@ async function bodiesFromFile(
   if (parsed.diagnostics.length) return [];
   if (ctx.kustomize) {
     const unreadable = tabLedBlockScalars(parsed);
+    if (!unreadable.length) unreadable.push(...goJsonProblems(parsed, "PATCH_INVALID"));
     diagnostics.push(...unreadable);
     if (unreadable.length) return [];
   }
@@ -151,6 +157,7 @@ async function bodiesFromFile(
     bodies.push({
       body: js.value as Json,
       stamped: goTimestamped(doc) as Json | undefined,
+      annotations: annotationsAsText(doc, [], js.value),
       def: {
         location: { file: rel, ...positionOf(parsed, doc, []) },
         positions: docPositionMap(parsed, doc, { file: rel }),
@@ -169,12 +176,15 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
   const shift = scalarShift(ctx.yaml, node);
   const parsed = parseYamlFile(text, ctx.yaml.file);
   const problems = parsed.diagnostics.length ? parsed.diagnostics : ctx.kustomize ? tabLedBlockScalars(parsed) : [];
-  if (problems.length) {
-    for (const d of problems)
+  // what kustomize reads but cannot write as JSON (a kustomization's own patches: braid's are checked on the
+  // objects they change, render/render-cluster.ts)
+  const unwritable = !problems.length && ctx.kustomize ? goJsonProblems(parsed, "PATCH_INVALID") : [];
+  if (problems.length || unwritable.length) {
+    for (const d of [...problems, ...unwritable])
       diagnostics.push({
         ...d,
         code: "PATCH_INVALID",
-        message: `the patch text is not valid YAML: ${d.message}`,
+        message: problems.length ? `the patch text is not valid YAML: ${d.message}` : d.message,
         location: {
           file: ctx.yaml.file,
           line: (d.location?.line ?? 1) + shift.line,
@@ -197,6 +207,7 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
     bodies.push({
       body: js.value as Json,
       stamped: goTimestamped(doc) as Json | undefined,
+      annotations: annotationsAsText(doc, [], js.value),
       def: {
         location,
         positions: docPositionMap(parsed, doc, base, [], shift),
@@ -211,10 +222,36 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
 }
 
 /** `patch:` written as YAML (a mapping, or a list of operations) inside the config file. */
+/**
+ * The annotations of a strategic patch as kustomize writes them once merged: each value's YAML text
+ * (`port: 8080`, `ratio: 1.50`, `on: true`, `day: 2024-01-01` become "8080", "1.50", "true", "2024-01-01"),
+ * as the resources' own (render/load-manifests.ts). A null value deletes the annotation, as a strategic merge
+ * does, and stays null. Undefined when no value needs its text.
+ */
+function annotationsAsText(doc: Document.Parsed, path: JsonPath, body: unknown): Record<string, string> | undefined {
+  const meta = isPlainObject(body) ? body.metadata : undefined;
+  const values = isPlainObject(meta) ? meta.annotations : undefined;
+  if (!isPlainObject(values)) return undefined;
+  const texts = annotationTexts(doc, path, values);
+  for (const k of Object.keys(texts ?? {})) if (values[k] === null) delete texts![k];
+  return texts && Object.keys(texts).length ? texts : undefined;
+}
+
+/** The patch with these annotation values. */
+function withAnnotations(body: JsonObject, texts: Record<string, string>): JsonObject {
+  const meta = body.metadata as JsonObject;
+  return { ...body, metadata: { ...meta, annotations: { ...(meta.annotations as JsonObject), ...texts } } };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 function bodyFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext): PatchBody {
   const base = { file: ctx.yaml.file };
   return {
     body: value,
+    annotations: annotationsAsText(ctx.doc, [...entryPath, "patch"], value),
     def: {
       location: { ...base, ...positionOf(ctx.yaml, ctx.doc, entryPath) },
       positions: docPositionMap(ctx.yaml, ctx.doc, base, [...entryPath, "patch"]),

@@ -3,6 +3,7 @@ import {
   isCollection,
   isMap,
   isPair,
+  isSeq,
   isScalar,
   LineCounter,
   parseAllDocuments,
@@ -454,9 +455,14 @@ function isAnnotationValue(path: readonly unknown[]): boolean {
  * Values kustomize cannot write as JSON, which fails `kubectl kustomize` and Flux's build
  * (`RNode.MarshalJSON`): NaN and infinities ("json: unsupported value"), and a mapping below the document's
  * top whose key is not a string to go-yaml — a number, boolean, null, timestamp or collection ("json:
- * unsupported type: map[interface {}]interface {}"). The top mapping's keys are read as strings.
+ * unsupported type: map[interface {}]interface {}"). The top mapping's keys are read as strings. A document
+ * that is a list (a JSON6902 patch, whose values kustomize reads through sigs.k8s.io/yaml, which writes such
+ * keys as strings) is checked for NaN and infinities only. `code`: the diagnostics' code.
  */
-export function goJsonProblems(yaml: YamlFile): Diagnostic[] {
+export function goJsonProblems(
+  yaml: YamlFile,
+  code: "MANIFEST_INVALID" | "PATCH_INVALID" = "MANIFEST_INVALID",
+): Diagnostic[] {
   // only a file that may hold such a value or key is walked: NaN or infinity written out, a key led by a
   // digit, sign, dot, `~`, `?`, `:`, a bracket, a tag, an anchor or alias, or a YAML 1.2 boolean or null word
   if (
@@ -471,14 +477,15 @@ export function goJsonProblems(yaml: YamlFile): Diagnostic[] {
   const at = (node: Node | null | undefined, message: string, hint: string) => {
     const pos = yaml.lineCounter.linePos(node?.range?.[0] ?? 0);
     found.push({
-      code: "MANIFEST_INVALID",
+      code,
       severity: "error",
       message,
       location: { file: yaml.file, line: pos.line, column: pos.col },
       hint,
     });
   };
-  for (const doc of yaml.docs)
+  for (const doc of yaml.docs) {
+    const operations = isSeq(doc.contents);
     visit(doc, {
       Scalar(_, node, path) {
         // kustomize writes annotations back as their text (render/load-manifests.ts), which JSON holds
@@ -491,7 +498,7 @@ export function goJsonProblems(yaml: YamlFile): Diagnostic[] {
       },
       Pair(_, pair, path) {
         // the path holds the document and the collections above this pair's mapping
-        if (path.length <= 2) return;
+        if (path.length <= 2 || operations) return;
         const key = pair.key as Node | null;
         const plain = isScalar(key) && (typeof key.value === "string" || key.value instanceof String);
         const timestamp = isScalar(key) && key.type === Scalar.PLAIN && goTimestamp(String(key.source)) !== undefined;
@@ -504,6 +511,7 @@ export function goJsonProblems(yaml: YamlFile): Diagnostic[] {
         );
       },
     });
+  }
   return found;
 }
 
@@ -845,4 +853,42 @@ export function scalarShift(yaml: YamlFile, node: unknown): { line: number; colu
   const next = lines[start.line] ?? "";
   const indent = next.length - next.trimStart().length;
   return { line: start.line, column: indent };
+}
+
+/**
+ * The YAML text of each annotation (of the object at `path` in the document) whose value is a scalar but not
+ * a string, or a string read from other text (undefined when there is none): what kustomize writes back for
+ * it (kyaml GetAnnotations/SetAnnotations read each value's text).
+ */
+export function annotationTexts(
+  doc: Document.Parsed,
+  path: readonly (string | number)[],
+  values: Readonly<Record<string, unknown>>,
+): Record<string, string> | undefined {
+  const nonString = Object.keys(values).filter((k) => {
+    const v = values[k];
+    return v === null || typeof v === "number" || typeof v === "boolean";
+  });
+  const node = doc.getIn([...path, "metadata", "annotations"], true);
+  if (!isMap(node)) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined) continue;
+    const value = pair.value as Scalar.Parsed | null;
+    if (value === null && nonString.includes(key))
+      out[key] = ""; // `key:` with nothing after it
+    // a value read as something else than its text (a number, a timestamp, a tagged scalar): the text
+    else if (isScalar(value) && typeof value.source === "string" && (nonString.includes(key) || isRetyped(value)))
+      out[key] = value.source;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A plain or tagged scalar that reads as a string other than its text (a timestamp, `!!binary`). */
+function isRetyped(node: Scalar.Parsed): boolean {
+  if (typeof node.value !== "string") return false;
+  if (node.value !== node.source && (node.type === "PLAIN" || node.tag !== undefined)) return true;
+  // a timestamp read without the Go timestamp tags (a patch): Go's JSON would write it otherwise
+  return node.type === "PLAIN" && node.tag === undefined && typeof goTimestamp(node.source) === "string";
 }

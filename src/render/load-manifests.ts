@@ -3,11 +3,12 @@ import { posix } from "node:path";
 import git from "../git/isogit.js";
 import { rethrowDamaged } from "../git/damaged.js";
 import { minimatch } from "minimatch";
-import { isMap, isScalar, type Document, type Scalar } from "yaml";
+import { isScalar, type Document } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { docPositionMap } from "../model/position-map.js";
 import {
+  annotationTexts,
   documentToJs,
   flowEmptyValuesAsStrings,
   goJsonProblems,
@@ -282,39 +283,6 @@ const BUILD_ANNOTATIONS: ReadonlySet<string> = new Set([
 function dropAnnotations(o: JsonObject): JsonObject {
   const { annotations: _drop, ...rest } = o.metadata as JsonObject;
   return { ...o, metadata: rest };
-}
-
-/** The YAML text of each annotation whose value is a scalar but not a string (undefined when there is none). */
-function annotationTexts(
-  doc: Document.Parsed,
-  path: readonly (string | number)[],
-  values: JsonObject,
-): Record<string, string> | undefined {
-  const nonString = Object.keys(values).filter((k) => {
-    const v = values[k];
-    return v === null || typeof v === "number" || typeof v === "boolean";
-  });
-  const node = doc.getIn([...path, "metadata", "annotations"], true);
-  if (!isMap(node)) return undefined;
-  const out: Record<string, string> = {};
-  for (const pair of node.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-    if (key === undefined) continue;
-    const value = pair.value as Scalar.Parsed | null;
-    if (value === null && nonString.includes(key))
-      out[key] = ""; // `key:` with nothing after it
-    // a value read as something else than its text (a number, a timestamp, a tagged scalar): the text
-    else if (isScalar(value) && typeof value.source === "string" && (nonString.includes(key) || isRetyped(value)))
-      out[key] = value.source;
-  }
-  return Object.keys(out).length ? out : undefined;
-}
-
-/** A plain or tagged scalar that reads as a string other than its text (a timestamp, `!!binary`). */
-function isRetyped(node: Scalar.Parsed): boolean {
-  return (
-    typeof node.value === "string" && node.value !== node.source && (node.type === "PLAIN" || node.tag !== undefined)
-  );
 }
 
 function isObject(v: unknown): v is JsonObject {
