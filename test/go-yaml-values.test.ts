@@ -238,6 +238,7 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
       ],
       "JSON6902, NaN": [{ "kustomization.yaml": op("{ v: .nan }") }, "PATCH_INVALID", 7],
       "JSON6902, a number key": [{ "kustomization.yaml": op("{ 1: x }") }, undefined, undefined],
+      "JSON6902, a null key": [{ "kustomization.yaml": op("{ ~: x }") }, "PATCH_INVALID", 7],
     };
     for (const [name, [extra, code, line]] of Object.entries(cases)) {
       const files: Record<string, string> = {
@@ -273,6 +274,53 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
         );
         expect(built, `kubectl: ${name}`).toBe(code === undefined);
       }
+    }
+  });
+
+  it("a JSON6902 patch is read as go-yaml v2 reads it (YAML 1.1 booleans, keys as JSON writes them), and the annotations it sets become Go's text", async () => {
+    const thing = "apiVersion: x.io/v1\nkind: Thing\nmetadata: { name: t }\nspec: { k: v }\n";
+    const ops =
+      "- op: add\n  path: /spec/v\n  value: { a: yes, b: On, c: n, d: 010, e: 0x1F, f: '1:20', g: ~ }\n" +
+      '- op: add\n  path: /spec/keys\n  value: { on: a, 010: b, 1.50: c, 1e6: d, 2024-01-01: e, "yes": f }\n' +
+      "- op: add\n  path: /metadata/annotations\n  value: { i: 16, m: 1000000, f: 123456789.0, s: 0.0000001, b: true, z: null, t: text }\n";
+    const files = {
+      "t.yaml": thing,
+      "ops.yaml": ops,
+      "kustomization.yaml": "resources: [t.yaml]\npatches:\n  - path: ops.yaml\n    target: { kind: Thing }\n",
+    };
+    const want = {
+      spec: {
+        k: "v",
+        v: { a: true, b: true, c: false, d: 8, e: 31, f: "1:20", g: null },
+        keys: { true: "a", "8": "b", "1.5": "c", "1e+06": "d", "2024-01-01": "e", yes: "f" },
+      },
+      annotations: { i: "16", m: "1e+06", f: "1.23456789e+08", s: "1e-07", b: "true", z: "null", t: "text" },
+    };
+    const { dir } = await makeFixtureRepo([
+      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
+    ]);
+    const fleetDir = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
+      "clusters/a.yaml": clusterYaml("a"),
+    });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
+    await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io);
+    const r = JSON.parse(io.out.join("")) as {
+      objects: { object: { spec: unknown; metadata: { annotations: unknown } } }[];
+      diagnostics: { severity: string }[];
+    };
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const got = r.objects[0]!.object;
+    expect({ spec: got.spec, annotations: got.metadata.annotations }).toEqual(want);
+    if (kubectl) {
+      const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+      for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
+      const { stdout } = await run(kubectl, ["kustomize", kdir]);
+      const built = parseAllDocuments(stdout)[0]!.toJS() as { spec: unknown; metadata: { annotations: unknown } };
+      expect({ spec: built.spec, annotations: built.metadata.annotations }).toEqual(want);
     }
   });
 

@@ -1,5 +1,5 @@
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { isScalar, type Document } from "yaml";
+import { isScalar, type Document, type LineCounter, type Node } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
@@ -8,6 +8,7 @@ import type { PatchDef, TargetSpec } from "./types.js";
 import {
   documentToJs,
   annotationTexts,
+  yamlV2Json,
   goJsonProblems,
   goTimestamped,
   nodeAt,
@@ -70,7 +71,7 @@ export async function normalizePatches(
         : typeof entry.patch === "string"
           ? bodiesFromText(entry.patch, entryPath, ctx, diagnostics)
           : entry.patch !== undefined
-            ? [bodyFromValue(entry.patch, entryPath, ctx)]
+            ? [bodyFromValue(entry.patch, entryPath, ctx, diagnostics)].filter((b) => b !== undefined)
             : [];
     const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
     for (const { body: written, stamped, annotations, def } of bodies) {
@@ -154,8 +155,11 @@ async function bodiesFromFile(
       diagnostics.push(js.diagnostic);
       continue;
     }
+    const at = (n: Node) => ({ file: rel, ...linePos(parsed.lineCounter, n) });
+    const body = operationsAsRead(doc.contents, js.value as Json, at, diagnostics);
+    if (body === undefined) continue;
     bodies.push({
-      body: js.value as Json,
+      body,
       stamped: goTimestamped(doc) as Json | undefined,
       annotations: annotationsAsText(doc, [], js.value),
       def: {
@@ -204,8 +208,11 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
     const base = { file: ctx.yaml.file };
     const shifted = (p?: { line: number; column: number }) =>
       p ? { line: p.line + shift.line, column: p.column + shift.column } : {};
+    const at = (n: Node) => ({ ...base, ...shifted(linePos(parsed.lineCounter, n)) });
+    const body = operationsAsRead(doc.contents, js.value as Json, at, diagnostics);
+    if (body === undefined) continue;
     bodies.push({
-      body: js.value as Json,
+      body,
       stamped: goTimestamped(doc) as Json | undefined,
       annotations: annotationsAsText(doc, [], js.value),
       def: {
@@ -221,7 +228,36 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
   return bodies;
 }
 
-/** `patch:` written as YAML (a mapping, or a list of operations) inside the config file. */
+/** Where a node starts: line and column. */
+function linePos(lineCounter: LineCounter, n: Node): { line: number; column: number } {
+  const p = lineCounter.linePos(n.range?.[0] ?? 0);
+  return { line: p.line, column: p.col };
+}
+
+/**
+ * A list of operations (a JSON6902 patch) as kustomize reads it (model/yaml-file.ts yamlV2Json); any other
+ * body as it is. Undefined, reported, for a null key, which kustomize cannot read.
+ */
+function operationsAsRead(
+  node: unknown,
+  value: Json,
+  at: (n: Node) => SourceLocation,
+  diagnostics: Diagnostic[],
+): Json | undefined {
+  if (!Array.isArray(value)) return value;
+  const r = yamlV2Json(node, value);
+  if ("value" in r) return r.value;
+  diagnostics.push({
+    code: "PATCH_INVALID",
+    severity: "error",
+    message:
+      "a key of this JSON6902 patch is null to go-yaml v2, which kustomize reads it with (kubectl kustomize and Flux fail: unable to parse SM or JSON patch)",
+    location: at(r.nullKey),
+    hint: 'quote the key ("~": …)',
+  });
+  return undefined;
+}
+
 /**
  * The annotations of a strategic patch as kustomize writes them once merged: each value's YAML text
  * (`port: 8080`, `ratio: 1.50`, `on: true`, `day: 2024-01-01` become "8080", "1.50", "true", "2024-01-01"),
@@ -247,10 +283,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function bodyFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext): PatchBody {
+/** `patch:` written as YAML (a mapping, or a list of operations) inside the config file. */
+function bodyFromValue(
+  value: Json,
+  entryPath: JsonPath,
+  ctx: PatchContext,
+  diagnostics: Diagnostic[],
+): PatchBody | undefined {
   const base = { file: ctx.yaml.file };
+  const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
+  const at = (n: Node) => ({ ...base, ...linePos(ctx.yaml.lineCounter, n) });
+  const body = operationsAsRead(node, value, at, diagnostics);
+  if (body === undefined) return undefined;
   return {
-    body: value,
+    body,
     annotations: annotationsAsText(ctx.doc, [...entryPath, "patch"], value),
     def: {
       location: { ...base, ...positionOf(ctx.yaml, ctx.doc, entryPath) },

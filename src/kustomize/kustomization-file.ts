@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { documentToJs, parseYamlFile, positionOf, tabLedBlockScalars, type YamlFile } from "../model/yaml-file.js";
 import type { Json, JsonPath } from "../model/resource.js";
+import { goYamlV2Word } from "../model/go-scalars.js";
 import type { SourceTree, TreeBlob } from "./source-tree.js";
 import { kustomizationFields, writtenPath } from "./go-json-fields.js";
 
@@ -102,10 +103,6 @@ export async function readKustomization(
   };
 }
 
-/** YAML 1.1's other spellings of true and false (go-yaml v2's resolve table); YAML 1.2 reads them as strings. */
-const YAML11_TRUE = /^(?:y|Y|yes|Yes|YES|on|On|ON)$/;
-const YAML11_FALSE = /^(?:n|N|no|No|NO|off|Off|OFF)$/;
-
 /**
  * kustomize reads a kustomization with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1), where an unquoted `yes`, `on`,
  * `y`, `no`, `off`, `n` … is a boolean: `disableNameSuffixHash: yes` is true, and `namePrefix: y` or a label
@@ -115,7 +112,9 @@ const YAML11_FALSE = /^(?:n|N|no|No|NO|off|Off|OFF)$/;
 export function yaml11Booleans(node: unknown, value: Json): Json {
   if (isScalar(node)) {
     if (node.type !== "PLAIN" || typeof node.value !== "string") return value;
-    return YAML11_TRUE.test(node.value) ? true : YAML11_FALSE.test(node.value) ? false : value;
+    // YAML 1.1's other spellings of true and false (YAML 1.2 reads them as strings)
+    const word = goYamlV2Word(node.value);
+    return typeof word === "boolean" ? word : value;
   }
   if (isMap(node) && value !== null && typeof value === "object" && !Array.isArray(value)) {
     // the last pair of a key is the one its value came from

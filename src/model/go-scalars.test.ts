@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goBinary, goInt, goNumber, goTimestamp } from "./go-scalars.js";
+import { goBinary, goFormatFloatG, goInt, goNumber, goTimestamp, goYamlV2Word } from "./go-scalars.js";
 
 // every expectation below is what `kubectl kustomize` v1.32 (go-yaml v3, as Flux builds) wrote for the value
 describe("go-yaml v3's plain scalars", () => {
@@ -70,5 +70,39 @@ describe("go-yaml v3's plain scalars", () => {
     expect(goBinary("aG\nk=")).toBe("hi");
     expect(goBinary("aGk")).toBeUndefined();
     expect(goBinary("4oI=")).toBe("\ufffd\ufffd"); // E2 82: a truncated sequence is one U+FFFD per byte
+  });
+
+  it("goFormatFloatG writes a float as Go's strconv.FormatFloat(f, 'g', -1, 64)", () => {
+    // as kubectl kustomize writes annotations a JSON6902 patch set (those marked) and Go's rules for the rest
+    const cases: [number, string][] = [
+      [16, "16"], // kubectl
+      [1, "1"], // kubectl (1.0)
+      [1.5, "1.5"],
+      [999999, "999999"],
+      [1000000, "1e+06"], // kubectl
+      [123456789, "1.23456789e+08"], // kubectl
+      [1e20, "1e+20"], // kubectl
+      [1e21, "1e+21"], // kubectl
+      [Number("12345678901234567890"), "1.2345678901234567e+19"], // kubectl
+      [0.000123, "0.000123"], // kubectl
+      [0.0001, "0.0001"],
+      [0.00001, "1e-05"],
+      [1e-7, "1e-07"], // kubectl
+      [123456.7, "123456.7"],
+      [-2.5, "-2.5"],
+      [5e-324, "5e-324"],
+      [1.7976931348623157e308, "1.7976931348623157e+308"],
+      [0, "0"],
+    ];
+    for (const [f, text] of cases) expect(goFormatFloatG(f), String(f)).toBe(text);
+  });
+
+  it("goYamlV2Word reads YAML 1.1's words as go-yaml v2 does", () => {
+    for (const w of ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"])
+      expect(goYamlV2Word(w)).toBe(true);
+    for (const w of ["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"])
+      expect(goYamlV2Word(w)).toBe(false);
+    for (const w of ["", "~", "null", "Null", "NULL"]) expect(goYamlV2Word(w)).toBeNull();
+    for (const w of ["yES", "oN", "nil", "0", "1:20"]) expect(goYamlV2Word(w)).toBeUndefined();
   });
 });

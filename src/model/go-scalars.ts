@@ -172,3 +172,44 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
   if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
   return 0;
 }
+
+/**
+ * go-yaml v2's other words (YAML 1.1: `yes`, `on`, `y`, `no`, `off`, `n` and their spellings, besides true,
+ * false and null's), as sigs.k8s.io/yaml reads a plain scalar: true, false, null, or undefined for any other
+ * text.
+ */
+export function goYamlV2Word(s: string): boolean | null | undefined {
+  return V2_WORDS.get(s);
+}
+
+const V2_WORDS = new Map<string, boolean | null>([
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((w) => [w, true] as const),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((w) => [w, false] as const),
+  ...["", "~", "null", "Null", "NULL"].map((w) => [w, null] as const),
+]);
+
+/**
+ * A float64 as Go's `strconv.FormatFloat(f, 'g', -1, 64)` writes it, which is how go-yaml writes a number
+ * that went through JSON (kustomize's JSON6902 patches, sigs.k8s.io/yaml's map keys): the shortest digits
+ * that read back the same, with an exponent (at least two digits) when it is below -4 or 6 and above —
+ * `1e+06`, `1.23456789e+08`, `1e-07`, `0.000123`, `16`.
+ */
+export function goFormatFloatG(f: number): string {
+  if (Number.isNaN(f)) return "NaN";
+  if (!Number.isFinite(f)) return f > 0 ? "+Inf" : "-Inf";
+  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
+  // the shortest round-trip digits and the decimal exponent, from JavaScript's own shortest form
+  const [mantissa, e] = Math.abs(f).toExponential().split("e") as [string, string];
+  const digits = mantissa.replace(".", "");
+  const exp = Number(e);
+  const sign = f < 0 ? "-" : "";
+  if (exp < -4 || exp >= 6) {
+    const rest = digits.slice(1);
+    const abs = Math.abs(exp);
+    return `${sign}${digits[0]}${rest ? `.${rest}` : ""}e${exp < 0 ? "-" : "+"}${abs < 10 ? `0${abs}` : abs}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+  const frac = digits.slice(exp + 1);
+  return `${sign}${whole}${frac ? `.${frac}` : ""}`;
+}

@@ -14,8 +14,9 @@ import {
 } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { largerStackAvailable, stackExhausted } from "./deep-stack.js";
-import { goBinary, goInt, goNumber, goTimestamp } from "./go-scalars.js";
-import type { JsonPath } from "./resource.js";
+import { goBinary, goFormatFloatG, goInt, goNumber, goTimestamp, goYamlV2Word } from "./go-scalars.js";
+import { setOwn } from "./own-keys.js";
+import type { Json, JsonPath } from "./resource.js";
 
 /** A parsed YAML file: its documents with positions kept. */
 export interface YamlFile {
@@ -891,4 +892,57 @@ function isRetyped(node: Scalar.Parsed): boolean {
   if (node.value !== node.source && (node.type === "PLAIN" || node.tag !== undefined)) return true;
   // a timestamp read without the Go timestamp tags (a patch): Go's JSON would write it otherwise
   return node.type === "PLAIN" && node.tag === undefined && typeof goTimestamp(node.source) === "string";
+}
+
+/**
+ * A JSON6902 patch document's value as kustomize reads it: through sigs.k8s.io/yaml, which is go-yaml v2
+ * (YAML 1.1) into Go values, then JSON. Beyond what braid's reading already gives (Go's numbers, timestamps
+ * kept as text), a plain `yes`, `on`, `y`, `no`, `off`, `n` (any spelling go-yaml v2 knows) is a boolean, and
+ * a mapping key go-yaml v2 reads as another type is written as JSON writes it: `on:` → "true", `010:` → "8",
+ * `1.50:` → "1.5". A null key is an error (kubectl: "unable to parse SM or JSON patch"): its node is returned.
+ */
+export function yamlV2Json(node: unknown, value: Json): { value: Json } | { nullKey: Node } {
+  if (isScalar(node)) {
+    if (node.type !== Scalar.PLAIN || typeof value !== "string" || typeof node.source !== "string") return { value };
+    const word = goYamlV2Word(node.source);
+    return { value: typeof word === "boolean" ? word : value };
+  }
+  if (isSeq(node) && Array.isArray(value)) {
+    const out: Json[] = [];
+    for (const [i, item] of value.entries()) {
+      const r = yamlV2Json(node.items[i], item);
+      if ("nullKey" in r) return r;
+      out.push(r.value);
+    }
+    return { value: out };
+  }
+  if (!isMap(node) || value === null || typeof value !== "object" || Array.isArray(value)) return { value };
+  // merge keys (`<<`) make the pairs and the keys differ: left as read
+  if (node.items.some((p) => isScalar(p.key) && typeof p.key.value === "symbol")) return { value };
+  const out: Record<string, Json> = {};
+  for (const pair of node.items) {
+    const key = pair.key;
+    if (key === null || (isScalar(key) && key.value === null)) return { nullKey: (key ?? node) as Node };
+    const jsKey = isScalar(key) ? String(key.value) : undefined;
+    if (jsKey === undefined || !Object.hasOwn(value, jsKey)) continue;
+    let name = jsKey;
+    if (isScalar(key) && key.type === Scalar.PLAIN && typeof key.source === "string") {
+      const word = goYamlV2Word(key.source);
+      if (word === null) return { nullKey: key };
+      const int = word === undefined ? goInt(key.source) : undefined;
+      const float = word === undefined && int === undefined ? goNumber(key.source) : undefined;
+      name =
+        typeof word === "boolean"
+          ? String(word)
+          : int !== undefined
+            ? String(int)
+            : float !== undefined
+              ? goFormatFloatG(float)
+              : jsKey;
+    }
+    const r = yamlV2Json(pair.value, value[jsKey]!);
+    if ("nullKey" in r) return r;
+    setOwn(out, name, r.value);
+  }
+  return { value: out };
 }

@@ -20,6 +20,8 @@ import { NO_PLAIN, plainAfterMergePatch } from "../model/plain-scalars.js";
 import { compileTarget, type TargetSelector } from "../model/select-targets.js";
 import { applyStrategicPatch } from "./strategic-merge/strategic-merge.js";
 import { targetFromPatchDocument } from "./strategic-merge/target-from-patch.js";
+import { goFormatFloatG } from "../model/go-scalars.js";
+import { setOwn } from "../model/own-keys.js";
 
 /** Positions of fields a JSON6902 patch wrote: the value of the last op whose path covers the field. */
 function opsPositionMap(patch: PatchDef): PositionMap {
@@ -293,7 +295,7 @@ function applyOne(
       const paths = { target: plain.target, ops: plain.patch };
       const r = applyJson6902(withAnnotations(res.object), patch.body, paths, { kustomize: kustomizeJson6902 });
       if ("error" in r) return { error: r.error.message, location: patch.opLocations?.[r.error.opIndex] };
-      return { object: dropEmptyAnnotations(r.object), plain: r.plain ?? NO_PLAIN };
+      return { object: annotationsAsGoText(dropEmptyAnnotations(r.object)), plain: r.plain ?? NO_PLAIN };
     }
     const body = patch.target ? stripIdentity(patch.body as JsonObject, patch.options) : (patch.body as JsonObject);
     if (patch.type === "merge") {
@@ -325,6 +327,27 @@ function withAnnotations(object: JsonObject): JsonObject {
   const meta = object.metadata;
   if (!isObject(meta) || Object.hasOwn(meta, "annotations")) return object;
   return { ...object, metadata: { ...meta, annotations: {} } };
+}
+
+/**
+ * Annotations as kustomize writes them after a JSON6902 patch: it applies the patch to the object as JSON and
+ * reads the result back through go-yaml, so a value the patch set to a number, a boolean or null becomes that
+ * YAML text once kustomize writes its annotations as strings: 16 → "16", 1000000 → "1e+06", true → "true",
+ * null → "null" (model/go-scalars.ts goFormatFloatG).
+ */
+function annotationsAsGoText(object: JsonObject): JsonObject {
+  const meta = object.metadata;
+  const a = isObject(meta) ? meta.annotations : undefined;
+  if (!isObject(a) || !isObject(meta)) return object;
+  let out: JsonObject | undefined;
+  for (const [k, v] of Object.entries(a)) {
+    const text =
+      typeof v === "number" ? goFormatFloatG(v) : typeof v === "boolean" || v === null ? String(v) : undefined;
+    if (text === undefined) continue;
+    out ??= { ...a };
+    setOwn(out, k, text);
+  }
+  return out ? { ...object, metadata: { ...meta, annotations: out } } : object;
 }
 
 /** kustomize never writes an empty `metadata.annotations` map (it strips its build annotations from it). */

@@ -14,7 +14,7 @@
  * Flux (a plain `${X}` with X = "a: b" or "[1]" or "x # y") stays one string here; leading and trailing
  * spaces of a plain result are trimmed, as the YAML parser would.
  */
-import { goNumber } from "../model/go-scalars.js";
+import { goNumber, goYamlV2Word } from "../model/go-scalars.js";
 import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
@@ -145,22 +145,13 @@ export function substituteObject(
 // Differences from the `yaml` package's YAML 1.1 schema: no sexagesimal numbers (`1:30` is a string),
 // `0o17` is an int, timestamps stay strings, `08` is the float 8.
 
-const V2_WORDS = new Map<string, Json>([
-  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((w): [string, Json] => [w, true]),
-  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((w): [string, Json] => [
-    w,
-    false,
-  ]),
-  ...["", "~", "null", "Null", "NULL"].map((w): [string, Json] => [w, null]),
-]);
-
 /**
  * Resolves the text of a plain YAML scalar the way go-yaml v2 does into an untyped value: null, bool
  * (yes/no/on/off/y/n too), int (decimal, 0x, 0o, 0b, leading-0 octal, `_` separators), float; anything
  * else — and infinities or NaN, which JSON cannot hold — stays a string.
  */
 export function resolvePlainScalar(text: string): Json {
-  const word = V2_WORDS.get(text);
+  const word = goYamlV2Word(text);
   if (word !== undefined) return word;
   // numbers: go-yaml v2 and v3 read them alike (Go's strconv underneath)
   const n = goNumber(text);
