@@ -81,6 +81,7 @@ const FAIL: Record<string, [string, string, number]> = {
   "zone.yaml": [cm("zone", "  a: 2001-12-14T21:59:43+24:60\n"), "YAML_SYNTAX", 6],
 };
 
+/** The objects and diagnostics of `render --explain-source` of a source whose folder (`m/`) holds `files`. */
 async function explain(files: Record<string, string>) {
   const { dir } = await makeFixtureRepo([
     { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`m/${f}`, t])), tags: ["v1"] },
@@ -95,22 +96,25 @@ async function explain(files: Record<string, string>) {
   });
   await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io);
   return JSON.parse(io.out.join("")) as {
-    objects: { object: { metadata: { name: string }; data: unknown } }[];
+    objects: { object: { metadata: { name: string; annotations?: unknown }; data: unknown; spec?: unknown } }[];
     diagnostics: { code: string; severity: string; location?: { file: string; line: number } }[];
   };
 }
 
+/** kubectl kustomize of a folder holding `files`: its output, or undefined where kubectl fails. */
+async function kubectlBuild(files: Record<string, string>): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
+  for (const [f, t] of Object.entries(files)) await writeFile(join(dir, f), t);
+  return run(kubectl!, ["kustomize", dir]).then(
+    ({ stdout }) => stdout,
+    () => undefined,
+  );
+}
+
 /** kubectl kustomize of one file: its data, or undefined where kubectl fails. */
 async function kubectlData(text: string): Promise<unknown> {
-  const dir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
-  await writeFile(join(dir, "r.yaml"), text);
-  await writeFile(join(dir, "kustomization.yaml"), "resources: [r.yaml]\n");
-  try {
-    const { stdout } = await run(kubectl!, ["kustomize", dir]);
-    return (parseAllDocuments(stdout)[0]!.toJS() as { data: unknown }).data;
-  } catch {
-    return undefined;
-  }
+  const out = await kubectlBuild({ "r.yaml": text, "kustomization.yaml": "resources: [r.yaml]\n" });
+  return out === undefined ? undefined : (parseAllDocuments(out)[0]!.toJS() as { data: unknown }).data;
 }
 
 describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustomize read them", () => {
@@ -156,10 +160,8 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
     };
     expect(written.data).toEqual(want);
     if (kubectl) {
-      const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
-      for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
-      const { stdout } = await run(kubectl, ["kustomize", kdir]);
       const { own: _own, ...fromKustomize } = want;
+      const stdout = (await kubectlBuild(files))!;
       expect((parseAllDocuments(stdout)[0]!.toJS() as { data: unknown }).data).toEqual(fromKustomize);
     }
   });
@@ -203,11 +205,11 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
     expect(written.metadata.annotations).toEqual(want);
     if (kubectl) {
       // braid's own patch as Flux's Kustomization gives it to kustomize: one more patch
-      const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
-      for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
-      await writeFile(join(kdir, "own.yaml"), own);
-      await writeFile(join(kdir, "kustomization.yaml"), `${files["kustomization.yaml"]}  - path: own.yaml\n`);
-      const { stdout } = await run(kubectl, ["kustomize", kdir]);
+      const stdout = (await kubectlBuild({
+        ...files,
+        "own.yaml": own,
+        "kustomization.yaml": `${files["kustomization.yaml"]}  - path: own.yaml\n`,
+      }))!;
       const built = parseAllDocuments(stdout)[0]!.toJS() as { metadata: { annotations: unknown } };
       expect(built.metadata.annotations).toEqual(want);
     }
@@ -246,34 +248,11 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
         "kustomization.yaml": "resources: [a.yaml]\npatches:\n  - path: p.yaml\n",
         ...extra,
       };
-      const { dir } = await makeFixtureRepo([
-        { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
-      ]);
-      const fleetDir = await writeFleet({
-        "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
-        "clusters/a.yaml": clusterYaml("a"),
-      });
-      const io = memoryIO({
-        cwd: fleetDir,
-        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
-      });
-      await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io);
-      const r = JSON.parse(io.out.join("")) as {
-        objects: { object: { data: Record<string, unknown> } }[];
-        diagnostics: { code: string; severity: string; location?: { file: string; line: number } }[];
-      };
+      const r = await explain(files);
       const errors = r.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.location?.line]);
       expect(errors, name).toEqual(code ? [[code, line]] : []);
-      if (!code) expect(r.objects[0]!.object.data.j, name).toEqual({ "1": "x" });
-      if (kubectl) {
-        const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
-        for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
-        const built = await run(kubectl, ["kustomize", kdir]).then(
-          () => true,
-          () => false,
-        );
-        expect(built, `kubectl: ${name}`).toBe(code === undefined);
-      }
+      if (!code) expect((r.objects[0]!.object.data as { j: unknown }).j, name).toEqual({ "1": "x" });
+      if (kubectl) expect((await kubectlBuild(files)) !== undefined, `kubectl: ${name}`).toBe(code === undefined);
     }
   });
 
@@ -296,30 +275,12 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
       },
       annotations: { i: "16", m: "1e+06", f: "1.23456789e+08", s: "1e-07", b: "true", z: "null", t: "text" },
     };
-    const { dir } = await makeFixtureRepo([
-      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
-    ]);
-    const fleetDir = await writeFleet({
-      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
-      "clusters/a.yaml": clusterYaml("a"),
-    });
-    const io = memoryIO({
-      cwd: fleetDir,
-      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
-    });
-    await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io);
-    const r = JSON.parse(io.out.join("")) as {
-      objects: { object: { spec: unknown; metadata: { annotations: unknown } } }[];
-      diagnostics: { severity: string }[];
-    };
+    const r = await explain(files);
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const got = r.objects[0]!.object;
     expect({ spec: got.spec, annotations: got.metadata.annotations }).toEqual(want);
     if (kubectl) {
-      const kdir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
-      for (const [f, t] of Object.entries(files)) await writeFile(join(kdir, f), t);
-      const { stdout } = await run(kubectl, ["kustomize", kdir]);
-      const built = parseAllDocuments(stdout)[0]!.toJS() as { spec: unknown; metadata: { annotations: unknown } };
+      const built = parseAllDocuments((await kubectlBuild(files))!)[0]!.toJS() as typeof got;
       expect({ spec: built.spec, annotations: built.metadata.annotations }).toEqual(want);
     }
   });
@@ -332,10 +293,7 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
       ["KUSTOMIZE_IGNORED", "warning", 8],
     ]);
     if (kubectl) {
-      const dir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
-      await writeFile(join(dir, "r.yaml"), text);
-      await writeFile(join(dir, "kustomization.yaml"), "resources: [r.yaml]\n");
-      const { stdout } = await run(kubectl, ["kustomize", dir]);
+      const stdout = (await kubectlBuild({ "r.yaml": text, "kustomization.yaml": "resources: [r.yaml]\n" }))!;
       const names = parseAllDocuments(stdout).map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name);
       expect(names.sort()).toEqual(["first", "third"]);
     }
