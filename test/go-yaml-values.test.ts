@@ -101,6 +101,28 @@ async function explain(files: Record<string, string>) {
   };
 }
 
+/**
+ * The ConfigMap `a` that `render` writes for cluster a, from a source whose folder holds `files` (a
+ * kustomization) and the cluster's own strategic-merge patch `own`.
+ */
+async function renderedWithOwnPatch(files: Record<string, string>, own: string) {
+  const { dir } = await makeFixtureRepo([
+    { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
+  ]);
+  const fleetDir = await writeFleet({
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
+    "clusters/a.yaml": clusterYaml("a", `  patches:\n    - patch: |\n${own.replace(/^/gm, "        ")}`),
+  });
+  const io = memoryIO({
+    cwd: fleetDir,
+    env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+  });
+  const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+  expect(await main(["render", "--out", out, "--format", "json"], io), io.out.join("")).toBe(0);
+  const text = await readFile(join(out, "clusters/a/default/configmap-a.yaml"), "utf8");
+  return parseAllDocuments(text)[0]!.toJS() as { data: unknown; metadata: { annotations: unknown } };
+}
+
 /** kubectl kustomize of a folder holding `files`: its output, or undefined where kubectl fails. */
 async function kubectlBuild(files: Record<string, string>): Promise<string | undefined> {
   const dir = await mkdtemp(join(tmpdir(), "braid-goyaml-"));
@@ -137,27 +159,8 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
         "resources: [a.yaml]\npatches:\n  - path: sm.yaml\n  - path: j.yaml\n    target: { kind: ConfigMap }\n",
     };
     const want = { k: "v", s: "2024-01-01T00:00:00Z", j: "2024-01-02", own: "2024-01-03T00:00:00Z" };
-    const { dir } = await makeFixtureRepo([
-      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
-    ]);
-    const fleetDir = await writeFleet({
-      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
-      "clusters/a.yaml": clusterYaml(
-        "a",
-        "  patches:\n    - patch: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: { name: a }\n        data: { own: 2024-01-03 }\n",
-      ),
-    });
-    const io = memoryIO({
-      cwd: fleetDir,
-      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
-    });
-    const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
-    expect(await main(["render", "--out", out, "--format", "json"], io), io.out.join("")).toBe(0);
-    const written = parseAllDocuments(
-      await readFile(join(out, "clusters/a/default/configmap-a.yaml"), "utf8"),
-    )[0]!.toJS() as {
-      data: unknown;
-    };
+    const own = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { own: 2024-01-03 }\n";
+    const written = await renderedWithOwnPatch(files, own);
     expect(written.data).toEqual(want);
     if (kubectl) {
       const { own: _own, ...fromKustomize } = want;
@@ -186,22 +189,7 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
       own: "8080",
       day: "2024-01-03",
     };
-    const { dir } = await makeFixtureRepo([
-      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
-    ]);
-    const fleetDir = await writeFleet({
-      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
-      "clusters/a.yaml": clusterYaml("a", `  patches:\n    - patch: |\n${own.replace(/^/gm, "        ")}`),
-    });
-    const io = memoryIO({
-      cwd: fleetDir,
-      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
-    });
-    const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
-    expect(await main(["render", "--out", out, "--format", "json"], io), io.out.join("")).toBe(0);
-    const written = parseAllDocuments(
-      await readFile(join(out, "clusters/a/default/configmap-a.yaml"), "utf8"),
-    )[0]!.toJS() as { metadata: { annotations: unknown } };
+    const written = await renderedWithOwnPatch(files, own);
     expect(written.metadata.annotations).toEqual(want);
     if (kubectl) {
       // braid's own patch as Flux's Kustomization gives it to kustomize: one more patch
