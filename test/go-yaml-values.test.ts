@@ -33,6 +33,8 @@ const READ: Record<string, [string, Record<string, unknown>]> = {
     cm("aliases", `  a: &v "1"\n${KEYS.map((k) => `  ${k}: *v\n`).join("")}  b: &v "2"\n  c: *v\n`),
     { a: "1", ...Object.fromEntries(KEYS.map((k) => [k, "1"])), b: "2", c: "2" },
   ],
+  // an alias as a key is the text it stands for (bjw-s's app-template values name a controller `*app :`)
+  "alias-key.yaml": [cm("alias-key", "  a: &k key\n  m:\n    *k : v\n"), { a: "key", m: { key: "v" } }],
   "numbers.yaml": [
     cm("numbers", "  a: 0b101\n  b: 0X1F\n  c: -0x1F\n  d: 0x_1F\n  e: 1_0.5\n  f: 08\n  g: !!float 1\n  h: .5_0\n"),
     { a: 5, b: 31, c: -31, d: 31, e: 10.5, f: 8, g: 1, h: 0.5 },
@@ -75,6 +77,7 @@ const FAIL: Record<string, [string, string, number]> = {
   "nan.yaml": [cm("nan", "  a: .nan\n"), "MANIFEST_INVALID", 6],
   "int-key.yaml": [cm("int-key", "  a:\n    1: one\n"), "MANIFEST_INVALID", 7],
   "date-key.yaml": [cm("date-key", "  a: {2001-01-01: x}\n"), "MANIFEST_INVALID", 6],
+  "alias-int-key.yaml": [cm("alias-int-key", "  a: &k 1\n  m:\n    *k : v\n"), "MANIFEST_INVALID", 8],
   "directive.yaml": [`%YAML 1.2\n---\n${cm("directive", "  a: b\n")}`, "YAML_SYNTAX", 1],
   "separator.yaml": [`${cm("sep-a", "  a: b\n")}--- !!map\n${cm("sep-b", "  a: b\n")}`, "YAML_SYNTAX", 7],
   "bool.yaml": [cm("bool", "  a: !!bool yes\n"), "YAML_SYNTAX", 6],

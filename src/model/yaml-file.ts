@@ -500,13 +500,15 @@ export function goJsonProblems(
       Pair(_, pair, path) {
         // the path holds the document and the collections above this pair's mapping
         if (path.length <= 2 || operations) return;
-        const key = pair.key as Node | null;
+        // an alias key (`*app :`, as Helm values often name a controller) is the node it stands for
+        const written = pair.key as Node | null;
+        const key = isAlias(written) ? (written.resolve(doc) ?? written) : written;
         const plain = isScalar(key) && (typeof key.value === "string" || key.value instanceof String);
         const timestamp = isScalar(key) && key.type === Scalar.PLAIN && goTimestamp(String(key.source)) !== undefined;
         if (plain && !timestamp) return;
         if (isScalar(key) && typeof key.value === "symbol") return; // the merge key <<
         at(
-          key,
+          written,
           `the key ${isScalar(key) ? `\`${String(key.source ?? key.value)}\`` : "here"} is not a string to go-yaml: kustomize cannot write this mapping as JSON (kubectl kustomize and Flux fail: "json: unsupported type: map[interface {}]interface {}")`,
           'quote the key ("1": …)',
         );
@@ -917,12 +919,13 @@ export function yamlV2Json(node: unknown, value: Json): { value: Json } | { null
     return { value: out };
   }
   if (!isMap(node) || value === null || typeof value !== "object" || Array.isArray(value)) return { value };
-  // merge keys (`<<`) make the pairs and the keys differ: left as read
-  if (node.items.some((p) => isScalar(p.key) && typeof p.key.value === "symbol")) return { value };
+  for (const { key } of node.items)
+    if (key === null || (isScalar(key) && key.value === null)) return { nullKey: (key ?? node) as Node };
+  // merge keys (`<<`) and alias or collection keys make the pairs and the keys differ: left as read
+  if (node.items.some((p) => !isScalar(p.key) || typeof p.key.value === "symbol")) return { value };
   const out: Record<string, Json> = {};
   for (const pair of node.items) {
     const key = pair.key;
-    if (key === null || (isScalar(key) && key.value === null)) return { nullKey: (key ?? node) as Node };
     const jsKey = isScalar(key) ? String(key.value) : undefined;
     if (jsKey === undefined || !Object.hasOwn(value, jsKey)) continue;
     let name = jsKey;
