@@ -206,6 +206,21 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
     }
   });
 
+  it("an annotation written as an alias is the text of the node it stands for", async () => {
+    const text =
+      "apiVersion: v1\nkind: ConfigMap\ndata:\n  port: &p 80\n  on: &t true\n  f: &f 1.50\n" +
+      "metadata:\n  name: a\n  annotations:\n    x: *p\n    y: *t\n    z: *f\n";
+    const want = { x: "80", y: "true", z: "1.50" };
+    const r = await explain({ "a.yaml": text });
+    expect(r.objects[0]!.object.metadata.annotations).toEqual(want);
+    if (kubectl) {
+      const built = await kubectlBuild({ "a.yaml": text, "kustomization.yaml": "resources: [a.yaml]\n" });
+      expect(
+        (parseAllDocuments(built!)[0]!.toJS() as { metadata: { annotations: unknown } }).metadata.annotations,
+      ).toEqual(want);
+    }
+  });
+
   it("a kustomization's patch that kustomize cannot write as JSON fails as in kubectl; a JSON6902 value's keys are text", async () => {
     const cmA = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { k: v }\n";
     const op = (value: string) =>

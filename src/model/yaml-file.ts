@@ -878,7 +878,9 @@ export function annotationTexts(
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (key === undefined) continue;
-    const value = pair.value as Scalar.Parsed | null;
+    // an alias is the node it stands for (kustomize de-anchors every document before it reads annotations)
+    const written = pair.value as Node | null;
+    const value = (isAlias(written) ? (written.resolve(doc) ?? null) : written) as Scalar.Parsed | null;
     if (value === null && nonString.includes(key))
       out[key] = ""; // `key:` with nothing after it
     // a value read as something else than its text (a number, a timestamp, a tagged scalar): the text
