@@ -547,6 +547,35 @@ describe.skipIf(NO_OPENAPI)("15.13 deep YAML through the braid command: exactly 
     expect(written).toContain(`\n  a:\n  ${"- ".repeat(1500)}1\n`); // as go-yaml writes nested sequences
   });
 
+  it.each(["a group's patch (the config cache)", "a source's objects (the manifest cache)"])(
+    "deep input read back from braid's caches still moves to the large stack: %s",
+    async (which) => {
+      // neither cache parses what it gives back, so neither would ask for the large stack: what nests deeper
+      // than the default stack is not kept, and is parsed again (a cluster changed: it renders again, from
+      // its unchanged source and group)
+      const deep = (k: number) => `${"[".repeat(k)}2${"]".repeat(k)}`;
+      const group = which.startsWith("a group")
+        ? `apiVersion: braid/v1alpha1\nkind: Group\nmetadata: { name: all }\nspec:\n  selector: {}\n  patches:\n    - target: { kind: Widget }\n      patch: |\n        - { op: add, path: /spec/b, value: ${deep(9000)} }\n`
+        : undefined;
+      const source = group ? flow(3) : flow(9000);
+      const fleet = await fleetRepo({ "deep.yaml": source }, "  validation: { skipKinds: [Widget] }\n", {
+        ...(group ? { "groups/all.yaml": group } : {}),
+      });
+      const { readFile, writeFile } = await import("node:fs/promises");
+      const render = async () => {
+        const out = join(fleet, "..", `out-${Math.random().toString(36).slice(2)}`);
+        const r = await braid(fleet, ["render", "--cluster", "c0001", "--out", out]);
+        expect(r.code, r.err).toBe(0);
+        expect(r.err).not.toContain("INTERNAL");
+        return readFile(join(out, "clusters/c0001/apps/widget-w.yaml"), "utf8");
+      };
+      const first = await render();
+      expect(first).toContain("- ".repeat(group ? 9000 : 8999));
+      await writeFile(join(fleet, "clusters/c0001.yaml"), clusterYaml("c0001", `  vars: { X: "1" }\n`));
+      expect(await render()).toBe(first);
+    },
+  );
+
   it("9,998 nested sequences render; 9,999 are a located YAML_TOO_DEEP naming kubectl's limit", async () => {
     const ok = await fleetRepo({ "deep.yaml": flow(9998) }, "  validation: { skipKinds: [Widget] }\n");
     const r = await braid(ok, ["validate", "--cluster", "c0001"]);

@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../git/mkdirp.js";
+import { withinDefaultStack } from "../model/deep-stack.js";
 import { fromPositionTable, jsonSafe, toPositionTable, type PositionTable } from "../model/position-table.js";
 import type { FleetReader } from "./fleet-files.js";
 import type { ClusterDef, GroupDef, PatchDef } from "./types.js";
@@ -137,7 +138,8 @@ export async function openConfigCache(cacheDir: string, fleetLabel: string, code
         deps: [...deps].map(([p, t]) => [p, t === undefined ? null : sha(t)]),
         def: { ...def, patches: patches as StoredPatch[] },
       };
-      if (!jsonSafe(entry)) return undefined;
+      // (a definition nested deeper than the default stack reads is parsed again, on the large stack)
+      if (!jsonSafe(entry) || !withinDefaultStack(def.patches.map((p) => p.body))) return undefined;
       used.set(path, JSON.stringify(entry)); // as text: the definition goes on into the run
       changed = true;
       return revive(entry.def);

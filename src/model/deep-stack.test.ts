@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_STACK_DEPTH, onStackExhausted } from "./deep-stack.js";
+import { DEFAULT_STACK_DEPTH, onStackExhausted, withinDefaultStack } from "./deep-stack.js";
 import { documentToJs, parseYamlFile } from "./yaml-file.js";
 
 /** `levels` nested sequences, as go-yaml counts them (the root is one). */
@@ -44,5 +44,17 @@ describe("asking for a larger stack (the braid command's handler)", () => {
     let depth = 0;
     while (Array.isArray(v)) [v, depth] = [v[0], depth + 1];
     expect(depth).toBe(DEFAULT_STACK_DEPTH + 100);
+  });
+
+  it("withinDefaultStack counts nesting without recursing, to the default stack's depth", () => {
+    const nest = (n: number): unknown => {
+      let v: unknown = 1;
+      for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v }; // n collections
+      return v;
+    };
+    expect(withinDefaultStack(nest(DEFAULT_STACK_DEPTH))).toBe(true);
+    expect(withinDefaultStack(nest(DEFAULT_STACK_DEPTH + 1))).toBe(false);
+    expect(withinDefaultStack(nest(100_000))).toBe(false);
+    expect(withinDefaultStack({ a: [1, { b: null }], c: "x" })).toBe(true);
   });
 });

@@ -39,3 +39,19 @@ export function stackExhausted(depth?: number): void {
   if (!handler || (depth !== undefined && depth <= DEFAULT_STACK_DEPTH)) return;
   handler();
 }
+
+/**
+ * True when a JSON value nests no deeper than the default stack reads ({@link DEFAULT_STACK_DEPTH}), counted
+ * without recursing. A cache keeps only such values: a deeper one, read back from the cache instead of parsed,
+ * would never ask for the larger stack, and the steps after would overflow the default one.
+ */
+export function withinDefaultStack(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > DEFAULT_STACK_DEPTH) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}

@@ -16,6 +16,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../git/mkdirp.js";
 import { fromPositionTable, jsonSafe, toPositionTableOwnBase, type PositionTable } from "../model/position-table.js";
+import { withinDefaultStack } from "../model/deep-stack.js";
 import { idOf, type JsonObject, type Origin, type Resource, type ResourceId } from "../model/resource.js";
 
 const FORMAT = 3;
@@ -67,7 +68,8 @@ export function openManifestStore(cacheDir: string, codeDigest: string): Manifes
       for (const r of resources) {
         const base = { source: r.origin.source, commit: r.origin.commit, file: r.origin.file };
         const positions = r.positions.map((m) => toPositionTableOwnBase(m, base));
-        if (positions.includes(undefined) || !jsonSafe(r.object)) return;
+        // (a load nested deeper than the default stack reads is parsed again, on the large stack)
+        if (positions.includes(undefined) || !jsonSafe(r.object) || !withinDefaultStack(r.object)) return;
         stored.push({
           object: r.object,
           origin: r.origin,
