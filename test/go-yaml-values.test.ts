@@ -206,6 +206,36 @@ describe.skipIf(skipReason !== undefined)("resource values as go-yaml and kustom
     }
   });
 
+  it("braid's own JSON6902 patch: its text is read as kustomize reads it (Flux's patches are text), an inline list as braid's YAML", async () => {
+    const files = {
+      "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { k: v }\n",
+      "kustomization.yaml": "resources: [a.yaml]\n",
+    };
+    const { dir } = await makeFixtureRepo([
+      { files: Object.fromEntries(Object.entries(files).map(([f, t]) => [`k/${f}`, t])), tags: ["v1"] },
+    ]);
+    const patches =
+      "  patches:\n" +
+      "    - target: { kind: ConfigMap }\n      patch: |\n        - { op: add, path: /metadata/annotations, value: { text: on } }\n" +
+      "    - target: { kind: ConfigMap }\n      patch: [ { op: add, path: /metadata/labels, value: { inline: on } } ]\n";
+    const fleetDir = await writeFleet({
+      "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1 }\n      path: k`),
+      "clusters/a.yaml": clusterYaml("a", patches),
+    });
+    const io = memoryIO({
+      cwd: fleetDir,
+      env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+    });
+    const out = join(fleetDir, "..", `out-${Math.random().toString(36).slice(2)}`);
+    expect(await main(["render", "--out", out], io), io.err.join("")).toBe(0);
+    const written = parseAllDocuments(
+      await readFile(join(out, "clusters/a/default/configmap-a.yaml"), "utf8"),
+    )[0]!.toJS() as { metadata: { annotations: unknown; labels: unknown } };
+    // `on` in the text is go-yaml v2's true, which kustomize writes back as the annotation "true"
+    expect(written.metadata.annotations).toEqual({ text: "true" });
+    expect(written.metadata.labels).toEqual({ inline: "on" });
+  });
+
   it("an annotation written as an alias is the text of the node it stands for", async () => {
     const text =
       "apiVersion: v1\nkind: ConfigMap\ndata:\n  port: &p 80\n  on: &t true\n  f: &f 1.50\n" +

@@ -71,7 +71,7 @@ export async function normalizePatches(
         : typeof entry.patch === "string"
           ? bodiesFromText(entry.patch, entryPath, ctx, diagnostics)
           : entry.patch !== undefined
-            ? [bodyFromValue(entry.patch, entryPath, ctx, diagnostics)].filter((b) => b !== undefined)
+            ? [bodyFromValue(entry.patch, entryPath, ctx)]
             : [];
     const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
     for (const { body: written, stamped, annotations, def } of bodies) {
@@ -284,19 +284,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `patch:` written as YAML (a mapping, or a list of operations) inside the config file. */
-function bodyFromValue(
-  value: Json,
-  entryPath: JsonPath,
-  ctx: PatchContext,
-  diagnostics: Diagnostic[],
-): PatchBody | undefined {
+function bodyFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext): PatchBody {
+  // braid's config as YAML (1.2), as braid reads it: only a patch's text is read as kustomize would read it
   const base = { file: ctx.yaml.file };
-  const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
-  const at = (n: Node) => ({ ...base, ...linePos(ctx.yaml.lineCounter, n) });
-  const body = operationsAsRead(node, value, at, diagnostics);
-  if (body === undefined) return undefined;
   return {
-    body,
+    body: value,
     annotations: annotationsAsText(ctx.doc, [...entryPath, "patch"], value),
     def: {
       location: { ...base, ...positionOf(ctx.yaml, ctx.doc, entryPath) },
