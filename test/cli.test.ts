@@ -1,3 +1,5 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS, main } from "../src/cli/main.js";
@@ -55,6 +57,28 @@ describe("braid CLI", () => {
     const io = memoryIO({ cwd: "/nonexistent-braid-fleet" });
     expect(await main(["validate"], io)).toBe(1);
     expect(io.err.join("")).toMatch(/braid\.yaml.*not found[\s\S]*--fleet/);
+  });
+
+  it("a render without --out that fails leaves no temp folder behind", async () => {
+    const tmp = await mkdtemp(join(tmpdir(), "cli-tmp-"));
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const io = memoryIO({ cwd: "/nonexistent-braid-fleet" });
+      expect(await main(["render"], io)).toBe(1);
+      expect(io.err.join("")).toMatch(/braid\.yaml.*not found/);
+      expect(io.out.join("")).toContain("rendered 0/0 clusters, nothing written\n");
+      const json = memoryIO({ cwd: "/nonexistent-braid-fleet" });
+      expect(await main(["render", "--format", "json"], json)).toBe(1);
+      expect(JSON.parse(json.out.join(""))).toMatchObject({ kind: "RenderResult", ok: false, out: null, files: 0 });
+      const quiet = memoryIO({ cwd: "/nonexistent-braid-fleet" });
+      expect(await main(["render", "--quiet"], quiet)).toBe(1);
+      expect(quiet.out.join("")).toBe("");
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = previous;
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it("exits 3 saying how to provide an OpenAPI document when none is reachable", async () => {

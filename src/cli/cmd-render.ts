@@ -191,11 +191,16 @@ async function writeFiles(
 /** `braid render`. */
 export async function renderCommand(io: CliIO, values: RunFlags & { out?: string }): Promise<number> {
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
-  const out = values.out ? resolve(io.cwd, values.out) : await mkdtemp(join(tmpdir(), "braid-render-"));
+  const given = values.out ? resolve(io.cwd, values.out) : undefined;
   const fleet = fleetDir(io, values.fleet);
-  if (fleet === out || fleet.startsWith(out.endsWith(sep) ? out : out + sep))
-    throw new BraidError({ code: "USAGE", message: `--out ${out} holds the fleet folder; choose a folder outside it` });
-  await checkOutDir(out);
+  if (given !== undefined) {
+    if (fleet === given || fleet.startsWith(given.endsWith(sep) ? given : given + sep))
+      throw new BraidError({
+        code: "USAGE",
+        message: `--out ${given} holds the fleet folder; choose a folder outside it`,
+      });
+    await checkOutDir(given);
+  }
   const run = await runWithProgress(io, values, format, localReuse(io, values["no-cache"]));
   // A fleet-config error (a patch file refused or missing, a bad group…) may have left something out of a
   // cluster that rendered "ok": such a cluster is not written. An error in a cluster's own file withholds that
@@ -210,6 +215,10 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
       .map((c) => c.name),
   );
   const written = run.clusters.filter((c) => c.output && !withheld.has(c.name));
+  const diagnostics = allDiagnostics(run);
+  // without --out, a run that failed and has nothing to write makes no temp folder (none is left behind)
+  const out =
+    given ?? (written.length || exitCodeFor(diagnostics) === 0 ? await mkdtemp(join(tmpdir(), "braid-render-")) : "");
   const writes: { path: string; content: string }[] = [];
   for (const c of written)
     for (const f of c.output?.files ?? []) {
@@ -223,16 +232,17 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
     writes,
   );
   const files = writes.length;
-  const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out, files }));
+  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out: out || null, files }));
   else {
     if (format === "github") await printGithubAnnotations(io, diagnostics, fleet, values.quiet);
     else printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
-    if (values.quiet && !values.out) io.stdout(`${out}\n`);
+    if (values.quiet && !values.out && out) io.stdout(`${out}\n`);
     if (!values.quiet) {
       io.stdout(summaryTable(run));
       const failed = run.clusters.filter((c) => !c.ok).length;
-      io.stdout(`rendered ${run.clusters.length - failed}/${run.clusters.length} clusters, ${files} files to ${out}\n`);
+      io.stdout(
+        `rendered ${run.clusters.length - failed}/${run.clusters.length} clusters, ${out ? `${files} files to ${out}` : "nothing written"}\n`,
+      );
       if (withheld.size)
         io.stdout(
           fleetWide
