@@ -323,6 +323,7 @@ export async function loadFleet(
     path: sourcePath((s.path as string | undefined) ?? ""),
     include: (s.include as string[] | undefined) ?? ["**/*.yaml", "**/*.yml"],
     exclude: (s.exclude as string[] | undefined) ?? [],
+    ...(typeof s.ignore === "string" ? { ignore: s.ignore } : {}),
     substitute: (s.substitute as boolean | undefined) ?? true,
     enabled: (s.enabled as boolean | undefined) ?? true,
     ...(typeof s.namespace === "string" ? { namespace: s.namespace } : {}),

@@ -20,6 +20,8 @@ export interface SourceDef {
   path: string;
   include: string[];
   exclude: string[];
+  /** Flux's GitRepository `spec.ignore`: `.sourceignore` patterns after the repository's own (model/sourceignore.ts). */
+  ignore?: string;
   /** Flux post-build substitution on this source's manifests (absent: true; layers may override it). */
   substitute?: boolean;
   /** Flux's `targetNamespace`: the namespace transformer over everything the source yields. */

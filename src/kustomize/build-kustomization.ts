@@ -192,6 +192,35 @@ function err(code: Diagnostic["code"], message: string, location?: SourceLocatio
 }
 
 /**
+ * The error for a path a kustomization names that is not a file (or folder) here: a link out of the repository
+ * is PATH_ESCAPE, a file `.sourceignore` leaves out says so; anything else does not exist at this commit.
+ */
+function absent(
+  env: BuildEnv,
+  k: KustomizationFile,
+  what: string,
+  path: string,
+  at: SourceLocation | undefined,
+): Diagnostic {
+  const why = env.tree.whyAbsent?.(path);
+  if (why?.startsWith("is a symbolic link"))
+    return err("PATH_ESCAPE", `${what} ${why}`, at, "files must be inside the source's repository");
+  if (why)
+    return err(
+      "KUSTOMIZE_INVALID",
+      `${what} ${why}`,
+      at,
+      "Flux would not find it either: include it again with a `!` pattern in that .sourceignore, or stop listing it",
+    );
+  return err(
+    "KUSTOMIZE_INVALID",
+    `${what} does not exist at this commit`,
+    at,
+    `paths are relative to ${k.dir || "the repository root"}`,
+  );
+}
+
+/**
  * Where a folder was listed (for its diagnostics), the folders being built around it (for cycles), and — when
  * build metadata tracks origins — its path as kustomize's origins name it (from the top folder, as listed).
  */
@@ -592,14 +621,7 @@ async function accumulateResource(
       ...(built?.config ? { config: built.config } : {}),
     };
   }
-  diagnostics.push(
-    err(
-      "KUSTOMIZE_INVALID",
-      `resource "${entry}" does not exist at this commit`,
-      at,
-      `paths are relative to ${k.dir || "the repository root"}`,
-    ),
-  );
+  diagnostics.push(absent(env, k, `resource "${entry}"`, path, at));
   return { resources: [] };
 }
 
@@ -630,14 +652,7 @@ async function readConfigurations(
     if (path === undefined) return undefined;
     const blob = env.tree.file(path);
     if (!blob) {
-      diagnostics.push(
-        err(
-          "KUSTOMIZE_INVALID",
-          `configurations file "${entry}" does not exist at this commit`,
-          at,
-          `paths are relative to ${k.dir || "the repository root"}`,
-        ),
-      );
+      diagnostics.push(absent(env, k, `configurations file "${entry}"`, path, at));
       return undefined;
     }
     const parsed = parseYamlFile(new TextDecoder().decode(await env.tree.read(blob)), path, base);
@@ -725,15 +740,7 @@ async function pluginConfigs(
         const config: PluginConfig = { value: r.object, yaml, doc, file: r.origin.file, at: originOf(r) };
         configs.push(withPluginOrigin(config, origin === undefined ? undefined : folderConfigOrigin(r)));
       }
-    } else
-      diagnostics.push(
-        err(
-          "KUSTOMIZE_INVALID",
-          `${field} entry "${entry}" does not exist at this commit`,
-          at,
-          `paths are relative to ${k.dir || "the repository root"}`,
-        ),
-      );
+    } else diagnostics.push(absent(env, k, `${field} entry "${entry}"`, path, at));
   }
   return [...inlined, ...configs];
 }
@@ -859,13 +866,10 @@ function contextOf(env: BuildEnv, k: KustomizationFile): KustomizationContext {
           hint: "files must be inside the source's repository",
         });
       const blob = env.tree.file(path);
-      if (!blob)
-        throw new BraidError({
-          code: "KUSTOMIZE_INVALID",
-          message: `file "${relativePath}" does not exist at this commit`,
-          location: at,
-          hint: `paths are relative to ${k.dir || "the repository root"}`,
-        });
+      if (!blob) {
+        const { code, message, hint } = absent(env, k, `file "${relativePath}"`, path, at);
+        throw new BraidError({ code, message, location: at, ...(hint ? { hint } : {}) });
+      }
       return env.tree.read(blob);
     },
   };

@@ -15,6 +15,8 @@ import type { Resource } from "../model/resource.js";
 import { loadSourceManifests, type ManifestCache } from "../render/load-manifests.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
+import { artifactIgnore } from "../model/sourceignore.js";
+import { ignoreFilesAbove } from "../sources/artifact-ignore.js";
 import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
@@ -37,10 +39,10 @@ async function generatedRoot(
 }
 
 /** A commit's tree, listed once per run (a listing serves every path and cluster). */
-function treeOf(cache: ManifestCache, gitdir: string, commit: string): Promise<SourceTree> {
-  const key = `${gitdir}\u0000${commit}`;
+function treeOf(cache: ManifestCache, gitdir: string, commit: string, specIgnore?: string): Promise<SourceTree> {
+  const key = `${gitdir}\u0000${commit}\u0000${specIgnore ?? ""}`;
   let p = cache.trees.get(key) as Promise<SourceTree> | undefined;
-  if (!p) cache.trees.set(key, (p = openSourceTree(gitdir, commit, cache.git)));
+  if (!p) cache.trees.set(key, (p = openSourceTree(gitdir, commit, cache.git, specIgnore)));
   return p;
 }
 
@@ -50,10 +52,20 @@ async function isKustomizeSource(
   commit: string,
   path: string,
   gitCache: object = {},
+  specIgnore?: string,
 ): Promise<boolean> {
   try {
     const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
-    return tree.some((e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path));
+    const names = tree.filter(
+      (e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path),
+    );
+    if (!names.length) return false;
+    // one that `.sourceignore` leaves out is not in Flux's artifact: Flux generates a kustomization there
+    const ignore = artifactIgnore(
+      await ignoreFilesAbove(gitdir, commit, path ? `${path}/-` : "-", gitCache),
+      specIgnore === undefined ? undefined : { text: specIgnore },
+    );
+    return names.some((e) => !ignore.excludedBy((path ? `${path}/${e.path}` : e.path).split("/"), false));
   } catch (e) {
     rethrowDamaged(e);
     return false; // a missing folder is reported by the plain loader
@@ -79,7 +91,7 @@ export function loadSource(
   namespace?: { value: string; location: SourceLocation },
   schemaDigest?: string,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
-  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}`;
+  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}\u0000${source.ignore ?? ""}`;
   let p = cache.loads.get(key) as
     Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
@@ -89,9 +101,9 @@ export function loadSource(
       const stored = cache.store && schemaDigest !== undefined ? `${key}\u0000${at}\u0000${schemaDigest}` : undefined;
       const kept = stored ? await cache.store?.get(stored) : undefined;
       if (kept) return { resources: kept, diagnostics: [], kustomization: true }; // (only builds are kept here)
-      if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git)))
+      if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git, source.ignore)))
         return loadPlain(cache, gitdir, commit, source, schema, namespace);
-      const tree = await treeOf(cache, gitdir, commit);
+      const tree = await treeOf(cache, gitdir, commit, source.ignore);
       const env = { tree, source: source.name, cache, schema, ...(namespace ? { targetNamespace: namespace } : {}) };
       const built = await buildKustomization(env, source.path);
       if (stored && !built.diagnostics.length) cache.store?.set(stored, built.resources);
@@ -140,7 +152,7 @@ async function loadPlain(
   schema: KubeSchemaIndex | undefined,
   namespace: { value: string; location: SourceLocation } | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
-  const tree = await treeOf(cache, gitdir, commit).catch((e: unknown) => rethrowDamaged(e));
+  const tree = await treeOf(cache, gitdir, commit, source.ignore).catch((e: unknown) => rethrowDamaged(e));
   const selected = (rel: string) =>
     source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
   const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];

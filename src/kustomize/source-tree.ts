@@ -7,6 +7,8 @@
 import fs from "node:fs";
 import { posix } from "node:path";
 import git from "../git/isogit.js";
+import { artifactIgnore, describeIgnorePattern } from "../model/sourceignore.js";
+import { ignoreFilesIn } from "../sources/artifact-ignore.js";
 
 /** One blob of the tree. */
 export interface TreeBlob {
@@ -26,6 +28,11 @@ export interface SourceTree {
   isDir(path: string): boolean;
   /** The content of a blob. */
   read(blob: TreeBlob): Promise<Uint8Array>;
+  /**
+   * Why a path the commit holds is not a file here (undefined when it is one, or when the commit has nothing
+   * there): left out of the artifact by a `.sourceignore` pattern, or a link that leads out of the repository.
+   */
+  whyAbsent?(path: string): string | undefined;
 }
 
 /** Joins a path relative to a folder; undefined when the result leaves the repository. */
@@ -54,13 +61,46 @@ async function walk(
 }
 
 /** Lists a commit's tree once; later lookups are in memory. */
-export async function openSourceTree(gitdir: string, commit: string, gitCache: object = {}): Promise<SourceTree> {
+export async function openSourceTree(
+  gitdir: string,
+  commit: string,
+  gitCache: object = {},
+  /** The source's `ignore` (Flux's GitRepository `spec.ignore`). */
+  specIgnore?: string,
+): Promise<SourceTree> {
   const files = new Map<string, { oid: string; mode: string }>();
   const dirs = new Set<string>();
   const { oid } = await git.readTree({ fs, gitdir, oid: commit, cache: gitCache });
   await walk(gitCache, gitdir, oid, "", files, dirs);
+  // what Flux's source-controller leaves out of the artifact (.sourceignore, its defaults) is not there
+  const ignore = artifactIgnore(
+    await ignoreFilesIn(
+      gitdir,
+      [...files].map(([path, f]) => ({ path, ...f })),
+      gitCache,
+    ),
+    specIgnore === undefined ? undefined : { text: specIgnore },
+  );
+  const leftOut = new Map<string, string>();
+  for (const path of files.keys()) {
+    const by = ignore.excludedBy(path.split("/"), false);
+    if (by)
+      leftOut.set(
+        path,
+        `is left out of the source by ${describeIgnorePattern(by)}, as Flux's source-controller leaves it out of the artifact`,
+      );
+  }
+  for (const path of leftOut.keys()) files.delete(path);
+  if (leftOut.size) {
+    // a folder is there while it holds a file, or while no pattern leaves it out itself
+    const holding = new Set<string>([""]);
+    for (const path of files.keys())
+      for (let i = path.indexOf("/"); i > 0; i = path.indexOf("/", i + 1)) holding.add(path.slice(0, i));
+    for (const d of [...dirs]) if (!holding.has(d) && ignore.excludedBy(d.split("/"), true)) dirs.delete(d);
+  }
   const decoder = new TextDecoder();
   const links = new Map<string, string | undefined>();
+  const linkOut = new Map<string, string>();
   async function resolveLinks(): Promise<void> {
     for (const [path, f] of files) {
       if (f.mode !== "120000") continue;
@@ -69,6 +109,7 @@ export async function openSourceTree(gitdir: string, commit: string, gitCache: o
       const resolved = target.startsWith("/") ? undefined : joinInside(posix.dirname(path), target);
       const dest = resolved !== undefined ? files.get(resolved) : undefined;
       links.set(path, dest && dest.mode !== "120000" ? resolved : undefined);
+      if (resolved === undefined) linkOut.set(path, `is a symbolic link to ${target}, outside the source repository`);
     }
   }
   await resolveLinks();
@@ -88,5 +129,6 @@ export async function openSourceTree(gitdir: string, commit: string, gitCache: o
     async read(blob) {
       return (await git.readBlob({ fs, gitdir, oid: blob.oid, cache: gitCache })).blob;
     },
+    whyAbsent: (path) => leftOut.get(path) ?? linkOut.get(path),
   };
 }

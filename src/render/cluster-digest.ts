@@ -60,6 +60,7 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
       s.path,
       s.include,
       s.exclude,
+      s.ignore ?? null,
       s.urlRefused ?? false,
       p.ref ?? null,
       res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved",

@@ -23,6 +23,8 @@ import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { emptyNullPaths } from "../model/empty-nulls.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
 import type { ManifestStore } from "./manifest-store.js";
+import { artifactIgnore, describeIgnorePattern, type ArtifactIgnore } from "../model/sourceignore.js";
+import { ignoreFilesOfCommit } from "../sources/artifact-ignore.js";
 
 /** A file of a source at a commit. */
 export interface TreeFile {
@@ -48,11 +50,33 @@ export interface ManifestCache {
   git: object;
   /** Loads kept between runs (render/manifest-store.ts), when the run has them. */
   store?: ManifestStore;
+  /** What Flux's artifact leaves out of a commit (model/sourceignore.ts), by gitdir and commit. */
+  ignores?: Map<string, Promise<ArtifactIgnore>>;
 }
 
 /** A fresh cache for one run (`git`: the run's isomorphic-git cache, when the run has one already). */
 export function createManifestCache(git: object = {}): ManifestCache {
-  return { blobs: new Map(), loads: new Map(), trees: new Map(), git };
+  return { blobs: new Map(), loads: new Map(), trees: new Map(), git, ignores: new Map() };
+}
+
+/** What Flux's source-controller leaves out of the artifact of a commit (.sourceignore files, its defaults). */
+function artifactIgnoreOf(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  spec: string | undefined,
+): Promise<ArtifactIgnore> {
+  const key = `${gitdir}\u0000${commit}\u0000${spec ?? ""}`;
+  const ignores = (cache.ignores ??= new Map<string, Promise<ArtifactIgnore>>());
+  let p = ignores.get(key);
+  if (!p)
+    ignores.set(
+      key,
+      (p = ignoreFilesOfCommit(gitdir, commit, cache.git).then((files) =>
+        artifactIgnore(files, spec === undefined ? undefined : { text: spec }),
+      )),
+    );
+  return p;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -157,11 +181,12 @@ function matches(rel: string, source: SourceDef): boolean {
 
 /** Lists the files of a source at a commit under its path that match include/exclude; symlinks are followed inside the root only. */
 async function listSourceFiles(
+  cache: ManifestCache,
   gitdir: string,
   commit: string,
   source: SourceDef,
-  gitCache: object = {},
 ): Promise<{ files: TreeFile[]; diagnostics: Diagnostic[] }> {
+  const gitCache = cache.git;
   const diagnostics: Diagnostic[] = [];
   const base = { source: source.name, commit };
   let rootOid: string;
@@ -190,8 +215,25 @@ async function listSourceFiles(
   for (const path of await listTree(gitCache, gitdir, rootOid, source.path, all))
     diagnostics.push(unsafeDiagnostic(source, commit, path));
   const byPath = new Map(all.map((f) => [f.path, f]));
+  // what Flux's source-controller leaves out of the artifact (.sourceignore, its defaults) is not there
+  const ignore = await artifactIgnoreOf(cache, gitdir, commit, source.ignore);
+  const kept = all.filter((f) => !ignore.excludedBy(f.path.split("/"), false));
+  const folderLeftOut = source.path && !kept.length ? ignore.excludedBy(source.path.split("/"), true) : undefined;
+  if (folderLeftOut)
+    return {
+      files: [],
+      diagnostics: [
+        {
+          code: "SOURCE_NOT_FOUND",
+          severity: "error",
+          message: `source "${source.name}" has no folder "${source.path}" in what Flux reads at ${commit.slice(0, 12)}: ${describeIgnorePattern(folderLeftOut)} leaves it out of the artifact, and nothing under it is included again`,
+          location: source.location,
+          hint: "include the folder again with a `!` pattern in that .sourceignore, or check spec.sources[].path",
+        },
+      ],
+    };
   const files: TreeFile[] = [];
-  for (const f of all) {
+  for (const f of kept) {
     const rel = source.path ? f.path.slice(source.path.length + 1) : f.path;
     if (!matches(rel, source)) continue;
     if (f.mode === "120000") {
@@ -308,7 +350,7 @@ export function loadSourceManifests(
   commit: string,
   source: SourceDef,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
-  const key = `${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${source.include.join(",")}\u0000${source.exclude.join(",")}`;
+  const key = `${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${source.include.join(",")}\u0000${source.exclude.join(",")}\u0000${source.ignore ?? ""}`;
   let p = cache.loads.get(key);
   if (!p) {
     p = load(cache, gitdir, commit, source, key);
@@ -326,7 +368,7 @@ async function load(
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
   const kept = await cache.store?.get(key);
   if (kept) return { resources: kept, diagnostics: [] };
-  const { files, diagnostics } = await listSourceFiles(gitdir, commit, source, cache.git);
+  const { files, diagnostics } = await listSourceFiles(cache, gitdir, commit, source);
   const resources: Resource[] = [];
   for (const loaded of await inOrder(files, (f) => loadFileResources(cache, gitdir, commit, source.name, f))) {
     resources.push(...loaded.resources);
