@@ -840,6 +840,26 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     expect(out.diagnostics).toEqual([]);
   });
 
+  it("--explain-source reports a folder that is missing, or that .sourceignore leaves out, at the source's entry (exit 1)", async () => {
+    for (const [path, extra, says] of [
+      ["nope", {}, 'source "s" has no folder "nope" at '],
+      ["app", { ".sourceignore": "/*\n" }, '.sourceignore:1 ("/*") leaves it out of the artifact'],
+    ] as const) {
+      const { fleetDir } = await fleetWith({ ...repoFiles, ...extra }, { path });
+      const io = memoryIO({
+        cwd: fleetDir,
+        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(fleetDir, ".cache") },
+      });
+      expect(await main(["render", "--explain-source", "s", "--cluster", "a", "--format", "json"], io)).toBe(1);
+      const out = JSON.parse(io.out.join("")) as { objects: unknown[]; diagnostics: Diag[] };
+      expect(out.objects).toEqual([]);
+      expect(out.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([
+        ["SOURCE_NOT_FOUND", "braid.yaml", 7],
+      ]);
+      expect(out.diagnostics[0]!.message).toContain(says);
+    }
+  });
+
   it("--explain-source needs one cluster that runs the source", async () => {
     const { fleetDir } = await fleetWith(repoFiles);
     const io = memoryIO({

@@ -71,10 +71,16 @@ export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags
       message: `cluster "${cluster.name}" does not run source "${name}"`,
       hint: `its sources: ${cluster.cluster.pins.map((p) => p.source.name).join(", ")}`,
     });
-  // problems of the fleet, and those located in the source (its build, its files)
+  // problems of the fleet, those located in the source (its build, its files), and those of the source's entry
+  // in braid.yaml (its folder is missing, or left out of Flux's artifact)
+  const entry = run.fleet?.sources.find((s) => s.name === name)?.location;
+  const atEntry = (d: Diagnostic) =>
+    entry !== undefined && d.location?.file === entry.file && d.location.line === entry.line && !d.location.source;
   const diagnostics: Diagnostic[] = [
     ...run.diagnostics,
-    ...(cluster?.diagnostics ?? []).filter((d) => d.location?.source === name || d.code === "SOURCE_EMPTY"),
+    ...(cluster?.diagnostics ?? []).filter(
+      (d) => d.location?.source === name || d.code === "SOURCE_EMPTY" || atEntry(d),
+    ),
   ];
   const explained = cluster?.explained ?? [];
   if (format === "json") {
