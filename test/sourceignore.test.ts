@@ -9,6 +9,13 @@ import type { SourceDef } from "../src/config/types.js";
 import { loadSource } from "../src/kustomize/load-source.js";
 import { createManifestCache } from "../src/render/load-manifests.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI } from "./helpers/golden.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+
+const NO_OPENAPI = openApiSkipReason(".sourceignore through braid render");
 
 function source(path: string, ignore?: string): SourceDef {
   return {
@@ -150,5 +157,30 @@ describe(".sourceignore and Flux's default ignore patterns", () => {
     const d = loaded.diagnostics.find((x) => x.severity === "error")!;
     expect(d.code).toBe("PATH_ESCAPE");
     expect(d.message).toContain('file "host.txt" is a symbolic link to /etc/hostname, outside the source repository');
+  });
+});
+
+describe.skipIf(NO_OPENAPI)("the source's ignore in braid.yaml, through braid render", () => {
+  it("is read from braid.yaml: its patterns leave files out and replace Flux's default ones", async () => {
+    const { dir } = await makeFixtureRepo([
+      { files: { "m/a.yaml": CM("a"), "m/b.yaml": CM("b"), "m/cloudbuild.yaml": CM("cloudbuild") } },
+    ]);
+    const run = async (ignore: string | undefined) => {
+      const fleetDir = await writeFleet({
+        "braid.yaml": fleetYaml(
+          `    - name: s\n      url: ${dir}\n      ref: { branch: main }\n      path: m${ignore === undefined ? "" : `\n      ignore: ${JSON.stringify(ignore)}`}`,
+        ),
+        "clusters/c.yaml": clusterYaml("c"),
+      });
+      const io = memoryIO({
+        cwd: fleetDir,
+        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "..", "cache") },
+      });
+      const code = await main(["render", "--explain-source", "s", "--cluster", "c", "--format", "json"], io);
+      const out = JSON.parse(io.out.join("")) as { objects: { object: { metadata: { name: string } } }[] };
+      return { code, names: out.objects.map((o) => o.object.metadata.name).sort() };
+    };
+    expect(await run(undefined)).toEqual({ code: 0, names: ["a", "b"] }); // Flux's defaults: no cloudbuild.yaml
+    expect(await run("b.yaml\n")).toEqual({ code: 0, names: ["a", "cloudbuild"] }); // a pattern replaces them
   });
 });
