@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
@@ -140,6 +140,34 @@ describe("ref resolution (Flux GitRepository.spec.ref)", () => {
     expect(e?.message).toMatch(/^tags "a-tree", "z-blob" of source "odd" do not point at a commit .*semver/);
     expect(await resolveRef(bad, { tag: "v1.0.0" })).toMatchObject({ commit: made.commits[0] });
     expect(await resolveRef(bad, { branch: "main" })).toMatchObject({ commit: made.commits[1] });
+  });
+
+  it("a tag that is there but leads to no commit says so, instead of 'no such tag'", async () => {
+    const made = await makeFixtureRepo([{ files: { "a.yaml": "1" }, tags: ["v1.0.0"] }]);
+    const repo = { source: "odd", gitdir: join(made.dir, ".git"), displayUrl: "../odd" };
+    const missing = "0123456789abcdef0123456789abcdef01234567";
+    await git(made.dir, ["update-ref", "--no-deref", "refs/tags/gone", made.commits[0]!]);
+    await writeFile(join(made.dir, ".git", "refs", "tags", "gone"), `${missing}\n`); // git refuses to write it
+    await git(made.dir, ["tag", "a-tree", "HEAD^{tree}"]);
+    const reject = async (ref: RefSpec) => {
+      try {
+        await resolveRef(repo, ref);
+      } catch (e) {
+        return e as BraidError;
+      }
+      throw new Error("resolved");
+    };
+    const gone = await reject({ tag: "gone" });
+    expect(gone.code).toBe("REF_NOT_FOUND");
+    expect(gone.message).toBe(
+      `tag "gone" of source "odd" is there but leads to no commit: it points at ${missing}, an object the repository does not hold (../odd)`,
+    );
+    expect(gone.diagnostic.hint).toContain("git fsck");
+    const tree = await reject({ name: "refs/tags/a-tree" });
+    expect(tree.message).toMatch(
+      /^ref "refs\/tags\/a-tree" of source "odd" is there but leads to no commit: object [0-9a-f]{40} is a tree, not a commit/,
+    );
+    expect((await reject({ tag: "nope" })).message).toBe('source "odd" has no tag "nope" (../odd)');
   });
 });
 

@@ -31,18 +31,42 @@ function short(list: string[], max = 20): string {
   return list.length > max ? `${list.slice(0, max).join(", ")}, … (${list.length} in all)` : list.join(", ");
 }
 
-async function resolveNamed(repo: RepoHandle, ref: string): Promise<string | undefined> {
+/**
+ * The commit a ref leads to; undefined when there is no such ref. A ref that is there but leads to no commit
+ * (it points at a tree or a blob, or at an object the repository does not hold) is REF_NOT_FOUND saying so:
+ * Flux's checkout of it fails too, and "no such tag" would send the user looking for the wrong thing.
+ */
+async function resolveNamed(repo: RepoHandle, ref: string, what: string): Promise<string | undefined> {
+  let oid: string;
   try {
-    const oid = await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
-    return await peelToCommit(repo.gitdir, oid, repo.cache);
+    oid = await git.resolveRef({ fs, gitdir: repo.gitdir, ref });
   } catch (e) {
     rethrowDamaged(e);
     return undefined;
   }
+  try {
+    return await peelToCommit(repo.gitdir, oid, repo.cache);
+  } catch (e) {
+    rethrowDamaged(e);
+    const missing = !(await hasObject(repo.gitdir, oid, repo.cache));
+    throw new BraidError({
+      code: "REF_NOT_FOUND",
+      message: `${what} of source "${repo.source}" is there but leads to no commit: ${
+        missing
+          ? `it points at ${oid}, an object the repository does not hold`
+          : e instanceof BraidError
+            ? e.message
+            : `it points at ${oid}, which cannot be read as a commit`
+      } (${repo.displayUrl})`,
+      hint: missing
+        ? "`git fsck` in the source repository reports it: re-point or delete the ref there (or push the missing commit)"
+        : "re-point the ref at a commit in the source repository, or pin another ref",
+    });
+  }
 }
 
 async function branchCommit(repo: RepoHandle, branch: string): Promise<string> {
-  const commit = await resolveNamed(repo, `refs/heads/${branch}`);
+  const commit = await resolveNamed(repo, `refs/heads/${branch}`, `branch "${branch}"`);
   if (commit) return commit;
   const branches = (await listRefsPeeled(repo.gitdir, "refs/heads/", repo.cache)).map((r) => r.ref.slice(11));
   throw new BraidError({
@@ -86,7 +110,7 @@ export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): 
     return { commit, explain: [{ tag: `commit ${r.commit}`, taken: true, reason: "pinned commit" }] };
   }
   if (r.name) {
-    const commit = await resolveNamed(repo, r.name);
+    const commit = await resolveNamed(repo, r.name, `ref "${r.name}"`);
     if (!commit)
       throw new BraidError({
         code: "REF_NOT_FOUND",
@@ -130,7 +154,7 @@ export async function resolveRef(handle: RepoHandle, ref: RefSpec | undefined): 
     return { commit: sel.selected.commit, tag: sel.selected.tag, version: sel.selected.version, explain: sel.verdicts };
   }
   if (r.tag) {
-    const commit = await resolveNamed(repo, `refs/tags/${r.tag}`);
+    const commit = await resolveNamed(repo, `refs/tags/${r.tag}`, `tag "${r.tag}"`);
     if (!commit) {
       const tags = (await listRefsPeeled(repo.gitdir, "refs/tags/", repo.cache)).map((t) => t.ref.slice(10));
       throw new BraidError({
