@@ -3,6 +3,8 @@
  * a class (`[^…]` negated, `a-z` ranges, `\` escapes), `\c` the character c. A malformed pattern is an error
  * whatever the name (Go checks the rest of the pattern before it answers false). Characters are Unicode code
  * points, as Go reads runes. Used where Flux matches with it: the gitignore patterns of `.sourceignore`.
+ * (Substitution's `${v#pattern}` uses fluxcd/pkg envsubst's fork of Go's `path.Match`, which differs — a star
+ * crosses `/`, and a pattern is read on bytes — and has its own port in render/envsubst/funcs.ts.)
  */
 
 /** Whether `name` matches `pattern`; "error" for a malformed pattern (Go's ErrBadPattern). */
@@ -147,4 +149,45 @@ function escaped(chunk: string[], c: number): { char: string; next: number } | u
   c++;
   if (c >= chunk.length) return undefined; // a class never closed
   return { char, next: c };
+}
+
+/**
+ * `goPathMatch(pattern, name) === true` as a compiled test, for a pattern matched against many names: a
+ * regular expression built from the pattern's chunks (a malformed pattern never matches, as Go's error means
+ * no match to its callers here).
+ */
+export function compileGoPathMatch(pattern: string): (name: string) => boolean {
+  if (goPathMatch(pattern, "") === "error") return () => false; // Go refuses a malformed pattern whatever the name
+  if (!/[*?[\\]/.test(pattern)) return (name) => name === pattern;
+  const cp = (c: string) => `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  const chars = Array.from(pattern);
+  let source = "";
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "*") source += "[^/]*";
+    else if (c === "?") source += "[^/]";
+    else if (c === "\\") source += cp(chars[++i]!);
+    else if (c === "[") {
+      i++;
+      let cls = "";
+      if (chars[i] === "^") {
+        cls = "^";
+        i++;
+      }
+      for (let first = true; first || chars[i] !== "]"; first = false) {
+        const lo = chars[i] === "\\" ? chars[++i]! : chars[i]!;
+        i++;
+        let hi = lo;
+        if (chars[i] === "-") {
+          hi = chars[i + 1] === "\\" ? chars[(i += 2)]! : chars[++i]!;
+          i++;
+        }
+        // a range that holds nothing (z-a) matches nothing in Go; a regular expression refuses it
+        if (lo.codePointAt(0)! <= hi.codePointAt(0)!) cls += lo === hi ? cp(lo) : `${cp(lo)}-${cp(hi)}`;
+      }
+      source += `[${cls}]`;
+    } else source += cp(c);
+  }
+  const re = new RegExp(`^${source}$`, "u");
+  return (name) => re.test(name);
 }

@@ -4,7 +4,7 @@
  * expected value is what those tests assert.
  */
 import { describe, expect, it } from "vitest";
-import { goPathMatch } from "./go-path-match.js";
+import { compileGoPathMatch, goPathMatch } from "./go-path-match.js";
 import { artifactIgnore, matchIgnorePattern, parseIgnorePattern, readIgnorePatterns } from "./sourceignore.js";
 
 describe("goPathMatch (Go's filepath.Match on Unix)", () => {
@@ -69,6 +69,24 @@ describe("goPathMatch (Go's filepath.Match on Unix)", () => {
   ];
   it.each(table)("Match(%j, %j) = %j", (pattern, name, want) => {
     expect(goPathMatch(pattern, name)).toBe(want);
+    expect(compileGoPathMatch(pattern)(name)).toBe(want === true); // a malformed pattern matches nothing
+  });
+
+  it("the compiled test answers as goPathMatch on random patterns and names (seeded)", () => {
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const pick = (alphabet: string[], max: number, min: number) =>
+      Array.from({ length: min + rnd(max - min + 1) }, () => alphabet[rnd(alphabet.length)]).join("");
+    const differ: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const pattern = pick(["a", "b", "*", "?", "[", "]", "^", "-", "\\", "é", "z", "/"], 7, 1);
+      const test = compileGoPathMatch(pattern);
+      for (let j = 0; j < 4; j++) {
+        const name = pick(["a", "b", "é", "-", "]", "[", "^", "\\", "z", "*", "/"], 5, 0);
+        if (test(name) !== (goPathMatch(pattern, name) === true)) differ.push(`${pattern} ${name}`);
+      }
+    }
+    expect(differ).toEqual([]);
   });
 });
 

@@ -17,7 +17,7 @@
  * `/*` matches everything below the root too), a pattern without one matches any single segment, and each
  * segment is matched with Go's `filepath.Match`.
  */
-import { goPathMatch } from "./go-path-match.js";
+import { compileGoPathMatch } from "./go-path-match.js";
 
 /** fluxcd/pkg sourceignore's constants. */
 const EXCLUDE_VCS = [".git/", ".gitignore", ".gitmodules", ".gitattributes"];
@@ -36,6 +36,8 @@ export interface IgnorePattern {
   /** Folder segments the pattern is scoped to (its file's folder). */
   domain: string[];
   segments: string[];
+  /** Each segment as Go's filepath.Match of it (a malformed one matches nothing). */
+  tests: ((name: string) => boolean)[];
   inclusion: boolean;
   dirOnly: boolean;
   /** Holds a `/`: matched segment by segment from the domain (go-git's `isGlob`). */
@@ -64,9 +66,11 @@ export function parseIgnorePattern(
     dirOnly = true;
     p = p.slice(0, -1);
   }
+  const segments = p.split("/");
   return {
     domain: [...domain],
-    segments: p.split("/"),
+    segments,
+    tests: segments.map(compileGoPathMatch),
     inclusion,
     dirOnly,
     anchored: p.includes("/"),
@@ -97,28 +101,32 @@ export function matchIgnorePattern(
   path: readonly string[],
   isDir: boolean,
 ): "exclude" | "include" | undefined {
-  if (path.length <= p.domain.length) return undefined;
-  for (let i = 0; i < p.domain.length; i++) if (path[i] !== p.domain[i]) return undefined;
-  const rest = path.slice(p.domain.length);
-  const hit = p.anchored ? anchoredMatch(p, rest, isDir) : nameMatch(p, rest, isDir);
+  const from = p.domain.length;
+  if (path.length <= from) return undefined;
+  for (let i = 0; i < from; i++) if (path[i] !== p.domain[i]) return undefined;
+  const hit = p.anchored ? anchoredMatch(p, path, from, isDir) : nameMatch(p, path, from, isDir);
   if (!hit) return undefined;
   return p.inclusion ? "include" : "exclude";
 }
 
-/** go-git's simpleNameMatch: any segment matches the pattern (a folder pattern not the last segment of a file). */
-function nameMatch(p: IgnorePattern, path: readonly string[], isDir: boolean): boolean {
-  for (let i = 0; i < path.length; i++) {
-    const m = goPathMatch(p.segments[0]!, path[i]!);
-    if (m === "error") return false;
-    if (!m) continue;
+/**
+ * go-git's simpleNameMatch over `path` from `from`: any segment matches the pattern (a folder pattern not the
+ * last segment of a file).
+ */
+function nameMatch(p: IgnorePattern, path: readonly string[], from: number, isDir: boolean): boolean {
+  for (let i = from; i < path.length; i++) {
+    if (!p.tests[0]!(path[i]!)) continue;
     return !(p.dirOnly && !isDir && i === path.length - 1);
   }
   return false;
 }
 
-/** go-git's globMatch: the pattern's segments against the path's leading ones, `**` spanning any number. */
-function anchoredMatch(p: IgnorePattern, pathIn: readonly string[], isDir: boolean): boolean {
-  let path = pathIn;
+/**
+ * go-git's globMatch over `path` from `from`: the pattern's segments against the path's leading ones, `**`
+ * spanning any number.
+ */
+function anchoredMatch(p: IgnorePattern, path: readonly string[], from: number, isDir: boolean): boolean {
+  let at = from; // the path's segments not consumed yet start here
   let matched = false;
   let canTraverse = false;
   for (let i = 0; i < p.segments.length; i++) {
@@ -133,28 +141,24 @@ function anchoredMatch(p: IgnorePattern, pathIn: readonly string[], isDir: boole
       continue;
     }
     if (segment.includes("**")) return false;
-    if (path.length === 0) return false;
+    if (at >= path.length) return false;
     if (canTraverse) {
       canTraverse = false;
-      while (path.length > 0) {
-        const e = path[0]!;
-        path = path.slice(1);
-        const m = goPathMatch(segment, e);
-        if (m === "error") return false;
-        if (m) {
+      while (at < path.length) {
+        const e = path[at++]!;
+        if (p.tests[i]!(e)) {
           matched = true;
           break;
         }
-        if (path.length === 0) matched = false; // nothing left: no match
+        if (at >= path.length) matched = false; // nothing left: no match
       }
     } else {
-      const m = goPathMatch(segment, path[0]!);
-      if (m === "error" || !m) return false;
+      if (!p.tests[i]!(path[at]!)) return false;
       matched = true;
-      path = path.slice(1);
+      at++;
     }
   }
-  if (matched && p.dirOnly && !isDir && path.length === 0) matched = false;
+  if (matched && p.dirOnly && !isDir && at >= path.length) matched = false;
   return matched;
 }
 
