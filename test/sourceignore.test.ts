@@ -69,6 +69,21 @@ describe(".sourceignore and Flux's default ignore patterns", () => {
     expect(names(await load({ ...files, "docs/.sourceignore": "*.md\n" }, "m"))).toEqual(["a", "cloudbuild", "cs"]);
   });
 
+  it("dot files and folders are read as Flux's generator reads them, but what the defaults leave out", async () => {
+    const loaded = await load(
+      {
+        "m/a.yaml": CM("a"),
+        "m/.hidden.yaml": CM("hidden"),
+        "m/.config/c.yml": CM("config"),
+        "m/.github/workflows/ci.yaml": CM("ci"),
+        "m/.sops.yaml": CM("sops"),
+      },
+      "m",
+    );
+    expect(loaded.diagnostics).toEqual([]);
+    expect(names(loaded)).toEqual(["a", "config", "hidden"]);
+  });
+
   it("a .sourceignore inside the folder, and one above it, both count; the deeper one wins", async () => {
     const loaded = await load(
       {

@@ -7,12 +7,11 @@
 import fs from "node:fs";
 import git from "../git/isogit.js";
 import { rethrowDamaged } from "../git/damaged.js";
-import { minimatch } from "minimatch";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Resource } from "../model/resource.js";
-import { loadSourceManifests, type ManifestCache } from "../render/load-manifests.js";
+import { loadSourceManifests, selectedBySource, type ManifestCache } from "../render/load-manifests.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
 import { artifactIgnore } from "../model/sourceignore.js";
@@ -153,8 +152,7 @@ async function loadPlain(
   namespace: { value: string; location: SourceLocation } | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const tree = await treeOf(cache, gitdir, commit, source.ignore).catch((e: unknown) => rethrowDamaged(e));
-  const selected = (rel: string) =>
-    source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
+  const selected = (rel: string) => selectedBySource(rel, source);
   const folders = tree ? kustomizationFolders(tree, source.path, selected) : [];
   if (!tree || folders.length === 0) {
     const loaded = await loadSourceManifests(cache, gitdir, commit, source);

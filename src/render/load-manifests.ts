@@ -175,9 +175,16 @@ async function listTree(
   return bad;
 }
 
-function matches(rel: string, source: SourceDef): boolean {
-  return source.include.some((g) => minimatch(rel, g)) && !source.exclude.some((g) => minimatch(rel, g));
+/**
+ * Whether a source's `include`/`exclude` globs keep a path (relative to its `path`). Dot files and folders match
+ * as any other: Flux's generated kustomization reads every `.yaml`/`.yml` of the artifact, `.hidden.yaml`
+ * included (what the artifact leaves out, `.github/` by default, is left out before).
+ */
+export function selectedBySource(rel: string, source: SourceDef): boolean {
+  return source.include.some((g) => minimatch(rel, g, DOT)) && !source.exclude.some((g) => minimatch(rel, g, DOT));
 }
+
+const DOT = { dot: true };
 
 /** Lists the files of a source at a commit under its path that match include/exclude; symlinks are followed inside the root only. */
 async function listSourceFiles(
@@ -235,7 +242,7 @@ async function listSourceFiles(
   const files: TreeFile[] = [];
   for (const f of kept) {
     const rel = source.path ? f.path.slice(source.path.length + 1) : f.path;
-    if (!matches(rel, source)) continue;
+    if (!selectedBySource(rel, source)) continue;
     if (f.mode === "120000") {
       const { blob } = await git.readBlob({ fs, gitdir, oid: f.oid, cache: gitCache });
       const target = new TextDecoder().decode(blob);
