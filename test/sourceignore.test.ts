@@ -84,6 +84,22 @@ describe(".sourceignore and Flux's default ignore patterns", () => {
     expect(names(loaded)).toEqual(["a", "config", "hidden"]);
   });
 
+  it("a folder whose manifests the artifact all leaves out is SOURCE_EMPTY naming the pattern (a warning)", async () => {
+    const loaded = await load(
+      { ".sourceignore": "*.yaml\n", "m/a.yaml": CM("a"), "m/b.yaml": CM("b"), "m/README.md": "x" },
+      "m",
+    );
+    expect(loaded.resources).toEqual([]);
+    expect(loaded.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
+      [
+        "SOURCE_EMPTY",
+        "warning",
+        expect.stringContaining('the 2 manifests under "m" are left out of Flux\'s artifact at') as unknown as string,
+      ],
+    ]);
+    expect(loaded.diagnostics[0]!.message).toContain('(.sourceignore:1 ("*.yaml"), for the first)');
+  });
+
   it("a .sourceignore inside the folder, and one above it, both count; the deeper one wins", async () => {
     const loaded = await load(
       {
@@ -112,7 +128,7 @@ describe(".sourceignore and Flux's default ignore patterns", () => {
     expect(names(await load(files, "m", spec))).toEqual(["a", "b"]);
     const built = await load(files, "k", spec);
     expect(built.diagnostics.find((d) => d.severity === "error")?.message).toContain(
-      `resource "secret-y.yaml" is left out of the source by the source's ignore (braid.yaml):1 ("secret-*.yaml")`,
+      `resource "secret-y.yaml" is left out of the source by line 1 of the source's ignore in braid.yaml ("secret-*.yaml")`,
     );
     expect(names(await load(files, "k"))).toEqual(["ka", "y"]);
   });

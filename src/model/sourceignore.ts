@@ -180,7 +180,7 @@ export function artifactIgnore(
     .map((f) => ({ ...f, dir: f.path.split("/").slice(0, -1) }))
     .sort((a, b) => walkOrder(a.dir, b.dir));
   const own: IgnorePattern[] = byWalk.flatMap((f) => readIgnorePatterns(f.text, f.dir, f.path));
-  if (spec) own.push(...readIgnorePatterns(spec.text, [], "the source's ignore (braid.yaml)"));
+  if (spec) own.push(...readIgnorePatterns(spec.text, [], SPEC_FILE));
   const base = (own.length ? EXCLUDE_VCS : [...EXCLUDE_VCS, ...EXCLUDE_DEFAULT]).map((t) => parseIgnorePattern(t, []));
   const patterns = [...base, ...own];
   return {
@@ -203,9 +203,12 @@ function walkOrder(a: readonly string[], b: readonly string[]): number {
   return a.length - b.length;
 }
 
-/** How a pattern reads in a message: `.sourceignore:3 "/*"` or Flux's default `cloudbuild.yaml`. */
+/** The `file` of the patterns of the source's `ignore` (GitRepository `spec.ignore`). */
+const SPEC_FILE = "braid.yaml";
+
+/** How a pattern reads in a message: `.sourceignore:3 ("/*")`, or Flux's default `cloudbuild.yaml`. */
 export function describeIgnorePattern(p: IgnorePattern): string {
-  return p.file !== undefined
-    ? `${p.file}${p.line !== undefined ? `:${p.line}` : ""} (${JSON.stringify(p.text)})`
-    : `Flux's default ignore pattern ${JSON.stringify(p.text)}`;
+  if (p.file === undefined) return `Flux's default ignore pattern ${JSON.stringify(p.text)}`;
+  if (p.file === SPEC_FILE) return `line ${p.line} of the source's ignore in braid.yaml (${JSON.stringify(p.text)})`;
+  return `${p.file}${p.line !== undefined ? `:${p.line}` : ""} (${JSON.stringify(p.text)})`;
 }

@@ -401,7 +401,11 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
       if (opts.explainSource === p.source.name) explained = yielded;
       manifests.push(...yielded);
       diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
-      if (loaded.resources.length === 0 && !hasErrors(loaded.diagnostics))
+      if (
+        loaded.resources.length === 0 &&
+        !hasErrors(loaded.diagnostics) &&
+        !loaded.diagnostics.some((d) => d.code === "SOURCE_EMPTY")
+      )
         diagnostics.push(sourceEmpty(p.source, commit, loaded.kustomization, cluster.name));
     } catch (e) {
       const d = toDiagnostic(e);

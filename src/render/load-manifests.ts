@@ -269,6 +269,22 @@ async function listSourceFiles(
     files.push({ path: f.path, oid: f.oid });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!files.length && !diagnostics.length) {
+    // nothing is read because the artifact leaves the manifests out: say which pattern did
+    const keptSet = new Set(kept);
+    const leftOut = all.filter(
+      (f) => !keptSet.has(f) && selectedBySource(f.path.slice(source.path ? source.path.length + 1 : 0), source),
+    );
+    const by = leftOut.length ? ignore.excludedBy(leftOut[0]!.path.split("/"), false) : undefined;
+    if (by)
+      diagnostics.push({
+        code: "SOURCE_EMPTY",
+        severity: "warning",
+        message: `source "${source.name}" yields no objects: the ${leftOut.length === 1 ? "manifest" : `${leftOut.length} manifests`} under ${source.path ? `"${source.path}"` : "the repository root"} ${leftOut.length === 1 ? "is" : "are"} left out of Flux's artifact at ${commit.slice(0, 12)} (${describeIgnorePattern(by)}${leftOut.length > 1 ? ", for the first" : ""})`,
+        location: source.location,
+        hint: "include them again with a `!` pattern in that .sourceignore (or the source's ignore)",
+      });
+  }
   return { files, diagnostics };
 }
 
