@@ -166,6 +166,55 @@ describe("gitignore patterns (go-git's, as fluxcd/pkg sourceignore/gitignore tes
   });
 });
 
+describe("fluxcd/pkg sourceignore's own cases", () => {
+  /** A matcher over patterns (NewMatcher): the last pattern that matches decides. */
+  const matcher = (ps: ReturnType<typeof readIgnorePatterns>) => (path: string) => {
+    for (let i = ps.length - 1; i >= 0; i--) {
+      const m = matchIgnorePattern(ps[i]!, path.split("/"), false);
+      if (m) return m === "exclude";
+    }
+    return false;
+  };
+
+  it("TestReadPatterns", () => {
+    const simple = matcher(readIgnorePatterns("ignore-dir/*\n!ignore-dir/include\n", []));
+    expect(["ignore-dir/file.yaml"].map(simple)).toEqual([true]);
+    expect(["file.yaml", "ignore-dir/include"].map(simple)).toEqual([false, false]);
+    const comments = matcher(readIgnorePatterns("ignore-dir/*\n# !ignore-dir/include", []));
+    expect(["ignore-dir/file.yaml", "ignore-dir/include"].map(comments)).toEqual([true, true]);
+    const scoped = matcher(readIgnorePatterns("ignore-dir/*", ["domain", "scoped"]));
+    expect(scoped("domain/scoped/ignore-dir/file.yaml")).toBe(true);
+    expect(scoped("ignore-dir/file.yaml")).toBe(false);
+  });
+
+  it("TestVCSPatterns and TestDefaultPatterns", () => {
+    const none = artifactIgnore([]);
+    const out = (path: string) => none.excludedBy(path.split("/"), false) !== undefined;
+    for (const p of [".git/config", ".gitignore", "image.jpg", "archive.tar.gz", ".github/workflows/workflow.yaml"])
+      expect(out(p), p).toBe(true);
+    for (const p of ["subdir/.flux.yaml", "subdir2/.sops.yaml"]) expect(out(p), p).toBe(true);
+    for (const p of ["workload.yaml", "workload.yml", "simple.txt"]) expect(out(p), p).toBe(false);
+    // a pattern of the repository's own: the defaults are gone, the VCS ones stay
+    const own = artifactIgnore([{ path: ".sourceignore", text: "!*.jpg" }]);
+    expect(own.excludedBy(["image.jpg"], false)).toBeUndefined();
+    expect(own.excludedBy([".gitignore"], false)).toBeDefined();
+  });
+
+  it("TestLoadExcludePatterns: files are read in the walk's order, each scoped to its folder", () => {
+    const ignore = artifactIgnore([
+      { path: "z/.sourceignore", text: "last.txt" },
+      { path: "a/b/.sourceignore", text: "subdir.txt" },
+      { path: ".sourceignore", text: "root.txt" },
+    ]);
+    const by = (path: string) => ignore.excludedBy(path.split("/"), false);
+    expect(by("root.txt")?.file).toBe(".sourceignore");
+    expect(by("a/b/subdir.txt")?.file).toBe("a/b/.sourceignore");
+    expect(by("a/c/subdir.txt")).toBeUndefined();
+    expect(by("e/last.txt")).toBeUndefined();
+    expect(by("z/last.txt")?.file).toBe("z/.sourceignore");
+  });
+});
+
 describe("artifactIgnore (what source-controller's Storage.Archive leaves out)", () => {
   const kept = (ignore: ReturnType<typeof artifactIgnore>, path: string) => !ignore.excludedBy(path.split("/"), false);
 
