@@ -14,8 +14,6 @@ import type { Resource } from "../model/resource.js";
 import { loadSourceManifests, selectedBySource, type ManifestCache } from "../render/load-manifests.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
 import { openSourceTree, type SourceTree } from "./source-tree.js";
-import { artifactIgnore } from "../model/sourceignore.js";
-import { ignoreFilesAbove } from "../sources/artifact-ignore.js";
 import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
@@ -45,26 +43,26 @@ function treeOf(cache: ManifestCache, gitdir: string, commit: string, specIgnore
   return p;
 }
 
-/** Whether the source's folder at the commit holds a kustomization file (one tree read, no listing). */
+/**
+ * Whether the source's folder at the commit holds a kustomization file that Flux's artifact keeps (one tree
+ * read; the commit's listing, which the build needs anyway, only when the folder holds one: a kustomization
+ * file `.sourceignore` leaves out is not there, and Flux generates one over the folder).
+ */
 async function isKustomizeSource(
+  cache: ManifestCache,
   gitdir: string,
   commit: string,
   path: string,
-  gitCache: object = {},
   specIgnore?: string,
 ): Promise<boolean> {
   try {
-    const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: gitCache });
+    const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: path || undefined, cache: cache.git });
     const names = tree.filter(
       (e) => e.type === "blob" && (KUSTOMIZATION_FILE_NAMES as readonly string[]).includes(e.path),
     );
     if (!names.length) return false;
-    // one that `.sourceignore` leaves out is not in Flux's artifact: Flux generates a kustomization there
-    const ignore = artifactIgnore(
-      await ignoreFilesAbove(gitdir, commit, path ? `${path}/-` : "-", gitCache),
-      specIgnore === undefined ? undefined : { text: specIgnore },
-    );
-    return names.some((e) => !ignore.excludedBy((path ? `${path}/${e.path}` : e.path).split("/"), false));
+    const listed = await treeOf(cache, gitdir, commit, specIgnore);
+    return names.some((e) => listed.file(path ? `${path}/${e.path}` : e.path) !== undefined);
   } catch (e) {
     rethrowDamaged(e);
     return false; // a missing folder is reported by the plain loader
@@ -100,7 +98,7 @@ export function loadSource(
       const stored = cache.store && schemaDigest !== undefined ? `${key}\u0000${at}\u0000${schemaDigest}` : undefined;
       const kept = stored ? await cache.store?.get(stored) : undefined;
       if (kept) return { resources: kept, diagnostics: [], kustomization: true }; // (only builds are kept here)
-      if (!(await isKustomizeSource(gitdir, commit, source.path, cache.git, source.ignore)))
+      if (!(await isKustomizeSource(cache, gitdir, commit, source.path, source.ignore)))
         return loadPlain(cache, gitdir, commit, source, schema, namespace);
       const tree = await treeOf(cache, gitdir, commit, source.ignore);
       const env = { tree, source: source.name, cache, schema, ...(namespace ? { targetNamespace: namespace } : {}) };

@@ -164,6 +164,8 @@ function anchoredMatch(p: IgnorePattern, path: readonly string[], from: number, 
 
 /** Decides what the artifact leaves out. */
 export interface ArtifactIgnore {
+  /** How many patterns came from `.sourceignore` files and the source's ignore (0: Flux's defaults apply). */
+  own: number;
   /** The pattern that leaves a path out (segments from the repository's root), or undefined when it is kept. */
   excludedBy(path: readonly string[], isDir: boolean): IgnorePattern | undefined;
 }
@@ -184,6 +186,7 @@ export function artifactIgnore(
   const base = (own.length ? EXCLUDE_VCS : [...EXCLUDE_VCS, ...EXCLUDE_DEFAULT]).map((t) => parseIgnorePattern(t, []));
   const patterns = [...base, ...own];
   return {
+    own: own.length,
     excludedBy(path, isDir) {
       for (let i = patterns.length - 1; i >= 0; i--) {
         const m = matchIgnorePattern(patterns[i]!, path, isDir);
@@ -192,6 +195,13 @@ export function artifactIgnore(
       return undefined;
     },
   };
+}
+
+const DEFAULTS = EXCLUDE_DEFAULT.map((t) => parseIgnorePattern(t, []));
+
+/** Whether one of Flux's default patterns (not the VCS ones) leaves a path out, when the defaults apply. */
+export function excludedByDefaults(path: readonly string[], isDir: boolean): boolean {
+  return DEFAULTS.some((p) => matchIgnorePattern(p, path, isDir) === "exclude");
 }
 
 /** The order a depth-first walk meets folders in, children by name (Go's os.ReadDir sorts by bytes). */
