@@ -23,13 +23,8 @@ import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { emptyNullPaths } from "../model/empty-nulls.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
 import type { ManifestStore } from "./manifest-store.js";
-import {
-  artifactIgnore,
-  describeIgnorePattern,
-  excludedByDefaults,
-  type ArtifactIgnore,
-} from "../model/sourceignore.js";
-import { ignoreFilesAbove, ignoreFilesIn, ignoreFilesOfCommit } from "../sources/artifact-ignore.js";
+import { describeIgnorePattern, type ArtifactIgnore } from "../model/sourceignore.js";
+import { folderIgnore } from "../sources/artifact-ignore.js";
 
 /** A file of a source at a commit. */
 export interface TreeFile {
@@ -55,57 +50,13 @@ export interface ManifestCache {
   git: object;
   /** Loads kept between runs (render/manifest-store.ts), when the run has them. */
   store?: ManifestStore;
-  /** What Flux's artifact leaves out of a commit (model/sourceignore.ts), by gitdir and commit. */
+  /** What Flux's artifact leaves out of a whole commit (sources/artifact-ignore.ts), by gitdir, commit and ignore. */
   ignores?: Map<string, Promise<ArtifactIgnore>>;
 }
 
 /** A fresh cache for one run (`git`: the run's isomorphic-git cache, when the run has one already). */
 export function createManifestCache(git: object = {}): ManifestCache {
   return { blobs: new Map(), loads: new Map(), trees: new Map(), git, ignores: new Map() };
-}
-
-/**
- * What Flux's source-controller leaves out of a source's folder (`listed`: its files). Patterns can reach it only
- * from the `.sourceignore` files above it and in it, and the source's ignore; a pattern anywhere else matters
- * only by turning Flux's defaults off, so the commit's whole tree is searched for one only when a default
- * pattern would leave out a file of the folder (listing a large repository's every folder takes seconds).
- */
-async function artifactIgnoreFor(
-  cache: ManifestCache,
-  gitdir: string,
-  commit: string,
-  source: SourceDef,
-  listed: readonly { path: string; oid: string; mode: string }[],
-): Promise<ArtifactIgnore> {
-  const near = artifactIgnore(
-    [
-      ...(await ignoreFilesAbove(gitdir, commit, source.path, cache.git)),
-      ...(await ignoreFilesIn(gitdir, listed, cache.git)),
-    ],
-    source.ignore === undefined ? undefined : { text: source.ignore },
-  );
-  if (near.own || !listed.some((f) => excludedByDefaults(f.path.split("/"), false))) return near;
-  return artifactIgnoreOf(cache, gitdir, commit, source.ignore);
-}
-
-/** What Flux's source-controller leaves out of the artifact of a commit (.sourceignore files, its defaults). */
-function artifactIgnoreOf(
-  cache: ManifestCache,
-  gitdir: string,
-  commit: string,
-  spec: string | undefined,
-): Promise<ArtifactIgnore> {
-  const key = `${gitdir}\u0000${commit}\u0000${spec ?? ""}`;
-  const ignores = (cache.ignores ??= new Map<string, Promise<ArtifactIgnore>>());
-  let p = ignores.get(key);
-  if (!p)
-    ignores.set(
-      key,
-      (p = ignoreFilesOfCommit(gitdir, commit, cache.git).then((files) =>
-        artifactIgnore(files, spec === undefined ? undefined : { text: spec }),
-      )),
-    );
-  return p;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -252,7 +203,15 @@ async function listSourceFiles(
     diagnostics.push(unsafeDiagnostic(source, commit, path));
   const byPath = new Map(all.map((f) => [f.path, f]));
   // what Flux's source-controller leaves out of the artifact (.sourceignore, its defaults) is not there
-  const ignore = await artifactIgnoreFor(cache, gitdir, commit, source, all);
+  const ignore = await folderIgnore(
+    gitdir,
+    commit,
+    source.path,
+    source.ignore,
+    all,
+    cache.git,
+    (cache.ignores ??= new Map<string, Promise<ArtifactIgnore>>()),
+  );
   const kept = all.filter((f) => !ignore.excludedBy(f.path.split("/"), false));
   const folderLeftOut = source.path && !kept.length ? ignore.excludedBy(source.path.split("/"), true) : undefined;
   if (folderLeftOut)

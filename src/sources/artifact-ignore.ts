@@ -1,11 +1,12 @@
 /**
  * The `.sourceignore` files of a source commit, read from the object store, for model/sourceignore.ts: what
- * Flux's source-controller leaves out of the artifact is left out of what braid reads.
+ * Flux's source-controller leaves out of the artifact is left out of what braid reads (`folderIgnore` for a
+ * plain folder; a kustomize build lists the whole commit and reads them from its listing, `ignoreFilesIn`).
  */
 import fs from "node:fs";
 import git from "../git/isogit.js";
 import { rethrowDamaged } from "../git/damaged.js";
-import { SOURCEIGNORE_FILE } from "../model/sourceignore.js";
+import { artifactIgnore, excludedByDefaults, SOURCEIGNORE_FILE, type ArtifactIgnore } from "../model/sourceignore.js";
 
 /** A tree entry of a listing (path from the repository's root). */
 interface ListedFile {
@@ -38,7 +39,7 @@ export async function ignoreFilesIn(
  * Every `.sourceignore` file of a commit (source-controller loads them all: one anywhere decides whether Flux's
  * default patterns apply), found by walking its trees.
  */
-export async function ignoreFilesOfCommit(
+async function ignoreFilesOfCommit(
   gitdir: string,
   commit: string,
   gitCache: object,
@@ -65,7 +66,7 @@ export async function ignoreFilesOfCommit(
  * The `.sourceignore` files of the folders above `path` (the root included, `path` itself not): with those
  * listed under `path`, every file whose patterns can reach a path below it.
  */
-export async function ignoreFilesAbove(
+async function ignoreFilesAbove(
   gitdir: string,
   commit: string,
   path: string,
@@ -90,4 +91,36 @@ export async function ignoreFilesAbove(
       });
   }
   return out;
+}
+
+/**
+ * What Flux's source-controller leaves out of a source's folder `path` (`listed`: its files; `spec`: the
+ * source's ignore). Patterns reach it only from the `.sourceignore` files above it and in it, and the source's
+ * ignore; a pattern anywhere else matters only by turning Flux's defaults off, so the commit's whole tree is
+ * searched for one only when a default pattern would leave out a file of the folder (listing a large
+ * repository's every folder takes seconds). `memo` keeps whole-commit answers for the run.
+ */
+export async function folderIgnore(
+  gitdir: string,
+  commit: string,
+  path: string,
+  spec: string | undefined,
+  listed: readonly ListedFile[],
+  gitCache: object,
+  memo: Map<string, Promise<ArtifactIgnore>>,
+): Promise<ArtifactIgnore> {
+  const specPatterns = spec === undefined ? undefined : { text: spec };
+  const near = artifactIgnore(
+    [...(await ignoreFilesAbove(gitdir, commit, path, gitCache)), ...(await ignoreFilesIn(gitdir, listed, gitCache))],
+    specPatterns,
+  );
+  if (near.own || !listed.some((f) => excludedByDefaults(f.path.split("/"), false))) return near;
+  const key = `${gitdir}\u0000${commit}\u0000${spec ?? ""}`;
+  let whole = memo.get(key);
+  if (!whole)
+    memo.set(
+      key,
+      (whole = ignoreFilesOfCommit(gitdir, commit, gitCache).then((files) => artifactIgnore(files, specPatterns))),
+    );
+  return whole;
 }
