@@ -69,6 +69,37 @@ describe("reading manifests from a source commit", () => {
     expect(missing.diagnostics[0]!.code).toBe("SOURCE_NOT_FOUND");
   });
 
+  it("an integer a double cannot hold exactly is a located error, never a silently changed number", async () => {
+    const JOB = (name: string, deadline: string, extra = "") =>
+      `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\n  annotations: { big: 9223372036854775807 }\nspec:\n  activeDeadlineSeconds: ${deadline}\n${extra}`;
+    const { dir, commits } = await makeFixtureRepo([
+      {
+        files: {
+          "m/max.yaml": JOB("max", "9223372036854775807"),
+          "m/exact.yaml": JOB("exact", "1152921504606846976"), // 2^60: a double holds it
+          "m/quoted.yaml": JOB("quoted", '"9223372036854775807"'),
+          "m/safe.yaml": JOB("safe", "9007199254740991"),
+          "m/hex.yaml": JOB("hex", "0x7FFF_FFFF_FFFF_FFFF"),
+        },
+      },
+    ]);
+    const { resources, diagnostics } = await loadSourceManifests(
+      createManifestCache(),
+      join(dir, ".git"),
+      commits[0]!,
+      source("m"),
+    );
+    expect(resources.map((r) => r.id.name).sort()).toEqual(["exact", "quoted", "safe"]);
+    expect(resources.find((r) => r.id.name === "exact")!.object.spec).toEqual({ activeDeadlineSeconds: 2 ** 60 });
+    expect(diagnostics.map((d) => [d.code, d.location?.file, d.location?.line, d.location?.column])).toEqual([
+      ["MANIFEST_INVALID", "m/hex.yaml", 7, 26],
+      ["MANIFEST_INVALID", "m/max.yaml", 7, 26],
+    ]);
+    expect(diagnostics[1]!.message).toBe(
+      "9223372036854775807 is an integer beyond ±9007199254740991, which braid cannot hold exactly: kustomize keeps it, braid would write 9223372036854776000",
+    );
+  });
+
   it("parses a blob once per run however many times it is used", async () => {
     const { dir, commits } = await makeFixtureRepo([
       { files: { "a.yaml": CM("a") } },

@@ -71,8 +71,13 @@ function parseGoDotFloat(s: string): number | undefined {
 
 /** An explicit `!!int` as go-yaml reads it: Go's integer literal once every `_` is dropped, or undefined. */
 export function goInt(s: string): number | undefined {
-  const int = parseGoInt(s.replace(/_/g, ""));
+  const int = goIntExact(s);
   return int === undefined ? undefined : Number(int);
+}
+
+/** The exact value of a scalar go-yaml v3 reads as an integer (int64 or uint64), or undefined. */
+export function goIntExact(s: string): bigint | undefined {
+  return parseGoInt(s.replace(/_/g, ""));
 }
 
 /**

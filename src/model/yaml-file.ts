@@ -14,7 +14,7 @@ import {
 } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { largerStackAvailable, stackExhausted } from "./deep-stack.js";
-import { goBinary, goFormatFloatG, goInt, goNumber, goTimestamp, goYamlV2Word } from "./go-scalars.js";
+import { goBinary, goFormatFloatG, goInt, goIntExact, goNumber, goTimestamp, goYamlV2Word } from "./go-scalars.js";
 import { setOwn } from "./own-keys.js";
 import type { Json, JsonPath } from "./resource.js";
 
@@ -468,6 +468,7 @@ export function goJsonProblems(
   // digit, sign, dot, `~`, `?`, `:`, a bracket, a tag, an anchor or alias, or a YAML 1.2 boolean or null word
   if (
     !/\.(?:nan|NaN|NAN|inf|Inf|INF)\b/.test(yaml.text) &&
+    !/[0-9a-fA-F]{14}/.test(yaml.text) && // an integer too large for a double to hold exactly has 14 digits or more
     !/^[ \t]*(?:- +)*(?:[-+]?[.0-9]|[~?[{:!*&]|(?:true|false|null|True|False|Null|TRUE|FALSE|NULL)[ \t]*:)/m.test(
       yaml.text,
     ) &&
@@ -496,6 +497,21 @@ export function goJsonProblems(
             `${node.source ?? String(node.value)} is not a number JSON can hold: kustomize cannot write it (kubectl kustomize and Flux fail: "json: unsupported value")`,
             "quote it if it is meant as text",
           );
+        // go-yaml keeps an int64 or uint64 exactly (kubectl writes 9223372036854775807); a double cannot
+        else if (
+          typeof node.value === "number" &&
+          !Number.isSafeInteger(node.value) &&
+          Number.isInteger(node.value) &&
+          !isAnnotationValue(path)
+        ) {
+          const exact = goIntExact(node.source ?? "");
+          if (exact !== undefined && BigInt(node.value) !== exact)
+            at(
+              node,
+              `${String(node.source)} is an integer beyond ±${Number.MAX_SAFE_INTEGER}, which braid cannot hold exactly: kustomize keeps it, braid would write ${String(node.value)}`,
+              "quote it if it is meant as text; otherwise no value of this size can be rendered by braid",
+            );
+        }
       },
       Pair(_, pair, path) {
         // the path holds the document and the collections above this pair's mapping
