@@ -4,6 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { SourceDef } from "../src/config/types.js";
 import { createManifestCache, loadSourceManifests } from "../src/render/load-manifests.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI } from "./helpers/golden.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
 
 function source(path: string, extra: Partial<SourceDef> = {}): SourceDef {
   return {
@@ -99,6 +104,33 @@ describe("reading manifests from a source commit", () => {
       "9223372036854775807 is an integer beyond ±9007199254740991, which braid cannot hold exactly: kustomize keeps it, braid would write 9223372036854776000",
     );
   });
+
+  it.skipIf(openApiSkipReason("big integers in braid's patches"))(
+    "an inexact integer in braid's own patch text is PATCH_INVALID at its line",
+    async () => {
+      const { dir } = await makeFixtureRepo([{ files: { "m/cm.yaml": CM("a") } }]);
+      const fleetDir = await writeFleet({
+        "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { branch: main }\n      path: m`),
+        "clusters/c.yaml": clusterYaml(
+          "c",
+          "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { n: x }\n        spec: { n: 9223372036854775807 }\n",
+        ),
+      });
+      const io = memoryIO({
+        cwd: fleetDir,
+        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "..", "c") },
+      });
+      expect(await main(["validate", "--format", "json"], io)).toBe(1);
+      const out = JSON.parse(io.out.join("")) as {
+        diagnostics: { code: string; location?: { file: string; line: number } }[];
+      };
+      expect(out.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toContainEqual([
+        "PATCH_INVALID",
+        "clusters/c.yaml",
+        11, // the patch text's second line
+      ]);
+    },
+  );
 
   it("parses a blob once per run however many times it is used", async () => {
     const { dir, commits } = await makeFixtureRepo([

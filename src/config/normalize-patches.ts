@@ -10,6 +10,7 @@ import {
   annotationTexts,
   yamlV2Json,
   goJsonProblems,
+  inexactIntegers,
   goTimestamped,
   nodeAt,
   parseYamlFile,
@@ -145,6 +146,10 @@ async function bodiesFromFile(
     if (!unreadable.length) unreadable.push(...goJsonProblems(parsed, "PATCH_INVALID"));
     diagnostics.push(...unreadable);
     if (unreadable.length) return [];
+  } else {
+    const inexact = inexactIntegers(parsed, "PATCH_INVALID");
+    diagnostics.push(...inexact);
+    if (inexact.length) return [];
   }
   const bodies: PatchBody[] = [];
   for (const doc of parsed.docs) {
@@ -182,7 +187,11 @@ function bodiesFromText(text: string, entryPath: JsonPath, ctx: PatchContext, di
   const problems = parsed.diagnostics.length ? parsed.diagnostics : ctx.kustomize ? tabLedBlockScalars(parsed) : [];
   // what kustomize reads but cannot write as JSON (a kustomization's own patches: braid's are checked on the
   // objects they change, render/render-cluster.ts)
-  const unwritable = !problems.length && ctx.kustomize ? goJsonProblems(parsed, "PATCH_INVALID") : [];
+  const unwritable = problems.length
+    ? []
+    : ctx.kustomize
+      ? goJsonProblems(parsed, "PATCH_INVALID")
+      : inexactIntegers(parsed, "PATCH_INVALID"); // a number braid would change is checked here, where its text is
   if (problems.length || unwritable.length) {
     for (const d of [...problems, ...unwritable])
       diagnostics.push({

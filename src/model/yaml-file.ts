@@ -468,13 +468,12 @@ export function goJsonProblems(
   // digit, sign, dot, `~`, `?`, `:`, a bracket, a tag, an anchor or alias, or a YAML 1.2 boolean or null word
   if (
     !/\.(?:nan|NaN|NAN|inf|Inf|INF)\b/.test(yaml.text) &&
-    !/[0-9a-fA-F]{14}/.test(yaml.text) && // an integer too large for a double to hold exactly has 14 digits or more
     !/^[ \t]*(?:- +)*(?:[-+]?[.0-9]|[~?[{:!*&]|(?:true|false|null|True|False|Null|TRUE|FALSE|NULL)[ \t]*:)/m.test(
       yaml.text,
     ) &&
     !/[{,][ \t]*(?:[-+]?[.0-9]|[~?[{:!*&]|(?:true|false|null|True|False|Null|TRUE|FALSE|NULL)[ \t]*:)/.test(yaml.text)
   )
-    return [];
+    return inexactIntegers(yaml, code);
   const found: Diagnostic[] = [];
   const at = (node: Node | null | undefined, message: string, hint: string) => {
     const pos = yaml.lineCounter.linePos(node?.range?.[0] ?? 0);
@@ -486,6 +485,7 @@ export function goJsonProblems(
       hint,
     });
   };
+  found.push(...inexactIntegers(yaml, code));
   for (const doc of yaml.docs) {
     const operations = isSeq(doc.contents);
     visit(doc, {
@@ -497,21 +497,6 @@ export function goJsonProblems(
             `${node.source ?? String(node.value)} is not a number JSON can hold: kustomize cannot write it (kubectl kustomize and Flux fail: "json: unsupported value")`,
             "quote it if it is meant as text",
           );
-        // go-yaml keeps an int64 or uint64 exactly (kubectl writes 9223372036854775807); a double cannot
-        else if (
-          typeof node.value === "number" &&
-          !Number.isSafeInteger(node.value) &&
-          Number.isInteger(node.value) &&
-          !isAnnotationValue(path)
-        ) {
-          const exact = goIntExact(node.source ?? "");
-          if (exact !== undefined && BigInt(node.value) !== exact)
-            at(
-              node,
-              `${String(node.source)} is an integer beyond ±${Number.MAX_SAFE_INTEGER}, which braid cannot hold exactly: kustomize keeps it, braid would write ${String(node.value)}`,
-              "quote it if it is meant as text; otherwise no value of this size can be rendered by braid",
-            );
-        }
       },
       Pair(_, pair, path) {
         // the path holds the document and the collections above this pair's mapping
@@ -531,6 +516,34 @@ export function goJsonProblems(
       },
     });
   }
+  return found;
+}
+
+/**
+ * Integers go-yaml keeps exactly (an int64 or uint64: kubectl writes 9223372036854775807) that a JavaScript number
+ * cannot, so that braid would write another number (9223372036854776000): one located error each, `code` the
+ * diagnostics' code. Annotation values are kept as their text, and are not checked.
+ */
+export function inexactIntegers(yaml: YamlFile, code: "MANIFEST_INVALID" | "PATCH_INVALID"): Diagnostic[] {
+  if (!/[0-9a-fA-F]{14}/.test(yaml.text)) return []; // such an integer has 14 digits or more
+  const found: Diagnostic[] = [];
+  for (const doc of yaml.docs)
+    visit(doc, {
+      Scalar(_, node, path) {
+        if (typeof node.value !== "number" || Number.isSafeInteger(node.value) || !Number.isInteger(node.value)) return;
+        if (isAnnotationValue(path)) return;
+        const exact = goIntExact(node.source ?? "");
+        if (exact === undefined || BigInt(node.value) === exact) return;
+        const pos = yaml.lineCounter.linePos(node.range?.[0] ?? 0);
+        found.push({
+          code,
+          severity: "error",
+          message: `${String(node.source)} is an integer beyond ±${Number.MAX_SAFE_INTEGER}, which braid cannot hold exactly: kustomize keeps it, braid would write ${String(node.value)}`,
+          location: { file: yaml.file, line: pos.line, column: pos.col },
+          hint: "quote it if it is meant as text; otherwise no value of this size can be rendered by braid",
+        });
+      },
+    });
   return found;
 }
 
