@@ -51,7 +51,10 @@ function substituteAll(
         path: "/" + e.path.join("/"),
         message: e.message,
         location: lineInValue(locateField(r, e.path), valueAt(r.object, e.path), e.offset),
-        hint: substHint(e.code, e.variable, r.origin.source),
+        hint:
+          e.code === "MANIFEST_INVALID"
+            ? "quote the value (a string is exact), or keep it within ±9007199254740991: braid holds numbers as doubles"
+            : substHint(e.code, e.variable, r.origin.source),
       });
     const result = changed ? withSubstituted(memo, r, object) : r;
     if (errors.length) failed.add(result);

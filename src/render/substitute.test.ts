@@ -187,6 +187,33 @@ describe("substituteObject", () => {
   });
 });
 
+describe("substituted integers a double cannot hold", () => {
+  it("are MANIFEST_INVALID at the value, never a silently changed number; exact ones are numbers", () => {
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { n: `${M}\${N}` } };
+    const run = (n: string) => substituteObject(job, { N: n });
+    const max = run("9223372036854775807");
+    expect(max.errors).toEqual([
+      {
+        path: ["spec", "n"],
+        code: "MANIFEST_INVALID",
+        message:
+          "the substituted value 9223372036854775807 is an integer beyond ±9007199254740991, which braid cannot hold exactly: Flux keeps it, braid would write 9223372036854776000",
+      },
+    ]);
+    expect(run("0x7FFFFFFFFFFFFFFF").errors.map((e) => e.code)).toEqual(["MANIFEST_INVALID"]);
+    for (const [text, value] of [
+      ["9007199254740991", 9007199254740991],
+      ["1152921504606846976", 2 ** 60],
+      ["99999999999999999999", 1e20], // beyond uint64: go-yaml reads a float too
+    ] as const) {
+      const r = run(text);
+      expect(r.errors).toEqual([]);
+      expect((r.object.spec as JsonObject).n).toBe(value);
+    }
+    expect(substituteObject({ ...job, spec: { n: "${N}" } }, { N: "9223372036854775807" }).errors).toEqual([]); // quoted
+  });
+});
+
 describe("isSubstitutionDisabled", () => {
   it.each([
     [{ metadata: { labels: { "kustomize.toolkit.fluxcd.io/substitute": "disabled" } } }, true],

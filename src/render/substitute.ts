@@ -14,7 +14,7 @@
  * Flux (a plain `${X}` with X = "a: b" or "[1]" or "x # y") stays one string here; leading and trailing
  * spaces of a plain result are trimmed, as the YAML parser would.
  */
-import { goNumber, goYamlV2Word } from "../model/go-scalars.js";
+import { goIntExact, goNumber, goYamlV2Word } from "../model/go-scalars.js";
 import { setOwn } from "../model/own-keys.js";
 import type { Json, JsonObject } from "../model/resource.js";
 import { envsubst, type EnvsubstOptions, type Vars } from "./envsubst.js";
@@ -27,7 +27,8 @@ export interface SubstError {
   message: string;
   /** Where in the string value the offending expression starts (UTF-16 index). */
   offset?: number;
-  code: "SUBST_UNDEFINED" | "SUBST_SYNTAX";
+  /** MANIFEST_INVALID: the substituted text is a number braid cannot hold exactly (see {@link substString}). */
+  code: "SUBST_UNDEFINED" | "SUBST_SYNTAX" | "MANIFEST_INVALID";
 }
 
 const DISABLE_KEYS = ["kustomize.toolkit.fluxcd.io/substitute", "braid/substitute"];
@@ -85,7 +86,19 @@ function substString(s: string, st: WalkState, isKey: boolean): Json {
     });
   }
   if (isKey || !s.includes("${") || !isPlain(st)) return output;
-  return resolvePlainScalar(trimPlain(output));
+  const text = trimPlain(output);
+  const typed = resolvePlainScalar(text);
+  // Flux parses the substituted text with go-yaml, which keeps an int64 exactly; a double may not
+  if (typeof typed === "number" && Number.isInteger(typed) && !Number.isSafeInteger(typed)) {
+    const exact = goIntExact(text);
+    if (exact !== undefined && BigInt(typed) !== exact)
+      st.errors.push({
+        path: [...st.path],
+        code: "MANIFEST_INVALID",
+        message: `the substituted value ${text} is an integer beyond ±${Number.MAX_SAFE_INTEGER}, which braid cannot hold exactly: Flux keeps it, braid would write ${String(typed)}`,
+      });
+  }
+  return typed;
 }
 
 function walk(value: Json, st: WalkState): Json {
