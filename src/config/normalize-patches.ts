@@ -1,5 +1,5 @@
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { isScalar, type Document, type LineCounter, type Node } from "yaml";
+import { isNode, isScalar, type Document, type LineCounter, type Node } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath } from "../model/resource.js";
 import type { FleetReader } from "./fleet-files.js";
@@ -72,7 +72,7 @@ export async function normalizePatches(
         : typeof entry.patch === "string"
           ? bodiesFromText(entry.patch, entryPath, ctx, diagnostics)
           : entry.patch !== undefined
-            ? [bodyFromValue(entry.patch, entryPath, ctx)]
+            ? bodiesFromValue(entry.patch, entryPath, ctx, diagnostics)
             : [];
     const common = { target: entry.target, optional: entry.optional ?? false, layer: ctx.layer };
     for (const { body: written, stamped, annotations, def } of bodies) {
@@ -292,7 +292,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** `patch:` written as YAML (a mapping, or a list of operations) inside the config file. */
+/**
+ * `patch:` written as YAML (a mapping, or a list of operations) inside the config file: its one body (none
+ * when it holds an integer braid would write as another number, reported).
+ */
+function bodiesFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext, diagnostics: Diagnostic[]): PatchBody[] {
+  const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
+  const inexact = isNode(node) ? inexactIntegers(ctx.yaml, "PATCH_INVALID", node) : [];
+  diagnostics.push(...inexact);
+  return inexact.length ? [] : [bodyFromValue(value, entryPath, ctx)];
+}
+
 function bodyFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext): PatchBody {
   // braid's config as YAML (1.2), as braid reads it: only a patch's text is read as kustomize would read it
   const base = { file: ctx.yaml.file };

@@ -522,16 +522,22 @@ export function goJsonProblems(
 /**
  * Integers go-yaml keeps exactly (an int64 or uint64: kubectl writes 9223372036854775807) that a JavaScript number
  * cannot, so that braid would write another number (9223372036854776000): one located error each, `code` the
- * diagnostics' code. Annotation values are kept as their text, and are not checked.
+ * diagnostics' code. Annotation values are kept as their text, and are not checked. `within`: only the
+ * values below this node (a patch written as YAML in a config file), annotations counted from it.
  */
-export function inexactIntegers(yaml: YamlFile, code: "MANIFEST_INVALID" | "PATCH_INVALID"): Diagnostic[] {
+export function inexactIntegers(
+  yaml: YamlFile,
+  code: "MANIFEST_INVALID" | "PATCH_INVALID",
+  within?: Node,
+): Diagnostic[] {
   if (!/[0-9a-fA-F]{14}/.test(yaml.text)) return []; // such an integer has 14 digits or more
   const found: Diagnostic[] = [];
-  for (const doc of yaml.docs)
-    visit(doc, {
+  for (const top of within ? [within] : yaml.docs)
+    visit(top, {
       Scalar(_, node, path) {
         if (typeof node.value !== "number" || Number.isSafeInteger(node.value) || !Number.isInteger(node.value)) return;
-        if (isAnnotationValue(path)) return;
+        // (below a node, the path starts at that node: one step shorter than from its document)
+        if (isAnnotationValue(within ? [undefined, ...path] : path)) return;
         const exact = goIntExact(node.source ?? "");
         if (exact === undefined || BigInt(node.value) === exact) return;
         const pos = yaml.lineCounter.linePos(node.range?.[0] ?? 0);
