@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { BraidError, exitCodeFor, toDiagnostic } from "../diagnostics/diagnostic.js";
-import { gitFleetReader, requireFleetRepo, type BlobTexts } from "../config/git-fleet-reader.js";
+import { gitFleetReader, requireFleetRepo, type FleetBlobs } from "../config/git-fleet-reader.js";
 import { resolveRevision } from "../git/resolve-revision.js";
 import { diffFleetRuns } from "../preview/diff-runs.js";
 import { formatPreviewJson } from "../preview/format-json.js";
@@ -89,7 +89,7 @@ export async function previewCommand(io: CliIO, values: PreviewFlags): Promise<n
 
   const bar = progress(io, !values.quiet);
   const incremental = !incrementalOff(io, values["no-cache"]);
-  const blobs: BlobTexts = new Map(); // base and head share most fleet files
+  const blobs: FleetBlobs = new Map(); // base and head share most fleet files
   const options = async (rev: string, commit: string): Promise<FleetRunOptions> => ({
     reader: gitFleetReader({
       gitdir: repo.gitdir,

@@ -2,6 +2,7 @@ import { lstatSync, readFileSync, realpathSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { yamlText } from "../model/yaml-file.js";
 
 /** Read access to the fleet's files (a folder on disk, or a tree in Git for previews). Paths are posix, relative. */
 export interface FleetReader {
@@ -16,6 +17,16 @@ export interface FleetReader {
   list(dir: string): Promise<string[]>;
   /** Every file below a folder, recursively, as paths relative to the fleet (symbolic links to files included). */
   walk(dir: string): Promise<string[]>;
+}
+
+/**
+ * A fleet file's text: UTF-8 (a byte-order mark dropped), else its located YAML_SYNTAX error is thrown, never
+ * U+FFFD in place of bytes that a lenient decoding would render changed.
+ */
+export function fleetFileText(bytes: Uint8Array, path: string): string {
+  const read = yamlText(bytes, path);
+  if ("diagnostic" in read) throw new BraidError(read.diagnostic);
+  return read.text;
 }
 
 /** The error of a fleet file whose symbolic link leads out of the fleet folder (same for a folder and a Git revision). */
@@ -81,11 +92,11 @@ export function diskFleetReader(dir: string, preread?: ReadonlyMap<string, Buffe
     label: dir,
     async read(path) {
       const known = preread?.get(path);
-      if (known) return known.toString("utf8");
+      if (known) return fleetFileText(known, path);
       try {
         const real = resolveInFleet(path);
         if (real === undefined) return undefined;
-        return readFileSync(real, "utf8");
+        return fleetFileText(readFileSync(real), path);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;

@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { stat } from "node:fs/promises";
 import git from "../git/isogit.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
-import { symlinkEscape, type FleetReader } from "./fleet-files.js";
+import { fleetFileText, symlinkEscape, type FleetReader } from "./fleet-files.js";
 import { locateFleetRepo, type FleetRepo } from "../git/fleet-repo.js";
 
 /**
@@ -30,8 +30,8 @@ interface TreeEntry {
   mode: string;
 }
 
-/** The texts of blobs read, by object id: readers of one repository may share them (an object never changes). */
-export type BlobTexts = Map<string, Promise<string>>;
+/** The blobs read, by object id: readers of one repository may share them (an object never changes). */
+export type FleetBlobs = Map<string, Promise<Uint8Array>>;
 
 /**
  * A FleetReader over one commit of a repository, reading straight from the object store (no checkout).
@@ -46,12 +46,12 @@ export function gitFleetReader(opts: {
   commit: string;
   subdir?: string;
   label?: string;
-  blobs?: BlobTexts;
+  blobs?: FleetBlobs;
 }): FleetReader {
   const { gitdir, commit } = opts;
   const base = (opts.subdir ?? "").replace(/^\/+|\/+$/g, "");
   const trees = new Map<string, Promise<Map<string, TreeEntry> | undefined>>();
-  const blobs: BlobTexts = opts.blobs ?? new Map<string, Promise<string>>();
+  const blobs: FleetBlobs = opts.blobs ?? new Map<string, Promise<Uint8Array>>();
   const cache = {};
   const full = (p: string) => [base, p.replace(/^\.?\/+|\/+$/g, "")].filter(Boolean).join("/");
 
@@ -69,14 +69,14 @@ export function gitFleetReader(opts: {
   }
   const isLink = (e: TreeEntry) => e.mode === "120000";
   const isFile = (e: TreeEntry) => e.type === "blob" && !isLink(e);
-  const blobText = (oid: string): Promise<string> => {
-    let text = blobs.get(oid);
-    if (!text) {
-      text = git.readBlob({ fs, gitdir, oid, cache }).then((r) => Buffer.from(r.blob).toString("utf8"));
-      text.catch(() => blobs.delete(oid)); // a failed read is tried again
-      blobs.set(oid, text);
+  const blobBytes = (oid: string): Promise<Uint8Array> => {
+    let bytes = blobs.get(oid);
+    if (!bytes) {
+      bytes = git.readBlob({ fs, gitdir, oid, cache }).then((r) => r.blob);
+      bytes.catch(() => blobs.delete(oid)); // a failed read is tried again
+      blobs.set(oid, bytes);
     }
-    return text;
+    return bytes;
   };
 
   /**
@@ -92,7 +92,7 @@ export function gitFleetReader(opts: {
       if (!e) return undefined;
       if (isLink(e)) {
         if (++hops > 40) return undefined;
-        const target = await blobText(e.oid);
+        const target = Buffer.from(await blobBytes(e.oid)).toString("utf8");
         const joined = posix.normalize(target.startsWith("/") ? target : [dir, target].filter(Boolean).join("/"));
         const rest = parts.slice(i + 1);
         if (target.startsWith("/") || joined === ".." || joined.startsWith("../")) {
@@ -137,7 +137,7 @@ export function gitFleetReader(opts: {
     async read(path) {
       if (!full(path)) return undefined;
       const e = await resolveFile(path);
-      return e ? blobText(e.oid) : undefined;
+      return e ? fleetFileText(await blobBytes(e.oid), path) : undefined;
     },
     async list(dir) {
       const rel = dir.replace(/^\.?\/+|\/+$/g, "");

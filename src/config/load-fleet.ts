@@ -49,8 +49,8 @@ async function readConfigText(
   try {
     text = await reader.read(path);
   } catch (e) {
-    if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
-    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder
+    if (!(e instanceof BraidError) || (e.code !== "PATH_ESCAPE" && e.code !== "YAML_SYNTAX")) throw e;
+    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder, or a file that is not UTF-8
     return undefined;
   }
   if (text === undefined) {

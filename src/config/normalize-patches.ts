@@ -123,6 +123,10 @@ async function bodiesFromFile(
   try {
     text = await ctx.reader.read(rel);
   } catch (e) {
+    if (e instanceof BraidError && e.code === "YAML_SYNTAX") {
+      diagnostics.push(e.diagnostic); // a file that is not UTF-8, located in it
+      return [];
+    }
     if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
     // a symbolic link out of the fleet folder: located at the entry that names the file
     diagnostics.push({ ...e.diagnostic, location: at(), related: [{ message: "the link", location: { file: rel } }] });

@@ -51,7 +51,15 @@ import {
   readBuildMetadata,
   type BuildMetadata,
 } from "./build-metadata.js";
-import { documentToJs, nodeAt, parseYamlFile, positionOf, scalarShift, type YamlFile } from "../model/yaml-file.js";
+import {
+  documentToJs,
+  nodeAt,
+  parseYamlFile,
+  positionOf,
+  scalarShift,
+  yamlText,
+  type YamlFile,
+} from "../model/yaml-file.js";
 import { posix } from "node:path";
 
 /** What one build needs: the tree at the commit, the run's blob cache, and the schema for scopes and merge keys. */
@@ -655,7 +663,12 @@ async function readConfigurations(
       diagnostics.push(absent(env, k, `configurations file "${entry}"`, path, at));
       return undefined;
     }
-    const parsed = parseYamlFile(new TextDecoder().decode(await env.tree.read(blob)), path, base);
+    const text = yamlText(await env.tree.read(blob), path, base);
+    if ("diagnostic" in text) {
+      diagnostics.push(text.diagnostic);
+      return undefined;
+    }
+    const parsed = parseYamlFile(text.text, path, base);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.diagnostics.length) return undefined;
     const doc = parsed.docs.find((d) => d.contents !== null) ?? parsed.docs[0];
@@ -728,9 +741,13 @@ async function pluginConfigs(
     if (path === undefined) continue;
     const blob = env.tree.file(path);
     if (blob) {
-      const text = new TextDecoder().decode(await env.tree.read(blob));
+      const text = yamlText(await env.tree.read(blob), path, base);
+      if ("diagnostic" in text) {
+        diagnostics.push(text.diagnostic);
+        continue;
+      }
       const where = origin === undefined ? undefined : goJoin(origin, entry);
-      const read = configsOfText(parseYamlFile(text, path, base), path, base, diagnostics);
+      const read = configsOfText(parseYamlFile(text.text, path, base), path, base, diagnostics);
       configs.push(...read.map((c) => withPluginOrigin(c, where)));
     } else if (env.tree.isDir(path)) {
       const built = await buildFolder(env, path, "resource", [], listedAs(at, stack, origin, entry), diagnostics);

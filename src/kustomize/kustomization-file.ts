@@ -5,7 +5,14 @@
  */
 import { isMap, isScalar, isSeq, type Document } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import { documentToJs, parseYamlFile, positionOf, tabLedBlockScalars, type YamlFile } from "../model/yaml-file.js";
+import {
+  documentToJs,
+  parseYamlFile,
+  positionOf,
+  tabLedBlockScalars,
+  yamlText,
+  type YamlFile,
+} from "../model/yaml-file.js";
 import type { Json, JsonPath } from "../model/resource.js";
 import { goYamlV2Word } from "../model/go-scalars.js";
 import type { SourceTree, TreeBlob } from "./source-tree.js";
@@ -54,7 +61,9 @@ export async function readKustomization(
   blob: TreeBlob,
   base: { source: string; commit: string },
 ): Promise<{ kustomization?: KustomizationFile; diagnostics: Diagnostic[] }> {
-  const text = new TextDecoder().decode(await tree.read(blob));
+  const read = yamlText(await tree.read(blob), blob.path, base);
+  if ("diagnostic" in read) return { diagnostics: [read.diagnostic] };
+  const text = read.text;
   // an empty file is an empty kustomization (a document to point at is still needed); a key given twice takes
   // its last value, as kustomize reads the file
   const yaml = parseYamlFile(text.trim() === "" ? "{}\n" : text, blob.path, base, { lastKeyWins: true });

@@ -6,7 +6,8 @@
  * id. As in kustomize, a patch with a `target` that selects nothing is not an error; a patch without one
  * that finds no object is. Paths are relative to the kustomization's folder and stay inside the repository.
  */
-import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { yamlText } from "../model/yaml-file.js";
 import type { FleetReader } from "../config/fleet-files.js";
 import { normalizePatches } from "../config/normalize-patches.js";
 import type { PatchDef } from "../config/types.js";
@@ -20,14 +21,19 @@ import { joinInside, type SourceTree } from "./source-tree.js";
 /** Which kustomization field the patches come from (they run at different steps of the build). */
 export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902";
 
-/** A FleetReader over the source tree (paths are repository paths). */
-function treeReader(tree: SourceTree): FleetReader {
-  const decoder = new TextDecoder();
+/**
+ * A FleetReader over the source tree (paths are repository paths). A file that is not UTF-8 throws its
+ * YAML_SYNTAX error (model/yaml-file.ts `yamlText`).
+ */
+function treeReader(tree: SourceTree, base: { source: string; commit: string }): FleetReader {
   return {
     label: tree.commit.slice(0, 12),
     async read(path) {
       const blob = tree.file(path);
-      return blob ? decoder.decode(await tree.read(blob)) : undefined;
+      if (!blob) return undefined;
+      const read = yamlText(await tree.read(blob), path, base);
+      if ("diagnostic" in read) throw new BraidError(read.diagnostic);
+      return read.text;
     },
     list: async () => [],
     walk: async () => [],
@@ -90,7 +96,7 @@ export async function readKustomizationPatches(
       doc: k.doc,
       basePath: [field],
       layer: `kustomization ${k.file}`,
-      reader: treeReader(tree),
+      reader: treeReader(tree, base),
       kustomize: true,
     });
     diagnostics.push(

@@ -11,7 +11,7 @@
  * annotations, which kustomize always writes as strings.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { parseYamlFile, documentToJs } from "../model/yaml-file.js";
+import { parseYamlFile, documentToJs, yamlText } from "../model/yaml-file.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import type { Json, JsonObject, JsonPath, Resource, ResourceId } from "../model/resource.js";
 import type { AsyncTransformer, KustomizationContext, TransformResult } from "./context.js";
@@ -346,7 +346,12 @@ async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diag
           );
         }
         const file = ctx.dir ? `${ctx.dir}/${entry.path}` : entry.path;
-        const yaml = parseYamlFile(new TextDecoder().decode(bytes), file, { source: ctx.source, commit: ctx.commit });
+        const text = yamlText(bytes, file, { source: ctx.source, commit: ctx.commit });
+        if ("diagnostic" in text) {
+          diagnostics.push(text.diagnostic);
+          continue;
+        }
+        const yaml = parseYamlFile(text.text, file, { source: ctx.source, commit: ctx.commit });
         if (yaml.diagnostics.length) {
           diagnostics.push(...yaml.diagnostics);
           continue;

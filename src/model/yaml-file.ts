@@ -12,6 +12,7 @@ import {
   type Document,
   type Node,
 } from "yaml";
+import { isUtf8 } from "node:buffer";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { largerStackAvailable, stackExhausted } from "./deep-stack.js";
 import { goBinary, goFormatFloatG, goInt, goIntExact, goNumber, goTimestamp, goYamlV2Word } from "./go-scalars.js";
@@ -129,9 +130,67 @@ const GO_TIMESTAMP_TAGS = [
 const MAX_ALIAS_NODES = 1_000_000;
 
 /**
+ * A character a YAML stream may not hold (YAML's c-printable): the C0 controls but tab, line feed and carriage
+ * return, DEL, the C1 controls but NEL, U+FFFE and U+FFFF. go-yaml's reader refuses a file holding one
+ * anywhere, comments included ("control characters are not allowed"), and so kubectl kustomize and Flux do;
+ * the yaml parser reads it. (Text decoded from UTF-8 holds no lone surrogate.)
+ */
+// eslint-disable-next-line no-control-regex -- these are the characters looked for
+const NOT_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+
+/** The located error of a text holding a character YAML does not allow (see NOT_PRINTABLE), if it does. */
+function notPrintable(text: string, file: string, base: Partial<SourceLocation>): Diagnostic | undefined {
+  const found = NOT_PRINTABLE.exec(text);
+  if (!found) return undefined;
+  const before = text.slice(0, found.index);
+  const line = before.split("\n").length;
+  const column = found.index - before.lastIndexOf("\n");
+  const hex = found[0].charCodeAt(0).toString(16).toUpperCase();
+  return {
+    code: "YAML_SYNTAX",
+    severity: "error",
+    message: `control character U+${hex.padStart(4, "0")} is not allowed in YAML: kubectl kustomize and Flux (go-yaml) refuse the file`,
+    location: { ...base, file, line, column },
+    hint: `remove it; in a double-quoted string it may be written as an escape ("\\u${hex.padStart(4, "0")}")`,
+  };
+}
+
+/**
+ * The text of a YAML file's bytes, as go-yaml reads them: UTF-8 (a byte-order mark dropped), else a located
+ * YAML_SYNTAX error at the first line that is not UTF-8 (go-yaml: "invalid leading UTF-8 octet"), where a
+ * lenient decoding would put U+FFFD in place of the bytes and render them changed.
+ */
+export function yamlText(
+  bytes: Uint8Array,
+  file: string,
+  base: Partial<SourceLocation> = {},
+): { text: string } | { diagnostic: Diagnostic } {
+  if (isUtf8(bytes)) return { text: utf8.decode(bytes) };
+  let line = 1;
+  for (let start = 0; start <= bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    if (!isUtf8(bytes.subarray(start, end))) break;
+    start = end + 1;
+  }
+  return {
+    diagnostic: {
+      code: "YAML_SYNTAX",
+      severity: "error",
+      message: `${file} is not UTF-8 text (line ${line} is not)`,
+      location: { ...base, file, line, column: 1 },
+      hint: "save the file as UTF-8: YAML is read as UTF-8 (kubectl kustomize and Flux refuse other bytes too)",
+    },
+  };
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+/**
  * Parses every document of a file, collecting syntax errors with positions instead of throwing. A key given
  * twice in one mapping is an error (go-yaml v3: kubectl and Flux read manifests so), unless `lastKeyWins`:
  * then the last value counts, as kustomize reads its kustomization files (sigs.k8s.io/yaml, through JSON).
+ * A character YAML does not allow (a control character) is an error too, as go-yaml's reader makes it.
  */
 export function parseYamlFile(
   text: string,
@@ -141,6 +200,8 @@ export function parseYamlFile(
   opts: { lastKeyWins?: boolean; reindented?: boolean; timestamps?: boolean } = {},
 ): YamlFile & { diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
+  const unprintable = notPrintable(text, file, base);
+  if (unprintable) return { file, text, docs: [], lineCounter, diagnostics: [unprintable] };
   let parsed;
   try {
     parsed = parseAllDocuments(text, {

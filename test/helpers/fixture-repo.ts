@@ -9,7 +9,7 @@ const run = promisify(execFile);
 /** One commit of a fixture repository. */
 export interface FixtureCommit {
   /** Files to write (path → content); `null` deletes the file. */
-  files: Record<string, string | null>;
+  files: Record<string, string | Uint8Array | null>;
   message?: string;
   /** Tags to put on this commit: a string is lightweight, `{ name, annotated: true }` annotated. */
   tags?: (string | { name: string; annotated?: boolean; message?: string })[];

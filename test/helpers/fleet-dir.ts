@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /** Writes a fleet folder from path → content; returns its path. */
-export async function writeFleet(files: Record<string, string>, dir?: string): Promise<string> {
+export async function writeFleet(files: Record<string, string | Uint8Array>, dir?: string): Promise<string> {
   const root = dir ?? (await mkdtemp(join(tmpdir(), "braid-fleet-")));
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(root, path)), { recursive: true });
