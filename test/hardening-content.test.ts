@@ -374,6 +374,15 @@ describe.skipIf(NO_OPENAPI)("a patch file that cannot be read never yields a clu
       /clusters\/c0001\.yaml:\d+:\d+: error CONFIG_NOT_FOUND: patch file "patches\/missing\.yaml" does not exist/,
     );
     expect(r.out).toContain("not written: c0001");
+    // the summary does not call it ok
+    expect(r.out).toMatch(/^c0001 +WITHHELD /m);
+    expect(r.out).toContain("rendered 1/2 clusters");
+    const json = await cli(fleet, ["render", "--out", `${out}-json`, "--format", "json"]);
+    const clusters = (JSON.parse(json.out) as { clusters: { name: string; ok: boolean; files: number }[] }).clusters;
+    expect(clusters.map((c) => [c.name, c.ok, c.files])).toEqual([
+      ["c0001", false, 0],
+      ["c0002", true, 2],
+    ]);
     expect(await listAll(join(out, "clusters"))).toEqual([
       "c0002",
       "c0002/apps",

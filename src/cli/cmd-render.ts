@@ -97,13 +97,16 @@ export function allDiagnostics(run: FleetRun): Diagnostic[] {
   return [...run.diagnostics, ...run.clusters.flatMap((c) => c.diagnostics)];
 }
 
-/** Per-cluster summary rows (text). */
-function summaryTable(run: FleetRun): string {
+/**
+ * Per-cluster summary rows (text). `withheld`: clusters that rendered but were not written, for an error in
+ * the fleet config that may have left something out of them (WITHHELD).
+ */
+function summaryTable(run: FleetRun, withheld: ReadonlySet<string> = new Set()): string {
   const rows = [["CLUSTER", "STATUS", "RESOURCES", "SOURCES"]];
   for (const c of run.clusters)
     rows.push([
       c.name,
-      c.ok ? "ok" : "FAILED",
+      !c.ok ? "FAILED" : withheld.has(c.name) ? "WITHHELD" : "ok",
       String(resourceCount(c)),
       c.pins
         .map(
@@ -115,11 +118,12 @@ function summaryTable(run: FleetRun): string {
   return table(rows);
 }
 
-/** JSON summary of a run. */
+/** JSON summary of a run (`withheld`: as for {@link summaryTable}: not ok, no files). */
 function summaryJson(
   run: FleetRun,
   kind: "RenderResult" | "ValidationResult",
   extra: Record<string, unknown> = {},
+  withheld: ReadonlySet<string> = new Set(),
 ): string {
   return (
     JSON.stringify(
@@ -129,9 +133,10 @@ function summaryJson(
         ok: run.clusters.every((c) => c.ok) && !run.diagnostics.some((d) => d.severity === "error"),
         clusters: run.clusters.map((c) => ({
           name: c.name,
-          ok: c.ok,
+          ok: c.ok && !withheld.has(c.name),
+          ...(withheld.has(c.name) ? { withheld: true } : {}),
           resources: resourceCount(c),
-          files: c.output?.files.length ?? 0,
+          files: withheld.has(c.name) ? 0 : (c.output?.files.length ?? 0),
           sources: c.pins.map((p) => ({
             name: p.source.name,
             tag: p.resolution?.tag ?? null,
@@ -232,14 +237,14 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
     writes,
   );
   const files = writes.length;
-  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out: out || null, files }));
+  if (format === "json") io.stdout(summaryJson(run, "RenderResult", { out: out || null, files }, withheld));
   else {
     if (format === "github") await printGithubAnnotations(io, diagnostics, fleet, values.quiet);
     else printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
     if (values.quiet && !values.out && out) io.stdout(`${out}\n`);
     if (!values.quiet) {
-      io.stdout(summaryTable(run));
-      const failed = run.clusters.filter((c) => !c.ok).length;
+      io.stdout(summaryTable(run, withheld));
+      const failed = run.clusters.filter((c) => !c.ok || withheld.has(c.name)).length;
       io.stdout(
         `rendered ${run.clusters.length - failed}/${run.clusters.length} clusters, ${out ? `${files} files to ${out}` : "nothing written"}\n`,
       );
