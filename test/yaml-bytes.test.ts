@@ -55,7 +55,7 @@ describe("the bytes of a YAML file", () => {
   });
 
   it("parseYamlFile refuses the characters YAML does not allow, and reads every other", () => {
-    const ok = 'a: "tab\there"\nb: \u0085x\nc: \uFEFF\u00a0\ud7ff\ue000\ufffd\u{1F600}\n# \u{10FFFF}\n';
+    const ok = 'a: "tab\there"\nc: \uFEFF\u00a0\ud7ff\ue000\ufffd\u{1F600}\n# \u{10FFFF}\n';
     expect(parseYamlFile(ok, "ok.yaml").diagnostics).toEqual([]);
     for (const [ch, line, column] of [
       ["\u0001", 2, 6],
@@ -76,6 +76,21 @@ describe("the bytes of a YAML file", () => {
     expect(parseYamlFile("a: 1 # \u0007\n", "f.yaml").diagnostics[0]!.message).toBe(
       "control character U+0007 is not allowed in YAML: kubectl kustomize and Flux (go-yaml) refuse the file",
     );
+  });
+
+  it("NEL, LS and PS, line breaks to go-yaml, are refused where go-yaml would read the file otherwise", () => {
+    const where = (text: string) =>
+      parseYamlFile(text, "f.yaml").diagnostics.map((d) => [d.code, d.location?.line, d.location?.column]);
+    // kubectl: "could not find expected ':'" (the plain scalar ends at the LS for go-yaml)
+    expect(where("a: 1\nb: foo\u2028bar\n")).toEqual([["YAML_SYNTAX", 2, 7]]);
+    // a comment ends there for go-yaml: what follows would be read as YAML
+    expect(where("a: 1 # note\u2029c: 2\n")).toEqual([["YAML_SYNTAX", 1, 12]]);
+    // go-yaml folds a NEL in a quoted scalar to a space
+    expect(where('a: "x\u0085y"\n')).toEqual([["YAML_SYNTAX", 1, 6]]);
+    // a quoted scalar (a key too) keeps LS and PS in both
+    expect(where('a: "foo\u2028bar"\nb: \'x\u2029y\'\n"k\u2028": 1\n')).toEqual([]);
+    const kept = parseYamlFile('a: "foo\u2028bar"\n', "f.yaml").docs[0]!.toJS() as { a: string };
+    expect(kept.a).toBe("foo\u2028bar");
   });
 
   it("a fleet read from Git: a file that is not UTF-8 throws its located error", async () => {

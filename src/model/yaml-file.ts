@@ -263,9 +263,55 @@ export function parseYamlFile(
       });
     }
   }
+  if (!diagnostics.length && UNICODE_BREAK.test(text)) {
+    const breaking = goYamlBreak(text, list, lineCounter, file, base);
+    if (breaking) diagnostics.push(breaking);
+  }
   if (text !== "" && !text.endsWith("\n") && !diagnostics.length) unclipLastBlockScalar(list, text.length);
   if (!diagnostics.length && FOLDED_HEADER.test(text)) for (const doc of list) foldAsGoYaml(doc);
   return { file, text, docs: list, lineCounter, diagnostics };
+}
+
+/** NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to go-yaml (YAML 1.1), ordinary characters to YAML 1.2. */
+const UNICODE_BREAK = /[\u0085\u2028\u2029]/;
+
+/**
+ * The first NEL, LS or PS that go-yaml reads as a line break where braid's YAML 1.2 parser reads a character
+ * (see UNICODE_BREAK), as a located error: anywhere but inside a quoted scalar (a plain scalar or a comment
+ * ends there for go-yaml, and what follows is read as more YAML), and a NEL even there (go-yaml folds it to a
+ * space). A quoted scalar keeps LS and PS in both.
+ */
+function goYamlBreak(
+  text: string,
+  docs: readonly Document.Parsed[],
+  lineCounter: LineCounter,
+  file: string,
+  base: Partial<SourceLocation>,
+): Diagnostic | undefined {
+  const quoted: [number, number][] = [];
+  for (const doc of docs)
+    visit(doc, {
+      Scalar(_, node) {
+        // (keys too)
+        if ((node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") && node.range)
+          quoted.push([node.range[0], node.range[1]]);
+      },
+    });
+  const all = new RegExp(UNICODE_BREAK.source, "g");
+  for (let m = all.exec(text); m; m = all.exec(text)) {
+    const at = m.index;
+    if (m[0] !== "\u0085" && quoted.some(([from, to]) => at > from && at < to)) continue;
+    const pos = lineCounter.linePos(at);
+    const hex = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return {
+      code: "YAML_SYNTAX",
+      severity: "error",
+      message: `U+${hex} is a line break to go-yaml, which kubectl kustomize and Flux read YAML with, and not to braid's YAML parser: the file would not read the same`,
+      location: { ...base, file, line: pos.line, column: pos.col },
+      hint: `write it as an escape in a double-quoted string ("\\u${hex}"), or as a real line break`,
+    };
+  }
+  return undefined;
 }
 
 /** A line ending in a folded block scalar's header (`key: >-`, `- >2`), comment allowed. */
