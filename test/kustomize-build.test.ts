@@ -4,10 +4,12 @@
  * empty-source warning, `--explain-source`, braid's own patches and variables after the build, and one build
  * shared by every cluster.
  */
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
 import { diskFleetReader } from "../src/config/fleet-files.js";
@@ -17,6 +19,9 @@ import { makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI, readTree } from "./helpers/golden.js";
 import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+import { kubectl } from "./helpers/kubectl.js";
+
+const run = promisify(execFile);
 
 const skipReason = openApiSkipReason("kustomize build");
 
@@ -702,20 +707,56 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     );
   });
 
-  it("the namespace transformer takes scopes from the Kubernetes OpenAPI (kinds newer than kustomize's stay cluster-scoped)", async () => {
-    const { fleetDir } = await fleetWith({
-      "app/kustomization.yaml": KUST("namespace: team\nresources: [all.yaml]\n"),
-      "app/all.yaml": `${CM("c")}---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: vap\nspec:\n  validations: [{ expression: "true" }]\n`,
-    });
+  it("the namespace transformer takes scopes from kustomize's own table, as kubectl kustomize and Flux build", async () => {
+    // kustomize v5.5 knows FlowSchema v1beta1 as cluster-scoped, not v1, nor ValidatingAdmissionPolicy: those
+    // get the namespace (the API server drops it on apply); braid's output folder still goes by the API's scope
+    const all = [
+      CM("c"),
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: vap\nspec:\n  validations: [{ expression: "true" }]\n',
+      "apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata:\n  name: fs\n  namespace: system\nspec:\n  priorityLevelConfiguration: { name: pl }\n",
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n",
+    ].join("---\n");
+    const files = { "app/kustomization.yaml": KUST("namespace: team\nresources: [all.yaml]\n"), "app/all.yaml": all };
+    const { fleetDir, repo } = await fleetWith(files);
     const r = await render(fleetDir);
     expect(r.report.diagnostics).toEqual([]);
     const tree = await readTree(join(r.out, "clusters", "a"));
     expect(Object.keys(tree).sort()).toEqual([
+      "_cluster/clusterrole-cr.yaml",
+      "_cluster/flowschema-fs.yaml",
       "_cluster/validatingadmissionpolicy-vap.yaml",
       "kustomization.yaml",
       "team/configmap-c.yaml",
     ]);
-    expect(tree["_cluster/validatingadmissionpolicy-vap.yaml"]).not.toContain("namespace");
+    const namespaceOf = (text: string) => (parse(text) as { metadata: { namespace?: string } }).metadata.namespace;
+    const braid = {
+      vap: namespaceOf(tree["_cluster/validatingadmissionpolicy-vap.yaml"]!),
+      fs: namespaceOf(tree["_cluster/flowschema-fs.yaml"]!),
+      cr: namespaceOf(tree["_cluster/clusterrole-cr.yaml"]!),
+    };
+    expect(braid).toEqual({ vap: "team", fs: "team", cr: undefined });
+    if (kubectl) {
+      const built = parseAllDocuments(
+        (await run(kubectl, ["kustomize", join(repo, "app")], { maxBuffer: 1 << 26 })).stdout,
+      ).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } });
+      const ns = (kind: string) => built.find((o) => o.kind === kind)?.metadata.namespace;
+      expect({ vap: ns("ValidatingAdmissionPolicy"), fs: ns("FlowSchema"), cr: ns("ClusterRole") }).toEqual(braid);
+    }
+  });
+
+  it("a build accumulating one cluster-scoped object twice (namespaces aside) fails, as kustomize's AppendAll", async () => {
+    const role = (ns: string) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr${ns ? `\n  namespace: ${ns}` : ""}\n`;
+    const { fleetDir } = await fleetWith({
+      "app/kustomization.yaml": KUST("resources: [a.yaml, b.yaml]\n"),
+      "app/a.yaml": role("x"),
+      "app/b.yaml": role(""),
+    });
+    const r = await render(fleetDir);
+    expect(r.code).toBe(1);
+    expect(r.report.diagnostics.map((d) => [d.code, d.location?.file, d.message])).toEqual([
+      ["DUPLICATE_RESOURCE", "app/b.yaml", "ClusterRole cr is accumulated twice by the kustomize build"],
+    ]);
   });
 
   it("a source that yields no objects is a warning naming it and its path", async () => {

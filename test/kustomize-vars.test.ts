@@ -42,7 +42,7 @@ describe("vars", () => {
   it("reads ports[0].port as kyaml does and replaces whole fields with the typed value, text inside text", () => {
     const vars = [kvar("PORT", "spec.ports[0].port"), kvar("PROTO", "spec.ports.0.protocol")];
     const diagnostics: Diagnostic[] = [];
-    const marked = markVars(resourcesFromYaml(OBJECTS), vars, undefined, diagnostics);
+    const marked = markVars(resourcesFromYaml(OBJECTS), vars, diagnostics);
     const out = resolveVars(marked, vars, VAR_REFERENCE_SPECS, diagnostics);
     expect(diagnostics).toEqual([]);
     const web = out.find((r) => r.id.kind === "Deployment")!.object as {
@@ -57,12 +57,7 @@ describe("vars", () => {
   it("a field path the object lacks is an error naming the var", () => {
     const vars = [kvar("X", "spec.ports[3].port")];
     const diagnostics: Diagnostic[] = [];
-    resolveVars(
-      markVars(resourcesFromYaml(OBJECTS), vars, undefined, diagnostics),
-      vars,
-      VAR_REFERENCE_SPECS,
-      diagnostics,
-    );
+    resolveVars(markVars(resourcesFromYaml(OBJECTS), vars, diagnostics), vars, VAR_REFERENCE_SPECS, diagnostics);
     expect(diagnostics.map((d) => d.message)).toEqual([
       "field spec.ports[3].port specified in var 'X' not found in Service svc",
     ]);

@@ -77,6 +77,15 @@ describe.skipIf(NO_OPENAPI)("render edge cases", () => {
     expect(r.report.diagnostics.map((d: { code: string }) => d.code)).toEqual(["DUPLICATE_RESOURCE"]);
   });
 
+  it("a cluster-scoped object is one whatever namespace it carries: two are duplicates, not two files on one path", async () => {
+    // kustomize's namespace transformer gives FlowSchema v1 a namespace; the API server drops it
+    const fs = (ns: string) =>
+      `apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata: { name: fs, namespace: ${ns} }\nspec:\n  priorityLevelConfiguration: { name: pl }\n`;
+    const r = await render(await fleetWith({ "a.yaml": fs("one"), "b.yaml": fs("two") }));
+    expect(r.code).toBe(1);
+    expect(r.report.diagnostics.map((d: { code: string }) => d.code)).toEqual(["DUPLICATE_RESOURCE"]);
+  });
+
   it("names differing only in case get distinct files, and kubectl kustomize builds the folder", async () => {
     const role = (name: string) =>
       `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: ${name} }\nrules: []\n`;

@@ -13,6 +13,7 @@
  * located error (fields.ts). Every path stays inside the source repository. Resources keep their file and
  * line; nothing here reads the clock, the environment or the network.
  */
+import { isClusterScoped } from "./cluster-scoped.js";
 import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -359,7 +360,7 @@ async function buildFolder(
   // the folder's vars mark the objects they read (kustomize's MergeVars, after the transformers)
   const ownVars = readVars(k, diagnostics);
   if (ownVars.length) {
-    resources = markVars(resources, ownVars, env.schema, diagnostics);
+    resources = markVars(resources, ownVars, diagnostics);
     mergeVars(vars, ownVars, diagnostics);
   }
   // 5. for the top folder, kustomize's `addHashesToNames` (generated names get their content hash); then
@@ -531,9 +532,9 @@ async function runTransformerStep(
     }
     if (ctx.config) {
       const options = { specs: ctx.config.namespace, unsetOnly: false, subjects: "defaultOnly" } as const;
-      return transformNamespaceWith(resources, ns, env.schema, options, where);
+      return transformNamespaceWith(resources, ns, options, where);
     }
-    return transformNamespace(resources, ns, env.schema, where);
+    return transformNamespace(resources, ns, where);
   }
   for (const name of step.names) {
     const args = k.value[name];
@@ -829,7 +830,9 @@ function configsOfText(
 function appendAll(into: Resource[], more: readonly Resource[], diagnostics: Diagnostic[]): Resource[] {
   if (more.length === 0) return into;
   // kustomize's ResId: group, version and kind (a v1 and a v2 object of one name are two), effective namespace
-  const key = (r: Resource) => `${r.id.version}|${idKey({ ...r.id, namespace: r.id.namespace || "default" })}`;
+  // (none for a kind it takes as cluster-scoped)
+  const key = (r: Resource) =>
+    `${r.id.version}|${idKey({ ...r.id, namespace: isClusterScoped(r.id) ? "" : r.id.namespace || "default" })}`;
   const seen = new Map(into.map((r) => [key(r), r]));
   for (const r of more) {
     const first = seen.get(key(r));
@@ -950,7 +953,7 @@ export function generatedRoot(
   namespace: { value: string; location: SourceLocation } | undefined,
   nested: readonly NestedBuild[] = [],
 ): { resources: Resource[]; diagnostics: Diagnostic[] } {
-  const moved = namespace ? transformNamespace(resources, namespace.value, schema, namespace.location) : resources;
+  const moved = namespace ? transformNamespace(resources, namespace.value, namespace.location) : resources;
   const at = namespace?.location ?? source.location;
   const diagnostics: Diagnostic[] = [];
   const vars: KVar[] = [];

@@ -257,7 +257,7 @@ async function runOne(cfg: PluginConfig, resources: Resource[], env: PluginEnv):
         };
       const options = { specs: read.specs, unsetOnly: v.unsetOnly === true, subjects: mode || "defaultOnly" } as const;
       const where = locate(cfg, writtenPath(fields, ["metadata", "namespace"]));
-      return { resources: transformNamespaceWith(resources, namespace, env.schema, options, where), diagnostics: [] };
+      return { resources: transformNamespaceWith(resources, namespace, options, where), diagnostics: [] };
     }
     case "ReplacementTransformer": {
       const ctx = pluginContext(cfg, env, fields, {}, (p) => p);

@@ -1,25 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
 import { transformNamespace } from "./namespace.js";
-
-const CLUSTER_KINDS = new Set([
-  "Namespace",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "APIService",
-  "CustomResourceDefinition",
-]);
-const schema = {
-  kubernetesVersion: "1.34",
-  scope: (g: { kind: string }) =>
-    CLUSTER_KINDS.has(g.kind)
-      ? "Cluster"
-      : ["Mystery", "PodSecurityPolicy"].includes(g.kind)
-        ? undefined
-        : "Namespaced",
-  patchSchema: () => undefined,
-} as KubeSchemaIndex;
 
 function res(object: JsonObject): Resource {
   return {
@@ -51,6 +32,30 @@ describe("transformNamespace (kustomize's namespace transformer)", () => {
       "a kind the API does not know, which kustomize knows as cluster-scoped, is left alone",
       { apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "psp" } },
       undefined,
+    ],
+    // kustomize's scopes are its table's, by apiVersion and kind (kubectl kustomize v5.5 gives these a namespace)
+    [
+      "FlowSchema v1beta1 is cluster-scoped to kustomize",
+      { apiVersion: "flowcontrol.apiserver.k8s.io/v1beta1", kind: "FlowSchema", metadata: { name: "f" } },
+      undefined,
+    ],
+    [
+      "FlowSchema v1, newer than kustomize's schema, is namespaced to it (its namespace is overwritten)",
+      {
+        apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+        kind: "FlowSchema",
+        metadata: { name: "f", namespace: "system" },
+      },
+      { apiVersion: "flowcontrol.apiserver.k8s.io/v1", kind: "FlowSchema", metadata: { name: "f", namespace: "ns" } },
+    ],
+    [
+      "ValidatingAdmissionPolicy is namespaced to kustomize v5.5",
+      { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name: "v" } },
+      {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name: "v", namespace: "ns" },
+      },
     ],
     [
       "a cluster-scoped kind is left alone",
@@ -107,7 +112,7 @@ describe("transformNamespace (kustomize's namespace transformer)", () => {
     ],
   ] as [string, JsonObject, JsonObject | undefined][])("%s", (_, input, expected) => {
     const before = structuredClone(input);
-    const [out] = transformNamespace([res(input)], "ns", schema);
+    const [out] = transformNamespace([res(input)], "ns");
     expect(out!.object).toEqual(expected ?? input);
     expect(input).toEqual(before); // never mutates
     if (!expected) expect(out!.object).toBe(input);
@@ -118,7 +123,6 @@ describe("transformNamespace (kustomize's namespace transformer)", () => {
     const [out] = transformNamespace(
       [res({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "old" } })],
       "ns",
-      schema,
       where,
     );
     expect(out!.previous).toEqual([{ group: "", version: "v1", kind: "ConfigMap", namespace: "old", name: "a" }]);

@@ -13,7 +13,6 @@
  * each with its id before in `previous` (kustomize keeps it for every object, moved or not).
  */
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
 import { pointerOf } from "../model/plain-scalars.js";
 import { cloneJson, type FieldSpec, specSelects, walkFieldSpec } from "./field-spec.js";
@@ -70,7 +69,6 @@ export interface NamespaceOptions {
 export function transformNamespaceWith(
   resources: readonly Resource[],
   namespace: string,
-  schema: KubeSchemaIndex | undefined,
   opts: NamespaceOptions,
   where?: SourceLocation,
 ): Resource[] {
@@ -86,7 +84,7 @@ export function transformNamespaceWith(
       parent[key] = namespace;
       written.push(path);
     };
-    if (schema?.scope(r.id) !== "Cluster") {
+    if (!isClusterScoped(r.id)) {
       const meta = isObject(o.metadata) ? o.metadata : (o.metadata = {});
       set(meta, "namespace", true, ["metadata", "namespace"]);
     }
@@ -141,7 +139,6 @@ function moved(r: Resource, o: JsonObject, positions: PositionMap): Resource {
 export function transformNamespace(
   resources: readonly Resource[],
   namespace: string,
-  schema: KubeSchemaIndex | undefined,
   where?: SourceLocation,
 ): Resource[] {
   if (!namespace) return [...resources];
@@ -157,9 +154,7 @@ export function transformNamespace(
   return resources.map((r) => {
     let o = r.object;
     const kind = r.id.kind;
-    // a kind the fleet's Kubernetes API does not know (PodSecurityPolicy after 1.25): as kustomize's own table says
-    const clusterScoped = (schema?.scope(r.id) ?? (isClusterScoped(r.id) ? "Cluster" : undefined)) === "Cluster";
-    if (!clusterScoped) o = setPath(o, ["metadata", "namespace"], namespace, true);
+    if (!isClusterScoped(r.id)) o = setPath(o, ["metadata", "namespace"], namespace, true);
     if (kind === "Namespace" && o.apiVersion === "v1") o = setPath(o, ["metadata", "name"], namespace, true);
     if (kind === "RoleBinding" || kind === "ClusterRoleBinding") o = setSubjects(o, namespace);
     if (kind === "APIService" && r.id.group === "apiregistration.k8s.io")

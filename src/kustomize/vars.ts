@@ -11,8 +11,8 @@
  *   of the varReference field specs (kustomize's defaults, plus `configurations`): a field that is exactly
  *   `$(NAME)` takes the value with its type, inside text the value's text; `$$` is `$`; an unknown name stays.
  */
+import { isClusterScoped } from "./cluster-scoped.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
-import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import {
   type Json,
   type JsonObject,
@@ -103,16 +103,11 @@ function effectiveNamespace(ns: string, clusterScoped: boolean): string {
  * kustomize's MergeVars: each var marks the object its objref names (`refVars`); several is an error. Returns
  * the resources with their marks.
  */
-export function markVars(
-  resources: readonly Resource[],
-  vars: readonly KVar[],
-  schema: KubeSchemaIndex | undefined,
-  diagnostics: Diagnostic[],
-): Resource[] {
+export function markVars(resources: readonly Resource[], vars: readonly KVar[], diagnostics: Diagnostic[]): Resource[] {
   let out = [...resources];
   for (const v of vars) {
     const t = v.target;
-    const clusterScoped = schema?.scope({ group: t.group, version: t.version, kind: t.kind }) === "Cluster";
+    const clusterScoped = isClusterScoped(t);
     const byNamespace = t.namespace !== "" || clusterScoped;
     const matches = (id: ResourceId) =>
       id.group === t.group &&

@@ -13,7 +13,8 @@ export type DuplicateKeys = WeakMap<ResourceId, { schema: KubeSchemaIndex | unde
 function keyOf(r: Resource, schema: KubeSchemaIndex | undefined, keys: DuplicateKeys | undefined): string {
   const known = keys?.get(r.id);
   if (known && known.schema === schema) return known.key;
-  const namespace = r.id.namespace || (schema?.scope(r.id) === "Cluster" ? "" : "default");
+  // a cluster-scoped object is one whatever namespace it carries (kustomize gives kinds newer than its schema one)
+  const namespace = schema?.scope(r.id) === "Cluster" ? "" : r.id.namespace || "default";
   const key = idKey({ ...r.id, namespace });
   keys?.set(r.id, { schema, key });
   return key;
@@ -21,7 +22,8 @@ function keyOf(r: Resource, schema: KubeSchemaIndex | undefined, keys: Duplicate
 
 /**
  * Two documents with the same group/kind/namespace/name in one cluster: an error naming both origins. Keeps
- * the first. As for kustomize and the API server, a namespaced object without a namespace is in `default`.
+ * the first. As for kustomize and the API server, a namespaced object without a namespace is in `default`,
+ * and a cluster-scoped one is in none (a `metadata.namespace` it carries is dropped by the API server).
  */
 export function checkDuplicates(
   resources: readonly Resource[],
