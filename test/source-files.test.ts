@@ -24,6 +24,20 @@ function source(path: string, extra: Partial<SourceDef> = {}): SourceDef {
 
 const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\n`;
 
+/** `braid validate --format json` of a fleet whose one source holds a ConfigMap and whose cluster has these patches (exit 1). */
+async function validateWithPatches(patches: string): Promise<{
+  diagnostics: { code: string; message: string; location?: { file: string; line: number; column: number } }[];
+}> {
+  const { dir } = await makeFixtureRepo([{ files: { "m/cm.yaml": CM("a") } }]);
+  const fleetDir = await writeFleet({
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { branch: main }\n      path: m`),
+    "clusters/c.yaml": clusterYaml("c", patches),
+  });
+  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "..", "c") } });
+  expect(await main(["validate", "--format", "json"], io)).toBe(1);
+  return JSON.parse(io.out.join("")) as never;
+}
+
 describe("reading manifests from a source commit", () => {
   it("refuses symlinks that leave the source root, follows those inside, flags binary files", async () => {
     const { dir } = await makeFixtureRepo([
@@ -108,22 +122,9 @@ describe("reading manifests from a source commit", () => {
   it.skipIf(openApiSkipReason("big integers in braid's patches"))(
     "an inexact integer in braid's own patch text is PATCH_INVALID at its line",
     async () => {
-      const { dir } = await makeFixtureRepo([{ files: { "m/cm.yaml": CM("a") } }]);
-      const fleetDir = await writeFleet({
-        "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { branch: main }\n      path: m`),
-        "clusters/c.yaml": clusterYaml(
-          "c",
-          "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { n: x }\n        spec: { n: 9223372036854775807 }\n",
-        ),
-      });
-      const io = memoryIO({
-        cwd: fleetDir,
-        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "..", "c") },
-      });
-      expect(await main(["validate", "--format", "json"], io)).toBe(1);
-      const out = JSON.parse(io.out.join("")) as {
-        diagnostics: { code: string; location?: { file: string; line: number } }[];
-      };
+      const out = await validateWithPatches(
+        "  patches:\n    - target: { kind: ConfigMap }\n      patch: |\n        data: { n: x }\n        spec: { n: 9223372036854775807 }\n",
+      );
       expect(out.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toContainEqual([
         "PATCH_INVALID",
         "clusters/c.yaml",
@@ -135,32 +136,19 @@ describe("reading manifests from a source commit", () => {
   it.skipIf(openApiSkipReason("big integers in braid's patches written as YAML"))(
     "an inexact integer in a patch written as YAML in the config (a list of operations, a mapping) is PATCH_INVALID at the number",
     async () => {
-      const { dir } = await makeFixtureRepo([{ files: { "m/cm.yaml": CM("a") } }]);
-      const fleetDir = await writeFleet({
-        "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { branch: main }\n      path: m`),
-        "clusters/c.yaml": clusterYaml(
-          "c",
-          [
-            "  patches:",
-            "    - target: { kind: ConfigMap }",
-            "      type: json6902",
-            "      patch: [ { op: add, path: /data/n, value: 9223372036854775807 } ]",
-            "    - target: { kind: ConfigMap }",
-            "      patch:",
-            "        metadata: { annotations: { big: 9223372036854775807 } }",
-            "        spec: { n: 9223372036854775806, m: 9007199254740991 }",
-            "",
-          ].join("\n"),
-        ),
-      });
-      const io = memoryIO({
-        cwd: fleetDir,
-        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "..", "c") },
-      });
-      expect(await main(["validate", "--format", "json"], io)).toBe(1);
-      const out = JSON.parse(io.out.join("")) as {
-        diagnostics: { code: string; message: string; location?: { file: string; line: number; column: number } }[];
-      };
+      const out = await validateWithPatches(
+        [
+          "  patches:",
+          "    - target: { kind: ConfigMap }",
+          "      type: json6902",
+          "      patch: [ { op: add, path: /data/n, value: 9223372036854775807 } ]",
+          "    - target: { kind: ConfigMap }",
+          "      patch:",
+          "        metadata: { annotations: { big: 9223372036854775807 } }",
+          "        spec: { n: 9223372036854775806, m: 9007199254740991 }",
+          "",
+        ].join("\n"),
+      );
       const invalid = out.diagnostics.filter((d) => d.code === "PATCH_INVALID");
       // the annotation is kept as its text; the safe integer is exact
       expect(invalid.map((d) => [d.location?.file, d.location?.line, d.location?.column])).toEqual([
