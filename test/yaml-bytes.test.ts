@@ -40,7 +40,14 @@ async function render(
   const code = await main(["render", "--out", out, "--format", "json"], io);
   const report = JSON.parse(io.out.join("") || "{}") as { diagnostics?: Found[] };
   const errors = (report.diagnostics ?? []).filter((d) => d.code === "YAML_SYNTAX");
-  return { code, out, errors, where: errors.map((d) => [d.location?.file, d.location?.line, d.location?.column]) };
+  const codes = (report.diagnostics ?? []).map((d) => [d.code, d.location?.file, d.location?.line]);
+  return {
+    code,
+    out,
+    errors,
+    codes,
+    where: errors.map((d) => [d.location?.file, d.location?.line, d.location?.column]),
+  };
 }
 
 describe("the bytes of a YAML file", () => {
@@ -140,6 +147,30 @@ describe.skipIf(NO_OPENAPI)("through braid render", () => {
       ),
     });
     expect(replacement.where).toEqual([["m/r.yaml", 1, 1]]);
+  });
+
+  it("a UTF-16 manifest (with its byte-order mark) is read as go-yaml reads it: its first document only, as kubectl", async () => {
+    const text = CM("first", 'a: "café"') + "---\n" + CM("second");
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const be = Buffer.from(le);
+    be.swap16(); // UTF-16BE, its mark FE FF
+    const r = await render({ "m/le.yaml": le }, "m");
+    expect(r.code).toBe(0);
+    // the second document: ignored, with a warning at its line
+    expect(r.codes).toEqual([["KUSTOMIZE_IGNORED", "m/le.yaml", 9]]);
+    const tree = await readTree(join(r.out, "clusters", "a"));
+    expect(Object.keys(tree).sort()).toEqual(["default/configmap-first.yaml", "kustomization.yaml"]);
+    expect(tree["default/configmap-first.yaml"]).toContain('a: "café"');
+    const both = await render({ "m/be.yaml": be }, "m");
+    expect(Object.keys(await readTree(join(both.out, "clusters", "a"))).sort()).toEqual([
+      "default/configmap-first.yaml",
+      "kustomization.yaml",
+    ]);
+    // a mark that is not followed by UTF-16 (an odd length) is an error
+    const odd = yamlText(Buffer.concat([le, Buffer.from([0x41])]), "odd.yaml");
+    expect("diagnostic" in odd && odd.diagnostic.message).toBe(
+      "odd.yaml starts with a UTF-16 byte-order mark but is not UTF-16 text",
+    );
   });
 
   it("a fleet file that is not UTF-8 is a located error, not a var rendered with U+FFFD", async () => {

@@ -155,16 +155,40 @@ function notPrintable(text: string, file: string, base: Partial<SourceLocation>)
   };
 }
 
+/** The UTF-16 encoding a file's byte-order mark names, if it starts with one. */
+function utf16Bom(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return undefined;
+}
+
 /**
- * The text of a YAML file's bytes, as go-yaml reads them: UTF-8 (a byte-order mark dropped), else a located
- * YAML_SYNTAX error at the first line that is not UTF-8 (go-yaml: "invalid leading UTF-8 octet"), where a
- * lenient decoding would put U+FFFD in place of the bytes and render them changed.
+ * The text of a YAML file's bytes, as go-yaml reads them: UTF-16 when a byte-order mark says so (`utf16`),
+ * else UTF-8 (a byte-order mark dropped); else a located YAML_SYNTAX error at the first line that is not
+ * UTF-8 (go-yaml: "invalid leading UTF-8 octet"), where a lenient decoding would put U+FFFD in place of the
+ * bytes and render them changed.
  */
 export function yamlText(
   bytes: Uint8Array,
   file: string,
   base: Partial<SourceLocation> = {},
-): { text: string } | { diagnostic: Diagnostic } {
+): { text: string; utf16?: true } | { diagnostic: Diagnostic } {
+  const utf16 = utf16Bom(bytes);
+  if (utf16) {
+    try {
+      return { text: new TextDecoder(utf16, { fatal: true }).decode(bytes), utf16: true };
+    } catch {
+      return {
+        diagnostic: {
+          code: "YAML_SYNTAX",
+          severity: "error",
+          message: `${file} starts with a UTF-16 byte-order mark but is not UTF-16 text`,
+          location: { ...base, file, line: 1, column: 1 },
+          hint: "save the file as UTF-8",
+        },
+      };
+    }
+  }
   if (isUtf8(bytes)) return { text: utf8.decode(bytes) };
   let line = 1;
   for (let start = 0; start <= bytes.length; line++) {
@@ -478,9 +502,11 @@ function aliasExpansion(doc: Document.Parsed): number {
 /**
  * The documents kustomize's reader never sees: it splits a file at its later lines starting with `---` and
  * decodes one document from each part, so a document that follows a `...` end marker without a `---` line
- * is dropped (kubectl kustomize and Flux ignore it, without a word).
+ * is dropped (kubectl kustomize and Flux ignore it, without a word). It splits the file's bytes, so in a
+ * UTF-16 file (`utf16`) it finds no `---` line, and reads the first document only.
  */
-export function kyamlDroppedDocs(yaml: YamlFile): Document.Parsed[] {
+export function kyamlDroppedDocs(yaml: YamlFile, utf16 = false): Document.Parsed[] {
+  if (utf16) return yaml.docs.slice(1);
   if (!/(?:^|\n)\.\.\./.test(yaml.text)) return [];
   const separators = [...yaml.text.matchAll(/\n---[^\n]*\n/g)].map((m) => m.index);
   const seen = new Set<number>();

@@ -17,6 +17,7 @@ import {
   parseYamlFile,
   positionOf,
   tabLedBlockScalars,
+  yamlText,
   type YamlFile,
 } from "../model/yaml-file.js";
 import { idOf, type JsonObject, type Resource } from "../model/resource.js";
@@ -64,9 +65,12 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 async function parseBlob(gitCache: object, gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
   const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
   let text: string;
+  // a UTF-16 file (its byte-order mark says so), as go-yaml reads it
+  const utf16 = yamlText(blob, file);
   try {
-    if (blob.includes(0)) throw new Error("NUL byte");
-    text = decoder.decode(blob);
+    if ("utf16" in utf16) text = utf16.text;
+    else if (blob.includes(0)) throw new Error("NUL byte");
+    else text = decoder.decode(blob);
   } catch {
     return {
       docs: [],
@@ -82,10 +86,11 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
   }
   const yaml = parseYamlFile(text, file, {}, { timestamps: true });
   if (yaml.diagnostics.length) return { yaml, docs: [], problems: yaml.diagnostics };
-  const unreadable = [...kyamlSplitProblems(yaml), ...tabLedBlockScalars(yaml), ...goJsonProblems(yaml)];
+  const split = "utf16" in utf16 ? [] : kyamlSplitProblems(yaml); // (kustomize splits no UTF-16 file)
+  const unreadable = [...split, ...tabLedBlockScalars(yaml), ...goJsonProblems(yaml)];
   if (unreadable.length) return { yaml, docs: [], problems: unreadable };
   flowEmptyValuesAsStrings(yaml);
-  const dropped = kyamlDroppedDocs(yaml);
+  const dropped = kyamlDroppedDocs(yaml, "utf16" in utf16);
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
@@ -98,10 +103,18 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
     return {
       code: "KUSTOMIZE_IGNORED",
       severity: "warning",
-      message:
-        "this document follows a `...` end marker without a `---` line: kustomize's reader takes one document between --- lines, so kubectl kustomize and Flux ignore it, and so does braid",
+      ...("utf16" in utf16
+        ? {
+            message:
+              "this document is not the first of a UTF-16 file: kustomize's reader finds no --- line in UTF-16 and reads the first document only, so kubectl kustomize and Flux ignore it, and so does braid",
+            hint: "save the file as UTF-8 if every document is meant to be applied",
+          }
+        : {
+            message:
+              "this document follows a `...` end marker without a `---` line: kustomize's reader takes one document between --- lines, so kubectl kustomize and Flux ignore it, and so does braid",
+            hint: "start it with a --- line if it is meant to be applied, or remove it",
+          }),
       location: { file, line: pos.line, column: pos.col },
-      hint: "start it with a --- line if it is meant to be applied, or remove it",
     };
   });
   return { yaml, docs, problems: ignored };
