@@ -383,6 +383,14 @@ describe.skipIf(NO_OPENAPI)("a patch file that cannot be read never yields a clu
       ["c0001", false, 0],
       ["c0002", true, 2],
     ]);
+    const validated = await cli(fleet, ["validate", "--format", "json"]);
+    expect(validated.code).toBe(1);
+    const checked = (JSON.parse(validated.out) as { clusters: { name: string; ok: boolean; withheld?: true }[] })
+      .clusters;
+    expect(checked.map((c) => [c.name, c.ok, c.withheld])).toEqual([
+      ["c0001", false, true],
+      ["c0002", true, undefined],
+    ]);
     expect(await listAll(join(out, "clusters"))).toEqual([
       "c0002",
       "c0002/apps",

@@ -193,6 +193,24 @@ async function writeFiles(
   });
 }
 
+/**
+ * The clusters not to write: a fleet-config error (a patch file refused or missing, a bad group…) may have
+ * left something out of a cluster that rendered "ok". An error in a cluster's own file withholds that
+ * cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster
+ * (`fleetWide`), as publish then publishes nothing.
+ */
+function withheldClusters(run: FleetRun): { withheld: Set<string>; fleetWide: boolean } {
+  const configErrors = run.diagnostics.filter((d) => d.severity === "error" && !PIN_CODES.has(d.code));
+  const clusterFiles = new Set(run.clusters.map((c) => c.cluster.location.file));
+  const fleetWide = configErrors.some((d) => !d.location || !clusterFiles.has(d.location.file));
+  const withheld = new Set(
+    run.clusters
+      .filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location.file))
+      .map((c) => c.name),
+  );
+  return { withheld, fleetWide };
+}
+
 /** `braid render`. */
 export async function renderCommand(io: CliIO, values: RunFlags & { out?: string }): Promise<number> {
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
@@ -207,18 +225,7 @@ export async function renderCommand(io: CliIO, values: RunFlags & { out?: string
     await checkOutDir(given);
   }
   const run = await runWithProgress(io, values, format, localReuse(io, values["no-cache"]));
-  // A fleet-config error (a patch file refused or missing, a bad group…) may have left something out of a
-  // cluster that rendered "ok": such a cluster is not written. An error in a cluster's own file withholds that
-  // cluster; any other config error (braid.yaml, a group, a shared patch file) withholds every cluster, as
-  // publish then publishes nothing.
-  const configErrors = run.diagnostics.filter((d) => d.severity === "error" && !PIN_CODES.has(d.code));
-  const clusterFiles = new Set(run.clusters.map((c) => c.cluster.location.file));
-  const fleetWide = configErrors.some((d) => !d.location || !clusterFiles.has(d.location.file));
-  const withheld = new Set(
-    run.clusters
-      .filter((c) => fleetWide || configErrors.some((d) => d.location?.file === c.cluster.location.file))
-      .map((c) => c.name),
-  );
+  const { withheld, fleetWide } = withheldClusters(run);
   const written = run.clusters.filter((c) => c.output && !withheld.has(c.name));
   const diagnostics = allDiagnostics(run);
   // without --out, a run that failed and has nothing to write makes no temp folder (none is left behind)
@@ -264,7 +271,8 @@ export async function validateCommand(io: CliIO, values: RunFlags): Promise<numb
   const format = pickFormat(values.format, ["text", "json", "github"], "text");
   const run = await runWithProgress(io, values, format, localReuse(io, values["no-cache"]));
   const diagnostics = allDiagnostics(run);
-  if (format === "json") io.stdout(summaryJson(run, "ValidationResult"));
+  // a cluster whose config has an error was checked without what the error left out: not ok
+  if (format === "json") io.stdout(summaryJson(run, "ValidationResult", {}, withheldClusters(run).withheld));
   else {
     if (format === "github") await printGithubAnnotations(io, diagnostics, fleetDir(io, values.fleet), values.quiet);
     else printDiagnostics(io, diagnostics, format, values.quiet, await runFrames(io, values.fleet, run, diagnostics));
