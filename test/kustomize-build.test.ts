@@ -744,6 +744,34 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: integration with bra
     }
   });
 
+  it("a patch target's namespace meets a FlowSchema v1 as kustomize's scopes say (namespaced, in default before the namespace step)", async () => {
+    const fs =
+      "apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata:\n  name: fs\nspec:\n  matchingPrecedence: 100\n  priorityLevelConfiguration: { name: pl }\n";
+    const build = async (targetNamespace: string) => {
+      const files = {
+        "app/kustomization.yaml": KUST(
+          `namespace: team\nresources: [fs.yaml]\npatches:\n- target: { kind: FlowSchema, namespace: ${targetNamespace} }\n  patch: |-\n    - op: replace\n      path: /spec/matchingPrecedence\n      value: 200\n`,
+        ),
+        "app/fs.yaml": fs,
+      };
+      const { fleetDir, repo } = await fleetWith(files);
+      const r = await render(fleetDir);
+      expect(r.report.diagnostics).toEqual([]);
+      const tree = await readTree(join(r.out, "clusters", "a"));
+      const braid = (parse(tree["_cluster/flowschema-fs.yaml"]!) as { spec: { matchingPrecedence: number } }).spec
+        .matchingPrecedence;
+      if (kubectl) {
+        const built = parse((await run(kubectl, ["kustomize", join(repo, "app")])).stdout) as {
+          spec: { matchingPrecedence: number };
+        };
+        expect(braid).toBe(built.spec.matchingPrecedence);
+      }
+      return braid;
+    };
+    expect(await build("default")).toBe(200);
+    expect(await build("team")).toBe(100);
+  });
+
   it("a build accumulating one cluster-scoped object twice (namespaces aside) fails, as kustomize's AppendAll", async () => {
     const role = (ns: string) =>
       `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr${ns ? `\n  namespace: ${ns}` : ""}\n`;

@@ -13,7 +13,7 @@
  * located error (fields.ts). Every path stays inside the source repository. Resources keep their file and
  * line; nothing here reads the clock, the environment or the network.
  */
-import { isClusterScoped } from "./cluster-scoped.js";
+import { isClusterScoped } from "../model/kustomize-scope.js";
 import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";

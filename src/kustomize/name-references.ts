@@ -19,7 +19,7 @@ import {
   type Resource,
   type ResourceId,
 } from "../model/resource.js";
-import { isClusterScoped } from "./cluster-scoped.js";
+import { isClusterScoped } from "../model/kustomize-scope.js";
 import type { KustomizationContext, TransformResult, Transformer } from "./context.js";
 import { isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { NAME_REFERENCE_SPECS, type NameReference } from "./field-specs-data.js";

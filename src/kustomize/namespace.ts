@@ -16,7 +16,7 @@ import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import { idOf, type Json, type JsonObject, type JsonPath, type PositionMap, type Resource } from "../model/resource.js";
 import { pointerOf } from "../model/plain-scalars.js";
 import { cloneJson, type FieldSpec, specSelects, walkFieldSpec } from "./field-spec.js";
-import { isClusterScoped } from "./cluster-scoped.js";
+import { isClusterScoped } from "../model/kustomize-scope.js";
 
 function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);

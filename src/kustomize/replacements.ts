@@ -18,7 +18,7 @@ import type { AsyncTransformer, KustomizationContext, TransformResult } from "./
 import { isObject } from "./field-spec.js";
 import { keepType, lookup, matchPath, plainScalar, scalarText, splitFieldPath } from "./field-path.js";
 import { entryLocation, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
-import { isClusterScoped } from "./cluster-scoped.js";
+import { isClusterScoped } from "../model/kustomize-scope.js";
 import { matchesLabelSelector, parseSelectorString } from "../model/select-targets.js";
 
 /** A selector of objects (kustomize's ResId selector plus label/annotation selectors for targets). */

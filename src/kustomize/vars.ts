@@ -11,7 +11,7 @@
  *   of the varReference field specs (kustomize's defaults, plus `configurations`): a field that is exactly
  *   `$(NAME)` takes the value with its type, inside text the value's text; `$$` is `$`; an unknown name stays.
  */
-import { isClusterScoped } from "./cluster-scoped.js";
+import { isClusterScoped } from "../model/kustomize-scope.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import {
   type Json,

@@ -1,4 +1,5 @@
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import { isClusterScoped } from "../model/kustomize-scope.js";
 import type { PatchDef } from "../config/types.js";
 import { pointerToPath } from "../model/yaml-file.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -191,7 +192,8 @@ export function applyPatches(
     const { namespace: _ns, ...withoutNamespace } = selector;
     const anyNamespace = inferred ? compileTarget(withoutNamespace) : compiled;
     const selection = current.map((res) => {
-      const clusterScoped = selector.namespace !== undefined && schema?.scope(res.id) === "Cluster";
+      // (scopes as kustomize takes them: model/kustomize-scope.ts)
+      const clusterScoped = selector.namespace !== undefined && isClusterScoped(res.id);
       const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
       const options = { clusterScoped: clusterScoped && matcher === compiled };
       const first = original.get(res);

@@ -6,9 +6,9 @@
  * ValidatingAdmissionPolicy, IPAddress, DeviceClass…). So kustomize's namespace transformer (and Flux's
  * `targetNamespace`, which runs it) gives those a `metadata.namespace`, which the API server drops on apply
  * (fluxcd/pkg ssa: "a namespace injected by upstream tooling that the API server strips"), and name
- * references, replacements, vars and the build's own duplicate check compare their namespaces. braid's own
- * steps (output folders, the fleet's duplicate check, default namespaces) take scopes from the Kubernetes
- * OpenAPI instead.
+ * references, replacements, vars, patch targets with a namespace (kustomize's and braid's, whose selectors
+ * are kustomize's) and the build's own duplicate check compare their namespaces. braid's own steps (output
+ * folders, the fleet's duplicate check, default namespaces) take scopes from the Kubernetes OpenAPI instead.
  */
 import type { ResourceId } from "../model/resource.js";
 
