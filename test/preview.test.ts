@@ -275,6 +275,37 @@ describe.skipIf(!haveOpenApi)("braid preview: errors at head, fleet missing at b
     expect(out).toMatch(/\| b \| ❌ failed \|/);
   }, 60_000);
 
+  it("a cluster whose file does not load at head failed (exit 1); it is not shown removed, nor are its objects", async () => {
+    const base: Record<string, string | null> = {
+      "braid.yaml": fleetFiles(),
+      "braid.lock": lockFor(source.commits[0]!, "v1.0.0"),
+      "clusters/a.yaml": clusterYaml("a"),
+      "clusters/b.yaml": clusterYaml("b"),
+      "clusters/gone.yaml": clusterYaml("gone"),
+    };
+    const repo = await fleetRepo(base, {
+      "clusters/b.yaml": "apiVersion: braid/v1alpha1\nkind: Cluster\nmetadata: { name: b }\nspec:\n  vars: { X: [ }\n",
+      "clusters/gone.yaml": null,
+    });
+    const { code, out } = await preview(repo.fleetDir, ["--base", "HEAD^", "--head", "HEAD", "--format", "json"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as { clusters: { cluster: string; status: string; removed: number }[] };
+    // (unchanged clusters are not listed)
+    expect(report.clusters.map((c) => [c.cluster, c.status, c.removed])).toEqual([
+      ["b", "failed", 0],
+      ["gone", "removed", 4],
+    ]);
+    // braid.yaml itself broken at head: every cluster failed
+    const broken = await fleetRepo(base, { "braid.yaml": "apiVersion: braid/v1alpha1\nkind: Fleet\nspec: [\n" });
+    const all = await preview(broken.fleetDir, ["--base", "HEAD^", "--head", "HEAD", "--format", "json"]);
+    expect(all.code).toBe(1);
+    expect((JSON.parse(all.out) as { clusters: { status: string }[] }).clusters.map((c) => c.status)).toEqual([
+      "failed",
+      "failed",
+      "failed",
+    ]);
+  }, 60_000);
+
   it("a fleet that does not exist at base: every cluster added, with a note", async () => {
     const repo = await makeFixtureRepo([
       { files: { "README.md": "x\n" } },

@@ -123,7 +123,18 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
   const baseClusters = new Map((base?.clusters ?? []).map((c) => [c.name, c]));
   const headClusters = new Map(head.clusters.map((c) => [c.name, c]));
   const names = [...new Set([...baseClusters.keys(), ...headClusters.keys()])].sort();
-  const clusters = names.map((name) => diffCluster(name, baseClusters.get(name), headClusters.get(name), differ));
+  // a base cluster whose file has an error at head (or all of them, when braid.yaml does not load there)
+  // did not load: it failed, it was not removed (a publish of head would write nothing)
+  const headErrors = head.diagnostics.filter((d) => d.severity === "error");
+  const unloaded = new Set(headErrors.flatMap((d) => (d.location?.file ? [d.location.file] : [])));
+  const noFleet = !head.fleet && headErrors.length > 0;
+  const clusters = names.map((name) => {
+    const b = baseClusters.get(name);
+    const h = headClusters.get(name);
+    if (b && !h && (noFleet || unloaded.has(b.cluster.location.file)))
+      return { cluster: name, status: "failed" as const, added: 0, changed: 0, removed: 0, errors: true, changes: [] };
+    return diffCluster(name, b, h, differ);
+  });
 
   // 3. notes: the caller's, the rollout plans', the clusters whose source set changes
   const notes = [...(opts.notes ?? []), ...rolloutPlanNotes(base, head)];
