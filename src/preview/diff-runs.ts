@@ -131,7 +131,7 @@ export function diffFleetRuns(base: FleetRun | undefined, head: FleetRun, opts: 
   const clusters = names.map((name) => {
     const b = baseClusters.get(name);
     const h = headClusters.get(name);
-    if (b && !h && (noFleet || unloaded.has(b.cluster.location.file)))
+    if (b && !h && (noFleet || (unloaded.size > 0 && unloaded.has(b.cluster.location.file))))
       return { cluster: name, status: "failed" as const, added: 0, changed: 0, removed: 0, errors: true, changes: [] };
     return diffCluster(name, b, h, differ);
   });
