@@ -189,7 +189,11 @@ export function yamlText(
       };
     }
   }
-  if (isUtf8(bytes)) return { text: utf8.decode(bytes) };
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    // not UTF-8: the first line that is not, below
+  }
   let line = 1;
   for (let start = 0; start <= bytes.length; line++) {
     let end = bytes.indexOf(0x0a, start);
@@ -208,7 +212,7 @@ export function yamlText(
   };
 }
 
-const utf8 = new TextDecoder("utf-8");
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Parses every document of a file, collecting syntax errors with positions instead of throwing. A key given

@@ -60,18 +60,11 @@ export function createManifestCache(git: object = {}): ManifestCache {
   return { blobs: new Map(), loads: new Map(), trees: new Map(), git, ignores: new Map() };
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
 async function parseBlob(gitCache: object, gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
   const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
-  let text: string;
-  // a UTF-16 file (its byte-order mark says so), as go-yaml reads it
-  const utf16 = yamlText(blob, file);
-  try {
-    if ("utf16" in utf16) text = utf16.text;
-    else if (blob.includes(0)) throw new Error("NUL byte");
-    else text = decoder.decode(blob);
-  } catch {
+  // UTF-8, or UTF-16 when its byte-order mark says so, as go-yaml reads it (decoded once)
+  const read = yamlText(blob, file);
+  if ("diagnostic" in read || (!read.utf16 && blob.includes(0)))
     return {
       docs: [],
       problems: [
@@ -83,14 +76,14 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
         },
       ],
     };
-  }
-  const yaml = parseYamlFile(text, file, {}, { timestamps: true });
+  const yaml = parseYamlFile(read.text, file, {}, { timestamps: true });
   if (yaml.diagnostics.length) return { yaml, docs: [], problems: yaml.diagnostics };
-  const split = "utf16" in utf16 ? [] : kyamlSplitProblems(yaml); // (kustomize splits no UTF-16 file)
+  const utf16 = read.utf16 === true;
+  const split = utf16 ? [] : kyamlSplitProblems(yaml); // (kustomize splits no UTF-16 file)
   const unreadable = [...split, ...tabLedBlockScalars(yaml), ...goJsonProblems(yaml)];
   if (unreadable.length) return { yaml, docs: [], problems: unreadable };
   flowEmptyValuesAsStrings(yaml);
-  const dropped = kyamlDroppedDocs(yaml, "utf16" in utf16);
+  const dropped = kyamlDroppedDocs(yaml, utf16);
   const docs: ParsedBlob["docs"] = [];
   for (const doc of yaml.docs) {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
@@ -103,7 +96,7 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
     return {
       code: "KUSTOMIZE_IGNORED",
       severity: "warning",
-      ...("utf16" in utf16
+      ...(utf16
         ? {
             message:
               "this document is not the first of a UTF-16 file: kustomize's reader finds no --- line in UTF-16 and reads the first document only, so kubectl kustomize and Flux ignore it, and so does braid",
