@@ -172,4 +172,58 @@ describe("reading manifests from a source commit", () => {
     expect(cache.blobs.size).toBe(2);
     expect(second.resources.find((r) => r.id.name === "a")!.object).toBe(first.resources[0]!.object);
   });
+
+  it("reads a file of 130,000 documents (more than a function call takes as arguments)", async () => {
+    const n = 130_000;
+    let text = "";
+    for (let i = 0; i < n; i++) text += `---\n{apiVersion: v1, kind: ConfigMap, metadata: {name: c${i}}}\n`;
+    const { dir, commits } = await makeFixtureRepo([{ files: { "m/all.yaml": text } }]);
+    const { resources, diagnostics } = await loadSourceManifests(
+      createManifestCache(),
+      join(dir, ".git"),
+      commits[0]!,
+      source("m"),
+    );
+    expect(diagnostics).toEqual([]);
+    expect(resources).toHaveLength(n);
+    expect(resources[n - 1]!.id.name).toBe(`c${n - 1}`);
+  }, 120_000);
+
+  it("a YAML file larger than 64 MiB is a located error, not a run out of memory", async () => {
+    const big = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: big }\ndata:\n  a: "${"x".repeat(65 * 2 ** 20)}"\n`;
+    const { dir, commits } = await makeFixtureRepo([{ files: { "m/big.yaml": big, "m/ok.yaml": CM("ok") } }]);
+    const { resources, diagnostics } = await loadSourceManifests(
+      createManifestCache(),
+      join(dir, ".git"),
+      commits[0]!,
+      source("m"),
+    );
+    expect(resources.map((r) => r.id.name)).toEqual(["ok"]);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: "FILE_TOO_LARGE", location: { file: "m/big.yaml", line: 1 } });
+    expect(diagnostics[0]!.message).toBe("m/big.yaml is 65.0 MiB: braid reads YAML files of up to 64 MiB");
+  }, 60_000);
+
+  it.skipIf(openApiSkipReason("a fleet patch file over 64 MiB"))(
+    "a fleet file larger than 64 MiB (a patch file) is a located error too",
+    async () => {
+      const { dir } = await makeFixtureRepo([{ files: { "m/cm.yaml": CM("a") } }]);
+      const fleetDir = await writeFleet({
+        "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { branch: main }\n      path: m`),
+        "clusters/c.yaml": clusterYaml("c", "  patches:\n    - path: patches/big.yaml\n"),
+        "patches/big.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\ndata: { a: "${"x".repeat(65 * 2 ** 20)}" }\n`,
+      });
+      const io = memoryIO({
+        cwd: fleetDir,
+        env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: join(dir, "..", "c") },
+      });
+      expect(await main(["validate", "--format", "json"], io)).toBe(1);
+      const out = JSON.parse(io.out.join("")) as { diagnostics: { code: string; location?: { file: string } }[] };
+      expect(out.diagnostics.map((d) => [d.code, d.location?.file])).toContainEqual([
+        "FILE_TOO_LARGE",
+        "patches/big.yaml",
+      ]);
+    },
+    60_000,
+  );
 });

@@ -19,6 +19,7 @@ import { fleetDir, pickFormat, printDiagnostics, sourceEnv, table } from "./comm
 import { codeFrames } from "./code-frames.js";
 import { diskFleetReader } from "../config/fleet-files.js";
 import type { CliIO } from "./io.js";
+import { pushAll } from "../model/append.js";
 
 export const ROLLOUT_HELP = `braid rollout status  [NAME] [--format text|json]
 braid rollout advance [NAME] [--dry-run] [--repo owner/name] [--format text|json]
@@ -226,7 +227,7 @@ async function advance(
     const state = await currentState(ctx, def, plan);
     const facts = await gatherFacts(ctx, def, plan, state, { now, ...githubFor(io, values, def, plan) });
     const r = advanceRollout(def, plan, state, facts);
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     const i = states.findIndex((s) => s.name === def.name);
     if (i >= 0) states[i] = r.state;
     else states.push(r.state);

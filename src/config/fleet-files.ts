@@ -21,7 +21,7 @@ export interface FleetReader {
 
 /**
  * A fleet file's text: UTF-8 (a byte-order mark dropped), else its located YAML_SYNTAX error is thrown, never
- * U+FFFD in place of bytes that a lenient decoding would render changed.
+ * U+FFFD in place of bytes that a lenient decoding would render changed (FILE_TOO_LARGE beyond 64 MiB).
  */
 export function fleetFileText(bytes: Uint8Array, path: string): string {
   const read = yamlText(bytes, path);

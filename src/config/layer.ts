@@ -1,6 +1,7 @@
 import { setOwn } from "../model/own-keys.js";
 import { matchesLabelSelectorObject } from "../model/select-targets.js";
 import type { ClusterDef, EffectiveCluster, EffectivePin, Fleet, LayerDef } from "./types.js";
+import { pushAll } from "../model/append.js";
 
 /** Variable name for a label key: CLUSTER_LABEL_<key with every char outside [A-Za-z0-9_] as _>. */
 function labelVarName(key: string): string {
@@ -61,7 +62,7 @@ export function effectiveCluster(fleet: Fleet, cluster: ClusterDef): EffectiveCl
   const vars: Record<string, string> = { ...builtinVars(cluster) };
   const patches = [...fleet.defaults.patches];
   for (const layer of [fleet.defaults, ...layers]) for (const [k, v] of Object.entries(layer.vars)) setOwn(vars, k, v); // `__proto__` too
-  for (const layer of layers) patches.push(...layer.patches);
+  for (const layer of layers) pushAll(patches, layer.patches);
 
   return {
     name: cluster.name,

@@ -17,6 +17,7 @@ import type { ConfigCache, LayerFileDef } from "./config-cache.js";
 import { mapPool } from "../model/map-pool.js";
 import type { RolloutDef } from "./rollout-types.js";
 import { documentToJs, nodeAt, parseYamlFile, positionOf, type YamlFile } from "../model/yaml-file.js";
+import { pushAll } from "../model/append.js";
 
 /** The fleet file name. */
 const FLEET_FILE = "braid.yaml";
@@ -49,8 +50,8 @@ async function readConfigText(
   try {
     text = await reader.read(path);
   } catch (e) {
-    if (!(e instanceof BraidError) || (e.code !== "PATH_ESCAPE" && e.code !== "YAML_SYNTAX")) throw e;
-    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder, or a file that is not UTF-8
+    if (!(e instanceof BraidError) || !["PATH_ESCAPE", "YAML_SYNTAX", "FILE_TOO_LARGE"].includes(e.code)) throw e;
+    diagnostics.push(e.diagnostic); // a symbolic link out of the fleet folder, a file that is not UTF-8 or too large
     return undefined;
   }
   if (text === undefined) {
@@ -78,7 +79,7 @@ function parseConfigDoc(
 ): LoadedDoc | undefined {
   const yaml = parseYamlFile(text, path);
   if (yaml.diagnostics.length) {
-    diagnostics.push(...yaml.diagnostics);
+    pushAll(diagnostics, yaml.diagnostics);
     return undefined;
   }
   const docs = yaml.docs.filter((d) => d.contents !== null);
@@ -112,7 +113,7 @@ function parseConfigDoc(
   }
   const problems = checkConfigSchema(kind, value, yaml, doc);
   if (problems.length) {
-    diagnostics.push(...problems);
+    pushAll(diagnostics, problems);
     return undefined;
   }
   return { value: value as Record<string, unknown>, yaml, doc };
@@ -170,7 +171,7 @@ async function toLayer(
     layer,
     reader,
   });
-  diagnostics.push(...pd);
+  pushAll(diagnostics, pd);
   return {
     name,
     file: d.yaml.file,
@@ -256,7 +257,7 @@ async function loadLayerFile(
             location: loc(d, ["metadata", "name"]),
           };
   }
-  diagnostics.push(...problems);
+  pushAll(diagnostics, problems);
   // as the cache gives it back: a thousand clusters' parsed YAML need not stay in memory for the whole run
   if (def && problems.length === 0) return cache?.set(path, text, def, deps) ?? def;
   return def;
@@ -280,7 +281,7 @@ async function loadLayerFiles(
   });
   const defs: LayerFileDef[] = [];
   for (const { def, problems } of loaded) {
-    diagnostics.push(...problems);
+    pushAll(diagnostics, problems);
     if (def) defs.push(def);
   }
   return { defs, files };
@@ -389,6 +390,9 @@ export async function loadFleet(
       hint: "use a branch name git accepts (git check-ref-format --branch), e.g. deploy",
     });
   // an empty fleet is reported only when there is no cluster file at all (not when they all failed to load)
-  diagnostics.push(...checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0));
+  pushAll(
+    diagnostics,
+    checkFleetRules(fleet).filter((d) => d.code !== "FLEET_EMPTY" || clusterFiles.length === 0),
+  );
   return { fleet, diagnostics };
 }

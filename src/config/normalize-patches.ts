@@ -21,6 +21,7 @@ import {
 } from "../model/yaml-file.js";
 import { resolveInside } from "./safe-path.js";
 import { plainVarPaths } from "../model/plain-scalars.js";
+import { pushAll } from "../model/append.js";
 
 interface PatchEntry {
   target?: TargetSpec;
@@ -123,8 +124,8 @@ async function bodiesFromFile(
   try {
     text = await ctx.reader.read(rel);
   } catch (e) {
-    if (e instanceof BraidError && e.code === "YAML_SYNTAX") {
-      diagnostics.push(e.diagnostic); // a file that is not UTF-8, located in it
+    if (e instanceof BraidError && (e.code === "YAML_SYNTAX" || e.code === "FILE_TOO_LARGE")) {
+      diagnostics.push(e.diagnostic); // a file that is not UTF-8 (located in it), or too large
       return [];
     }
     if (!(e instanceof BraidError) || e.code !== "PATH_ESCAPE") throw e;
@@ -143,16 +144,16 @@ async function bodiesFromFile(
     return [];
   }
   const parsed = parseYamlFile(text, rel);
-  diagnostics.push(...parsed.diagnostics);
+  pushAll(diagnostics, parsed.diagnostics);
   if (parsed.diagnostics.length) return [];
   if (ctx.kustomize) {
     const unreadable = tabLedBlockScalars(parsed);
-    if (!unreadable.length) unreadable.push(...goJsonProblems(parsed, "PATCH_INVALID"));
-    diagnostics.push(...unreadable);
+    if (!unreadable.length) pushAll(unreadable, goJsonProblems(parsed, "PATCH_INVALID"));
+    pushAll(diagnostics, unreadable);
     if (unreadable.length) return [];
   } else {
     const inexact = inexactIntegers(parsed, "PATCH_INVALID");
-    diagnostics.push(...inexact);
+    pushAll(diagnostics, inexact);
     if (inexact.length) return [];
   }
   const bodies: PatchBody[] = [];
@@ -303,7 +304,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function bodiesFromValue(value: Json, entryPath: JsonPath, ctx: PatchContext, diagnostics: Diagnostic[]): PatchBody[] {
   const node = nodeAt(ctx.doc, [...entryPath, "patch"], true);
   const inexact = isNode(node) ? inexactIntegers(ctx.yaml, "PATCH_INVALID", node) : [];
-  diagnostics.push(...inexact);
+  pushAll(diagnostics, inexact);
   return inexact.length ? [] : [bodyFromValue(value, entryPath, ctx)];
 }
 

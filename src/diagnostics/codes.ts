@@ -26,6 +26,7 @@ export const CODES = {
   YAML_SYNTAX: { category: "content", summary: "the file is not valid YAML" },
   YAML_ALIAS_LIMIT: { category: "content", summary: "the YAML uses too many aliases (alias bomb?)" },
   YAML_TOO_DEEP: { category: "content", summary: "the YAML nests deeper than braid can read" },
+  FILE_TOO_LARGE: { category: "content", summary: "a YAML file is larger than braid reads (64 MiB)" },
   CONFIG_NOT_FOUND: { category: "content", summary: "a config file is missing" },
   CONFIG_SCHEMA: { category: "content", summary: "a config file does not match its schema" },
   CONFIG_NAME_MISMATCH: { category: "content", summary: "a cluster's name differs from its file name" },

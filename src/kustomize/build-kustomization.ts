@@ -62,6 +62,7 @@ import {
   type YamlFile,
 } from "../model/yaml-file.js";
 import { posix } from "node:path";
+import { pushAll } from "../model/append.js";
 
 /** What one build needs: the tree at the commit, the run's blob cache, and the schema for scopes and merge keys. */
 export interface BuildEnv {
@@ -265,7 +266,7 @@ async function buildFolder(
   const k = await openKustomization(env, dir, as, from, diagnostics);
   if (!k) return undefined;
   const checked = checkFields(k, as === "root");
-  diagnostics.push(...checked);
+  pushAll(diagnostics, checked);
   const refused = checked.filter((d) => d.severity === "error");
   // build metadata: the top kustomization's decides for the whole build (kustomize hands it to every folder)
   const top = as === "root" ? rootMetadata(k, diagnostics) : {};
@@ -408,7 +409,10 @@ async function openKustomization(
     return undefined;
   }
   const found = findKustomization(env.tree, dir);
-  diagnostics.push(...found.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })));
+  pushAll(
+    diagnostics,
+    found.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })),
+  );
   if (!found.blob) {
     diagnostics.push(
       err(
@@ -423,7 +427,7 @@ async function openKustomization(
     return undefined;
   }
   const read = await readKustomization(env.tree, found.blob, base);
-  diagnostics.push(...read.diagnostics);
+  pushAll(diagnostics, read.diagnostics);
   const k = read.kustomization;
   if (!k) return undefined;
   const kind = k.value.kind ?? "Kustomization";
@@ -517,9 +521,9 @@ async function runTransformerStep(
       source: env.source,
       commit: env.tree.commit,
     });
-    diagnostics.push(...read.diagnostics);
+    pushAll(diagnostics, read.diagnostics);
     const applied = applyKustomizationPatches(resources, read.patches, env.schema);
-    diagnostics.push(...applied.diagnostics);
+    pushAll(diagnostics, applied.diagnostics);
     return applied.resources;
   }
   if (step.kind === "namespace") {
@@ -617,7 +621,7 @@ async function accumulateResource(
       path,
       oid: blob.oid,
     });
-    diagnostics.push(...loaded.diagnostics);
+    pushAll(diagnostics, loaded.diagnostics);
     if (origin === undefined) return { resources: loaded.resources };
     return { resources: annotateOrigin(loaded.resources, { path: goJoin(origin, entry) }, true) };
   }
@@ -670,7 +674,7 @@ async function readConfigurations(
       return undefined;
     }
     const parsed = parseYamlFile(text.text, path, base);
-    diagnostics.push(...parsed.diagnostics);
+    pushAll(diagnostics, parsed.diagnostics);
     if (parsed.diagnostics.length) return undefined;
     const doc = parsed.docs.find((d) => d.contents !== null) ?? parsed.docs[0];
     const js = doc ? documentToJs(doc, path, parsed.lineCounter, base) : { value: null };
@@ -735,7 +739,10 @@ async function pluginConfigs(
     if (inline) {
       // kustomize gives an inline configuration the kustomization file as its origin
       const where = origin === undefined ? undefined : goJoin(origin, posix.basename(k.file));
-      inlined.push(...inline.map((c) => withPluginOrigin(c, where)));
+      pushAll(
+        inlined,
+        inline.map((c) => withPluginOrigin(c, where)),
+      );
       continue;
     }
     const path = resolveEntry(k, entry, at, field === "generators" ? "generator" : "transformer", diagnostics);
@@ -749,7 +756,10 @@ async function pluginConfigs(
       }
       const where = origin === undefined ? undefined : goJoin(origin, entry);
       const read = configsOfText(parseYamlFile(text.text, path, base), path, base, diagnostics);
-      configs.push(...read.map((c) => withPluginOrigin(c, where)));
+      pushAll(
+        configs,
+        read.map((c) => withPluginOrigin(c, where)),
+      );
     } else if (env.tree.isDir(path)) {
       const built = await buildFolder(env, path, "resource", [], listedAs(at, stack, origin, entry), diagnostics);
       for (const r of built?.resources ?? []) {
@@ -803,7 +813,7 @@ function configsOfText(
   base: { source: string; commit: string },
   diagnostics: Diagnostic[],
 ): PluginConfig[] {
-  diagnostics.push(...parsed.diagnostics);
+  pushAll(diagnostics, parsed.diagnostics);
   if (parsed.diagnostics.length) return [];
   const out: PluginConfig[] = [];
   for (const doc of parsed.docs) {
@@ -907,7 +917,7 @@ async function runField(
   if (!t) return resources; // reported by checkFields
   try {
     const r: TransformResult = await t(resources, args, ctx);
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     return r.resources;
   } catch (e) {
     if (e instanceof BraidError) {
@@ -926,7 +936,7 @@ function guard(
 ): Resource[] {
   try {
     const r = run();
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     return r.resources;
   } catch (e) {
     if (e instanceof BraidError) {

@@ -33,6 +33,7 @@ import { invalidField, withObject, WrittenFields } from "./resource-edit.js";
 import { affixOne } from "./name-affix.js";
 import type { SourceTree } from "./source-tree.js";
 import { addTransformations, originText, type KOrigin } from "./build-metadata.js";
+import { pushAll } from "../model/append.js";
 
 /** One plugin configuration: an object of a `generators`/`transformers` entry, with where it was written. */
 export interface PluginConfig {
@@ -117,7 +118,7 @@ export async function runPlugins(
   let out = resources;
   for (const cfg of runnable) {
     const r = await runOne(cfg, out, env);
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     if (r.diagnostics.some((d) => d.severity === "error")) return out;
     // build metadata: a transformer is added to the transformations of every object (generate() gives a
     // generator's objects its origin)
@@ -549,6 +550,6 @@ function withRange(map: YAMLMap, cfg: PluginConfig): YAMLMap {
 
 function seqOf(items: Node[]): YAMLSeq {
   const seq = new YAMLSeq();
-  seq.items.push(...items);
+  pushAll(seq.items, items);
   return seq;
 }

@@ -15,6 +15,7 @@ import { isObject } from "./field-spec.js";
 import { ORIGIN_ANNOTATION } from "./build-metadata.js";
 import { checkKeys, entryLocation, invalidField, WrittenFields } from "./resource-edit.js";
 import { blockStyleAllowed } from "../model/yaml-file.js";
+import { pushAll } from "../model/append.js";
 
 type Kind = "ConfigMap" | "Secret";
 
@@ -224,7 +225,7 @@ async function readPairs(
   if (typeof entry.env === "string" && entry.env !== "") envFiles.push([entry.env, [...at, "env"]]);
   for (const [file, path] of envFiles) {
     const bytes = await read(ctx, file, path, diagnostics);
-    if (bytes) pairs.push(...envPairs(bytes, file, path, ctx, diagnostics));
+    if (bytes) pushAll(pairs, envPairs(bytes, file, path, ctx, diagnostics));
   }
   const literals = strings(entry.literals);
   if (!literals)
@@ -432,7 +433,7 @@ function makeGenerator(kind: Kind): AsyncTransformer {
       const first = i === 0 && (kind === "ConfigMap" || ctx.kustomization.configMapGenerator === undefined);
       const globalSink: Diagnostic[] = [];
       const made = await generateOne(kind, entry, at, ctx, diagnostics, globalSink);
-      if (first) diagnostics.push(...globalSink);
+      if (first) pushAll(diagnostics, globalSink);
       if (globalSink.length) continue;
       if (!made) continue;
       // build metadata: what a generator makes carries its origin, unless its options gave it one

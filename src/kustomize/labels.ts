@@ -10,6 +10,7 @@ import type { KustomizationContext, TransformResult, Transformer } from "./conte
 import { cloneJson, type FieldSpec, isObject, specSelects, walkFieldSpec } from "./field-spec.js";
 import { COMMON_ANNOTATION_SPECS, COMMON_LABEL_SPECS, TEMPLATE_LABEL_SPECS } from "./field-specs-data.js";
 import { checkKeys, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
+import { pushAll } from "../model/append.js";
 
 const METADATA_LABELS: FieldSpec = { path: "metadata/labels", create: true };
 
@@ -175,10 +176,10 @@ export const labels: Transformer = (resources, args, ctx): TransformResult => {
     const specs = readFieldSpecs(entry.fields, ["labels", i, "fields"], ctx, diagnostics);
     if (!pairs) return;
     // the `labels` specs of a configurations file apply to every entry
-    specs.push(...(ctx.config?.labels ?? []));
-    if (entry.includeSelectors === true) specs.push(...(ctx.config?.commonLabels ?? COMMON_LABEL_SPECS));
+    pushAll(specs, ctx.config?.labels ?? []);
+    if (entry.includeSelectors === true) pushAll(specs, ctx.config?.commonLabels ?? COMMON_LABEL_SPECS);
     else {
-      if (entry.includeTemplates === true) specs.push(...(ctx.config?.templateLabels ?? TEMPLATE_LABEL_SPECS));
+      if (entry.includeTemplates === true) pushAll(specs, ctx.config?.templateLabels ?? TEMPLATE_LABEL_SPECS);
       specs.push(METADATA_LABELS);
     }
     out = setPairs(out, pairs, specs, (k) => ["labels", i, "pairs", k], ctx);

@@ -17,6 +17,7 @@ import { openSourceTree, type SourceTree } from "./source-tree.js";
 import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
+import { pushAll } from "../model/append.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -173,8 +174,8 @@ async function loadPlain(
   const nested: NestedBuild[] = [];
   for (const dir of folders) {
     const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir, { nested: true });
-    resources.push(...built.resources);
-    diagnostics.push(...built.diagnostics);
+    pushAll(resources, built.resources);
+    pushAll(diagnostics, built.diagnostics);
     if (built.nested) nested.push(built.nested);
   }
   if (hasErrors(diagnostics)) return { resources, diagnostics, kustomization: false };

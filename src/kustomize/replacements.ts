@@ -20,6 +20,7 @@ import { keepType, lookup, matchPath, plainScalar, scalarText, splitFieldPath } 
 import { entryLocation, invalidField, stringHint, withObject, WrittenFields } from "./resource-edit.js";
 import { isClusterScoped } from "../model/kustomize-scope.js";
 import { matchesLabelSelector, parseSelectorString } from "../model/select-targets.js";
+import { pushAll } from "../model/append.js";
 
 /** A selector of objects (kustomize's ResId selector plus label/annotation selectors for targets). */
 interface Selector {
@@ -353,7 +354,7 @@ async function expand(args: Json[], ctx: KustomizationContext, diagnostics: Diag
         }
         const yaml = parseYamlFile(text.text, file, { source: ctx.source, commit: ctx.commit });
         if (yaml.diagnostics.length) {
-          diagnostics.push(...yaml.diagnostics);
+          pushAll(diagnostics, yaml.diagnostics);
           continue;
         }
         const doc = yaml.docs[0];

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { setOwn } from "./own-keys.js";
 import type { Json, JsonObject } from "./resource.js";
+import { pushAll } from "./append.js";
 
 /** A sensitive path from `preview.sensitivePaths`: a JSON pointer, for every kind or for one (`Kind:/pointer`). */
 export interface SensitivePath {
@@ -201,8 +202,8 @@ export function patchSecretValues(patch: { type: string; target?: { kind?: strin
       if (!/^\/(data|stringData|metadata\/annotations)(\/|$)|^$/.test(op.path)) continue;
       const field = op.path.split("/")[1] === "stringData" ? "stringData" : "data";
       const v = op.value!;
-      out.push(...sensitiveValues({ kind: "Secret", [field]: isMap(v) ? v : { v } }));
-      if (isMap(v)) out.push(...sensitiveValues({ kind: "Secret", ...v }));
+      pushAll(out, sensitiveValues({ kind: "Secret", [field]: isMap(v) ? v : { v } }));
+      if (isMap(v)) pushAll(out, sensitiveValues({ kind: "Secret", ...v }));
     }
     return out;
   }

@@ -18,6 +18,7 @@
  * segment is matched with Go's `filepath.Match`.
  */
 import { compileGoPathMatch } from "./go-path-match.js";
+import { pushAll } from "./append.js";
 
 /** fluxcd/pkg sourceignore's constants. */
 const EXCLUDE_VCS = [".git/", ".gitignore", ".gitmodules", ".gitattributes"];
@@ -182,7 +183,7 @@ export function artifactIgnore(
     .map((f) => ({ ...f, dir: f.path.split("/").slice(0, -1) }))
     .sort((a, b) => walkOrder(a.dir, b.dir));
   const own: IgnorePattern[] = byWalk.flatMap((f) => readIgnorePatterns(f.text, f.dir, f.path));
-  if (spec) own.push(...readIgnorePatterns(spec.text, [], SPEC_FILE));
+  if (spec) pushAll(own, readIgnorePatterns(spec.text, [], SPEC_FILE));
   const base = (own.length ? EXCLUDE_VCS : [...EXCLUDE_VCS, ...EXCLUDE_DEFAULT]).map((t) => parseIgnorePattern(t, []));
   const patterns = [...base, ...own];
   return {

@@ -18,6 +18,7 @@ import { largerStackAvailable, stackExhausted } from "./deep-stack.js";
 import { goBinary, goFormatFloatG, goInt, goIntExact, goNumber, goTimestamp, goYamlV2Word } from "./go-scalars.js";
 import { setOwn } from "./own-keys.js";
 import type { Json, JsonPath } from "./resource.js";
+import { pushAll } from "./append.js";
 
 /** A parsed YAML file: its documents with positions kept. */
 export interface YamlFile {
@@ -163,6 +164,12 @@ function utf16Bom(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
 }
 
 /**
+ * The largest YAML file braid reads. Parsing takes about 40 bytes of memory per byte of YAML: a file of a few
+ * hundred MiB would end the run out of memory (a crash, not an error) where a located error says which file.
+ */
+const MAX_YAML_BYTES = 64 * 2 ** 20;
+
+/**
  * The text of a YAML file's bytes, as go-yaml reads them: UTF-16 when a byte-order mark says so (`utf16`),
  * else UTF-8 (a byte-order mark dropped); else a located YAML_SYNTAX error at the first line that is not
  * UTF-8 (go-yaml: "invalid leading UTF-8 octet"), where a lenient decoding would put U+FFFD in place of the
@@ -173,6 +180,16 @@ export function yamlText(
   file: string,
   base: Partial<SourceLocation> = {},
 ): { text: string; utf16?: true } | { diagnostic: Diagnostic } {
+  if (bytes.length > MAX_YAML_BYTES)
+    return {
+      diagnostic: {
+        code: "FILE_TOO_LARGE",
+        severity: "error",
+        message: `${file} is ${(bytes.length / 2 ** 20).toFixed(1)} MiB: braid reads YAML files of up to ${MAX_YAML_BYTES / 2 ** 20} MiB`,
+        location: { ...base, file, line: 1, column: 1 },
+        hint: "split it into several files (the largest manifests of public projects, CRD bundles, are a few MiB), or leave it out of what braid reads",
+      },
+    };
   const utf16 = utf16Bom(bytes);
   if (utf16) {
     try {
@@ -622,7 +639,7 @@ export function goJsonProblems(
       hint,
     });
   };
-  found.push(...inexactIntegers(yaml, code));
+  pushAll(found, inexactIntegers(yaml, code));
   for (const doc of yaml.docs) {
     const operations = isSeq(doc.contents);
     visit(doc, {

@@ -32,6 +32,7 @@ import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 import { clusterDigest, schemasDigest, type ClusterDigests, type DigestInputs } from "../render/cluster-digest.js";
 import { countKinds, type ClusterReuse, type ReusedOutput } from "../render/reuse.js";
+import { pushAll } from "../model/append.js";
 
 /** The result of rendering one cluster. */
 export interface ClusterResult {
@@ -143,7 +144,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   // 1. config (the text of every file read is kept for the clusters' input digests)
   const recorded = recordingReader(opts.reader);
   const loaded = await loadFleet(recorded.reader, { cache: opts.configCache });
-  run.diagnostics.push(...loaded.diagnostics);
+  pushAll(run.diagnostics, loaded.diagnostics);
   const fleet = loaded.fleet;
   if (!fleet) return handle;
   run.fleet = fleet;
@@ -165,15 +166,15 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   let lock: Lock | undefined;
   if (lockText !== undefined) {
     const parsed = parseLockCached(lockText, opts.configCache);
-    run.diagnostics.push(...parsed.diagnostics);
+    pushAll(run.diagnostics, parsed.diagnostics);
     lock = parsed.lock;
   }
   await opts.configCache?.save();
   // 3a. rollouts: their state in braid.lock moves or holds the pins of their clusters
-  run.diagnostics.push(...rolloutStage(fleet, effective, lock));
+  pushAll(run.diagnostics, rolloutStage(fleet, effective, lock));
   const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update, gitCache: context.git });
   run.pins = resolved.pins;
-  run.diagnostics.push(...resolved.diagnostics);
+  pushAll(run.diagnostics, resolved.diagnostics);
   run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
@@ -182,7 +183,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   for (const path of await opts.reader.walk("schemas"))
     if (/\.(ya?ml|json)$/.test(path)) schemaFiles.push({ path, text: (await opts.reader.read(path)) ?? "" });
   const fleetSchemas = loadFleetSchemas(schemaFiles);
-  run.diagnostics.push(...fleetSchemas.diagnostics);
+  pushAll(run.diagnostics, fleetSchemas.diagnostics);
   const docs = openApiDocs(fleet, opts);
   const digests = digestInputs(fleet, recorded.files, resolved.pins, schemaFiles, docs);
   const known = new Map<string, Promise<ClusterDigests>>();
@@ -399,8 +400,11 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
       const loaded = await loadSource(cache, pin.repo.gitdir, commit, p.source, baseIndex, p.namespace, baseDigest);
       const yielded = loaded.resources;
       if (opts.explainSource === p.source.name) explained = yielded;
-      manifests.push(...yielded);
-      diagnostics.push(...loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })));
+      pushAll(manifests, yielded);
+      pushAll(
+        diagnostics,
+        loaded.diagnostics.map((d) => ({ ...d, cluster: cluster.name })),
+      );
       if (
         loaded.resources.length === 0 &&
         !hasErrors(loaded.diagnostics) &&
@@ -421,7 +425,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     }
   }
   const rendered = renderCluster(cluster, manifests, baseIndex, context);
-  diagnostics.push(...suppressFollowOns(cluster, failedSources, rendered.diagnostics));
+  pushAll(diagnostics, suppressFollowOns(cluster, failedSources, rendered.diagnostics));
   const { substitutionFailed } = rendered;
   const checked = substitutionFailed.size
     ? rendered.resources.filter((r) => !substitutionFailed.has(r))
@@ -445,7 +449,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
       }),
     );
   // without validation (render --explain-source) the names still decide the file paths: check them anyway
-  else diagnostics.push(...checkIdentities(checked, cluster.name));
+  else pushAll(diagnostics, checkIdentities(checked, cluster.name));
   scrubSecretValues(diagnostics, [...manifests, ...rendered.resources], cluster.patches);
   let ok = !hasErrors(diagnostics);
   // published namespaced objects always carry metadata.namespace (Flux applies with server-side apply)

@@ -13,6 +13,7 @@ import {
   sensitiveValues,
   type SensitivePath,
 } from "../model/secret-redaction.js";
+import { pushAll } from "../model/append.js";
 
 /** What happened to one resource. */
 type ChangeKind = "added" | "removed" | "changed";
@@ -283,7 +284,7 @@ function scrubbedDiagnostics(
   for (const object of [...objects, ...reused])
     if (!seen.has(object)) {
       seen.add(object);
-      secrets.push(...sensitiveValues(object, sensitive));
+      pushAll(secrets, sensitiveValues(object, sensitive));
     }
   const scrub = (s: string | undefined) => (s === undefined ? s : scrubText(s, secrets));
   return [...head.diagnostics, ...head.clusters.flatMap((c) => c.diagnostics)]

@@ -2,6 +2,7 @@
  * The deploy commit's message: a summary line, what changed per cluster, the clusters held back and why,
  * then the provenance trailers `Braid-Fleet-Commit` and one `Braid-Source` per source pin used.
  */
+import { pushAll } from "../model/append.js";
 
 /** A cluster in the change summary. */
 export interface ClusterChange {
@@ -94,7 +95,7 @@ export function commitMessage(s: CommitSummary): string {
     ),
   );
   if (s.unchanged) out.push(`Unchanged: ${plural(s.unchanged, "cluster")}`, "");
-  out.push(...trailerLines(s));
+  pushAll(out, trailerLines(s));
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }
 

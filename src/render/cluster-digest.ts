@@ -27,6 +27,7 @@ import type { EffectiveCluster, Fleet } from "../config/types.js";
 import { givenBundleDigest, IN_BUNDLE } from "../model/bundle.js";
 import { pinKey } from "../sources/lock.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
+import { pushAll } from "../model/append.js";
 
 /** Everything a cluster digest needs besides the cluster: fleet-wide parts, computed once per run. */
 export interface DigestInputs {
@@ -166,7 +167,7 @@ function walk(dir: string): string[] {
   const out: string[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
+    if (e.isDirectory()) pushAll(out, walk(p));
     else if (e.isFile()) out.push(p);
   }
   return out;

@@ -26,6 +26,7 @@ import { plainVarPaths } from "../model/plain-scalars.js";
 import type { ManifestStore } from "./manifest-store.js";
 import { describeIgnorePattern, type ArtifactIgnore } from "../model/sourceignore.js";
 import { folderIgnore } from "../sources/artifact-ignore.js";
+import { pushAll } from "../model/append.js";
 
 /** A file of a source at a commit. */
 export interface TreeFile {
@@ -64,6 +65,8 @@ async function parseBlob(gitCache: object, gitdir: string, oid: string, file: st
   const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
   // UTF-8, or UTF-16 when its byte-order mark says so, as go-yaml reads it (decoded once)
   const read = yamlText(blob, file);
+  if ("diagnostic" in read && read.diagnostic.code === "FILE_TOO_LARGE")
+    return { docs: [], problems: [read.diagnostic] };
   if ("diagnostic" in read || (!read.utf16 && blob.includes(0)))
     return {
       docs: [],
@@ -388,8 +391,8 @@ async function load(
   const { files, diagnostics } = await listSourceFiles(cache, gitdir, commit, source);
   const resources: Resource[] = [];
   for (const loaded of await inOrder(files, (f) => loadFileResources(cache, gitdir, commit, source.name, f))) {
-    resources.push(...loaded.resources);
-    diagnostics.push(...loaded.diagnostics);
+    pushAll(resources, loaded.resources);
+    pushAll(diagnostics, loaded.diagnostics);
   }
   if (!diagnostics.length) cache.store?.set(key, resources);
   return { resources, diagnostics };

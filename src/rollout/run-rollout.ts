@@ -24,6 +24,7 @@ import { findDeployed } from "./deploy-history.js";
 import { readFluxHealth, type GithubStatusTarget } from "./flux-health.js";
 import { planRollout, type WavePlan } from "../config/rollout-plan.js";
 import type { PinnedCommit, RolloutDef, RolloutState } from "../config/rollout-types.js";
+import { pushAll } from "../model/append.js";
 
 /** Everything a rollout command works on. */
 export interface RolloutContext {
@@ -44,7 +45,7 @@ export async function loadRolloutContext(
   let lock: Lock = { pins: [] };
   if (text !== undefined) {
     const parsed = parseLock(text);
-    diagnostics.push(...parsed.diagnostics);
+    pushAll(diagnostics, parsed.diagnostics);
     if (parsed.lock) lock = parsed.lock;
   }
   if (!loaded.fleet || diagnostics.some((d) => d.severity === "error")) return { diagnostics };

@@ -17,6 +17,7 @@ import { matchesLabelSelectorObject } from "../model/select-targets.js";
 import { gvkList } from "../kube/openapi-compact.js";
 import { newAjv } from "./new-ajv.js";
 import { stripIds } from "./registry.js";
+import { pushAll } from "../model/append.js";
 
 /** Which resources a policy applies to (all given conditions must hold). */
 interface PolicyMatch {
@@ -65,7 +66,7 @@ function readFleetSchemas(files: readonly { path: string; text: string }[]): Fle
   const names = new Map<string, SourceLocation>();
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const yaml = parseYamlFile(f.text, f.path, { source: "fleet" });
-    out.diagnostics.push(...yaml.diagnostics);
+    pushAll(out.diagnostics, yaml.diagnostics);
     if (yaml.diagnostics.length) continue;
     yaml.docs.forEach((doc, docIndex) => {
       if (doc.contents === null) return;

@@ -15,6 +15,7 @@ import { createSchemaRegistry, type SchemaRegistry } from "./registry.js";
 import { explainSchemaErrors } from "./schema-errors.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
 import { checkOnce, validateOnce, type ValidationMemo } from "./validation-memo.js";
+import { pushAll } from "../model/append.js";
 
 /** Everything validation needs for one cluster. */
 export interface ValidationContext {
@@ -65,7 +66,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
     if (isSopsEncrypted(r)) {
       // values are ciphertext until Flux decrypts them: only the cleartext metadata can be checked
       sops++;
-      out.push(...identity);
+      pushAll(out, identity);
       continue;
     }
     if (!kind || !version) {
@@ -78,7 +79,7 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
         resource: describeId(r.id),
         path: "/",
       });
-      out.push(...identity);
+      pushAll(out, identity);
       continue;
     }
     const key = gvkKey(group, version, kind);
@@ -95,16 +96,22 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
             cluster: ctx.cluster,
             resource: r,
           });
-          out.push(...errors);
+          pushAll(out, errors);
           schemaPaths = new Set(errors.map((d) => d.path));
         }
       } else if (validate === undefined && !kindSchemas.has(key)) {
         out.push(missingSchema(r, crds.servedByGroupKind.get(`${group}/${kind}`), ctx));
       }
       // the schema may check the same fields (ObjectMeta formats): report each once
-      out.push(...identity.filter((d) => !schemaPaths.has(d.path)));
-      out.push(...checkOnce(ctx.memo?.rulesClean, r, () => apiServerRules(r, ctx.cluster)));
-    } else out.push(...identity);
+      pushAll(
+        out,
+        identity.filter((d) => !schemaPaths.has(d.path)),
+      );
+      pushAll(
+        out,
+        checkOnce(ctx.memo?.rulesClean, r, () => apiServerRules(r, ctx.cluster)),
+      );
+    } else pushAll(out, identity);
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;
       const validate = compileOnce(broken, out, ctx, r, undefined, () => registry.org(p.schema, p.kindSchema), p);

@@ -4,6 +4,7 @@
  */
 import type { Json } from "../../model/resource.js";
 import { has, isEmptyMap, isMap, isMissingOrNull, kindName, MergeFailure, text, type Node } from "./nodes.js";
+import { pushAll } from "../../model/append.js";
 
 /** ElementMatcher / MatchElementList: the first element whose keys have exactly these values. */
 export function elementList(list: Json[], keys: string[], values: string[]): Node {
@@ -58,7 +59,8 @@ export function elementSetter(
     if (s.element === undefined) continue;
     out.push(s.element);
   }
-  list.splice(0, list.length, ...out);
+  list.length = 0;
+  pushAll(list, out);
   if (isMissingOrNull(s.element)) return;
   if (!found) list.push(s.element!);
 }
