@@ -7,13 +7,18 @@
  */
 import fs from "node:fs";
 import type { FleetReader } from "../config/fleet-files.js";
-import { codeFrame } from "../diagnostics/code-frame.js";
+import { codeFrame, frameLines } from "../diagnostics/code-frame.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import git from "../git/isogit.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
 /** At most this many files are read for frames (a run with errors in more files shows frames for these). */
 const MAX_FILES = 200;
+/**
+ * At most this many frames are shown; the errors after them are printed without one. A frame costs the length
+ * of its line, and a hostile file of 150,000 errors on one line of a megabyte took hours to print.
+ */
+const MAX_FRAMES = 500;
 
 /** Where the frames' texts come from. */
 export interface FrameSources {
@@ -49,7 +54,7 @@ export async function codeFrames(
   diagnostics: readonly Diagnostic[],
   from: FrameSources,
 ): Promise<(d: Diagnostic) => string | undefined> {
-  const texts = new Map<string, string | undefined>();
+  const texts = new Map<string, readonly string[] | undefined>();
   for (const d of diagnostics) {
     const loc = d.location;
     if (!framed(d) || loc?.line === undefined || texts.has(keyOf(loc))) continue;
@@ -60,12 +65,16 @@ export async function codeFrames(
     } catch {
       text = undefined; // no frame for a file that cannot be read
     }
-    texts.set(keyOf(loc), text);
+    texts.set(keyOf(loc), text === undefined ? undefined : frameLines(text)); // (split once for all its frames)
   }
+  let shown = 0;
   return (d) => {
     const loc = d.location;
-    const text = loc && framed(d) ? texts.get(keyOf(loc)) : undefined;
-    return text === undefined || loc?.line === undefined ? undefined : codeFrame(text, loc.line, loc.column);
+    const lines = loc && framed(d) ? texts.get(keyOf(loc)) : undefined;
+    if (lines === undefined || loc?.line === undefined || shown >= MAX_FRAMES) return undefined;
+    const frame = codeFrame(lines, loc.line, loc.column);
+    if (frame !== undefined) shown++;
+    return frame;
   };
 }
 

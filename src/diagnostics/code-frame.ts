@@ -18,9 +18,12 @@ export const FRAME_WIDTH = 100;
 /** How much of the line before the column a cut window keeps. */
 const LEAD = 40;
 
+/** A surrogate: text without one has as many code points as UTF-16 units (long lines are then cut by slicing). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Code points (so an astral character counts once, as a terminal shows it). */
 function width(s: string): number {
-  return Array.from(s).length;
+  return SURROGATE.test(s) ? Array.from(s).length : s.length;
 }
 
 const USERINFO = /([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?:[^\s@]*@)+/g;
@@ -34,17 +37,24 @@ function show(line: string): string {
 const indentOf = (line: string): number => /^(?: |-(?= |$))*/.exec(line)![0].length;
 
 function cut(text: string, start: number): string {
-  const chars = Array.from(text);
+  const chars = SURROGATE.test(text) ? Array.from(text) : text;
   const end = start + FRAME_WIDTH;
-  return `${start > 0 ? "…" : ""}${chars.slice(start, end).join("")}${chars.length > end ? "…" : ""}`;
+  const shown = typeof chars === "string" ? chars.slice(start, end) : chars.slice(start, end).join("");
+  return `${start > 0 ? "…" : ""}${shown}${chars.length > end ? "…" : ""}`;
+}
+
+/** A text's lines as {@link codeFrame} reads them (split once for many frames of one file). */
+export function frameLines(text: string): string[] {
+  return text.split(/\r?\n/);
 }
 
 /**
  * The frame lines for `line` (1-based) and, when given, `column` (1-based, counted in UTF-16 units as the yaml
- * package counts them) of a file's text, each indented by two spaces; undefined when the text has no such line.
+ * package counts them) of a file's text (or its {@link frameLines}), each indented by two spaces; undefined when the
+ * text has no such line.
  */
-export function codeFrame(text: string, line: number, column?: number): string | undefined {
-  const lines = text.split(/\r?\n/);
+export function codeFrame(text: string | readonly string[], line: number, column?: number): string | undefined {
+  const lines = typeof text === "string" ? frameLines(text) : text;
   if (!Number.isInteger(line) || line < 1 || line > lines.length) return undefined;
   if (line === lines.length && lines[line - 1] === "" && line > 1) return undefined; // past the final newline
   const raw = lines[line - 1]!;

@@ -17,6 +17,7 @@ import { applyPatches } from "../render/apply-patches.js";
 import type { TargetSelector } from "../model/select-targets.js";
 import type { KustomizationFile } from "./kustomization-file.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
+import { pushAll } from "../model/append.js";
 
 /** Which kustomization field the patches come from (they run at different steps of the build). */
 export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902";
@@ -99,8 +100,9 @@ export async function readKustomizationPatches(
       reader: treeReader(tree, base),
       kustomize: true,
     });
-    diagnostics.push(
-      ...normalized.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })),
+    pushAll(
+      diagnostics,
+      normalized.diagnostics.map((d) => ({ ...d, location: d.location && { ...base, ...d.location } })),
     );
     for (const p of normalized.patches) patches.push(located(p, base, options[i]));
   }

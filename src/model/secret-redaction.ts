@@ -149,8 +149,9 @@ export function sensitiveValues(object: JsonObject, sensitive: readonly Sensitiv
       try {
         const inner = typeof last === "string" ? (JSON.parse(last) as Json) : last;
         if (isMap(inner))
-          out.push(
-            ...sensitiveValues({ kind: "Secret", data: inner.data ?? null, stringData: inner.stringData ?? null }),
+          pushAll(
+            out,
+            sensitiveValues({ kind: "Secret", data: inner.data ?? null, stringData: inner.stringData ?? null }),
           );
       } catch {
         // not JSON: hidden whole above

@@ -9,6 +9,7 @@ import {
   parseAllDocuments,
   visit,
   Scalar,
+  YAMLParseError,
   type Document,
   type Node,
 } from "yaml";
@@ -252,7 +253,7 @@ export function parseYamlFile(
     parsed = parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
-      uniqueKeys: !opts.lastKeyWins,
+      uniqueKeys: false, // (checked below, in linear time)
       merge: true, // `<<:` merge keys, as kubectl/kustomize read them
       customTags: (tags) => [
         ...((opts.timestamps ? GO_TIMESTAMP_TAGS : []) as typeof tags),
@@ -267,6 +268,7 @@ export function parseYamlFile(
     return { file, text, docs: [], lineCounter, diagnostics: [tooDeep({ ...base, file, ...deepestLine(text) })] };
   }
   const list = Array.isArray(parsed) ? parsed : [];
+  if (!opts.lastKeyWins) for (const doc of list) addDuplicateKeyErrors(doc);
   // go-yaml reads a quoted scalar's continuation lines at any indentation; the yaml parser wants them indented
   // deeper than their mapping. Indenting them changes no value (a flow scalar's line prefixes fold away)
   if (!opts.reindented && list.some((d) => d.errors.length)) {
@@ -315,6 +317,49 @@ export function parseYamlFile(
   if (text !== "" && !text.endsWith("\n") && !diagnostics.length) unclipLastBlockScalar(list, text.length);
   if (!diagnostics.length && FOLDED_HEADER.test(text)) for (const doc of list) foldAsGoYaml(doc);
   return { file, text, docs: list, lineCounter, diagnostics };
+}
+
+/**
+ * A key given twice in one mapping, as the yaml parser's own `uniqueKeys` check reports it (same error, same
+ * place, in document order among the parser's errors): keys are equal when they are the same node or scalars
+ * of one value. The parser compares each key with every earlier key of its mapping, which made a mapping of
+ * 200,000 keys take minutes; this keeps the keys seen by value.
+ */
+function addDuplicateKeyErrors(doc: Document.Parsed): void {
+  const found: YAMLParseError[] = [];
+  const pending: unknown[] = [doc.contents];
+  while (pending.length) {
+    const node = pending.pop();
+    if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
+    } else if (isMap(node)) {
+      const seen = new Set<unknown>();
+      const nodes = new Set<unknown>();
+      for (const pair of node.items) {
+        const key: unknown = pair.key;
+        const value = isScalar(key) ? key.value : undefined;
+        const primitive = isScalar(key) && (value === null || typeof value !== "object") && !Number.isNaN(value);
+        if (nodes.has(key) || (primitive && seen.has(value))) {
+          const at = (key as Node | null)?.range?.[0] ?? 0;
+          found.push(new YAMLParseError([at, at + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+        }
+        nodes.add(key);
+        if (primitive) seen.add(value);
+      }
+      for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]!.value, node.items[i]!.key);
+    }
+  }
+  if (!found.length) return;
+  // in document order among the parser's errors (it reports each where it composes the key)
+  found.sort((a, b) => a.pos[0] - b.pos[0]);
+  const errors = [...doc.errors];
+  doc.errors.length = 0;
+  let i = 0;
+  for (const e of found) {
+    while (i < errors.length && errors[i]!.pos[0] <= e.pos[0]) doc.errors.push(errors[i++]!);
+    doc.errors.push(e);
+  }
+  while (i < errors.length) doc.errors.push(errors[i++]!);
 }
 
 /** NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to go-yaml (YAML 1.1), ordinary characters to YAML 1.2. */

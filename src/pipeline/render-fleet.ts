@@ -435,8 +435,9 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     ? indexFor(renderedCrds, () => createKubeSchemaIndex(openapi, [...fleetSchemas.crds, ...renderedCrds]))
     : baseIndex;
   if (!opts.skipValidation)
-    diagnostics.push(
-      ...validateResources(checked, {
+    pushAll(
+      diagnostics,
+      validateResources(checked, {
         cluster: cluster.name,
         openapi,
         crds: [...fleetSchemas.crds, ...renderedCrds],

@@ -116,8 +116,9 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       if (!policyApplies(p, r)) continue;
       const validate = compileOnce(broken, out, ctx, r, undefined, () => registry.org(p.schema, p.kindSchema), p);
       if (!validate || validateOnce(ctx.memo, validate, r.object)) continue;
-      out.push(
-        ...explainSchemaErrors(validate.errors ?? [], {
+      pushAll(
+        out,
+        explainSchemaErrors(validate.errors ?? [], {
           code: p.kindSchema ? "SCHEMA_VIOLATION" : "ORG_POLICY",
           cluster: ctx.cluster,
           resource: r,
