@@ -333,18 +333,34 @@ function addDuplicateKeyErrors(doc: Document.Parsed): void {
     if (isSeq(node)) {
       for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
     } else if (isMap(node)) {
-      const seen = new Set<unknown>();
-      const nodes = new Set<unknown>();
-      for (const pair of node.items) {
-        const key: unknown = pair.key;
-        const value = isScalar(key) ? key.value : undefined;
-        const primitive = isScalar(key) && (value === null || typeof value !== "object") && !Number.isNaN(value);
-        if (nodes.has(key) || (primitive && seen.has(value))) {
-          const at = (key as Node | null)?.range?.[0] ?? 0;
-          found.push(new YAMLParseError([at, at + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+      const items = node.items;
+      const duplicate = (key: unknown) => {
+        const at = (key as Node | null)?.range?.[0] ?? 0;
+        found.push(new YAMLParseError([at, at + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+      };
+      if (items.length <= 16) {
+        // (a small mapping, as most are: compared pair by pair, as the parser does)
+        for (let i = 1; i < items.length; i++) {
+          const key: unknown = items[i]!.key;
+          for (let j = 0; j < i; j++) {
+            const other: unknown = items[j]!.key;
+            if (other === key || (isScalar(other) && isScalar(key) && other.value === key.value)) {
+              duplicate(key);
+              break;
+            }
+          }
         }
-        nodes.add(key);
-        if (primitive) seen.add(value);
+      } else {
+        const seen = new Set<unknown>();
+        const nodes = new Set<unknown>();
+        for (const pair of items) {
+          const key: unknown = pair.key;
+          const value = isScalar(key) ? key.value : undefined;
+          const primitive = isScalar(key) && (value === null || typeof value !== "object") && !Number.isNaN(value);
+          if (nodes.has(key) || (primitive && seen.has(value))) duplicate(key);
+          nodes.add(key);
+          if (primitive) seen.add(value);
+        }
       }
       for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]!.value, node.items[i]!.key);
     }
