@@ -65,6 +65,10 @@ export const CODES = {
   SUBST_SYNTAX: { category: "content", summary: "a substitution expression is malformed" },
   // kustomize bases (sources whose path holds a kustomization)
   KUSTOMIZE_INVALID: { category: "content", summary: "a kustomization is malformed or names what does not exist" },
+  REMOTE_HTTP: { category: "content", summary: "a kustomization's remote file does not answer 2xx with YAML" },
+  REMOTE_FETCH: { category: "environment", summary: "a kustomization's remote file could not be fetched" },
+  REMOTE_CHANGED: { category: "content", summary: "a remote file no longer gives the bytes braid.lock pinned" },
+  REMOTE_NOT_PINNED: { category: "content", summary: "a remote file is not pinned in braid.lock" },
   KUSTOMIZE_UNSUPPORTED: { category: "content", summary: "a kustomization uses a field braid does not build" },
   SOURCE_EMPTY: { category: "content", summary: "a source yields no objects (a warning)", severity: "warning" },
   KUSTOMIZE_IGNORED: {

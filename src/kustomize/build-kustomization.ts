@@ -14,7 +14,7 @@
  * line; nothing here reads the clock, the environment or the network.
  */
 import { isClusterScoped } from "../model/kustomize-scope.js";
-import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { BraidError, toDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import { describeId, idKey, type Json, type JsonPath, type Resource } from "../model/resource.js";
@@ -35,6 +35,8 @@ import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
+import { remoteOrigin, type RemoteEnv } from "./remote-resources.js";
+import { isGitBaseUrl, isRemoteFile } from "../sources/remote-files.js";
 import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
 import { VAR_REFERENCE_SPECS } from "./field-specs-data.js";
 import { markVars, mergeVars, readVars, resolveVars, type KVar } from "./vars.js";
@@ -75,6 +77,8 @@ export interface BuildEnv {
    * kustomization's `namespace` field before the build, so it takes that field's place in kustomize's order.
    */
   targetNamespace?: { value: string; location: SourceLocation };
+  /** The remote files this build may read (kustomize/remote-resources.ts), pinned by the pin stage. */
+  remote?: RemoteEnv;
 }
 
 /** The result of building a folder. */
@@ -581,7 +585,9 @@ function resolveEntry(
     diagnostics.push(
       err(
         "KUSTOMIZE_UNSUPPORTED",
-        `remote ${what} "${entry}" is not fetched: braid builds only what the pinned commit holds`,
+        isRemoteFile(entry) && !isGitBaseUrl(entry)
+          ? `remote ${what} "${entry}" is not fetched: braid reads remote files in resources only`
+          : `remote ${what === "resource" ? "base" : what} "${entry}" is not fetched: braid does not clone remote Git repositories`,
         at,
         "add the remote repository as its own braid source (spec.sources) with a pinned ref, or vendor its files into this repository",
       ),
@@ -613,6 +619,8 @@ async function accumulateResource(
 ): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
   const at = listed.location;
   const origin = listed.origin;
+  if (isRemoteFile(entry) && !isGitBaseUrl(entry))
+    return { resources: await accumulateRemoteFile(env, entry, at, origin, diagnostics) };
   const path = resolveEntry(k, entry, at, "resource", diagnostics);
   if (path === undefined) return { resources: [] };
   const blob = env.tree.file(path);
@@ -636,6 +644,67 @@ async function accumulateResource(
   }
   diagnostics.push(absent(env, k, `resource "${entry}"`, path, at));
   return { resources: [] };
+}
+
+/**
+ * A remote `resources` file (`https://…`), as kustomize loads it with one GET — here from the bytes the pin
+ * stage pinned (sources/remote-files.ts). A URL whose GET gave a page or an error status and that reads as a
+ * Git repository is a remote base, which kustomize would clone: braid does not.
+ */
+async function accumulateRemoteFile(
+  env: BuildEnv,
+  url: string,
+  at: SourceLocation,
+  origin: string | undefined,
+  diagnostics: Diagnostic[],
+): Promise<Resource[]> {
+  const sha256 = env.remote?.pins.get(url);
+  if (sha256 === undefined) {
+    // (not pinned: what the URL gives now says why — a fetch only on this error path)
+    const outcome = env.remote?.files.known(url) ?? (await env.remote?.files.pin(url));
+    if (outcome && "problem" in outcome)
+      diagnostics.push(err(outcome.problem.code, outcome.problem.message, at, outcome.problem.hint));
+    else if (outcome && "gitBase" in outcome)
+      diagnostics.push(
+        err(
+          "KUSTOMIZE_UNSUPPORTED",
+          `remote base "${url}" is a Git repository (its GET gave ${outcome.gitBase}): braid does not clone remote bases`,
+          at,
+          "add the repository as its own braid source (spec.sources) with a pinned ref, or point at a file URL (a release asset, raw file)",
+        ),
+      );
+    else
+      diagnostics.push(
+        err(
+          "REMOTE_NOT_PINNED",
+          `remote resource "${url}" is not pinned in braid.lock`,
+          at,
+          "run braid lock (it fetches the file and pins its sha256) and commit braid.lock",
+        ),
+      );
+    return [];
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await env.remote!.files.content(url, sha256);
+  } catch (e) {
+    if (!(e instanceof BraidError)) throw e;
+    const d = toDiagnostic(e);
+    diagnostics.push({ ...d, location: at, ...(d.hint ? { hint: d.hint.replace("SOURCE", env.source) } : {}) });
+    return [];
+  }
+  const loaded = await loadFileResources(
+    env.cache,
+    env.tree.gitdir,
+    env.tree.commit,
+    env.source,
+    { path: url, oid: `sha256:${sha256}` },
+    bytes,
+  );
+  pushAll(diagnostics, loaded.diagnostics);
+  if (origin === undefined) return loaded.resources;
+  const o = remoteOrigin(url);
+  return annotateOrigin(loaded.resources, o.repo ? o : { path: goJoin(origin, url) }, true);
 }
 
 /**

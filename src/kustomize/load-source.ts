@@ -18,6 +18,7 @@ import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
 import { pushAll } from "../model/append.js";
+import { listedRemoteFiles, type ListedRemote, type RemoteEnv } from "./remote-resources.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -88,8 +89,10 @@ export function loadSource(
   schema: KubeSchemaIndex | undefined,
   namespace?: { value: string; location: SourceLocation },
   schemaDigest?: string,
+  remote?: RemoteEnv,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
-  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}\u0000${source.ignore ?? ""}`;
+  const remotes = remote?.pins.size ? JSON.stringify([...remote.pins].sort()) : "";
+  const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}\u0000${source.ignore ?? ""}\u0000${remotes}`;
   let p = cache.loads.get(key) as
     Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
   if (!p) {
@@ -100,9 +103,16 @@ export function loadSource(
       const kept = stored ? await cache.store?.get(stored) : undefined;
       if (kept) return { resources: kept, diagnostics: [], kustomization: true }; // (only builds are kept here)
       if (!(await isKustomizeSource(cache, gitdir, commit, source.path, source.ignore)))
-        return loadPlain(cache, gitdir, commit, source, schema, namespace);
+        return loadPlain(cache, gitdir, commit, source, schema, namespace, remote);
       const tree = await treeOf(cache, gitdir, commit, source.ignore);
-      const env = { tree, source: source.name, cache, schema, ...(namespace ? { targetNamespace: namespace } : {}) };
+      const env = {
+        tree,
+        source: source.name,
+        cache,
+        schema,
+        ...(namespace ? { targetNamespace: namespace } : {}),
+        ...(remote ? { remote } : {}),
+      };
       const built = await buildKustomization(env, source.path);
       if (stored && !built.diagnostics.length) cache.store?.set(stored, built.resources);
       return { resources: built.resources, diagnostics: built.diagnostics, kustomization: true };
@@ -149,6 +159,7 @@ async function loadPlain(
   source: SourceDef,
   schema: KubeSchemaIndex | undefined,
   namespace: { value: string; location: SourceLocation } | undefined,
+  remote: RemoteEnv | undefined,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
   const tree = await treeOf(cache, gitdir, commit, source.ignore).catch((e: unknown) => rethrowDamaged(e));
   const selected = (rel: string) => selectedBySource(rel, source);
@@ -173,7 +184,8 @@ async function loadPlain(
   const diagnostics = [...plain.diagnostics];
   const nested: NestedBuild[] = [];
   for (const dir of folders) {
-    const built = await buildKustomization({ tree, source: source.name, cache, schema }, dir, { nested: true });
+    const env = { tree, source: source.name, cache, schema, ...(remote ? { remote } : {}) };
+    const built = await buildKustomization(env, dir, { nested: true });
     pushAll(resources, built.resources);
     pushAll(diagnostics, built.diagnostics);
     if (built.nested) nested.push(built.nested);
@@ -181,4 +193,21 @@ async function loadPlain(
   if (hasErrors(diagnostics)) return { resources, diagnostics, kustomization: false };
   const root = await generatedRoot(source, commit, resources, schema, namespace, nested);
   return { resources: root.resources, diagnostics: [...diagnostics, ...root.diagnostics], kustomization: false };
+}
+
+/**
+ * The remote files the source's kustomizations list at a commit (kustomize/remote-resources.ts): from its
+ * kustomization, or from the kustomization folders Flux's generated kustomization would list.
+ */
+export async function remoteFilesOfSource(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  source: SourceDef,
+): Promise<ListedRemote[]> {
+  const tree = await treeOf(cache, gitdir, commit, source.ignore);
+  const roots = (await isKustomizeSource(cache, gitdir, commit, source.path, source.ignore))
+    ? [source.path]
+    : kustomizationFolders(tree, source.path, (rel) => selectedBySource(rel, source));
+  return listedRemoteFiles(tree, roots, { source: source.name, commit });
 }

@@ -1,6 +1,6 @@
 /**
  * The lock pipeline (`braid lock`): load the fleet → check the SOURCE names → read braid.lock → resolve every
- * pin (clusters in a rollout keep the pins it gave them) → explain the candidates (--explain) → write braid.lock
+ * pin (clusters in a rollout keep the pins it gave them) → pin the remote files their kustomizations list → explain the candidates (--explain) → write braid.lock
  * unless a pin failed. The CLI (cli/cmd-lock.ts) reads the flags and reports.
  */
 import { writeFile } from "node:fs/promises";
@@ -16,6 +16,9 @@ import { LOCK_FILE, parseLockCached, pinKey, serializeLock, type Lock, type Lock
 import type { SourceEnv } from "../sources/open-source.js";
 import { lockFromPins, resolvePins, type ResolvedPin, type ResolveOptions } from "../sources/resolve-pins.js";
 import type { CandidateVerdict } from "../sources/semver.js";
+import { RemoteFiles } from "../sources/remote-files.js";
+import { createManifestCache } from "../render/load-manifests.js";
+import { pinRemotes } from "./remote-pins.js";
 
 /** What a lock run produced, or the problems that stopped it before any pin was resolved. */
 export type LockRun =
@@ -55,8 +58,11 @@ export async function lockFleet(
   applyRollouts(fleet, clusters, current.lock?.rollouts);
   const env = senv();
   const resolved = await resolvePins(clusters, env, { lock: current.lock, update });
+  // 2b. the remote files of every pin: kept from braid.lock, or fetched and pinned now
+  const remote = new RemoteFiles(env.cacheDir, env.timeoutMs);
+  const remoteProblems = await pinRemotes(resolved.pins.values(), remote, createManifestCache(), { scanLocked: true });
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const all = [...diagnostics, ...resolved.diagnostics];
+  const all = [...diagnostics, ...resolved.diagnostics, ...remoteProblems];
   const failed = all.some((d) => d.severity === "error");
 
   // 3. --explain: the candidates of each pin, now

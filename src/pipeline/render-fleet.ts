@@ -30,6 +30,8 @@ import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../ren
 import { renderCluster } from "../render/render-cluster.js";
 import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
+import { pinRemotes, remoteEnvOf } from "./remote-pins.js";
+import { RemoteFiles } from "../sources/remote-files.js";
 import { clusterDigest, schemasDigest, type ClusterDigests, type DigestInputs } from "../render/cluster-digest.js";
 import { countKinds, type ClusterReuse, type ReusedOutput } from "../render/reuse.js";
 import { pushAll } from "../model/append.js";
@@ -112,6 +114,8 @@ interface Prepared {
     digests: DigestInputs;
     /** Each cluster's digests, computed once (by name). */
     digestOf: (cluster: EffectiveCluster) => Promise<ClusterDigests>;
+    /** The run's remote files (pinned in stage 3b). */
+    remote: RemoteFiles;
   };
 }
 
@@ -175,6 +179,9 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   const resolved = await resolvePins(effective, opts.senv, { lock, update: opts.update, gitCache: context.git });
   run.pins = resolved.pins;
   pushAll(run.diagnostics, resolved.diagnostics);
+  // 3b. remote files of pins resolved in this run (a locked pin's are in braid.lock)
+  const remote = new RemoteFiles(opts.senv.cacheDir, opts.senv.timeoutMs);
+  await pinRemotes(resolved.pins.values(), remote, context.manifests, { scanLocked: false });
   run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
@@ -199,6 +206,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
       if (!d) known.set(cluster.name, (d = clusterDigest(digests, cluster)));
       return d;
     },
+    remote,
   };
   return handle;
 }
@@ -219,7 +227,7 @@ export async function renderFleet(opts: FleetRunOptions, prepared?: PreparedFlee
   if (!state) throw new Error("renderFleet: a prepared run not made by prepareFleetRun");
   const { run, context, stages } = state;
   if (!stages) return run;
-  const { fleet, effective, pins, fleetSchemas, apiFor, digests } = stages;
+  const { fleet, effective, pins, fleetSchemas, apiFor, digests, remote } = stages;
   await digests.openapi(fleet.kubernetesVersion); // no OpenAPI reachable is an environment error, reused or not
   // a run that explains a source or skips validation has other results than the digest says: never reused
   const reuse = opts.explainSource === undefined && !opts.skipValidation ? opts.reuse : undefined;
@@ -240,7 +248,7 @@ export async function renderFleet(opts: FleetRunOptions, prepared?: PreparedFlee
       const api = await apiFor(cluster.kubernetesVersion);
       run.openapi ??= (await apiFor(fleet.kubernetesVersion)).openapi;
       result = {
-        ...(await renderOne(cluster, { pins, context, fleet, fleetSchemas, api, opts })),
+        ...(await renderOne(cluster, { pins, context, fleet, fleetSchemas, api, opts, remote })),
         inputDigest,
       };
       if (result.ok && result.output)
@@ -377,10 +385,11 @@ interface ClusterRun {
   /** The API of the cluster's Kubernetes version. */
   api: KubeApi;
   opts: FleetRunOptions;
+  remote: RemoteFiles;
 }
 
 async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<ClusterResult> {
-  const { pins, context, fleet, fleetSchemas, api, opts } = run;
+  const { pins, context, fleet, fleetSchemas, api, opts, remote } = run;
   const cache = context.manifests;
   const { openapi, baseIndex, baseDigest, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
@@ -397,7 +406,16 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
     used.push(pin);
     try {
       const commit = pin.resolution.commit;
-      const loaded = await loadSource(cache, pin.repo.gitdir, commit, p.source, baseIndex, p.namespace, baseDigest);
+      const loaded = await loadSource(
+        cache,
+        pin.repo.gitdir,
+        commit,
+        p.source,
+        baseIndex,
+        p.namespace,
+        baseDigest,
+        remoteEnvOf(pin, remote),
+      );
       const yielded = loaded.resources;
       if (opts.explainSource === p.source.name) explained = yielded;
       pushAll(manifests, yielded);

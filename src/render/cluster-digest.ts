@@ -9,7 +9,7 @@
  * - the layered cluster: name, labels, annotations, groups, vars, every patch (type, target, body, options,
  *   which values are plain scalars, its layer), Kubernetes version, rollouts, disabled sources;
  * - each pin it runs: source, URL, path, include/exclude, namespace, substitute, ref, and what it resolved
- *   to (commit, tag, branch) or that it failed;
+ *   to (commit, tag, branch) or that it failed, and the digest of each remote file its kustomizations list;
  * - the fleet's output layout and validation settings, the OpenAPI document's digest for the cluster's
  *   Kubernetes version, and the fleet's `schemas/` (CRDs, org policies).
  * A comment in a cluster file leaves it unchanged, so publish stays a no-op.
@@ -67,6 +67,7 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
       res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved",
       p.substitute ?? null,
       p.namespace?.value ?? null,
+      r?.remotes?.map((x) => [x.url, x.sha256]) ?? null,
     ];
   });
   const patches = cluster.patches.map((p) => [

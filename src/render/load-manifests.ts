@@ -61,8 +61,14 @@ export function createManifestCache(git: object = {}): ManifestCache {
   return { blobs: new Map(), loads: new Map(), trees: new Map(), git, ignores: new Map() };
 }
 
-async function parseBlob(gitCache: object, gitdir: string, oid: string, file: string): Promise<ParsedBlob> {
-  const { blob } = await git.readBlob({ fs, gitdir, oid, cache: gitCache });
+async function parseBlob(
+  gitCache: object,
+  gitdir: string,
+  oid: string,
+  file: string,
+  bytes?: Uint8Array,
+): Promise<ParsedBlob> {
+  const blob = bytes ?? (await git.readBlob({ fs, gitdir, oid, cache: gitCache })).blob;
   // UTF-8, or UTF-16 when its byte-order mark says so, as go-yaml reads it (decoded once)
   const read = yamlText(blob, file);
   if ("diagnostic" in read && read.diagnostic.code === "FILE_TOO_LARGE")
@@ -435,12 +441,14 @@ export async function loadFileResources(
   commit: string,
   sourceName: string,
   f: TreeFile,
+  /** The file's bytes when they are not a blob of the repository (a remote file: `f.oid` names them). */
+  bytes?: Uint8Array,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[] }> {
   const resources: Resource[] = [];
   const diagnostics: Diagnostic[] = [];
   let parsedP = cache.blobs.get(f.oid);
   if (!parsedP) {
-    parsedP = parseBlob(cache.git, gitdir, f.oid, f.path);
+    parsedP = parseBlob(cache.git, gitdir, f.oid, f.path, bytes);
     cache.blobs.set(f.oid, parsedP);
   }
   const parsed = await parsedP;

@@ -15,6 +15,9 @@ import { commitLockFile } from "../publish/commit-lock.js";
 import type { Signature } from "../git/git-store.js";
 import type { InventoryCluster } from "../publish/inventory.js";
 import { LOCK_FILE, parseLock, serializeLock, type Lock } from "../sources/lock.js";
+import { RemoteFiles } from "../sources/remote-files.js";
+import { createManifestCache } from "../render/load-manifests.js";
+import { pinRemotes } from "../pipeline/remote-pins.js";
 import { openSource, type SourceEnv } from "../sources/open-source.js";
 import { resolveRef } from "../sources/resolve-ref.js";
 import { lockFromPins, resolvePins } from "../sources/resolve-pins.js";
@@ -200,6 +203,9 @@ export async function writeRolloutLock(
   const { pins, diagnostics } = await resolvePins(layered(ctx.fleet, rollouts), ctx.senv, { lock: ctx.lock });
   if (diagnostics.some((d) => d.severity === "error"))
     throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
+  // (a pin the rollout moves pins its remote files as braid lock would)
+  const remote = new RemoteFiles(ctx.senv.cacheDir, ctx.senv.timeoutMs);
+  await pinRemotes(pins.values(), remote, createManifestCache(), { scanLocked: false });
   const lock: Lock = { ...lockFromPins(pins.values()), ...(rollouts.length ? { rollouts } : {}) };
   const text = serializeLock(lock);
   ctx.lock = lock;

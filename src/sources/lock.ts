@@ -5,6 +5,7 @@ import { checkConfigSchema } from "../config/schema-check.js";
 import { documentToJs, parseYamlFile } from "../model/yaml-file.js";
 import type { RolloutState } from "../config/rollout-types.js";
 import type { ConfigCache } from "../config/config-cache.js";
+import type { RemotePin } from "./remote-files.js";
 
 /** The lock file name, next to braid.yaml. */
 export const LOCK_FILE = "braid.lock";
@@ -20,6 +21,8 @@ export interface LockEntry {
   branch?: string;
   /** Clusters using this pin (informative). */
   clusters?: string[];
+  /** Remote files its kustomizations list, pinned by digest (sources/remote-files.ts). */
+  remotes?: RemotePin[];
 }
 
 /** The lock: resolved commits of every pin. */
@@ -91,6 +94,10 @@ export function serializeLock(lock: Lock): string {
       if (p.version !== undefined) e.version = p.version;
       if (p.branch !== undefined) e.branch = p.branch;
       if (p.clusters?.length) e.clusters = [...p.clusters].sort();
+      if (p.remotes?.length)
+        e.remotes = [...p.remotes]
+          .sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
+          .map((r) => ({ url: r.url, sha256: r.sha256 }));
       return e;
     })
     .sort((a, b) => {

@@ -7,6 +7,7 @@ import { openSource, type SourceEnv } from "./open-source.js";
 import { resolveRef, type RepoHandle, type Resolution } from "./resolve-ref.js";
 import { hasObject } from "../git/git-objects.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
+import type { RemotePin } from "./remote-files.js";
 
 /** One distinct pin of the fleet and what it resolved to. */
 export interface ResolvedPin {
@@ -25,6 +26,12 @@ export interface ResolvedPin {
   staleReason?: "url" | "edited" | "new";
   /** Candidates considered when resolution failed (for `braid lock --explain`). */
   explain?: CandidateVerdict[];
+  /**
+   * Remote files its kustomizations list, by URL (pipeline/remote-pins.ts): from braid.lock for a locked pin,
+   * else fetched in this run. `remotesFresh`: some were fetched in this run rather than taken from the lock.
+   */
+  remotes?: RemotePin[];
+  remotesFresh?: boolean;
 }
 
 /** Options of a resolution run. */
@@ -105,6 +112,7 @@ export async function resolvePins(
         if (e) {
           if (await hasObject(repo.gitdir, e.commit, gitCache)) {
             pin.status = "locked";
+            if (e.remotes?.length) pin.remotes = e.remotes;
             pin.resolution = {
               commit: e.commit,
               tag: e.tag,
@@ -201,6 +209,7 @@ export function lockFromPins(pins: Iterable<ResolvedPin>): Lock {
       version: p.resolution.version,
       branch: p.resolution.branch,
       clusters: [...p.clusters].sort(),
+      ...(p.remotes?.length ? { remotes: p.remotes } : {}),
     });
   }
   return { pins: out };

@@ -1,0 +1,190 @@
+/**
+ * Remote files of kustomizations (`resources: [https://…/x.yaml]`), as kustomize loads them — one HTTP GET of
+ * the URL (fileloader.go `httpClientGetContent`: redirects followed, any 2xx status is the file) — but pinned:
+ * what a URL gave is kept by the sha256 of its bytes, in braid.lock and under `$BRAID_CACHE/remote/`, so a
+ * build never reads the network and the same lock renders the same bytes. A URL is fetched when a pin is
+ * resolved (braid lock, --update, a pin not in braid.lock), and again only to fill an empty cache, when its
+ * bytes must still have the pinned digest.
+ *
+ * Unlike kustomize's client (no timeout, no size limit), a fetch ends after the run's timeout and at 64 MiB.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { BraidError } from "../diagnostics/diagnostic.js";
+import { writeFileAtomic } from "../git/mkdirp.js";
+
+/** A remote file pinned by the digest of its bytes. */
+export interface RemotePin {
+  url: string;
+  sha256: string;
+}
+
+/** What the pin stage made of one URL: its digest, why it could not be fetched, or that it is no file. */
+export type RemoteOutcome =
+  | { sha256: string }
+  | { problem: { code: "REMOTE_HTTP" | "REMOTE_FETCH" | "FILE_TOO_LARGE"; message: string; hint: string } }
+  /** 2xx with an HTML page, or a non-2xx status, at a URL shaped like a Git repository: a remote base. */
+  | { gitBase: string };
+
+/** The largest remote file read (as for files in a repository). */
+const MAX_BYTES = 64 * 2 ** 20;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Whether kustomize loads this entry over HTTP (fileloader.go `IsRemoteFile`: the http and https schemes). */
+export function isRemoteFile(entry: string): boolean {
+  return /^https?:\/\//i.test(entry);
+}
+
+/**
+ * Whether kustomize would try an http(s) URL as a Git repository once the GET failed (repospec.go
+ * `NewRepoSpecFromURL` succeeds): a `_git/`, `//` or `.git` marker, or at least two path segments.
+ */
+export function looksLikeGitRepo(url: string): boolean {
+  const rest = url.replace(/^https?:\/\//i, "").split("?")[0]!;
+  const slash = rest.indexOf("/");
+  if (slash < 0) return false;
+  const path = rest.slice(slash + 1);
+  if (path.includes("_git/") || path.includes("//") || path.includes(".git")) return true;
+  return path.split("/").filter((s) => s !== "").length >= 2;
+}
+
+/**
+ * Whether an http(s) URL names a folder of a Git repository by a marker kustomize's repospec.go splits at
+ * (`//` or `_git/` in its path): a remote base, never fetched as a file (kustomize's GET of it gets a web page).
+ */
+export function isGitBaseUrl(url: string): boolean {
+  const path = url.replace(/^https?:\/\/[^/]*/i, "").split("?")[0]!;
+  return path.includes("//") || path.includes("_git/");
+}
+
+/** The remote files of one run: fetched once per URL, kept by digest in memory and in the cache folder. */
+export class RemoteFiles {
+  private readonly fetched = new Map<string, Promise<RemoteOutcome>>();
+  private readonly bytes = new Map<string, Uint8Array>();
+  private readonly settled = new Map<string, RemoteOutcome>();
+
+  constructor(
+    private readonly cacheDir: string | undefined,
+    private readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  ) {}
+
+  /** Fetches a URL now (once per run) and keeps its bytes; the outcome says what it gave. */
+  pin(url: string): Promise<RemoteOutcome> {
+    let p = this.fetched.get(url);
+    if (!p) {
+      p = this.fetchOutcome(url).then((o) => (this.settled.set(url, o), o));
+      this.fetched.set(url, p);
+    }
+    return p;
+  }
+
+  /** What this run's fetch of a URL gave, once it ended (undefined: not fetched in this run). */
+  known(url: string): RemoteOutcome | undefined {
+    return this.settled.get(url);
+  }
+
+  /**
+   * The bytes pinned under `sha256`: from this run, the cache, or fetched again (they must have that digest:
+   * a URL that now gives other bytes is an error, not a silent change).
+   */
+  async content(url: string, sha256: string): Promise<Uint8Array> {
+    const held = this.bytes.get(sha256) ?? (await this.readCached(sha256));
+    if (held) return held;
+    const outcome = await this.pin(url);
+    if ("problem" in outcome) throw new BraidError({ ...outcome.problem, message: outcome.problem.message });
+    if ("gitBase" in outcome || outcome.sha256 !== sha256)
+      throw new BraidError({
+        code: "REMOTE_CHANGED",
+        message: `${url} no longer gives the file braid.lock pinned (sha256 ${sha256.slice(0, 12)}; now ${"sha256" in outcome ? outcome.sha256.slice(0, 12) : "not a file"})`,
+        hint: "review the change, then pin what the URL gives now with braid lock --update SOURCE (or point at a versioned URL)",
+      });
+    return this.bytes.get(sha256)!;
+  }
+
+  private async readCached(sha256: string): Promise<Uint8Array | undefined> {
+    if (!this.cacheDir || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    const data = await readFile(this.cachePath(sha256)).catch(() => undefined);
+    // (a damaged cache entry is fetched again)
+    if (!data || createHash("sha256").update(data).digest("hex") !== sha256) return undefined;
+    this.bytes.set(sha256, data);
+    return data;
+  }
+
+  private cachePath(sha256: string): string {
+    return join(this.cacheDir!, "remote", sha256);
+  }
+
+  private async fetchOutcome(url: string): Promise<RemoteOutcome> {
+    const got = await httpGet(url, this.timeoutMs);
+    if ("problem" in got) return got;
+    const { status, statusText, body, html } = got;
+    const failed = status < 200 || status > 299;
+    if (failed || html) {
+      const what = failed ? `HTTP status ${status} (${statusText})` : "an HTML page, not YAML";
+      // (a YAML file's URL that answers an error status is a missing file, though kustomize would then try a clone)
+      const file = /\.(ya?ml|json)$/i.test(url.split("?")[0]!);
+      if (looksLikeGitRepo(url) && !(failed && file)) return { gitBase: what };
+      return {
+        problem: {
+          code: "REMOTE_HTTP",
+          message: `${url}: ${what}`,
+          hint: "check the URL: kustomize reads a remote resource with one GET, and it must answer 2xx with YAML",
+        },
+      };
+    }
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    this.bytes.set(sha256, body);
+    if (this.cacheDir) await writeFileAtomic(this.cachePath(sha256), body).catch(() => undefined);
+    return { sha256 };
+  }
+}
+
+/** One GET: its status and bytes (at most {@link MAX_BYTES}), or why there is none. */
+async function httpGet(
+  url: string,
+  timeoutMs: number,
+): Promise<
+  { status: number; statusText: string; body: Uint8Array; html: boolean } | Extract<RemoteOutcome, { problem: unknown }>
+> {
+  const fail = (message: string): Extract<RemoteOutcome, { problem: unknown }> => ({
+    problem: {
+      code: "REMOTE_FETCH",
+      message: `${url}: ${message}`,
+      hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)",
+    },
+  });
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if ((e as Error).name === "TimeoutError") return fail(`no answer within ${timeoutMs / 1000} s`);
+    return fail(cause?.code ?? cause?.message ?? (e as Error).message);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      size += (chunk as Uint8Array).length;
+      if (size > MAX_BYTES) {
+        await res.body?.cancel().catch(() => undefined);
+        return {
+          problem: {
+            code: "FILE_TOO_LARGE",
+            message: `${url} is larger than ${MAX_BYTES / 2 ** 20} MiB: braid reads YAML files of up to that size`,
+            hint: "split the file, or vendor what you need into a source repository",
+          },
+        };
+      }
+      chunks.push(chunk as Uint8Array);
+    }
+  } catch (e) {
+    if ((e as Error).name === "TimeoutError") return fail(`no answer within ${timeoutMs / 1000} s`);
+    return fail((e as Error).message);
+  }
+  const body = Buffer.concat(chunks);
+  // (an HTML page, such as a repository's web page, is not a YAML file: kustomize then tries a Git clone)
+  const html = /^\s*</.test(body.subarray(0, 512).toString("latin1"));
+  return { status: res.status, statusText: res.statusText, body, html };
+}

@@ -1,0 +1,322 @@
+/**
+ * Remote files in kustomizations (`resources: [http://…/x.yaml]`): fetched and pinned by sha256 when a pin is
+ * resolved (`braid lock`, a pin not in braid.lock), read from the pin afterwards. A real HTTP server on
+ * 127.0.0.1 serves the files; where kubectl is on the machine, the objects must equal `kubectl kustomize` of
+ * the same folder (kubectl fetches the same URLs from the same server).
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import { memoryIO } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { remoteOrigin } from "../src/kustomize/remote-resources.js";
+import { looksLikeGitRepo } from "../src/sources/remote-files.js";
+import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
+import { OPENAPI, readTree } from "./helpers/golden.js";
+import { kubectl } from "./helpers/kubectl.js";
+import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+
+const run = promisify(execFile);
+const skip = openApiSkipReason("remote resources");
+
+/** What the server answers per path; every request's path is recorded. */
+const routes = new Map<
+  string,
+  { status?: number; body?: string | Buffer; location?: string; hang?: boolean; big?: number }
+>();
+const requests: string[] = [];
+let server: Server;
+let base = "";
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    requests.push(req.url ?? "/");
+    const r = routes.get(path);
+    if (!r) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("404 page not found\n");
+      return;
+    }
+    if (r.hang) return; // never answers
+    if (r.location) {
+      res.writeHead(r.status ?? 302, { location: r.location }).end();
+      return;
+    }
+    if (r.big) {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const chunk = Buffer.alloc(2 ** 20, "# padding padding padding padding\n");
+      let sent = 0;
+      const more = (): void => {
+        while (sent < r.big!) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+      return;
+    }
+    res.writeHead(r.status ?? 200, { "content-type": "text/plain" }).end(r.body ?? "");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const CM = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  v: "${value}"\n`;
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** A source whose `base` folder lists `entries` (and a local ConfigMap), a one-cluster fleet pinning it. */
+async function setup(entries: string[], extraKustomization = "") {
+  const { dir } = await makeFixtureRepo([
+    {
+      files: {
+        "base/kustomization.yaml": `resources:\n${entries.map((e) => `- ${e}\n`).join("")}- local.yaml\n${extraKustomization}`,
+        "base/local.yaml": CM("local", "0"),
+      },
+      tags: ["v1.0.0"],
+    },
+  ]);
+  const fleetDir = await writeFleet({
+    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1.0.0 }\n      path: base`),
+    "clusters/c.yaml": clusterYaml("c", "  sources:\n    - name: s\n"),
+  });
+  const cache = await mkdtemp(join(tmpdir(), "braid-remote-cache-"));
+  return { source: dir, fleetDir, cache };
+}
+
+async function braid(
+  fleetDir: string,
+  cache: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string; json?: any }> {
+  const io = memoryIO({ cwd: fleetDir, env: { BRAID_KUBERNETES_OPENAPI: OPENAPI, BRAID_CACHE: cache, ...env } });
+  const code = await main(args, io);
+  const out = io.out.join("");
+  let json: unknown;
+  if (args.includes("json")) json = JSON.parse(out);
+  return { code, out, err: io.err.join(""), json };
+}
+
+/** The objects of a rendered cluster folder, by kind/name. */
+async function renderedObjects(out: string): Promise<Map<string, unknown>> {
+  const tree = await readTree(join(out, "clusters", "c"));
+  const objects = new Map<string, unknown>();
+  for (const [path, text] of Object.entries(tree)) {
+    if (path === "kustomization.yaml") continue;
+    const o = parse(text) as { kind: string; metadata: { name: string } };
+    objects.set(`${o.kind}/${o.metadata.name}`, o);
+  }
+  return objects;
+}
+
+describe.skipIf(skip)("remote resources in kustomizations", () => {
+  it("renders a remote file's objects as kubectl kustomize does, after a redirect", async () => {
+    routes.set("/v1/crds.yaml", { body: `${CM("remote-a", "1")}---\n${CM("remote-b", "2")}` });
+    routes.set("/latest/crds.yaml", { location: "/v1/crds.yaml" });
+    const { source, fleetDir, cache } = await setup([`${base}/latest/crds.yaml`]);
+    const out = join(fleetDir, "out");
+    const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const objects = await renderedObjects(out);
+    expect([...objects.keys()].sort()).toEqual(["ConfigMap/local", "ConfigMap/remote-a", "ConfigMap/remote-b"]);
+    if (kubectl) {
+      const { stdout } = await run(kubectl, ["kustomize", join(source, "base")]);
+      const theirs = new Map(
+        parseAllDocuments(stdout).map((d) => {
+          const o = d.toJS() as { kind: string; metadata: { name: string } };
+          return [`${o.kind}/${o.metadata.name}`, o];
+        }),
+      );
+      expect(objects).toEqual(theirs);
+    }
+  });
+
+  it("pins the file's sha256 in braid.lock, renders the pinned bytes offline, and re-pins on --update", async () => {
+    routes.set("/pin/app.yaml", { body: CM("pinned", "1") });
+    const url = `${base}/pin/app.yaml`;
+    const { fleetDir, cache } = await setup([url]);
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    const lock = parse(await readFile(join(fleetDir, "braid.lock"), "utf8")) as {
+      pins: { remotes?: { url: string; sha256: string }[] }[];
+    };
+    expect(lock.pins[0]!.remotes).toEqual([{ url, sha256: sha(CM("pinned", "1")) }]);
+
+    // the URL now serves other bytes: the lock's still render, from the cache, without a request
+    routes.set("/pin/app.yaml", { body: CM("pinned", "2") });
+    const before = requests.length;
+    const out = join(fleetDir, "out1");
+    expect((await braid(fleetDir, cache, ["render", "--out", out, "--quiet"])).code).toBe(0);
+    expect(requests.length).toBe(before);
+    expect((await renderedObjects(out)).get("ConfigMap/pinned")).toMatchObject({ data: { v: "1" } });
+
+    // an empty cache fetches again, and the bytes must be the pinned ones
+    const fresh = await mkdtemp(join(tmpdir(), "braid-remote-cache-"));
+    const changed = await braid(fleetDir, fresh, ["render", "--out", join(fleetDir, "out2"), "--format", "json"]);
+    expect(changed.code).toBe(1);
+    const d = (changed.json.diagnostics as { code: string; message: string; hint: string; location: any }[]).find(
+      (x) => x.code === "REMOTE_CHANGED",
+    );
+    expect(d?.message).toContain(sha(CM("pinned", "1")).slice(0, 12));
+    expect(d?.hint).toContain("braid lock --update s");
+    expect(d?.location).toMatchObject({ file: "base/kustomization.yaml", line: 2 });
+
+    // --update pins what the URL gives now, and the render follows (not the cached result of the old pin)
+    expect((await braid(fleetDir, cache, ["lock", "--update", "--quiet"])).code).toBe(0);
+    expect(await readFile(join(fleetDir, "braid.lock"), "utf8")).toContain(sha(CM("pinned", "2")));
+    const out3 = join(fleetDir, "out3");
+    expect((await braid(fleetDir, cache, ["render", "--out", out3, "--quiet"])).code).toBe(0);
+    expect((await renderedObjects(out3)).get("ConfigMap/pinned")).toMatchObject({ data: { v: "2" } });
+  });
+
+  it("a file braid.lock does not pin is an error naming the fix", async () => {
+    routes.set("/np/a.yaml", { body: CM("a", "1") });
+    routes.set("/np/b.yaml", { body: CM("b", "1") });
+    const { fleetDir, cache } = await setup([`${base}/np/a.yaml`]);
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    // the lock loses the entry (as a lock written before the file was listed would lack it)
+    const text = await readFile(join(fleetDir, "braid.lock"), "utf8");
+    await writeFile(join(fleetDir, "braid.lock"), text.replace(/ {4}remotes:\n(?: {6}.*\n| {8}.*\n)+/, ""));
+    const r = await braid(fleetDir, cache, ["render", "--format", "json", "--out", join(fleetDir, "o")]);
+    expect(r.code).toBe(1);
+    expect(r.json.diagnostics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: "REMOTE_NOT_PINNED",
+          hint: expect.stringContaining("braid lock") as string,
+          location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
+        }),
+      ]),
+    );
+    // braid lock pins it
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    expect((await braid(fleetDir, cache, ["render", "--quiet", "--out", join(fleetDir, "o2")])).code).toBe(0);
+  });
+
+  it("reports a missing file with its status, and a Git repository URL as a remote base braid does not clone", async () => {
+    const missing = `${base}/gone.yaml`;
+    const repo = `${base}/org/repo//deploy?ref=v1`;
+    const a = await setup([missing, `${base}/rel/v1/missing.yaml`]);
+    const r = await braid(a.fleetDir, a.cache, ["render", "--format", "json", "--out", join(a.fleetDir, "o")]);
+    expect(r.code).toBe(1);
+    // (a YAML file's URL is a missing file, though it has the two segments of a repository URL)
+    expect((r.json.diagnostics as { code: string }[]).filter((d) => d.code === "REMOTE_HTTP")).toHaveLength(2);
+    expect(r.json.diagnostics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: "REMOTE_HTTP",
+          message: expect.stringContaining("HTTP status 404") as string,
+          location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
+        }),
+      ]),
+    );
+    const lock = await braid(a.fleetDir, a.cache, ["lock", "--format", "json"]);
+    expect(lock.code).toBe(1);
+    expect(JSON.stringify(lock.json)).toContain("REMOTE_HTTP");
+
+    // a `//` marks a folder of a Git repository: refused without a request; a URL that reads as a repository and
+    // answers 404 is one too
+    const b = await setup([repo, `${base}/org/other?ref=v1`]);
+    const before = requests.length;
+    const r2 = await braid(b.fleetDir, b.cache, ["render", "--format", "json", "--out", join(b.fleetDir, "o")]);
+    expect(r2.code).toBe(1);
+    expect(requests.slice(before)).toEqual(["/org/other?ref=v1"]);
+    const d = (r2.json.diagnostics as { code: string; message: string }[]).filter(
+      (x) => x.code === "KUSTOMIZE_UNSUPPORTED",
+    );
+    expect(d.map((x) => x.message)).toEqual([
+      `remote base "${repo}" is not fetched: braid does not clone remote Git repositories`,
+      `remote base "${base}/org/other?ref=v1" is a Git repository (its GET gave HTTP status 404 (Not Found)): braid does not clone remote bases`,
+    ]);
+  });
+
+  it("gives up on a file over 64 MiB and on a server that does not answer", async () => {
+    routes.set("/big.yaml", { big: 65 * 2 ** 20 });
+    routes.set("/slow.yaml", { hang: true });
+    const a = await setup([`${base}/big.yaml`]);
+    const r = await braid(a.fleetDir, a.cache, ["render", "--format", "json", "--out", join(a.fleetDir, "o")]);
+    expect(r.code).toBe(1);
+    expect(JSON.stringify(r.json.diagnostics)).toContain("FILE_TOO_LARGE");
+    const b = await setup([`${base}/slow.yaml`]);
+    const r2 = await braid(b.fleetDir, b.cache, ["render", "--format", "json", "--out", join(b.fleetDir, "o")], {
+      BRAID_GIT_TIMEOUT_MS: "300",
+    });
+    expect(r2.code).toBe(3); // (network: an environment error)
+    expect(JSON.stringify(r2.json.diagnostics)).toContain("REMOTE_FETCH");
+  }, 60_000);
+
+  it("writes kustomize's origin annotation for a remote file", async () => {
+    routes.set("/o/r/releases/download/v1/x.yaml", { body: CM("asset", "1") });
+    routes.set("/one.yaml", { body: CM("one", "1") });
+    const { source, fleetDir, cache } = await setup(
+      [`${base}/o/r/releases/download/v1/x.yaml?ref=v1`, `${base}/one.yaml`],
+      "buildMetadata: [originAnnotations]\n",
+    );
+    const out = join(fleetDir, "out");
+    expect((await braid(fleetDir, cache, ["render", "--out", out, "--quiet"])).code).toBe(0);
+    const objects = await renderedObjects(out);
+    expect(objects.get("ConfigMap/asset")).toMatchObject({
+      metadata: {
+        annotations: {
+          "config.kubernetes.io/origin": `path: releases/download/v1/x.yaml\nrepo: ${base}/o/r\nref: v1\n`,
+        },
+      },
+    });
+    if (kubectl) {
+      const { stdout } = await run(kubectl, ["kustomize", join(source, "base")]);
+      const theirs = new Map(
+        parseAllDocuments(stdout).map((d) => {
+          const o = d.toJS() as { kind: string; metadata: { name: string } };
+          return [`${o.kind}/${o.metadata.name}`, o];
+        }),
+      );
+      expect(objects).toEqual(theirs);
+    }
+  });
+});
+
+describe("kustomize's reading of a remote URL", () => {
+  it("tells a Git repository URL from a file URL as repospec.go does", () => {
+    expect(looksLikeGitRepo("https://github.com/org/repo//path?ref=v1")).toBe(true);
+    expect(looksLikeGitRepo("https://example.com/a/b.yaml")).toBe(true); // (two segments: kustomize tries a clone)
+    expect(looksLikeGitRepo("https://example.com/x.yaml")).toBe(false);
+    expect(looksLikeGitRepo("https://example.com/x.git")).toBe(true);
+    expect(looksLikeGitRepo("https://host/p/_git/r")).toBe(true);
+  });
+
+  it("gives Origin.Append's repo, ref and path", () => {
+    expect(remoteOrigin("https://github.com/o/r/releases/download/v1.9.4/crds.yaml")).toEqual({
+      path: "releases/download/v1.9.4/crds.yaml",
+      repo: "https://github.com/o/r",
+    });
+    expect(remoteOrigin("http://github.com/o/r.git/deploy/x.yaml?version=v2&ref=v3")).toEqual({
+      path: "deploy/x.yaml",
+      repo: "https://github.com/o/r.git",
+      ref: "v3",
+    });
+    expect(remoteOrigin("https://git@github.com/o/r//a/../b.yaml")).toEqual({
+      path: "b.yaml",
+      repo: "git@github.com:o/r",
+    });
+    expect(remoteOrigin("https://h/p/_git/r/sub/x.yaml?ref=a;b")).toEqual({
+      path: "sub/x.yaml",
+      repo: "https://h/p/_git/r",
+    });
+    expect(remoteOrigin("https://example.com/x.yaml")).toEqual({ path: "https:/example.com/x.yaml" });
+    expect(remoteOrigin("https://example.com/o/r")).toEqual({ path: "notCloned", repo: "https://example.com/o/r" });
+  });
+});
