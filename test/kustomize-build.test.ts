@@ -212,7 +212,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("remote resources, paths leaving the repository and missing files are errors at their entry", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - https://github.com/acme/base//deploy?ref=v1\n  - ../../outside\n  - missing.yaml\n  - ../plain\n  - cm.yaml\n",
+        "resources:\n  - file:///srv/git/base//deploy?ref=v1\n  - ../../outside\n  - missing.yaml\n  - ../plain\n  - cm.yaml\n",
       ),
       "app/cm.yaml": CM("a"),
       "plain/cm.yaml": CM("b"),

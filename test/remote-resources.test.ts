@@ -17,10 +17,11 @@ import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
 import { remoteOrigin } from "../src/kustomize/remote-resources.js";
 import { looksLikeGitRepo } from "../src/sources/remote-files.js";
-import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI, readTree } from "./helpers/golden.js";
 import { kubectl } from "./helpers/kubectl.js";
+import { startGitServer } from "./helpers/git-http-server.js";
 import { openApiSkipReason } from "./helpers/openapi-fixture.js";
 
 const run = promisify(execFile);
@@ -207,7 +208,7 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect((await braid(fleetDir, cache, ["render", "--quiet", "--out", join(fleetDir, "o2")])).code).toBe(0);
   });
 
-  it("reports a missing file with its status, and a Git repository URL as a remote base braid does not clone", async () => {
+  it("reports a missing file with its status, and a Git repository URL that is none with the clone's error", async () => {
     const missing = `${base}/gone.yaml`;
     const repo = `${base}/org/repo//deploy?ref=v1`;
     const a = await setup([missing, `${base}/rel/v1/missing.yaml`]);
@@ -228,19 +229,21 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect(lock.code).toBe(1);
     expect(JSON.stringify(lock.json)).toContain("REMOTE_HTTP");
 
-    // a `//` marks a folder of a Git repository: refused without a request; a URL that reads as a repository and
-    // answers 404 is one too
+    // a `//` marks a folder of a Git repository: cloned without a GET; a URL that reads as a repository and answers
+    // 404 is cloned after its GET. Neither is a repository on this server.
     const b = await setup([repo, `${base}/org/other?ref=v1`]);
     const before = requests.length;
     const r2 = await braid(b.fleetDir, b.cache, ["render", "--format", "json", "--out", join(b.fleetDir, "o")]);
     expect(r2.code).toBe(1);
-    expect(requests.slice(before)).toEqual(["/org/other?ref=v1"]);
-    const d = (r2.json.diagnostics as { code: string; message: string }[]).filter(
-      (x) => x.code === "KUSTOMIZE_UNSUPPORTED",
-    );
-    expect(d.map((x) => x.message)).toEqual([
-      `remote base "${repo}" is not fetched: braid does not clone remote Git repositories`,
-      `remote base "${base}/org/other?ref=v1" is a Git repository (its GET gave HTTP status 404 (Not Found)): braid does not clone remote bases`,
+    expect(requests.slice(before)).toEqual([
+      "/org/other?ref=v1",
+      "/org/repo/info/refs?service=git-upload-pack",
+      "/org/other/info/refs?service=git-upload-pack",
+    ]);
+    const d = r2.json.diagnostics as { code: string; message: string; location: { line: number } }[];
+    expect(d.map((x) => [x.code, x.location.line, x.message.slice(0, x.message.indexOf(":", 30))])).toEqual([
+      ["SOURCE_NOT_FOUND", 2, `remote base "${repo}"`],
+      ["SOURCE_NOT_FOUND", 3, `remote base "${base}/org/other?ref=v1"`],
     ]);
   });
 
@@ -287,6 +290,112 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
       expect(objects).toEqual(theirs);
     }
   });
+});
+
+/** kubectl kustomize of a folder, as objects by kind/name. */
+async function kubectlObjects(dir: string): Promise<Map<string, unknown>> {
+  const { stdout } = await run(kubectl!, ["kustomize", dir], { timeout: 120_000 });
+  return new Map(
+    parseAllDocuments(stdout).map((d) => {
+      const o = d.toJS() as { kind: string; metadata: { name: string } };
+      return [`${o.kind}/${o.metadata.name}`, o];
+    }),
+  );
+}
+
+describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () => {
+  it("builds a remote base at its ref's commit, remote files inside it included, as kubectl kustomize does", async () => {
+    routes.set("/nested/extra.yaml", { body: CM("nested-remote", "1") });
+    const root = await mkdtemp(join(tmpdir(), "braid-remote-git-"));
+    const { dir: work } = await makeFixtureRepo([
+      {
+        files: {
+          "deploy/kustomization.yaml": `namePrefix: base-\nresources:\n- cm.yaml\n- ../common\n- ${base}/nested/extra.yaml\n`,
+          "deploy/cm.yaml": CM("app", "v1"),
+          "common/kustomization.yaml": "resources:\n- sa.yaml\n",
+          "common/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: default\n",
+          // (a file outside its kustomization's folder: kustomize's loader refuses it in a clone)
+          "bad/kustomization.yaml": "resources:\n- ../common/sa.yaml\n",
+        },
+        tags: ["v1.0.0"],
+      },
+      { files: { "deploy/cm.yaml": CM("app", "v2") }, branch: "main" },
+    ]);
+    await git(root, ["clone", "-q", "--bare", work, join(root, "org", "base.git")]);
+    const server = await startGitServer({ root });
+    try {
+      const url = `${server.url}/org/base.git//deploy?ref=v1.0.0`;
+      const dotGit = `${server.url}/org/base.git/deploy`; // (no marker: a GET first, then a clone of the default branch)
+      const { source, fleetDir, cache } = await setup([url]);
+      const out = join(fleetDir, "out");
+      const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      const objects = await renderedObjects(out);
+      expect([...objects.keys()].sort()).toEqual([
+        "ConfigMap/base-app",
+        "ConfigMap/base-nested-remote",
+        "ConfigMap/local",
+        "ServiceAccount/base-sa",
+      ]);
+      expect(objects.get("ConfigMap/base-app")).toMatchObject({ data: { v: "v1" } });
+      if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
+
+      // braid lock pins the base's commit and the file inside it; the lock renders without the server
+      expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+      const lock = parse(await readFile(join(fleetDir, "braid.lock"), "utf8")) as {
+        pins: { remotes?: { url: string; sha256?: string; commit?: string }[] }[];
+      };
+      const tag = await git(work, ["rev-parse", "v1.0.0"]);
+      expect(lock.pins[0]!.remotes).toEqual(
+        [
+          { url: `${base}/nested/extra.yaml`, sha256: sha(CM("nested-remote", "1")) },
+          { url, commit: tag },
+        ].sort((a, b) => (a.url < b.url ? -1 : 1)),
+      );
+      const before = server.requests.length;
+      const out2 = join(fleetDir, "out2");
+      expect((await braid(fleetDir, cache, ["render", "--out", out2, "--quiet"])).code).toBe(0);
+      expect(server.requests.length).toBe(before);
+      expect(await readTree(out2)).toEqual(await readTree(out));
+
+      // the form without a marker, on the default branch
+      const b = await setup([dotGit]);
+      const out3 = join(b.fleetDir, "out");
+      expect((await braid(b.fleetDir, b.cache, ["render", "--out", out3, "--quiet"])).code).toBe(0);
+      const objects3 = await renderedObjects(out3);
+      expect(objects3.get("ConfigMap/base-app")).toMatchObject({ data: { v: "v2" } });
+      if (kubectl) expect(objects3).toEqual(await kubectlObjects(join(b.source, "base")));
+
+      // inside a clone, a kustomization reads files only in or below its own folder (kustomize's RootOnly)
+      const e = await setup([`${server.url}/org/base.git//bad?ref=v1.0.0`]);
+      const r5 = await braid(e.fleetDir, e.cache, ["render", "--format", "json", "--out", join(e.fleetDir, "o")]);
+      expect(r5.code).toBe(1);
+      expect(r5.json.diagnostics).toEqual([
+        expect.objectContaining({
+          code: "PATH_ESCAPE",
+          message: expect.stringContaining('is not in or below "bad"') as string,
+          location: expect.objectContaining({ file: "bad/kustomization.yaml", line: 2 }) as object,
+        }),
+      ]);
+      if (kubectl) await expect(kubectlObjects(join(e.source, "base"))).rejects.toThrow(/is not in or below/);
+
+      // a ref the repository does not have
+      const c = await setup([`${server.url}/org/base.git//deploy?ref=v9`]);
+      const r4 = await braid(c.fleetDir, c.cache, ["render", "--format", "json", "--out", join(c.fleetDir, "o")]);
+      expect(r4.code).toBe(1);
+      expect(r4.json.diagnostics).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            code: "REF_NOT_FOUND",
+            location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
+          }),
+        ]),
+      );
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
 
 describe("kustomize's reading of a remote URL", () => {

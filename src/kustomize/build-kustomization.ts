@@ -35,7 +35,8 @@ import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
-import { remoteOrigin, type RemoteEnv } from "./remote-resources.js";
+import { parseRepoSpec, remoteKind, remoteOrigin, type RemoteEnv } from "./remote-resources.js";
+import { listedTree, rootOnlyView } from "./source-tree.js";
 import { isGitBaseUrl, isRemoteFile } from "../sources/remote-files.js";
 import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
 import { VAR_REFERENCE_SPECS } from "./field-specs-data.js";
@@ -77,8 +78,10 @@ export interface BuildEnv {
    * kustomization's `namespace` field before the build, so it takes that field's place in kustomize's order.
    */
   targetNamespace?: { value: string; location: SourceLocation };
-  /** The remote files this build may read (kustomize/remote-resources.ts), pinned by the pin stage. */
+  /** The remote files and bases this build may read (kustomize/remote-resources.ts), pinned by the pin stage. */
   remote?: RemoteEnv;
+  /** The URLs of the remote bases being built, outermost first (kustomize's cycle check). */
+  remoteStack?: readonly string[];
 }
 
 /** The result of building a folder. */
@@ -217,7 +220,7 @@ function absent(
   at: SourceLocation | undefined,
 ): Diagnostic {
   const why = env.tree.whyAbsent?.(path);
-  if (why?.startsWith("is a symbolic link"))
+  if (why?.startsWith("is a symbolic link") || why?.startsWith("is not in or below"))
     return err("PATH_ESCAPE", `${what} ${why}`, at, "files must be inside the source's repository");
   if (why)
     return err(
@@ -267,6 +270,7 @@ async function buildFolder(
   | undefined
 > {
   const role = as === "nested" ? "root" : as;
+  if (env.tree.rootOnly) env = { ...env, tree: rootOnlyView(env.tree, dir) };
   const k = await openKustomization(env, dir, as, from, diagnostics);
   if (!k) return undefined;
   const checked = checkFields(k, as === "root");
@@ -619,8 +623,10 @@ async function accumulateResource(
 ): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
   const at = listed.location;
   const origin = listed.origin;
-  if (isRemoteFile(entry) && !isGitBaseUrl(entry))
-    return { resources: await accumulateRemoteFile(env, entry, at, origin, diagnostics) };
+  const kind = remoteKind(env.tree, k.dir, entry, false);
+  if (kind === "base" || (kind === "file" && env.remote?.bases.has(entry)))
+    return accumulateRemoteBase(env, entry, listed, diagnostics);
+  if (kind === "file") return { resources: await accumulateRemoteFile(env, entry, at, origin, diagnostics) };
   const path = resolveEntry(k, entry, at, "resource", diagnostics);
   if (path === undefined) return { resources: [] };
   const blob = env.tree.file(path);
@@ -647,6 +653,78 @@ async function accumulateResource(
 }
 
 /**
+ * A remote base (a Git repository URL), as kustomize builds it from a clone at the URL's ref — here the commit
+ * the pin stage pinned, read from its mirror: the folder the URL names is built as a `resources` folder, inside
+ * a tree of its own (every path stays inside that repository).
+ */
+async function accumulateRemoteBase(
+  env: BuildEnv,
+  url: string,
+  listed: ListedFrom,
+  diagnostics: Diagnostic[],
+): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
+  const at = listed.location;
+  const spec = parseRepoSpec(url);
+  const stack = env.remoteStack ?? [];
+  const enclosing = stack.find((s) => s.startsWith(url));
+  if (enclosing !== undefined) {
+    diagnostics.push(
+      err("KUSTOMIZE_INVALID", `cycle detected: URI '${url}' referenced by previous URI '${enclosing}'`, at),
+    );
+    return { resources: [] };
+  }
+  const base = env.remote?.bases.get(url);
+  if (!spec || !base) {
+    const problem = env.remote?.problems.get(url);
+    if (problem) diagnostics.push({ ...problem, location: at });
+    else
+      diagnostics.push(
+        err(
+          "REMOTE_NOT_PINNED",
+          `remote base "${url}" is not pinned in braid.lock`,
+          at,
+          "run braid lock (it resolves the base's ref and pins the commit) and commit braid.lock",
+        ),
+      );
+    return { resources: [] };
+  }
+  if (listed.origin !== undefined) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_UNSUPPORTED",
+        `remote base "${url}" under buildMetadata originAnnotations: braid does not write the origins of a remote base's objects yet`,
+        at,
+        "drop originAnnotations, or add the repository as its own braid source",
+      ),
+    );
+    return { resources: [] };
+  }
+  const tree = await listedTree(env.cache.trees, base.gitdir, base.commit, env.cache.git, undefined, true);
+  const root = joinInside("", spec.root);
+  const where = `${spec.cloneSpec} at ${base.commit.slice(0, 12)}`;
+  if (root === undefined || root === "" ? false : tree.file(root) !== undefined || !tree.isDir(root)) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_INVALID",
+        root !== undefined && tree.file(root)
+          ? `remote base "${url}": "${root}" is a file of ${where}; a remote base names a folder`
+          : `remote base "${url}": ${where} has no folder "${spec.root}"`,
+        at,
+      ),
+    );
+    return { resources: [] };
+  }
+  const inner = { ...env, tree, remoteStack: [...stack, spec.raw] };
+  const built = await buildFolder(inner, root ?? "", "resource", [], { location: at, stack: [] }, diagnostics);
+  return {
+    resources: built?.resources ?? [],
+    folder: true,
+    vars: built?.vars ?? [],
+    ...(built?.config ? { config: built.config } : {}),
+  };
+}
+
+/**
  * A remote `resources` file (`https://…`), as kustomize loads it with one GET — here from the bytes the pin
  * stage pinned (sources/remote-files.ts). A URL whose GET gave a page or an error status and that reads as a
  * Git repository is a remote base, which kustomize would clone: braid does not.
@@ -661,16 +739,21 @@ async function accumulateRemoteFile(
   const sha256 = env.remote?.pins.get(url);
   if (sha256 === undefined) {
     // (not pinned: what the URL gives now says why — a fetch only on this error path)
+    const failed = env.remote?.problems.get(url);
+    if (failed) {
+      diagnostics.push({ ...failed, location: at });
+      return [];
+    }
     const outcome = env.remote?.files.known(url) ?? (await env.remote?.files.pin(url));
     if (outcome && "problem" in outcome)
       diagnostics.push(err(outcome.problem.code, outcome.problem.message, at, outcome.problem.hint));
     else if (outcome && "gitBase" in outcome)
       diagnostics.push(
         err(
-          "KUSTOMIZE_UNSUPPORTED",
-          `remote base "${url}" is a Git repository (its GET gave ${outcome.gitBase}): braid does not clone remote bases`,
+          "REMOTE_NOT_PINNED",
+          `remote base "${url}" (its GET gave ${outcome.gitBase}: a Git repository) is not pinned in braid.lock`,
           at,
-          "add the repository as its own braid source (spec.sources) with a pinned ref, or point at a file URL (a release asset, raw file)",
+          "run braid lock (it resolves the base's ref and pins the commit) and commit braid.lock",
         ),
       );
     else

@@ -13,12 +13,12 @@ import type { KubeSchemaIndex } from "../model/kube-schema.js";
 import type { Resource } from "../model/resource.js";
 import { loadSourceManifests, selectedBySource, type ManifestCache } from "../render/load-manifests.js";
 import { KUSTOMIZATION_FILE_NAMES } from "./kustomization-file.js";
-import { openSourceTree, type SourceTree } from "./source-tree.js";
+import { listedTree, type SourceTree } from "./source-tree.js";
 import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
 import { pushAll } from "../model/append.js";
-import { listedRemoteFiles, type ListedRemote, type RemoteEnv } from "./remote-resources.js";
+import { listedRemotes, type ListedRemote, type RemoteEnv } from "./remote-resources.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -39,10 +39,7 @@ async function generatedRoot(
 
 /** A commit's tree, listed once per run (a listing serves every path and cluster). */
 function treeOf(cache: ManifestCache, gitdir: string, commit: string, specIgnore?: string): Promise<SourceTree> {
-  const key = `${gitdir}\u0000${commit}\u0000${specIgnore ?? ""}`;
-  let p = cache.trees.get(key) as Promise<SourceTree> | undefined;
-  if (!p) cache.trees.set(key, (p = openSourceTree(gitdir, commit, cache.git, specIgnore)));
-  return p;
+  return listedTree(cache.trees, gitdir, commit, cache.git, specIgnore);
 }
 
 /**
@@ -91,7 +88,10 @@ export function loadSource(
   schemaDigest?: string,
   remote?: RemoteEnv,
 ): Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> {
-  const remotes = remote?.pins.size ? JSON.stringify([...remote.pins].sort()) : "";
+  const remotes =
+    remote && (remote.pins.size || remote.bases.size)
+      ? JSON.stringify([[...remote.pins].sort(), [...remote.bases].map(([u, b]) => [u, b.commit]).sort()])
+      : "";
   const key = `kustomize\u0000${source.name}\u0000${source.url}\u0000${commit}\u0000${source.path}\u0000${schema?.kubernetesVersion ?? ""}\u0000${namespace?.value ?? ""}\u0000${source.ignore ?? ""}\u0000${remotes}`;
   let p = cache.loads.get(key) as
     Promise<{ resources: Resource[]; diagnostics: Diagnostic[]; kustomization: boolean }> | undefined;
@@ -196,18 +196,30 @@ async function loadPlain(
 }
 
 /**
- * The remote files the source's kustomizations list at a commit (kustomize/remote-resources.ts): from its
+ * The remote entries the source's kustomizations list at a commit (kustomize/remote-resources.ts): from its
  * kustomization, or from the kustomization folders Flux's generated kustomization would list.
  */
-export async function remoteFilesOfSource(
+export async function remotesOfSource(
   cache: ManifestCache,
   gitdir: string,
   commit: string,
   source: SourceDef,
-): Promise<ListedRemote[]> {
+): Promise<{ files: ListedRemote[]; bases: ListedRemote[] }> {
   const tree = await treeOf(cache, gitdir, commit, source.ignore);
   const roots = (await isKustomizeSource(cache, gitdir, commit, source.path, source.ignore))
     ? [source.path]
     : kustomizationFolders(tree, source.path, (rel) => selectedBySource(rel, source));
-  return listedRemoteFiles(tree, roots, { source: source.name, commit });
+  return listedRemotes(tree, roots, { source: source.name, commit });
+}
+
+/** The remote entries of the kustomization at `root` of a remote base's commit (no .sourceignore: a clone). */
+export async function remotesOfBase(
+  cache: ManifestCache,
+  gitdir: string,
+  commit: string,
+  root: string,
+  source: string,
+): Promise<{ files: ListedRemote[]; bases: ListedRemote[] }> {
+  const tree = await listedTree(cache.trees, gitdir, commit, cache.git, undefined, true);
+  return listedRemotes(tree, [root], { source, commit });
 }

@@ -6,19 +6,21 @@
  * `resources`, `bases` and `components` folders, each folder once.
  */
 import { posix } from "node:path";
-import type { SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { isGitBaseUrl, isRemoteFile, type RemoteFiles } from "../sources/remote-files.js";
 import { findKustomization, readKustomization } from "./kustomization-file.js";
-import { isRemote } from "./kustomize-patches.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 
-/** The remote files a build may read: the pin's digests by URL, and where the bytes are. */
+/** The remote entries a build may read: file digests and base commits by URL, and where their bytes are. */
 export interface RemoteEnv {
   pins: ReadonlyMap<string, string>;
+  bases: ReadonlyMap<string, { gitdir: string; commit: string }>;
+  /** Why a remote base could not be pinned in this run, by URL. */
+  problems: ReadonlyMap<string, Diagnostic>;
   files: RemoteFiles;
 }
 
-/** One remote file and the first place that lists it. */
+/** One remote entry and the first place that lists it. */
 export interface ListedRemote {
   url: string;
   location: SourceLocation;
@@ -26,13 +28,19 @@ export interface ListedRemote {
 
 const LISTS = ["resources", "bases", "components"] as const;
 
-/** Remote files listed by the kustomizations under `roots` (folders of the tree), by URL, sorted. */
-export async function listedRemoteFiles(
+/**
+ * The remote entries the kustomizations under `roots` (folders of the tree) list, by URL, sorted: `files` are
+ * fetched with a GET first (http(s) URLs in `resources`/`bases`), `bases` are Git repositories (repospec.go
+ * parses them: a `//` or `_git/` URL, `github.com/…`, `git@…`, `ssh://…`; a component URL). Local folders are
+ * followed; remote bases are not (the pin stage walks them once it has their commit).
+ */
+export async function listedRemotes(
   tree: SourceTree,
   roots: readonly string[],
   base: { source: string; commit: string },
-): Promise<ListedRemote[]> {
-  const found = new Map<string, SourceLocation>();
+): Promise<{ files: ListedRemote[]; bases: ListedRemote[] }> {
+  const files = new Map<string, SourceLocation>();
+  const bases = new Map<string, SourceLocation>();
   const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
     if (seen.has(dir)) return;
@@ -46,11 +54,12 @@ export async function listedRemoteFiles(
       if (!Array.isArray(list)) continue;
       for (const [i, entry] of list.entries()) {
         if (typeof entry !== "string" || entry === "") continue;
-        if (isRemoteFile(entry)) {
-          // (a remote component is a Git repository to kustomize, never a file: the build refuses it)
-          if (field !== "components" && !isGitBaseUrl(entry) && !found.has(entry))
-            found.set(entry, k.locate([field, i]));
-        } else if (!isRemote(entry)) {
+        const kind = remoteKind(tree, dir, entry, field === "components");
+        if (kind === "file") {
+          if (!files.has(entry)) files.set(entry, k.locate([field, i]));
+        } else if (kind === "base") {
+          if (!bases.has(entry)) bases.set(entry, k.locate([field, i]));
+        } else {
           const path = joinInside(dir, entry);
           if (path !== undefined && tree.isDir(path)) await walk(path);
         }
@@ -58,7 +67,25 @@ export async function listedRemoteFiles(
     }
   };
   for (const root of roots) await walk(root);
-  return [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([url, location]) => ({ url, location }));
+  const sorted = (m: Map<string, SourceLocation>) =>
+    [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([url, location]) => ({ url, location }));
+  return { files: sorted(files), bases: sorted(bases) };
+}
+
+/**
+ * What kustomize makes of a `resources` (or `components`) entry: a remote file (http(s), loaded first; never
+ * for a component), a remote base (repospec.go parses it, and no local file has that path), or local.
+ */
+export function remoteKind(
+  tree: SourceTree,
+  dir: string,
+  entry: string,
+  component: boolean,
+): "file" | "base" | "local" {
+  if (isRemoteFile(entry)) return component || isGitBaseUrl(entry) ? "base" : "file";
+  const local = joinInside(dir, entry);
+  if (local !== undefined && tree.file(local)) return "local";
+  return parseRepoSpec(entry) ? "base" : "local";
 }
 
 /**
@@ -67,7 +94,7 @@ export async function listedRemoteFiles(
  * repository); any other gives `path` as filepath.Join writes the URL.
  */
 export function remoteOrigin(url: string): { path: string; repo?: string; ref?: string } {
-  const spec = httpRepoSpec(url);
+  const spec = parseRepoSpec(url);
   if (!spec) return { path: goClean(url) };
   const abs = goClean(`/notCloned/${spec.root}`);
   const tail = abs.slice(1);
@@ -75,29 +102,62 @@ export function remoteOrigin(url: string): { path: string; repo?: string; ref?: 
   return { path: goClean(path), repo: spec.cloneSpec, ...(spec.ref ? { ref: spec.ref } : {}) };
 }
 
-/** repospec.go `NewRepoSpecFromURL` for an http(s) URL: clone URL, root inside the repository, ref. */
-function httpRepoSpec(url: string): { cloneSpec: string; root: string; ref: string } | undefined {
-  const q = url.indexOf("?");
-  const ref = q < 0 ? "" : goQueryRef(url.slice(q + 1));
-  let n = q < 0 ? url : url.slice(0, q);
-  const scheme = /^https?:\/\//i.exec(n)![0];
-  n = n.slice(scheme.length);
+/** A Git repository URL as kustomize's repospec.go reads it. */
+export interface RepoSpec {
+  /** The URL as written (kustomize's cycle check compares these). */
+  raw: string;
+  /** What `git fetch` is given: host and repository path. */
+  cloneSpec: string;
+  /** The kustomization's folder inside the repository ("" for its root). */
+  root: string;
+  /** `?ref=` (else `?version=`): "" for the remote's default branch. */
+  ref: string;
+}
+
+/**
+ * repospec.go `NewRepoSpecFromURL`: undefined where kustomize's parse fails (an absolute path, no accepted
+ * scheme, no host, fewer than two path segments, a root that leaves the repository) — for kustomize the entry
+ * is then a local path.
+ */
+export function parseRepoSpec(raw: string): RepoSpec | undefined {
+  if (raw.startsWith("/")) return undefined;
+  const q = raw.indexOf("?");
+  const ref = q < 0 ? "" : goQueryRef(raw.slice(q + 1));
+  let n = q < 0 ? raw : raw.slice(0, q);
+  if (n.slice(0, 5).toLowerCase() === "git::") n = n.slice(5);
+  let scheme = "";
+  for (const prefix of ["ssh://", "https://", "http://", "file://"])
+    if (n.slice(0, prefix.length).toLowerCase() === prefix) {
+      scheme = prefix;
+      n = n.slice(prefix.length);
+      break;
+    }
   const user = /^([a-zA-Z][a-zA-Z0-9-]*)@/.exec(n);
-  const username = user ? user[0] : "";
+  let username = user ? user[0] : "";
   n = n.slice(username.length);
   const github = /^github\.com[/:]/i.test(n);
-  const sep = n.indexOf("/");
-  if (sep < 0) return undefined;
-  let host = n.slice(0, sep + 1);
-  n = n.slice(sep + 1);
-  if (/^github\.com[/:]$/i.test(host) && github) host = username ? `${username}github.com:` : "https://github.com/";
-  else host = scheme + username + host;
-  if (host === "") return undefined;
-  const split = markerSplit(n) ?? defaultSplit(n);
+  const scp = scheme === "" && (username !== "" || github);
+  if (scheme === "" && !scp) return undefined;
+  let host: string;
+  let rest: string;
+  if (scheme === "file://") {
+    host = "";
+    rest = username + n;
+    username = "";
+  } else {
+    let sep = n.indexOf("/");
+    if (scp) {
+      const colon = n.indexOf(":");
+      if (sep === -1 || (colon > 0 && colon < sep)) sep = colon;
+    }
+    [host, rest] = sep >= 0 ? [n.slice(0, sep + 1), n.slice(sep + 1)] : [n, ""];
+    if (github) [scheme, host] = scheme === "ssh://" || username ? ["", "github.com:"] : ["https://", "github.com/"];
+    if (host === "") return undefined;
+  }
+  const split = markerSplit(rest) ?? (scheme === "file://" ? { repo: rest, root: "" } : defaultSplit(rest));
   if (!split || split.repo === "") return undefined;
-  const rootClean = goClean(split.root.replace(/^\//, ""));
-  if (rootClean.split("/")[0] === "..") return undefined;
-  return { cloneSpec: host + split.repo, root: split.root.replace(/^\//, ""), ref };
+  if (goClean(split.root.replace(/^\//, "")).split("/")[0] === "..") return undefined;
+  return { raw, cloneSpec: scheme + username + host + split.repo, root: split.root.replace(/^\//, ""), ref };
 }
 
 function markerSplit(n: string): { repo: string; root: string } | undefined {

@@ -33,6 +33,28 @@ export interface SourceTree {
    * there): left out of the artifact by a `.sourceignore` pattern, or a link that leads out of the repository.
    */
   whyAbsent?(path: string): string | undefined;
+  /**
+   * A clone of a remote base: kustomize's loader there is RestrictionRootOnly, so a kustomization reads files
+   * only in or below its own folder (folders of other kustomizations anywhere in the clone). `whole` is the
+   * tree a folder's view ({@link rootOnlyView}) was made from.
+   */
+  rootOnly?: boolean;
+  whole?: SourceTree;
+}
+
+/** What a kustomization at `dir` of a remote base's clone sees: files outside its folder are not there. */
+export function rootOnlyView(tree: SourceTree, dir: string): SourceTree {
+  const whole = tree.whole ?? tree;
+  const inside = (path: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
+  return {
+    ...whole,
+    whole,
+    file: (path) => (inside(path) ? whole.file(path) : undefined),
+    whyAbsent: (path) =>
+      inside(path) || !whole.file(path)
+        ? whole.whyAbsent?.(path)
+        : `is not in or below "${dir}": in a remote base, kustomize reads a kustomization's files only from its own folder (security; RestrictionRootOnly)`,
+  };
 }
 
 /** Joins a path relative to a folder; undefined when the result leaves the repository. */
@@ -67,20 +89,24 @@ export async function openSourceTree(
   gitCache: object = {},
   /** The source's `ignore` (Flux's GitRepository `spec.ignore`). */
   specIgnore?: string,
+  /** A clone of a remote base, as kustomize makes it: every file, nothing left out as from Flux's artifact. */
+  clone = false,
 ): Promise<SourceTree> {
   const files = new Map<string, { oid: string; mode: string }>();
   const dirs = new Set<string>();
   const { oid } = await git.readTree({ fs, gitdir, oid: commit, cache: gitCache });
   await walk(gitCache, gitdir, oid, "", files, dirs);
   // what Flux's source-controller leaves out of the artifact (.sourceignore, its defaults) is not there
-  const ignore = artifactIgnore(
-    await ignoreFilesIn(
-      gitdir,
-      [...files].map(([path, f]) => ({ path, ...f })),
-      gitCache,
-    ),
-    specIgnore === undefined ? undefined : { text: specIgnore },
-  );
+  const ignore = clone
+    ? { excludedBy: () => undefined }
+    : artifactIgnore(
+        await ignoreFilesIn(
+          gitdir,
+          [...files].map(([path, f]) => ({ path, ...f })),
+          gitCache,
+        ),
+        specIgnore === undefined ? undefined : { text: specIgnore },
+      );
   const leftOut = new Map<string, string>();
   for (const path of files.keys()) {
     const by = ignore.excludedBy(path.split("/"), false);
@@ -130,5 +156,21 @@ export async function openSourceTree(
       return (await git.readBlob({ fs, gitdir, oid: blob.oid, cache: gitCache })).blob;
     },
     whyAbsent: (path) => leftOut.get(path) ?? linkOut.get(path),
+    ...(clone ? { rootOnly: true } : {}),
   };
+}
+
+/** A commit's tree from a run's listings (by gitdir, commit and `.sourceignore` spec), listed on first use. */
+export function listedTree(
+  trees: Map<string, Promise<unknown>>,
+  gitdir: string,
+  commit: string,
+  gitCache: object,
+  specIgnore?: string,
+  clone = false,
+): Promise<SourceTree> {
+  const key = `${gitdir}\u0000${commit}\u0000${clone ? "\u0000clone" : (specIgnore ?? "")}`;
+  let p = trees.get(key) as Promise<SourceTree> | undefined;
+  if (!p) trees.set(key, (p = openSourceTree(gitdir, commit, gitCache, specIgnore, clone)));
+  return p;
 }

@@ -60,7 +60,9 @@ export async function lockFleet(
   const resolved = await resolvePins(clusters, env, { lock: current.lock, update });
   // 2b. the remote files of every pin: kept from braid.lock, or fetched and pinned now
   const remote = new RemoteFiles(env.cacheDir, env.timeoutMs);
-  const remoteProblems = await pinRemotes(resolved.pins.values(), remote, createManifestCache(), { scanLocked: true });
+  const { diagnostics: remoteProblems } = await pinRemotes(resolved.pins.values(), remote, createManifestCache(), env, {
+    scanLocked: true,
+  });
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const all = [...diagnostics, ...resolved.diagnostics, ...remoteProblems];
   const failed = all.some((d) => d.severity === "error");

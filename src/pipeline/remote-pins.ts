@@ -1,67 +1,198 @@
 /**
- * The pin stage of remote files (after the commits are resolved): every remote file a pin's kustomizations
- * list (kustomize/remote-resources.ts) gets the sha256 of its bytes, so builds read no network and a
- * cluster's input digest covers what they read.
+ * The pin stage of remote entries (after the commits are resolved): every remote file a pin's kustomizations
+ * list gets the sha256 of its bytes, and every remote base (a Git repository URL) the commit its `?ref=`
+ * resolves to — also those listed inside remote bases — so builds read no network and a cluster's input digest
+ * covers what they read (kustomize/remote-resources.ts says what is which).
  *
- * - A pin taken from braid.lock keeps the lock's digests. `render`, `publish`, `preview` and `validate` do not
- *   even look for remote files then: the lock says what there is, and a file it does not list is an error in
- *   the build (REMOTE_NOT_PINNED). `braid lock` looks, keeps the digest of every URL the lock holds and
- *   fetches the others.
- * - A pin resolved in this run (no lock entry, `--update`, a pin edited since the lock) fetches every remote
- *   file now.
- * A fetch that fails is reported by the build that lists the file; `braid lock` reports it itself.
+ * - A pin taken from braid.lock keeps the lock's digests and commits. `render`, `publish`, `preview` and
+ *   `validate` do not look for remote entries then: the lock says what there is (its bases' commits are fetched
+ *   when the cache lacks them), and an entry it does not list is an error in the build (REMOTE_NOT_PINNED).
+ *   `braid lock` looks, keeps what the lock holds and pins the others.
+ * - A pin resolved in this run (no lock entry, `--update`, a pin edited since the lock) pins everything now.
+ * A remote base's ref is read as `git fetch origin <ref>` reads it (kustomize's cloner): a full commit id, else
+ * the first of `<ref>`, `refs/<ref>`, `refs/tags/<ref>`, `refs/heads/<ref>` that exists; no ref is the default
+ * branch. Problems are reported by the build that lists the entry; `braid lock` reports them itself.
  */
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { remoteFilesOfSource } from "../kustomize/load-source.js";
-import type { RemoteEnv } from "../kustomize/remote-resources.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
+import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceDef } from "../config/types.js";
+import { remotesOfBase, remotesOfSource } from "../kustomize/load-source.js";
+import { parseRepoSpec, type ListedRemote, type RemoteEnv } from "../kustomize/remote-resources.js";
 import type { ManifestCache } from "../render/load-manifests.js";
+import { openSource, type SourceEnv } from "../sources/open-source.js";
 import type { RemoteFiles, RemotePin } from "../sources/remote-files.js";
+import { resolveRef, type Resolution } from "../sources/resolve-ref.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
-/** Fills each pin's `remotes` (see the file header); the fetch problems, located where a file is listed. */
+/** How deep remote bases may list remote bases (kustomize has no limit but its cycle check). */
+const MAX_DEPTH = 10;
+
+/** What the builds of a run need besides the pins: where each remote base's commit is, and why one is not. */
+export interface RemoteBases {
+  /** By URL as written: the mirror holding the pinned commit. */
+  gitdirs: Map<string, string>;
+  /** By URL as written: why it could not be pinned (reported where the build meets it). */
+  problems: Map<string, Diagnostic>;
+}
+
+/** Fills each pin's `remotes` (see the file header); the problems, located where an entry is listed. */
 export async function pinRemotes(
   pins: Iterable<ResolvedPin>,
   files: RemoteFiles,
   cache: ManifestCache,
+  senv: SourceEnv,
   opts: { scanLocked: boolean },
-): Promise<Diagnostic[]> {
-  const diagnostics: Diagnostic[][] = [];
+): Promise<{ diagnostics: Diagnostic[]; bases: RemoteBases }> {
+  const bases: RemoteBases = { gitdirs: new Map(), problems: new Map() };
+  const opened = new Map<string, Promise<{ gitdir: string; commit: string }>>();
+  /** A remote base's repository with the commit (kept from the lock, or resolved from the URL's ref). */
+  const openBase = (url: string, at: SourceLocation, kept: string | undefined) => {
+    const key = `${url}\u0000${kept ?? ""}`;
+    let p = opened.get(key);
+    if (!p) opened.set(key, (p = resolveBase(url, at, kept, senv, cache.git)));
+    return p;
+  };
+  const all = [...pins];
+  const diagnostics = all.map(() => [] as Diagnostic[]);
   await Promise.all(
-    [...pins].map(async (pin, i) => {
-      const found: Diagnostic[] = (diagnostics[i] = []);
+    all.map(async (pin, i) => {
+      const found = diagnostics[i]!;
       if (!pin.resolution || !pin.repo) return;
-      if (pin.status === "locked" && !opts.scanLocked) return;
+      const kept = new Map(pin.status === "locked" ? (pin.remotes ?? []).map((r) => [r.url, r]) : []);
+      if (pin.status === "locked" && !opts.scanLocked) {
+        // the lock's bases: their commits must be in the mirror (fetched once when the cache lacks them)
+        for (const r of pin.remotes ?? [])
+          if ("commit" in r)
+            await openBase(r.url, pin.source.location, r.commit).then(
+              (b) => bases.gitdirs.set(r.url, b.gitdir),
+              (e: unknown) => bases.problems.set(r.url, toDiagnostic(e)),
+            );
+        return;
+      }
+      const remotes = new Map<string, RemotePin>();
+      const problem = (url: string, e: Diagnostic, at: SourceLocation) => {
+        const d = e.message.includes(url) ? e : { ...e, message: `remote base "${url}": ${e.message}` };
+        bases.problems.set(url, d);
+        found.push({ ...d, location: { ...at } });
+      };
+      const visit = async (
+        listed: { files: ListedRemote[]; bases: ListedRemote[] },
+        stack: string[],
+      ): Promise<void> => {
+        const gitBases = [...listed.bases];
+        for (const { url, location } of listed.files) {
+          const k = kept.get(url);
+          if (k && "sha256" in k) {
+            remotes.set(url, k);
+            continue;
+          }
+          const outcome = await files.pin(url);
+          if ("sha256" in outcome) {
+            remotes.set(url, { url, sha256: outcome.sha256 });
+          } else if ("problem" in outcome)
+            found.push({ severity: "error", ...outcome.problem, location: { ...location } });
+          else gitBases.push({ url, location }); // (its GET gave a page or an error: kustomize clones it)
+        }
+        for (const { url, location } of gitBases) {
+          if (remotes.has(url) || bases.problems.has(url)) continue;
+          const spec = parseRepoSpec(url);
+          if (!spec) continue; // (the build says why)
+          // kustomize's cycle check: a URL that an enclosing base's URL starts with
+          if (stack.some((s) => s.startsWith(spec.raw)) || stack.length >= MAX_DEPTH) continue;
+          const k = kept.get(url);
+          let base;
+          try {
+            base = await openBase(url, location, k && "commit" in k ? k.commit : undefined);
+          } catch (e) {
+            problem(url, toDiagnostic(e), location);
+            continue;
+          }
+          bases.gitdirs.set(url, base.gitdir);
+          remotes.set(url, { url, commit: base.commit });
+          const inner = await remotesOfBase(cache, base.gitdir, base.commit, spec.root, pin.source.name).catch(
+            () => undefined,
+          );
+          if (inner) await visit(inner, [...stack, spec.raw]);
+        }
+      };
       let listed;
       try {
-        listed = await remoteFilesOfSource(cache, pin.repo.gitdir, pin.resolution.commit, pin.source);
+        listed = await remotesOfSource(cache, pin.repo.gitdir, pin.resolution.commit, pin.source);
       } catch {
         return; // (the build reports what it cannot read, a damaged repository included, in its cluster's name)
       }
-      const kept = new Map(pin.status === "locked" ? (pin.remotes ?? []).map((r) => [r.url, r.sha256]) : []);
-      const remotes: RemotePin[] = [];
-      let fresh = false;
-      for (const { url, location } of listed) {
-        const sha256 = kept.get(url);
-        if (sha256 !== undefined) {
-          remotes.push({ url, sha256 });
-          continue;
-        }
-        const outcome = await files.pin(url);
-        if ("sha256" in outcome) {
-          remotes.push({ url, sha256: outcome.sha256 });
-          fresh = true;
-        } else if ("problem" in outcome)
-          found.push({ severity: "error", ...outcome.problem, location: { ...location } });
-      }
-      if (remotes.length) pin.remotes = remotes;
+      await visit(listed, []);
+      const sorted = [...remotes.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+      if (sorted.length) pin.remotes = sorted;
       else delete pin.remotes;
-      if (fresh) pin.remotesFresh = true;
     }),
   );
-  return diagnostics.flat();
+  return { diagnostics: diagnostics.flat(), bases };
 }
 
-/** What a build of this pin may read (undefined: it lists no remote file). */
-export function remoteEnvOf(pin: ResolvedPin, files: RemoteFiles): RemoteEnv {
-  return { pins: new Map((pin.remotes ?? []).map((r) => [r.url, r.sha256])), files };
+/** Opens a remote base's repository (a mirror in the cache) and resolves the URL's ref, or checks a kept commit. */
+async function resolveBase(
+  url: string,
+  at: SourceLocation,
+  kept: string | undefined,
+  senv: SourceEnv,
+  gitCache: object,
+): Promise<{ gitdir: string; commit: string }> {
+  const spec = parseRepoSpec(url)!;
+  if (/^file:\/\//i.test(spec.cloneSpec))
+    throw new BraidError({
+      code: "KUSTOMIZE_UNSUPPORTED",
+      message: `remote base "${url}" is a file:// repository: braid reads no repository of the machine it runs on`,
+      hint: "add the repository as its own braid source (spec.sources)",
+    });
+  const source: SourceDef = {
+    name: `remote base ${spec.cloneSpec}`,
+    url: spec.cloneSpec,
+    path: "",
+    include: [],
+    exclude: [],
+    location: at,
+  };
+  const hex = /^[0-9a-f]{40}$/.test(spec.ref) ? spec.ref : undefined;
+  const commits = kept ? [kept] : hex ? [hex] : [];
+  const names = spec.ref && !hex ? refCandidates(spec.ref) : [];
+  const repo = {
+    ...(await openSource(source, senv, { refresh: !commits.length, commits, extraRefs: names })),
+    cache: gitCache,
+  };
+  if (commits.length) return { gitdir: repo.gitdir, commit: (await resolveRef(repo, { commit: commits[0] })).commit };
+  let resolution: Resolution | undefined;
+  for (const name of names) {
+    resolution = await resolveRef(repo, { name }).catch(() => undefined);
+    if (resolution) break;
+  }
+  if (!spec.ref) resolution = await resolveRef(repo, undefined);
+  if (!resolution)
+    throw new BraidError({
+      code: "REF_NOT_FOUND",
+      message: `remote base "${url}": ${spec.cloneSpec} has no ref "${spec.ref}"`,
+      hint: "?ref= takes a tag, a branch or a full commit id, as git fetch does",
+    });
+  return { gitdir: repo.gitdir, commit: resolution.commit };
+}
+
+/** The refs `git fetch origin <ref>` tries, in git's order (refs.c `ref_rev_parse_rules`). */
+function refCandidates(ref: string): string[] {
+  const out = ref.startsWith("refs/") ? [ref] : [];
+  out.push(`refs/${ref}`, `refs/tags/${ref}`, `refs/heads/${ref}`);
+  return out;
+}
+
+/** What a build of this pin may read. */
+export function remoteEnvOf(pin: ResolvedPin, files: RemoteFiles, bases: RemoteBases): RemoteEnv {
+  const pinned = new Map<string, string>();
+  const commits = new Map<string, { gitdir: string; commit: string }>();
+  for (const r of pin.remotes ?? []) {
+    if ("sha256" in r) pinned.set(r.url, r.sha256);
+    else {
+      const gitdir = bases.gitdirs.get(r.url);
+      if (gitdir) commits.set(r.url, { gitdir, commit: r.commit });
+    }
+  }
+  return { pins: pinned, bases: commits, problems: bases.problems, files };
 }

@@ -30,7 +30,7 @@ import { layoutCluster, withDefaultNamespaces, type ClusterOutput } from "../ren
 import { renderCluster } from "../render/render-cluster.js";
 import { createRunContext, type RunContext } from "./run-context.js";
 import { defaultSeverityOf } from "../diagnostics/codes.js";
-import { pinRemotes, remoteEnvOf } from "./remote-pins.js";
+import { pinRemotes, remoteEnvOf, type RemoteBases } from "./remote-pins.js";
 import { RemoteFiles } from "../sources/remote-files.js";
 import { clusterDigest, schemasDigest, type ClusterDigests, type DigestInputs } from "../render/cluster-digest.js";
 import { countKinds, type ClusterReuse, type ReusedOutput } from "../render/reuse.js";
@@ -114,8 +114,9 @@ interface Prepared {
     digests: DigestInputs;
     /** Each cluster's digests, computed once (by name). */
     digestOf: (cluster: EffectiveCluster) => Promise<ClusterDigests>;
-    /** The run's remote files (pinned in stage 3b). */
+    /** The run's remote files and bases (pinned in stage 3b). */
     remote: RemoteFiles;
+    remoteBases: RemoteBases;
   };
 }
 
@@ -181,7 +182,9 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   pushAll(run.diagnostics, resolved.diagnostics);
   // 3b. remote files of pins resolved in this run (a locked pin's are in braid.lock)
   const remote = new RemoteFiles(opts.senv.cacheDir, opts.senv.timeoutMs);
-  await pinRemotes(resolved.pins.values(), remote, context.manifests, { scanLocked: false });
+  const { bases: remoteBases } = await pinRemotes(resolved.pins.values(), remote, context.manifests, opts.senv, {
+    scanLocked: false,
+  });
   run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));
 
@@ -207,6 +210,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
       return d;
     },
     remote,
+    remoteBases,
   };
   return handle;
 }
@@ -227,7 +231,7 @@ export async function renderFleet(opts: FleetRunOptions, prepared?: PreparedFlee
   if (!state) throw new Error("renderFleet: a prepared run not made by prepareFleetRun");
   const { run, context, stages } = state;
   if (!stages) return run;
-  const { fleet, effective, pins, fleetSchemas, apiFor, digests, remote } = stages;
+  const { fleet, effective, pins, fleetSchemas, apiFor, digests, remote, remoteBases } = stages;
   await digests.openapi(fleet.kubernetesVersion); // no OpenAPI reachable is an environment error, reused or not
   // a run that explains a source or skips validation has other results than the digest says: never reused
   const reuse = opts.explainSource === undefined && !opts.skipValidation ? opts.reuse : undefined;
@@ -248,7 +252,7 @@ export async function renderFleet(opts: FleetRunOptions, prepared?: PreparedFlee
       const api = await apiFor(cluster.kubernetesVersion);
       run.openapi ??= (await apiFor(fleet.kubernetesVersion)).openapi;
       result = {
-        ...(await renderOne(cluster, { pins, context, fleet, fleetSchemas, api, opts, remote })),
+        ...(await renderOne(cluster, { pins, context, fleet, fleetSchemas, api, opts, remote, remoteBases })),
         inputDigest,
       };
       if (result.ok && result.output)
@@ -386,10 +390,11 @@ interface ClusterRun {
   api: KubeApi;
   opts: FleetRunOptions;
   remote: RemoteFiles;
+  remoteBases: RemoteBases;
 }
 
 async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<ClusterResult> {
-  const { pins, context, fleet, fleetSchemas, api, opts, remote } = run;
+  const { pins, context, fleet, fleetSchemas, api, opts, remote, remoteBases } = run;
   const cache = context.manifests;
   const { openapi, baseIndex, baseDigest, registry, indexFor } = api;
   const diagnostics: Diagnostic[] = [];
@@ -414,7 +419,7 @@ async function renderOne(cluster: EffectiveCluster, run: ClusterRun): Promise<Cl
         baseIndex,
         p.namespace,
         baseDigest,
-        remoteEnvOf(pin, remote),
+        remoteEnvOf(pin, remote, remoteBases),
       );
       const yielded = loaded.resources;
       if (opts.explainSource === p.source.name) explained = yielded;
@@ -575,6 +580,7 @@ function normalizeLock(lock: Lock): unknown {
       t: p.tag ?? null,
       b: p.branch ?? null,
       cl: [...(p.clusters ?? [])].sort(),
+      r: p.remotes ?? [],
     }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
 }

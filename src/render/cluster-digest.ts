@@ -67,7 +67,7 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
       res ? [res.commit, res.tag ?? null, res.branch ?? null] : "unresolved",
       p.substitute ?? null,
       p.namespace?.value ?? null,
-      r?.remotes?.map((x) => [x.url, x.sha256]) ?? null,
+      r?.remotes?.map((x) => [x.url, "sha256" in x ? x.sha256 : x.commit]) ?? null,
     ];
   });
   const patches = cluster.patches.map((p) => [

@@ -97,7 +97,7 @@ export function serializeLock(lock: Lock): string {
       if (p.remotes?.length)
         e.remotes = [...p.remotes]
           .sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
-          .map((r) => ({ url: r.url, sha256: r.sha256 }));
+          .map((r) => ("sha256" in r ? { url: r.url, sha256: r.sha256 } : { url: r.url, commit: r.commit }));
       return e;
     })
     .sort((a, b) => {

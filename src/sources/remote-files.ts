@@ -14,11 +14,11 @@ import { join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
 
-/** A remote file pinned by the digest of its bytes. */
-export interface RemotePin {
-  url: string;
-  sha256: string;
-}
+/**
+ * A remote entry of a pin's kustomizations: a file pinned by the digest of its bytes, or a remote base (a
+ * Git repository URL) pinned by the commit its ref resolved to.
+ */
+export type RemotePin = { url: string; sha256: string } | { url: string; commit: string };
 
 /** What the pin stage made of one URL: its digest, why it could not be fetched, or that it is no file. */
 export type RemoteOutcome =

@@ -27,11 +27,10 @@ export interface ResolvedPin {
   /** Candidates considered when resolution failed (for `braid lock --explain`). */
   explain?: CandidateVerdict[];
   /**
-   * Remote files its kustomizations list, by URL (pipeline/remote-pins.ts): from braid.lock for a locked pin,
-   * else fetched in this run. `remotesFresh`: some were fetched in this run rather than taken from the lock.
+   * Remote files and bases its kustomizations list, by URL (pipeline/remote-pins.ts): from braid.lock for a
+   * locked pin, else pinned in this run.
    */
   remotes?: RemotePin[];
-  remotesFresh?: boolean;
 }
 
 /** Options of a resolution run. */
