@@ -156,6 +156,10 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
       pins: { remotes?: { url: string; sha256: string }[] }[];
     };
     expect(lock.pins[0]!.remotes).toEqual([{ url, sha256: sha(CM("pinned", "1")) }]);
+    const text = await braid(fleetDir, cache, ["lock"]);
+    expect(text.out).toContain("wrote braid.lock (1 pins; 1 remote file, 0 remote bases)");
+    const json = await braid(fleetDir, cache, ["lock", "--format", "json"]);
+    expect(json.json.pins[0].remotes).toEqual([{ url, sha256: sha(CM("pinned", "1")) }]);
 
     // the URL now serves other bytes: the lock's still render, from the cache, without a request
     routes.set("/pin/app.yaml", { body: CM("pinned", "2") });
@@ -316,6 +320,8 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
           "common/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: default\n",
           // (a file outside its kustomization's folder: kustomize's loader refuses it in a clone)
           "bad/kustomization.yaml": "resources:\n- ../common/sa.yaml\n",
+          "comp/kustomization.yaml":
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels:\n- pairs: { team: platform }\nresources:\n- ../common\n",
         },
         tags: ["v1.0.0"],
       },
@@ -366,6 +372,15 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
       const objects3 = await renderedObjects(out3);
       expect(objects3.get("ConfigMap/base-app")).toMatchObject({ data: { v: "v2" } });
       if (kubectl) expect(objects3).toEqual(await kubectlObjects(join(b.source, "base")));
+
+      // a remote component
+      const f = await setup([], `components:\n- ${server.url}/org/base.git//comp?ref=v1.0.0\n`);
+      const out6 = join(f.fleetDir, "out");
+      expect((await braid(f.fleetDir, f.cache, ["render", "--out", out6, "--quiet"])).code).toBe(0);
+      const objects6 = await renderedObjects(out6);
+      expect([...objects6.keys()].sort()).toEqual(["ConfigMap/local", "ServiceAccount/sa"]);
+      expect(objects6.get("ConfigMap/local")).toMatchObject({ metadata: { labels: { team: "platform" } } });
+      if (kubectl) expect(objects6).toEqual(await kubectlObjects(join(f.source, "base")));
 
       // inside a clone, a kustomization reads files only in or below its own folder (kustomize's RootOnly)
       const e = await setup([`${server.url}/org/base.git//bad?ref=v1.0.0`]);

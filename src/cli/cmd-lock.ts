@@ -92,6 +92,7 @@ function reportJson(io: CliIO, r: LockReport): void {
           status: p.resolution ? p.status : "failed",
           explanation: r.explainer?.title(p.key),
           clusters: p.clusters,
+          ...(p.remotes?.length ? { remotes: p.remotes } : {}),
           candidates: r.explainer?.candidates(p.key),
           ...(r.update ? updateJson(r.before.get(p.key), p) : {}),
         })),
@@ -127,8 +128,15 @@ async function reportText(io: CliIO, r: LockReport, quiet: boolean | undefined, 
           `  ${v.taken ? "✓" : "·"} ${v.tag}${v.version && v.version !== v.tag ? ` (${v.version})` : ""}: ${v.reason}\n`,
         );
     }
+  const remotes = r.pins.flatMap((p) => p.remotes ?? []);
+  const files = remotes.filter((x) => "sha256" in x).length;
+  const pinned = remotes.length
+    ? `; ${files} remote file${files === 1 ? "" : "s"}, ${remotes.length - files} remote base${remotes.length - files === 1 ? "" : "s"}`
+    : "";
   io.stdout(
-    r.failed ? "braid.lock not written: fix the errors above\n" : `wrote ${LOCK_FILE} (${r.pins.length} pins)\n`,
+    r.failed
+      ? "braid.lock not written: fix the errors above\n"
+      : `wrote ${LOCK_FILE} (${r.pins.length} pins${pinned})\n`,
   );
 }
 

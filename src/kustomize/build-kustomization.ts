@@ -337,16 +337,17 @@ async function buildFolder(
   // 3. components
   for (const { value: entry, path } of listOf(k, "components", diagnostics)) {
     const at = k.locate(path);
-    const target = resolveEntry(k, entry, at, "component", diagnostics);
-    if (target === undefined) continue;
-    const built = await buildFolder(
-      env,
-      target,
-      "component",
-      resources,
-      listedAs(at, inner, origin, entry),
-      diagnostics,
-    );
+    let built;
+    if (remoteKind(env.tree, k.dir, entry, true) === "base") {
+      // (a remote component: kustomize clones it)
+      const opened = await openRemoteBase(env, entry, listedAs(at, inner, origin, entry), diagnostics);
+      if (!opened) continue;
+      built = await buildFolder(opened.env, opened.root, "component", resources, opened.from, diagnostics);
+    } else {
+      const target = resolveEntry(k, entry, at, "component", diagnostics);
+      if (target === undefined) continue;
+      built = await buildFolder(env, target, "component", resources, listedAs(at, inner, origin, entry), diagnostics);
+    }
     if (built) resources = built.resources;
     if (built) mergeIn(built.config, at);
     if (built) mergeVars(vars, built.vars, diagnostics);
@@ -663,6 +664,27 @@ async function accumulateRemoteBase(
   listed: ListedFrom,
   diagnostics: Diagnostic[],
 ): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
+  const opened = await openRemoteBase(env, url, listed, diagnostics);
+  if (!opened) return { resources: [] };
+  const built = await buildFolder(opened.env, opened.root, "resource", [], opened.from, diagnostics);
+  return {
+    resources: built?.resources ?? [],
+    folder: true,
+    vars: built?.vars ?? [],
+    ...(built?.config ? { config: built.config } : {}),
+  };
+}
+
+/**
+ * The build of a remote base's folder (a remote `resources` entry or component): its own tree at the pinned
+ * commit, or undefined with the reason among the diagnostics (not pinned, no such folder, a cycle, …).
+ */
+async function openRemoteBase(
+  env: BuildEnv,
+  url: string,
+  listed: ListedFrom,
+  diagnostics: Diagnostic[],
+): Promise<{ env: BuildEnv; root: string; from: ListedFrom } | undefined> {
   const at = listed.location;
   const spec = parseRepoSpec(url);
   const stack = env.remoteStack ?? [];
@@ -671,7 +693,7 @@ async function accumulateRemoteBase(
     diagnostics.push(
       err("KUSTOMIZE_INVALID", `cycle detected: URI '${url}' referenced by previous URI '${enclosing}'`, at),
     );
-    return { resources: [] };
+    return undefined;
   }
   const base = env.remote?.bases.get(url);
   if (!spec || !base) {
@@ -686,7 +708,7 @@ async function accumulateRemoteBase(
           "run braid lock (it resolves the base's ref and pins the commit) and commit braid.lock",
         ),
       );
-    return { resources: [] };
+    return undefined;
   }
   if (listed.origin !== undefined) {
     diagnostics.push(
@@ -697,30 +719,27 @@ async function accumulateRemoteBase(
         "drop originAnnotations, or add the repository as its own braid source",
       ),
     );
-    return { resources: [] };
+    return undefined;
   }
   const tree = await listedTree(env.cache.trees, base.gitdir, base.commit, env.cache.git, undefined, true);
-  const root = joinInside("", spec.root);
+  const root = joinInside("", spec.root) ?? ""; // (repospec.go refuses a root that leaves the repository)
   const where = `${spec.cloneSpec} at ${base.commit.slice(0, 12)}`;
-  if (root === undefined || root === "" ? false : tree.file(root) !== undefined || !tree.isDir(root)) {
+  if (root !== "" && (tree.file(root) !== undefined || !tree.isDir(root))) {
     diagnostics.push(
       err(
         "KUSTOMIZE_INVALID",
-        root !== undefined && tree.file(root)
+        tree.file(root)
           ? `remote base "${url}": "${root}" is a file of ${where}; a remote base names a folder`
           : `remote base "${url}": ${where} has no folder "${spec.root}"`,
         at,
       ),
     );
-    return { resources: [] };
+    return undefined;
   }
-  const inner = { ...env, tree, remoteStack: [...stack, spec.raw] };
-  const built = await buildFolder(inner, root ?? "", "resource", [], { location: at, stack: [] }, diagnostics);
   return {
-    resources: built?.resources ?? [],
-    folder: true,
-    vars: built?.vars ?? [],
-    ...(built?.config ? { config: built.config } : {}),
+    env: { ...env, tree, remoteStack: [...stack, spec.raw] },
+    root,
+    from: { location: at, stack: [] },
   };
 }
 
