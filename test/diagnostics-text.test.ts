@@ -67,7 +67,7 @@ describe("config errors: did you mean, located, with a code frame", () => {
         'braid.yaml:6:3: error CONFIG_SCHEMA: [/spec/sorces] unknown field "sorces" (did you mean "sources"?)',
         "  > 6 |   sorces:",
         "      |   ^",
-        "  hint: the fields here are: sources, kubernetesVersion, vars, patches, validation, output, publish, preview",
+        "  hint: the fields here are: sources, kubernetesVersion, vars, patches, validation, output, publish, kustomize, preview",
         "",
       ].join("\n"),
     );

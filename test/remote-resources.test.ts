@@ -80,7 +80,7 @@ const CM = (name: string, value: string) =>
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** A source whose `base` folder lists `entries` (and a local ConfigMap), a one-cluster fleet pinning it. */
-async function setup(entries: string[], extraKustomization = "") {
+async function setup(entries: string[], extraKustomization = "", fleetExtra = "") {
   const { dir } = await makeFixtureRepo([
     {
       files: {
@@ -91,7 +91,10 @@ async function setup(entries: string[], extraKustomization = "") {
     },
   ]);
   const fleetDir = await writeFleet({
-    "braid.yaml": fleetYaml(`    - name: s\n      url: ${dir}\n      ref: { tag: v1.0.0 }\n      path: base`),
+    "braid.yaml": fleetYaml(
+      `    - name: s\n      url: ${dir}\n      ref: { tag: v1.0.0 }\n      path: base`,
+      fleetExtra,
+    ),
     "clusters/c.yaml": clusterYaml("c", "  sources:\n    - name: s\n"),
   });
   const cache = await mkdtemp(join(tmpdir(), "braid-remote-cache-"));
@@ -181,7 +184,11 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect(d?.location).toMatchObject({ file: "base/kustomization.yaml", line: 2 });
 
     // --update pins what the URL gives now, and the render follows (not the cached result of the old pin)
-    expect((await braid(fleetDir, cache, ["lock", "--update", "--quiet"])).code).toBe(0);
+    const update = await braid(fleetDir, cache, ["lock", "--update"]);
+    expect(update.code).toBe(0);
+    expect(update.out).toContain(
+      `remote ${url}: ${sha(CM("pinned", "1")).slice(0, 12)} → ${sha(CM("pinned", "2")).slice(0, 12)}`,
+    );
     expect(await readFile(join(fleetDir, "braid.lock"), "utf8")).toContain(sha(CM("pinned", "2")));
     const out3 = join(fleetDir, "out3");
     expect((await braid(fleetDir, cache, ["render", "--out", out3, "--quiet"])).code).toBe(0);
@@ -372,6 +379,22 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
       const objects3 = await renderedObjects(out3);
       expect(objects3.get("ConfigMap/base-app")).toMatchObject({ data: { v: "v2" } });
       if (kubectl) expect(objects3).toEqual(await kubectlObjects(join(b.source, "base")));
+
+      // a fleet that turns remote bases off, as kustomize-controller's --no-remote-bases: no clone; files still read
+      const g = await setup([url, `${base}/nested/extra.yaml`], "", "  kustomize: { remoteBases: false }\n");
+      const gitBefore = server.requests.length;
+      const r7 = await braid(g.fleetDir, g.cache, ["render", "--format", "json", "--out", join(g.fleetDir, "o")]);
+      expect(r7.code).toBe(1);
+      expect(server.requests.length).toBe(gitBefore);
+      expect(r7.json.diagnostics).toEqual([
+        expect.objectContaining({
+          code: "KUSTOMIZE_UNSUPPORTED",
+          message: expect.stringContaining("spec.kustomize.remoteBases to false") as string,
+          location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
+        }),
+      ]);
+      expect((await braid(g.fleetDir, g.cache, ["lock", "--quiet"])).code).toBe(0);
+      expect(await readFile(join(g.fleetDir, "braid.lock"), "utf8")).not.toContain("commit: " + tag);
 
       // a remote component
       const f = await setup([], `components:\n- ${server.url}/org/base.git//comp?ref=v1.0.0\n`);

@@ -154,11 +154,26 @@ function updateText(pins: readonly ResolvedPin[], before: ReadonlyMap<string, Lo
     const what = describePin(p);
     if (!now) return `  ${what}: failed${was ? ` (stays at ${version(was)})` : ""}`;
     if (!was) return `  ${what}: new → ${version(now)}`;
-    if (was.commit === now.commit) return `  ${what}: unchanged ${version(now)}`;
-    return `  ${what}: ${version(was)} → ${version(now)}`;
+    const remotes = remoteMoves(was, p);
+    if (was.commit === now.commit) return `  ${what}: unchanged ${version(now)}${remotes}`;
+    return `  ${what}: ${version(was)} → ${version(now)}${remotes}`;
   });
   const moved = pins.filter((p) => p.resolution && before.get(p.key)?.commit !== p.resolution.commit).length;
   return `\nupdate: ${moved ? `${moved} pin${moved === 1 ? "" : "s"} moved` : "every pin unchanged"}\n${lines.join("\n")}\n`;
+}
+
+/** The remote entries (kustomize/remote-resources.ts) a pin's update re-pinned, added or dropped: one line each. */
+function remoteMoves(was: LockEntry, p: ResolvedPin): string {
+  const short = (r: { sha256: string } | { commit: string } | undefined) =>
+    r ? ("sha256" in r ? r.sha256 : r.commit).slice(0, 12) : "none";
+  const before = new Map((was.remotes ?? []).map((r) => [r.url, r]));
+  const after = new Map((p.remotes ?? []).map((r) => [r.url, r]));
+  const lines: string[] = [];
+  for (const url of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const [b, a] = [short(before.get(url)), short(after.get(url))];
+    if (b !== a) lines.push(`\n    remote ${url}: ${b} → ${a}`);
+  }
+  return lines.join("");
 }
 
 /** `lock --update --format json`: each pin's previous lock entry and whether it moved. */

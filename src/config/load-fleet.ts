@@ -344,6 +344,7 @@ export async function loadFleet(
   const output = (spec.output as Record<string, unknown> | undefined) ?? {};
   const publish = (spec.publish as Record<string, unknown> | undefined) ?? {};
   const preview = (spec.preview as Record<string, unknown> | undefined) ?? {};
+  const kustomize = (spec.kustomize as Record<string, unknown> | undefined) ?? {};
 
   const groups = (await loadLayerFiles(reader, "groups", "Group", diagnostics, opts.cache)).defs as GroupDef[];
   groups.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -375,6 +376,7 @@ export async function loadFleet(
     },
     publish: { pruneThreshold: (publish.pruneThreshold as number | undefined) ?? 0.5 },
     preview: { sensitivePaths: (preview.sensitivePaths as string[] | undefined) ?? [] },
+    kustomize: { remoteBases: (kustomize.remoteBases as boolean | undefined) ?? true },
     defaults,
     groups,
     clusters,

@@ -47,6 +47,7 @@ const fleet = (parts: Partial<Fleet>): Fleet => ({
   output: { branch: "deploy", path: "" },
   publish: { pruneThreshold: 0.5 },
   preview: { sensitivePaths: [] },
+  kustomize: { remoteBases: true },
   defaults: layer("defaults", "braid.yaml", []),
   groups: [],
   clusters: [],

@@ -114,6 +114,8 @@ export interface Fleet {
   output: { branch: string; path: string };
   publish: { pruneThreshold: number };
   preview: { sensitivePaths: string[] };
+  /** As kustomize-controller's flags: `remoteBases: false` is its --no-remote-bases. */
+  kustomize: { remoteBases: boolean };
   defaults: LayerDef;
   groups: GroupDef[];
   clusters: ClusterDef[];

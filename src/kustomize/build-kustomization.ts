@@ -675,6 +675,16 @@ async function accumulateRemoteBase(
   };
 }
 
+/** A remote base in a fleet that turned them off (`spec.kustomize.remoteBases: false`). */
+function remoteBasesOff(url: string, at: SourceLocation): Diagnostic {
+  return err(
+    "KUSTOMIZE_UNSUPPORTED",
+    `remote base "${url}" is not built: the fleet sets spec.kustomize.remoteBases to false (kustomize-controller's --no-remote-bases)`,
+    at,
+    "add the repository as its own braid source, or allow remote bases in braid.yaml",
+  );
+}
+
 /**
  * The build of a remote base's folder (a remote `resources` entry or component): its own tree at the pinned
  * commit, or undefined with the reason among the diagnostics (not pinned, no such folder, a cycle, …).
@@ -686,6 +696,10 @@ async function openRemoteBase(
   diagnostics: Diagnostic[],
 ): Promise<{ env: BuildEnv; root: string; from: ListedFrom } | undefined> {
   const at = listed.location;
+  if (env.remote?.basesOff) {
+    diagnostics.push(remoteBasesOff(url, at));
+    return undefined;
+  }
   const spec = parseRepoSpec(url);
   const stack = env.remoteStack ?? [];
   const enclosing = stack.find((s) => s.startsWith(url));
@@ -766,6 +780,7 @@ async function accumulateRemoteFile(
     const outcome = env.remote?.files.known(url) ?? (await env.remote?.files.pin(url));
     if (outcome && "problem" in outcome)
       diagnostics.push(err(outcome.problem.code, outcome.problem.message, at, outcome.problem.hint));
+    else if (outcome && "gitBase" in outcome && env.remote?.basesOff) diagnostics.push(remoteBasesOff(url, at));
     else if (outcome && "gitBase" in outcome)
       diagnostics.push(
         err(

@@ -17,6 +17,8 @@ export interface RemoteEnv {
   bases: ReadonlyMap<string, { gitdir: string; commit: string }>;
   /** Why a remote base could not be pinned in this run, by URL. */
   problems: ReadonlyMap<string, Diagnostic>;
+  /** `spec.kustomize.remoteBases: false` (kustomize-controller's --no-remote-bases): remote bases are refused. */
+  basesOff?: boolean;
   files: RemoteFiles;
 }
 

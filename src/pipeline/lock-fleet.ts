@@ -62,6 +62,7 @@ export async function lockFleet(
   const remote = new RemoteFiles(env.cacheDir, env.timeoutMs);
   const { diagnostics: remoteProblems } = await pinRemotes(resolved.pins.values(), remote, createManifestCache(), env, {
     scanLocked: true,
+    remoteBases: fleet.kustomize.remoteBases,
   });
   const pins = [...resolved.pins.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const all = [...diagnostics, ...resolved.diagnostics, ...remoteProblems];

@@ -33,6 +33,8 @@ export interface RemoteBases {
   gitdirs: Map<string, string>;
   /** By URL as written: why it could not be pinned (reported where the build meets it). */
   problems: Map<string, Diagnostic>;
+  /** The fleet turned remote bases off (`spec.kustomize.remoteBases: false`): none is fetched or built. */
+  off: boolean;
 }
 
 /** Fills each pin's `remotes` (see the file header); the problems, located where an entry is listed. */
@@ -41,9 +43,9 @@ export async function pinRemotes(
   files: RemoteFiles,
   cache: ManifestCache,
   senv: SourceEnv,
-  opts: { scanLocked: boolean },
+  opts: { scanLocked: boolean; remoteBases: boolean },
 ): Promise<{ diagnostics: Diagnostic[]; bases: RemoteBases }> {
-  const bases: RemoteBases = { gitdirs: new Map(), problems: new Map() };
+  const bases: RemoteBases = { gitdirs: new Map(), problems: new Map(), off: !opts.remoteBases };
   const opened = new Map<string, Promise<{ gitdir: string; commit: string }>>();
   /** A remote base's repository with the commit (kept from the lock, or resolved from the URL's ref). */
   const openBase = (url: string, at: SourceLocation, kept: string | undefined) => {
@@ -60,6 +62,7 @@ export async function pinRemotes(
       if (!pin.resolution || !pin.repo) return;
       const kept = new Map(pin.status === "locked" ? (pin.remotes ?? []).map((r) => [r.url, r]) : []);
       if (pin.status === "locked" && !opts.scanLocked) {
+        if (bases.off) return;
         // the lock's bases: their commits must be in the mirror (fetched once when the cache lacks them)
         for (const r of pin.remotes ?? [])
           if ("commit" in r)
@@ -94,7 +97,7 @@ export async function pinRemotes(
           else gitBases.push({ url, location }); // (its GET gave a page or an error: kustomize clones it)
         }
         for (const { url, location } of gitBases) {
-          if (remotes.has(url) || bases.problems.has(url)) continue;
+          if (bases.off || remotes.has(url) || bases.problems.has(url)) continue;
           const spec = parseRepoSpec(url);
           if (!spec) continue; // (the build says why)
           // kustomize's cycle check: a URL that an enclosing base's URL starts with
@@ -194,5 +197,5 @@ export function remoteEnvOf(pin: ResolvedPin, files: RemoteFiles, bases: RemoteB
       if (gitdir) commits.set(r.url, { gitdir, commit: r.commit });
     }
   }
-  return { pins: pinned, bases: commits, problems: bases.problems, files };
+  return { pins: pinned, bases: commits, problems: bases.problems, files, ...(bases.off ? { basesOff: true } : {}) };
 }

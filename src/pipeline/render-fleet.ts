@@ -184,6 +184,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   const remote = new RemoteFiles(opts.senv.cacheDir, opts.senv.timeoutMs);
   const { bases: remoteBases } = await pinRemotes(resolved.pins.values(), remote, context.manifests, opts.senv, {
     scanLocked: false,
+    remoteBases: fleet.kustomize.remoteBases,
   });
   run.lock = { ...lockFromPins(resolved.pins.values()), ...(lock?.rollouts ? { rollouts: lock.rollouts } : {}) };
   run.lockChanged = !lock || JSON.stringify(normalizeLock(lock)) !== JSON.stringify(normalizeLock(run.lock));

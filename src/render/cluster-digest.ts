@@ -94,7 +94,7 @@ export async function clusterDigest(inputs: DigestInputs, cluster: EffectiveClus
       ],
       patches,
       pins,
-      fleet: [inputs.fleet.output, inputs.fleet.validation],
+      fleet: [inputs.fleet.output, inputs.fleet.validation, inputs.fleet.kustomize],
       openapi: await inputs.openapi(cluster.kubernetesVersion),
       schemas: inputs.schemas,
     }),

@@ -205,7 +205,10 @@ export async function writeRolloutLock(
     throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
   // (a pin the rollout moves pins its remote files as braid lock would)
   const remote = new RemoteFiles(ctx.senv.cacheDir, ctx.senv.timeoutMs);
-  await pinRemotes(pins.values(), remote, createManifestCache(), ctx.senv, { scanLocked: false });
+  await pinRemotes(pins.values(), remote, createManifestCache(), ctx.senv, {
+    scanLocked: false,
+    remoteBases: ctx.fleet.kustomize.remoteBases,
+  });
   const lock: Lock = { ...lockFromPins(pins.values()), ...(rollouts.length ? { rollouts } : {}) };
   const text = serializeLock(lock);
   ctx.lock = lock;
