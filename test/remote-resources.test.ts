@@ -273,6 +273,40 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect(JSON.stringify(r2.json.diagnostics)).toContain("REMOTE_FETCH");
   }, 60_000);
 
+  it("reads patch files at http(s) URLs, pinned like resources, as kubectl kustomize does", async () => {
+    routes.set("/p/smp.yaml", {
+      body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local\n  namespace: default\ndata:\n  v: smp\n",
+    });
+    routes.set("/p/json.yaml", { body: "- op: add\n  path: /data/j\n  value: json\n" });
+    routes.set("/p/psm.yaml", {
+      body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local\n  namespace: default\ndata:\n  p: psm\n",
+    });
+    const { source, fleetDir, cache } = await setup(
+      [],
+      `patches:\n- path: ${base}/p/smp.yaml\n- path: ${base}/p/json.yaml\n  target: { kind: ConfigMap, name: local }\npatchesStrategicMerge:\n- ${base}/p/psm.yaml\n`,
+    );
+    const out = join(fleetDir, "out");
+    const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const objects = await renderedObjects(out);
+    expect(objects.get("ConfigMap/local")).toMatchObject({ data: { v: "smp", j: "json", p: "psm" } });
+    if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    const lock = await readFile(join(fleetDir, "braid.lock"), "utf8");
+    for (const f of ["smp", "json", "psm"]) expect(lock).toContain(`url: ${base}/p/${f}.yaml`);
+    // a missing patch file is its status, at the patch's path
+    const b = await setup([], `patches:\n- path: ${base}/p/gone.yaml\n`);
+    const r2 = await braid(b.fleetDir, b.cache, ["render", "--format", "json", "--out", join(b.fleetDir, "o")]);
+    expect(r2.code).toBe(1);
+    expect(r2.json.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "REMOTE_HTTP",
+        location: expect.objectContaining({ file: "base/kustomization.yaml", line: 4 }) as object,
+      }),
+    ]);
+  });
+
   it("writes kustomize's origin annotation for a remote file", async () => {
     routes.set("/o/r/releases/download/v1/x.yaml", { body: CM("asset", "1") });
     routes.set("/one.yaml", { body: CM("one", "1") });

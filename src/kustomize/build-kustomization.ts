@@ -526,10 +526,13 @@ async function runTransformerStep(
 ): Promise<Resource[]> {
   if (step.kind === "patches") {
     if (k.value[step.field] === undefined) return resources;
-    const read = await readKustomizationPatches(k, step.field, env.tree, {
-      source: env.source,
-      commit: env.tree.commit,
-    });
+    const read = await readKustomizationPatches(
+      k,
+      step.field,
+      env.tree,
+      { source: env.source, commit: env.tree.commit },
+      env.remote,
+    );
     pushAll(diagnostics, read.diagnostics);
     const applied = applyKustomizationPatches(resources, read.patches, env.schema);
     pushAll(diagnostics, applied.diagnostics);

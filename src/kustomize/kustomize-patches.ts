@@ -17,6 +17,9 @@ import { applyPatches } from "../render/apply-patches.js";
 import type { TargetSelector } from "../model/select-targets.js";
 import type { KustomizationFile } from "./kustomization-file.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
+import type { RemoteEnv } from "./remote-resources.js";
+import { isGitBaseUrl, isRemoteFile } from "../sources/remote-files.js";
+import { resolveInside } from "../config/safe-path.js";
 import { pushAll } from "../model/append.js";
 
 /** Which kustomization field the patches come from (they run at different steps of the build). */
@@ -26,10 +29,18 @@ export type PatchField = "patchesStrategicMerge" | "patches" | "patchesJson6902"
  * A FleetReader over the source tree (paths are repository paths). A file that is not UTF-8 throws its
  * YAML_SYNTAX error (model/yaml-file.ts `yamlText`).
  */
-function treeReader(tree: SourceTree, base: { source: string; commit: string }): FleetReader {
+function treeReader(tree: SourceTree, base: { source: string; commit: string }, remote?: RemoteEnv): FleetReader {
+  // a pinned remote patch file, by the path the patch reader makes of its URL (model/safe-path.ts)
+  const urls = new Map([...(remote?.pins.keys() ?? [])].map((url) => [resolveInside(url), url]));
   return {
     label: tree.commit.slice(0, 12),
     async read(path) {
+      const url = urls.get(path);
+      if (url !== undefined && remote) {
+        const read = yamlText(await remote.files.content(url, remote.pins.get(url)!), url, base);
+        if ("diagnostic" in read) throw new BraidError(read.diagnostic);
+        return read.text;
+      }
       const blob = tree.file(path);
       if (!blob) return undefined;
       const read = yamlText(await tree.read(blob), path, base);
@@ -64,6 +75,8 @@ export async function readKustomizationPatches(
   field: PatchField,
   tree: SourceTree,
   base: { source: string; commit: string },
+  /** The remote files this build may read (a patch `path` may be an http(s) URL, as kustomize loads it). */
+  remote?: RemoteEnv,
 ): Promise<{ patches: PatchDef[]; diagnostics: Diagnostic[] }> {
   const raw = k.value[field];
   const diagnostics: Diagnostic[] = [];
@@ -82,7 +95,9 @@ export async function readKustomizationPatches(
   const options: (PatchDef["options"] | undefined)[] = [];
   for (const [i, item] of raw.entries()) {
     const read =
-      field === "patchesStrategicMerge" ? strategicMergeEntry(item, i, k, tree) : patchEntry(field, item, i, k, tree);
+      field === "patchesStrategicMerge"
+        ? strategicMergeEntry(item, i, k, tree, remote)
+        : patchEntry(field, item, i, k, tree, remote);
     if ("problem" in read) diagnostics.push(read.problem);
     entries.push("problem" in read ? {} : read.entry);
     options.push("problem" in read ? undefined : read.options);
@@ -97,7 +112,7 @@ export async function readKustomizationPatches(
       doc: k.doc,
       basePath: [field],
       layer: `kustomization ${k.file}`,
-      reader: treeReader(tree, base),
+      reader: treeReader(tree, base, remote),
       kustomize: true,
     });
     pushAll(
@@ -126,15 +141,25 @@ function refused(
   message: string,
   location: SourceLocation,
   hint?: string,
-  code: "KUSTOMIZE_INVALID" | "KUSTOMIZE_UNSUPPORTED" | "PATH_ESCAPE" = "KUSTOMIZE_INVALID",
+  code: Diagnostic["code"] = "KUSTOMIZE_INVALID",
 ): { problem: Diagnostic } {
   return { problem: { code, severity: "error", message, location, hint } };
 }
 
 /** A `patchesStrategicMerge` item: a file path or the patch text (kustomize reads it as a file when one exists). */
-function strategicMergeEntry(item: Json, i: number, k: KustomizationFile, tree: SourceTree): ReadEntry {
+function strategicMergeEntry(
+  item: Json,
+  i: number,
+  k: KustomizationFile,
+  tree: SourceTree,
+  remote: RemoteEnv | undefined,
+): ReadEntry {
   const at = k.locate(["patchesStrategicMerge", i]);
   if (typeof item !== "string") return refused("a patchesStrategicMerge entry is a file path or the patch text", at);
+  if (isRemoteFile(item.trim()) && !item.trim().includes("\n")) {
+    const resolved = resolvePatchPath(item.trim(), at, k, tree, remote);
+    return typeof resolved === "string" ? { entry: { path: resolved, type: "strategic" } } : resolved;
+  }
   const repoPath = !item.includes("\n") && joinInside(k.dir, item.trim());
   if (repoPath && tree.file(repoPath)) return { entry: { path: repoPath, type: "strategic" } };
   if (/^[^\s:]+\.ya?ml$/.test(item.trim())) {
@@ -153,6 +178,7 @@ function patchEntry(
   i: number,
   k: KustomizationFile,
   tree: SourceTree,
+  remote: RemoteEnv | undefined,
 ): ReadEntry {
   const at = (...p: (string | number)[]): SourceLocation => k.locate([field, i, ...p]);
   if (!isObject(item)) return refused(`a ${field} entry is a mapping (path or patch, and target)`, at());
@@ -169,7 +195,7 @@ function patchEntry(
   const entry: Entry = { target, optional: target !== undefined };
   if (field === "patchesJson6902") entry.type = "json6902";
   if (hasPath) {
-    const repoPath = resolvePatchPath(item.path as string, at("path"), k, tree);
+    const repoPath = resolvePatchPath(item.path as string, at("path"), k, tree, remote);
     if (typeof repoPath !== "string") return repoPath;
     entry.path = repoPath;
   } else entry.patch = item.patch;
@@ -188,7 +214,22 @@ function resolvePatchPath(
   loc: SourceLocation,
   k: KustomizationFile,
   tree: SourceTree,
+  remote?: RemoteEnv,
 ): string | { problem: Diagnostic } {
+  if (remote && isRemoteFile(path) && !isGitBaseUrl(path)) {
+    if (remote.pins.has(path)) return path;
+    const failed = remote.files.known(path);
+    if (failed && "problem" in failed)
+      return refused(failed.problem.message, loc, failed.problem.hint, failed.problem.code);
+    if (failed && "gitBase" in failed)
+      return refused(`${path}: ${failed.gitBase}`, loc, "a patch path names a file", "REMOTE_HTTP");
+    return refused(
+      `remote patch "${path}" is not pinned in braid.lock`,
+      loc,
+      "run braid lock (it fetches the file and pins its sha256) and commit braid.lock",
+      "REMOTE_NOT_PINNED",
+    );
+  }
   if (isRemote(path))
     return refused(
       `remote patch "${path}" is not fetched`,

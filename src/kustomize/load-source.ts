@@ -204,7 +204,7 @@ export async function remotesOfSource(
   gitdir: string,
   commit: string,
   source: SourceDef,
-): Promise<{ files: ListedRemote[]; bases: ListedRemote[] }> {
+): Promise<{ files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] }> {
   const tree = await treeOf(cache, gitdir, commit, source.ignore);
   const roots = (await isKustomizeSource(cache, gitdir, commit, source.path, source.ignore))
     ? [source.path]
@@ -219,7 +219,7 @@ export async function remotesOfBase(
   commit: string,
   root: string,
   source: string,
-): Promise<{ files: ListedRemote[]; bases: ListedRemote[] }> {
+): Promise<{ files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] }> {
   const tree = await listedTree(cache.trees, gitdir, commit, cache.git, undefined, true);
   return listedRemotes(tree, [root], { source, commit });
 }

@@ -40,9 +40,10 @@ export async function listedRemotes(
   tree: SourceTree,
   roots: readonly string[],
   base: { source: string; commit: string },
-): Promise<{ files: ListedRemote[]; bases: ListedRemote[] }> {
+): Promise<{ files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] }> {
   const files = new Map<string, SourceLocation>();
   const bases = new Map<string, SourceLocation>();
+  const patches = new Map<string, SourceLocation>();
   const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
     if (seen.has(dir)) return;
@@ -67,11 +68,25 @@ export async function listedRemotes(
         }
       }
     }
+    // patch files at http(s) URLs (kustomize loads a patch path as it loads a resource file)
+    for (const field of ["patches", "patchesJson6902", "patchesStrategicMerge"] as const) {
+      const list = k.value[field];
+      if (!Array.isArray(list)) continue;
+      for (const [i, item] of list.entries()) {
+        const path = typeof item === "string" ? item.trim() : isObjectWithPath(item) ? item.path : undefined;
+        if (path === undefined || !isRemoteFile(path) || isGitBaseUrl(path) || path.includes("\n")) continue;
+        if (!patches.has(path)) patches.set(path, k.locate(typeof item === "string" ? [field, i] : [field, i, "path"]));
+      }
+    }
   };
   for (const root of roots) await walk(root);
   const sorted = (m: Map<string, SourceLocation>) =>
     [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([url, location]) => ({ url, location }));
-  return { files: sorted(files), bases: sorted(bases) };
+  return { files: sorted(files), bases: sorted(bases), patches: sorted(patches) };
+}
+
+function isObjectWithPath(v: unknown): v is { path: string } {
+  return typeof v === "object" && v !== null && typeof (v as { path?: unknown }).path === "string";
 }
 
 /**

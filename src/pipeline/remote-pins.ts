@@ -79,10 +79,27 @@ export async function pinRemotes(
         found.push({ ...d, location: { ...at } });
       };
       const visit = async (
-        listed: { files: ListedRemote[]; bases: ListedRemote[] },
+        listed: { files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] },
         stack: string[],
       ): Promise<void> => {
         const gitBases = [...listed.bases];
+        for (const { url, location } of listed.patches) {
+          const k = kept.get(url);
+          if (k && "sha256" in k) {
+            remotes.set(url, k);
+            continue;
+          }
+          const outcome = await files.pin(url);
+          if ("sha256" in outcome) remotes.set(url, { url, sha256: outcome.sha256 });
+          else
+            found.push({
+              severity: "error",
+              ...("problem" in outcome
+                ? outcome.problem
+                : { code: "REMOTE_HTTP", message: `${url}: ${outcome.gitBase}`, hint: "a patch path names a file" }),
+              location: { ...location },
+            });
+        }
         for (const { url, location } of listed.files) {
           const k = kept.get(url);
           if (k && "sha256" in k) {
