@@ -115,6 +115,19 @@ async function braid(
   return { code, out, err: io.err.join(""), json };
 }
 
+/** The run (`--format json`) reported a diagnostic of this code at this line of the source's kustomization. */
+function expectDiagnosticAt(r: { json?: any }, code: string, line: number, more: Record<string, unknown> = {}): void {
+  expect(r.json.diagnostics).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        code,
+        ...more,
+        location: expect.objectContaining({ file: "base/kustomization.yaml", line }) as object,
+      }),
+    ]),
+  );
+}
+
 /** The objects of a rendered cluster folder, by kind/name. */
 async function renderedObjects(out: string): Promise<Map<string, unknown>> {
   const tree = await readTree(join(out, "clusters", "c"));
@@ -138,16 +151,7 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect(r.code).toBe(0);
     const objects = await renderedObjects(out);
     expect([...objects.keys()].sort()).toEqual(["ConfigMap/local", "ConfigMap/remote-a", "ConfigMap/remote-b"]);
-    if (kubectl) {
-      const { stdout } = await run(kubectl, ["kustomize", join(source, "base")]);
-      const theirs = new Map(
-        parseAllDocuments(stdout).map((d) => {
-          const o = d.toJS() as { kind: string; metadata: { name: string } };
-          return [`${o.kind}/${o.metadata.name}`, o];
-        }),
-      );
-      expect(objects).toEqual(theirs);
-    }
+    if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
   });
 
   it("pins the file's sha256 in braid.lock, renders the pinned bytes offline, and re-pins on --update", async () => {
@@ -205,15 +209,7 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     await writeFile(join(fleetDir, "braid.lock"), text.replace(/ {4}remotes:\n(?: {6}.*\n| {8}.*\n)+/, ""));
     const r = await braid(fleetDir, cache, ["render", "--format", "json", "--out", join(fleetDir, "o")]);
     expect(r.code).toBe(1);
-    expect(r.json.diagnostics).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          code: "REMOTE_NOT_PINNED",
-          hint: expect.stringContaining("braid lock") as string,
-          location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
-        }),
-      ]),
-    );
+    expectDiagnosticAt(r, "REMOTE_NOT_PINNED", 2, { hint: expect.stringContaining("braid lock") });
     // braid lock pins it
     expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
     expect((await braid(fleetDir, cache, ["render", "--quiet", "--out", join(fleetDir, "o2")])).code).toBe(0);
@@ -227,15 +223,7 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect(r.code).toBe(1);
     // (a YAML file's URL is a missing file, though it has the two segments of a repository URL)
     expect((r.json.diagnostics as { code: string }[]).filter((d) => d.code === "REMOTE_HTTP")).toHaveLength(2);
-    expect(r.json.diagnostics).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          code: "REMOTE_HTTP",
-          message: expect.stringContaining("HTTP status 404") as string,
-          location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
-        }),
-      ]),
-    );
+    expectDiagnosticAt(r, "REMOTE_HTTP", 2, { message: expect.stringContaining("HTTP status 404") });
     const lock = await braid(a.fleetDir, a.cache, ["lock", "--format", "json"]);
     expect(lock.code).toBe(1);
     expect(JSON.stringify(lock.json)).toContain("REMOTE_HTTP");
@@ -324,16 +312,7 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
         },
       },
     });
-    if (kubectl) {
-      const { stdout } = await run(kubectl, ["kustomize", join(source, "base")]);
-      const theirs = new Map(
-        parseAllDocuments(stdout).map((d) => {
-          const o = d.toJS() as { kind: string; metadata: { name: string } };
-          return [`${o.kind}/${o.metadata.name}`, o];
-        }),
-      );
-      expect(objects).toEqual(theirs);
-    }
+    if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
   });
 });
 
@@ -456,14 +435,7 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
       const c = await setup([`${server.url}/org/base.git//deploy?ref=v9`]);
       const r4 = await braid(c.fleetDir, c.cache, ["render", "--format", "json", "--out", join(c.fleetDir, "o")]);
       expect(r4.code).toBe(1);
-      expect(r4.json.diagnostics).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({
-            code: "REF_NOT_FOUND",
-            location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
-          }),
-        ]),
-      );
+      expectDiagnosticAt(r4, "REF_NOT_FOUND", 2);
     } finally {
       await server.close();
     }
@@ -480,24 +452,20 @@ describe("kustomize's reading of a remote URL", () => {
   });
 
   it("gives Origin.Append's repo, ref and path", () => {
-    expect(remoteOrigin("https://github.com/o/r/releases/download/v1.9.4/crds.yaml")).toEqual({
-      path: "releases/download/v1.9.4/crds.yaml",
-      repo: "https://github.com/o/r",
-    });
-    expect(remoteOrigin("http://github.com/o/r.git/deploy/x.yaml?version=v2&ref=v3")).toEqual({
-      path: "deploy/x.yaml",
-      repo: "https://github.com/o/r.git",
-      ref: "v3",
-    });
-    expect(remoteOrigin("https://git@github.com/o/r//a/../b.yaml")).toEqual({
-      path: "b.yaml",
-      repo: "git@github.com:o/r",
-    });
-    expect(remoteOrigin("https://h/p/_git/r/sub/x.yaml?ref=a;b")).toEqual({
-      path: "sub/x.yaml",
-      repo: "https://h/p/_git/r",
-    });
-    expect(remoteOrigin("https://example.com/x.yaml")).toEqual({ path: "https:/example.com/x.yaml" });
-    expect(remoteOrigin("https://example.com/o/r")).toEqual({ path: "notCloned", repo: "https://example.com/o/r" });
+    const cases: [string, ReturnType<typeof remoteOrigin>][] = [
+      [
+        "https://github.com/o/r/releases/download/v1.9.4/crds.yaml",
+        { path: "releases/download/v1.9.4/crds.yaml", repo: "https://github.com/o/r" },
+      ],
+      [
+        "http://github.com/o/r.git/deploy/x.yaml?version=v2&ref=v3",
+        { path: "deploy/x.yaml", repo: "https://github.com/o/r.git", ref: "v3" },
+      ],
+      ["https://git@github.com/o/r//a/../b.yaml", { path: "b.yaml", repo: "git@github.com:o/r" }],
+      ["https://h/p/_git/r/sub/x.yaml?ref=a;b", { path: "sub/x.yaml", repo: "https://h/p/_git/r" }],
+      ["https://example.com/x.yaml", { path: "https:/example.com/x.yaml" }],
+      ["https://example.com/o/r", { path: "notCloned", repo: "https://example.com/o/r" }],
+    ];
+    for (const [url, origin] of cases) expect(remoteOrigin(url), url).toEqual(origin);
   });
 });

@@ -678,6 +678,16 @@ async function accumulateRemoteBase(
   };
 }
 
+/** A remote entry braid.lock does not pin (`how`: what braid lock does for it). */
+function notPinned(what: string, at: SourceLocation, how: string): Diagnostic {
+  return err(
+    "REMOTE_NOT_PINNED",
+    `${what} is not pinned in braid.lock`,
+    at,
+    `run braid lock (${how}) and commit braid.lock`,
+  );
+}
+
 /** A remote base in a fleet that turned them off (`spec.kustomize.remoteBases: false`). */
 function remoteBasesOff(url: string, at: SourceLocation): Diagnostic {
   return err(
@@ -716,15 +726,7 @@ async function openRemoteBase(
   if (!spec || !base) {
     const problem = env.remote?.problems.get(url);
     if (problem) diagnostics.push({ ...problem, location: at });
-    else
-      diagnostics.push(
-        err(
-          "REMOTE_NOT_PINNED",
-          `remote base "${url}" is not pinned in braid.lock`,
-          at,
-          "run braid lock (it resolves the base's ref and pins the commit) and commit braid.lock",
-        ),
-      );
+    else diagnostics.push(notPinned(`remote base "${url}"`, at, "it resolves the base's ref and pins the commit"));
     return undefined;
   }
   if (listed.origin !== undefined) {
@@ -786,22 +788,13 @@ async function accumulateRemoteFile(
     else if (outcome && "gitBase" in outcome && env.remote?.basesOff) diagnostics.push(remoteBasesOff(url, at));
     else if (outcome && "gitBase" in outcome)
       diagnostics.push(
-        err(
-          "REMOTE_NOT_PINNED",
-          `remote base "${url}" (its GET gave ${outcome.gitBase}: a Git repository) is not pinned in braid.lock`,
+        notPinned(
+          `remote base "${url}" (its GET gave ${outcome.gitBase}: a Git repository)`,
           at,
-          "run braid lock (it resolves the base's ref and pins the commit) and commit braid.lock",
+          "it resolves the base's ref and pins the commit",
         ),
       );
-    else
-      diagnostics.push(
-        err(
-          "REMOTE_NOT_PINNED",
-          `remote resource "${url}" is not pinned in braid.lock`,
-          at,
-          "run braid lock (it fetches the file and pins its sha256) and commit braid.lock",
-        ),
-      );
+    else diagnostics.push(notPinned(`remote resource "${url}"`, at, "it fetches the file and pins its sha256"));
     return [];
   }
   let bytes: Uint8Array;

@@ -83,7 +83,9 @@ export async function pinRemotes(
         stack: string[],
       ): Promise<void> => {
         const gitBases = [...listed.bases];
-        for (const { url, location } of listed.patches) {
+        // files (a patch file is never a base: a GET that gives a page or an error status is its error)
+        const patches = listed.patches.map((f) => ({ ...f, patch: true }));
+        for (const { url, location, patch } of [...patches, ...listed.files.map((f) => ({ ...f, patch: false }))]) {
           const k = kept.get(url);
           if (k && "sha256" in k) {
             remotes.set(url, k);
@@ -91,26 +93,16 @@ export async function pinRemotes(
           }
           const outcome = await files.pin(url);
           if ("sha256" in outcome) remotes.set(url, { url, sha256: outcome.sha256 });
-          else
+          else if ("problem" in outcome)
+            found.push({ severity: "error", ...outcome.problem, location: { ...location } });
+          else if (patch)
             found.push({
               severity: "error",
-              ...("problem" in outcome
-                ? outcome.problem
-                : { code: "REMOTE_HTTP", message: `${url}: ${outcome.gitBase}`, hint: "a patch path names a file" }),
+              code: "REMOTE_HTTP",
+              message: `${url}: ${outcome.gitBase}`,
+              hint: "a patch path names a file",
               location: { ...location },
             });
-        }
-        for (const { url, location } of listed.files) {
-          const k = kept.get(url);
-          if (k && "sha256" in k) {
-            remotes.set(url, k);
-            continue;
-          }
-          const outcome = await files.pin(url);
-          if ("sha256" in outcome) {
-            remotes.set(url, { url, sha256: outcome.sha256 });
-          } else if ("problem" in outcome)
-            found.push({ severity: "error", ...outcome.problem, location: { ...location } });
           else gitBases.push({ url, location }); // (its GET gave a page or an error: kustomize clones it)
         }
         for (const { url, location } of gitBases) {
