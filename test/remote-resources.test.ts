@@ -30,9 +30,11 @@ const skip = openApiSkipReason("remote resources");
 /** What the server answers per path; every request's path is recorded. */
 const routes = new Map<
   string,
-  { status?: number; body?: string | Buffer; location?: string; hang?: boolean; big?: number }
+  { status?: number; body?: string | Buffer; location?: string; hang?: boolean; big?: number; delayMs?: number }
 >();
 const requests: string[] = [];
+/** Requests being answered now, and the most at once. */
+const inflight = { now: 0, max: 0 };
 let server: Server;
 let base = "";
 
@@ -64,7 +66,11 @@ beforeAll(async () => {
       more();
       return;
     }
-    res.writeHead(r.status ?? 200, { "content-type": "text/plain" }).end(r.body ?? "");
+    inflight.max = Math.max(inflight.max, ++inflight.now);
+    setTimeout(() => {
+      inflight.now--;
+      res.writeHead(r.status ?? 200, { "content-type": "text/plain" }).end(r.body ?? "");
+    }, r.delayMs ?? 0);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
@@ -197,6 +203,19 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     const out3 = join(fleetDir, "out3");
     expect((await braid(fleetDir, cache, ["render", "--out", out3, "--quiet"])).code).toBe(0);
     expect((await renderedObjects(out3)).get("ConfigMap/pinned")).toMatchObject({ data: { v: "2" } });
+  });
+
+  it("fetches the remote files of a pin several at a time, and reports them in their order", async () => {
+    const names = ["a", "b", "c", "d", "e", "f"];
+    for (const n of names) routes.set(`/many/${n}.yaml`, { body: CM(`many-${n}`, n), delayMs: 150 });
+    const { fleetDir, cache } = await setup(names.map((n) => `${base}/many/${n}.yaml`));
+    inflight.max = 0;
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    expect(inflight.max).toBeGreaterThan(1);
+    const lock = parse(await readFile(join(fleetDir, "braid.lock"), "utf8")) as {
+      pins: { remotes: { url: string }[] }[];
+    };
+    expect(lock.pins[0]!.remotes.map((r) => r.url)).toEqual(names.map((n) => `${base}/many/${n}.yaml`));
   });
 
   it("a file braid.lock does not pin is an error naming the fix", async () => {

@@ -19,10 +19,14 @@ import type { SourceDef } from "../config/types.js";
 import { remotesOfBase, remotesOfSource } from "../kustomize/load-source.js";
 import { parseRepoSpec, type ListedRemote, type RemoteEnv } from "../kustomize/remote-resources.js";
 import type { ManifestCache } from "../render/load-manifests.js";
+import { mapPool } from "../model/map-pool.js";
 import { openSource, type SourceEnv } from "../sources/open-source.js";
 import type { RemoteFiles, RemotePin } from "../sources/remote-files.js";
 import { resolveRef, type Resolution } from "../sources/resolve-ref.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
+
+/** How many remote files are fetched at once. */
+const FETCHES = 8;
 
 /** How deep remote bases may list remote bases (kustomize has no limit but its cycle check). */
 const MAX_DEPTH = 10;
@@ -85,7 +89,13 @@ export async function pinRemotes(
         const gitBases = [...listed.bases];
         // files (a patch file is never a base: a GET that gives a page or an error status is its error)
         const patches = listed.patches.map((f) => ({ ...f, patch: true }));
-        for (const { url, location, patch } of [...patches, ...listed.files.map((f) => ({ ...f, patch: false }))]) {
+        const all = [...patches, ...listed.files.map((f) => ({ ...f, patch: false }))];
+        // fetched several at a time (a fetch is memoized per URL); taken in order below, so reports are stable
+        await mapPool(all, FETCHES, async ({ url }) => {
+          const k = kept.get(url);
+          if (!(k && "sha256" in k)) await files.pin(url);
+        });
+        for (const { url, location, patch } of all) {
           const k = kept.get(url);
           if (k && "sha256" in k) {
             remotes.set(url, k);
