@@ -799,11 +799,11 @@ async function accumulateRemoteFile(
   }
   let bytes: Uint8Array;
   try {
-    bytes = await env.remote!.files.content(url, sha256);
+    bytes = await env.remote!.files.content(url, sha256, env.source);
   } catch (e) {
     if (!(e instanceof BraidError)) throw e;
     const d = toDiagnostic(e);
-    diagnostics.push({ ...d, location: at, ...(d.hint ? { hint: d.hint.replace("SOURCE", env.source) } : {}) });
+    diagnostics.push({ ...d, location: at });
     return [];
   }
   const loaded = await loadFileResources(

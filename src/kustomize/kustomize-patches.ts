@@ -37,7 +37,7 @@ function treeReader(tree: SourceTree, base: { source: string; commit: string }, 
     async read(path) {
       const url = urls.get(path);
       if (url !== undefined && remote) {
-        const read = yamlText(await remote.files.content(url, remote.pins.get(url)!), url, base);
+        const read = yamlText(await remote.files.content(url, remote.pins.get(url)!, base.source), url, base);
         if ("diagnostic" in read) throw new BraidError(read.diagnostic);
         return read.text;
       }

@@ -18,7 +18,7 @@ import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
 import { pushAll } from "../model/append.js";
-import { listedRemotes, type ListedRemote, type RemoteEnv } from "./remote-resources.js";
+import { listedRemotes, type ListedRemotes, type RemoteEnv } from "./remote-resources.js";
 
 /**
  * The kustomize build, loaded on first use: its twenty modules cost a fresh process about 0.1 s, and a fleet of
@@ -204,7 +204,7 @@ export async function remotesOfSource(
   gitdir: string,
   commit: string,
   source: SourceDef,
-): Promise<{ files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] }> {
+): Promise<ListedRemotes> {
   const tree = await treeOf(cache, gitdir, commit, source.ignore);
   const roots = (await isKustomizeSource(cache, gitdir, commit, source.path, source.ignore))
     ? [source.path]
@@ -219,7 +219,7 @@ export async function remotesOfBase(
   commit: string,
   root: string,
   source: string,
-): Promise<{ files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] }> {
+): Promise<ListedRemotes> {
   const tree = await listedTree(cache.trees, gitdir, commit, cache.git, undefined, true);
   return listedRemotes(tree, [root], { source, commit });
 }

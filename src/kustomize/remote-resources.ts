@@ -23,9 +23,16 @@ export interface RemoteEnv {
 }
 
 /** One remote entry and the first place that lists it. */
-export interface ListedRemote {
+interface ListedRemote {
   url: string;
   location: SourceLocation;
+}
+
+/** A tree's remote entries by how they are read: files (GET first), Git repository bases, patch files. */
+export interface ListedRemotes {
+  files: ListedRemote[];
+  bases: ListedRemote[];
+  patches: ListedRemote[];
 }
 
 const LISTS = ["resources", "bases", "components"] as const;
@@ -40,7 +47,7 @@ export async function listedRemotes(
   tree: SourceTree,
   roots: readonly string[],
   base: { source: string; commit: string },
-): Promise<{ files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] }> {
+): Promise<ListedRemotes> {
   const files = new Map<string, SourceLocation>();
   const bases = new Map<string, SourceLocation>();
   const patches = new Map<string, SourceLocation>();

@@ -168,7 +168,7 @@ function utf16Bom(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
  * The largest YAML file braid reads. Parsing takes about 40 bytes of memory per byte of YAML: a file of a few
  * hundred MiB would end the run out of memory (a crash, not an error) where a located error says which file.
  */
-const MAX_YAML_BYTES = 64 * 2 ** 20;
+export const MAX_YAML_BYTES = 64 * 2 ** 20;
 
 /**
  * The text of a YAML file's bytes, as go-yaml reads them: UTF-16 when a byte-order mark says so (`utf16`),

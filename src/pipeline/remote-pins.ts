@@ -17,7 +17,7 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import { remotesOfBase, remotesOfSource } from "../kustomize/load-source.js";
-import { parseRepoSpec, type ListedRemote, type RemoteEnv } from "../kustomize/remote-resources.js";
+import { parseRepoSpec, type ListedRemotes, type RemoteEnv } from "../kustomize/remote-resources.js";
 import type { ManifestCache } from "../render/load-manifests.js";
 import { mapPool } from "../model/map-pool.js";
 import { openSource, type SourceEnv } from "../sources/open-source.js";
@@ -82,10 +82,7 @@ export async function pinRemotes(
         bases.problems.set(url, d);
         found.push({ ...d, location: { ...at } });
       };
-      const visit = async (
-        listed: { files: ListedRemote[]; bases: ListedRemote[]; patches: ListedRemote[] },
-        stack: string[],
-      ): Promise<void> => {
+      const visit = async (listed: ListedRemotes, stack: string[]): Promise<void> => {
         const gitBases = [...listed.bases];
         // files (a patch file is never a base: a GET that gives a page or an error status is its error)
         const patches = listed.patches.map((f) => ({ ...f, patch: true }));

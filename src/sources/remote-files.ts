@@ -13,6 +13,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
+import { MAX_YAML_BYTES } from "../model/yaml-file.js";
 
 /**
  * A remote entry of a pin's kustomizations: a file pinned by the digest of its bytes, or a remote base (a
@@ -27,8 +28,8 @@ export type RemoteOutcome =
   /** 2xx with an HTML page, or a non-2xx status, at a URL shaped like a Git repository: a remote base. */
   | { gitBase: string };
 
-/** The largest remote file read (as for files in a repository). */
-const MAX_BYTES = 64 * 2 ** 20;
+/** The largest remote file read: as for YAML files in a repository. */
+const MAX_BYTES = MAX_YAML_BYTES;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Whether kustomize loads this entry over HTTP (fileloader.go `IsRemoteFile`: the http and https schemes). */
@@ -86,18 +87,18 @@ export class RemoteFiles {
 
   /**
    * The bytes pinned under `sha256`: from this run, the cache, or fetched again (they must have that digest:
-   * a URL that now gives other bytes is an error, not a silent change).
+   * a URL that now gives other bytes is an error, not a silent change; `source` lists the URL).
    */
-  async content(url: string, sha256: string): Promise<Uint8Array> {
+  async content(url: string, sha256: string, source: string): Promise<Uint8Array> {
     const held = this.bytes.get(sha256) ?? (await this.readCached(sha256));
     if (held) return held;
     const outcome = await this.pin(url);
-    if ("problem" in outcome) throw new BraidError({ ...outcome.problem, message: outcome.problem.message });
+    if ("problem" in outcome) throw new BraidError(outcome.problem);
     if ("gitBase" in outcome || outcome.sha256 !== sha256)
       throw new BraidError({
         code: "REMOTE_CHANGED",
         message: `${url} no longer gives the file braid.lock pinned (sha256 ${sha256.slice(0, 12)}; now ${"sha256" in outcome ? outcome.sha256.slice(0, 12) : "not a file"})`,
-        hint: "review the change, then pin what the URL gives now with braid lock --update SOURCE (or point at a versioned URL)",
+        hint: `review the change, then pin what the URL gives now with braid lock --update ${source} (or point at a versioned URL)`,
       });
     return this.bytes.get(sha256)!;
   }
