@@ -45,6 +45,33 @@ const { outputFiles } = await build({
       },
     },
     {
+      // the yaml package prints every token (LOG_TOKENS) and every document (LOG_STREAM) to stdout when those
+      // environment variables are set, and looks them up in process.env once per token: a CI job that sets
+      // either for another tool got braid's `--format json` mixed with yaml's debug lines, and every run paid
+      // about 0.25 µs per token (about 0.1 s of a cold 1,000-cluster publish). In the bundle both are off. A
+      // version of yaml without those lines fails the build, so that this is looked at again.
+      name: "braid-yaml-no-debug-env",
+      setup(b) {
+        const lines = {
+          "parser.js": "node_process.env.LOG_TOKENS",
+          "composer.js": "node_process.env.LOG_STREAM",
+        };
+        const seen = new Set();
+        b.onLoad({ filter: /[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, async (args) => {
+          const name = args.path.split(/[\\/]/).pop();
+          const text = await readFile(args.path, "utf8");
+          const from = lines[name];
+          if (!text.includes(from)) throw new Error(`${args.path}: "${from}" not found (yaml changed)`);
+          seen.add(name);
+          return { contents: text.replaceAll(from, "false"), loader: "js" };
+        });
+        b.onEnd(() => {
+          const missing = Object.keys(lines).filter((n) => !seen.has(n));
+          if (missing.length) throw new Error(`yaml's ${missing.join(", ")} not bundled from dist/ (yaml changed)`);
+        });
+      },
+    },
+    {
       // the config validators precompiled by scripts/precompile-config-schemas.mjs (src/config/config-validators.ts)
       name: "braid-config-validators",
       setup(b) {

@@ -80,9 +80,10 @@ describe("the packed package, installed into an empty folder", () => {
     await writeFile(join(codeDir, cached!), garbage);
     const otherBuild = `${"0".repeat(32)}-render.bin`; // an earlier braid's: dropped when a new one is written
     await writeFile(join(codeDir, otherBuild), garbage);
+    // the yaml package's debug switches, set for some other tool, never reach braid's output
     const again = await run(bin, ["render", "--out", out, "--format", "json", "--quiet", "--no-cache"], {
       cwd: fleetDir,
-      env,
+      env: { ...env, LOG_TOKENS: "1", LOG_STREAM: "1" },
     });
     expect(JSON.parse(again.stdout)).toEqual(report);
     expect((await readFile(join(codeDir, cached!))).equals(garbage)).toBe(false);
