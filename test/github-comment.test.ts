@@ -251,6 +251,7 @@ describe("githubTarget", () => {
       pr: 42,
       token: TOKEN,
       apiUrl: "https://ghe.test/api/v3",
+      env, // its proxy variables, for the API requests
     });
   });
 

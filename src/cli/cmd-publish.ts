@@ -92,6 +92,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
     cwd: io.cwd,
     cacheDir: senv.cacheDir,
     envValue: io.env.BRAID_KUBERNETES_OPENAPI,
+    env: io.env,
     ...(values.branch ? { branch: values.branch } : {}),
     ...(target ? { target } : {}),
   };

@@ -93,7 +93,13 @@ function githubTarget(io: CliIO, values: RolloutFlags): GithubStatusTarget | und
   if (!token || !full) return undefined;
   const [owner, repo] = full.split("/");
   if (!owner || !repo) throw new BraidError({ code: "USAGE", message: `--repo must be owner/name (got "${full}")` });
-  return { token, owner, repo, apiUrl: (io.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "") };
+  return {
+    token,
+    owner,
+    repo,
+    apiUrl: (io.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""),
+    env: io.env,
+  };
 }
 
 const short = (p: { commit: string; tag?: string; branch?: string; version?: string }) =>

@@ -39,6 +39,8 @@ export interface OpenApiLoadOptions {
   timeoutMs?: number;
   /** Replaces the upstream URL template (tests). */
   defaultUrlTemplate?: string;
+  /** The run's environment, for a download's proxy (model/http-proxy.ts); default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 /** The compact document and how it was obtained. */
@@ -109,14 +111,14 @@ async function readDocument(opts: OpenApiLoadOptions): Promise<OpenApiBytes> {
     if (!s.value?.trim()) continue;
     const loc = locateOpenApi(s.value.trim(), version, s.base);
     return loc.type === "url"
-      ? readOpenApiUrl(loc.url, version, timeout, s.name)
+      ? readOpenApiUrl(loc.url, version, timeout, s.name, opts.env)
       : readOpenApiPath(loc.path, version, s.name);
   }
   // the upstream release: downloaded once, then read from the cache
   const url = (opts.defaultUrlTemplate ?? DEFAULT_OPENAPI_URL).replaceAll("{version}", version);
   const hit = await readDownloadCache(opts.cacheDir, url);
   if (hit) return { bytes: hit, origin: url };
-  const got = await readOpenApiUrl(url, version, timeout, "the upstream release");
+  const got = await readOpenApiUrl(url, version, timeout, "the upstream release", opts.env);
   parseJson(got); // never cache a truncated download
   await writeDownloadCache(opts.cacheDir, url, got.bytes);
   return got;

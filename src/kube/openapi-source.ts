@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { redactUrl } from "../diagnostics/redact-url.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { proxiedFetch } from "../model/http-proxy.js";
 
 /** The upstream release document (downloaded once into the cache when nothing else is configured). */
 export const DEFAULT_OPENAPI_URL =
@@ -79,12 +80,13 @@ export async function readOpenApiUrl(
   version: string,
   timeoutMs: number,
   setting: string,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<OpenApiBytes> {
   const origin = redactUrl(url);
   let res: Response;
   try {
     const { href, headers } = withBasicAuth(url);
-    res = await fetch(href, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow", headers });
+    res = await proxiedFetch(env)(href, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow", headers });
   } catch (e) {
     const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : errText(e);
     throw unavailable(`cannot download the Kubernetes OpenAPI document from ${origin} (${setting}): ${why}`);

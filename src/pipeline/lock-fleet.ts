@@ -59,7 +59,7 @@ export async function lockFleet(
   const env = senv();
   const resolved = await resolvePins(clusters, env, { lock: current.lock, update });
   // 2b. the remote files of every pin: kept from braid.lock, or fetched and pinned now
-  const remote = new RemoteFiles(env.cacheDir, env.timeoutMs);
+  const remote = new RemoteFiles(env.cacheDir, env.timeoutMs, env.env);
   const { diagnostics: remoteProblems } = await pinRemotes(resolved.pins.values(), remote, createManifestCache(), env, {
     scanLocked: true,
     remoteBases: fleet.kustomize.remoteBases,

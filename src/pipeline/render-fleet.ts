@@ -181,7 +181,7 @@ export async function prepareFleetRun(opts: FleetRunOptions): Promise<PreparedFl
   run.pins = resolved.pins;
   pushAll(run.diagnostics, resolved.diagnostics);
   // 3b. remote files of pins resolved in this run (a locked pin's are in braid.lock)
-  const remote = new RemoteFiles(opts.senv.cacheDir, opts.senv.timeoutMs);
+  const remote = new RemoteFiles(opts.senv.cacheDir, opts.senv.timeoutMs, opts.senv.env);
   const { bases: remoteBases } = await pinRemotes(resolved.pins.values(), remote, context.manifests, opts.senv, {
     scanLocked: false,
     remoteBases: fleet.kustomize.remoteBases,
@@ -308,6 +308,7 @@ function openApiDocs(fleet: Fleet, opts: FleetRunOptions): OpenApiDocs {
     fleetDir: opts.senv.fleetDir,
     cwd: opts.cwd,
     cacheDir: opts.senv.cacheDir,
+    env: opts.senv.env,
   });
   return {
     optionsFor,

@@ -1,3 +1,4 @@
+import { proxiedFetch } from "../model/http-proxy.js";
 import { Octokit, RequestError, type GithubOctokit } from "../github/client.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { redactSecrets } from "../diagnostics/redact-url.js";
@@ -13,6 +14,8 @@ export interface GithubTarget {
   apiUrl: string;
   /** The PR comes from a fork (its event says so): GitHub gives such runs a read-only token. */
   fork?: boolean;
+  /** The run's environment: its proxy variables (model/http-proxy.ts). */
+  env?: Record<string, string | undefined>;
 }
 
 /** What upsertStickyComment did. */
@@ -68,7 +71,7 @@ export async function githubTarget(
   }
   if (!pr) throw fail("the pull-request number is unknown", "run on a pull_request event or pass --pr N");
   const apiUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-  return { owner: m[1]!, repo: m[2]!, pr, token, apiUrl, ...(fork ? { fork } : {}) };
+  return { owner: m[1]!, repo: m[2]!, pr, token, apiUrl, env, ...(fork ? { fork } : {}) };
 }
 
 /** A pull_request event whose head repository is a fork (or another repository than the base). */
@@ -164,6 +167,7 @@ function githubClient(t: GithubTarget): GithubOctokit {
     userAgent: "braid-preview",
     log: silent,
     retry: { enabled: false },
+    request: { fetch: proxiedFetch(t.env) },
   });
 }
 

@@ -47,6 +47,8 @@ export interface NoopContext {
   cacheDir: string;
   /** BRAID_KUBERNETES_OPENAPI. */
   envValue?: string;
+  /** The run's environment (a download's proxy). */
+  env?: Record<string, string | undefined>;
   /** --branch. */
   branch?: string;
   target?: PublishTarget;
@@ -102,6 +104,7 @@ export async function tryNoop(
         fleetDir: ctx.fleetDir,
         cwd: ctx.cwd,
         cacheDir: ctx.cacheDir,
+        env: ctx.env,
       });
       if (now !== digest) return undefined;
     }
@@ -159,6 +162,7 @@ export async function recordNoop(ctx: NoopContext, key: string, run: FleetRun, r
         fleetDir: ctx.fleetDir,
         cwd: ctx.cwd,
         cacheDir: ctx.cacheDir,
+        env: ctx.env,
       });
     const record: NoopRecord = {
       format: FORMAT,

@@ -4,6 +4,7 @@
  * and the state `success` (info events) or `failure` (error events). braid reads the combined status of each
  * deploy commit through octokit and matches the cluster's Kustomization by that context prefix.
  */
+import { proxiedFetch } from "../model/http-proxy.js";
 import { BraidError } from "../diagnostics/diagnostic.js";
 
 /** Where the deploy repository's statuses are read. */
@@ -12,6 +13,8 @@ export interface GithubStatusTarget {
   owner: string;
   repo: string;
   apiUrl: string;
+  /** The run's environment: its proxy variables (model/http-proxy.ts). */
+  env?: Record<string, string | undefined>;
 }
 
 /** The health of one cluster from the statuses of its deploy commit. */
@@ -39,6 +42,7 @@ export async function readFluxHealth(
     userAgent: "braid-rollout",
     log: silent,
     retry: { enabled: false },
+    request: { fetch: proxiedFetch(t.env) },
   });
   const byCommit = new Map<string, { context: string; state: string }[]>();
   const out = new Map<string, "success" | "failure" | "pending">();

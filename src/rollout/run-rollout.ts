@@ -204,7 +204,7 @@ export async function writeRolloutLock(
   if (diagnostics.some((d) => d.severity === "error"))
     throw new RolloutProblems(diagnostics.filter((d) => d.severity === "error"));
   // (a pin the rollout moves pins its remote files as braid lock would)
-  const remote = new RemoteFiles(ctx.senv.cacheDir, ctx.senv.timeoutMs);
+  const remote = new RemoteFiles(ctx.senv.cacheDir, ctx.senv.timeoutMs, ctx.senv.env);
   await pinRemotes(pins.values(), remote, createManifestCache(), ctx.senv, {
     scanLocked: false,
     remoteBases: ctx.fleet.kustomize.remoteBases,

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
 import { MAX_YAML_BYTES } from "../model/yaml-file.js";
+import { proxiedFetch } from "../model/http-proxy.js";
 
 /**
  * A remote entry of a pin's kustomizations: a file pinned by the digest of its bytes, or a remote base (a
@@ -68,6 +69,8 @@ export class RemoteFiles {
   constructor(
     private readonly cacheDir: string | undefined,
     private readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    /** The run's environment: its proxy variables (model/http-proxy.ts). */
+    private readonly env: Record<string, string | undefined> = process.env,
   ) {}
 
   /** Fetches a URL now (once per run) and keeps its bytes; the outcome says what it gave. */
@@ -117,7 +120,7 @@ export class RemoteFiles {
   }
 
   private async fetchOutcome(url: string): Promise<RemoteOutcome> {
-    const got = await httpGet(url, this.timeoutMs);
+    const got = await httpGet(url, this.timeoutMs, this.env);
     if ("problem" in got) return got;
     const { status, statusText, body, html } = got;
     const failed = status < 200 || status > 299;
@@ -145,6 +148,7 @@ export class RemoteFiles {
 async function httpGet(
   url: string,
   timeoutMs: number,
+  env: Record<string, string | undefined>,
 ): Promise<
   { status: number; statusText: string; body: Uint8Array; html: boolean } | Extract<RemoteOutcome, { problem: unknown }>
 > {
@@ -157,7 +161,7 @@ async function httpGet(
   });
   let res: Response;
   try {
-    res = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
+    res = await proxiedFetch(env)(url, { redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     if ((e as Error).name === "TimeoutError") return fail(`no answer within ${timeoutMs / 1000} s`);
