@@ -230,6 +230,22 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     );
   });
 
+  it("a patch of what a missing resource held is not a second error (one root cause, one error)", async () => {
+    const patch = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gone\n  namespace: default\ndata:\n  k: v\n";
+    const files = { "app/cm.yaml": CM("a"), "app/p.yaml": patch };
+    const missing = await failing({
+      ...files,
+      "app/kustomization.yaml": KUST("resources:\n  - missing.yaml\n  - cm.yaml\npatches:\n  - path: p.yaml\n"),
+    });
+    expect(missing.brief).toEqual(["KUSTOMIZE_INVALID app/kustomization.yaml:4:5"]);
+    // with every resource read, the patch that matches nothing is the error
+    const present = await failing({
+      ...files,
+      "app/kustomization.yaml": KUST("resources:\n  - cm.yaml\npatches:\n  - path: p.yaml\n"),
+    });
+    expect(present.brief).toEqual(["PATCH_NO_MATCH app/p.yaml:1:1"]);
+  });
+
   it("components must be of kind Component, a Component is not a resource, and cycles are refused", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST("resources:\n  - ../comp\n  - ../loop\ncomponents:\n  - ../base\n"),

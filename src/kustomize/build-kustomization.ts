@@ -535,7 +535,11 @@ async function runTransformerStep(
     );
     pushAll(diagnostics, read.diagnostics);
     const applied = applyKustomizationPatches(resources, read.patches, env.schema);
-    pushAll(diagnostics, applied.diagnostics);
+    // one root cause, one error: after a resource that could not be read (a missing file, a remote file or base
+    // that could not be fetched), a patch that matches nothing most likely patches what it held; kustomize
+    // stops at the first error. Such a patch error is reported again, if it remains, once the cause is fixed
+    const failed = diagnostics.some((d) => d.severity === "error");
+    pushAll(diagnostics, failed ? applied.diagnostics.filter((d) => d.code !== "PATCH_NO_MATCH") : applied.diagnostics);
     return applied.resources;
   }
   if (step.kind === "namespace") {
