@@ -449,6 +449,11 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
         }),
       ]);
       if (kubectl) await expect(kubectlObjects(join(e.source, "base"))).rejects.toThrow(/is not in or below/);
+      // the text report shows the line in the base's own file, read from the base's repository
+      const t5 = await braid(e.fleetDir, e.cache, ["render", "--out", join(e.fleetDir, "o2")]);
+      expect(t5.out + t5.err).toMatch(
+        /error PATH_ESCAPE[^\n]*\n +1 \| resources:\n +> 2 \| - \.\.\/common\/sa\.yaml\n/,
+      );
 
       // a ref the repository does not have
       const c = await setup([`${server.url}/org/base.git//deploy?ref=v9`]);

@@ -96,7 +96,11 @@ export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags
     diagnostics,
     "text",
     values.quiet,
-    await codeFrames(diagnostics, { reader: diskFleetReader(dir), pins: run.pins }),
+    await codeFrames(diagnostics, {
+      reader: diskFleetReader(dir),
+      pins: run.pins,
+      ...(run.remoteBases ? { bases: run.remoteBases } : {}),
+    }),
   );
   io.stdout(explainYaml(explained));
   if (!values.quiet)

@@ -89,7 +89,11 @@ export function runFrames(
   run: FleetRun,
   diagnostics: readonly Diagnostic[],
 ): Promise<(d: Diagnostic) => string | undefined> {
-  return codeFrames(diagnostics, { reader: diskFleetReader(fleetDir(io, fleet)), pins: run.pins });
+  return codeFrames(diagnostics, {
+    reader: diskFleetReader(fleetDir(io, fleet)),
+    pins: run.pins,
+    ...(run.remoteBases ? { bases: run.remoteBases } : {}),
+  });
 }
 
 /** All diagnostics of a run: fleet-level first, then per cluster. */

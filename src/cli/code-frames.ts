@@ -24,27 +24,27 @@ const MAX_FRAMES = 500;
 export interface FrameSources {
   /** The fleet's files (the reader the run used). */
   reader?: FleetReader;
-  /** The run's pins: a source file is read at its pinned commit. */
+  /** The run's pins: a source file is read at its pinned commit, a remote base's at the commit the pin lists. */
   pins?: ReadonlyMap<string, ResolvedPin>;
+  /** The repositories of the run's remote bases, by URL. */
+  bases?: ReadonlyMap<string, string>;
 }
 
 const keyOf = (loc: SourceLocation): string => `${loc.source ?? ""}\0${loc.commit ?? ""}\0${loc.file}`;
 
-async function readSourceFile(
-  pins: ReadonlyMap<string, ResolvedPin> | undefined,
-  loc: SourceLocation,
-): Promise<string | undefined> {
-  for (const pin of pins?.values() ?? []) {
+async function readSourceFile(from: FrameSources, loc: SourceLocation): Promise<string | undefined> {
+  const at = async (gitdir: string, oid: string, cache: object) =>
+    new TextDecoder().decode((await git.readBlob({ fs, gitdir, oid, filepath: loc.file, cache })).blob);
+  const of = (commit: string | undefined) => commit?.startsWith(loc.commit ?? "\0");
+  for (const pin of from.pins?.values() ?? []) {
+    if (pin.source.name !== loc.source) continue;
     const commit = pin.resolution?.commit;
-    if (pin.source.name !== loc.source || !pin.repo || !commit?.startsWith(loc.commit ?? "\0")) continue;
-    const { blob } = await git.readBlob({
-      fs,
-      gitdir: pin.repo.gitdir,
-      oid: commit,
-      filepath: loc.file,
-      cache: pin.repo.cache ?? {},
-    }); // the run's cache
-    return new TextDecoder().decode(blob);
+    if (pin.repo && of(commit)) return at(pin.repo.gitdir, commit!, pin.repo.cache ?? {}); // the run's cache
+    // a file of a remote base the source's kustomization lists
+    for (const r of pin.remotes ?? []) {
+      const gitdir = "commit" in r && of(r.commit) ? from.bases?.get(r.url) : undefined;
+      if (gitdir && "commit" in r) return at(gitdir, r.commit, {});
+    }
   }
   return undefined;
 }
@@ -61,7 +61,7 @@ export async function codeFrames(
     if (texts.size >= MAX_FILES) break;
     let text: string | undefined;
     try {
-      text = loc.commit ? await readSourceFile(from.pins, loc) : await from.reader?.read(loc.file);
+      text = loc.commit ? await readSourceFile(from, loc) : await from.reader?.read(loc.file);
     } catch {
       text = undefined; // no frame for a file that cannot be read
     }

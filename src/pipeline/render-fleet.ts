@@ -66,6 +66,8 @@ export interface FleetRun {
   /** Whether braid.lock differs from `lock`. */
   lockChanged: boolean;
   openapi?: KubeOpenApi;
+  /** The repositories of the remote bases the run read, by URL as written (code frames of errors inside them). */
+  remoteBases?: ReadonlyMap<string, string>;
 }
 
 /** Options of a fleet run (filled in by the CLI). */
@@ -233,6 +235,7 @@ export async function renderFleet(opts: FleetRunOptions, prepared?: PreparedFlee
   const { run, context, stages } = state;
   if (!stages) return run;
   const { fleet, effective, pins, fleetSchemas, apiFor, digests, remote, remoteBases } = stages;
+  run.remoteBases = remoteBases.gitdirs;
   await digests.openapi(fleet.kubernetesVersion); // no OpenAPI reachable is an environment error, reused or not
   // a run that explains a source or skips validation has other results than the digest says: never reused
   const reuse = opts.explainSource === undefined && !opts.skipValidation ? opts.reuse : undefined;
