@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
+import { cachePathFor } from "../src/git/mirror-cache.js";
 import { remoteOrigin } from "../src/kustomize/remote-resources.js";
 import { looksLikeGitRepo } from "../src/sources/remote-files.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
@@ -373,7 +374,8 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
       const dotGit = `${server.url}/org/base.git/deploy`; // (no marker: a GET first, then a clone of the default branch)
       const { source, fleetDir, cache } = await setup([url]);
       const out = join(fleetDir, "out");
-      const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"]);
+      // (with git on PATH: the system transport, which fetches a commit by id)
+      const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"], { PATH: process.env.PATH ?? "" });
       expect(r.err).toBe("");
       expect(r.code).toBe(0);
       const objects = await renderedObjects(out);
@@ -385,6 +387,11 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
       ]);
       expect(objects.get("ConfigMap/base-app")).toMatchObject({ data: { v: "v1" } });
       if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
+      // the ref was looked up on the server and only its commit fetched, without history (kustomize clones shallow)
+      const tagged = await git(work, ["rev-parse", "v1.0.0^{commit}"]);
+      const mirror = cachePathFor(cache, `${server.url}/org/base.git`);
+      expect((await readFile(join(mirror, "shallow"), "utf8")).trim()).toBe(tagged);
+      await expect(git(mirror, ["cat-file", "-e", await git(work, ["rev-parse", "main"])])).rejects.toThrow();
 
       // braid lock pins the base's commit and the file inside it; the lock renders without the server
       expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);

@@ -20,7 +20,7 @@ import { remotesOfBase, remotesOfSource } from "../kustomize/load-source.js";
 import { parseRepoSpec, type ListedRemotes, type RemoteEnv } from "../kustomize/remote-resources.js";
 import type { ManifestCache } from "../render/load-manifests.js";
 import { mapPool } from "../model/map-pool.js";
-import { openSource, type SourceEnv } from "../sources/open-source.js";
+import { listRemoteRefs, openSource, type SourceEnv } from "../sources/open-source.js";
 import type { RemoteFiles, RemotePin } from "../sources/remote-files.js";
 import { resolveRef, type Resolution } from "../sources/resolve-ref.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
@@ -173,8 +173,10 @@ async function resolveBase(
     location: at,
   };
   const hex = /^[0-9a-f]{40}$/.test(spec.ref) ? spec.ref : undefined;
-  const commits = kept ? [kept] : hex ? [hex] : [];
   const names = spec.ref && !hex ? refCandidates(spec.ref) : [];
+  // a ref is looked up on the server first (ls-remote), so that only its commit is fetched, without history, as
+  // kustomize's shallow clone does: a base is often a folder of a large project (argo-cd, Flux, kubeflow)
+  const commits = kept ? [kept] : hex ? [hex] : await listedCommit(source, senv, names, { url, ...spec });
   const repo = {
     ...(await openSource(source, senv, { refresh: !commits.length, commits, extraRefs: names })),
     cache: gitCache,
@@ -186,13 +188,37 @@ async function resolveBase(
     if (resolution) break;
   }
   if (!spec.ref) resolution = await resolveRef(repo, undefined);
-  if (!resolution)
-    throw new BraidError({
-      code: "REF_NOT_FOUND",
-      message: `remote base "${url}": ${spec.cloneSpec} has no ref "${spec.ref}"`,
-      hint: "?ref= takes a tag, a branch or a full commit id, as git fetch does",
-    });
+  if (!resolution) throw refNotFound(url, spec.cloneSpec, spec.ref);
   return { gitdir: repo.gitdir, commit: resolution.commit };
+}
+
+/**
+ * The commit a base's ref names on the server now (`[]`: the server lists no symbolic HEAD, or cannot be listed:
+ * the whole repository is fetched and the ref resolved in it, which reports what went wrong).
+ */
+async function listedCommit(
+  source: SourceDef,
+  senv: SourceEnv,
+  names: readonly string[],
+  { url, cloneSpec, ref }: { url: string; cloneSpec: string; ref: string },
+): Promise<string[]> {
+  const listed = await listRemoteRefs(source, senv);
+  if (!listed) return [];
+  const wanted = names.length ? names : listed.head ? [listed.head] : [];
+  for (const name of wanted) {
+    const r = listed.refs.find((x) => x.ref === name);
+    if (r) return [r.peeled ?? r.oid];
+  }
+  if (!names.length) return [];
+  throw refNotFound(url, cloneSpec, ref);
+}
+
+function refNotFound(url: string, cloneSpec: string, ref: string): BraidError {
+  return new BraidError({
+    code: "REF_NOT_FOUND",
+    message: `remote base "${url}": ${cloneSpec} has no ref "${ref}"`,
+    hint: "?ref= takes a tag, a branch or a full commit id, as git fetch does",
+  });
 }
 
 /** The refs `git fetch origin <ref>` tries, in git's order (refs.c `ref_rev_parse_rules`). */

@@ -6,6 +6,7 @@ import { redactUrl } from "../diagnostics/redact-url.js";
 import { classifyRemote } from "../diagnostics/remote-url.js";
 import { locateFleetRepo } from "../git/fleet-repo.js";
 import { ensureCommits, syncRemote } from "../git/mirror-cache.js";
+import { connect, listWith, type RemoteOptions, type RemoteRef } from "../git/remote-connection.js";
 import type { RepoHandle } from "./resolve-ref.js";
 
 /** Where sources live and how to reach them (filled in by the CLI from flags and the environment). */
@@ -62,16 +63,33 @@ export async function openSource(
   if (!isRemoteUrl(source.url)) {
     return { source: source.name, gitdir: await localGitdir(source, senv.fleetDir), displayUrl: source.url };
   }
+  const ropts = await remoteOptions(source, senv);
+  const { gitdir } = opts.refresh
+    ? await syncRemote({ ...ropts, extraRefs: opts.extraRefs })
+    : await ensureCommits(ropts, opts.commits ?? []);
+  return { source: source.name, gitdir, displayUrl: redactUrl(source.url) };
+}
+
+/** How to reach a remote source: its URL, the cache, the environment, and the fleet repository's git config. */
+async function remoteOptions(source: SourceDef, senv: SourceEnv): Promise<RemoteOptions> {
   const configFrom = (await locateFleetRepo(senv.fleetDir))?.gitdir;
-  const ropts = {
+  return {
     url: source.url,
     cacheDir: senv.cacheDir,
     env: senv.env,
     timeoutMs: senv.timeoutMs,
     ...(configFrom ? { configFrom } : {}),
   };
-  const { gitdir } = opts.refresh
-    ? await syncRemote({ ...ropts, extraRefs: opts.extraRefs })
-    : await ensureCommits(ropts, opts.commits ?? []);
-  return { source: source.name, gitdir, displayUrl: redactUrl(source.url) };
+}
+
+/**
+ * The refs a remote source has now (`git ls-remote`: tags with their peeled commits, and the branch HEAD
+ * names), without fetching anything; undefined for a local source.
+ */
+export async function listRemoteRefs(
+  source: SourceDef,
+  senv: SourceEnv,
+): Promise<{ refs: RemoteRef[]; head?: string } | undefined> {
+  if (source.urlRefused || !isRemoteUrl(source.url)) return undefined;
+  return listWith(connect(await remoteOptions(source, senv)));
 }
