@@ -411,6 +411,19 @@ describe.skipIf(NO_OPENAPI)("transports (issue 11)", () => {
     expect(r.err).not.toContain("is not a Git repository");
   });
 
+  it("a remote that reads as a git option (`-oProxyCommand=…@host:path`) reaches git as a repository, never an option", async () => {
+    const ws = await workspace();
+    const yaml = (await readFile(join(ws.fleet, "braid.yaml"), "utf8")).replace(
+      /url: .*/,
+      "url: -oProxyCommand=touch${IFS}pwned@git.example.com:org/platform.git",
+    );
+    await ws.commitFleet({ "braid.yaml": yaml });
+    const r = await cli(ws, ["render"], { PATH: process.env.PATH ?? "", HOME: ws.root });
+    expect(r.code).toBe(3);
+    // git blocks the host; as an option, `ls-remote` would have listed the working folder's own remote instead
+    expect(r.err).toContain("strange hostname '-oProxyCommand=touch${IFS}pwned@git.example.com' blocked");
+  });
+
   // SSH remotes served by a real sshd on loopback: test/ssh-remote.test.ts (skips where there is no sshd).
 });
 

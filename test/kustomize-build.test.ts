@@ -212,7 +212,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("remote resources, paths leaving the repository and missing files are errors at their entry", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - file:///srv/git/base//deploy?ref=v1\n  - ../../outside\n  - missing.yaml\n  - ../plain\n  - cm.yaml\n",
+        "resources:\n  - file:///srv/git/base//deploy?ref=v1\n  - git@-oProxyCommand=touch${IFS}/tmp/x:y/z//deploy\n  - ../../outside\n  - missing.yaml\n  - ../plain\n  - cm.yaml\n",
       ),
       "app/cm.yaml": CM("a"),
       "plain/cm.yaml": CM("b"),
@@ -221,11 +221,13 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
     expect(r.code).toBe(1);
     expect(r.brief).toEqual([
       "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:4:5",
-      "PATH_ESCAPE app/kustomization.yaml:5:5",
-      "KUSTOMIZE_INVALID app/kustomization.yaml:6:5",
+      "KUSTOMIZE_UNSUPPORTED app/kustomization.yaml:5:5", // (a repository of this machine: never read)
+      "PATH_ESCAPE app/kustomization.yaml:6:5",
       "KUSTOMIZE_INVALID app/kustomization.yaml:7:5",
+      "KUSTOMIZE_INVALID app/kustomization.yaml:8:5",
     ]);
-    expect(r.report.diagnostics[3]!.message).toBe(
+    expect(r.report.diagnostics[1]!.message).toContain("is not a remote repository");
+    expect(r.report.diagnostics[4]!.message).toBe(
       'the folder "plain" has no kustomization.yaml, kustomization.yml or Kustomization',
     );
   });

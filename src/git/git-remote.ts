@@ -118,7 +118,7 @@ async function systemPush(
   await clearDeadGitLocks(opts.gitdir);
   const r = await gitIn(
     conn,
-    ["push", "--porcelain", "--progress", conn.url, `${opts.localRef}:${opts.remoteRef}`],
+    ["push", "--porcelain", "--progress", "--", conn.url, `${opts.localRef}:${opts.remoteRef}`],
     opts.gitdir,
   );
   const scrub = (t: string): string => redactSecrets(t, conn.secrets);

@@ -129,7 +129,8 @@ export async function gitIn(
 }
 
 async function systemList(conn: Connection): Promise<{ refs: RemoteRef[]; head?: string }> {
-  const r = await gitIn(conn, ["ls-remote", "--symref", conn.url]);
+  // `--`: a URL is never read as an option (`-oProxyCommand=…@host:path` would list the working folder's remote)
+  const r = await gitIn(conn, ["ls-remote", "--symref", "--", conn.url]);
   if (r.code !== 0) throw gitError(conn, "ls-remote", r);
   let head: string | undefined;
   const byRef = new Map<string, RemoteRef>();
@@ -182,6 +183,7 @@ export async function systemFetch(
     "--progress",
     ...(prune ? ["--prune"] : []),
     ...options,
+    "--",
     conn.url,
     ...refspecs,
   ];

@@ -15,6 +15,7 @@
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
+import { classifyRemote } from "../diagnostics/remote-url.js";
 import type { SourceDef } from "../config/types.js";
 import { remotesOfBase, remotesOfSource } from "../kustomize/load-source.js";
 import { parseRepoSpec, type ListedRemotes, type RemoteEnv } from "../kustomize/remote-resources.js";
@@ -158,10 +159,13 @@ async function resolveBase(
   gitCache: object,
 ): Promise<{ gitdir: string; commit: string }> {
   const spec = parseRepoSpec(url)!;
-  if (/^file:\/\//i.test(spec.cloneSpec))
+  // only a repository on a server: never one of the machine braid runs on (file://, or anything else that is not
+  // an http(s) or SSH remote to git, such as a scp-like form whose host holds a `/`)
+  const kind = classifyRemote(spec.cloneSpec).kind;
+  if (kind !== "http" && kind !== "ssh")
     throw new BraidError({
       code: "KUSTOMIZE_UNSUPPORTED",
-      message: `remote base "${url}" is a file:// repository: braid reads no repository of the machine it runs on`,
+      message: `remote base "${url}" is ${/^file:\/\//i.test(spec.cloneSpec) ? "a file://" : "not a remote"} repository: braid reads no repository of the machine it runs on`,
       hint: "add the repository as its own braid source (spec.sources)",
     });
   const source: SourceDef = {
