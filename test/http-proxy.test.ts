@@ -122,9 +122,25 @@ describe("braid's HTTP requests through the environment's proxy", () => {
     const url = "https://secure.braid.test/app.yaml";
     const viaHttpsProxy = await lockWith(url, { HTTPS_PROXY: proxyUrl });
     expect(viaHttpsProxy.code).not.toBe(0);
+    expect(JSON.stringify(viaHttpsProxy.json.diagnostics)).toContain(`through the proxy ${proxyUrl}:`);
     expect(proxied.slice(before)).toEqual([{ method: "CONNECT", target: "secure.braid.test:443", auth: undefined }]);
     await lockWith(url, { HTTP_PROXY: proxyUrl });
     expect(proxied.length).toBe(before + 1);
+  });
+
+  it("says why a proxy is not used: a scheme braid cannot use, HTTP_PROXY in a CGI process", async () => {
+    const url = `http://files.braid.test:${originPort}/crds/app.yaml`;
+    const cases: [Record<string, string>, string][] = [
+      [{ HTTP_PROXY: "ftp://proxy.braid.test" }, "the proxy ftp://proxy.braid.test has a scheme braid cannot use"],
+      [{ HTTP_PROXY: proxyUrl, REQUEST_METHOD: "GET" }, "refusing to use HTTP_PROXY value in CGI environment"],
+    ];
+    for (const [env, why] of cases) {
+      const r = await lockWith(url, env);
+      expect(r.code).not.toBe(0);
+      expect(r.json.diagnostics).toEqual([
+        expect.objectContaining({ code: "REMOTE_FETCH", message: expect.stringContaining(why) as string }),
+      ]);
+    }
   });
 
   it("downloads the Kubernetes OpenAPI document through the proxy", async () => {

@@ -184,7 +184,9 @@ export function proxiedFetch(env: Env = process.env): typeof fetch {
     if (!proxy) return fetch(input, init);
     if (!/^(https?|socks5):$/.test(proxy.protocol))
       throw new TypeError("fetch failed", {
-        cause: { code: "PROXY", message: `unsupported proxy scheme ${proxy.protocol}//${proxy.host}` },
+        cause: new Error(
+          `the proxy ${proxy.protocol}//${proxy.host} has a scheme braid cannot use (http, https, socks5)`,
+        ),
       });
     undici ??= createRequire(import.meta.url)("undici") as Undici;
     let agent = agents.get(proxy.href);
@@ -197,10 +199,22 @@ export function proxiedFetch(env: Env = process.env): typeof fetch {
       agent = new undici.ProxyAgent({ uri: proxy.href, proxyTunnel: false, ...(auth ? { token: auth } : {}) });
       agents.set(proxy.href, agent);
     }
-    const response = await undici.fetch(input as Parameters<typeof undiciFetch>[0], {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher: agent,
-    });
+    let response;
+    try {
+      response = await undici.fetch(input as Parameters<typeof undiciFetch>[0], {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher: agent,
+      });
+    } catch (e) {
+      const name = (e as Error).name;
+      if (name === "TimeoutError" || name === "AbortError") throw e;
+      // the failure names the proxy (never its credentials): undici's own words can be as bare as "Request was cancelled."
+      const why = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
+      // (fetch's own shape, whose cause says what failed; the caught error is that cause's cause)
+      const cause = new Error(`through the proxy ${proxy.protocol}//${proxy.host}: ${why}`, { cause: e });
+      // eslint-disable-next-line preserve-caught-error
+      throw new TypeError("fetch failed", { cause });
+    }
     // undici's own Response class: the one Node's fetch is built from, read through the same interface (no
     // caller tests `instanceof Response`; octokit reads status, url, headers and the body)
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment

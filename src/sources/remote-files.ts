@@ -165,7 +165,7 @@ async function httpGet(
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     if ((e as Error).name === "TimeoutError") return fail(`no answer within ${timeoutMs / 1000} s`);
-    return fail(cause?.code ?? cause?.message ?? (e as Error).message);
+    return fail(cause?.message ?? cause?.code ?? (e as Error).message); // (e.g. "getaddrinfo ENOTFOUND host")
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
