@@ -266,6 +266,26 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     ]);
   });
 
+  it("refuses a remote URL carrying credentials, never fetching it, and never shows them", async () => {
+    routes.set("/private/app.yaml", { body: CM("private", "1") });
+    const file = base.replace("http://", "http://ci:S3CRET@") + "/private/app.yaml";
+    const repo = base.replace("http://", "http://ci:S3CRET@") + "/org/base.git//deploy?ref=v1";
+    const { fleetDir, cache } = await setup([file, repo]);
+    const before = requests.length;
+    const runs = [
+      await braid(fleetDir, cache, ["render", "--format", "json", "--out", join(fleetDir, "o")]),
+      await braid(fleetDir, cache, ["render", "--out", join(fleetDir, "o2")]),
+      await braid(fleetDir, cache, ["lock", "--format", "json"]),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1]);
+    expect(requests.length).toBe(before);
+    expectDiagnosticAt(runs[0]!, "KUSTOMIZE_UNSUPPORTED", 2, {
+      message: `remote "${base}/private/app.yaml" carries credentials in its user info: braid takes no credentials from config`,
+    });
+    expectDiagnosticAt(runs[0]!, "KUSTOMIZE_UNSUPPORTED", 3);
+    for (const r of runs) expect(r.out + r.err).not.toContain("S3CRET");
+  });
+
   it("gives up on a file over 64 MiB and on a server that does not answer", async () => {
     routes.set("/big.yaml", { big: 65 * 2 ** 20 });
     routes.set("/slow.yaml", { hang: true });

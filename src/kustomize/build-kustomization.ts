@@ -14,6 +14,7 @@
  * line; nothing here reads the clock, the environment or the network.
  */
 import { isClusterScoped } from "../model/kustomize-scope.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
 import { BraidError, toDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { SourceDef } from "../config/types.js";
 import type { KubeSchemaIndex } from "../model/kube-schema.js";
@@ -598,8 +599,8 @@ function resolveEntry(
       err(
         "KUSTOMIZE_UNSUPPORTED",
         isRemoteFile(entry) && !isGitBaseUrl(entry)
-          ? `remote ${what} "${entry}" is not fetched: braid reads remote files in resources only`
-          : `remote ${what === "resource" ? "base" : what} "${entry}" is not fetched: braid does not clone remote Git repositories`,
+          ? `remote ${what} "${redactUrl(entry)}" is not fetched: braid reads remote files in resources only`
+          : `remote ${what === "resource" ? "base" : what} "${redactUrl(entry)}" is not fetched: braid does not clone remote Git repositories`,
         at,
         "add the remote repository as its own braid source (spec.sources) with a pinned ref, or vendor its files into this repository",
       ),
@@ -696,7 +697,7 @@ function notPinned(what: string, at: SourceLocation, how: string): Diagnostic {
 function remoteBasesOff(url: string, at: SourceLocation): Diagnostic {
   return err(
     "KUSTOMIZE_UNSUPPORTED",
-    `remote base "${url}" is not built: the fleet sets spec.kustomize.remoteBases to false (kustomize-controller's --no-remote-bases)`,
+    `remote base "${redactUrl(url)}" is not built: the fleet sets spec.kustomize.remoteBases to false (kustomize-controller's --no-remote-bases)`,
     at,
     "add the repository as its own braid source, or allow remote bases in braid.yaml",
   );
@@ -722,7 +723,11 @@ async function openRemoteBase(
   const enclosing = stack.find((s) => s.startsWith(url));
   if (enclosing !== undefined) {
     diagnostics.push(
-      err("KUSTOMIZE_INVALID", `cycle detected: URI '${url}' referenced by previous URI '${enclosing}'`, at),
+      err(
+        "KUSTOMIZE_INVALID",
+        `cycle detected: URI '${redactUrl(url)}' referenced by previous URI '${redactUrl(enclosing)}'`,
+        at,
+      ),
     );
     return undefined;
   }
@@ -730,14 +735,17 @@ async function openRemoteBase(
   if (!spec || !base) {
     const problem = env.remote?.problems.get(url);
     if (problem) diagnostics.push({ ...problem, location: at });
-    else diagnostics.push(notPinned(`remote base "${url}"`, at, "it resolves the base's ref and pins the commit"));
+    else
+      diagnostics.push(
+        notPinned(`remote base "${redactUrl(url)}"`, at, "it resolves the base's ref and pins the commit"),
+      );
     return undefined;
   }
   if (listed.origin !== undefined) {
     diagnostics.push(
       err(
         "KUSTOMIZE_UNSUPPORTED",
-        `remote base "${url}" under buildMetadata originAnnotations: braid does not write the origins of a remote base's objects yet`,
+        `remote base "${redactUrl(url)}" under buildMetadata originAnnotations: braid does not write the origins of a remote base's objects yet`,
         at,
         "drop originAnnotations, or add the repository as its own braid source",
       ),
@@ -746,14 +754,14 @@ async function openRemoteBase(
   }
   const tree = await listedTree(env.cache.trees, base.gitdir, base.commit, env.cache.git, undefined, true);
   const root = joinInside("", spec.root) ?? ""; // (repospec.go refuses a root that leaves the repository)
-  const where = `${spec.cloneSpec} at ${base.commit.slice(0, 12)}`;
+  const where = `${redactUrl(spec.cloneSpec)} at ${base.commit.slice(0, 12)}`;
   if (root !== "" && (tree.file(root) !== undefined || !tree.isDir(root))) {
     diagnostics.push(
       err(
         "KUSTOMIZE_INVALID",
         tree.file(root)
-          ? `remote base "${url}": "${root}" is a file of ${where}; a remote base names a folder`
-          : `remote base "${url}": ${where} has no folder "${spec.root}"`,
+          ? `remote base "${redactUrl(url)}": "${root}" is a file of ${where}; a remote base names a folder`
+          : `remote base "${redactUrl(url)}": ${where} has no folder "${spec.root}"`,
         at,
       ),
     );
@@ -793,12 +801,13 @@ async function accumulateRemoteFile(
     else if (outcome && "gitBase" in outcome)
       diagnostics.push(
         notPinned(
-          `remote base "${url}" (its GET gave ${outcome.gitBase}: a Git repository)`,
+          `remote base "${redactUrl(url)}" (its GET gave ${outcome.gitBase}: a Git repository)`,
           at,
           "it resolves the base's ref and pins the commit",
         ),
       );
-    else diagnostics.push(notPinned(`remote resource "${url}"`, at, "it fetches the file and pins its sha256"));
+    else
+      diagnostics.push(notPinned(`remote resource "${redactUrl(url)}"`, at, "it fetches the file and pins its sha256"));
     return [];
   }
   let bytes: Uint8Array;

@@ -6,6 +6,7 @@
  * id. As in kustomize, a patch with a `target` that selects nothing is not an error; a patch without one
  * that finds no object is. Paths are relative to the kustomization's folder and stay inside the repository.
  */
+import { redactUrl } from "../diagnostics/redact-url.js";
 import { BraidError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import { yamlText } from "../model/yaml-file.js";
 import type { FleetReader } from "../config/fleet-files.js";
@@ -222,9 +223,9 @@ function resolvePatchPath(
     if (failed && "problem" in failed)
       return refused(failed.problem.message, loc, failed.problem.hint, failed.problem.code);
     if (failed && "gitBase" in failed)
-      return refused(`${path}: ${failed.gitBase}`, loc, "a patch path names a file", "REMOTE_HTTP");
+      return refused(`${redactUrl(path)}: ${failed.gitBase}`, loc, "a patch path names a file", "REMOTE_HTTP");
     return refused(
-      `remote patch "${path}" is not pinned in braid.lock`,
+      `remote patch "${redactUrl(path)}" is not pinned in braid.lock`,
       loc,
       "run braid lock (it fetches the file and pins its sha256) and commit braid.lock",
       "REMOTE_NOT_PINNED",
@@ -232,7 +233,7 @@ function resolvePatchPath(
   }
   if (isRemote(path))
     return refused(
-      `remote patch "${path}" is not fetched`,
+      `remote patch "${redactUrl(path)}" is not fetched`,
       loc,
       "copy the patch into the source repository",
       "KUSTOMIZE_UNSUPPORTED",

@@ -16,13 +16,14 @@
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { BraidError, toDiagnostic } from "../diagnostics/diagnostic.js";
 import { classifyRemote } from "../diagnostics/remote-url.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
 import type { SourceDef } from "../config/types.js";
 import { remotesOfBase, remotesOfSource } from "../kustomize/load-source.js";
 import { parseRepoSpec, type ListedRemotes, type RemoteEnv } from "../kustomize/remote-resources.js";
 import type { ManifestCache } from "../render/load-manifests.js";
 import { mapPool } from "../model/map-pool.js";
 import { listRemoteRefs, openSource, type SourceEnv } from "../sources/open-source.js";
-import type { RemoteFiles, RemotePin } from "../sources/remote-files.js";
+import { withCredentials, type RemoteFiles, type RemotePin } from "../sources/remote-files.js";
 import { resolveRef, type Resolution } from "../sources/resolve-ref.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
@@ -79,7 +80,8 @@ export async function pinRemotes(
       }
       const remotes = new Map<string, RemotePin>();
       const problem = (url: string, e: Diagnostic, at: SourceLocation) => {
-        const d = e.message.includes(url) ? e : { ...e, message: `remote base "${url}": ${e.message}` };
+        const shown = redactUrl(url);
+        const d = e.message.includes(shown) ? e : { ...e, message: `remote base "${shown}": ${e.message}` };
         bases.problems.set(url, d);
         found.push({ ...d, location: { ...at } });
       };
@@ -107,7 +109,7 @@ export async function pinRemotes(
             found.push({
               severity: "error",
               code: "REMOTE_HTTP",
-              message: `${url}: ${outcome.gitBase}`,
+              message: `${redactUrl(url)}: ${outcome.gitBase}`,
               hint: "a patch path names a file",
               location: { ...location },
             });
@@ -159,13 +161,19 @@ async function resolveBase(
   gitCache: object,
 ): Promise<{ gitdir: string; commit: string }> {
   const spec = parseRepoSpec(url)!;
+  const credentials = withCredentials(spec.cloneSpec);
+  if (credentials)
+    throw new BraidError({
+      ...credentials,
+      message: credentials.message.replace(redactUrl(spec.cloneSpec), redactUrl(url)),
+    });
   // only a repository on a server: never one of the machine braid runs on (file://, or anything else that is not
   // an http(s) or SSH remote to git, such as a scp-like form whose host holds a `/`)
   const kind = classifyRemote(spec.cloneSpec).kind;
   if (kind !== "http" && kind !== "ssh")
     throw new BraidError({
       code: "KUSTOMIZE_UNSUPPORTED",
-      message: `remote base "${url}" is ${/^file:\/\//i.test(spec.cloneSpec) ? "a file://" : "not a remote"} repository: braid reads no repository of the machine it runs on`,
+      message: `remote base "${redactUrl(url)}" is ${/^file:\/\//i.test(spec.cloneSpec) ? "a file://" : "not a remote"} repository: braid reads no repository of the machine it runs on`,
       hint: "add the repository as its own braid source (spec.sources)",
     });
   const source: SourceDef = {
@@ -220,7 +228,7 @@ async function listedCommit(
 function refNotFound(url: string, cloneSpec: string, ref: string): BraidError {
   return new BraidError({
     code: "REF_NOT_FOUND",
-    message: `remote base "${url}": ${cloneSpec} has no ref "${ref}"`,
+    message: `remote base "${redactUrl(url)}": ${redactUrl(cloneSpec)} has no ref "${ref}"`,
     hint: "?ref= takes a tag, a branch or a full commit id, as git fetch does",
   });
 }

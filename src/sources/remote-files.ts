@@ -12,6 +12,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
+import { redactUrl } from "../diagnostics/redact-url.js";
+import { classifyRemote } from "../diagnostics/remote-url.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
 import { MAX_YAML_BYTES } from "../model/yaml-file.js";
 import { proxiedFetch } from "../model/http-proxy.js";
@@ -25,9 +27,16 @@ export type RemotePin = { url: string; sha256: string } | { url: string; commit:
 /** What the pin stage made of one URL: its digest, why it could not be fetched, or that it is no file. */
 export type RemoteOutcome =
   | { sha256: string }
-  | { problem: { code: "REMOTE_HTTP" | "REMOTE_FETCH" | "FILE_TOO_LARGE"; message: string; hint: string } }
+  | { problem: RemoteProblem }
   /** 2xx with an HTML page, or a non-2xx status, at a URL shaped like a Git repository: a remote base. */
   | { gitBase: string };
+
+/** Why a remote URL gave no file. */
+interface RemoteProblem {
+  code: "REMOTE_HTTP" | "REMOTE_FETCH" | "FILE_TOO_LARGE" | "KUSTOMIZE_UNSUPPORTED";
+  message: string;
+  hint: string;
+}
 
 /** The largest remote file read: as for YAML files in a repository. */
 const MAX_BYTES = MAX_YAML_BYTES;
@@ -100,7 +109,7 @@ export class RemoteFiles {
     if ("gitBase" in outcome || outcome.sha256 !== sha256)
       throw new BraidError({
         code: "REMOTE_CHANGED",
-        message: `${url} no longer gives the file braid.lock pinned (sha256 ${sha256.slice(0, 12)}; now ${"sha256" in outcome ? outcome.sha256.slice(0, 12) : "not a file"})`,
+        message: `${redactUrl(url)} no longer gives the file braid.lock pinned (sha256 ${sha256.slice(0, 12)}; now ${"sha256" in outcome ? outcome.sha256.slice(0, 12) : "not a file"})`,
         hint: `review the change, then pin what the URL gives now with braid lock --update ${source} (or point at a versioned URL)`,
       });
     return this.bytes.get(sha256)!;
@@ -120,6 +129,8 @@ export class RemoteFiles {
   }
 
   private async fetchOutcome(url: string): Promise<RemoteOutcome> {
+    const credentials = withCredentials(url);
+    if (credentials) return { problem: credentials };
     const got = await httpGet(url, this.timeoutMs, this.env);
     if ("problem" in got) return got;
     const { status, statusText, body, html } = got;
@@ -132,7 +143,7 @@ export class RemoteFiles {
       return {
         problem: {
           code: "REMOTE_HTTP",
-          message: `${url}: ${what}`,
+          message: `${redactUrl(url)}: ${what}`,
           hint: "check the URL: kustomize reads a remote resource with one GET, and it must answer 2xx with YAML",
         },
       };
@@ -155,7 +166,7 @@ async function httpGet(
   const fail = (message: string): Extract<RemoteOutcome, { problem: unknown }> => ({
     problem: {
       code: "REMOTE_FETCH",
-      message: `${url}: ${message}`,
+      message: `${redactUrl(url)}: ${message}`,
       hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)",
     },
   });
@@ -177,7 +188,7 @@ async function httpGet(
         return {
           problem: {
             code: "FILE_TOO_LARGE",
-            message: `${url} is larger than ${MAX_BYTES / 2 ** 20} MiB: braid reads YAML files of up to that size`,
+            message: `${redactUrl(url)} is larger than ${MAX_BYTES / 2 ** 20} MiB: braid reads YAML files of up to that size`,
             hint: "split the file, or vendor what you need into a source repository",
           },
         };
@@ -192,4 +203,19 @@ async function httpGet(
   // (an HTML page, such as a repository's web page, is not a YAML file: kustomize then tries a Git clone)
   const html = /^\s*</.test(body.subarray(0, 512).toString("latin1"));
   return { status: res.status, statusText: res.statusText, body, html };
+}
+
+/**
+ * A remote URL that carries credentials in its user info (`https://user:token@host/…`) is refused, never fetched:
+ * braid takes no credentials from config (kustomize would send them as Basic auth, and braid.lock, the reports
+ * and the origin annotations would hold them). Its messages show it without them.
+ */
+export function withCredentials(url: string): RemoteProblem | undefined {
+  const spec = classifyRemote(url);
+  if (!(spec.kind === "http" && spec.hasCredentials) && !(spec.kind === "ssh" && spec.hasPassword)) return undefined;
+  return {
+    code: "KUSTOMIZE_UNSUPPORTED",
+    message: `remote "${redactUrl(url)}" carries credentials in its user info: braid takes no credentials from config`,
+    hint: "drop them from the URL: give a Git repository's credentials to git (a credential helper, BRAID_GIT_TOKEN_<HOST>), or vendor the file into a source repository",
+  };
 }
