@@ -14,7 +14,8 @@ import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
 import { readOpenApiUrl } from "../src/kube/openapi-source.js";
 import { upsertStickyComment } from "../src/preview/github-comment.js";
-import { makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { startGitServer } from "./helpers/git-http-server.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 
 /** What the origin server was asked (method and path), and what it answers per path. */
@@ -140,6 +141,53 @@ describe("braid's HTTP requests through the environment's proxy", () => {
       expect(r.json.diagnostics).toEqual([
         expect.objectContaining({ code: "REMOTE_FETCH", message: expect.stringContaining(why) as string }),
       ]);
+    }
+  });
+
+  it("fetches a source through the proxy with the embedded Git transport (no git on PATH)", async () => {
+    const root = await mkdtemp(join(tmpdir(), "braid-proxy-git-"));
+    const { dir: work } = await makeFixtureRepo([{ files: { "app/cm.yaml": CM }, tags: ["v1.0.0"] }]);
+    await git(root, ["clone", "-q", "--bare", work, join(root, "org", "app.git")]);
+    const server = await startGitServer({ root });
+    try {
+      const url = server.url.replace("127.0.0.1", "git.braid.test") + "/org/app.git";
+      const fleetDir = await writeFleet({
+        "braid.yaml": fleetYaml(`    - name: s\n      url: ${url}\n      ref: { tag: v1.0.0 }\n      path: app`),
+        "clusters/c.yaml": clusterYaml("c", "  sources:\n    - name: s\n"),
+      });
+      const before = proxied.length;
+      const env = {
+        BRAID_CACHE: await mkdtemp(join(tmpdir(), "braid-proxy-cache-")),
+        BRAID_GIT_TRANSPORT: "embedded",
+        HTTP_PROXY: proxyUrl,
+      };
+      const io = memoryIO({ cwd: fleetDir, env });
+      expect(await main(["lock", "--quiet"], io), io.err.join("")).toBe(0);
+      // (the ref list, then the fetch's own discovery and pack request): every request went through the proxy
+      const through = proxied.slice(before).map((p) => `${p.method} ${p.target}`);
+      expect([...new Set(through)]).toEqual([
+        `GET ${url}/info/refs?service=git-upload-pack`,
+        `POST ${url}/git-upload-pack`,
+      ]);
+      expect(server.requests).toHaveLength(through.length);
+
+      // a proxy that never answers: the idle timeout of Git requests holds through it
+      const silent = createServer(() => undefined);
+      const silentUrl = `http://127.0.0.1:${await listen(silent)}`;
+      try {
+        const cache = await mkdtemp(join(tmpdir(), "braid-proxy-cache-"));
+        const hung = memoryIO({
+          cwd: fleetDir,
+          env: { ...env, BRAID_CACHE: cache, HTTP_PROXY: silentUrl, BRAID_GIT_TIMEOUT_MS: "300" },
+        });
+        expect(await main(["lock", "--quiet"], hung)).toBe(3);
+        expect(hung.err.join("")).toContain(`${url} did not answer within`);
+      } finally {
+        silent.closeAllConnections();
+        silent.close();
+      }
+    } finally {
+      await server.close();
     }
   });
 

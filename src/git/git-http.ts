@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
 import { BraidError } from "../diagnostics/diagnostic.js";
 import { redactSecrets, redactUrl } from "../diagnostics/redact-url.js";
+import { proxiedFetch, proxyForUrl } from "../model/http-proxy.js";
 
 /** Default idle timeout of Git HTTP requests: 30 s without any byte sent or received. */
 export const DEFAULT_GIT_TIMEOUT_MS = 30_000;
@@ -19,6 +20,8 @@ export interface TimedHttpOptions {
   timeoutMs?: number;
   /** Values to scrub from error messages (tokens). */
   secrets?: readonly string[];
+  /** The run's environment: a request its proxy variables send through a proxy goes there (model/http-proxy.ts). */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -26,13 +29,15 @@ export interface TimedHttpOptions {
  * times out when connecting, or once connected when no byte moves either way, for `timeoutMs`. A
  * timeout aborts the request and throws a `BraidError` `SOURCE_UNREACHABLE` naming the repository URL
  * (without credentials) and the timeout. Each request gets its own agent, so no socket outlives it.
- * Known limit: a redirect from http to https (or back) is not followed.
+ * Known limit: a redirect from http to https (or back) is not followed. A request for which the environment names
+ * a proxy goes through it with `fetch` (model/http-proxy.ts), under the same idle timeout.
  */
 export function timedHttpClient(opts: TimedHttpOptions = {}): HttpClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   const secrets = opts.secrets ?? [];
   return {
     async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+      if (opts.env && proxyForUrl(req.url, opts.env)) return viaProxy(req, opts.env, timeoutMs, secrets);
       const { nodeHttp, Agent } = await httpModules(req.url);
       const watch = idleWatch(req.url, timeoutMs, secrets, Agent);
       try {
@@ -88,14 +93,7 @@ function idleWatch(url: string, timeoutMs: number, secrets: readonly string[], A
     });
     return socket;
   };
-  const error = (): BraidError => {
-    const where = redactSecrets(redactUrl(repoUrlOf(url)), secrets);
-    return new BraidError({
-      code: "SOURCE_UNREACHABLE",
-      message: `${where} did not answer within ${formatMs(timeoutMs)}`,
-      hint: "check the URL and the network; the timeout is configurable",
-    });
-  };
+  const error = (): BraidError => unanswered(url, timeoutMs, secrets);
   return {
     agent,
     timedOut: () => fired,
@@ -106,6 +104,80 @@ function idleWatch(url: string, timeoutMs: number, secrets: readonly string[], A
       return Promise.race([p, firedPromise]);
     },
   };
+}
+
+/** SOURCE_UNREACHABLE: no byte moved for the idle timeout. */
+function unanswered(url: string, timeoutMs: number, secrets: readonly string[]): BraidError {
+  const where = redactSecrets(redactUrl(repoUrlOf(url)), secrets);
+  return new BraidError({
+    code: "SOURCE_UNREACHABLE",
+    message: `${where} did not answer within ${formatMs(timeoutMs)}`,
+    hint: "check the URL and the network; the timeout is configurable",
+  });
+}
+
+/**
+ * One request through the environment's proxy, with `fetch`: aborted when no byte moves for `timeoutMs` (the
+ * request's body is sent whole; isomorphic-git's are small: ref lists and wants).
+ */
+async function viaProxy(
+  req: GitHttpRequest,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+  secrets: readonly string[],
+): Promise<GitHttpResponse> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), timeoutMs);
+  };
+  const failed = (e: unknown): unknown => (controller.signal.aborted ? unanswered(req.url, timeoutMs, secrets) : e);
+  arm();
+  try {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of req.body ?? []) chunks.push(chunk);
+    const res = await proxiedFetch(env)(req.url, {
+      method: req.method ?? "GET",
+      headers: req.headers ?? {},
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      signal: controller.signal,
+    });
+    arm();
+    const inner = res.body?.[Symbol.asyncIterator]();
+    const body: AsyncIterableIterator<Uint8Array> = {
+      async next() {
+        try {
+          const step = inner ? await inner.next() : { done: true as const, value: undefined };
+          if (step.done) clearTimeout(timer);
+          else arm();
+          return step as IteratorResult<Uint8Array>;
+        } catch (e) {
+          clearTimeout(timer);
+          throw failed(e);
+        }
+      },
+      async return(value?: unknown) {
+        clearTimeout(timer);
+        await inner?.return?.();
+        return { done: true, value };
+      },
+      [Symbol.asyncIterator]() {
+        return body;
+      },
+    };
+    return {
+      url: res.url || req.url,
+      method: req.method ?? "GET",
+      statusCode: res.status,
+      statusMessage: res.statusText,
+      headers: Object.fromEntries(res.headers.entries()),
+      body,
+    };
+  } catch (e) {
+    clearTimeout(timer);
+    throw failed(e);
+  }
 }
 
 function watchBody(body: AsyncIterableIterator<Uint8Array>, watch: IdleWatch): AsyncIterableIterator<Uint8Array> {

@@ -71,7 +71,11 @@ export function connect(opts: RemoteOptions): Connection {
     secrets,
     headers: credentials ? { Authorization: basicAuthHeader(credentials) } : {},
     http: withAdvertisedHead(
-      timedHttpClient({ ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), secrets }),
+      timedHttpClient({
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        secrets,
+        env: opts.env,
+      }),
     ),
   };
 }
