@@ -5,7 +5,7 @@
  * resolve (`*.braid.test`), so a request that does not go through the proxy fails.
  */
 import { createHash } from "node:crypto";
-import { createServer, request, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,16 +15,17 @@ import { main } from "../src/cli/main.js";
 import { readOpenApiUrl } from "../src/kube/openapi-source.js";
 import { upsertStickyComment } from "../src/preview/github-comment.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
+import { startForwardProxy, type ForwardProxy } from "./helpers/forward-proxy.js";
 import { startGitServer } from "./helpers/git-http-server.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 
 /** What the origin server was asked (method and path), and what it answers per path. */
 const seen: string[] = [];
 const answers = new Map<string, { status?: number; body: string }>();
-/** What the proxy was asked: the request line's target and its Proxy-Authorization. */
-const proxied: { method: string; target: string; auth?: string }[] = [];
 let origin: Server;
-let proxy: Server;
+let proxy: ForwardProxy;
+/** What the proxy was asked: the request line's target and its Proxy-Authorization. */
+let proxied: ForwardProxy["requests"] = [];
 let originPort = 0;
 let proxyUrl = "";
 
@@ -45,34 +46,14 @@ beforeAll(async () => {
     });
   });
   originPort = await listen(origin);
-  // a forwarding proxy: absolute-form requests go on to the origin server (whatever host they name); a CONNECT is
-  // recorded and refused
-  proxy = createServer((req: IncomingMessage, res) => {
-    proxied.push({ method: req.method!, target: req.url!, auth: req.headers["proxy-authorization"] });
-    const url = new URL(req.url!);
-    const headers = { ...req.headers };
-    delete headers["proxy-authorization"];
-    const out = request(
-      { host: "127.0.0.1", port: Number(url.port), method: req.method, path: url.pathname + url.search, headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on("error", () => res.writeHead(502).end());
-    req.pipe(out);
-  });
-  proxy.on("connect", (req: IncomingMessage, socket) => {
-    proxied.push({ method: "CONNECT", target: req.url!, auth: req.headers["proxy-authorization"] });
-    socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
-  });
-  proxyUrl = `http://127.0.0.1:${await listen(proxy)}`;
+  proxy = await startForwardProxy();
+  proxyUrl = proxy.url;
+  proxied = proxy.requests;
 });
-afterAll(() => {
-  for (const s of [origin, proxy]) {
-    s.closeAllConnections();
-    s.close();
-  }
+afterAll(async () => {
+  origin.closeAllConnections();
+  origin.close();
+  await proxy.close();
 });
 
 const CM = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: remote\n  namespace: default\ndata:\n  v: "1"\n`;

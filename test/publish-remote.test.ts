@@ -8,6 +8,7 @@ import { memoryIO } from "../src/cli/io.js";
 import { BraidError } from "../src/diagnostics/diagnostic.js";
 import { publish, type PublishOptions, type PublishTarget } from "../src/publish/publish.js";
 import { git } from "./helpers/fixture-repo.js";
+import { startForwardProxy } from "./helpers/forward-proxy.js";
 import { startGitServer, type GitServer } from "./helpers/git-http-server.js";
 import { makeWorkspace, OPENAPI_ENV, testCluster, type Workspace } from "./helpers/publish-fleet.js";
 import { openApiSkipReason } from "./helpers/openapi-fixture.js";
@@ -92,6 +93,18 @@ describe.skipIf(NO_OPENAPI)("publish --push over smart HTTP", () => {
     const third = await cli(ws, ["publish", "--push", url, "--format", "json"]);
     expect(third.code).toBe(0);
     expect(await git(bare, ["rev-parse", "deploy^"])).toBe(out.commit);
+  });
+
+  it("pushes through the environment's proxy (HTTP_PROXY), to a host name only the proxy reaches", async () => {
+    const { ws, server, url, bare } = await setup();
+    const proxy = await startForwardProxy();
+    cleanups.push(() => proxy.close());
+    const viaName = url.replace("127.0.0.1", "deploy.braid.test");
+    const res = await cli(ws, ["publish", "--push", viaName, "--format", "json"], { HTTP_PROXY: proxy.url });
+    expect(res.code, res.err).toBe(0);
+    expect(await remoteTip(bare)).toBe(JSON.parse(res.out).commit);
+    expect(proxy.requests.map((r) => r.method + " " + r.target)).toContain(`POST ${viaName}/git-receive-pack`);
+    expect(server.requests).toHaveLength(proxy.requests.length);
   });
 
   it("pushes with a token from the environment; the token never appears in output or errors", async () => {
