@@ -23,14 +23,13 @@ type Env = Record<string, string | undefined>;
 /** The proxy for a request URL, as Go chooses it from these variables; undefined: connect directly. */
 export function proxyForUrl(url: string | URL, env: Env = process.env): URL | undefined {
   const target = typeof url === "string" ? new URL(url) : url;
-  let value: string;
-  if (target.protocol === "https:") value = envAny(env, "HTTPS_PROXY", "https_proxy");
+  let proxy: URL | undefined;
+  if (target.protocol === "https:") proxy = parseProxy(envAny(env, "HTTPS_PROXY", "https_proxy"));
   else if (target.protocol === "http:") {
-    value = envAny(env, "HTTP_PROXY", "http_proxy");
-    if (value && env.REQUEST_METHOD)
+    proxy = parseProxy(envAny(env, "HTTP_PROXY", "http_proxy"));
+    if (proxy && env.REQUEST_METHOD)
       throw new Error("refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy");
-  } else return undefined;
-  const proxy = parseProxy(value);
+  }
   if (!proxy) return undefined;
   return useProxy(target, envAny(env, "NO_PROXY", "no_proxy")) ? proxy : undefined;
 }
