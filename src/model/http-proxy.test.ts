@@ -58,6 +58,8 @@ describe("proxyForUrl: the proxy Go's ProxyFromEnvironment picks", () => {
     expect(() =>
       proxyForUrl("http://example.com", { HTTP_PROXY: "http://10.1.2.3:8080", REQUEST_METHOD: "GET" }),
     ).toThrow("refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy");
+    // (a value Go cannot parse is no proxy, so nothing to refuse)
+    expect(proxyForUrl("http://example.com", { HTTP_PROXY: "http://[bad", REQUEST_METHOD: "GET" })).toBeUndefined();
   });
 
   const noProxy =
