@@ -77,6 +77,20 @@ describe.skipIf(NO_OPENAPI)("render edge cases", () => {
     expect(r.report.diagnostics.map((d: { code: string }) => d.code)).toEqual(["DUPLICATE_RESOURCE"]);
   });
 
+  it("one object in two versions is a duplicate that names both (kubectl kustomize keeps both; the API server holds one)", async () => {
+    const hpa = (version: string) =>
+      `apiVersion: autoscaling/${version}\nkind: HorizontalPodAutoscaler\nmetadata: { name: web, namespace: apps }\nspec:\n  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }\n  maxReplicas: 3\n`;
+    const r = await render(await fleetWith({ "a.yaml": hpa("v1"), "b.yaml": hpa("v2") }));
+    expect(r.code).toBe(1);
+    expect(r.report.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "DUPLICATE_RESOURCE",
+        message:
+          "HorizontalPodAutoscaler apps/web (autoscaling) is defined twice, as v1 and v2: the API server holds one object for both versions, and the deploy folder one file",
+      }),
+    ]);
+  });
+
   it("a cluster-scoped object is one whatever namespace it carries: two are duplicates, not two files on one path", async () => {
     // kustomize's namespace transformer gives FlowSchema v1 a namespace; the API server drops it
     const fs = (ns: string) =>

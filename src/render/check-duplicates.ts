@@ -43,10 +43,18 @@ export function checkDuplicates(
         severity: "error",
         cluster,
         resource: describeId(r.id),
-        message: `${describeId(r.id)}${r.id.group ? ` (${r.id.group})` : ""} is defined twice`,
+        message:
+          `${describeId(r.id)}${r.id.group ? ` (${r.id.group})` : ""} is defined twice` +
+          // two versions of one object: kustomize keeps both (its ids hold the version); the API server holds one
+          (first.id.version !== r.id.version
+            ? `, as ${first.id.version} and ${r.id.version}: the API server holds one object for both versions, and the deploy folder one file`
+            : ""),
         location: originLocation(r),
         related: [{ message: "first defined", location: originLocation(first) }],
-        hint: "remove one of them, or exclude one file from its source (exclude: [...])",
+        hint:
+          first.id.version !== r.id.version
+            ? "keep the version you deploy: remove the other, or exclude its file from the source (exclude: [...])"
+            : "remove one of them, or exclude one file from its source (exclude: [...])",
       });
       continue;
     }
