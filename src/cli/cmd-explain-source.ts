@@ -10,7 +10,7 @@ import type { Resource } from "../model/resource.js";
 import { renderFleet } from "../pipeline/render-fleet.js";
 import { serializeResource } from "../render/serialize-yaml.js";
 import { fleetDir, pickFormat, printDiagnostics, sourceEnv } from "./common.js";
-import { codeFrames } from "./code-frames.js";
+import { runFrames } from "./cmd-render.js";
 import type { CliIO } from "./io.js";
 
 /** Flags of `braid render --explain-source`. */
@@ -91,17 +91,7 @@ export async function explainSourceCommand(io: CliIO, values: ExplainSourceFlags
     io.stdout(JSON.stringify({ source: name, cluster: clusters[0], objects, diagnostics }, null, 2) + "\n");
     return exitCodeFor(diagnostics);
   }
-  printDiagnostics(
-    io,
-    diagnostics,
-    "text",
-    values.quiet,
-    await codeFrames(diagnostics, {
-      reader: diskFleetReader(dir),
-      pins: run.pins,
-      ...(run.remoteBases ? { bases: run.remoteBases } : {}),
-    }),
-  );
+  printDiagnostics(io, diagnostics, "text", values.quiet, await runFrames(io, values.fleet, run, diagnostics));
   io.stdout(explainYaml(explained));
   if (!values.quiet)
     io.stderr(

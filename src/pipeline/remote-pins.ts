@@ -161,12 +161,8 @@ async function resolveBase(
   gitCache: object,
 ): Promise<{ gitdir: string; commit: string }> {
   const spec = parseRepoSpec(url)!;
-  const credentials = withCredentials(spec.cloneSpec);
-  if (credentials)
-    throw new BraidError({
-      ...credentials,
-      message: credentials.message.replace(redactUrl(spec.cloneSpec), redactUrl(url)),
-    });
+  const credentials = withCredentials(spec.cloneSpec, url);
+  if (credentials) throw new BraidError(credentials);
   // only a repository on a server: never one of the machine braid runs on (file://, or anything else that is not
   // an http(s) or SSH remote to git, such as a scp-like form whose host holds a `/`)
   const kind = classifyRemote(spec.cloneSpec).kind;
@@ -205,8 +201,8 @@ async function resolveBase(
 }
 
 /**
- * The commit a base's ref names on the server now (`[]`: the server lists no symbolic HEAD, or cannot be listed:
- * the whole repository is fetched and the ref resolved in it, which reports what went wrong).
+ * The commit a base's ref names on the server now (`git ls-remote`), or REF_NOT_FOUND; `[]` when the repository is
+ * not remote or the server names no default branch (the whole repository is then fetched and the ref resolved in it).
  */
 async function listedCommit(
   source: SourceDef,

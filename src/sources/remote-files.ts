@@ -206,16 +206,17 @@ async function httpGet(
 }
 
 /**
- * A remote URL that carries credentials in its user info (`https://user:token@host/…`) is refused, never fetched:
+ * A remote URL that carries credentials in its user info (`https://user:token@host/…`) is refused, never fetched
+ * (`written`: the entry as the kustomization writes it, shown without them):
  * braid takes no credentials from config (kustomize would send them as Basic auth, and braid.lock, the reports
  * and the origin annotations would hold them). Its messages show it without them.
  */
-export function withCredentials(url: string): RemoteProblem | undefined {
+export function withCredentials(url: string, written = url): RemoteProblem | undefined {
   const spec = classifyRemote(url);
   if (!(spec.kind === "http" && spec.hasCredentials) && !(spec.kind === "ssh" && spec.hasPassword)) return undefined;
   return {
     code: "KUSTOMIZE_UNSUPPORTED",
-    message: `remote "${redactUrl(url)}" carries credentials in its user info: braid takes no credentials from config`,
+    message: `remote "${redactUrl(written)}" carries credentials in its user info: braid takes no credentials from config`,
     hint: "drop them from the URL: give a Git repository's credentials to git (a credential helper, BRAID_GIT_TOKEN_<HOST>), or vendor the file into a source repository",
   };
 }
