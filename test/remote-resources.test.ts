@@ -16,7 +16,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { memoryIO } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
 import { cachePathFor } from "../src/git/mirror-cache.js";
-import { remoteOrigin } from "../src/kustomize/remote-resources.js";
+import { originAppend } from "../src/kustomize/remote-resources.js";
 import { looksLikeGitRepo } from "../src/sources/remote-files.js";
 import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
@@ -493,6 +493,76 @@ describe.skipIf(skip)("remote bases (Git repositories) in kustomizations", () =>
   }, 120_000);
 });
 
+describe.skipIf(skip)("build metadata of remote bases", () => {
+  it("writes the origins and transformations of a remote base's objects as kubectl kustomize does", async () => {
+    routes.set("/meta/extra.yaml", { body: CM("meta-remote", "1") });
+    const root = await mkdtemp(join(tmpdir(), "braid-remote-meta-"));
+    const { dir: work } = await makeFixtureRepo([
+      {
+        files: {
+          "deploy/kustomization.yaml": [
+            "namePrefix: base-",
+            "resources:\n- cm.yaml\n- ../common\n- " + `${base}/meta/extra.yaml`,
+            "configMapGenerator:\n- name: gen\n  literals: [a=b]",
+            "transformers:\n- labels.yaml",
+            "",
+          ].join("\n"),
+          "deploy/cm.yaml": CM("app", "v1"),
+          "deploy/labels.yaml":
+            "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: team\nlabels:\n  team: a\nfieldSpecs:\n- path: metadata/labels\n  create: true\n",
+          "common/kustomization.yaml": "resources:\n- sa.yaml\n",
+          "common/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: default\n",
+          "kustomization.yaml": "resources:\n- top.yaml\n",
+          "top.yaml": CM("top", "1"),
+        },
+        tags: ["v1.0.0"],
+      },
+    ]);
+    await git(root, ["clone", "-q", "--bare", work, join(root, "org", "meta.git")]);
+    const server = await startGitServer({ root });
+    try {
+      const deploy = `${server.url}/org/meta.git//deploy?ref=v1.0.0`;
+      const top = `${server.url}/org/meta.git?ref=v1.0.0`; // (the repository's root)
+      const { source, fleetDir, cache } = await setup(
+        [deploy, top],
+        "buildMetadata: [originAnnotations, transformerAnnotations]\nnamespace: apps\n",
+      );
+      const out = join(fleetDir, "out");
+      const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"], { PATH: process.env.PATH ?? "" });
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      const objects = await renderedObjects(out);
+      const annotations = (name: string) =>
+        (objects.get(name) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+      const repo = `repo: ${server.url}/org/meta.git\nref: v1.0.0\n`;
+      expect(annotations("ConfigMap/base-app")["config.kubernetes.io/origin"]).toBe(`path: deploy/cm.yaml\n${repo}`);
+      expect(annotations("ServiceAccount/base-sa")["config.kubernetes.io/origin"]).toBe(
+        `path: common/sa.yaml\n${repo}`,
+      );
+      // (kustomize names a file at the repository's root from "notCloned", the folder it has not cloned into)
+      expect(annotations("ConfigMap/top")["config.kubernetes.io/origin"]).toBe(`path: notCloned/top.yaml\n${repo}`);
+      // (a URL with two path segments reads to kustomize as a repository: Origin.Append gives it as one)
+      expect(annotations("ConfigMap/base-meta-remote")["config.kubernetes.io/origin"]).toBe(
+        `path: notCloned\nrepo: ${base}/meta/extra.yaml\n`,
+      );
+      expect(annotations("ConfigMap/base-app")["alpha.config.kubernetes.io/transformations"]).toContain(
+        `- ${repo.replace("\nref", "\n  ref")}  configuredIn: deploy/kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: PrefixTransformer\n`,
+      );
+      // a plugin configuration of the base: its transformation carries the base's repository too
+      expect(annotations("ConfigMap/base-app")["alpha.config.kubernetes.io/transformations"]).toContain(
+        `- ${repo.replace("\nref", "\n  ref")}  configuredIn: deploy/labels.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: LabelTransformer\n    name: team\n`,
+      );
+      const generated = [...objects.keys()].find((k) => k.startsWith("ConfigMap/base-gen-"));
+      expect(annotations(generated!)["config.kubernetes.io/origin"]).toBe(
+        `${repo}configuredIn: deploy/kustomization.yaml\nconfiguredBy:\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n`,
+      );
+      if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describe("kustomize's reading of a remote URL", () => {
   it("tells a Git repository URL from a file URL as repospec.go does", () => {
     expect(looksLikeGitRepo("https://github.com/org/repo//path?ref=v1")).toBe(true);
@@ -503,7 +573,7 @@ describe("kustomize's reading of a remote URL", () => {
   });
 
   it("gives Origin.Append's repo, ref and path", () => {
-    const cases: [string, ReturnType<typeof remoteOrigin>][] = [
+    const cases: [string, ReturnType<typeof originAppend>][] = [
       [
         "https://github.com/o/r/releases/download/v1.9.4/crds.yaml",
         { path: "releases/download/v1.9.4/crds.yaml", repo: "https://github.com/o/r" },
@@ -517,6 +587,14 @@ describe("kustomize's reading of a remote URL", () => {
       ["https://example.com/x.yaml", { path: "https:/example.com/x.yaml" }],
       ["https://example.com/o/r", { path: "notCloned", repo: "https://example.com/o/r" }],
     ];
-    for (const [url, origin] of cases) expect(remoteOrigin(url), url).toEqual(origin);
+    for (const [url, origin] of cases) expect(originAppend({ path: "" }, url), url).toEqual(origin);
+    // inside a remote base: a path keeps the base's repository; a URL of another repository starts its own origin
+    const inBase = { path: "deploy", repo: "https://h/o/r", ref: "v1" };
+    expect(originAppend(inBase, "../common/sa.yaml")).toEqual({ ...inBase, path: "common/sa.yaml" });
+    expect(originAppend(inBase, "https://example.com/x.yaml")).toEqual({
+      ...inBase,
+      path: "deploy/https:/example.com/x.yaml",
+    });
+    expect(originAppend(inBase, "https://h/o/other//x.yaml")).toEqual({ path: "x.yaml", repo: "https://h/o/other" });
   });
 });

@@ -36,7 +36,7 @@ import * as registry from "./registry.js";
 import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./registry.js";
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
-import { parseRepoSpec, remoteKind, remoteOrigin, type RemoteEnv } from "./remote-resources.js";
+import { originAppend, parseRepoSpec, remoteKind, type RemoteEnv } from "./remote-resources.js";
 import { listedTree, rootOnlyView } from "./source-tree.js";
 import { isGitBaseUrl, isRemoteFile } from "../sources/remote-files.js";
 import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
@@ -49,12 +49,13 @@ import {
   builtinOrigin,
   checkBuildMetadata,
   finishBuildMetadata,
-  goJoin,
   originOfResource,
   originText,
   pluginOrigin,
   readBuildMetadata,
   type BuildMetadata,
+  type FolderOrigin,
+  type KOrigin,
 } from "./build-metadata.js";
 import {
   documentToJs,
@@ -190,14 +191,17 @@ export async function buildKustomization(
  * its own list: "to avoid the kustomization.yaml is empty build error"), so whatever it generates or takes from
  * components is annotated with its origin.
  */
-function rootMetadata(k: KustomizationFile, diagnostics: Diagnostic[]): { origin?: string; metadata?: BuildMetadata } {
+function rootMetadata(
+  k: KustomizationFile,
+  diagnostics: Diagnostic[],
+): { origin?: FolderOrigin; metadata?: BuildMetadata } {
   const own = readBuildMetadata(k, diagnostics);
   const resources = k.value.resources;
   const options = !Array.isArray(resources) || resources.length === 0 ? ["originAnnotations"] : own;
   if (!options?.length) return {};
   if (options === own) checkBuildMetadata(k, own, diagnostics);
   return {
-    origin: "",
+    origin: { path: "" },
     metadata: {
       origin: options.includes("originAnnotations"),
       transformations: options.includes("transformerAnnotations"),
@@ -242,16 +246,16 @@ function absent(
  * Where a folder was listed (for its diagnostics), the folders being built around it (for cycles), and — when
  * build metadata tracks origins — its path as kustomize's origins name it (from the top folder, as listed).
  */
-type ListedFrom = { location: SourceLocation; stack: readonly string[]; origin?: string };
+type ListedFrom = { location: SourceLocation; stack: readonly string[]; origin?: FolderOrigin };
 
 /** What a folder listed at `location` as `entry` is given: the stack, and its origin path when origins are tracked. */
 function listedAs(
   location: SourceLocation,
   stack: readonly string[],
-  origin: string | undefined,
+  origin: FolderOrigin | undefined,
   entry: string,
 ): ListedFrom {
-  return { location, stack, ...(origin !== undefined ? { origin: goJoin(origin, entry) } : {}) };
+  return { location, stack, ...(origin !== undefined ? { origin: originAppend(origin, entry) } : {}) };
 }
 
 /**
@@ -646,7 +650,7 @@ async function accumulateResource(
     });
     pushAll(diagnostics, loaded.diagnostics);
     if (origin === undefined) return { resources: loaded.resources };
-    return { resources: annotateOrigin(loaded.resources, { path: goJoin(origin, entry) }, true) };
+    return { resources: annotateOrigin(loaded.resources, originAppend(origin, entry), true) };
   }
   if (env.tree.isDir(path)) {
     const built = await buildFolder(env, path, "resource", [], listedAs(at, listed.stack, origin, entry), diagnostics);
@@ -672,7 +676,12 @@ async function accumulateRemoteBase(
   listed: ListedFrom,
   diagnostics: Diagnostic[],
 ): Promise<{ resources: Resource[]; folder?: boolean; config?: TransformerConfig; vars?: KVar[] }> {
-  const opened = await openRemoteBase(env, url, listed, diagnostics);
+  const opened = await openRemoteBase(
+    env,
+    url,
+    listedAs(listed.location, listed.stack, listed.origin, url),
+    diagnostics,
+  );
   if (!opened) return { resources: [] };
   const built = await buildFolder(opened.env, opened.root, "resource", [], opened.from, diagnostics);
   return {
@@ -706,6 +715,7 @@ function remoteBasesOff(url: string, at: SourceLocation): Diagnostic {
 /**
  * The build of a remote base's folder (a remote `resources` entry or component): its own tree at the pinned
  * commit, or undefined with the reason among the diagnostics (not pinned, no such folder, a cycle, …).
+ * `listed.origin` is the base's own origin (its repository), when origins are tracked.
  */
 async function openRemoteBase(
   env: BuildEnv,
@@ -741,17 +751,6 @@ async function openRemoteBase(
       );
     return undefined;
   }
-  if (listed.origin !== undefined) {
-    diagnostics.push(
-      err(
-        "KUSTOMIZE_UNSUPPORTED",
-        `remote base "${redactUrl(url)}" under buildMetadata originAnnotations: braid does not write the origins of a remote base's objects yet`,
-        at,
-        "drop originAnnotations, or add the repository as its own braid source",
-      ),
-    );
-    return undefined;
-  }
   const tree = await listedTree(env.cache.trees, base.gitdir, base.commit, env.cache.git, undefined, true);
   const root = joinInside("", spec.root) ?? ""; // (repospec.go refuses a root that leaves the repository)
   const where = `${redactUrl(spec.cloneSpec)} at ${base.commit.slice(0, 12)}`;
@@ -770,7 +769,7 @@ async function openRemoteBase(
   return {
     env: { ...env, tree, remoteStack: [...stack, spec.raw] },
     root,
-    from: { location: at, stack: [] },
+    from: { location: at, stack: [], ...(listed.origin ? { origin: listed.origin } : {}) },
   };
 }
 
@@ -783,7 +782,7 @@ async function accumulateRemoteFile(
   env: BuildEnv,
   url: string,
   at: SourceLocation,
-  origin: string | undefined,
+  origin: FolderOrigin | undefined,
   diagnostics: Diagnostic[],
 ): Promise<Resource[]> {
   const sha256 = env.remote?.pins.get(url);
@@ -829,8 +828,7 @@ async function accumulateRemoteFile(
   );
   pushAll(diagnostics, loaded.diagnostics);
   if (origin === undefined) return loaded.resources;
-  const o = remoteOrigin(url);
-  return annotateOrigin(loaded.resources, o.repo ? o : { path: goJoin(origin, url) }, true);
+  return annotateOrigin(loaded.resources, originAppend(origin, url), true);
 }
 
 /**
@@ -912,7 +910,7 @@ async function pluginConfigs(
   k: KustomizationFile,
   field: "generators" | "transformers",
   stack: readonly string[],
-  origin: string | undefined,
+  origin: FolderOrigin | undefined,
   diagnostics: Diagnostic[],
 ): Promise<PluginConfig[]> {
   const raw = k.value[field];
@@ -933,7 +931,7 @@ async function pluginConfigs(
     const inline = inlineConfigs(entry, k, [field, i], base);
     if (inline) {
       // kustomize gives an inline configuration the kustomization file as its origin
-      const where = origin === undefined ? undefined : goJoin(origin, posix.basename(k.file));
+      const where = origin === undefined ? undefined : originAppend(origin, posix.basename(k.file));
       pushAll(
         inlined,
         inline.map((c) => withPluginOrigin(c, where)),
@@ -949,7 +947,7 @@ async function pluginConfigs(
         diagnostics.push(text.diagnostic);
         continue;
       }
-      const where = origin === undefined ? undefined : goJoin(origin, entry);
+      const where = origin === undefined ? undefined : originAppend(origin, entry);
       const read = configsOfText(parseYamlFile(text.text, path, base), path, base, diagnostics);
       pushAll(
         configs,
@@ -961,22 +959,20 @@ async function pluginConfigs(
         const doc = new Document(r.object) as unknown as Document.Parsed;
         const yaml = { file: r.origin.file, text: "", docs: [doc], lineCounter: new LineCounter() };
         const config: PluginConfig = { value: r.object, yaml, doc, file: r.origin.file, at: originOf(r) };
-        configs.push(withPluginOrigin(config, origin === undefined ? undefined : folderConfigOrigin(r)));
+        configs.push(withPluginOrigin(config, origin === undefined ? undefined : originOfResource(r)));
       }
     } else diagnostics.push(absent(env, k, `${field} entry "${entry}"`, path, at));
   }
   return [...inlined, ...configs];
 }
 
-/** A configuration with its build-metadata origin (kustomize's OriginFromCustomPlugin), when origins are tracked. */
-function withPluginOrigin(config: PluginConfig, configuredIn: string | undefined): PluginConfig {
-  if (configuredIn === undefined) return config;
-  return { ...config, buildOrigin: pluginOrigin(configuredIn, config.value) };
-}
-
-/** Where a configuration built by a folder's kustomization came from: the path of its origin annotation. */
-function folderConfigOrigin(r: Resource): string | undefined {
-  return originOfResource(r)?.path;
+/**
+ * A configuration with its build-metadata origin (kustomize's OriginFromCustomPlugin) when origins are tracked:
+ * `origin` is the configuration's own (undefined: none, and so none for the plugin either).
+ */
+function withPluginOrigin(config: PluginConfig, origin: KOrigin | undefined): PluginConfig {
+  if (origin === undefined) return config;
+  return { ...config, buildOrigin: pluginOrigin(origin, config.value) };
 }
 
 /** The configurations written inline in a list entry, or undefined when the entry is not YAML objects (a path). */

@@ -47,20 +47,37 @@ export function goJoin(...parts: string[]): string {
   return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
 }
 
+/**
+ * Where a folder being built is, as kustomize's origins name it: `path` from the top folder as listed (inside
+ * its repository for a remote base), with the remote base's `repo` and `ref`.
+ */
+export type FolderOrigin = { path: string; repo?: string; ref?: string };
+
 /** The origin of kustomize's builtin generator or transformer of `kind`, configured in kustomization `k`. */
-export function builtinOrigin(folder: string, k: KustomizationFile, kind: string): KOrigin {
-  return { configuredIn: goJoin(folder, posix.basename(k.file)), configuredBy: { apiVersion: "builtin", kind } };
+export function builtinOrigin(folder: FolderOrigin, k: KustomizationFile, kind: string): KOrigin {
+  return {
+    ...repoOf(folder),
+    configuredIn: goJoin(folder.path, posix.basename(k.file)),
+    configuredBy: { apiVersion: "builtin", kind },
+  };
 }
 
-/** A plugin configuration's origin (kustomize's OriginFromCustomPlugin): where it was written and what it is. */
-export function pluginOrigin(configuredIn: string, config: JsonObject): KOrigin {
+/**
+ * A plugin configuration's origin (kustomize's OriginFromCustomPlugin): the configuration's own origin's repo
+ * and ref, where it was written, and what it is.
+ */
+export function pluginOrigin(configOrigin: KOrigin, config: JsonObject): KOrigin {
   const meta = isMapping(config.metadata) ? config.metadata : {};
   const by: NonNullable<KOrigin["configuredBy"]> = {};
   if (typeof config.apiVersion === "string") by.apiVersion = config.apiVersion;
   if (typeof config.kind === "string") by.kind = config.kind;
   if (typeof meta.name === "string") by.name = meta.name;
   if (typeof meta.namespace === "string") by.namespace = meta.namespace;
-  return { configuredIn, configuredBy: by };
+  return { ...repoOf(configOrigin), configuredIn: configOrigin.path ?? "", configuredBy: by };
+}
+
+function repoOf(o: KOrigin): Pick<KOrigin, "repo" | "ref"> {
+  return { ...(o.repo ? { repo: o.repo } : {}), ...(o.ref ? { ref: o.ref } : {}) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { posix } from "node:path";
 import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { isGitBaseUrl, isRemoteFile, type RemoteFiles } from "../sources/remote-files.js";
 import { findKustomization, readKustomization } from "./kustomization-file.js";
+import { goJoin, type FolderOrigin } from "./build-metadata.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 
 /** The remote entries a build may read: file digests and base commits by URL, and where their bytes are. */
@@ -113,17 +114,18 @@ export function remoteKind(
 }
 
 /**
- * The `config.kubernetes.io/origin` of an object from a remote file (kustomize's `Origin.Append`): a URL that
- * parses as a Git repository (repospec.go) gives `repo` (its clone URL), `ref` and `path` (inside the
- * repository); any other gives `path` as filepath.Join writes the URL.
+ * kustomize's `Origin.Append`: the origin of `entry` (a path or URL as written) listed where `origin` is. An
+ * entry that parses as a Git repository (repospec.go) starts a new origin: `repo` (its clone URL), `ref` and
+ * `path` inside the repository — `notCloned` for its root, as kustomize writes it; any other is joined to the
+ * path as Go's filepath.Join joins it, keeping the repository it is in.
  */
-export function remoteOrigin(url: string): { path: string; repo?: string; ref?: string } {
-  const spec = parseRepoSpec(url);
-  if (!spec) return { path: goClean(url) };
+export function originAppend(origin: FolderOrigin, entry: string): FolderOrigin {
+  const spec = parseRepoSpec(entry);
+  if (!spec) return { ...origin, path: goJoin(origin.path, entry) };
   const abs = goClean(`/notCloned/${spec.root}`);
   const tail = abs.slice(1);
   const path = abs.slice(tail.indexOf("/") + 1).slice(1);
-  return { path: goClean(path), repo: spec.cloneSpec, ...(spec.ref ? { ref: spec.ref } : {}) };
+  return { path: goJoin(path), repo: spec.cloneSpec, ...(spec.ref ? { ref: spec.ref } : {}) };
 }
 
 /** A Git repository URL as kustomize's repospec.go reads it. */
