@@ -81,7 +81,7 @@ describe.skipIf(skipReason !== undefined)("kustomize bases: refusals and errors 
   it("refused fields point at their key, name the field and say what to do", async () => {
     const { fleetDir } = await fleetWith({
       "app/kustomization.yaml": KUST(
-        "resources:\n  - cm.yaml\n  - ../base\nhelmCharts:\n  - name: x\nopenapi: { path: x.json }\ncrds: [t.yaml]\n",
+        "resources:\n  - cm.yaml\n  - ../base\nhelmCharts:\n  - name: x\nvalidators: [v.yaml]\ncrds: [t.yaml]\n",
       ),
       "app/cm.yaml": CM("a"),
       "base/kustomization.yaml": KUST("resources: [cm.yaml]\nbogus: 1\n"),

@@ -335,6 +335,56 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     ]);
   });
 
+  it("reads an openapi schema at an http(s) URL, pinned like a patch file, as kubectl kustomize does", async () => {
+    const widget =
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec:\n  items:\n  - { id: a, size: 1 }\n  - { id: b, size: 2 }\n";
+    const crd =
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }\n";
+    const schema = JSON.stringify({
+      definitions: {
+        "com.example.v1.Widget": {
+          "x-kubernetes-group-version-kind": [{ group: "example.com", version: "v1", kind: "Widget" }],
+          properties: {
+            spec: {
+              properties: {
+                items: {
+                  type: "array",
+                  items: { type: "object" },
+                  "x-kubernetes-patch-merge-key": "id",
+                  "x-kubernetes-patch-strategy": "merge",
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    routes.set("/w/widget.yaml", { body: `${widget}---\n${crd}` });
+    routes.set("/w/schema.json", { body: schema });
+    const { source, fleetDir, cache } = await setup(
+      [`${base}/w/widget.yaml`],
+      `openapi:\n  path: ${base}/w/schema.json\npatches:\n- patch: |-\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata: { name: w, namespace: default }\n    spec:\n      items: [{ id: b, size: 3 }]\n`,
+    );
+    const out = join(fleetDir, "out");
+    const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const objects = await renderedObjects(out);
+    expect(objects.get("Widget/w")).toMatchObject({
+      spec: {
+        items: [
+          { id: "b", size: 3 },
+          { id: "a", size: 1 },
+        ],
+      },
+    });
+    if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    const lock = await readFile(join(fleetDir, "braid.lock"), "utf8");
+    expect(lock).toContain(`url: ${base}/w/schema.json\n`);
+    expect(lock).toContain(sha(schema));
+  });
+
   it("writes kustomize's origin annotation for a remote file", async () => {
     routes.set("/o/r/releases/download/v1/x.yaml", { body: CM("asset", "1") });
     routes.set("/one.yaml", { body: CM("one", "1") });

@@ -86,7 +86,30 @@ export function compactOpenApi(
   if (doc.swagger !== "2.0") invalid(meta.origin, 'it has no "swagger": "2.0" field');
   const defs = doc.definitions;
   if (!isObject(defs) || Object.keys(defs).length === 0) invalid(meta.origin, "it has no definitions");
+  const compact = compactDocument(defs, doc.paths);
+  if (Object.keys(compact.kinds).length === 0) {
+    invalid(meta.origin, "no definition carries x-kubernetes-group-version-kind");
+  }
+  return { kubernetesVersion: meta.kubernetesVersion, digest: meta.digest, origin: meta.origin, ...compact };
+}
 
+/**
+ * The compact form of a custom schema document, as kustomize's `openapi: {path: …}` reads one (kyaml openapi
+ * `parse`): whatever `definitions` it has (no `swagger` field needed; none is an empty schema), kinds from
+ * their x-kubernetes-group-version-kind, scopes from its paths. Its version is the build's.
+ */
+export function compactCustomOpenApi(
+  doc: Record<string, unknown>,
+  meta: { kubernetesVersion: string; digest: string; origin: string },
+): KubeOpenApi {
+  const compact = compactDocument(isObject(doc.definitions) ? doc.definitions : {}, doc.paths);
+  return { kubernetesVersion: meta.kubernetesVersion, digest: meta.digest, origin: meta.origin, ...compact };
+}
+
+function compactDocument(
+  defs: Record<string, unknown>,
+  paths: unknown,
+): Pick<KubeOpenApi, "definitions" | "kinds"> {
   const definitions: Record<string, SwaggerSchema> = {};
   const kinds: Record<string, KindEntry> = {};
   for (const [name, schema] of Object.entries(defs)) {
@@ -96,15 +119,12 @@ export function compactOpenApi(
       kinds[key] ??= { definition: name };
     }
   }
-  if (Object.keys(kinds).length === 0) {
-    invalid(meta.origin, "no definition carries x-kubernetes-group-version-kind");
-  }
-  const scopes = scopesFromPaths(doc.paths);
+  const scopes = scopesFromPaths(paths);
   for (const [key, entry] of Object.entries(kinds)) {
     const scope = scopes.get(key);
     if (scope) entry.scope = scope;
   }
-  return { kubernetesVersion: meta.kubernetesVersion, digest: meta.digest, origin: meta.origin, definitions, kinds };
+  return { definitions, kinds };
 }
 
 /** Scope of each kind: "Namespaced" when some operation on it is served under /namespaces/{namespace}/. */

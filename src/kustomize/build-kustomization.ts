@@ -37,6 +37,7 @@ import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./reg
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 import { originAppend, parseRepoSpec, remoteKind, type RemoteEnv } from "./remote-resources.js";
+import { BUILTIN_OPENAPI_VERSION, customSchemaIndex } from "./custom-openapi.js";
 import { listedTree, rootOnlyView } from "./source-tree.js";
 import { isGitBaseUrl, isRemoteFile } from "../sources/remote-files.js";
 import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
@@ -84,6 +85,24 @@ export interface BuildEnv {
   remote?: RemoteEnv;
   /** The URLs of the remote bases being built, outermost first (kustomize's cycle check). */
   remoteStack?: readonly string[];
+  /** The schema the build's strategic merges read (an `openapi` field's); buildKustomization makes one. */
+  openapi?: OpenApiChoice;
+}
+
+/**
+ * kustomize's global OpenAPI schema during one build (kyaml openapi `SetSchema`), shared by every folder it
+ * builds: chosen once — by the top kustomization's `openapi`, else by the first folder built that has one, when
+ * that folder starts — and read by every strategic merge from then on. `index` is a custom document's; none is
+ * the build's own schema.
+ */
+export interface OpenApiChoice {
+  chosen: boolean;
+  index?: KubeSchemaIndex;
+}
+
+/** The schema a strategic merge of the build reads now. */
+function mergeSchema(env: BuildEnv): KubeSchemaIndex | undefined {
+  return env.openapi?.index ?? env.schema;
 }
 
 /** The result of building a folder. */
@@ -171,6 +190,7 @@ export async function buildKustomization(
   options: { nested?: boolean } = {},
 ): Promise<BuildResult> {
   const diagnostics: Diagnostic[] = [];
+  if (!env.openapi) env = { ...env, openapi: { chosen: false } };
   const built = await buildFolder(env, dir, options.nested ? "nested" : "root", [], undefined, diagnostics);
   if (!built) return { resources: [], diagnostics };
   const resources = finishBuildMetadata(built.resources, built.metadata);
@@ -281,6 +301,9 @@ async function buildFolder(
   const checked = checkFields(k, as === "root");
   pushAll(diagnostics, checked);
   const refused = checked.filter((d) => d.severity === "error");
+  // the schema, before anything is built (kustomize sets it as it loads the kustomization)
+  if (k.value.openapi !== undefined && k.value.openapi !== null)
+    await chooseOpenApi(env, k, as === "root", diagnostics);
   // build metadata: the top kustomization's decides for the whole build (kustomize hands it to every folder)
   const top = as === "root" ? rootMetadata(k, diagnostics) : {};
   if (as !== "root") readBuildMetadata(k, diagnostics);
@@ -327,7 +350,15 @@ async function buildFolder(
   mergeIn(own, k.locate(["configurations"]));
   const ctx = contextOf(env, k);
   if (config) ctx.config = config;
-  const plugins: PluginEnv = { tree: env.tree, source: env.source, schema: env.schema, k, ctx };
+  const plugins: PluginEnv = {
+    tree: env.tree,
+    source: env.source,
+    get schema() {
+      return mergeSchema(env);
+    },
+    k,
+    ctx,
+  };
   // 2. generators: the fields, then the `generators` plugins
   for (const { field, plugin } of GENERATOR_STEPS) {
     if (k.value[field] === undefined) continue;
@@ -539,7 +570,7 @@ async function runTransformerStep(
       env.remote,
     );
     pushAll(diagnostics, read.diagnostics);
-    const applied = applyKustomizationPatches(resources, read.patches, env.schema);
+    const applied = applyKustomizationPatches(resources, read.patches, mergeSchema(env));
     // one root cause, one error: after a resource that could not be read (a missing file, a remote file or base
     // that could not be fetched), a patch that matches nothing most likely patches what it held; kustomize
     // stops at the first error. Such a patch error is reported again, if it remains, once the cause is fixed
@@ -690,6 +721,128 @@ async function accumulateRemoteBase(
     vars: built?.vars ?? [],
     ...(built?.config ? { config: built.config } : {}),
   };
+}
+
+/**
+ * A kustomization's `openapi` (kyaml openapi `SetSchema`): `path`'s document (read even when the schema is
+ * already chosen, as kustomize loads it) becomes the build's schema, or `version` keeps kustomize's built-in
+ * one — for the top kustomization always, for another only when nothing chose one before.
+ */
+async function chooseOpenApi(env: BuildEnv, k: KustomizationFile, top: boolean, diagnostics: Diagnostic[]) {
+  const field = k.value.openapi;
+  const at = k.locate(["openapi"], true);
+  if (typeof field !== "object" || field === null || Array.isArray(field)) {
+    diagnostics.push(err("KUSTOMIZE_INVALID", "openapi must be a mapping (path: a schema file, or version)", at));
+    return;
+  }
+  for (const [key, v] of Object.entries(field))
+    if (typeof v !== "string") {
+      diagnostics.push(err("KUSTOMIZE_INVALID", `openapi.${key} must be a string`, k.locate(["openapi", key])));
+      return;
+    }
+  const { path, version } = field as { path?: string; version?: string };
+  let bytes: Uint8Array | undefined;
+  if (path !== undefined) {
+    bytes = await readOpenApiFile(env, k, path, k.locate(["openapi", "path"]), diagnostics);
+    if (!bytes) return;
+  }
+  const choice = env.openapi;
+  if (!choice || (choice.chosen && !top)) return;
+  if (bytes) {
+    if (version !== undefined) {
+      diagnostics.push(
+        err(
+          "KUSTOMIZE_INVALID",
+          "openapi gives both version and path: builtin version and custom schema provided, cannot use both",
+          at,
+          "keep one",
+        ),
+      );
+      return;
+    }
+    const index = customSchemaIndex(bytes, env.schema, path!);
+    if ("problem" in index) {
+      diagnostics.push(
+        err(
+          "KUSTOMIZE_INVALID",
+          `openapi path "${redactUrl(path!)}" is not a schema kustomize can read: ${index.problem}`,
+          k.locate(["openapi", "path"]),
+          "give a JSON or YAML OpenAPI document with definitions (x-kubernetes-group-version-kind on each kind)",
+        ),
+      );
+      return;
+    }
+    choice.chosen = true;
+    choice.index = index;
+  } else if (version !== undefined && version !== "") {
+    if (version !== BUILTIN_OPENAPI_VERSION) {
+      diagnostics.push(
+        err(
+          "KUSTOMIZE_INVALID",
+          `openapi version "${version}" is not built into kustomize (the specified OpenAPI version is not built in)`,
+          k.locate(["openapi", "version"]),
+          `kustomize has only ${BUILTIN_OPENAPI_VERSION}, its default: remove the field, or give a schema file as openapi.path`,
+        ),
+      );
+      return;
+    }
+    choice.chosen = true;
+    delete choice.index;
+  }
+}
+
+/** The bytes of an `openapi.path`: a file of the repository, or an http(s) URL pinned in braid.lock. */
+async function readOpenApiFile(
+  env: BuildEnv,
+  k: KustomizationFile,
+  path: string,
+  at: SourceLocation,
+  diagnostics: Diagnostic[],
+): Promise<Uint8Array | undefined> {
+  if (isRemoteFile(path) && !isGitBaseUrl(path)) {
+    const sha256 = env.remote?.pins.get(path);
+    if (sha256 === undefined) {
+      const known = env.remote?.files.known(path);
+      if (known && "problem" in known)
+        diagnostics.push(err(known.problem.code, known.problem.message, at, known.problem.hint));
+      else
+        diagnostics.push(
+          notPinned(`remote schema "${redactUrl(path)}"`, at, "it fetches the file and pins its sha256"),
+        );
+      return undefined;
+    }
+    try {
+      return await env.remote!.files.content(path, sha256, env.source);
+    } catch (e) {
+      if (!(e instanceof BraidError)) throw e;
+      diagnostics.push({ ...toDiagnostic(e), location: at });
+      return undefined;
+    }
+  }
+  if (isRemote(path)) {
+    diagnostics.push(
+      err(
+        "KUSTOMIZE_UNSUPPORTED",
+        `openapi path "${redactUrl(path)}" is not fetched: a schema is a file (a path or an http(s) URL)`,
+        at,
+        "copy the schema into the source repository",
+      ),
+    );
+    return undefined;
+  }
+  const repoPath = joinInside(k.dir, path);
+  if (repoPath === undefined) {
+    diagnostics.push(
+      err("PATH_ESCAPE", `openapi path "${path}" leaves the source repository`, at, "files must be inside it"),
+    );
+    return undefined;
+  }
+  const blob = env.tree.file(repoPath);
+  if (!blob) {
+    diagnostics.push(absent(env, k, `openapi path "${path}"`, repoPath, at));
+    return undefined;
+  }
+  return env.tree.read(blob);
 }
 
 /** A remote entry braid.lock does not pin (`how`: what braid lock does for it). */

@@ -26,6 +26,7 @@ const DRIVER_FIELDS = new Set([
   "configurations",
   "vars",
   "buildMetadata",
+  "openapi",
 ]);
 
 /** Fields built by the transformers of src/kustomize/registry.ts (`imageTags` is kustomize's old name of `images`). */
@@ -51,8 +52,6 @@ const REFUSED: Record<string, string> = {
   helmChartInflationGenerator: "render the chart into the source repository (helm template) and list the output file",
   validators: "validator plugins run code at build time; use the fleet's schemas/ policies instead",
   crds: "kustomize's crds field only teaches name references for custom kinds; remove it (braid validates CRs against the CRDs it renders)",
-  openapi:
-    "a custom OpenAPI for strategic merge is not supported; use JSON6902 patches (a list of operations) for custom kinds",
 };
 
 /** The transformer name of a registered field (`imageTags` → `images`). */

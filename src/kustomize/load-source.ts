@@ -183,8 +183,10 @@ async function loadPlain(
   const resources = finishBuildMetadata(plain.resources, undefined);
   const diagnostics = [...plain.diagnostics];
   const nested: NestedBuild[] = [];
+  // (one build to kustomize: the first folder with an `openapi` chooses the schema of the folders after it)
+  const openapi = { chosen: false };
   for (const dir of folders) {
-    const env = { tree, source: source.name, cache, schema, ...(remote ? { remote } : {}) };
+    const env = { tree, source: source.name, cache, schema, openapi, ...(remote ? { remote } : {}) };
     const built = await buildKustomization(env, dir, { nested: true });
     pushAll(resources, built.resources);
     pushAll(diagnostics, built.diagnostics);

@@ -86,6 +86,10 @@ export async function listedRemotes(
         if (!patches.has(path)) patches.set(path, k.locate(typeof item === "string" ? [field, i] : [field, i, "path"]));
       }
     }
+    // a schema for strategic merges at an http(s) URL (kustomize loads it as a patch file)
+    const schema = isObjectWithPath(k.value.openapi) ? k.value.openapi.path : undefined;
+    if (schema !== undefined && isRemoteFile(schema) && !isGitBaseUrl(schema) && !patches.has(schema))
+      patches.set(schema, k.locate(["openapi", "path"]));
   };
   for (const root of roots) await walk(root);
   const sorted = (m: Map<string, SourceLocation>) =>
