@@ -106,10 +106,7 @@ export function compactCustomOpenApi(
   return { kubernetesVersion: meta.kubernetesVersion, digest: meta.digest, origin: meta.origin, ...compact };
 }
 
-function compactDocument(
-  defs: Record<string, unknown>,
-  paths: unknown,
-): Pick<KubeOpenApi, "definitions" | "kinds"> {
+function compactDocument(defs: Record<string, unknown>, paths: unknown): Pick<KubeOpenApi, "definitions" | "kinds"> {
   const definitions: Record<string, SwaggerSchema> = {};
   const kinds: Record<string, KindEntry> = {};
   for (const [name, schema] of Object.entries(defs)) {
