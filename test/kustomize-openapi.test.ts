@@ -4,6 +4,7 @@
  * folder built that has one. Where kubectl is on the machine, each build must equal `kubectl kustomize`.
  */
 import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -188,6 +189,31 @@ describe.skipIf(skip)("kustomize's openapi field", () => {
     expect(itemsOf(top.objects, "base")).toEqual([{ id: "b", size: 3 }]);
     const kTop = await kubectlObjects(join(top.repo, "app"));
     if (kTop) expect(top.objects).toEqual(kTop);
+  });
+
+  it("in a plain folder, Flux's generated kustomization builds its folders as one build: the first schema holds for the folders after it", async () => {
+    const folder = (name: string, openapi: boolean) => ({
+      [`app/${name}/kustomization.yaml`]: KUST(
+        `${openapi ? "openapi:\n  path: schema.json\n" : ""}resources: [w.yaml]\npatches:\n${WIDGET_PATCH(name)}`,
+      ),
+      [`app/${name}/w.yaml`]: WIDGET(name),
+      ...(openapi ? { [`app/${name}/schema.json`]: SCHEMA } : {}),
+    });
+    const r = await build({
+      ...folder("a", false),
+      ...folder("b", true),
+      ...folder("c", false),
+      "app/crd.yaml": WIDGET_CRD,
+    });
+    expect(r.report.diagnostics).toEqual([]);
+    expect(itemsOf(r.objects, "a")).toEqual([{ id: "b", size: 3 }]);
+    expect(itemsOf(r.objects, "b")).toHaveLength(2);
+    expect(itemsOf(r.objects, "c")).toHaveLength(2);
+    if (kubectl) {
+      // (the kustomization Flux generates for the folder: its files and folders, in name order)
+      await writeFile(join(r.repo, "app", "kustomization.yaml"), KUST("resources: [a, b, c, crd.yaml]\n"));
+      expect(r.objects).toEqual(await kubectlObjects(join(r.repo, "app")));
+    }
   });
 
   it("refuses what kustomize refuses: another version, both keys, a missing or unreadable schema", async () => {
