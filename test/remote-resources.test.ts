@@ -286,6 +286,42 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     for (const r of runs) expect(r.out + r.err).not.toContain("S3CRET");
   });
 
+  it("never reads a cloud metadata address, named or reached by a redirect, and stops after 10 redirects as Go does", async () => {
+    // (169.254.169.254 is where AWS IMDSv1 and others give the machine's credentials to a plain GET)
+    routes.set("/to-metadata.yaml", { location: "http://169.254.169.254/latest/meta-data/iam/x.yaml" });
+    for (let i = 1; i < 11; i++) routes.set(`/hop${i}.yaml`, { location: `/hop${i + 1}.yaml` });
+    routes.set("/hop11.yaml", { body: CM("far", "1") });
+    const cases: [string, string, string][] = [
+      ["http://169.254.169.254/latest/meta-data/iam/x.yaml", "KUSTOMIZE_UNSUPPORTED", "is a cloud metadata address"],
+      ["http://[::ffff:a9fe:a9fe]/x.yaml", "KUSTOMIZE_UNSUPPORTED", "is a cloud metadata address"],
+      [`${base}/to-metadata.yaml`, "KUSTOMIZE_UNSUPPORTED", "redirected to http://169.254.169.254/latest"],
+      [`${base}/hop1.yaml`, "REMOTE_FETCH", "stopped after 10 redirects"],
+      // a remote base: git connects by itself, so its host is checked first
+      ["http://169.254.169.254/org/repo.git//deploy?ref=v1", "KUSTOMIZE_UNSUPPORTED", "is a cloud metadata address"],
+      ["git@[fe80::1]:org/repo//deploy?ref=v1", "KUSTOMIZE_UNSUPPORTED", "is a cloud metadata address"],
+    ];
+    for (const [url, code, message] of cases) {
+      const before = requests.length;
+      const { fleetDir, cache } = await setup([url]);
+      const started = Date.now();
+      const r = await braid(fleetDir, cache, ["render", "--format", "json", "--out", join(fleetDir, "o")]);
+      expect(Date.now() - started, url).toBeLessThan(20_000); // (refused, not timed out)
+      expect(r.json.diagnostics, url).toEqual([
+        expect.objectContaining({
+          code,
+          message: expect.stringContaining(message) as string,
+          location: expect.objectContaining({ file: "base/kustomization.yaml", line: 2 }) as object,
+        }),
+      ]);
+      if (url.startsWith(base)) expect(requests.length, url).toBeGreaterThan(before);
+    }
+    // nine redirects are followed (Go's client makes ten requests at most)
+    const { fleetDir, cache } = await setup([`${base}/hop2.yaml`]);
+    const out = join(fleetDir, "out");
+    expect((await braid(fleetDir, cache, ["render", "--out", out, "--quiet"])).code).toBe(0);
+    expect([...(await renderedObjects(out)).keys()]).toContain("ConfigMap/far");
+  });
+
   it("gives up on a file over 64 MiB and on a server that does not answer", async () => {
     routes.set("/big.yaml", { big: 65 * 2 ** 20 });
     routes.set("/slow.yaml", { hang: true });

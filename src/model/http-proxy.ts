@@ -16,7 +16,7 @@
  */
 import { createRequire } from "node:module";
 import { isIPv4, isIPv6 } from "node:net";
-import type { ProxyAgent as UndiciProxyAgent, fetch as undiciFetch } from "undici";
+import type { Agent as UndiciAgent, ProxyAgent as UndiciProxyAgent, fetch as undiciFetch } from "undici";
 
 type Env = Record<string, string | undefined>;
 
@@ -165,29 +165,47 @@ function inCidr(ip: readonly number[], cidr: { ip: number[]; bits: number }): bo
 }
 
 interface Undici {
+  Agent: typeof UndiciAgent;
   ProxyAgent: typeof UndiciProxyAgent;
   fetch: typeof undiciFetch;
 }
 
 let undici: Undici | undefined;
 const agents = new Map<string, UndiciProxyAgent>();
+const direct = new WeakMap<object, UndiciAgent>();
+
+/** A socket `lookup` (net.connect's option). */
+type Lookup = NonNullable<import("node:net").TcpNetConnectOpts["lookup"]>;
 
 /**
  * `fetch` through the proxy {@link proxyForUrl} picks for each URL from `env` (the run's environment). A proxy
- * URL's user and password are sent as Basic proxy credentials, as Go sends them.
+ * URL's user and password are sent as Basic proxy credentials, as Go sends them. `lookup` resolves the host
+ * names of requests that go direct (a proxy resolves the others).
  */
-export function proxiedFetch(env: Env = process.env): typeof fetch {
+export function proxiedFetch(env: Env = process.env, options: { lookup?: Lookup } = {}): typeof fetch {
   return async (input, init) => {
     const url = typeof input === "string" || input instanceof URL ? input : input.url;
     const proxy = proxyForUrl(url, env);
-    if (!proxy) return fetch(input, init);
+    if (!proxy && !options.lookup) return fetch(input, init);
+    undici ??= createRequire(import.meta.url)("undici") as Undici;
+    if (!proxy) {
+      let agent = direct.get(options.lookup!);
+      if (!agent) {
+        agent = new undici.Agent({ connect: { lookup: options.lookup } });
+        direct.set(options.lookup!, agent);
+      }
+
+      return undici.fetch(input as Parameters<typeof undiciFetch>[0], {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher: agent,
+      });
+    }
     if (!/^(https?|socks5):$/.test(proxy.protocol))
       throw new TypeError("fetch failed", {
         cause: new Error(
           `the proxy ${proxy.protocol}//${proxy.host} has a scheme braid cannot use (http, https, socks5)`,
         ),
       });
-    undici ??= createRequire(import.meta.url)("undici") as Undici;
     let agent = agents.get(proxy.href);
     if (!agent) {
       const user = decodeURIComponent(proxy.username);

@@ -23,7 +23,7 @@ import { parseRepoSpec, type ListedRemotes, type RemoteEnv } from "../kustomize/
 import type { ManifestCache } from "../render/load-manifests.js";
 import { mapPool } from "../model/map-pool.js";
 import { listRemoteRefs, openSource, type SourceEnv } from "../sources/open-source.js";
-import { withCredentials, type RemoteFiles, type RemotePin } from "../sources/remote-files.js";
+import { metadataBaseProblem, withCredentials, type RemoteFiles, type RemotePin } from "../sources/remote-files.js";
 import { resolveRef, type Resolution } from "../sources/resolve-ref.js";
 import type { ResolvedPin } from "../sources/resolve-pins.js";
 
@@ -163,6 +163,8 @@ async function resolveBase(
   const spec = parseRepoSpec(url)!;
   const credentials = withCredentials(spec.cloneSpec, url);
   if (credentials) throw new BraidError(credentials);
+  const metadata = await metadataBaseProblem(spec.cloneSpec, url);
+  if (metadata) throw new BraidError(metadata);
   // only a repository on a server: never one of the machine braid runs on (file://, or anything else that is not
   // an http(s) or SSH remote to git, such as a scp-like form whose host holds a `/`)
   const kind = classifyRemote(spec.cloneSpec).kind;

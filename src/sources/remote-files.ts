@@ -9,6 +9,8 @@
  * Unlike kustomize's client (no timeout, no size limit), a fetch ends after the run's timeout and at 64 MiB.
  */
 import { createHash } from "node:crypto";
+import { lookup as dnsLookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BraidError } from "../diagnostics/diagnostic.js";
@@ -17,6 +19,13 @@ import { classifyRemote } from "../diagnostics/remote-url.js";
 import { writeFileAtomic } from "../git/mkdirp.js";
 import { MAX_YAML_BYTES } from "../model/yaml-file.js";
 import { proxiedFetch } from "../model/http-proxy.js";
+import {
+  isMetadataAddress,
+  MetadataAddressError,
+  metadataHostProblem,
+  metadataRefusal,
+  refusingLookup,
+} from "../model/metadata-address.js";
 
 /**
  * A remote entry of a pin's kustomizations: a file pinned by the digest of its bytes, or a remote base (a
@@ -155,6 +164,11 @@ export class RemoteFiles {
   }
 }
 
+/** The statuses Go's client follows. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Host names are resolved refusing cloud metadata addresses (model/metadata-address.ts). */
+const GUARDED_LOOKUP = refusingLookup();
+
 /** One GET: its status and bytes (at most {@link MAX_BYTES}), or why there is none. */
 async function httpGet(
   url: string,
@@ -170,13 +184,43 @@ async function httpGet(
       hint: "check the URL and the network; the timeout is configurable (BRAID_GIT_TIMEOUT_MS)",
     },
   });
+  const refuse = (why: string): Extract<RemoteOutcome, { problem: unknown }> => ({
+    problem: {
+      code: "KUSTOMIZE_UNSUPPORTED",
+      message: `${redactUrl(url)}: ${why}`,
+      hint: "a kustomization reads files from web servers and Git hosts; vendor what you need into a source repository",
+    },
+  });
+  // redirects followed one by one (as Go's client: ten requests at most), each host checked before it is connected to
+  const signal = AbortSignal.timeout(timeoutMs);
+  const get = proxiedFetch(env, { lookup: GUARDED_LOOKUP });
   let res: Response;
-  try {
-    res = await proxiedFetch(env)(url, { redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    if ((e as Error).name === "TimeoutError") return fail(`no answer within ${timeoutMs / 1000} s`);
-    return fail(cause?.message ?? cause?.code ?? (e as Error).message); // (e.g. "getaddrinfo ENOTFOUND host")
+  for (let current = url, hops = 0; ; hops++) {
+    const refused = metadataHostProblem(new URL(current).hostname);
+    if (refused) return refuse(current === url ? refused : `redirected to ${redactUrl(current)}: ${refused}`);
+    try {
+      res = await get(current, { redirect: "manual", signal });
+    } catch (e) {
+      const metadata = metadataRefusal(e);
+      if (metadata)
+        return refuse(current === url ? metadata.message : `redirected to ${redactUrl(current)}: ${metadata.message}`);
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      if ((e as Error).name === "TimeoutError") return fail(`no answer within ${timeoutMs / 1000} s`);
+      return fail(cause?.message ?? cause?.code ?? (e as Error).message); // (e.g. "getaddrinfo ENOTFOUND host")
+    }
+    const location = REDIRECTS.has(res.status) ? res.headers.get("location") : null;
+    if (location === null) break;
+    await res.body?.cancel().catch(() => undefined);
+    if (hops === 9) return fail("stopped after 10 redirects"); // (Go: ten requests at most)
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      return fail(`failed to parse the redirect's Location "${location}"`);
+    }
+    if (next.protocol !== "http:" && next.protocol !== "https:")
+      return fail(`redirected to ${redactUrl(next.href)}: unsupported protocol scheme "${next.protocol.slice(0, -1)}"`);
+    current = next.href;
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -203,6 +247,39 @@ async function httpGet(
   // (an HTML page, such as a repository's web page, is not a YAML file: kustomize then tries a Git clone)
   const html = /^\s*</.test(body.subarray(0, 512).toString("latin1"));
   return { status: res.status, statusText: res.statusText, body, html };
+}
+
+/**
+ * A remote base's clone URL whose host is a cloud metadata address (model/metadata-address.ts), written as one or
+ * resolving to one (git connects by itself: its name is resolved here first; a name that does not resolve here is
+ * left to git). `written`: the entry as the kustomization writes it.
+ */
+export async function metadataBaseProblem(cloneSpec: string, written: string): Promise<RemoteProblem | undefined> {
+  const spec = classifyRemote(cloneSpec);
+  let host: string | undefined;
+  if (spec.kind === "http") host = spec.url.hostname;
+  else if (spec.kind === "ssh") {
+    const authority = /^[a-z+]+:\/\//i.test(cloneSpec) ? (cloneSpec.split("://")[1] ?? "").split("/")[0]! : cloneSpec;
+    const afterUser = authority.slice(authority.lastIndexOf("@") + 1);
+    host = /^\[([^\]]+)\]/.exec(afterUser)?.[1] ?? afterUser.split(":")[0];
+  }
+  if (!host) return undefined;
+  let why = metadataHostProblem(host);
+  if (!why && isIP(host) === 0) {
+    // (at most 2 s: where only a proxy resolves names, git needs no answer here)
+    const addresses = await Promise.race([
+      dnsLookup(host, { all: true }).catch(() => []),
+      new Promise<[]>((resolve) => setTimeout(() => resolve([]), 2000).unref()),
+    ]);
+    const refused = addresses.find((a) => isMetadataAddress(a.address));
+    if (refused) why = new MetadataAddressError(host, refused.address).message;
+  }
+  if (!why) return undefined;
+  return {
+    code: "KUSTOMIZE_UNSUPPORTED",
+    message: `remote base "${redactUrl(written)}": ${why}`,
+    hint: "a kustomization reads files from web servers and Git hosts; vendor what you need into a source repository",
+  };
 }
 
 /**
