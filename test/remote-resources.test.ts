@@ -421,6 +421,33 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect(lock).toContain(sha(schema));
   });
 
+  it("reads configMapGenerator and secretGenerator files at http(s) URLs, pinned, as kubectl kustomize does", async () => {
+    routes.set("/gen/app.properties", { body: "color=blue\n" });
+    routes.set("/gen/other.txt", { body: "hello\n" });
+    routes.set("/gen/app.env", { body: "MODE=prod\n# comment\nLEVEL=2\n" });
+    const { source, fleetDir, cache } = await setup(
+      [],
+      `configMapGenerator:\n- name: gen\n  namespace: default\n  files:\n  - ${base}/gen/app.properties\n  - greeting=${base}/gen/other.txt\n  envs:\n  - ${base}/gen/app.env\nsecretGenerator:\n- name: sec\n  namespace: default\n  files:\n  - ${base}/gen/other.txt\n`,
+    );
+    const out = join(fleetDir, "out");
+    const r = await braid(fleetDir, cache, ["render", "--out", out, "--quiet"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const objects = await renderedObjects(out);
+    const gen = [...objects.entries()].find(([k]) => k.startsWith("ConfigMap/gen-"))![1];
+    expect(gen).toMatchObject({
+      data: { "app.properties": "color=blue\n", greeting: "hello\n", MODE: "prod", LEVEL: "2" },
+    });
+    if (kubectl) expect(objects).toEqual(await kubectlObjects(join(source, "base")));
+    expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
+    const lock = await readFile(join(fleetDir, "braid.lock"), "utf8");
+    for (const f of ["app.properties", "other.txt", "app.env"]) expect(lock).toContain(`url: ${base}/gen/${f}\n`);
+    // pinned: the lock renders without the server
+    const before = requests.length;
+    expect((await braid(fleetDir, cache, ["render", "--out", join(fleetDir, "out2"), "--quiet"])).code).toBe(0);
+    expect(requests.length).toBe(before);
+  });
+
   it("writes kustomize's origin annotation for a remote file", async () => {
     routes.set("/o/r/releases/download/v1/x.yaml", { body: CM("asset", "1") });
     routes.set("/one.yaml", { body: CM("one", "1") });

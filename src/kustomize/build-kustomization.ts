@@ -791,6 +791,30 @@ async function chooseOpenApi(env: BuildEnv, k: KustomizationFile, top: boolean, 
   }
 }
 
+/**
+ * The bytes of a remote file a kustomization reads with one GET (a schema, a generator's file), as braid.lock
+ * pins them (`what` names it in messages), or why there are none.
+ */
+async function pinnedRemoteFile(
+  env: BuildEnv,
+  url: string,
+  what: string,
+  at: SourceLocation,
+): Promise<Uint8Array | Diagnostic> {
+  const sha256 = env.remote?.pins.get(url);
+  if (sha256 === undefined) {
+    const known = env.remote?.files.known(url);
+    if (known && "problem" in known) return err(known.problem.code, known.problem.message, at, known.problem.hint);
+    return notPinned(`${what} "${redactUrl(url)}"`, at, "it fetches the file and pins its sha256");
+  }
+  try {
+    return await env.remote!.files.content(url, sha256, env.source);
+  } catch (e) {
+    if (!(e instanceof BraidError)) throw e;
+    return { ...toDiagnostic(e), location: at };
+  }
+}
+
 /** The bytes of an `openapi.path`: a file of the repository, or an http(s) URL pinned in braid.lock. */
 async function readOpenApiFile(
   env: BuildEnv,
@@ -800,24 +824,10 @@ async function readOpenApiFile(
   diagnostics: Diagnostic[],
 ): Promise<Uint8Array | undefined> {
   if (isRemoteFile(path) && !isGitBaseUrl(path)) {
-    const sha256 = env.remote?.pins.get(path);
-    if (sha256 === undefined) {
-      const known = env.remote?.files.known(path);
-      if (known && "problem" in known)
-        diagnostics.push(err(known.problem.code, known.problem.message, at, known.problem.hint));
-      else
-        diagnostics.push(
-          notPinned(`remote schema "${redactUrl(path)}"`, at, "it fetches the file and pins its sha256"),
-        );
-      return undefined;
-    }
-    try {
-      return await env.remote!.files.content(path, sha256, env.source);
-    } catch (e) {
-      if (!(e instanceof BraidError)) throw e;
-      diagnostics.push({ ...toDiagnostic(e), location: at });
-      return undefined;
-    }
+    const got = await pinnedRemoteFile(env, path, "remote schema", at);
+    if (got instanceof Uint8Array) return got;
+    diagnostics.push(got);
+    return undefined;
   }
   if (isRemote(path)) {
     diagnostics.push(
@@ -1224,6 +1234,12 @@ function contextOf(env: BuildEnv, k: KustomizationFile): KustomizationContext {
     locate: (path) => k.locate(path),
     async readFile(relativePath) {
       const at = k.locate([]);
+      // (a generator's file at an http(s) URL: kustomize's loader GETs it, as a resource file)
+      if (isRemoteFile(relativePath) && !isGitBaseUrl(relativePath) && env.remote) {
+        const got = await pinnedRemoteFile(env, relativePath, "remote file", at);
+        if (got instanceof Uint8Array) return got;
+        throw new BraidError(got);
+      }
       if (isRemote(relativePath))
         throw new BraidError({
           code: "KUSTOMIZE_UNSUPPORTED",

@@ -197,8 +197,8 @@ function literalPair(s: string, at: JsonPath, ctx: KustomizationContext, diagnos
   return { key: s.slice(0, eq), value: Buffer.from(value), from: at };
 }
 
-/** `key=path` or `path` of a `files` entry. */
-function fileSource(s: string): { key: string; path: string } | { error: string } {
+/** `key=path` or `path` of a `files` entry (kustomize's ParseFileSource). */
+export function fileSource(s: string): { key: string; path: string } | { error: string } {
   const n = s.split("=").length - 1;
   if (n === 0) return { key: s.slice(s.lastIndexOf("/") + 1), path: s };
   if (n > 1) return { error: `${JSON.stringify(s)}: the key or the path contains '='` };

@@ -10,6 +10,7 @@ import type { Diagnostic, SourceLocation } from "../diagnostics/diagnostic.js";
 import { isGitBaseUrl, isRemoteFile, type RemoteFiles } from "../sources/remote-files.js";
 import { findKustomization, readKustomization } from "./kustomization-file.js";
 import { goJoin, type FolderOrigin } from "./build-metadata.js";
+import { fileSource } from "./generators.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 
 /** The remote entries a build may read: file digests and base commits by URL, and where their bytes are. */
@@ -84,6 +85,28 @@ export async function listedRemotes(
         const path = typeof item === "string" ? item.trim() : isObjectWithPath(item) ? item.path : undefined;
         if (path === undefined || !isRemoteFile(path) || isGitBaseUrl(path) || path.includes("\n")) continue;
         if (!patches.has(path)) patches.set(path, k.locate(typeof item === "string" ? [field, i] : [field, i, "path"]));
+      }
+    }
+    // the files of configMapGenerator and secretGenerator entries (kustomize's loader GETs a URL there too)
+    for (const field of ["configMapGenerator", "secretGenerator"] as const) {
+      const list = k.value[field];
+      if (!Array.isArray(list)) continue;
+      for (const [i, item] of list.entries()) {
+        if (typeof item !== "object" || item === null || Array.isArray(item)) continue;
+        const entry = item as Record<string, unknown>;
+        const named: [string, (string | number)[]][] = [];
+        for (const key of ["files", "envs"] as const) {
+          const values = entry[key];
+          if (!Array.isArray(values)) continue;
+          values.forEach((v, j) => {
+            if (typeof v !== "string") return;
+            const src = key === "files" ? fileSource(v) : { path: v };
+            if ("path" in src) named.push([src.path, [field, i, key, j]]);
+          });
+        }
+        if (typeof entry.env === "string") named.push([entry.env, [field, i, "env"]]);
+        for (const [path, at] of named)
+          if (isRemoteFile(path) && !isGitBaseUrl(path) && !patches.has(path)) patches.set(path, k.locate(at));
       }
     }
     // a schema for strategic merges at an http(s) URL (kustomize loads it as a patch file)
