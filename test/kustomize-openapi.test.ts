@@ -216,6 +216,42 @@ describe.skipIf(skip)("kustomize's openapi field", () => {
     }
   });
 
+  it("a schema whose paths would make a kind of the build cluster-scoped is refused (kustomize would drop its namespace)", async () => {
+    const withPaths = JSON.stringify({
+      ...(JSON.parse(SCHEMA) as object),
+      paths: {
+        "/apis/example.com/v1/widgets/{name}": {
+          get: { "x-kubernetes-group-version-kind": { group: "example.com", version: "v1", kind: "Widget" } },
+        },
+      },
+    });
+    const files = {
+      "app/kustomization.yaml": KUST(
+        "openapi:\n  path: schema.json\nnamespace: team\nresources: [w.yaml, ../crd.yaml]\n",
+      ),
+      "app/w.yaml": WIDGET("w"),
+      "app/schema.json": withPaths,
+    };
+    const r = await build(files);
+    expect(r.code).toBe(1);
+    expect(r.report.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "KUSTOMIZE_UNSUPPORTED",
+        message: expect.stringContaining("make Widget (example.com/v1) cluster-scoped") as string,
+        location: expect.objectContaining({ file: "app/kustomization.yaml", line: 4 }) as object,
+      }),
+    ]);
+    const k = await kubectlObjects(join(r.repo, "app"));
+    if (k) expect(k.get("Widget/w")).not.toHaveProperty("metadata.namespace"); // (what braid would not write)
+    // without such an object, the schema is used as it is
+    const other = await build({
+      ...files,
+      "app/kustomization.yaml": KUST("openapi:\n  path: schema.json\nresources: [d.yaml]\n"),
+      "app/d.yaml": DEPLOYMENT,
+    });
+    expect(other.report.diagnostics).toEqual([]);
+  });
+
   it("refuses what kustomize refuses: another version, both keys, a missing or unreadable schema", async () => {
     const cases: [string, Record<string, string>, string, number][] = [
       ["openapi:\n  version: v1.30.0\n", {}, "is not built into kustomize", 4],

@@ -125,7 +125,7 @@ function compactDocument(defs: Record<string, unknown>, paths: unknown): Pick<Ku
 }
 
 /** Scope of each kind: "Namespaced" when some operation on it is served under /namespaces/{namespace}/. */
-function scopesFromPaths(paths: unknown): Map<string, "Cluster" | "Namespaced"> {
+export function scopesFromPaths(paths: unknown): Map<string, "Cluster" | "Namespaced"> {
   const scopes = new Map<string, "Cluster" | "Namespaced">();
   if (!isObject(paths)) return scopes;
   for (const [path, item] of Object.entries(paths)) {

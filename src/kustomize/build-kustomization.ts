@@ -37,7 +37,12 @@ import { FIELD_TRANSFORMERS, NAME_REFERENCES, type RegisteredField } from "./reg
 import { parseSortOptions, sortResources } from "./sort-resources.js";
 import { joinInside, type SourceTree } from "./source-tree.js";
 import { originAppend, parseRepoSpec, remoteKind, type RemoteEnv } from "./remote-resources.js";
-import { BUILTIN_OPENAPI_VERSION, customSchemaIndex } from "./custom-openapi.js";
+import {
+  BUILTIN_OPENAPI_VERSION,
+  customSchemaIndex,
+  customScopeProblems,
+  type OpenApiChoice,
+} from "./custom-openapi.js";
 import { listedTree, rootOnlyView } from "./source-tree.js";
 import { isGitBaseUrl, isRemoteFile } from "../sources/remote-files.js";
 import { runPlugins, type PluginConfig, type PluginEnv } from "./builtin-plugins.js";
@@ -87,17 +92,6 @@ export interface BuildEnv {
   remoteStack?: readonly string[];
   /** The schema the build's strategic merges read (an `openapi` field's); buildKustomization makes one. */
   openapi?: OpenApiChoice;
-}
-
-/**
- * kustomize's global OpenAPI schema during one build (kyaml openapi `SetSchema`), shared by every folder it
- * builds: chosen once — by the top kustomization's `openapi`, else by the first folder built that has one, when
- * that folder starts — and read by every strategic merge from then on. `index` is a custom document's; none is
- * the build's own schema.
- */
-export interface OpenApiChoice {
-  chosen: boolean;
-  index?: KubeSchemaIndex;
 }
 
 /** The schema a strategic merge of the build reads now. */
@@ -193,6 +187,8 @@ export async function buildKustomization(
   if (!env.openapi) env = { ...env, openapi: { chosen: false } };
   const built = await buildFolder(env, dir, options.nested ? "nested" : "root", [], undefined, diagnostics);
   if (!built) return { resources: [], diagnostics };
+  // (a folder Flux's generated kustomization lists: that build checks every object, load-source.ts)
+  if (!options.nested) pushAll(diagnostics, customScopeProblems(env.openapi, built.resources));
   const resources = finishBuildMetadata(built.resources, built.metadata);
   const nested = options.nested
     ? { nested: { vars: built.vars, ...(built.config ? { config: built.config } : {}) } }
@@ -774,6 +770,8 @@ async function chooseOpenApi(env: BuildEnv, k: KustomizationFile, top: boolean, 
     }
     choice.chosen = true;
     choice.index = index;
+    if (index.clusterKinds.size) choice.clusterKinds = { kinds: index.clusterKinds, at: k.locate(["openapi", "path"]) };
+    else delete choice.clusterKinds;
   } else if (version !== undefined && version !== "") {
     if (version !== BUILTIN_OPENAPI_VERSION) {
       diagnostics.push(
@@ -788,6 +786,7 @@ async function chooseOpenApi(env: BuildEnv, k: KustomizationFile, top: boolean, 
     }
     choice.chosen = true;
     delete choice.index;
+    delete choice.clusterKinds;
   }
 }
 

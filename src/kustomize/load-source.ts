@@ -17,6 +17,7 @@ import { listedTree, type SourceTree } from "./source-tree.js";
 import { finishBuildMetadata } from "./build-metadata.js";
 import { hasErrors, type SourceLocation } from "../diagnostics/diagnostic.js";
 import type { NestedBuild } from "./build-kustomization.js";
+import { customScopeProblems, type OpenApiChoice } from "./custom-openapi.js";
 import { pushAll } from "../model/append.js";
 import { listedRemotes, type ListedRemotes, type RemoteEnv } from "./remote-resources.js";
 
@@ -184,7 +185,7 @@ async function loadPlain(
   const diagnostics = [...plain.diagnostics];
   const nested: NestedBuild[] = [];
   // (one build to kustomize: the first folder with an `openapi` chooses the schema of the folders after it)
-  const openapi = { chosen: false };
+  const openapi: OpenApiChoice = { chosen: false };
   for (const dir of folders) {
     const env = { tree, source: source.name, cache, schema, openapi, ...(remote ? { remote } : {}) };
     const built = await buildKustomization(env, dir, { nested: true });
@@ -192,6 +193,7 @@ async function loadPlain(
     pushAll(diagnostics, built.diagnostics);
     if (built.nested) nested.push(built.nested);
   }
+  pushAll(diagnostics, customScopeProblems(openapi, resources));
   if (hasErrors(diagnostics)) return { resources, diagnostics, kustomization: false };
   const root = await generatedRoot(source, commit, resources, schema, namespace, nested);
   return { resources: root.resources, diagnostics: [...diagnostics, ...root.diagnostics], kustomization: false };
