@@ -16,55 +16,18 @@ import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI } from "./helpers/golden.js";
 import { kubectl } from "./helpers/kubectl.js";
 import { openApiSkipReason } from "./helpers/openapi-fixture.js";
+import { WIDGET_CRD, WIDGET_SCHEMA as SCHEMA } from "./helpers/widget-kind.js";
 
 const run = promisify(execFile);
 const skip = openApiSkipReason("kustomize openapi");
 
 const KUST = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
 
-/** A custom kind whose `items` merge by `id` only when a schema says so (kustomize infers no such key). */
+/** A Widget (helpers/widget-kind.ts) and a patch of its item `b`. */
 const WIDGET = (name: string) =>
   `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n  items:\n  - id: a\n    size: 1\n  - id: b\n    size: 2\n`;
 const WIDGET_PATCH = (name: string) =>
   `- patch: |-\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata:\n      name: ${name}\n    spec:\n      items:\n      - id: b\n        size: 3\n`;
-const WIDGET_CRD = [
-  "apiVersion: apiextensions.k8s.io/v1",
-  "kind: CustomResourceDefinition",
-  "metadata:\n  name: widgets.example.com",
-  "spec:",
-  "  group: example.com",
-  "  names: { kind: Widget, plural: widgets }",
-  "  scope: Namespaced",
-  "  versions:",
-  "  - name: v1",
-  "    served: true",
-  "    storage: true",
-  "    schema:",
-  "      openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }",
-  "",
-].join("\n");
-
-/** A schema document (JSON) defining Widget with `items` merged by `id`. */
-const SCHEMA = JSON.stringify({
-  definitions: {
-    "com.example.v1.Widget": {
-      "x-kubernetes-group-version-kind": [{ group: "example.com", version: "v1", kind: "Widget" }],
-      properties: {
-        spec: {
-          properties: {
-            items: {
-              type: "array",
-              "x-kubernetes-patch-merge-key": "id",
-              "x-kubernetes-patch-strategy": "merge",
-              items: { type: "object" },
-            },
-          },
-        },
-      },
-    },
-  },
-});
-
 const DEPLOYMENT = [
   "apiVersion: apps/v1",
   "kind: Deployment",

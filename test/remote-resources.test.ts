@@ -22,6 +22,7 @@ import { git, makeFixtureRepo } from "./helpers/fixture-repo.js";
 import { clusterYaml, fleetYaml, writeFleet } from "./helpers/fleet-dir.js";
 import { OPENAPI, readTree } from "./helpers/golden.js";
 import { kubectl } from "./helpers/kubectl.js";
+import { WIDGET_CRD, WIDGET_SCHEMA } from "./helpers/widget-kind.js";
 import { startGitServer } from "./helpers/git-http-server.js";
 import { openApiSkipReason } from "./helpers/openapi-fixture.js";
 
@@ -374,29 +375,8 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
   it("reads an openapi schema at an http(s) URL, pinned like a patch file, as kubectl kustomize does", async () => {
     const widget =
       "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec:\n  items:\n  - { id: a, size: 1 }\n  - { id: b, size: 2 }\n";
-    const crd =
-      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: { kind: Widget, plural: widgets }\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }\n";
-    const schema = JSON.stringify({
-      definitions: {
-        "com.example.v1.Widget": {
-          "x-kubernetes-group-version-kind": [{ group: "example.com", version: "v1", kind: "Widget" }],
-          properties: {
-            spec: {
-              properties: {
-                items: {
-                  type: "array",
-                  items: { type: "object" },
-                  "x-kubernetes-patch-merge-key": "id",
-                  "x-kubernetes-patch-strategy": "merge",
-                },
-              },
-            },
-          },
-        },
-      },
-    });
-    routes.set("/w/widget.yaml", { body: `${widget}---\n${crd}` });
-    routes.set("/w/schema.json", { body: schema });
+    routes.set("/w/widget.yaml", { body: `${widget}---\n${WIDGET_CRD}` });
+    routes.set("/w/schema.json", { body: WIDGET_SCHEMA });
     const { source, fleetDir, cache } = await setup(
       [`${base}/w/widget.yaml`],
       `openapi:\n  path: ${base}/w/schema.json\npatches:\n- patch: |-\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata: { name: w, namespace: default }\n    spec:\n      items: [{ id: b, size: 3 }]\n`,
@@ -418,7 +398,7 @@ describe.skipIf(skip)("remote resources in kustomizations", () => {
     expect((await braid(fleetDir, cache, ["lock", "--quiet"])).code).toBe(0);
     const lock = await readFile(join(fleetDir, "braid.lock"), "utf8");
     expect(lock).toContain(`url: ${base}/w/schema.json\n`);
-    expect(lock).toContain(sha(schema));
+    expect(lock).toContain(sha(WIDGET_SCHEMA));
   });
 
   it("reads configMapGenerator and secretGenerator files at http(s) URLs, pinned, as kubectl kustomize does", async () => {
