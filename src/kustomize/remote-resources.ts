@@ -1,5 +1,6 @@
 /**
- * The remote files a source's kustomizations list (`resources: [https://…/crds.yaml]`, and `bases`), found
+ * The remote files a source's kustomizations list (`resources: [https://…/crds.yaml]`, and `bases`; patch files,
+ * an `openapi` schema and generator files at URLs), found
  * before any build: the pin stage (pipeline/remote-pins.ts) fetches and pins them, so the build itself reads
  * no network. The walk follows what kustomize would build from the source's folder — its kustomization, or
  * for a plain folder every kustomization folder Flux's generated kustomization lists — through local
@@ -30,7 +31,10 @@ interface ListedRemote {
   location: SourceLocation;
 }
 
-/** A tree's remote entries by how they are read: files (GET first), Git repository bases, patch files. */
+/**
+ * A tree's remote entries by how they are read: files (GET first), Git repository bases, and files that are
+ * only ever GET (patch files, an `openapi` schema, generator files).
+ */
 export interface ListedRemotes {
   files: ListedRemote[];
   bases: ListedRemote[];

@@ -194,7 +194,6 @@ export function proxiedFetch(env: Env = process.env, options: { lookup?: Lookup 
         agent = new undici.Agent({ connect: { lookup: options.lookup } });
         direct.set(options.lookup!, agent);
       }
-
       return undici.fetch(input as Parameters<typeof undiciFetch>[0], {
         ...(init as Parameters<typeof undiciFetch>[1]),
         dispatcher: agent,
