@@ -501,6 +501,21 @@ describe.skipIf(NO_OPENAPI)("15.13 a source tree entry named '..'", () => {
     );
     expect(r.err).toContain(`  the entry: s@${commit.slice(0, 7)}:m/..`);
     expect(r.err).not.toContain("has no folder");
+    // an entry in a folder above the source's path is named where it is
+    const top = sh(`printf '040000 tree ${inner}\\tok\\n040000 tree ${inner}\\t..\\n' | git mktree`);
+    const above = sh(`git commit-tree ${top} -m evil`);
+    await git(src, ["tag", "v2.0.0", above]);
+    const { dir: fleet2 } = await makeFixtureRepo([
+      {
+        files: {
+          "braid.yaml": fleetYaml(`    - name: s\n      url: ${src}\n      ref: { tag: v2.0.0 }\n      path: ok`),
+          "clusters/c0001.yaml": clusterYaml("c0001"),
+        },
+      },
+    ]);
+    const r2 = await cli(fleet2, ["validate"]);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain(`holds a tree entry "..", a name Git refuses`);
   });
 });
 

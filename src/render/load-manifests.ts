@@ -133,6 +133,23 @@ function badEntryName(name: string): boolean {
   return name === "" || name === "." || name === ".." || name.toLowerCase() === ".git" || /[/\0]/.test(name);
 }
 
+/**
+ * The folder on the way to `path` whose tree holds an entry Git refuses (isomorphic-git names only the entry): the
+ * first one along the path that cannot be read.
+ */
+async function unsafeFolder(gitCache: object, gitdir: string, commit: string, path: string): Promise<string> {
+  const parts = path ? path.split("/") : [];
+  for (let i = 0; i < parts.length; i++) {
+    const folder = parts.slice(0, i).join("/");
+    try {
+      await git.readTree({ fs, gitdir, oid: commit, filepath: folder || undefined, cache: gitCache });
+    } catch {
+      return folder;
+    }
+  }
+  return path;
+}
+
 function unsafeDiagnostic(source: SourceDef, commit: string, path: string): Diagnostic {
   return {
     code: "PATH_ESCAPE",
@@ -198,11 +215,12 @@ async function listSourceFiles(
   } catch (e) {
     rethrowDamaged(e);
     const unsafe = unsafeEntry(e);
+    const holder = unsafe === undefined ? "" : await unsafeFolder(gitCache, gitdir, commit, source.path);
     return {
       files: [],
       diagnostics: [
         unsafe !== undefined
-          ? unsafeDiagnostic(source, commit, source.path ? `${source.path}/${unsafe}` : unsafe)
+          ? unsafeDiagnostic(source, commit, holder ? `${holder}/${unsafe}` : unsafe)
           : {
               code: "SOURCE_NOT_FOUND",
               severity: "error",
