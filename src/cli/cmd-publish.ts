@@ -98,7 +98,7 @@ export async function publishCommand(io: CliIO, values: PublishFlags): Promise<n
   };
   const shortcut = !incrementalOff(io, values["no-cache"]) && !values.update && !values.partial && !values["dry-run"];
   const preread = new Map<string, Buffer>();
-  const key = shortcut ? await fleetInputKey(noopCtx, preread).catch(() => undefined) : undefined;
+  const key = shortcut ? keyOrUndefined(noopCtx, preread) : undefined;
   const hit = key ? await tryNoop(noopCtx, key) : undefined;
   if (hit)
     return report(
@@ -256,4 +256,13 @@ function resultJson(r: PublishResult, diagnostics: unknown[]): Record<string, un
     objectsWritten: r.objectsWritten,
     diagnostics,
   };
+}
+
+/** The fleet folder's input key, or undefined when the folder cannot be walked (the run then reports why). */
+function keyOrUndefined(ctx: NoopContext, read: Map<string, Buffer>): string | undefined {
+  try {
+    return fleetInputKey(ctx, read);
+  } catch {
+    return undefined;
+  }
 }
