@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import git from "./isogit.js";
 import fs from "node:fs";
 import { hashObject } from "./git-store.js";
-import { crc32, encodeIndex, encodePack, writePack, type PackObject } from "./pack-write.js";
+import { crc32, encodeIndex, encodePack, tableCrc32, writePack, type PackObject } from "./pack-write.js";
+import { inflateSync } from "node:zlib";
 import { readPackIndexes } from "./pack-index.js";
 
 const exec = promisify(execFile);
@@ -25,6 +26,11 @@ function obj(type: PackObject["type"], content: Buffer | string): PackObject {
 function sampleObjects(): PackObject[] {
   const sizes = [0, 1, 15, 16, 127, 2047, 2048, 262_143, 262_144, 300_000];
   const blobs = sizes.map((n, i) => obj("blob", Buffer.alloc(n, String.fromCharCode(97 + (i % 26)))));
+  // every byte value, on both sides of the size below which objects are stored uncompressed (512)
+  let seed = 7;
+  const bytes = (n: number) =>
+    Buffer.from(Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+  blobs.push(...[255, 256, 511, 512, 513].map((n) => obj("blob", bytes(n))), obj("blob", Buffer.alloc(511, 255)));
   const entries = Buffer.concat(
     blobs.slice(0, 3).map((b, i) => Buffer.concat([Buffer.from(`100644 f${i}\0`), Buffer.from(b.oid, "hex")])),
   );
@@ -34,10 +40,28 @@ function sampleObjects(): PackObject[] {
 }
 
 describe("crc32", () => {
-  it("is zlib's CRC-32 (the check value of '123456789', continued sums)", () => {
-    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
-    expect(crc32(Buffer.from("6789"), crc32(Buffer.from("12345")))).toBe(0xcbf43926);
-    expect(crc32(Buffer.alloc(0))).toBe(0);
+  it("is zlib's CRC-32 (the check value of '123456789', continued sums), with or without Node's own", () => {
+    for (const f of [crc32, tableCrc32]) {
+      expect(f(Buffer.from("123456789"))).toBe(0xcbf43926);
+      expect(f(Buffer.from("6789"), f(Buffer.from("12345")))).toBe(0xcbf43926);
+      expect(f(Buffer.alloc(0))).toBe(0);
+    }
+    const data = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff));
+    expect(tableCrc32(data, 12345)).toBe(crc32(data, 12345));
+  });
+});
+
+describe("encodePack", () => {
+  it("stores objects under 512 bytes (zlib's stored block) and compresses larger ones", () => {
+    const sizes = [0, 100, 511, 512, 4000];
+    const objects = sizes.map((n) => obj("blob", Buffer.alloc(n, "x")));
+    const { chunks } = encodePack(objects);
+    // header chunk, then (entry header, zlib data) per object
+    const data = objects.map((_, i) => chunks[2 + 2 * i]!);
+    expect(data.map((d) => d.length)).toEqual([11, 111, 522, expect.any(Number), expect.any(Number)]);
+    expect(data[3]!.length).toBeLessThan(100);
+    expect(data[4]!.length).toBeLessThan(100);
+    expect(data.map((d) => inflateSync(d).length)).toEqual(sizes);
   });
 });
 
