@@ -135,6 +135,10 @@ function idsOf(res: Resource, first: ResourceId | undefined, earlier: readonly R
   return [res.object, ...[...earlier, ...(first ? [first] : [])].map((id) => underId(res.object, id))];
 }
 
+/** How a target matches an object of a cluster-scoped kind, and any other (one of each for every object). */
+const CLUSTER_SCOPED = Object.freeze({ clusterScoped: true });
+const NOT_CLUSTER_SCOPED = Object.freeze({ clusterScoped: false });
+
 /**
  * Applies a cluster's patches in layer order. Each patch selects its targets among the current resources
  * (by current or original name and namespace, as kustomize); a patch that matches nothing is an error
@@ -195,7 +199,7 @@ export function applyPatches(
       // (scopes as kustomize takes them: model/kustomize-scope.ts)
       const clusterScoped = selector.namespace !== undefined && isClusterScoped(res.id);
       const matcher = inferred && clusterScoped && !("error" in anyNamespace) ? anyNamespace : compiled;
-      const options = { clusterScoped: clusterScoped && matcher === compiled };
+      const options = clusterScoped && matcher === compiled ? CLUSTER_SCOPED : NOT_CLUSTER_SCOPED;
       const first = original.get(res);
       const previous = opts.previousIds ? res.previous : undefined;
       if (!first && !previous?.length) return matcher.matches(res.object, options);
@@ -218,7 +222,8 @@ export function applyPatches(
     }
     let matched = 0;
     const next: Resource[] = [];
-    for (const [i, res] of current.entries()) {
+    for (let i = 0; i < current.length; i++) {
+      const res = current[i]!;
       const first = original.get(res);
       if (!selection[i]) {
         next.push(res);

@@ -130,45 +130,13 @@ export function layoutCluster(
   memo: OutputMemo = createOutputMemo(),
 ): ClusterOutput {
   const names = resources.map((r) => fileNames(memo, r, schema));
-  // resources of different API groups that would share a file get the group in their names
-  const groupAt = new Map<string, string>();
-  const mixed = new Set<string>();
-  for (let i = 0; i < resources.length; i++) {
-    const { plain } = names[i]!;
-    const group = resources[i]!.id.group;
-    const first = groupAt.get(plain);
-    if (first === undefined) groupAt.set(plain, group);
-    else if (first !== group) mixed.add(plain);
-  }
-  const named = resources.map((r, i) => ({
-    r,
-    path: mixed.has(names[i]!.plain) ? names[i]!.qualified : names[i]!.plain,
-  }));
-  // still equal (names differing only in case): number them in a stable order
-  const firstAt = new Map<string, number>();
-  const shared = new Map<number, { r: Resource; path: string }[]>();
-  named.forEach((n, i) => {
-    const first = firstAt.get(n.path);
-    if (first === undefined) firstAt.set(n.path, i);
-    else {
-      const group = shared.get(first);
-      if (group) group.push(n);
-      else shared.set(first, [named[first]!, n]);
-    }
-  });
-  if (shared.size) {
-    const taken = new Set(firstAt.keys());
-    for (const first of [...shared.keys()].sort((a, b) => a - b)) {
-      const group = shared.get(first)!;
-      group.sort((a, b) => byString(a.r.id.name, b.r.id.name));
-      for (const n of group.slice(1)) {
-        let i = 2;
-        while (taken.has(n.path.replace(/\.yaml$/, `-${i}.yaml`))) i++;
-        n.path = n.path.replace(/\.yaml$/, `-${i}.yaml`);
-        taken.add(n.path);
-      }
-    }
-  }
+  // the common case: every plain name differs (one set, not the three maps below)
+  const plainNames = new Set<string>();
+  for (const n of names) plainNames.add(n.plain);
+  const named =
+    plainNames.size === names.length
+      ? resources.map((r, i) => ({ r, path: names[i]!.plain }))
+      : disambiguated(resources, names);
   const files: OutputFile[] = named.map(({ r, path }) => ({
     path,
     content: serializeOnce(memo, r.object),
@@ -208,6 +176,56 @@ export function layoutCluster(
   if (kustomization === undefined) memo.kustomizations.set(text, (kustomization = text));
   files.push({ path: "kustomization.yaml", content: kustomization });
   return { cluster, dir, files };
+}
+
+/**
+ * The paths of resources some of which share a plain file name: resources of different API groups that would
+ * share a file get the group in their names; names still equal (differing only in case) are numbered in a
+ * stable order.
+ */
+function disambiguated(
+  resources: readonly Resource[],
+  names: readonly { plain: string; qualified: string }[],
+): { r: Resource; path: string }[] {
+  const groupAt = new Map<string, string>();
+  const mixed = new Set<string>();
+  for (let i = 0; i < resources.length; i++) {
+    const { plain } = names[i]!;
+    const group = resources[i]!.id.group;
+    const first = groupAt.get(plain);
+    if (first === undefined) groupAt.set(plain, group);
+    else if (first !== group) mixed.add(plain);
+  }
+  const named = resources.map((r, i) => ({
+    r,
+    path: mixed.has(names[i]!.plain) ? names[i]!.qualified : names[i]!.plain,
+  }));
+  // still equal (names differing only in case): number them in a stable order
+  const firstAt = new Map<string, number>();
+  const shared = new Map<number, { r: Resource; path: string }[]>();
+  named.forEach((n, i) => {
+    const first = firstAt.get(n.path);
+    if (first === undefined) firstAt.set(n.path, i);
+    else {
+      const group = shared.get(first);
+      if (group) group.push(n);
+      else shared.set(first, [named[first]!, n]);
+    }
+  });
+  if (shared.size) {
+    const taken = new Set(firstAt.keys());
+    for (const first of [...shared.keys()].sort((a, b) => a - b)) {
+      const group = shared.get(first)!;
+      group.sort((a, b) => byString(a.r.id.name, b.r.id.name));
+      for (const n of group.slice(1)) {
+        let i = 2;
+        while (taken.has(n.path.replace(/\.yaml$/, `-${i}.yaml`))) i++;
+        n.path = n.path.replace(/\.yaml$/, `-${i}.yaml`);
+        taken.add(n.path);
+      }
+    }
+  }
+  return named;
 }
 
 // eslint-disable-next-line no-control-regex

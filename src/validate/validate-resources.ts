@@ -61,8 +61,9 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
   for (const r of resources) {
     const { group, version, kind } = r.id;
     // kind, namespace and name become the output path: checked for every object, skipped kind or not
-    const identity = checkOnce(ctx.memo?.identityClean, r, () => checkIdentity(r, ctx.cluster));
-    let schemaPaths = new Set<string | undefined>();
+    const identity = checkOnce(ctx.memo?.identityClean, r, checkIdentity, ctx.cluster);
+    /** The paths the schema's errors were reported at (made only when there are errors). */
+    let schemaPaths: Set<string | undefined> | undefined;
     if (isSopsEncrypted(r)) {
       // values are ciphertext until Flux decrypts them: only the cleartext metadata can be checked
       sops++;
@@ -103,14 +104,8 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
         out.push(missingSchema(r, crds.servedByGroupKind.get(`${group}/${kind}`), ctx));
       }
       // the schema may check the same fields (ObjectMeta formats): report each once
-      pushAll(
-        out,
-        identity.filter((d) => !schemaPaths.has(d.path)),
-      );
-      pushAll(
-        out,
-        checkOnce(ctx.memo?.rulesClean, r, () => apiServerRules(r, ctx.cluster)),
-      );
+      if (identity.length) pushAll(out, schemaPaths ? identity.filter((d) => !schemaPaths!.has(d.path)) : identity);
+      pushAll(out, checkOnce(ctx.memo?.rulesClean, r, apiServerRules, ctx.cluster));
     } else pushAll(out, identity);
     for (const p of ctx.policies) {
       if (!policyApplies(p, r)) continue;

@@ -32,6 +32,9 @@ export function validateOnce(memo: ValidationMemo | undefined, validate: Validat
   return true;
 }
 
+/** (one empty answer for every object found clean before: a thousand clusters' objects ask again) */
+const NOTHING: readonly never[] = Object.freeze([]);
+
 function sameId(a: Resource["id"], b: Resource["id"]): boolean {
   return (
     a === b ||
@@ -45,13 +48,19 @@ function sameId(a: Resource["id"], b: Resource["id"]): boolean {
 
 /**
  * Runs a check of one resource unless it found nothing for this object with this id before in the run
- * (the checks read the id and the object); remembers a clean result.
+ * (the checks read the id and the object); remembers a clean result. The check and its cluster are passed
+ * apart: a closure made for every object of every cluster, mostly never called, was garbage to collect.
  */
-export function checkOnce<T>(clean: WeakMap<object, Resource["id"]> | undefined, r: Resource, check: () => T[]): T[] {
-  if (!clean) return check();
+export function checkOnce<T, C>(
+  clean: WeakMap<object, Resource["id"]> | undefined,
+  r: Resource,
+  check: (r: Resource, cluster: C) => T[],
+  cluster: C,
+): readonly T[] {
+  if (!clean) return check(r, cluster);
   const seen = clean.get(r.object);
-  if (seen && sameId(seen, r.id)) return [];
-  const found = check();
+  if (seen && sameId(seen, r.id)) return NOTHING;
+  const found = check(r, cluster);
   if (found.length === 0) clean.set(r.object, r.id);
   return found;
 }
