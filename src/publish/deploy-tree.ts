@@ -142,15 +142,18 @@ function hashDir(dir: DirNode): string {
     entries.push({ name, node, key, ascii: ASCII.test(key) });
   }
   // UTF-16 order equals UTF-8 byte order except around surrogates: compare bytes only for non-ASCII names
-  entries.sort((a, b) =>
+  const order = (a: (typeof entries)[number], b: (typeof entries)[number]): number =>
     a.ascii && b.ascii
       ? a.key < b.key
         ? -1
         : a.key > b.key
           ? 1
           : 0
-      : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
-  );
+      : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key));
+  // (a rendered folder's files come in path order, mostly already git's: checked in one pass)
+  let sorted = true;
+  for (let i = 1; i < entries.length && sorted; i++) sorted = order(entries[i - 1]!, entries[i]!) < 0;
+  if (!sorted) entries.sort(order);
   // `<mode> <name>\0<20-byte oid>` per entry; a shared blob's entry is encoded once for all the folders holding it
   const parts: Buffer[] = [];
   for (const { name, node } of entries) {

@@ -141,7 +141,9 @@ function blankSubjectNamespaces(resources: readonly Resource[], cluster: string)
 function nonFiniteNumbers(resources: readonly Resource[], read: readonly Resource[], cluster: string): Diagnostic[] {
   const unchanged = new Set(read.map((r) => r.object));
   const out: Diagnostic[] = [];
-  const walk = (r: Resource, v: Json, path: (string | number)[]): void => {
+  /** (one path, grown and shrunk as the walk goes: copied only for a report) */
+  const path: (string | number)[] = [];
+  const walk = (r: Resource, v: Json): void => {
     if (typeof v === "number" && !Number.isFinite(v))
       out.push({
         code: "PATCH_INVALID",
@@ -150,13 +152,23 @@ function nonFiniteNumbers(resources: readonly Resource[], read: readonly Resourc
         resource: describeId(r.id),
         path: "/" + path.join("/"),
         message: `${describeId(r.id)} holds ${String(v)} at /${path.join("/")} after its patches: kustomize cannot write it as JSON, so Flux's build of the cluster's folder would fail ("json: unsupported value")`,
-        location: locateField(r, path),
+        location: locateField(r, [...path]),
         hint: 'quote the value in the patch if it is meant as text (".nan")',
       });
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(r, x, [...path, i]));
-    else if (isMapping(v)) for (const k in v) walk(r, v[k]!, [...path, k]);
+    else if (Array.isArray(v))
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(r, v[i]!);
+        path.pop();
+      }
+    else if (isMapping(v))
+      for (const k in v) {
+        path.push(k);
+        walk(r, v[k]!);
+        path.pop();
+      }
   };
-  for (const r of resources) if (!unchanged.has(r.object)) walk(r, r.object, []);
+  for (const r of resources) if (!unchanged.has(r.object)) walk(r, r.object);
   return out;
 }
 

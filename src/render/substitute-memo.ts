@@ -40,8 +40,11 @@ interface Entry {
 /** The memo of one run (create one per run: see pipeline/run-context.ts). */
 export interface SubstitutionMemo {
   readonly entries: WeakMap<JsonObject, Map<PlainPaths, Entry>>;
-  /** Objects without any `$` (nothing to substitute). */
-  readonly inert: WeakMap<object, boolean>;
+  /**
+   * Whether an object has any `$`: false when it has, else its result, the object as it is (one for every
+   * cluster holding it).
+   */
+  readonly inert: WeakMap<object, Result | false>;
   /** The ids of substituted objects. */
   readonly ids: WeakMap<JsonObject, ResourceId>;
   /** Each resource with a substituted object, by resource and object (shared by the clusters making it). */
@@ -110,8 +113,9 @@ export function substituteShared(
   plain: PlainPaths = NO_PLAIN,
 ): Result {
   let inert = memo.inert.get(object);
-  if (inert === undefined) memo.inert.set(object, (inert = !hasWork(object)));
-  if (inert) return { object, errors: [], changed: false };
+  if (inert === undefined)
+    memo.inert.set(object, (inert = hasWork(object) ? false : { object, errors: [], changed: false }));
+  if (inert) return inert;
   let byPlain = memo.entries.get(object);
   if (!byPlain) memo.entries.set(object, (byPlain = new Map<PlainPaths, Entry>()));
   const entry = byPlain.get(plain);

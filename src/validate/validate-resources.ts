@@ -42,6 +42,16 @@ function isSopsEncrypted(r: Resource): boolean {
   return s !== null && typeof s === "object" && !Array.isArray(s);
 }
 
+/** A kind listed under validation.skipKinds (in {@link KindEntry}). */
+const SKIPPED = Symbol("skipped");
+
+interface KindEntry {
+  key: string;
+  crd?: CrdVersion;
+  /** The validator; undefined: no schema; null: a schema that does not compile (reported). */
+  validate: ValidateFunction | undefined | null | typeof SKIPPED;
+}
+
 export function validateResources(resources: readonly Resource[], ctx: ValidationContext): Diagnostic[] {
   const registry =
     ctx.registry?.openapi === ctx.openapi && ctx.registry.strict === ctx.strict
@@ -57,6 +67,31 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
   const broken = new Set<string>();
   const out: Diagnostic[] = [];
   let sops = 0;
+  /**
+   * What each kind of the list needs (by group, version and kind: nothing made per object), worked out at its
+   * first object: its key, its CRD, and its validator (compiled or reported there), or SKIPPED.
+   */
+  const kinds = new Map<string, Map<string, Map<string, KindEntry>>>();
+  const kindOf = (r: Resource, group: string, version: string, kind: string): KindEntry => {
+    let byVersion = kinds.get(group);
+    if (!byVersion) kinds.set(group, (byVersion = new Map<string, Map<string, KindEntry>>()));
+    let byKind = byVersion.get(version);
+    if (!byKind) byVersion.set(version, (byKind = new Map<string, KindEntry>()));
+    let entry = byKind.get(kind);
+    if (entry) return entry;
+    const key = gvkKey(group, version, kind);
+    if (skipped(ctx.skipKinds, group, version, kind)) entry = { key, validate: SKIPPED };
+    else {
+      const crd = crds.versions.get(key);
+      if (crd && crd.celRules > 0) celUsed.set(`${crd.crd}/${crd.version}`, crd);
+      const validate = compileOnce(broken, out, ctx, r, crd, () =>
+        crd ? registry.custom(crd.schema ?? {}) : registry.builtin({ group, version, kind }),
+      );
+      entry = { key, crd, validate };
+    }
+    byKind.set(kind, entry);
+    return entry;
+  };
 
   for (const r of resources) {
     const { group, version, kind } = r.id;
@@ -83,13 +118,8 @@ export function validateResources(resources: readonly Resource[], ctx: Validatio
       pushAll(out, identity);
       continue;
     }
-    const key = gvkKey(group, version, kind);
-    if (!skipped(ctx.skipKinds, group, version, kind)) {
-      const crd = crds.versions.get(key);
-      if (crd && crd.celRules > 0) celUsed.set(`${crd.crd}/${crd.version}`, crd);
-      const validate = compileOnce(broken, out, ctx, r, crd, () =>
-        crd ? registry.custom(crd.schema ?? {}) : registry.builtin({ group, version, kind }),
-      );
+    const { key, validate } = kindOf(r, group, version, kind);
+    if (validate !== SKIPPED) {
       if (validate) {
         if (!validateOnce(ctx.memo, validate, r.object)) {
           const errors = explainSchemaErrors(validate.errors ?? [], {
