@@ -130,7 +130,7 @@ export function layoutCluster(
   memo: OutputMemo = createOutputMemo(),
 ): ClusterOutput {
   const names = resources.map((r) => fileNames(memo, r, schema));
-  // the common case: every plain name differs (one set, not the three maps below)
+  // the common case: every plain name differs (one set here; the maps of disambiguated() only when two share one)
   const plainNames = new Set<string>();
   for (const n of names) plainNames.add(n.plain);
   const named =
